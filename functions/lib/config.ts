@@ -1,0 +1,239 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { FailoverError, ValidationError } from "./errors.ts";
+import { parseWith } from "./validate.ts";
+
+/**
+ * The one configuration of a regional-failover deployment.
+ *
+ * Validated once, at the boundary (CLI, Lambda cold start, replay, drill,
+ * stacks). Every consumer receives a {@link FailoverConfig} with defaults
+ * filled in; nothing downstream re-validates.
+ */
+
+const intBetween = (min: number, max: number) => {
+  const error = `expected an integer from ${min} to ${max}`;
+  return z.int({ error }).min(min, { error }).max(max, { error });
+};
+const numberBetween = (min: number, max: number) => {
+  const error = `expected a number from ${min} to ${max}`;
+  return z.number({ error }).min(min, { error }).max(max, { error });
+};
+
+const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "expected an AWS region name such as us-east-1" });
+const dnsName = z
+  .string()
+  .regex(/^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i, { error: "expected a DNS name such as api.example.com" })
+  .transform((name) => name.toLowerCase().replace(/\.$/, ""));
+const id = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "expected a lowercase id of letters, digits and dashes (at most 32), starting with a letter" });
+const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" });
+
+/** How a target answers for one record name: plain values, or an alias to an AWS resource. */
+const recordValue = z.union([
+  z.strictObject({
+    /** Record values: IP addresses for A/AAAA, one host name for CNAME. */
+    values: z.array(z.string().min(1)).min(1).max(100),
+  }),
+  z.strictObject({
+    /** Alias target (load balancer, CloudFront, API Gateway...). */
+    alias: z.strictObject({
+      dnsName,
+      hostedZoneId: z.string().regex(/^[A-Z0-9]{1,32}$/, { error: "expected a hosted zone id such as Z35SXDOTRQ7X7K" }),
+      /** @default false */
+      evaluateTargetHealth: z.boolean().default(false),
+    }),
+  }),
+]);
+
+const recordSchema = z.strictObject({
+  /** The name clients resolve, e.g. `api.example.com`. */
+  name: dnsName,
+  /** @default "A" */
+  type: z.enum(["A", "AAAA", "CNAME"]).default("A"),
+  /** TTL of value records in seconds; alias records use the target's TTL. 60-120 s is Route 53's advice for failover. @default 60 */
+  ttl: intBetween(1, 86400).default(60),
+});
+
+const targetSchema = z.strictObject({
+  /** Stable id, also the record's SetIdentifier, e.g. `primary`. */
+  id,
+  /** AWS region the target runs in (informational; used in messages and cost). */
+  region,
+  /** URL the probes check. */
+  healthUrl: httpUrl,
+  /** Normal weight, 0-255 as in Route 53. A 0 target takes traffic only when every other target is drained. */
+  weight: intBetween(0, 255),
+  /** What this target answers for each record name in `records`, keyed by record name. */
+  records: z.record(z.string(), recordValue),
+});
+
+const probeSchema = z.strictObject({
+  /** Seconds between rounds; rounds align to wall-clock multiples so every vantage's round N is the same moment. Must divide 60. @default 10 */
+  intervalSeconds: intBetween(5, 60).default(10),
+  /** Per-check timeout in milliseconds (connect + status + the body read the match needs). @default 4000 */
+  timeoutMs: intBetween(100, 30000).default(4000),
+  /** HTTP statuses that count as healthy. @default [200] */
+  expectedStatuses: z.array(intBetween(100, 599)).min(1).default([200]),
+  /** Text the body must contain within its first `bodyMatchBytes`; unset means the body is not read. */
+  bodyMatch: z.string().min(1).max(1024).optional(),
+  /** How much of the body is searched for `bodyMatch`. @default 5120 (as Route 53) */
+  bodyMatchBytes: intBetween(1, 1048576).default(5120),
+  /** A check slower than this counts as failed (gray failure). Unset: latency never fails a check. */
+  maxLatencyMs: intBetween(1, 30000).optional(),
+  /** Known-good URL each vantage must reach for its round to vote: a vantage cut off from the internet is discounted, not counted as a vote. */
+  canaryUrl: httpUrl.optional(),
+  /** Extra request headers (e.g. to pass a WAF). */
+  headers: z.record(z.string(), z.string()).default({}),
+  /** Checks in flight at once per round. @default 64 */
+  concurrency: intBetween(1, 1024).default(64),
+  /** Seconds of each one-minute invocation spent running rounds; the rest is slack for the last publish. @default 55 */
+  budgetSeconds: intBetween(5, 840).default(55),
+});
+
+const policySchema = z.strictObject({
+  /** A round with fewer voting vantages than this is unknown for every target; unknown never moves traffic. @default 2 */
+  minVantages: intBetween(1, 64).default(2),
+  /** Votes needed for a verdict: `majority` of the voting vantages, or a fixed count. @default "majority" */
+  quorum: z.union([z.literal("majority"), intBetween(1, 64)]).default("majority"),
+  /** Consecutive down rounds before a target is drained (fail fast). @default 2 */
+  drainAfterRounds: intBetween(1, 60).default(2),
+  /** Seconds a drained target must be up, without a down round, before the ramp back starts (fail back slow). @default 180 */
+  recoverAfterSeconds: intBetween(0, 86400).default(180),
+  /** Ramp steps back to normal, as percentages of the normal weight; the last must be 100. @default [10, 25, 50, 100] */
+  rampPercents: z.array(intBetween(1, 100)).min(1).max(10).default([10, 25, 50, 100]),
+  /** Seconds each ramp step is held, while the target stays up, before the next. @default 60 */
+  rampStepSeconds: intBetween(0, 86400).default(60),
+  /** Flap budget: after `maxDrains` drains of a target within `windowSeconds`, keep it drained until a person releases it. */
+  flapBudget: z
+    .strictObject({
+      /** @default 3 */
+      maxDrains: intBetween(1, 100).default(3),
+      /** @default 3600 */
+      windowSeconds: intBetween(60, 604800).default(3600),
+    })
+    .default({ maxDrains: 3, windowSeconds: 3600 }),
+});
+
+const leaseSchema = z.strictObject({
+  /** Override lease duration when the operator gives none. @default 3600 */
+  defaultTtlSeconds: intBetween(60, 604800).default(3600),
+  /** Longest lease an operator may take. @default 86400 */
+  maxTtlSeconds: intBetween(60, 604800).default(86400),
+});
+
+export const configSchema = z
+  .strictObject({
+    /** Deployment name, used in resource names and messages. @default "regional-failover" */
+    name: id.default("regional-failover"),
+    /** CloudWatch namespace for every metric this system publishes. @default "RegionalFailover" */
+    metricNamespace: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/).default("RegionalFailover"),
+    /** The public hosted zone holding the weighted records. */
+    hostedZone: z.strictObject({
+      id: z.string().regex(/^[A-Z0-9]{1,32}$/, { error: "expected a hosted zone id such as Z0123456789ABCDEFGHIJ" }),
+      name: dnsName,
+    }),
+    /** Weighted record names, each with one record per target. */
+    records: z.array(recordSchema).min(1).max(20),
+    /** Application regions traffic is shifted between. */
+    targets: z.array(targetSchema).min(2).max(50),
+    /** Regions the probes run in. Three or more lets a majority outvote one partitioned vantage. */
+    vantages: z.array(region).min(1).max(32),
+    /** Regions the deciders (and manual failover function, alarms, notifier) run in. Two, so losing one never blinds the system. */
+    controlRegions: z.array(region).min(1).max(2),
+    probe: probeSchema.default(probeSchema.parse({})),
+    policy: policySchema.default(policySchema.parse({})),
+    lease: leaseSchema.default(leaseSchema.parse({})),
+    /** Deciders log and publish what they would do without writing. @default false */
+    dryRun: z.boolean().default(false),
+  })
+  .superRefine((config, ctx) => {
+    const fail = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message, input: undefined });
+    const dupes = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
+    for (const dup of new Set(dupes(config.targets.map((t) => t.id)))) fail(["targets"], `target id "${dup}" appears more than once`);
+    for (const dup of new Set(dupes(config.records.map((r) => r.name)))) fail(["records"], `record name "${dup}" appears more than once`);
+    for (const dup of new Set(dupes(config.vantages))) fail(["vantages"], `vantage "${dup}" appears more than once`);
+    for (const dup of new Set(dupes(config.controlRegions))) fail(["controlRegions"], `control region "${dup}" appears more than once`);
+    if (config.targets.every((t) => t.weight === 0)) fail(["targets"], "expected at least one target with a weight above 0");
+    for (const [index, record] of config.records.entries()) {
+      if (record.name !== config.hostedZone.name && !record.name.endsWith(`.${config.hostedZone.name}`)) {
+        fail(["records", index, "name"], `expected a name inside the hosted zone ${config.hostedZone.name}, got "${record.name}"`);
+      }
+    }
+    const recordNames = new Set(config.records.map((r) => r.name));
+    for (const [index, target] of config.targets.entries()) {
+      for (const name of config.records.map((r) => r.name)) {
+        if (!(name in target.records)) fail(["targets", index, "records"], `expected a value or alias for record "${name}"`);
+      }
+      for (const name of Object.keys(target.records)) {
+        if (!recordNames.has(name.toLowerCase().replace(/\.$/, ""))) fail(["targets", index, "records", name], "expected a record name listed in records");
+      }
+    }
+    if (60 % config.probe.intervalSeconds !== 0) fail(["probe", "intervalSeconds"], `expected a divisor of 60 (5, 6, 10, 12, 15, 20, 30 or 60), got ${config.probe.intervalSeconds}`);
+    if (config.probe.timeoutMs >= config.probe.intervalSeconds * 1000) fail(["probe", "timeoutMs"], `expected less than the interval (${config.probe.intervalSeconds * 1000} ms), got ${config.probe.timeoutMs}`);
+    if (config.policy.rampPercents.at(-1) !== 100) fail(["policy", "rampPercents"], "expected the last step to be 100");
+    if (config.policy.rampPercents.some((p, i, all) => i > 0 && p <= (all[i - 1] ?? 0))) fail(["policy", "rampPercents"], "expected strictly increasing steps");
+    if (typeof config.policy.quorum === "number" && config.policy.quorum > config.vantages.length) fail(["policy", "quorum"], `expected at most the number of vantages (${config.vantages.length}), got ${config.policy.quorum}`);
+    if (config.policy.minVantages > config.vantages.length) fail(["policy", "minVantages"], `expected at most the number of vantages (${config.vantages.length}), got ${config.policy.minVantages}`);
+    if (config.lease.defaultTtlSeconds > config.lease.maxTtlSeconds) fail(["lease", "defaultTtlSeconds"], `expected at most lease.maxTtlSeconds (${config.lease.maxTtlSeconds}), got ${config.lease.defaultTtlSeconds}`);
+  });
+
+/** A validated configuration with every default filled in. */
+export type FailoverConfig = z.output<typeof configSchema>;
+/** What a user writes: defaults may be left out. */
+export type FailoverConfigInput = z.input<typeof configSchema>;
+export type TargetConfig = FailoverConfig["targets"][number];
+export type RecordConfig = FailoverConfig["records"][number];
+export type RecordValue = TargetConfig["records"][string];
+export type ProbeSettings = FailoverConfig["probe"];
+export type PolicySettings = FailoverConfig["policy"];
+
+/** Validates a parsed config object. Throws {@link ValidationError} listing every bad field. */
+export function parseConfig(input: unknown): FailoverConfig {
+  return parseWith(configSchema, input, "config");
+}
+
+/** Path of the example config shipped with the project. */
+export const exampleConfigPath = new URL("../../failover.config.json", import.meta.url);
+
+/** Reads and validates a config file (JSON). Throws {@link FailoverError} / {@link ValidationError}, never a raw parse error. */
+export function loadConfig(path: string | URL = exampleConfigPath): FailoverConfig {
+  return parseConfig(readJsonFile(path, "config"));
+}
+
+/** Reads a JSON file, turning I/O and syntax errors into named errors. */
+export function readJsonFile(path: string | URL, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (cause) {
+    throw new FailoverError("FILE_UNREADABLE", `cannot read ${what} file ${String(path)}: ${(cause as NodeJS.ErrnoException).code ?? "error"}`, { cause });
+  }
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new ValidationError(`${what} file ${String(path)}`, [{ path: "(root)", message: `expected JSON: ${(cause as Error).message}` }], { cause });
+  }
+}
+
+/**
+ * Applies partial overrides (as in a scenario's `config`) to a raw config
+ * object: objects merge key by key, arrays and scalars replace.
+ */
+export function mergeConfig(base: unknown, overrides: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(overrides)) return overrides === undefined ? base : overrides;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overrides)) merged[key] = mergeConfig(base[key], value);
+  return merged;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Resolves a target's value for one record name (config keys may differ in case or trailing dot). */
+export function recordValueFor(target: TargetConfig, recordName: string): RecordValue {
+  for (const [name, value] of Object.entries(target.records)) {
+    if (name.toLowerCase().replace(/\.$/, "") === recordName) return value;
+  }
+  throw new FailoverError("CONFIG_INVALID", `target ${target.id} has no value for record ${recordName}`);
+}

@@ -1,0 +1,100 @@
+import type { z } from "zod";
+import { ValidationError, type ValidationIssue } from "./errors.ts";
+
+/**
+ * Validates `data` against `schema` once, at the boundary.
+ *
+ * Returns the parsed value, or throws a {@link ValidationError} listing every
+ * problem with its field path (`targets[1].weight`) and the rule broken
+ * (`expected an integer from 0 to 255, got 300`).
+ *
+ * @param what - what is being validated, for the message (`config`, `scenario`, `event`)
+ */
+export function parseWith<S extends z.ZodType>(schema: S, data: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(data, { reportInput: true });
+  if (result.success) return result.data;
+  throw new ValidationError(what, result.error.issues.flatMap(toIssues));
+}
+
+/** Formats a zod path as `targets[1].weight`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let text = "";
+  for (const part of path) {
+    if (typeof part === "number") text += `[${part}]`;
+    else text += text === "" ? String(part) : `.${String(part)}`;
+  }
+  return text === "" ? "(root)" : text;
+}
+
+/** A short, bounded rendering of a bad value for an error message. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return value.length === 0 ? "an empty list" : `a list of ${value.length}`;
+  if (typeof value === "object") return "an object";
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}…` : text;
+}
+
+// zod's issue type is a union of many shapes; we read the few fields we format.
+interface LooseIssue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  input?: unknown;
+  expected?: string;
+  keys?: string[];
+  values?: unknown[];
+  minimum?: number | bigint;
+  maximum?: number | bigint;
+  origin?: string;
+  format?: string;
+  errors?: LooseIssue[][];
+}
+
+function toIssues(raw: unknown): ValidationIssue[] {
+  const issue = raw as LooseIssue;
+  const path = formatPath(issue.path);
+  const got = `, got ${describeValue(issue.input)}`;
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return (issue.keys ?? []).map((key) => ({
+        path: formatPath([...issue.path, key]),
+        message: "unknown field (check the spelling; see the example config)",
+      }));
+    case "invalid_type":
+      if (issue.input === undefined) return [{ path, message: `is required (expected ${issue.expected ?? "a value"})` }];
+      return [{ path, message: `expected ${issue.expected ?? "another type"}${got}` }];
+    case "invalid_value":
+      return [{ path, message: `expected one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(", ")}${got}` }];
+    case "invalid_union": {
+      // Report the branch that got furthest: its issues say more than "no branch matched".
+      const branches = issue.errors ?? [];
+      const best = branches.reduce<LooseIssue[] | undefined>((a, b) => (a === undefined || b.length < a.length ? b : a), undefined);
+      if (best && best.length > 0 && !issue.message.startsWith("expected")) {
+        return best.flatMap((inner) => toIssues({ ...inner, path: [...issue.path, ...inner.path] }));
+      }
+      return [{ path, message: `${issue.message}${got}` }];
+    }
+    default: {
+      const custom = issue.message.startsWith("expected") || issue.code === "custom";
+      const message = custom ? issue.message : defaultMessage(issue);
+      return [{ path, message: message.includes(", got ") || issue.code === "custom" ? message : `${message}${got}` }];
+    }
+  }
+}
+
+function defaultMessage(issue: LooseIssue): string {
+  if (issue.code === "too_small") {
+    if (issue.origin === "array") return `expected at least ${String(issue.minimum)} item(s)`;
+    if (issue.origin === "string") return `expected at least ${String(issue.minimum)} character(s)`;
+    return `expected a number of at least ${String(issue.minimum)}`;
+  }
+  if (issue.code === "too_big") {
+    if (issue.origin === "array") return `expected at most ${String(issue.maximum)} item(s)`;
+    if (issue.origin === "string") return `expected at most ${String(issue.maximum)} character(s)`;
+    return `expected a number of at most ${String(issue.maximum)}`;
+  }
+  if (issue.code === "invalid_format") return `expected ${issue.format === "url" ? "a URL" : `a valid ${issue.format ?? "value"}`}`;
+  return issue.message;
+}
