@@ -1,0 +1,93 @@
+import { formatWeights } from "../../functions/lib/policy/weights.ts";
+import { POLICIES, formatRate, replay, type PolicyName, type ReplayResult, type ReplaySummary } from "../../functions/lib/replay/replay.ts";
+import { loadScenario, type Scenario } from "../../functions/lib/scenario.ts";
+import { parseArgs } from "../args.ts";
+import type { CliCommand, CliIO } from "../command.ts";
+import { renderTable } from "../table.ts";
+
+const usage = `Usage: failover replay <scenario.json> [--policy default|route53-native|none] [--compare] [--json]
+
+Runs a policy over the scenario on virtual time and scores it against the
+scenario's expectations.
+
+Options:
+  --policy <name>  policy to run and judge: ${POLICIES.join(", ")} (default: default)
+  --compare        run every policy and show them side by side
+  --json           print the result as JSON
+  -h, --help       show this help
+
+Exit codes: 0 every expectation holds, 1 one fails, 2 bad input.
+`;
+
+const command: CliCommand = {
+  name: "replay",
+  summary: "replay a scenario through the policy and the baselines, and score it",
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const parsed = parseArgs(args, { policy: { type: "string", choices: POLICIES }, compare: { type: "boolean" }, json: { type: "boolean" } }, { names: ["scenario"] });
+    if (parsed.help) {
+      io.stdout(usage);
+      return 0;
+    }
+    const scenario = loadScenario(parsed.positionals[0] ?? "");
+    const policy = (parsed.flags.policy ?? "default") as PolicyName;
+    const judged = replay(scenario, policy);
+    if (parsed.flags.compare) {
+      const results = POLICIES.map((name) => (name === policy ? judged : replay(scenario, name)));
+      io.stdout(parsed.flags.json ? `${JSON.stringify({ scenario: scenario.name, policies: results.map((r) => r.summary) }, null, 2)}\n` : compareText(scenario, results));
+    } else {
+      io.stdout(parsed.flags.json ? `${JSON.stringify(judged.summary, null, 2)}\n` : runText(scenario, judged));
+    }
+    return judged.summary.ok ? 0 : 1;
+  },
+};
+export default command;
+
+/** `+1:25:20` from scenario seconds. */
+function offset(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  const s = seconds % 60;
+  return `+${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
+}
+
+function header(scenario: Scenario): string {
+  return `Scenario ${scenario.name}: ${scenario.durationSeconds} s, seed ${scenario.seed}, ${scenario.faults.length} fault(s)\n`;
+}
+
+function figures(summary: ReplaySummary, ids: string[]): Array<[string, string]> {
+  const failedExpectations = summary.expectations.filter((e) => !e.ok).length;
+  return [
+    ["failovers", String(summary.failovers)],
+    ["failbacks", String(summary.failbacks)],
+    ["weight changes", String(summary.weightChanges)],
+    ["outage episodes", String(summary.outageEpisodes)],
+    ["detect seconds", summary.detectSeconds.length === 0 ? "-" : summary.detectSeconds.join(", ")],
+    ["missed outages", String(summary.missedOutages)],
+    ["false switches", String(summary.falseSwitches)],
+    ["client error rate", formatRate(summary.clientErrorRate)],
+    ["final weights", formatWeights(summary.finalWeights, ids)],
+    ["expectations", summary.expectations.length === 0 ? "none" : failedExpectations === 0 ? "ok" : `${failedExpectations} failed`],
+  ];
+}
+
+function runText(scenario: Scenario, result: ReplayResult): string {
+  const ids = scenario.resolvedConfig.targets.map((t) => t.id);
+  const changes = result.timeline.slice(1).map((e) => [offset(e.at), formatWeights(e.weights, ids), e.kind ?? "", e.reason ?? ""]);
+  const timeline = changes.length === 0 ? "  (the weights never changed)\n" : renderTable([["time", ids.join("/"), "kind", "reason"], ...changes]);
+  const expectations = result.summary.expectations.map((e) => `  ${e.ok ? "ok  " : "FAIL"}  ${e.name}: ${e.detail}`).join("\n");
+  return [
+    header(scenario),
+    `Policy ${result.summary.policy}, weight changes:\n${timeline}`,
+    renderTable(figures(result.summary, ids)),
+    `Expectations:\n${expectations || "  (none)"}\n`,
+    `Result: ${result.summary.ok ? "ok" : "FAILED"}\n`,
+  ].join("\n");
+}
+
+function compareText(scenario: Scenario, results: ReplayResult[]): string {
+  const ids = scenario.resolvedConfig.targets.map((t) => t.id);
+  const columns = results.map((r) => figures(r.summary, ids));
+  const rows = (columns[0] ?? []).map(([name], i) => [name, ...columns.map((column) => column[i]?.[1] ?? "")]);
+  return `${header(scenario)}\n${renderTable([["", ...results.map((r) => r.summary.policy)], ...rows])}`;
+}

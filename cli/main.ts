@@ -1,0 +1,59 @@
+import { describeError, FailoverError, ValidationError } from "../functions/lib/errors.ts";
+import type { CliCommand, CliIO } from "./command.ts";
+import cost from "./commands/cost.ts";
+import drain from "./commands/drain.ts";
+import init from "./commands/init.ts";
+import pin from "./commands/pin.ts";
+import plan from "./commands/plan.ts";
+import promote from "./commands/promote.ts";
+import releaseHold from "./commands/release-hold.ts";
+import release from "./commands/release.ts";
+import replay from "./commands/replay.ts";
+import status from "./commands/status.ts";
+
+export type { CliCommand, CliIO } from "./command.ts";
+
+/** Every `failover` command; add new ones here. */
+export const commands: CliCommand[] = [replay, cost, status, plan, promote, drain, pin, release, releaseHold, init];
+
+/** Top-level usage: the command table. */
+export function usage(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `Usage: failover <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun \`failover <command> --help\` for a command's options.\n`;
+}
+
+/**
+ * Runs one CLI invocation and returns its exit code: 0 ok, 1 failed, 2 bad
+ * input. Errors are printed for people (message and hint, never a stack).
+ */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    (name === undefined ? io.stderr : io.stdout)(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (command === undefined) {
+    io.stderr(`failover: unknown command "${name}"\n\n${usage()}`);
+    return 2;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    io.stderr(`failover ${name}: ${describeError(error)}\n`);
+    return error instanceof ValidationError || (error instanceof FailoverError && error.code === "FILE_UNREADABLE") ? 2 : 1;
+  }
+}
+
+/** The process wiring used by cli/failover.mjs. */
+export async function runProcess(): Promise<void> {
+  const io: CliIO = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    env: process.env,
+    stdin: process.stdin,
+    isTTY: Boolean(process.stdout.isTTY),
+  };
+  process.exitCode = await main(process.argv.slice(2), io);
+}

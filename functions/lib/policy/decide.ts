@@ -1,0 +1,251 @@
+import type { FailoverConfig } from "../config.ts";
+import { leaseActive, type OverrideLease } from "../lease.ts";
+import type { ProbeRound, Weights } from "../types.ts";
+import { emptyPolicyMemory, type PolicyMemory } from "./memory.ts";
+import { stepTargets, type TargetEvent } from "./ramp.ts";
+import { describeHealth, describeEvent, describeModes, clock } from "./reasons.ts";
+import { targetVerdict, type TargetVerdict } from "./verdict.ts";
+import { formatWeights, normalWeights, sameWeights, splitWeights, type TargetShare } from "./weights.ts";
+
+export type { TargetHealth } from "./votes.ts";
+export type { TargetVerdict } from "./verdict.ts";
+
+/** Everything one decision needs; the engine reads no clock and does no I/O. */
+export interface DecisionInput {
+  /** Epoch seconds. */
+  now: number;
+  /** Uses targets, vantages, probe.intervalSeconds and policy. */
+  config: FailoverConfig;
+  /** The probe window, oldest first (at least {@link windowSeconds} of it). */
+  rounds: ProbeRound[];
+  /** Weights now in Route 53, by target id. */
+  current: Weights;
+  /** From the state record; undefined = fresh start (derived from `current`). */
+  memory: PolicyMemory | undefined;
+  /** From the lease record (already validated); may be expired. */
+  lease: OverrideLease | undefined;
+}
+
+export interface WeightChange {
+  target: string;
+  from: number;
+  to: number;
+  direction: "drain" | "restore" | "ramp" | "pin";
+}
+
+export interface Decision {
+  /** Desired weights: integers 0-255, never all zero. */
+  weights: Weights;
+  /** Weights differ from `input.current`. */
+  changed: boolean;
+  /** To store back, in the same CAS batch as the weights. */
+  memory: PolicyMemory;
+  /** Memory must be written even if the weights did not change. */
+  memoryChanged: boolean;
+  kind: "steady" | "drain" | "ramp" | "restore" | "fail-open" | "override" | "override-ended" | "flap-hold" | "unknown";
+  /** For people: `primary down from 2/3 vantages for 2 rounds (…)`. */
+  reason: string;
+  verdicts: Record<string, TargetVerdict>;
+  changes: WeightChange[];
+  /** Every target down: fail open (normal weights) and alert. */
+  allDown: boolean;
+  /** Targets held drained by a spent flap budget. */
+  flapHeld: string[];
+  leaseActive: boolean;
+}
+
+/**
+ * Seconds of probe history {@link decide} needs: enough rounds to count
+ * `drainAfterRounds` and to see a target up for `recoverAfterSeconds`, plus
+ * one round of slack.
+ */
+export function windowSeconds(config: FailoverConfig): number {
+  const interval = config.probe.intervalSeconds;
+  const rounds = Math.max(config.policy.drainAfterRounds, Math.ceil(config.policy.recoverAfterSeconds / interval) + 1);
+  return (rounds + 1) * interval;
+}
+
+/**
+ * The failover policy: from the probe window, the current weights, the
+ * memory and any override lease, the desired weights and why.
+ *
+ * Order: an unexpired lease wins; with no verdict at all nothing moves;
+ * otherwise each target steps through in service → drained (→ held) → ramp
+ * → in service, the split gives drained weight to healthy targets in
+ * proportion to their normal weights, and when every target is down the
+ * normal weights stay (fail open).
+ */
+export function decide(input: DecisionInput): Decision {
+  const { config, now } = input;
+  const ids = config.targets.map((target) => target.id);
+  const normal = normalWeights(config.targets);
+  const window = windowSeconds(config);
+  const verdicts: Record<string, TargetVerdict> = {};
+  for (const id of ids) verdicts[id] = targetVerdict(config, input.rounds, id, now, window);
+  const prior = input.memory ?? memoryFromWeights(config, input.current, now);
+  const active = leaseActive(input.lease, now) ? input.lease : undefined;
+
+  const base = { verdicts, leaseActive: active !== undefined };
+  const finish = (weights: Weights, memory: PolicyMemory, kind: Decision["kind"], reason: string, allDown = false, pinned = false): Decision => {
+    const flapHeld = ids.filter((id) => memory.targets[id]?.mode === "held");
+    const changes = ids
+      .filter((id) => (input.current[id] ?? 0) !== (weights[id] ?? 0))
+      .map((id) => ({ target: id, from: input.current[id] ?? 0, to: weights[id] ?? 0, direction: directionOf(id, input.current[id] ?? 0, weights[id] ?? 0, memory, pinned) }));
+    const changed = changes.length > 0 || !sameWeights(input.current, weights, Object.keys(input.current));
+    const moved = changed ? `: weights ${formatWeights(input.current, ids)} → ${formatWeights(weights, ids)}` : `; weights ${formatWeights(weights, ids)}`;
+    return { ...base, weights, changed, memory, memoryChanged: input.memory === undefined || canonical(memory) !== canonical(input.memory), kind, reason: reason + moved, changes, allDown, flapHeld };
+  };
+
+  if (active !== undefined) {
+    const stepped = stepTargets(config.policy, ids, prior, verdicts, now, false);
+    const weights = leaseWeights(config, active) ?? normal;
+    const memory = clearHoldsGivenTraffic({ ...stepped.memory, lease: active.id }, weights, ids);
+    const what = active.action === "pin" ? "pin" : `${active.action} ${active.target ?? "?"}`;
+    return finish(weights, memory, "override", `override lease ${active.id} (${what}) by ${active.actor} until ${clock(active.expiresAt)}: ${active.reason}`, false, true);
+  }
+
+  const endedLease = prior.lease;
+  const withoutLease: PolicyMemory = { v: 1, targets: prior.targets, drains: prior.drains };
+  const automatic = decideAutomatic(input, ids, normal, verdicts, withoutLease);
+  if (endedLease === undefined) return finish(automatic.weights, automatic.memory, automatic.kind, automatic.reason, automatic.allDown);
+  return finish(automatic.weights, automatic.memory, "override-ended", `override lease ${endedLease} ended, automatic policy resumes; ${automatic.reason}`, automatic.allDown);
+}
+
+interface Automatic {
+  weights: Weights;
+  memory: PolicyMemory;
+  kind: Decision["kind"];
+  reason: string;
+  allDown: boolean;
+}
+
+function decideAutomatic(input: DecisionInput, ids: string[], normal: Weights, verdicts: Record<string, TargetVerdict>, prior: PolicyMemory): Automatic {
+  const { config, now } = input;
+  const health = describeHealth(config, ids, verdicts);
+
+  // Unknown never moves traffic: with no verdict at all, keep what Route 53 has.
+  if (ids.every((id) => verdicts[id]?.health === "unknown") && validWeights(input.current, ids)) {
+    return { weights: pick(input.current, ids), memory: prior, kind: "unknown", reason: `no verdict, nothing moves: ${health}`, allDown: false };
+  }
+
+  const stepped = stepTargets(config.policy, ids, prior, verdicts, now, true);
+  const inService = (memory: PolicyMemory) => ids.filter((id) => memory.targets[id] === undefined || memory.targets[id]?.mode === "ramp");
+  if (ids.every((id) => verdicts[id]?.health === "down") && inService(stepped.memory).length === 0) {
+    return { weights: normal, memory: prior, kind: "fail-open", reason: `every target down, failing open to the normal weights: ${health}`, allDown: true };
+  }
+
+  let memory = stepped.memory;
+  let events = stepped.events;
+  let weights = splitWeights(shares(config, memory, verdicts));
+  let note = "";
+  if (weights === undefined) {
+    // Nobody left to take traffic: a drain this round would empty everything, so it waits.
+    const cancelled = new Set(events.filter((e) => e.kind === "drain" || e.kind === "hold").map((e) => e.target));
+    memory = { ...memory, targets: { ...memory.targets }, drains: { ...memory.drains } };
+    for (const id of cancelled) {
+      restoreEntry(memory.targets, id, prior.targets[id]);
+      restoreEntry(memory.drains, id, prior.drains[id]);
+    }
+    events = events.filter((e) => !cancelled.has(e.target));
+    weights = splitWeights(shares(config, memory, verdicts));
+    if (cancelled.size > 0) note = `; ${[...cancelled].join(", ")} kept in service: no other target can take its traffic`;
+  }
+  if (weights === undefined) {
+    return { weights: normal, memory, kind: "fail-open", reason: `no target can take traffic, failing open to the normal weights: ${health}`, allDown: false };
+  }
+
+  const emergency = ids.filter((id) => memory.targets[id] !== undefined && memory.targets[id]?.mode !== "ramp" && (weights?.[id] ?? 0) > 0);
+  if (emergency.length > 0) note += `; ${emergency.join(", ")} carries traffic before its recovery: no target in service can`;
+  const kind = kindOf(events, input.current, weights, ids);
+  const said = events.map((event) => describeEvent(config, event, verdicts));
+  const modes = describeModes(config, ids, memory, verdicts, now);
+  const reason = [said.length > 0 ? said.join("; ") : health, ...(said.length > 0 ? [] : modes)].join("; ") + note;
+  return { weights, memory, kind, reason, allDown: false };
+}
+
+/** How each target takes part in the split, from its mode and verdict. */
+function shares(config: FailoverConfig, memory: PolicyMemory, verdicts: Record<string, TargetVerdict>): TargetShare[] {
+  return config.targets.map((target) => {
+    const state = memory.targets[target.id];
+    if (state === undefined) return { id: target.id, normal: target.weight, factor: 1, tier: target.weight > 0 ? 0 : 1 };
+    if (state.mode === "ramp") return { id: target.id, normal: target.weight, factor: (config.policy.rampPercents[state.step ?? 0] ?? 100) / 100, tier: 2 };
+    // A drained target that is up takes traffic only when no target in service or ramping can.
+    return { id: target.id, normal: target.weight, factor: 0, tier: verdicts[target.id]?.health === "up" ? 3 : undefined };
+  });
+}
+
+/** Weights an active lease asks for; undefined when they would be all zero. */
+export function leaseWeights(config: FailoverConfig, lease: OverrideLease): Weights | undefined {
+  if (lease.action === "pin") {
+    const weights = Object.fromEntries(config.targets.map((t) => [t.id, lease.weights?.[t.id] ?? 0]));
+    return Object.values(weights).some((w) => w > 0) ? weights : undefined;
+  }
+  if (!config.targets.some((t) => t.id === lease.target)) return undefined;
+  return splitWeights(
+    config.targets.map((t) => {
+      const chosen = t.id === lease.target;
+      if (lease.action === "promote") return { id: t.id, normal: t.weight, factor: chosen ? 1 : 0, tier: chosen ? 0 : undefined };
+      return { id: t.id, normal: t.weight, factor: chosen ? 0 : 1, tier: chosen ? undefined : t.weight > 0 ? 0 : 1 };
+    }),
+  );
+}
+
+/** A person who sends traffic to a flap-held target has released it. */
+function clearHoldsGivenTraffic(memory: PolicyMemory, weights: Weights, ids: string[]): PolicyMemory {
+  const released = ids.filter((id) => memory.targets[id]?.mode === "held" && (weights[id] ?? 0) > 0);
+  if (released.length === 0) return memory;
+  const targets = { ...memory.targets };
+  const drains = { ...memory.drains };
+  for (const id of released) {
+    delete targets[id];
+    delete drains[id];
+  }
+  return { ...memory, targets, drains };
+}
+
+/** Fresh start (no state record): a target at 0 whose normal weight is not is taken as drained, so nothing is flung back. */
+function memoryFromWeights(config: FailoverConfig, current: Weights, now: number): PolicyMemory {
+  const memory = emptyPolicyMemory();
+  for (const target of config.targets) {
+    if (target.weight > 0 && current[target.id] === 0) memory.targets[target.id] = { mode: "drained", since: now };
+  }
+  return memory;
+}
+
+function kindOf(events: TargetEvent[], current: Weights, weights: Weights, ids: string[]): Decision["kind"] {
+  const has = (kind: TargetEvent["kind"]) => events.some((event) => event.kind === kind);
+  if (has("hold")) return "flap-hold";
+  if (has("drain")) return "drain";
+  if (has("restore")) return "restore";
+  if (has("ramp-start") || has("ramp-step")) return "ramp";
+  if (sameWeights(current, weights, ids)) return "steady";
+  return ids.some((id) => (weights[id] ?? 0) === 0 && (current[id] ?? 0) > 0) ? "drain" : "restore";
+}
+
+function directionOf(id: string, from: number, to: number, memory: PolicyMemory, pinned: boolean): WeightChange["direction"] {
+  if (pinned) return "pin";
+  if (to === 0) return "drain";
+  if (memory.targets[id]?.mode === "ramp") return "ramp";
+  return to > from ? "restore" : "ramp";
+}
+
+function validWeights(weights: Weights, ids: string[]): boolean {
+  const values = ids.map((id) => weights[id]);
+  return values.every((w) => Number.isInteger(w) && (w ?? -1) >= 0 && (w ?? 256) <= 255) && values.some((w) => (w ?? 0) > 0);
+}
+
+function pick(weights: Weights, ids: string[]): Weights {
+  return Object.fromEntries(ids.map((id) => [id, weights[id] ?? 0]));
+}
+
+function restoreEntry<T>(record: Record<string, T>, id: string, value: T | undefined): void {
+  if (value === undefined) delete record[id];
+  else record[id] = value;
+}
+
+/** JSON with sorted keys, so equal memories compare equal whatever order their keys were built in. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === "object" && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b))) : inner,
+  );
+}

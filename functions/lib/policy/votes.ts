@@ -1,0 +1,45 @@
+import type { FailoverConfig } from "../config.ts";
+import type { ProbeRound } from "../types.ts";
+
+export type TargetHealth = "up" | "down" | "unknown";
+
+/** One target's verdict in one round, with the votes behind it. */
+export interface RoundVerdict {
+  health: TargetHealth;
+  /** Vantages whose check passed. */
+  upVotes: string[];
+  /** Vantages whose check failed. */
+  downVotes: string[];
+  /** Configured vantages with no fresh vote (no result, failed canary, could not publish). */
+  silent: string[];
+}
+
+/** Votes a verdict needs when `voters` vantages reported. */
+export function votesNeeded(quorum: FailoverConfig["policy"]["quorum"], voters: number): number {
+  return quorum === "majority" ? Math.floor(voters / 2) + 1 : quorum;
+}
+
+/**
+ * A target's verdict in one round: down when a quorum of the vantages that
+ * voted saw it fail, up when a quorum saw it pass, unknown otherwise (also
+ * when fewer than `minVantages` voted, or a fixed-count quorum is split evenly).
+ */
+export function roundVerdict(config: FailoverConfig, round: ProbeRound | undefined, target: string): RoundVerdict {
+  const upVotes: string[] = [];
+  const downVotes: string[] = [];
+  const silent: string[] = [];
+  for (const vantage of config.vantages) {
+    const vote = round?.votes[vantage]?.[target];
+    if (vote === true) upVotes.push(vantage);
+    else if (vote === false) downVotes.push(vantage);
+    else silent.push(vantage);
+  }
+  const voters = upVotes.length + downVotes.length;
+  const needed = votesNeeded(config.policy.quorum, voters);
+  let health: TargetHealth = "unknown";
+  if (voters >= config.policy.minVantages) {
+    if (downVotes.length >= needed && downVotes.length > upVotes.length) health = "down";
+    else if (upVotes.length >= needed && upVotes.length > downVotes.length) health = "up";
+  }
+  return { health, upVotes, downVotes, silent };
+}

@@ -1,0 +1,87 @@
+import type { Weights } from "../types.ts";
+
+/** Route 53's largest weight. */
+export const MAX_WEIGHT = 255;
+
+/** How one target takes part in the split: its share of its normal weight, and whether it may absorb drained weight. */
+export interface TargetShare {
+  id: string;
+  /** Normal weight from the config, 0-255. */
+  normal: number;
+  /** 1 in service, a ramp percentage / 100 while ramping back, 0 when drained. */
+  factor: number;
+  /**
+   * Priority for absorbing the weight others gave up: the lowest non-empty
+   * tier takes it all, in proportion to normal weights (equally when every
+   * normal weight in the tier is 0). Undefined: never absorbs.
+   */
+  tier: number | undefined;
+}
+
+/**
+ * Splits the total normal weight: each target keeps `normal × factor`
+ * (rounded, at least 1 when positive), and what drained and ramping targets
+ * gave up goes to the absorbing tier in proportion to their normal weights
+ * (largest remainder, so the total is preserved). Weights above 255 are
+ * scaled down together, keeping the proportions. Returns undefined when
+ * nothing would get any weight, so the caller can fail open.
+ */
+export function splitWeights(shares: readonly TargetShare[]): Weights | undefined {
+  const total = shares.reduce((sum, share) => sum + share.normal, 0);
+  const weights: Weights = {};
+  for (const share of shares) {
+    const kept = share.normal * share.factor;
+    weights[share.id] = kept > 0 ? Math.max(1, Math.round(kept)) : 0;
+  }
+  const given = total - Object.values(weights).reduce((sum, w) => sum + w, 0);
+  if (given > 0) {
+    const tiers = shares.map((share) => share.tier).filter((tier): tier is number => tier !== undefined);
+    const tier = tiers.length === 0 ? undefined : Math.min(...tiers);
+    const takers = shares.filter((share) => share.tier === tier && tier !== undefined);
+    if (takers.length > 0) {
+      const basis = takers.some((taker) => taker.normal > 0) ? takers.map((t) => t.normal) : takers.map(() => 1);
+      addProportionally(weights, takers.map((t) => t.id), basis, given);
+    }
+  }
+  return scaleToMax(weights);
+}
+
+/** Adds `amount` over `ids` in proportion to `basis` (largest remainder, ties to the earlier id). */
+function addProportionally(weights: Weights, ids: string[], basis: number[], amount: number): void {
+  const sum = basis.reduce((a, b) => a + b, 0);
+  const exact = ids.map((_, i) => (amount * (basis[i] ?? 0)) / sum);
+  const floors = exact.map(Math.floor);
+  let left = amount - floors.reduce((a, b) => a + b, 0);
+  const order = exact.map((value, i) => ({ i, rest: value - Math.floor(value) })).sort((a, b) => b.rest - a.rest || a.i - b.i);
+  for (const { i } of order) {
+    if (left <= 0) break;
+    floors[i] = (floors[i] ?? 0) + 1;
+    left--;
+  }
+  ids.forEach((id, i) => (weights[id] = (weights[id] ?? 0) + (floors[i] ?? 0)));
+}
+
+function scaleToMax(weights: Weights): Weights | undefined {
+  const values = Object.values(weights);
+  const max = Math.max(0, ...values);
+  if (max === 0) return undefined;
+  if (max <= MAX_WEIGHT) return weights;
+  const scaled: Weights = {};
+  for (const [id, weight] of Object.entries(weights)) scaled[id] = weight === 0 ? 0 : Math.max(1, Math.round((weight * MAX_WEIGHT) / max));
+  return scaled;
+}
+
+/** The configured normal weights by target id. */
+export function normalWeights(targets: ReadonlyArray<{ id: string; weight: number }>): Weights {
+  return Object.fromEntries(targets.map((target) => [target.id, target.weight]));
+}
+
+/** True when both give every listed target the same weight. */
+export function sameWeights(a: Weights, b: Weights, ids: readonly string[]): boolean {
+  return ids.every((id) => (a[id] ?? 0) === (b[id] ?? 0));
+}
+
+/** `90/10` style rendering in config order, for reasons. */
+export function formatWeights(weights: Weights, ids: readonly string[]): string {
+  return ids.map((id) => String(weights[id] ?? 0)).join("/");
+}

@@ -1,0 +1,106 @@
+import type { FailoverConfig } from "../config.ts";
+import { decide } from "../policy/decide.ts";
+import type { PolicyMemory } from "../policy/memory.ts";
+import { splitWeights, normalWeights, sameWeights } from "../policy/weights.ts";
+import type { Scenario } from "../scenario.ts";
+import type { ProbeRound, Weights } from "../types.ts";
+import { windowSeconds } from "../policy/decide.ts";
+import { probeVote, type LatencyRule } from "./faults.ts";
+
+/** The policies the replay can run: ours, and the two baselines. */
+export const POLICIES = ["default", "route53-native", "none"] as const;
+export type PolicyName = (typeof POLICIES)[number];
+
+/** Epoch seconds of scenario time 0 (2025-08-06T02:30:00Z, the Clerk incident's start); any aligned time would do. */
+export const SCENARIO_EPOCH = 1754447400;
+
+/** One weight change of a run, in scenario seconds, with why. */
+export interface TimelineEntry {
+  at: number;
+  weights: Weights;
+  kind?: string;
+  reason?: string;
+}
+
+/** Route 53's own health checks: failure threshold 3 in both directions, healthy while more than 18% of checkers say so. */
+const ROUTE53_FAILURE_THRESHOLD = 3;
+const ROUTE53_HEALTHY_SHARE = 0.18;
+
+/**
+ * Runs one policy over the scenario on virtual time and returns the weight
+ * timeline (first entry: the normal weights at 0). Each probe round at `t`
+ * is decided at `t + interval`, when its results are in.
+ */
+export function runPolicy(scenario: Scenario, policy: PolicyName): TimelineEntry[] {
+  const config = scenario.resolvedConfig;
+  const normal = normalWeights(config.targets);
+  const timeline: TimelineEntry[] = [{ at: 0, weights: normal }];
+  if (policy === "none") return timeline;
+  const step = policy === "default" ? defaultPolicy(config) : route53Native(config);
+  const interval = config.probe.intervalSeconds;
+  let current = normal;
+  for (let at = 0; at + interval <= scenario.durationSeconds; at += interval) {
+    const round = probeRound(scenario, at, policy === "default" ? "limit" : "timeout-only");
+    const outcome = step(round, SCENARIO_EPOCH + at + interval, current);
+    if (!sameWeights(current, outcome.weights, Object.keys(normal))) timeline.push({ at: at + interval, weights: outcome.weights, kind: outcome.kind, reason: outcome.reason });
+    current = outcome.weights;
+  }
+  return timeline;
+}
+
+type Step = (round: ProbeRound, now: number, current: Weights) => { weights: Weights; kind?: string; reason?: string };
+
+/** What every vantage voted in the round starting at scenario second `at`. */
+function probeRound(scenario: Scenario, at: number, rule: LatencyRule): ProbeRound {
+  const config = scenario.resolvedConfig;
+  const votes: ProbeRound["votes"] = {};
+  for (const vantage of config.vantages) {
+    const byTarget: Record<string, boolean> = {};
+    for (const target of config.targets) {
+      const vote = probeVote(config, scenario.faults, scenario.seed, at, vantage, target.id, rule);
+      if (vote !== undefined) byTarget[target.id] = vote;
+    }
+    if (Object.keys(byTarget).length > 0) votes[vantage] = byTarget;
+  }
+  return { at: SCENARIO_EPOCH + at, votes };
+}
+
+/** Our decider: a sliding window of rounds, memory written back only when it changed. */
+function defaultPolicy(config: FailoverConfig): Step {
+  const window = windowSeconds(config);
+  let rounds: ProbeRound[] = [];
+  let memory: PolicyMemory | undefined;
+  return (round, now, current) => {
+    rounds = [...rounds.filter((r) => r.at > now - window), round];
+    const decision = decide({ now, config, rounds, current, memory, lease: undefined });
+    if (decision.memoryChanged) memory = decision.memory;
+    return decision;
+  };
+}
+
+/** Route 53 health checks: each vantage a checker with its own status; unhealthy records get no traffic, binary, fail back at once. */
+function route53Native(config: FailoverConfig): Step {
+  const checkers = new Map<string, { healthy: boolean; streak: number }>();
+  return (round) => {
+    const shares = config.targets.map((target) => {
+      let healthy = 0;
+      for (const vantage of config.vantages) {
+        const key = `${vantage}/${target.id}`;
+        const checker = checkers.get(key) ?? { healthy: true, streak: 0 };
+        const vote = round.votes[vantage]?.[target.id];
+        if (vote !== undefined) {
+          // `streak` counts consecutive results that disagree with the current status.
+          checker.streak = vote === checker.healthy ? 0 : checker.streak + 1;
+          if (checker.streak >= ROUTE53_FAILURE_THRESHOLD) checker.healthy = !checker.healthy;
+          if (checker.streak >= ROUTE53_FAILURE_THRESHOLD) checker.streak = 0;
+        }
+        checkers.set(key, checker);
+        if (checker.healthy) healthy++;
+      }
+      const up = healthy / config.vantages.length > ROUTE53_HEALTHY_SHARE;
+      return { id: target.id, normal: target.weight, factor: up ? 1 : 0, tier: up ? (target.weight > 0 ? 0 : 1) : undefined };
+    });
+    // Every record unhealthy: Route 53 answers as if all were healthy.
+    return { weights: splitWeights(shares) ?? normalWeights(config.targets) };
+  };
+}

@@ -1,0 +1,133 @@
+import { z } from "zod";
+import { exampleConfigPath, mergeConfig, parseConfig, readJsonFile, type FailoverConfig } from "./config.ts";
+import { ValidationError, type ValidationIssue } from "./errors.ts";
+import { parseWith } from "./validate.ts";
+
+/**
+ * A described incident the replay runs the policy over: faults on targets
+ * and vantages over time, optional config overrides, and what must hold.
+ * Times are seconds from the scenario start.
+ */
+const seconds = z.int({ error: "expected a whole number of seconds" }).min(0, { error: "expected a whole number of seconds, 0 or more" });
+const ratio = z.number({ error: "expected a number from 0 to 1" }).min(0, { error: "expected a number from 0 to 1" }).max(1, { error: "expected a number from 0 to 1" });
+
+const faultBase = {
+  /** Seconds from the scenario start. */
+  start: seconds,
+  /** Seconds from the scenario start; the fault ends just before. */
+  end: seconds,
+  /** Target id. @default every target */
+  target: z.string().min(1).optional(),
+  /** Vantages that see the fault. @default every vantage */
+  vantages: z.array(z.string().min(1)).min(1).optional(),
+};
+
+/** Every fault kind. */
+export const faultKinds = ["down", "blackhole", "status", "latency", "loss", "vantage-down"] as const;
+
+export const faultSchema = z.discriminatedUnion(
+  "kind",
+  [
+    /** Connection refused. */
+    z.strictObject({ ...faultBase, kind: z.literal("down") }),
+    /** Connect hangs until the probe timeout. */
+    z.strictObject({ ...faultBase, kind: z.literal("blackhole") }),
+    /** The target answers `status` for `ratio` of requests. */
+    z.strictObject({ ...faultBase, kind: z.literal("status"), status: z.int().min(100).max(599), ratio: ratio.default(1) }),
+    /** Added milliseconds; fails a probe above `probe.maxLatencyMs` (or the timeout). */
+    z.strictObject({ ...faultBase, kind: z.literal("latency"), ms: z.int().min(1).max(600000) }),
+    /** Random probe failure with `ratio` (seeded); clients are not affected. */
+    z.strictObject({ ...faultBase, kind: z.literal("loss"), ratio }),
+    /** The vantage can neither probe nor publish: it has no vote. */
+    z.strictObject({ ...faultBase, kind: z.literal("vantage-down") }),
+  ],
+  { error: 'expected a fault kind: "down", "blackhole", "status", "latency", "loss" or "vantage-down"' },
+);
+
+export const expectSchema = z.strictObject({
+  /** Most times a target's weight may go from above 0 to 0. */
+  maxFailovers: z.int().min(0).optional(),
+  /** Longest detection (outage start to drain) of any detected episode, seconds. */
+  maxDetectSeconds: z.number().min(0).optional(),
+  /** Most drains with no outage of that target in the 120 s before. */
+  maxFalseSwitches: z.int().min(0).optional(),
+  /** Most outage episodes of 60 s or more that were never drained. */
+  maxMissedOutages: z.int().min(0).optional(),
+  /** Weights at the end, by target id. */
+  finalWeights: z.record(z.string(), z.int().min(0).max(255)).optional(),
+  /** Highest share of client requests that may fail. */
+  maxClientErrorRate: ratio.optional(),
+});
+
+export const scenarioSchema = z
+  .strictObject({
+    /** Scenario name, e.g. `clerk-2025-08-06`. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, { error: "expected a name of lowercase letters, digits, dots, dashes and underscores" }),
+    description: z.string().max(4000).default(""),
+    /** Simulated length in seconds. */
+    durationSeconds: z.int().min(10).max(7 * 86400),
+    /** Seed of the random probe outcomes (status ratios, loss). @default 1 */
+    seed: z.int().default(1),
+    /** Partial overrides merged onto the example config (objects merge, arrays replace). @default {} */
+    config: z.record(z.string(), z.unknown()).default({}),
+    // The kind is checked first so a bad kind is named as such, not as a union mismatch.
+    faults: z.array(z.looseObject({ kind: z.enum(faultKinds) }).pipe(faultSchema)).max(1000).default([]),
+    expect: expectSchema.default({}),
+  })
+  .superRefine((scenario, ctx) => {
+    for (const [index, fault] of scenario.faults.entries()) {
+      if (fault.end <= fault.start) ctx.addIssue({ code: "custom", path: ["faults", index, "end"], message: `expected more than start (${fault.start}), got ${fault.end}`, input: fault.end });
+    }
+  });
+
+export type Fault = z.output<typeof faultSchema>;
+export type ScenarioExpect = z.output<typeof expectSchema>;
+export type ScenarioInput = z.output<typeof scenarioSchema>;
+
+/** A validated scenario with its config resolved (example config + overrides). */
+export interface Scenario extends ScenarioInput {
+  resolvedConfig: FailoverConfig;
+}
+
+/**
+ * Validates a scenario object: its own fields, its merged config (issues
+ * named `config.<path>`), and that every fault and expectation names a
+ * configured target and vantage. Throws one ValidationError listing all.
+ */
+export function parseScenario(raw: unknown, baseConfig: unknown = readJsonFile(exampleConfigPath, "config")): Scenario {
+  const issues: ValidationIssue[] = [];
+  const scenario = collect(issues, () => parseWith(scenarioSchema, raw, "scenario"));
+  const overrides = typeof raw === "object" && raw !== null && "config" in raw ? raw.config : undefined;
+  const config = collect(issues, () => parseConfig(mergeConfig(baseConfig, overrides ?? {})), "config");
+  if (scenario === undefined || config === undefined) throw new ValidationError("scenario", issues);
+  const targets = new Set(config.targets.map((t) => t.id));
+  const vantages = new Set(config.vantages);
+  for (const [index, fault] of scenario.faults.entries()) {
+    if (fault.target !== undefined && !targets.has(fault.target)) issues.push({ path: `faults[${index}].target`, message: `expected a target of the config (${[...targets].join(", ")}), got "${fault.target}"` });
+    for (const [i, vantage] of (fault.vantages ?? []).entries()) {
+      if (!vantages.has(vantage)) issues.push({ path: `faults[${index}].vantages[${i}]`, message: `expected a vantage of the config (${[...vantages].join(", ")}), got "${vantage}"` });
+    }
+  }
+  for (const id of Object.keys(scenario.expect.finalWeights ?? {})) {
+    if (!targets.has(id)) issues.push({ path: `expect.finalWeights.${id}`, message: `expected a target of the config (${[...targets].join(", ")})` });
+  }
+  if (issues.length > 0) throw new ValidationError("scenario", issues);
+  return { ...scenario, resolvedConfig: config };
+}
+
+/** Runs a validation, adding its issues (under `prefix`) to `issues` instead of throwing. */
+function collect<T>(issues: ValidationIssue[], run: () => T, prefix?: string): T | undefined {
+  try {
+    return run();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    const under = (path: string) => (prefix === undefined ? path : path === "(root)" ? prefix : `${prefix}.${path}`);
+    issues.push(...error.issues.map((issue) => ({ path: under(issue.path), message: issue.message })));
+    return undefined;
+  }
+}
+
+/** Reads and validates a scenario file; errors name the file and each bad field, never a raw parse error. */
+export function loadScenario(path: string | URL): Scenario {
+  return parseScenario(readJsonFile(path, "scenario"));
+}

@@ -1,0 +1,67 @@
+import { z } from "zod";
+import { policyMemorySchema, type PolicyMemory } from "./policy/memory.ts";
+import { parseWith } from "./validate.ts";
+
+/** How many switch events the state record keeps (newest first): enough for `status`, small enough for a TXT record. */
+export const MAX_SWITCHES = 5;
+
+const weightsSchema = z.record(z.string(), z.int().min(0).max(255));
+
+const switchEventSchema = z.strictObject({
+  /** Epoch seconds. */
+  at: z.int().nonnegative(),
+  mode: z.enum(["automatic", "manual"]),
+  from: weightsSchema,
+  to: weightsSchema,
+  reason: z.string().max(1000),
+  /** target -> vantage -> vote, as seen by the decision that switched. */
+  votes: z.record(z.string(), z.record(z.string(), z.enum(["up", "down", "silent"]))),
+  /** Who switched, for manual switches. */
+  actor: z.string().min(1).max(128).optional(),
+});
+
+export const stateDocumentSchema = z.strictObject({
+  v: z.literal(1),
+  memory: policyMemorySchema,
+  /** Newest first, at most {@link MAX_SWITCHES}. */
+  switches: z.array(switchEventSchema).max(MAX_SWITCHES),
+});
+
+export type SwitchEvent = z.output<typeof switchEventSchema>;
+
+/** The JSON held by the TXT record `_state._failover.<records[0].name>`. */
+export interface StateDocument {
+  v: 1;
+  memory: PolicyMemory;
+  switches: SwitchEvent[];
+}
+
+/** Validates a state document read back from Route 53. Throws ValidationError naming each bad field. */
+export function parseStateDocument(raw: unknown): StateDocument {
+  return parseWith(stateDocumentSchema, raw, "state document");
+}
+
+/** A state document for a deployment that has never switched. */
+export function emptyStateDocument(): StateDocument {
+  return { v: 1, memory: { v: 1, targets: {}, drains: {} }, switches: [] };
+}
+
+/** Returns a new document with `event` first, keeping the newest {@link MAX_SWITCHES}. Pure: `doc` is not modified. */
+export function recordSwitch(doc: StateDocument, event: SwitchEvent): StateDocument {
+  const switches = [event, ...doc.switches].sort((a, b) => b.at - a.at).slice(0, MAX_SWITCHES);
+  return { ...doc, switches };
+}
+
+/** The votes behind a decision, as a switch event stores them. */
+export function votesOf(verdicts: Record<string, { upVotes: string[]; downVotes: string[]; silent: string[] }>): SwitchEvent["votes"] {
+  const votes: SwitchEvent["votes"] = {};
+  for (const [target, verdict] of Object.entries(verdicts)) {
+    const byVantage: Record<string, "up" | "down" | "silent"> = {};
+    for (const vantage of verdict.upVotes) byVantage[vantage] = "up";
+    for (const vantage of verdict.downVotes) byVantage[vantage] = "down";
+    for (const vantage of verdict.silent) byVantage[vantage] = "silent";
+    votes[target] = byVantage;
+  }
+  return votes;
+}
+

@@ -1,0 +1,121 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { parseArgs } from "../../../cli/args.ts";
+import { main, type CliIO } from "../../../cli/main.ts";
+import { ValidationError } from "../../../functions/lib/errors.ts";
+
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const clerk = join(root, "scenarios/clerk-2025-08-06.json");
+
+/** Runs the CLI in-process, capturing its output. */
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const io: CliIO = { stdout: (t) => (out += t), stderr: (t) => (err += t), env: {}, isTTY: false };
+  const code = await main(argv, io);
+  return { code, out, err };
+}
+
+function badScenarioFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), "failover-replay-"));
+  const path = join(dir, "bad.json");
+  writeFileSync(path, JSON.stringify({ name: "bad", durationSeconds: 600, faults: [{ start: 0, end: 60, kind: "down", target: "tertiary" }], config: { targets: [{ id: "primary", weight: 300 }] } }));
+  return path;
+}
+
+describe("failover replay (bin)", () => {
+  it("exits 2 with the named problems and no stack trace for a bad scenario", () => {
+    // Prepare
+    const path = badScenarioFile();
+    // Act
+    const child = spawnSync(process.execPath, [join(root, "cli/failover.mjs"), "replay", path], { encoding: "utf8", cwd: root, timeout: 60_000 });
+    // Assess
+    expect(child.status).toBe(2);
+    expect(child.stderr).toContain("invalid scenario");
+    expect(child.stderr).toContain("config.targets[0].weight: expected an integer from 0 to 255, got 300");
+    expect(child.stderr).not.toMatch(/\n\s+at /);
+    expect(child.stdout).toBe("");
+  });
+
+  it("prints the JSON summary of the Clerk scenario and exits 0", () => {
+    const child = spawnSync(process.execPath, [join(root, "cli/failover.mjs"), "replay", clerk, "--json"], { encoding: "utf8", cwd: root, timeout: 60_000 });
+    const summary = JSON.parse(child.stdout) as Record<string, unknown>;
+    expect(child.status).toBe(0);
+    expect(Object.keys(summary)).toEqual(expect.arrayContaining(["scenario", "policy", "failovers", "failbacks", "weightChanges", "detectSeconds", "missedOutages", "falseSwitches", "clientErrorRate", "finalWeights", "expectations", "ok"]));
+    expect(summary.ok).toBe(true);
+  });
+});
+
+describe("failover replay (in process)", () => {
+  it("exits 1 when the chosen policy misses an expectation", async () => {
+    const result = await cli("replay", clerk, "--policy", "none");
+    expect(result.code).toBe(1);
+    expect(result.out).toContain("Result: FAILED");
+    expect(result.out).toMatch(/FAIL {2}maxMissedOutages/);
+  });
+
+  it("compares every policy side by side with their client error rates", async () => {
+    const result = await cli("replay", clerk, "--compare");
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/^\s+default\s+route53-native\s+none$/m);
+    expect(result.out).toMatch(/^client error rate\s+\d+\.\d\d%\s+\d+\.\d\d%\s+\d+\.\d\d%$/m);
+  });
+
+  it("exits 2 naming an unknown flag, a bad policy and a missing scenario", async () => {
+    const flag = await cli("replay", clerk, "--polcy", "none");
+    const policy = await cli("replay", clerk, "--policy", "magic");
+    const missing = await cli("replay");
+    const file = await cli("replay", join(root, "scenarios/does-not-exist.json"));
+    expect([flag.code, policy.code, missing.code, file.code]).toEqual([2, 2, 2, 2]);
+    expect(flag.err).toContain("--polcy: unknown flag");
+    expect(policy.err).toContain('--policy: expected one of default, route53-native, none, got "magic"');
+    expect(missing.err).toContain("<scenario>: is required");
+    expect(file.err).toContain("cannot read scenario file");
+  });
+
+  it("exits 2 with the usage for an unknown command, 0 for --help", async () => {
+    const unknown = await cli("teleport");
+    const help = await cli("--help");
+    expect(unknown.code).toBe(2);
+    expect(unknown.err).toContain('unknown command "teleport"');
+    expect(unknown.err).toContain("Usage: failover <command>");
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/replay\s+replay a scenario/);
+  });
+});
+
+describe("parseArgs", () => {
+  const spec = { policy: { type: "string", choices: ["a", "b"] }, json: { type: "boolean" }, out: { type: "string" } } as const;
+
+  it.each([
+    { args: ["x", "--policy", "a", "--json"], flags: { policy: "a", json: true, out: undefined }, positionals: ["x"] },
+    { args: ["--out=f.md", "x"], flags: { policy: undefined, json: false, out: "f.md" }, positionals: ["x"] },
+    { args: ["--", "--json"], flags: { policy: undefined, json: false, out: undefined }, positionals: ["--json"] },
+  ])("parses $args", ({ args, flags, positionals }) => {
+    const parsed = parseArgs(args, spec, { names: ["file"] });
+    expect(parsed.flags).toEqual(flags);
+    expect(parsed.positionals).toEqual(positionals);
+  });
+
+  it.each([
+    { args: ["x", "--out"], path: "--out", message: "expected a value" },
+    { args: ["x", "--json=yes"], path: "--json", message: "takes no value" },
+    { args: ["x", "-q"], path: "-q", message: "unknown flag" },
+    { args: ["x", "y"], path: "y", message: "unexpected argument" },
+  ])("rejects $args naming $path", ({ args, path, message }) => {
+    const error = (() => {
+      try {
+        parseArgs(args, spec, { names: ["file"] });
+      } catch (e) {
+        return e;
+      }
+    })() as ValidationError;
+    expect(error).toBeInstanceOf(ValidationError);
+    expect(error.issues[0]?.path).toBe(path);
+    expect(error.issues[0]?.message).toContain(message);
+  });
+});

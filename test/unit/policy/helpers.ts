@@ -1,0 +1,66 @@
+import { loadConfig, mergeConfig, parseConfig, readJsonFile, exampleConfigPath, type FailoverConfig } from "../../../functions/lib/config.ts";
+import { decide, type Decision } from "../../../functions/lib/policy/decide.ts";
+import type { PolicyMemory } from "../../../functions/lib/policy/memory.ts";
+import type { OverrideLease } from "../../../functions/lib/lease.ts";
+import type { ProbeRound, Weights } from "../../../functions/lib/types.ts";
+
+/** The example config (primary 90 / failover 10; vantages us-east-1, us-west-2, eu-west-1), with overrides. */
+export function exampleConfig(overrides: unknown = {}): FailoverConfig {
+  return overrides === undefined ? loadConfig() : parseConfig(mergeConfig(readJsonFile(exampleConfigPath, "config"), overrides));
+}
+
+/** A config with three targets a/b/c of the given weights. */
+export function threeTargets(weights: [number, number, number]): FailoverConfig {
+  const target = (id: string, weight: number) => ({ id, region: "us-east-1", healthUrl: `https://${id}.example.com/health`, weight, records: { "api.example.com": { values: ["192.0.2.1"] } } });
+  return exampleConfig({ targets: [target("a", weights[0]), target("b", weights[1]), target("c", weights[2])] });
+}
+
+export const T0 = 1754447400;
+
+/**
+ * A round from a compact vote string per target, one character per vantage
+ * in config order: `u` passed, `d` failed, `-` silent. `primary: "ddu"`.
+ * A target left out is up everywhere.
+ */
+export function roundOf(config: FailoverConfig, at: number, spec: Record<string, string>): ProbeRound {
+  const votes: ProbeRound["votes"] = {};
+  config.vantages.forEach((vantage, v) => {
+    for (const target of config.targets) {
+      const c = (spec[target.id] ?? "u".repeat(config.vantages.length))[v] ?? "u";
+      if (c === "-") continue;
+      (votes[vantage] ??= {})[target.id] = c === "u";
+    }
+  });
+  return { at, votes };
+}
+
+/** Runs the decider round by round like the real one (memory written back only when changed); returns every decision. */
+export function simulate(
+  config: FailoverConfig,
+  script: Array<Record<string, string>>,
+  options: { lease?: (now: number) => OverrideLease | undefined; start?: Weights; memory?: PolicyMemory } = {},
+): Decision[] {
+  const interval = config.probe.intervalSeconds;
+  let current: Weights = options.start ?? Object.fromEntries(config.targets.map((t) => [t.id, t.weight]));
+  let memory = options.memory;
+  const rounds: ProbeRound[] = [];
+  return script.map((spec, k) => {
+    const at = T0 + k * interval;
+    rounds.push(roundOf(config, at, spec));
+    const now = at + interval;
+    const decision = decide({ now, config, rounds, current, memory, lease: options.lease?.(now) });
+    current = decision.weights;
+    if (decision.memoryChanged) memory = decision.memory;
+    return decision;
+  });
+}
+
+/** `n` copies of one round spec. */
+export function times<T>(n: number, spec: T): T[] {
+  return Array.from({ length: n }, () => spec);
+}
+
+export const UP = {};
+export const PRIMARY_DOWN = { primary: "ddd" };
+export const FAILOVER_DOWN = { failover: "ddd" };
+export const BOTH_DOWN = { primary: "ddd", failover: "ddd" };

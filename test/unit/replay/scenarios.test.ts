@@ -1,0 +1,89 @@
+import { readdirSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../../functions/lib/errors.ts";
+import { replay } from "../../../functions/lib/replay/replay.ts";
+import { loadScenario, parseScenario } from "../../../functions/lib/scenario.ts";
+
+const dir = new URL("../../../scenarios/", import.meta.url);
+const files = readdirSync(dir).filter((name) => name.endsWith(".json")).sort();
+
+describe("public scenarios", () => {
+  it("has the Clerk incident, the short drill and at least seven more", () => {
+    expect(files).toContain("clerk-2025-08-06.json");
+    expect(files).toContain("short-drill.json");
+    expect(files.length).toBeGreaterThanOrEqual(9);
+  });
+
+  it.each(files)("%s meets its expectations under the default policy", (file) => {
+    // Prepare
+    const scenario = loadScenario(new URL(file, dir));
+    // Act
+    const { summary } = replay(scenario, "default");
+    // Assess
+    expect(summary.expectations.length).toBeGreaterThan(0);
+    expect(summary.expectations.filter((e) => !e.ok)).toEqual([]);
+    expect(summary.ok).toBe(true);
+  });
+
+  it("scores the Clerk incident better than both baselines", () => {
+    const scenario = loadScenario(new URL("clerk-2025-08-06.json", dir));
+    const [ours, route53, none] = (["default", "route53-native", "none"] as const).map((p) => replay(scenario, p).summary);
+    expect(ours?.failovers).toBeLessThanOrEqual(2);
+    expect(Math.max(...(ours?.detectSeconds ?? [99]))).toBeLessThanOrEqual(30);
+    expect(route53?.failovers).toBeGreaterThan(ours?.failovers ?? 0);
+    expect(ours?.clientErrorRate).toBeLessThan(route53?.clientErrorRate ?? 0);
+    expect(none?.missedOutages).toBeGreaterThan(0);
+  });
+
+  it("short-drill fits in five simulated minutes with one outage and recovery", () => {
+    const scenario = loadScenario(new URL("short-drill.json", dir));
+    const { summary, timeline } = replay(scenario);
+    expect(scenario.durationSeconds).toBeLessThanOrEqual(300);
+    expect(summary).toMatchObject({ failovers: 1, failbacks: 1, finalWeights: { primary: 90, failover: 10 } });
+    expect(timeline.map((e) => [e.at, e.weights.primary])).toEqual([[0, 90], [80, 0], [150, 23], [170, 90]]);
+  });
+
+  it("is deterministic for a seed", () => {
+    const scenario = loadScenario(new URL("clerk-2025-08-06.json", dir));
+    expect(replay(scenario).summary).toEqual(replay(scenario).summary);
+  });
+});
+
+describe("scenario validation", () => {
+  function issuesOf(raw: unknown): string[] {
+    try {
+      parseScenario(raw);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      return (error as ValidationError).issues.map((issue) => `${issue.path}: ${issue.message}`);
+    }
+    throw new Error("expected a ValidationError");
+  }
+
+  it("names every bad field, in the scenario and in its config overrides", () => {
+    const issues = issuesOf({
+      name: "Bad Name",
+      durationSeconds: 5,
+      faults: [{ start: 1, end: 2, kind: "meteor" }, { start: 0, end: 10, kind: "status", status: 429, ratio: 2 }],
+      config: { policy: { drainAfterRounds: 0 } },
+      expect: { maxFailovers: -1, surprise: true },
+    });
+    expect(issues).toEqual([
+      expect.stringMatching(/^name: expected a name/),
+      "durationSeconds: expected a number of at least 10, got 5",
+      expect.stringMatching(/^faults\[0\]\.kind: expected one of "down", .*got "meteor"/),
+      "faults[1].ratio: expected a number from 0 to 1, got 2",
+      "expect.maxFailovers: expected a number of at least 0, got -1",
+      expect.stringMatching(/^expect\.surprise: unknown field/),
+      "config.policy.drainAfterRounds: expected an integer from 1 to 60, got 0",
+    ]);
+  });
+
+  it("names faults that refer to unknown targets or vantages and ends before starts", () => {
+    expect(issuesOf({ name: "x", durationSeconds: 60, faults: [{ start: 0, end: 10, kind: "down", target: "tertiary", vantages: ["mars-north-1"] }] })).toEqual([
+      'faults[0].target: expected a target of the config (primary, failover), got "tertiary"',
+      'faults[0].vantages[0]: expected a vantage of the config (us-east-1, us-west-2, eu-west-1), got "mars-north-1"',
+    ]);
+    expect(issuesOf({ name: "x", durationSeconds: 60, faults: [{ start: 30, end: 10, kind: "down" }] })).toEqual(["faults[0].end: expected more than start (30), got 10"]);
+  });
+});
