@@ -1,0 +1,76 @@
+import type { FailoverConfig } from "../config.ts";
+import type { ProbeCheckResult, ProbeRoundReport } from "../aws/cloudwatch.ts";
+import { probeHttp } from "./http.ts";
+import type { ProbeRequest, Prober } from "./types.ts";
+
+export interface ProbeRoundArgs {
+  config: FailoverConfig;
+  /** This probe's region. */
+  vantage: string;
+  /** Aligned round start, epoch seconds. */
+  at: number;
+  /** @default probeHttp */
+  prober?: Prober;
+  /**
+   * Clock for the round's own bound (epoch ms): a check still queued when it
+   * could no longer finish within the interval is left out (no vote) rather
+   * than run late. @default Date.now
+   */
+  now?: () => number;
+}
+
+// A canary is a known-good page, not the application: any non-error answer means the vantage can reach the internet.
+const canaryStatuses = Array.from({ length: 200 }, (_, index) => 200 + index);
+
+/**
+ * One probe round from one vantage: every target checked concurrently (at
+ * most `probe.concurrency` in flight) and the canary alongside; the round
+ * votes only if the canary answered.
+ */
+export async function runProbeRound(args: ProbeRoundArgs): Promise<ProbeRoundReport> {
+  const { config, vantage, at } = args;
+  const prober = args.prober ?? probeHttp;
+  const now = args.now ?? Date.now;
+  const probe = config.probe;
+  const base: ProbeRequest = {
+    url: "",
+    timeoutMs: probe.timeoutMs,
+    expectedStatuses: probe.expectedStatuses,
+    bodyMatchBytes: probe.bodyMatchBytes,
+    headers: probe.headers,
+    ...(probe.bodyMatch === undefined ? {} : { bodyMatch: probe.bodyMatch }),
+    ...(probe.maxLatencyMs === undefined ? {} : { maxLatencyMs: probe.maxLatencyMs }),
+  };
+  const lastStart = now() + probe.intervalSeconds * 1000 - probe.timeoutMs;
+
+  const canary = probe.canaryUrl === undefined
+    ? undefined
+    : prober({ url: probe.canaryUrl, timeoutMs: probe.timeoutMs, expectedStatuses: canaryStatuses, bodyMatchBytes: 1, headers: {} });
+
+  const results: Array<ProbeCheckResult | undefined> = new Array(config.targets.length);
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < config.targets.length; index = next++) {
+      const target = config.targets[index];
+      if (target === undefined || now() > lastStart) continue;
+      const result = await prober({ ...base, url: target.healthUrl });
+      results[index] = {
+        target: target.id,
+        ok: result.ok,
+        latencyMs: result.latencyMs,
+        ...(result.status === undefined ? {} : { status: result.status }),
+        ...(result.errorKind === undefined ? {} : { errorKind: result.errorKind }),
+      };
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(probe.concurrency, config.targets.length) }, worker));
+
+  const canaryResult = canary && (await canary);
+  return {
+    vantage,
+    at,
+    voting: canaryResult === undefined || canaryResult.ok,
+    ...(canaryResult === undefined ? {} : { canary: { ok: canaryResult.ok, latencyMs: canaryResult.latencyMs } }),
+    results: results.filter((result): result is ProbeCheckResult => result !== undefined),
+  };
+}

@@ -1,0 +1,73 @@
+import { z } from "zod";
+import type { AlarmDefinition } from "../alarms.ts";
+import { Metric } from "../metrics.ts";
+
+/**
+ * The CloudWatch alarm notification SNS delivers (the `Message` string, JSON).
+ * Only the fields the notifier uses; AWS adds more and they are ignored.
+ */
+const alarmMessageSchema = z.object({
+  AlarmName: z.string().min(1),
+  AlarmDescription: z.string().nullish(),
+  NewStateValue: z.enum(["ALARM", "OK", "INSUFFICIENT_DATA"]),
+  OldStateValue: z.string().nullish(),
+  NewStateReason: z.string().nullish(),
+  StateChangeTime: z.string().min(1),
+  Region: z.string().nullish(),
+  Trigger: z
+    .object({
+      MetricName: z.string().nullish(),
+      Namespace: z.string().nullish(),
+      Dimensions: z.array(z.object({ name: z.string(), value: z.string() })).nullish(),
+    })
+    .nullish(),
+});
+
+export type CloudWatchAlarmMessage = z.output<typeof alarmMessageSchema>;
+export type AlarmKind = AlarmDefinition["kind"];
+
+/** Reads an SNS message as a CloudWatch alarm notification; `undefined` when it is something else (shown as plain text). */
+export function parseAlarmMessage(text: string): CloudWatchAlarmMessage | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = alarmMessageSchema.safeParse(raw);
+  return parsed.success ? parsed.data : undefined;
+}
+
+const regionPattern = "[a-z]{2}(?:-gov)?-[a-z]+-\\d";
+const byName: Array<[RegExp, AlarmKind]> = [
+  [/-switchover$/, "switchover"],
+  [/-all-down$/, "all-down"],
+  [/-flap-budget$/, "flap-budget"],
+  [/-override-long$/, "override-long"],
+  [new RegExp(`-decider-blind-(${regionPattern})$`), "decider-blind"],
+  [new RegExp(`-vantage-silent-(${regionPattern})$`), "vantage-silent"],
+];
+const byMetric: Record<string, AlarmKind> = {
+  [Metric.Switchover]: "switchover",
+  [Metric.AllTargetsDown]: "all-down",
+  [Metric.FlapBudgetSpent]: "flap-budget",
+  [Metric.OverrideAgeSeconds]: "override-long",
+  [Metric.DeciderHeartbeat]: "decider-blind",
+  [Metric.VantageHeartbeat]: "vantage-silent",
+};
+
+/**
+ * Which of our alarms this is, from its name (`${config.name}-${key}`, see
+ * functions/lib/alarms.ts), else from its metric; `region` for the
+ * per-region kinds (decider-blind, vantage-silent).
+ */
+export function alarmKind(alarm: CloudWatchAlarmMessage): { kind: AlarmKind; region?: string } | undefined {
+  for (const [pattern, kind] of byName) {
+    const match = pattern.exec(alarm.AlarmName);
+    if (match) return match[1] === undefined ? { kind } : { kind, region: match[1] };
+  }
+  const kind = byMetric[alarm.Trigger?.MetricName ?? ""];
+  if (kind === undefined) return undefined;
+  const region = alarm.Trigger?.Dimensions?.find((dimension) => dimension.name === "ControlRegion" || dimension.name === "Vantage")?.value;
+  return region === undefined ? { kind } : { kind, region };
+}

@@ -1,0 +1,212 @@
+import type { OverrideLease } from "../lease.ts";
+import type { SwitchEvent } from "../state.ts";
+import type { Weights } from "../types.ts";
+import { alarmKind, type AlarmKind, type CloudWatchAlarmMessage } from "./alarm.ts";
+
+/** What the notifier knows besides the alarm, read from Route 53 when the alarm arrives. */
+export interface NotifyContext {
+  /** Weights in Route 53 now, by target. */
+  weights: Weights;
+  /** The override lease, if one is recorded (possibly expired). */
+  lease?: OverrideLease;
+  /** The newest switch from the state record. */
+  lastSwitch?: SwitchEvent;
+}
+
+export interface PlainText {
+  type: "plain_text";
+  text: string;
+  emoji?: boolean;
+}
+export interface Markdown {
+  type: "mrkdwn";
+  text: string;
+}
+/** The Block Kit blocks this notifier uses. */
+export type SlackBlock =
+  | { type: "header"; text: PlainText }
+  | { type: "section"; text: Markdown | PlainText; fields?: Markdown[] }
+  | { type: "context"; elements: Markdown[] };
+
+/** An incoming-webhook payload: `text` is the notification/fallback text, `blocks` what Slack shows. */
+export interface SlackMessage {
+  text: string;
+  blocks: SlackBlock[];
+}
+
+export interface SlackMessageInput {
+  /** The parsed alarm, or `undefined` when the SNS message was something else. */
+  alarm: CloudWatchAlarmMessage | undefined;
+  /** The SNS message as received (shown, shortened, when it is not one of our alarms). */
+  rawText: string;
+  /** Weights, lease and last switch; absent when they could not be read. */
+  context?: NotifyContext;
+}
+
+// Slack's limits: header 150 chars, section text 3000, field 2000.
+const limits = { header: 150, section: 3000, field: 2000, context: 300 } as const;
+
+/** Per alarm kind: its icon, the headline when it fires, and what "cleared" refers to. */
+const phrasing: Record<AlarmKind, { icon: string; fired: (region: string, lastSwitch: SwitchEvent | undefined) => string; subject: (region: string) => string }> = {
+  switchover: {
+    icon: ":twisted_rightwards_arrows:",
+    fired: (_region, lastSwitch) =>
+      lastSwitch?.mode === "manual" ? `Override started: traffic moved by ${lastSwitch.actor ?? "someone"}` : lastSwitch ? "Traffic switched automatically" : "Traffic switched",
+    subject: () => "traffic switch",
+  },
+  "decider-blind": { icon: ":see_no_evil:", fired: (region) => `Automation blind in ${region}`, subject: (region) => `automation blind in ${region}` },
+  "vantage-silent": { icon: ":mute:", fired: (region) => `Probe vantage ${region} silent`, subject: (region) => `probe vantage ${region} silent` },
+  "all-down": { icon: ":rotating_light:", fired: () => "All targets down: failing open", subject: () => "all targets down" },
+  "flap-budget": { icon: ":no_entry:", fired: () => "Flap budget spent: target held drained", subject: () => "flap budget spent" },
+  "override-long": { icon: ":hourglass:", fired: () => "Override lease still active", subject: () => "override lease long-running" },
+};
+
+/**
+ * Turns one SNS-delivered notification into a Slack message. Pure: the
+ * same input gives the same JSON (times come from the alarm and context,
+ * never from a clock).
+ *
+ * Our alarms (named `${config.name}-${key}`) get a Block Kit message saying
+ * what happened, from → to weights, the reason, the votes per vantage and
+ * the lease; anything else becomes short readable plain text.
+ */
+export function buildSlackMessage(input: SlackMessageInput): SlackMessage {
+  if (input.alarm === undefined) return plainMessage(describeRaw(input.rawText));
+  const identified = alarmKind(input.alarm);
+  if (identified === undefined) return plainMessage(describeUnknownAlarm(input.alarm));
+  return alarmMessage(input.alarm, identified.kind, identified.region ?? "", input.context);
+}
+
+function alarmMessage(alarm: CloudWatchAlarmMessage, kind: AlarmKind, region: string, context: NotifyContext | undefined): SlackMessage {
+  const state = alarm.NewStateValue;
+  const lastSwitch = kind === "switchover" || kind === "all-down" || kind === "flap-budget" ? context?.lastSwitch : undefined;
+  const phrase = phrasing[kind];
+  const what = state === "ALARM" ? phrase.fired(region, lastSwitch) : `${state === "OK" ? "Cleared" : "No data"}: ${phrase.subject(region)}`;
+  const icon = state === "ALARM" ? phrase.icon : state === "OK" ? ":white_check_mark:" : ":grey_question:";
+
+  const summary: string[] = [];
+  if (state === "ALARM" && kind === "switchover" && lastSwitch) summary.push(`*Reason:* ${escape(lastSwitch.reason)}`);
+  if (state === "ALARM" && alarm.AlarmDescription) summary.push(escape(alarm.AlarmDescription));
+  if (state === "OK") summary.push("The alarm condition no longer holds.");
+  if (state === "INSUFFICIENT_DATA") summary.push("CloudWatch has too little data to evaluate this alarm.");
+
+  const fields: Markdown[] = [];
+  const moved = kind === "switchover" && lastSwitch !== undefined && state === "ALARM";
+  if (moved) fields.push(field("Weights", weightChanges(lastSwitch.from, lastSwitch.to)));
+  else if (context) fields.push(field("Weights now", weightList(context.weights)));
+  if (moved) fields.push(field("Mode", lastSwitch.mode === "manual" ? `manual by ${escape(lastSwitch.actor ?? "someone")}` : "automatic"));
+  if (lastSwitch) fields.push(field(moved ? "Switched at" : "Last switch", formatEpoch(lastSwitch.at)));
+  fields.push(field(state === "OK" ? "Cleared at" : "Alarm time", formatAlarmTime(alarm.StateChangeTime)));
+  if (context?.lease) fields.push(field("Override lease", describeLease(context.lease)));
+
+  const blocks: SlackBlock[] = [
+    { type: "header", text: { type: "plain_text", text: clip(`${icon} ${what}`, limits.header), emoji: true } },
+    { type: "section", text: { type: "mrkdwn", text: clip(summary.join("\n"), limits.section) }, fields },
+  ];
+  if (lastSwitch && state === "ALARM" && Object.keys(lastSwitch.votes).length > 0) {
+    blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(`*Votes at the ${moved ? "switch" : "last switch"}*\n${voteLines(lastSwitch.votes)}`, limits.section) } });
+  }
+  const where = [`\`${escape(alarm.AlarmName)}\``, alarm.OldStateValue ? `${state} (was ${alarm.OldStateValue})` : state, alarm.Region].filter(Boolean).join(" · ");
+  const elements: Markdown[] = [{ type: "mrkdwn", text: clip(where, limits.context) }];
+  if (alarm.NewStateReason) elements.push({ type: "mrkdwn", text: clip(`CloudWatch: ${escape(alarm.NewStateReason)}`, limits.context) });
+  blocks.push({ type: "context", elements });
+
+  const text = [`[${state}] ${what}`, moved ? `: ${weightChangesInline(lastSwitch.from, lastSwitch.to)}. Reason: ${lastSwitch.reason}` : ""].join("");
+  return { text: clip(text, limits.section), blocks };
+}
+
+const field = (title: string, body: string): Markdown => ({ type: "mrkdwn", text: clip(`*${title}*\n${body}`, limits.field) });
+
+/** Targets in the order of `to`, then any only in `from`. */
+function targetsOf(from: Weights, to: Weights): string[] {
+  return [...new Set([...Object.keys(to), ...Object.keys(from)])];
+}
+
+function weightChanges(from: Weights, to: Weights): string {
+  return targetsOf(from, to)
+    .map((target) => `\`${escape(target)}\` ${from[target] ?? 0} → ${to[target] ?? 0}`)
+    .join("\n");
+}
+
+function weightChangesInline(from: Weights, to: Weights): string {
+  return targetsOf(from, to)
+    .map((target) => `${target} ${from[target] ?? 0} → ${to[target] ?? 0}`)
+    .join(", ");
+}
+
+function weightList(weights: Weights): string {
+  const lines = Object.entries(weights).map(([target, weight]) => `\`${escape(target)}\` ${weight}`);
+  return lines.length > 0 ? lines.join("\n") : "(none)";
+}
+
+const voteIcon = { up: ":large_green_circle:", down: ":red_circle:", silent: ":white_circle:" } as const;
+
+function voteLines(votes: SwitchEvent["votes"]): string {
+  const lines = Object.entries(votes).map(([target, byVantage]) => {
+    const cells = Object.entries(byVantage).map(([vantage, vote]) => `${voteIcon[vote]} ${escape(vantage)} ${vote}`);
+    return `*${escape(target)}*: ${cells.length > 0 ? cells.join(" · ") : "no votes"}`;
+  });
+  return lines.join("\n");
+}
+
+function describeLease(lease: OverrideLease): string {
+  const pinned = Object.entries(lease.weights ?? {}).map(([target, weight]) => `${escape(target)} ${weight}`);
+  const what = lease.action === "pin" ? `pin ${pinned.join(", ")}` : `${lease.action} \`${escape(lease.target ?? "?")}\``;
+  return `${what} by ${escape(lease.actor)}\nexpires ${formatEpoch(lease.expiresAt)}\n_${escape(lease.reason)}_`;
+}
+
+function plainMessage(text: string): SlackMessage {
+  const shown = clip(text, limits.section);
+  return { text: shown, blocks: [{ type: "section", text: { type: "plain_text", text: shown } }] };
+}
+
+function describeUnknownAlarm(alarm: CloudWatchAlarmMessage): string {
+  const lines = [`${alarm.AlarmName} is ${alarm.NewStateValue}${alarm.OldStateValue ? ` (was ${alarm.OldStateValue})` : ""}`];
+  if (alarm.AlarmDescription) lines.push(clip(alarm.AlarmDescription, 500));
+  if (alarm.NewStateReason) lines.push(`Reason: ${clip(alarm.NewStateReason, 500)}`);
+  lines.push(`At: ${formatAlarmTime(alarm.StateChangeTime)}`);
+  return lines.join("\n");
+}
+
+/** Something that is not an alarm: a few readable lines, never a whole JSON blob. */
+function describeRaw(rawText: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rawText);
+  } catch {
+    return `Notification (not a CloudWatch alarm):\n${clip(rawText.trim() || "(empty message)", 1500)}`;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    return `Notification (not a CloudWatch alarm):\n${clip(rawText.trim(), 500)}`;
+  }
+  const entries = Object.entries(parsed);
+  const lines = entries.slice(0, 8).map(([key, value]) => `${clip(key, 60)}: ${summarize(value)}`);
+  if (entries.length > 8) lines.push(`… and ${entries.length - 8} more fields`);
+  return `Notification (not a CloudWatch alarm):\n${lines.join("\n")}`;
+}
+
+function summarize(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.length} item${value.length === 1 ? "" : "s"}]`;
+  if (typeof value === "object" && value !== null) return "{…}";
+  return clip(String(value), 200);
+}
+
+/** Epoch seconds as `2025-08-06 12:00:30 UTC`. */
+function formatEpoch(epochSeconds: number): string {
+  return `${new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace("T", " ")} UTC`;
+}
+
+/** CloudWatch writes `2025-08-06T12:00:30.123+0000`; shown like {@link formatEpoch}, or as received when unreadable. */
+function formatAlarmTime(text: string): string {
+  const ms = Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"));
+  return Number.isNaN(ms) ? clip(text, 60) : formatEpoch(Math.floor(ms / 1000));
+}
+
+/** Slack mrkdwn control characters. */
+function escape(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

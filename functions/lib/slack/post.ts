@@ -1,0 +1,108 @@
+import { FailoverError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import type { SlackMessage } from "./message.ts";
+
+export interface PostOptions {
+  /** HTTP client. @default globalThis.fetch */
+  fetch?: typeof fetch;
+  /** Attempts in all, first included. @default 4 */
+  maxAttempts?: number;
+  /** Waits between attempts (tests pass a recorder). @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
+  /** Longest wait honoured from Retry-After (and the backoff's cap), so a Lambda never waits out its timeout. @default 10000 */
+  maxRetryDelayMs?: number;
+  /** First backoff when Slack gives no Retry-After; doubles per attempt. @default 500 */
+  baseDelayMs?: number;
+  /** Per-attempt timeout. @default 5000 */
+  timeoutMs?: number;
+  /** Where retries are logged (never with the URL). */
+  log?: Logger;
+}
+
+export interface PostResult {
+  /** Attempts made, the successful one included. */
+  attempts: number;
+  status: number;
+}
+
+/**
+ * Posts a message to a Slack incoming webhook, retrying 429 and 5xx answers
+ * and network failures a bounded number of times and honouring Retry-After
+ * (capped). The URL is a secret: no error or log line contains it; they say
+ * "Slack webhook" only.
+ */
+export async function postToSlack(webhookUrl: string, message: SlackMessage, options: PostOptions = {}): Promise<PostResult> {
+  const send = options.fetch ?? fetch;
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
+  const maxDelay = options.maxRetryDelayMs ?? 10_000;
+  const baseDelay = options.baseDelayMs ?? 500;
+  let scrub: (text: string) => string;
+  try {
+    if (!/^https?:$/.test(new URL(webhookUrl).protocol)) throw new Error("not http(s)");
+    scrub = scrubberFor(webhookUrl);
+  } catch {
+    // No cause: URL errors carry the input, which is the secret.
+    throw new FailoverError("SLACK_WEBHOOK_INVALID", "the Slack webhook URL is not an http(s) URL", {
+      hint: "Set it with `npx sst secret set SlackWebhookUrl https://hooks.slack.com/services/…` (or SLACK_WEBHOOK_URL locally).",
+    });
+  }
+  const body = JSON.stringify(message);
+
+  let last = "";
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    let retryAfter: string | null = null;
+    try {
+      const response = await send(webhookUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+        signal: AbortSignal.timeout(options.timeoutMs ?? 5000),
+      });
+      const answer = scrub((await response.text().catch(() => "")).slice(0, 200));
+      if (response.ok) return { attempts: attempt, status: response.status };
+      if (response.status !== 429 && response.status < 500) {
+        throw new FailoverError("SLACK_REJECTED", `the Slack webhook refused the message: ${response.status} ${answer}`.trim(), {
+          hint: "A 404/403 means the webhook was revoked or mistyped: set a new one with `npx sst secret set SlackWebhookUrl …`; a 400 names the payload problem.",
+        });
+      }
+      last = `${response.status}${answer ? ` ${answer}` : ""}`;
+      retryAfter = response.headers.get("retry-after");
+    } catch (error) {
+      if (error instanceof FailoverError) throw error;
+      last = scrub(networkReason(error));
+    }
+    if (attempt === maxAttempts) break;
+    const delayMs = Math.min(maxDelay, retryAfterMs(retryAfter) ?? baseDelay * 2 ** (attempt - 1));
+    options.log?.warn("Slack webhook retry", { attempt, answer: last, delayMs });
+    await sleep(delayMs);
+  }
+  throw new FailoverError("SLACK_UNAVAILABLE", `the Slack webhook failed ${maxAttempts} time(s); last answer: ${last}`, {
+    hint: "Slack may be down or rate-limiting; the alarm is still visible in CloudWatch and in `failover status`.",
+  });
+}
+
+/** Removes the URL, its path and its token (the last path segment) from text that might echo them. */
+function scrubberFor(webhookUrl: string): (text: string) => string {
+  const url = new URL(webhookUrl);
+  const token = url.pathname.split("/").pop() ?? "";
+  const secrets = [webhookUrl, `${url.pathname}${url.search}`, token].filter((secret) => secret.length >= 8);
+  return (text) => secrets.reduce((clean, secret) => clean.split(secret).join("[Slack webhook]"), text);
+}
+
+/** Retry-After in seconds or as an HTTP date; `undefined` when absent or unreadable. */
+function retryAfterMs(header: string | null): number | undefined {
+  if (header === null || header.trim() === "") return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+}
+
+/** fetch rejects with "fetch failed" and the reason in `cause`; keep only the code/message, never the request. */
+function networkReason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code) return cause.code;
+  if ((error as Error).name === "TimeoutError") return "timed out";
+  return (error as Error).message ?? String(error);
+}

@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import { createHostedZone, Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import { createLogger } from "../../functions/lib/log.ts";
+import { loadNotifyContext } from "../../functions/lib/slack/context.ts";
+import type { SlackMessage } from "../../functions/lib/slack/message.ts";
+import { emptyStateDocument, recordSwitch, type SwitchEvent } from "../../functions/lib/state.ts";
+import { createNotifyHandler } from "../../functions/notify.ts";
+import { createProbeHandler } from "../../functions/probe.ts";
+import { type Emulator, startEmulator } from "../emulator/harness.ts";
+import { type LocalServer, startServer } from "../support/local-servers.ts";
+import { manualClock } from "../support/manual-clock.ts";
+import { configForTargets } from "../support/probe-config.ts";
+import { fastRetry, testConfig } from "./aws-fixtures.ts";
+
+describe("probe and notify handlers against the AWS emulator", () => {
+  let emulator: Emulator;
+  let app: LocalServer;
+  const lines: string[] = [];
+  const log = createLogger({ write: (line) => lines.push(line) });
+
+  beforeAll(async () => {
+    [emulator, app] = await Promise.all([
+      startEmulator(),
+      startServer((req, res) => {
+        res.writeHead(req.url === "/down" ? 503 : 200);
+        res.end(req.method === "POST" ? "ok" : "healthy");
+      }),
+    ]);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await emulator?.stop();
+  });
+
+  it("publishes a probe round that the decider's window read sees as votes, in every control region", async () => {
+    const config = configForTargets([`${app.url}/up`, `${app.url}/down`], { timeoutMs: 1000 });
+    const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
+    const run = createProbeHandler({ config, vantage: "eu-west-1", clock: manualClock(Date.now()), publish: (report) => bus.publishProbeRound(report), log });
+
+    const summary = await run({ maxRounds: 1 });
+
+    expect(summary.published).toBe(1);
+    const at = summary.rounds[0] ?? 0;
+    for (const region of config.controlRegions) {
+      const rounds = await bus.readWindow(region, at, config.probe.intervalSeconds);
+      expect(rounds.find((round) => round.at === at)?.votes["eu-west-1"]).toEqual({ t0: true, t1: false });
+    }
+  });
+
+  it("posts an alarm to Slack with the weights and the votes of the last switch read from Route 53", async () => {
+    const zoneId = await createHostedZone("example.com", { endpoint: emulator.url });
+    const config = testConfig(zoneId);
+    const switcher = new Route53Switcher(config, { endpoint: emulator.url, retry: fastRetry });
+    await switcher.init();
+    const lastSwitch: SwitchEvent = {
+      at: 1754481620,
+      mode: "automatic",
+      from: { primary: 90, failover: 10 },
+      to: { primary: 0, failover: 10 },
+      reason: "primary down from 2/3 vantages for 2 rounds",
+      votes: { primary: { "us-east-1": "down", "us-west-2": "down", "eu-west-1": "up" } },
+    };
+    await switcher.apply(await switcher.read(), { weights: { primary: 0 }, state: recordSwitch(emptyStateDocument(), lastSwitch) });
+    const posts: SlackMessage[] = [];
+    const slack = await startServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
+      req.on("end", () => (posts.push(JSON.parse(body) as SlackMessage), res.end("ok")));
+    });
+    try {
+      const notify = createNotifyHandler({ webhookUrl: async () => `${slack.url}/services/T/B/token-abcdef`, loadContext: () => loadNotifyContext(config, { switcher, log }), log });
+      const alarm = { AlarmName: `${config.name}-switchover`, NewStateValue: "ALARM", OldStateValue: "OK", NewStateReason: "Threshold Crossed", StateChangeTime: "2025-08-06T12:00:30.000+0000", Trigger: { MetricName: "Switchover" } };
+
+      const result = await notify({ Records: [{ EventSource: "aws:sns", Sns: { Message: JSON.stringify(alarm) } }] });
+
+      expect(result).toEqual({ posted: 1, withContext: true });
+      expect(posts[0]?.text).toBe("[ALARM] Traffic switched automatically: primary 90 → 0, failover 10 → 10. Reason: primary down from 2/3 vantages for 2 rounds");
+      expect(JSON.stringify(posts[0]?.blocks)).toContain(":red_circle: us-west-2 down");
+    } finally {
+      await slack.close();
+    }
+  });
+});

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runProbeRound } from "../../functions/lib/probe/round.ts";
+import { closedPort, type LocalServer, startServer } from "../support/local-servers.ts";
+import { configForTargets } from "../support/probe-config.ts";
+
+describe("runProbeRound against local servers", () => {
+  let app: LocalServer;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let served = 0;
+
+  beforeAll(async () => {
+    app = await startServer((req, res) => {
+      inFlight++;
+      served++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        res.writeHead(req.url?.startsWith("/down") ? 503 : 200);
+        res.end("ok");
+      }, 15);
+    });
+  });
+  afterAll(() => app.close());
+
+  it("checks every target, never more than probe.concurrency at once, in config order", async () => {
+    const urls = Array.from({ length: 40 }, (_, index) => `${app.url}/${index % 5 === 0 ? "down" : "up"}/${index}`);
+    const config = configForTargets(urls, { concurrency: 4 });
+    maxInFlight = 0;
+    served = 0;
+
+    const report = await runProbeRound({ config, vantage: "eu-west-1", at: 1754481600 });
+
+    expect(served).toBe(40);
+    expect(maxInFlight).toBeLessThanOrEqual(4);
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(report).toMatchObject({ vantage: "eu-west-1", at: 1754481600, voting: true });
+    expect(report.canary).toBeUndefined();
+    expect(report.results.map((result) => result.target)).toEqual(urls.map((_, index) => `t${index}`));
+    expect(report.results.filter((result) => !result.ok).map((result) => [result.target, result.status, result.errorKind])).toEqual(
+      [0, 5, 10, 15, 20, 25, 30, 35].map((index) => [`t${index}`, 503, "status"]),
+    );
+  });
+
+  it("votes when the canary answers, and reports it", async () => {
+    const config = configForTargets([`${app.url}/up/a`, `${app.url}/up/b`], { canaryUrl: `${app.url}/up/canary` });
+    const report = await runProbeRound({ config, vantage: "us-east-1", at: 10 });
+    expect(report.voting).toBe(true);
+    expect(report.canary?.ok).toBe(true);
+  });
+
+  it("does not vote when the canary is unreachable, but still reports the checks", async () => {
+    const config = configForTargets([`${app.url}/up/a`, `${app.url}/up/b`], { canaryUrl: `http://127.0.0.1:${await closedPort()}/` });
+    const report = await runProbeRound({ config, vantage: "us-east-1", at: 10 });
+    expect(report).toMatchObject({ voting: false, canary: { ok: false } });
+    expect(report.results.map((result) => result.ok)).toEqual([true, true]);
+  });
+
+  it("leaves out checks still queued when they could no longer finish within the interval (no vote, not a down vote)", async () => {
+    const config = configForTargets([`${app.url}/up/a`, `${app.url}/up/b`, `${app.url}/up/c`], { concurrency: 1, intervalSeconds: 10, timeoutMs: 2000 });
+    let nowMs = 0;
+    // Each read of the clock is 5 s later: the second queued check would start past 10 s - 2 s.
+    const report = await runProbeRound({ config, vantage: "us-east-1", at: 0, now: () => (nowMs += 5000) });
+    expect(report.results.map((result) => result.target)).toEqual(["t0"]);
+  });
+});
