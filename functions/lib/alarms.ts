@@ -1,0 +1,152 @@
+import type { FailoverConfig } from "./config.ts";
+import { Dimension, Metric } from "./metrics.ts";
+
+/**
+ * Every CloudWatch alarm of a deployment, as data.
+ *
+ * The stacks create exactly these (stacks/alerts.ts, with alarm AND OK
+ * actions to the control region's SNS topic) and the drill's alarm
+ * evaluator evaluates exactly these, so what is tested is what is deployed.
+ * Pure: no I/O, no clock.
+ */
+export interface AlarmDefinition {
+  /** Stable key, unique per control region: `switchover`, `decider-blind-us-east-2`, `vantage-silent-eu-west-1`, `all-down`, `flap-budget`, `override-long`. */
+  key: string;
+  kind: "switchover" | "decider-blind" | "vantage-silent" | "all-down" | "flap-budget" | "override-long";
+  /** Alarm name: `${config.name}-${key}`. */
+  name: string;
+  /** What it means and what to do, for the person paged (goes into the alarm description, so Slack shows it). */
+  description: string;
+  metricName: string;
+  dimensions: Record<string, string>;
+  statistic: "Sum" | "Maximum" | "Minimum" | "Average" | "SampleCount";
+  periodSeconds: number;
+  evaluationPeriods: number;
+  datapointsToAlarm: number;
+  threshold: number;
+  comparisonOperator: "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+  treatMissingData: "breaching" | "notBreaching" | "missing" | "ignore";
+}
+
+/**
+ * Minutes without a heartbeat before a decider counts as blind. The decider
+ * Cron fires once a minute; EventBridge may deliver a scheduled event late
+ * and a cold start can push a run across a minute boundary, so one empty
+ * minute happens without anything being wrong. Three consecutive empty
+ * minutes mean the decider really is not deciding (dead region, crash loop,
+ * lost permissions, too few votes), still far sooner than people notice.
+ */
+export const deciderBlindMinutes = 3;
+
+/**
+ * Minutes without a round from a vantage before it counts as silent. One
+ * silent vantage costs redundancy, not the verdict (the quorum outvotes or
+ * discounts it), so this waits longer than the decider alarm to stay quiet
+ * through a short regional blip.
+ */
+export const vantageSilentMinutes = 5;
+
+/** Period of the override-age alarm: the lease is long-lived, a 5-minute look is enough. */
+const overridePeriodSeconds = 300;
+
+/**
+ * The alarms created in (and evaluated for) one control region.
+ *
+ * Heartbeats treat missing data as breaching (silence is the failure they
+ * exist to catch); event alarms (switchover, all down, flap budget,
+ * override age) treat it as not breaching, because those metrics are only
+ * meaningful while a decider publishes, and a silent decider already has
+ * its own alarm.
+ */
+export function alarmDefinitions(config: FailoverConfig, controlRegion: string): AlarmDefinition[] {
+  const named = (definition: Omit<AlarmDefinition, "name">): AlarmDefinition => ({ ...definition, name: `${config.name}-${definition.key}` });
+  const event = { periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: "notBreaching" } as const;
+  const where = `(alarm in ${controlRegion})`;
+
+  const switchover = named({
+    key: "switchover",
+    kind: "switchover",
+    description: `Route 53 weights changed (automatic or manual failover, ramp or restore). Run \`failover status\` to see the weights, the votes and the reason. ${where}`,
+    metricName: Metric.Switchover,
+    dimensions: {},
+    statistic: "Sum",
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    ...event,
+  });
+
+  const deciderBlind = config.controlRegions.map((deciderRegion) =>
+    named({
+      key: `decider-blind-${deciderRegion}`,
+      kind: "decider-blind",
+      description: `The decider in ${deciderRegion} has not decided for ${deciderBlindMinutes} minutes (no heartbeat): that automation is blind. Check its logs and the vantage alarms; if both deciders are blind, fail over by hand with \`failover promote\`. ${where}`,
+      metricName: Metric.DeciderHeartbeat,
+      dimensions: { [Dimension.ControlRegion]: deciderRegion },
+      statistic: "Sum",
+      periodSeconds: 60,
+      evaluationPeriods: deciderBlindMinutes,
+      datapointsToAlarm: deciderBlindMinutes,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      treatMissingData: "breaching",
+    }),
+  );
+
+  const vantageSilent = config.vantages.map((vantage) =>
+    named({
+      key: `vantage-silent-${vantage}`,
+      kind: "vantage-silent",
+      description: `The probes in ${vantage} have published no round for ${vantageSilentMinutes} minutes: fewer vantages vote, so the quorum is weaker. Check the probe function's logs in ${vantage}. ${where}`,
+      metricName: Metric.VantageHeartbeat,
+      dimensions: { [Dimension.Vantage]: vantage },
+      statistic: "Sum",
+      periodSeconds: 60,
+      evaluationPeriods: vantageSilentMinutes,
+      datapointsToAlarm: vantageSilentMinutes,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      treatMissingData: "breaching",
+    }),
+  );
+
+  const allDown = named({
+    key: "all-down",
+    kind: "all-down",
+    description: `Every target is down from the vantages' point of view; the decider fails open (normal weights) instead of draining everything. Check the application and the probes' health URLs. ${where}`,
+    metricName: Metric.AllTargetsDown,
+    dimensions: {},
+    statistic: "Maximum",
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    ...event,
+  });
+
+  const flapBudget = named({
+    key: "flap-budget",
+    kind: "flap-budget",
+    description: `A target was drained ${config.policy.flapBudget.maxDrains} times within ${config.policy.flapBudget.windowSeconds} s and is held drained until a person releases it (\`failover release\`). ${where}`,
+    metricName: Metric.FlapBudgetSpent,
+    dimensions: {},
+    statistic: "Maximum",
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    ...event,
+  });
+
+  const overrideLong = named({
+    key: "override-long",
+    kind: "override-long",
+    description: `A manual override lease has been active for more than ${config.lease.defaultTtlSeconds} s (lease.defaultTtlSeconds): automation is paused. Release it with \`failover release\` when the incident is over. ${where}`,
+    metricName: Metric.OverrideAgeSeconds,
+    dimensions: {},
+    statistic: "Maximum",
+    periodSeconds: overridePeriodSeconds,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    threshold: config.lease.defaultTtlSeconds,
+    comparisonOperator: "GreaterThanThreshold",
+    treatMissingData: "notBreaching",
+  });
+
+  return [switchover, ...deciderBlind, ...vantageSilent, allDown, flapBudget, overrideLong];
+}

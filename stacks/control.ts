@@ -1,0 +1,82 @@
+import { manualFunctionName } from "../functions/lib/deployment.ts";
+import { roundsTimeoutSeconds, type Settings } from "./settings.ts";
+import { deciderPermissions, notifyPermissions } from "./iam.ts";
+import { functionArgs, logicalName, providerFor } from "./regions.ts";
+
+/** What one control region runs. */
+export interface ControlRegion {
+  region: string;
+  decider: sst.aws.Cron;
+  manualFailover: sst.aws.Function;
+  alarmTopic: sst.aws.SnsTopic;
+}
+
+/**
+ * In each control region: the decider Cron, the manual failover function
+ * (IAM invoke only: no function URL) and the alarm topic with the notifier
+ * subscribed.
+ *
+ * The weighted records are deliberately NOT resources of this app: `failover
+ * init` creates them once (refusing to overwrite), and only the deciders and
+ * the manual function change them afterwards. A deploy, redeploy or
+ * rollback therefore never resets weights in the middle of a failover.
+ */
+export function createControl(settings: Settings, secrets: { slackWebhookUrl: sst.Secret }): ControlRegion[] {
+  const { config, configJson } = settings;
+  return config.controlRegions.map((region) => {
+    const provider = providerFor(region);
+    const environment = { FAILOVER_CONTROL_REGION: region };
+
+    const decider = new sst.aws.Cron(
+      logicalName("Decider", region),
+      {
+        schedule: "rate(1 minute)",
+        function: functionArgs({
+          handler: "functions/decide.handler",
+          description: `regional-failover decider (control region ${region})`,
+          configJson,
+          environment,
+          permissions: deciderPermissions(config, region),
+          timeoutSeconds: roundsTimeoutSeconds(config),
+          memoryMb: 256,
+        }),
+      },
+      { provider },
+    );
+
+    // Same permissions as the decider: it writes the lease and weights by
+    // the same CAS. No `url`: on-call invokes it with IAM (lambda:InvokeFunction).
+    const manualFailover = new sst.aws.Function(
+      logicalName("ManualFailover", region),
+      {
+        ...functionArgs({
+          handler: "functions/failover.handler",
+          description: `regional-failover manual failover (control region ${region}); invoked by the failover CLI`,
+          configJson,
+          environment,
+          permissions: deciderPermissions(config, region),
+          timeoutSeconds: 60,
+          memoryMb: 256,
+        }),
+        name: manualFunctionName(config, $app.stage),
+      },
+      { provider },
+    );
+
+    const alarmTopic = new sst.aws.SnsTopic(logicalName("Alarms", region), {}, { provider });
+    alarmTopic.subscribe(logicalName("Notify", region), {
+      ...functionArgs({
+        handler: "functions/notify.handler",
+        description: `regional-failover Slack notifier (control region ${region})`,
+        configJson,
+        environment,
+        permissions: notifyPermissions(config, region),
+        timeoutSeconds: 30,
+        memoryMb: 128,
+      }),
+      link: [secrets.slackWebhookUrl],
+    });
+
+    return { region, decider, manualFailover, alarmTopic };
+  });
+}

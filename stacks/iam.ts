@@ -1,0 +1,105 @@
+import type { FailoverConfig } from "../functions/lib/config.ts";
+import { leaseRecordName, stateRecordName } from "../functions/lib/metrics.ts";
+
+/**
+ * Least-privilege IAM statements for each function, as plain data (no SST
+ * globals), so they can be unit-tested and reused by the infra checks.
+ *
+ * The only `"*"` resources are where AWS offers no resource type to scope
+ * to (see {@link wildcardResourceExceptions}); every action is named.
+ */
+export interface PermissionStatement {
+  actions: string[];
+  resources: string[];
+  conditions?: Array<{ test: string; variable: string; values: string[] }>;
+}
+
+/**
+ * Actions that AWS only authorises on `Resource: "*"`, each with why. The
+ * infra checks reject `"*"` on any other action.
+ */
+export const wildcardResourceExceptions: Readonly<Record<string, string>> = {
+  "cloudwatch:PutMetricData": "PutMetricData has no resource type in IAM; it is narrowed by the cloudwatch:namespace condition instead.",
+  "cloudwatch:GetMetricData": "GetMetricData has no resource type and supports no condition key to narrow it; the decider reads only its own namespace by construction.",
+};
+
+/** AWS partition of a region: `aws`, `aws-us-gov` or `aws-cn`. */
+export function partitionOf(region: string): string {
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  if (region.startsWith("cn-")) return "aws-cn";
+  return "aws";
+}
+
+/** ARN of the configured hosted zone (Route 53 ARNs have no region or account). */
+export function hostedZoneArn(config: FailoverConfig, region: string): string {
+  return `arn:${partitionOf(region)}:route53:::hostedzone/${config.hostedZone.id}`;
+}
+
+/**
+ * Every record name the deciders and the manual function may change, in the
+ * normalised form the `route53:ChangeResourceRecordSetsNormalizedRecordNames`
+ * condition compares against (lower case, no trailing dot): the weighted
+ * records, and the lease and state TXT records beside the first one.
+ */
+export function managedRecordNames(config: FailoverConfig): string[] {
+  const first = config.records[0]?.name ?? "";
+  return [...config.records.map((record) => record.name), leaseRecordName(first), stateRecordName(first)].map((name) => name.toLowerCase().replace(/\.$/, ""));
+}
+
+/** Record types those changes may touch: the weighted records' types and TXT (lease, state). */
+export function managedRecordTypes(config: FailoverConfig): string[] {
+  return [...new Set([...config.records.map((record) => record.type), "TXT"])];
+}
+
+/** PutMetricData, only into the project's namespace. */
+export function putMetricsStatement(config: FailoverConfig): PermissionStatement {
+  return {
+    actions: ["cloudwatch:PutMetricData"],
+    resources: ["*"],
+    conditions: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: [config.metricNamespace] }],
+  };
+}
+
+/** Read the zone's record sets (weights, lease, state). */
+export function readZoneStatement(config: FailoverConfig, region: string): PermissionStatement {
+  return { actions: ["route53:ListResourceRecordSets"], resources: [hostedZoneArn(config, region)] };
+}
+
+/** The decider (and the manual failover function): read votes, write weights/lease/state by CAS, publish its metrics. */
+export function deciderPermissions(config: FailoverConfig, region: string): PermissionStatement[] {
+  // ForAllValues: every name/type in the change batch must be one of ours
+  // (a batch always has at least one change, so the empty-set case of
+  // ForAllValues cannot apply).
+  return [
+    {
+      actions: ["route53:ChangeResourceRecordSets"],
+      resources: [hostedZoneArn(config, region)],
+      conditions: [
+        { test: "ForAllValues:StringEquals", variable: "route53:ChangeResourceRecordSetsNormalizedRecordNames", values: managedRecordNames(config) },
+        { test: "ForAllValues:StringEquals", variable: "route53:ChangeResourceRecordSetsRecordTypes", values: managedRecordTypes(config) },
+      ],
+    },
+    readZoneStatement(config, region),
+    { actions: ["route53:GetChange"], resources: [`arn:${partitionOf(region)}:route53:::change/*`] },
+    putMetricsStatement(config),
+    { actions: ["cloudwatch:GetMetricData"], resources: ["*"] },
+  ];
+}
+
+/** A probe: publish its rounds, nothing else. */
+export function probePermissions(config: FailoverConfig): PermissionStatement[] {
+  return [putMetricsStatement(config)];
+}
+
+/** The notifier: read the zone for context (weights, lease, last switch). The webhook secret comes by link, not IAM. */
+export function notifyPermissions(config: FailoverConfig, region: string): PermissionStatement[] {
+  return [readZoneStatement(config, region)];
+}
+
+/** Policy document on-call needs to use the CLI against a deployment: invoke the manual failover functions, nothing else. */
+export function onCallPolicy(manualFunctionArns: string[]): { Version: "2012-10-17"; Statement: Array<{ Sid: string; Effect: "Allow"; Action: string[]; Resource: string[] }> } {
+  return {
+    Version: "2012-10-17",
+    Statement: [{ Sid: "InvokeManualFailover", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: manualFunctionArns }],
+  };
+}

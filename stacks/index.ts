@@ -1,0 +1,28 @@
+import { createAlerts } from "./alerts.ts";
+import { createControl } from "./control.ts";
+import { onCallPolicy } from "./iam.ts";
+import { createProbes } from "./probes.ts";
+import { resetProviders } from "./regions.ts";
+import { createSecrets } from "./secrets.ts";
+import { loadSettings } from "./settings.ts";
+
+/**
+ * The whole app: probes in every vantage region, deciders, manual failover,
+ * alarm topics, notifiers and alarms in every control region. Returns the
+ * stack outputs (`sst deploy` prints them).
+ */
+export function buildApp() {
+  resetProviders();
+  const settings = loadSettings();
+  const secrets = createSecrets();
+  createProbes(settings);
+  const control = createControl(settings, secrets);
+  createAlerts(settings, control);
+
+  const manualArns = $output(control.map((c) => c.manualFailover.arn));
+  return {
+    manualFailoverFunctions: Object.fromEntries(control.map((c) => [c.region, c.manualFailover.arn])),
+    alarmTopics: Object.fromEntries(control.map((c) => [c.region, c.alarmTopic.arn])),
+    onCallPolicy: manualArns.apply((arns) => JSON.stringify(onCallPolicy(arns))),
+  };
+}

@@ -1,0 +1,71 @@
+import { isAbsolute, resolve } from "node:path";
+import { loadConfig, type FailoverConfig } from "../functions/lib/config.ts";
+import { FailoverError } from "../functions/lib/errors.ts";
+
+/**
+ * The validated deployment config every stack reads, and the form the
+ * functions receive it in (env `FAILOVER_CONFIG`, minified JSON).
+ *
+ * Plain Node (no SST globals), so `sst.config.ts`'s `app()` and the tests can
+ * use it too.
+ */
+
+/** Env var naming another config file than `failover.config.json` (relative to the project root). */
+export const configFileEnv = "FAILOVER_CONFIG_FILE";
+/** Env var the functions read their config from. */
+export const configEnvVar = "FAILOVER_CONFIG";
+/**
+ * Largest minified config passed to a function. Lambda caps a function's
+ * environment at 4 KB in total; the rest is left for `FAILOVER_VANTAGE`,
+ * `FAILOVER_CONTROL_REGION` and the variables SST adds for links.
+ */
+export const maxConfigEnvBytes = 3584;
+
+export interface Settings {
+  config: FailoverConfig;
+  /** Minified JSON of the validated config (defaults filled in). */
+  configJson: string;
+  /** Absolute path of the file it came from. */
+  configPath: string;
+}
+
+/** Where the config is read from: `$FAILOVER_CONFIG_FILE`, else `failover.config.json`, relative to `root`. */
+export function configPath(root: string = process.cwd(), env: NodeJS.ProcessEnv = process.env): string {
+  const file = env[configFileEnv] || "failover.config.json";
+  return isAbsolute(file) ? file : resolve(root, file);
+}
+
+/** Loads and validates the config; throws a {@link FailoverError} naming the bad field or the size problem. */
+export function loadSettings(path: string = configPath()): Settings {
+  const config = loadConfig(path);
+  return { config, configJson: configEnvValue(config), configPath: path };
+}
+
+/** The config as minified JSON for a function's environment; refuses one that would not fit Lambda's 4 KB. */
+export function configEnvValue(config: FailoverConfig): string {
+  const json = JSON.stringify(config);
+  const bytes = Buffer.byteLength(json, "utf8");
+  if (bytes > maxConfigEnvBytes) {
+    throw new FailoverError("CONFIG_TOO_LARGE", `the config is ${bytes} bytes as minified JSON; functions receive it in their environment, which Lambda caps at 4 KB (at most ${maxConfigEnvBytes} bytes are left for it)`, {
+      hint: "Shorten it: fewer records or targets, shorter health URLs and ids, or drop optional probe headers.",
+    });
+  }
+  return json;
+}
+
+/** The SST app name: the config's deployment name. */
+export function appName(path: string = configPath()): string {
+  return loadSettings(path).config.name;
+}
+
+/** Log retention of every function's log group (an SST retention name; 14 days). */
+export const logRetention = "2 weeks" as const;
+
+/**
+ * Lambda timeout for a function that runs rounds for `probe.budgetSeconds`
+ * (probe and decider): the budget, plus one check timeout (a round started
+ * at the end of the budget), plus 10 s for the last publish.
+ */
+export function roundsTimeoutSeconds(config: FailoverConfig): number {
+  return config.probe.budgetSeconds + Math.ceil(config.probe.timeoutMs / 1000) + 10;
+}

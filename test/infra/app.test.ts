@@ -1,0 +1,151 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../functions/lib/config.ts";
+import { wildcardResourceExceptions } from "../../stacks/iam.ts";
+import { checkAlarms, checkControl, checkFunctionDefaults, checkIam, checkNoRecordResources, checkProbes, checkRegions, checkSecretLinks, functionViews, roleStatements, type FunctionView } from "./checks.ts";
+import { buildAppUnderMocks, type BuiltApp, type MockResource } from "./sst-harness.ts";
+
+// The whole app, built once under Pulumi mocks from the example config.
+const config = loadConfig();
+const stage = "ci";
+let app: BuiltApp;
+let views: FunctionView[];
+
+beforeAll(async () => {
+  app = await buildAppUnderMocks({ stage });
+  views = functionViews(app);
+});
+
+/** A copy of the resources with one of them changed. */
+function mutate(resources: MockResource[], name: string, change: (resource: MockResource) => void): MockResource[] {
+  const index = resources.findIndex((r) => r.name === name);
+  if (index < 0) throw new Error(`no resource ${name}`);
+  const target = { ...resources[index]!, inputs: structuredClone(resources[index]!.inputs) };
+  change(target);
+  return resources.map((resource, i) => (i === index ? target : resource));
+}
+
+describe("the SST app under mocks", () => {
+  it("runs one probe per vantage region, every minute, with its own provider", () => {
+    // Act
+    const problems = checkProbes(app, config);
+    const probeRegions = views.filter((v) => v.kind === "probe").map((v) => v.region).sort();
+
+    // Assess
+    expect(problems).toEqual([]);
+    expect(probeRegions).toEqual([...config.vantages].sort());
+  });
+
+  it("runs a decider, a manual failover function without URL and a notified topic in both control regions", () => {
+    expect(checkControl(app, config, stage)).toEqual([]);
+    expect(views.filter((v) => v.kind === "decider").map((v) => v.region).sort()).toEqual([...config.controlRegions].sort());
+    expect(app.resources.filter((r) => r.type === "aws:lambda/functionUrl:FunctionUrl")).toEqual([]);
+  });
+
+  it("gives every function arm64, 2-week logs and the config within Lambda's 4 KB environment", () => {
+    expect(views).toHaveLength(config.vantages.length + 3 * config.controlRegions.length);
+    expect(checkFunctionDefaults(app)).toEqual([]);
+  });
+
+  it("creates exactly alarmDefinitions() in each control region with alarm and OK actions to that region's topic", () => {
+    const alarms = app.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
+
+    expect(checkAlarms(app.resources, config)).toEqual([]);
+    expect(alarms).toHaveLength(2 * (4 + config.controlRegions.length + config.vantages.length));
+    const blind = alarms.find((a) => a.region === "us-east-2" && a.inputs.name === "regional-failover-decider-blind-us-west-1");
+    expect(blind?.inputs).toMatchObject({ metricName: "DeciderHeartbeat", dimensions: { ControlRegion: "us-west-1" }, treatMissingData: "breaching" });
+  });
+
+  it("scopes every IAM statement: named actions, the zone's ARN, the namespace condition", () => {
+    const resourceStar = views.flatMap((v) => roleStatements(v.role)).filter((s) => s.Resource.includes("*")).flatMap((s) => s.Action);
+
+    expect(checkIam(views, config)).toEqual([]);
+    expect(new Set(resourceStar)).toEqual(new Set(Object.keys(wildcardResourceExceptions)));
+  });
+
+  it("links the Slack webhook secret to the notifiers only", () => {
+    expect(checkSecretLinks(views)).toEqual([]);
+    expect(views.filter((v) => v.links.includes("SlackWebhookUrl")).map((v) => v.kind)).toEqual(["notify", "notify"]);
+  });
+
+  it("owns no Route 53 record, so a deploy or rollback never resets weights", () => {
+    expect(checkNoRecordResources(app.resources)).toEqual([]);
+  });
+
+  it("puts every AWS resource in a configured region through an explicit provider", () => {
+    expect(checkRegions(app.resources, config)).toEqual([]);
+  });
+
+  it("outputs the manual function ARNs and an on-call policy allowing only their invocation", () => {
+    const policy = JSON.parse(String(app.outputs.onCallPolicy));
+
+    expect(Object.keys(app.outputs.manualFailoverFunctions as object).sort()).toEqual([...config.controlRegions].sort());
+    expect(policy.Statement).toEqual([{ Sid: "InvokeManualFailover", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: Object.values(app.outputs.manualFailoverFunctions as object) }]);
+  });
+});
+
+describe("the checks bite", () => {
+  it("flags a vantage whose probe is gone", () => {
+    const withoutEu = { ...app, resources: app.resources.filter((r) => r.region !== "eu-west-1") };
+
+    expect(checkProbes(withoutEu, config)).toEqual(["vantage eu-west-1: expected 1 probe function in eu-west-1, found 0"]);
+  });
+
+  it("flags an alarm that lost its OK action", () => {
+    const broken = mutate(app.resources, "AlarmUsWest1Switchover", (alarm) => (alarm.inputs.okActions = []));
+
+    expect(checkAlarms(broken, config)).toEqual(["us-west-1 regional-failover-switchover: okActions must be exactly the us-west-1 alarm topic, got []"]);
+  });
+
+  it("flags an alarm pointing at the other region's topic", () => {
+    const east = app.resources.find((r) => r.name === "AlarmUsEast2AllDown")!;
+    const broken = mutate(app.resources, "AlarmUsWest1AllDown", (alarm) => (alarm.inputs.alarmActions = east.inputs.alarmActions));
+
+    expect(checkAlarms(broken, config)).toHaveLength(1);
+  });
+
+  it("flags a heartbeat alarm that treats missing data as fine", () => {
+    const broken = mutate(app.resources, "AlarmUsEast2DeciderBlindUsEast2", (alarm) => (alarm.inputs.treatMissingData = "notBreaching"));
+
+    expect(checkAlarms(broken, config)).toEqual(['us-east-2 regional-failover-decider-blind-us-east-2: treatMissingData is "notBreaching", expected "breaching"']);
+  });
+
+  it.each([
+    ["a wildcard action", (s: any) => (s.Action = ["route53:*"])],
+    ["the zone change widened to every resource", (s: any) => (s.Resource = ["*"])],
+    ["the record-name condition dropped", (s: any) => delete s.Condition],
+  ])("flags a decider policy with %s", (_, widen) => {
+    const decider = views.find((v) => v.kind === "decider")!;
+    const role = structuredClone(decider.role!);
+    const document = JSON.parse(role.inputs.inlinePolicies[0].policy);
+    widen(document.Statement.find((s: any) => [s.Action].flat().includes("route53:ChangeResourceRecordSets")));
+    role.inputs.inlinePolicies[0].policy = JSON.stringify(document);
+
+    expect(checkIam([{ ...decider, role }], config).length).toBeGreaterThan(0);
+  });
+
+  it("flags PutMetricData without the namespace condition", () => {
+    const probe = views.find((v) => v.kind === "probe")!;
+    const role = structuredClone(probe.role!);
+    role.inputs.inlinePolicies = [{ name: "inline", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: ["*"] }] }) }];
+
+    expect(checkIam([{ ...probe, role }], config)).toEqual([`${probe.functionID}: PutMetricData is not limited to namespace RegionalFailover`]);
+  });
+
+  it("flags the secret linked to a decider", () => {
+    const decider = views.find((v) => v.kind === "decider")!;
+
+    expect(checkSecretLinks([{ ...decider, links: ["SlackWebhookUrl"] }])).toHaveLength(1);
+  });
+
+  it("flags weighted records owned by the deploy", () => {
+    const record: MockResource = { type: "aws:route53/record:Record", name: "ApiPrimary", inputs: { weightedRoutingPolicies: [{ weight: 90 }] }, region: "us-east-2", custom: true };
+
+    expect(checkNoRecordResources([...app.resources, record])).toHaveLength(1);
+  });
+
+  it("flags a manual failover function with a URL", () => {
+    const url: MockResource = { type: "aws:lambda/functionUrl:FunctionUrl", name: "ManualFailoverUsEast2Url", inputs: { authorizationType: "NONE" }, region: "us-east-2", custom: true };
+
+    expect(checkControl({ ...app, resources: [...app.resources, url] }, config, stage)).toHaveLength(1);
+  });
+});

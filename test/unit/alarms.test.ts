@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest";
+import { alarmDefinitions, deciderBlindMinutes } from "../../functions/lib/alarms.ts";
+import { loadConfig, mergeConfig, parseConfig, readJsonFile, exampleConfigPath } from "../../functions/lib/config.ts";
+import { Metric } from "../../functions/lib/metrics.ts";
+
+const config = loadConfig();
+const byKey = (region: string) => Object.fromEntries(alarmDefinitions(config, region).map((d) => [d.key, d]));
+
+describe("alarmDefinitions", () => {
+  it("lists one alarm per decider and per vantage plus the four event alarms", () => {
+    // Act
+    const keys = alarmDefinitions(config, "us-east-2").map((d) => d.key);
+
+    // Assess
+    expect(keys).toEqual([
+      "switchover",
+      "decider-blind-us-east-2",
+      "decider-blind-us-west-1",
+      "vantage-silent-us-east-1",
+      "vantage-silent-us-west-2",
+      "vantage-silent-eu-west-1",
+      "all-down",
+      "flap-budget",
+      "override-long",
+    ]);
+  });
+
+  it("names every alarm after the deployment and gives the same list in both control regions", () => {
+    const east = alarmDefinitions(config, "us-east-2");
+    const west = alarmDefinitions(config, "us-west-1");
+
+    expect(east.map((d) => d.name)).toContain("regional-failover-decider-blind-us-west-1");
+    expect(west.map((d) => d.key)).toEqual(east.map((d) => d.key));
+    expect(new Set(east.map((d) => d.name)).size).toBe(east.length);
+  });
+
+  it("treats a missing decider heartbeat as breaching over three one-minute periods", () => {
+    const blind = byKey("us-west-1")["decider-blind-us-east-2"];
+
+    expect(blind).toMatchObject({
+      metricName: Metric.DeciderHeartbeat,
+      dimensions: { ControlRegion: "us-east-2" },
+      statistic: "Sum",
+      periodSeconds: 60,
+      evaluationPeriods: deciderBlindMinutes,
+      datapointsToAlarm: deciderBlindMinutes,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      treatMissingData: "breaching",
+    });
+  });
+
+  it("treats a silent vantage as breaching per Vantage dimension", () => {
+    const silent = byKey("us-east-2")["vantage-silent-eu-west-1"];
+
+    expect(silent).toMatchObject({ metricName: Metric.VantageHeartbeat, dimensions: { Vantage: "eu-west-1" }, comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "breaching" });
+    expect(silent!.evaluationPeriods).toBeGreaterThanOrEqual(3);
+  });
+
+  it("fires the event alarms on one datapoint and ignores missing data", () => {
+    const alarms = byKey("us-east-2");
+
+    expect(alarms.switchover).toMatchObject({ metricName: Metric.Switchover, dimensions: {}, statistic: "Sum", threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching", evaluationPeriods: 1 });
+    expect(alarms["all-down"]).toMatchObject({ metricName: Metric.AllTargetsDown, statistic: "Maximum", threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching" });
+    expect(alarms["flap-budget"]).toMatchObject({ metricName: Metric.FlapBudgetSpent, statistic: "Maximum", threshold: 1, treatMissingData: "notBreaching" });
+  });
+
+  it("alarms on an override older than the configured default lease", () => {
+    const custom = parseConfig(mergeConfig(readJsonFile(exampleConfigPath, "config"), { lease: { defaultTtlSeconds: 900 } }));
+
+    const override = alarmDefinitions(custom, "us-east-2").find((d) => d.kind === "override-long");
+
+    expect(override).toMatchObject({ metricName: Metric.OverrideAgeSeconds, statistic: "Maximum", threshold: 900, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching" });
+  });
+
+  it("follows the configured vantages", () => {
+    const custom = parseConfig(mergeConfig(readJsonFile(exampleConfigPath, "config"), { vantages: ["ap-southeast-2", "eu-central-1"] }));
+
+    const silent = alarmDefinitions(custom, "us-east-2").filter((d) => d.kind === "vantage-silent").map((d) => d.dimensions.Vantage);
+
+    expect(silent).toEqual(["ap-southeast-2", "eu-central-1"]);
+  });
+});
