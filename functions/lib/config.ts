@@ -88,6 +88,8 @@ const probeSchema = z.strictObject({
   concurrency: intBetween(1, 1024).default(64),
   /** Seconds of each one-minute invocation spent running rounds; the rest is slack for the last publish. @default 55 */
   budgetSeconds: intBetween(5, 840).default(55),
+  /** Publish `ProbeLatency` (target × vantage, for dashboards; the decider does not read it). Off saves one custom metric per target × vantage in each control region. @default true */
+  publishLatency: z.boolean().default(true),
 });
 
 const policySchema = z.strictObject({
@@ -121,6 +123,27 @@ const leaseSchema = z.strictObject({
   maxTtlSeconds: intBetween(60, 604800).default(86400),
 });
 
+/** Every field optional and without its default: what a profile may override (unset = keep the config's value). */
+function overridesOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
+  const fields = Object.fromEntries(
+    Object.entries(schema.shape).map(([key, field]) => [key, (field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType)).optional()]),
+  );
+  return z.strictObject(fields);
+}
+
+/**
+ * A named set of overrides, applied over the config before validation
+ * (objects merge key by key, arrays replace). Only the fields that set the
+ * price and the detection speed can be overridden.
+ */
+const profileSchema = z.strictObject({
+  vantages: z.array(region).min(1).max(32).optional(),
+  controlRegions: z.array(region).min(1).max(2).optional(),
+  probe: overridesOf(probeSchema).optional(),
+  policy: overridesOf(policySchema).optional(),
+});
+export type ProfileOverrides = z.output<typeof profileSchema>;
+
 export const configSchema = z
   .strictObject({
     /** Deployment name, used in resource names and messages. @default "regional-failover" */
@@ -145,6 +168,10 @@ export const configSchema = z
     lease: leaseSchema.default(leaseSchema.parse({})),
     /** Deciders log and publish what they would do without writing. @default false */
     dryRun: z.boolean().default(false),
+    /** Profile in effect: `default`, `economy` (built in, see {@link builtinProfiles}) or a name in `profiles`. Its overrides are applied over this file. @default "default" */
+    profile: id.default("default"),
+    /** Your own profiles: name -> overrides of `vantages`, `controlRegions`, `probe.*`, `policy.*`. A name here replaces a built-in one. @default {} */
+    profiles: z.record(id, profileSchema).default({}),
   })
   .superRefine((config, ctx) => {
     const fail = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message, input: undefined });
@@ -187,9 +214,56 @@ export type RecordValue = TargetConfig["records"][string];
 export type ProbeSettings = FailoverConfig["probe"];
 export type PolicySettings = FailoverConfig["policy"];
 
-/** Validates a parsed config object. Throws {@link ValidationError} listing every bad field. */
+/** A profile shipped with the project: its overrides are computed from the validated config it applies to. */
+export interface BuiltinProfile {
+  /** What it trades, for `failover cost` and the README. */
+  description: string;
+  overrides: (config: FailoverConfig) => ProfileOverrides;
+}
+
+/**
+ * The built-in profiles. `default` is the config as written (10 s rounds,
+ * two control regions). `economy` trades detection time for price: one
+ * round a minute (each probe invocation runs one round instead of idling
+ * between six), one control region (the first), no latency metric.
+ */
+export const builtinProfiles: Record<string, BuiltinProfile> = {
+  default: { description: "the config as written", overrides: () => ({}) },
+  economy: {
+    description: "60 s rounds, the first control region only, no ProbeLatency metric",
+    overrides: (config) => ({
+      probe: { intervalSeconds: 60, publishLatency: false },
+      controlRegions: config.controlRegions.slice(0, 1),
+    }),
+  },
+};
+
+/** Names of every profile a config can select: the built-in ones, then its own. */
+export function profileNames(config: FailoverConfig): string[] {
+  return [...new Set([...Object.keys(builtinProfiles), ...Object.keys(config.profiles)])];
+}
+
+/**
+ * Validates a parsed config object and applies the profile it selects.
+ * Throws {@link ValidationError} listing every bad field (a field made bad
+ * by the profile is reported as `config (profile "x")`).
+ */
 export function parseConfig(input: unknown): FailoverConfig {
-  return parseWith(configSchema, input, "config");
+  const base = parseWith(configSchema, input, "config");
+  const own = base.profiles[base.profile];
+  const builtin = builtinProfiles[base.profile];
+  if (own === undefined && builtin === undefined) {
+    throw new ValidationError("config", [{ path: "profile", message: `expected one of ${profileNames(base).map((n) => JSON.stringify(n)).join(", ")}, got ${JSON.stringify(base.profile)}` }]);
+  }
+  const overrides = own ?? builtin?.overrides(base) ?? {};
+  if (Object.keys(overrides).length === 0) return base;
+  return parseWith(configSchema, mergeConfig(input, overrides), `config (profile "${base.profile}")`);
+}
+
+/** The config `input` (raw, as read from the file) would give with `profile` selected instead of its own. */
+export function parseConfigWithProfile(input: unknown, profile: string): FailoverConfig {
+  const raw = isPlainObject(input) ? input : {};
+  return parseConfig({ ...raw, profile });
 }
 
 /** Path of the example config shipped with the project. */

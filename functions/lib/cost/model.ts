@@ -1,0 +1,306 @@
+import { alarmDefinitions } from "../alarms.ts";
+import type { FailoverConfig } from "../config.ts";
+import { deciderOffsetMs, planDecisionRounds } from "../control/schedule.ts";
+import { planRounds } from "../probe/schedule.ts";
+import { deciderRoundCalls, probeRoundCalls, type MetricIdentity } from "./counts.ts";
+import type { PriceId, PriceTable } from "./prices.ts";
+
+/**
+ * The monthly cost of a deployment from its config, line by line, and what
+ * Route 53's own health checks would cost for the same targets. Pure: the
+ * prices and every assumption are arguments.
+ *
+ * Quantities come from the code where the code decides them: rounds per
+ * invocation from the probe's round planner (probe/schedule.ts), API calls
+ * and datums per round from cost/counts.ts (checked against the adapter by
+ * the drift test), alarms from alarms.ts. What only traffic decides (DNS
+ * queries, log volume, round duration) is an assumption with a stated
+ * default. List prices, no free tiers on either side.
+ */
+
+/** What the model cannot read from the code. Every field has a default in {@link defaultCostAssumptions}. */
+export interface CostAssumptions {
+  /** DNS queries a month for the managed records; paid with either health-check system. @default 10_000_000 */
+  queriesPerMonth: number;
+  /** Memory of each function in MB (arm64). @default probe 256, decider 256, notify 128, manual 256 (as stacks/probes.ts and stacks/control.ts deploy them) */
+  memoryMb: { probe: number; decider: number; notify: number; manual: number };
+  /** Seconds after the minute a scheduled invocation starts (EventBridge delivers a little late). @default 1 */
+  scheduleDelaySeconds: number;
+  /** Seconds one healthy probe round takes: the checks (in parallel) and the publish. @default 0.5 */
+  probeRoundSeconds: number;
+  /** Seconds one decider round takes: GetMetricData, the Route 53 read, the decision, the publish. @default 0.5 */
+  deciderRoundSeconds: number;
+  /** Invocations a month of the Slack notifier (alarm and OK transitions). @default 20 */
+  notifyInvocationsPerMonth: number;
+  /** Invocations a month of the manual failover function (drills, incidents). @default 4 */
+  manualInvocationsPerMonth: number;
+  /** Seconds one notifier or manual invocation takes. @default 2 */
+  occasionalInvocationSeconds: number;
+  /** Log bytes written per probe round, per decider round (one JSON line each) and per invocation (Lambda's START/END/REPORT lines). @default 400, 600, 350 */
+  logBytes: { perProbeRound: number; perDeciderRound: number; perInvocation: number };
+  /** Bytes on the wire per PutMetricData datum, and per request (headers, signature). @default 150, 1200 */
+  putBytes: { perDatum: number; perRequest: number };
+  /** Bytes a probe sends per check (TLS handshake and request; answers come in free). @default 1500 */
+  checkBytesOut: number;
+  /** SNS publishes a month (alarm and OK transitions). @default 20 */
+  snsPublishesPerMonth: number;
+  /** How Route 53 bills the health checks of the comparison: the targets are AWS resources of the same account (`aws`) or not. @default "aws" */
+  route53EndpointType: "aws" | "non-aws";
+  /** Route 53 failure threshold (consecutive failed checks) of the comparison. @default 3 */
+  route53FailureThreshold: number;
+}
+
+export const defaultCostAssumptions: CostAssumptions = {
+  queriesPerMonth: 10_000_000,
+  memoryMb: { probe: 256, decider: 256, notify: 128, manual: 256 },
+  scheduleDelaySeconds: 1,
+  probeRoundSeconds: 0.5,
+  deciderRoundSeconds: 0.5,
+  notifyInvocationsPerMonth: 20,
+  manualInvocationsPerMonth: 4,
+  occasionalInvocationSeconds: 2,
+  logBytes: { perProbeRound: 400, perDeciderRound: 600, perInvocation: 350 },
+  putBytes: { perDatum: 150, perRequest: 1200 },
+  checkBytesOut: 1500,
+  snsPublishesPerMonth: 20,
+  route53EndpointType: "aws",
+  route53FailureThreshold: 3,
+};
+
+/** One line of the bill. */
+export interface CostLine {
+  service: "Lambda" | "CloudWatch" | "SNS" | "Route 53" | "Data transfer";
+  item: string;
+  /** Units a month. */
+  quantity: number;
+  unit: string;
+  /** USD per `per` units (the list price used). */
+  unitPriceUsd: number;
+  per: number;
+  priceId: PriceId;
+  monthlyUsd: number;
+  /** How the quantity was computed. */
+  basis: string;
+  /** Paid the same with Route 53's own health checks (hosted zone, queries). */
+  shared: boolean;
+}
+
+/** How long from a target failing to its traffic moving (before DNS caches expire). */
+export interface DetectionTime {
+  minSeconds: number;
+  maxSeconds: number;
+  text: string;
+}
+
+export interface CostEstimate {
+  profile: string;
+  /** Every line, shared ones included. */
+  monthlyUsd: number;
+  /** Without the lines paid either way (hosted zone, queries). */
+  monitoringUsd: number;
+  lines: CostLine[];
+  detection: DetectionTime;
+}
+
+export interface Route53NativeEstimate extends CostEstimate {
+  endpointType: "aws" | "non-aws";
+  healthChecks: number;
+  /** Paid options per health check: HTTPS, fast (10 s) interval, string match. */
+  options: string[];
+  featureDifference: string;
+}
+
+const SECONDS_PER_MINUTE = 60;
+const BYTES_PER_GB = 1024 ** 3;
+
+/** Cents, rounded half up: what a table shows and the totals add. */
+export function roundUsd(usd: number): number {
+  return Math.round(usd * 100 + Number.EPSILON) / 100;
+}
+
+function line(prices: PriceTable, priceId: PriceId, fields: Omit<CostLine, "unitPriceUsd" | "per" | "priceId" | "monthlyUsd" | "unit" | "shared"> & { shared?: boolean }): CostLine {
+  const price = prices.prices[priceId];
+  return {
+    ...fields,
+    unit: price.unit,
+    unitPriceUsd: price.usd,
+    per: price.per,
+    priceId,
+    monthlyUsd: (fields.quantity / price.per) * price.usd,
+    shared: fields.shared ?? false,
+  };
+}
+
+function totals(lines: CostLine[]): { monthlyUsd: number; monitoringUsd: number } {
+  const sum = (of: CostLine[]) => roundUsd(of.reduce((total, l) => total + l.monthlyUsd, 0));
+  return { monthlyUsd: sum(lines), monitoringUsd: sum(lines.filter((l) => !l.shared)) };
+}
+
+/**
+ * Billed seconds and rounds of one scheduled (once a minute) invocation of
+ * the probe or the decider, planned by the handler's own round planner
+ * (probe/schedule.ts, control/schedule.ts): from the invocation to the last
+ * round's start, plus that round.
+ */
+export function invocationPlan(config: FailoverConfig, fn: "probe" | "decider", roundSeconds: number, scheduleDelaySeconds: number): { rounds: number; billedSeconds: number } {
+  const nowMs = scheduleDelaySeconds * 1000;
+  const starts = fn === "probe" ? planRounds({ nowMs, ...config.probe }) : planDecisionRounds(config, nowMs, config.probe.budgetSeconds * 1000);
+  const last = starts.at(-1) ?? nowMs;
+  return { rounds: starts.length, billedSeconds: Math.max(0, last - nowMs) / 1000 + roundSeconds };
+}
+
+const text = (what: string, rounds: number, intervalSeconds: number, min: number, max: number) =>
+  `${what} after ${rounds} × ${intervalSeconds} s rounds: ${min}-${max} s from the failure, then about 60 s for Route 53 to sync plus the record TTL`;
+
+/**
+ * Seconds from a target failing to the decider draining it, over every
+ * moment in the minute the failure can start: the first round at or after
+ * it and `drainAfterRounds - 1` more must see it down, then the next
+ * decider round (control/schedule.ts: a fixed offset after the probe round,
+ * only as many as fit the invocation's budget) drains it.
+ */
+export function detectionTime(config: FailoverConfig, deciderRoundSeconds: number, scheduleDelaySeconds: number): DetectionTime {
+  const interval = config.probe.intervalSeconds;
+  const rounds = config.policy.drainAfterRounds;
+  const decisions = planDecisionRounds(config, scheduleDelaySeconds * 1000, config.probe.budgetSeconds * 1000).map((ms) => ms / 1000);
+  const offset = deciderOffsetMs(config) / 1000;
+  let minSeconds = Infinity;
+  let maxSeconds = 0;
+  // Tenths of a second over one minute; decisions repeat every minute.
+  for (let tenth = 0; tenth < 600; tenth++) {
+    const failedAt = tenth / 10;
+    const lastDownRound = Math.ceil(failedAt / interval) * interval + (rounds - 1) * interval;
+    const ready = lastDownRound + offset;
+    const minute = Math.floor(ready / 60) * 60;
+    const decidedAt = [...decisions.map((d) => minute + d), ...decisions.map((d) => minute + 60 + d)].find((d) => d >= ready - 1e-9) ?? ready;
+    const seconds = decidedAt + deciderRoundSeconds - failedAt;
+    minSeconds = Math.min(minSeconds, seconds);
+    maxSeconds = Math.max(maxSeconds, seconds);
+  }
+  const round = (n: number) => Math.round(n);
+  return { minSeconds: round(minSeconds), maxSeconds: round(maxSeconds), text: text("drained", rounds, interval, round(minSeconds), round(maxSeconds)) };
+}
+
+/** Route 53's checkers: `failureThreshold` consecutive failed checks, every 10 s. */
+function route53DetectionTime(failureThreshold: number): DetectionTime {
+  const [minSeconds, maxSeconds] = [(failureThreshold - 1) * 10, failureThreshold * 10];
+  return { minSeconds, maxSeconds, text: text("unhealthy", failureThreshold, 10, minSeconds, maxSeconds) };
+}
+
+function uniqueMetrics(metrics: MetricIdentity[]): number {
+  return new Set(metrics.map((m) => `${m.name}|${Object.entries(m.dimensions).sort().map(([k, v]) => `${k}=${v}`).join(",")}`)).size;
+}
+
+/** Lines both systems pay: the hosted zone and the queries. */
+function dnsLines(prices: PriceTable, a: CostAssumptions): CostLine[] {
+  return [
+    line(prices, "route53.hostedZone", { service: "Route 53", item: "hosted zone", quantity: 1, basis: "one public zone", shared: true }),
+    line(prices, "route53.standardQueries", { service: "Route 53", item: "queries (weighted records)", quantity: a.queriesPerMonth, basis: `assumed ${a.queriesPerMonth.toLocaleString("en-US")} queries a month`, shared: true }),
+  ];
+}
+
+/** The monthly cost of `config` (already resolved to one profile). */
+export function estimateCost(config: FailoverConfig, prices: PriceTable, assumptions: Partial<CostAssumptions> = {}): CostEstimate {
+  const a: CostAssumptions = { ...defaultCostAssumptions, ...assumptions };
+  const minutes = prices.hoursPerMonth * SECONDS_PER_MINUTE;
+  const vantages = config.vantages.length;
+  const controls = config.controlRegions.length;
+  const targets = config.targets.length;
+
+  const probePlan = invocationPlan(config, "probe", a.probeRoundSeconds, a.scheduleDelaySeconds);
+  const deciderPlan = invocationPlan(config, "decider", a.deciderRoundSeconds, a.scheduleDelaySeconds);
+  const probeRounds = minutes * probePlan.rounds; // per vantage
+  const deciderRounds = minutes * deciderPlan.rounds; // per control region
+  const probe = probeRoundCalls(config);
+  const decider = deciderRoundCalls(config);
+
+  const lambda = (fn: "probe" | "decider" | "notify" | "manual", regions: number, invocations: number, seconds: number, why: string): CostLine[] => {
+    const gbSeconds = invocations * seconds * (a.memoryMb[fn] / 1024);
+    return [
+      line(prices, "lambda.requests", { service: "Lambda", item: `${fn} requests`, quantity: invocations, basis: why }),
+      line(prices, "lambda.arm64.gbSecond", { service: "Lambda", item: `${fn} GB-seconds`, quantity: gbSeconds, basis: `${invocations.toLocaleString("en-US")} × ${seconds} s × ${a.memoryMb[fn]} MB` }),
+    ].map((l) => ({ ...l, item: regions > 1 ? `${l.item} (${regions} regions)` : l.item }));
+  };
+
+  // Every decider publishes its own heartbeat to every control region; the rest of its metrics are the same series from either decider.
+  const perRegionMetrics = [
+    ...config.vantages.flatMap((v) => probeRoundCalls(config, v).perRegion.metrics),
+    ...config.controlRegions.flatMap((r) => deciderRoundCalls(config, r).perRegion.metrics),
+  ];
+  const metricsPerRegion = uniqueMetrics(perRegionMetrics);
+  const alarms = config.controlRegions.flatMap((region) => alarmDefinitions(config, region));
+  const highResolutionAlarms = alarms.filter((alarm) => alarm.periodSeconds < 60).length;
+
+  const probePuts = probeRounds * vantages * controls * probe.perRegion.putMetricDataCalls;
+  const deciderPuts = deciderRounds * controls * controls * decider.perRegion.putMetricDataCalls;
+  const metricsRequested = deciderRounds * controls * decider.metricsRequested;
+  const invocations = minutes * (vantages + controls) + a.notifyInvocationsPerMonth + a.manualInvocationsPerMonth;
+  const logBytes = probeRounds * vantages * a.logBytes.perProbeRound + deciderRounds * controls * a.logBytes.perDeciderRound + invocations * a.logBytes.perInvocation;
+  const putBytes = (calls: number, datums: number) => calls * a.putBytes.perRequest + datums * a.putBytes.perDatum;
+  // Probe rounds cross regions unless the vantage is that control region; every decider publishes to the other control region.
+  const crossProbe = config.vantages.reduce((n, v) => n + config.controlRegions.filter((r) => r !== v).length, 0);
+  const interRegionBytes =
+    probeRounds * crossProbe * putBytes(probe.perRegion.putMetricDataCalls, probe.perRegion.datums) +
+    deciderRounds * controls * (controls - 1) * putBytes(decider.perRegion.putMetricDataCalls, decider.perRegion.datums);
+  const checkBytes = probeRounds * vantages * targets * a.checkBytesOut;
+
+  const lines: CostLine[] = [
+    ...lambda("probe", vantages, minutes * vantages, probePlan.billedSeconds, `1 invocation a minute × ${vantages} vantages, ${probePlan.rounds} rounds each`),
+    ...lambda("decider", controls, minutes * controls, deciderPlan.billedSeconds, `1 invocation a minute × ${controls} control regions, ${deciderPlan.rounds} rounds each`),
+    ...lambda("notify", 1, a.notifyInvocationsPerMonth, a.occasionalInvocationSeconds, "assumed alarm transitions a month"),
+    ...lambda("manual", 1, a.manualInvocationsPerMonth, a.occasionalInvocationSeconds, "assumed manual failovers and drills a month"),
+    line(prices, "cloudwatch.metric", { service: "CloudWatch", item: "custom metrics", quantity: metricsPerRegion * controls, basis: `${metricsPerRegion} series published every round × ${controls} control regions` }),
+    line(prices, "cloudwatch.putMetricData", { service: "CloudWatch", item: "PutMetricData (probes)", quantity: probePuts, basis: `${probe.perRegion.putMetricDataCalls} request (${probe.perRegion.datums} datums) per round × ${vantages} vantages × ${controls} control regions` }),
+    line(prices, "cloudwatch.putMetricData", { service: "CloudWatch", item: "PutMetricData (deciders)", quantity: deciderPuts, basis: `${decider.perRegion.putMetricDataCalls} request (${decider.perRegion.datums} datums) per round × ${controls} deciders × ${controls} control regions` }),
+    line(prices, "cloudwatch.getMetricData", { service: "CloudWatch", item: "GetMetricData metrics requested", quantity: metricsRequested, basis: `${decider.metricsRequested} (targets × vantages) per round × ${controls} deciders` }),
+    line(prices, "cloudwatch.alarm.standard", { service: "CloudWatch", item: "alarms (standard resolution)", quantity: alarms.length - highResolutionAlarms, basis: `alarms.ts: ${alarms.length / controls} per control region` }),
+    ...(highResolutionAlarms > 0 ? [line(prices, "cloudwatch.alarm.highResolution", { service: "CloudWatch", item: "alarms (high resolution)", quantity: highResolutionAlarms, basis: "alarms.ts: period under 60 s" })] : []),
+    line(prices, "cloudwatch.logs.ingestion", { service: "CloudWatch", item: "log ingestion", quantity: logBytes / BYTES_PER_GB, basis: `${a.logBytes.perProbeRound} B per probe round, ${a.logBytes.perDeciderRound} B per decider round, ${a.logBytes.perInvocation} B per invocation` }),
+    line(prices, "sns.publish", { service: "SNS", item: "alarm notifications", quantity: a.snsPublishesPerMonth, basis: "assumed alarm transitions a month; delivery to Lambda is free" }),
+    line(prices, "dataTransfer.interRegion", { service: "Data transfer", item: "metrics sent across regions", quantity: interRegionBytes / BYTES_PER_GB, basis: `${a.putBytes.perRequest} B per request + ${a.putBytes.perDatum} B per datum` }),
+    line(prices, "dataTransfer.internetOut", { service: "Data transfer", item: "health checks sent", quantity: checkBytes / BYTES_PER_GB, basis: `${a.checkBytesOut} B out per check` }),
+    line(prices, "route53.recordChanges", { service: "Route 53", item: "record changes and reads", quantity: deciderRounds * controls * decider.route53Reads, basis: "one ListResourceRecordSets per decider round; Route 53 API calls are free" }),
+    ...dnsLines(prices, a),
+  ];
+  return {
+    profile: config.profile,
+    ...totals(lines),
+    lines,
+    detection: detectionTime(config, a.deciderRoundSeconds, a.scheduleDelaySeconds),
+  };
+}
+
+/**
+ * Route 53's own health checks for the same targets: one per target, HTTPS
+ * when the health URL is https, the fast 10 s interval (its quickest, to be
+ * comparable), string matching when `probe.bodyMatch` is set; one standard
+ * alarm per check so someone is told; plus the same zone and queries.
+ */
+export function route53NativeCost(config: FailoverConfig, prices: PriceTable, assumptions: Partial<CostAssumptions> = {}): Route53NativeEstimate {
+  const a: CostAssumptions = { ...defaultCostAssumptions, ...assumptions };
+  const aws = a.route53EndpointType === "aws";
+  const checks = config.targets.length;
+  const https = config.targets.filter((t) => t.healthUrl.startsWith("https:")).length;
+  const stringMatch = config.probe.bodyMatch === undefined ? 0 : checks;
+  const optionId: PriceId = aws ? "route53.healthCheckOption.aws" : "route53.healthCheckOption.nonAws";
+  const kind = aws ? "AWS endpoint" : "non-AWS endpoint";
+  const lines: CostLine[] = [
+    line(prices, aws ? "route53.healthCheck.aws" : "route53.healthCheck.nonAws", { service: "Route 53", item: `health checks (${kind})`, quantity: checks, basis: "one per target" }),
+    line(prices, optionId, { service: "Route 53", item: "option: HTTPS", quantity: https, basis: "targets with an https health URL" }),
+    line(prices, optionId, { service: "Route 53", item: "option: fast interval (10 s)", quantity: checks, basis: "every check, to detect as fast as it can" }),
+    ...(stringMatch > 0 ? [line(prices, optionId, { service: "Route 53", item: "option: string matching", quantity: stringMatch, basis: "probe.bodyMatch is set" })] : []),
+    line(prices, "cloudwatch.alarm.standard", { service: "CloudWatch", item: "alarms on HealthCheckStatus", quantity: checks, basis: "one per check, to be told" }),
+    ...dnsLines(prices, a),
+  ];
+  return {
+    profile: "route53-native",
+    endpointType: a.route53EndpointType,
+    healthChecks: checks,
+    options: ["HTTPS", "fast interval (10 s)", ...(stringMatch > 0 ? ["string matching"] : [])],
+    ...totals(lines),
+    lines,
+    detection: route53DetectionTime(a.route53FailureThreshold),
+    featureDifference:
+      "Route 53 health checks: ~15 checkers, healthy while more than 18% agree, the same threshold both ways (instant fail-back), no latency failure, no canary, no ramp, flap budget, override leases or Slack; regional-failover adds those, with your own vantages and quorum.",
+  };
+}

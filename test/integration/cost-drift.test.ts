@@ -1,0 +1,134 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { MetricsBus, type DecisionMetrics, type ProbeRoundReport } from "../../functions/lib/aws/cloudwatch.ts";
+import { createHostedZone, Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import { exampleConfigPath, parseConfigWithProfile, readJsonFile, type FailoverConfig } from "../../functions/lib/config.ts";
+import { deciderRoundCalls, probeRoundCalls } from "../../functions/lib/cost/counts.ts";
+import { estimateCost } from "../../functions/lib/cost/model.ts";
+import { loadPrices } from "../../functions/lib/cost/prices.ts";
+import { windowSeconds } from "../../functions/lib/policy/decide.ts";
+import { startEmulator, type Emulator } from "../emulator/harness.ts";
+import { startCountingProxy, type CountingProxy, type RecordedCall } from "../support/aws-counting-proxy.ts";
+
+/**
+ * The cost model's counts (functions/lib/cost/counts.ts) against what the
+ * adapters really send to the emulator. If the CloudWatch adapter publishes
+ * another datum, reads another metric or splits a request, this fails, and
+ * `failover cost` must be brought back in line.
+ */
+const raw = readJsonFile(exampleConfigPath, "config") as Record<string, unknown>;
+const AT = 1_764_000_000; // a round start (multiple of 60), epoch seconds
+
+let emulator: Emulator;
+let proxy: CountingProxy;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+  proxy = await startCountingProxy(emulator.url);
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await emulator?.stop();
+});
+
+const only = (operation: string) => proxy.calls.filter((c) => c.operation === operation);
+const byRegion = (calls: RecordedCall[]) => {
+  const tally: Record<string, { calls: number; datums: number }> = {};
+  for (const call of calls) {
+    const entry = (tally[call.region] ??= { calls: 0, datums: 0 });
+    entry.calls += 1;
+    entry.datums += call.datums;
+  }
+  return tally;
+};
+
+/** A voting round where every target answered, as the probe handler reports it. */
+const healthyRound = (config: FailoverConfig, vantage: string): ProbeRoundReport => ({
+  vantage,
+  at: AT,
+  voting: true,
+  results: config.targets.map((t) => ({ target: t.id, ok: true, latencyMs: 42, status: 200 })),
+});
+
+/** A steady decision: nothing switched, every target up. */
+const steadyDecision = (config: FailoverConfig, controlRegion: string): DecisionMetrics => ({
+  at: AT,
+  controlRegion,
+  weights: Object.fromEntries(config.targets.map((t) => [t.id, t.weight])),
+  health: Object.fromEntries(config.targets.map((t) => [t.id, "up" as const])),
+  switchovers: [],
+  allDown: false,
+  flapHeld: [],
+  overrideAgeSeconds: 0,
+  heartbeat: true,
+});
+
+for (const profile of ["default", "economy"]) {
+  describe(`cost model against the adapters, ${profile} profile`, () => {
+    const config = parseConfigWithProfile(raw, profile);
+
+    it("sends the PutMetricData requests and datums the model assumes for a probe round", async () => {
+      // Prepare
+      const bus = new MetricsBus(config, { endpoint: proxy.url });
+      proxy.clear();
+      // Act
+      const results = await bus.publishProbeRound(healthyRound(config, "eu-west-1"));
+      // Assess
+      const expected = probeRoundCalls(config, "eu-west-1");
+      expect(results.every((r) => r.ok)).toBe(true);
+      expect(proxy.calls.map((c) => c.operation).every((op) => op === "PutMetricData")).toBe(true);
+      expect(byRegion(only("PutMetricData"))).toEqual(Object.fromEntries(expected.regions.map((r) => [r, { calls: expected.perRegion.putMetricDataCalls, datums: expected.perRegion.datums }])));
+      expect(bus.stats.byOperation.PutMetricData?.calls).toBe(expected.regions.length * expected.perRegion.putMetricDataCalls);
+    });
+
+    it("reads the metrics and sends the requests and datums the model assumes for a decider round", async () => {
+      // Prepare
+      const bus = new MetricsBus(config, { endpoint: proxy.url });
+      const region = config.controlRegions[0] as string;
+      proxy.clear();
+      // Act
+      await bus.readWindow(region, AT + config.probe.intervalSeconds - 1, windowSeconds(config));
+      const results = await bus.publishDecision(steadyDecision(config, region));
+      // Assess
+      const expected = deciderRoundCalls(config, region);
+      expect(results.every((r) => r.ok)).toBe(true);
+      const reads = only("GetMetricData");
+      expect(reads).toHaveLength(expected.getMetricDataCalls);
+      expect(reads.reduce((n, c) => n + c.queries, 0)).toBe(expected.metricsRequested);
+      expect(byRegion(only("PutMetricData"))).toEqual(Object.fromEntries(expected.regions.map((r) => [r, { calls: expected.perRegion.putMetricDataCalls, datums: expected.perRegion.datums }])));
+      expect(proxy.calls).toHaveLength(reads.length + expected.regions.length * expected.perRegion.putMetricDataCalls);
+    });
+
+    it("leaves in each control region as many custom metrics as the model bills, after a round of every probe and decider", async () => {
+      // Prepare
+      const bus = new MetricsBus(config, { endpoint: proxy.url });
+      proxy.clear();
+      // Act
+      for (const vantage of config.vantages) await bus.publishProbeRound(healthyRound(config, vantage));
+      for (const region of config.controlRegions) await bus.publishDecision(steadyDecision(config, region));
+      // Assess
+      const seen = new Map<string, Set<string>>();
+      for (const call of only("PutMetricData")) for (const metric of call.metrics) (seen.get(call.region) ?? seen.set(call.region, new Set()).get(call.region))?.add(metric);
+      const billed = estimateCost(config, loadPrices()).lines.find((l) => l.item === "custom metrics")?.quantity;
+      expect([...seen.keys()].sort()).toEqual([...config.controlRegions].sort());
+      expect([...seen.values()].reduce((n, metrics) => n + metrics.size, 0)).toBe(billed);
+    });
+  });
+}
+
+describe("cost model against the Route 53 adapter", () => {
+  it("reads the zone with the one ListResourceRecordSets per decider round the model assumes", async () => {
+    // Prepare
+    const zoneName = (raw.hostedZone as { name: string }).name;
+    const zoneId = await createHostedZone(zoneName, { endpoint: emulator.url });
+    const config = parseConfigWithProfile({ ...raw, hostedZone: { id: zoneId, name: zoneName } }, "default");
+    await new Route53Switcher(config, { endpoint: emulator.url }).init();
+    const switcher = new Route53Switcher(config, { endpoint: proxy.url });
+    proxy.clear();
+    // Act
+    const snapshot = await switcher.read();
+    // Assess
+    expect(snapshot.weights).toEqual({ primary: 90, failover: 10 });
+    expect(proxy.calls.map((c) => c.operation)).toEqual(Array(deciderRoundCalls(config).route53Reads).fill("ListResourceRecordSets"));
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+import { exampleConfigPath, parseConfig, parseConfigWithProfile, profileNames, readJsonFile } from "../../functions/lib/config.ts";
+import { ValidationError } from "../../functions/lib/errors.ts";
+
+const raw = readJsonFile(exampleConfigPath, "config") as Record<string, unknown>;
+const issuesOf = (input: unknown) => {
+  try {
+    parseConfig(input);
+  } catch (error) {
+    if (error instanceof ValidationError) return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
+    throw error;
+  }
+  throw new Error("expected a ValidationError");
+};
+
+describe("config profiles", () => {
+  it("leaves the config as written under the default profile", () => {
+    // Act
+    const config = parseConfig(raw);
+    // Assess
+    expect(config.profile).toBe("default");
+    expect(config.probe).toMatchObject({ intervalSeconds: 10, publishLatency: true });
+    expect(config.controlRegions).toEqual(["us-east-2", "us-west-1"]);
+  });
+
+  it("applies economy: 60 s rounds, the first control region, no latency metric", () => {
+    // Act
+    const config = parseConfig({ ...raw, profile: "economy" });
+    // Assess
+    expect(config.probe).toMatchObject({ intervalSeconds: 60, publishLatency: false, timeoutMs: 4000 });
+    expect(config.controlRegions).toEqual(["us-east-2"]);
+    expect(config.vantages).toEqual(["us-east-1", "us-west-2", "eu-west-1"]);
+  });
+
+  it("gives the same config when a resolved config is parsed again (functions re-parse the deployed JSON)", () => {
+    // Prepare
+    const resolved = parseConfigWithProfile(raw, "economy");
+    // Act
+    const again = parseConfig(JSON.parse(JSON.stringify(resolved)));
+    // Assess
+    expect(again).toEqual(resolved);
+  });
+
+  it("applies a profile of the config's own, which may replace a built-in one", () => {
+    // Prepare
+    const input = { ...raw, profile: "economy", profiles: { economy: { probe: { intervalSeconds: 30 } }, fast: { policy: { drainAfterRounds: 1 } } } };
+    // Act
+    const config = parseConfig(input);
+    // Assess
+    expect(config.probe.intervalSeconds).toBe(30);
+    expect(config.controlRegions).toHaveLength(2);
+    expect(profileNames(config)).toEqual(["default", "economy", "fast"]);
+  });
+
+  it("names an unknown profile and lists the known ones", () => {
+    expect(issuesOf({ ...raw, profile: "cheap" })).toEqual(['profile: expected one of "default", "economy", got "cheap"']);
+  });
+
+  it("names a bad field inside a profile by its path", () => {
+    // Act
+    const issues = issuesOf({ ...raw, profiles: { slow: { probe: { intervalSeconds: 600, colour: "red" } } } });
+    // Assess
+    expect(issues).toContain("profiles.slow.probe.intervalSeconds: expected an integer from 5 to 60, got 600");
+    expect(issues).toContain("profiles.slow.probe.colour: unknown field (check the spelling; see the example config)");
+  });
+
+  it("says which profile made a field invalid once applied", () => {
+    // Prepare: 7 s is a valid integer but does not divide the minute
+    const input = { ...raw, profile: "odd", profiles: { odd: { probe: { intervalSeconds: 7 } } } };
+    // Act + Assess
+    expect(() => parseConfig(input)).toThrow(/invalid config \(profile "odd"\):\n {2}probe\.intervalSeconds: expected a divisor of 60/);
+  });
+});

@@ -1,0 +1,73 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { main, type CliIO } from "../../cli/main.ts";
+import { exampleConfigPath, readJsonFile } from "../../functions/lib/config.ts";
+
+/** Runs `failover <argv>` in-process and keeps what it printed. */
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {}, isTTY: false };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+const example = exampleConfigPath.pathname;
+
+describe("failover cost", () => {
+  it("prints every profile and Route 53's own checks as JSON", async () => {
+    // Act
+    const { code, stdout } = await run(["cost", "--config", example, "--json"]);
+    // Assess
+    const report = JSON.parse(stdout);
+    expect(code).toBe(0);
+    expect(Object.keys(report.profiles)).toEqual(["default", "economy"]);
+    expect(report.profiles.default.monthlyUsd).toBe(108.76);
+    expect(report.profiles.economy.monthlyUsd).toBe(16.77);
+    expect(report.route53Native.monthlyUsd).toBe(9.7);
+    expect(report.profiles.economy.lines.length).toBeGreaterThan(10);
+  });
+
+  it("prints a table per profile with quantity, unit price and monthly USD", async () => {
+    // Act
+    const { code, stdout } = await run(["cost", "--config", example, "--profile", "economy", "--queries", "0"]);
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Profile economy/);
+    expect(stdout).not.toMatch(/Profile default/);
+    expect(stdout).toMatch(/CloudWatch: GetMetricData metrics requested\s+262,800\s+\$0\.01 per 1,000 metrics requested\s+\$2\.63/);
+    expect(stdout).toMatch(/Total \$12\.77 a month/);
+    expect(stdout).toMatch(/economy: \$12\.77 vs \$5\.70/);
+  });
+
+  it("prices the config's own profile", async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), "cost-cli-"));
+    const file = join(dir, "config.json");
+    writeFileSync(file, JSON.stringify({ ...(readJsonFile(exampleConfigPath, "config") as object), profiles: { half: { probe: { intervalSeconds: 20 } } } }));
+    // Act
+    const { code, stdout } = await run(["cost", "--config", file, "--json"]);
+    // Assess
+    const report = JSON.parse(stdout);
+    expect(code).toBe(0);
+    expect(report.profiles.half.monthlyUsd).toBeLessThan(report.profiles.default.monthlyUsd);
+    expect(report.profiles.half.monthlyUsd).toBeGreaterThan(report.profiles.economy.monthlyUsd);
+  });
+
+  it.each([
+    [["--bogus"], /--bogus: unknown flag/],
+    [["--queries", "lots"], /--queries: expected a whole number of queries a month, got "lots"/],
+    [["--route53-endpoint", "azure"], /--route53-endpoint: expected one of aws, non-aws, got "azure"/],
+    [["--profile", "cheap"], /profile: expected one of "default", "economy", got "cheap"/],
+    [["--config", "/nonexistent/failover.json"], /cannot read config file \/nonexistent\/failover.json: ENOENT/],
+  ])("refuses %j with exit 2 and a message naming it", async (flags, message) => {
+    // Act
+    const { code, stdout, stderr } = await run(["cost", "--config", example, ...flags]);
+    // Assess
+    expect(code).toBe(2);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(message);
+  });
+});

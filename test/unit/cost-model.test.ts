@@ -1,0 +1,157 @@
+import { describe, expect, it } from "vitest";
+import { exampleConfigPath, parseConfigWithProfile, readJsonFile, type FailoverConfig } from "../../functions/lib/config.ts";
+import { ValidationError } from "../../functions/lib/errors.ts";
+import { deciderRoundCalls, probeRoundCalls } from "../../functions/lib/cost/counts.ts";
+import { estimateCost, invocationPlan, route53NativeCost, type CostEstimate } from "../../functions/lib/cost/model.ts";
+import { loadPrices, parsePrices } from "../../functions/lib/cost/prices.ts";
+
+const raw = readJsonFile(exampleConfigPath, "config") as Record<string, unknown>;
+const prices = loadPrices();
+const example = (profile = "default") => parseConfigWithProfile(raw, profile);
+const lineOf = (estimate: CostEstimate, item: string) => {
+  const found = estimate.lines.find((l) => l.item === item);
+  if (!found) throw new Error(`no line "${item}" in ${estimate.lines.map((l) => l.item).join(", ")}`);
+  return found;
+};
+/** The example config with `targets` targets and the first `vantages` of six regions (ids made up). */
+const scaled = (targets: number, vantages = 3, profile = "default"): FailoverConfig => {
+  const regions = ["us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2", "sa-east-1"];
+  const template = (raw.targets as Array<Record<string, unknown>>)[0] as Record<string, unknown>;
+  const targetList = Array.from({ length: targets }, (_, i) => ({ ...template, id: `t${i}`, weight: 10 }));
+  return parseConfigWithProfile({ ...raw, targets: targetList, vantages: regions.slice(0, vantages) }, profile);
+};
+
+// 730 hours a month, one invocation a minute.
+const MINUTES = 43_800;
+
+describe("cost model, example config, default profile", () => {
+  it("bills a probe invocation 49.5 s for six rounds and a decider invocation 45 s for five", () => {
+    // Act: invoked 1 s after the minute, each round taking 0.5 s
+    const probe = invocationPlan(example(), "probe", 0.5, 1);
+    const decider = invocationPlan(example(), "decider", 0.5, 1);
+    // Assess: probe rounds at :00..:50 (the last ends by the 55 s budget); decider rounds 5.5 s after them, the :55.5 one past its budget
+    expect(probe).toEqual({ rounds: 6, billedSeconds: 49.5 });
+    expect(decider).toEqual({ rounds: 5, billedSeconds: 45 });
+  });
+
+  it("prices each line as quantity times the list price", () => {
+    // Act
+    const estimate = estimateCost(example(), prices);
+    // Assess
+    expect(lineOf(estimate, "probe requests (3 regions)").quantity).toBe(3 * MINUTES);
+    expect(lineOf(estimate, "probe GB-seconds (3 regions)").quantity).toBeCloseTo(3 * MINUTES * 49.5 * 0.25, 6);
+    expect(lineOf(estimate, "probe GB-seconds (3 regions)").monthlyUsd).toBeCloseTo(1_626_075 * 0.0000133334, 9);
+    expect(lineOf(estimate, "decider GB-seconds (2 regions)").quantity).toBeCloseTo(2 * MINUTES * 45 * 0.25, 6);
+    // 27 series per control region: 3 vantages × (2 ProbeSuccess + 2 ProbeLatency + heartbeat) + 2 decider heartbeats + 2 TargetWeight + 2 TargetHealthy + Switchover + AllTargetsDown + 3 FlapBudgetSpent + OverrideAgeSeconds
+    expect(lineOf(estimate, "custom metrics").quantity).toBe(54);
+    expect(lineOf(estimate, "custom metrics").monthlyUsd).toBeCloseTo(54 * 0.3, 9);
+    expect(lineOf(estimate, "PutMetricData (probes)").quantity).toBe(6 * MINUTES * 3 * 2);
+    expect(lineOf(estimate, "PutMetricData (probes)").monthlyUsd).toBeCloseTo(15.768, 9);
+    expect(lineOf(estimate, "PutMetricData (deciders)").monthlyUsd).toBeCloseTo(5 * MINUTES * 2 * 2 * 0.00001, 9);
+    expect(lineOf(estimate, "GetMetricData metrics requested")).toMatchObject({ quantity: 5 * MINUTES * 2 * 6 });
+    expect(lineOf(estimate, "GetMetricData metrics requested").monthlyUsd).toBeCloseTo(26.28, 9);
+    expect(lineOf(estimate, "alarms (standard resolution)")).toMatchObject({ quantity: 18, monthlyUsd: 18 * 0.1 });
+    expect(lineOf(estimate, "hosted zone")).toMatchObject({ quantity: 1, monthlyUsd: 0.5, shared: true });
+    expect(lineOf(estimate, "queries (weighted records)").monthlyUsd).toBeCloseTo(4, 9);
+  });
+
+  it("totals $108.76 a month, $104.26 without the zone and queries", () => {
+    // Act
+    const estimate = estimateCost(example(), prices);
+    // Assess
+    expect(estimate.monthlyUsd).toBe(108.76);
+    expect(estimate.monitoringUsd).toBe(104.26);
+    // 1 round + 5.5 s decider offset at best; 2 rounds + the offset + the :55.5 decision that does not fit the budget at worst
+    expect(estimate.detection).toMatchObject({ minSeconds: 16, maxSeconds: 36 });
+  });
+});
+
+describe("cost model, profiles and Route 53's own health checks", () => {
+  it("prices Route 53's checks at $0.50 + $1 HTTPS + $1 fast interval per target for AWS endpoints", () => {
+    // Act
+    const native = route53NativeCost(example(), prices);
+    // Assess: 2 × 2.50 + 2 alarms + zone + queries
+    expect(native.monthlyUsd).toBe(9.7);
+    expect(native.monitoringUsd).toBe(5.2);
+    expect(native.options).toEqual(["HTTPS", "fast interval (10 s)"]);
+    expect(native.detection).toMatchObject({ minSeconds: 20, maxSeconds: 30 });
+  });
+
+  it("adds string matching and the non-AWS prices when asked", () => {
+    // Prepare
+    const config = parseConfigWithProfile({ ...raw, probe: { ...(raw.probe as object), bodyMatch: "ok" } }, "default");
+    // Act
+    const native = route53NativeCost(config, prices, { route53EndpointType: "non-aws" });
+    // Assess: 2 × (0.75 + 3 × 2.00) + 0.20 alarms
+    expect(native.monitoringUsd).toBe(13.7);
+    expect(native.options).toContain("string matching");
+  });
+
+  it("makes economy cost less than a seventh of the default, trading 10 s rounds for 60 s", () => {
+    // Act
+    const economy = estimateCost(example("economy"), prices);
+    const standard = estimateCost(example(), prices);
+    // Assess
+    expect(economy.profile).toBe("economy");
+    expect(economy.monthlyUsd).toBe(16.77);
+    expect(economy.monitoringUsd * 7).toBeLessThan(standard.monitoringUsd);
+    expect(economy.detection).toMatchObject({ minSeconds: 66, maxSeconds: 126 });
+    expect(lineOf(economy, "custom metrics").quantity).toBe(20);
+  });
+
+  it("makes economy cheaper than Route 53's own non-AWS health checks from four targets on", () => {
+    // Act
+    const costs = [3, 4, 10].map((targets) => {
+      const config = scaled(targets, 3, "economy");
+      return { targets, economy: estimateCost(config, prices).monthlyUsd, native: route53NativeCost(config, prices, { route53EndpointType: "non-aws" }).monthlyUsd };
+    });
+    // Assess
+    expect(costs[0]?.economy).toBeGreaterThan(costs[0]?.native ?? 0);
+    expect(costs[1]?.economy).toBeLessThan(costs[1]?.native ?? 0);
+    expect(costs[2]?.economy).toBeLessThan(costs[2]?.native ?? 0);
+  });
+
+  it("grows with every added target and every added vantage", () => {
+    // Act
+    const byTargets = [2, 3, 5, 10].map((t) => estimateCost(scaled(t, 3), prices).monthlyUsd);
+    const byVantages = [2, 3, 4, 6].map((v) => estimateCost(scaled(2, v), prices).monthlyUsd);
+    // Assess
+    for (const series of [byTargets, byVantages]) {
+      for (let i = 1; i < series.length; i++) expect(series[i]).toBeGreaterThan(series[i - 1] ?? Infinity);
+    }
+  });
+});
+
+describe("round counts", () => {
+  it("publishes ProbeSuccess, ProbeLatency and a heartbeat per probe round, in one request per control region", () => {
+    // Act
+    const counts = probeRoundCalls(example(), "eu-west-1");
+    // Assess
+    expect(counts.regions).toEqual(["us-east-2", "us-west-1"]);
+    expect(counts.perRegion).toMatchObject({ putMetricDataCalls: 1, datums: 5 });
+  });
+
+  it("drops ProbeLatency with the economy profile", () => {
+    expect(probeRoundCalls(example("economy")).perRegion.datums).toBe(3);
+  });
+
+  it("requests one metric per target × vantage per decider round", () => {
+    expect(deciderRoundCalls(example())).toMatchObject({ getMetricDataCalls: 1, metricsRequested: 6, route53Reads: 1 });
+  });
+});
+
+describe("price list", () => {
+  it("refuses a list missing a price the model reads, naming it", () => {
+    // Prepare
+    const list = readJsonFile(new URL("../../functions/lib/cost/prices.json", import.meta.url), "price list") as { prices: Record<string, unknown> };
+    delete list.prices["cloudwatch.getMetricData"];
+    // Act + Assess
+    expect(() => parsePrices(list)).toThrow(ValidationError);
+    expect(() => parsePrices(list)).toThrow(/prices\.cloudwatch\.getMetricData: is required/);
+  });
+
+  it("says when each price was read and where to verify it", () => {
+    expect(prices.readOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    for (const price of Object.values(prices.prices)) expect(price.url).toMatch(/^https:\/\/aws\.amazon\.com\//);
+  });
+});
