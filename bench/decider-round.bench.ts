@@ -1,0 +1,143 @@
+import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
+import { MetricsBus, type DecisionMetrics } from "../functions/lib/aws/cloudwatch.ts";
+import { createHostedZone, Route53Switcher } from "../functions/lib/aws/route53.ts";
+import { CallStats, type OperationStats } from "../functions/lib/aws/stats.ts";
+import { loadConfig, parseConfig, type FailoverConfig } from "../functions/lib/config.ts";
+import { startEmulator, type Emulator } from "../test/emulator/harness.ts";
+
+/**
+ * AWS calls, bytes and latency of one decider round against the moto emulator
+ * (example config: 2 targets, 3 vantages, 2 control regions, 3-minute window):
+ * read Route 53 + read the window from CloudWatch + publish the decider metrics
+ * to both control regions; a switch round also writes weights and state in one
+ * batch. Also GetMetricData latency once ~15k datums have accumulated in the
+ * region (as in the drill), with the launcher's fast path and with stock moto.
+ */
+
+const WINDOW_SECONDS = 180;
+const ACCUMULATED_DATUMS = 15_000;
+
+interface Setup {
+  emulator: Emulator;
+  stock: Emulator;
+  config: FailoverConfig;
+  switcher: Route53Switcher;
+  bus: MetricsBus;
+  stockBus: MetricsBus;
+  stats: CallStats;
+  now: number;
+}
+
+let prepared: Promise<Setup> | undefined;
+
+async function prepare(): Promise<Setup> {
+  const [emulator, stock] = await Promise.all([startEmulator(), startEmulator({ patches: false })]);
+  const example = loadConfig();
+  const zoneId = await createHostedZone(example.hostedZone.name, { endpoint: emulator.url });
+  const config = parseConfig({ ...example, hostedZone: { ...example.hostedZone, id: zoneId } });
+  const stats = new CallStats();
+  const switcher = new Route53Switcher(config, { endpoint: emulator.url, stats });
+  const bus = new MetricsBus(config, { endpoint: emulator.url, stats });
+  const stockBus = new MetricsBus(config, { endpoint: stock.url });
+  await switcher.init();
+  const now = Math.floor(Date.now() / 1000 / 10) * 10;
+  // A full window of probe rounds from every vantage.
+  for (let at = now - WINDOW_SECONDS; at <= now; at += config.probe.intervalSeconds) {
+    for (const vantage of config.vantages) {
+      await bus.publishProbeRound({ vantage, at, voting: true, canary: { ok: true, latencyMs: 3 }, results: config.targets.map((t) => ({ target: t.id, ok: true, latencyMs: 20 })) });
+    }
+  }
+  await Promise.all([accumulate(emulator.url, config, now), accumulate(stock.url, config, now)]);
+  for (let at = now - WINDOW_SECONDS; at <= now; at += config.probe.intervalSeconds) {
+    for (const vantage of config.vantages) {
+      await stockBus.publishProbeRound({ vantage, at, voting: true, results: config.targets.map((t) => ({ target: t.id, ok: true, latencyMs: 20 })) }, ["us-east-2"]);
+    }
+  }
+  return { emulator, stock, config, switcher, bus, stockBus, stats, now };
+}
+
+/** Older datums, as a drill leaves behind, in the region the decider reads. */
+async function accumulate(endpoint: string, config: FailoverConfig, now: number): Promise<void> {
+  const client = new CloudWatchClient({ endpoint, region: "us-east-2", credentials: { accessKeyId: "test", secretAccessKey: "test" }, disableRequestCompression: true });
+  const datums: MetricDatum[] = Array.from({ length: ACCUMULATED_DATUMS }, (_, i) => ({
+    MetricName: "ProbeSuccess",
+    Value: 1,
+    Timestamp: new Date((now - 3600 - (i % 3000) * 10) * 1000),
+    Dimensions: [{ Name: "Target", Value: config.targets[i % config.targets.length]!.id }, { Name: "Vantage", Value: config.vantages[i % config.vantages.length]! }],
+  }));
+  for (let i = 0; i < datums.length; i += 1000) await client.send(new PutMetricDataCommand({ Namespace: config.metricNamespace, MetricData: datums.slice(i, i + 1000) }));
+}
+
+function decisionMetrics(config: FailoverConfig, at: number, switched: boolean): DecisionMetrics {
+  return {
+    at,
+    controlRegion: "us-east-2",
+    weights: Object.fromEntries(config.targets.map((t) => [t.id, t.weight])),
+    health: Object.fromEntries(config.targets.map((t) => [t.id, "up" as const])),
+    switchovers: switched ? [{ target: config.targets[0]!.id, direction: "drain", mode: "automatic" }] : [],
+    allDown: false,
+    flapHeld: [],
+    overrideAgeSeconds: 0,
+    heartbeat: true,
+  };
+}
+
+function totals(stats: Record<string, OperationStats>) {
+  const ops = Object.values(stats);
+  return { calls: ops.reduce((n, o) => n + o.calls, 0), bytes: ops.reduce((n, o) => n + o.requestBytes + o.responseBytes, 0) };
+}
+
+let flip = false;
+
+export default {
+  name: "decider-round",
+  runs: 7,
+  async run(): Promise<Record<string, number>> {
+    prepared ??= prepare();
+    const { config, switcher, bus, stockBus, stats, now } = await prepared;
+
+    stats.reset();
+    let started = performance.now();
+    await Promise.all([switcher.read(), bus.readWindow("us-east-2", now, WINDOW_SECONDS)]);
+    await bus.publishDecision(decisionMetrics(config, now, false));
+    const steadyMs = performance.now() - started;
+    const steady = stats.snapshot();
+
+    stats.reset();
+    started = performance.now();
+    const [snapshot] = await Promise.all([switcher.read(), bus.readWindow("us-east-2", now, WINDOW_SECONDS)]);
+    flip = !flip;
+    const primary = config.targets[0]!.id;
+    await switcher.apply(snapshot, { weights: { [primary]: flip ? 0 : config.targets[0]!.weight }, state: { v: 1, memory: { drained: flip ? [primary] : [] }, switches: [] } });
+    await bus.publishDecision(decisionMetrics(config, now, true));
+    const switchMs = performance.now() - started;
+    const switching = stats.snapshot();
+
+    started = performance.now();
+    await bus.readWindow("us-east-2", now, WINDOW_SECONDS);
+    const readWindowPatchedMs = performance.now() - started;
+    started = performance.now();
+    await stockBus.readWindow("us-east-2", now, WINDOW_SECONDS);
+    const readWindowStockMs = performance.now() - started;
+
+    return {
+      steadyRoute53Reads: steady.ListResourceRecordSets?.calls ?? 0,
+      steadyCloudWatchReads: steady.GetMetricData?.calls ?? 0,
+      steadyCallsTotal: totals(steady).calls,
+      steadyKB: totals(steady).bytes / 1024,
+      steadyRoundMs: steadyMs,
+      switchRoute53Calls: (switching.ListResourceRecordSets?.calls ?? 0) + (switching.ChangeResourceRecordSets?.calls ?? 0),
+      switchCallsTotal: totals(switching).calls,
+      switchKB: totals(switching).bytes / 1024,
+      switchRoundMs: switchMs,
+      readWindow15kDatumsPatchedMs: readWindowPatchedMs,
+      readWindow15kDatumsStockMs: readWindowStockMs,
+    };
+  },
+  /** Stops the emulators this benchmark started (bench/run.ts may call it; otherwise they end with the process). */
+  async teardown(): Promise<void> {
+    if (!prepared) return;
+    const { emulator, stock } = await prepared;
+    await Promise.all([emulator.stop(), stock.stop()]);
+  },
+};

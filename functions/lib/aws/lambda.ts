@@ -1,0 +1,73 @@
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { FailoverError } from "../errors.ts";
+import { clientConfig, type AwsClientOptions } from "./client-config.ts";
+import { describeAwsError, retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
+import { CallStats } from "./stats.ts";
+
+/**
+ * Lambda adapter: the only module that imports `@aws-sdk/client-lambda`.
+ * Invokes a function by name with a JSON event and returns its JSON result
+ * (the `failover` CLI calling the manual failover function).
+ */
+
+export interface LambdaInvokerOptions extends AwsClientOptions {
+  /** Region of the function. @default "us-east-1" */
+  region?: string;
+  /** A ready client. @default a client from `region`/`endpoint`/`credentials` */
+  client?: LambdaClient;
+  /** Retry budget per call; only throttling and 5xx before the function ran are retried. @default 30 s budget, 25 s per attempt */
+  retry?: RetryOptions;
+  /** Shared call counters. @default a new CallStats */
+  stats?: CallStats;
+}
+
+export class LambdaInvoker {
+  readonly stats: CallStats;
+  private readonly client: LambdaClient;
+  private readonly retry: RetrySettings;
+
+  constructor(options: LambdaInvokerOptions = {}) {
+    this.client = options.client ?? new LambdaClient(clientConfig(options.region ?? "us-east-1", options));
+    this.stats = options.stats ?? new CallStats();
+    this.stats.attachTo(this.client);
+    this.retry = retrySettings({ budgetMs: 30_000, attemptTimeoutMs: 25_000, ...options.retry });
+  }
+
+  /**
+   * Invokes `functionName` synchronously with `event` (JSON) and returns the
+   * parsed JSON result. A function error becomes LAMBDA_FUNCTION_ERROR with
+   * the function's own error message.
+   */
+  async invoke(functionName: string, event: unknown): Promise<unknown> {
+    const payload = new TextEncoder().encode(JSON.stringify(event ?? {}));
+    const output = await withRetry(
+      (signal) => this.client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "RequestResponse", Payload: payload }), { abortSignal: signal }),
+      this.retry,
+      (giveUp) => lambdaFailure(functionName, giveUp),
+    );
+    const text = output.Payload ? new TextDecoder().decode(output.Payload) : "";
+    let result: unknown;
+    try {
+      result = text === "" ? undefined : JSON.parse(text);
+    } catch (cause) {
+      throw new FailoverError("LAMBDA_BAD_ANSWER", `function ${functionName} returned something that is not JSON`, { cause });
+    }
+    if (output.FunctionError) {
+      const detail = (result as { errorMessage?: string } | undefined)?.errorMessage ?? output.FunctionError;
+      throw new FailoverError("LAMBDA_FUNCTION_ERROR", `function ${functionName} failed: ${detail}`, { hint: "See the function's CloudWatch logs for details." });
+    }
+    return result;
+  }
+}
+
+function lambdaFailure(functionName: string, { kind, attempts, cause }: GiveUp): FailoverError {
+  const name = (cause as { name?: string } | undefined)?.name;
+  if (name === "ResourceNotFoundException") {
+    return new FailoverError("LAMBDA_NOT_FOUND", `function ${functionName} does not exist in this region`, { cause, hint: "Deploy the stacks (`npx sst deploy`) or pass the right region/function name." });
+  }
+  const code = kind === "throttled" ? "LAMBDA_THROTTLED" : kind === "unavailable" ? "LAMBDA_UNAVAILABLE" : kind === "bad-answer" ? "LAMBDA_BAD_ANSWER" : "LAMBDA_REJECTED";
+  return new FailoverError(code, `invoking ${functionName} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describeAwsError(cause)}`, {
+    cause,
+    hint: kind === "rejected" ? "Check the IAM permission lambda:InvokeFunction and the function name." : "Lambda is unreachable in this region; try the other control region.",
+  });
+}

@@ -1,0 +1,591 @@
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  GetChangeCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  type Change,
+  type ListResourceRecordSetsCommandOutput,
+  type ResourceRecordSet,
+  type RRType,
+} from "@aws-sdk/client-route-53";
+import { recordValueFor, type FailoverConfig, type RecordConfig } from "../config.ts";
+import { describeError, FailoverError } from "../errors.ts";
+import { parseLease, type OverrideLease } from "../lease.ts";
+import { leaseRecordName, stateRecordName } from "../metrics.ts";
+import type { Weights } from "../types.ts";
+import { clientConfig, type AwsClientOptions } from "./client-config.ts";
+import { classifyAwsError, describeAwsError, retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
+import { CallStats } from "./stats.ts";
+import { decodeTxtJson, encodeTxtJson } from "./txt.ts";
+
+/**
+ * Route 53 adapter: the only module that imports `@aws-sdk/client-route-53`.
+ *
+ * Weights move by compare-and-swap: one change batch per hosted zone in
+ * which every changed record is a DELETE of its exact current values plus a
+ * CREATE of the new ones. Route 53 validates each DELETE against the current
+ * record and applies a batch all or nothing, so a batch built from a stale
+ * read fails whole with `InvalidChangeBatch` (ROUTE53_CONFLICT here) and
+ * changes nothing. The override lease and the policy state live in TXT
+ * records of the same zone and are written in the same batch.
+ */
+
+/** Stable codes of {@link Route53Error}. */
+export type Route53ErrorCode =
+  | "ROUTE53_CONFLICT"
+  | "ROUTE53_THROTTLED"
+  | "ROUTE53_UNAVAILABLE"
+  | "ROUTE53_BAD_ANSWER"
+  | "ROUTE53_UNEXPECTED_RECORD"
+  | "ROUTE53_MISSING_RECORD"
+  | "ROUTE53_ALL_ZERO"
+  | "ROUTE53_REJECTED"
+  | "ROUTE53_NO_ZONE"
+  | "ROUTE53_EXISTS"
+  | "ROUTE53_INVALID_CHANGE";
+
+export class Route53Error extends FailoverError {
+  declare readonly code: Route53ErrorCode;
+  /** Route 53's messages for a rejected change batch, one per problem. */
+  readonly messages: string[];
+
+  constructor(code: Route53ErrorCode, message: string, options: { cause?: unknown; hint?: string; messages?: string[] } = {}) {
+    super(code, message, options);
+    this.messages = options.messages ?? [];
+  }
+}
+
+/** One record set as Route 53 holds it (the fields this adapter reads and writes). */
+export interface RecordSetData {
+  Name: string;
+  Type: string;
+  SetIdentifier?: string;
+  Weight?: number;
+  TTL?: number;
+  ResourceRecords?: Array<{ Value: string }>;
+  AliasTarget?: { HostedZoneId: string; DNSName: string; EvaluateTargetHealth: boolean };
+  HealthCheckId?: string;
+}
+
+export interface ZoneSnapshot {
+  /** Weights of `config.records[0]`, by target id. */
+  weights: Weights;
+  /** Record name -> target id -> weight. */
+  weightsByRecord: Record<string, Weights>;
+  /** The override lease; undefined when absent or malformed. */
+  lease: OverrideLease | undefined;
+  /** Why a lease record was ignored (malformed); undefined when none was. */
+  leaseProblem: string | undefined;
+  /** Parsed JSON of the state TXT record, or undefined (absent or not JSON). */
+  state: unknown;
+  /** Why the state record was ignored (not JSON); undefined when fine or absent. */
+  stateProblem: string | undefined;
+  /** Records whose values, alias or TTL differ from the config (informational: switching keeps current values). */
+  drift: string[];
+  /** Exact current record sets, record name -> target id (what the CAS DELETEs carry). */
+  readonly records: Record<string, Record<string, RecordSetData>>;
+  /** Exact current lease TXT record, if any. */
+  readonly leaseRecord: RecordSetData | undefined;
+  /** Exact current state TXT record, if any. */
+  readonly stateRecord: RecordSetData | undefined;
+  /** Route 53 calls (HTTP attempts) this read took. */
+  readonly calls: number;
+}
+
+export interface ZoneChange {
+  /** New weights by target id, applied to every managed record name; targets left out keep their weight. */
+  weights?: Weights;
+  /** New state document (JSON-serialisable). */
+  state?: unknown;
+  /** New lease; null deletes it. */
+  lease?: OverrideLease | null;
+}
+
+export interface UpdateResult {
+  applied: boolean;
+  attempts: number;
+  /** The snapshot the change was decided on (the last one read). */
+  snapshot: ZoneSnapshot;
+  change?: ZoneChange;
+  changeId?: string;
+}
+
+export interface ApplyResult {
+  /** Route 53 change id; "" when nothing needed changing, or when an ambiguous failure (timeout) was followed by a read proving the change applied (its id is lost). */
+  changeId: string;
+  /** Route 53 calls (HTTP attempts) this apply took. */
+  calls: number;
+}
+
+export interface Route53SwitcherOptions extends AwsClientOptions {
+  /** A ready client (tests, the drill). @default a client from `endpoint`/`credentials`, region us-east-1 */
+  client?: Route53Client;
+  /** Retry budget and backoff for each call. @default see RetryOptions (8 s budget, 3 s per attempt) */
+  retry?: RetryOptions;
+  /** MaxItems per ListResourceRecordSets page (1-300). @default 100 */
+  pageSize?: number;
+  /** Pages one read may take before it is abandoned as runaway paging. @default 100 */
+  maxPages?: number;
+  /** Interval between GetChange polls in `waitInsync`. @default 1000 */
+  insyncPollMs?: number;
+  /** Shared call counters (e.g. one per decider round). @default a new CallStats */
+  stats?: CallStats;
+}
+
+/** A record-set group: one name and type. */
+interface GroupKey {
+  name: string;
+  type: string;
+}
+
+const TXT_TTL = 60;
+
+/** Reads and switches the weighted records of one config's hosted zone. */
+export class Route53Switcher {
+  /** Calls and bytes per Route 53 operation, since construction (or `stats.reset()`). */
+  readonly stats: CallStats;
+  private readonly client: Route53Client;
+  private readonly retry: RetrySettings;
+  private readonly pageSize: number;
+  private readonly maxPages: number;
+  private readonly insyncPollMs: number;
+  private readonly leaseName: string;
+  private readonly stateName: string;
+
+  constructor(
+    private readonly config: FailoverConfig,
+    options: Route53SwitcherOptions = {},
+  ) {
+    this.client = options.client ?? new Route53Client(clientConfig("us-east-1", options));
+    this.stats = options.stats ?? new CallStats();
+    this.stats.attachTo(this.client);
+    this.retry = retrySettings(options.retry);
+    this.pageSize = Math.min(300, Math.max(1, options.pageSize ?? 100));
+    this.maxPages = options.maxPages ?? 100;
+    this.insyncPollMs = options.insyncPollMs ?? 1000;
+    const first = config.records[0] as RecordConfig;
+    this.leaseName = leaseRecordName(first.name);
+    this.stateName = stateRecordName(first.name);
+  }
+
+  /** Reads every managed weighted record, the lease and the state; throws ROUTE53_MISSING_RECORD / ROUTE53_UNEXPECTED_RECORD when records and targets disagree. */
+  async read(): Promise<ZoneSnapshot> {
+    const before = this.stats.total().calls;
+    const groups = await this.listGroups(this.wantedGroups());
+    const records: Record<string, Record<string, RecordSetData>> = {};
+    const weightsByRecord: Record<string, Weights> = {};
+    const missing: string[] = [];
+    const unexpected: string[] = [];
+    const drift: string[] = [];
+    for (const record of this.config.records) {
+      const found = groups.get(groupId(record)) ?? [];
+      const byTarget: Record<string, RecordSetData> = {};
+      for (const set of found) {
+        const target = this.config.targets.find((t) => t.id === set.SetIdentifier);
+        if (set.SetIdentifier === undefined || set.Weight === undefined) {
+          unexpected.push(`${record.name} ${record.type}${set.SetIdentifier ? ` "${set.SetIdentifier}"` : ""} is not a weighted record (no ${set.SetIdentifier === undefined ? "SetIdentifier" : "Weight"})`);
+        } else if (!target) {
+          unexpected.push(`${record.name} ${record.type} "${set.SetIdentifier}" belongs to no target in the config`);
+        } else {
+          byTarget[target.id] = set;
+          const why = driftOf(set, record, recordValueFor(target, record.name));
+          if (why) drift.push(`${record.name} ${record.type} "${target.id}": ${why}`);
+        }
+      }
+      for (const target of this.config.targets) {
+        if (!byTarget[target.id]) missing.push(`${record.name} ${record.type} "${target.id}"`);
+      }
+      records[record.name] = byTarget;
+      weightsByRecord[record.name] = Object.fromEntries(Object.entries(byTarget).map(([id, set]) => [id, set.Weight ?? 0]));
+    }
+    if (missing.length > 0) {
+      throw new Route53Error("ROUTE53_MISSING_RECORD", `hosted zone ${this.config.hostedZone.id} has no weighted record for ${missing.join(", ")}${unexpected.length ? `; also ${unexpected.join("; ")}` : ""}`, {
+        hint: "Run `failover init` to create the records, or fix the record names, types and target ids in the config.",
+      });
+    }
+    if (unexpected.length > 0) {
+      throw new Route53Error("ROUTE53_UNEXPECTED_RECORD", `hosted zone ${this.config.hostedZone.id}: ${unexpected.join("; ")}`, {
+        hint: "Add the target to the config or delete the record; the switcher does not guess who owns a record.",
+      });
+    }
+    const lease = this.readTxt(groups.get(groupId({ name: this.leaseName, type: "TXT" })) ?? [], "lease");
+    let leaseValue: OverrideLease | undefined;
+    let leaseProblem = lease.problem;
+    if (lease.value !== undefined) {
+      try {
+        leaseValue = parseLease(lease.value);
+      } catch (error) {
+        leaseProblem = `lease record ${this.leaseName} ignored: ${describeError(error)}`;
+      }
+    }
+    const state = this.readTxt(groups.get(groupId({ name: this.stateName, type: "TXT" })) ?? [], "state");
+    const first = this.config.records[0] as RecordConfig;
+    return {
+      weights: weightsByRecord[first.name] ?? {},
+      weightsByRecord,
+      lease: leaseValue,
+      leaseProblem,
+      state: state.value,
+      stateProblem: state.problem,
+      drift,
+      records,
+      leaseRecord: lease.record,
+      stateRecord: state.record,
+      calls: this.stats.total().calls - before,
+    };
+  }
+
+  /** One change batch per zone: DELETE exact current + CREATE new for each changed record (and the lease/state TXT records). */
+  async apply(from: ZoneSnapshot, change: ZoneChange): Promise<ApplyResult> {
+    const changes = this.buildChanges(from, change);
+    if (changes.length === 0) return { changeId: "", calls: 0 };
+    const before = this.stats.total().calls;
+    let ambiguous = false;
+    try {
+      const output = await this.call(
+        "ChangeResourceRecordSets",
+        async (signal) => {
+          try {
+            return await this.client.send(
+              new ChangeResourceRecordSetsCommand({
+                HostedZoneId: this.config.hostedZone.id,
+                ChangeBatch: { Comment: `${this.config.name}: compare-and-swap`, Changes: changes },
+              }),
+              { abortSignal: signal },
+            );
+          } catch (error) {
+            // A timeout or 5xx may have been applied anyway; remember it for the conflict check below.
+            if (classifyAwsError(error) === "unavailable") ambiguous = true;
+            throw error;
+          }
+        },
+      );
+      const changeId = output.ChangeInfo?.Id;
+      if (typeof changeId !== "string" || changeId === "") throw badAnswer("ChangeResourceRecordSets", "ChangeInfo.Id is missing");
+      return { changeId, calls: this.stats.total().calls - before };
+    } catch (error) {
+      if (ambiguous && error instanceof Route53Error && error.code === "ROUTE53_CONFLICT" && (await this.alreadyApplied(change))) {
+        return { changeId: "", calls: this.stats.total().calls - before };
+      }
+      throw error;
+    }
+  }
+
+  /** CAS loop: read, let `plan` re-decide, apply; on conflict re-read, at most `maxAttempts` times (default 3). */
+  async update(plan: (snapshot: ZoneSnapshot) => ZoneChange | undefined, options: { maxAttempts?: number } = {}): Promise<UpdateResult> {
+    const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+    let lastConflict: Route53Error | undefined;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      const snapshot = await this.read();
+      const change = plan(snapshot);
+      if (change === undefined || this.buildChanges(snapshot, change).length === 0) return { applied: false, attempts: attempt, snapshot };
+      try {
+        const result = await this.apply(snapshot, change);
+        return { applied: true, attempts: attempt, snapshot, change, changeId: result.changeId };
+      } catch (error) {
+        if (!(error instanceof Route53Error) || error.code !== "ROUTE53_CONFLICT") throw error;
+        lastConflict = error;
+        // De-synchronise two deciders that lost to each other before re-reading.
+        await this.retry.sleep(Math.floor(this.retry.random() * this.retry.baseDelayMs * 2));
+      }
+    }
+    throw new Route53Error("ROUTE53_CONFLICT", `lost the compare-and-swap on hosted zone ${this.config.hostedZone.id} ${maxAttempts} times in a row: another writer keeps changing the records`, {
+      cause: lastConflict,
+      messages: lastConflict?.messages,
+      hint: "Check that only the deciders and `failover` write these records; the next round will re-read and try again.",
+    });
+  }
+
+  /** Polls GetChange until INSYNC or `timeoutMs` (default 60000). A slow sync is reported, never a reason to re-send. */
+  async waitInsync(changeId: string, options: { timeoutMs?: number } = {}): Promise<{ insync: boolean; waitedMs: number }> {
+    if (changeId === "") return { insync: false, waitedMs: 0 };
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    const started = this.retry.now();
+    for (let poll = 0; poll < 10_000; poll++) {
+      const output = await this.call("GetChange", (signal) => this.client.send(new GetChangeCommand({ Id: changeId }), { abortSignal: signal }));
+      const status = output.ChangeInfo?.Status;
+      if (status !== "PENDING" && status !== "INSYNC") throw badAnswer("GetChange", `ChangeInfo.Status is ${JSON.stringify(status)}, expected PENDING or INSYNC`);
+      const waitedMs = this.retry.now() - started;
+      if (status === "INSYNC") return { insync: true, waitedMs };
+      if (waitedMs >= timeoutMs) return { insync: false, waitedMs };
+      await this.retry.sleep(Math.min(this.insyncPollMs, timeoutMs - waitedMs));
+    }
+    return { insync: false, waitedMs: this.retry.now() - started };
+  }
+
+  /** Creates the weighted records once (failover init), with the config's weights; refuses when any managed record exists. */
+  async init(): Promise<{ created: string[]; changeId: string }> {
+    const groups = await this.listGroups(this.wantedGroups());
+    const existing = this.config.records.flatMap((record) => (groups.get(groupId(record)) ?? []).map((set) => `${record.name} ${record.type} "${set.SetIdentifier ?? "(no SetIdentifier)"}"`));
+    if (existing.length > 0) {
+      throw new Route53Error("ROUTE53_EXISTS", `hosted zone ${this.config.hostedZone.id} already has ${existing.join(", ")}; init does not overwrite records`, {
+        hint: "Use `failover status` to see them; delete them by hand first if you really mean to start over.",
+      });
+    }
+    const created: string[] = [];
+    const changes: Change[] = [];
+    for (const record of this.config.records) {
+      for (const target of this.config.targets) {
+        changes.push({ Action: "CREATE", ResourceRecordSet: toSdk(this.desiredRecord(record, target.id, target.weight)) });
+        created.push(`${record.name} ${record.type} ${target.id}`);
+      }
+    }
+    const output = await this.call("ChangeResourceRecordSets", (signal) =>
+      this.client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: this.config.hostedZone.id, ChangeBatch: { Comment: `${this.config.name}: init`, Changes: changes } }), { abortSignal: signal }),
+    );
+    return { created, changeId: output.ChangeInfo?.Id ?? "" };
+  }
+
+  private desiredRecord(record: RecordConfig, targetId: string, weight: number): RecordSetData {
+    const target = this.config.targets.find((t) => t.id === targetId);
+    if (!target) throw new Route53Error("ROUTE53_INVALID_CHANGE", `unknown target "${targetId}"`);
+    const value = recordValueFor(target, record.name);
+    const base = { Name: record.name, Type: record.type, SetIdentifier: target.id, Weight: weight };
+    if ("alias" in value) {
+      return { ...base, AliasTarget: { HostedZoneId: value.alias.hostedZoneId, DNSName: value.alias.dnsName, EvaluateTargetHealth: value.alias.evaluateTargetHealth } };
+    }
+    return { ...base, TTL: record.ttl, ResourceRecords: value.values.map((v) => ({ Value: v })) };
+  }
+
+  /** The change list for `change` on top of `from`; [] when nothing differs. Throws ROUTE53_ALL_ZERO / ROUTE53_INVALID_CHANGE. */
+  private buildChanges(from: ZoneSnapshot, change: ZoneChange): Change[] {
+    const changes: Change[] = [];
+    if (change.weights !== undefined) {
+      const targetIds = new Set(this.config.targets.map((t) => t.id));
+      for (const [id, weight] of Object.entries(change.weights)) {
+        if (!targetIds.has(id)) throw new Route53Error("ROUTE53_INVALID_CHANGE", `weights name target "${id}", which is not in the config`, { hint: "Use the target ids of the config." });
+        if (!Number.isInteger(weight) || weight < 0 || weight > 255) throw new Route53Error("ROUTE53_INVALID_CHANGE", `weight of target "${id}" must be an integer from 0 to 255, got ${weight}`);
+      }
+      for (const record of this.config.records) {
+        const current = from.weightsByRecord[record.name] ?? {};
+        const next: Weights = { ...current, ...change.weights };
+        if (Object.values(next).every((w) => w === 0)) {
+          throw new Route53Error("ROUTE53_ALL_ZERO", `refusing to set every target of ${record.name} to weight 0 (${formatWeights(next)})`, {
+            hint: "Keep at least one target above 0; to send all traffic to one target, promote it instead.",
+          });
+        }
+        const changed = this.config.targets.filter((t) => next[t.id] !== current[t.id]);
+        if (changed.length === 0) continue;
+        // Compare-and-swap the whole weight vector of the name, not only the records that change:
+        // a rival that moved another target since our read must make this batch fail too.
+        // Unchanged records are deleted and re-created as they are. Beyond Route 53's 1,000-record
+        // batch limit only the changed records are swapped.
+        const guarded = this.config.targets.length * this.config.records.length * 2 <= 900 ? this.config.targets : changed;
+        for (const target of guarded) {
+          const set = from.records[record.name]?.[target.id];
+          if (!set) throw new Route53Error("ROUTE53_MISSING_RECORD", `no current record ${record.name} ${record.type} "${target.id}" in the snapshot`, { hint: "Read the zone again before applying." });
+          changes.push({ Action: "DELETE", ResourceRecordSet: toSdk(set) }, { Action: "CREATE", ResourceRecordSet: toSdk({ ...set, Weight: next[target.id] }) });
+        }
+      }
+    }
+    if (change.state !== undefined) changes.push(...this.txtChanges(this.stateName, from.stateRecord, encodeTxtJson(change.state)));
+    if (change.lease === null) {
+      if (from.leaseRecord) changes.push({ Action: "DELETE", ResourceRecordSet: toSdk(from.leaseRecord) });
+    } else if (change.lease !== undefined) {
+      changes.push(...this.txtChanges(this.leaseName, from.leaseRecord, encodeTxtJson(parseLease(change.lease))));
+    }
+    return changes;
+  }
+
+  private txtChanges(name: string, current: RecordSetData | undefined, value: string): Change[] {
+    if (current && current.ResourceRecords?.length === 1 && current.ResourceRecords[0]?.Value === value) return [];
+    const next: RecordSetData = { Name: name, Type: "TXT", TTL: current?.TTL ?? TXT_TTL, ResourceRecords: [{ Value: value }] };
+    return [...(current ? [{ Action: "DELETE" as const, ResourceRecordSet: toSdk(current) }] : []), { Action: "CREATE", ResourceRecordSet: toSdk(next) }];
+  }
+
+  /** After an ambiguous failure then a conflict: does the zone already hold exactly what `change` asked for? */
+  private async alreadyApplied(change: ZoneChange): Promise<boolean> {
+    try {
+      const now = await this.read();
+      return this.buildChanges(now, change).length === 0;
+    } catch {
+      return false;
+    }
+  }
+
+  private readTxt(sets: RecordSetData[], what: string): { value: unknown; problem: string | undefined; record: RecordSetData | undefined } {
+    const name = what === "lease" ? this.leaseName : this.stateName;
+    if (sets.length === 0) return { value: undefined, problem: undefined, record: undefined };
+    const record = sets[0] as RecordSetData;
+    if (sets.length > 1 || record.SetIdentifier !== undefined || record.ResourceRecords?.length !== 1) {
+      return { value: undefined, problem: `${what} record ${name} ignored: expected one plain TXT record with one value`, record: sets.length === 1 ? record : undefined };
+    }
+    try {
+      return { value: decodeTxtJson(record.ResourceRecords[0]?.Value ?? ""), problem: undefined, record };
+    } catch (error) {
+      return { value: undefined, problem: `${what} record ${name} ignored: ${describeError(error)}`, record };
+    }
+  }
+
+  private wantedGroups(): GroupKey[] {
+    return [...this.config.records.map((r) => ({ name: r.name, type: r.type })), { name: this.leaseName, type: "TXT" }, { name: this.stateName, type: "TXT" }];
+  }
+
+  /**
+   * Lists the record sets of the wanted groups with as few calls as possible:
+   * one listing from the first wanted name (in Route 53's order: labels
+   * reversed, then type, then SetIdentifier), paging with
+   * NextRecordName/Type/Identifier, jumping ahead past unwanted records, and
+   * stopping once every wanted group is behind the next page's start.
+   */
+  private async listGroups(wanted: GroupKey[]): Promise<Map<string, RecordSetData[]>> {
+    const sorted = [...wanted].sort((a, b) => compareKeys(orderKey(a), orderKey(b)));
+    const groups = new Map<string, RecordSetData[]>(sorted.map((key) => [groupId(key), []]));
+    const firstWanted = sorted[0] as GroupKey;
+    let start: { name: string; type?: string; identifier?: string } = { name: firstWanted.name };
+    for (let page = 1; ; page++) {
+      if (page > this.maxPages) {
+        throw new Route53Error("ROUTE53_BAD_ANSWER", `ListResourceRecordSets on ${this.config.hostedZone.id} did not end after ${this.maxPages} pages`, { hint: "Check that the endpoint pages with NextRecordIdentifier (a stock moto does not; use test/emulator/moto_launcher.py)." });
+      }
+      const output = await this.call("ListResourceRecordSets", (signal) =>
+        this.client.send(
+          new ListResourceRecordSetsCommand({
+            HostedZoneId: this.config.hostedZone.id,
+            StartRecordName: start.name,
+            ...(start.type ? { StartRecordType: start.type as RRType } : {}),
+            ...(start.identifier ? { StartRecordIdentifier: start.identifier } : {}),
+            MaxItems: this.pageSize,
+          }),
+          { abortSignal: signal },
+        ),
+      );
+      for (const set of validatePage(output)) {
+        groups.get(groupId({ name: set.Name, type: set.Type }))?.push(set);
+      }
+      if (!output.IsTruncated) return groups;
+      const next = { name: normName(output.NextRecordName ?? ""), type: output.NextRecordType ?? "", identifier: output.NextRecordIdentifier };
+      if (next.name === "" || next.type === "") throw badAnswer("ListResourceRecordSets", "IsTruncated is true but NextRecordName/NextRecordType are missing");
+      if (start.type !== undefined && next.name === start.name && next.type === start.type && next.identifier === start.identifier) {
+        throw badAnswer("ListResourceRecordSets", `paging did not advance past ${next.name} ${next.type}${next.identifier ? ` "${next.identifier}"` : ""} (NextRecordIdentifier ignored?)`);
+      }
+      const nextKey = orderKey(next);
+      const pending = sorted.filter((key) => compareKeys(orderKey(key), nextKey) >= 0);
+      if (pending.length === 0) return groups;
+      const firstPending = pending[0] as GroupKey;
+      // Jump straight to the next wanted group when unwanted records lie in between.
+      start = compareKeys(orderKey(firstPending), nextKey) > 0 ? { name: firstPending.name, type: firstPending.type } : next.identifier ? { name: next.name, type: next.type, identifier: next.identifier } : { name: next.name, type: next.type };
+    }
+  }
+
+  /** Runs one SDK call with retries; turns every failure into a Route53Error. */
+  private call<T>(operation: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return withRetry(send, this.retry, (giveUp) => route53Failure(operation, giveUp, this.config.hostedZone.id));
+  }
+}
+
+/**
+ * Creates a public hosted zone (the drill and tests, against the emulator)
+ * and returns its id without the `/hostedzone/` prefix.
+ */
+export async function createHostedZone(name: string, options: Route53SwitcherOptions = {}): Promise<string> {
+  const client = options.client ?? new Route53Client(clientConfig("us-east-1", options));
+  const retry = retrySettings(options.retry);
+  const output = await withRetry(
+    (signal) => client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `${name}-${Date.now()}-${Math.random()}` }), { abortSignal: signal }),
+    retry,
+    (giveUp) => route53Failure("CreateHostedZone", giveUp, name),
+  );
+  const id = output.HostedZone?.Id?.replace(/^\/hostedzone\//, "");
+  if (!id) throw badAnswer("CreateHostedZone", "HostedZone.Id is missing");
+  return id;
+}
+
+function route53Failure(operation: string, giveUp: GiveUp, zone: string): Route53Error {
+  const { kind, attempts, elapsedMs, cause } = giveUp;
+  const detail = describeAwsError(cause);
+  const tries = `${attempts} attempt${attempts === 1 ? "" : "s"} in ${elapsedMs} ms`;
+  if (kind === "throttled") return new Route53Error("ROUTE53_THROTTLED", `Route 53 ${operation} was throttled (${tries}): ${detail}`, { cause, hint: "Route 53 allows about 5 requests per second per account; the next round will try again. Check for other tools hammering the API." });
+  if (kind === "unavailable") return new Route53Error("ROUTE53_UNAVAILABLE", `Route 53 ${operation} failed (${tries}): ${detail}`, { cause, hint: "The Route 53 API is unreachable or failing; the records were left as they were (batches are all or nothing). The next round will try again." });
+  if (kind === "bad-answer") return new Route53Error("ROUTE53_BAD_ANSWER", `Route 53 ${operation} answered something that is not a valid Route 53 response: ${detail}`, { cause, hint: "Check the endpoint (AWS_ENDPOINT_URL) points at Route 53 or a compatible emulator." });
+  const name = (cause as { name?: string }).name ?? "";
+  const message = (cause as { message?: string }).message ?? "";
+  if (name === "InvalidChangeBatch") {
+    const messages = splitBatchMessages(message);
+    if (messages.some((m) => /do not match the current values|but it was not found|but it already exists/.test(m))) {
+      return new Route53Error("ROUTE53_CONFLICT", `Route 53 rejected the change batch on ${zone}: the records changed since they were read (${messages.join("; ")})`, {
+        cause,
+        messages,
+        hint: "Another writer switched first; nothing was changed. Re-read and decide again (update() does this).",
+      });
+    }
+    return new Route53Error("ROUTE53_REJECTED", `Route 53 rejected the change batch on ${zone}: ${messages.join("; ")}`, { cause, messages, hint: "The batch is invalid; nothing was changed. Check the record values in the config." });
+  }
+  if (name === "NoSuchHostedZone") return new Route53Error("ROUTE53_NO_ZONE", `hosted zone ${zone} does not exist`, { cause, hint: "Check hostedZone.id in the config (Route 53 console, or `aws route53 list-hosted-zones`)." });
+  return new Route53Error("ROUTE53_REJECTED", `Route 53 ${operation} was refused: ${detail}`, { cause, hint: "Check the IAM permissions and the request; it will not succeed by retrying." });
+}
+
+/** Route 53 joins the problems of a batch as `[first, second]`. */
+function splitBatchMessages(message: string): string[] {
+  const inner = message.trim().replace(/^\[/, "").replace(/\]$/, "");
+  return inner.split(/, (?=Tried to |RRSet )/).map((m) => m.trim()).filter((m) => m !== "");
+}
+
+function badAnswer(operation: string, why: string): Route53Error {
+  return new Route53Error("ROUTE53_BAD_ANSWER", `Route 53 ${operation} answer is malformed: ${why}`, { hint: "Check the endpoint (AWS_ENDPOINT_URL) points at Route 53 or a compatible emulator." });
+}
+
+function validatePage(output: ListResourceRecordSetsCommandOutput): RecordSetData[] {
+  if (typeof output.IsTruncated !== "boolean") throw badAnswer("ListResourceRecordSets", "IsTruncated is missing");
+  const sets = output.ResourceRecordSets ?? [];
+  if (!Array.isArray(sets)) throw badAnswer("ListResourceRecordSets", "ResourceRecordSets is not a list");
+  return sets.map((set, index) => fromSdk(set, index));
+}
+
+function fromSdk(set: ResourceRecordSet, index: number): RecordSetData {
+  if (typeof set.Name !== "string" || typeof set.Type !== "string") throw badAnswer("ListResourceRecordSets", `ResourceRecordSets[${index}] has no Name or Type`);
+  if (set.Weight !== undefined && typeof set.Weight !== "number") throw badAnswer("ListResourceRecordSets", `ResourceRecordSets[${index}].Weight is not a number`);
+  const data: RecordSetData = { Name: normName(set.Name), Type: set.Type };
+  if (set.SetIdentifier !== undefined) data.SetIdentifier = set.SetIdentifier;
+  if (set.Weight !== undefined) data.Weight = set.Weight;
+  // An alias record has no TTL of its own (Route 53 rejects one; some emulators report 0).
+  if (set.TTL !== undefined && set.AliasTarget === undefined) data.TTL = set.TTL;
+  if (set.ResourceRecords !== undefined) data.ResourceRecords = set.ResourceRecords.map((r) => ({ Value: r.Value ?? "" }));
+  if (set.AliasTarget !== undefined) {
+    const alias = set.AliasTarget;
+    data.AliasTarget = { HostedZoneId: alias.HostedZoneId ?? "", DNSName: alias.DNSName ?? "", EvaluateTargetHealth: alias.EvaluateTargetHealth ?? false };
+  }
+  if (set.HealthCheckId !== undefined) data.HealthCheckId = set.HealthCheckId;
+  return data;
+}
+
+function toSdk(set: RecordSetData): ResourceRecordSet {
+  return { ...set, Type: set.Type as RRType };
+}
+
+function driftOf(set: RecordSetData, record: RecordConfig, value: ReturnType<typeof recordValueFor>): string | undefined {
+  if ("alias" in value) {
+    if (!set.AliasTarget) return "config has an alias, Route 53 has values";
+    if (normName(set.AliasTarget.DNSName) !== value.alias.dnsName || set.AliasTarget.HostedZoneId !== value.alias.hostedZoneId) return `alias is ${set.AliasTarget.DNSName}, config says ${value.alias.dnsName}`;
+    return undefined;
+  }
+  if (set.AliasTarget) return "config has values, Route 53 has an alias";
+  const actual = (set.ResourceRecords ?? []).map((r) => r.Value).sort();
+  const wanted = [...value.values].sort();
+  if (actual.join(",") !== wanted.join(",")) return `values are ${actual.join(",")}, config says ${wanted.join(",")}`;
+  if (set.TTL !== record.ttl) return `TTL is ${set.TTL}, config says ${record.ttl}`;
+  return undefined;
+}
+
+function normName(name: string): string {
+  return name.trim().replace(/\.$/, "").toLowerCase();
+}
+
+function groupId(key: GroupKey): string {
+  return `${normName(key.name)}|${key.type}`;
+}
+
+/** Route 53's listing order: name with labels reversed (`com.example.api`), then type. */
+function orderKey(key: GroupKey): [string, string] {
+  return [normName(key.name).split(".").reverse().join("."), key.type];
+}
+
+function compareKeys(a: [string, string], b: [string, string]): number {
+  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
+  if (a[1] !== b[1]) return a[1] < b[1] ? -1 : 1;
+  return 0;
+}
+
+function formatWeights(weights: Weights): string {
+  return Object.entries(weights).map(([id, w]) => `${id}=${w}`).join(", ");
+}

@@ -1,0 +1,68 @@
+import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import { FailoverError } from "../errors.ts";
+import { clientConfig, type AwsClientOptions } from "./client-config.ts";
+import { describeAwsError, retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
+import { CallStats } from "./stats.ts";
+
+/**
+ * SNS adapter: the only module that imports `@aws-sdk/client-sns`. Publishes
+ * to a topic (alarm tests, the drill); `createTopic`/`subscribe` exist for
+ * setting up the emulator, where the stacks do it in AWS.
+ */
+
+export interface SnsPublisherOptions extends AwsClientOptions {
+  /** Region of the topic. @default "us-east-1" */
+  region?: string;
+  /** A ready client. @default a client from `region`/`endpoint`/`credentials` */
+  client?: SNSClient;
+  /** Retry budget per call. @default 4 s budget, 3 s per attempt */
+  retry?: RetryOptions;
+  /** Shared call counters. @default a new CallStats */
+  stats?: CallStats;
+}
+
+export class SnsPublisher {
+  readonly stats: CallStats;
+  private readonly client: SNSClient;
+  private readonly retry: RetrySettings;
+
+  constructor(options: SnsPublisherOptions = {}) {
+    this.client = options.client ?? new SNSClient(clientConfig(options.region ?? "us-east-1", options));
+    this.stats = options.stats ?? new CallStats();
+    this.stats.attachTo(this.client);
+    this.retry = retrySettings({ budgetMs: 4000, ...options.retry });
+  }
+
+  /** Publishes `message` (a string, or JSON-serialised) to the topic; returns the SNS message id. */
+  async publish(topicArn: string, message: unknown, subject?: string): Promise<{ messageId: string }> {
+    const body = typeof message === "string" ? message : JSON.stringify(message);
+    const output = await this.call("Publish", (signal) => this.client.send(new PublishCommand({ TopicArn: topicArn, Message: body, ...(subject ? { Subject: subject } : {}) }), { abortSignal: signal }));
+    if (!output.MessageId) throw new FailoverError("SNS_BAD_ANSWER", `SNS Publish to ${topicArn} returned no MessageId`);
+    return { messageId: output.MessageId };
+  }
+
+  /** Creates (or finds) a topic by name; returns its ARN. */
+  async createTopic(name: string): Promise<string> {
+    const output = await this.call("CreateTopic", (signal) => this.client.send(new CreateTopicCommand({ Name: name }), { abortSignal: signal }));
+    if (!output.TopicArn) throw new FailoverError("SNS_BAD_ANSWER", `SNS CreateTopic ${name} returned no TopicArn`);
+    return output.TopicArn;
+  }
+
+  /** Subscribes an http(s) endpoint or a Lambda/SQS ARN to the topic; returns the subscription ARN. */
+  async subscribe(topicArn: string, protocol: "http" | "https" | "lambda" | "sqs" | "email", endpoint: string): Promise<string> {
+    const output = await this.call("Subscribe", (signal) => this.client.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: protocol, Endpoint: endpoint, ReturnSubscriptionArn: true }), { abortSignal: signal }));
+    return output.SubscriptionArn ?? "";
+  }
+
+  private call<T>(operation: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return withRetry(send, this.retry, (giveUp) => snsFailure(operation, giveUp));
+  }
+}
+
+function snsFailure(operation: string, { kind, attempts, cause }: GiveUp): FailoverError {
+  const code = kind === "throttled" ? "SNS_THROTTLED" : kind === "unavailable" ? "SNS_UNAVAILABLE" : kind === "bad-answer" ? "SNS_BAD_ANSWER" : "SNS_REJECTED";
+  return new FailoverError(code, `SNS ${operation} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describeAwsError(cause)}`, {
+    cause,
+    hint: kind === "rejected" ? "Check the topic ARN and the IAM permission sns:Publish." : "SNS is unreachable or failing; the alarm will fire again on its next evaluation.",
+  });
+}

@@ -1,0 +1,362 @@
+"""Starts moto (the AWS API emulator) with its Route 53 backend patched to behave as AWS does.
+
+Usage:  python3 moto_launcher.py [--host 127.0.0.1] [--port 0]
+
+Prints one line ``MOTO_URL=http://127.0.0.1:PORT`` on stdout once the socket is bound, then serves
+until SIGTERM/SIGINT, or (with --exit-on-stdin-eof, as harness.ts starts it) until its stdin reaches
+end-of-file because the parent that started it died, so a crashed test run leaves no emulator behind.
+
+Environment:
+  MOTO_PATCHES=off                  start stock moto 5.2.1 (no patch), to show what the patches change
+  MOTO_CHANGE_PENDING_SECONDS=0.0   seconds each Route 53 change stays PENDING before INSYNC (default 0)
+
+Why patch: regional-failover switches traffic with Route 53 change batches in which a DELETE of the
+exact current record plus a CREATE of the new one is a compare-and-swap. Stock moto accepts a stale
+DELETE, deletes by SetIdentifier across names, applies batches partially, pages without
+identifiers and reports every change INSYNC at once (see /work/shared/notes/moto.md), so a test of
+the switcher against stock moto would prove nothing. Each patch below names the AWS behaviour it
+reproduces; test/integration/emulator-patches.test.ts shows each one over HTTP.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import logging
+import os
+import secrets
+import signal
+import string
+import sys
+import threading
+from typing import Any
+
+try:
+    import moto  # noqa: F401
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+except ImportError:  # pragma: no cover - reported to the harness, which tells people how to install
+    sys.stderr.write("moto is not installed: pip install 'moto[server]'\n")
+    sys.exit(3)
+
+from werkzeug.serving import make_server
+
+# One lock for every Route 53 read and write: batches are validated and committed as one step, and
+# a listing never interleaves with a commit (AWS serialises changes per hosted zone).
+_ROUTE53_LOCK = threading.RLock()
+
+
+def _pending_seconds() -> float:
+    try:
+        return max(0.0, float(os.environ.get("MOTO_CHANGE_PENDING_SECONDS", "0")))
+    except ValueError:
+        return 0.0
+
+
+def patch_route53() -> None:
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.route53 import models as r53
+    from moto.route53 import responses as r53_responses
+    from moto.route53.exceptions import Route53ClientError
+
+    class InvalidChangeBatchError(Route53ClientError):
+        """AWS answers HTTP 400 ``<ErrorResponse><Error><Code>InvalidChangeBatch</Code>`` with every
+        problem of the batch joined in one message: ``[problem one, problem two]``."""
+
+        def __init__(self, messages: list[str]) -> None:
+            super().__init__("InvalidChangeBatch", "[" + ", ".join(messages) + "]")
+
+    class NoSuchChangeError(Route53ClientError):
+        def __init__(self, change_id: str) -> None:
+            super().__init__("NoSuchChange", f"A change with the specified change ID {change_id} does not exist.")
+
+    def norm_name(name: str) -> str:
+        return name.strip().rstrip(".").lower()
+
+    def identity(name: str, rtype: str | None, set_identifier: str | None) -> tuple[str, str, str]:
+        return (norm_name(name), rtype or "", set_identifier or "")
+
+    def canon(value: Any) -> str | None:
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    def alias_canon(alias: Any) -> tuple[Any, ...] | None:
+        if not alias:
+            return None
+        return (
+            canon(alias.get("HostedZoneId")),
+            norm_name(alias.get("DNSName", "")),
+            canon(alias.get("EvaluateTargetHealth", False)).lower(),  # type: ignore[union-attr]
+        )
+
+    def values_of_change(rrset: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "ttl": canon(rrset.get("TTL")),
+            "records": sorted(str(r["Value"]) for r in rrset.get("ResourceRecords") or []),
+            "weight": canon(rrset.get("Weight")),
+            "alias": alias_canon(rrset.get("AliasTarget")),
+            "health": canon(rrset.get("HealthCheckId")),
+            "failover": canon(rrset.get("Failover")),
+            "region": canon(rrset.get("Region")),
+            "multi": canon(rrset.get("MultiValueAnswer")),
+        }
+
+    def values_of_record(record: Any) -> dict[str, Any]:
+        return {
+            "ttl": None if record.alias_target else canon(record.ttl),
+            "records": sorted(str(v) for v in record.records or []),
+            "weight": canon(record.weight),
+            "alias": alias_canon(record.alias_target),
+            "health": canon(record.health_check_id),
+            "failover": canon(record.failover),
+            "region": canon(record.region),
+            "multi": canon(record.multi_value_answer),
+        }
+
+    def describe(rrset: dict[str, Any]) -> str:
+        name = norm_name(rrset["Name"]) + "."
+        text = f"[name='{name}', type='{rrset.get('Type')}'"
+        if rrset.get("SetIdentifier") is not None:
+            text += f", set-identifier='{rrset['SetIdentifier']}'"
+        return text + "]"
+
+    def sort_key(record: Any) -> tuple[str, str, str]:
+        return (r53.reverse_domain_name(norm_name(record.name)), record.type or "", record.set_identifier or "")
+
+    def change_store(backend: Any) -> dict[str, datetime.datetime]:
+        # Kept on the backend object so POST /moto-api/reset (which rebuilds backends) clears it.
+        if not hasattr(backend, "_failover_changes"):
+            backend._failover_changes = {}
+        return backend._failover_changes
+
+    def change_info(backend: Any, change_id: str) -> dict[str, Any]:
+        submitted = change_store(backend).get(change_id)
+        if submitted is None:
+            raise NoSuchChangeError(change_id)
+        age = (utcnow() - submitted).total_seconds()
+        status = "INSYNC" if age >= _pending_seconds() else "PENDING"
+        return {"Id": f"/change/{change_id}", "Status": status, "SubmittedAt": submitted}
+
+    # Patch 1-4: ChangeResourceRecordSets as AWS does it.
+    #  1. A DELETE must match the current record (name, type, SetIdentifier, TTL, values, weight,
+    #     alias...) exactly, else the whole batch fails with InvalidChangeBatch "... but the values
+    #     provided do not match the current values" (or "... but it was not found"). This is what
+    #     makes DELETE-old + CREATE-new a compare-and-swap.
+    #  2. Batches are all-or-nothing: changes apply in order to a working copy, every problem is
+    #     collected, and the copy replaces the zone's records only when there was none. Validation
+    #     and commit happen under one lock, so two concurrent batches are serialised.
+    #  3. CREATE of a record that exists (same name, type and SetIdentifier) fails with
+    #     InvalidChangeBatch "... but it already exists".
+    #  4. A DELETE removes only the record with its own name, type and SetIdentifier (stock moto
+    #     removes every record with that SetIdentifier, whatever its name).
+    #  6. Each change gets its own id, PENDING for MOTO_CHANGE_PENDING_SECONDS, then INSYNC.
+    def change_resource_record_sets(self: Any, zoneid: str, change_list: list[dict[str, Any]]) -> dict[str, Any]:
+        with _ROUTE53_LOCK:
+            zone = self.get_hosted_zone(zoneid)
+            working = list(zone.rrsets)
+            problems: list[str] = []
+            zone_name = norm_name(zone.name)
+            for change in change_list:
+                action = change.get("Action")
+                rrset = dict(change["ResourceRecordSet"])
+                if action not in ("CREATE", "DELETE", "UPSERT"):
+                    problems.append(f"Invalid action {action!r}: expected CREATE, DELETE or UPSERT")
+                    continue
+                name = norm_name(rrset["Name"])
+                if name != zone_name and not name.endswith("." + zone_name):
+                    problems.append(f"RRSet with DNS name {name}. is not permitted in zone {zone_name}.")
+                    continue
+                key = identity(rrset["Name"], rrset.get("Type"), rrset.get("SetIdentifier"))
+                index = next((i for i, r in enumerate(working) if identity(r.name, r.type, r.set_identifier) == key), None)
+                if action == "DELETE":
+                    if index is None:
+                        problems.append(f"Tried to delete resource record set {describe(rrset)} but it was not found")
+                    elif values_of_record(working[index]) != values_of_change(rrset):
+                        problems.append(f"Tried to delete resource record set {describe(rrset)} but the values provided do not match the current values")
+                    else:
+                        del working[index]
+                    continue
+                if action == "CREATE" and index is not None:
+                    problems.append(f"Tried to create resource record set {describe(rrset)} but it already exists")
+                    continue
+                stored = dict(rrset)
+                stored["Name"] = name + "."
+                if "ResourceRecords" in stored:
+                    stored["ResourceRecords"] = [r["Value"] for r in stored["ResourceRecords"]]
+                record = r53.RecordSet(stored)
+                if "TTL" not in stored:
+                    record.ttl = None  # AWS returns no TTL for alias records (stock moto says 0)
+                if index is None:
+                    working.append(record)
+                else:
+                    working[index] = record
+            if problems:
+                raise InvalidChangeBatchError(problems)
+            zone.rrsets = working
+            for change in change_list:
+                zone.rr_changes.append(change)
+            change_id = "C" + "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(20))
+            change_store(self)[change_id] = utcnow()
+            return change_info(self, change_id)
+
+    # Patch 5: ListResourceRecordSets pages as AWS does: records ordered by name (labels reversed),
+    # type, then SetIdentifier; a page starts at StartRecordName/Type/Identifier and a truncated
+    # page returns NextRecordName/Type and, for weighted/latency/... records, NextRecordIdentifier.
+    # (Stock moto ignores the identifier, so a page break inside a weighted group repeats it.)
+    def list_resource_record_sets(self: Any, zone_id: str, start_type: str | None, start_name: str | None,
+                                  start_identifier: str | None, max_items: int) -> tuple[list[Any], Any]:
+        with _ROUTE53_LOCK:
+            zone = self.get_hosted_zone(zone_id)
+            records = sorted(zone.rrsets, key=sort_key)
+        if start_name:
+            start = (r53.reverse_domain_name(norm_name(start_name)), start_type or "", start_identifier or "")
+            records = [r for r in records if sort_key(r) >= start]
+        page = records[:max_items]
+        following = records[max_items] if len(records) > max_items else None
+        return page, following
+
+    def list_response(self: Any) -> ActionResult:
+        zoneid = self._get_param("HostedZoneId")
+        start_type = self._get_param("StartRecordType")
+        start_name = self._get_param("StartRecordName")
+        start_identifier = self._get_param("StartRecordIdentifier")
+        max_items = min(int(self._get_param("MaxItems") or 300), 300)
+        if start_type and not start_name:
+            raise r53_responses.InvalidInput("The input is not valid")
+        page, following = self.backend.list_resource_record_sets(zoneid, start_type, start_name, start_identifier, max_items)
+        result: dict[str, Any] = {"ResourceRecordSets": page, "IsTruncated": following is not None, "MaxItems": max_items}
+        if following is not None:
+            result["NextRecordName"] = following.name
+            result["NextRecordType"] = following.type
+            if following.set_identifier is not None:
+                result["NextRecordIdentifier"] = following.set_identifier
+        return ActionResult(result)
+
+    def change_response(self: Any) -> ActionResult:
+        zoneid = self._get_param("HostedZoneId")
+        change_list = self._get_param("ChangeBatch.Changes") or []
+        # AWS quota: at most 1,000 ResourceRecord elements per request (UPSERT counts twice).
+        count = sum(len(c["ResourceRecordSet"].get("ResourceRecords") or []) * (2 if c["Action"] == "UPSERT" else 1) for c in change_list)
+        if count > 1000:
+            raise InvalidChangeBatchError(["Number of records limit of 1000 exceeded."])
+        return ActionResult({"ChangeInfo": self.backend.change_resource_record_sets(zoneid, change_list)})
+
+    def get_change_response(self: Any) -> ActionResult:
+        change_id = str(self._get_param("Id")).split("/")[-1]
+        return ActionResult({"ChangeInfo": change_info(self.backend, change_id)})
+
+    r53.Route53Backend.change_resource_record_sets = change_resource_record_sets  # type: ignore[assignment]
+    r53.Route53Backend.list_resource_record_sets = list_resource_record_sets  # type: ignore[assignment]
+    r53_responses.Route53.change_resource_record_sets = change_response  # type: ignore[assignment]
+    r53_responses.Route53.list_resource_record_sets = list_response  # type: ignore[assignment]
+    r53_responses.Route53.get_change = get_change_response  # type: ignore[assignment]
+
+
+def patch_cloudwatch() -> None:
+    """Patch 7: GetMetricData without a full scan per query and period.
+
+    Stock moto filters every stored datum for every query and every period (Q x P x N), which
+    takes hundreds of ms once a drill has stored tens of thousands of datums. This version filters
+    the time range once, groups datums by metric (namespace, name and exact dimension set), and
+    buckets each group by period: O(N + Q x P). Only MetricStat queries take this path (metric
+    math falls back to stock moto). Unchanged on purpose: buckets start at StartTime, not on period
+    boundaries (clients align StartTime, as cloudwatch.ts does). Fixed on the way, as AWS does: a
+    query matches only datums with exactly its namespace and dimension set (stock moto ignores the
+    namespace when dimensions are given, and a query without dimensions sums every dimension set).
+    """
+    from moto.cloudwatch import models as cw
+
+    original = cw.CloudWatchBackend.get_metric_data
+
+    def metric_key(namespace: str, name: str, dimensions: list[tuple[str, str]]) -> tuple[Any, ...]:
+        return (namespace, name, tuple(sorted(dimensions)))
+
+    def get_metric_data(self: Any, queries: list[dict[str, Any]], start_time: datetime.datetime,
+                        end_time: datetime.datetime, scan_by: str = "TimestampAscending") -> list[dict[str, Any]]:
+        if any("MetricStat" not in q for q in queries):
+            return original(self, queries, start_time, end_time, scan_by)
+        start_time = start_time.replace(microsecond=0)
+        end_time = end_time.replace(microsecond=0)
+        if start_time >= end_time:
+            return original(self, queries, start_time, end_time, scan_by)  # stock validation errors
+        groups: dict[tuple[Any, ...], list[Any]] = {}
+        for datum in self.get_all_metrics():
+            if start_time <= datum.timestamp < end_time:
+                key = metric_key(datum.namespace, datum.name, [(d.name, d.value) for d in datum.dimensions])
+                groups.setdefault(key, []).append(datum)
+        results = []
+        for query in queries:
+            stat_spec = query["MetricStat"]
+            metric = stat_spec["Metric"]
+            period = int(stat_spec["Period"])
+            stat = stat_spec["Stat"]
+            unit = stat_spec.get("Unit")
+            key = metric_key(metric["Namespace"], metric["MetricName"], [(d["Name"], d["Value"]) for d in metric.get("Dimensions", [])])
+            buckets: dict[int, list[Any]] = {}
+            for datum in groups.get(key, []):
+                if unit and datum.unit != unit:
+                    continue
+                buckets.setdefault(int((datum.timestamp - start_time).total_seconds()) // period, []).append(datum)
+            timestamps, values = [], []
+            for index in sorted(buckets):
+                stats = cw.Statistics([stat], start_time + datetime.timedelta(seconds=index * period))
+                stats.metric_data = buckets[index]
+                timestamps.append(stats.timestamp)
+                values.append(stats.get_statistics_for_type(stat))
+            if scan_by == "TimestampDescending":
+                timestamps.reverse()
+                values.reverse()
+            if query.get("ReturnData", True):
+                results.append({
+                    "id": query["Id"], "label": query.get("Label") or f"{metric['MetricName']} {stat}",
+                    "values": values, "timestamps": timestamps, "status_code": "Complete",
+                })
+        return results
+
+    cw.CloudWatchBackend.get_metric_data = get_metric_data  # type: ignore[assignment]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--exit-on-stdin-eof", action="store_true", help="stop when stdin closes (the parent died)")
+    args = parser.parse_args()
+
+    patched = os.environ.get("MOTO_PATCHES", "on").lower() not in ("off", "0", "false", "no")
+    if patched:
+        patch_route53()
+        patch_cloudwatch()
+
+    # One log line per request would only fill the harness's pipe; errors still show.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server(args.host, args.port, app, threaded=True)
+    os.environ["MOTO_PORT"] = str(server.server_port)
+    print(f"MOTO_URL=http://{args.host}:{server.server_port} patches={'on' if patched else 'off'}", flush=True)
+
+    def stop(*_: Any) -> None:
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    def watch_parent() -> None:
+        # stdin is a pipe from the parent: end-of-file means the parent is gone.
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        except (OSError, ValueError):
+            pass
+        stop()
+
+    if args.exit_on_stdin_eof:
+        threading.Thread(target=watch_parent, daemon=True).start()
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

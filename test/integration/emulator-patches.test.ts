@@ -1,0 +1,131 @@
+import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, GetChangeCommand, ListResourceRecordSetsCommand, Route53Client, type Change, type ResourceRecordSet } from "@aws-sdk/client-route-53";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startEmulator, type Emulator } from "../emulator/harness.ts";
+
+// One test per patch of test/emulator/moto_launcher.py, each showing the AWS
+// behaviour over HTTP with the plain SDK (this file tests the emulator, not our adapters).
+
+let emulator: Emulator;
+let route53: Route53Client;
+let zoneId: string;
+beforeAll(async () => {
+  emulator = await startEmulator({ changePendingSeconds: 0.4 });
+  route53 = new Route53Client({ endpoint: emulator.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
+});
+beforeEach(async () => {
+  await emulator.reset();
+  const zone = await route53.send(new CreateHostedZoneCommand({ Name: "example.com", CallerReference: `ref-${Math.random()}` }));
+  zoneId = zone.HostedZone?.Id ?? "";
+});
+afterAll(async () => {
+  await emulator?.stop();
+});
+
+const weighted = (name: string, id: string, weight: number): ResourceRecordSet => ({ Name: name, Type: "A", SetIdentifier: id, Weight: weight, TTL: 60, ResourceRecords: [{ Value: "192.0.2.1" }] });
+const batch = (changes: Change[]) => route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
+const listWeighted = async (name = "api.example.com.") => {
+  const out = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
+  return (out.ResourceRecordSets ?? []).filter((r) => r.Name === name).map((r) => `${r.SetIdentifier}=${r.Weight}`);
+};
+
+describe("moto launcher patches (AWS behaviour)", () => {
+  it("rejects a DELETE that does not match the current record with InvalidChangeBatch, in AWS's error shape", async () => {
+    await batch([{ Action: "CREATE", ResourceRecordSet: weighted("api.example.com", "a", 10) }]);
+
+    const error = (await batch([{ Action: "DELETE", ResourceRecordSet: weighted("api.example.com", "a", 99) }]).catch((e: unknown) => e)) as { name: string; message: string; $metadata: { httpStatusCode: number } };
+
+    expect(error.name).toBe("InvalidChangeBatch");
+    expect(error.$metadata.httpStatusCode).toBe(400);
+    expect(error.message).toBe("[Tried to delete resource record set [name='api.example.com.', type='A', set-identifier='a'] but the values provided do not match the current values]");
+    expect(await listWeighted()).toEqual(["a=10"]);
+  });
+
+  it("applies a batch all or nothing: a failing change undoes the earlier ones", async () => {
+    await batch([{ Action: "CREATE", ResourceRecordSet: weighted("api.example.com", "a", 10) }]);
+
+    const error = await batch([
+      { Action: "CREATE", ResourceRecordSet: weighted("api.example.com", "b", 20) },
+      { Action: "DELETE", ResourceRecordSet: weighted("api.example.com", "missing", 1) },
+    ]).catch((e: unknown) => e);
+
+    expect((error as Error).message).toContain("but it was not found");
+    expect(await listWeighted()).toEqual(["a=10"]);
+  });
+
+  it("refuses to CREATE a record that already exists", async () => {
+    await batch([{ Action: "CREATE", ResourceRecordSet: weighted("api.example.com", "a", 10) }]);
+
+    const error = await batch([{ Action: "CREATE", ResourceRecordSet: weighted("api.example.com", "a", 30) }]).catch((e: unknown) => e);
+
+    expect((error as Error).message).toContain("Tried to create resource record set [name='api.example.com.', type='A', set-identifier='a'] but it already exists");
+    expect(await listWeighted()).toEqual(["a=10"]);
+  });
+
+  it("DELETE removes only the record with its own name, type and SetIdentifier", async () => {
+    await batch([
+      { Action: "CREATE", ResourceRecordSet: weighted("api.example.com", "primary", 10) },
+      { Action: "CREATE", ResourceRecordSet: weighted("www.example.com", "primary", 10) },
+    ]);
+
+    await batch([{ Action: "DELETE", ResourceRecordSet: weighted("api.example.com", "primary", 10) }]);
+
+    expect(await listWeighted("api.example.com.")).toEqual([]);
+    expect(await listWeighted("www.example.com.")).toEqual(["primary=10"]);
+  });
+
+  it("pages inside a weighted group with StartRecordIdentifier / NextRecordIdentifier", async () => {
+    await batch(["a", "b", "c", "d", "e"].map((id, i) => ({ Action: "CREATE" as const, ResourceRecordSet: weighted("api.example.com", id, i) })));
+    const seen: string[] = [];
+    let start: { StartRecordName?: string; StartRecordType?: "A"; StartRecordIdentifier?: string } = { StartRecordName: "api.example.com" };
+    const identifiers: Array<string | undefined> = [];
+
+    for (let page = 0; page < 10; page++) {
+      const out = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 2, ...start }));
+      seen.push(...(out.ResourceRecordSets ?? []).filter((r) => r.Name === "api.example.com.").map((r) => r.SetIdentifier ?? ""));
+      if (!out.IsTruncated) break;
+      identifiers.push(out.NextRecordIdentifier);
+      start = { StartRecordName: out.NextRecordName, StartRecordType: out.NextRecordType as "A", StartRecordIdentifier: out.NextRecordIdentifier };
+    }
+
+    expect(seen).toEqual(["a", "b", "c", "d", "e"]);
+    expect(identifiers.filter(Boolean)).toEqual(["c", "e"]);
+  });
+
+  it("gives each change its own id, PENDING first and INSYNC after the configured time", async () => {
+    const first = await batch([{ Action: "CREATE", ResourceRecordSet: weighted("api.example.com", "a", 1) }]);
+    const second = await batch([{ Action: "CREATE", ResourceRecordSet: weighted("api.example.com", "b", 1) }]);
+
+    const early = await route53.send(new GetChangeCommand({ Id: first.ChangeInfo?.Id }));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const later = await route53.send(new GetChangeCommand({ Id: first.ChangeInfo?.Id }));
+    const unknown = await route53.send(new GetChangeCommand({ Id: "C0000000000NOSUCH" })).catch((e: unknown) => e);
+
+    expect(first.ChangeInfo?.Id).not.toBe(second.ChangeInfo?.Id);
+    expect(first.ChangeInfo?.Status).toBe("PENDING");
+    expect(early.ChangeInfo?.Status).toBe("PENDING");
+    expect(later.ChangeInfo?.Status).toBe("INSYNC");
+    expect((unknown as Error).name).toBe("NoSuchChange");
+  });
+
+  it("GetMetricData matches a metric's exact namespace and dimension set (the fast path)", async () => {
+    const cloudwatch = new CloudWatchClient({ endpoint: emulator.url, region: "us-east-2", credentials: { accessKeyId: "test", secretAccessKey: "test" }, disableRequestCompression: true });
+    const at = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 120_000);
+    await cloudwatch.send(new PutMetricDataCommand({ Namespace: "Ns", MetricData: [{ MetricName: "Switchover", Value: 1, Timestamp: at }, { MetricName: "Switchover", Value: 1, Timestamp: at, Dimensions: [{ Name: "Target", Value: "primary" }] }] }));
+    await cloudwatch.send(new PutMetricDataCommand({ Namespace: "Other", MetricData: [{ MetricName: "Switchover", Value: 5, Timestamp: at, Dimensions: [{ Name: "Target", Value: "primary" }] }] }));
+
+    const out = await cloudwatch.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(at.getTime() - 60_000),
+        EndTime: new Date(at.getTime() + 60_000),
+        MetricDataQueries: [
+          { Id: "none", MetricStat: { Metric: { Namespace: "Ns", MetricName: "Switchover" }, Period: 60, Stat: "Sum" } },
+          { Id: "target", MetricStat: { Metric: { Namespace: "Ns", MetricName: "Switchover", Dimensions: [{ Name: "Target", Value: "primary" }] }, Period: 60, Stat: "Sum" } },
+        ],
+      }),
+    );
+
+    const sums = Object.fromEntries((out.MetricDataResults ?? []).map((r) => [r.Id, r.Values]));
+    expect(sums).toEqual({ none: [1], target: [1] });
+  });
+});
