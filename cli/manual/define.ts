@@ -1,0 +1,212 @@
+import { createInterface } from "node:readline";
+import { loadConfig, type FailoverConfig } from "../../functions/lib/config.ts";
+import { parseManualEvent, type ManualAction, type ManualEvent } from "../../functions/lib/control/manual-event.ts";
+import type { ManualResponse } from "../../functions/lib/control/manual.ts";
+import { ValidationError } from "../../functions/lib/errors.ts";
+import { leaseWeights } from "../../functions/lib/policy/decide.ts";
+import type { Weights } from "../../functions/lib/types.ts";
+import { parseArgs } from "../args.ts";
+import type { CliCommand, CliIO } from "../command.ts";
+import { formatDuration, parseDuration } from "./duration.ts";
+import { renderResult } from "./render.ts";
+import { sendManualEvent } from "./send.ts";
+
+/** What distinguishes one manual failover command from another. */
+export interface ManualCommandSpec {
+  action: ManualAction;
+  summary: string;
+  /** What it does, for --help. */
+  description: string;
+  /** The one positional argument, if any. */
+  positional?: "target" | "weights";
+  /** It changes records: needs --reason and a confirmation (or --yes). */
+  changes: boolean;
+  /** It takes an override lease: accepts --ttl. */
+  lease: boolean;
+  examples: string[];
+}
+
+const commonFlags = {
+  config: { type: "string" },
+  actor: { type: "string" },
+  direct: { type: "boolean" },
+  function: { type: "string" },
+  region: { type: "string" },
+  stage: { type: "string" },
+  json: { type: "boolean" },
+  verbose: { type: "boolean" },
+  reason: { type: "string" },
+  ttl: { type: "string" },
+  yes: { type: "boolean" },
+} as const;
+
+/** Event fields as the CLI user knows them, for error messages. */
+const flagOf: Record<string, string> = { reason: "--reason", ttlSeconds: "--ttl", actor: "--actor", target: "<target>", weights: "<weights>" };
+
+/** Builds a `failover <action>` command: same flags, confirmation and exit codes for all of them. */
+export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
+  const usage = usageOf(spec);
+  return {
+    name: spec.action,
+    summary: spec.summary,
+    usage,
+    async run(args: string[], io: CliIO): Promise<number> {
+      const parsed = parseArgs(args, commonFlags, { names: spec.positional ? [spec.positional] : [] });
+      if (parsed.help) {
+        io.stdout(usage);
+        return 0;
+      }
+      const { flags } = parsed;
+      const config = loadConfig(flags.config ?? io.env.FAILOVER_CONFIG_FILE ?? "failover.config.json");
+      const actor = flags.actor ?? io.env.FAILOVER_ACTOR ?? io.env.USER ?? io.env.LOGNAME;
+      if (actor === undefined || actor.trim() === "") throw argumentError("--actor", "is required: no USER in the environment to take it from (say who you are)");
+      const event: Record<string, unknown> = { action: spec.action, actor };
+      if (flags.reason !== undefined) event.reason = flags.reason;
+      if (flags.ttl !== undefined) event.ttlSeconds = parseDuration(flags.ttl);
+      const argument = parsed.positionals[0];
+      if (spec.positional === "target") event.target = argument;
+      if (spec.positional === "weights") event.weights = parseWeightsArgument(argument ?? "");
+      // Validate here first, so a bad command never prompts; the function validates again.
+      const checked = withFlagNames(() => parseManualEvent(event, config));
+
+      const send = (body: Record<string, unknown>) =>
+        sendManualEvent(body, config, { direct: flags.direct, stage: flags.stage ?? io.env.FAILOVER_STAGE ?? "production", verbose: flags.verbose, ...(flags.region ? { region: flags.region } : {}), ...(flags.function ? { functionName: flags.function } : {}) }, io);
+      if (spec.changes && !flags.yes) {
+        const confirmed = await confirm(spec, checked, config, io, () => send({ action: "status", actor }));
+        if (confirmed !== true) return confirmed;
+      }
+      const response = await send(event);
+      if (flags.json) io.stdout(`${JSON.stringify(response, null, 2)}\n`);
+      if (response.ok) {
+        if (!flags.json) io.stdout(renderResult(response, config.vantages));
+        return 0;
+      }
+      if (!flags.json) io.stderr(errorText(spec.action, response));
+      return response.error.code === "INVALID_INPUT" ? 2 : 1;
+    },
+  };
+}
+
+/** Asks before a change; true to go on, else the exit code (2: no terminal and no --yes; 1: declined). */
+async function confirm(spec: ManualCommandSpec, event: ManualEvent, config: FailoverConfig, io: CliIO, readStatus: () => Promise<ManualResponse>): Promise<true | number> {
+  if (!io.isTTY || io.stdin === undefined) {
+    io.stderr(`failover ${spec.action}: refusing to change traffic without a confirmation, and there is no terminal to ask on.\nPass --yes to confirm (e.g. in scripts).\n`);
+    return 2;
+  }
+  const status = await readStatus().catch(() => undefined);
+  const now = status?.ok && status.action === "status" ? status : undefined;
+  const lines = [`About to ${describeIntent(event, config)}.`];
+  if (now) lines.push(`Now: ${Object.entries(now.weights).map(([id, w]) => `${id}=${w}`).join(" ")}; lease: ${now.lease ? `${now.lease.action} ${now.lease.target ?? ""} by ${now.lease.actor}${now.lease.active ? "" : " (expired)"}` : "none"}.`);
+  else lines.push("(Could not read the current state first.)");
+  io.stderr(`${lines.join("\n")}\nProceed? [y/N] `);
+  const answer = await readLine(io.stdin as NodeJS.ReadableStream);
+  if (/^y(es)?$/i.test(answer.trim())) return true;
+  io.stderr("Aborted; nothing was changed.\n");
+  return 1;
+}
+
+function describeIntent(event: ManualEvent, config: FailoverConfig): string {
+  const ttl = formatDuration(event.ttlSeconds ?? config.lease.defaultTtlSeconds);
+  const lease = event.action === "promote" || event.action === "drain" || event.action === "pin" ? { id: "-", action: event.action, ...(event.target ? { target: event.target } : {}), ...(event.weights ? { weights: event.weights } : {}), actor: event.actor, reason: event.reason ?? "", createdAt: 0, expiresAt: 1 } : undefined;
+  const weights = lease ? leaseWeights(config, lease) : undefined;
+  const to = weights ? ` (weights ${Object.entries(weights).map(([id, w]) => `${id}=${w}`).join(" ")})` : "";
+  switch (event.action) {
+    case "promote":
+      return `send all traffic to ${event.target}${to} for ${ttl}, overriding the automatic policy`;
+    case "drain":
+      return `take ${event.target} out of service${to} for ${ttl}, overriding the automatic policy`;
+    case "pin":
+      return `pin the weights${to} for ${ttl}, overriding the automatic policy`;
+    case "release":
+      return "end the override lease (and any flap hold) and let the automatic policy decide the weights now";
+    case "release-hold":
+      return `release ${event.target}'s flap hold (it comes back through recovery and the ramp)`;
+    default:
+      return `create the weighted records ${config.records.map((r) => r.name).join(", ")} with the config's weights`;
+  }
+}
+
+function readLine(stdin: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve) => {
+    const reader = createInterface({ input: stdin });
+    let done = false;
+    const finish = (line: string) => {
+      if (done) return;
+      done = true;
+      reader.close();
+      resolve(line);
+    };
+    reader.once("line", finish);
+    reader.once("close", () => finish(""));
+  });
+}
+
+/** `primary=50,failover=50` -> weights; the function checks targets, range and zeros. */
+function parseWeightsArgument(text: string): Weights {
+  const weights: Weights = {};
+  for (const pair of text.split(",")) {
+    const match = /^\s*([a-z][a-z0-9-]*)\s*=\s*(\d{1,3})\s*$/.exec(pair);
+    if (!match) throw argumentError("<weights>", `expected target=weight pairs such as primary=50,failover=50, got "${text}"`);
+    weights[match[1] as string] = Number(match[2]);
+  }
+  return weights;
+}
+
+/** Re-throws an event ValidationError with the CLI's names for the fields (`--ttl`, not `ttlSeconds`). */
+function withFlagNames<T>(validate: () => T): T {
+  try {
+    return validate();
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    throw new ValidationError("arguments", error.issues.map((issue) => ({ path: renameField(issue.path), message: issue.message })), { hint: "See --help for usage." });
+  }
+}
+
+function renameField(path: string): string {
+  const [head = "", ...rest] = path.split(".");
+  const flag = flagOf[head];
+  return flag === undefined ? path : [flag, ...rest].join(".");
+}
+
+function errorText(action: string, response: Extract<ManualResponse, { ok: false }>): string {
+  const { error } = response;
+  const issues = error.issues?.map((issue) => `  ${renameField(issue.path)}: ${issue.message}`) ?? [];
+  const headline = issues.length > 0 ? `invalid ${action} request:` : error.message;
+  return [`failover ${action}: ${headline}`, ...issues, ...(error.hint ? [error.hint] : [])].join("\n") + "\n";
+}
+
+function argumentError(flag: string, message: string): ValidationError {
+  return new ValidationError("arguments", [{ path: flag, message }], { hint: "See --help for usage." });
+}
+
+function usageOf(spec: ManualCommandSpec): string {
+  const positional = spec.positional ? ` <${spec.positional}>` : "";
+  const reason = spec.changes && spec.action !== "init";
+  const changeFlags = spec.changes ? `${reason ? " --reason <text>" : ""}${spec.lease ? " [--ttl <duration>]" : ""} [--yes]` : "";
+  const options = [
+    ...(reason ? ["  --reason <text>      why (required): kept in the lease, the state record and Slack"] : []),
+    ...(spec.lease ? ["  --ttl <duration>     how long the override holds: 600, 90s, 10m, 2h, 1d (default: lease.defaultTtlSeconds; at most lease.maxTtlSeconds)"] : []),
+    ...(spec.changes ? ["  --yes                do not ask for confirmation (required without a terminal)"] : []),
+    "  --actor <name>       who you are (default: $FAILOVER_ACTOR, else $USER)",
+    "  --config <file>      config file (default: $FAILOVER_CONFIG_FILE, else failover.config.json)",
+    "  --direct             run the manual logic here against the AWS APIs of the environment (AWS_ENDPOINT_URL for the emulator) instead of invoking the deployed function",
+    "  --function <name>    deployed function (default: <config name>-<stage>-failover)",
+    "  --stage <name>       SST stage of the deployment (default: $FAILOVER_STAGE, else production)",
+    "  --region <region>    control region to use (default: the first control region, then the other if it does not answer)",
+    "  --json               print the answer as JSON",
+    "  --verbose            with --direct: the function's JSON logs on stderr",
+    "  -h, --help           show this help",
+  ];
+  return `Usage: failover ${spec.action}${positional}${changeFlags} [options]
+
+${spec.description}
+
+Options:
+${options.join("\n")}
+
+Exit codes: 0 done, 1 the operation failed or was declined, 2 bad input (nothing changed).
+
+Examples:
+${spec.examples.map((e) => `  ${e}`).join("\n")}
+`;
+}

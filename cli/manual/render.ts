@@ -1,0 +1,101 @@
+import type { ChangeResult, InitResult, LeaseView, ManualResult, PlanResult, StatusResult, TargetStatus } from "../../functions/lib/control/manual.ts";
+import type { SwitchEvent } from "../../functions/lib/state.ts";
+import type { Weights } from "../../functions/lib/types.ts";
+import { renderTable } from "../table.ts";
+import { formatDuration } from "./duration.ts";
+
+/** Human-readable text of a successful manual failover answer. */
+export function renderResult(result: ManualResult, vantages: readonly string[]): string {
+  switch (result.action) {
+    case "status":
+      return renderStatus(result, vantages);
+    case "plan":
+      return renderPlan(result, vantages);
+    case "init":
+      return renderInit(result);
+    default:
+      return renderChange(result);
+  }
+}
+
+function renderStatus(status: StatusResult, vantages: readonly string[]): string {
+  return [
+    `Status at ${time(status.at)}`,
+    "",
+    targetTable(status.targets, vantages),
+    `Lease: ${leaseLine(status.lease)}`,
+    `Policy now: ${status.policy.kind}: ${status.policy.reason}`,
+    "",
+    switchesText(status.switches),
+    problemsText(status.problems),
+  ].join("\n");
+}
+
+function renderPlan(plan: PlanResult, vantages: readonly string[]): string {
+  const headline = plan.changed ? `The decider would shift ${plan.shift}` : `The decider would change nothing (weights ${weightsText(plan.current)})`;
+  return [`${headline}  [${plan.kind}]`, `Why: ${plan.reason}`, "", targetTable(plan.targets, vantages), `Lease: ${leaseLine(plan.lease)}`, problemsText(plan.problems)].join("\n");
+}
+
+function renderChange(change: ChangeResult): string {
+  const moved = change.shift === "no change" ? `weights unchanged (${weightsText(change.to)})` : change.shift;
+  const lines: string[] = [];
+  if (change.action === "release") {
+    lines.push(change.lease ? `Released lease ${change.lease.id} (${leaseWhat(change.lease)} by ${change.lease.actor}).` : "No override lease was in place.");
+    lines.push(`The policy decides again: ${moved}`);
+  } else if (change.action === "release-hold") {
+    lines.push(change.releasedHolds.length > 0 ? `Released the flap hold of ${change.releasedHolds.join(", ")}: it comes back through the normal recovery and ramp.` : "Nothing was held.");
+    lines.push(`Weights: ${moved}`);
+  } else {
+    lines.push(`${capitalise(change.action)}: ${moved}`);
+    if (change.lease) lines.push(`Lease: ${leaseLine(change.lease)}`);
+    if (change.replaced) lines.push(`Replaced lease ${change.replaced.id} (${leaseWhat(change.replaced)} by ${change.replaced.actor}).`);
+  }
+  if (change.action === "release" && change.releasedHolds.length > 0) lines.push(`Cleared the flap hold of ${change.releasedHolds.join(", ")}.`);
+  lines.push(`Why: ${change.reason}`);
+  lines.push(change.changeId ? `Route 53 change ${change.changeId} (${change.attempts} attempt${change.attempts === 1 ? "" : "s"})` : "Nothing needed writing.");
+  return [...lines, problemsText(change.problems)].join("\n");
+}
+
+function renderInit(init: InitResult): string {
+  return [`Created ${init.created.length} weighted record(s) with the config's weights:`, ...init.created.map((name) => `  ${name}`), init.changeId ? `Route 53 change ${init.changeId}` : "", ""].join("\n");
+}
+
+function targetTable(targets: readonly TargetStatus[], vantages: readonly string[]): string {
+  const header = ["TARGET", "REGION", "WEIGHT", "NORMAL", "HEALTH", "MODE", ...vantages];
+  const rows = targets.map((t) => [t.id, t.region, String(t.weight), String(t.normalWeight), t.health === "down" && t.downRounds > 0 ? `down ×${t.downRounds}` : t.health, t.mode, ...vantages.map((v) => t.votes[v] ?? "-")]);
+  return renderTable([header, ...rows]);
+}
+
+function leaseWhat(lease: LeaseView): string {
+  if (lease.action === "pin") return `pin ${weightsText(lease.weights ?? {})}`;
+  return `${lease.action} ${lease.target ?? "?"}`;
+}
+
+function leaseLine(lease: LeaseView | null): string {
+  if (lease === null) return "none (the automatic policy is in control)";
+  const expiry = lease.active ? `until ${time(lease.expiresAt)} (in ${formatDuration(lease.expiresInSeconds)})` : `EXPIRED at ${time(lease.expiresAt)} (${formatDuration(-lease.expiresInSeconds)} ago)`;
+  return `${leaseWhat(lease)} by ${lease.actor} ${expiry}: "${lease.reason}" [${lease.id}]`;
+}
+
+function switchesText(switches: readonly SwitchEvent[]): string {
+  if (switches.length === 0) return "Last switchovers: none recorded\n";
+  const rows = switches.map((s) => [time(s.at), s.mode, s.actor ?? "-", weightsText(s.from), weightsText(s.to), s.reason]);
+  return `Last switchovers (newest first):\n${renderTable([["TIME", "MODE", "BY", "FROM", "TO", "REASON"], ...rows])}`;
+}
+
+function problemsText(problems: readonly string[]): string {
+  return problems.length === 0 ? "" : `Warnings:\n${problems.map((p) => `  - ${p}`).join("\n")}\n`;
+}
+
+function weightsText(weights: Weights): string {
+  return Object.entries(weights).map(([id, w]) => `${id}=${w}`).join(" ");
+}
+
+/** `2026-11-03 02:57:20Z`. */
+function time(epochSeconds: number): string {
+  return `${new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace("T", " ")}Z`;
+}
+
+function capitalise(text: string): string {
+  return `${text.slice(0, 1).toUpperCase()}${text.slice(1)}`;
+}

@@ -1,0 +1,75 @@
+import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import { LambdaInvoker } from "../../functions/lib/aws/lambda.ts";
+import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import { systemClock } from "../../functions/lib/clock.ts";
+import type { FailoverConfig } from "../../functions/lib/config.ts";
+import { createManualFailover, type ManualResponse } from "../../functions/lib/control/manual.ts";
+import { manualFunctionName } from "../../functions/lib/deployment.ts";
+import { FailoverError } from "../../functions/lib/errors.ts";
+import { createLogger } from "../../functions/lib/log.ts";
+import type { CliIO } from "../command.ts";
+
+/** Where a manual failover event goes. */
+export interface SendOptions {
+  /** Run the manual logic in this process against the AWS APIs of the environment (AWS_ENDPOINT_URL for the emulator). @default false: invoke the deployed function */
+  direct: boolean;
+  /** Control region to invoke (or, with `direct`, to read the probe window in). @default config.controlRegions, first one that answers */
+  region?: string;
+  /** Deployed function name. @default manualFunctionName(config, stage) */
+  functionName?: string;
+  /** SST stage of the deployment. @default "production" */
+  stage: string;
+  /** With `direct`: the function's JSON logs on stderr. @default false */
+  verbose: boolean;
+}
+
+/** Lambda failures worth trying the other control region for (it may be the region that is down). */
+const regionalFailures = new Set(["LAMBDA_UNAVAILABLE", "LAMBDA_THROTTLED", "LAMBDA_NOT_FOUND"]);
+
+/**
+ * Sends one event to the manual failover logic and returns its answer. By
+ * default it invokes the deployed function in the first control region and,
+ * when that region does not answer (and no `--region` was given), in the
+ * other. With `direct` it runs the same code here.
+ */
+export async function sendManualEvent(event: Record<string, unknown>, config: FailoverConfig, options: SendOptions, io: CliIO): Promise<ManualResponse> {
+  if (options.direct) {
+    const region = options.region ?? config.controlRegions[0] ?? "us-east-1";
+    const log = createLogger({ write: options.verbose ? io.stderr : () => {}, base: { fn: "failover-cli" } });
+    const endpoint = io.env.AWS_ENDPOINT_URL || undefined;
+    const manual = createManualFailover({
+      config,
+      region,
+      clock: systemClock,
+      switcher: new Route53Switcher(config, endpoint ? { endpoint } : {}),
+      bus: new MetricsBus(config, endpoint ? { endpoint } : {}),
+      log,
+    });
+    return manual.handle(event);
+  }
+  const functionName = options.functionName ?? manualFunctionName(config, options.stage);
+  const regions = options.region ? [options.region] : config.controlRegions;
+  let lastError: FailoverError | undefined;
+  for (const region of regions) {
+    try {
+      const endpoint = io.env.AWS_ENDPOINT_URL || undefined;
+      const answer = await new LambdaInvoker({ region, ...(endpoint ? { endpoint } : {}) }).invoke(functionName, event);
+      return checkAnswer(answer, functionName);
+    } catch (error) {
+      if (!(error instanceof FailoverError) || !regionalFailures.has(error.code)) throw error;
+      lastError = error;
+      if (region !== regions.at(-1)) io.stderr(`failover: ${functionName} in ${region} did not answer (${error.code}); trying the next control region\n`);
+    }
+  }
+  throw lastError ?? new FailoverError("CONFIG_INVALID", "no control region to invoke");
+}
+
+function checkAnswer(answer: unknown, functionName: string): ManualResponse {
+  const ok = (answer as { ok?: unknown } | null)?.ok;
+  if (typeof answer !== "object" || answer === null || typeof ok !== "boolean" || (ok === false && typeof (answer as { error?: { code?: unknown } }).error?.code !== "string")) {
+    throw new FailoverError("LAMBDA_BAD_ANSWER", `function ${functionName} answered something that is not a manual failover response`, {
+      hint: "Check that --function names the manual failover function (functions/failover.ts) and that it is up to date.",
+    });
+  }
+  return answer as ManualResponse;
+}

@@ -1,0 +1,71 @@
+import { MetricsBus } from "./lib/aws/cloudwatch.ts";
+import { Route53Switcher } from "./lib/aws/route53.ts";
+import { systemClock, type Clock } from "./lib/clock.ts";
+import type { FailoverConfig } from "./lib/config.ts";
+import { runDecisionRound, type RoundOutcome } from "./lib/control/round.ts";
+import { planDecisionRounds } from "./lib/control/schedule.ts";
+import { configFromEnv } from "./lib/env-config.ts";
+import { FailoverError } from "./lib/errors.ts";
+import { log as defaultLog, type Logger } from "./lib/log.ts";
+
+export type { RoundOutcome } from "./lib/control/round.ts";
+
+export interface DecideDeps {
+  config: FailoverConfig;
+  /** This decider's region; one of `config.controlRegions`. */
+  controlRegion: string;
+  clock: Clock;
+  switcher: Route53Switcher;
+  bus: MetricsBus;
+  /** @default the process logger (JSON lines on stdout) */
+  log?: Logger;
+  /** Log and publish what would change, write nothing. @default config.dryRun */
+  dryRun?: boolean;
+}
+
+/** The decider: `runRound` decides once now; `run` decides after every probe round until the budget is spent. */
+export function createDecideHandler(deps: DecideDeps) {
+  const { config, controlRegion, clock } = deps;
+  const log = deps.log ?? defaultLog;
+  if (!config.controlRegions.includes(controlRegion)) {
+    throw new FailoverError("CONFIG_INVALID", `control region "${controlRegion}" is not listed in config.controlRegions (${config.controlRegions.join(", ")})`, {
+      hint: "Deploy deciders only to the control regions, or set FAILOVER_CONTROL_REGION to one of them.",
+    });
+  }
+  const roundDeps = { config, controlRegion, switcher: deps.switcher, bus: deps.bus, log, dryRun: deps.dryRun ?? config.dryRun };
+  const runRound = (): Promise<RoundOutcome> => runDecisionRound(roundDeps, Math.floor(clock.now() / 1000));
+  const run = async (budgetMs: number): Promise<RoundOutcome[]> => {
+    const outcomes: RoundOutcome[] = [];
+    let failures = 0;
+    for (const start of planDecisionRounds(config, clock.now(), budgetMs)) {
+      const waitMs = start - clock.now();
+      if (waitMs > 0) await clock.sleep(waitMs);
+      else if (-waitMs >= config.probe.intervalSeconds * 1000) continue; // the previous round overran this slot; the next one reads the same data
+      try {
+        outcomes.push(await runRound());
+      } catch (error) {
+        failures++;
+        log.error("decider round failed; the next round tries again", { controlRegion, error });
+      }
+    }
+    if (outcomes.length === 0 && failures > 0) throw new FailoverError("DECIDER_FAILED", `every decider round of this invocation in ${controlRegion} failed (${failures})`, { hint: "See the logged errors; the DeciderHeartbeat alarm fires while this lasts." });
+    return outcomes;
+  };
+  return { runRound, run };
+}
+
+let wired: { decider: ReturnType<typeof createDecideHandler>; budgetMs: number } | undefined;
+
+/** Lambda entry (every minute): config from env FAILOVER_CONFIG (validated once), region from FAILOVER_CONTROL_REGION or AWS_REGION, dry run from config or FAILOVER_DRY_RUN=1. */
+export const handler = async (_event: unknown, context?: { getRemainingTimeInMillis?: () => number }) => {
+  if (wired === undefined) {
+    const config = configFromEnv();
+    const controlRegion = process.env.FAILOVER_CONTROL_REGION || process.env.AWS_REGION || "";
+    const dryRun = config.dryRun || process.env.FAILOVER_DRY_RUN === "1";
+    const decider = createDecideHandler({ config, controlRegion, clock: systemClock, switcher: new Route53Switcher(config), bus: new MetricsBus(config), dryRun });
+    wired = { decider, budgetMs: config.probe.budgetSeconds * 1000 };
+  }
+  const remainingMs = context?.getRemainingTimeInMillis?.() ?? Infinity;
+  const outcomes = await wired.decider.run(Math.min(wired.budgetMs, remainingMs - 3000));
+  return { rounds: outcomes.length, switched: outcomes.filter((outcome) => outcome.switched).length, kinds: outcomes.map((outcome) => outcome.kind) };
+};

@@ -1,0 +1,84 @@
+import { z } from "zod";
+import type { FailoverConfig } from "../config.ts";
+import type { Weights } from "../types.ts";
+import { parseWith } from "../validate.ts";
+
+/** What the manual failover function can be asked to do. */
+export const manualActions = ["status", "plan", "promote", "drain", "pin", "release", "release-hold", "init"] as const;
+export type ManualAction = (typeof manualActions)[number];
+
+/** Actions that take an override lease (and so a ttl). */
+const leaseActions: readonly ManualAction[] = ["promote", "drain", "pin"];
+/** Actions that change records and therefore need a reason (kept in the lease, the state document and Slack). */
+const changingActions: readonly ManualAction[] = ["promote", "drain", "pin", "release", "release-hold"];
+/** Actions that name one target. */
+const targetActions: readonly ManualAction[] = ["promote", "drain", "release-hold"];
+
+/**
+ * An event for the manual failover function, validated against the config.
+ * `promote`/`drain`/`release-hold` name a `target`; `pin` gives `weights` for every target.
+ */
+export interface ManualEvent {
+  action: ManualAction;
+  /** Target of `promote` / `drain` / `release-hold`: one of `config.targets[].id`. */
+  target?: string;
+  /** Exact weights of `pin`, one per target, not all zero. */
+  weights?: Weights;
+  /** Why: required for every change; shown in `status`, Slack and the state document. */
+  reason?: string;
+  /** Lease duration in seconds. @default config.lease.defaultTtlSeconds */
+  ttlSeconds?: number;
+  /** Who asks (IAM principal or a name). */
+  actor: string;
+}
+
+/**
+ * Validates a manual failover event (from Lambda or the CLI) against the
+ * config. Throws a ValidationError naming every bad field; nothing has been
+ * read or written at that point, so a bad event changes nothing.
+ */
+export function parseManualEvent(raw: unknown, config: FailoverConfig): ManualEvent {
+  return parseWith(manualEventSchema(config), raw, "manual failover event");
+}
+
+function manualEventSchema(config: FailoverConfig) {
+  const targetIds = config.targets.map((target) => target.id);
+  const maxTtl = config.lease.maxTtlSeconds;
+  const ttlError = `expected whole seconds from 1 to lease.maxTtlSeconds (${maxTtl})`;
+  return z
+    .strictObject({
+      action: z.enum(manualActions),
+      target: z.enum(targetIds as [string, ...string[]]).optional(),
+      weights: z.record(z.string(), z.int({ error: "expected an integer from 0 to 255" }).min(0, { error: "expected an integer from 0 to 255" }).max(255, { error: "expected an integer from 0 to 255" })).optional(),
+      reason: z.string().trim().min(1, { error: "expected a non-empty reason" }).max(500).optional(),
+      ttlSeconds: z.int({ error: ttlError }).min(1, { error: ttlError }).max(maxTtl, { error: ttlError }).optional(),
+      actor: z.string().trim().min(1, { error: "expected who asks (a name or IAM principal)" }).max(128),
+    })
+    .superRefine((event, ctx) => {
+      const fail = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message, input: undefined });
+      const { action } = event;
+      if (targetActions.includes(action)) {
+        if (event.target === undefined) fail(["target"], `is required for ${action} (one of ${targetIds.join(", ")})`);
+      } else if (event.target !== undefined) {
+        fail(["target"], `is not used by ${action}; leave it out`);
+      }
+      if (action === "pin") {
+        if (event.weights === undefined) fail(["weights"], `is required for pin (a weight for each of ${targetIds.join(", ")})`);
+        else checkPinWeights(event.weights, targetIds, fail);
+      } else if (event.weights !== undefined) {
+        fail(["weights"], `is not used by ${action}; leave it out`);
+      }
+      if (changingActions.includes(action) && event.reason === undefined) fail(["reason"], `is required for ${action} (say why; it is shown to everyone)`);
+      if (!leaseActions.includes(action) && event.ttlSeconds !== undefined) fail(["ttlSeconds"], `is not used by ${action}; leave it out`);
+    });
+}
+
+function checkPinWeights(weights: Weights, targetIds: string[], fail: (path: PropertyKey[], message: string) => void): void {
+  for (const key of Object.keys(weights)) {
+    if (!targetIds.includes(key)) fail(["weights", key], `unknown target (expected one of ${targetIds.join(", ")})`);
+  }
+  for (const id of targetIds) {
+    if (!(id in weights)) fail(["weights", id], "is required (pin gives every target a weight)");
+  }
+  if (Object.values(weights).every((weight) => weight === 0)) fail(["weights"], "expected at least one weight above 0 (all zero would take the application off the internet)");
+}

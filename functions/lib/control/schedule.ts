@@ -1,0 +1,35 @@
+import type { FailoverConfig } from "../config.ts";
+import { planRounds } from "../probe/schedule.ts";
+
+/** Time a decider round is given (read window, CAS, publish) when planning how many fit. */
+const ROUND_RESERVE_MS = 3000;
+
+/**
+ * Seconds after each probe round's aligned start that the decider runs: the
+ * probes' checks end within `timeoutMs`, and their publish lands about a
+ * second later. Never later than a second before the next probe round.
+ */
+export function deciderOffsetMs(config: FailoverConfig): number {
+  const intervalMs = config.probe.intervalSeconds * 1000;
+  return Math.min(intervalMs - 1000, Math.ceil(config.probe.timeoutMs / 1000) * 1000 + 1500);
+}
+
+/**
+ * Start times (epoch ms) of the decider rounds of one invocation: the probe
+ * rounds' aligned starts shifted by {@link deciderOffsetMs}, each leaving
+ * time to finish before the budget ends. Pure arithmetic.
+ */
+export function planDecisionRounds(config: FailoverConfig, nowMs: number, budgetMs: number): number[] {
+  const offsetMs = deciderOffsetMs(config);
+  const intervalMs = config.probe.intervalSeconds * 1000;
+  return planRounds({
+    nowMs: nowMs - offsetMs,
+    intervalSeconds: config.probe.intervalSeconds,
+    timeoutMs: ROUND_RESERVE_MS,
+    budgetSeconds: Math.max(0, budgetMs) / 1000,
+    publishReserveMs: 0,
+    // A scheduled invocation arrives a little late; its first round still reads fresh data until the next probe round lands.
+    lateToleranceMs: Math.max(0, intervalMs - offsetMs - 1000),
+    maxRounds: Math.ceil(budgetMs / intervalMs) + 1,
+  }).map((start) => start + offsetMs);
+}

@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import { ChangeResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { Route53Switcher, type ZoneChange, type ZoneSnapshot } from "../../functions/lib/aws/route53.ts";
+import { createManualFailover } from "../../functions/lib/control/manual.ts";
+import { stateRecordName } from "../../functions/lib/metrics.ts";
+import { parseStateDocument } from "../../functions/lib/state.ts";
+import { createDecideHandler, handler } from "../../functions/decide.ts";
+import { allUp, capturedLog, controlZone, primaryDownFromTwo, publishVotes, recordSets, switchoverSum, emulatorPerFile } from "../support/control-fixtures.ts";
+import { manualClock } from "../support/manual-clock.ts";
+import { fastRetry } from "./aws-fixtures.ts";
+
+const emulator = emulatorPerFile();
+
+/** Round starts: a minute boundary in the past, so every timestamp is plausible to CloudWatch. */
+const t0 = Math.floor(Date.now() / 60_000) * 60 - 600;
+
+describe("decider handler against the emulator", () => {
+  it("drains primary by compare-and-swap after two rounds down from 2 of 3 vantages, and publishes the switchover", async () => {
+    const { config, switcher, bus } = await controlZone(emulator.url);
+    const { log, entries } = capturedLog();
+    const clock = manualClock((t0 + 6) * 1000);
+    const decider = createDecideHandler({ config, controlRegion: "us-east-2", clock, switcher, bus, log });
+    await publishVotes(bus, t0, primaryDownFromTwo);
+
+    const first = await decider.runRound();
+    await publishVotes(bus, t0 + 10, primaryDownFromTwo);
+    clock.advance(10_000);
+    const second = await decider.runRound();
+
+    expect(first).toMatchObject({ switched: false, weights: { primary: 90, failover: 10 } });
+    expect(second).toMatchObject({ kind: "drain", switched: true, attempts: 1, from: { primary: 90, failover: 10 } });
+    expect(second.weights.primary).toBe(0);
+    expect(second.shift).toMatch(/^primary 90 → 0, failover 10 → \d+$/);
+    const snapshot = await switcher.read();
+    expect(snapshot.weights).toEqual(second.weights);
+    const doc = parseStateDocument(snapshot.state);
+    expect(doc.switches).toHaveLength(1);
+    expect(doc.switches[0]).toMatchObject({ mode: "automatic", from: { primary: 90, failover: 10 }, votes: { primary: { "us-east-1": "down", "us-west-2": "down", "eu-west-1": "up" } } });
+    // One Switchover datum per target whose weight moved (primary and failover), in each control region.
+    for (const region of config.controlRegions) expect(await switchoverSum(emulator.url, config, region, t0, t0 + 60)).toBe(2);
+    const shifted = entries().find((entry) => String(entry.msg).startsWith("shifted"));
+    expect(shifted).toMatchObject({ level: "warn", votes: { primary: { "us-east-1": "down", "us-west-2": "down", "eu-west-1": "up" } } });
+  });
+
+  it("two deciders racing in two control regions never fight: one applies, the other re-reads and agrees", async () => {
+    const { config, switcher, bus } = await controlZone(emulator.url);
+    await publishVotes(bus, t0, primaryDownFromTwo);
+    await publishVotes(bus, t0 + 10, primaryDownFromTwo);
+    const clock = manualClock((t0 + 16) * 1000);
+    const east = createDecideHandler({ config, controlRegion: "us-east-2", clock, switcher, bus, log: capturedLog().log });
+    // West reads and decides, then east completes a whole round before west's write lands.
+    class RacedSwitcher extends Route53Switcher {
+      raced = false;
+      override async apply(from: ZoneSnapshot, change: ZoneChange) {
+        if (!this.raced) {
+          this.raced = true;
+          await east.runRound();
+        }
+        return super.apply(from, change);
+      }
+    }
+    const west = createDecideHandler({ config, controlRegion: "us-west-1", clock, switcher: new RacedSwitcher(config, { endpoint: emulator.url, retry: fastRetry }), bus, log: capturedLog().log });
+
+    const westOutcome = await west.runRound();
+    const [eastAgain, westAgain] = await Promise.all([east.runRound(), west.runRound()]);
+
+    expect(westOutcome).toMatchObject({ switched: false, attempts: 2, kind: "steady" });
+    expect(westOutcome.weights.primary).toBe(0);
+    expect([eastAgain.switched, westAgain.switched]).toEqual([false, false]);
+    const doc = parseStateDocument((await switcher.read()).state);
+    expect(doc.switches).toHaveLength(1);
+    // Counted once (by the winner): one datum per target that moved, not twice that.
+    for (const region of config.controlRegions) expect(await switchoverSum(emulator.url, config, region, t0, t0 + 60)).toBe(2);
+  });
+
+  it("in dry run logs and publishes what it would shift, and writes nothing", async () => {
+    const { zoneId, config, switcher, bus } = await controlZone(emulator.url, { dryRun: true });
+    await publishVotes(bus, t0, primaryDownFromTwo);
+    await publishVotes(bus, t0 + 10, primaryDownFromTwo);
+    const before = await recordSets(emulator.url, zoneId);
+    const { log, entries } = capturedLog();
+    const decider = createDecideHandler({ config, controlRegion: "us-east-2", clock: manualClock((t0 + 16) * 1000), switcher, bus, log });
+
+    const outcome = await decider.runRound();
+
+    expect(outcome).toMatchObject({ dryRun: true, kind: "drain", switched: false, applied: false, weights: { primary: 90, failover: 10 } });
+    expect(outcome.shift).toMatch(/^primary 90 → 0, failover 10 → \d+$/);
+    expect(await recordSets(emulator.url, zoneId)).toEqual(before);
+    expect(outcome.published.every((region) => region.ok)).toBe(true);
+    expect(entries().some((entry) => String(entry.msg).startsWith(`dry run: would shift ${outcome.shift} because drained primary: primary down from 2/3 vantages`))).toBe(true);
+    expect(await switchoverSum(emulator.url, config, "us-east-2", t0, t0 + 60)).toBe(0);
+  });
+
+  it("keeps an override lease while it holds and hands control back to the policy when it expires", async () => {
+    const { config, switcher, bus } = await controlZone(emulator.url);
+    const clock = manualClock((t0 + 6) * 1000);
+    const manual = createManualFailover({ config, region: "us-east-2", clock, switcher, bus, log: capturedLog().log });
+    const decider = createDecideHandler({ config, controlRegion: "us-east-2", clock, switcher, bus, log: capturedLog().log });
+    const promoted = await manual.handle({ action: "promote", target: "failover", reason: "drill", ttlSeconds: 60, actor: "alice" });
+    expect(promoted).toMatchObject({ ok: true, to: { primary: 0 } });
+
+    const during: string[] = [];
+    for (let round = 0; round < 3; round++) {
+      await publishVotes(bus, t0 + round * 10, allUp);
+      clock.advance(round === 0 ? 0 : 10_000);
+      during.push((await decider.runRound()).kind);
+    }
+    await publishVotes(bus, t0 + 60, allUp);
+    clock.advance(41_000); // t0 + 67: the lease (created t0 + 6, 60 s) expired at t0 + 66
+    const after = await decider.runRound();
+
+    expect(during).toEqual(["override", "override", "override"]);
+    expect(after).toMatchObject({ kind: "override-ended", switched: true, weights: { primary: 90, failover: 10 } });
+    expect((await switcher.read()).weights).toEqual({ primary: 90, failover: 10 });
+  });
+
+  it("starts fresh policy memory when the state record is malformed, says so, and repairs it", async () => {
+    const { zoneId, config, switcher, bus } = await controlZone(emulator.url);
+    const route53 = new Route53Client({ endpoint: emulator.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const name = stateRecordName(config.records[0]?.name ?? "");
+    await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: "CREATE", ResourceRecordSet: { Name: name, Type: "TXT", TTL: 60, ResourceRecords: [{ Value: '"{\\"v\\":7}"' }] } }] } }));
+    await publishVotes(bus, t0, allUp);
+    const { log, entries } = capturedLog();
+    const decider = createDecideHandler({ config, controlRegion: "us-east-2", clock: manualClock((t0 + 6) * 1000), switcher, bus, log });
+
+    const outcome = await decider.runRound();
+
+    expect(outcome).toMatchObject({ kind: "steady", switched: false, applied: true });
+    expect(entries().find((entry) => entry.msg === "state record ignored, starting fresh policy memory")).toMatchObject({ level: "warn", problem: expect.stringContaining("state document") });
+    expect(parseStateDocument((await switcher.read()).state)).toMatchObject({ v: 1, switches: [] });
+  });
+
+  it("runs rounds a few seconds after each aligned probe round until shortly before its budget", async () => {
+    const { config, switcher, bus } = await controlZone(emulator.url);
+    const clock = manualClock(t0 * 1000 + 200);
+    const decider = createDecideHandler({ config, controlRegion: "us-west-1", clock, switcher, bus, log: capturedLog().log });
+
+    const outcomes = await decider.run(30_000);
+
+    expect(outcomes.map((outcome) => outcome.at - t0)).toEqual([5, 15, 25]);
+    expect(outcomes.every((outcome) => outcome.kind === "unknown" && !outcome.switched)).toBe(true);
+  });
+
+  it("refuses a control region that is not in the config", async () => {
+    const { config, switcher, bus } = await controlZone(emulator.url);
+
+    const create = () => createDecideHandler({ config, controlRegion: "eu-central-1", clock: manualClock(0), switcher, bus });
+
+    expect(create).toThrow(/control region "eu-central-1" is not listed in config.controlRegions/);
+  });
+
+  it("the Lambda handler wires itself from the environment and runs a round", async () => {
+    const { config } = await controlZone(emulator.url);
+    const saved = { ...process.env };
+    Object.assign(process.env, emulator.env, { FAILOVER_CONFIG: JSON.stringify(config), AWS_REGION: "us-west-1", FAILOVER_DRY_RUN: "1" });
+    try {
+      const result = await handler({ source: "aws.events" }, { getRemainingTimeInMillis: () => 16_500 });
+
+      expect(result.rounds).toBeGreaterThanOrEqual(1);
+      expect(result.switched).toBe(0);
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+  });
+});

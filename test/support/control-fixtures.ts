@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
+import { ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { MetricsBus, type ProbeRoundReport } from "../../functions/lib/aws/cloudwatch.ts";
+import { createHostedZone, Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import type { FailoverConfig, FailoverConfigInput } from "../../functions/lib/config.ts";
+import { createLogger, type Logger } from "../../functions/lib/log.ts";
+import { Metric } from "../../functions/lib/metrics.ts";
+import { startEmulator, type Emulator } from "../emulator/harness.ts";
+import { fastRetry, testConfig } from "../integration/aws-fixtures.ts";
+
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+
+/** A hosted zone with the config's weighted records created, and the adapters pointed at the emulator. */
+export async function controlZone(emulatorUrl: string, overrides: Partial<FailoverConfigInput> = {}) {
+  const zoneId = await createHostedZone("example.com", { endpoint: emulatorUrl });
+  const config = testConfig(zoneId, overrides);
+  const switcher = new Route53Switcher(config, { endpoint: emulatorUrl, retry: fastRetry });
+  await switcher.init();
+  const bus = new MetricsBus(config, { endpoint: emulatorUrl, retry: fastRetry });
+  return { zoneId, config, switcher, bus };
+}
+
+/** Every record set of the zone exactly as Route 53 answers it: to prove something changed nothing. */
+export async function recordSets(emulatorUrl: string, zoneId: string): Promise<unknown[]> {
+  const client = new Route53Client({ endpoint: emulatorUrl, region: "us-east-1", credentials });
+  const output = await client.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 300 }));
+  return output.ResourceRecordSets ?? [];
+}
+
+/** Sum of the dimensionless Switchover metric in `region` over [from, to) epoch seconds, read back from the emulator. */
+export async function switchoverSum(emulatorUrl: string, config: FailoverConfig, region: string, from: number, to: number): Promise<number> {
+  const client = new CloudWatchClient({ endpoint: emulatorUrl, region, credentials, disableRequestCompression: true });
+  const output = await client.send(
+    new GetMetricDataCommand({
+      StartTime: new Date(from * 1000),
+      EndTime: new Date(to * 1000),
+      MetricDataQueries: [{ Id: "s", MetricStat: { Metric: { Namespace: config.metricNamespace, MetricName: Metric.Switchover, Dimensions: [] }, Period: to - from, Stat: "Sum" }, ReturnData: true }],
+    }),
+  );
+  return (output.MetricDataResults?.[0]?.Values ?? []).reduce((sum, value) => sum + value, 0);
+}
+
+/** Publishes one probe round in which each vantage saw `up[vantage][target]`, to every control region. */
+export async function publishVotes(bus: MetricsBus, at: number, up: Record<string, Record<string, boolean>>): Promise<void> {
+  for (const [vantage, byTarget] of Object.entries(up)) {
+    const report: ProbeRoundReport = { vantage, at, voting: true, results: Object.entries(byTarget).map(([target, ok]) => ({ target, ok, latencyMs: 5 })) };
+    const results = await bus.publishProbeRound(report);
+    if (results.some((result) => !result.ok)) throw new Error(`publishing the probe round at ${at} failed`);
+  }
+}
+
+/** Primary failing from us-east-1 and us-west-2, passing from eu-west-1; failover up everywhere. */
+export const primaryDownFromTwo = {
+  "us-east-1": { primary: false, failover: true },
+  "us-west-2": { primary: false, failover: true },
+  "eu-west-1": { primary: true, failover: true },
+};
+export const allUp = {
+  "us-east-1": { primary: true, failover: true },
+  "us-west-2": { primary: true, failover: true },
+  "eu-west-1": { primary: true, failover: true },
+};
+
+/** A logger that keeps its JSON lines for assertions. */
+export function capturedLog(): { log: Logger; entries: () => Array<Record<string, unknown>> } {
+  const lines: string[] = [];
+  return { log: createLogger({ write: (line) => lines.push(line) }), entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
+
+/** One emulator for the calling test file, reset before each test; its `url` and `env` are readable once `beforeAll` ran. */
+export function emulatorPerFile(): Pick<Emulator, "url" | "env"> {
+  let emulator: Emulator | undefined;
+  beforeAll(async () => {
+    emulator = await startEmulator();
+  });
+  beforeEach(async () => {
+    await emulator?.reset();
+  });
+  afterAll(async () => {
+    await emulator?.stop();
+  });
+  const started = (): Emulator => {
+    if (emulator === undefined) throw new Error("the emulator is not started yet (use it inside a test)");
+    return emulator;
+  };
+  return {
+    get url() {
+      return started().url;
+    },
+    get env() {
+      return started().env;
+    },
+  };
+}

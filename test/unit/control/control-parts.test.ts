@@ -1,0 +1,112 @@
+import { describe, expect, it } from "vitest";
+import { formatDuration, parseDuration } from "../../../cli/manual/duration.ts";
+import type { ZoneSnapshot } from "../../../functions/lib/aws/route53.ts";
+import { encodeTxtJson } from "../../../functions/lib/aws/txt.ts";
+import { loadConfig } from "../../../functions/lib/config.ts";
+import { parseManualEvent } from "../../../functions/lib/control/manual-event.ts";
+import { deciderOffsetMs, planDecisionRounds } from "../../../functions/lib/control/schedule.ts";
+import { describeShift, zoneChangeFor } from "../../../functions/lib/control/zone-change.ts";
+import type { Decision } from "../../../functions/lib/policy/decide.ts";
+import type { StateDocument, SwitchEvent } from "../../../functions/lib/state.ts";
+
+const config = loadConfig();
+
+describe("lease durations", () => {
+  it.each([
+    ["600", 600],
+    ["90s", 90],
+    ["10m", 600],
+    ["2h", 7200],
+    ["1d", 86400],
+  ])("reads %s as %i seconds", (text, seconds) => {
+    expect(parseDuration(text)).toBe(seconds);
+  });
+
+  it.each(["", "0", "-5", "10x", "1.5h", "m"])("refuses %j naming --ttl", (text) => {
+    expect(() => parseDuration(text)).toThrow(/--ttl: expected a duration such as 600, 90s, 10m, 2h or 1d/);
+  });
+
+  it("formats durations for people", () => {
+    expect([formatDuration(600), formatDuration(5400), formatDuration(45), formatDuration(-120)]).toEqual(["10m", "1h 30m", "45s", "-2m"]);
+  });
+});
+
+describe("decider schedule", () => {
+  it("runs a few seconds after each aligned probe round, and not past the budget", () => {
+    const minute = Date.UTC(2025, 7, 6, 12, 0, 0);
+
+    const starts = planDecisionRounds(config, minute + 300, 55_000);
+
+    expect(deciderOffsetMs(config)).toBe(5500);
+    expect(starts.map((start) => (start - minute) / 1000)).toEqual([5.5, 15.5, 25.5, 35.5, 45.5]);
+  });
+
+  it("still takes the current slot when the invocation starts a little late", () => {
+    const minute = Date.UTC(2025, 7, 6, 12, 0, 0);
+
+    const starts = planDecisionRounds(config, minute + 7000, 20_000);
+
+    expect(starts.map((start) => (start - minute) / 1000)).toEqual([5.5, 15.5]);
+  });
+});
+
+describe("zone changes", () => {
+  const snapshot = { weights: { primary: 90, failover: 10 } } as unknown as ZoneSnapshot;
+  const decision = (changed: boolean, reason = "primary down"): Decision => ({
+    weights: changed ? { primary: 0, failover: 100 } : { primary: 90, failover: 10 },
+    changed,
+    memory: { v: 1, targets: {}, drains: {} },
+    memoryChanged: false,
+    kind: changed ? "drain" : "steady",
+    reason,
+    verdicts: { primary: { health: "down", upVotes: ["eu-west-1"], downVotes: ["us-east-1", "us-west-2"], silent: [], downRounds: 2, upSeconds: 0 } },
+    changes: [],
+    allDown: false,
+    flapHeld: [],
+    leaseActive: false,
+  });
+
+  it("writes nothing when neither weights nor memory change", () => {
+    const doc: StateDocument = { v: 1, memory: { v: 1, targets: {}, drains: {} }, switches: [] };
+
+    expect(zoneChangeFor(decision(false), snapshot, { now: 100, doc, mode: "automatic" })).toBeUndefined();
+  });
+
+  it("records a switch event with the votes beside the new weights", () => {
+    const change = zoneChangeFor(decision(true), snapshot, { now: 100, doc: undefined, mode: "automatic" });
+
+    expect(change?.weights).toEqual({ primary: 0, failover: 100 });
+    expect((change?.state as StateDocument).switches).toEqual([
+      { at: 100, mode: "automatic", from: { primary: 90, failover: 10 }, to: { primary: 0, failover: 100 }, reason: "primary down", votes: { primary: { "eu-west-1": "up", "us-east-1": "down", "us-west-2": "down" } } },
+    ]);
+  });
+
+  it("keeps the state document within one TXT record by shortening reasons and dropping the oldest events", () => {
+    const old: SwitchEvent = { at: 1, mode: "manual", from: { primary: 90 }, to: { primary: 0 }, reason: "\"quoted\" → ".repeat(90), votes: {}, actor: "alice" };
+    const doc: StateDocument = { v: 1, memory: { v: 1, targets: {}, drains: {} }, switches: [old, old, old, old, old] };
+
+    const change = zoneChangeFor(decision(true, "x".repeat(2000)), snapshot, { now: 100, doc, mode: "automatic" });
+
+    const state = change?.state as StateDocument;
+    expect(() => encodeTxtJson(state)).not.toThrow();
+    expect(state.switches[0]?.reason.length).toBeLessThanOrEqual(240);
+    expect(state.switches.length).toBeLessThan(5);
+  });
+
+  it("describes a shift target by target", () => {
+    expect(describeShift({ primary: 90, failover: 10 }, { primary: 0, failover: 100 }, ["primary", "failover"])).toBe("primary 90 → 0, failover 10 → 100");
+    expect(describeShift({ primary: 90 }, { primary: 90 }, ["primary"])).toBe("no change");
+  });
+});
+
+describe("manual events", () => {
+  it("accepts a promote with the fields it needs", () => {
+    expect(parseManualEvent({ action: "promote", target: "failover", reason: "r", ttlSeconds: 600, actor: "alice" }, config)).toEqual({ action: "promote", target: "failover", reason: "r", ttlSeconds: 600, actor: "alice" });
+  });
+
+  it("lists every problem of a bad event by field", () => {
+    expect(() => parseManualEvent({ action: "pin", weights: { primary: 0, failover: 0 }, ttlSeconds: 999_999, actor: "a" }, config)).toThrow(
+      /weights: expected at least one weight above 0[\s\S]*reason: is required for pin/,
+    );
+  });
+});
