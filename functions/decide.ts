@@ -3,7 +3,7 @@ import { Route53Switcher } from "./lib/aws/route53.ts";
 import { systemClock, type Clock } from "./lib/clock.ts";
 import type { FailoverConfig } from "./lib/config.ts";
 import { runDecisionRound, type RoundOutcome } from "./lib/control/round.ts";
-import { planDecisionRounds } from "./lib/control/schedule.ts";
+import { deciderBudgetMs, planDecisionRounds } from "./lib/control/schedule.ts";
 import { configFromEnv } from "./lib/env-config.ts";
 import { FailoverError } from "./lib/errors.ts";
 import { log as defaultLog, type Logger } from "./lib/log.ts";
@@ -63,7 +63,7 @@ export const handler = async (_event: unknown, context?: { getRemainingTimeInMil
     const controlRegion = process.env.FAILOVER_CONTROL_REGION || process.env.AWS_REGION || "";
     const dryRun = config.dryRun || process.env.FAILOVER_DRY_RUN === "1";
     const decider = createDecideHandler({ config, controlRegion, clock: systemClock, switcher: new Route53Switcher(config), bus: new MetricsBus(config), dryRun });
-    wired = { decider, budgetMs: config.probe.budgetSeconds * 1000 };
+    wired = { decider, budgetMs: deciderBudgetMs(config) };
   }
   const remainingMs = context?.getRemainingTimeInMillis?.() ?? Infinity;
   const outcomes = await wired.decider.run(Math.min(wired.budgetMs, remainingMs - 3000));

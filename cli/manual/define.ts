@@ -58,7 +58,8 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
       }
       const { flags } = parsed;
       const config = loadConfig(flags.config ?? io.env.FAILOVER_CONFIG_FILE ?? "failover.config.json");
-      const actor = flags.actor ?? io.env.FAILOVER_ACTOR ?? io.env.USER ?? io.env.LOGNAME;
+      // Reads need no name; a change must say who made it.
+      const actor = flags.actor ?? io.env.FAILOVER_ACTOR ?? io.env.USER ?? io.env.LOGNAME ?? (spec.changes ? undefined : "on-call");
       if (actor === undefined || actor.trim() === "") throw argumentError("--actor", "is required: no USER in the environment to take it from (say who you are)");
       const event: Record<string, unknown> = { action: spec.action, actor };
       if (flags.reason !== undefined) event.reason = flags.reason;

@@ -15,6 +15,17 @@ export function deciderOffsetMs(config: FailoverConfig): number {
 }
 
 /**
+ * How long one decider invocation decides: the whole minute its schedule
+ * covers, so that the round after the :50 probe round (at about :55.5) is
+ * decided too. With the probes' budget (55 s) that round never fitted and
+ * detection lost up to one round. The Lambda timeout (budget + check
+ * timeout + 10 s) leaves room for the last round to finish.
+ */
+export function deciderBudgetMs(_config: FailoverConfig): number {
+  return 60_000;
+}
+
+/**
  * Start times (epoch ms) of the decider rounds of one invocation: the probe
  * rounds' aligned starts shifted by {@link deciderOffsetMs}, each leaving
  * time to finish before the budget ends. Pure arithmetic.
