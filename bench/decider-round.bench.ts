@@ -3,6 +3,7 @@ import { MetricsBus, type DecisionMetrics } from "../functions/lib/aws/cloudwatc
 import { createHostedZone, Route53Switcher } from "../functions/lib/aws/route53.ts";
 import { CallStats, type OperationStats } from "../functions/lib/aws/stats.ts";
 import { loadConfig, parseConfig, type FailoverConfig } from "../functions/lib/config.ts";
+import { Dimension, Metric, voteGroups } from "../functions/lib/metrics.ts";
 import { startEmulator, type Emulator } from "../test/emulator/harness.ts";
 
 /**
@@ -59,11 +60,12 @@ async function prepare(): Promise<Setup> {
 /** Older datums, as a drill leaves behind, in the region the decider reads. */
 async function accumulate(endpoint: string, config: FailoverConfig, now: number): Promise<void> {
   const client = new CloudWatchClient({ endpoint, region: "us-east-2", credentials: { accessKeyId: "test", secretAccessKey: "test" }, disableRequestCompression: true });
+  const group = voteGroups(config.targets.map((t) => t.id))[0]!.dimension;
   const datums: MetricDatum[] = Array.from({ length: ACCUMULATED_DATUMS }, (_, i) => ({
-    MetricName: "ProbeSuccess",
-    Value: 1,
+    MetricName: Metric.ProbeVotes,
+    Value: 3,
     Timestamp: new Date((now - 3600 - (i % 3000) * 10) * 1000),
-    Dimensions: [{ Name: "Target", Value: config.targets[i % config.targets.length]!.id }, { Name: "Vantage", Value: config.vantages[i % config.vantages.length]! }],
+    Dimensions: [{ Name: Dimension.Vantage, Value: config.vantages[i % config.vantages.length]! }, { Name: Dimension.TargetGroup, Value: group }],
   }));
   for (let i = 0; i < datums.length; i += 1000) await client.send(new PutMetricDataCommand({ Namespace: config.metricNamespace, MetricData: datums.slice(i, i + 1000) }));
 }
@@ -88,6 +90,8 @@ function totals(stats: Record<string, OperationStats>) {
 }
 
 let flip = false;
+// Each run decides in a new minute, so its steady round is a minute's first (the one that publishes).
+let minute = 0;
 
 export default {
   name: "decider-round",
@@ -99,7 +103,8 @@ export default {
     stats.reset();
     let started = performance.now();
     await Promise.all([switcher.read(), bus.readWindow("us-east-2", now, WINDOW_SECONDS)]);
-    await bus.publishDecision(decisionMetrics(config, now, false));
+    minute += 1;
+    await bus.publishDecision(decisionMetrics(config, now + minute * 60, false));
     const steadyMs = performance.now() - started;
     const steady = stats.snapshot();
 
@@ -109,7 +114,7 @@ export default {
     flip = !flip;
     const primary = config.targets[0]!.id;
     await switcher.apply(snapshot, { weights: { [primary]: flip ? 0 : config.targets[0]!.weight }, state: { v: 1, memory: { drained: flip ? [primary] : [] }, switches: [] } });
-    await bus.publishDecision(decisionMetrics(config, now, true));
+    await bus.publishDecision(decisionMetrics(config, now + minute * 60 + 10, true));
     const switchMs = performance.now() - started;
     const switching = stats.snapshot();
 

@@ -1,4 +1,4 @@
-import { manualFunctionName } from "../functions/lib/deployment.ts";
+import { functionMemoryMb, manualFunctionName } from "../functions/lib/deployment.ts";
 import { roundsTimeoutSeconds, type Settings } from "./settings.ts";
 import { deciderPermissions, notifyPermissions } from "./iam.ts";
 import { functionArgs, logicalName, providerFor } from "./regions.ts";
@@ -38,7 +38,7 @@ export function createControl(settings: Settings, secrets: { slackWebhookUrl: ss
           environment,
           permissions: deciderPermissions(config, region),
           timeoutSeconds: roundsTimeoutSeconds(config),
-          memoryMb: 256,
+          memoryMb: functionMemoryMb.decider,
         }),
       },
       { provider },
@@ -56,7 +56,7 @@ export function createControl(settings: Settings, secrets: { slackWebhookUrl: ss
           environment,
           permissions: deciderPermissions(config, region),
           timeoutSeconds: 60,
-          memoryMb: 256,
+          memoryMb: functionMemoryMb.manual,
         }),
         name: manualFunctionName(config, $app.stage),
       },
@@ -72,7 +72,7 @@ export function createControl(settings: Settings, secrets: { slackWebhookUrl: ss
         environment,
         permissions: notifyPermissions(config, region),
         timeoutSeconds: 30,
-        memoryMb: 128,
+        memoryMb: functionMemoryMb.notify,
       }),
       link: [secrets.slackWebhookUrl],
     });

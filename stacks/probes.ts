@@ -1,3 +1,4 @@
+import { functionMemoryMb } from "../functions/lib/deployment.ts";
 import { roundsTimeoutSeconds, type Settings } from "./settings.ts";
 import { probePermissions } from "./iam.ts";
 import { functionArgs, logicalName, providerFor } from "./regions.ts";
@@ -23,7 +24,7 @@ export function createProbes(settings: Settings): Record<string, sst.aws.Cron> {
             environment: { FAILOVER_VANTAGE: vantage },
             permissions: probePermissions(config),
             timeoutSeconds: roundsTimeoutSeconds(config),
-            memoryMb: 256,
+            memoryMb: functionMemoryMb.probe,
           }),
         },
         { provider: providerFor(vantage) },

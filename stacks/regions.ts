@@ -1,3 +1,4 @@
+import { lambdaNodejs } from "./bundling.ts";
 import type { PermissionStatement } from "./iam.ts";
 import { configEnvVar, logRetention } from "./settings.ts";
 
@@ -33,7 +34,7 @@ export function logicalName(...parts: string[]): string {
     .join("");
 }
 
-/** Arguments every function shares: arm64, Node 22, 2-week logs, the config in its environment. */
+/** Arguments every function shares: arm64, Node 22, the runtime's AWS SDK (./bundling.ts), 2-week logs, the config in its environment. */
 export function functionArgs(options: {
   handler: string;
   configJson: string;
@@ -48,6 +49,7 @@ export function functionArgs(options: {
     description: options.description,
     runtime: "nodejs22.x",
     architecture: "arm64",
+    nodejs: { format: lambdaNodejs.format, minify: lambdaNodejs.minify, esbuild: { external: [...lambdaNodejs.esbuild.external] } },
     memory: `${options.memoryMb} MB`,
     timeout: `${options.timeoutSeconds} seconds`,
     logging: { retention: logRetention },

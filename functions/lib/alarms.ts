@@ -1,5 +1,5 @@
 import type { FailoverConfig } from "./config.ts";
-import { Dimension, Metric } from "./metrics.ts";
+import { Dimension, Metric, voteGroups } from "./metrics.ts";
 
 /**
  * Every CloudWatch alarm of a deployment, as data.
@@ -45,6 +45,20 @@ export const deciderBlindMinutes = 3;
  * through a short regional blip.
  */
 export const vantageSilentMinutes = 5;
+
+/**
+ * The series a vantage publishes every round, whose SampleCount per minute
+ * says it is alive (no separate heartbeat metric, one custom metric less per
+ * vantage and region): CanarySuccess when a canary is configured (a round
+ * whose canary failed sends no votes, but still its canary result), else
+ * its first ProbeVotes group (every round votes then).
+ */
+export function vantageLiveness(config: FailoverConfig, vantage: string): { metricName: string; dimensions: Record<string, string> } {
+  const firstGroup = voteGroups(config.targets.map((t) => t.id))[0]?.dimension ?? "";
+  return config.probe.canaryUrl === undefined
+    ? { metricName: Metric.ProbeVotes, dimensions: { [Dimension.TargetGroup]: firstGroup, [Dimension.Vantage]: vantage } }
+    : { metricName: Metric.CanarySuccess, dimensions: { [Dimension.Vantage]: vantage } };
+}
 
 /** Period of the override-age alarm: the lease is long-lived, a 5-minute look is enough. */
 const overridePeriodSeconds = 300;
@@ -97,9 +111,8 @@ export function alarmDefinitions(config: FailoverConfig, controlRegion: string):
       key: `vantage-silent-${vantage}`,
       kind: "vantage-silent",
       description: `The probes in ${vantage} have published no round for ${vantageSilentMinutes} minutes: fewer vantages vote, so the quorum is weaker. Check the probe function's logs in ${vantage}. ${where}`,
-      metricName: Metric.VantageHeartbeat,
-      dimensions: { [Dimension.Vantage]: vantage },
-      statistic: "Sum",
+      ...vantageLiveness(config, vantage),
+      statistic: "SampleCount",
       periodSeconds: 60,
       evaluationPeriods: vantageSilentMinutes,
       datapointsToAlarm: vantageSilentMinutes,

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { z } from "zod";
+import * as z from "zod";
 import { FailoverError, ValidationError } from "./errors.ts";
 import { parseWith } from "./validate.ts";
 
@@ -223,18 +223,30 @@ export interface BuiltinProfile {
 
 /**
  * The built-in profiles. `default` is the config as written (10 s rounds,
- * two control regions). `economy` trades detection time for price: one
- * round a minute (each probe invocation runs one round instead of idling
- * between six), one control region (the first), no latency metric.
+ * two control regions). `economy` trades detection time and redundancy for
+ * price: one round a minute (each probe invocation runs one round instead
+ * of idling between six), one control region (the first), no latency
+ * metric, and two vantages (each costs about $1.30 a month in votes
+ * published, read and alarmed on), preferring vantages outside the
+ * targets' regions so one region's outage does not silence a voter along
+ * with its target; `minVantages` 1 so the survivor still decides alone.
  */
 export const builtinProfiles: Record<string, BuiltinProfile> = {
   default: { description: "the config as written", overrides: () => ({}) },
   economy: {
-    description: "60 s rounds, the first control region only, no ProbeLatency metric",
-    overrides: (config) => ({
-      probe: { intervalSeconds: 60, publishLatency: false },
-      controlRegions: config.controlRegions.slice(0, 1),
-    }),
+    description: "60 s rounds, the first control region only, no ProbeLatency metric, two vantages (either may decide alone)",
+    overrides: (config) => {
+      const targetRegions = new Set(config.targets.map((t) => t.region));
+      const preferred = [...config.vantages].sort((a, b) => Number(targetRegions.has(a)) - Number(targetRegions.has(b))).slice(0, 2);
+      const vantages = config.vantages.filter((v) => preferred.includes(v));
+      const quorum = typeof config.policy.quorum === "number" ? Math.min(config.policy.quorum, vantages.length) : config.policy.quorum;
+      return {
+        probe: { intervalSeconds: 60, publishLatency: false },
+        controlRegions: config.controlRegions.slice(0, 1),
+        vantages,
+        policy: { minVantages: 1, quorum },
+      };
+    },
   },
 };
 

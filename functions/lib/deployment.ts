@@ -16,3 +16,18 @@ export function manualFunctionName(config: Pick<FailoverConfig, "name">, stage: 
   }
   return name;
 }
+
+/**
+ * Memory in MB of each function (arm64), as stacks/probes.ts and
+ * stacks/control.ts deploy them and the cost model (cost/model.ts) bills
+ * them: one number, so the bill cannot drift from the deployment.
+ *
+ * - probe 128: a round of 1,000 targets peaks at 77 MB RSS
+ *   (bench/probe-round.bench.ts) and the config allows 50 targets.
+ * - decider 128: its bundle imports at 69 MB RSS, and a steady round costs
+ *   about 7 ms of CPU on a full core, about 0.1 s at the 7% of a vCPU that
+ *   128 MB buys: far inside its 3 s reserve. It mostly waits for the next
+ *   probe round, and waiting is billed by memory.
+ * - notify 128, manual 256: seldom invoked.
+ */
+export const functionMemoryMb = { probe: 128, decider: 128, notify: 128, manual: 256 } as const;

@@ -5,27 +5,39 @@
  * The namespace is `config.metricNamespace` (default `RegionalFailover`).
  */
 export const Metric = {
-  /** 1 when the check of `Target` from `Vantage` passed, 0 when it failed. Not published for a round whose canary failed (no vote). High resolution, timestamped at the round start. */
-  ProbeSuccess: "ProbeSuccess",
-  /** Check latency in milliseconds, `Target` × `Vantage`. For dashboards; the decider does not read it. */
+  /**
+   * A vantage's votes for one round, for up to {@link targetsPerVoteGroup}
+   * targets at once (see {@link voteGroups}): dimensions `Vantage` and
+   * `TargetGroup`. Value = passMask + silentMask × 2^16, where bit i stands
+   * for the group's i-th target: pass = its check passed, silent = the round
+   * has no result for it (normally 0, so the value is the pass mask). Exact:
+   * an integer below 2^32. One datum per vantage, group and round, and only
+   * for a voting round (no vote when the canary failed). High resolution,
+   * timestamped at the round start; read with `Maximum` per round period
+   * (one datum per round: retries resend the same value, so any statistic
+   * returns it). Its SampleCount per minute is also the vantage's liveness
+   * when no canary is configured (every round then votes).
+   */
+  ProbeVotes: "ProbeVotes",
+  /** Check latency in milliseconds, `Target` × `Vantage`, only when `probe.publishLatency` is on. For dashboards; the decider does not read it. */
   ProbeLatency: "ProbeLatency",
-  /** 1 when the vantage reached its canary, 0 when not (its round does not vote). Dimension `Vantage`. */
+  /** 1 when the vantage reached its canary, 0 when not (its round does not vote). Dimension `Vantage`. Only when `probe.canaryUrl` is set, then every round: the vantage-silent alarm's input (ProbeVotes is missing for a non-voting round). */
   CanarySuccess: "CanarySuccess",
-  /** 1 per completed probe round. Dimension `Vantage`. Missing data: the vantage is silent. */
+  /** Replaced by ProbeVotes' and CanarySuccess' SampleCount; no longer published. Kept so alarms of older deployments are still recognised. */
   VantageHeartbeat: "VantageHeartbeat",
-  /** 1 per decider round that read enough votes to decide. Dimension `ControlRegion` (the decider's region). Published to every control region. */
+  /** 1 per minute in which the decider decided at least one round (read enough votes): the decider-blind alarm's input. Dimension `ControlRegion` (the decider's region). Published to every control region. */
   DeciderHeartbeat: "DeciderHeartbeat",
-  /** Current weight, dimension `Target`. */
+  /** Current weight, dimension `Target`. In the decider's own region only, once a minute and again when it changes (dashboards). */
   TargetWeight: "TargetWeight",
-  /** Verdict per round, dimension `Target`: 1 up, 0 down (unknown is not published). */
+  /** Verdict, dimension `Target`: 1 up, 0 down (unknown is not published), only while at least one target is down: an all-up minute sends none (CloudWatch bills a metric only for the hours it gets data; TargetWeight shows the steady state). In the decider's own region only, once a minute and again when it changes (dashboards). */
   TargetHealthy: "TargetHealthy",
-  /** 1 per weight change actually applied. No dimensions (for the alarm) and again with `Target`, `Direction` (drain|restore|ramp|pin) and `Mode` (automatic|manual). */
+  /** 1 per weight change actually applied, only when there is one. No dimensions (for the alarm) and again with `Target`, `Direction` (drain|restore|ramp|pin) and `Mode` (automatic|manual). To every control region (only the decider that won the change counts it). */
   Switchover: "Switchover",
-  /** 1 when every target is down and the decider fails open, else 0. */
+  /** 1 while every target is down and the decider fails open; not published otherwise (its alarm treats missing data as OK). Own region only. */
   AllTargetsDown: "AllTargetsDown",
-  /** 1 while a target is held drained because its flap budget is spent, else 0. Dimension `Target`, and again with none. */
+  /** 1 while a target is held drained because its flap budget is spent, with no dimension and again with `Target`; not published otherwise. Own region only. */
   FlapBudgetSpent: "FlapBudgetSpent",
-  /** Age in seconds of the active override lease; 0 when none. */
+  /** Age in seconds of the active override lease, only while one is active. Own region only. */
   OverrideAgeSeconds: "OverrideAgeSeconds",
 } as const;
 
@@ -37,7 +49,43 @@ export const Dimension = {
   ControlRegion: "ControlRegion",
   Direction: "Direction",
   Mode: "Mode",
+  /** `<group index>-<fingerprint>` of a ProbeVotes group, see {@link voteGroups}. */
+  TargetGroup: "TargetGroup",
 } as const;
+
+/** Targets per ProbeVotes datum: pass and silent masks of 16 bits each keep the value an exact integer below 2^32. */
+export const targetsPerVoteGroup = 16;
+
+/** One ProbeVotes series per vantage: its `TargetGroup` dimension value and the target ids of its bits, bit 0 first. */
+export interface VoteGroup {
+  dimension: string;
+  targets: string[];
+}
+
+/**
+ * How targets map to ProbeVotes bits: ids sorted (code-point order, so
+ * reordering the config changes nothing), in groups of
+ * {@link targetsPerVoteGroup}. The dimension value is the group index and a
+ * fingerprint of its ids (`0-1a2b3c4d`): while a deployment rolls out, a
+ * decider whose config maps bits differently from a probe's reads a series
+ * that does not exist (no vote, nothing moves) instead of misreading bits.
+ */
+export function voteGroups(targetIds: readonly string[]): VoteGroup[] {
+  const sorted = [...targetIds].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const groups: VoteGroup[] = [];
+  for (let start = 0; start < sorted.length; start += targetsPerVoteGroup) {
+    const targets = sorted.slice(start, start + targetsPerVoteGroup);
+    groups.push({ dimension: `${groups.length}-${fingerprint(targets.join(","))}`, targets });
+  }
+  return groups;
+}
+
+/** FNV-1a, 32 bits, as 8 hex digits: short, stable, no crypto import. */
+function fingerprint(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return hash.toString(16).padStart(8, "0");
+}
 
 /** Name of the TXT record holding the override lease, beside the first managed record. */
 export function leaseRecordName(firstRecordName: string): string {

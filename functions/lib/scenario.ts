@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { exampleConfigPath, mergeConfig, parseConfig, readJsonFile, type FailoverConfig } from "./config.ts";
 import { ValidationError, type ValidationIssue } from "./errors.ts";
 import { parseWith } from "./validate.ts";

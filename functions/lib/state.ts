@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { policyMemorySchema, type PolicyMemory } from "./policy/memory.ts";
 import { parseWith } from "./validate.ts";
 

@@ -39,6 +39,12 @@ const report = (vantage: string, at: number, voting: boolean, primaryOk: boolean
   ],
 });
 
+const client = (region: string) => new CloudWatchClient({ endpoint: emulator.url, region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+const stat = (id: string, name: string, dims: Record<string, string>) => ({
+  Id: id,
+  MetricStat: { Metric: { Namespace: config.metricNamespace, MetricName: name, Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })) }, Period: 60, Stat: "Sum" },
+});
+
 describe("MetricsBus", () => {
   it("publishes probe rounds and reads them back as votes, oldest first, with one GetMetricData call", async () => {
     const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
@@ -73,7 +79,7 @@ describe("MetricsBus", () => {
     expect(rounds[0]?.votes["us-east-1"]).toEqual({ primary: true, failover: true });
   });
 
-  it("reads more than 500 target x vantage pairs in as few calls as the 500-query limit allows", async () => {
+  it("reads 520 target x vantage pairs in one GetMetricData call: two ProbeVotes groups per vantage", async () => {
     const letters = "abcdefghijklmnopqrstuvwxyz";
     const vantages = Array.from({ length: 20 }, (_, i) => `a${letters[i]}-east-1`);
     const targets = Array.from({ length: 26 }, (_, i) => ({ id: `t${letters[i]}`, region: "us-east-1", healthUrl: `https://t${i}.example.com/h`, weight: 1, records: { "api.example.com": { values: ["192.0.2.1"] } } }));
@@ -84,12 +90,13 @@ describe("MetricsBus", () => {
 
     const [round] = await bus.readWindow("us-east-2", T0, 10);
 
-    expect(bus.stats.byOperation.GetMetricData?.calls).toBe(2);
+    expect(bus.stats.byOperation.GetMetricData?.calls).toBe(1);
     expect(Object.keys(round?.votes[vantages[19]!] ?? {})).toHaveLength(26);
+    expect(Object.values(round?.votes[vantages[19]!] ?? {}).filter((passed) => passed)).toHaveLength(25);
     expect(round?.votes[vantages[19]!]?.tz).toBe(false);
   });
 
-  it("publishes Switchover without dimensions and with Target/Direction/Mode", async () => {
+  it("publishes Switchover and the heartbeat to every control region, the weights to the decider's own only", async () => {
     const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
     const results = await bus.publishDecision({
       at: T0,
@@ -102,26 +109,59 @@ describe("MetricsBus", () => {
       overrideAgeSeconds: 0,
       heartbeat: true,
     });
-    const cloudwatch = new CloudWatchClient({ endpoint: emulator.url, region: "us-west-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
-    const stat = (id: string, name: string, dims: Record<string, string>) => ({
-      Id: id,
-      MetricStat: { Metric: { Namespace: config.metricNamespace, MetricName: name, Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })) }, Period: 60, Stat: "Sum" },
-    });
 
-    const out = await cloudwatch.send(
-      new GetMetricDataCommand({
-        StartTime: new Date((T0 - 60) * 1000),
-        EndTime: new Date((T0 + 60) * 1000),
-        MetricDataQueries: [
-          stat("any", "Switchover", {}),
-          stat("drain", "Switchover", { Target: "primary", Direction: "drain", Mode: "automatic" }),
-          stat("beat", "DeciderHeartbeat", { ControlRegion: "us-east-2" }),
-          stat("weight", "TargetWeight", { Target: "failover" }),
-        ],
-      }),
-    );
+    const read = async (region: string) => {
+      const out = await client(region).send(
+        new GetMetricDataCommand({
+          StartTime: new Date((T0 - 60) * 1000),
+          EndTime: new Date((T0 + 60) * 1000),
+          MetricDataQueries: [
+            stat("any", "Switchover", {}),
+            stat("drain", "Switchover", { Target: "primary", Direction: "drain", Mode: "automatic" }),
+            stat("beat", "DeciderHeartbeat", { ControlRegion: "us-east-2" }),
+            stat("weight", "TargetWeight", { Target: "failover" }),
+            stat("down", "TargetHealthy", { Target: "primary" }),
+          ],
+        }),
+      );
+      return Object.fromEntries((out.MetricDataResults ?? []).map((r) => [r.Id, r.Values]));
+    };
 
     expect(results.every((r) => r.ok)).toBe(true);
-    expect(Object.fromEntries((out.MetricDataResults ?? []).map((r) => [r.Id, r.Values]))).toEqual({ any: [1], drain: [1], beat: [1], weight: [10] });
+    expect(await read("us-east-2")).toEqual({ any: [1], drain: [1], beat: [1], weight: [10], down: [0] });
+    expect(await read("us-west-1")).toEqual({ any: [1], drain: [1], beat: [1], weight: [], down: [] });
+  });
+
+  it("sends a steady decision once a minute, then only what changed, and events only when they happen", async () => {
+    const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
+    const steady = { controlRegion: "us-east-2", weights: { primary: 90, failover: 10 }, health: { primary: "up", failover: "up" } as const, switchovers: [], allDown: false, flapHeld: [], overrideAgeSeconds: 0, heartbeat: true };
+
+    const first = await bus.publishDecision({ at: T0, ...steady });
+    bus.stats.reset();
+    const same = await bus.publishDecision({ at: T0 + 10, ...steady });
+    const changed = await bus.publishDecision({ at: T0 + 20, ...steady, weights: { primary: 0, failover: 100 } });
+    const nextMinute = await bus.publishDecision({ at: T0 + 60, ...steady });
+
+    expect(first.map((r) => [r.region, r.ok, r.calls])).toEqual([["us-east-2", true, 1], ["us-west-1", true, 1]]);
+    expect(same.map((r) => r.calls)).toEqual([0, 0]);
+    expect(changed.map((r) => r.calls)).toEqual([1, 0]);
+    expect(nextMinute.map((r) => r.calls)).toEqual([1, 1]);
+    // 2 changed weights, then heartbeat + 2 weights in us-east-2 and the heartbeat in us-west-1: no AllTargetsDown, FlapBudgetSpent, OverrideAgeSeconds or Switchover zeros
+    expect(bus.stats.byOperation.PutMetricData?.calls).toBe(3);
+  });
+
+  it("leaves out the targets a voting round has no result for, sends no votes for a non-voting round, and no latency when publishLatency is off", async () => {
+    const quiet = testConfig("Z0UNUSED", { probe: { publishLatency: false } });
+    const bus = new MetricsBus(quiet, { endpoint: emulator.url, retry: fastRetry });
+    await bus.publishProbeRound({ vantage: "us-east-1", at: T0, voting: true, results: [{ target: "failover", ok: false, latencyMs: 30 }] });
+    await bus.publishProbeRound({ vantage: "eu-west-1", at: T0, voting: false, canary: { ok: false, latencyMs: 5 }, results: [{ target: "primary", ok: true, latencyMs: 30 }] });
+    const latency = await client("us-east-2").send(
+      new GetMetricDataCommand({ StartTime: new Date(T0 * 1000), EndTime: new Date((T0 + 10) * 1000), MetricDataQueries: [stat("latency", "ProbeLatency", { Target: "failover", Vantage: "us-east-1" })] }),
+    );
+
+    const [round] = await bus.readWindow("us-east-2", T0, 10);
+
+    expect(round?.votes).toEqual({ "us-east-1": { failover: false } });
+    expect(latency.MetricDataResults?.[0]?.Values).toEqual([]);
   });
 });

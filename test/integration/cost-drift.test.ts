@@ -81,7 +81,7 @@ for (const profile of ["default", "economy"]) {
       expect(bus.stats.byOperation.PutMetricData?.calls).toBe(expected.regions.length * expected.perRegion.putMetricDataCalls);
     });
 
-    it("reads the metrics and sends the requests and datums the model assumes for a decider round", async () => {
+    it("reads the metrics and sends the requests and datums the model assumes for a decider round, and nothing more in a later steady round of the minute", async () => {
       // Prepare
       const bus = new MetricsBus(config, { endpoint: proxy.url });
       const region = config.controlRegions[0] as string;
@@ -89,14 +89,20 @@ for (const profile of ["default", "economy"]) {
       // Act
       await bus.readWindow(region, AT + config.probe.intervalSeconds - 1, windowSeconds(config));
       const results = await bus.publishDecision(steadyDecision(config, region));
+      const firstRound = [...proxy.calls];
+      proxy.clear();
+      const later = await bus.publishDecision({ ...steadyDecision(config, region), at: AT + 50 });
       // Assess
       const expected = deciderRoundCalls(config, region);
       expect(results.every((r) => r.ok)).toBe(true);
-      const reads = only("GetMetricData");
+      const reads = firstRound.filter((c) => c.operation === "GetMetricData");
       expect(reads).toHaveLength(expected.getMetricDataCalls);
       expect(reads.reduce((n, c) => n + c.queries, 0)).toBe(expected.metricsRequested);
-      expect(byRegion(only("PutMetricData"))).toEqual(Object.fromEntries(expected.regions.map((r) => [r, { calls: expected.perRegion.putMetricDataCalls, datums: expected.perRegion.datums }])));
-      expect(proxy.calls).toHaveLength(reads.length + expected.regions.length * expected.perRegion.putMetricDataCalls);
+      const puts = byRegion(firstRound.filter((c) => c.operation === "PutMetricData"));
+      expect(puts).toEqual(Object.fromEntries(Object.entries(expected.perMinute).map(([r, counts]) => [r, { calls: counts.putMetricDataCalls, datums: counts.datums }])));
+      expect(firstRound).toHaveLength(reads.length + Object.values(expected.perMinute).reduce((n, counts) => n + counts.putMetricDataCalls, 0));
+      expect(later.every((r) => r.ok && r.calls === 0)).toBe(true);
+      expect(proxy.calls).toEqual([]);
     });
 
     it("leaves in each control region as many custom metrics as the model bills, after a round of every probe and decider", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { alarmDefinitions, deciderBlindMinutes } from "../../functions/lib/alarms.ts";
 import { loadConfig, mergeConfig, parseConfig, readJsonFile, exampleConfigPath } from "../../functions/lib/config.ts";
-import { Metric } from "../../functions/lib/metrics.ts";
+import { Metric, voteGroups } from "../../functions/lib/metrics.ts";
 
 const config = loadConfig();
 const byKey = (region: string) => Object.fromEntries(alarmDefinitions(config, region).map((d) => [d.key, d]));
@@ -50,11 +50,20 @@ describe("alarmDefinitions", () => {
     });
   });
 
-  it("treats a silent vantage as breaching per Vantage dimension", () => {
+  it("treats a silent vantage as breaching: no ProbeVotes sample for its first target group", () => {
     const silent = byKey("us-east-2")["vantage-silent-eu-west-1"];
 
-    expect(silent).toMatchObject({ metricName: Metric.VantageHeartbeat, dimensions: { Vantage: "eu-west-1" }, comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "breaching" });
+    expect(silent).toMatchObject({ metricName: Metric.ProbeVotes, statistic: "SampleCount", comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "breaching" });
+    expect(silent!.dimensions).toEqual({ Vantage: "eu-west-1", TargetGroup: voteGroups(["primary", "failover"])[0]?.dimension });
     expect(silent!.evaluationPeriods).toBeGreaterThanOrEqual(3);
+  });
+
+  it("watches CanarySuccess for a silent vantage when a canary is configured (a round whose canary failed sends no votes)", () => {
+    const withCanary = parseConfig(mergeConfig(readJsonFile(exampleConfigPath, "config"), { probe: { canaryUrl: "https://canary.example.net/" } }));
+
+    const silent = alarmDefinitions(withCanary, "us-east-2").find((d) => d.key === "vantage-silent-eu-west-1");
+
+    expect(silent).toMatchObject({ metricName: Metric.CanarySuccess, dimensions: { Vantage: "eu-west-1" }, statistic: "SampleCount", threshold: 1, treatMissingData: "breaching" });
   });
 
   it("fires the event alarms on one datapoint and ignores missing data", () => {

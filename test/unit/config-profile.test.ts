@@ -23,13 +23,15 @@ describe("config profiles", () => {
     expect(config.controlRegions).toEqual(["us-east-2", "us-west-1"]);
   });
 
-  it("applies economy: 60 s rounds, the first control region, no latency metric", () => {
+  it("applies economy: 60 s rounds, the first control region, no latency metric, two vantages preferring those without a target", () => {
     // Act
     const config = parseConfig({ ...raw, profile: "economy" });
     // Assess
     expect(config.probe).toMatchObject({ intervalSeconds: 60, publishLatency: false, timeoutMs: 4000 });
     expect(config.controlRegions).toEqual(["us-east-2"]);
-    expect(config.vantages).toEqual(["us-east-1", "us-west-2", "eu-west-1"]);
+    // eu-west-1 hosts no target; us-east-1 is the first of the rest, in config order
+    expect(config.vantages).toEqual(["us-east-1", "eu-west-1"]);
+    expect(config.policy).toMatchObject({ minVantages: 1, quorum: "majority" });
   });
 
   it("gives the same config when a resolved config is parsed again (functions re-parse the deployed JSON)", () => {

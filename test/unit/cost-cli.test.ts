@@ -24,8 +24,8 @@ describe("failover cost", () => {
     const report = JSON.parse(stdout);
     expect(code).toBe(0);
     expect(Object.keys(report.profiles)).toEqual(["default", "economy"]);
-    expect(report.profiles.default.monthlyUsd).toBe(108.76);
-    expect(report.profiles.economy.monthlyUsd).toBe(16.77);
+    expect(report.profiles.default.monthlyUsd).toBe(66.88);
+    expect(report.profiles.economy.monthlyUsd).toBe(9.43);
     expect(report.route53Native.monthlyUsd).toBe(9.7);
     expect(report.profiles.economy.lines.length).toBeGreaterThan(10);
   });
@@ -37,9 +37,9 @@ describe("failover cost", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/Profile economy/);
     expect(stdout).not.toMatch(/Profile default/);
-    expect(stdout).toMatch(/CloudWatch: GetMetricData metrics requested\s+262,800\s+\$0\.01 per 1,000 metrics requested\s+\$2\.63/);
-    expect(stdout).toMatch(/Total \$12\.77 a month/);
-    expect(stdout).toMatch(/economy: \$12\.77 vs \$5\.70/);
+    expect(stdout).toMatch(/CloudWatch: GetMetricData metrics requested\s+87,600\s+\$0\.01 per 1,000 metrics requested\s+\$0\.88/);
+    expect(stdout).toMatch(/Total \$5\.43 a month/);
+    expect(stdout).toMatch(/economy: \$5\.43 vs \$5\.70/);
   });
 
   it("prices the config's own profile", async () => {

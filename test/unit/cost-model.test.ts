@@ -25,13 +25,13 @@ const scaled = (targets: number, vantages = 3, profile = "default"): FailoverCon
 const MINUTES = 43_800;
 
 describe("cost model, example config, default profile", () => {
-  it("bills a probe invocation 49.5 s for six rounds and a decider invocation 45 s for five", () => {
+  it("bills a probe invocation 49.5 s and a decider invocation 55 s, six rounds each", () => {
     // Act: invoked 1 s after the minute, each round taking 0.5 s
     const probe = invocationPlan(example(), "probe", 0.5, 1);
     const decider = invocationPlan(example(), "decider", 0.5, 1);
-    // Assess: probe rounds at :00..:50 (the last ends by the 55 s budget); decider rounds 5.5 s after them, the :55.5 one past its budget
+    // Assess: probe rounds at :00..:50 (the last ends by the 55 s budget); decider rounds 5.5 s after them, through :55.5 (the decider covers the whole minute)
     expect(probe).toEqual({ rounds: 6, billedSeconds: 49.5 });
-    expect(decider).toEqual({ rounds: 5, billedSeconds: 45 });
+    expect(decider).toEqual({ rounds: 6, billedSeconds: 55 });
   });
 
   it("prices each line as quantity times the list price", () => {
@@ -39,30 +39,33 @@ describe("cost model, example config, default profile", () => {
     const estimate = estimateCost(example(), prices);
     // Assess
     expect(lineOf(estimate, "probe requests (3 regions)").quantity).toBe(3 * MINUTES);
-    expect(lineOf(estimate, "probe GB-seconds (3 regions)").quantity).toBeCloseTo(3 * MINUTES * 49.5 * 0.25, 6);
-    expect(lineOf(estimate, "probe GB-seconds (3 regions)").monthlyUsd).toBeCloseTo(1_626_075 * 0.0000133334, 9);
-    expect(lineOf(estimate, "decider GB-seconds (2 regions)").quantity).toBeCloseTo(2 * MINUTES * 45 * 0.25, 6);
-    // 27 series per control region: 3 vantages × (2 ProbeSuccess + 2 ProbeLatency + heartbeat) + 2 decider heartbeats + 2 TargetWeight + 2 TargetHealthy + Switchover + AllTargetsDown + 3 FlapBudgetSpent + OverrideAgeSeconds
-    expect(lineOf(estimate, "custom metrics").quantity).toBe(54);
-    expect(lineOf(estimate, "custom metrics").monthlyUsd).toBeCloseTo(54 * 0.3, 9);
+    // 128 MB probes and deciders (functionMemoryMb)
+    expect(lineOf(estimate, "probe GB-seconds (3 regions)").quantity).toBeCloseTo(3 * MINUTES * 49.5 * 0.125, 6);
+    expect(lineOf(estimate, "probe GB-seconds (3 regions)").monthlyUsd).toBeCloseTo(813_037.5 * 0.0000133334, 9);
+    expect(lineOf(estimate, "decider GB-seconds (2 regions)").quantity).toBeCloseTo(2 * MINUTES * 55 * 0.125, 6);
+    // 13 series per control region: 3 vantages × (1 ProbeVotes + 2 ProbeLatency) + 2 decider heartbeats + 2 TargetWeight; events are not standing series
+    expect(lineOf(estimate, "custom metrics").quantity).toBe(26);
+    expect(lineOf(estimate, "custom metrics").monthlyUsd).toBeCloseTo(26 * 0.3, 9);
     expect(lineOf(estimate, "PutMetricData (probes)").quantity).toBe(6 * MINUTES * 3 * 2);
     expect(lineOf(estimate, "PutMetricData (probes)").monthlyUsd).toBeCloseTo(15.768, 9);
-    expect(lineOf(estimate, "PutMetricData (deciders)").monthlyUsd).toBeCloseTo(5 * MINUTES * 2 * 2 * 0.00001, 9);
-    expect(lineOf(estimate, "GetMetricData metrics requested")).toMatchObject({ quantity: 5 * MINUTES * 2 * 6 });
-    expect(lineOf(estimate, "GetMetricData metrics requested").monthlyUsd).toBeCloseTo(26.28, 9);
+    // Once a minute, each decider to its own region and to the other one
+    expect(lineOf(estimate, "PutMetricData (deciders)").monthlyUsd).toBeCloseTo(MINUTES * 2 * 2 * 0.00001, 9);
+    // 6 rounds a minute × 2 deciders × 3 ProbeVotes series (one group of 2 targets per vantage)
+    expect(lineOf(estimate, "GetMetricData metrics requested")).toMatchObject({ quantity: 6 * MINUTES * 2 * 3 });
+    expect(lineOf(estimate, "GetMetricData metrics requested").monthlyUsd).toBeCloseTo(15.768, 9);
     expect(lineOf(estimate, "alarms (standard resolution)")).toMatchObject({ quantity: 18, monthlyUsd: 18 * 0.1 });
     expect(lineOf(estimate, "hosted zone")).toMatchObject({ quantity: 1, monthlyUsd: 0.5, shared: true });
     expect(lineOf(estimate, "queries (weighted records)").monthlyUsd).toBeCloseTo(4, 9);
   });
 
-  it("totals $108.76 a month, $104.26 without the zone and queries", () => {
+  it("totals $66.88 a month, $62.38 without the zone and queries", () => {
     // Act
     const estimate = estimateCost(example(), prices);
     // Assess
-    expect(estimate.monthlyUsd).toBe(108.76);
-    expect(estimate.monitoringUsd).toBe(104.26);
-    // 1 round + 5.5 s decider offset at best; 2 rounds + the offset + the :55.5 decision that does not fit the budget at worst
-    expect(estimate.detection).toMatchObject({ minSeconds: 16, maxSeconds: 36 });
+    expect(estimate.monthlyUsd).toBe(66.88);
+    expect(estimate.monitoringUsd).toBe(62.38);
+    // 1 round + 5.5 s decider offset at best; 2 rounds + the offset at worst
+    expect(estimate.detection).toMatchObject({ minSeconds: 16, maxSeconds: 26 });
   });
 });
 
@@ -87,28 +90,29 @@ describe("cost model, profiles and Route 53's own health checks", () => {
     expect(native.options).toContain("string matching");
   });
 
-  it("makes economy cost less than a seventh of the default, trading 10 s rounds for 60 s", () => {
+  it("makes economy cost less than a tenth of the default and less than Route 53's own checks, trading 10 s rounds for 60 s", () => {
     // Act
     const economy = estimateCost(example("economy"), prices);
     const standard = estimateCost(example(), prices);
     // Assess
     expect(economy.profile).toBe("economy");
-    expect(economy.monthlyUsd).toBe(16.77);
-    expect(economy.monitoringUsd * 7).toBeLessThan(standard.monitoringUsd);
+    expect(economy.monthlyUsd).toBe(9.43);
+    expect(economy.monthlyUsd).toBeLessThan(route53NativeCost(example(), prices).monthlyUsd);
+    expect(economy.monitoringUsd * 10).toBeLessThan(standard.monitoringUsd);
     expect(economy.detection).toMatchObject({ minSeconds: 66, maxSeconds: 126 });
-    expect(lineOf(economy, "custom metrics").quantity).toBe(20);
+    // 2 ProbeVotes + 1 decider heartbeat + 2 TargetWeight
+    expect(lineOf(economy, "custom metrics").quantity).toBe(5);
   });
 
-  it("makes economy cheaper than Route 53's own non-AWS health checks from four targets on", () => {
+  it("makes economy cheaper than Route 53's own checks at every target count, and the gap grows with targets", () => {
     // Act
-    const costs = [3, 4, 10].map((targets) => {
+    const costs = [2, 4, 10].map((targets) => {
       const config = scaled(targets, 3, "economy");
-      return { targets, economy: estimateCost(config, prices).monthlyUsd, native: route53NativeCost(config, prices, { route53EndpointType: "non-aws" }).monthlyUsd };
+      return estimateCost(config, prices).monthlyUsd - route53NativeCost(config, prices).monthlyUsd;
     });
     // Assess
-    expect(costs[0]?.economy).toBeGreaterThan(costs[0]?.native ?? 0);
-    expect(costs[1]?.economy).toBeLessThan(costs[1]?.native ?? 0);
-    expect(costs[2]?.economy).toBeLessThan(costs[2]?.native ?? 0);
+    for (const difference of costs) expect(difference).toBeLessThan(0);
+    expect(costs[2]).toBeLessThan(costs[0] ?? 0);
   });
 
   it("grows with every added target and every added vantage", () => {
@@ -123,20 +127,29 @@ describe("cost model, profiles and Route 53's own health checks", () => {
 });
 
 describe("round counts", () => {
-  it("publishes ProbeSuccess, ProbeLatency and a heartbeat per probe round, in one request per control region", () => {
+  it("publishes one ProbeVotes datum and ProbeLatency per target per probe round, in one request per control region", () => {
     // Act
     const counts = probeRoundCalls(example(), "eu-west-1");
     // Assess
     expect(counts.regions).toEqual(["us-east-2", "us-west-1"]);
-    expect(counts.perRegion).toMatchObject({ putMetricDataCalls: 1, datums: 5 });
+    expect(counts.perRegion).toMatchObject({ putMetricDataCalls: 1, datums: 3 });
   });
 
   it("drops ProbeLatency with the economy profile", () => {
-    expect(probeRoundCalls(example("economy")).perRegion.datums).toBe(3);
+    expect(probeRoundCalls(example("economy")).perRegion.datums).toBe(1);
   });
 
-  it("requests one metric per target × vantage per decider round", () => {
-    expect(deciderRoundCalls(example())).toMatchObject({ getMetricDataCalls: 1, metricsRequested: 6, route53Reads: 1 });
+  it("packs 17 targets into two ProbeVotes datums per round", () => {
+    expect(probeRoundCalls(scaled(17, 3, "economy")).perRegion.datums).toBe(2);
+  });
+
+  it("requests one metric per vantage and group of 16 targets per decider round, and sends its steady series once a minute", () => {
+    // Act
+    const counts = deciderRoundCalls(example(), "us-east-2");
+    // Assess
+    expect(counts).toMatchObject({ getMetricDataCalls: 1, metricsRequested: 3, route53Reads: 1 });
+    expect(counts.perMinute["us-east-2"]).toMatchObject({ putMetricDataCalls: 1, datums: 3 });
+    expect(counts.perMinute["us-west-1"]).toMatchObject({ putMetricDataCalls: 1, datums: 1 });
   });
 });
 

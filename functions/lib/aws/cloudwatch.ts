@@ -1,7 +1,7 @@
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type MetricDataQuery, type MetricDatum, type StandardUnit } from "@aws-sdk/client-cloudwatch";
 import type { FailoverConfig } from "../config.ts";
 import { FailoverError } from "../errors.ts";
-import { Dimension, Metric, type MetricName } from "../metrics.ts";
+import { Dimension, Metric, voteGroups, type MetricName, type VoteGroup } from "../metrics.ts";
 import type { ProbeErrorKind, ProbeRound, Weights } from "../types.ts";
 import { clientConfig, endpointOverride, type AwsClientOptions } from "./client-config.ts";
 import { describeAwsError, retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
@@ -14,6 +14,11 @@ import { callBytesOf, CallStats } from "./stats.ts";
  * independently; deciders read their window back with as few GetMetricData
  * calls as the limits allow; both publish their own metrics for the alarms.
  * Metric and dimension names come from ../metrics.ts.
+ *
+ * Cost shapes this file (see functions/lib/cost/counts.ts, kept honest by
+ * test/integration/cost-drift.test.ts): a probe round is one ProbeVotes
+ * datum per 16 targets, not one metric per target; a decider sends its
+ * steady series once a minute and its events only when they happen.
  */
 
 export interface ProbeCheckResult {
@@ -28,7 +33,7 @@ export interface ProbeRoundReport {
   vantage: string;
   /** Epoch seconds, aligned round start. */
   at: number;
-  /** False when the canary failed: ProbeSuccess is then not published (no vote). */
+  /** False when the canary failed: ProbeVotes is then not published (no vote). */
   voting: boolean;
   canary?: { ok: boolean; latencyMs: number };
   results: ProbeCheckResult[];
@@ -99,12 +104,17 @@ export class MetricsBus {
   private readonly retry: RetrySettings;
   private readonly clients = new Map<string, CloudWatchClient>();
   private readonly clientFor: (region: string) => CloudWatchClient;
+  /** How targets map to ProbeVotes bits (../metrics.ts voteGroups). */
+  private readonly voteGroups: VoteGroup[];
+  /** Per `deciderRegion>destination`: the minute of the steady series last sent there, and their values. */
+  private readonly sentThisMinute = new Map<string, { minute: number; values: Map<string, number | undefined> }>();
 
   constructor(
     private readonly config: FailoverConfig,
     options: MetricsBusOptions = {},
   ) {
     this.stats = options.stats ?? new CallStats();
+    this.voteGroups = voteGroups(config.targets.map((t) => t.id));
     this.retry = retrySettings({ budgetMs: 4000, attemptTimeoutMs: 2000, ...options.retry });
     const make =
       options.clientFor ??
@@ -127,48 +137,82 @@ export class MetricsBus {
     };
   }
 
-  /** Publishes one probe round to every region (default: the control regions), in parallel; one region failing never stops another. */
+  /**
+   * Publishes one probe round to every region (default: the control
+   * regions), in parallel; one region failing never stops another. A voting
+   * round sends one ProbeVotes datum per vote group; ProbeLatency only with
+   * `probe.publishLatency`; CanarySuccess when the round tried a canary.
+   */
   publishProbeRound(report: ProbeRoundReport, regions: string[] = this.config.controlRegions): Promise<RegionResult[]> {
     const timestamp = new Date(report.at * 1000);
     const vantage = { Name: Dimension.Vantage, Value: report.vantage };
     const datums: MetricDatum[] = [];
-    for (const result of report.results) {
-      const dims = [{ Name: Dimension.Target, Value: result.target }, vantage];
-      if (report.voting) datums.push(datum(Metric.ProbeSuccess, result.ok ? 1 : 0, dims, timestamp));
-      datums.push(datum(Metric.ProbeLatency, result.latencyMs, dims, timestamp, "Milliseconds"));
+    if (report.voting) {
+      const results = new Map(report.results.map((result) => [result.target, result.ok]));
+      for (const group of this.voteGroups) datums.push(datum(Metric.ProbeVotes, encodeVotes(group, results), [vantage, { Name: Dimension.TargetGroup, Value: group.dimension }], timestamp));
+    }
+    if (this.config.probe.publishLatency) {
+      for (const result of report.results) datums.push(datum(Metric.ProbeLatency, result.latencyMs, [{ Name: Dimension.Target, Value: result.target }, vantage], timestamp, "Milliseconds"));
     }
     if (report.canary) datums.push(datum(Metric.CanarySuccess, report.canary.ok ? 1 : 0, [vantage], timestamp));
-    datums.push(datum(Metric.VantageHeartbeat, 1, [vantage], timestamp));
-    return this.publishEverywhere(datums, regions);
-  }
-
-  /** Publishes the decider's metrics (names in ../metrics.ts) to every region (default: the control regions). */
-  publishDecision(metrics: DecisionMetrics, regions: string[] = this.config.controlRegions): Promise<RegionResult[]> {
-    const timestamp = new Date(metrics.at * 1000);
-    const datums: MetricDatum[] = [];
-    const target = (id: string) => ({ Name: Dimension.Target, Value: id });
-    if (metrics.heartbeat) datums.push(datum(Metric.DeciderHeartbeat, 1, [{ Name: Dimension.ControlRegion, Value: metrics.controlRegion }], timestamp));
-    for (const [id, weight] of Object.entries(metrics.weights)) datums.push(datum(Metric.TargetWeight, weight, [target(id)], timestamp));
-    for (const [id, health] of Object.entries(metrics.health)) {
-      if (health !== "unknown") datums.push(datum(Metric.TargetHealthy, health === "up" ? 1 : 0, [target(id)], timestamp));
-    }
-    // Switchover without dimensions feeds the alarm; a 0 in quiet rounds keeps its data continuous.
-    datums.push(datum(Metric.Switchover, metrics.switchovers.length, [], timestamp));
-    for (const s of metrics.switchovers) {
-      datums.push(datum(Metric.Switchover, 1, [target(s.target), { Name: Dimension.Direction, Value: s.direction }, { Name: Dimension.Mode, Value: s.mode }], timestamp));
-    }
-    datums.push(datum(Metric.AllTargetsDown, metrics.allDown ? 1 : 0, [], timestamp));
-    datums.push(datum(Metric.FlapBudgetSpent, metrics.flapHeld.length > 0 ? 1 : 0, [], timestamp));
-    for (const t of this.config.targets) datums.push(datum(Metric.FlapBudgetSpent, metrics.flapHeld.includes(t.id) ? 1 : 0, [target(t.id)], timestamp));
-    datums.push(datum(Metric.OverrideAgeSeconds, metrics.overrideAgeSeconds, [], timestamp, "Seconds"));
-    return this.publishEverywhere(datums, regions);
+    return this.publishEverywhere(() => datums, regions);
   }
 
   /**
-   * Reads ProbeSuccess for every target × vantage over the rounds in
+   * Publishes the decider's metrics (names and where each goes in
+   * ../metrics.ts) to every region (default: the control regions). Steady
+   * series (heartbeat, weights, health, held flags, lease age) go once per
+   * minute and per region, and again within the minute only when their value
+   * changes: every alarm and dashboard uses periods of 60 s or more, so the
+   * other rounds of the minute would add requests and nothing else. Events
+   * (Switchover) go whenever they happen. A region whose publish failed gets
+   * everything again next round.
+   */
+  publishDecision(metrics: DecisionMetrics, regions: string[] = this.config.controlRegions): Promise<RegionResult[]> {
+    const timestamp = new Date(metrics.at * 1000);
+    const minute = Math.floor(metrics.at / 60);
+    const target = (id: string) => ({ Name: Dimension.Target, Value: id });
+    const everywhere: MetricDatum[] = [];
+    const ownRegion: MetricDatum[] = [];
+    if (metrics.heartbeat) everywhere.push(datum(Metric.DeciderHeartbeat, 1, [{ Name: Dimension.ControlRegion, Value: metrics.controlRegion }], timestamp));
+    for (const [id, weight] of Object.entries(metrics.weights)) ownRegion.push(datum(Metric.TargetWeight, weight, [target(id)], timestamp));
+    // Verdicts only while something is down: an all-up minute is the norm and TargetWeight already shows it.
+    if (Object.values(metrics.health).includes("down")) {
+      for (const [id, health] of Object.entries(metrics.health)) {
+        if (health !== "unknown") ownRegion.push(datum(Metric.TargetHealthy, health === "up" ? 1 : 0, [target(id)], timestamp));
+      }
+    }
+    if (metrics.allDown) ownRegion.push(datum(Metric.AllTargetsDown, 1, [], timestamp));
+    if (metrics.flapHeld.length > 0) ownRegion.push(datum(Metric.FlapBudgetSpent, 1, [], timestamp));
+    for (const id of metrics.flapHeld) ownRegion.push(datum(Metric.FlapBudgetSpent, 1, [target(id)], timestamp));
+    if (metrics.overrideAgeSeconds > 0) ownRegion.push(datum(Metric.OverrideAgeSeconds, metrics.overrideAgeSeconds, [], timestamp, "Seconds"));
+    const events: MetricDatum[] = [];
+    if (metrics.switchovers.length > 0) events.push(datum(Metric.Switchover, metrics.switchovers.length, [], timestamp));
+    for (const s of metrics.switchovers) {
+      events.push(datum(Metric.Switchover, 1, [target(s.target), { Name: Dimension.Direction, Value: s.direction }, { Name: Dimension.Mode, Value: s.mode }], timestamp));
+    }
+    return this.publishEverywhere((region) => {
+      const steady = region === metrics.controlRegion ? [...everywhere, ...ownRegion] : everywhere;
+      const sent = this.sentThisMinute.get(`${metrics.controlRegion}>${region}`);
+      const fresh = sent === undefined || sent.minute !== minute ? steady : steady.filter((d) => sent.values.get(seriesKey(d)) !== d.Value);
+      return [...fresh, ...events];
+    }, regions, (region, sentDatums) => {
+      const key = `${metrics.controlRegion}>${region}`;
+      const previous = this.sentThisMinute.get(key);
+      const values = previous?.minute === minute ? previous.values : new Map<string, number | undefined>();
+      for (const d of sentDatums) if (d.MetricName !== Metric.Switchover) values.set(seriesKey(d), d.Value);
+      this.sentThisMinute.set(key, { minute, values });
+    });
+  }
+
+  /**
+   * Reads the votes of every vantage over the rounds in
    * (now - windowSeconds, now], oldest first, one entry per round (a round
-   * nobody published has empty votes). StartTime is aligned down to the
-   * probe interval so each bucket is exactly one round.
+   * nobody published has empty votes; a target a vantage has no result for
+   * is left out of its votes). One ProbeVotes query per vantage and vote
+   * group, statistic Maximum with a period of one round (one datum per round).
+   * StartTime is aligned down to the probe interval so each bucket is
+   * exactly one round.
    */
   async readWindow(region: string, now: number, windowSeconds: number): Promise<ProbeRound[]> {
     const period = this.config.probe.intervalSeconds;
@@ -176,14 +220,13 @@ export class MetricsBus {
     const lastRound = Math.floor(now / period) * period;
     const roundCount = Math.max(1, Math.ceil(windowSeconds / period));
     const firstRound = lastRound - (roundCount - 1) * period;
-    const pairs = this.config.targets.flatMap((t) => this.config.vantages.map((v) => ({ target: t.id, vantage: v })));
-    const queries: MetricDataQuery[] = pairs.map((pair, index) => ({
+    const series = this.config.vantages.flatMap((vantage) => this.voteGroups.map((group) => ({ vantage, group })));
+    const queries: MetricDataQuery[] = series.map(({ vantage, group }, index) => ({
       Id: `q${index}`,
       MetricStat: {
-        Metric: { Namespace: this.config.metricNamespace, MetricName: Metric.ProbeSuccess, Dimensions: [{ Name: Dimension.Target, Value: pair.target }, { Name: Dimension.Vantage, Value: pair.vantage }] },
+        Metric: { Namespace: this.config.metricNamespace, MetricName: Metric.ProbeVotes, Dimensions: [{ Name: Dimension.Vantage, Value: vantage }, { Name: Dimension.TargetGroup, Value: group.dimension }] },
         Period: period,
-        // Minimum: a duplicated publish of the same round cannot turn a failure into a pass.
-        Stat: "Minimum",
+        Stat: "Maximum",
       },
       ReturnData: true,
     }));
@@ -212,17 +255,17 @@ export class MetricsBus {
         if (!Array.isArray(results)) throw badAnswer(region, "MetricDataResults is not a list");
         for (const result of results) {
           const index = /^q(\d+)$/.exec(result.Id ?? "")?.[1];
-          const pair = index === undefined ? undefined : pairs[Number(index)];
-          if (!pair) throw badAnswer(region, `result Id ${JSON.stringify(result.Id)} matches no query`);
+          const one = index === undefined ? undefined : series[Number(index)];
+          if (!one) throw badAnswer(region, `result Id ${JSON.stringify(result.Id)} matches no query`);
           const timestamps = result.Timestamps ?? [];
           const values = result.Values ?? [];
           if (!Array.isArray(timestamps) || !Array.isArray(values) || timestamps.length !== values.length) throw badAnswer(region, `result ${result.Id} has ${timestamps.length} timestamps but ${values.length} values`);
           timestamps.forEach((time, i) => {
             const value = values[i];
             const seconds = time instanceof Date ? time.getTime() / 1000 : Number.NaN;
-            if (!Number.isFinite(seconds) || typeof value !== "number" || !Number.isFinite(value)) throw badAnswer(region, `result ${result.Id} has a malformed datapoint at position ${i}`);
+            if (!Number.isFinite(seconds) || typeof value !== "number" || !Number.isInteger(value) || value < 0 || value >= 2 ** 32) throw badAnswer(region, `result ${result.Id} has a malformed datapoint at position ${i}`);
             const round = rounds.get(Math.floor(seconds / period) * period);
-            if (round) (round.votes[pair.vantage] ??= {})[pair.target] = value >= 0.5;
+            if (round) decodeVotes(one.group, value, (round.votes[one.vantage] ??= {}));
           });
         }
         nextToken = output.NextToken || undefined;
@@ -271,15 +314,17 @@ export class MetricsBus {
     return series;
   }
 
-  private async publishEverywhere(datums: MetricDatum[], regions: string[]): Promise<RegionResult[]> {
-    const chunks = chunkDatums(datums);
+  /** Sends `datumsFor(region)` to each region (nothing at all when empty); `sent` hears of each region that took all of its datums. */
+  private async publishEverywhere(datumsFor: (region: string) => MetricDatum[], regions: string[], sent?: (region: string, datums: MetricDatum[]) => void): Promise<RegionResult[]> {
     return Promise.all(
       regions.map(async (region): Promise<RegionResult> => {
         const tally = { calls: 0, bytes: 0 };
         try {
-          for (const chunk of chunks) {
+          const datums = datumsFor(region);
+          for (const chunk of chunkDatums(datums)) {
             await this.call(region, "PutMetricData", (signal) => this.clientFor(region).send(new PutMetricDataCommand({ Namespace: this.config.metricNamespace, MetricData: chunk }), { abortSignal: signal }), tally);
           }
+          sent?.(region, datums);
           return { region, ok: true, ...tally };
         } catch (error) {
           const failure = error instanceof FailoverError ? error : new CloudWatchError("CLOUDWATCH_UNAVAILABLE", `PutMetricData to ${region} failed: ${describeAwsError(error)}`, { cause: error });
@@ -314,6 +359,32 @@ function count(tally: { calls: number; bytes: number } | undefined, outputOrErro
 
 function datum(name: MetricName, value: number, dimensions: Array<{ Name: string; Value: string }>, timestamp: Date, unit: StandardUnit = "None"): MetricDatum {
   return { MetricName: name, Value: value, Dimensions: dimensions, Timestamp: timestamp, Unit: unit, StorageResolution: 1 };
+}
+
+/** One series' identity: name and dimensions. */
+function seriesKey(d: MetricDatum): string {
+  return `${d.MetricName}|${(d.Dimensions ?? []).map((dim) => `${dim.Name}=${dim.Value}`).join(",")}`;
+}
+
+/** ProbeVotes value of a group: bit i of the low 16 bits = its i-th target passed; of the high 16 bits = no result for it. */
+function encodeVotes(group: VoteGroup, results: Map<string, boolean>): number {
+  let passed = 0;
+  let silent = 0;
+  group.targets.forEach((id, bit) => {
+    const ok = results.get(id);
+    if (ok === undefined) silent += 2 ** bit;
+    else if (ok) passed += 2 ** bit;
+  });
+  return passed + silent * 2 ** 16;
+}
+
+/** Writes a ProbeVotes value's votes into `votes` (target -> passed), leaving silent targets out. */
+function decodeVotes(group: VoteGroup, value: number, votes: Record<string, boolean>): void {
+  const passed = value % 2 ** 16;
+  const silent = Math.floor(value / 2 ** 16);
+  group.targets.forEach((id, bit) => {
+    if (Math.floor(silent / 2 ** bit) % 2 === 0) votes[id] = Math.floor(passed / 2 ** bit) % 2 === 1;
+  });
 }
 
 /** Splits datums into PutMetricData calls of at most 1,000 datums and well under 1 MB. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { FailoverConfig } from "../config.ts";
 import type { Weights } from "../types.ts";
 import { parseWith } from "../validate.ts";

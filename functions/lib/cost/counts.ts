@@ -1,5 +1,5 @@
 import type { FailoverConfig } from "../config.ts";
-import { Dimension, Metric } from "../metrics.ts";
+import { Dimension, Metric, voteGroups } from "../metrics.ts";
 import { windowSeconds } from "../policy/decide.ts";
 
 /**
@@ -37,14 +37,19 @@ export interface ProbeRoundCounts {
 }
 
 export interface DeciderRoundCounts {
-  /** GetMetricData requests of one decider reading its window. */
+  /** GetMetricData requests of one decider reading its window (every round). */
   getMetricDataCalls: number;
   /** Metrics requested by them (the billed unit). */
   metricsRequested: number;
-  /** Control regions each decider publishes its metrics to. */
+  /** Control regions the decider publishes to. */
   regions: string[];
-  /** Per control region, per decider. */
-  perRegion: PublishCounts;
+  /**
+   * What one decider sends to each control region in the first round of a
+   * minute, when nothing happens: its steady series. Later steady rounds of
+   * the same minute send nothing (the adapter sends a steady series again
+   * within a minute only when its value changes).
+   */
+  perMinute: Record<string, PublishCounts>;
   /** Route 53 ListResourceRecordSets requests of one read (free; rate-limited per account). */
   route53Reads: number;
 }
@@ -59,51 +64,42 @@ const putCalls = (datums: number) => Math.ceil(datums / maxDatumsPerPut);
 
 /**
  * One voting probe round from one vantage, as published to each control
- * region: ProbeSuccess and (unless `probe.publishLatency` is off)
- * ProbeLatency per target, CanarySuccess when a canary is configured, and
- * VantageHeartbeat.
+ * region: ProbeVotes per group of 16 targets, ProbeLatency per target when
+ * `probe.publishLatency` is on, CanarySuccess when a canary is configured.
  */
 export function probeRoundCalls(config: FailoverConfig, vantage: string = config.vantages[0] ?? ""): ProbeRoundCounts {
-  const perTarget = (name: string) => config.targets.map((t) => ({ name, dimensions: { [Dimension.Target]: t.id, [Dimension.Vantage]: vantage } }));
   const metrics: MetricIdentity[] = [
-    ...perTarget(Metric.ProbeSuccess),
-    ...(config.probe.publishLatency ? perTarget(Metric.ProbeLatency) : []),
+    ...voteGroups(config.targets.map((t) => t.id)).map((group) => ({ name: Metric.ProbeVotes, dimensions: { [Dimension.Vantage]: vantage, [Dimension.TargetGroup]: group.dimension } })),
+    ...(config.probe.publishLatency ? config.targets.map((t) => ({ name: Metric.ProbeLatency, dimensions: { [Dimension.Target]: t.id, [Dimension.Vantage]: vantage } })) : []),
     ...(config.probe.canaryUrl === undefined ? [] : [{ name: Metric.CanarySuccess, dimensions: { [Dimension.Vantage]: vantage } }]),
-    { name: Metric.VantageHeartbeat, dimensions: { [Dimension.Vantage]: vantage } },
   ];
   return { regions: config.controlRegions, perRegion: { putMetricDataCalls: putCalls(metrics.length), datums: metrics.length, metrics } };
 }
 
 /**
- * One steady decider round (every target up, no switchover) in one control
- * region: reads ProbeSuccess per target × vantage over its window, then
- * publishes DeciderHeartbeat, TargetWeight and TargetHealthy per target,
- * Switchover (0, no dimensions, for the alarm), AllTargetsDown,
- * FlapBudgetSpent (overall and per target) and OverrideAgeSeconds to every
- * control region. Switchover per target/direction/mode is sent only when
- * weights change (a few hours a month: not a standing metric).
+ * One steady decider round (every target up, no switchover, no lease) of
+ * the decider in `controlRegion`: reads ProbeVotes per vantage and vote
+ * group over its window; in the first round of a minute sends
+ * DeciderHeartbeat to every control region and TargetWeight per target to
+ * its own. Events (Switchover, AllTargetsDown, FlapBudgetSpent,
+ * OverrideAgeSeconds, and TargetHealthy while a target is down) are sent
+ * only while they happen (a few hours a month: not standing metrics).
  */
 export function deciderRoundCalls(config: FailoverConfig, controlRegion: string = config.controlRegions[0] ?? ""): DeciderRoundCounts {
-  const metricsRequested = config.targets.length * config.vantages.length;
+  const metricsRequested = voteGroups(config.targets.map((t) => t.id)).length * config.vantages.length;
   // The window's rounds are datapoints per query: a long window fits fewer queries in one call.
   const roundsRead = Math.max(1, Math.ceil(windowSeconds(config) / config.probe.intervalSeconds));
   const queriesPerCall = Math.max(1, Math.min(maxQueriesPerGet, Math.floor(maxDatapointsPerGet / roundsRead)));
   const perTarget = (name: string) => config.targets.map((t) => ({ name, dimensions: { [Dimension.Target]: t.id } }));
-  const metrics: MetricIdentity[] = [
-    { name: Metric.DeciderHeartbeat, dimensions: { [Dimension.ControlRegion]: controlRegion } },
-    ...perTarget(Metric.TargetWeight),
-    ...perTarget(Metric.TargetHealthy),
-    { name: Metric.Switchover, dimensions: {} },
-    { name: Metric.AllTargetsDown, dimensions: {} },
-    { name: Metric.FlapBudgetSpent, dimensions: {} },
-    ...perTarget(Metric.FlapBudgetSpent),
-    { name: Metric.OverrideAgeSeconds, dimensions: {} },
-  ];
+  const heartbeat: MetricIdentity = { name: Metric.DeciderHeartbeat, dimensions: { [Dimension.ControlRegion]: controlRegion } };
+  const sent = (metrics: MetricIdentity[]): PublishCounts => ({ putMetricDataCalls: putCalls(metrics.length), datums: metrics.length, metrics });
   return {
     getMetricDataCalls: Math.ceil(metricsRequested / queriesPerCall),
     metricsRequested,
     regions: config.controlRegions,
-    perRegion: { putMetricDataCalls: putCalls(metrics.length), datums: metrics.length, metrics },
+    perMinute: Object.fromEntries(
+      config.controlRegions.map((region) => [region, sent(region === controlRegion ? [heartbeat, ...perTarget(Metric.TargetWeight)] : [heartbeat])]),
+    ),
     route53Reads: 1,
   };
 }

@@ -1,6 +1,7 @@
 import { alarmDefinitions } from "../alarms.ts";
 import type { FailoverConfig } from "../config.ts";
-import { deciderOffsetMs, planDecisionRounds } from "../control/schedule.ts";
+import { functionMemoryMb } from "../deployment.ts";
+import { deciderBudgetMs, deciderOffsetMs, planDecisionRounds } from "../control/schedule.ts";
 import { planRounds } from "../probe/schedule.ts";
 import { deciderRoundCalls, probeRoundCalls, type MetricIdentity } from "./counts.ts";
 import type { PriceId, PriceTable } from "./prices.ts";
@@ -22,7 +23,7 @@ import type { PriceId, PriceTable } from "./prices.ts";
 export interface CostAssumptions {
   /** DNS queries a month for the managed records; paid with either health-check system. @default 10_000_000 */
   queriesPerMonth: number;
-  /** Memory of each function in MB (arm64). @default probe 256, decider 256, notify 128, manual 256 (as stacks/probes.ts and stacks/control.ts deploy them) */
+  /** Memory of each function in MB (arm64). @default functionMemoryMb (../deployment.ts), as the stacks deploy them */
   memoryMb: { probe: number; decider: number; notify: number; manual: number };
   /** Seconds after the minute a scheduled invocation starts (EventBridge delivers a little late). @default 1 */
   scheduleDelaySeconds: number;
@@ -52,7 +53,7 @@ export interface CostAssumptions {
 
 export const defaultCostAssumptions: CostAssumptions = {
   queriesPerMonth: 10_000_000,
-  memoryMb: { probe: 256, decider: 256, notify: 128, manual: 256 },
+  memoryMb: { ...functionMemoryMb },
   scheduleDelaySeconds: 1,
   probeRoundSeconds: 0.5,
   deciderRoundSeconds: 0.5,
@@ -144,7 +145,7 @@ function totals(lines: CostLine[]): { monthlyUsd: number; monitoringUsd: number 
  */
 export function invocationPlan(config: FailoverConfig, fn: "probe" | "decider", roundSeconds: number, scheduleDelaySeconds: number): { rounds: number; billedSeconds: number } {
   const nowMs = scheduleDelaySeconds * 1000;
-  const starts = fn === "probe" ? planRounds({ nowMs, ...config.probe }) : planDecisionRounds(config, nowMs, config.probe.budgetSeconds * 1000);
+  const starts = fn === "probe" ? planRounds({ nowMs, ...config.probe }) : planDecisionRounds(config, nowMs, deciderBudgetMs(config));
   const last = starts.at(-1) ?? nowMs;
   return { rounds: starts.length, billedSeconds: Math.max(0, last - nowMs) / 1000 + roundSeconds };
 }
@@ -162,7 +163,7 @@ const text = (what: string, rounds: number, intervalSeconds: number, min: number
 export function detectionTime(config: FailoverConfig, deciderRoundSeconds: number, scheduleDelaySeconds: number): DetectionTime {
   const interval = config.probe.intervalSeconds;
   const rounds = config.policy.drainAfterRounds;
-  const decisions = planDecisionRounds(config, scheduleDelaySeconds * 1000, config.probe.budgetSeconds * 1000).map((ms) => ms / 1000);
+  const decisions = planDecisionRounds(config, scheduleDelaySeconds * 1000, deciderBudgetMs(config)).map((ms) => ms / 1000);
   const offset = deciderOffsetMs(config) / 1000;
   let minSeconds = Infinity;
   let maxSeconds = 0;
@@ -222,17 +223,23 @@ export function estimateCost(config: FailoverConfig, prices: PriceTable, assumpt
     ].map((l) => ({ ...l, item: regions > 1 ? `${l.item} (${regions} regions)` : l.item }));
   };
 
-  // Every decider publishes its own heartbeat to every control region; the rest of its metrics are the same series from either decider.
-  const perRegionMetrics = [
-    ...config.vantages.flatMap((v) => probeRoundCalls(config, v).perRegion.metrics),
-    ...config.controlRegions.flatMap((r) => deciderRoundCalls(config, r).perRegion.metrics),
-  ];
-  const metricsPerRegion = uniqueMetrics(perRegionMetrics);
+  // Billed per region: the probe series (every vantage) and what each decider sends there in a steady minute. Events are not standing series.
+  const deciders = config.controlRegions.map((r) => deciderRoundCalls(config, r));
+  const metricsByRegion = config.controlRegions.map((region) =>
+    uniqueMetrics([...config.vantages.flatMap((v) => probeRoundCalls(config, v).perRegion.metrics), ...deciders.flatMap((d) => d.perMinute[region]?.metrics ?? [])]),
+  );
+  const customMetrics = metricsByRegion.reduce((n, m) => n + m, 0);
+  const deciderSent = (own: boolean) => {
+    const counts = deciders.flatMap((d, i) => Object.entries(d.perMinute).filter(([region]) => (region === config.controlRegions[i]) === own).map(([, c]) => c));
+    return { calls: counts.reduce((n, c) => n + c.putMetricDataCalls, 0), datums: counts.reduce((n, c) => n + c.datums, 0) };
+  };
+  const deciderOwn = deciderSent(true);
+  const deciderCross = deciderSent(false);
   const alarms = config.controlRegions.flatMap((region) => alarmDefinitions(config, region));
   const highResolutionAlarms = alarms.filter((alarm) => alarm.periodSeconds < 60).length;
 
   const probePuts = probeRounds * vantages * controls * probe.perRegion.putMetricDataCalls;
-  const deciderPuts = deciderRounds * controls * controls * decider.perRegion.putMetricDataCalls;
+  const deciderPuts = minutes * (deciderOwn.calls + deciderCross.calls); // steady series once a minute; later steady rounds send nothing
   const metricsRequested = deciderRounds * controls * decider.metricsRequested;
   const invocations = minutes * (vantages + controls) + a.notifyInvocationsPerMonth + a.manualInvocationsPerMonth;
   const logBytes = probeRounds * vantages * a.logBytes.perProbeRound + deciderRounds * controls * a.logBytes.perDeciderRound + invocations * a.logBytes.perInvocation;
@@ -241,7 +248,7 @@ export function estimateCost(config: FailoverConfig, prices: PriceTable, assumpt
   const crossProbe = config.vantages.reduce((n, v) => n + config.controlRegions.filter((r) => r !== v).length, 0);
   const interRegionBytes =
     probeRounds * crossProbe * putBytes(probe.perRegion.putMetricDataCalls, probe.perRegion.datums) +
-    deciderRounds * controls * (controls - 1) * putBytes(decider.perRegion.putMetricDataCalls, decider.perRegion.datums);
+    minutes * putBytes(deciderCross.calls, deciderCross.datums);
   const checkBytes = probeRounds * vantages * targets * a.checkBytesOut;
 
   const lines: CostLine[] = [
@@ -249,10 +256,10 @@ export function estimateCost(config: FailoverConfig, prices: PriceTable, assumpt
     ...lambda("decider", controls, minutes * controls, deciderPlan.billedSeconds, `1 invocation a minute × ${controls} control regions, ${deciderPlan.rounds} rounds each`),
     ...lambda("notify", 1, a.notifyInvocationsPerMonth, a.occasionalInvocationSeconds, "assumed alarm transitions a month"),
     ...lambda("manual", 1, a.manualInvocationsPerMonth, a.occasionalInvocationSeconds, "assumed manual failovers and drills a month"),
-    line(prices, "cloudwatch.metric", { service: "CloudWatch", item: "custom metrics", quantity: metricsPerRegion * controls, basis: `${metricsPerRegion} series published every round × ${controls} control regions` }),
+    line(prices, "cloudwatch.metric", { service: "CloudWatch", item: "custom metrics", quantity: customMetrics, basis: `${metricsByRegion.join(" + ")} series published every minute, by control region; events only while they happen` }),
     line(prices, "cloudwatch.putMetricData", { service: "CloudWatch", item: "PutMetricData (probes)", quantity: probePuts, basis: `${probe.perRegion.putMetricDataCalls} request (${probe.perRegion.datums} datums) per round × ${vantages} vantages × ${controls} control regions` }),
-    line(prices, "cloudwatch.putMetricData", { service: "CloudWatch", item: "PutMetricData (deciders)", quantity: deciderPuts, basis: `${decider.perRegion.putMetricDataCalls} request (${decider.perRegion.datums} datums) per round × ${controls} deciders × ${controls} control regions` }),
-    line(prices, "cloudwatch.getMetricData", { service: "CloudWatch", item: "GetMetricData metrics requested", quantity: metricsRequested, basis: `${decider.metricsRequested} (targets × vantages) per round × ${controls} deciders` }),
+    line(prices, "cloudwatch.putMetricData", { service: "CloudWatch", item: "PutMetricData (deciders)", quantity: deciderPuts, basis: `${deciderOwn.calls + deciderCross.calls} requests (${deciderOwn.datums + deciderCross.datums} datums) a minute from ${controls} decider${controls > 1 ? "s" : ""}, to ${controls > 1 ? "their own and the other region" : "their region"}; later steady rounds send nothing` }),
+    line(prices, "cloudwatch.getMetricData", { service: "CloudWatch", item: "GetMetricData metrics requested", quantity: metricsRequested, basis: `${decider.metricsRequested} (ProbeVotes: vantages × groups of 16 targets) per round × ${deciderPlan.rounds} rounds a minute × ${controls} deciders` }),
     line(prices, "cloudwatch.alarm.standard", { service: "CloudWatch", item: "alarms (standard resolution)", quantity: alarms.length - highResolutionAlarms, basis: `alarms.ts: ${alarms.length / controls} per control region` }),
     ...(highResolutionAlarms > 0 ? [line(prices, "cloudwatch.alarm.highResolution", { service: "CloudWatch", item: "alarms (high resolution)", quantity: highResolutionAlarms, basis: "alarms.ts: period under 60 s" })] : []),
     line(prices, "cloudwatch.logs.ingestion", { service: "CloudWatch", item: "log ingestion", quantity: logBytes / BYTES_PER_GB, basis: `${a.logBytes.perProbeRound} B per probe round, ${a.logBytes.perDeciderRound} B per decider round, ${a.logBytes.perInvocation} B per invocation` }),

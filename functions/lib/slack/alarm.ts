@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { AlarmDefinition } from "../alarms.ts";
 import { Metric } from "../metrics.ts";
 
@@ -54,6 +54,8 @@ const byMetric: Record<string, AlarmKind> = {
   [Metric.OverrideAgeSeconds]: "override-long",
   [Metric.DeciderHeartbeat]: "decider-blind",
   [Metric.VantageHeartbeat]: "vantage-silent",
+  [Metric.ProbeVotes]: "vantage-silent",
+  [Metric.CanarySuccess]: "vantage-silent",
 };
 
 /**

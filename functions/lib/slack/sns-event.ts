@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { parseWith } from "../validate.ts";
 
 /** The SNS → Lambda event: one record per notification (SNS sends one; a few are accepted). */
