@@ -1,0 +1,25 @@
+import { parseArgs } from "../cli/args.ts";
+import { ValidationError } from "../functions/lib/errors.ts";
+import { DEFAULT_OUT, DEFAULT_SCENARIO, DEFAULT_SPEED } from "./run.ts";
+
+export const drillUsage = `usage: npm run drill [-- --scenario <file>] [--speed <n>] [--out <dir>]
+  --scenario <file>  scenario JSON (default ${DEFAULT_SCENARIO})
+  --speed <n>        virtual seconds per wall second, 1-200 (default ${DEFAULT_SPEED}: the Clerk scenario takes 3.5 min)
+  --out <dir>        where summary.json, report.html and drill.log go (default ${DEFAULT_OUT})`;
+
+export interface DrillArgs {
+  scenario: string;
+  speed: number;
+  out: string;
+}
+
+/** Parses `npm run drill`'s arguments; throws ValidationError naming the bad flag. `"help"` for --help. */
+export function parseDrillArgs(argv: readonly string[]): DrillArgs | "help" {
+  const { flags, help } = parseArgs(argv, { scenario: { type: "string" }, speed: { type: "string" }, out: { type: "string" } }, { names: [] });
+  if (help) return "help";
+  const speed = flags.speed === undefined ? DEFAULT_SPEED : Number(flags.speed);
+  if (!Number.isFinite(speed) || speed < 1 || speed > 200) {
+    throw new ValidationError("arguments", [{ path: "--speed", message: `expected a number from 1 to 200, got ${JSON.stringify(flags.speed)}` }], { hint: drillUsage });
+  }
+  return { scenario: flags.scenario ?? DEFAULT_SCENARIO, speed, out: flags.out ?? DEFAULT_OUT };
+}

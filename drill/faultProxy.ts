@@ -1,0 +1,142 @@
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
+import { faultAction, faultsOnPath, type DrillFault, type FaultPath } from "./faults.ts";
+import { LoopbackListener } from "./net.ts";
+
+/** The part of the drill clock a proxy needs. */
+export interface ProxyClock {
+  /** Virtual seconds since the scenario start. */
+  elapsedSeconds(): number;
+  /** Wall ms for a virtual duration. */
+  toWallMs(virtualMs: number): number;
+}
+
+/** A fault-injecting HTTP proxy on one path (vantage → target, or clients → target). */
+export interface FaultProxy {
+  path: FaultPath;
+  /** Base URL of the proxy; same port for its whole life, also across `down` periods. */
+  url: string;
+  /** Requests seen, by what happened to them. */
+  readonly counts: Record<"forwarded" | "answered" | "reset" | "hung" | "refused", number>;
+  /**
+   * Applies listener-level faults at the current time: the port is closed
+   * (connections refused) while a `down` fault is active now and still
+   * `marginSeconds` later, open otherwise. The drill calls it at every fault
+   * boundary and `marginSeconds` before it, so the port reopens just before
+   * a fault ends; requests in that last moment are reset one by one, and a
+   * probe at the very second the fault ends gets through, as in the replay.
+   */
+  refresh(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a proxy in front of `upstream` that applies the scenario's faults
+ * on the drill's clock: `down` closes the listening port (refused; a request
+ * racing the boundary is reset), `blackhole` accepts and never answers,
+ * `status` answers that status for `ratio` of requests, `latency` delays by
+ * `ms` (scaled by the speed), `loss` resets `ratio` of connections (seeded).
+ */
+export async function startFaultProxy(options: {
+  path: FaultPath;
+  /** Base URL of the region server. */
+  upstream: string;
+  faults: readonly DrillFault[];
+  clock: ProxyClock;
+  /** Uniform [0, 1), seeded per path. */
+  random: () => number;
+  /** See {@link FaultProxy.refresh}. @default 1 */
+  marginSeconds?: number;
+}): Promise<FaultProxy> {
+  const margin = options.marginSeconds ?? 1;
+  const upstream = new URL(options.upstream);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const timers = new Set<NodeJS.Timeout>();
+  const counts = { forwarded: 0, answered: 0, reset: 0, hung: 0, refused: 0 };
+  let closed = false;
+
+  const later = (virtualMs: number, run: () => void) => {
+    if (virtualMs <= 0) return run();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      if (!closed) run();
+    }, options.clock.toWallMs(virtualMs));
+    timers.add(timer);
+  };
+
+  const forward = (request: IncomingMessage, response: ServerResponse) => {
+    const outbound = httpRequest(
+      { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host }, agent },
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    outbound.on("error", () => {
+      if (!response.headersSent) response.writeHead(502, { "content-type": "application/json" });
+      response.end(JSON.stringify({ error: "upstream unreachable" }));
+    });
+    request.pipe(outbound);
+  };
+
+  const server = createServer((request, response) => {
+    const action = faultAction(faultsOnPath(options.faults, options.path, options.clock.elapsedSeconds()), options.random);
+    switch (action.kind) {
+      case "refuse":
+        counts.refused++;
+        request.socket.resetAndDestroy();
+        return;
+      case "hang":
+        // Accept and never answer: the caller's own timeout ends it (or close()).
+        counts.hung++;
+        request.resume();
+        return;
+      case "reset":
+        counts.reset++;
+        return later(action.delayMs, () => request.socket.resetAndDestroy());
+      case "respond":
+        counts.answered++;
+        request.resume();
+        return later(action.delayMs, () => {
+          response.writeHead(action.status, { "content-type": "application/json" });
+          response.end(JSON.stringify({ error: `injected status ${action.status}` }));
+        });
+      case "forward":
+        counts.forwarded++;
+        return later(action.delayMs, () => forward(request, response));
+    }
+  });
+  server.keepAliveTimeout = 5_000;
+  const listener = new LoopbackListener(server);
+  const port = await listener.listen();
+
+  // Listener changes are serialised so a quick down/up pair cannot interleave.
+  let pending: Promise<void> = Promise.resolve();
+  const refresh = () => {
+    const step = pending.then(async () => {
+      if (closed) return;
+      const downAt = (second: number) => faultsOnPath(options.faults, options.path, second).some((fault) => fault.kind === "down");
+      const now = options.clock.elapsedSeconds();
+      const down = downAt(now) && downAt(now + margin);
+      if (down && server.listening) await listener.close();
+      else if (!down && !server.listening) await listener.listen(port);
+    });
+    pending = step.catch(() => undefined);
+    return step;
+  };
+  await refresh();
+
+  return {
+    path: options.path,
+    url: `http://127.0.0.1:${port}`,
+    counts,
+    refresh,
+    close: async () => {
+      closed = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await pending.catch(() => undefined);
+      await listener.close();
+      agent.destroy();
+    },
+  };
+}

@@ -1,0 +1,138 @@
+import * as Plot from "@observablehq/plot";
+import { parseHTML } from "linkedom";
+import type { Weights } from "../functions/lib/types.ts";
+import type { DrillFault } from "./faults.ts";
+import { describeFault, formatClock, type TimelineEntry } from "./timeline.ts";
+
+/** Everything the report shows; times are virtual epoch ms. */
+export interface ReportInput {
+  scenario: { name: string; description?: string | undefined; durationSeconds: number };
+  /** Virtual epoch ms of the scenario's second 0. */
+  startMs: number;
+  /** Target ids in config order (colour order). */
+  targets: readonly string[];
+  vantages: readonly string[];
+  /** Weights read from the emulator, each time they changed (first entry: the start). */
+  weights: ReadonlyArray<{ at: number; weights: Weights }>;
+  faults: readonly DrillFault[];
+  /** Applied weight changes, for the markers. */
+  switches: ReadonlyArray<{ at: number; text: string }>;
+  /** Client requests per minute and target. */
+  clientMinutes: ReadonlyArray<{ at: number; target: string; requests: number; errors: number }>;
+  slackMessages: ReadonlyArray<{ at: number; text: string }>;
+  timeline: readonly TimelineEntry[];
+  /** One line under the title, e.g. `2 failovers, detection 15, 15 s, client errors 1.20%`. */
+  headline?: string;
+  /** The summary's headline figures, shown as a table (key → value). */
+  figures: Readonly<Record<string, string>>;
+  ok: boolean;
+}
+
+/**
+ * Renders `report.html`: self-contained (inline SVG and CSS, no script, no
+ * network), charts drawn by Observable Plot on a linkedom document.
+ */
+export function renderReport(input: ReportInput): string {
+  const { document } = parseHTML("<!doctype html><html><body></body></html>");
+  const endMs = input.startMs + input.scenario.durationSeconds * 1000;
+  const x = { type: "utc" as const, domain: [new Date(input.startMs), new Date(endMs)], label: "time (UTC)", tickFormat: (d: Date) => d.toISOString().slice(11, input.scenario.durationSeconds <= 1800 ? 19 : 16) };
+  const color = { domain: [...input.targets], legend: true };
+
+  const shares = shareSeries(input.weights, input.targets, endMs);
+  const faultBands = input.faults
+    .filter((fault) => fault.kind !== "loss" || fault.ratio >= 0.5)
+    .map((fault) => ({
+      x1: new Date(input.startMs + fault.start * 1000),
+      x2: new Date(input.startMs + Math.min(fault.end, input.scenario.durationSeconds) * 1000),
+      partial: fault.vantages !== undefined,
+      title: describeFault(fault, input.vantages),
+    }));
+  const switchMarks = input.switches.map((entry) => ({ at: new Date(entry.at), title: `${formatClock(entry.at)} ${entry.text}` }));
+
+  const trafficChart = Plot.plot({
+    document,
+    width: 1200,
+    height: 280,
+    marginLeft: 50,
+    x,
+    // The band above 100% is the fault lane: one red bar per fault, solid when clients are hit too.
+    y: { domain: [0, 1.12], ticks: [0, 0.25, 0.5, 0.75, 1], tickFormat: (d: number) => `${Math.round(d * 100)}%`, label: "traffic share" },
+    color,
+    marks: [
+      Plot.areaY(shares, { x: "at", y: "share", fill: "target", curve: "step-after", fillOpacity: 0.85 }),
+      Plot.rect(faultBands.filter((band) => !band.partial), { x1: "x1", x2: "x2", fill: "#d62728", fillOpacity: 0.16 }),
+      Plot.rect(faultBands.filter((band) => !band.partial), { x1: "x1", x2: "x2", y1: 1.03, y2: 1.1, fill: "#d62728", fillOpacity: 0.9, title: "title" }),
+      Plot.rect(faultBands.filter((band) => band.partial), { x1: "x1", x2: "x2", y1: 1.03, y2: 1.1, fill: "#d62728", fillOpacity: 0.35, title: "title" }),
+      Plot.ruleX(switchMarks, { x: "at", stroke: "#111", strokeDasharray: "4,3", title: "title" }),
+      Plot.ruleY([0]),
+    ],
+  });
+
+  const errorsChart = Plot.plot({
+    document,
+    width: 1200,
+    height: 180,
+    marginLeft: 50,
+    x,
+    y: { label: "client errors per minute", grid: true },
+    color,
+    marks: [
+      Plot.rect(faultBands.filter((band) => !band.partial), { x1: "x1", x2: "x2", fill: "#d62728", fillOpacity: 0.16 }),
+      Plot.rectY(
+        input.clientMinutes.filter((minute) => minute.errors > 0),
+        { x1: (d: { at: number }) => new Date(d.at), x2: (d: { at: number }) => new Date(d.at + 60_000), y: "errors", fill: "target", title: (d: { target: string; errors: number; requests: number }) => `${d.target}: ${d.errors}/${d.requests} failed` },
+      ),
+      Plot.ruleY([0]),
+    ],
+  });
+
+  const figures = Object.entries(input.figures)
+    .map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`)
+    .join("");
+  const slack = input.slackMessages.length
+    ? input.slackMessages.map((message) => `<li><time>${formatClock(message.at)}</time> ${escapeHtml(message.text)}</li>`).join("")
+    : "<li>none</li>";
+  const timeline = input.timeline.map((entry) => `<li><time>${formatClock(entry.at)}</time> ${escapeHtml(entry.text)}</li>`).join("");
+
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Drill: ${escapeHtml(input.scenario.name)}</title>
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 24px; color: #222; max-width: 1250px; }
+h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 24px 0 6px; }
+.verdict { display: inline-block; padding: 2px 8px; border-radius: 4px; color: #fff; background: ${input.ok ? "#2a7d2a" : "#b42318"}; }
+table { border-collapse: collapse; } th, td { text-align: left; padding: 2px 12px 2px 0; font-weight: normal; } th { color: #555; }
+ul { padding-left: 18px; } li { margin: 2px 0; } time { font-family: ui-monospace, monospace; color: #555; margin-right: 6px; }
+.note { color: #555; font-size: 12px; }
+</style></head><body>
+<h1>Drill: ${escapeHtml(input.scenario.name)} <span class="verdict">${input.ok ? "expectations met" : "expectations NOT met"}</span></h1>
+<p><strong>${escapeHtml(input.headline ?? "")}</strong></p>
+<p>${escapeHtml(input.scenario.description ?? "")}</p>
+<h2>Traffic share per region (from the Route 53 weights in the emulator)</h2>
+<p class="note">Red: fault intervals (top lane: solid when clients and every vantage are hit, pale when only some vantages are). Dashed lines: applied weight changes.</p>
+${trafficChart.outerHTML}
+<h2>Client errors per minute</h2>
+${errorsChart.outerHTML}
+<h2>Figures</h2>
+<table>${figures}</table>
+<h2>Slack messages (${input.slackMessages.length})</h2>
+<ul>${slack}</ul>
+<h2>Timeline</h2>
+<ul>${timeline}</ul>
+</body></html>
+`;
+}
+
+/** The weights as a stepped share series, one point per target per change, closed at `endMs`. */
+function shareSeries(weights: ReportInput["weights"], targets: readonly string[], endMs: number): Array<{ at: Date; target: string; share: number }> {
+  const points = [...weights];
+  const last = points.at(-1);
+  if (last && last.at < endMs) points.push({ at: endMs, weights: last.weights });
+  return points.flatMap((point) => {
+    const total = targets.reduce((sum, target) => sum + (point.weights[target] ?? 0), 0);
+    return targets.map((target) => ({ at: new Date(point.at), target, share: total > 0 ? (point.weights[target] ?? 0) / total : 0 }));
+  });
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char] ?? char);
+}

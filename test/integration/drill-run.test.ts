@@ -1,0 +1,109 @@
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { replay } from "../../functions/lib/replay/replay.ts";
+import { loadScenario } from "../../functions/lib/scenario.ts";
+import { runDrill, type DrillResult } from "../../drill/run.ts";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+const shortScenario = join(root, "scenarios/short-drill.json");
+const work = mkdtempSync(join(tmpdir(), "drill-test-"));
+
+/** Runs `npm run drill`'s entry point as a child in its own process group. */
+function spawnDrill(args: string[]) {
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "drill/main.ts"), ...args], { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+/** True while any process of the group `pgid` is alive. */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("drill", () => {
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  let result: DrillResult;
+  beforeAll(async () => {
+    // 300 simulated seconds at 20x: about 17 s of wall time.
+    result = await runDrill({ scenario: loadScenario(shortScenario), speed: 20, outDir: join(work, "short"), write: () => undefined });
+  }, 60_000);
+
+  it("runs the short scenario end to end and meets its expectations", () => {
+    const { summary } = result;
+    expect(summary.expectations.filter((e) => !e.ok)).toEqual([]);
+    expect(summary.ok).toBe(true);
+    expect(summary.failovers).toBe(1);
+    expect(summary.finalWeights).toEqual({ primary: 90, failover: 10 });
+    expect(summary.drill.clientRequests).toBeGreaterThan(100);
+    expect(summary.slackMessages.some((message) => /switched/i.test(message.text))).toBe(true);
+    expect(summary.drill.problems).toEqual([]);
+  });
+
+  it("agrees with the replay on failovers, failbacks and detection within one probe round", () => {
+    // Prepare
+    const scenario = loadScenario(shortScenario);
+    // Act
+    const replayed = replay(scenario).summary;
+    // Assess
+    const drilled = result.summary;
+    expect(Object.keys(drilled)).toEqual(expect.arrayContaining(Object.keys(replayed)));
+    expect(drilled.failovers).toBe(replayed.failovers);
+    expect(drilled.failbacks).toBe(replayed.failbacks);
+    expect(drilled.detectSeconds).toHaveLength(replayed.detectSeconds.length);
+    drilled.detectSeconds.forEach((seconds, index) => expect(Math.abs(seconds - (replayed.detectSeconds[index] ?? Infinity))).toBeLessThanOrEqual(scenario.resolvedConfig.probe.intervalSeconds));
+  });
+
+  it("writes summary.json and a self-contained report.html with the charts", () => {
+    const summary = JSON.parse(readFileSync(result.files.summary, "utf8")) as { wallSeconds: number; slackMessages: unknown[] };
+    const html = readFileSync(result.files.report, "utf8");
+    expect(summary.wallSeconds).toBeGreaterThan(0);
+    expect(summary.slackMessages.length).toBeGreaterThan(0);
+    expect(html.match(/<svg/g)?.length).toBeGreaterThanOrEqual(2);
+    expect(html).not.toMatch(/<script|src="http|href="http/);
+  });
+
+  it("refuses a malformed scenario with exit 2, naming the field", async () => {
+    // Prepare
+    const bad = join(work, "bad.json");
+    writeFileSync(bad, JSON.stringify({ name: "bad", durationSeconds: 60, faults: [{ start: 0, end: 10, kind: "meteor" }] }));
+    // Act
+    const drill = spawnDrill(["--scenario", bad, "--out", join(work, "bad-out")]);
+    const code = await drill.exited;
+    // Assess
+    const { stderr } = drill.output();
+    expect(code).toBe(2);
+    expect(stderr).toContain("faults[0].kind");
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(join(work, "bad-out"))).toBe(false);
+  }, 30_000);
+
+  it("leaves no process behind when interrupted", async () => {
+    // Prepare: start a drill and wait until its emulator runs.
+    const drill = spawnDrill(["--scenario", shortScenario, "--speed", "5", "--out", join(work, "interrupted")]);
+    const pgid = drill.child.pid as number;
+    for (let i = 0; i < 300 && !/emulator started \(pid \d+\)/.test(drill.output().stdout); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    const emulatorPid = Number(/emulator started \(pid (\d+)\)/.exec(drill.output().stdout)?.[1]);
+    expect(emulatorPid).toBeGreaterThan(0);
+    // Act
+    process.kill(pgid, "SIGINT");
+    const code = await drill.exited;
+    // Assess
+    expect(code).toBe(130);
+    expect(groupAlive(pgid)).toBe(false);
+    expect(() => process.kill(emulatorPid, 0)).toThrow();
+  }, 45_000);
+});
