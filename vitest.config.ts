@@ -22,7 +22,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
-          setupFiles: ["test/setup/quiet-sdk-notice.ts"],
+          setupFiles: ["cli/quiet-sdk-notice.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

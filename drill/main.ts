@@ -1,3 +1,4 @@
+import "../cli/quiet-sdk-notice.ts";
 import { resolve } from "node:path";
 import { describeError } from "../functions/lib/errors.ts";
 import { formatRate } from "../functions/lib/replay/score.ts";
