@@ -12,9 +12,11 @@ export interface AlarmEvaluatorDeps {
   readMetrics: (region: string, queries: SeriesQuery[], startSeconds: number, endSeconds: number) => Promise<Record<string, Map<number, number>>>;
   /** Publishes a CloudWatch-alarm-shaped notification to the region's SNS topic. */
   publish: (region: string, subject: string, message: string) => Promise<void>;
+  /** Records a state change in the region's CloudWatch (SetAlarmState), so DescribeAlarms answers what was published. @default none */
+  recordState?: (region: string, alarmName: string, state: AlarmStateValue, reason: string) => Promise<void>;
   /** Epoch seconds the drill started: periods before it count as fine (the deployment ran healthy before). @default 0 */
   historyBefore?: number;
-  /** Told about every state change (the timeline), before it is published. */
+  /** Told about every state change (the timeline), before it is recorded and published. */
   onChange?: (change: AlarmChange) => void;
 }
 
@@ -43,7 +45,11 @@ const regionNames: Record<string, string> = {
  * periods, and publishes each state change to that region's SNS topic as
  * CloudWatch would (alarm and OK actions). Alarms start as OK, as they
  * would be long after deployment; the first evaluation publishes only an
- * ALARM.
+ * ALARM. Each evaluation first evaluates every region and records the
+ * changes in the emulator's alarms (`recordState`), then publishes them: a
+ * notifier that asks another region about the same alarm (functions/notify.ts)
+ * sees that region's new state, as it would when both regions evaluate the
+ * same minute's metrics.
  */
 export class AlarmEvaluator {
   private readonly states = new Map<string, AlarmStateValue>();
@@ -53,10 +59,23 @@ export class AlarmEvaluator {
 
   constructor(private readonly deps: AlarmEvaluatorDeps) {}
 
-  /** Evaluates every alarm at `nowMs` (virtual epoch ms); returns the changes published. */
+  /** Evaluates every alarm at `nowMs` (virtual epoch ms), records the changes, then publishes them; returns them. */
   async evaluate(nowMs: number): Promise<AlarmChange[]> {
     const results = await Promise.all(Object.entries(this.deps.alarms).map(([region, alarms]) => this.evaluateRegion(region, alarms, nowMs)));
+    // Regions publish in parallel, each region's changes in order.
+    await Promise.all(results.map((changes) => this.publish(changes)));
     return results.flat();
+  }
+
+  private async publish(changes: AlarmChange[]): Promise<void> {
+    for (const change of changes) {
+      try {
+        const { subject, message } = alarmNotification(change, this.deps.namespace);
+        await this.deps.publish(change.region, subject, message);
+      } catch (error) {
+        this.errors.push(`${change.region}: publishing ${change.alarm.name} ${change.to} failed: ${(error as Error).message}`);
+      }
+    }
   }
 
   private async evaluateRegion(region: string, alarms: AlarmDefinition[], nowMs: number): Promise<AlarmChange[]> {
@@ -92,10 +111,9 @@ export class AlarmEvaluator {
         changes.push(change);
         this.deps.onChange?.(change);
         try {
-          const { subject, message } = alarmNotification(change, this.deps.namespace);
-          await this.deps.publish(region, subject, message);
+          await this.deps.recordState?.(region, alarm.name, result.state, result.reason);
         } catch (error) {
-          this.errors.push(`${region}: publishing ${alarm.name} ${result.state} failed: ${(error as Error).message}`);
+          this.errors.push(`${region}: recording ${alarm.name} ${result.state} failed: ${(error as Error).message}`);
         }
       }
     }

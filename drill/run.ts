@@ -89,8 +89,9 @@ const POLICY = "default";
  * HTTP server per target, fault proxies per vantage → target path and for
  * the clients, the probe handler of every vantage and the decide handler of
  * every control region (invoked each virtual minute, as EventBridge would),
- * simulated clients, the alarm evaluator → SNS → notify handler → Slack
- * stand-in. Writes summary.json, report.html and drill.log in `outDir`.
+ * simulated clients, the alarm evaluator → SNS → the notify handler of
+ * each control region → Slack stand-in. Writes summary.json, report.html
+ * and drill.log in `outDir`.
  */
 export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const wallStart = performance.now();
@@ -175,26 +176,31 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const probeBus = new MetricsBus(config, aws);
     const deciderBus = new MetricsBus(config, aws);
     const alarmBus = new MetricsBus(config, aws);
+    const notifyBus = new MetricsBus(config, aws);
 
     const slack = await startSlackStandIn({ now: () => clock.now() });
     closers.push(() => slack.close());
     slack.onMessage = (message) => printer.event(message.at, `Slack: ${message.text}`);
-    const notify = createNotifyHandler({
-      webhookUrl: async () => slack.webhookUrl,
-      loadContext: () => loadNotifyContext(config, { switcher: notifySwitcher, log }),
-      post: { maxAttempts: 2, timeoutMs: 2000 },
-      log,
-    });
-    const snsEndpoint = await startSnsEndpoint({
-      deliver: async (envelope) => void (await notify(snsLambdaEvent(envelope))),
-      onError: (error) => problem(`notify handler failed: ${describeError(error)}`),
-    });
-    closers.push(() => snsEndpoint.close());
+    // Per control region: its alarms (stored in the emulator, so the other
+    // region's notifier can ask about them), its topic and its notifier.
     const topics = new Map<string, { sns: SnsPublisher; arn: string }>();
     for (const region of config.controlRegions) {
+      const notify = createNotifyHandler({
+        webhookUrl: async () => slack.webhookUrl,
+        loadContext: () => loadNotifyContext(config, { switcher: notifySwitcher, log }),
+        post: { maxAttempts: 2, timeoutMs: 2000 },
+        log,
+        announce: { controlRegions: config.controlRegions, ownRegion: region, alarmState: (other, name) => notifyBus.alarmState(other, name) },
+      });
+      const snsEndpoint = await startSnsEndpoint({
+        deliver: async (envelope) => void (await notify(snsLambdaEvent(envelope))),
+        onError: (error) => problem(`notify handler in ${region} failed: ${describeError(error)}`),
+      });
+      closers.push(() => snsEndpoint.close());
       const sns = new SnsPublisher({ ...aws, region });
       const arn = await sns.createTopic(`${config.name}-alarms`);
       await sns.subscribe(arn, "http", snsEndpoint.url);
+      await alarmBus.putAlarms(region, alarmDefinitions(config, region), [arn]);
       topics.set(region, { sns, arn });
     }
 
@@ -235,6 +241,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         const topic = topics.get(region);
         if (topic) await topic.sns.publish(topic.arn, message, subject);
       },
+      recordState: (region, name, state, reason) => alarmBus.setAlarmState(region, name, state, reason),
       onChange: (change) => printer.event(change.at, `alarm ${change.alarm.name} in ${change.region}: ${change.from} → ${change.to}`),
     });
 
@@ -363,7 +370,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       alarmEvaluator: alarmBus.stats.total().calls + [...topics.values()].reduce((sum, topic) => sum + topic.sns.stats.total().calls, 0),
       clients: clientSwitcher.stats.total().calls,
       recordWatcher: watcherSwitcher.stats.total().calls,
-      notifier: notifySwitcher.stats.total().calls,
+      notifier: notifySwitcher.stats.total().calls + notifyBus.stats.total().calls,
     };
     const cpu = { drillSeconds: round2((process.cpuUsage().user + process.cpuUsage().system) / 1e6 - cpuStart), emulatorSeconds: processCpuSeconds(emulator.pid) };
     const windDownSeconds = (performance.now() - teardownStart) / 1000;

@@ -1,7 +1,10 @@
+import { MetricsBus, type AlarmStateValue } from "./lib/aws/cloudwatch.ts";
+import type { FailoverConfig } from "./lib/config.ts";
 import { configFromEnv } from "./lib/env-config.ts";
-import { FailoverError } from "./lib/errors.ts";
+import { describeError, FailoverError } from "./lib/errors.ts";
 import { log as defaultLog, type Logger } from "./lib/log.ts";
-import { parseAlarmMessage } from "./lib/slack/alarm.ts";
+import { parseAlarmMessage, type CloudWatchAlarmMessage } from "./lib/slack/alarm.ts";
+import { regionToAsk, shouldAnnounce, type Announcement, type FirstRegionAnswer } from "./lib/slack/announce.ts";
 import { loadNotifyContext } from "./lib/slack/context.ts";
 import { buildSlackMessage, type NotifyContext } from "./lib/slack/message.ts";
 import { postToSlack, type PostOptions } from "./lib/slack/post.ts";
@@ -17,10 +20,24 @@ export interface NotifyDeps {
   post?: Omit<PostOptions, "log">;
   /** @default the process logger */
   log?: Logger;
+  /**
+   * Post only what the first control region will not announce itself
+   * (./lib/slack/announce.ts): this notifier's region, the control regions,
+   * and a bounded lookup of an alarm's state in another region (undefined:
+   * no such alarm; throws: no answer).
+   * @default none: every notification is posted
+   */
+  announce?: {
+    controlRegions: readonly string[];
+    ownRegion: string;
+    alarmState: (region: string, alarmName: string) => Promise<AlarmStateValue | undefined>;
+  };
 }
 
 export interface NotifyResult {
   posted: number;
+  /** Notifications left to the first control region's notifier. */
+  skipped: number;
   withContext: boolean;
 }
 
@@ -29,14 +46,22 @@ export function createNotifyHandler(deps: NotifyDeps) {
   const log = deps.log ?? defaultLog;
   return async (event: unknown): Promise<NotifyResult> => {
     const notifications = parseSnsEvent(event);
+    const toPost: Array<{ alarm: CloudWatchAlarmMessage | undefined; rawText: string; note?: string }> = [];
+    for (const { message: rawText } of notifications) {
+      const alarm = parseAlarmMessage(rawText);
+      const decision = await announcement(deps.announce, alarm, log);
+      if (decision.announce) toPost.push({ alarm, rawText, ...(decision.note ? { note: decision.note } : {}) });
+      else log.info(decision.reason, { alarm: alarm?.AlarmName, state: alarm?.NewStateValue });
+    }
+    const skipped = notifications.length - toPost.length;
+    if (toPost.length === 0) return { posted: 0, skipped, withContext: false };
     const url = await deps.webhookUrl();
     log.addSecret(url);
     const context = await deps.loadContext?.().catch((error: unknown) => void log.warn("notifying without context: Route 53 not readable", { error }));
     const failures: FailoverError[] = [];
-    for (const { message: rawText } of notifications) {
-      const alarm = parseAlarmMessage(rawText);
+    for (const { alarm, rawText, note } of toPost) {
       try {
-        const result = await postToSlack(url, buildSlackMessage({ alarm, rawText, ...(context ? { context } : {}) }), { ...deps.post, log });
+        const result = await postToSlack(url, buildSlackMessage({ alarm, rawText, ...(context ? { context } : {}), ...(note ? { note } : {}) }), { ...deps.post, log });
         log.info("posted to Slack", { alarm: alarm?.AlarmName ?? "(not an alarm)", state: alarm?.NewStateValue, attempts: result.attempts });
       } catch (error) {
         failures.push(error instanceof FailoverError ? error : new FailoverError("SLACK_UNAVAILABLE", "the Slack webhook post failed", { cause: error }));
@@ -44,15 +69,54 @@ export function createNotifyHandler(deps: NotifyDeps) {
       }
     }
     const [first] = failures;
-    if (first) throw new FailoverError("NOTIFY_FAILED", `${failures.length} of ${notifications.length} notification(s) did not reach Slack: ${first.message}`, { hint: first.hint });
-    return { posted: notifications.length, withContext: context !== undefined };
+    if (first) throw new FailoverError("NOTIFY_FAILED", `${failures.length} of ${toPost.length} notification(s) did not reach Slack: ${first.message}`, { hint: first.hint });
+    return { posted: toPost.length, skipped, withContext: context !== undefined };
   };
+}
+
+/** Asks the first control region about `alarm` when this notifier must (a failed lookup is an answer too: post), then decides. */
+async function announcement(announce: NotifyDeps["announce"], alarm: CloudWatchAlarmMessage | undefined, log: Logger): Promise<Announcement> {
+  if (announce === undefined) return { announce: true };
+  const subject = alarm && { name: alarm.AlarmName, state: alarm.NewStateValue };
+  const first = regionToAsk(announce.controlRegions, announce.ownRegion, subject);
+  let firstRegion: FirstRegionAnswer | undefined;
+  if (first !== undefined && subject !== undefined) {
+    firstRegion = await announce.alarmState(first, subject.name).then(
+      (state): FirstRegionAnswer => (state === undefined ? { kind: "missing" } : { kind: "state", state }),
+      (error: unknown): FirstRegionAnswer => {
+        log.warn(`no answer from ${first} about the alarm: posting from ${announce.ownRegion}`, { alarm: subject.name, error });
+        return { kind: "unreachable", problem: describeError(error) };
+      },
+    );
+  }
+  return shouldAnnounce({ controlRegions: announce.controlRegions, ownRegion: announce.ownRegion, alarm: subject, firstRegion });
 }
 
 let wired: ReturnType<typeof createNotifyHandler> | undefined;
 
-/** Lambda entry: webhook from the linked SST secret (or SLACK_WEBHOOK_URL), context from Route 53 via env FAILOVER_CONFIG. */
+/**
+ * Lambda entry: webhook from the linked SST secret (or SLACK_WEBHOOK_URL),
+ * context from Route 53 via env FAILOVER_CONFIG, region from
+ * FAILOVER_CONTROL_REGION or AWS_REGION. An unreadable config costs the
+ * context and the first-region check, never the post.
+ */
 export const handler = async (event: unknown): Promise<NotifyResult> => {
-  wired ??= createNotifyHandler({ webhookUrl: () => slackWebhookUrl(), loadContext: () => loadNotifyContext(configFromEnv(), { log: defaultLog }) });
+  wired ??= wire();
   return wired(event);
 };
+
+function wire(): ReturnType<typeof createNotifyHandler> {
+  let config: FailoverConfig | undefined;
+  try {
+    config = configFromEnv();
+  } catch (error) {
+    defaultLog.error("config unreadable: posting every notification, without context", { error });
+  }
+  const bus = config && new MetricsBus(config);
+  const ownRegion = process.env.FAILOVER_CONTROL_REGION || process.env.AWS_REGION || "";
+  return createNotifyHandler({
+    webhookUrl: () => slackWebhookUrl(),
+    loadContext: () => loadNotifyContext(config ?? configFromEnv(), { log: defaultLog }),
+    ...(config && bus ? { announce: { controlRegions: config.controlRegions, ownRegion, alarmState: (region, name) => bus.alarmState(region, name) } } : {}),
+  });
+}

@@ -64,13 +64,14 @@ export function createControl(settings: Settings, secrets: { slackWebhookUrl: ss
     );
 
     const alarmTopic = new sst.aws.SnsTopic(logicalName("Alarms", region), {}, { provider });
+    const { accountId } = aws.getCallerIdentityOutput({}, { provider });
     alarmTopic.subscribe(logicalName("Notify", region), {
       ...functionArgs({
         handler: "functions/notify.handler",
         description: `regional-failover Slack notifier (control region ${region})`,
         configJson,
         environment,
-        permissions: notifyPermissions(config, region),
+        permissions: accountId.apply((account) => notifyPermissions(config, region, account)),
         timeoutSeconds: 30,
         memoryMb: functionMemoryMb.notify,
       }),

@@ -91,9 +91,22 @@ export function probePermissions(config: FailoverConfig): PermissionStatement[] 
   return [putMetricsStatement(config)];
 }
 
-/** The notifier: read the zone for context (weights, lease, last switch). The webhook secret comes by link, not IAM. */
-export function notifyPermissions(config: FailoverConfig, region: string): PermissionStatement[] {
-  return [readZoneStatement(config, region)];
+/** ARN pattern of this deployment's alarms in `region` (alarms.ts names them `${config.name}-${key}`). */
+export function alarmArnPattern(config: FailoverConfig, region: string, accountId: string): string {
+  return `arn:${partitionOf(region)}:cloudwatch:${region}:${accountId}:alarm:${config.name}-*`;
+}
+
+/**
+ * The notifier: read the zone for context (weights, lease, last switch).
+ * Outside the first control region also DescribeAlarms on the first
+ * region's alarms of this deployment, to post only what that region will
+ * not announce (functions/lib/slack/announce.ts). The webhook secret comes
+ * by link, not IAM.
+ */
+export function notifyPermissions(config: FailoverConfig, region: string, accountId: string): PermissionStatement[] {
+  const [first] = config.controlRegions;
+  const askFirst = first !== undefined && region !== first ? [{ actions: ["cloudwatch:DescribeAlarms"], resources: [alarmArnPattern(config, first, accountId)] }] : [];
+  return [readZoneStatement(config, region), ...askFirst];
 }
 
 /** Policy document on-call needs to use the CLI against a deployment: invoke the manual failover functions, nothing else. */

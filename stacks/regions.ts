@@ -39,7 +39,8 @@ export function functionArgs(options: {
   handler: string;
   configJson: string;
   environment: Record<string, string>;
-  permissions: PermissionStatement[];
+  /** Statements, or an output of them when they hold an ARN only known at deploy time (the account id). */
+  permissions: PermissionStatement[] | $util.Output<PermissionStatement[]>;
   timeoutSeconds: number;
   memoryMb: number;
   description: string;

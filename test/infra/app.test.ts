@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../functions/lib/config.ts";
 import { wildcardResourceExceptions } from "../../stacks/iam.ts";
 import { checkAlarms, checkControl, checkFunctionDefaults, checkIam, checkNoRecordResources, checkProbes, checkRegions, checkSecretLinks, functionViews, roleStatements, type FunctionView } from "./checks.ts";
-import { buildAppUnderMocks, type BuiltApp, type MockResource } from "./sst-harness.ts";
+import { buildAppUnderMocks, mockAccountId, type BuiltApp, type MockResource } from "./sst-harness.ts";
 
 // The whole app, built once under Pulumi mocks from the example config.
 const config = loadConfig();
@@ -60,6 +60,15 @@ describe("the SST app under mocks", () => {
 
     expect(checkIam(views, config)).toEqual([]);
     expect(new Set(resourceStar)).toEqual(new Set(Object.keys(wildcardResourceExceptions)));
+  });
+
+  it("lets only the second region's notifier read the first region's alarms of this deployment", () => {
+    const [first, second] = config.controlRegions;
+    const describeAlarms = (region: string | undefined) =>
+      views.filter((v) => v.kind === "notify" && v.region === region).flatMap((v) => roleStatements(v.role)).filter((s) => s.Action.includes("cloudwatch:DescribeAlarms")).map((s) => s.Resource);
+
+    expect(describeAlarms(second)).toEqual([[`arn:aws:cloudwatch:${first}:${mockAccountId}:alarm:${config.name}-*`]]);
+    expect(describeAlarms(first)).toEqual([]);
   });
 
   it("links the Slack webhook secret to the notifiers only", () => {
@@ -121,6 +130,29 @@ describe("the checks bite", () => {
     role.inputs.inlinePolicies[0].policy = JSON.stringify(document);
 
     expect(checkIam([{ ...decider, role }], config).length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ["every alarm", ["*"]],
+    ["its own region's alarms", [`arn:aws:cloudwatch:${config.controlRegions[1]}:${mockAccountId}:alarm:${config.name}-*`]],
+    ["every alarm of the first region", [`arn:aws:cloudwatch:${config.controlRegions[0]}:${mockAccountId}:alarm:*`]],
+  ])("flags a second-region notifier reading %s", (_, resources) => {
+    const notifier = views.find((v) => v.kind === "notify" && v.region === config.controlRegions[1])!;
+    const role = structuredClone(notifier.role!);
+    const document = JSON.parse(role.inputs.inlinePolicies[0].policy);
+    document.Statement.find((s: any) => [s.Action].flat().includes("cloudwatch:DescribeAlarms")).Resource = resources;
+    role.inputs.inlinePolicies[0].policy = JSON.stringify(document);
+
+    expect(checkIam([{ ...notifier, role }], config).length).toBeGreaterThan(0);
+  });
+
+  it("flags a first-region notifier that asks about alarms", () => {
+    const second = views.find((v) => v.kind === "notify" && v.region === config.controlRegions[1])!;
+    const first = views.find((v) => v.kind === "notify" && v.region === config.controlRegions[0])!;
+
+    expect(checkIam([{ ...first, role: second.role }], config)).toEqual([
+      `${first.functionID}: actions cloudwatch:DescribeAlarms, route53:ListResourceRecordSets, expected route53:ListResourceRecordSets`,
+    ]);
   });
 
   it("flags PutMetricData without the namespace condition", () => {

@@ -172,6 +172,18 @@ const expectedActions: Record<FunctionKind, string[]> = {
   notify: ["route53:ListResourceRecordSets"],
 };
 
+/** Actions of a function in `region`: a notifier outside the first control region also asks the first region's alarms (DescribeAlarms). */
+function actionsExpected(kind: FunctionKind, region: string, config: FailoverConfig): string[] {
+  const asksFirstRegion = kind === "notify" && config.controlRegions.indexOf(region) > 0;
+  return asksFirstRegion ? ["cloudwatch:DescribeAlarms", ...expectedActions.notify] : expectedActions[kind];
+}
+
+/** Resource DescribeAlarms must be limited to: this deployment's alarms in the first control region (any account id). */
+function firstRegionAlarms(config: FailoverConfig): RegExp {
+  const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^arn:aws:cloudwatch:${escaped(config.controlRegions[0] ?? "")}:\\d{12}:alarm:${escaped(config.name)}-\\*$`);
+}
+
 /** Least privilege: named actions only, each scoped as documented in stacks/iam.ts; roles trust Lambda only. */
 export function checkIam(views: FunctionView[], config: FailoverConfig): string[] {
   const problems: string[] = [];
@@ -189,7 +201,8 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
     for (const arn of managed) if (arn !== basicExecutionPolicy) problems.push(`${where}: managed policy ${arn} is not allowed`);
     const statements = roleStatements(view.role);
     const actions = [...new Set(statements.flatMap((s) => s.Action))].sort();
-    if (JSON.stringify(actions) !== JSON.stringify(expectedActions[view.kind])) problems.push(`${where}: actions ${actions.join(", ")}, expected ${expectedActions[view.kind].join(", ")}`);
+    const expected = actionsExpected(view.kind, region, config);
+    if (JSON.stringify(actions) !== JSON.stringify(expected)) problems.push(`${where}: actions ${actions.join(", ")}, expected ${expected.join(", ")}`);
     for (const statement of statements) {
       if (statement.Effect !== "Allow") problems.push(`${where}: unexpected effect ${statement.Effect}`);
       for (const action of statement.Action) {
@@ -198,6 +211,7 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
         if (resources.includes("*") && !(action in wildcardResourceExceptions)) problems.push(`${where}: ${action} on resource "*" (only ${Object.keys(wildcardResourceExceptions).join(", ")} may)`);
         const zoneOnly = JSON.stringify(resources) === JSON.stringify([hostedZoneArn(config, region)]);
         if ((action === "route53:ChangeResourceRecordSets" || action === "route53:ListResourceRecordSets") && !zoneOnly) problems.push(`${where}: ${action} on ${resources.join(", ")}, expected only the hosted zone`);
+        if (action === "cloudwatch:DescribeAlarms" && !(resources.length === 1 && firstRegionAlarms(config).test(resources[0] ?? ""))) problems.push(`${where}: cloudwatch:DescribeAlarms on ${resources.join(", ")}, expected only the ${config.name}-* alarms of ${config.controlRegions[0]}`);
         if (action === "route53:GetChange" && JSON.stringify(resources) !== JSON.stringify(["arn:aws:route53:::change/*"])) problems.push(`${where}: route53:GetChange on ${resources.join(", ")}`);
         if (action === "cloudwatch:PutMetricData" && JSON.stringify(statement.Condition) !== JSON.stringify({ StringEquals: { "cloudwatch:namespace": [config.metricNamespace] } })) problems.push(`${where}: PutMetricData is not limited to namespace ${config.metricNamespace}`);
         if (action === "route53:ChangeResourceRecordSets") {

@@ -53,6 +53,16 @@ describe("drill", () => {
     expect(summary.drill.problems).toEqual([]);
   });
 
+  it("announces each alarm change once in Slack, from the first control region, though both regions alarm", () => {
+    const { summary } = result;
+    const [first, second] = loadScenario(shortScenario).resolvedConfig.controlRegions;
+    const changesIn = (region: string | undefined) => summary.drill.alarms.filter((alarm) => alarm.region === region).map((alarm) => `${alarm.alarm} ${alarm.to}`);
+    expect(changesIn(first).length).toBeGreaterThan(0);
+    expect(changesIn(second)).toEqual(changesIn(first));
+    expect(summary.slackMessages).toHaveLength(changesIn(first).length);
+    expect(summary.slackMessages.filter((message) => message.text.includes("did not announce"))).toEqual([]);
+  });
+
   it("agrees with the replay on failovers, failbacks and detection within one probe round", () => {
     // Prepare
     const scenario = loadScenario(shortScenario);

@@ -113,7 +113,7 @@ describe("end to end: probes → decider → switchover metric → Slack → fai
     const notified = await notify({ Records: [{ EventSource: "aws:sns", Sns: { Type: "Notification", Subject: "ALARM", Message: JSON.stringify(alarm) } }] });
 
     // Assess 2: one Slack post, with the move and every vantage's vote on primary.
-    expect(notified).toEqual({ posted: 1, withContext: true });
+    expect(notified).toEqual({ posted: 1, skipped: 0, withContext: true });
     expect(posts).toHaveLength(1);
     expect(posts[0]?.text).toMatch(/primary 90 → 0/);
     const blocks = JSON.stringify(posts[0]?.blocks);

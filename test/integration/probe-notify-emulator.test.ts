@@ -74,7 +74,7 @@ describe("probe and notify handlers against the AWS emulator", () => {
 
       const result = await notify({ Records: [{ EventSource: "aws:sns", Sns: { Message: JSON.stringify(alarm) } }] });
 
-      expect(result).toEqual({ posted: 1, withContext: true });
+      expect(result).toEqual({ posted: 1, skipped: 0, withContext: true });
       expect(posts[0]?.text).toBe("[ALARM] Traffic switched automatically: primary 90 → 0, failover 10 → 10. Reason: primary down from 2/3 vantages for 2 rounds");
       expect(JSON.stringify(posts[0]?.blocks)).toContain(":red_circle: us-west-2 down");
     } finally {

@@ -129,7 +129,7 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
 
     it("posts the alarm with weights, reason and votes to Slack", async () => {
       const result = await handlerWith()(snsEvent(alarm));
-      expect(result).toEqual({ posted: 1, withContext: true });
+      expect(result).toEqual({ posted: 1, skipped: 0, withContext: true });
       expect(posts).toEqual([{ path: secretPath, body: buildSlackMessage({ alarm: parseAlarmMessage(alarm), rawText: alarm, context }) }]);
       expect(JSON.stringify(posts[0]?.body)).toContain("us-west-2 down");
       expectNoSecret();
@@ -137,7 +137,7 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
 
     it("still posts the alarm, without context, when Route 53 cannot be read", async () => {
       const result = await handlerWith({ loadContext: async () => Promise.reject(new FailoverError("ROUTE53_UNAVAILABLE", "Route 53 ListResourceRecordSets failed")) })(snsEvent(alarm));
-      expect(result).toEqual({ posted: 1, withContext: false });
+      expect(result).toEqual({ posted: 1, skipped: 0, withContext: false });
       expect(posts).toHaveLength(1);
       expect((posts[0]?.body as SlackMessage).text).toBe("[ALARM] Traffic switched");
       expect(lines.map((line) => JSON.parse(line))).toContainEqual(expect.objectContaining({ level: "warn", msg: "notifying without context: Route 53 not readable", error: expect.objectContaining({ code: "ROUTE53_UNAVAILABLE" }) }));

@@ -54,6 +54,8 @@ describe("cost model, example config, default profile", () => {
     expect(lineOf(estimate, "GetMetricData metrics requested")).toMatchObject({ quantity: 6 * MINUTES * 2 * 3 });
     expect(lineOf(estimate, "GetMetricData metrics requested").monthlyUsd).toBeCloseTo(15.768, 9);
     expect(lineOf(estimate, "alarms (standard resolution)")).toMatchObject({ quantity: 18, monthlyUsd: 18 * 0.1 });
+    // Half of the 20 notifications reach the second region's notifier, which asks the first region once each
+    expect(lineOf(estimate, "DescribeAlarms (notifiers)")).toMatchObject({ quantity: 10, monthlyUsd: 10 * 0.00001 });
     expect(lineOf(estimate, "hosted zone")).toMatchObject({ quantity: 1, monthlyUsd: 0.5, shared: true });
     expect(lineOf(estimate, "queries (weighted records)").monthlyUsd).toBeCloseTo(4, 9);
   });

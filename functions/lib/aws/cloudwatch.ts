@@ -1,4 +1,5 @@
-import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, type MetricDataQuery, type MetricDatum, type StandardUnit } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand, type MetricDataQuery, type MetricDatum, type StandardUnit } from "@aws-sdk/client-cloudwatch";
+import type { AlarmDefinition } from "../alarms.ts";
 import type { FailoverConfig } from "../config.ts";
 import { FailoverError } from "../errors.ts";
 import { Dimension, Metric, voteGroups, type MetricName, type VoteGroup } from "../metrics.ts";
@@ -19,6 +20,11 @@ import { callBytesOf, CallStats } from "./stats.ts";
  * test/integration/cost-drift.test.ts): a probe round is one ProbeVotes
  * datum per 16 targets, not one metric per target; a decider sends its
  * steady series once a minute and its events only when they happen.
+ *
+ * Alarms: the notifier outside the first control region asks the first
+ * region for an alarm's state ({@link MetricsBus.alarmState}) to post only
+ * what that region will not; the drill creates the alarms and sets their
+ * states, since the emulator never evaluates them.
  */
 
 export interface ProbeCheckResult {
@@ -70,6 +76,9 @@ export interface SeriesQuery {
   periodSeconds: number;
 }
 
+/** A CloudWatch alarm's state. */
+export type AlarmStateValue = "OK" | "ALARM" | "INSUFFICIENT_DATA";
+
 export type CloudWatchErrorCode = "CLOUDWATCH_THROTTLED" | "CLOUDWATCH_UNAVAILABLE" | "CLOUDWATCH_BAD_ANSWER" | "CLOUDWATCH_REJECTED" | "CLOUDWATCH_INVALID_INPUT";
 
 export class CloudWatchError extends FailoverError {
@@ -97,6 +106,9 @@ const MAX_PUT_BYTES = 900_000;
 const MAX_QUERIES_PER_GET = 500;
 const MAX_DATAPOINTS_PER_GET = 100_800;
 const MAX_GET_PAGES = 100;
+/** Default bound of {@link MetricsBus.alarmState}, retries included: a dead region must not hold up an alert. */
+const ALARM_STATE_TIMEOUT_MS = 2000;
+const alarmStates: ReadonlySet<string> = new Set<AlarmStateValue>(["OK", "ALARM", "INSUFFICIENT_DATA"]);
 
 export class MetricsBus {
   /** Calls and bytes per CloudWatch operation, all regions together. */
@@ -314,6 +326,62 @@ export class MetricsBus {
     return series;
   }
 
+  /**
+   * The state of the alarm named `alarmName` in `region` (DescribeAlarms),
+   * or undefined when that region has no such alarm. One bounded look
+   * (`timeoutMs` in all, retries included), for the notifier's question
+   * "will the first control region announce this alarm itself?": a region
+   * that does not answer in time throws a CloudWatchError, and the caller
+   * posts instead.
+   */
+  async alarmState(region: string, alarmName: string, options: { timeoutMs?: number } = {}): Promise<AlarmStateValue | undefined> {
+    const timeoutMs = options.timeoutMs ?? ALARM_STATE_TIMEOUT_MS;
+    const bounded = { ...this.retry, budgetMs: timeoutMs, attemptTimeoutMs: timeoutMs };
+    const output = await this.call(region, "DescribeAlarms", (signal) => this.clientFor(region).send(new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ["MetricAlarm"] }), { abortSignal: signal }), undefined, bounded);
+    if (output.MetricAlarms !== undefined && !Array.isArray(output.MetricAlarms)) throw badAnswer(region, "MetricAlarms is not a list", "DescribeAlarms");
+    const alarm = output.MetricAlarms?.find((candidate) => candidate.AlarmName === alarmName);
+    if (alarm === undefined) return undefined;
+    if (!alarmStates.has(alarm.StateValue ?? "")) throw badAnswer(region, `alarm ${alarmName} has state ${JSON.stringify(alarm.StateValue)}`, "DescribeAlarms");
+    return alarm.StateValue as AlarmStateValue;
+  }
+
+  /**
+   * Creates (or updates) `definitions` as metric alarms in `region`, each
+   * with alarm and OK actions to `topicArns`, as stacks/alerts.ts deploys
+   * them. For the drill and tests: the emulator stores alarms (so
+   * {@link alarmState} answers) but never evaluates them.
+   */
+  async putAlarms(region: string, definitions: readonly AlarmDefinition[], topicArns: string[] = []): Promise<void> {
+    for (const definition of definitions) {
+      await this.call(region, "PutMetricAlarm", (signal) =>
+        this.clientFor(region).send(
+          new PutMetricAlarmCommand({
+            AlarmName: definition.name,
+            AlarmDescription: definition.description,
+            Namespace: this.config.metricNamespace,
+            MetricName: definition.metricName,
+            Dimensions: Object.entries(definition.dimensions).map(([Name, Value]) => ({ Name, Value })),
+            Statistic: definition.statistic,
+            Period: definition.periodSeconds,
+            EvaluationPeriods: definition.evaluationPeriods,
+            DatapointsToAlarm: definition.datapointsToAlarm,
+            Threshold: definition.threshold,
+            ComparisonOperator: definition.comparisonOperator,
+            TreatMissingData: definition.treatMissingData,
+            AlarmActions: topicArns,
+            OKActions: topicArns,
+          }),
+          { abortSignal: signal },
+        ),
+      );
+    }
+  }
+
+  /** Sets an alarm's state in `region` (SetAlarmState): the drill's alarm evaluator records each change it publishes. */
+  async setAlarmState(region: string, alarmName: string, state: AlarmStateValue, reason: string): Promise<void> {
+    await this.call(region, "SetAlarmState", (signal) => this.clientFor(region).send(new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: state, StateReason: reason.slice(0, 1023) }), { abortSignal: signal }));
+  }
+
   /** Sends `datumsFor(region)` to each region (nothing at all when empty); `sent` hears of each region that took all of its datums. */
   private async publishEverywhere(datumsFor: (region: string) => MetricDatum[], regions: string[], sent?: (region: string, datums: MetricDatum[]) => void): Promise<RegionResult[]> {
     return Promise.all(
@@ -335,7 +403,7 @@ export class MetricsBus {
   }
 
   /** One SDK call with retries; counts attempts and bytes into `tally`; every failure becomes a CloudWatchError. */
-  private call<T>(region: string, operation: string, send: (signal: AbortSignal) => Promise<T>, tally?: { calls: number; bytes: number }): Promise<T> {
+  private call<T>(region: string, operation: string, send: (signal: AbortSignal) => Promise<T>, tally?: { calls: number; bytes: number }, retry: RetrySettings = this.retry): Promise<T> {
     const counted = async (signal: AbortSignal) => {
       try {
         const output = await send(signal);
@@ -346,7 +414,7 @@ export class MetricsBus {
         throw error;
       }
     };
-    return withRetry(counted, this.retry, (giveUp) => cloudWatchFailure(region, operation, giveUp));
+    return withRetry(counted, retry, (giveUp) => cloudWatchFailure(region, operation, giveUp));
   }
 }
 
@@ -406,8 +474,8 @@ export function chunkDatums<T>(datums: T[]): T[][] {
   return chunks;
 }
 
-function badAnswer(region: string, why: string): CloudWatchError {
-  return new CloudWatchError("CLOUDWATCH_BAD_ANSWER", `CloudWatch GetMetricData in ${region} answered malformed data: ${why}`, { hint: "Check the endpoint (AWS_ENDPOINT_URL) points at CloudWatch or a compatible emulator." });
+function badAnswer(region: string, why: string, operation = "GetMetricData"): CloudWatchError {
+  return new CloudWatchError("CLOUDWATCH_BAD_ANSWER", `CloudWatch ${operation} in ${region} answered malformed data: ${why}`, { hint: "Check the endpoint (AWS_ENDPOINT_URL) points at CloudWatch or a compatible emulator." });
 }
 
 function cloudWatchFailure(region: string, operation: string, giveUp: GiveUp): CloudWatchError {
@@ -417,5 +485,5 @@ function cloudWatchFailure(region: string, operation: string, giveUp: GiveUp): C
   if (kind === "throttled") return new CloudWatchError("CLOUDWATCH_THROTTLED", `CloudWatch ${operation} in ${region} was throttled (${tries}): ${detail}`, { cause, hint: "Raise the CloudWatch API quota for the account, or fewer vantages per control region; the next round tries again." });
   if (kind === "unavailable") return new CloudWatchError("CLOUDWATCH_UNAVAILABLE", `CloudWatch ${operation} in ${region} failed (${tries}): ${detail}`, { cause, hint: "The region's CloudWatch is unreachable; the other control region carries on. The next round tries again." });
   if (kind === "bad-answer") return new CloudWatchError("CLOUDWATCH_BAD_ANSWER", `CloudWatch ${operation} in ${region} answered something that is not a valid CloudWatch response: ${detail}`, { cause, hint: "Check the endpoint (AWS_ENDPOINT_URL) points at CloudWatch or a compatible emulator." });
-  return new CloudWatchError("CLOUDWATCH_REJECTED", `CloudWatch ${operation} in ${region} was refused: ${detail}`, { cause, hint: "Check the IAM permissions (cloudwatch:PutMetricData / GetMetricData) and the request; retrying will not help." });
+  return new CloudWatchError("CLOUDWATCH_REJECTED", `CloudWatch ${operation} in ${region} was refused: ${detail}`, { cause, hint: `Check the IAM permissions (cloudwatch:${operation}) and the request; retrying will not help.` });
 }

@@ -31,7 +31,7 @@ export interface CostAssumptions {
   probeRoundSeconds: number;
   /** Seconds one decider round takes: GetMetricData, the Route 53 read, the decision, the publish. @default 0.5 */
   deciderRoundSeconds: number;
-  /** Invocations a month of the Slack notifier (alarm and OK transitions). @default 20 */
+  /** Invocations a month of the Slack notifiers, all control regions together (alarm and OK transitions reach every region's notifier). @default 20 */
   notifyInvocationsPerMonth: number;
   /** Invocations a month of the manual failover function (drills, incidents). @default 4 */
   manualInvocationsPerMonth: number;
@@ -259,6 +259,9 @@ export function estimateCost(config: FailoverConfig, prices: PriceTable, assumpt
     line(prices, "cloudwatch.metric", { service: "CloudWatch", item: "custom metrics", quantity: customMetrics, basis: `${metricsByRegion.join(" + ")} series published every minute, by control region; events only while they happen` }),
     line(prices, "cloudwatch.putMetricData", { service: "CloudWatch", item: "PutMetricData (probes)", quantity: probePuts, basis: `${probe.perRegion.putMetricDataCalls} request (${probe.perRegion.datums} datums) per round × ${vantages} vantages × ${controls} control regions` }),
     line(prices, "cloudwatch.putMetricData", { service: "CloudWatch", item: "PutMetricData (deciders)", quantity: deciderPuts, basis: `${deciderOwn.calls + deciderCross.calls} requests (${deciderOwn.datums + deciderCross.datums} datums) a minute from ${controls} decider${controls > 1 ? "s" : ""}, to ${controls > 1 ? "their own and the other region" : "their region"}; later steady rounds send nothing` }),
+    ...(controls > 1
+      ? [line(prices, "cloudwatch.putMetricData", { service: "CloudWatch", item: "DescribeAlarms (notifiers)", quantity: (a.notifyInvocationsPerMonth * (controls - 1)) / controls, basis: `one per alarm notification reaching a notifier outside the first control region (${controls - 1} of ${controls}), to skip what the first region announces` })]
+      : []),
     line(prices, "cloudwatch.getMetricData", { service: "CloudWatch", item: "GetMetricData metrics requested", quantity: metricsRequested, basis: `${decider.metricsRequested} (ProbeVotes: vantages × groups of 16 targets) per round × ${deciderPlan.rounds} rounds a minute × ${controls} deciders` }),
     line(prices, "cloudwatch.alarm.standard", { service: "CloudWatch", item: "alarms (standard resolution)", quantity: alarms.length - highResolutionAlarms, basis: `alarms.ts: ${alarms.length / controls} per control region` }),
     ...(highResolutionAlarms > 0 ? [line(prices, "cloudwatch.alarm.highResolution", { service: "CloudWatch", item: "alarms (high resolution)", quantity: highResolutionAlarms, basis: "alarms.ts: period under 60 s" })] : []),

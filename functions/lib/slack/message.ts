@@ -41,6 +41,8 @@ export interface SlackMessageInput {
   rawText: string;
   /** Weights, lease and last switch; absent when they could not be read. */
   context?: NotifyContext;
+  /** Why this notifier posts although it is not the first control region's (./announce.ts); shown under the message. @default none */
+  note?: string;
 }
 
 // Slack's limits: header 150 chars, section text 3000, field 2000.
@@ -68,9 +70,19 @@ const phrasing: Record<AlarmKind, { icon: string; fired: (region: string, lastSw
  *
  * Our alarms (named `${config.name}-${key}`) get a Block Kit message saying
  * what happened, from → to weights, the reason, the votes per vantage and
- * the lease; anything else becomes short readable plain text.
+ * the lease; anything else becomes short readable plain text. A `note`
+ * (why this region announces it) goes last, and into the text.
  */
 export function buildSlackMessage(input: SlackMessageInput): SlackMessage {
+  const message = messageFor(input);
+  if (input.note === undefined) return message;
+  return {
+    text: clip(`${message.text}\n${input.note}`, limits.section),
+    blocks: [...message.blocks, { type: "context", elements: [{ type: "mrkdwn", text: clip(`:information_source: ${escape(input.note)}`, limits.context) }] }],
+  };
+}
+
+function messageFor(input: SlackMessageInput): SlackMessage {
   if (input.alarm === undefined) return plainMessage(describeRaw(input.rawText));
   const identified = alarmKind(input.alarm);
   if (identified === undefined) return plainMessage(describeUnknownAlarm(input.alarm));
