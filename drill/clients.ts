@@ -1,5 +1,5 @@
 import type { Weights } from "../functions/lib/types.ts";
-import type { LagMonitor } from "./lagMonitor.ts";
+import type { LagMonitor } from "./lag-monitor.ts";
 
 /** The part of the drill clock the clients need. */
 export interface ClientClock {

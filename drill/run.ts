@@ -17,18 +17,18 @@ import { formatRate, scoreRun, type ReplaySummary } from "../functions/lib/repla
 import type { Scenario } from "../functions/lib/scenario.ts";
 import { loadNotifyContext } from "../functions/lib/slack/context.ts";
 import { startEmulator } from "../test/emulator/harness.ts";
-import { AlarmEvaluator } from "./alarmEvaluator.ts";
+import { AlarmEvaluator } from "./alarm-evaluator.ts";
 import { SimulatedClients } from "./clients.ts";
 import { DrillClock } from "./clock.ts";
-import { startFaultProxy, type FaultProxy } from "./faultProxy.ts";
-import { LagMonitor } from "./lagMonitor.ts";
+import { startFaultProxy, type FaultProxy } from "./fault-proxy.ts";
+import { LagMonitor } from "./lag-monitor.ts";
 import { faultBoundaries, hashString, seededRandom, silentVantages } from "./faults.ts";
-import { RecordWatcher } from "./recordWatcher.ts";
-import { startRegionServer } from "./regionServer.ts";
+import { RecordWatcher } from "./record-watcher.ts";
+import { startRegionServer } from "./region-server.ts";
 import { renderReport } from "./report.ts";
-import { scaledProber } from "./scaledProber.ts";
-import { startSlackStandIn } from "./slackStandIn.ts";
-import { snsLambdaEvent, startSnsEndpoint } from "./snsEndpoint.ts";
+import { scaledProber } from "./scaled-prober.ts";
+import { startSlackStandIn } from "./slack-stand-in.ts";
+import { snsLambdaEvent, startSnsEndpoint } from "./sns-endpoint.ts";
 import { describeFault, describeWeightChange, formatClock, TimelinePrinter } from "./timeline.ts";
 
 /** Virtual seconds per wall second: the Clerk scenario (8400 s) takes 3.5 minutes of wall time. */

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { SimulatedClients } from "../../drill/clients.ts";
 import { DrillClock } from "../../drill/clock.ts";
-import { startFaultProxy, type FaultProxy } from "../../drill/faultProxy.ts";
+import { startFaultProxy, type FaultProxy } from "../../drill/fault-proxy.ts";
 import { seededRandom, type DrillFault } from "../../drill/faults.ts";
-import { startRegionServer, type RegionServer } from "../../drill/regionServer.ts";
-import { startSlackStandIn } from "../../drill/slackStandIn.ts";
+import { startRegionServer, type RegionServer } from "../../drill/region-server.ts";
+import { startSlackStandIn } from "../../drill/slack-stand-in.ts";
 
 /** A request's outcome as a probe sees it: status, or the error code. */
 async function get(url: string, timeoutMs = 500): Promise<{ status?: number; error?: string; ms: number }> {

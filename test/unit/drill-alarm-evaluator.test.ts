@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AlarmEvaluator } from "../../drill/alarmEvaluator.ts";
+import { AlarmEvaluator } from "../../drill/alarm-evaluator.ts";
 import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import { exampleConfigPath, parseConfig, readJsonFile } from "../../functions/lib/config.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseDrillArgs } from "../../drill/args.ts";
-import { evaluateAlarm, type EvaluatedAlarm } from "../../drill/alarmState.ts";
+import { evaluateAlarm, type EvaluatedAlarm } from "../../drill/alarm-state.ts";
 import { DrillClock } from "../../drill/clock.ts";
 import { faultAction, faultsOnPath, seededRandom, silentVantages, type DrillFault } from "../../drill/faults.ts";
 import { renderReport } from "../../drill/report.ts";

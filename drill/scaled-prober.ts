@@ -1,5 +1,5 @@
 import type { Prober, ProbeResult } from "../functions/lib/probe/types.ts";
-import type { LagMonitor } from "./lagMonitor.ts";
+import type { LagMonitor } from "./lag-monitor.ts";
 
 /**
  * Runs the real prober in compressed time, as if it had a Lambda to itself.

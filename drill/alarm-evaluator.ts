@@ -1,6 +1,6 @@
 import type { SeriesQuery } from "../functions/lib/aws/cloudwatch.ts";
 import type { AlarmDefinition } from "../functions/lib/alarms.ts";
-import { evaluateAlarm, type AlarmStateValue } from "./alarmState.ts";
+import { evaluateAlarm, type AlarmStateValue } from "./alarm-state.ts";
 
 /** What the evaluator needs from the emulator. */
 export interface AlarmEvaluatorDeps {
