@@ -1,3 +1,4 @@
+import "../cli/quiet-sdk-notice.ts";
 import { cpus } from "node:os";
 import { readdirSync, readFileSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
@@ -10,6 +11,8 @@ export interface Benchmark {
   name: string;
   runs: number;
   run(): Promise<Record<string, number>>;
+  /** Releases what the runs set up (an emulator, servers); called once after the last run. */
+  teardown?(): Promise<void>;
 }
 
 interface Row {
@@ -43,8 +46,12 @@ function median(values: number[]): number {
 
 async function measure(bench: Benchmark): Promise<Row[]> {
   const samples = new Map<string, number[]>();
-  for (let i = 0; i < bench.runs; i++) {
-    for (const [figure, value] of Object.entries(await bench.run())) samples.set(figure, [...(samples.get(figure) ?? []), value]);
+  try {
+    for (let i = 0; i < bench.runs; i++) {
+      for (const [figure, value] of Object.entries(await bench.run())) samples.set(figure, [...(samples.get(figure) ?? []), value]);
+    }
+  } finally {
+    await bench.teardown?.();
   }
   return [...samples].map(([figure, values]) => ({ bench: bench.name, figure, median: median(values), min: Math.min(...values), max: Math.max(...values), runs: values.length }));
 }
@@ -74,7 +81,7 @@ function writePage(path: string, rows: Row[], command: string): void {
   for (const bench of [...new Set(rows.map((r) => r.bench))]) {
     const start = `<!-- bench:${bench} -->`;
     const end = `<!-- /bench:${bench} -->`;
-    const section = `${start}\n## ${bench}\n\n${machine()}; \`${command}\`\n\n${table(rows.filter((r) => r.bench === bench))}\n${end}`;
+    const section = `${start}\n### ${bench}\n\n${machine()}; \`${command}\`\n\n${table(rows.filter((r) => r.bench === bench))}\n${end}`;
     const from = page.indexOf(start);
     const to = page.indexOf(end);
     page = from >= 0 && to > from ? page.slice(0, from) + section + page.slice(to + end.length) : `${page.trimEnd()}\n\n${section}\n`;
