@@ -1,10 +1,10 @@
-import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
 import { MetricsBus, type DecisionMetrics } from "../functions/lib/aws/cloudwatch.ts";
 import { createHostedZone, Route53Switcher } from "../functions/lib/aws/route53.ts";
 import { CallStats, type OperationStats } from "../functions/lib/aws/stats.ts";
 import { loadConfig, parseConfig, type FailoverConfig } from "../functions/lib/config.ts";
 import { Dimension, Metric, voteGroups } from "../functions/lib/metrics.ts";
 import { startEmulator, type Emulator } from "../test/emulator/harness.ts";
+import { seedMetricBacklog, type BacklogDatum } from "../test/emulator/metric-backlog.ts";
 
 /**
  * AWS calls, bytes and latency of one decider round against the moto emulator
@@ -59,15 +59,14 @@ async function prepare(): Promise<Setup> {
 
 /** Older datums, as a drill leaves behind, in the region the decider reads. */
 async function accumulate(endpoint: string, config: FailoverConfig, now: number): Promise<void> {
-  const client = new CloudWatchClient({ endpoint, region: "us-east-2", credentials: { accessKeyId: "test", secretAccessKey: "test" }, disableRequestCompression: true });
   const group = voteGroups(config.targets.map((t) => t.id))[0]!.dimension;
-  const datums: MetricDatum[] = Array.from({ length: ACCUMULATED_DATUMS }, (_, i) => ({
-    MetricName: Metric.ProbeVotes,
-    Value: 3,
-    Timestamp: new Date((now - 3600 - (i % 3000) * 10) * 1000),
-    Dimensions: [{ Name: Dimension.Vantage, Value: config.vantages[i % config.vantages.length]! }, { Name: Dimension.TargetGroup, Value: group }],
+  const datums: BacklogDatum[] = Array.from({ length: ACCUMULATED_DATUMS }, (_, i) => ({
+    metricName: Metric.ProbeVotes,
+    value: 3,
+    at: now - 3600 - (i % 3000) * 10,
+    dimensions: { [Dimension.Vantage]: config.vantages[i % config.vantages.length]!, [Dimension.TargetGroup]: group },
   }));
-  for (let i = 0; i < datums.length; i += 1000) await client.send(new PutMetricDataCommand({ Namespace: config.metricNamespace, MetricData: datums.slice(i, i + 1000) }));
+  await seedMetricBacklog(endpoint, "us-east-2", config.metricNamespace, datums);
 }
 
 function decisionMetrics(config: FailoverConfig, at: number, switched: boolean): DecisionMetrics {

@@ -16,7 +16,7 @@ export interface AlarmEvaluatorDeps {
   recordState?: (region: string, alarmName: string, state: AlarmStateValue, reason: string) => Promise<void>;
   /** Epoch seconds the drill started: periods before it count as fine (the deployment ran healthy before). @default 0 */
   historyBefore?: number;
-  /** Told about every state change (the timeline), before it is recorded and published. */
+  /** Told about every state change (the timeline), before it is recorded and published. @default none */
   onChange?: (change: AlarmChange) => void;
 }
 

@@ -38,7 +38,8 @@ export interface SimulatedClientsOptions {
   /**
    * A request slower than this (virtual ms) counts as failed: the config's
    * `probe.maxLatencyMs`, its own definition of unusable (the replay counts
-   * such requests the same way). Unset: only errors and timeouts fail.
+   * such requests the same way).
+   * @default none: only errors and timeouts fail
    */
   slowAfterMs?: number | undefined;
   /** Stalls of this process are not the region's latency (see scaledProber). @default none discounted */

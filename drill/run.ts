@@ -48,9 +48,9 @@ export interface DrillOptions {
   isTTY?: boolean;
   /** Simulated clients. @default 30 clients, one request each per 15 s */
   clients?: { count?: number; requestIntervalSeconds?: number };
-  /** Aborting stops the drill early (Ctrl-C); everything started is still stopped. */
+  /** Aborting stops the drill early (Ctrl-C); everything started is still stopped. @default none: runs to the end */
   signal?: AbortSignal;
-  /** Told the emulator's pid once it runs (the interrupt test watches it). */
+  /** Told the emulator's pid once it runs (the interrupt test watches it). @default none */
   onEmulatorStarted?: (pid: number) => void;
 }
 

@@ -2,6 +2,7 @@ import { MetricsBus } from "./lib/aws/cloudwatch.ts";
 import { Route53Switcher } from "./lib/aws/route53.ts";
 import { systemClock, type Clock } from "./lib/clock.ts";
 import type { FailoverConfig } from "./lib/config.ts";
+import { checkDecideEvent } from "./lib/control/decide-event.ts";
 import { runDecisionRound, type RoundOutcome } from "./lib/control/round.ts";
 import { deciderBudgetMs, planDecisionRounds } from "./lib/control/schedule.ts";
 import { configFromEnv } from "./lib/env-config.ts";
@@ -37,6 +38,7 @@ export function createDecideHandler(deps: DecideDeps) {
   const run = async (budgetMs: number): Promise<RoundOutcome[]> => {
     const outcomes: RoundOutcome[] = [];
     let failures = 0;
+    let lastError: unknown;
     for (const start of planDecisionRounds(config, clock.now(), budgetMs)) {
       const waitMs = start - clock.now();
       if (waitMs > 0) await clock.sleep(waitMs);
@@ -45,10 +47,11 @@ export function createDecideHandler(deps: DecideDeps) {
         outcomes.push(await runRound());
       } catch (error) {
         failures++;
+        lastError = error;
         log.error("decider round failed; the next round tries again", { controlRegion, error });
       }
     }
-    if (outcomes.length === 0 && failures > 0) throw new FailoverError("DECIDER_FAILED", `every decider round of this invocation in ${controlRegion} failed (${failures})`, { hint: "See the logged errors; the DeciderHeartbeat alarm fires while this lasts." });
+    if (outcomes.length === 0 && failures > 0) throw new FailoverError("DECIDER_FAILED", `every decider round of this invocation in ${controlRegion} failed (${failures})`, { hint: "See the logged errors; the DeciderHeartbeat alarm fires while this lasts.", cause: lastError });
     return outcomes;
   };
   return { runRound, run };
@@ -56,8 +59,14 @@ export function createDecideHandler(deps: DecideDeps) {
 
 let wired: { decider: ReturnType<typeof createDecideHandler>; budgetMs: number } | undefined;
 
-/** Lambda entry (every minute): config from env FAILOVER_CONFIG (validated once), region from FAILOVER_CONTROL_REGION or AWS_REGION, dry run from config or FAILOVER_DRY_RUN=1. */
-export const handler = async (_event: unknown, context?: { getRemainingTimeInMillis?: () => number }) => {
+/**
+ * Lambda entry (every minute): config from env FAILOVER_CONFIG (validated
+ * once), region from FAILOVER_CONTROL_REGION or AWS_REGION, dry run from
+ * config or FAILOVER_DRY_RUN=1. The event carries nothing: anything but the
+ * schedule's event or `{}` is refused before a round runs.
+ */
+export const handler = async (event: unknown, context?: { getRemainingTimeInMillis?: () => number }) => {
+  checkDecideEvent(event);
   if (wired === undefined) {
     const config = configFromEnv();
     const controlRegion = process.env.FAILOVER_CONTROL_REGION || process.env.AWS_REGION || "";

@@ -69,7 +69,7 @@ export function createNotifyHandler(deps: NotifyDeps) {
       }
     }
     const [first] = failures;
-    if (first) throw new FailoverError("NOTIFY_FAILED", `${failures.length} of ${toPost.length} notification(s) did not reach Slack: ${first.message}`, { hint: first.hint });
+    if (first) throw new FailoverError("NOTIFY_FAILED", `${failures.length} of ${toPost.length} notification(s) did not reach Slack: ${first.message}`, { hint: first.hint, cause: first });
     return { posted: toPost.length, skipped, withContext: context !== undefined };
   };
 }

@@ -36,7 +36,7 @@ export interface AlarmDefinition {
  * minutes mean the decider really is not deciding (dead region, crash loop,
  * lost permissions, too few votes), still far sooner than people notice.
  */
-export const deciderBlindMinutes = 3;
+const deciderBlindMinutes = 3;
 
 /**
  * Minutes without a round from a vantage before it counts as silent. One

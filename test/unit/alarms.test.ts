@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { alarmDefinitions, deciderBlindMinutes } from "../../functions/lib/alarms.ts";
+import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import { loadConfig, mergeConfig, parseConfig, readJsonFile, exampleConfigPath } from "../../functions/lib/config.ts";
 import { Metric, voteGroups } from "../../functions/lib/metrics.ts";
 
@@ -42,8 +42,8 @@ describe("alarmDefinitions", () => {
       dimensions: { ControlRegion: "us-east-2" },
       statistic: "Sum",
       periodSeconds: 60,
-      evaluationPeriods: deciderBlindMinutes,
-      datapointsToAlarm: deciderBlindMinutes,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
       threshold: 1,
       comparisonOperator: "LessThanThreshold",
       treatMissingData: "breaching",

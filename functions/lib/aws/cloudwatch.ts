@@ -1,4 +1,4 @@
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand, type MetricDataQuery, type MetricDatum, type StandardUnit } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand, type MetricDataQuery, type MetricDataResult, type MetricDatum, type StandardUnit } from "@aws-sdk/client-cloudwatch";
 import type { AlarmDefinition } from "../alarms.ts";
 import type { FailoverConfig } from "../config.ts";
 import { FailoverError } from "../errors.ts";
@@ -245,26 +245,8 @@ export class MetricsBus {
     const rounds = new Map<number, ProbeRound>();
     for (let at = firstRound; at <= lastRound; at += period) rounds.set(at, { at, votes: {} });
     const perCall = Math.max(1, Math.min(MAX_QUERIES_PER_GET, Math.floor(MAX_DATAPOINTS_PER_GET / roundCount)));
-    const client = this.clientFor(region);
     for (let offset = 0; offset < queries.length; offset += perCall) {
-      const batch = queries.slice(offset, offset + perCall);
-      let nextToken: string | undefined;
-      for (let page = 1; ; page++) {
-        if (page > MAX_GET_PAGES) throw new CloudWatchError("CLOUDWATCH_BAD_ANSWER", `GetMetricData in ${region} did not stop paging after ${MAX_GET_PAGES} pages`);
-        const output = await this.call(region, "GetMetricData", (signal) =>
-          client.send(
-            new GetMetricDataCommand({
-              MetricDataQueries: batch,
-              StartTime: new Date(firstRound * 1000),
-              EndTime: new Date((lastRound + period) * 1000),
-              ScanBy: "TimestampAscending",
-              ...(nextToken ? { NextToken: nextToken } : {}),
-            }),
-            { abortSignal: signal },
-          ),
-        );
-        const results = output.MetricDataResults;
-        if (!Array.isArray(results)) throw badAnswer(region, "MetricDataResults is not a list");
+      for await (const results of this.metricDataPages(region, queries.slice(offset, offset + perCall), firstRound, lastRound + period)) {
         for (const result of results) {
           const index = /^q(\d+)$/.exec(result.Id ?? "")?.[1];
           const one = index === undefined ? undefined : series[Number(index)];
@@ -280,8 +262,6 @@ export class MetricsBus {
             if (round) decodeVotes(one.group, value, (round.votes[one.vantage] ??= {}));
           });
         }
-        nextToken = output.NextToken || undefined;
-        if (!nextToken) break;
       }
     }
     return [...rounds.values()];
@@ -295,7 +275,6 @@ export class MetricsBus {
    */
   async readSeries(region: string, queries: readonly SeriesQuery[], startSeconds: number, endSeconds: number): Promise<Record<string, Map<number, number>>> {
     const series: Record<string, Map<number, number>> = Object.fromEntries(queries.map((query) => [query.id, new Map<number, number>()]));
-    const client = this.clientFor(region);
     for (let offset = 0; offset < queries.length; offset += MAX_QUERIES_PER_GET) {
       const batch: MetricDataQuery[] = queries.slice(offset, offset + MAX_QUERIES_PER_GET).map((query) => ({
         Id: query.id,
@@ -306,12 +285,8 @@ export class MetricsBus {
         },
         ReturnData: true,
       }));
-      let nextToken: string | undefined;
-      for (let page = 1; page <= MAX_GET_PAGES; page++) {
-        const output = await this.call(region, "GetMetricData", (signal) =>
-          client.send(new GetMetricDataCommand({ MetricDataQueries: batch, StartTime: new Date(startSeconds * 1000), EndTime: new Date(endSeconds * 1000), ScanBy: "TimestampAscending", ...(nextToken ? { NextToken: nextToken } : {}) }), { abortSignal: signal }),
-        );
-        for (const result of output.MetricDataResults ?? []) {
+      for await (const results of this.metricDataPages(region, batch, startSeconds, endSeconds)) {
+        for (const result of results) {
           const values = series[result.Id ?? ""];
           if (values === undefined) throw badAnswer(region, `result Id ${JSON.stringify(result.Id)} matches no query`);
           (result.Timestamps ?? []).forEach((time, i) => {
@@ -319,8 +294,6 @@ export class MetricsBus {
             if (time instanceof Date && typeof value === "number") values.set(Math.round(time.getTime() / 1000), value);
           });
         }
-        nextToken = output.NextToken || undefined;
-        if (!nextToken) break;
       }
     }
     return series;
@@ -380,6 +353,37 @@ export class MetricsBus {
   /** Sets an alarm's state in `region` (SetAlarmState): the drill's alarm evaluator records each change it publishes. */
   async setAlarmState(region: string, alarmName: string, state: AlarmStateValue, reason: string): Promise<void> {
     await this.call(region, "SetAlarmState", (signal) => this.clientFor(region).send(new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: state, StateReason: reason.slice(0, 1023) }), { abortSignal: signal }));
+  }
+
+  /**
+   * GetMetricData for one batch of queries over [startSeconds, endSeconds),
+   * oldest first, one page of results at a time. A listing that has not
+   * ended after MAX_GET_PAGES pages is a broken endpoint, not data: it throws
+   * rather than return a silently truncated series.
+   */
+  private async *metricDataPages(region: string, queries: MetricDataQuery[], startSeconds: number, endSeconds: number): AsyncGenerator<MetricDataResult[]> {
+    const client = this.clientFor(region);
+    let nextToken: string | undefined;
+    for (let page = 1; ; page++) {
+      if (page > MAX_GET_PAGES) throw new CloudWatchError("CLOUDWATCH_BAD_ANSWER", `GetMetricData in ${region} did not stop paging after ${MAX_GET_PAGES} pages`);
+      const output = await this.call(region, "GetMetricData", (signal) =>
+        client.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: queries,
+            StartTime: new Date(startSeconds * 1000),
+            EndTime: new Date(endSeconds * 1000),
+            ScanBy: "TimestampAscending",
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          }),
+          { abortSignal: signal },
+        ),
+      );
+      const results = output.MetricDataResults;
+      if (!Array.isArray(results)) throw badAnswer(region, "MetricDataResults is not a list");
+      yield results;
+      nextToken = output.NextToken || undefined;
+      if (!nextToken) return;
+    }
   }
 
   /** Sends `datumsFor(region)` to each region (nothing at all when empty); `sent` hears of each region that took all of its datums. */

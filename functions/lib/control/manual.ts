@@ -8,7 +8,8 @@ import { leaseActive, type OverrideLease } from "../lease.ts";
 import { log as defaultLog, type Logger } from "../log.ts";
 import { decide, leaseWeights, windowSeconds, type Decision, type WeightChange } from "../policy/decide.ts";
 import { releaseFlapHold, type PolicyMemory } from "../policy/memory.ts";
-import type { SwitchEvent } from "../state.ts";
+import { pickWeights } from "../policy/weights.ts";
+import { votesOf, type SwitchEvent } from "../state.ts";
 import type { ProbeRound, Weights } from "../types.ts";
 import { parseManualEvent, type ManualAction, type ManualEvent } from "./manual-event.ts";
 import { describeShift, readStateDocument, zoneChangeFor } from "./zone-change.ts";
@@ -144,30 +145,28 @@ export function createManualFailover(deps: ManualDeps) {
     return { doc, decision };
   };
 
-  const targetRows = (snapshot: ZoneSnapshot, decision: Decision): TargetStatus[] =>
-    config.targets.map((target) => {
+  const targetRows = (snapshot: ZoneSnapshot, decision: Decision): TargetStatus[] => {
+    const votes = votesOf(decision.verdicts);
+    return config.targets.map((target) => {
       const verdict = decision.verdicts[target.id];
-      const votes: TargetStatus["votes"] = {};
-      for (const vantage of verdict?.upVotes ?? []) votes[vantage] = "up";
-      for (const vantage of verdict?.downVotes ?? []) votes[vantage] = "down";
-      for (const vantage of verdict?.silent ?? []) votes[vantage] = "silent";
       return {
         id: target.id,
         region: target.region,
         weight: snapshot.weights[target.id] ?? 0,
         normalWeight: target.weight,
         health: verdict?.health ?? "unknown",
-        votes,
+        votes: votes[target.id] ?? {},
         downRounds: verdict?.downRounds ?? 0,
         upSeconds: verdict?.upSeconds ?? 0,
         mode: decision.memory.targets[target.id]?.mode ?? "in-service",
       };
     });
+  };
 
   const leaseView = (lease: OverrideLease | undefined, now: number): LeaseView | null =>
     lease === undefined ? null : { ...lease, active: leaseActive(lease, now), expiresInSeconds: lease.expiresAt - now };
 
-  const pick = (weights: Weights): Weights => Object.fromEntries(ids.map((id) => [id, weights[id] ?? 0]));
+  const pick = (weights: Weights): Weights => pickWeights(weights, ids);
 
   async function status(now: number): Promise<StatusResult> {
     const problems: string[] = [];

@@ -4,6 +4,7 @@ import type { FailoverConfig } from "../config.ts";
 import { leaseActive } from "../lease.ts";
 import type { Logger } from "../log.ts";
 import { decide, windowSeconds, type Decision } from "../policy/decide.ts";
+import { pickWeights } from "../policy/weights.ts";
 import { votesOf } from "../state.ts";
 import type { Weights } from "../types.ts";
 import { describeShift, readStateDocument, zoneChangeFor } from "./zone-change.ts";
@@ -70,7 +71,7 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
   });
   const final = decision as Decision;
   const switched = result.applied && result.change?.weights !== undefined;
-  const from = pick(result.snapshot.weights, ids);
+  const from = pickWeights(result.snapshot.weights, ids);
   const shift = final.changed ? describeShift(from, final.weights, ids) : undefined;
   const outcome: RoundOutcome = {
     at: now,
@@ -136,8 +137,4 @@ function decisionMetrics(outcome: RoundOutcome, decision: Decision, snapshot: Zo
     // "Read enough votes to decide": at least one target has a verdict.
     heartbeat: Object.values(decision.verdicts).some((verdict) => verdict.health !== "unknown"),
   };
-}
-
-function pick(weights: Weights, ids: readonly string[]): Weights {
-  return Object.fromEntries(ids.map((id) => [id, weights[id] ?? 0]));
 }

@@ -3,6 +3,7 @@ import { encodeTxtJson } from "../aws/txt.ts";
 import { describeError, FailoverError } from "../errors.ts";
 import type { OverrideLease } from "../lease.ts";
 import type { Decision } from "../policy/decide.ts";
+import { pickWeights } from "../policy/weights.ts";
 import { emptyStateDocument, parseStateDocument, recordSwitch, votesOf, type StateDocument, type SwitchEvent } from "../state.ts";
 import type { Weights } from "../types.ts";
 
@@ -86,10 +87,6 @@ function fitTxtRecord(doc: StateDocument): StateDocument {
     }
   }
   return fitted;
-}
-
-function pickWeights(weights: Weights, ids: readonly string[]): Weights {
-  return Object.fromEntries(ids.map((id) => [id, weights[id] ?? 0]));
 }
 
 function truncate(text: string, max: number): string {

@@ -5,7 +5,7 @@ import { emptyPolicyMemory, type PolicyMemory } from "./memory.ts";
 import { stepTargets, type TargetEvent } from "./ramp.ts";
 import { describeHealth, describeEvent, describeModes, clock } from "./reasons.ts";
 import { targetVerdict, type TargetVerdict } from "./verdict.ts";
-import { formatWeights, normalWeights, sameWeights, splitWeights, type TargetShare } from "./weights.ts";
+import { formatWeights, normalWeights, pickWeights, sameWeights, splitWeights, type TargetShare } from "./weights.ts";
 
 export type { TargetHealth } from "./votes.ts";
 export type { TargetVerdict } from "./verdict.ts";
@@ -125,7 +125,7 @@ function decideAutomatic(input: DecisionInput, ids: string[], normal: Weights, v
 
   // Unknown never moves traffic: with no verdict at all, keep what Route 53 has.
   if (ids.every((id) => verdicts[id]?.health === "unknown") && validWeights(input.current, ids)) {
-    return { weights: pick(input.current, ids), memory: prior, kind: "unknown", reason: `no verdict, nothing moves: ${health}`, allDown: false };
+    return { weights: pickWeights(input.current, ids), memory: prior, kind: "unknown", reason: `no verdict, nothing moves: ${health}`, allDown: false };
   }
 
   const stepped = stepTargets(config.policy, ids, prior, verdicts, now, true);
@@ -232,10 +232,6 @@ function directionOf(id: string, from: number, to: number, memory: PolicyMemory,
 function validWeights(weights: Weights, ids: string[]): boolean {
   const values = ids.map((id) => weights[id]);
   return values.every((w) => Number.isInteger(w) && (w ?? -1) >= 0 && (w ?? 256) <= 255) && values.some((w) => (w ?? 0) > 0);
-}
-
-function pick(weights: Weights, ids: string[]): Weights {
-  return Object.fromEntries(ids.map((id) => [id, weights[id] ?? 0]));
 }
 
 function restoreEntry<T>(record: Record<string, T>, id: string, value: T | undefined): void {

@@ -76,6 +76,11 @@ export function normalWeights(targets: ReadonlyArray<{ id: string; weight: numbe
   return Object.fromEntries(targets.map((target) => [target.id, target.weight]));
 }
 
+/** The weights of exactly `ids`, in that order; a target absent from `weights` gets 0. */
+export function pickWeights(weights: Weights, ids: readonly string[]): Weights {
+  return Object.fromEntries(ids.map((id) => [id, weights[id] ?? 0]));
+}
+
 /** True when both give every listed target the same weight. */
 export function sameWeights(a: Weights, b: Weights, ids: readonly string[]): boolean {
   return ids.every((id) => (a[id] ?? 0) === (b[id] ?? 0));

@@ -15,7 +15,7 @@ export interface PostOptions {
   baseDelayMs?: number;
   /** Per-attempt timeout. @default 5000 */
   timeoutMs?: number;
-  /** Where retries are logged (never with the URL). */
+  /** Where retries are logged (never with the URL). @default none: retries are not logged */
   log?: Logger;
 }
 

@@ -3,6 +3,8 @@ import { formatDuration, parseDuration } from "../../../cli/manual/duration.ts";
 import type { ZoneSnapshot } from "../../../functions/lib/aws/route53.ts";
 import { encodeTxtJson } from "../../../functions/lib/aws/txt.ts";
 import { loadConfig } from "../../../functions/lib/config.ts";
+import { handler as decideHandler } from "../../../functions/decide.ts";
+import { checkDecideEvent } from "../../../functions/lib/control/decide-event.ts";
 import { parseManualEvent } from "../../../functions/lib/control/manual-event.ts";
 import { deciderOffsetMs, planDecisionRounds } from "../../../functions/lib/control/schedule.ts";
 import { describeShift, zoneChangeFor } from "../../../functions/lib/control/zone-change.ts";
@@ -108,5 +110,35 @@ describe("manual events", () => {
     expect(() => parseManualEvent({ action: "pin", weights: { primary: 0, failover: 0 }, ttlSeconds: 999_999, actor: "a" }, config)).toThrow(
       /weights: expected at least one weight above 0[\s\S]*reason: is required for pin/,
     );
+  });
+});
+
+describe("decider event", () => {
+  it("accepts the schedule's EventBridge event, an empty object and no payload", () => {
+    const scheduled = { version: "0", id: "e1", "detail-type": "Scheduled Event", source: "aws.events", time: "2025-08-06T12:00:00Z", region: "us-east-2", resources: [], detail: {} };
+
+    const checks = [scheduled, {}, undefined, null].map((event) => () => checkDecideEvent(event));
+
+    for (const check of checks) expect(check).not.toThrow();
+  });
+
+  it.each([
+    ["a hand-made dry-run flag", { dryRun: true }, /dryRun: unknown field/],
+    ["another service's event", { source: "aws.s3" }, /source: expected one of "aws.events", got "aws.s3"/],
+    ["a bare string", "run", /\(root\): expected object, got "run"/],
+  ])("refuses %s naming the field, with what to do instead", (_name, event, field) => {
+    expect(() => checkDecideEvent(event)).toThrow(field);
+    expect(() => checkDecideEvent(event)).toThrow(expect.objectContaining({ code: "INVALID_INPUT", hint: expect.stringContaining("FAILOVER_DRY_RUN=1") }));
+  });
+
+  it("the Lambda handler refuses a malformed event before it reads its config or runs a round", async () => {
+    // Prepare: no FAILOVER_CONFIG is needed, since nothing past the check runs.
+    const event = { dryRun: true };
+
+    // Act
+    const invoked = decideHandler(event);
+
+    // Assess
+    await expect(invoked).rejects.toThrow(/invalid decider event:\n {2}dryRun: unknown field/);
   });
 });

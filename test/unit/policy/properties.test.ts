@@ -129,10 +129,12 @@ describe("policy invariants (property tests)", () => {
   });
 
   it("an unexpired lease always wins", () => {
+    let checked = 0;
     fc.assert(
       fc.property(runs, ({ config, rounds, lease, start }) => {
         for (const { decision, lease: visible, now } of run(config, rounds, lease, start)) {
           if (visible === undefined || now >= visible.expiresAt) continue;
+          checked++;
           const normal = Object.fromEntries(config.targets.map((t) => [t.id, t.weight]));
           expect(decision.leaseActive).toBe(true);
           expect(decision.kind).toBe("override");
@@ -141,22 +143,27 @@ describe("policy invariants (property tests)", () => {
       }),
       { numRuns: 150 },
     );
+    expect(checked, "no generated step had an unexpired lease: the property was never exercised").toBeGreaterThan(0);
   });
 
   it("unknown never moves traffic: with no verdict for any target, the weights stay", () => {
+    let checked = 0;
     fc.assert(
       fc.property(runs, ({ config, rounds, start }) => {
         for (const { decision, current, prior } of run(config, rounds, undefined, start)) {
           if (!Object.values(decision.verdicts).every((v) => v.health === "unknown") || prior?.lease !== undefined) continue;
+          checked++;
           expect(decision.weights).toEqual(current);
           expect(decision.changed).toBe(false);
         }
       }),
       { numRuns: 150 },
     );
+    expect(checked, "no generated step had every verdict unknown: the property was never exercised").toBeGreaterThan(0);
   });
 
   it("no drain without a quorum down for drainAfterRounds rounds", () => {
+    let checked = 0;
     fc.assert(
       fc.property(runs, ({ config, rounds, start }) => {
         for (const { decision, prior } of run(config, rounds, undefined, start)) {
@@ -165,6 +172,7 @@ describe("policy invariants (property tests)", () => {
             const after = decision.memory.targets[target.id];
             const drainedNow = (after?.mode === "drained" || after?.mode === "held") && (before === undefined || before.mode === "ramp");
             if (prior === undefined || !drainedNow) continue;
+            checked++;
             const verdict = decision.verdicts[target.id];
             const voters = (verdict?.upVotes.length ?? 0) + (verdict?.downVotes.length ?? 0);
             expect(verdict?.health).toBe("down");
@@ -175,5 +183,6 @@ describe("policy invariants (property tests)", () => {
       }),
       { numRuns: 150 },
     );
+    expect(checked, "no generated step drained a target: the property was never exercised").toBeGreaterThan(0);
   });
 });
