@@ -1,4 +1,4 @@
-import { describeError, FailoverError, ValidationError } from "../functions/lib/errors.ts";
+import { describeError, FailoverError, ValidationError, type ValidationIssue } from "../functions/lib/errors.ts";
 import type { CliCommand, CliIO } from "./command.ts";
 import cost from "./commands/cost.ts";
 import drain from "./commands/drain.ts";
@@ -41,9 +41,24 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   try {
     return await command.run(args, io);
   } catch (error) {
-    io.stderr(`failover ${name}: ${describeError(error)}\n`);
-    return error instanceof ValidationError || (error instanceof FailoverError && error.code === "FILE_UNREADABLE") ? 2 : 1;
+    // With --json, scripts get the same `{ ok: false, error }` shape as the function's own answers.
+    if (wantsJson(args)) io.stdout(`${JSON.stringify({ ok: false, error: errorBody(error) }, null, 2)}\n`);
+    else io.stderr(`failover ${name}: ${describeError(error)}\n`);
+    return error instanceof FailoverError && badInputCodes.has(error.code) ? 2 : 1;
   }
+}
+
+/** Error codes that mean bad input (exit 2): nothing was changed and retrying the same command cannot help. */
+const badInputCodes = new Set(["INVALID_INPUT", "FILE_UNREADABLE", "CONFIRMATION_REQUIRED"]);
+
+function wantsJson(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  return (end < 0 ? args : args.slice(0, end)).includes("--json");
+}
+
+function errorBody(error: unknown): { code: string; message: string; hint?: string; issues?: ValidationIssue[] } {
+  if (!(error instanceof FailoverError)) return { code: "INTERNAL", message: describeError(error) };
+  return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}), ...(error instanceof ValidationError ? { issues: [...error.issues] } : {}) };
 }
 
 /** The process wiring used by cli/failover.mjs. */

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { readJsonFile } from "../../functions/lib/config.ts";
+import { parseConfig, profileNames, readJsonFile } from "../../functions/lib/config.ts";
 import { ValidationError } from "../../functions/lib/errors.ts";
 import type { CostLine } from "../../functions/lib/cost/model.ts";
 import { loadPrices } from "../../functions/lib/cost/prices.ts";
@@ -47,8 +47,14 @@ const command: CliCommand = {
       throw new ValidationError("arguments", [{ path: "--queries", message: `expected a whole number of queries a month, got "${parsed.flags.queries}"` }], { hint: "See --help for usage." });
     }
     const path = resolve(parsed.flags.config ?? io.env.FAILOVER_CONFIG_FILE ?? "failover.config.json");
-    const report = buildCostReport(readJsonFile(path, "config"), loadPrices(), {
-      ...(parsed.flags.profile === undefined ? {} : { profiles: [parsed.flags.profile] }),
+    const input = readJsonFile(path, "config");
+    const profile = parsed.flags.profile;
+    const known = profileNames(parseConfig(input));
+    if (profile !== undefined && !known.includes(profile)) {
+      throw new ValidationError("arguments", [{ path: "--profile", message: `expected one of ${known.join(", ")}, got "${profile}"` }], { hint: "Define your own profiles under \"profiles\" in the config." });
+    }
+    const report = buildCostReport(input, loadPrices(), {
+      ...(profile === undefined ? {} : { profiles: [profile] }),
       assumptions: {
         ...(queries === undefined ? {} : { queriesPerMonth: queries }),
         ...(parsed.flags["route53-endpoint"] === undefined ? {} : { route53EndpointType: parsed.flags["route53-endpoint"] as "aws" | "non-aws" }),
@@ -86,6 +92,6 @@ function renderReport(report: CostReport): string {
   }
   const a = report.assumptions;
   out.push(`  ${native.featureDifference}`, "");
-  out.push(`Assumed: ${a.queriesPerMonth.toLocaleString("en-US")} DNS queries a month; rounds of ${a.probeRoundSeconds} s (probe) and ${a.deciderRoundSeconds} s (decider); memory probe ${a.memoryMb.probe} MB, decider ${a.memoryMb.decider} MB, arm64. Prices read ${report.prices.readOn}.`);
+  out.push(`Assumed: ${a.queriesPerMonth.toLocaleString("en-US")} DNS queries a month; a probe round takes ${a.probeRoundSeconds} s and a decider round ${a.deciderRoundSeconds} s; memory probe ${a.memoryMb.probe} MB, decider ${a.memoryMb.decider} MB, arm64. Prices read ${report.prices.readOn}.`);
   return `${out.join("\n")}\n`;
 }

@@ -2,10 +2,10 @@ import { createInterface } from "node:readline";
 import { loadConfig, type FailoverConfig } from "../../functions/lib/config.ts";
 import { parseManualEvent, type ManualAction, type ManualEvent } from "../../functions/lib/control/manual-event.ts";
 import type { ManualResponse } from "../../functions/lib/control/manual.ts";
-import { ValidationError } from "../../functions/lib/errors.ts";
+import { FailoverError, ValidationError, type ValidationIssue } from "../../functions/lib/errors.ts";
 import { leaseWeights } from "../../functions/lib/policy/decide.ts";
 import type { Weights } from "../../functions/lib/types.ts";
-import { parseArgs } from "../args.ts";
+import { parseArgs, type ParsedArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
 import { formatDuration, parseDuration } from "./duration.ts";
 import { renderResult } from "./render.ts";
@@ -51,24 +51,14 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
     summary: spec.summary,
     usage,
     async run(args: string[], io: CliIO): Promise<number> {
-      const parsed = parseArgs(args, commonFlags, { names: spec.positional ? [spec.positional] : [] });
+      const parsed = parseArgs(args, flagsOf(spec), { names: spec.positional ? [spec.positional] : [] });
       if (parsed.help) {
         io.stdout(usage);
         return 0;
       }
       const { flags } = parsed;
       const config = loadConfig(flags.config ?? io.env.FAILOVER_CONFIG_FILE ?? "failover.config.json");
-      // Reads need no name; a change must say who made it.
-      const actor = flags.actor ?? io.env.FAILOVER_ACTOR ?? io.env.USER ?? io.env.LOGNAME ?? (spec.changes ? undefined : "on-call");
-      if (actor === undefined || actor.trim() === "") throw argumentError("--actor", "is required: no USER in the environment to take it from (say who you are)");
-      const event: Record<string, unknown> = { action: spec.action, actor };
-      if (flags.reason !== undefined) event.reason = flags.reason;
-      if (flags.ttl !== undefined) event.ttlSeconds = parseDuration(flags.ttl);
-      const argument = parsed.positionals[0];
-      if (spec.positional === "target") event.target = argument;
-      if (spec.positional === "weights") event.weights = parseWeightsArgument(argument ?? "");
-      // Validate here first, so a bad command never prompts; the function validates again.
-      const checked = withFlagNames(() => parseManualEvent(event, config));
+      const { event, checked, actor } = checkedEvent(spec, flags, parsed.positionals[0], config, io.env);
 
       const send = (body: Record<string, unknown>) =>
         sendManualEvent(body, config, { direct: flags.direct, stage: flags.stage ?? io.env.FAILOVER_STAGE ?? "production", verbose: flags.verbose, ...(flags.region ? { region: flags.region } : {}), ...(flags.function ? { functionName: flags.function } : {}) }, io);
@@ -88,11 +78,49 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
   };
 }
 
-/** Asks before a change; true to go on, else the exit code (2: no terminal and no --yes; 1: declined). */
+/**
+ * The event the command sends, validated against the config. Every bad
+ * argument is reported at once (a ValidationError naming the flags), so
+ * on-call fixes the command in one go.
+ */
+function checkedEvent(spec: ManualCommandSpec, flags: ParsedArgs<typeof commonFlags>["flags"], argument: string | undefined, config: FailoverConfig, env: CliIO["env"]) {
+  const issues: ValidationIssue[] = [];
+  const collect = <T>(parse: () => T, rename = (issue: ValidationIssue) => issue): T | undefined => {
+    try {
+      return parse();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      // A flag already reported (a --ttl that is not a duration) is not reported again as its event field.
+      const reported = new Set(issues.map((issue) => issue.path));
+      issues.push(...error.issues.map(rename).filter((issue) => !reported.has(issue.path.split(".")[0] ?? "")));
+      return undefined;
+    }
+  };
+  // Reads need no name; a change must say who made it.
+  const actor = (flags.actor ?? env.FAILOVER_ACTOR ?? env.USER ?? env.LOGNAME ?? (spec.changes ? "" : "on-call")).trim();
+  if (actor === "") issues.push({ path: "--actor", message: "is required: no FAILOVER_ACTOR or USER in the environment to take it from (say who you are)" });
+  const event: Record<string, unknown> = { action: spec.action, actor: actor || "-" };
+  if (flags.reason !== undefined) event.reason = flags.reason;
+  const ttl = flags.ttl;
+  if (ttl !== undefined) event.ttlSeconds = collect(() => parseDuration(ttl));
+  if (spec.positional === "target") event.target = argument;
+  if (spec.positional === "weights") event.weights = collect(() => parseWeightsArgument(argument ?? ""));
+  for (const key of ["ttlSeconds", "weights"]) if (event[key] === undefined) delete event[key];
+  const checked = collect(() => parseManualEvent(event, config), (issue) => ({ path: renameField(issue.path), message: issue.message }));
+  if (checked === undefined || issues.length > 0) throw argumentsError(issues);
+  return { event, checked, actor };
+}
+
+/** The flags `spec` accepts: --reason and --yes only for changes, --ttl only with a lease, as its --help says. */
+function flagsOf(spec: ManualCommandSpec): typeof commonFlags {
+  const { reason, ttl, yes, ...always } = commonFlags;
+  return { ...always, ...(spec.changes ? { yes } : {}), ...(spec.changes && spec.action !== "init" ? { reason } : {}), ...(spec.lease ? { ttl } : {}) } as typeof commonFlags;
+}
+
+/** Asks before a change; true to go on, else the exit code (1: declined). Without a terminal it throws CONFIRMATION_REQUIRED (exit 2). */
 async function confirm(spec: ManualCommandSpec, event: ManualEvent, config: FailoverConfig, io: CliIO, readStatus: () => Promise<ManualResponse>): Promise<true | number> {
   if (!io.isTTY || io.stdin === undefined) {
-    io.stderr(`failover ${spec.action}: refusing to change traffic without a confirmation, and there is no terminal to ask on.\nPass --yes to confirm (e.g. in scripts).\n`);
-    return 2;
+    throw new FailoverError("CONFIRMATION_REQUIRED", "refusing to change traffic without a confirmation, and there is no terminal to ask on; nothing was changed.", { hint: "Pass --yes to confirm (e.g. in scripts)." });
   }
   const status = await readStatus().catch(() => undefined);
   const now = status?.ok && status.action === "status" ? status : undefined;
@@ -147,20 +175,10 @@ function parseWeightsArgument(text: string): Weights {
   const weights: Weights = {};
   for (const pair of text.split(",")) {
     const match = /^\s*([a-z][a-z0-9-]*)\s*=\s*(\d{1,3})\s*$/.exec(pair);
-    if (!match) throw argumentError("<weights>", `expected target=weight pairs such as primary=50,failover=50, got "${text}"`);
+    if (!match) throw argumentsError([{ path: "<weights>", message: `expected target=weight pairs such as primary=50,failover=50, got "${text}"` }]);
     weights[match[1] as string] = Number(match[2]);
   }
   return weights;
-}
-
-/** Re-throws an event ValidationError with the CLI's names for the fields (`--ttl`, not `ttlSeconds`). */
-function withFlagNames<T>(validate: () => T): T {
-  try {
-    return validate();
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    throw new ValidationError("arguments", error.issues.map((issue) => ({ path: renameField(issue.path), message: issue.message })), { hint: "See --help for usage." });
-  }
 }
 
 function renameField(path: string): string {
@@ -176,8 +194,8 @@ function errorText(action: string, response: Extract<ManualResponse, { ok: false
   return [`failover ${action}: ${headline}`, ...issues, ...(error.hint ? [error.hint] : [])].join("\n") + "\n";
 }
 
-function argumentError(flag: string, message: string): ValidationError {
-  return new ValidationError("arguments", [{ path: flag, message }], { hint: "See --help for usage." });
+function argumentsError(issues: ValidationIssue[]): ValidationError {
+  return new ValidationError("arguments", issues, { hint: "See --help for usage." });
 }
 
 function usageOf(spec: ManualCommandSpec): string {

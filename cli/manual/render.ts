@@ -44,7 +44,7 @@ function renderChange(change: ChangeResult): string {
     lines.push(`The policy decides again: ${moved}`);
   } else if (change.action === "release-hold") {
     lines.push(change.releasedHolds.length > 0 ? `Released the flap hold of ${change.releasedHolds.join(", ")}: it comes back through the normal recovery and ramp.` : "Nothing was held.");
-    lines.push(`Weights: ${moved}`);
+    lines.push(change.shift === "no change" ? `Weights unchanged (${weightsText(change.to)}).` : `Weights: ${change.shift}`);
   } else {
     lines.push(`${capitalise(change.action)}: ${moved}`);
     if (change.lease) lines.push(`Lease: ${leaseLine(change.lease)}`);
