@@ -106,6 +106,10 @@ function checkedEvent(spec: ManualCommandSpec, flags: ParsedArgs<typeof commonFl
   if (spec.positional === "target") event.target = argument;
   if (spec.positional === "weights") event.weights = collect(() => parseWeightsArgument(argument ?? ""));
   for (const key of ["ttlSeconds", "weights"]) if (event[key] === undefined) delete event[key];
+  // The manual function runs only in the control regions, and with --direct that region's CloudWatch holds the probe window.
+  if (flags.region !== undefined && !config.controlRegions.includes(flags.region)) {
+    issues.push({ path: "--region", message: `expected one of the control regions ${config.controlRegions.map((r) => JSON.stringify(r)).join(", ")}, got ${JSON.stringify(flags.region)}` });
+  }
   const checked = collect(() => parseManualEvent(event, config), (issue) => ({ path: renameField(issue.path), message: issue.message }));
   if (checked === undefined || issues.length > 0) throw argumentsError(issues);
   return { event, checked, actor };

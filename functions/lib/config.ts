@@ -292,7 +292,12 @@ export function readJsonFile(path: string | URL, what: string): unknown {
   try {
     text = readFileSync(path, "utf8");
   } catch (cause) {
-    throw new FailoverError("FILE_UNREADABLE", `cannot read ${what} file ${String(path)}: ${(cause as NodeJS.ErrnoException).code ?? "error"}`, { cause });
+    const code = (cause as NodeJS.ErrnoException).code;
+    const problem = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a folder" : (code ?? "error");
+    throw new FailoverError("FILE_UNREADABLE", `cannot read ${what} file ${String(path)}: ${problem}`, {
+      cause,
+      hint: `Check the path (relative paths start from ${process.cwd()}).`,
+    });
   }
   try {
     return JSON.parse(text);

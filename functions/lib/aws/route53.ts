@@ -201,7 +201,7 @@ export class Route53Switcher {
     }
     if (missing.length > 0) {
       throw new Route53Error("ROUTE53_MISSING_RECORD", `hosted zone ${this.config.hostedZone.id} has no weighted record for ${missing.join(", ")}${unexpected.length ? `; also ${unexpected.join("; ")}` : ""}`, {
-        hint: "Run `failover init` to create the records, or fix the record names, types and target ids in the config.",
+        hint: "Create the records once with `failover init --direct`, or fix the record names, types and target ids in the config.",
       });
     }
     if (unexpected.length > 0) {
@@ -495,8 +495,8 @@ function route53Failure(operation: string, giveUp: GiveUp, zone: string): Route5
   const { kind, attempts, elapsedMs, cause } = giveUp;
   const detail = describeAwsError(cause);
   const tries = `${attempts} attempt${attempts === 1 ? "" : "s"} in ${elapsedMs} ms`;
-  if (kind === "throttled") return new Route53Error("ROUTE53_THROTTLED", `Route 53 ${operation} was throttled (${tries}): ${detail}`, { cause, hint: "Route 53 allows about 5 requests per second per account; the next round will try again. Check for other tools hammering the API." });
-  if (kind === "unavailable") return new Route53Error("ROUTE53_UNAVAILABLE", `Route 53 ${operation} failed (${tries}): ${detail}`, { cause, hint: "The Route 53 API is unreachable or failing; the records were left as they were (batches are all or nothing). The next round will try again." });
+  if (kind === "throttled") return new Route53Error("ROUTE53_THROTTLED", `Route 53 ${operation} was throttled (${tries}): ${detail}`, { cause, hint: "Route 53 allows about 5 requests per second per account; nothing was changed. Deciders try again next round; by hand, retry in a few seconds and check for other tools hammering the API." });
+  if (kind === "unavailable") return new Route53Error("ROUTE53_UNAVAILABLE", `Route 53 ${operation} failed (${tries}): ${detail}`, { cause, hint: "The Route 53 API is unreachable or failing; nothing was changed (batches are all or nothing). Deciders try again next round; by hand, check your network, credentials and AWS_ENDPOINT_URL, then retry." });
   if (kind === "bad-answer") return new Route53Error("ROUTE53_BAD_ANSWER", `Route 53 ${operation} answered something that is not a valid Route 53 response: ${detail}`, { cause, hint: "Check the endpoint (AWS_ENDPOINT_URL) points at Route 53 or a compatible emulator." });
   const name = (cause as { name?: string }).name ?? "";
   const message = (cause as { message?: string }).message ?? "";
