@@ -61,7 +61,7 @@ describe("failover cost", () => {
     [["--queries", "lots"], /--queries: expected a whole number of queries a month, got "lots"/],
     [["--route53-endpoint", "azure"], /--route53-endpoint: expected one of aws, non-aws, got "azure"/],
     [["--profile", "cheap"], /--profile: expected one of default, economy, got "cheap"/],
-    [["--config", "/nonexistent/failover.json"], /cannot read config file \/nonexistent\/failover.json: ENOENT/],
+    [["--config", "/nonexistent/failover.json"], /cannot read config file \/nonexistent\/failover.json: no such file/],
   ])("refuses %j with exit 2 and a message naming it", async (flags, message) => {
     // Act
     const { code, stdout, stderr } = await run(["cost", "--config", example, ...flags]);
