@@ -5,6 +5,7 @@ import { splitWeights, normalWeights, sameWeights } from "../policy/weights.ts";
 import type { Scenario } from "../scenario.ts";
 import type { ProbeRound, Weights } from "../types.ts";
 import { windowSeconds } from "../policy/decide.ts";
+import { deciderOffsetMs } from "../control/schedule.ts";
 import { probeVote, type LatencyRule } from "./faults.ts";
 
 /** The policies the replay can run: ours, and the two baselines. */
@@ -29,7 +30,8 @@ const ROUTE53_HEALTHY_SHARE = 0.18;
 /**
  * Runs one policy over the scenario on virtual time and returns the weight
  * timeline (first entry: the normal weights at 0). Each probe round at `t`
- * is decided at `t + interval`, when its results are in.
+ * is decided when the deployed decider decides it: {@link deciderOffsetMs}
+ * after the round starts (its checks have timed out and been published).
  */
 export function runPolicy(scenario: Scenario, policy: PolicyName): TimelineEntry[] {
   const config = scenario.resolvedConfig;
@@ -38,11 +40,12 @@ export function runPolicy(scenario: Scenario, policy: PolicyName): TimelineEntry
   if (policy === "none") return timeline;
   const step = policy === "default" ? defaultPolicy(config) : route53Native(config);
   const interval = config.probe.intervalSeconds;
+  const decidedAfter = deciderOffsetMs(config) / 1000;
   let current = normal;
-  for (let at = 0; at + interval <= scenario.durationSeconds; at += interval) {
+  for (let at = 0; at + decidedAfter <= scenario.durationSeconds; at += interval) {
     const round = probeRound(scenario, at, policy === "default" ? "limit" : "timeout-only");
-    const outcome = step(round, SCENARIO_EPOCH + at + interval, current);
-    if (!sameWeights(current, outcome.weights, Object.keys(normal))) timeline.push({ at: at + interval, weights: outcome.weights, kind: outcome.kind, reason: outcome.reason });
+    const outcome = step(round, SCENARIO_EPOCH + at + decidedAfter, current);
+    if (!sameWeights(current, outcome.weights, Object.keys(normal))) timeline.push({ at: at + decidedAfter, weights: outcome.weights, kind: outcome.kind, reason: outcome.reason });
     current = outcome.weights;
   }
   return timeline;

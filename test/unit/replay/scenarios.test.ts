@@ -40,7 +40,7 @@ describe("public scenarios", () => {
     const { summary, timeline } = replay(scenario);
     expect(scenario.durationSeconds).toBeLessThanOrEqual(300);
     expect(summary).toMatchObject({ failovers: 1, failbacks: 1, finalWeights: { primary: 90, failover: 10 } });
-    expect(timeline.map((e) => [e.at, e.weights.primary])).toEqual([[0, 90], [80, 0], [150, 23], [170, 90]]);
+    expect(timeline.map((e) => [e.at, e.weights.primary])).toEqual([[0, 90], [75.5, 0], [155.5, 23], [175.5, 90]]);
   });
 
   it("is deterministic for a seed", () => {
