@@ -2,6 +2,7 @@ import { MetricsBus } from "./lib/aws/cloudwatch.ts";
 import { Route53Switcher } from "./lib/aws/route53.ts";
 import { systemClock, type Clock } from "./lib/clock.ts";
 import type { FailoverConfig } from "./lib/config.ts";
+import { logChangeSync, waitForChangeSync } from "./lib/control/change-sync.ts";
 import { checkDecideEvent } from "./lib/control/decide-event.ts";
 import { runDecisionRound, type RoundOutcome } from "./lib/control/round.ts";
 import { deciderBudgetMs, planDecisionRounds } from "./lib/control/schedule.ts";
@@ -22,9 +23,17 @@ export interface DecideDeps {
   log?: Logger;
   /** Log and publish what would change, write nothing. @default config.dryRun */
   dryRun?: boolean;
+  /** Longest `run` follows a weight change until Route 53 reports it INSYNC (never past the invocation's budget). @default 90000 */
+  maxSyncWaitMs?: number;
 }
 
-/** The decider: `runRound` decides once now; `run` decides after every probe round until the budget is spent. */
+/**
+ * The decider: `runRound` decides once now (its change is not followed);
+ * `run` decides after every probe round until the budget is spent, and
+ * follows each weight change it applies until INSYNC in the background
+ * (logged, never re-sent), collected before it returns so a frozen Lambda
+ * keeps no poll pending.
+ */
 export function createDecideHandler(deps: DecideDeps) {
   const { config, controlRegion, clock } = deps;
   const log = deps.log ?? defaultLog;
@@ -35,7 +44,16 @@ export function createDecideHandler(deps: DecideDeps) {
   }
   const roundDeps = { config, controlRegion, switcher: deps.switcher, bus: deps.bus, log, dryRun: deps.dryRun ?? config.dryRun };
   const runRound = (): Promise<RoundOutcome> => runDecisionRound(roundDeps, Math.floor(clock.now() / 1000));
+  const maxSyncWaitMs = deps.maxSyncWaitMs ?? 90_000;
   const run = async (budgetMs: number): Promise<RoundOutcome[]> => {
+    const deadlineMs = clock.now() + Math.max(0, budgetMs);
+    const syncs: Promise<void>[] = [];
+    // Started the moment a change is applied, so the wait is measured from there and the next rounds do not wait for it.
+    const followChange = (changeId: string) => {
+      const timeoutMs = Math.min(maxSyncWaitMs, deadlineMs - clock.now());
+      syncs.push(waitForChangeSync(deps.switcher, changeId, timeoutMs, clock).then((followed) => logChangeSync(log, followed, { controlRegion })));
+    };
+    const runDeps = { ...roundDeps, followChange };
     const outcomes: RoundOutcome[] = [];
     let failures = 0;
     let lastError: unknown;
@@ -44,13 +62,14 @@ export function createDecideHandler(deps: DecideDeps) {
       if (waitMs > 0) await clock.sleep(waitMs);
       else if (-waitMs >= config.probe.intervalSeconds * 1000) continue; // the previous round overran this slot; the next one reads the same data
       try {
-        outcomes.push(await runRound());
+        outcomes.push(await runDecisionRound(runDeps, Math.floor(clock.now() / 1000)));
       } catch (error) {
         failures++;
         lastError = error;
         log.error("decider round failed; the next round tries again", { controlRegion, error });
       }
     }
+    await Promise.all(syncs);
     if (outcomes.length === 0 && failures > 0) throw new FailoverError("DECIDER_FAILED", `every decider round of this invocation in ${controlRegion} failed (${failures})`, { hint: "See the logged errors; the DeciderHeartbeat alarm fires while this lasts.", cause: lastError });
     return outcomes;
   };

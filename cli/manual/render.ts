@@ -1,3 +1,4 @@
+import type { ChangeSync } from "../../functions/lib/control/change-sync.ts";
 import type { ChangeResult, InitResult, LeaseView, ManualResult, PlanResult, StatusResult, TargetStatus } from "../../functions/lib/control/manual.ts";
 import type { SwitchEvent } from "../../functions/lib/state.ts";
 import type { Weights } from "../../functions/lib/types.ts";
@@ -53,11 +54,24 @@ function renderChange(change: ChangeResult): string {
   if (change.action === "release" && change.releasedHolds.length > 0) lines.push(`Cleared the flap hold of ${change.releasedHolds.join(", ")}.`);
   lines.push(`Why: ${change.reason}`);
   lines.push(change.changeId ? `Route 53 change ${change.changeId} (${change.attempts} attempt${change.attempts === 1 ? "" : "s"})` : "Nothing needed writing.");
+  if (change.sync) lines.push(syncLine(change.sync));
   return [...lines, problemsText(change.problems)].join("\n");
 }
 
 function renderInit(init: InitResult): string {
-  return [`Created ${init.created.length} weighted record(s) with the config's weights:`, ...init.created.map((name) => `  ${name}`), init.changeId ? `Route 53 change ${init.changeId}` : "", ""].join("\n");
+  return [
+    `Created ${init.created.length} weighted record(s) with the config's weights:`,
+    ...init.created.map((name) => `  ${name}`),
+    init.changeId ? `Route 53 change ${init.changeId}` : "",
+    ...(init.sync ? [syncLine(init.sync)] : []),
+    problemsText(init.problems),
+  ].join("\n");
+}
+
+/** An answer from an older function has no `sync`; the caller skips the line then. */
+function syncLine(sync: ChangeSync): string {
+  const seconds = `${Number(sync.waitedSeconds.toFixed(1))} s`;
+  return sync.insync ? `Route 53: in sync after ${seconds}` : `Route 53: applied, still propagating after ${seconds} (name servers catch up within about 60 s; nothing is re-sent)`;
 }
 
 function targetTable(targets: readonly TargetStatus[], vantages: readonly string[]): string {

@@ -11,6 +11,7 @@ import { releaseFlapHold, type PolicyMemory } from "../policy/memory.ts";
 import { pickWeights } from "../policy/weights.ts";
 import { votesOf, type SwitchEvent } from "../state.ts";
 import type { ProbeRound, Weights } from "../types.ts";
+import { logChangeSync, waitForChangeSync, type ChangeSync } from "./change-sync.ts";
 import { parseManualEvent, type ManualAction, type ManualEvent } from "./manual-event.ts";
 import { describeShift, readStateDocument, zoneChangeFor } from "./zone-change.ts";
 
@@ -25,6 +26,8 @@ export interface ManualDeps {
   log?: Logger;
   /** New lease ids. @default `lease-` and 8 random hex digits */
   newLeaseId?: () => string;
+  /** How long a change waits for Route 53 to report it INSYNC before answering (it is applied either way; short so on-call gets an answer at once). @default 10000 */
+  syncTimeoutMs?: number;
 }
 
 /** A lease as `status` and the change actions report it. */
@@ -100,12 +103,16 @@ export interface ChangeResult extends Common {
   changeId: string;
   /** Reads-and-writes it took (2 or more: a decider wrote in between). */
   attempts: number;
+  /** Whether Route 53 reported the change INSYNC within the function's short wait; null when nothing was written. */
+  sync: ChangeSync | null;
 }
 
 export interface InitResult extends Common {
   action: "init";
   created: string[];
   changeId: string;
+  /** As in {@link ChangeResult}. */
+  sync: ChangeSync | null;
 }
 
 export type ManualResult = StatusResult | PlanResult | ChangeResult | InitResult;
@@ -123,6 +130,16 @@ export function createManualFailover(deps: ManualDeps) {
   const log = deps.log ?? defaultLog;
   const ids = config.targets.map((target) => target.id);
   const newLeaseId = deps.newLeaseId ?? (() => `lease-${randomUUID().slice(0, 8)}`);
+  const syncTimeoutMs = deps.syncTimeoutMs ?? 10_000;
+
+  /** Waits briefly for INSYNC after a write; a slow sync or a failing GetChange is reported, never re-sent. */
+  const followSync = async (changeId: string, problems: string[]): Promise<ChangeSync | null> => {
+    if (changeId === "") return null;
+    const followed = await waitForChangeSync(deps.switcher, changeId, syncTimeoutMs, clock);
+    logChangeSync(log, followed);
+    if (followed.problem !== undefined) problems.push(followed.problem);
+    return followed.sync;
+  };
 
   /** The probe window; a CloudWatch failure leaves every verdict unknown and is reported, so `status` still shows the zone. */
   const readRounds = async (now: number, problems: string[]): Promise<ProbeRound[]> => {
@@ -253,18 +270,19 @@ export function createManualFailover(deps: ManualDeps) {
     return changeResult(event.action, now, problems, result, decision as Decision, { lease: leaseView(released, now), replaced: null, releasedHolds });
   }
 
-  function changeResult(
+  async function changeResult(
     action: ChangeResult["action"],
     now: number,
     problems: string[],
     result: Awaited<ReturnType<Route53Switcher["update"]>>,
     decision: Decision,
     leases: Pick<ChangeResult, "lease" | "replaced" | "releasedHolds">,
-  ): ChangeResult {
+  ): Promise<ChangeResult> {
     const from = pick(result.snapshot.weights);
     const to = result.applied && result.change?.weights !== undefined ? decision.weights : from;
     log.warn(`manual ${action}: ${describeShift(from, to, ids)}`, { action, from, to, reason: decision.reason, lease: leases.lease, releasedHolds: leases.releasedHolds, attempts: result.attempts, changeId: result.changeId });
-    return { action, at: now, problems, from, to, shift: describeShift(from, to, ids), ...leases, reason: decision.reason, changeId: result.changeId ?? "", attempts: result.attempts };
+    const changeId = result.changeId ?? "";
+    return { action, at: now, problems, from, to, shift: describeShift(from, to, ids), ...leases, reason: decision.reason, changeId, attempts: result.attempts, sync: await followSync(changeId, problems) };
   }
 
   async function run(event: ManualEvent, now: number): Promise<ManualResult> {
@@ -276,7 +294,8 @@ export function createManualFailover(deps: ManualDeps) {
       case "init": {
         const created = await deps.switcher.init();
         log.warn("manual init: weighted records created", { created: created.created, actor: event.actor });
-        return { action: "init", at: now, problems: [], created: created.created, changeId: created.changeId };
+        const problems: string[] = [];
+        return { action: "init", at: now, problems, created: created.created, changeId: created.changeId, sync: await followSync(created.changeId, problems) };
       }
       case "promote":
       case "drain":

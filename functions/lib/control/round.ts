@@ -19,6 +19,8 @@ export interface RoundDeps {
   log: Logger;
   /** Log and publish what would change, write nothing. */
   dryRun: boolean;
+  /** Called as soon as this round's weight change is applied, to follow its propagation in the background (must not block). @default none: not followed */
+  followChange?: (changeId: string) => void;
 }
 
 /** What one decider round saw, decided and did. */
@@ -71,6 +73,7 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
   });
   const final = decision as Decision;
   const switched = result.applied && result.change?.weights !== undefined;
+  if (switched && result.changeId) deps.followChange?.(result.changeId);
   const from = pickWeights(result.snapshot.weights, ids);
   const shift = final.changed ? describeShift(from, final.weights, ids) : undefined;
   const outcome: RoundOutcome = {
