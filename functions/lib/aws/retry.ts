@@ -1,3 +1,5 @@
+import { systemClock } from "../clock.ts";
+
 /**
  * Retry with exponential backoff and full jitter, within a time budget, for
  * every AWS adapter. The SDK's own retries are switched off (maxAttempts 1,
@@ -38,7 +40,6 @@ export interface RetryOptions {
 /** Resolved retry settings. */
 export type RetrySettings = Required<RetryOptions>;
 
-export const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function retrySettings(options: RetryOptions = {}): RetrySettings {
   return {
@@ -47,7 +48,7 @@ export function retrySettings(options: RetryOptions = {}): RetrySettings {
     baseDelayMs: options.baseDelayMs ?? 100,
     maxDelayMs: options.maxDelayMs ?? 2000,
     maxAttempts: options.maxAttempts ?? 8,
-    sleep: options.sleep ?? defaultSleep,
+    sleep: options.sleep ?? systemClock.sleep,
     now: options.now ?? Date.now,
     random: options.random ?? Math.random,
   };

@@ -1,6 +1,7 @@
 import { FailoverError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import type { SlackMessage } from "./message.ts";
+import { systemClock } from "../clock.ts";
 
 export interface PostOptions {
   /** HTTP client. @default globalThis.fetch */
@@ -33,7 +34,7 @@ export interface PostResult {
  */
 export async function postToSlack(webhookUrl: string, message: SlackMessage, options: PostOptions = {}): Promise<PostResult> {
   const send = options.fetch ?? fetch;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? systemClock.sleep;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
   const maxDelay = options.maxRetryDelayMs ?? 10_000;
   const baseDelay = options.baseDelayMs ?? 500;
