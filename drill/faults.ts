@@ -1,4 +1,4 @@
-import type { Fault } from "../functions/lib/scenario.ts";
+import { faultActive, faultApplies, type Fault } from "../functions/lib/scenario.ts";
 
 /**
  * Which of a scenario's faults hit one network path at one moment, and what
@@ -25,10 +25,9 @@ const clientKinds = new Set<DrillFault["kind"]>(["down", "blackhole", "status", 
 /** The faults active on `path` at `second` (start inclusive, end exclusive). */
 export function faultsOnPath(faults: readonly DrillFault[], path: FaultPath, second: number): DrillFault[] {
   return faults.filter((fault) => {
-    if (fault.kind === "vantage-down" || second < fault.start || second >= fault.end) return false;
-    if (fault.target !== undefined && fault.target !== path.target) return false;
-    if (path.vantage === undefined) return fault.vantages === undefined && clientKinds.has(fault.kind);
-    return fault.vantages === undefined || fault.vantages.includes(path.vantage);
+    if (fault.kind === "vantage-down" || !faultActive(fault, second)) return false;
+    if (path.vantage === undefined) return faultApplies(fault, path.target) && fault.vantages === undefined && clientKinds.has(fault.kind);
+    return faultApplies(fault, path.target, path.vantage);
   });
 }
 
@@ -36,7 +35,7 @@ export function faultsOnPath(faults: readonly DrillFault[], path: FaultPath, sec
 export function silentVantages(faults: readonly DrillFault[], allVantages: readonly string[], second: number): Set<string> {
   const silent = new Set<string>();
   for (const fault of faults) {
-    if (fault.kind !== "vantage-down" || second < fault.start || second >= fault.end) continue;
+    if (fault.kind !== "vantage-down" || !faultActive(fault, second)) continue;
     for (const vantage of fault.vantages ?? allVantages) silent.add(vantage);
   }
   return silent;

@@ -81,6 +81,16 @@ export const scenarioSchema = z
   });
 
 export type Fault = z.output<typeof faultSchema>;
+
+/** A fault is active from `start` (inclusive) to `end` (exclusive), in scenario seconds. The replay and the drill both read faults through this and {@link faultApplies}. */
+export function faultActive(fault: Fault, second: number): boolean {
+  return fault.start <= second && second < fault.end;
+}
+
+/** A fault applies to `target` (unset: every target) and, when a vantage is given, to that vantage (unset `vantages`: every vantage). */
+export function faultApplies(fault: Fault, target: string, vantage?: string): boolean {
+  return (fault.target === undefined || fault.target === target) && (vantage === undefined || fault.vantages === undefined || fault.vantages.includes(vantage));
+}
 export type ScenarioExpect = z.output<typeof expectSchema>;
 export type ScenarioInput = z.output<typeof scenarioSchema>;
 

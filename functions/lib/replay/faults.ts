@@ -1,5 +1,5 @@
 import type { FailoverConfig } from "../config.ts";
-import type { Fault } from "../scenario.ts";
+import { faultActive as active, faultApplies as applies, type Fault } from "../scenario.ts";
 import { votesNeeded } from "../policy/votes.ts";
 import { seededUniform } from "./random.ts";
 
@@ -10,14 +10,6 @@ export type LatencyRule = "limit" | "timeout-only";
 export interface Interval {
   start: number;
   end: number;
-}
-
-function active(fault: Fault, at: number): boolean {
-  return fault.start <= at && at < fault.end;
-}
-
-function applies(fault: Fault, target: string, vantage?: string): boolean {
-  return (fault.target === undefined || fault.target === target) && (vantage === undefined || fault.vantages === undefined || fault.vantages.includes(vantage));
 }
 
 /** The latency above which a check fails. */
