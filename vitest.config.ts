@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 
 // The SST platform's own copies of Pulumi (installed by scripts/sst-platform.mjs):
 // SST's components and the infra tests must share one copy.
-const sstPlatformModules = fileURLToPath(new URL("./.sst/platform/node_modules/", import.meta.url));
+const sstPlatformModules = fileURLToPath(new URL(".sst/platform/node_modules/", import.meta.url));
 
 // Projects: `unit` (pure code, no network), `integration` (real local
 // HTTP servers and the moto AWS emulator) and `infra` (the SST app under Pulumi

@@ -3,8 +3,8 @@ import { createHostedZone, Route53Switcher } from "../functions/lib/aws/route53.
 import { CallStats, type OperationStats } from "../functions/lib/aws/stats.ts";
 import { loadConfig, parseConfig, type FailoverConfig } from "../functions/lib/config.ts";
 import { Dimension, Metric, voteGroups } from "../functions/lib/metrics.ts";
-import { startEmulator, type Emulator } from "../test/emulator/harness.ts";
-import { seedMetricBacklog, type BacklogDatum } from "../test/emulator/metric-backlog.ts";
+import { startEmulator, type Emulator } from "../emulator/harness.ts";
+import { seedMetricBacklog, type BacklogDatum } from "../emulator/metric-backlog.ts";
 
 /**
  * AWS calls, bytes and latency of one decider round against the moto emulator

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadScenario } from "../functions/lib/scenario.ts";
+import { loadScenario } from "../offline/scenario.ts";
 import { DEFAULT_SPEED, runDrill } from "../drill/run.ts";
 import type { Benchmark } from "./run.ts";
 

@@ -1,5 +1,5 @@
-import { replay } from "../functions/lib/replay/replay.ts";
-import { loadScenario } from "../functions/lib/scenario.ts";
+import { replay } from "../offline/replay/replay.ts";
+import { loadScenario } from "../offline/scenario.ts";
 import type { Benchmark } from "./run.ts";
 
 const scenario = loadScenario(new URL("../scenarios/clerk-2025-08-06.json", import.meta.url));

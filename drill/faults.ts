@@ -1,4 +1,4 @@
-import { faultActive, faultApplies, type Fault } from "../functions/lib/scenario.ts";
+import { faultActive, faultApplies, type Fault } from "../offline/scenario.ts";
 
 /**
  * Which of a scenario's faults hit one network path at one moment, and what
@@ -11,7 +11,7 @@ import { faultActive, faultApplies, type Fault } from "../functions/lib/scenario
  * and `loss` models flaky probe checks, not the application.
  */
 
-/** A scenario fault (functions/lib/scenario.ts); times in seconds from the start. */
+/** A scenario fault (offline/scenario.ts); times in seconds from the start. */
 export type DrillFault = Fault;
 
 /** One path: `vantage` set for a probe path, unset for the clients' path. */

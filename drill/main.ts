@@ -1,8 +1,8 @@
 import "../cli/quiet-sdk-notice.ts";
 import { resolve } from "node:path";
 import { describeError } from "../functions/lib/errors.ts";
-import { formatRate } from "../functions/lib/replay/score.ts";
-import { loadScenario, type Scenario } from "../functions/lib/scenario.ts";
+import { formatRate } from "../offline/replay/score.ts";
+import { loadScenario, type Scenario } from "../offline/scenario.ts";
 import { drillUsage, parseDrillArgs, type DrillArgs } from "./args.ts";
 import { DrillInterrupted, runDrill } from "./run.ts";
 

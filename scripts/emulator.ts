@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import { createHostedZone } from "../functions/lib/aws/route53.ts";
 import { exampleConfigPath, mergeConfig, parseConfig, readJsonFile } from "../functions/lib/config.ts";
 import { describeError } from "../functions/lib/errors.ts";
-import { startEmulator } from "../test/emulator/harness.ts";
+import { startEmulator } from "../emulator/harness.ts";
 
 const configFile = process.argv[2] ?? process.env.FAILOVER_CONFIG_FILE ?? exampleConfigPath;
 const outDir = resolve(".emulator");

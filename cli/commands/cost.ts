@@ -1,9 +1,9 @@
 import { resolve } from "node:path";
 import { parseConfig, profileNames, readJsonFile } from "../../functions/lib/config.ts";
 import { ValidationError } from "../../functions/lib/errors.ts";
-import type { CostLine } from "../../functions/lib/cost/model.ts";
-import { loadPrices } from "../../functions/lib/cost/prices.ts";
-import { buildCostReport, type CostReport } from "../../functions/lib/cost/report.ts";
+import type { CostLine } from "../../offline/cost/model.ts";
+import { loadPrices } from "../../offline/cost/prices.ts";
+import { buildCostReport, type CostReport } from "../../offline/cost/report.ts";
 import { parseArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
 import { renderTable } from "../table.ts";
@@ -11,7 +11,7 @@ import { renderTable } from "../table.ts";
 const usage = `Usage: failover cost [--config <file>] [--profile <name>] [--queries <per month>] [--route53-endpoint aws|non-aws] [--json]
 
 Prices a deployment per month, line by line (Lambda, CloudWatch, SNS,
-Route 53, data transfer) at the list prices in functions/lib/cost/prices.json,
+Route 53, data transfer) at the list prices in offline/cost/prices.json,
 for each profile (default, economy and the config's own), beside what
 Route 53's own health checks would cost for the same targets.
 

@@ -1,6 +1,6 @@
 import { formatWeights } from "../../functions/lib/policy/weights.ts";
-import { POLICIES, formatRate, replay, type PolicyName, type ReplayResult, type ReplaySummary } from "../../functions/lib/replay/replay.ts";
-import { loadScenario, type Scenario } from "../../functions/lib/scenario.ts";
+import { POLICIES, formatRate, replay, type PolicyName, type ReplayResult, type ReplaySummary } from "../../offline/replay/replay.ts";
+import { loadScenario, type Scenario } from "../../offline/scenario.ts";
 import { parseArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
 import { renderTable } from "../table.ts";

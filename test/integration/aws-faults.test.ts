@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MetricsBus, type CloudWatchError } from "../../functions/lib/aws/cloudwatch.ts";
 import { createHostedZone, Route53Switcher, type Route53Error } from "../../functions/lib/aws/route53.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
-import { startEmulator, type Emulator } from "../emulator/harness.ts";
-import { startFaultProxy, type Fault, type FaultProxy } from "../emulator/fault-proxy.ts";
+import { startEmulator, type Emulator } from "../../emulator/harness.ts";
+import { startFaultProxy, type Fault, type FaultProxy } from "../../emulator/aws-fault-proxy.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
 
 // A fault proxy between the adapters and the emulator injects what an AWS API

@@ -3,7 +3,7 @@ import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
 import { createHostedZone, Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { createManualFailover, type ManualResponse } from "../../functions/lib/control/manual.ts";
 import { createDecideHandler } from "../../functions/decide.ts";
-import { startEmulator, type Emulator } from "../emulator/harness.ts";
+import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { capturedLog, primaryDownFromTwo, publishVotes } from "../support/control-fixtures.ts";
 import { manualClock } from "../support/manual-clock.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MetricsBus, type ProbeRoundReport } from "../../functions/lib/aws/cloudwatch.ts";
-import { startEmulator, type Emulator } from "../emulator/harness.ts";
+import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
 
 let emulator: Emulator;

@@ -2,15 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsBus, type DecisionMetrics, type ProbeRoundReport } from "../../functions/lib/aws/cloudwatch.ts";
 import { createHostedZone, Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { exampleConfigPath, parseConfigWithProfile, readJsonFile, type FailoverConfig } from "../../functions/lib/config.ts";
-import { deciderRoundCalls, probeRoundCalls } from "../../functions/lib/cost/counts.ts";
-import { estimateCost } from "../../functions/lib/cost/model.ts";
-import { loadPrices } from "../../functions/lib/cost/prices.ts";
+import { deciderRoundCalls, probeRoundCalls } from "../../offline/cost/counts.ts";
+import { estimateCost } from "../../offline/cost/model.ts";
+import { loadPrices } from "../../offline/cost/prices.ts";
 import { windowSeconds } from "../../functions/lib/policy/decide.ts";
-import { startEmulator, type Emulator } from "../emulator/harness.ts";
+import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { startCountingProxy, type CountingProxy, type RecordedCall } from "../support/aws-counting-proxy.ts";
 
 /**
- * The cost model's counts (functions/lib/cost/counts.ts) against what the
+ * The cost model's counts (offline/cost/counts.ts) against what the
  * adapters really send to the emulator. If the CloudWatch adapter publishes
  * another datum, reads another metric or splits a request, this fails, and
  * `failover cost` must be brought back in line.

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { replay } from "../../functions/lib/replay/replay.ts";
-import { loadScenario } from "../../functions/lib/scenario.ts";
+import { replay } from "../../offline/replay/replay.ts";
+import { loadScenario } from "../../offline/scenario.ts";
 import { runDrill, type DrillResult } from "../../drill/run.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));

@@ -1,9 +1,9 @@
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, GetChangeCommand, ListResourceRecordSetsCommand, Route53Client, type Change, type ResourceRecordSet } from "@aws-sdk/client-route-53";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { startEmulator, type Emulator } from "../emulator/harness.ts";
+import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 
-// One test per patch of test/emulator/moto_launcher.py, each showing the AWS
+// One test per patch of emulator/moto_launcher.py, each showing the AWS
 // behaviour over HTTP with the plain SDK (this file tests the emulator, not our adapters).
 
 let emulator: Emulator;

@@ -11,7 +11,7 @@ import type { SlackMessage } from "../../functions/lib/slack/message.ts";
 import { createDecideHandler } from "../../functions/decide.ts";
 import { createNotifyHandler } from "../../functions/notify.ts";
 import { createProbeHandler } from "../../functions/probe.ts";
-import { startEmulator, type Emulator } from "../emulator/harness.ts";
+import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { runCli } from "../support/cli-process.ts";
 import { capturedLog, switchoverSum } from "../support/control-fixtures.ts";
 import { startServer, type LocalServer } from "../support/local-servers.ts";

@@ -7,7 +7,7 @@ import type { SlackMessage } from "../../functions/lib/slack/message.ts";
 import { emptyStateDocument, recordSwitch, type SwitchEvent } from "../../functions/lib/state.ts";
 import { createNotifyHandler } from "../../functions/notify.ts";
 import { createProbeHandler } from "../../functions/probe.ts";
-import { type Emulator, startEmulator } from "../emulator/harness.ts";
+import { type Emulator, startEmulator } from "../../emulator/harness.ts";
 import { type LocalServer, startServer } from "../support/local-servers.ts";
 import { manualClock } from "../support/manual-clock.ts";
 import { configForTargets } from "../support/probe-config.ts";

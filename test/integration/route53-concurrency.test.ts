@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHostedZone, Route53Error, Route53Switcher } from "../../functions/lib/aws/route53.ts";
-import { startEmulator, type Emulator } from "../emulator/harness.ts";
+import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
 
 // Eight deciders switching from the same read: Route 53's DELETE-exact + CREATE

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChangeResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { createHostedZone, Route53Error, Route53Switcher, type ZoneChange, type ZoneSnapshot } from "../../functions/lib/aws/route53.ts";
 import type { OverrideLease } from "../../functions/lib/lease.ts";
-import { startEmulator, type Emulator } from "../emulator/harness.ts";
+import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
 
 let emulator: Emulator;

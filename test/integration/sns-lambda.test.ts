@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LambdaInvoker } from "../../functions/lib/aws/lambda.ts";
 import { SnsPublisher } from "../../functions/lib/aws/sns.ts";
 import type { FailoverError } from "../../functions/lib/errors.ts";
-import { startEmulator, type Emulator } from "../emulator/harness.ts";
+import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { fastRetry } from "./aws-fixtures.ts";
 
 let emulator: Emulator;

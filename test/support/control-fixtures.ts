@@ -6,7 +6,7 @@ import { createHostedZone, Route53Switcher } from "../../functions/lib/aws/route
 import type { FailoverConfig, FailoverConfigInput } from "../../functions/lib/config.ts";
 import { createLogger, type Logger } from "../../functions/lib/log.ts";
 import { Metric } from "../../functions/lib/metrics.ts";
-import { startEmulator, type Emulator } from "../emulator/harness.ts";
+import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { fastRetry, testConfig } from "../integration/aws-fixtures.ts";
 
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };

@@ -16,7 +16,7 @@ import { callBytesOf, CallStats } from "./stats.ts";
  * calls as the limits allow; both publish their own metrics for the alarms.
  * Metric and dimension names come from ../metrics.ts.
  *
- * Cost shapes this file (see functions/lib/cost/counts.ts, kept honest by
+ * Cost shapes this file (see offline/cost/counts.ts, kept honest by
  * test/integration/cost-drift.test.ts): a probe round is one ProbeVotes
  * datum per 16 targets, not one metric per target; a decider sends its
  * steady series once a minute and its events only when they happen.

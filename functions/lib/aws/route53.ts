@@ -436,7 +436,7 @@ export class Route53Switcher {
     let start: { name: string; type?: string; identifier?: string } = { name: firstWanted.name };
     for (let page = 1; ; page++) {
       if (page > this.maxPages) {
-        throw new Route53Error("ROUTE53_BAD_ANSWER", `ListResourceRecordSets on ${this.config.hostedZone.id} did not end after ${this.maxPages} pages`, { hint: "Check that the endpoint pages with NextRecordIdentifier (a stock moto does not; use test/emulator/moto_launcher.py)." });
+        throw new Route53Error("ROUTE53_BAD_ANSWER", `ListResourceRecordSets on ${this.config.hostedZone.id} did not end after ${this.maxPages} pages`, { hint: "Check that the endpoint pages with NextRecordIdentifier (a stock moto does not; use emulator/moto_launcher.py)." });
       }
       const output = await this.call("ListResourceRecordSets", (signal) =>
         this.client.send(

@@ -2,7 +2,7 @@ import type { FailoverConfig } from "../config.ts";
 import { leaseActive, type OverrideLease } from "../lease.ts";
 import type { ProbeRound, Weights } from "../types.ts";
 import { emptyPolicyMemory, type PolicyMemory } from "./memory.ts";
-import { stepTargets, type TargetEvent } from "./ramp.ts";
+import { stepTargets, type TargetEvent } from "./target-modes.ts";
 import { describeHealth, describeEvent, describeModes, clock } from "./reasons.ts";
 import { targetVerdict, type TargetVerdict } from "./verdict.ts";
 import { formatWeights, normalWeights, pickWeights, sameWeights, splitWeights, type TargetShare } from "./weights.ts";

@@ -1,6 +1,6 @@
 import type { FailoverConfig } from "../config.ts";
 import type { PolicyMemory } from "./memory.ts";
-import type { TargetEvent } from "./ramp.ts";
+import type { TargetEvent } from "./target-modes.ts";
 import type { TargetVerdict } from "./verdict.ts";
 
 /** `02:57:20Z` for an epoch-seconds time (pure: formats the argument, reads no clock). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseAlarmMessage } from "../../functions/lib/slack/alarm.ts";
-import { buildSlackMessage, type NotifyContext } from "../../functions/lib/slack/message.ts";
+import { parseAlarmMessage } from "../../../functions/lib/slack/alarm.ts";
+import { buildSlackMessage, type NotifyContext } from "../../../functions/lib/slack/message.ts";
 
 /** An SNS-delivered CloudWatch alarm notification, as AWS writes it (extra fields included). */
 function alarmJson(fields: Record<string, unknown>): string {

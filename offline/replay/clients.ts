@@ -1,6 +1,6 @@
-import type { FailoverConfig } from "../config.ts";
+import type { FailoverConfig } from "../../functions/lib/config.ts";
 import type { Fault } from "../scenario.ts";
-import type { Weights } from "../types.ts";
+import type { Weights } from "../../functions/lib/types.ts";
 import { clientFailure } from "./faults.ts";
 
 /** Nominal client request rate of the model; only the ratio matters. @default 100 */

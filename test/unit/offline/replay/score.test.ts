@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { scoreRun } from "../../../functions/lib/replay/score.ts";
-import type { Fault } from "../../../functions/lib/scenario.ts";
-import { exampleConfig } from "../policy/helpers.ts";
+import { scoreRun } from "../../../../offline/replay/score.ts";
+import type { Fault } from "../../../../offline/scenario.ts";
+import { exampleConfig } from "../../policy/helpers.ts";
 
 const config = exampleConfig();
 const normal = { primary: 90, failover: 10 };

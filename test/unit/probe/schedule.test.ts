@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { planRounds } from "../../functions/lib/probe/schedule.ts";
+import { planRounds } from "../../../functions/lib/probe/schedule.ts";
 
 const minute = Date.UTC(2025, 7, 6, 12, 0, 0);
 const seconds = (starts: number[]) => starts.map((start) => (start - minute) / 1000);

@@ -1,6 +1,6 @@
 import * as z from "zod";
-import { readJsonFile } from "../config.ts";
-import { parseWith } from "../validate.ts";
+import { readJsonFile } from "../../functions/lib/config.ts";
+import { parseWith } from "../../functions/lib/validate.ts";
 
 /**
  * The list prices the cost model uses, from prices.json (beside this file):

@@ -1,4 +1,4 @@
-import { builtinProfiles, parseConfigWithProfile, profileNames, type FailoverConfig } from "../config.ts";
+import { builtinProfiles, parseConfigWithProfile, profileNames, type FailoverConfig } from "../../functions/lib/config.ts";
 import { defaultCostAssumptions, estimateCost, route53NativeCost, type CostAssumptions, type CostEstimate, type Route53NativeEstimate } from "./model.ts";
 import type { PriceTable } from "./prices.ts";
 

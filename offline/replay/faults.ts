@@ -1,6 +1,6 @@
-import type { FailoverConfig } from "../config.ts";
+import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { faultActive as active, faultApplies as applies, type Fault } from "../scenario.ts";
-import { votesNeeded } from "../policy/votes.ts";
+import { votesNeeded } from "../../functions/lib/policy/votes.ts";
 import { seededUniform } from "./random.ts";
 
 /** How a checker judges latency: ours fails above `probe.maxLatencyMs`; Route 53's has no latency limit, only the timeout. */

@@ -1,10 +1,10 @@
 import { readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ValidationError } from "../../../functions/lib/errors.ts";
-import { replay } from "../../../functions/lib/replay/replay.ts";
-import { loadScenario, parseScenario } from "../../../functions/lib/scenario.ts";
+import { ValidationError } from "../../../../functions/lib/errors.ts";
+import { replay } from "../../../../offline/replay/replay.ts";
+import { loadScenario, parseScenario } from "../../../../offline/scenario.ts";
 
-const dir = new URL("../../../scenarios/", import.meta.url);
+const dir = new URL("../../../../scenarios/", import.meta.url);
 const files = readdirSync(dir).filter((name) => name.endsWith(".json")).sort();
 
 describe("public scenarios", () => {

@@ -4,11 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseArgs } from "../../../cli/args.ts";
-import { main, type CliIO } from "../../../cli/main.ts";
-import { ValidationError } from "../../../functions/lib/errors.ts";
+import { parseArgs } from "../../../../cli/args.ts";
+import { main, type CliIO } from "../../../../cli/main.ts";
+import { ValidationError } from "../../../../functions/lib/errors.ts";
 
-const root = fileURLToPath(new URL("../../../", import.meta.url));
+const root = fileURLToPath(new URL("../../../../", import.meta.url));
 const clerk = join(root, "scenarios/clerk-2025-08-06.json");
 
 /** Runs the CLI in-process, capturing its output. */

@@ -1,8 +1,8 @@
-import { alarmDefinitions } from "../alarms.ts";
-import type { FailoverConfig } from "../config.ts";
-import { functionMemoryMb } from "../deployment.ts";
-import { deciderBudgetMs, deciderOffsetMs, planDecisionRounds } from "../control/schedule.ts";
-import { planRounds } from "../probe/schedule.ts";
+import { alarmDefinitions } from "../../functions/lib/alarms.ts";
+import type { FailoverConfig } from "../../functions/lib/config.ts";
+import { functionMemoryMb } from "../../functions/lib/deployment.ts";
+import { deciderBudgetMs, deciderOffsetMs, planDecisionRounds } from "../../functions/lib/control/schedule.ts";
+import { planRounds } from "../../functions/lib/probe/schedule.ts";
 import { deciderRoundCalls, probeRoundCalls, type MetricIdentity } from "./counts.ts";
 import type { PriceId, PriceTable } from "./prices.ts";
 

@@ -2,8 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { main, type CliIO } from "../../cli/main.ts";
-import { exampleConfigPath, readJsonFile } from "../../functions/lib/config.ts";
+import { main, type CliIO } from "../../../../cli/main.ts";
+import { exampleConfigPath, readJsonFile } from "../../../../functions/lib/config.ts";
 
 /** Runs `failover <argv>` in-process and keeps what it printed. */
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

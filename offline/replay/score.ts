@@ -1,6 +1,6 @@
-import type { FailoverConfig } from "../config.ts";
+import type { FailoverConfig } from "../../functions/lib/config.ts";
 import type { Fault, ScenarioExpect } from "../scenario.ts";
-import type { Weights } from "../types.ts";
+import type { Weights } from "../../functions/lib/types.ts";
 import { outageEpisodes, type Interval } from "./faults.ts";
 
 /** Drains more than this long after an outage began are not blamed on it. @see ReplaySummary.falseSwitches */

@@ -1,7 +1,7 @@
 import * as z from "zod";
-import { exampleConfigPath, mergeConfig, parseConfig, readJsonFile, type FailoverConfig } from "./config.ts";
-import { ValidationError, type ValidationIssue } from "./errors.ts";
-import { parseWith } from "./validate.ts";
+import { exampleConfigPath, mergeConfig, parseConfig, readJsonFile, type FailoverConfig } from "../functions/lib/config.ts";
+import { ValidationError, type ValidationIssue } from "../functions/lib/errors.ts";
+import { parseWith } from "../functions/lib/validate.ts";
 
 /**
  * A described incident the replay runs the policy over: faults on targets

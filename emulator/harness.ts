@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { FailoverError } from "../../functions/lib/errors.ts";
+import { FailoverError } from "../functions/lib/errors.ts";
 
 /**
- * Starts the moto AWS emulator (test/emulator/moto_launcher.py) on a free
+ * Starts the moto AWS emulator (emulator/moto_launcher.py) on a free
  * loopback port for one test file, the drill or a benchmark, and stops it by
  * its own pid. Works inside and outside vitest.
  *

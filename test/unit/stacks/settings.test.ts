@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { exampleConfigPath, loadConfig, mergeConfig, readJsonFile } from "../../functions/lib/config.ts";
-import { FailoverError } from "../../functions/lib/errors.ts";
-import { manualFunctionName } from "../../functions/lib/deployment.ts";
-import { configEnvValue, configPath, loadSettings, maxConfigEnvBytes, roundsTimeoutSeconds } from "../../stacks/settings.ts";
-import { deciderPermissions, managedRecordNames, onCallPolicy, partitionOf } from "../../stacks/iam.ts";
+import { exampleConfigPath, loadConfig, mergeConfig, readJsonFile } from "../../../functions/lib/config.ts";
+import { FailoverError } from "../../../functions/lib/errors.ts";
+import { manualFunctionName } from "../../../functions/lib/deployment.ts";
+import { configEnvValue, configPath, loadSettings, maxConfigEnvBytes, roundsTimeoutSeconds } from "../../../stacks/settings.ts";
+import { deciderPermissions, managedRecordNames, onCallPolicy, partitionOf } from "../../../stacks/iam.ts";
 
 const config = loadConfig();
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { exampleConfigPath, parseConfigWithProfile, readJsonFile, type FailoverConfig } from "../../functions/lib/config.ts";
-import { ValidationError } from "../../functions/lib/errors.ts";
-import { deciderRoundCalls, probeRoundCalls } from "../../functions/lib/cost/counts.ts";
-import { estimateCost, invocationPlan, route53NativeCost, type CostEstimate } from "../../functions/lib/cost/model.ts";
-import { loadPrices, parsePrices } from "../../functions/lib/cost/prices.ts";
+import { exampleConfigPath, parseConfigWithProfile, readJsonFile, type FailoverConfig } from "../../../../functions/lib/config.ts";
+import { ValidationError } from "../../../../functions/lib/errors.ts";
+import { deciderRoundCalls, probeRoundCalls } from "../../../../offline/cost/counts.ts";
+import { estimateCost, invocationPlan, route53NativeCost, type CostEstimate } from "../../../../offline/cost/model.ts";
+import { loadPrices, parsePrices } from "../../../../offline/cost/prices.ts";
 
 const raw = readJsonFile(exampleConfigPath, "config") as Record<string, unknown>;
 const prices = loadPrices();
@@ -158,7 +158,7 @@ describe("round counts", () => {
 describe("price list", () => {
   it("refuses a list missing a price the model reads, naming it", () => {
     // Prepare
-    const list = readJsonFile(new URL("../../functions/lib/cost/prices.json", import.meta.url), "price list") as { prices: Record<string, unknown> };
+    const list = readJsonFile(new URL("../../../../offline/cost/prices.json", import.meta.url), "price list") as { prices: Record<string, unknown> };
     delete list.prices["cloudwatch.getMetricData"];
     // Act + Assess
     expect(() => parsePrices(list)).toThrow(ValidationError);

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { postToSlack } from "../../functions/lib/slack/post.ts";
-import { slackWebhookUrl } from "../../functions/lib/slack/webhook.ts";
+import { postToSlack } from "../../../functions/lib/slack/post.ts";
+import { slackWebhookUrl } from "../../../functions/lib/slack/webhook.ts";
 
 describe("slackWebhookUrl", () => {
   const saved = process.env.SST_RESOURCE_SlackWebhookUrl;

@@ -1,6 +1,6 @@
-import type { FailoverConfig } from "../config.ts";
-import { Dimension, Metric, voteGroups } from "../metrics.ts";
-import { windowSeconds } from "../policy/decide.ts";
+import type { FailoverConfig } from "../../functions/lib/config.ts";
+import { Dimension, Metric, voteGroups } from "../../functions/lib/metrics.ts";
+import { windowSeconds } from "../../functions/lib/policy/decide.ts";
 
 /**
  * What one probe round and one decider round cost in CloudWatch API calls

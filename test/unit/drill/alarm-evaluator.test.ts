@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { AlarmEvaluator } from "../../drill/alarm-evaluator.ts";
-import { alarmDefinitions } from "../../functions/lib/alarms.ts";
-import { exampleConfigPath, parseConfig, readJsonFile } from "../../functions/lib/config.ts";
+import { AlarmEvaluator } from "../../../drill/alarm-evaluator.ts";
+import { alarmDefinitions } from "../../../functions/lib/alarms.ts";
+import { exampleConfigPath, parseConfig, readJsonFile } from "../../../functions/lib/config.ts";
 
 const config = parseConfig(readJsonFile(exampleConfigPath, "config"));
 const START = 1_754_447_400; // a minute boundary, epoch seconds

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { regionToAsk, shouldAnnounce, type AnnounceInput } from "../../functions/lib/slack/announce.ts";
-import { parseAlarmMessage } from "../../functions/lib/slack/alarm.ts";
-import { buildSlackMessage } from "../../functions/lib/slack/message.ts";
+import { regionToAsk, shouldAnnounce, type AnnounceInput } from "../../../functions/lib/slack/announce.ts";
+import { parseAlarmMessage } from "../../../functions/lib/slack/alarm.ts";
+import { buildSlackMessage } from "../../../functions/lib/slack/message.ts";
 
 const controlRegions = ["us-east-2", "us-west-1"];
 const alarm = { name: "regional-failover-switchover", state: "ALARM" } as const;

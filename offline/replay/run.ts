@@ -1,11 +1,11 @@
-import type { FailoverConfig } from "../config.ts";
-import { decide } from "../policy/decide.ts";
-import type { PolicyMemory } from "../policy/memory.ts";
-import { splitWeights, normalWeights, sameWeights } from "../policy/weights.ts";
+import type { FailoverConfig } from "../../functions/lib/config.ts";
+import { decide } from "../../functions/lib/policy/decide.ts";
+import type { PolicyMemory } from "../../functions/lib/policy/memory.ts";
+import { splitWeights, normalWeights, sameWeights } from "../../functions/lib/policy/weights.ts";
 import type { Scenario } from "../scenario.ts";
-import type { ProbeRound, Weights } from "../types.ts";
-import { windowSeconds } from "../policy/decide.ts";
-import { deciderOffsetMs } from "../control/schedule.ts";
+import type { ProbeRound, Weights } from "../../functions/lib/types.ts";
+import { windowSeconds } from "../../functions/lib/policy/decide.ts";
+import { deciderOffsetMs } from "../../functions/lib/control/schedule.ts";
 import { probeVote, type LatencyRule } from "./faults.ts";
 
 /** The policies the replay can run: ours, and the two baselines. */
