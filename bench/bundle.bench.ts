@@ -31,7 +31,14 @@ async function bundleAll() {
       const sdkBundled = join(dir, `${name}.sdk.mjs`);
       const options = deployedBuildOptions(join(root, "functions", `${name}.ts`), file);
       // The alternative of stacks/bundling.ts: the SDK inside the bundle (pinned version, one file to load).
-      await Promise.all([build(options), build({ ...options, outfile: sdkBundled, external: (options.external ?? []).filter((pattern) => !pattern.startsWith("@aws-sdk/")) })]);
+      await Promise.all([
+        build(options),
+        build({
+          ...options,
+          outfile: sdkBundled,
+          external: (options.external ?? []).filter((pattern) => !pattern.startsWith("@aws-sdk/")),
+        }),
+      ]);
       return { name, file, sdkBundled };
     }),
   );
@@ -39,7 +46,10 @@ async function bundleAll() {
 
 async function coldImportMs(file: string): Promise<number> {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
-  const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], { timeout: 30_000, env: { PATH: process.env.PATH ?? "" } });
+  const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], {
+    timeout: 30_000,
+    env: { PATH: process.env.PATH ?? "" },
+  });
   return Number(stdout);
 }
 

@@ -45,13 +45,22 @@ async function prepare(): Promise<Setup> {
   // A full window of probe rounds from every vantage.
   for (let at = now - WINDOW_SECONDS; at <= now; at += config.probe.intervalSeconds) {
     for (const vantage of config.vantages) {
-      await bus.publishProbeRound({ vantage, at, voting: true, canary: { ok: true, latencyMs: 3 }, results: config.targets.map((t) => ({ target: t.id, ok: true, latencyMs: 20 })) });
+      await bus.publishProbeRound({
+        vantage,
+        at,
+        voting: true,
+        canary: { ok: true, latencyMs: 3 },
+        results: config.targets.map((t) => ({ target: t.id, ok: true, latencyMs: 20 })),
+      });
     }
   }
   await Promise.all([accumulate(emulator.url, config, now), accumulate(stock.url, config, now)]);
   for (let at = now - WINDOW_SECONDS; at <= now; at += config.probe.intervalSeconds) {
     for (const vantage of config.vantages) {
-      await stockBus.publishProbeRound({ vantage, at, voting: true, results: config.targets.map((t) => ({ target: t.id, ok: true, latencyMs: 20 })) }, ["us-east-2"]);
+      await stockBus.publishProbeRound(
+        { vantage, at, voting: true, results: config.targets.map((t) => ({ target: t.id, ok: true, latencyMs: 20 })) },
+        ["us-east-2"],
+      );
     }
   }
   return { emulator, stock, config, switcher, bus, stockBus, stats, now };
@@ -85,7 +94,10 @@ function decisionMetrics(config: FailoverConfig, at: number, switched: boolean):
 
 function totals(stats: Record<string, OperationStats>) {
   const ops = Object.values(stats);
-  return { calls: ops.reduce((n, o) => n + o.calls, 0), bytes: ops.reduce((n, o) => n + o.requestBytes + o.responseBytes, 0) };
+  return {
+    calls: ops.reduce((n, o) => n + o.calls, 0),
+    bytes: ops.reduce((n, o) => n + o.requestBytes + o.responseBytes, 0),
+  };
 }
 
 let flip = false;
@@ -112,7 +124,10 @@ export default {
     const [snapshot] = await Promise.all([switcher.read(), bus.readWindow("us-east-2", now, WINDOW_SECONDS)]);
     flip = !flip;
     const primary = config.targets[0]!.id;
-    await switcher.apply(snapshot, { weights: { [primary]: flip ? 0 : config.targets[0]!.weight }, state: { v: 1, memory: { drained: flip ? [primary] : [] }, switches: [] } });
+    await switcher.apply(snapshot, {
+      weights: { [primary]: flip ? 0 : config.targets[0]!.weight },
+      state: { v: 1, memory: { drained: flip ? [primary] : [] }, switches: [] },
+    });
     await bus.publishDecision(decisionMetrics(config, now + minute * 60 + 10, true));
     const switchMs = performance.now() - started;
     const switching = stats.snapshot();
@@ -130,7 +145,8 @@ export default {
       steadyCallsTotal: totals(steady).calls,
       steadyKB: totals(steady).bytes / 1024,
       steadyRoundMs: steadyMs,
-      switchRoute53Calls: (switching.ListResourceRecordSets?.calls ?? 0) + (switching.ChangeResourceRecordSets?.calls ?? 0),
+      switchRoute53Calls:
+        (switching.ListResourceRecordSets?.calls ?? 0) + (switching.ChangeResourceRecordSets?.calls ?? 0),
       switchCallsTotal: totals(switching).calls,
       switchKB: totals(switching).bytes / 1024,
       switchRoundMs: switchMs,

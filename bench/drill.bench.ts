@@ -22,7 +22,13 @@ const bench: Benchmark = {
       const start = performance.now();
       const { summary } = await runDrill({ scenario, speed: DEFAULT_SPEED, outDir: out, write: () => undefined });
       const wallMs = performance.now() - start;
-      if (!summary.ok) throw new Error(`the short drill no longer meets its expectations: ${summary.expectations.filter((e) => !e.ok).map((e) => e.detail).join("; ")}`);
+      if (!summary.ok)
+        throw new Error(
+          `the short drill no longer meets its expectations: ${summary.expectations
+            .filter((e) => !e.ok)
+            .map((e) => e.detail)
+            .join("; ")}`,
+        );
       return {
         shortDrillWallMs: wallMs,
         setupMs: summary.drill.wall.setupSeconds * 1000,

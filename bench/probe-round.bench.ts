@@ -28,7 +28,15 @@ async function prepare() {
     }),
   );
   const bundle = join(mkdtempSync(join(tmpdir(), "probe-bench-")), "child.mjs");
-  await build({ entryPoints: [fileURLToPath(new URL("./probe-round.child.ts", import.meta.url))], outfile: bundle, bundle: true, format: "esm", platform: "node", target: "node20", logLevel: "error" });
+  await build({
+    entryPoints: [fileURLToPath(new URL("./probe-round.child.ts", import.meta.url))],
+    outfile: bundle,
+    bundle: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    logLevel: "error",
+  });
   return { bundle, ports: servers };
 }
 
@@ -38,9 +46,26 @@ export default {
   async run(): Promise<Record<string, number>> {
     prepared ??= prepare();
     const { bundle, ports } = await prepared;
-    const { stdout } = await promisify(execFile)(process.execPath, [bundle], { env: { ...process.env, PORTS: ports.join(","), TARGETS: String(TARGETS) }, timeout: 60_000 });
-    const figures = JSON.parse(stdout) as { firstRoundMs: number; nextRoundMs: number; peakRssMB: number; baselineRssMB: number; failed: number };
-    if (figures.failed > 0) throw new Error(`${figures.failed} checks failed against healthy local servers: the figures would not mean anything`);
-    return { firstRoundMs: figures.firstRoundMs, nextRoundMs: figures.nextRoundMs, peakRssMB: figures.peakRssMB, baselineRssMB: figures.baselineRssMB };
+    const { stdout } = await promisify(execFile)(process.execPath, [bundle], {
+      env: { ...process.env, PORTS: ports.join(","), TARGETS: String(TARGETS) },
+      timeout: 60_000,
+    });
+    const figures = JSON.parse(stdout) as {
+      firstRoundMs: number;
+      nextRoundMs: number;
+      peakRssMB: number;
+      baselineRssMB: number;
+      failed: number;
+    };
+    if (figures.failed > 0)
+      throw new Error(
+        `${figures.failed} checks failed against healthy local servers: the figures would not mean anything`,
+      );
+    return {
+      firstRoundMs: figures.firstRoundMs,
+      nextRoundMs: figures.nextRoundMs,
+      peakRssMB: figures.peakRssMB,
+      baselineRssMB: figures.baselineRssMB,
+    };
   },
 };

@@ -16,13 +16,23 @@ if (ports.length === 0) throw new Error("PORTS is empty: run this through bench/
 const base = parseConfig({
   hostedZone: { id: "Z0BENCH", name: "example.com" },
   records: [{ name: "api.example.com" }],
-  targets: [0, 1].map((index) => ({ id: `t${index}`, region: "us-east-1", healthUrl: `http://127.0.0.1:${ports[0]}/`, weight: 1, records: { "api.example.com": { values: ["192.0.2.1"] } } })),
+  targets: [0, 1].map((index) => ({
+    id: `t${index}`,
+    region: "us-east-1",
+    healthUrl: `http://127.0.0.1:${ports[0]}/`,
+    weight: 1,
+    records: { "api.example.com": { values: ["192.0.2.1"] } },
+  })),
   vantages: ["us-east-1", "us-west-2", "eu-west-1"],
   controlRegions: ["us-east-2"],
 });
 const config: FailoverConfig = {
   ...base,
-  targets: Array.from({ length: targetCount }, (_, index) => ({ ...base.targets[0]!, id: `t${index}`, healthUrl: `http://127.0.0.1:${ports[index % ports.length]}/health/${index}` })),
+  targets: Array.from({ length: targetCount }, (_, index) => ({
+    ...base.targets[0]!,
+    id: `t${index}`,
+    healthUrl: `http://127.0.0.1:${ports[index % ports.length]}/health/${index}`,
+  })),
 };
 
 const baselineRssMB = process.memoryUsage().rss / 2 ** 20;
@@ -35,4 +45,6 @@ for (let round = 0; round < 2; round++) {
   failed += report.results.filter((result) => !result.ok).length + (targetCount - report.results.length);
 }
 const peakRssMB = process.resourceUsage().maxRSS / 1024;
-process.stdout.write(`${JSON.stringify({ firstRoundMs: timings[0], nextRoundMs: timings[1], peakRssMB, baselineRssMB, failed })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ firstRoundMs: timings[0], nextRoundMs: timings[1], peakRssMB, baselineRssMB, failed })}\n`,
+);

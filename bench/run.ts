@@ -28,13 +28,18 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** Loads every bench/*.bench.ts (or only the named one). */
 async function loadBenchmarks(only: string | undefined): Promise<Benchmark[]> {
-  const files = readdirSync(here).filter((f) => f.endsWith(".bench.ts")).sort();
+  const files = readdirSync(here)
+    .filter((f) => f.endsWith(".bench.ts"))
+    .sort();
   const benches: Benchmark[] = [];
   for (const file of files) {
     const mod = (await import(pathToFileURL(resolve(here, file)).href)) as { default: Benchmark };
     if (only === undefined || mod.default.name === only || file === `${only}.bench.ts`) benches.push(mod.default);
   }
-  if (only !== undefined && benches.length === 0) throw new FailoverError("BENCH_UNKNOWN", `no benchmark named "${only}"`, { hint: `Known: ${files.map((f) => f.replace(/\.bench\.ts$/, "")).join(", ")}` });
+  if (only !== undefined && benches.length === 0)
+    throw new FailoverError("BENCH_UNKNOWN", `no benchmark named "${only}"`, {
+      hint: `Known: ${files.map((f) => f.replace(/\.bench\.ts$/, "")).join(", ")}`,
+    });
   return benches;
 }
 
@@ -48,12 +53,20 @@ async function measure(bench: Benchmark): Promise<Row[]> {
   const samples = new Map<string, number[]>();
   try {
     for (let i = 0; i < bench.runs; i++) {
-      for (const [figure, value] of Object.entries(await bench.run())) samples.set(figure, [...(samples.get(figure) ?? []), value]);
+      for (const [figure, value] of Object.entries(await bench.run()))
+        samples.set(figure, [...(samples.get(figure) ?? []), value]);
     }
   } finally {
     await bench.teardown?.();
   }
-  return [...samples].map(([figure, values]) => ({ bench: bench.name, figure, median: median(values), min: Math.min(...values), max: Math.max(...values), runs: values.length }));
+  return [...samples].map(([figure, values]) => ({
+    bench: bench.name,
+    figure,
+    median: median(values),
+    min: Math.min(...values),
+    max: Math.max(...values),
+    runs: values.length,
+  }));
 }
 
 function format(value: number): string {
@@ -70,13 +83,18 @@ export function machine(): string {
 
 function table(rows: Row[]): string {
   const lines = ["| benchmark | figure | median | min–max | runs |", "|---|---|---:|---:|---:|"];
-  for (const row of rows) lines.push(`| ${row.bench} | ${row.figure} | ${format(row.median)} | ${format(row.min)}–${format(row.max)} | ${row.runs} |`);
+  for (const row of rows)
+    lines.push(
+      `| ${row.bench} | ${row.figure} | ${format(row.median)} | ${format(row.min)}–${format(row.max)} | ${row.runs} |`,
+    );
   return lines.join("\n");
 }
 
 /** Replaces (or appends) each benchmark's section of the performance page, so `--only` keeps the others. */
 function writePage(path: string, rows: Row[], command: string): void {
-  const existing = existsSync(path) ? readFileSync(path, "utf8") : "# Performance\n\nFigures from `npm run bench` (bench/*.bench.ts): median and min–max over the runs.\n";
+  const existing = existsSync(path)
+    ? readFileSync(path, "utf8")
+    : "# Performance\n\nFigures from `npm run bench` (bench/*.bench.ts): median and min–max over the runs.\n";
   let page = existing;
   for (const bench of [...new Set(rows.map((r) => r.bench))]) {
     const start = `<!-- bench:${bench} -->`;
@@ -84,7 +102,10 @@ function writePage(path: string, rows: Row[], command: string): void {
     const section = `${start}\n### ${bench}\n\n${machine()}; \`${command}\`\n\n${table(rows.filter((r) => r.bench === bench))}\n${end}`;
     const from = page.indexOf(start);
     const to = page.indexOf(end);
-    page = from >= 0 && to > from ? page.slice(0, from) + section + page.slice(to + end.length) : `${page.trimEnd()}\n\n${section}\n`;
+    page =
+      from >= 0 && to > from
+        ? page.slice(0, from) + section + page.slice(to + end.length)
+        : `${page.trimEnd()}\n\n${section}\n`;
   }
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, page);

@@ -19,7 +19,11 @@ export interface ParsedArgs<S extends Record<string, FlagSpec>> {
  * flags. An unknown flag, a missing value, a value outside `choices` or the
  * wrong number of positionals is a ValidationError naming the flag or argument.
  */
-export function parseArgs<S extends Record<string, FlagSpec>>(args: readonly string[], spec: S, positionals: { names: string[]; min?: number }): ParsedArgs<S> {
+export function parseArgs<S extends Record<string, FlagSpec>>(
+  args: readonly string[],
+  spec: S,
+  positionals: { names: string[]; min?: number },
+): ParsedArgs<S> {
   const issues: ValidationIssue[] = [];
   const flags: Record<string, boolean | string | undefined> = {};
   for (const [name, flag] of Object.entries(spec)) flags[name] = flag.type === "boolean" ? false : undefined;
@@ -42,7 +46,14 @@ export function parseArgs<S extends Record<string, FlagSpec>>(args: readonly str
     const [rawName = "", inline] = arg.startsWith("--") ? splitOnce(arg.slice(2), "=") : [arg.slice(1), undefined];
     const flag = spec[rawName];
     if (flag === undefined || !arg.startsWith("--")) {
-      issues.push({ path: arg.split("=")[0] ?? arg, message: `unknown flag (expected one of ${Object.keys(spec).map((n) => `--${n}`).join(", ") || "none"})` });
+      issues.push({
+        path: arg.split("=")[0] ?? arg,
+        message: `unknown flag (expected one of ${
+          Object.keys(spec)
+            .map((n) => `--${n}`)
+            .join(", ") || "none"
+        })`,
+      });
       continue;
     }
     if (flag.type === "boolean") {
@@ -53,17 +64,23 @@ export function parseArgs<S extends Record<string, FlagSpec>>(args: readonly str
     const value = inline ?? args[i + 1];
     if (inline === undefined) i++;
     if (value === undefined || (inline === undefined && value.startsWith("--"))) {
-      issues.push({ path: `--${rawName}`, message: `expected a value${flag.choices ? ` (${flag.choices.join(", ")})` : ""}` });
+      issues.push({
+        path: `--${rawName}`,
+        message: `expected a value${flag.choices ? ` (${flag.choices.join(", ")})` : ""}`,
+      });
       if (value !== undefined) i--;
       continue;
     }
-    if (flag.choices && !flag.choices.includes(value)) issues.push({ path: `--${rawName}`, message: `expected one of ${flag.choices.join(", ")}, got "${value}"` });
+    if (flag.choices && !flag.choices.includes(value))
+      issues.push({ path: `--${rawName}`, message: `expected one of ${flag.choices.join(", ")}, got "${value}"` });
     flags[rawName] = value;
   }
   if (!help) {
     const min = positionals.min ?? positionals.names.length;
-    for (const name of positionals.names.slice(rest.length, min)) issues.push({ path: `<${name}>`, message: "is required" });
-    for (const extra of rest.slice(positionals.names.length)) issues.push({ path: extra, message: "unexpected argument" });
+    for (const name of positionals.names.slice(rest.length, min))
+      issues.push({ path: `<${name}>`, message: "is required" });
+    for (const extra of rest.slice(positionals.names.length))
+      issues.push({ path: extra, message: "unexpected argument" });
   }
   if (issues.length > 0) throw new ValidationError("arguments", issues, { hint: "See --help for usage." });
   return { flags: flags as FlagValues<S>, positionals: rest, help };

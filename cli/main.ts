@@ -58,7 +58,12 @@ function wantsJson(args: readonly string[]): boolean {
 
 function errorBody(error: unknown): { code: string; message: string; hint?: string; issues?: ValidationIssue[] } {
   if (!(error instanceof FailoverError)) return { code: "INTERNAL", message: describeError(error) };
-  return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}), ...(error instanceof ValidationError ? { issues: [...error.issues] } : {}) };
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.hint ? { hint: error.hint } : {}),
+    ...(error instanceof ValidationError ? { issues: [...error.issues] } : {}),
+  };
 }
 
 /** The process wiring used by cli/failover.mjs. */

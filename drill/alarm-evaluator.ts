@@ -9,7 +9,12 @@ export interface AlarmEvaluatorDeps {
   /** The alarms, by control region (`alarmDefinitions(config, region)`). */
   alarms: Record<string, AlarmDefinition[]>;
   /** GetMetricData in `region` from `startSeconds` (aligned) to `endSeconds`: values by query id and period start (epoch s) (`MetricsBus.readSeries`). */
-  readMetrics: (region: string, queries: SeriesQuery[], startSeconds: number, endSeconds: number) => Promise<Record<string, Map<number, number>>>;
+  readMetrics: (
+    region: string,
+    queries: SeriesQuery[],
+    startSeconds: number,
+    endSeconds: number,
+  ) => Promise<Record<string, Map<number, number>>>;
   /** Publishes a CloudWatch-alarm-shaped notification to the region's SNS topic. */
   publish: (region: string, subject: string, message: string) => Promise<void>;
   /** Records a state change in the region's CloudWatch (SetAlarmState), so DescribeAlarms answers what was published. @default none */
@@ -61,7 +66,9 @@ export class AlarmEvaluator {
 
   /** Evaluates every alarm at `nowMs` (virtual epoch ms), records the changes, then publishes them; returns them. */
   async evaluate(nowMs: number): Promise<AlarmChange[]> {
-    const results = await Promise.all(Object.entries(this.deps.alarms).map(([region, alarms]) => this.evaluateRegion(region, alarms, nowMs)));
+    const results = await Promise.all(
+      Object.entries(this.deps.alarms).map(([region, alarms]) => this.evaluateRegion(region, alarms, nowMs)),
+    );
     // Regions publish in parallel, each region's changes in order.
     await Promise.all(results.map((changes) => this.publish(changes)));
     return results.flat();
@@ -73,7 +80,9 @@ export class AlarmEvaluator {
         const { subject, message } = alarmNotification(change, this.deps.namespace);
         await this.deps.publish(change.region, subject, message);
       } catch (error) {
-        this.errors.push(`${change.region}: publishing ${change.alarm.name} ${change.to} failed: ${(error as Error).message}`);
+        this.errors.push(
+          `${change.region}: publishing ${change.alarm.name} ${change.to} failed: ${(error as Error).message}`,
+        );
       }
     }
   }
@@ -82,12 +91,19 @@ export class AlarmEvaluator {
     const nowSeconds = Math.floor(nowMs / 1000);
     // Read every alarm's window in one GetMetricData per period length.
     const byPeriod = new Map<number, AlarmDefinition[]>();
-    for (const alarm of alarms) byPeriod.set(alarm.periodSeconds, [...(byPeriod.get(alarm.periodSeconds) ?? []), alarm]);
+    for (const alarm of alarms)
+      byPeriod.set(alarm.periodSeconds, [...(byPeriod.get(alarm.periodSeconds) ?? []), alarm]);
     const changes: AlarmChange[] = [];
     for (const [period, group] of byPeriod) {
       const end = Math.floor(nowSeconds / period) * period;
       const start = end - Math.max(...group.map((alarm) => alarm.evaluationPeriods)) * period;
-      const queries = group.map((alarm, index) => ({ id: `a${index}`, metricName: alarm.metricName, dimensions: alarm.dimensions, statistic: alarm.statistic, periodSeconds: period }));
+      const queries = group.map((alarm, index) => ({
+        id: `a${index}`,
+        metricName: alarm.metricName,
+        dimensions: alarm.dimensions,
+        statistic: alarm.statistic,
+        periodSeconds: period,
+      }));
       let values: Record<string, Map<number, number>>;
       try {
         values = await this.deps.readMetrics(region, queries, start, end);

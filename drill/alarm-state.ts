@@ -14,7 +14,11 @@
 /** The fields of an alarm definition evaluation needs (a subset of `AlarmDefinition`). */
 export interface EvaluatedAlarm {
   threshold: number;
-  comparisonOperator: "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+  comparisonOperator:
+    | "GreaterThanOrEqualToThreshold"
+    | "GreaterThanThreshold"
+    | "LessThanThreshold"
+    | "LessThanOrEqualToThreshold";
   evaluationPeriods: number;
   datapointsToAlarm: number;
   treatMissingData: "breaching" | "notBreaching" | "missing" | "ignore";
@@ -56,7 +60,11 @@ export function breaches(alarm: EvaluatedAlarm, value: number): boolean {
  *   known to be fine (before the drill started, when the deployment ran healthy); only the last `evaluationPeriods` are used
  * @param current - the alarm's state before this evaluation
  */
-export function evaluateAlarm(alarm: EvaluatedAlarm, datapoints: ReadonlyArray<number | undefined | null>, current: AlarmStateValue): AlarmEvaluation {
+export function evaluateAlarm(
+  alarm: EvaluatedAlarm,
+  datapoints: ReadonlyArray<number | undefined | null>,
+  current: AlarmStateValue,
+): AlarmEvaluation {
   const window = datapoints.slice(-alarm.evaluationPeriods);
   while (window.length < alarm.evaluationPeriods) window.unshift(undefined);
   const present = window.filter((value): value is number => typeof value === "number");
@@ -73,11 +81,21 @@ export function evaluateAlarm(alarm: EvaluatedAlarm, datapoints: ReadonlyArray<n
   const shown = `[${window.map((value) => (value === undefined ? "missing" : value === null ? "before start" : value.toFixed(1))).join(", ")}]`;
   const rule = `${operatorText[alarm.comparisonOperator]} the threshold (${alarm.threshold.toFixed(1)})`;
   if (counted === 0) {
-    if (alarm.treatMissingData === "ignore") return { state: current, reason: "no datapoints: state kept (treatMissingData ignore)" };
-    return { state: "INSUFFICIENT_DATA", reason: `Insufficient Data: ${alarm.evaluationPeriods} datapoints were unknown.` };
+    if (alarm.treatMissingData === "ignore")
+      return { state: current, reason: "no datapoints: state kept (treatMissingData ignore)" };
+    return {
+      state: "INSUFFICIENT_DATA",
+      reason: `Insufficient Data: ${alarm.evaluationPeriods} datapoints were unknown.`,
+    };
   }
   if (breaching >= alarm.datapointsToAlarm) {
-    return { state: "ALARM", reason: `Threshold Crossed: ${breaching} out of the last ${window.length} datapoints ${shown} ${breaching === 1 ? "was" : "were"} ${rule}.` };
+    return {
+      state: "ALARM",
+      reason: `Threshold Crossed: ${breaching} out of the last ${window.length} datapoints ${shown} ${breaching === 1 ? "was" : "were"} ${rule}.`,
+    };
   }
-  return { state: "OK", reason: `Threshold Crossed: ${counted - breaching} out of the last ${window.length} datapoints ${shown} ${counted - breaching === 1 ? "was" : "were"} not ${rule}.` };
+  return {
+    state: "OK",
+    reason: `Threshold Crossed: ${counted - breaching} out of the last ${window.length} datapoints ${shown} ${counted - breaching === 1 ? "was" : "were"} not ${rule}.`,
+  };
 }

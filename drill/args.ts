@@ -15,11 +15,19 @@ export interface DrillArgs {
 
 /** Parses `npm run drill`'s arguments; throws ValidationError naming the bad flag. `"help"` for --help. */
 export function parseDrillArgs(argv: readonly string[]): DrillArgs | "help" {
-  const { flags, help } = parseArgs(argv, { scenario: { type: "string" }, speed: { type: "string" }, out: { type: "string" } }, { names: [] });
+  const { flags, help } = parseArgs(
+    argv,
+    { scenario: { type: "string" }, speed: { type: "string" }, out: { type: "string" } },
+    { names: [] },
+  );
   if (help) return "help";
   const speed = flags.speed === undefined ? DEFAULT_SPEED : Number(flags.speed);
   if (!Number.isFinite(speed) || speed < 1 || speed > 200) {
-    throw new ValidationError("arguments", [{ path: "--speed", message: `expected a number from 1 to 200, got ${JSON.stringify(flags.speed)}` }], { hint: drillUsage });
+    throw new ValidationError(
+      "arguments",
+      [{ path: "--speed", message: `expected a number from 1 to 200, got ${JSON.stringify(flags.speed)}` }],
+      { hint: drillUsage },
+    );
   }
   return { scenario: flags.scenario ?? DEFAULT_SCENARIO, speed, out: flags.out ?? DEFAULT_OUT };
 }

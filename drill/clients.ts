@@ -133,7 +133,9 @@ export class SimulatedClients {
     const timeoutMs = clock.toWallMs(this.options.timeoutMs ?? 10_000);
     const started = performance.now();
     try {
-      const response = await fetch(`${this.options.urlFor(target)}/api/session`, { signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))) });
+      const response = await fetch(`${this.options.urlFor(target)}/api/session`, {
+        signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))),
+      });
       await response.arrayBuffer();
       const ended = performance.now();
       let slow = slowAfterMs !== undefined && ended - started > clock.toWallMs(slowAfterMs);

@@ -72,7 +72,8 @@ export class DrillClock {
 
   /** Sleeps until the virtual epoch ms `atMs` (at once when it has passed); never wakes early. */
   async sleepUntil(atMs: number): Promise<void> {
-    for (let attempt = 0; attempt < 100 && !this.stopped && this.now() < atMs; attempt++) await this.sleep(atMs - this.now());
+    for (let attempt = 0; attempt < 100 && !this.stopped && this.now() < atMs; attempt++)
+      await this.sleep(atMs - this.now());
   }
 
   /** True once {@link stop} was called. */

@@ -65,7 +65,14 @@ export async function startFaultProxy(options: {
 
   const forward = (request: IncomingMessage, response: ServerResponse) => {
     const outbound = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: { ...request.headers, host: upstream.host }, agent },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: request.method,
+        path: request.url,
+        headers: { ...request.headers, host: upstream.host },
+        agent,
+      },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);
@@ -79,7 +86,10 @@ export async function startFaultProxy(options: {
   };
 
   const server = createServer((request, response) => {
-    const action = faultAction(faultsOnPath(options.faults, options.path, options.clock.elapsedSeconds()), options.random);
+    const action = faultAction(
+      faultsOnPath(options.faults, options.path, options.clock.elapsedSeconds()),
+      options.random,
+    );
     switch (action.kind) {
       case "refuse":
         counts.refused++;
@@ -114,7 +124,8 @@ export async function startFaultProxy(options: {
   const refresh = () => {
     const step = pending.then(async () => {
       if (closed) return;
-      const downAt = (second: number) => faultsOnPath(options.faults, options.path, second).some((fault) => fault.kind === "down");
+      const downAt = (second: number) =>
+        faultsOnPath(options.faults, options.path, second).some((fault) => fault.kind === "down");
       const now = options.clock.elapsedSeconds();
       const down = downAt(now) && downAt(now + margin);
       if (down && server.listening) await listener.close();

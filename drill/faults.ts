@@ -26,13 +26,18 @@ const clientKinds = new Set<DrillFault["kind"]>(["down", "blackhole", "status", 
 export function faultsOnPath(faults: readonly DrillFault[], path: FaultPath, second: number): DrillFault[] {
   return faults.filter((fault) => {
     if (fault.kind === "vantage-down" || !faultActive(fault, second)) return false;
-    if (path.vantage === undefined) return faultApplies(fault, path.target) && fault.vantages === undefined && clientKinds.has(fault.kind);
+    if (path.vantage === undefined)
+      return faultApplies(fault, path.target) && fault.vantages === undefined && clientKinds.has(fault.kind);
     return faultApplies(fault, path.target, path.vantage);
   });
 }
 
 /** Vantages that cannot probe or publish at `second` (`vantage-down`). */
-export function silentVantages(faults: readonly DrillFault[], allVantages: readonly string[], second: number): Set<string> {
+export function silentVantages(
+  faults: readonly DrillFault[],
+  allVantages: readonly string[],
+  second: number,
+): Set<string> {
   const silent = new Set<string>();
   for (const fault of faults) {
     if (fault.kind !== "vantage-down" || !faultActive(fault, second)) continue;

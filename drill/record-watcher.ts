@@ -65,7 +65,9 @@ export class RecordWatcher {
       this.record({ at: this.options.clock.now(), weights: this.pick(snapshot.weights), event: undefined });
       return;
     }
-    for (const event of switchesOf(snapshot.state).filter((e) => e.at > this.lastEventAt).sort((a, b) => a.at - b.at)) {
+    for (const event of switchesOf(snapshot.state)
+      .filter((e) => e.at > this.lastEventAt)
+      .sort((a, b) => a.at - b.at)) {
       this.lastEventAt = event.at;
       this.record({ at: event.at * 1000, weights: this.pick({ ...this.current, ...event.to }), event });
     }

@@ -38,7 +38,8 @@ export async function startRegionServer(options: {
     };
     // Drain any request body so kept-alive connections stay usable.
     request.resume();
-    if (path === healthPath) json(200, { status: options.healthBody ?? "ok", target: options.target, region: options.region });
+    if (path === healthPath)
+      json(200, { status: options.healthBody ?? "ok", target: options.target, region: options.region });
     else if (path.startsWith("/api/")) json(200, { target: options.target, region: options.region, path });
     else json(404, { error: "not found", path });
   });

@@ -35,7 +35,12 @@ export interface ReportInput {
 export function renderReport(input: ReportInput): string {
   const { document } = parseHTML("<!doctype html><html><body></body></html>");
   const endMs = input.startMs + input.scenario.durationSeconds * 1000;
-  const x = { type: "utc" as const, domain: [new Date(input.startMs), new Date(endMs)], label: "time (UTC)", tickFormat: (d: Date) => d.toISOString().slice(11, input.scenario.durationSeconds <= 1800 ? 19 : 16) };
+  const x = {
+    type: "utc" as const,
+    domain: [new Date(input.startMs), new Date(endMs)],
+    label: "time (UTC)",
+    tickFormat: (d: Date) => d.toISOString().slice(11, input.scenario.durationSeconds <= 1800 ? 19 : 16),
+  };
   const color = { domain: [...input.targets], legend: true };
 
   const shares = shareSeries(input.weights, input.targets, endMs);
@@ -47,7 +52,10 @@ export function renderReport(input: ReportInput): string {
       partial: fault.vantages !== undefined,
       title: describeFault(fault, input.vantages),
     }));
-  const switchMarks = input.switches.map((entry) => ({ at: new Date(entry.at), title: `${formatClock(entry.at)} ${entry.text}` }));
+  const switchMarks = input.switches.map((entry) => ({
+    at: new Date(entry.at),
+    title: `${formatClock(entry.at)} ${entry.text}`,
+  }));
 
   const trafficChart = Plot.plot({
     document,
@@ -56,13 +64,27 @@ export function renderReport(input: ReportInput): string {
     marginLeft: 50,
     x,
     // The band above 100% is the fault lane: one red bar per fault, solid when clients are hit too.
-    y: { domain: [0, 1.12], ticks: [0, 0.25, 0.5, 0.75, 1], tickFormat: (d: number) => `${Math.round(d * 100)}%`, label: "traffic share" },
+    y: {
+      domain: [0, 1.12],
+      ticks: [0, 0.25, 0.5, 0.75, 1],
+      tickFormat: (d: number) => `${Math.round(d * 100)}%`,
+      label: "traffic share",
+    },
     color,
     marks: [
       Plot.areaY(shares, { x: "at", y: "share", fill: "target", curve: "step-after", fillOpacity: 0.85 }),
-      Plot.rect(faultBands.filter((band) => !band.partial), { x1: "x1", x2: "x2", fill: "#d62728", fillOpacity: 0.16 }),
-      Plot.rect(faultBands.filter((band) => !band.partial), { x1: "x1", x2: "x2", y1: 1.03, y2: 1.1, fill: "#d62728", fillOpacity: 0.9, title: "title" }),
-      Plot.rect(faultBands.filter((band) => band.partial), { x1: "x1", x2: "x2", y1: 1.03, y2: 1.1, fill: "#d62728", fillOpacity: 0.35, title: "title" }),
+      Plot.rect(
+        faultBands.filter((band) => !band.partial),
+        { x1: "x1", x2: "x2", fill: "#d62728", fillOpacity: 0.16 },
+      ),
+      Plot.rect(
+        faultBands.filter((band) => !band.partial),
+        { x1: "x1", x2: "x2", y1: 1.03, y2: 1.1, fill: "#d62728", fillOpacity: 0.9, title: "title" },
+      ),
+      Plot.rect(
+        faultBands.filter((band) => band.partial),
+        { x1: "x1", x2: "x2", y1: 1.03, y2: 1.1, fill: "#d62728", fillOpacity: 0.35, title: "title" },
+      ),
       Plot.ruleX(switchMarks, { x: "at", stroke: "#111", strokeDasharray: "4,3", title: "title" }),
       Plot.ruleY([0]),
     ],
@@ -77,10 +99,20 @@ export function renderReport(input: ReportInput): string {
     y: { label: "client errors per minute", grid: true },
     color,
     marks: [
-      Plot.rect(faultBands.filter((band) => !band.partial), { x1: "x1", x2: "x2", fill: "#d62728", fillOpacity: 0.16 }),
+      Plot.rect(
+        faultBands.filter((band) => !band.partial),
+        { x1: "x1", x2: "x2", fill: "#d62728", fillOpacity: 0.16 },
+      ),
       Plot.rectY(
         input.clientMinutes.filter((minute) => minute.errors > 0),
-        { x1: (d: { at: number }) => new Date(d.at), x2: (d: { at: number }) => new Date(d.at + 60_000), y: "errors", fill: "target", title: (d: { target: string; errors: number; requests: number }) => `${d.target}: ${d.errors}/${d.requests} failed` },
+        {
+          x1: (d: { at: number }) => new Date(d.at),
+          x2: (d: { at: number }) => new Date(d.at + 60_000),
+          y: "errors",
+          fill: "target",
+          title: (d: { target: string; errors: number; requests: number }) =>
+            `${d.target}: ${d.errors}/${d.requests} failed`,
+        },
       ),
       Plot.ruleY([0]),
     ],
@@ -90,9 +122,13 @@ export function renderReport(input: ReportInput): string {
     .map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`)
     .join("");
   const slack = input.slackMessages.length
-    ? input.slackMessages.map((message) => `<li><time>${formatClock(message.at)}</time> ${escapeHtml(message.text)}</li>`).join("")
+    ? input.slackMessages
+        .map((message) => `<li><time>${formatClock(message.at)}</time> ${escapeHtml(message.text)}</li>`)
+        .join("")
     : "<li>none</li>";
-  const timeline = input.timeline.map((entry) => `<li><time>${formatClock(entry.at)}</time> ${escapeHtml(entry.text)}</li>`).join("");
+  const timeline = input.timeline
+    .map((entry) => `<li><time>${formatClock(entry.at)}</time> ${escapeHtml(entry.text)}</li>`)
+    .join("");
 
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Drill: ${escapeHtml(input.scenario.name)}</title>
@@ -123,16 +159,27 @@ ${errorsChart.outerHTML}
 }
 
 /** The weights as a stepped share series, one point per target per change, closed at `endMs`. */
-function shareSeries(weights: ReportInput["weights"], targets: readonly string[], endMs: number): Array<{ at: Date; target: string; share: number }> {
+function shareSeries(
+  weights: ReportInput["weights"],
+  targets: readonly string[],
+  endMs: number,
+): Array<{ at: Date; target: string; share: number }> {
   const points = [...weights];
   const last = points.at(-1);
   if (last && last.at < endMs) points.push({ at: endMs, weights: last.weights });
   return points.flatMap((point) => {
     const total = targets.reduce((sum, target) => sum + (point.weights[target] ?? 0), 0);
-    return targets.map((target) => ({ at: new Date(point.at), target, share: total > 0 ? (point.weights[target] ?? 0) / total : 0 }));
+    return targets.map((target) => ({
+      at: new Date(point.at),
+      target,
+      share: total > 0 ? (point.weights[target] ?? 0) / total : 0,
+    }));
   });
 }
 
 function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char] ?? char);
+  return text.replace(
+    /[&<>"']/g,
+    (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char] ?? char,
+  );
 }

@@ -65,7 +65,13 @@ export interface DrillSummary extends ReplaySummary {
     clientErrors: number;
     alarms: Array<{ at: string; region: string; alarm: string; from: string; to: string }>;
     /** Wall seconds per phase: where the time went (scenario = duration / speed). */
-    wall: { setupSeconds: number; scenarioSeconds: number; windDownSeconds: number; stopSeconds: number; reportSeconds: number };
+    wall: {
+      setupSeconds: number;
+      scenarioSeconds: number;
+      windDownSeconds: number;
+      stopSeconds: number;
+      reportSeconds: number;
+    };
     /** CPU seconds used by the drill process and by the emulator (undefined where /proc is not available). */
     cpu: { drillSeconds: number; emulatorSeconds: number | undefined };
     /** Stalls of the drill's own event loop (discounted from probe and client latencies). */
@@ -99,14 +105,19 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
   const { scenario, speed } = options;
   const write = options.write ?? ((text: string) => void process.stdout.write(text));
   mkdirSync(options.outDir, { recursive: true });
-  const files = { summary: join(options.outDir, "summary.json"), report: join(options.outDir, "report.html"), log: join(options.outDir, "drill.log") };
+  const files = {
+    summary: join(options.outDir, "summary.json"),
+    report: join(options.outDir, "report.html"),
+    log: join(options.outDir, "drill.log"),
+  };
   const logStream = createWriteStream(files.log);
   const log = createLogger({ write: (line) => void logStream.write(line), level: "info" });
   const printer = new TimelinePrinter({ write, isTTY: options.isTTY ?? false });
   const closers: Array<() => Promise<unknown>> = [];
   // Everything started is stopped in reverse order, once (also on errors and interrupts).
   const closeAll = async () => {
-    for (const close of closers.splice(0).reverse()) await close().catch((error: unknown) => log.warn("closing a drill part failed", { error }));
+    for (const close of closers.splice(0).reverse())
+      await close().catch((error: unknown) => log.warn("closing a drill part failed", { error }));
   };
   const problems: string[] = [];
   const problem = (text: string) => {
@@ -141,7 +152,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const regions = new Map<string, { url: string; healthPath: string }>();
     for (const target of config.targets) {
       const health = new URL(target.healthUrl);
-      const server = await startRegionServer({ target: target.id, region: target.region, healthPath: health.pathname, healthBody: config.probe.bodyMatch ?? "ok" });
+      const server = await startRegionServer({
+        target: target.id,
+        region: target.region,
+        healthPath: health.pathname,
+        healthBody: config.probe.bodyMatch ?? "ok",
+      });
       closers.push(() => server.close());
       regions.set(target.id, { url: server.url, healthPath: `${health.pathname}${health.search}` });
     }
@@ -149,7 +165,13 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const proxyFor = async (target: string, vantage: string | undefined) => {
       const region = regions.get(target);
       if (region === undefined) throw new Error(`no region server for ${target}`);
-      const proxy = await startFaultProxy({ path: { target, vantage }, upstream: region.url, faults: scenario.faults, clock, random: seededRandom(scenario.seed ^ hashString(`${target}/${vantage ?? "clients"}`)) });
+      const proxy = await startFaultProxy({
+        path: { target, vantage },
+        upstream: region.url,
+        faults: scenario.faults,
+        clock,
+        random: seededRandom(scenario.seed ^ hashString(`${target}/${vantage ?? "clients"}`)),
+      });
       closers.push(() => proxy.close());
       proxies.push(proxy);
       return proxy;
@@ -163,7 +185,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       }
       // The canary is a known-good page: the first region server, reached directly.
       const canaryUrl = config.probe.canaryUrl === undefined ? undefined : `${[...regions.values()][0]?.url}/`;
-      vantageConfigs.set(vantage, { ...config, targets, probe: { ...config.probe, ...(canaryUrl ? { canaryUrl } : {}) } });
+      vantageConfigs.set(vantage, {
+        ...config,
+        targets,
+        probe: { ...config.probe, ...(canaryUrl ? { canaryUrl } : {}) },
+      });
     }
     const clientPaths = new Map<string, string>();
     for (const target of config.targets) clientPaths.set(target.id, (await proxyFor(target.id, undefined)).url);
@@ -190,7 +216,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         loadContext: () => loadNotifyContext(config, { switcher: notifySwitcher, log }),
         post: { maxAttempts: 2, timeoutMs: 2000 },
         log,
-        announce: { controlRegions: config.controlRegions, ownRegion: region, alarmState: (other, name) => notifyBus.alarmState(other, name) },
+        announce: {
+          controlRegions: config.controlRegions,
+          ownRegion: region,
+          alarmState: (other, name) => notifyBus.alarmState(other, name),
+        },
       });
       const snsEndpoint = await startSnsEndpoint({
         deliver: async (envelope) => void (await notify(snsLambdaEvent(envelope))),
@@ -228,7 +258,14 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     });
     const deciders = config.controlRegions.map((controlRegion) => ({
       controlRegion,
-      handler: createDecideHandler({ config, controlRegion, clock: handlerClock, switcher: deciderSwitcher, bus: deciderBus, log }),
+      handler: createDecideHandler({
+        config,
+        controlRegion,
+        clock: handlerClock,
+        switcher: deciderSwitcher,
+        bus: deciderBus,
+        log,
+      }),
     }));
     const budgetMs = Math.min(config.probe.budgetSeconds * 1000, 57_000);
 
@@ -242,7 +279,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         if (topic) await topic.sns.publish(topic.arn, message, subject);
       },
       recordState: (region, name, state, reason) => alarmBus.setAlarmState(region, name, state, reason),
-      onChange: (change) => printer.event(change.at, `alarm ${change.alarm.name} in ${change.region}: ${change.from} → ${change.to}`),
+      onChange: (change) =>
+        printer.event(change.at, `alarm ${change.alarm.name} in ${change.region}: ${change.from} → ${change.to}`),
     });
 
     const watcher = new RecordWatcher({
@@ -251,7 +289,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       intervalMs: config.probe.intervalSeconds * 1000,
       targets: targetIds,
       onChange: (change, previous) => {
-        if (previous === undefined) return printer.event(change.at, `weights ${targetIds.map((id) => `${id} ${change.weights[id] ?? 0}`).join(", ")}`);
+        if (previous === undefined)
+          return printer.event(
+            change.at,
+            `weights ${targetIds.map((id) => `${id} ${change.weights[id] ?? 0}`).join(", ")}`,
+          );
         const moved = describeWeightChange(previous.weights, change.weights, targetIds);
         const why = change.event ? `: ${change.event.reason} (${change.event.mode})` : "";
         printer.event(change.at, `${moved}${why}`);
@@ -271,11 +313,26 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     });
     // Warm every code path once (JIT, SDK lazy loading) so the first rounds do not stall the loop.
     await Promise.allSettled([
-      ...[...vantageConfigs.values()].flatMap((vantageConfig) => vantageConfig.targets.map((target) => probeHttp({ url: target.healthUrl, timeoutMs: 2000, expectedStatuses: [200], bodyMatchBytes: 1, headers: {} }))),
+      ...[...vantageConfigs.values()].flatMap((vantageConfig) =>
+        vantageConfig.targets.map((target) =>
+          probeHttp({
+            url: target.healthUrl,
+            timeoutMs: 2000,
+            expectedStatuses: [200],
+            bodyMatchBytes: 1,
+            headers: {},
+          }),
+        ),
+      ),
       ...[...clientPaths.values()].map((url) => fetch(`${url}/api/warm-up`).then((response) => response.arrayBuffer())),
       ...[deciderSwitcher, watcherSwitcher, clientSwitcher, notifySwitcher].map((switcher) => switcher.read()),
       ...config.controlRegions.map((region) => deciderBus.readWindow(region, SCENARIO_EPOCH - 600, 60)),
-      alarmBus.readSeries(config.controlRegions[0] ?? "us-east-1", [{ id: "w", metricName: Metric.Switchover, dimensions: {}, statistic: "Sum", periodSeconds: 60 }], SCENARIO_EPOCH - 600, SCENARIO_EPOCH - 540),
+      alarmBus.readSeries(
+        config.controlRegions[0] ?? "us-east-1",
+        [{ id: "w", metricName: Metric.Switchover, dimensions: {}, statistic: "Sum", periodSeconds: 60 }],
+        SCENARIO_EPOCH - 600,
+        SCENARIO_EPOCH - 540,
+      ),
     ]);
     const setupSeconds = (performance.now() - wallStart) / 1000;
     if (aborted()) throw new DrillInterrupted();
@@ -283,7 +340,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     // --- The scenario, on the drill clock. ---
     clock.restart();
     await watcher.poll();
-    printer.event(startMs, `drill started: ${scenario.name}, ${scenario.durationSeconds} s at ${speed}x (${config.targets.length} targets, ${config.vantages.length} vantages, ${config.controlRegions.length} control regions)`);
+    printer.event(
+      startMs,
+      `drill started: ${scenario.name}, ${scenario.durationSeconds} s at ${speed}x (${config.targets.length} targets, ${config.vantages.length} vantages, ${config.controlRegions.length} control regions)`,
+    );
     // An invocation still running when the drill stops is not waited for (its clock is frozen).
     const running = new Set<Promise<unknown>>();
     const track = (promise: Promise<unknown>, what: string) => {
@@ -312,7 +372,8 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         await probe.handler({}, { getRemainingTimeInMillis: () => 60_000 - (clock.now() - at) });
       });
     }
-    for (const decider of deciders) everyMinute(0, `decider ${decider.controlRegion}`, () => decider.handler.run(budgetMs));
+    for (const decider of deciders)
+      everyMinute(0, `decider ${decider.controlRegion}`, () => decider.handler.run(budgetMs));
     // CloudWatch evaluates a minute's alarms shortly after it closes.
     everyMinute(20_000, "alarm evaluator", async (at) => {
       await evaluator.evaluate(at);
@@ -331,7 +392,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
           await Promise.all(proxies.map((proxy) => proxy.refresh()));
           for (const fault of scenario.faults) {
             if (fault.start === second) printer.event(startMs + second * 1000, describeFault(fault, config.vantages));
-            else if (fault.end === second && fault.kind !== "loss") printer.event(startMs + second * 1000, `${describeFault(fault, config.vantages).split(":")[0]}: ${fault.kind} over`);
+            else if (fault.end === second && fault.kind !== "loss")
+              printer.event(
+                startMs + second * 1000,
+                `${describeFault(fault, config.vantages).split(":")[0]}: ${fault.kind} over`,
+              );
           }
         }
       })(),
@@ -357,22 +422,37 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     await clients.stop();
     await settle(background, 15_000);
     // Rounds that were mid-flight at the end finish their writes; frozen invocations never will.
-    for (let i = 0; i < 250 && running.size > clock.frozen; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let i = 0; i < 250 && running.size > clock.frozen; i++)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     await watcher.poll();
 
-    const observed = watcher.changes.map((change) => ({ at: Math.max(0, Math.round((change.at - startMs) / 1000)), weights: change.weights }));
+    const observed = watcher.changes.map((change) => ({
+      at: Math.max(0, Math.round((change.at - startMs) / 1000)),
+      weights: change.weights,
+    }));
     if (observed[0]) observed[0] = { at: 0, weights: observed[0].weights };
     const totals = clients.totals();
-    const score = scoreRun({ scenario, config, policy: POLICY, weightTimeline: observed, clientRequests: { total: totals.requests, failed: totals.errors } });
+    const score = scoreRun({
+      scenario,
+      config,
+      policy: POLICY,
+      weightTimeline: observed,
+      clientRequests: { total: totals.requests, failed: totals.errors },
+    });
     const emulatorCalls = {
       probes: probeBus.stats.total().calls,
       deciders: deciderSwitcher.stats.total().calls + deciderBus.stats.total().calls,
-      alarmEvaluator: alarmBus.stats.total().calls + [...topics.values()].reduce((sum, topic) => sum + topic.sns.stats.total().calls, 0),
+      alarmEvaluator:
+        alarmBus.stats.total().calls +
+        [...topics.values()].reduce((sum, topic) => sum + topic.sns.stats.total().calls, 0),
       clients: clientSwitcher.stats.total().calls,
       recordWatcher: watcherSwitcher.stats.total().calls,
       notifier: notifySwitcher.stats.total().calls + notifyBus.stats.total().calls,
     };
-    const cpu = { drillSeconds: round2((process.cpuUsage().user + process.cpuUsage().system) / 1e6 - cpuStart), emulatorSeconds: processCpuSeconds(emulator.pid) };
+    const cpu = {
+      drillSeconds: round2((process.cpuUsage().user + process.cpuUsage().system) / 1e6 - cpuStart),
+      emulatorSeconds: processCpuSeconds(emulator.pid),
+    };
     const windDownSeconds = (performance.now() - teardownStart) / 1000;
     const stopStart = performance.now();
     await closeAll();
@@ -385,7 +465,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       vantages: config.vantages,
       weights: watcher.changes.map((change) => ({ at: Math.max(startMs, change.at), weights: change.weights })),
       faults: scenario.faults,
-      switches: watcher.changes.slice(1).map((change, index) => ({ at: change.at, text: describeWeightChange(watcher.changes[index]?.weights ?? {}, change.weights, targetIds) })),
+      switches: watcher.changes.slice(1).map((change, index) => ({
+        at: change.at,
+        text: describeWeightChange(watcher.changes[index]?.weights ?? {}, change.weights, targetIds),
+      })),
       clientMinutes: clients.minutes(),
       slackMessages: slack.messages,
       timeline: printer.entries,
@@ -415,8 +498,20 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         interrupted,
         clientRequests: totals.requests,
         clientErrors: totals.errors,
-        alarms: evaluator.changes.map((change) => ({ at: new Date(change.at).toISOString(), region: change.region, alarm: change.alarm.name, from: change.from, to: change.to })),
-        wall: { setupSeconds: round2(setupSeconds), scenarioSeconds: round2(scenarioSeconds), windDownSeconds: round2(windDownSeconds), stopSeconds: round2(stopSeconds), reportSeconds: round2(reportSeconds) },
+        alarms: evaluator.changes.map((change) => ({
+          at: new Date(change.at).toISOString(),
+          region: change.region,
+          alarm: change.alarm.name,
+          from: change.from,
+          to: change.to,
+        })),
+        wall: {
+          setupSeconds: round2(setupSeconds),
+          scenarioSeconds: round2(scenarioSeconds),
+          windDownSeconds: round2(windDownSeconds),
+          stopSeconds: round2(stopSeconds),
+          reportSeconds: round2(reportSeconds),
+        },
         cpu,
         eventLoop: { maxStallMs: Math.round(lag.maxStallMs), totalStallMs: Math.round(lag.totalStallMs) },
         emulatorCalls,
@@ -443,7 +538,10 @@ export class DrillInterrupted extends Error {
 /** Waits for every promise, at most `timeoutMs` (a stuck one is left behind, its parts get closed). */
 async function settle(promises: Array<Promise<unknown>>, timeoutMs: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([Promise.allSettled(promises), new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+  await Promise.race([
+    Promise.allSettled(promises),
+    new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs))),
+  ]);
   clearTimeout(timer);
 }
 

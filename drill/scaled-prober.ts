@@ -18,16 +18,19 @@ import type { LagMonitor } from "./lag-monitor.ts";
  * check: the same rule the prober applies (`latency > limit` fails with
  * `latency`), on the time a dedicated Lambda would have measured.
  */
-export function scaledProber(inner: Prober, options: {
-  speed: number;
-  lag: LagMonitor;
-  /**
-   * Extra virtual ms the inner check may take for stalls. Small: a check that
-   * hangs to its timeout delays the round's publish by this much, and the
-   * decider reads 1.5 s after the timeout. @default 400
-   */
-  graceMs?: number;
-}): Prober {
+export function scaledProber(
+  inner: Prober,
+  options: {
+    speed: number;
+    lag: LagMonitor;
+    /**
+     * Extra virtual ms the inner check may take for stalls. Small: a check that
+     * hangs to its timeout delays the round's publish by this much, and the
+     * decider reads 1.5 s after the timeout. @default 400
+     */
+    graceMs?: number;
+  },
+): Prober {
   const { speed, lag } = options;
   const graceWallMs = (options.graceMs ?? 400) / speed;
   return async (request) => {
@@ -44,9 +47,22 @@ export function scaledProber(inner: Prober, options: {
     const scaled: ProbeResult = { ...result, latencyMs: Math.round(ownMs * speed) };
     if (!result.ok && result.errorKind === "timeout") return { ...scaled, latencyMs: request.timeoutMs };
     if (!result.ok) return scaled;
-    if (ownMs > timeoutWall) return { ok: false, ...(result.status === undefined ? {} : { status: result.status }), latencyMs: request.timeoutMs, errorKind: "timeout", detail: `no answer within ${request.timeoutMs} ms` };
+    if (ownMs > timeoutWall)
+      return {
+        ok: false,
+        ...(result.status === undefined ? {} : { status: result.status }),
+        latencyMs: request.timeoutMs,
+        errorKind: "timeout",
+        detail: `no answer within ${request.timeoutMs} ms`,
+      };
     if (limitWall !== undefined && ownMs > limitWall) {
-      return { ok: false, ...(result.status === undefined ? {} : { status: result.status }), latencyMs: scaled.latencyMs, errorKind: "latency", detail: `answered in ${scaled.latencyMs} ms, over the ${request.maxLatencyMs} ms limit` };
+      return {
+        ok: false,
+        ...(result.status === undefined ? {} : { status: result.status }),
+        latencyMs: scaled.latencyMs,
+        errorKind: "latency",
+        detail: `answered in ${scaled.latencyMs} ms, over the ${request.maxLatencyMs} ms limit`,
+      };
     }
     return scaled;
   };

@@ -22,10 +22,12 @@ export interface SlackStandIn {
 }
 
 /** Starts the Slack stand-in: records every POST to the webhook path and answers `ok` as Slack does. */
-export async function startSlackStandIn(options: {
-  /** Clock for the arrival times. @default Date.now */
-  now?: () => number;
-} = {}): Promise<SlackStandIn> {
+export async function startSlackStandIn(
+  options: {
+    /** Clock for the arrival times. @default Date.now */
+    now?: () => number;
+  } = {},
+): Promise<SlackStandIn> {
   const now = options.now ?? Date.now;
   const webhookPath = "/services/T00000000/B00000000/drill";
   const messages: ReceivedSlackMessage[] = [];
@@ -46,7 +48,10 @@ export async function startSlackStandIn(options: {
       } catch {
         // Slack would answer invalid_payload; the drill keeps the text to show what was sent.
       }
-      const text = typeof body === "object" && body !== null && typeof (body as { text?: unknown }).text === "string" ? (body as { text: string }).text : String(raw);
+      const text =
+        typeof body === "object" && body !== null && typeof (body as { text?: unknown }).text === "string"
+          ? (body as { text: string }).text
+          : String(raw);
       const message = { at: now(), body, text };
       messages.push(message);
       standIn.onMessage?.(message);

@@ -70,7 +70,14 @@ export async function startSnsEndpoint(options: {
 }
 
 /** Turns an SNS HTTP envelope into the event a Lambda subscribed to the topic receives. */
-export function snsLambdaEvent(envelope: SnsEnvelope): { Records: Array<{ EventSource: string; EventVersion: string; EventSubscriptionArn: string; Sns: Record<string, unknown> }> } {
+export function snsLambdaEvent(envelope: SnsEnvelope): {
+  Records: Array<{
+    EventSource: string;
+    EventVersion: string;
+    EventSubscriptionArn: string;
+    Sns: Record<string, unknown>;
+  }>;
+} {
   return {
     Records: [
       {

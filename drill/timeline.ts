@@ -41,7 +41,11 @@ export function describeFault(fault: DrillFault, allVantages: readonly string[])
  * the targets' order. Drains and returns from zero are named; the others
  * show their move.
  */
-export function describeWeightChange(from: Record<string, number>, to: Record<string, number>, order: readonly string[]): string {
+export function describeWeightChange(
+  from: Record<string, number>,
+  to: Record<string, number>,
+  order: readonly string[],
+): string {
   const parts: string[] = [];
   for (const target of order) {
     const before = from[target] ?? 0;

@@ -52,21 +52,51 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       const json = String(req.headers["content-type"] ?? "").includes("json");
       switch (fault?.kind) {
         case undefined:
-          return forward(req, body, (status, headers, answer) => reply(res, status, headers, answer), () => res.destroy());
+          return forward(
+            req,
+            body,
+            (status, headers, answer) => reply(res, status, headers, answer),
+            () => res.destroy(),
+          );
         case "throttle":
           return json
-            ? reply(res, 400, { "content-type": "application/x-amz-json-1.0", "x-amzn-query-error": "Throttling;Sender" }, Buffer.from(JSON.stringify({ __type: "Throttling", message: "Rate exceeded" })))
+            ? reply(
+                res,
+                400,
+                { "content-type": "application/x-amz-json-1.0", "x-amzn-query-error": "Throttling;Sender" },
+                Buffer.from(JSON.stringify({ __type: "Throttling", message: "Rate exceeded" })),
+              )
             : reply(res, 400, { "content-type": "text/xml" }, Buffer.from(errorXml("Throttling", "Rate exceeded")));
         case "status":
           return json
-            ? reply(res, fault.status, { "content-type": "application/x-amz-json-1.0" }, Buffer.from(JSON.stringify({ __type: "ServiceUnavailable", message: "Service unavailable" })))
-            : reply(res, fault.status, { "content-type": "text/xml" }, Buffer.from(errorXml("ServiceUnavailable", "Service unavailable")));
+            ? reply(
+                res,
+                fault.status,
+                { "content-type": "application/x-amz-json-1.0" },
+                Buffer.from(JSON.stringify({ __type: "ServiceUnavailable", message: "Service unavailable" })),
+              )
+            : reply(
+                res,
+                fault.status,
+                { "content-type": "text/xml" },
+                Buffer.from(errorXml("ServiceUnavailable", "Service unavailable")),
+              );
         case "garbage":
-          return reply(res, fault.status ?? 200, { "content-type": json ? "application/x-amz-json-1.0" : "text/xml" }, Buffer.from("<html><body>502 upstream <b>proxy error</html> {not json"));
+          return reply(
+            res,
+            fault.status ?? 200,
+            { "content-type": json ? "application/x-amz-json-1.0" : "text/xml" },
+            Buffer.from("<html><body>502 upstream <b>proxy error</html> {not json"),
+          );
         case "drop":
           return req.socket.destroy();
         case "drop-after-forward":
-          return forward(req, body, () => req.socket.destroy(), () => req.socket.destroy());
+          return forward(
+            req,
+            body,
+            () => req.socket.destroy(),
+            () => req.socket.destroy(),
+          );
         case "slow":
           return forward(
             req,
@@ -84,16 +114,28 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     });
   });
 
-  function forward(req: IncomingMessage, body: Buffer, onAnswer: (status: number, headers: Record<string, string>, body: Buffer) => void, onError: () => void): void {
+  function forward(
+    req: IncomingMessage,
+    body: Buffer,
+    onAnswer: (status: number, headers: Record<string, string>, body: Buffer) => void,
+    onError: () => void,
+  ): void {
     const upstream = httpRequest(
-      { hostname: target.hostname, port: target.port, path: req.url, method: req.method, headers: { ...req.headers, host: target.host } },
+      {
+        hostname: target.hostname,
+        port: target.port,
+        path: req.url,
+        method: req.method,
+        headers: { ...req.headers, host: target.host },
+      },
       (answer) => {
         const parts: Buffer[] = [];
         answer.on("data", (chunk: Buffer) => parts.push(chunk));
         answer.on("end", () => {
           const headers: Record<string, string> = {};
           for (const [key, value] of Object.entries(answer.headers)) {
-            if (value !== undefined && !["connection", "transfer-encoding", "content-length"].includes(key)) headers[key] = Array.isArray(value) ? value.join(", ") : value;
+            if (value !== undefined && !["connection", "transfer-encoding", "content-length"].includes(key))
+              headers[key] = Array.isArray(value) ? value.join(", ") : value;
           }
           onAnswer(answer.statusCode ?? 502, headers, Buffer.concat(parts));
         });

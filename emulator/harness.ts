@@ -40,7 +40,8 @@ export interface Emulator {
 }
 
 const launcherPath = fileURLToPath(new URL("./moto_launcher.py", import.meta.url));
-const installHint = "Install the emulator with: pip install 'moto[server]'  (Python 3.9+; moto 5.2.1 is what this project is tested with)";
+const installHint =
+  "Install the emulator with: pip install 'moto[server]'  (Python 3.9+; moto 5.2.1 is what this project is tested with)";
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const python = options.python ?? process.env.PYTHON ?? "python3";
@@ -72,7 +73,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   }
   // Let a script that forgets stop() still exit; the lifeline pipe then ends the emulator.
   child.unref();
-  for (const stream of [child.stdin, child.stdout, child.stderr]) (stream as unknown as { unref?: () => void } | null)?.unref?.();
+  for (const stream of [child.stdin, child.stdout, child.stderr])
+    (stream as unknown as { unref?: () => void } | null)?.unref?.();
 
   const pid = child.pid as number;
   return {
@@ -81,7 +83,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     env: { AWS_ENDPOINT_URL: url, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" },
     async reset() {
       const response = await fetch(`${url}/moto-api/reset`, { method: "POST" });
-      if (!response.ok) throw new FailoverError("EMULATOR_RESET_FAILED", `emulator reset answered HTTP ${response.status}`, { hint: "Restart the emulator." });
+      if (!response.ok)
+        throw new FailoverError("EMULATOR_RESET_FAILED", `emulator reset answered HTTP ${response.status}`, {
+          hint: "Restart the emulator.",
+        });
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
@@ -98,18 +103,39 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
 function waitForUrl(child: ChildProcess, timeoutMs: number, stderr: () => string): Promise<string> {
   return new Promise((resolve, reject) => {
     let stdout = "";
-    const timer = setTimeout(() => fail(new FailoverError("EMULATOR_START_TIMEOUT", `the moto emulator printed no URL within ${timeoutMs} ms${tail(stderr())}`, { hint: installHint })), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        fail(
+          new FailoverError(
+            "EMULATOR_START_TIMEOUT",
+            `the moto emulator printed no URL within ${timeoutMs} ms${tail(stderr())}`,
+            { hint: installHint },
+          ),
+        ),
+      timeoutMs,
+    );
     const fail = (error: Error) => {
       clearTimeout(timer);
       reject(error);
     };
     child.once("error", (error: NodeJS.ErrnoException) => {
-      const message = error.code === "ENOENT" ? `cannot start the moto emulator: ${child.spawnfile} was not found` : `cannot start the moto emulator: ${error.message}`;
+      const message =
+        error.code === "ENOENT"
+          ? `cannot start the moto emulator: ${child.spawnfile} was not found`
+          : `cannot start the moto emulator: ${error.message}`;
       fail(new FailoverError("EMULATOR_MISSING", message, { cause: error, hint: installHint }));
     });
     const onExit = (code: number | null) => {
       const missing = code === 3 || /No module named|ModuleNotFoundError/.test(stderr());
-      fail(new FailoverError(missing ? "EMULATOR_MISSING" : "EMULATOR_EXITED", missing ? "moto is not installed for this Python" : `the moto emulator exited with code ${code} before it was ready${tail(stderr())}`, { hint: installHint }));
+      fail(
+        new FailoverError(
+          missing ? "EMULATOR_MISSING" : "EMULATOR_EXITED",
+          missing
+            ? "moto is not installed for this Python"
+            : `the moto emulator exited with code ${code} before it was ready${tail(stderr())}`,
+          { hint: installHint },
+        ),
+      );
     };
     child.once("exit", onExit);
     child.stdout?.on("data", (chunk: Buffer) => {
@@ -135,7 +161,11 @@ async function waitUntilAnswering(url: string, timeoutMs: number): Promise<void>
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** attempt, 500)));
   }
-  throw new FailoverError("EMULATOR_START_TIMEOUT", `the moto emulator at ${url} did not answer within ${timeoutMs} ms`, { hint: installHint });
+  throw new FailoverError(
+    "EMULATOR_START_TIMEOUT",
+    `the moto emulator at ${url} did not answer within ${timeoutMs} ms`,
+    { hint: installHint },
+  );
 }
 
 function tail(text: string): string {

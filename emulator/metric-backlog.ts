@@ -15,11 +15,28 @@ export interface BacklogDatum {
  * measure reads over a full store. It goes around MetricsBus on purpose
  * (the bus publishes one round at a time, with the round's own timestamp).
  */
-export async function seedMetricBacklog(endpoint: string, region: string, namespace: string, datums: readonly BacklogDatum[]): Promise<void> {
+export async function seedMetricBacklog(
+  endpoint: string,
+  region: string,
+  namespace: string,
+  datums: readonly BacklogDatum[],
+): Promise<void> {
   // moto answers 500 to a gzip-compressed body; the SDK compresses bodies of 10 KiB and more.
-  const client = new CloudWatchClient({ endpoint, region, credentials: { accessKeyId: "test", secretAccessKey: "test" }, disableRequestCompression: true });
-  const metricData = datums.map((d) => ({ MetricName: d.metricName, Value: d.value, Timestamp: new Date(d.at * 1000), Dimensions: Object.entries(d.dimensions).map(([Name, Value]) => ({ Name, Value })) }));
+  const client = new CloudWatchClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    disableRequestCompression: true,
+  });
+  const metricData = datums.map((d) => ({
+    MetricName: d.metricName,
+    Value: d.value,
+    Timestamp: new Date(d.at * 1000),
+    Dimensions: Object.entries(d.dimensions).map(([Name, Value]) => ({ Name, Value })),
+  }));
   for (let offset = 0; offset < metricData.length; offset += 1000) {
-    await client.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: metricData.slice(offset, offset + 1000) }));
+    await client.send(
+      new PutMetricDataCommand({ Namespace: namespace, MetricData: metricData.slice(offset, offset + 1000) }),
+    );
   }
 }

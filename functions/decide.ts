@@ -38,11 +38,22 @@ export function createDecideHandler(deps: DecideDeps) {
   const { config, controlRegion, clock } = deps;
   const log = deps.log ?? defaultLog;
   if (!config.controlRegions.includes(controlRegion)) {
-    throw new FailoverError("CONFIG_INVALID", `control region "${controlRegion}" is not listed in config.controlRegions (${config.controlRegions.join(", ")})`, {
-      hint: "Deploy deciders only to the control regions, or set FAILOVER_CONTROL_REGION to one of them.",
-    });
+    throw new FailoverError(
+      "CONFIG_INVALID",
+      `control region "${controlRegion}" is not listed in config.controlRegions (${config.controlRegions.join(", ")})`,
+      {
+        hint: "Deploy deciders only to the control regions, or set FAILOVER_CONTROL_REGION to one of them.",
+      },
+    );
   }
-  const roundDeps = { config, controlRegion, switcher: deps.switcher, bus: deps.bus, log, dryRun: deps.dryRun ?? config.dryRun };
+  const roundDeps = {
+    config,
+    controlRegion,
+    switcher: deps.switcher,
+    bus: deps.bus,
+    log,
+    dryRun: deps.dryRun ?? config.dryRun,
+  };
   const runRound = (): Promise<RoundOutcome> => runDecisionRound(roundDeps, Math.floor(clock.now() / 1000));
   const maxSyncWaitMs = deps.maxSyncWaitMs ?? 90_000;
   const run = async (budgetMs: number): Promise<RoundOutcome[]> => {
@@ -51,7 +62,11 @@ export function createDecideHandler(deps: DecideDeps) {
     // Started the moment a change is applied, so the wait is measured from there and the next rounds do not wait for it.
     const followChange = (changeId: string) => {
       const timeoutMs = Math.min(maxSyncWaitMs, deadlineMs - clock.now());
-      syncs.push(waitForChangeSync(deps.switcher, changeId, timeoutMs, clock).then((followed) => logChangeSync(log, followed, { controlRegion })));
+      syncs.push(
+        waitForChangeSync(deps.switcher, changeId, timeoutMs, clock).then((followed) =>
+          logChangeSync(log, followed, { controlRegion }),
+        ),
+      );
     };
     const runDeps = { ...roundDeps, followChange };
     const outcomes: RoundOutcome[] = [];
@@ -70,7 +85,12 @@ export function createDecideHandler(deps: DecideDeps) {
       }
     }
     await Promise.all(syncs);
-    if (outcomes.length === 0 && failures > 0) throw new FailoverError("DECIDER_FAILED", `every decider round of this invocation in ${controlRegion} failed (${failures})`, { hint: "See the logged errors; the DeciderHeartbeat alarm fires while this lasts.", cause: lastError });
+    if (outcomes.length === 0 && failures > 0)
+      throw new FailoverError(
+        "DECIDER_FAILED",
+        `every decider round of this invocation in ${controlRegion} failed (${failures})`,
+        { hint: "See the logged errors; the DeciderHeartbeat alarm fires while this lasts.", cause: lastError },
+      );
     return outcomes;
   };
   return { runRound, run };
@@ -90,10 +110,21 @@ export const handler = async (event: unknown, context?: { getRemainingTimeInMill
     const config = configFromEnv();
     const controlRegion = process.env.FAILOVER_CONTROL_REGION || process.env.AWS_REGION || "";
     const dryRun = config.dryRun || process.env.FAILOVER_DRY_RUN === "1";
-    const decider = createDecideHandler({ config, controlRegion, clock: systemClock, switcher: new Route53Switcher(config), bus: new MetricsBus(config), dryRun });
+    const decider = createDecideHandler({
+      config,
+      controlRegion,
+      clock: systemClock,
+      switcher: new Route53Switcher(config),
+      bus: new MetricsBus(config),
+      dryRun,
+    });
     wired = { decider, budgetMs: deciderBudgetMs(config) };
   }
   const remainingMs = context?.getRemainingTimeInMillis?.() ?? Infinity;
   const outcomes = await wired.decider.run(Math.min(wired.budgetMs, remainingMs - 3000));
-  return { rounds: outcomes.length, switched: outcomes.filter((outcome) => outcome.switched).length, kinds: outcomes.map((outcome) => outcome.kind) };
+  return {
+    rounds: outcomes.length,
+    switched: outcomes.filter((outcome) => outcome.switched).length,
+    kinds: outcomes.map((outcome) => outcome.kind),
+  };
 };

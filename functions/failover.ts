@@ -22,7 +22,13 @@ export const handler = async (event: unknown): Promise<ManualResponse> => {
     try {
       const config = configFromEnv();
       const region = process.env.FAILOVER_CONTROL_REGION || process.env.AWS_REGION || config.controlRegions[0] || "";
-      wired = createManualFailover({ config, region, clock: systemClock, switcher: new Route53Switcher(config), bus: new MetricsBus(config) });
+      wired = createManualFailover({
+        config,
+        region,
+        clock: systemClock,
+        switcher: new Route53Switcher(config),
+        bus: new MetricsBus(config),
+      });
     } catch (error) {
       log.error("manual failover function misconfigured", { error });
       const code = error instanceof FailoverError ? error.code : "INTERNAL";

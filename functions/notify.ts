@@ -57,25 +57,48 @@ export function createNotifyHandler(deps: NotifyDeps) {
     if (toPost.length === 0) return { posted: 0, skipped, withContext: false };
     const url = await deps.webhookUrl();
     log.addSecret(url);
-    const context = await deps.loadContext?.().catch((error: unknown) => void log.warn("notifying without context: Route 53 not readable", { error }));
+    const context = await deps
+      .loadContext?.()
+      .catch((error: unknown) => void log.warn("notifying without context: Route 53 not readable", { error }));
     const failures: FailoverError[] = [];
     for (const { alarm, rawText, note } of toPost) {
       try {
-        const result = await postToSlack(url, buildSlackMessage({ alarm, rawText, ...(context ? { context } : {}), ...(note ? { note } : {}) }), { ...deps.post, log });
-        log.info("posted to Slack", { alarm: alarm?.AlarmName ?? "(not an alarm)", state: alarm?.NewStateValue, attempts: result.attempts });
+        const result = await postToSlack(
+          url,
+          buildSlackMessage({ alarm, rawText, ...(context ? { context } : {}), ...(note ? { note } : {}) }),
+          { ...deps.post, log },
+        );
+        log.info("posted to Slack", {
+          alarm: alarm?.AlarmName ?? "(not an alarm)",
+          state: alarm?.NewStateValue,
+          attempts: result.attempts,
+        });
       } catch (error) {
-        failures.push(error instanceof FailoverError ? error : new FailoverError("SLACK_UNAVAILABLE", "the Slack webhook post failed", { cause: error }));
+        failures.push(
+          error instanceof FailoverError
+            ? error
+            : new FailoverError("SLACK_UNAVAILABLE", "the Slack webhook post failed", { cause: error }),
+        );
         log.error("Slack post failed", { alarm: alarm?.AlarmName, error });
       }
     }
     const [first] = failures;
-    if (first) throw new FailoverError("NOTIFY_FAILED", `${failures.length} of ${toPost.length} notification(s) did not reach Slack: ${first.message}`, { hint: first.hint, cause: first });
+    if (first)
+      throw new FailoverError(
+        "NOTIFY_FAILED",
+        `${failures.length} of ${toPost.length} notification(s) did not reach Slack: ${first.message}`,
+        { hint: first.hint, cause: first },
+      );
     return { posted: toPost.length, skipped, withContext: context !== undefined };
   };
 }
 
 /** Asks the first control region about `alarm` when this notifier must (a failed lookup is an answer too: post), then decides. */
-async function announcement(announce: NotifyDeps["announce"], alarm: CloudWatchAlarmMessage | undefined, log: Logger): Promise<Announcement> {
+async function announcement(
+  announce: NotifyDeps["announce"],
+  alarm: CloudWatchAlarmMessage | undefined,
+  log: Logger,
+): Promise<Announcement> {
   if (announce === undefined) return { announce: true };
   const subject = alarm && { name: alarm.AlarmName, state: alarm.NewStateValue };
   const first = regionToAsk(announce.controlRegions, announce.ownRegion, subject);
@@ -84,12 +107,20 @@ async function announcement(announce: NotifyDeps["announce"], alarm: CloudWatchA
     firstRegion = await announce.alarmState(first, subject.name).then(
       (state): FirstRegionAnswer => (state === undefined ? { kind: "missing" } : { kind: "state", state }),
       (error: unknown): FirstRegionAnswer => {
-        log.warn(`no answer from ${first} about the alarm: posting from ${announce.ownRegion}`, { alarm: subject.name, error });
+        log.warn(`no answer from ${first} about the alarm: posting from ${announce.ownRegion}`, {
+          alarm: subject.name,
+          error,
+        });
         return { kind: "unreachable", problem: describeError(error) };
       },
     );
   }
-  return shouldAnnounce({ controlRegions: announce.controlRegions, ownRegion: announce.ownRegion, alarm: subject, firstRegion });
+  return shouldAnnounce({
+    controlRegions: announce.controlRegions,
+    ownRegion: announce.ownRegion,
+    alarm: subject,
+    firstRegion,
+  });
 }
 
 let wired: ReturnType<typeof createNotifyHandler> | undefined;
@@ -117,6 +148,14 @@ function wire(): ReturnType<typeof createNotifyHandler> {
   return createNotifyHandler({
     webhookUrl: () => slackWebhookUrl(),
     loadContext: () => loadNotifyContext(config ?? configFromEnv(), { log: defaultLog }),
-    ...(config && bus ? { announce: { controlRegions: config.controlRegions, ownRegion, alarmState: (region, name) => bus.alarmState(region, name) } } : {}),
+    ...(config && bus
+      ? {
+          announce: {
+            controlRegions: config.controlRegions,
+            ownRegion,
+            alarmState: (region, name) => bus.alarmState(region, name),
+          },
+        }
+      : {}),
   });
 }

@@ -38,15 +38,22 @@ export function createProbeHandler(deps: ProbeDeps) {
   const { config, vantage, clock } = deps;
   const log = deps.log ?? defaultLog;
   if (!config.vantages.includes(vantage)) {
-    throw new FailoverError("CONFIG_INVALID", `vantage "${vantage}" is not listed in config.vantages (${config.vantages.join(", ")})`, {
-      hint: "Deploy probes only to the regions in vantages, or set FAILOVER_VANTAGE to one of them.",
-    });
+    throw new FailoverError(
+      "CONFIG_INVALID",
+      `vantage "${vantage}" is not listed in config.vantages (${config.vantages.join(", ")})`,
+      {
+        hint: "Deploy probes only to the regions in vantages, or set FAILOVER_VANTAGE to one of them.",
+      },
+    );
   }
   const publishRound = (report: ProbeRoundReport): Promise<boolean> =>
     deps.publish(report).then(
       (regions) => {
         const failed = regions.filter((region) => !region.ok);
-        log[failed.length > 0 ? "warn" : "info"]("probe round published", { at: report.at, regions: regions.map(({ region, ok, error }) => ({ region, ok, error })) });
+        log[failed.length > 0 ? "warn" : "info"]("probe round published", {
+          at: report.at,
+          regions: regions.map(({ region, ok, error }) => ({ region, ok, error })),
+        });
         return failed.length === 0;
       },
       (error: unknown) => (log.error("probe round not published", { at: report.at, error }), false),
@@ -55,7 +62,12 @@ export function createProbeHandler(deps: ProbeDeps) {
   return async (event: unknown, context?: { getRemainingTimeInMillis?: () => number }): Promise<ProbeRunSummary> => {
     const { maxRounds } = parseProbeEvent(event);
     const remainingMs = context?.getRemainingTimeInMillis?.();
-    const starts = planRounds({ nowMs: clock.now(), ...config.probe, ...(remainingMs === undefined ? {} : { remainingMs }), ...(maxRounds ? { maxRounds } : {}) });
+    const starts = planRounds({
+      nowMs: clock.now(),
+      ...config.probe,
+      ...(remainingMs === undefined ? {} : { remainingMs }),
+      ...(maxRounds ? { maxRounds } : {}),
+    });
     const summary: ProbeRunSummary = { vantage, rounds: [], skipped: [], published: 0 };
     const publishing: Array<Promise<boolean>> = [];
     for (const start of starts) {
@@ -66,9 +78,22 @@ export function createProbeHandler(deps: ProbeDeps) {
         summary.skipped.push(at); // the previous round overran this slot: a late check would vote for the wrong moment
         continue;
       }
-      const report = await runProbeRound({ config, vantage, at, now: clock.now, ...(deps.prober ? { prober: deps.prober } : {}) });
+      const report = await runProbeRound({
+        config,
+        vantage,
+        at,
+        now: clock.now,
+        ...(deps.prober ? { prober: deps.prober } : {}),
+      });
       const down = report.results.filter((result) => !result.ok);
-      log.info("probe round", { vantage, at, voting: report.voting, canary: report.canary, checked: report.results.length, down: down.map(({ target, errorKind, status }) => ({ target, errorKind, status })) });
+      log.info("probe round", {
+        vantage,
+        at,
+        voting: report.voting,
+        canary: report.canary,
+        checked: report.results.length,
+        down: down.map(({ target, errorKind, status }) => ({ target, errorKind, status })),
+      });
       summary.rounds.push(at);
       publishing.push(publishRound(report));
     }
@@ -81,12 +106,20 @@ export function createProbeHandler(deps: ProbeDeps) {
 let wired: ReturnType<typeof createProbeHandler> | undefined;
 
 /** Lambda entry: config from env FAILOVER_CONFIG (validated on the first call), vantage from FAILOVER_VANTAGE or AWS_REGION. */
-export const handler = async (event: unknown, context?: { getRemainingTimeInMillis?: () => number }): Promise<ProbeRunSummary> => {
+export const handler = async (
+  event: unknown,
+  context?: { getRemainingTimeInMillis?: () => number },
+): Promise<ProbeRunSummary> => {
   if (wired === undefined) {
     const config = configFromEnv();
     const bus = new MetricsBus(config);
     const vantage = process.env.FAILOVER_VANTAGE || process.env.AWS_REGION || "";
-    wired = createProbeHandler({ config, vantage, clock: systemClock, publish: (report) => bus.publishProbeRound(report) });
+    wired = createProbeHandler({
+      config,
+      vantage,
+      clock: systemClock,
+      publish: (report) => bus.publishProbeRound(report),
+    });
   }
   return wired(event, context);
 };

@@ -1,5 +1,11 @@
 import * as z from "zod";
-import { exampleConfigPath, mergeConfig, parseConfig, readJsonFile, type FailoverConfig } from "../functions/lib/config.ts";
+import {
+  exampleConfigPath,
+  mergeConfig,
+  parseConfig,
+  readJsonFile,
+  type FailoverConfig,
+} from "../functions/lib/config.ts";
 import { ValidationError, type ValidationIssue } from "../functions/lib/errors.ts";
 import { parseWith } from "../functions/lib/validate.ts";
 
@@ -8,8 +14,13 @@ import { parseWith } from "../functions/lib/validate.ts";
  * and vantages over time, optional config overrides, and what must hold.
  * Times are seconds from the scenario start.
  */
-const seconds = z.int({ error: "expected a whole number of seconds" }).min(0, { error: "expected a whole number of seconds, 0 or more" });
-const ratio = z.number({ error: "expected a number from 0 to 1" }).min(0, { error: "expected a number from 0 to 1" }).max(1, { error: "expected a number from 0 to 1" });
+const seconds = z
+  .int({ error: "expected a whole number of seconds" })
+  .min(0, { error: "expected a whole number of seconds, 0 or more" });
+const ratio = z
+  .number({ error: "expected a number from 0 to 1" })
+  .min(0, { error: "expected a number from 0 to 1" })
+  .max(1, { error: "expected a number from 0 to 1" });
 
 const faultBase = {
   /** Seconds from the scenario start. */
@@ -33,7 +44,12 @@ export const faultSchema = z.discriminatedUnion(
     /** Connect hangs until the probe timeout. */
     z.strictObject({ ...faultBase, kind: z.literal("blackhole") }),
     /** The target answers `status` for `ratio` of requests. */
-    z.strictObject({ ...faultBase, kind: z.literal("status"), status: z.int().min(100).max(599), ratio: ratio.default(1) }),
+    z.strictObject({
+      ...faultBase,
+      kind: z.literal("status"),
+      status: z.int().min(100).max(599),
+      ratio: ratio.default(1),
+    }),
     /** Added milliseconds; fails a probe above `probe.maxLatencyMs` (or the timeout). */
     z.strictObject({ ...faultBase, kind: z.literal("latency"), ms: z.int().min(1).max(600000) }),
     /** Random probe failure with `ratio` (seeded); clients are not affected. */
@@ -62,21 +78,35 @@ export const expectSchema = z.strictObject({
 export const scenarioSchema = z
   .strictObject({
     /** Scenario name, e.g. `clerk-2025-08-06`. */
-    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, { error: "expected a name of lowercase letters, digits, dots, dashes and underscores" }),
+    name: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, {
+      error: "expected a name of lowercase letters, digits, dots, dashes and underscores",
+    }),
     description: z.string().max(4000).default(""),
     /** Simulated length in seconds. */
-    durationSeconds: z.int().min(10).max(7 * 86400),
+    durationSeconds: z
+      .int()
+      .min(10)
+      .max(7 * 86400),
     /** Seed of the random probe outcomes (status ratios, loss). @default 1 */
     seed: z.int().default(1),
     /** Partial overrides merged onto the example config (objects merge, arrays replace). @default {} */
     config: z.record(z.string(), z.unknown()).default({}),
     // The kind is checked first so a bad kind is named as such, not as a union mismatch.
-    faults: z.array(z.looseObject({ kind: z.enum(faultKinds) }).pipe(faultSchema)).max(1000).default([]),
+    faults: z
+      .array(z.looseObject({ kind: z.enum(faultKinds) }).pipe(faultSchema))
+      .max(1000)
+      .default([]),
     expect: expectSchema.default({}),
   })
   .superRefine((scenario, ctx) => {
     for (const [index, fault] of scenario.faults.entries()) {
-      if (fault.end <= fault.start) ctx.addIssue({ code: "custom", path: ["faults", index, "end"], message: `expected more than start (${fault.start}), got ${fault.end}`, input: fault.end });
+      if (fault.end <= fault.start)
+        ctx.addIssue({
+          code: "custom",
+          path: ["faults", index, "end"],
+          message: `expected more than start (${fault.start}), got ${fault.end}`,
+          input: fault.end,
+        });
     }
   });
 
@@ -89,7 +119,10 @@ export function faultActive(fault: Fault, second: number): boolean {
 
 /** A fault applies to `target` (unset: every target) and, when a vantage is given, to that vantage (unset `vantages`: every vantage). */
 export function faultApplies(fault: Fault, target: string, vantage?: string): boolean {
-  return (fault.target === undefined || fault.target === target) && (vantage === undefined || fault.vantages === undefined || fault.vantages.includes(vantage));
+  return (
+    (fault.target === undefined || fault.target === target) &&
+    (vantage === undefined || fault.vantages === undefined || fault.vantages.includes(vantage))
+  );
 }
 export type ScenarioExpect = z.output<typeof expectSchema>;
 export type ScenarioInput = z.output<typeof scenarioSchema>;
@@ -113,13 +146,25 @@ export function parseScenario(raw: unknown, baseConfig: unknown = readJsonFile(e
   const targets = new Set(config.targets.map((t) => t.id));
   const vantages = new Set(config.vantages);
   for (const [index, fault] of scenario.faults.entries()) {
-    if (fault.target !== undefined && !targets.has(fault.target)) issues.push({ path: `faults[${index}].target`, message: `expected a target of the config (${[...targets].join(", ")}), got "${fault.target}"` });
+    if (fault.target !== undefined && !targets.has(fault.target))
+      issues.push({
+        path: `faults[${index}].target`,
+        message: `expected a target of the config (${[...targets].join(", ")}), got "${fault.target}"`,
+      });
     for (const [i, vantage] of (fault.vantages ?? []).entries()) {
-      if (!vantages.has(vantage)) issues.push({ path: `faults[${index}].vantages[${i}]`, message: `expected a vantage of the config (${[...vantages].join(", ")}), got "${vantage}"` });
+      if (!vantages.has(vantage))
+        issues.push({
+          path: `faults[${index}].vantages[${i}]`,
+          message: `expected a vantage of the config (${[...vantages].join(", ")}), got "${vantage}"`,
+        });
     }
   }
   for (const id of Object.keys(scenario.expect.finalWeights ?? {})) {
-    if (!targets.has(id)) issues.push({ path: `expect.finalWeights.${id}`, message: `expected a target of the config (${[...targets].join(", ")})` });
+    if (!targets.has(id))
+      issues.push({
+        path: `expect.finalWeights.${id}`,
+        message: `expected a target of the config (${[...targets].join(", ")})`,
+      });
   }
   if (issues.length > 0) throw new ValidationError("scenario", issues);
   return { ...scenario, resolvedConfig: config };

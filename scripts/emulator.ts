@@ -28,7 +28,10 @@ try {
   };
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
-  const zoneId = await createHostedZone(config.hostedZone.name, { endpoint: emulator.url, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  const zoneId = await createHostedZone(config.hostedZone.name, {
+    endpoint: emulator.url,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
   mkdirSync(outDir, { recursive: true });
   const localConfig = resolve(outDir, "failover.config.json");
   writeFileSync(localConfig, `${JSON.stringify(mergeConfig(raw, { hostedZone: { id: zoneId } }), null, 2)}\n`);
@@ -37,7 +40,9 @@ try {
     [
       `Local AWS at ${emulator.url} (pid ${emulator.pid}) with hosted zone ${config.hostedZone.name} (${zoneId}).`,
       "In another shell:",
-      `  export ${Object.entries(env).map(([key, value]) => `${key}=${value}`).join(" ")}`,
+      `  export ${Object.entries(env)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(" ")}`,
       "  npx failover init --direct --yes",
       "  npx failover status --direct",
       "Ctrl-C stops the emulator.",

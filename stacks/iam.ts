@@ -19,8 +19,10 @@ export interface PermissionStatement {
  * infra checks reject `"*"` on any other action.
  */
 export const wildcardResourceExceptions: Readonly<Record<string, string>> = {
-  "cloudwatch:PutMetricData": "PutMetricData has no resource type in IAM; it is narrowed by the cloudwatch:namespace condition instead.",
-  "cloudwatch:GetMetricData": "GetMetricData has no resource type and supports no condition key to narrow it; the decider reads only its own namespace by construction.",
+  "cloudwatch:PutMetricData":
+    "PutMetricData has no resource type in IAM; it is narrowed by the cloudwatch:namespace condition instead.",
+  "cloudwatch:GetMetricData":
+    "GetMetricData has no resource type and supports no condition key to narrow it; the decider reads only its own namespace by construction.",
 };
 
 /** AWS partition of a region: `aws`, `aws-us-gov` or `aws-cn`. */
@@ -43,7 +45,9 @@ export function hostedZoneArn(config: FailoverConfig, region: string): string {
  */
 export function managedRecordNames(config: FailoverConfig): string[] {
   const first = config.records[0]?.name ?? "";
-  return [...config.records.map((record) => record.name), leaseRecordName(first), stateRecordName(first)].map((name) => name.toLowerCase().replace(/\.$/, ""));
+  return [...config.records.map((record) => record.name), leaseRecordName(first), stateRecordName(first)].map((name) =>
+    name.toLowerCase().replace(/\.$/, ""),
+  );
 }
 
 /** Record types those changes may touch: the weighted records' types and TXT (lease, state). */
@@ -75,8 +79,16 @@ export function deciderPermissions(config: FailoverConfig, region: string): Perm
       actions: ["route53:ChangeResourceRecordSets"],
       resources: [hostedZoneArn(config, region)],
       conditions: [
-        { test: "ForAllValues:StringEquals", variable: "route53:ChangeResourceRecordSetsNormalizedRecordNames", values: managedRecordNames(config) },
-        { test: "ForAllValues:StringEquals", variable: "route53:ChangeResourceRecordSetsRecordTypes", values: managedRecordTypes(config) },
+        {
+          test: "ForAllValues:StringEquals",
+          variable: "route53:ChangeResourceRecordSetsNormalizedRecordNames",
+          values: managedRecordNames(config),
+        },
+        {
+          test: "ForAllValues:StringEquals",
+          variable: "route53:ChangeResourceRecordSetsRecordTypes",
+          values: managedRecordTypes(config),
+        },
       ],
     },
     readZoneStatement(config, region),
@@ -105,14 +117,22 @@ export function alarmArnPattern(config: FailoverConfig, region: string, accountI
  */
 export function notifyPermissions(config: FailoverConfig, region: string, accountId: string): PermissionStatement[] {
   const [first] = config.controlRegions;
-  const askFirst = first !== undefined && region !== first ? [{ actions: ["cloudwatch:DescribeAlarms"], resources: [alarmArnPattern(config, first, accountId)] }] : [];
+  const askFirst =
+    first !== undefined && region !== first
+      ? [{ actions: ["cloudwatch:DescribeAlarms"], resources: [alarmArnPattern(config, first, accountId)] }]
+      : [];
   return [readZoneStatement(config, region), ...askFirst];
 }
 
 /** Policy document on-call needs to use the CLI against a deployment: invoke the manual failover functions, nothing else. */
-export function onCallPolicy(manualFunctionArns: string[]): { Version: "2012-10-17"; Statement: Array<{ Sid: string; Effect: "Allow"; Action: string[]; Resource: string[] }> } {
+export function onCallPolicy(manualFunctionArns: string[]): {
+  Version: "2012-10-17";
+  Statement: Array<{ Sid: string; Effect: "Allow"; Action: string[]; Resource: string[] }>;
+} {
   return {
     Version: "2012-10-17",
-    Statement: [{ Sid: "InvokeManualFailover", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: manualFunctionArns }],
+    Statement: [
+      { Sid: "InvokeManualFailover", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: manualFunctionArns },
+    ],
   };
 }

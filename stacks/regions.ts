@@ -50,7 +50,11 @@ export function functionArgs(options: {
     description: options.description,
     runtime: "nodejs22.x",
     architecture: "arm64",
-    nodejs: { format: lambdaNodejs.format, minify: lambdaNodejs.minify, esbuild: { external: [...lambdaNodejs.esbuild.external] } },
+    nodejs: {
+      format: lambdaNodejs.format,
+      minify: lambdaNodejs.minify,
+      esbuild: { external: [...lambdaNodejs.esbuild.external] },
+    },
     memory: `${options.memoryMb} MB`,
     timeout: `${options.timeoutSeconds} seconds`,
     logging: { retention: logRetention },

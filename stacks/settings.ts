@@ -46,9 +46,13 @@ export function configEnvValue(config: FailoverConfig): string {
   const json = JSON.stringify(config);
   const bytes = Buffer.byteLength(json, "utf8");
   if (bytes > maxConfigEnvBytes) {
-    throw new FailoverError("CONFIG_TOO_LARGE", `the config is ${bytes} bytes as minified JSON; functions receive it in their environment, which Lambda caps at 4 KB (at most ${maxConfigEnvBytes} bytes are left for it)`, {
-      hint: "Shorten it: fewer records or targets, shorter health URLs and ids, or drop optional probe headers.",
-    });
+    throw new FailoverError(
+      "CONFIG_TOO_LARGE",
+      `the config is ${bytes} bytes as minified JSON; functions receive it in their environment, which Lambda caps at 4 KB (at most ${maxConfigEnvBytes} bytes are left for it)`,
+      {
+        hint: "Shorten it: fewer records or targets, shorter health URLs and ids, or drop optional probe headers.",
+      },
+    );
   }
   return json;
 }

@@ -35,7 +35,13 @@ const command: CliCommand = {
   async run(args: string[], io: CliIO): Promise<number> {
     const parsed = parseArgs(
       args,
-      { config: { type: "string" }, profile: { type: "string" }, queries: { type: "string" }, "route53-endpoint": { type: "string", choices: ["aws", "non-aws"] }, json: { type: "boolean" } },
+      {
+        config: { type: "string" },
+        profile: { type: "string" },
+        queries: { type: "string" },
+        "route53-endpoint": { type: "string", choices: ["aws", "non-aws"] },
+        json: { type: "boolean" },
+      },
       { names: [] },
     );
     if (parsed.help) {
@@ -44,20 +50,30 @@ const command: CliCommand = {
     }
     const queries = parsed.flags.queries === undefined ? undefined : Number(parsed.flags.queries);
     if (queries !== undefined && !(Number.isSafeInteger(queries) && queries >= 0)) {
-      throw new ValidationError("arguments", [{ path: "--queries", message: `expected a whole number of queries a month, got "${parsed.flags.queries}"` }], { hint: "See --help for usage." });
+      throw new ValidationError(
+        "arguments",
+        [{ path: "--queries", message: `expected a whole number of queries a month, got "${parsed.flags.queries}"` }],
+        { hint: "See --help for usage." },
+      );
     }
     const path = resolve(parsed.flags.config ?? io.env.FAILOVER_CONFIG_FILE ?? "failover.config.json");
     const input = readJsonFile(path, "config");
     const profile = parsed.flags.profile;
     const known = profileNames(parseConfig(input));
     if (profile !== undefined && !known.includes(profile)) {
-      throw new ValidationError("arguments", [{ path: "--profile", message: `expected one of ${known.join(", ")}, got "${profile}"` }], { hint: "Define your own profiles under \"profiles\" in the config." });
+      throw new ValidationError(
+        "arguments",
+        [{ path: "--profile", message: `expected one of ${known.join(", ")}, got "${profile}"` }],
+        { hint: 'Define your own profiles under "profiles" in the config.' },
+      );
     }
     const report = buildCostReport(input, loadPrices(), {
       ...(profile === undefined ? {} : { profiles: [profile] }),
       assumptions: {
         ...(queries === undefined ? {} : { queriesPerMonth: queries }),
-        ...(parsed.flags["route53-endpoint"] === undefined ? {} : { route53EndpointType: parsed.flags["route53-endpoint"] as "aws" | "non-aws" }),
+        ...(parsed.flags["route53-endpoint"] === undefined
+          ? {}
+          : { route53EndpointType: parsed.flags["route53-endpoint"] as "aws" | "non-aws" }),
       },
     });
     io.stdout(parsed.flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
@@ -67,31 +83,60 @@ const command: CliCommand = {
 export default command;
 
 const usd = (value: number) => `$${value.toFixed(2)}`;
-const amount = (value: number) => (Number.isInteger(value) ? value.toLocaleString("en-US") : value < 100 ? value.toFixed(2) : Math.round(value).toLocaleString("en-US"));
-const unitPrice = (l: CostLine) => `$${l.unitPriceUsd} per ${l.per === 1 ? "" : `${l.per.toLocaleString("en-US")} `}${l.unit}`;
+const amount = (value: number) =>
+  Number.isInteger(value)
+    ? value.toLocaleString("en-US")
+    : value < 100
+      ? value.toFixed(2)
+      : Math.round(value).toLocaleString("en-US");
+const unitPrice = (l: CostLine) =>
+  `$${l.unitPriceUsd} per ${l.per === 1 ? "" : `${l.per.toLocaleString("en-US")} `}${l.unit}`;
 
 function table(lines: CostLine[]): string {
-  const rows = lines.map((l) => [`${l.service}: ${l.item}${l.shared ? " *" : ""}`, amount(l.quantity), unitPrice(l), usd(l.monthlyUsd)]);
+  const rows = lines.map((l) => [
+    `${l.service}: ${l.item}${l.shared ? " *" : ""}`,
+    amount(l.quantity),
+    unitPrice(l),
+    usd(l.monthlyUsd),
+  ]);
   return renderTable([["item", "quantity/month", "unit price", "USD/month"], ...rows]);
 }
 
 function renderReport(report: CostReport): string {
-  const out: string[] = [`Monthly cost at ${report.prices.region} list prices (${report.prices.status}), no free tiers. * = paid the same with Route 53's own checks.`, ""];
+  const out: string[] = [
+    `Monthly cost at ${report.prices.region} list prices (${report.prices.status}), no free tiers. * = paid the same with Route 53's own checks.`,
+    "",
+  ];
   for (const [name, estimate] of Object.entries(report.profiles)) {
     const selected = name === report.selectedProfile ? " (selected by the config)" : "";
     out.push(`Profile ${name}${selected}: ${estimate.description}`, table(estimate.lines));
-    out.push(`Total ${usd(estimate.monthlyUsd)} a month (${usd(estimate.monitoringUsd)} without the * lines).`, `Detection: ${estimate.detection.text}.`, "");
+    out.push(
+      `Total ${usd(estimate.monthlyUsd)} a month (${usd(estimate.monitoringUsd)} without the * lines).`,
+      `Detection: ${estimate.detection.text}.`,
+      "",
+    );
   }
   const native = report.route53Native;
-  out.push(`Route 53's own health checks: ${native.healthChecks} × (${native.options.join(", ")}), ${native.endpointType === "aws" ? "AWS" : "non-AWS"} endpoints`, table(native.lines));
-  out.push(`Total ${usd(native.monthlyUsd)} a month (${usd(native.monitoringUsd)} without the * lines).`, `Detection: ${native.detection.text}.`, "");
+  out.push(
+    `Route 53's own health checks: ${native.healthChecks} × (${native.options.join(", ")}), ${native.endpointType === "aws" ? "AWS" : "non-AWS"} endpoints`,
+    table(native.lines),
+  );
+  out.push(
+    `Total ${usd(native.monthlyUsd)} a month (${usd(native.monitoringUsd)} without the * lines).`,
+    `Detection: ${native.detection.text}.`,
+    "",
+  );
   out.push("Compared:");
   for (const [name, estimate] of Object.entries(report.profiles)) {
     const difference = estimate.monthlyUsd - native.monthlyUsd;
-    out.push(`  ${name}: ${usd(estimate.monthlyUsd)} vs ${usd(native.monthlyUsd)}, ${difference <= 0 ? `${usd(-difference)} less` : `${usd(difference)} more`}; drains in ${estimate.detection.minSeconds}-${estimate.detection.maxSeconds} s vs ${native.detection.minSeconds}-${native.detection.maxSeconds} s`);
+    out.push(
+      `  ${name}: ${usd(estimate.monthlyUsd)} vs ${usd(native.monthlyUsd)}, ${difference <= 0 ? `${usd(-difference)} less` : `${usd(difference)} more`}; drains in ${estimate.detection.minSeconds}-${estimate.detection.maxSeconds} s vs ${native.detection.minSeconds}-${native.detection.maxSeconds} s`,
+    );
   }
   const a = report.assumptions;
   out.push(`  ${native.featureDifference}`, "");
-  out.push(`Assumed: ${a.queriesPerMonth.toLocaleString("en-US")} DNS queries a month; a probe round takes ${a.probeRoundSeconds} s and a decider round ${a.deciderRoundSeconds} s; memory probe ${a.memoryMb.probe} MB, decider ${a.memoryMb.decider} MB, arm64. Prices read ${report.prices.readOn}.`);
+  out.push(
+    `Assumed: ${a.queriesPerMonth.toLocaleString("en-US")} DNS queries a month; a probe round takes ${a.probeRoundSeconds} s and a decider round ${a.deciderRoundSeconds} s; memory probe ${a.memoryMb.probe} MB, decider ${a.memoryMb.decider} MB, arm64. Prices read ${report.prices.readOn}.`,
+  );
   return `${out.join("\n")}\n`;
 }

@@ -1,5 +1,12 @@
 import { formatWeights } from "../../functions/lib/policy/weights.ts";
-import { POLICIES, formatRate, replay, type PolicyName, type ReplayResult, type ReplaySummary } from "../../offline/replay/replay.ts";
+import {
+  POLICIES,
+  formatRate,
+  replay,
+  type PolicyName,
+  type ReplayResult,
+  type ReplaySummary,
+} from "../../offline/replay/replay.ts";
 import { loadScenario, type Scenario } from "../../offline/scenario.ts";
 import { parseArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
@@ -24,7 +31,11 @@ const command: CliCommand = {
   summary: "replay a scenario through the policy and the baselines, and score it",
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
-    const parsed = parseArgs(args, { policy: { type: "string", choices: POLICIES }, compare: { type: "boolean" }, json: { type: "boolean" } }, { names: ["scenario"] });
+    const parsed = parseArgs(
+      args,
+      { policy: { type: "string", choices: POLICIES }, compare: { type: "boolean" }, json: { type: "boolean" } },
+      { names: ["scenario"] },
+    );
     if (parsed.help) {
       io.stdout(usage);
       return 0;
@@ -34,7 +45,11 @@ const command: CliCommand = {
     const judged = replay(scenario, policy);
     if (parsed.flags.compare) {
       const results = POLICIES.map((name) => (name === policy ? judged : replay(scenario, name)));
-      io.stdout(parsed.flags.json ? `${JSON.stringify({ scenario: scenario.name, policies: results.map((r) => r.summary) }, null, 2)}\n` : compareText(scenario, results));
+      io.stdout(
+        parsed.flags.json
+          ? `${JSON.stringify({ scenario: scenario.name, policies: results.map((r) => r.summary) }, null, 2)}\n`
+          : compareText(scenario, results),
+      );
     } else {
       io.stdout(parsed.flags.json ? `${JSON.stringify(judged.summary, null, 2)}\n` : runText(scenario, judged));
     }
@@ -67,15 +82,25 @@ function figures(summary: ReplaySummary, ids: string[]): Array<[string, string]>
     ["false switches", String(summary.falseSwitches)],
     ["client error rate", formatRate(summary.clientErrorRate)],
     ["final weights", formatWeights(summary.finalWeights, ids)],
-    ["expectations", summary.expectations.length === 0 ? "none" : failedExpectations === 0 ? "ok" : `${failedExpectations} failed`],
+    [
+      "expectations",
+      summary.expectations.length === 0 ? "none" : failedExpectations === 0 ? "ok" : `${failedExpectations} failed`,
+    ],
   ];
 }
 
 function runText(scenario: Scenario, result: ReplayResult): string {
   const ids = scenario.resolvedConfig.targets.map((t) => t.id);
-  const changes = result.timeline.slice(1).map((e) => [offset(e.at), formatWeights(e.weights, ids), e.kind ?? "", e.reason ?? ""]);
-  const timeline = changes.length === 0 ? "  (the weights never changed)\n" : renderTable([["time", ids.join("/"), "kind", "reason"], ...changes]);
-  const expectations = result.summary.expectations.map((e) => `  ${e.ok ? "ok  " : "FAIL"}  ${e.name}: ${e.detail}`).join("\n");
+  const changes = result.timeline
+    .slice(1)
+    .map((e) => [offset(e.at), formatWeights(e.weights, ids), e.kind ?? "", e.reason ?? ""]);
+  const timeline =
+    changes.length === 0
+      ? "  (the weights never changed)\n"
+      : renderTable([["time", ids.join("/"), "kind", "reason"], ...changes]);
+  const expectations = result.summary.expectations
+    .map((e) => `  ${e.ok ? "ok  " : "FAIL"}  ${e.name}: ${e.detail}`)
+    .join("\n");
   return [
     header(scenario),
     `Policy ${result.summary.policy}, weight changes:\n${timeline}`,

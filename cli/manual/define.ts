@@ -41,7 +41,13 @@ const commonFlags = {
 } as const;
 
 /** Event fields as the CLI user knows them, for error messages. */
-const flagOf: Record<string, string> = { reason: "--reason", ttlSeconds: "--ttl", actor: "--actor", target: "<target>", weights: "<weights>" };
+const flagOf: Record<string, string> = {
+  reason: "--reason",
+  ttlSeconds: "--ttl",
+  actor: "--actor",
+  target: "<target>",
+  weights: "<weights>",
+};
 
 /** Builds a `failover <action>` command: same flags, confirmation and exit codes for all of them. */
 export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
@@ -61,7 +67,18 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
       const { event, checked, actor } = checkedEvent(spec, flags, parsed.positionals[0], config, io.env);
 
       const send = (body: Record<string, unknown>) =>
-        sendManualEvent(body, config, { direct: flags.direct, stage: flags.stage ?? io.env.FAILOVER_STAGE ?? "production", verbose: flags.verbose, ...(flags.region ? { region: flags.region } : {}), ...(flags.function ? { functionName: flags.function } : {}) }, io);
+        sendManualEvent(
+          body,
+          config,
+          {
+            direct: flags.direct,
+            stage: flags.stage ?? io.env.FAILOVER_STAGE ?? "production",
+            verbose: flags.verbose,
+            ...(flags.region ? { region: flags.region } : {}),
+            ...(flags.function ? { functionName: flags.function } : {}),
+          },
+          io,
+        );
       if (spec.changes && !flags.yes) {
         const confirmed = await confirm(spec, checked, config, io, () => send({ action: "status", actor }));
         if (confirmed !== true) return confirmed;
@@ -83,7 +100,13 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
  * argument is reported at once (a ValidationError naming the flags), so
  * on-call fixes the command in one go.
  */
-function checkedEvent(spec: ManualCommandSpec, flags: ParsedArgs<typeof commonFlags>["flags"], argument: string | undefined, config: FailoverConfig, env: CliIO["env"]) {
+function checkedEvent(
+  spec: ManualCommandSpec,
+  flags: ParsedArgs<typeof commonFlags>["flags"],
+  argument: string | undefined,
+  config: FailoverConfig,
+  env: CliIO["env"],
+) {
   const issues: ValidationIssue[] = [];
   const collect = <T>(parse: () => T, rename = (issue: ValidationIssue) => issue): T | undefined => {
     try {
@@ -97,8 +120,18 @@ function checkedEvent(spec: ManualCommandSpec, flags: ParsedArgs<typeof commonFl
     }
   };
   // Reads need no name; a change must say who made it.
-  const actor = (flags.actor ?? env.FAILOVER_ACTOR ?? env.USER ?? env.LOGNAME ?? (spec.changes ? "" : "on-call")).trim();
-  if (actor === "") issues.push({ path: "--actor", message: "is required: no FAILOVER_ACTOR or USER in the environment to take it from (say who you are)" });
+  const actor = (
+    flags.actor ??
+    env.FAILOVER_ACTOR ??
+    env.USER ??
+    env.LOGNAME ??
+    (spec.changes ? "" : "on-call")
+  ).trim();
+  if (actor === "")
+    issues.push({
+      path: "--actor",
+      message: "is required: no FAILOVER_ACTOR or USER in the environment to take it from (say who you are)",
+    });
   const event: Record<string, unknown> = { action: spec.action, actor: actor || "-" };
   if (flags.reason !== undefined) event.reason = flags.reason;
   const ttl = flags.ttl;
@@ -108,9 +141,15 @@ function checkedEvent(spec: ManualCommandSpec, flags: ParsedArgs<typeof commonFl
   for (const key of ["ttlSeconds", "weights"]) if (event[key] === undefined) delete event[key];
   // The manual function runs only in the control regions, and with --direct that region's CloudWatch holds the probe window.
   if (flags.region !== undefined && !config.controlRegions.includes(flags.region)) {
-    issues.push({ path: "--region", message: `expected one of the control regions ${config.controlRegions.map((r) => JSON.stringify(r)).join(", ")}, got ${JSON.stringify(flags.region)}` });
+    issues.push({
+      path: "--region",
+      message: `expected one of the control regions ${config.controlRegions.map((r) => JSON.stringify(r)).join(", ")}, got ${JSON.stringify(flags.region)}`,
+    });
   }
-  const checked = collect(() => parseManualEvent(event, config), (issue) => ({ path: renameField(issue.path), message: issue.message }));
+  const checked = collect(
+    () => parseManualEvent(event, config),
+    (issue) => ({ path: renameField(issue.path), message: issue.message }),
+  );
   if (checked === undefined || issues.length > 0) throw argumentsError(issues);
   return { event, checked, actor };
 }
@@ -118,18 +157,40 @@ function checkedEvent(spec: ManualCommandSpec, flags: ParsedArgs<typeof commonFl
 /** The flags `spec` accepts: --reason and --yes only for changes, --ttl only with a lease, as its --help says. */
 function flagsOf(spec: ManualCommandSpec): typeof commonFlags {
   const { reason, ttl, yes, ...always } = commonFlags;
-  return { ...always, ...(spec.changes ? { yes } : {}), ...(spec.changes && spec.action !== "init" ? { reason } : {}), ...(spec.lease ? { ttl } : {}) } as typeof commonFlags;
+  return {
+    ...always,
+    ...(spec.changes ? { yes } : {}),
+    ...(spec.changes && spec.action !== "init" ? { reason } : {}),
+    ...(spec.lease ? { ttl } : {}),
+  } as typeof commonFlags;
 }
 
 /** Asks before a change; true to go on, else the exit code (1: declined). Without a terminal it throws CONFIRMATION_REQUIRED (exit 2). */
-async function confirm(spec: ManualCommandSpec, event: ManualEvent, config: FailoverConfig, io: CliIO, readStatus: () => Promise<ManualResponse>): Promise<true | number> {
+async function confirm(
+  spec: ManualCommandSpec,
+  event: ManualEvent,
+  config: FailoverConfig,
+  io: CliIO,
+  readStatus: () => Promise<ManualResponse>,
+): Promise<true | number> {
   if (!io.isTTY || io.stdin === undefined) {
-    throw new FailoverError("CONFIRMATION_REQUIRED", "refusing to change traffic without a confirmation, and there is no terminal to ask on; nothing was changed.", { hint: "Pass --yes to confirm (e.g. in scripts)." });
+    throw new FailoverError(
+      "CONFIRMATION_REQUIRED",
+      "refusing to change traffic without a confirmation, and there is no terminal to ask on; nothing was changed.",
+      { hint: "Pass --yes to confirm (e.g. in scripts)." },
+    );
   }
   const status = await readStatus().catch(() => undefined);
   const now = status?.ok && status.action === "status" ? status : undefined;
   const lines = [`About to ${describeIntent(event, config)}.`];
-  if (now) lines.push(`Now: ${Object.entries(now.weights).map(([id, w]) => `${id}=${w}`).join(" ")}; lease: ${now.lease ? `${now.lease.action} ${now.lease.target ?? ""} by ${now.lease.actor}${now.lease.active ? "" : " (expired)"}` : "none"}.`);
+  if (now)
+    lines.push(
+      `Now: ${Object.entries(now.weights)
+        .map(([id, w]) => `${id}=${w}`)
+        .join(
+          " ",
+        )}; lease: ${now.lease ? `${now.lease.action} ${now.lease.target ?? ""} by ${now.lease.actor}${now.lease.active ? "" : " (expired)"}` : "none"}.`,
+    );
   else lines.push("(Could not read the current state first.)");
   io.stderr(`${lines.join("\n")}\nProceed? [y/N] `);
   const answer = await readLine(io.stdin as NodeJS.ReadableStream);
@@ -140,9 +201,25 @@ async function confirm(spec: ManualCommandSpec, event: ManualEvent, config: Fail
 
 function describeIntent(event: ManualEvent, config: FailoverConfig): string {
   const ttl = formatDuration(event.ttlSeconds ?? config.lease.defaultTtlSeconds);
-  const lease = event.action === "promote" || event.action === "drain" || event.action === "pin" ? { id: "-", action: event.action, ...(event.target ? { target: event.target } : {}), ...(event.weights ? { weights: event.weights } : {}), actor: event.actor, reason: event.reason ?? "", createdAt: 0, expiresAt: 1 } : undefined;
+  const lease =
+    event.action === "promote" || event.action === "drain" || event.action === "pin"
+      ? {
+          id: "-",
+          action: event.action,
+          ...(event.target ? { target: event.target } : {}),
+          ...(event.weights ? { weights: event.weights } : {}),
+          actor: event.actor,
+          reason: event.reason ?? "",
+          createdAt: 0,
+          expiresAt: 1,
+        }
+      : undefined;
   const weights = lease ? leaseWeights(config, lease) : undefined;
-  const to = weights ? ` (weights ${Object.entries(weights).map(([id, w]) => `${id}=${w}`).join(" ")})` : "";
+  const to = weights
+    ? ` (weights ${Object.entries(weights)
+        .map(([id, w]) => `${id}=${w}`)
+        .join(" ")})`
+    : "";
   switch (event.action) {
     case "promote":
       return `send all traffic to ${event.target}${to} for ${ttl}, overriding the automatic policy`;
@@ -179,7 +256,10 @@ function parseWeightsArgument(text: string): Weights {
   const weights: Weights = {};
   for (const pair of text.split(",")) {
     const match = /^\s*([a-z][a-z0-9-]*)\s*=\s*(\d{1,3})\s*$/.exec(pair);
-    if (!match) throw argumentsError([{ path: "<weights>", message: `expected target=weight pairs such as primary=50,failover=50, got "${text}"` }]);
+    if (!match)
+      throw argumentsError([
+        { path: "<weights>", message: `expected target=weight pairs such as primary=50,failover=50, got "${text}"` },
+      ]);
     weights[match[1] as string] = Number(match[2]);
   }
   return weights;
@@ -205,10 +285,16 @@ function argumentsError(issues: ValidationIssue[]): ValidationError {
 function usageOf(spec: ManualCommandSpec): string {
   const positional = spec.positional ? ` <${spec.positional}>` : "";
   const reason = spec.changes && spec.action !== "init";
-  const changeFlags = spec.changes ? `${reason ? " --reason <text>" : ""}${spec.lease ? " [--ttl <duration>]" : ""} [--yes]` : "";
+  const changeFlags = spec.changes
+    ? `${reason ? " --reason <text>" : ""}${spec.lease ? " [--ttl <duration>]" : ""} [--yes]`
+    : "";
   const options = [
     ...(reason ? ["  --reason <text>      why (required): kept in the lease, the state record and Slack"] : []),
-    ...(spec.lease ? ["  --ttl <duration>     how long the override holds: 600, 90s, 10m, 2h, 1d (default: lease.defaultTtlSeconds; at most lease.maxTtlSeconds)"] : []),
+    ...(spec.lease
+      ? [
+          "  --ttl <duration>     how long the override holds: 600, 90s, 10m, 2h, 1d (default: lease.defaultTtlSeconds; at most lease.maxTtlSeconds)",
+        ]
+      : []),
     ...(spec.changes ? ["  --yes                do not ask for confirmation (required without a terminal)"] : []),
     "  --actor <name>       who you are (default: $FAILOVER_ACTOR, else $USER)",
     "  --config <file>      config file (default: $FAILOVER_CONFIG_FILE, else failover.config.json)",

@@ -10,7 +10,9 @@ export function parseDuration(text: string, flag = "--ttl"): number {
   const match = /^(\d+)\s*([smhd]?)$/i.exec(text.trim());
   const seconds = match ? Number(match[1]) * (unitSeconds[(match[2] || "s").toLowerCase()] ?? 1) : NaN;
   if (!Number.isSafeInteger(seconds) || seconds <= 0) {
-    throw new ValidationError("arguments", [{ path: flag, message: `expected a duration such as 600, 90s, 10m, 2h or 1d, got "${text}"` }]);
+    throw new ValidationError("arguments", [
+      { path: flag, message: `expected a duration such as 600, 90s, 10m, 2h or 1d, got "${text}"` },
+    ]);
   }
   return seconds;
 }
@@ -20,7 +22,11 @@ export function formatDuration(totalSeconds: number): string {
   const sign = totalSeconds < 0 ? "-" : "";
   let rest = Math.abs(Math.round(totalSeconds));
   const parts: string[] = [];
-  for (const [unit, size] of [["d", 86400], ["h", 3600], ["m", 60]] as const) {
+  for (const [unit, size] of [
+    ["d", 86400],
+    ["h", 3600],
+    ["m", 60],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

@@ -1,5 +1,13 @@
 import type { ChangeSync } from "../../functions/lib/control/change-sync.ts";
-import type { ChangeResult, InitResult, LeaseView, ManualResult, PlanResult, StatusResult, TargetStatus } from "../../functions/lib/control/manual.ts";
+import type {
+  ChangeResult,
+  InitResult,
+  LeaseView,
+  ManualResult,
+  PlanResult,
+  StatusResult,
+  TargetStatus,
+} from "../../functions/lib/control/manual.ts";
 import type { SwitchEvent } from "../../functions/lib/state.ts";
 import type { Weights } from "../../functions/lib/types.ts";
 import { renderTable } from "../table.ts";
@@ -33,27 +41,52 @@ function renderStatus(status: StatusResult, vantages: readonly string[]): string
 }
 
 function renderPlan(plan: PlanResult, vantages: readonly string[]): string {
-  const headline = plan.changed ? `The decider would shift ${plan.shift}` : `The decider would change nothing (weights ${weightsText(plan.current)})`;
-  return [`${headline}  [${plan.kind}]`, `Why: ${plan.reason}`, "", targetTable(plan.targets, vantages), `Lease: ${leaseLine(plan.lease)}`, problemsText(plan.problems)].join("\n");
+  const headline = plan.changed
+    ? `The decider would shift ${plan.shift}`
+    : `The decider would change nothing (weights ${weightsText(plan.current)})`;
+  return [
+    `${headline}  [${plan.kind}]`,
+    `Why: ${plan.reason}`,
+    "",
+    targetTable(plan.targets, vantages),
+    `Lease: ${leaseLine(plan.lease)}`,
+    problemsText(plan.problems),
+  ].join("\n");
 }
 
 function renderChange(change: ChangeResult): string {
   const moved = change.shift === "no change" ? `weights unchanged (${weightsText(change.to)})` : change.shift;
   const lines: string[] = [];
   if (change.action === "release") {
-    lines.push(change.lease ? `Released lease ${change.lease.id} (${leaseWhat(change.lease)} by ${change.lease.actor}).` : "No override lease was in place.");
+    lines.push(
+      change.lease
+        ? `Released lease ${change.lease.id} (${leaseWhat(change.lease)} by ${change.lease.actor}).`
+        : "No override lease was in place.",
+    );
     lines.push(`The policy decides again: ${moved}`);
   } else if (change.action === "release-hold") {
-    lines.push(change.releasedHolds.length > 0 ? `Released the flap hold of ${change.releasedHolds.join(", ")}: it comes back through the normal recovery and ramp.` : "Nothing was held.");
-    lines.push(change.shift === "no change" ? `Weights unchanged (${weightsText(change.to)}).` : `Weights: ${change.shift}`);
+    lines.push(
+      change.releasedHolds.length > 0
+        ? `Released the flap hold of ${change.releasedHolds.join(", ")}: it comes back through the normal recovery and ramp.`
+        : "Nothing was held.",
+    );
+    lines.push(
+      change.shift === "no change" ? `Weights unchanged (${weightsText(change.to)}).` : `Weights: ${change.shift}`,
+    );
   } else {
     lines.push(`${capitalise(change.action)}: ${moved}`);
     if (change.lease) lines.push(`Lease: ${leaseLine(change.lease)}`);
-    if (change.replaced) lines.push(`Replaced lease ${change.replaced.id} (${leaseWhat(change.replaced)} by ${change.replaced.actor}).`);
+    if (change.replaced)
+      lines.push(`Replaced lease ${change.replaced.id} (${leaseWhat(change.replaced)} by ${change.replaced.actor}).`);
   }
-  if (change.action === "release" && change.releasedHolds.length > 0) lines.push(`Cleared the flap hold of ${change.releasedHolds.join(", ")}.`);
+  if (change.action === "release" && change.releasedHolds.length > 0)
+    lines.push(`Cleared the flap hold of ${change.releasedHolds.join(", ")}.`);
   lines.push(`Why: ${change.reason}`);
-  lines.push(change.changeId ? `Route 53 change ${change.changeId} (${change.attempts} attempt${change.attempts === 1 ? "" : "s"})` : "Nothing needed writing.");
+  lines.push(
+    change.changeId
+      ? `Route 53 change ${change.changeId} (${change.attempts} attempt${change.attempts === 1 ? "" : "s"})`
+      : "Nothing needed writing.",
+  );
   if (change.sync) lines.push(syncLine(change.sync));
   return [...lines, problemsText(change.problems)].join("\n");
 }
@@ -71,12 +104,22 @@ function renderInit(init: InitResult): string {
 /** An answer from an older function has no `sync`; the caller skips the line then. */
 function syncLine(sync: ChangeSync): string {
   const seconds = `${Number(sync.waitedSeconds.toFixed(1))} s`;
-  return sync.insync ? `Route 53: in sync after ${seconds}` : `Route 53: applied, still propagating after ${seconds} (name servers catch up within about 60 s; nothing is re-sent)`;
+  return sync.insync
+    ? `Route 53: in sync after ${seconds}`
+    : `Route 53: applied, still propagating after ${seconds} (name servers catch up within about 60 s; nothing is re-sent)`;
 }
 
 function targetTable(targets: readonly TargetStatus[], vantages: readonly string[]): string {
   const header = ["TARGET", "REGION", "WEIGHT", "NORMAL", "HEALTH", "MODE", ...vantages];
-  const rows = targets.map((t) => [t.id, t.region, String(t.weight), String(t.normalWeight), t.health === "down" && t.downRounds > 0 ? `down ×${t.downRounds}` : t.health, t.mode, ...vantages.map((v) => t.votes[v] ?? "-")]);
+  const rows = targets.map((t) => [
+    t.id,
+    t.region,
+    String(t.weight),
+    String(t.normalWeight),
+    t.health === "down" && t.downRounds > 0 ? `down ×${t.downRounds}` : t.health,
+    t.mode,
+    ...vantages.map((v) => t.votes[v] ?? "-"),
+  ]);
   return renderTable([header, ...rows]);
 }
 
@@ -87,13 +130,22 @@ function leaseWhat(lease: LeaseView): string {
 
 function leaseLine(lease: LeaseView | null): string {
   if (lease === null) return "none (the automatic policy is in control)";
-  const expiry = lease.active ? `until ${time(lease.expiresAt)} (in ${formatDuration(lease.expiresInSeconds)})` : `EXPIRED at ${time(lease.expiresAt)} (${formatDuration(-lease.expiresInSeconds)} ago)`;
+  const expiry = lease.active
+    ? `until ${time(lease.expiresAt)} (in ${formatDuration(lease.expiresInSeconds)})`
+    : `EXPIRED at ${time(lease.expiresAt)} (${formatDuration(-lease.expiresInSeconds)} ago)`;
   return `${leaseWhat(lease)} by ${lease.actor} ${expiry}: "${lease.reason}" [${lease.id}]`;
 }
 
 function switchesText(switches: readonly SwitchEvent[]): string {
   if (switches.length === 0) return "Last switchovers: none recorded\n";
-  const rows = switches.map((s) => [time(s.at), s.mode, s.actor ?? "-", weightsText(s.from), weightsText(s.to), s.reason]);
+  const rows = switches.map((s) => [
+    time(s.at),
+    s.mode,
+    s.actor ?? "-",
+    weightsText(s.from),
+    weightsText(s.to),
+    s.reason,
+  ]);
   return `Last switchovers (newest first):\n${renderTable([["TIME", "MODE", "BY", "FROM", "TO", "REASON"], ...rows])}`;
 }
 
@@ -102,7 +154,9 @@ function problemsText(problems: readonly string[]): string {
 }
 
 function weightsText(weights: Weights): string {
-  return Object.entries(weights).map(([id, w]) => `${id}=${w}`).join(" ");
+  return Object.entries(weights)
+    .map(([id, w]) => `${id}=${w}`)
+    .join(" ");
 }
 
 /** `2026-11-03 02:57:20Z`. */

@@ -32,7 +32,12 @@ const regionalFailures = new Set(["LAMBDA_UNAVAILABLE", "LAMBDA_THROTTLED", "LAM
  * when that region does not answer (and no `--region` was given), in the
  * other. With `direct` it runs the same code here.
  */
-export async function sendManualEvent(event: Record<string, unknown>, config: FailoverConfig, options: SendOptions, io: CliIO): Promise<ManualResponse> {
+export async function sendManualEvent(
+  event: Record<string, unknown>,
+  config: FailoverConfig,
+  options: SendOptions,
+  io: CliIO,
+): Promise<ManualResponse> {
   if (options.direct) {
     const region = options.region ?? config.controlRegions[0] ?? "us-east-1";
     const log = createLogger({ write: options.verbose ? io.stderr : () => {}, base: { fn: "failover-cli" } });
@@ -58,7 +63,10 @@ export async function sendManualEvent(event: Record<string, unknown>, config: Fa
     } catch (error) {
       if (!(error instanceof FailoverError) || !regionalFailures.has(error.code)) throw error;
       lastError = error;
-      if (region !== regions.at(-1)) io.stderr(`failover: ${functionName} in ${region} did not answer (${error.code}); trying the next control region\n`);
+      if (region !== regions.at(-1))
+        io.stderr(
+          `failover: ${functionName} in ${region} did not answer (${error.code}); trying the next control region\n`,
+        );
     }
   }
   throw lastError ?? new FailoverError("CONFIG_INVALID", "no control region to invoke");
@@ -66,10 +74,19 @@ export async function sendManualEvent(event: Record<string, unknown>, config: Fa
 
 function checkAnswer(answer: unknown, functionName: string): ManualResponse {
   const ok = (answer as { ok?: unknown } | null)?.ok;
-  if (typeof answer !== "object" || answer === null || typeof ok !== "boolean" || (ok === false && typeof (answer as { error?: { code?: unknown } }).error?.code !== "string")) {
-    throw new FailoverError("LAMBDA_BAD_ANSWER", `function ${functionName} answered something that is not a manual failover response`, {
-      hint: "Check that --function names the manual failover function (functions/failover.ts) and that it is up to date.",
-    });
+  if (
+    typeof answer !== "object" ||
+    answer === null ||
+    typeof ok !== "boolean" ||
+    (ok === false && typeof (answer as { error?: { code?: unknown } }).error?.code !== "string")
+  ) {
+    throw new FailoverError(
+      "LAMBDA_BAD_ANSWER",
+      `function ${functionName} answered something that is not a manual failover response`,
+      {
+        hint: "Check that --function names the manual failover function (functions/failover.ts) and that it is up to date.",
+      },
+    );
   }
   return answer as ManualResponse;
 }

@@ -24,7 +24,11 @@ export interface AlarmDefinition {
   evaluationPeriods: number;
   datapointsToAlarm: number;
   threshold: number;
-  comparisonOperator: "GreaterThanOrEqualToThreshold" | "GreaterThanThreshold" | "LessThanThreshold" | "LessThanOrEqualToThreshold";
+  comparisonOperator:
+    | "GreaterThanOrEqualToThreshold"
+    | "GreaterThanThreshold"
+    | "LessThanThreshold"
+    | "LessThanOrEqualToThreshold";
   treatMissingData: "breaching" | "notBreaching" | "missing" | "ignore";
 }
 
@@ -53,10 +57,16 @@ export const vantageSilentMinutes = 5;
  * whose canary failed sends no votes, but still its canary result), else
  * its first ProbeVotes group (every round votes then).
  */
-export function vantageLiveness(config: FailoverConfig, vantage: string): { metricName: string; dimensions: Record<string, string> } {
+export function vantageLiveness(
+  config: FailoverConfig,
+  vantage: string,
+): { metricName: string; dimensions: Record<string, string> } {
   const firstGroup = voteGroups(config.targets.map((t) => t.id))[0]?.dimension ?? "";
   return config.probe.canaryUrl === undefined
-    ? { metricName: Metric.ProbeVotes, dimensions: { [Dimension.TargetGroup]: firstGroup, [Dimension.Vantage]: vantage } }
+    ? {
+        metricName: Metric.ProbeVotes,
+        dimensions: { [Dimension.TargetGroup]: firstGroup, [Dimension.Vantage]: vantage },
+      }
     : { metricName: Metric.CanarySuccess, dimensions: { [Dimension.Vantage]: vantage } };
 }
 
@@ -73,8 +83,16 @@ const overridePeriodSeconds = 300;
  * its own alarm.
  */
 export function alarmDefinitions(config: FailoverConfig, controlRegion: string): AlarmDefinition[] {
-  const named = (definition: Omit<AlarmDefinition, "name">): AlarmDefinition => ({ ...definition, name: `${config.name}-${definition.key}` });
-  const event = { periodSeconds: 60, evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: "notBreaching" } as const;
+  const named = (definition: Omit<AlarmDefinition, "name">): AlarmDefinition => ({
+    ...definition,
+    name: `${config.name}-${definition.key}`,
+  });
+  const event = {
+    periodSeconds: 60,
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: "notBreaching",
+  } as const;
   const where = `(alarm in ${controlRegion})`;
 
   const switchover = named({

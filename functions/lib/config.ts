@@ -20,12 +20,18 @@ const numberBetween = (min: number, max: number) => {
   return z.number({ error }).min(min, { error }).max(max, { error });
 };
 
-const region = z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "expected an AWS region name such as us-east-1" });
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "expected an AWS region name such as us-east-1" });
 const dnsName = z
   .string()
-  .regex(/^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i, { error: "expected a DNS name such as api.example.com" })
+  .regex(/^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i, {
+    error: "expected a DNS name such as api.example.com",
+  })
   .transform((name) => name.toLowerCase().replace(/\.$/, ""));
-const id = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, { error: "expected a lowercase id of letters, digits and dashes (at most 32), starting with a letter" });
+const id = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, {
+  error: "expected a lowercase id of letters, digits and dashes (at most 32), starting with a letter",
+});
 const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" });
 
 /** How a target answers for one record name: plain values, or an alias to an AWS resource. */
@@ -126,7 +132,10 @@ const leaseSchema = z.strictObject({
 /** Every field optional and without its default: what a profile may override (unset = keep the config's value). */
 function overridesOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
   const fields = Object.fromEntries(
-    Object.entries(schema.shape).map(([key, field]) => [key, (field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType)).optional()]),
+    Object.entries(schema.shape).map(([key, field]) => [
+      key,
+      (field instanceof z.ZodDefault ? (field.unwrap() as z.ZodType) : (field as z.ZodType)).optional(),
+    ]),
   );
   return z.strictObject(fields);
 }
@@ -149,7 +158,10 @@ export const configSchema = z
     /** Deployment name, used in resource names and messages. @default "regional-failover" */
     name: id.default("regional-failover"),
     /** CloudWatch namespace for every metric this system publishes. @default "RegionalFailover" */
-    metricNamespace: z.string().regex(/^[A-Za-z0-9._/#:-]{1,255}$/).default("RegionalFailover"),
+    metricNamespace: z
+      .string()
+      .regex(/^[A-Za-z0-9._/#:-]{1,255}$/)
+      .default("RegionalFailover"),
     /** The public hosted zone holding the weighted records. */
     hostedZone: z.strictObject({
       id: z.string().regex(/^[A-Z0-9]{1,32}$/, { error: "expected a hosted zone id such as Z0123456789ABCDEFGHIJ" }),
@@ -174,34 +186,65 @@ export const configSchema = z
     profiles: z.record(id, profileSchema).default({}),
   })
   .superRefine((config, ctx) => {
-    const fail = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message, input: undefined });
+    const fail = (path: PropertyKey[], message: string) =>
+      ctx.addIssue({ code: "custom", path, message, input: undefined });
     const dupes = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
-    for (const dup of new Set(dupes(config.targets.map((t) => t.id)))) fail(["targets"], `target id "${dup}" appears more than once`);
-    for (const dup of new Set(dupes(config.records.map((r) => r.name)))) fail(["records"], `record name "${dup}" appears more than once`);
+    for (const dup of new Set(dupes(config.targets.map((t) => t.id))))
+      fail(["targets"], `target id "${dup}" appears more than once`);
+    for (const dup of new Set(dupes(config.records.map((r) => r.name))))
+      fail(["records"], `record name "${dup}" appears more than once`);
     for (const dup of new Set(dupes(config.vantages))) fail(["vantages"], `vantage "${dup}" appears more than once`);
-    for (const dup of new Set(dupes(config.controlRegions))) fail(["controlRegions"], `control region "${dup}" appears more than once`);
-    if (config.targets.every((t) => t.weight === 0)) fail(["targets"], "expected at least one target with a weight above 0");
+    for (const dup of new Set(dupes(config.controlRegions)))
+      fail(["controlRegions"], `control region "${dup}" appears more than once`);
+    if (config.targets.every((t) => t.weight === 0))
+      fail(["targets"], "expected at least one target with a weight above 0");
     for (const [index, record] of config.records.entries()) {
       if (record.name !== config.hostedZone.name && !record.name.endsWith(`.${config.hostedZone.name}`)) {
-        fail(["records", index, "name"], `expected a name inside the hosted zone ${config.hostedZone.name}, got "${record.name}"`);
+        fail(
+          ["records", index, "name"],
+          `expected a name inside the hosted zone ${config.hostedZone.name}, got "${record.name}"`,
+        );
       }
     }
     const recordNames = new Set(config.records.map((r) => r.name));
     for (const [index, target] of config.targets.entries()) {
       for (const name of config.records.map((r) => r.name)) {
-        if (!(name in target.records)) fail(["targets", index, "records"], `expected a value or alias for record "${name}"`);
+        if (!(name in target.records))
+          fail(["targets", index, "records"], `expected a value or alias for record "${name}"`);
       }
       for (const name of Object.keys(target.records)) {
-        if (!recordNames.has(name.toLowerCase().replace(/\.$/, ""))) fail(["targets", index, "records", name], "expected a record name listed in records");
+        if (!recordNames.has(name.toLowerCase().replace(/\.$/, "")))
+          fail(["targets", index, "records", name], "expected a record name listed in records");
       }
     }
-    if (60 % config.probe.intervalSeconds !== 0) fail(["probe", "intervalSeconds"], `expected a divisor of 60 (5, 6, 10, 12, 15, 20, 30 or 60), got ${config.probe.intervalSeconds}`);
-    if (config.probe.timeoutMs >= config.probe.intervalSeconds * 1000) fail(["probe", "timeoutMs"], `expected less than the interval (${config.probe.intervalSeconds * 1000} ms), got ${config.probe.timeoutMs}`);
+    if (60 % config.probe.intervalSeconds !== 0)
+      fail(
+        ["probe", "intervalSeconds"],
+        `expected a divisor of 60 (5, 6, 10, 12, 15, 20, 30 or 60), got ${config.probe.intervalSeconds}`,
+      );
+    if (config.probe.timeoutMs >= config.probe.intervalSeconds * 1000)
+      fail(
+        ["probe", "timeoutMs"],
+        `expected less than the interval (${config.probe.intervalSeconds * 1000} ms), got ${config.probe.timeoutMs}`,
+      );
     if (config.policy.rampPercents.at(-1) !== 100) fail(["policy", "rampPercents"], "expected the last step to be 100");
-    if (config.policy.rampPercents.some((p, i, all) => i > 0 && p <= (all[i - 1] ?? 0))) fail(["policy", "rampPercents"], "expected strictly increasing steps");
-    if (typeof config.policy.quorum === "number" && config.policy.quorum > config.vantages.length) fail(["policy", "quorum"], `expected at most the number of vantages (${config.vantages.length}), got ${config.policy.quorum}`);
-    if (config.policy.minVantages > config.vantages.length) fail(["policy", "minVantages"], `expected at most the number of vantages (${config.vantages.length}), got ${config.policy.minVantages}`);
-    if (config.lease.defaultTtlSeconds > config.lease.maxTtlSeconds) fail(["lease", "defaultTtlSeconds"], `expected at most lease.maxTtlSeconds (${config.lease.maxTtlSeconds}), got ${config.lease.defaultTtlSeconds}`);
+    if (config.policy.rampPercents.some((p, i, all) => i > 0 && p <= (all[i - 1] ?? 0)))
+      fail(["policy", "rampPercents"], "expected strictly increasing steps");
+    if (typeof config.policy.quorum === "number" && config.policy.quorum > config.vantages.length)
+      fail(
+        ["policy", "quorum"],
+        `expected at most the number of vantages (${config.vantages.length}), got ${config.policy.quorum}`,
+      );
+    if (config.policy.minVantages > config.vantages.length)
+      fail(
+        ["policy", "minVantages"],
+        `expected at most the number of vantages (${config.vantages.length}), got ${config.policy.minVantages}`,
+      );
+    if (config.lease.defaultTtlSeconds > config.lease.maxTtlSeconds)
+      fail(
+        ["lease", "defaultTtlSeconds"],
+        `expected at most lease.maxTtlSeconds (${config.lease.maxTtlSeconds}), got ${config.lease.defaultTtlSeconds}`,
+      );
   });
 
 /** A validated configuration with every default filled in. */
@@ -234,12 +277,18 @@ export interface BuiltinProfile {
 export const builtinProfiles: Record<string, BuiltinProfile> = {
   default: { description: "the config as written", overrides: () => ({}) },
   economy: {
-    description: "60 s rounds, the first control region only, no ProbeLatency metric, two vantages (either may decide alone)",
+    description:
+      "60 s rounds, the first control region only, no ProbeLatency metric, two vantages (either may decide alone)",
     overrides: (config) => {
       const targetRegions = new Set(config.targets.map((t) => t.region));
-      const preferred = [...config.vantages].sort((a, b) => Number(targetRegions.has(a)) - Number(targetRegions.has(b))).slice(0, 2);
+      const preferred = [...config.vantages]
+        .sort((a, b) => Number(targetRegions.has(a)) - Number(targetRegions.has(b)))
+        .slice(0, 2);
       const vantages = config.vantages.filter((v) => preferred.includes(v));
-      const quorum = typeof config.policy.quorum === "number" ? Math.min(config.policy.quorum, vantages.length) : config.policy.quorum;
+      const quorum =
+        typeof config.policy.quorum === "number"
+          ? Math.min(config.policy.quorum, vantages.length)
+          : config.policy.quorum;
       return {
         probe: { intervalSeconds: 60, publishLatency: false },
         controlRegions: config.controlRegions.slice(0, 1),
@@ -265,7 +314,14 @@ export function parseConfig(input: unknown): FailoverConfig {
   const own = base.profiles[base.profile];
   const builtin = builtinProfiles[base.profile];
   if (own === undefined && builtin === undefined) {
-    throw new ValidationError("config", [{ path: "profile", message: `expected one of ${profileNames(base).map((n) => JSON.stringify(n)).join(", ")}, got ${JSON.stringify(base.profile)}` }]);
+    throw new ValidationError("config", [
+      {
+        path: "profile",
+        message: `expected one of ${profileNames(base)
+          .map((n) => JSON.stringify(n))
+          .join(", ")}, got ${JSON.stringify(base.profile)}`,
+      },
+    ]);
   }
   const overrides = own ?? builtin?.overrides(base) ?? {};
   if (Object.keys(overrides).length === 0) return base;
@@ -293,7 +349,14 @@ export function readJsonFile(path: string | URL, what: string): unknown {
     text = readFileSync(path, "utf8");
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    const problem = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code === "EISDIR" ? "it is a folder" : (code ?? "error");
+    const problem =
+      code === "ENOENT"
+        ? "no such file"
+        : code === "EACCES"
+          ? "permission denied"
+          : code === "EISDIR"
+            ? "it is a folder"
+            : (code ?? "error");
     throw new FailoverError("FILE_UNREADABLE", `cannot read ${what} file ${String(path)}: ${problem}`, {
       cause,
       hint: `Check the path (relative paths start from ${process.cwd()}).`,
@@ -302,7 +365,11 @@ export function readJsonFile(path: string | URL, what: string): unknown {
   try {
     return JSON.parse(text);
   } catch (cause) {
-    throw new ValidationError(`${what} file ${String(path)}`, [{ path: "(root)", message: `expected JSON: ${(cause as Error).message}` }], { cause });
+    throw new ValidationError(
+      `${what} file ${String(path)}`,
+      [{ path: "(root)", message: `expected JSON: ${(cause as Error).message}` }],
+      { cause },
+    );
   }
 }
 

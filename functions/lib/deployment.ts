@@ -10,9 +10,13 @@ import { FailoverError } from "./errors.ts";
 export function manualFunctionName(config: Pick<FailoverConfig, "name">, stage: string): string {
   const name = `${config.name}-${stage}-failover`;
   if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) {
-    throw new FailoverError("CONFIG_INVALID", `the manual failover function name "${name}" is not a valid Lambda name (at most 64 letters, digits, - or _)`, {
-      hint: "Use a shorter config name or stage name.",
-    });
+    throw new FailoverError(
+      "CONFIG_INVALID",
+      `the manual failover function name "${name}" is not a valid Lambda name (at most 64 letters, digits, - or _)`,
+      {
+        hint: "Use a shorter config name or stage name.",
+      },
+    );
   }
   return name;
 }

@@ -10,14 +10,18 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): FailoverCon
   const text = env.FAILOVER_CONFIG;
   if (text === undefined || text.trim() === "") {
     throw new FailoverError("CONFIG_MISSING", "env FAILOVER_CONFIG is not set", {
-      hint: "The stacks set it from failover.config.json; when running a handler by hand, export FAILOVER_CONFIG=\"$(cat failover.config.json)\".",
+      hint: 'The stacks set it from failover.config.json; when running a handler by hand, export FAILOVER_CONFIG="$(cat failover.config.json)".',
     });
   }
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (cause) {
-    throw new ValidationError("config in env FAILOVER_CONFIG", [{ path: "(root)", message: `expected JSON: ${(cause as Error).message}` }], { cause });
+    throw new ValidationError(
+      "config in env FAILOVER_CONFIG",
+      [{ path: "(root)", message: `expected JSON: ${(cause as Error).message}` }],
+      { cause },
+    );
   }
   return parseConfig(raw);
 }

@@ -49,7 +49,9 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const emit = (level: LogLevel, msg: string, fields: LogFields = {}) => {
     if (order[level] < minimum) return;
     const entry = { level, msg, time: new Date(now()).toISOString(), ...options.base, ...fields };
-    let line = JSON.stringify(entry, (key, value: unknown) => (key !== "" && secretKey.test(key) ? MASK : toLoggable(value)));
+    let line = JSON.stringify(entry, (key, value: unknown) =>
+      key !== "" && secretKey.test(key) ? MASK : toLoggable(value),
+    );
     line = line.replace(webhookPattern, MASK);
     for (const secret of secrets) line = line.split(secret).join(MASK);
     write(`${line}\n`);

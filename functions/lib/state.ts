@@ -53,7 +53,9 @@ export function recordSwitch(doc: StateDocument, event: SwitchEvent): StateDocum
 }
 
 /** The votes behind a decision, as a switch event stores them. */
-export function votesOf(verdicts: Record<string, { upVotes: string[]; downVotes: string[]; silent: string[] }>): SwitchEvent["votes"] {
+export function votesOf(
+  verdicts: Record<string, { upVotes: string[]; downVotes: string[]; silent: string[] }>,
+): SwitchEvent["votes"] {
   const votes: SwitchEvent["votes"] = {};
   for (const [target, verdict] of Object.entries(verdicts)) {
     const byVantage: Record<string, "up" | "down" | "silent"> = {};
@@ -64,4 +66,3 @@ export function votesOf(verdicts: Record<string, { upVotes: string[]; downVotes:
   }
   return votes;
 }
-

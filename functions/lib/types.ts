@@ -25,4 +25,14 @@ export interface ProbeRound {
 }
 
 /** Why a check failed, as the prober reports it. */
-export type ProbeErrorKind = "timeout" | "refused" | "reset" | "dns" | "tls" | "status" | "body" | "latency" | "redirect" | "other";
+export type ProbeErrorKind =
+  | "timeout"
+  | "refused"
+  | "reset"
+  | "dns"
+  | "tls"
+  | "status"
+  | "body"
+  | "latency"
+  | "redirect"
+  | "other";

@@ -63,14 +63,20 @@ function toIssues(raw: unknown): ValidationIssue[] {
         message: "unknown field (check the spelling; see the example config)",
       }));
     case "invalid_type":
-      if (issue.input === undefined) return [{ path, message: `is required (expected ${issue.expected ?? "a value"})` }];
+      if (issue.input === undefined)
+        return [{ path, message: `is required (expected ${issue.expected ?? "a value"})` }];
       return [{ path, message: `expected ${issue.expected ?? "another type"}${got}` }];
     case "invalid_value":
-      return [{ path, message: `expected one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(", ")}${got}` }];
+      return [
+        { path, message: `expected one of ${(issue.values ?? []).map((v) => JSON.stringify(v)).join(", ")}${got}` },
+      ];
     case "invalid_union": {
       // Report the branch that got furthest: its issues say more than "no branch matched".
       const branches = issue.errors ?? [];
-      const best = branches.reduce<LooseIssue[] | undefined>((a, b) => (a === undefined || b.length < a.length ? b : a), undefined);
+      const best = branches.reduce<LooseIssue[] | undefined>(
+        (a, b) => (a === undefined || b.length < a.length ? b : a),
+        undefined,
+      );
       if (best && best.length > 0 && !issue.message.startsWith("expected")) {
         return best.flatMap((inner) => toIssues({ ...inner, path: [...issue.path, ...inner.path] }));
       }
@@ -95,6 +101,7 @@ function defaultMessage(issue: LooseIssue): string {
     if (issue.origin === "string") return `expected at most ${String(issue.maximum)} character(s)`;
     return `expected a number of at most ${String(issue.maximum)}`;
   }
-  if (issue.code === "invalid_format") return `expected ${issue.format === "url" ? "a URL" : `a valid ${issue.format ?? "value"}`}`;
+  if (issue.code === "invalid_format")
+    return `expected ${issue.format === "url" ? "a URL" : `a valid ${issue.format ?? "value"}`}`;
   return issue.message;
 }

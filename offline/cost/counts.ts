@@ -69,11 +69,24 @@ const putCalls = (datums: number) => Math.ceil(datums / maxDatumsPerPut);
  */
 export function probeRoundCalls(config: FailoverConfig, vantage: string = config.vantages[0] ?? ""): ProbeRoundCounts {
   const metrics: MetricIdentity[] = [
-    ...voteGroups(config.targets.map((t) => t.id)).map((group) => ({ name: Metric.ProbeVotes, dimensions: { [Dimension.Vantage]: vantage, [Dimension.TargetGroup]: group.dimension } })),
-    ...(config.probe.publishLatency ? config.targets.map((t) => ({ name: Metric.ProbeLatency, dimensions: { [Dimension.Target]: t.id, [Dimension.Vantage]: vantage } })) : []),
-    ...(config.probe.canaryUrl === undefined ? [] : [{ name: Metric.CanarySuccess, dimensions: { [Dimension.Vantage]: vantage } }]),
+    ...voteGroups(config.targets.map((t) => t.id)).map((group) => ({
+      name: Metric.ProbeVotes,
+      dimensions: { [Dimension.Vantage]: vantage, [Dimension.TargetGroup]: group.dimension },
+    })),
+    ...(config.probe.publishLatency
+      ? config.targets.map((t) => ({
+          name: Metric.ProbeLatency,
+          dimensions: { [Dimension.Target]: t.id, [Dimension.Vantage]: vantage },
+        }))
+      : []),
+    ...(config.probe.canaryUrl === undefined
+      ? []
+      : [{ name: Metric.CanarySuccess, dimensions: { [Dimension.Vantage]: vantage } }]),
   ];
-  return { regions: config.controlRegions, perRegion: { putMetricDataCalls: putCalls(metrics.length), datums: metrics.length, metrics } };
+  return {
+    regions: config.controlRegions,
+    perRegion: { putMetricDataCalls: putCalls(metrics.length), datums: metrics.length, metrics },
+  };
 }
 
 /**
@@ -85,20 +98,33 @@ export function probeRoundCalls(config: FailoverConfig, vantage: string = config
  * OverrideAgeSeconds, and TargetHealthy while a target is down) are sent
  * only while they happen (a few hours a month: not standing metrics).
  */
-export function deciderRoundCalls(config: FailoverConfig, controlRegion: string = config.controlRegions[0] ?? ""): DeciderRoundCounts {
+export function deciderRoundCalls(
+  config: FailoverConfig,
+  controlRegion: string = config.controlRegions[0] ?? "",
+): DeciderRoundCounts {
   const metricsRequested = voteGroups(config.targets.map((t) => t.id)).length * config.vantages.length;
   // The window's rounds are datapoints per query: a long window fits fewer queries in one call.
   const roundsRead = Math.max(1, Math.ceil(windowSeconds(config) / config.probe.intervalSeconds));
   const queriesPerCall = Math.max(1, Math.min(maxQueriesPerGet, Math.floor(maxDatapointsPerGet / roundsRead)));
   const perTarget = (name: string) => config.targets.map((t) => ({ name, dimensions: { [Dimension.Target]: t.id } }));
-  const heartbeat: MetricIdentity = { name: Metric.DeciderHeartbeat, dimensions: { [Dimension.ControlRegion]: controlRegion } };
-  const sent = (metrics: MetricIdentity[]): PublishCounts => ({ putMetricDataCalls: putCalls(metrics.length), datums: metrics.length, metrics });
+  const heartbeat: MetricIdentity = {
+    name: Metric.DeciderHeartbeat,
+    dimensions: { [Dimension.ControlRegion]: controlRegion },
+  };
+  const sent = (metrics: MetricIdentity[]): PublishCounts => ({
+    putMetricDataCalls: putCalls(metrics.length),
+    datums: metrics.length,
+    metrics,
+  });
   return {
     getMetricDataCalls: Math.ceil(metricsRequested / queriesPerCall),
     metricsRequested,
     regions: config.controlRegions,
     perMinute: Object.fromEntries(
-      config.controlRegions.map((region) => [region, sent(region === controlRegion ? [heartbeat, ...perTarget(Metric.TargetWeight)] : [heartbeat])]),
+      config.controlRegions.map((region) => [
+        region,
+        sent(region === controlRegion ? [heartbeat, ...perTarget(Metric.TargetWeight)] : [heartbeat]),
+      ]),
     ),
     route53Reads: 1,
   };

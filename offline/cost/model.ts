@@ -119,7 +119,11 @@ export function roundUsd(usd: number): number {
   return Math.round(usd * 100 + Number.EPSILON) / 100;
 }
 
-function line(prices: PriceTable, priceId: PriceId, fields: Omit<CostLine, "unitPriceUsd" | "per" | "priceId" | "monthlyUsd" | "unit" | "shared"> & { shared?: boolean }): CostLine {
+function line(
+  prices: PriceTable,
+  priceId: PriceId,
+  fields: Omit<CostLine, "unitPriceUsd" | "per" | "priceId" | "monthlyUsd" | "unit" | "shared"> & { shared?: boolean },
+): CostLine {
   const price = prices.prices[priceId];
   return {
     ...fields,
@@ -143,9 +147,17 @@ function totals(lines: CostLine[]): { monthlyUsd: number; monitoringUsd: number 
  * (probe/schedule.ts, control/schedule.ts): from the invocation to the last
  * round's start, plus that round.
  */
-export function invocationPlan(config: FailoverConfig, fn: "probe" | "decider", roundSeconds: number, scheduleDelaySeconds: number): { rounds: number; billedSeconds: number } {
+export function invocationPlan(
+  config: FailoverConfig,
+  fn: "probe" | "decider",
+  roundSeconds: number,
+  scheduleDelaySeconds: number,
+): { rounds: number; billedSeconds: number } {
   const nowMs = scheduleDelaySeconds * 1000;
-  const starts = fn === "probe" ? planRounds({ nowMs, ...config.probe }) : planDecisionRounds(config, nowMs, deciderBudgetMs(config));
+  const starts =
+    fn === "probe"
+      ? planRounds({ nowMs, ...config.probe })
+      : planDecisionRounds(config, nowMs, deciderBudgetMs(config));
   const last = starts.at(-1) ?? nowMs;
   return { rounds: starts.length, billedSeconds: Math.max(0, last - nowMs) / 1000 + roundSeconds };
 }
@@ -160,10 +172,16 @@ const text = (what: string, rounds: number, intervalSeconds: number, min: number
  * decider round (control/schedule.ts: a fixed offset after the probe round,
  * only as many as fit the invocation's budget) drains it.
  */
-export function detectionTime(config: FailoverConfig, deciderRoundSeconds: number, scheduleDelaySeconds: number): DetectionTime {
+export function detectionTime(
+  config: FailoverConfig,
+  deciderRoundSeconds: number,
+  scheduleDelaySeconds: number,
+): DetectionTime {
   const interval = config.probe.intervalSeconds;
   const rounds = config.policy.drainAfterRounds;
-  const decisions = planDecisionRounds(config, scheduleDelaySeconds * 1000, deciderBudgetMs(config)).map((ms) => ms / 1000);
+  const decisions = planDecisionRounds(config, scheduleDelaySeconds * 1000, deciderBudgetMs(config)).map(
+    (ms) => ms / 1000,
+  );
   const offset = deciderOffsetMs(config) / 1000;
   let minSeconds = Infinity;
   let maxSeconds = 0;
@@ -173,13 +191,19 @@ export function detectionTime(config: FailoverConfig, deciderRoundSeconds: numbe
     const lastDownRound = Math.ceil(failedAt / interval) * interval + (rounds - 1) * interval;
     const ready = lastDownRound + offset;
     const minute = Math.floor(ready / 60) * 60;
-    const decidedAt = [...decisions.map((d) => minute + d), ...decisions.map((d) => minute + 60 + d)].find((d) => d >= ready - 1e-9) ?? ready;
+    const decidedAt =
+      [...decisions.map((d) => minute + d), ...decisions.map((d) => minute + 60 + d)].find((d) => d >= ready - 1e-9) ??
+      ready;
     const seconds = decidedAt + deciderRoundSeconds - failedAt;
     minSeconds = Math.min(minSeconds, seconds);
     maxSeconds = Math.max(maxSeconds, seconds);
   }
   const round = (n: number) => Math.round(n);
-  return { minSeconds: round(minSeconds), maxSeconds: round(maxSeconds), text: text("drained", rounds, interval, round(minSeconds), round(maxSeconds)) };
+  return {
+    minSeconds: round(minSeconds),
+    maxSeconds: round(maxSeconds),
+    text: text("drained", rounds, interval, round(minSeconds), round(maxSeconds)),
+  };
 }
 
 /** Route 53's checkers: `failureThreshold` consecutive failed checks, every 10 s. */
@@ -189,19 +213,43 @@ function route53DetectionTime(failureThreshold: number): DetectionTime {
 }
 
 function uniqueMetrics(metrics: MetricIdentity[]): number {
-  return new Set(metrics.map((m) => `${m.name}|${Object.entries(m.dimensions).sort().map(([k, v]) => `${k}=${v}`).join(",")}`)).size;
+  return new Set(
+    metrics.map(
+      (m) =>
+        `${m.name}|${Object.entries(m.dimensions)
+          .sort()
+          .map(([k, v]) => `${k}=${v}`)
+          .join(",")}`,
+    ),
+  ).size;
 }
 
 /** Lines both systems pay: the hosted zone and the queries. */
 function dnsLines(prices: PriceTable, a: CostAssumptions): CostLine[] {
   return [
-    line(prices, "route53.hostedZone", { service: "Route 53", item: "hosted zone", quantity: 1, basis: "one public zone", shared: true }),
-    line(prices, "route53.standardQueries", { service: "Route 53", item: "queries (weighted records)", quantity: a.queriesPerMonth, basis: `assumed ${a.queriesPerMonth.toLocaleString("en-US")} queries a month`, shared: true }),
+    line(prices, "route53.hostedZone", {
+      service: "Route 53",
+      item: "hosted zone",
+      quantity: 1,
+      basis: "one public zone",
+      shared: true,
+    }),
+    line(prices, "route53.standardQueries", {
+      service: "Route 53",
+      item: "queries (weighted records)",
+      quantity: a.queriesPerMonth,
+      basis: `assumed ${a.queriesPerMonth.toLocaleString("en-US")} queries a month`,
+      shared: true,
+    }),
   ];
 }
 
 /** The monthly cost of `config` (already resolved to one profile). */
-export function estimateCost(config: FailoverConfig, prices: PriceTable, assumptions: Partial<CostAssumptions> = {}): CostEstimate {
+export function estimateCost(
+  config: FailoverConfig,
+  prices: PriceTable,
+  assumptions: Partial<CostAssumptions> = {},
+): CostEstimate {
   const a: CostAssumptions = { ...defaultCostAssumptions, ...assumptions };
   const minutes = prices.hoursPerMonth * SECONDS_PER_MINUTE;
   const vantages = config.vantages.length;
@@ -215,23 +263,44 @@ export function estimateCost(config: FailoverConfig, prices: PriceTable, assumpt
   const probe = probeRoundCalls(config);
   const decider = deciderRoundCalls(config);
 
-  const lambda = (fn: "probe" | "decider" | "notify" | "manual", regions: number, invocations: number, seconds: number, why: string): CostLine[] => {
+  const lambda = (
+    fn: "probe" | "decider" | "notify" | "manual",
+    regions: number,
+    invocations: number,
+    seconds: number,
+    why: string,
+  ): CostLine[] => {
     const gbSeconds = invocations * seconds * (a.memoryMb[fn] / 1024);
     return [
       line(prices, "lambda.requests", { service: "Lambda", item: `${fn} requests`, quantity: invocations, basis: why }),
-      line(prices, "lambda.arm64.gbSecond", { service: "Lambda", item: `${fn} GB-seconds`, quantity: gbSeconds, basis: `${invocations.toLocaleString("en-US")} × ${seconds} s × ${a.memoryMb[fn]} MB` }),
+      line(prices, "lambda.arm64.gbSecond", {
+        service: "Lambda",
+        item: `${fn} GB-seconds`,
+        quantity: gbSeconds,
+        basis: `${invocations.toLocaleString("en-US")} × ${seconds} s × ${a.memoryMb[fn]} MB`,
+      }),
     ].map((l) => ({ ...l, item: regions > 1 ? `${l.item} (${regions} regions)` : l.item }));
   };
 
   // Billed per region: the probe series (every vantage) and what each decider sends there in a steady minute. Events are not standing series.
   const deciders = config.controlRegions.map((r) => deciderRoundCalls(config, r));
   const metricsByRegion = config.controlRegions.map((region) =>
-    uniqueMetrics([...config.vantages.flatMap((v) => probeRoundCalls(config, v).perRegion.metrics), ...deciders.flatMap((d) => d.perMinute[region]?.metrics ?? [])]),
+    uniqueMetrics([
+      ...config.vantages.flatMap((v) => probeRoundCalls(config, v).perRegion.metrics),
+      ...deciders.flatMap((d) => d.perMinute[region]?.metrics ?? []),
+    ]),
   );
   const customMetrics = metricsByRegion.reduce((n, m) => n + m, 0);
   const deciderSent = (own: boolean) => {
-    const counts = deciders.flatMap((d, i) => Object.entries(d.perMinute).filter(([region]) => (region === config.controlRegions[i]) === own).map(([, c]) => c));
-    return { calls: counts.reduce((n, c) => n + c.putMetricDataCalls, 0), datums: counts.reduce((n, c) => n + c.datums, 0) };
+    const counts = deciders.flatMap((d, i) =>
+      Object.entries(d.perMinute)
+        .filter(([region]) => (region === config.controlRegions[i]) === own)
+        .map(([, c]) => c),
+    );
+    return {
+      calls: counts.reduce((n, c) => n + c.putMetricDataCalls, 0),
+      datums: counts.reduce((n, c) => n + c.datums, 0),
+    };
   };
   const deciderOwn = deciderSent(true);
   const deciderCross = deciderSent(false);
@@ -242,7 +311,10 @@ export function estimateCost(config: FailoverConfig, prices: PriceTable, assumpt
   const deciderPuts = minutes * (deciderOwn.calls + deciderCross.calls); // steady series once a minute; later steady rounds send nothing
   const metricsRequested = deciderRounds * controls * decider.metricsRequested;
   const invocations = minutes * (vantages + controls) + a.notifyInvocationsPerMonth + a.manualInvocationsPerMonth;
-  const logBytes = probeRounds * vantages * a.logBytes.perProbeRound + deciderRounds * controls * a.logBytes.perDeciderRound + invocations * a.logBytes.perInvocation;
+  const logBytes =
+    probeRounds * vantages * a.logBytes.perProbeRound +
+    deciderRounds * controls * a.logBytes.perDeciderRound +
+    invocations * a.logBytes.perInvocation;
   const putBytes = (calls: number, datums: number) => calls * a.putBytes.perRequest + datums * a.putBytes.perDatum;
   // Probe rounds cross regions unless the vantage is that control region; every decider publishes to the other control region.
   const crossProbe = config.vantages.reduce((n, v) => n + config.controlRegions.filter((r) => r !== v).length, 0);
@@ -252,24 +324,114 @@ export function estimateCost(config: FailoverConfig, prices: PriceTable, assumpt
   const checkBytes = probeRounds * vantages * targets * a.checkBytesOut;
 
   const lines: CostLine[] = [
-    ...lambda("probe", vantages, minutes * vantages, probePlan.billedSeconds, `1 invocation a minute × ${vantages} vantages, ${probePlan.rounds} rounds each`),
-    ...lambda("decider", controls, minutes * controls, deciderPlan.billedSeconds, `1 invocation a minute × ${controls} control regions, ${deciderPlan.rounds} rounds each`),
-    ...lambda("notify", 1, a.notifyInvocationsPerMonth, a.occasionalInvocationSeconds, "assumed alarm transitions a month"),
-    ...lambda("manual", 1, a.manualInvocationsPerMonth, a.occasionalInvocationSeconds, "assumed manual failovers and drills a month"),
-    line(prices, "cloudwatch.metric", { service: "CloudWatch", item: "custom metrics", quantity: customMetrics, basis: `${metricsByRegion.join(" + ")} series published every minute, by control region; events only while they happen` }),
-    line(prices, "cloudwatch.putMetricData", { service: "CloudWatch", item: "PutMetricData (probes)", quantity: probePuts, basis: `${probe.perRegion.putMetricDataCalls} request (${probe.perRegion.datums} datums) per round × ${vantages} vantages × ${controls} control regions` }),
-    line(prices, "cloudwatch.putMetricData", { service: "CloudWatch", item: "PutMetricData (deciders)", quantity: deciderPuts, basis: `${deciderOwn.calls + deciderCross.calls} requests (${deciderOwn.datums + deciderCross.datums} datums) a minute from ${controls} decider${controls > 1 ? "s" : ""}, to ${controls > 1 ? "their own and the other region" : "their region"}; later steady rounds send nothing` }),
+    ...lambda(
+      "probe",
+      vantages,
+      minutes * vantages,
+      probePlan.billedSeconds,
+      `1 invocation a minute × ${vantages} vantages, ${probePlan.rounds} rounds each`,
+    ),
+    ...lambda(
+      "decider",
+      controls,
+      minutes * controls,
+      deciderPlan.billedSeconds,
+      `1 invocation a minute × ${controls} control regions, ${deciderPlan.rounds} rounds each`,
+    ),
+    ...lambda(
+      "notify",
+      1,
+      a.notifyInvocationsPerMonth,
+      a.occasionalInvocationSeconds,
+      "assumed alarm transitions a month",
+    ),
+    ...lambda(
+      "manual",
+      1,
+      a.manualInvocationsPerMonth,
+      a.occasionalInvocationSeconds,
+      "assumed manual failovers and drills a month",
+    ),
+    line(prices, "cloudwatch.metric", {
+      service: "CloudWatch",
+      item: "custom metrics",
+      quantity: customMetrics,
+      basis: `${metricsByRegion.join(" + ")} series published every minute, by control region; events only while they happen`,
+    }),
+    line(prices, "cloudwatch.putMetricData", {
+      service: "CloudWatch",
+      item: "PutMetricData (probes)",
+      quantity: probePuts,
+      basis: `${probe.perRegion.putMetricDataCalls} request (${probe.perRegion.datums} datums) per round × ${vantages} vantages × ${controls} control regions`,
+    }),
+    line(prices, "cloudwatch.putMetricData", {
+      service: "CloudWatch",
+      item: "PutMetricData (deciders)",
+      quantity: deciderPuts,
+      basis: `${deciderOwn.calls + deciderCross.calls} requests (${deciderOwn.datums + deciderCross.datums} datums) a minute from ${controls} decider${controls > 1 ? "s" : ""}, to ${controls > 1 ? "their own and the other region" : "their region"}; later steady rounds send nothing`,
+    }),
     ...(controls > 1
-      ? [line(prices, "cloudwatch.putMetricData", { service: "CloudWatch", item: "DescribeAlarms (notifiers)", quantity: (a.notifyInvocationsPerMonth * (controls - 1)) / controls, basis: `one per alarm notification reaching a notifier outside the first control region (${controls - 1} of ${controls}), to skip what the first region announces` })]
+      ? [
+          line(prices, "cloudwatch.putMetricData", {
+            service: "CloudWatch",
+            item: "DescribeAlarms (notifiers)",
+            quantity: (a.notifyInvocationsPerMonth * (controls - 1)) / controls,
+            basis: `one per alarm notification reaching a notifier outside the first control region (${controls - 1} of ${controls}), to skip what the first region announces`,
+          }),
+        ]
       : []),
-    line(prices, "cloudwatch.getMetricData", { service: "CloudWatch", item: "GetMetricData metrics requested", quantity: metricsRequested, basis: `${decider.metricsRequested} (ProbeVotes: vantages × groups of 16 targets) per round × ${deciderPlan.rounds} rounds a minute × ${controls} deciders` }),
-    line(prices, "cloudwatch.alarm.standard", { service: "CloudWatch", item: "alarms (standard resolution)", quantity: alarms.length - highResolutionAlarms, basis: `alarms.ts: ${alarms.length / controls} per control region` }),
-    ...(highResolutionAlarms > 0 ? [line(prices, "cloudwatch.alarm.highResolution", { service: "CloudWatch", item: "alarms (high resolution)", quantity: highResolutionAlarms, basis: "alarms.ts: period under 60 s" })] : []),
-    line(prices, "cloudwatch.logs.ingestion", { service: "CloudWatch", item: "log ingestion", quantity: logBytes / BYTES_PER_GB, basis: `${a.logBytes.perProbeRound} B per probe round, ${a.logBytes.perDeciderRound} B per decider round, ${a.logBytes.perInvocation} B per invocation` }),
-    line(prices, "sns.publish", { service: "SNS", item: "alarm notifications", quantity: a.snsPublishesPerMonth, basis: "assumed alarm transitions a month; delivery to Lambda is free" }),
-    line(prices, "dataTransfer.interRegion", { service: "Data transfer", item: "metrics sent across regions", quantity: interRegionBytes / BYTES_PER_GB, basis: `${a.putBytes.perRequest} B per request + ${a.putBytes.perDatum} B per datum` }),
-    line(prices, "dataTransfer.internetOut", { service: "Data transfer", item: "health checks sent", quantity: checkBytes / BYTES_PER_GB, basis: `${a.checkBytesOut} B out per check` }),
-    line(prices, "route53.recordChanges", { service: "Route 53", item: "record changes and reads", quantity: deciderRounds * controls * decider.route53Reads, basis: "one ListResourceRecordSets per decider round; Route 53 API calls are free" }),
+    line(prices, "cloudwatch.getMetricData", {
+      service: "CloudWatch",
+      item: "GetMetricData metrics requested",
+      quantity: metricsRequested,
+      basis: `${decider.metricsRequested} (ProbeVotes: vantages × groups of 16 targets) per round × ${deciderPlan.rounds} rounds a minute × ${controls} deciders`,
+    }),
+    line(prices, "cloudwatch.alarm.standard", {
+      service: "CloudWatch",
+      item: "alarms (standard resolution)",
+      quantity: alarms.length - highResolutionAlarms,
+      basis: `alarms.ts: ${alarms.length / controls} per control region`,
+    }),
+    ...(highResolutionAlarms > 0
+      ? [
+          line(prices, "cloudwatch.alarm.highResolution", {
+            service: "CloudWatch",
+            item: "alarms (high resolution)",
+            quantity: highResolutionAlarms,
+            basis: "alarms.ts: period under 60 s",
+          }),
+        ]
+      : []),
+    line(prices, "cloudwatch.logs.ingestion", {
+      service: "CloudWatch",
+      item: "log ingestion",
+      quantity: logBytes / BYTES_PER_GB,
+      basis: `${a.logBytes.perProbeRound} B per probe round, ${a.logBytes.perDeciderRound} B per decider round, ${a.logBytes.perInvocation} B per invocation`,
+    }),
+    line(prices, "sns.publish", {
+      service: "SNS",
+      item: "alarm notifications",
+      quantity: a.snsPublishesPerMonth,
+      basis: "assumed alarm transitions a month; delivery to Lambda is free",
+    }),
+    line(prices, "dataTransfer.interRegion", {
+      service: "Data transfer",
+      item: "metrics sent across regions",
+      quantity: interRegionBytes / BYTES_PER_GB,
+      basis: `${a.putBytes.perRequest} B per request + ${a.putBytes.perDatum} B per datum`,
+    }),
+    line(prices, "dataTransfer.internetOut", {
+      service: "Data transfer",
+      item: "health checks sent",
+      quantity: checkBytes / BYTES_PER_GB,
+      basis: `${a.checkBytesOut} B out per check`,
+    }),
+    line(prices, "route53.recordChanges", {
+      service: "Route 53",
+      item: "record changes and reads",
+      quantity: deciderRounds * controls * decider.route53Reads,
+      basis: "one ListResourceRecordSets per decider round; Route 53 API calls are free",
+    }),
     ...dnsLines(prices, a),
   ];
   return {
@@ -286,7 +448,11 @@ export function estimateCost(config: FailoverConfig, prices: PriceTable, assumpt
  * comparable), string matching when `probe.bodyMatch` is set; one standard
  * alarm per check so someone is told; plus the same zone and queries.
  */
-export function route53NativeCost(config: FailoverConfig, prices: PriceTable, assumptions: Partial<CostAssumptions> = {}): Route53NativeEstimate {
+export function route53NativeCost(
+  config: FailoverConfig,
+  prices: PriceTable,
+  assumptions: Partial<CostAssumptions> = {},
+): Route53NativeEstimate {
   const a: CostAssumptions = { ...defaultCostAssumptions, ...assumptions };
   const aws = a.route53EndpointType === "aws";
   const checks = config.targets.length;
@@ -295,11 +461,40 @@ export function route53NativeCost(config: FailoverConfig, prices: PriceTable, as
   const optionId: PriceId = aws ? "route53.healthCheckOption.aws" : "route53.healthCheckOption.nonAws";
   const kind = aws ? "AWS endpoint" : "non-AWS endpoint";
   const lines: CostLine[] = [
-    line(prices, aws ? "route53.healthCheck.aws" : "route53.healthCheck.nonAws", { service: "Route 53", item: `health checks (${kind})`, quantity: checks, basis: "one per target" }),
-    line(prices, optionId, { service: "Route 53", item: "option: HTTPS", quantity: https, basis: "targets with an https health URL" }),
-    line(prices, optionId, { service: "Route 53", item: "option: fast interval (10 s)", quantity: checks, basis: "every check, to detect as fast as it can" }),
-    ...(stringMatch > 0 ? [line(prices, optionId, { service: "Route 53", item: "option: string matching", quantity: stringMatch, basis: "probe.bodyMatch is set" })] : []),
-    line(prices, "cloudwatch.alarm.standard", { service: "CloudWatch", item: "alarms on HealthCheckStatus", quantity: checks, basis: "one per check, to be told" }),
+    line(prices, aws ? "route53.healthCheck.aws" : "route53.healthCheck.nonAws", {
+      service: "Route 53",
+      item: `health checks (${kind})`,
+      quantity: checks,
+      basis: "one per target",
+    }),
+    line(prices, optionId, {
+      service: "Route 53",
+      item: "option: HTTPS",
+      quantity: https,
+      basis: "targets with an https health URL",
+    }),
+    line(prices, optionId, {
+      service: "Route 53",
+      item: "option: fast interval (10 s)",
+      quantity: checks,
+      basis: "every check, to detect as fast as it can",
+    }),
+    ...(stringMatch > 0
+      ? [
+          line(prices, optionId, {
+            service: "Route 53",
+            item: "option: string matching",
+            quantity: stringMatch,
+            basis: "probe.bodyMatch is set",
+          }),
+        ]
+      : []),
+    line(prices, "cloudwatch.alarm.standard", {
+      service: "CloudWatch",
+      item: "alarms on HealthCheckStatus",
+      quantity: checks,
+      basis: "one per check, to be told",
+    }),
     ...dnsLines(prices, a),
   ];
   return {

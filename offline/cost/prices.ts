@@ -53,7 +53,14 @@ const priceTableSchema = z.strictObject({
   /** Hours in the billing month the model assumes (AWS uses 730). */
   hoursPerMonth: z.number().positive(),
   prices: z.record(z.string(), priceSchema).superRefine((prices, ctx) => {
-    for (const id of priceIds) if (!(id in prices)) ctx.addIssue({ code: "custom", path: [id], message: "is required (the cost model reads it)", input: undefined });
+    for (const id of priceIds)
+      if (!(id in prices))
+        ctx.addIssue({
+          code: "custom",
+          path: [id],
+          message: "is required (the cost model reads it)",
+          input: undefined,
+        });
   }),
 });
 export type PriceTable = Omit<z.output<typeof priceTableSchema>, "prices"> & { prices: Record<PriceId, Price> };

@@ -1,5 +1,17 @@
-import { builtinProfiles, parseConfigWithProfile, profileNames, type FailoverConfig } from "../../functions/lib/config.ts";
-import { defaultCostAssumptions, estimateCost, route53NativeCost, type CostAssumptions, type CostEstimate, type Route53NativeEstimate } from "./model.ts";
+import {
+  builtinProfiles,
+  parseConfigWithProfile,
+  profileNames,
+  type FailoverConfig,
+} from "../../functions/lib/config.ts";
+import {
+  defaultCostAssumptions,
+  estimateCost,
+  route53NativeCost,
+  type CostAssumptions,
+  type CostEstimate,
+  type Route53NativeEstimate,
+} from "./model.ts";
 import type { PriceTable } from "./prices.ts";
 
 /**
@@ -21,18 +33,31 @@ export interface CostReport {
  * Prices each of `profiles` (default: every profile the config knows) for
  * the raw config `input` (as read from its file).
  */
-export function buildCostReport(input: unknown, prices: PriceTable, options: { profiles?: string[]; assumptions?: Partial<CostAssumptions> } = {}): CostReport {
+export function buildCostReport(
+  input: unknown,
+  prices: PriceTable,
+  options: { profiles?: string[]; assumptions?: Partial<CostAssumptions> } = {},
+): CostReport {
   const selected: FailoverConfig = parseConfigWithProfile(input, profileOf(input));
   const names = options.profiles ?? profileNames(selected);
   const profiles: CostReport["profiles"] = {};
   for (const name of names) {
     const config = parseConfigWithProfile(input, name);
-    profiles[name] = { description: describeProfile(selected, name), ...estimateCost(config, prices, options.assumptions) };
+    profiles[name] = {
+      description: describeProfile(selected, name),
+      ...estimateCost(config, prices, options.assumptions),
+    };
   }
   // Route 53's checks do not depend on our profile: priced for the targets as configured.
   const route53Native = route53NativeCost(selected, prices, options.assumptions);
   const assumptions: CostAssumptions = { ...defaultCostAssumptions, ...options.assumptions };
-  return { prices: { region: prices.region, readOn: prices.readOn, status: prices.status }, selectedProfile: selected.profile, profiles, route53Native, assumptions };
+  return {
+    prices: { region: prices.region, readOn: prices.readOn, status: prices.status },
+    selectedProfile: selected.profile,
+    profiles,
+    route53Native,
+    assumptions,
+  };
 }
 
 function profileOf(input: unknown): string {

@@ -15,7 +15,12 @@ export const REQUESTS_PER_SECOND = 100;
  * sees is the mean of its published share over the last TTL. A request to a
  * target fails with the fault's severity at that second.
  */
-export function modelClients(config: FailoverConfig, faults: readonly Fault[], durationSeconds: number, weightTimeline: ReadonlyArray<{ at: number; weights: Weights }>): { total: number; failed: number } {
+export function modelClients(
+  config: FailoverConfig,
+  faults: readonly Fault[],
+  durationSeconds: number,
+  weightTimeline: ReadonlyArray<{ at: number; weights: Weights }>,
+): { total: number; failed: number } {
   const ids = config.targets.map((target) => target.id);
   const ttl = Math.max(1, config.records[0]?.ttl ?? 60);
   const published = publishedShares(ids, durationSeconds, weightTimeline);
@@ -37,13 +42,18 @@ export function modelClients(config: FailoverConfig, faults: readonly Fault[], d
 }
 
 /** Each target's share of the published weights, per second. */
-function publishedShares(ids: string[], durationSeconds: number, weightTimeline: ReadonlyArray<{ at: number; weights: Weights }>): Float64Array[] {
+function publishedShares(
+  ids: string[],
+  durationSeconds: number,
+  weightTimeline: ReadonlyArray<{ at: number; weights: Weights }>,
+): Float64Array[] {
   const shares = ids.map(() => new Float64Array(durationSeconds));
   const timeline = [...weightTimeline].sort((a, b) => a.at - b.at);
   let next = 0;
   let weights: Weights = timeline[0]?.weights ?? {};
   for (let s = 0; s < durationSeconds; s++) {
-    while (next < timeline.length && (timeline[next]?.at ?? Infinity) <= s) weights = timeline[next++]?.weights ?? weights;
+    while (next < timeline.length && (timeline[next]?.at ?? Infinity) <= s)
+      weights = timeline[next++]?.weights ?? weights;
     const total = ids.reduce((sum, id) => sum + (weights[id] ?? 0), 0);
     ids.forEach((id, i) => {
       const row = shares[i];

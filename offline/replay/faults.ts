@@ -14,7 +14,9 @@ export interface Interval {
 
 /** The latency above which a check fails. */
 function latencyLimit(config: FailoverConfig, rule: LatencyRule): number {
-  return rule === "limit" && config.probe.maxLatencyMs !== undefined ? config.probe.maxLatencyMs : config.probe.timeoutMs - 1;
+  return rule === "limit" && config.probe.maxLatencyMs !== undefined
+    ? config.probe.maxLatencyMs
+    : config.probe.timeoutMs - 1;
 }
 
 /**
@@ -22,7 +24,15 @@ function latencyLimit(config: FailoverConfig, rule: LatencyRule): number {
  * any active fault fails the check (status and loss by a seeded draw per
  * round, vantage, target and fault), undefined when the vantage is down.
  */
-export function probeVote(config: FailoverConfig, faults: readonly Fault[], seed: number, at: number, vantage: string, target: string, rule: LatencyRule): boolean | undefined {
+export function probeVote(
+  config: FailoverConfig,
+  faults: readonly Fault[],
+  seed: number,
+  at: number,
+  vantage: string,
+  target: string,
+  rule: LatencyRule,
+): boolean | undefined {
   const round = Math.floor(at / config.probe.intervalSeconds);
   const v = config.vantages.indexOf(vantage);
   const t = config.targets.findIndex((x) => x.id === target);
@@ -37,7 +47,11 @@ export function probeVote(config: FailoverConfig, faults: readonly Fault[], seed
         ok = false;
         break;
       case "status":
-        if (!config.probe.expectedStatuses.includes(fault.status) && seededUniform(seed, round, v, t, index) < fault.ratio) ok = false;
+        if (
+          !config.probe.expectedStatuses.includes(fault.status) &&
+          seededUniform(seed, round, v, t, index) < fault.ratio
+        )
+          ok = false;
         break;
       case "loss":
         if (seededUniform(seed, round, v, t, index) < fault.ratio) ok = false;
@@ -95,13 +109,18 @@ function isOutageFault(config: FailoverConfig, fault: Fault): boolean {
  */
 export function outageEpisodes(config: FailoverConfig, faults: readonly Fault[], target: string): Interval[] {
   const relevant = faults.filter((fault) => isOutageFault(config, fault) && applies(fault, target));
-  const needed = Math.max(votesNeeded(config.policy.quorum, config.vantages.length), Math.min(config.policy.minVantages, config.vantages.length));
+  const needed = Math.max(
+    votesNeeded(config.policy.quorum, config.vantages.length),
+    Math.min(config.policy.minVantages, config.vantages.length),
+  );
   const cuts = [...new Set(relevant.flatMap((fault) => [fault.start, fault.end]))].sort((a, b) => a - b);
   const episodes: Interval[] = [];
   for (let i = 0; i + 1 < cuts.length; i++) {
     const start = cuts[i] ?? 0;
     const end = cuts[i + 1] ?? 0;
-    const seeing = new Set(relevant.filter((fault) => active(fault, start)).flatMap((fault) => fault.vantages ?? config.vantages));
+    const seeing = new Set(
+      relevant.filter((fault) => active(fault, start)).flatMap((fault) => fault.vantages ?? config.vantages),
+    );
     if (seeing.size < needed) continue;
     const last = episodes.at(-1);
     if (last !== undefined && last.end === start) last.end = end;

@@ -4,7 +4,14 @@ import { runPolicy, type PolicyName, type TimelineEntry } from "./run.ts";
 import { scoreRun, type ReplaySummary } from "./score.ts";
 
 export { POLICIES, SCENARIO_EPOCH, type PolicyName, type TimelineEntry } from "./run.ts";
-export { scoreRun, checkExpectations, formatRate, type ReplaySummary, type ScoreInput, type ExpectationResult } from "./score.ts";
+export {
+  scoreRun,
+  checkExpectations,
+  formatRate,
+  type ReplaySummary,
+  type ScoreInput,
+  type ExpectationResult,
+} from "./score.ts";
 
 /** A replayed run: its score and the weight changes behind it. */
 export interface ReplayResult {

@@ -45,7 +45,8 @@ export function runPolicy(scenario: Scenario, policy: PolicyName): TimelineEntry
   for (let at = 0; at + decidedAfter <= scenario.durationSeconds; at += interval) {
     const round = probeRound(scenario, at, policy === "default" ? "limit" : "timeout-only");
     const outcome = step(round, SCENARIO_EPOCH + at + decidedAfter, current);
-    if (!sameWeights(current, outcome.weights, Object.keys(normal))) timeline.push({ at: at + decidedAfter, weights: outcome.weights, kind: outcome.kind, reason: outcome.reason });
+    if (!sameWeights(current, outcome.weights, Object.keys(normal)))
+      timeline.push({ at: at + decidedAfter, weights: outcome.weights, kind: outcome.kind, reason: outcome.reason });
     current = outcome.weights;
   }
   return timeline;
@@ -101,7 +102,12 @@ function route53Native(config: FailoverConfig): Step {
         if (checker.healthy) healthy++;
       }
       const up = healthy / config.vantages.length > ROUTE53_HEALTHY_SHARE;
-      return { id: target.id, normal: target.weight, factor: up ? 1 : 0, tier: up ? (target.weight > 0 ? 0 : 1) : undefined };
+      return {
+        id: target.id,
+        normal: target.weight,
+        factor: up ? 1 : 0,
+        tier: up ? (target.weight > 0 ? 0 : 1) : undefined,
+      };
     });
     // Every record unhealthy: Route 53 answers as if all were healthy.
     return { weights: splitWeights(shares) ?? normalWeights(config.targets) };

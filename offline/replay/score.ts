@@ -84,7 +84,8 @@ export function scoreRun(input: ScoreInput): ReplaySummary {
       if ((before[id] ?? 0) === 0 && (entry.weights[id] ?? 0) > 0) failbacks++;
     }
   }
-  const weightAt = (id: string, at: number) => timeline.filter((entry) => entry.at <= at).at(-1)?.weights[id] ?? timeline[0]?.weights[id] ?? 0;
+  const weightAt = (id: string, at: number) =>
+    timeline.filter((entry) => entry.at <= at).at(-1)?.weights[id] ?? timeline[0]?.weights[id] ?? 0;
 
   const episodes = Object.fromEntries(ids.map((id) => [id, outageEpisodes(config, scenario.faults, id)]));
   const allDown = intersectAll(ids.map((id) => episodes[id] ?? []));
@@ -99,7 +100,11 @@ export function scoreRun(input: ScoreInput): ReplaySummary {
     }
   }
   const falseSwitches = ids.reduce(
-    (count, id) => count + (drains[id] ?? []).filter((at) => !(episodes[id] ?? []).some((e) => e.start <= at && e.end >= at - FALSE_SWITCH_LOOKBACK_SECONDS)).length,
+    (count, id) =>
+      count +
+      (drains[id] ?? []).filter(
+        (at) => !(episodes[id] ?? []).some((e) => e.start <= at && e.end >= at - FALSE_SWITCH_LOOKBACK_SECONDS),
+      ).length,
     0,
   );
   const failovers = Object.values(drains).reduce((sum, list) => sum + list.length, 0);
@@ -129,7 +134,10 @@ export function scoreRun(input: ScoreInput): ReplaySummary {
 /** Checks each expectation the scenario lists, in a fixed order. */
 export function checkExpectations(
   expect: ScenarioExpect,
-  run: Pick<ReplaySummary, "failovers" | "detectSeconds" | "missedOutages" | "falseSwitches" | "clientErrorRate" | "finalWeights">,
+  run: Pick<
+    ReplaySummary,
+    "failovers" | "detectSeconds" | "missedOutages" | "falseSwitches" | "clientErrorRate" | "finalWeights"
+  >,
 ): ExpectationResult[] {
   const results: ExpectationResult[] = [];
   const atMost = (name: string, value: number, max: number | undefined, what: string) => {
@@ -138,18 +146,33 @@ export function checkExpectations(
   atMost("maxFailovers", run.failovers, expect.maxFailovers, `${run.failovers} failover(s)`);
   if (expect.maxDetectSeconds !== undefined) {
     const worst = Math.max(0, ...run.detectSeconds);
-    const detail = run.detectSeconds.length === 0 ? "no outage was detected by a drain" : `slowest detection ${worst} s of [${run.detectSeconds.join(", ")}]`;
-    results.push({ name: "maxDetectSeconds", ok: worst <= expect.maxDetectSeconds, detail: `${detail} (at most ${expect.maxDetectSeconds} s)` });
+    const detail =
+      run.detectSeconds.length === 0
+        ? "no outage was detected by a drain"
+        : `slowest detection ${worst} s of [${run.detectSeconds.join(", ")}]`;
+    results.push({
+      name: "maxDetectSeconds",
+      ok: worst <= expect.maxDetectSeconds,
+      detail: `${detail} (at most ${expect.maxDetectSeconds} s)`,
+    });
   }
   atMost("maxFalseSwitches", run.falseSwitches, expect.maxFalseSwitches, `${run.falseSwitches} false switch(es)`);
   atMost("maxMissedOutages", run.missedOutages, expect.maxMissedOutages, `${run.missedOutages} missed outage(s)`);
   if (expect.finalWeights !== undefined) {
     const wanted = expect.finalWeights;
     const ok = Object.entries(wanted).every(([id, weight]) => run.finalWeights[id] === weight);
-    results.push({ name: "finalWeights", ok, detail: `final ${JSON.stringify(run.finalWeights)} (expected ${JSON.stringify(wanted)})` });
+    results.push({
+      name: "finalWeights",
+      ok,
+      detail: `final ${JSON.stringify(run.finalWeights)} (expected ${JSON.stringify(wanted)})`,
+    });
   }
   if (expect.maxClientErrorRate !== undefined) {
-    results.push({ name: "maxClientErrorRate", ok: run.clientErrorRate <= expect.maxClientErrorRate, detail: `client error rate ${formatRate(run.clientErrorRate)} (at most ${formatRate(expect.maxClientErrorRate)})` });
+    results.push({
+      name: "maxClientErrorRate",
+      ok: run.clientErrorRate <= expect.maxClientErrorRate,
+      detail: `client error rate ${formatRate(run.clientErrorRate)} (at most ${formatRate(expect.maxClientErrorRate)})`,
+    });
   }
   return results;
 }
@@ -160,9 +183,18 @@ export function formatRate(rate: number): string {
 }
 
 function intersectAll(lists: Interval[][]): Interval[] {
-  return lists.reduce((acc, list) => acc.flatMap((a) => list.map((b) => ({ start: Math.max(a.start, b.start), end: Math.min(a.end, b.end) })).filter((i) => i.end > i.start)));
+  return lists.reduce((acc, list) =>
+    acc.flatMap((a) =>
+      list
+        .map((b) => ({ start: Math.max(a.start, b.start), end: Math.min(a.end, b.end) }))
+        .filter((i) => i.end > i.start),
+    ),
+  );
 }
 
 function overlap(episode: Interval, intervals: Interval[]): number {
-  return intervals.reduce((sum, i) => sum + Math.max(0, Math.min(episode.end, i.end) - Math.max(episode.start, i.start)), 0);
+  return intervals.reduce(
+    (sum, i) => sum + Math.max(0, Math.min(episode.end, i.end) - Math.max(episode.start, i.start)),
+    0,
+  );
 }

@@ -1,7 +1,19 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../functions/lib/config.ts";
 import { wildcardResourceExceptions } from "../../stacks/iam.ts";
-import { checkAlarms, checkControl, checkFunctionDefaults, checkIam, checkNoRecordResources, checkProbes, checkRegions, checkSecretLinks, functionViews, roleStatements, type FunctionView } from "./checks.ts";
+import {
+  checkAlarms,
+  checkControl,
+  checkFunctionDefaults,
+  checkIam,
+  checkNoRecordResources,
+  checkProbes,
+  checkRegions,
+  checkSecretLinks,
+  functionViews,
+  roleStatements,
+  type FunctionView,
+} from "./checks.ts";
 import { buildAppUnderMocks, mockAccountId, type BuiltApp, type MockResource } from "./sst-harness.ts";
 
 // The whole app, built once under Pulumi mocks from the example config.
@@ -28,7 +40,10 @@ describe("the SST app under mocks", () => {
   it("runs one probe per vantage region, every minute, with its own provider", () => {
     // Act
     const problems = checkProbes(app, config);
-    const probeRegions = views.filter((v) => v.kind === "probe").map((v) => v.region).sort();
+    const probeRegions = views
+      .filter((v) => v.kind === "probe")
+      .map((v) => v.region)
+      .sort();
 
     // Assess
     expect(problems).toEqual([]);
@@ -37,7 +52,12 @@ describe("the SST app under mocks", () => {
 
   it("runs a decider, a manual failover function without URL and a notified topic in both control regions", () => {
     expect(checkControl(app, config, stage)).toEqual([]);
-    expect(views.filter((v) => v.kind === "decider").map((v) => v.region).sort()).toEqual([...config.controlRegions].sort());
+    expect(
+      views
+        .filter((v) => v.kind === "decider")
+        .map((v) => v.region)
+        .sort(),
+    ).toEqual([...config.controlRegions].sort());
     expect(app.resources.filter((r) => r.type === "aws:lambda/functionUrl:FunctionUrl")).toEqual([]);
   });
 
@@ -51,12 +71,21 @@ describe("the SST app under mocks", () => {
 
     expect(checkAlarms(app.resources, config)).toEqual([]);
     expect(alarms).toHaveLength(2 * (4 + config.controlRegions.length + config.vantages.length));
-    const blind = alarms.find((a) => a.region === "us-east-2" && a.inputs.name === "regional-failover-decider-blind-us-west-1");
-    expect(blind?.inputs).toMatchObject({ metricName: "DeciderHeartbeat", dimensions: { ControlRegion: "us-west-1" }, treatMissingData: "breaching" });
+    const blind = alarms.find(
+      (a) => a.region === "us-east-2" && a.inputs.name === "regional-failover-decider-blind-us-west-1",
+    );
+    expect(blind?.inputs).toMatchObject({
+      metricName: "DeciderHeartbeat",
+      dimensions: { ControlRegion: "us-west-1" },
+      treatMissingData: "breaching",
+    });
   });
 
   it("scopes every IAM statement: named actions, the zone's ARN, the namespace condition", () => {
-    const resourceStar = views.flatMap((v) => roleStatements(v.role)).filter((s) => s.Resource.includes("*")).flatMap((s) => s.Action);
+    const resourceStar = views
+      .flatMap((v) => roleStatements(v.role))
+      .filter((s) => s.Resource.includes("*"))
+      .flatMap((s) => s.Action);
 
     expect(checkIam(views, config)).toEqual([]);
     expect(new Set(resourceStar)).toEqual(new Set(Object.keys(wildcardResourceExceptions)));
@@ -65,7 +94,11 @@ describe("the SST app under mocks", () => {
   it("lets only the second region's notifier read the first region's alarms of this deployment", () => {
     const [first, second] = config.controlRegions;
     const describeAlarms = (region: string | undefined) =>
-      views.filter((v) => v.kind === "notify" && v.region === region).flatMap((v) => roleStatements(v.role)).filter((s) => s.Action.includes("cloudwatch:DescribeAlarms")).map((s) => s.Resource);
+      views
+        .filter((v) => v.kind === "notify" && v.region === region)
+        .flatMap((v) => roleStatements(v.role))
+        .filter((s) => s.Action.includes("cloudwatch:DescribeAlarms"))
+        .map((s) => s.Resource);
 
     expect(describeAlarms(second)).toEqual([[`arn:aws:cloudwatch:${first}:${mockAccountId}:alarm:${config.name}-*`]]);
     expect(describeAlarms(first)).toEqual([]);
@@ -87,8 +120,17 @@ describe("the SST app under mocks", () => {
   it("outputs the manual function ARNs and an on-call policy allowing only their invocation", () => {
     const policy = JSON.parse(String(app.outputs.onCallPolicy));
 
-    expect(Object.keys(app.outputs.manualFailoverFunctions as object).sort()).toEqual([...config.controlRegions].sort());
-    expect(policy.Statement).toEqual([{ Sid: "InvokeManualFailover", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: Object.values(app.outputs.manualFailoverFunctions as object) }]);
+    expect(Object.keys(app.outputs.manualFailoverFunctions as object).sort()).toEqual(
+      [...config.controlRegions].sort(),
+    );
+    expect(policy.Statement).toEqual([
+      {
+        Sid: "InvokeManualFailover",
+        Effect: "Allow",
+        Action: ["lambda:InvokeFunction"],
+        Resource: Object.values(app.outputs.manualFailoverFunctions as object),
+      },
+    ]);
   });
 });
 
@@ -96,26 +138,40 @@ describe("the checks bite", () => {
   it("flags a vantage whose probe is gone", () => {
     const withoutEu = { ...app, resources: app.resources.filter((r) => r.region !== "eu-west-1") };
 
-    expect(checkProbes(withoutEu, config)).toEqual(["vantage eu-west-1: expected 1 probe function in eu-west-1, found 0"]);
+    expect(checkProbes(withoutEu, config)).toEqual([
+      "vantage eu-west-1: expected 1 probe function in eu-west-1, found 0",
+    ]);
   });
 
   it("flags an alarm that lost its OK action", () => {
     const broken = mutate(app.resources, "AlarmUsWest1Switchover", (alarm) => (alarm.inputs.okActions = []));
 
-    expect(checkAlarms(broken, config)).toEqual(["us-west-1 regional-failover-switchover: okActions must be exactly the us-west-1 alarm topic, got []"]);
+    expect(checkAlarms(broken, config)).toEqual([
+      "us-west-1 regional-failover-switchover: okActions must be exactly the us-west-1 alarm topic, got []",
+    ]);
   });
 
   it("flags an alarm pointing at the other region's topic", () => {
     const east = app.resources.find((r) => r.name === "AlarmUsEast2AllDown")!;
-    const broken = mutate(app.resources, "AlarmUsWest1AllDown", (alarm) => (alarm.inputs.alarmActions = east.inputs.alarmActions));
+    const broken = mutate(
+      app.resources,
+      "AlarmUsWest1AllDown",
+      (alarm) => (alarm.inputs.alarmActions = east.inputs.alarmActions),
+    );
 
     expect(checkAlarms(broken, config)).toHaveLength(1);
   });
 
   it("flags a heartbeat alarm that treats missing data as fine", () => {
-    const broken = mutate(app.resources, "AlarmUsEast2DeciderBlindUsEast2", (alarm) => (alarm.inputs.treatMissingData = "notBreaching"));
+    const broken = mutate(
+      app.resources,
+      "AlarmUsEast2DeciderBlindUsEast2",
+      (alarm) => (alarm.inputs.treatMissingData = "notBreaching"),
+    );
 
-    expect(checkAlarms(broken, config)).toEqual(['us-east-2 regional-failover-decider-blind-us-east-2: treatMissingData is "notBreaching", expected "breaching"']);
+    expect(checkAlarms(broken, config)).toEqual([
+      'us-east-2 regional-failover-decider-blind-us-east-2: treatMissingData is "notBreaching", expected "breaching"',
+    ]);
   });
 
   it.each([
@@ -134,7 +190,10 @@ describe("the checks bite", () => {
 
   it.each([
     ["every alarm", ["*"]],
-    ["its own region's alarms", [`arn:aws:cloudwatch:${config.controlRegions[1]}:${mockAccountId}:alarm:${config.name}-*`]],
+    [
+      "its own region's alarms",
+      [`arn:aws:cloudwatch:${config.controlRegions[1]}:${mockAccountId}:alarm:${config.name}-*`],
+    ],
     ["every alarm of the first region", [`arn:aws:cloudwatch:${config.controlRegions[0]}:${mockAccountId}:alarm:*`]],
   ])("flags a second-region notifier reading %s", (_, resources) => {
     const notifier = views.find((v) => v.kind === "notify" && v.region === config.controlRegions[1])!;
@@ -158,9 +217,18 @@ describe("the checks bite", () => {
   it("flags PutMetricData without the namespace condition", () => {
     const probe = views.find((v) => v.kind === "probe")!;
     const role = structuredClone(probe.role!);
-    role.inputs.inlinePolicies = [{ name: "inline", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: ["*"] }] }) }];
+    role.inputs.inlinePolicies = [
+      {
+        name: "inline",
+        policy: JSON.stringify({
+          Statement: [{ Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: ["*"] }],
+        }),
+      },
+    ];
 
-    expect(checkIam([{ ...probe, role }], config)).toEqual([`${probe.functionID}: PutMetricData is not limited to namespace RegionalFailover`]);
+    expect(checkIam([{ ...probe, role }], config)).toEqual([
+      `${probe.functionID}: PutMetricData is not limited to namespace RegionalFailover`,
+    ]);
   });
 
   it("flags the secret linked to a decider", () => {
@@ -170,13 +238,25 @@ describe("the checks bite", () => {
   });
 
   it("flags weighted records owned by the deploy", () => {
-    const record: MockResource = { type: "aws:route53/record:Record", name: "ApiPrimary", inputs: { weightedRoutingPolicies: [{ weight: 90 }] }, region: "us-east-2", custom: true };
+    const record: MockResource = {
+      type: "aws:route53/record:Record",
+      name: "ApiPrimary",
+      inputs: { weightedRoutingPolicies: [{ weight: 90 }] },
+      region: "us-east-2",
+      custom: true,
+    };
 
     expect(checkNoRecordResources([...app.resources, record])).toHaveLength(1);
   });
 
   it("flags a manual failover function with a URL", () => {
-    const url: MockResource = { type: "aws:lambda/functionUrl:FunctionUrl", name: "ManualFailoverUsEast2Url", inputs: { authorizationType: "NONE" }, region: "us-east-2", custom: true };
+    const url: MockResource = {
+      type: "aws:lambda/functionUrl:FunctionUrl",
+      name: "ManualFailoverUsEast2Url",
+      inputs: { authorizationType: "NONE" },
+      region: "us-east-2",
+      custom: true,
+    };
 
     expect(checkControl({ ...app, resources: [...app.resources, url] }, config, stage)).toHaveLength(1);
   });

@@ -42,15 +42,17 @@ export function functionViews(app: Pick<BuiltApp, "resources" | "builds">): Func
     const fn = byName.get(`${lambdaType}|${build.functionID}Function`);
     const kind = kindByHandler[build.handler];
     if (!fn || !kind) return [];
-    return [{
-      kind,
-      functionID: build.functionID,
-      region: fn.region,
-      links: build.links,
-      fn,
-      role: byName.get(`aws:iam/role:Role|${build.functionID}Role`),
-      logGroup: byName.get(`aws:cloudwatch/logGroup:LogGroup|${build.functionID}LogGroup`),
-    }];
+    return [
+      {
+        kind,
+        functionID: build.functionID,
+        region: fn.region,
+        links: build.links,
+        fn,
+        role: byName.get(`aws:iam/role:Role|${build.functionID}Role`),
+        logGroup: byName.get(`aws:cloudwatch/logGroup:LogGroup|${build.functionID}LogGroup`),
+      },
+    ];
   });
 }
 
@@ -67,17 +69,30 @@ export function checkProbes(app: Pick<BuiltApp, "resources" | "builds">, config:
     }
     const probe = here[0]!;
     const env = probe.fn.inputs.environment?.variables ?? {};
-    if (env.FAILOVER_VANTAGE !== vantage) problems.push(`vantage ${vantage}: FAILOVER_VANTAGE is ${env.FAILOVER_VANTAGE}`);
-    if (!(probe.fn.inputs.timeout >= roundsTimeoutSeconds(config))) problems.push(`vantage ${vantage}: timeout ${probe.fn.inputs.timeout} s does not fit probe.budgetSeconds + a check + slack (${roundsTimeoutSeconds(config)} s)`);
+    if (env.FAILOVER_VANTAGE !== vantage)
+      problems.push(`vantage ${vantage}: FAILOVER_VANTAGE is ${env.FAILOVER_VANTAGE}`);
+    if (!(probe.fn.inputs.timeout >= roundsTimeoutSeconds(config)))
+      problems.push(
+        `vantage ${vantage}: timeout ${probe.fn.inputs.timeout} s does not fit probe.budgetSeconds + a check + slack (${roundsTimeoutSeconds(config)} s)`,
+      );
     const rule = rules.find((r) => r.region === vantage && r.name === probe.functionID.replace(/Handler$/, "Rule"));
-    if (rule?.inputs.scheduleExpression !== "rate(1 minute)") problems.push(`vantage ${vantage}: expected a rate(1 minute) schedule in ${vantage}, got ${rule?.inputs.scheduleExpression ?? "none"}`);
+    if (rule?.inputs.scheduleExpression !== "rate(1 minute)")
+      problems.push(
+        `vantage ${vantage}: expected a rate(1 minute) schedule in ${vantage}, got ${rule?.inputs.scheduleExpression ?? "none"}`,
+      );
   }
-  for (const probe of probes) if (!config.vantages.includes(probe.region ?? "")) problems.push(`probe ${probe.functionID} runs in ${probe.region ?? "the default region"}, not a vantage`);
+  for (const probe of probes)
+    if (!config.vantages.includes(probe.region ?? ""))
+      problems.push(`probe ${probe.functionID} runs in ${probe.region ?? "the default region"}, not a vantage`);
   return problems;
 }
 
 /** In each control region: a scheduled decider, a manual failover function (fixed name, no URL), a topic with the notifier subscribed. */
-export function checkControl(app: Pick<BuiltApp, "resources" | "builds">, config: FailoverConfig, stage: string): string[] {
+export function checkControl(
+  app: Pick<BuiltApp, "resources" | "builds">,
+  config: FailoverConfig,
+  stage: string,
+): string[] {
   const problems: string[] = [];
   const views = functionViews(app);
   const rules = ofType(app.resources, "aws:cloudwatch/eventRule:EventRule");
@@ -88,18 +103,27 @@ export function checkControl(app: Pick<BuiltApp, "resources" | "builds">, config
     if (deciders.length !== 1) problems.push(`${region}: expected 1 decider, found ${deciders.length}`);
     for (const decider of deciders) {
       const rule = rules.find((r) => r.region === region && r.name === decider.functionID.replace(/Handler$/, "Rule"));
-      if (rule?.inputs.scheduleExpression !== "rate(1 minute)") problems.push(`${region}: decider is not scheduled every minute`);
+      if (rule?.inputs.scheduleExpression !== "rate(1 minute)")
+        problems.push(`${region}: decider is not scheduled every minute`);
     }
     if (manuals.length !== 1) problems.push(`${region}: expected 1 manual failover function, found ${manuals.length}`);
-    for (const manual of manuals) if (manual.fn.inputs.name !== manualFunctionName(config, stage)) problems.push(`${region}: manual failover function is named ${manual.fn.inputs.name}, expected ${manualFunctionName(config, stage)}`);
-    if (ofType(app.resources, "aws:sns/topic:Topic").filter((t) => t.region === region).length !== 1) problems.push(`${region}: expected 1 alarm topic`);
+    for (const manual of manuals)
+      if (manual.fn.inputs.name !== manualFunctionName(config, stage))
+        problems.push(
+          `${region}: manual failover function is named ${manual.fn.inputs.name}, expected ${manualFunctionName(config, stage)}`,
+        );
+    if (ofType(app.resources, "aws:sns/topic:Topic").filter((t) => t.region === region).length !== 1)
+      problems.push(`${region}: expected 1 alarm topic`);
     if (notifiers.length !== 1) problems.push(`${region}: expected 1 notifier, found ${notifiers.length}`);
-    if (!subscriptions.some((s) => s.region === region && s.inputs.protocol === "lambda")) problems.push(`${region}: the notifier is not subscribed to the alarm topic`);
+    if (!subscriptions.some((s) => s.region === region && s.inputs.protocol === "lambda"))
+      problems.push(`${region}: the notifier is not subscribed to the alarm topic`);
     for (const view of [...deciders, ...manuals, ...notifiers]) {
-      if (view.fn.inputs.environment?.variables?.FAILOVER_CONTROL_REGION !== region) problems.push(`${view.functionID}: FAILOVER_CONTROL_REGION is not ${region}`);
+      if (view.fn.inputs.environment?.variables?.FAILOVER_CONTROL_REGION !== region)
+        problems.push(`${view.functionID}: FAILOVER_CONTROL_REGION is not ${region}`);
     }
   }
-  for (const url of ofType(app.resources, "aws:lambda/functionUrl:FunctionUrl")) problems.push(`function URL ${url.name}: no function may be reachable without IAM`);
+  for (const url of ofType(app.resources, "aws:lambda/functionUrl:FunctionUrl"))
+    problems.push(`function URL ${url.name}: no function may be reachable without IAM`);
   return problems;
 }
 
@@ -108,11 +132,19 @@ export function checkFunctionDefaults(app: Pick<BuiltApp, "resources" | "builds"
   const problems: string[] = [];
   for (const view of functionViews(app)) {
     const { inputs } = view.fn;
-    if (JSON.stringify(inputs.architectures) !== JSON.stringify(["arm64"])) problems.push(`${view.functionID}: architecture ${JSON.stringify(inputs.architectures)}, expected arm64`);
-    if (view.logGroup?.inputs.retentionInDays !== 14) problems.push(`${view.functionID}: log retention ${view.logGroup?.inputs.retentionInDays ?? "unset"} days, expected 14 (${logRetention})`);
+    if (JSON.stringify(inputs.architectures) !== JSON.stringify(["arm64"]))
+      problems.push(`${view.functionID}: architecture ${JSON.stringify(inputs.architectures)}, expected arm64`);
+    if (view.logGroup?.inputs.retentionInDays !== 14)
+      problems.push(
+        `${view.functionID}: log retention ${view.logGroup?.inputs.retentionInDays ?? "unset"} days, expected 14 (${logRetention})`,
+      );
     const variables: Record<string, string> = inputs.environment?.variables ?? {};
-    if (Buffer.byteLength(variables.FAILOVER_CONFIG ?? "") > maxConfigEnvBytes || !variables.FAILOVER_CONFIG) problems.push(`${view.functionID}: FAILOVER_CONFIG missing or over ${maxConfigEnvBytes} bytes`);
-    const envBytes = Object.entries(variables).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(String(v)), 0);
+    if (Buffer.byteLength(variables.FAILOVER_CONFIG ?? "") > maxConfigEnvBytes || !variables.FAILOVER_CONFIG)
+      problems.push(`${view.functionID}: FAILOVER_CONFIG missing or over ${maxConfigEnvBytes} bytes`);
+    const envBytes = Object.entries(variables).reduce(
+      (sum, [k, v]) => sum + Buffer.byteLength(k) + Buffer.byteLength(String(v)),
+      0,
+    );
     if (envBytes > 4096) problems.push(`${view.functionID}: environment is ${envBytes} bytes, over Lambda's 4 KB`);
   }
   return problems;
@@ -147,12 +179,23 @@ export function checkAlarms(resources: MockResource[], config: FailoverConfig): 
         treatMissingData: definition.treatMissingData,
       };
       for (const [field, value] of Object.entries(want)) {
-        if (JSON.stringify(alarm.inputs[field] ?? {}) !== JSON.stringify(value)) problems.push(`${region} ${definition.name}: ${field} is ${JSON.stringify(alarm.inputs[field])}, expected ${JSON.stringify(value)}`);
+        if (JSON.stringify(alarm.inputs[field] ?? {}) !== JSON.stringify(value))
+          problems.push(
+            `${region} ${definition.name}: ${field} is ${JSON.stringify(alarm.inputs[field])}, expected ${JSON.stringify(value)}`,
+          );
       }
       for (const actions of ["alarmActions", "okActions"] as const) {
         const list: unknown[] = alarm.inputs[actions] ?? [];
-        const toTopic = list.length === 1 && typeof list[0] === "string" && topicArn !== undefined && list[0].startsWith(topicArn) && list[0].endsWith(`:${topic!.inputs.name}`);
-        if (!toTopic) problems.push(`${region} ${definition.name}: ${actions} must be exactly the ${region} alarm topic, got ${JSON.stringify(list)}`);
+        const toTopic =
+          list.length === 1 &&
+          typeof list[0] === "string" &&
+          topicArn !== undefined &&
+          list[0].startsWith(topicArn) &&
+          list[0].endsWith(`:${topic!.inputs.name}`);
+        if (!toTopic)
+          problems.push(
+            `${region} ${definition.name}: ${actions} must be exactly the ${region} alarm topic, got ${JSON.stringify(list)}`,
+          );
       }
     }
   }
@@ -160,15 +203,34 @@ export function checkAlarms(resources: MockResource[], config: FailoverConfig): 
 }
 
 /** Statements of a role's inline policies, parsed. */
-export function roleStatements(role: MockResource | undefined): Array<{ Effect: string; Action: string[]; Resource: string[]; Condition?: Record<string, Record<string, string[]>> }> {
+export function roleStatements(role: MockResource | undefined): Array<{
+  Effect: string;
+  Action: string[];
+  Resource: string[];
+  Condition?: Record<string, Record<string, string[]>>;
+}> {
   const policies: Array<{ policy: string }> = role?.inputs.inlinePolicies ?? [];
-  return policies.flatMap((p) => (JSON.parse(p.policy) as { Statement: any[] }).Statement).map((s) => ({ ...s, Action: [s.Action].flat(), Resource: [s.Resource].flat() }));
+  return policies
+    .flatMap((p) => (JSON.parse(p.policy) as { Statement: any[] }).Statement)
+    .map((s) => ({ ...s, Action: [s.Action].flat(), Resource: [s.Resource].flat() }));
 }
 
 const expectedActions: Record<FunctionKind, string[]> = {
   probe: ["cloudwatch:PutMetricData"],
-  decider: ["cloudwatch:GetMetricData", "cloudwatch:PutMetricData", "route53:ChangeResourceRecordSets", "route53:GetChange", "route53:ListResourceRecordSets"],
-  manual: ["cloudwatch:GetMetricData", "cloudwatch:PutMetricData", "route53:ChangeResourceRecordSets", "route53:GetChange", "route53:ListResourceRecordSets"],
+  decider: [
+    "cloudwatch:GetMetricData",
+    "cloudwatch:PutMetricData",
+    "route53:ChangeResourceRecordSets",
+    "route53:GetChange",
+    "route53:ListResourceRecordSets",
+  ],
+  manual: [
+    "cloudwatch:GetMetricData",
+    "cloudwatch:PutMetricData",
+    "route53:ChangeResourceRecordSets",
+    "route53:GetChange",
+    "route53:ListResourceRecordSets",
+  ],
   notify: ["route53:ListResourceRecordSets"],
 };
 
@@ -181,7 +243,9 @@ function actionsExpected(kind: FunctionKind, region: string, config: FailoverCon
 /** Resource DescribeAlarms must be limited to: this deployment's alarms in the first control region (any account id). */
 function firstRegionAlarms(config: FailoverConfig): RegExp {
   const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`^arn:aws:cloudwatch:${escaped(config.controlRegions[0] ?? "")}:\\d{12}:alarm:${escaped(config.name)}-\\*$`);
+  return new RegExp(
+    `^arn:aws:cloudwatch:${escaped(config.controlRegions[0] ?? "")}:\\d{12}:alarm:${escaped(config.name)}-\\*$`,
+  );
 }
 
 /** Least privilege: named actions only, each scoped as documented in stacks/iam.ts; roles trust Lambda only. */
@@ -194,33 +258,69 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
       problems.push(`${where}: no role`);
       continue;
     }
-    const trust = typeof view.role.inputs.assumeRolePolicy === "string" ? JSON.parse(view.role.inputs.assumeRolePolicy) : view.role.inputs.assumeRolePolicy;
+    const trust =
+      typeof view.role.inputs.assumeRolePolicy === "string"
+        ? JSON.parse(view.role.inputs.assumeRolePolicy)
+        : view.role.inputs.assumeRolePolicy;
     const principals = (trust?.Statement ?? []).map((s: any) => JSON.stringify(s.Principal));
-    if (JSON.stringify(principals) !== JSON.stringify([JSON.stringify({ Service: "lambda.amazonaws.com" })])) problems.push(`${where}: role trusts ${principals.join(", ")}, expected only lambda.amazonaws.com`);
+    if (JSON.stringify(principals) !== JSON.stringify([JSON.stringify({ Service: "lambda.amazonaws.com" })]))
+      problems.push(`${where}: role trusts ${principals.join(", ")}, expected only lambda.amazonaws.com`);
     const managed: string[] = view.role.inputs.managedPolicyArns ?? [];
-    for (const arn of managed) if (arn !== basicExecutionPolicy) problems.push(`${where}: managed policy ${arn} is not allowed`);
+    for (const arn of managed)
+      if (arn !== basicExecutionPolicy) problems.push(`${where}: managed policy ${arn} is not allowed`);
     const statements = roleStatements(view.role);
     const actions = [...new Set(statements.flatMap((s) => s.Action))].sort();
     const expected = actionsExpected(view.kind, region, config);
-    if (JSON.stringify(actions) !== JSON.stringify(expected)) problems.push(`${where}: actions ${actions.join(", ")}, expected ${expected.join(", ")}`);
+    if (JSON.stringify(actions) !== JSON.stringify(expected))
+      problems.push(`${where}: actions ${actions.join(", ")}, expected ${expected.join(", ")}`);
     for (const statement of statements) {
       if (statement.Effect !== "Allow") problems.push(`${where}: unexpected effect ${statement.Effect}`);
       for (const action of statement.Action) {
         if (action.includes("*")) problems.push(`${where}: wildcard action ${action}`);
         const resources = statement.Resource;
-        if (resources.includes("*") && !(action in wildcardResourceExceptions)) problems.push(`${where}: ${action} on resource "*" (only ${Object.keys(wildcardResourceExceptions).join(", ")} may)`);
+        if (resources.includes("*") && !(action in wildcardResourceExceptions))
+          problems.push(
+            `${where}: ${action} on resource "*" (only ${Object.keys(wildcardResourceExceptions).join(", ")} may)`,
+          );
         const zoneOnly = JSON.stringify(resources) === JSON.stringify([hostedZoneArn(config, region)]);
-        if ((action === "route53:ChangeResourceRecordSets" || action === "route53:ListResourceRecordSets") && !zoneOnly) problems.push(`${where}: ${action} on ${resources.join(", ")}, expected only the hosted zone`);
-        if (action === "cloudwatch:DescribeAlarms" && !(resources.length === 1 && firstRegionAlarms(config).test(resources[0] ?? ""))) problems.push(`${where}: cloudwatch:DescribeAlarms on ${resources.join(", ")}, expected only the ${config.name}-* alarms of ${config.controlRegions[0]}`);
-        if (action === "route53:GetChange" && JSON.stringify(resources) !== JSON.stringify(["arn:aws:route53:::change/*"])) problems.push(`${where}: route53:GetChange on ${resources.join(", ")}`);
-        if (action === "cloudwatch:PutMetricData" && JSON.stringify(statement.Condition) !== JSON.stringify({ StringEquals: { "cloudwatch:namespace": [config.metricNamespace] } })) problems.push(`${where}: PutMetricData is not limited to namespace ${config.metricNamespace}`);
+        if ((action === "route53:ChangeResourceRecordSets" || action === "route53:ListResourceRecordSets") && !zoneOnly)
+          problems.push(`${where}: ${action} on ${resources.join(", ")}, expected only the hosted zone`);
+        if (
+          action === "cloudwatch:DescribeAlarms" &&
+          !(resources.length === 1 && firstRegionAlarms(config).test(resources[0] ?? ""))
+        )
+          problems.push(
+            `${where}: cloudwatch:DescribeAlarms on ${resources.join(", ")}, expected only the ${config.name}-* alarms of ${config.controlRegions[0]}`,
+          );
+        if (
+          action === "route53:GetChange" &&
+          JSON.stringify(resources) !== JSON.stringify(["arn:aws:route53:::change/*"])
+        )
+          problems.push(`${where}: route53:GetChange on ${resources.join(", ")}`);
+        if (
+          action === "cloudwatch:PutMetricData" &&
+          JSON.stringify(statement.Condition) !==
+            JSON.stringify({ StringEquals: { "cloudwatch:namespace": [config.metricNamespace] } })
+        )
+          problems.push(`${where}: PutMetricData is not limited to namespace ${config.metricNamespace}`);
         if (action === "route53:ChangeResourceRecordSets") {
           const condition = statement.Condition?.["ForAllValues:StringEquals"] ?? {};
-          if (JSON.stringify(condition["route53:ChangeResourceRecordSetsNormalizedRecordNames"]) !== JSON.stringify(managedRecordNames(config))) problems.push(`${where}: ChangeResourceRecordSets is not limited to the managed record names`);
-          if (JSON.stringify(condition["route53:ChangeResourceRecordSetsRecordTypes"]) !== JSON.stringify(managedRecordTypes(config))) problems.push(`${where}: ChangeResourceRecordSets is not limited to the managed record types`);
+          if (
+            JSON.stringify(condition["route53:ChangeResourceRecordSetsNormalizedRecordNames"]) !==
+            JSON.stringify(managedRecordNames(config))
+          )
+            problems.push(`${where}: ChangeResourceRecordSets is not limited to the managed record names`);
+          if (
+            JSON.stringify(condition["route53:ChangeResourceRecordSetsRecordTypes"]) !==
+            JSON.stringify(managedRecordTypes(config))
+          )
+            problems.push(`${where}: ChangeResourceRecordSets is not limited to the managed record types`);
         }
       }
-      if (statement.Action.length > 1) problems.push(`${where}: statement mixes ${statement.Action.join(", ")}; keep one action per statement so each scope is checked`);
+      if (statement.Action.length > 1)
+        problems.push(
+          `${where}: statement mixes ${statement.Action.join(", ")}; keep one action per statement so each scope is checked`,
+        );
     }
   }
   return problems;
@@ -231,19 +331,28 @@ export function checkSecretLinks(views: FunctionView[], secretName = "SlackWebho
   const problems: string[] = [];
   for (const view of views) {
     const linked = view.links.includes(secretName);
-    if (view.kind === "notify" && !linked) problems.push(`${view.functionID}: the notifier is not linked to ${secretName}`);
-    if (view.kind !== "notify" && linked) problems.push(`${view.functionID} (${view.kind}) is linked to ${secretName}; only the notifier may read it`);
+    if (view.kind === "notify" && !linked)
+      problems.push(`${view.functionID}: the notifier is not linked to ${secretName}`);
+    if (view.kind !== "notify" && linked)
+      problems.push(`${view.functionID} (${view.kind}) is linked to ${secretName}; only the notifier may read it`);
   }
   return problems;
 }
 
 /** The app owns no Route 53 resource: the weighted records belong to `failover init` and the deciders, so a deploy or rollback cannot reset weights. */
 export function checkNoRecordResources(resources: MockResource[]): string[] {
-  return resources.filter((r) => r.type.startsWith("aws:route53/")).map((r) => `${r.type} ${r.name}: the deploy must not own Route 53 records (weights would reset on deploy or rollback)`);
+  return resources
+    .filter((r) => r.type.startsWith("aws:route53/"))
+    .map(
+      (r) =>
+        `${r.type} ${r.name}: the deploy must not own Route 53 records (weights would reset on deploy or rollback)`,
+    );
 }
 
 /** Every AWS resource names a provider for a configured region (nothing lands in the SST home region by accident). */
 export function checkRegions(resources: MockResource[], config: FailoverConfig): string[] {
   const allowed = new Set([...config.vantages, ...config.controlRegions]);
-  return resources.filter((r) => r.custom && r.type.startsWith("aws:") && !allowed.has(r.region ?? "")).map((r) => `${r.type} ${r.name} is in ${r.region ?? "the default region"}`);
+  return resources
+    .filter((r) => r.custom && r.type.startsWith("aws:") && !allowed.has(r.region ?? ""))
+    .map((r) => `${r.type} ${r.name} is in ${r.region ?? "the default region"}`);
 }

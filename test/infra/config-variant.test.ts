@@ -13,7 +13,10 @@ const variantFile = join(dir, "two-vantages.json");
 let app: BuiltApp;
 
 beforeAll(async () => {
-  writeFileSync(variantFile, JSON.stringify(mergeConfig(readJsonFile(exampleConfigPath, "config"), { vantages: ["us-east-1", "us-west-2"] })));
+  writeFileSync(
+    variantFile,
+    JSON.stringify(mergeConfig(readJsonFile(exampleConfigPath, "config"), { vantages: ["us-east-1", "us-west-2"] })),
+  );
   app = await buildAppUnderMocks({ configFile: variantFile });
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,5 +32,10 @@ it("is flagged against the full config: the eu-west-1 probe and its alarms are m
   const full = loadConfig();
 
   expect(checkProbes(app, full)).toEqual(["vantage eu-west-1: expected 1 probe function in eu-west-1, found 0"]);
-  expect(checkAlarms(app.resources, full)).toEqual(expect.arrayContaining(["us-east-2: alarm regional-failover-vantage-silent-eu-west-1 is missing", "us-west-1: alarm regional-failover-vantage-silent-eu-west-1 is missing"]));
+  expect(checkAlarms(app.resources, full)).toEqual(
+    expect.arrayContaining([
+      "us-east-2: alarm regional-failover-vantage-silent-eu-west-1 is missing",
+      "us-west-1: alarm regional-failover-vantage-silent-eu-west-1 is missing",
+    ]),
+  );
 });

@@ -81,7 +81,10 @@ export async function buildAppUnderMocks(options: BuildOptions = {}): Promise<Bu
     await pulumi.runtime.setMocks(createMocks(resources), "regional-failover", stage, false);
     await installGlobals(pulumi, stage, work);
 
-    const config = (await import(pathToFileURL(join(root, "sst.config.ts")).href)).default as { app(input: { stage: string }): Promise<{ name: string }>; run(): Promise<Record<string, unknown>> };
+    const config = (await import(pathToFileURL(join(root, "sst.config.ts")).href)).default as {
+      app(input: { stage: string }): Promise<{ name: string }>;
+      run(): Promise<Record<string, unknown>>;
+    };
     const app = await config.app({ stage });
     (globalThis as any).$app.name = app.name;
     const outputs = await config.run();
@@ -102,7 +105,9 @@ function assertPlatform(): void {
     throw new Error("The SST platform is not set up (.sst/platform is missing). Run: node scripts/sst-platform.mjs");
   }
   if (version !== sstVersion) {
-    throw new Error(`.sst/platform is SST ${version}, this harness is pinned to ${sstVersion}. Remove .sst/ and run: node scripts/sst-platform.mjs`);
+    throw new Error(
+      `.sst/platform is SST ${version}, this harness is pinned to ${sstVersion}. Remove .sst/ and run: node scripts/sst-platform.mjs`,
+    );
   }
 }
 
@@ -156,7 +161,14 @@ function startRpcStub(work: string, builds: MockBuild[]): Promise<Server> {
       const input = params[0] ?? {};
       let result: unknown;
       if (method === "Provider.Aws.Bootstrap") {
-        result = { asset: `sst-asset-${input.region}`, assetEcrRegistryId: mockAccountId, assetEcrUrl: `${mockAccountId}.dkr.ecr.${input.region}.amazonaws.com/sst-asset`, state: `sst-state-${input.region}`, appsyncHttp: "", appsyncRealtime: "" };
+        result = {
+          asset: `sst-asset-${input.region}`,
+          assetEcrRegistryId: mockAccountId,
+          assetEcrUrl: `${mockAccountId}.dkr.ecr.${input.region}.amazonaws.com/sst-asset`,
+          state: `sst-state-${input.region}`,
+          appsyncHttp: "",
+          appsyncRealtime: "",
+        };
       } else if (method === "Runtime.Build") {
         builds.push({ functionID: input.functionID, handler: input.handler, links: Object.keys(input.links ?? {}) });
         result = { handler: "index.handler", out: bundle, errors: [], sourcemaps: [] };
@@ -188,7 +200,11 @@ function createMocks(resources: MockResource[]) {
       const region = regionOfRef(args.provider);
       resources.push({ type: args.type, name: args.name, inputs: args.inputs, region, custom: args.custom ?? true });
       const physicalName = args.inputs.name ?? `${args.name.toLowerCase()}-physical`;
-      const state: Record<string, unknown> = { ...args.inputs, name: physicalName, arn: fakeArn(args.type, region, physicalName) };
+      const state: Record<string, unknown> = {
+        ...args.inputs,
+        name: physicalName,
+        arn: fakeArn(args.type, region, physicalName),
+      };
       if (args.type === "random:index/randomBytes:RandomBytes") state.base64 = Buffer.alloc(32).toString("base64");
       return { id: `${args.name}-id`, state };
     },
@@ -200,7 +216,12 @@ function createMocks(resources: MockResource[]) {
         case "aws:index/getRegion:getRegion":
           return { name: region, region, id: region };
         case "aws:index/getCallerIdentity:getCallerIdentity":
-          return { accountId: mockAccountId, arn: `arn:aws:iam::${mockAccountId}:user/ci`, userId: "ci", id: mockAccountId };
+          return {
+            accountId: mockAccountId,
+            arn: `arn:aws:iam::${mockAccountId}:user/ci`,
+            userId: "ci",
+            id: mockAccountId,
+          };
         case "aws:iam/getPolicyDocument:getPolicyDocument":
           return { ...args.inputs, json: JSON.stringify(renderPolicyDocument(args.inputs)), id: "policy" };
         default:
@@ -215,7 +236,8 @@ function fakeArn(type: string, region: string | undefined, name: string): string
   const [, module = "x"] = /^aws:([a-z0-9]+)\//.exec(type) ?? [];
   const kind = type.slice(type.lastIndexOf(":") + 1).toLowerCase();
   if (module === "iam") return `arn:aws:iam::${mockAccountId}:${kind}/${name}`;
-  if (module === "lambda" && kind === "function") return `arn:aws:lambda:${region ?? "us-east-1"}:${mockAccountId}:function:${name}`;
+  if (module === "lambda" && kind === "function")
+    return `arn:aws:lambda:${region ?? "us-east-1"}:${mockAccountId}:function:${name}`;
   if (module === "sns" && kind === "topic") return `arn:aws:sns:${region ?? "us-east-1"}:${mockAccountId}:${name}`;
   return `arn:aws:${module}:${region ?? "us-east-1"}:${mockAccountId}:${kind}/${name}`;
 }
@@ -225,8 +247,13 @@ function renderPolicyDocument(inputs: { statements?: any[] }): unknown {
   return {
     Version: "2012-10-17",
     Statement: (inputs.statements ?? []).map((statement) => {
-      const rendered: Record<string, unknown> = { Effect: statement.effect ?? "Allow", Action: statement.actions, Resource: statement.resources };
-      if (statement.principals) rendered.Principal = Object.fromEntries(statement.principals.map((p: any) => [p.type, p.identifiers]));
+      const rendered: Record<string, unknown> = {
+        Effect: statement.effect ?? "Allow",
+        Action: statement.actions,
+        Resource: statement.resources,
+      };
+      if (statement.principals)
+        rendered.Principal = Object.fromEntries(statement.principals.map((p: any) => [p.type, p.identifiers]));
       if (statement.conditions?.length) {
         const condition: Record<string, Record<string, string[]>> = {};
         for (const { test, variable, values } of statement.conditions) (condition[test] ??= {})[variable] = values;
@@ -242,8 +269,14 @@ function renderPolicyDocument(inputs: { statements?: any[] }): unknown {
  * resources inside `apply` callbacks, so wait for the outputs, then until
  * the resource count stops changing (bounded: 20 s).
  */
-async function settle(pulumi: any, outputs: Record<string, unknown>, resources: MockResource[]): Promise<Record<string, unknown>> {
-  const resolved = await new Promise<Record<string, unknown>>((resolve) => pulumi.output(outputs).apply((value: Record<string, unknown>) => resolve(value)));
+async function settle(
+  pulumi: any,
+  outputs: Record<string, unknown>,
+  resources: MockResource[],
+): Promise<Record<string, unknown>> {
+  const resolved = await new Promise<Record<string, unknown>>((resolve) =>
+    pulumi.output(outputs).apply((value: Record<string, unknown>) => resolve(value)),
+  );
   const pause = () => new Promise((resolve) => setTimeout(resolve, 25));
   let stableRounds = 0;
   for (let round = 0; round < 800 && stableRounds < 8; round++) {

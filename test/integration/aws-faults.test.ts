@@ -110,7 +110,15 @@ describe("Route 53 adapter under injected faults", () => {
   });
 
   it("never leaves a mix of old and new weights, whatever fault hits the change", async () => {
-    const faults: Fault[] = [{ kind: "throttle" }, { kind: "status", status: 500 }, { kind: "slow", delayMs: 700 }, { kind: "drop" }, { kind: "drop-after-forward" }, { kind: "garbage", status: 502 }, { kind: "garbage" }];
+    const faults: Fault[] = [
+      { kind: "throttle" },
+      { kind: "status", status: 500 },
+      { kind: "slow", delayMs: 700 },
+      { kind: "drop" },
+      { kind: "drop-after-forward" },
+      { kind: "garbage", status: 502 },
+      { kind: "garbage" },
+    ];
     const outcomes: string[] = [];
     for (const [i, fault] of faults.entries()) {
       const before = await direct.read();
@@ -146,7 +154,15 @@ describe("CloudWatch adapter under injected faults", () => {
     const bus = new MetricsBus(config, { endpoint: proxy.url, retry: fastRetry });
     proxy.inject(Array<Fault>(40).fill({ kind: "throttle" }));
 
-    const results = await bus.publishProbeRound({ vantage: "eu-west-1", at: 1_800_000_000, voting: true, results: [{ target: "primary", ok: true, latencyMs: 12 }] }, ["us-east-2"]);
+    const results = await bus.publishProbeRound(
+      {
+        vantage: "eu-west-1",
+        at: 1_800_000_000,
+        voting: true,
+        results: [{ target: "primary", ok: true, latencyMs: 12 }],
+      },
+      ["us-east-2"],
+    );
 
     expect(results).toHaveLength(1);
     expect(results[0]?.ok).toBe(false);

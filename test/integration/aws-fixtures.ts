@@ -6,8 +6,20 @@ export function testConfig(zoneId: string, overrides: Partial<FailoverConfigInpu
     hostedZone: { id: zoneId, name: "example.com" },
     records: [{ name: "api.example.com", type: "A", ttl: 60 }],
     targets: [
-      { id: "primary", region: "us-east-1", healthUrl: "https://use1.example.com/health", weight: 90, records: { "api.example.com": { values: ["198.51.100.10"] } } },
-      { id: "failover", region: "us-west-2", healthUrl: "https://usw2.example.com/health", weight: 10, records: { "api.example.com": { values: ["203.0.113.20"] } } },
+      {
+        id: "primary",
+        region: "us-east-1",
+        healthUrl: "https://use1.example.com/health",
+        weight: 90,
+        records: { "api.example.com": { values: ["198.51.100.10"] } },
+      },
+      {
+        id: "failover",
+        region: "us-west-2",
+        healthUrl: "https://usw2.example.com/health",
+        weight: 10,
+        records: { "api.example.com": { values: ["203.0.113.20"] } },
+      },
     ],
     vantages: ["us-east-1", "us-west-2", "eu-west-1"],
     controlRegions: ["us-east-2", "us-west-1"],

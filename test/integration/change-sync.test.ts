@@ -46,11 +46,22 @@ describe("following a Route 53 change until INSYNC", () => {
     const { config, switcher, bus } = await zone();
     for (const at of [t0, t0 + 10, t0 + 20]) await publishVotes(bus, at, primaryDownFromTwo);
     const { log, entries } = capturedLog();
-    const decider = createDecideHandler({ config, controlRegion: "us-east-2", clock: manualClock(t0 * 1000 + 200), switcher, bus, log });
+    const decider = createDecideHandler({
+      config,
+      controlRegion: "us-east-2",
+      clock: manualClock(t0 * 1000 + 200),
+      switcher,
+      bus,
+      log,
+    });
 
     const outcomes = await decider.run(30_000);
 
-    expect(outcomes.map((outcome) => [outcome.at - t0, outcome.switched])).toEqual([[5, false], [15, true], [25, false]]);
+    expect(outcomes.map((outcome) => [outcome.at - t0, outcome.switched])).toEqual([
+      [5, false],
+      [15, true],
+      [25, false],
+    ]);
     const lines = entries();
     const insync = lines.findIndex((entry) => entry.msg === "route 53 change INSYNC");
     const followingRound = lines.findIndex((entry) => entry.at === t0 + 25);
@@ -62,17 +73,32 @@ describe("following a Route 53 change until INSYNC", () => {
     expect(lines.filter((entry) => String(entry.msg).startsWith("route 53 change"))).toHaveLength(1);
     expect(switcher.stats.byOperation.GetChange?.calls).toBeGreaterThanOrEqual(2);
     // Nothing re-sent: one ChangeResourceRecordSets per round that wrote.
-    expect(switcher.stats.byOperation.ChangeResourceRecordSets?.calls).toBe(outcomes.filter((outcome) => outcome.applied).length);
+    expect(switcher.stats.byOperation.ChangeResourceRecordSets?.calls).toBe(
+      outcomes.filter((outcome) => outcome.applied).length,
+    );
   });
 
   it("the manual function answers at its bound with insync false when the change is still PENDING, and sends it once", async () => {
     const { config, switcher, bus } = await zone();
     const { log, entries } = capturedLog();
-    const manual = createManualFailover({ config, region: "us-east-2", clock: manualClock((t0 + 6) * 1000), switcher, bus, log, syncTimeoutMs: 200 });
+    const manual = createManualFailover({
+      config,
+      region: "us-east-2",
+      clock: manualClock((t0 + 6) * 1000),
+      switcher,
+      bus,
+      log,
+      syncTimeoutMs: 200,
+    });
 
-    const promoted = ok(await manual.handle({ action: "promote", target: "failover", reason: "use1 degraded", actor: "alice" }));
+    const promoted = ok(
+      await manual.handle({ action: "promote", target: "failover", reason: "use1 degraded", actor: "alice" }),
+    );
 
-    expect(promoted.action === "promote" && promoted.sync).toMatchObject({ changeId: promoted.action === "promote" ? promoted.changeId : "", insync: false });
+    expect(promoted.action === "promote" && promoted.sync).toMatchObject({
+      changeId: promoted.action === "promote" ? promoted.changeId : "",
+      insync: false,
+    });
     expect(promoted.action === "promote" && promoted.sync?.waitedSeconds).toBeGreaterThanOrEqual(0.2);
     expect(switcher.stats.byOperation.ChangeResourceRecordSets?.calls).toBe(1);
     expect(entries().find((entry) => entry.msg === "route 53 change still PENDING")).toMatchObject({ level: "warn" });
@@ -81,9 +107,19 @@ describe("following a Route 53 change until INSYNC", () => {
 
   it("the manual function reports insync true when the change syncs within its bound", async () => {
     const { config, switcher, bus } = await zone();
-    const manual = createManualFailover({ config, region: "us-east-2", clock: manualClock((t0 + 6) * 1000), switcher, bus, log: capturedLog().log, syncTimeoutMs: 5000 });
+    const manual = createManualFailover({
+      config,
+      region: "us-east-2",
+      clock: manualClock((t0 + 6) * 1000),
+      switcher,
+      bus,
+      log: capturedLog().log,
+      syncTimeoutMs: 5000,
+    });
 
-    const drained = ok(await manual.handle({ action: "drain", target: "primary", reason: "bad deploy", actor: "alice" }));
+    const drained = ok(
+      await manual.handle({ action: "drain", target: "primary", reason: "bad deploy", actor: "alice" }),
+    );
 
     expect(drained).toMatchObject({ action: "drain", problems: [], sync: { insync: true } });
     expect(drained.action === "drain" && drained.sync?.waitedSeconds).toBeGreaterThanOrEqual(PENDING_SECONDS);
@@ -92,12 +128,22 @@ describe("following a Route 53 change until INSYNC", () => {
 
   it("the manual function reports no sync when nothing needed writing", async () => {
     const { config, switcher, bus } = await zone();
-    const manual = createManualFailover({ config, region: "us-east-2", clock: manualClock((t0 + 6) * 1000), switcher, bus, log: capturedLog().log, syncTimeoutMs: 0 });
+    const manual = createManualFailover({
+      config,
+      region: "us-east-2",
+      clock: manualClock((t0 + 6) * 1000),
+      switcher,
+      bus,
+      log: capturedLog().log,
+      syncTimeoutMs: 0,
+    });
     // The first answer writes the policy's state record; the second finds nothing to write.
     ok(await manual.handle({ action: "release-hold", target: "primary", reason: "nothing held", actor: "alice" }));
     switcher.stats.reset();
 
-    const released = ok(await manual.handle({ action: "release-hold", target: "primary", reason: "nothing held", actor: "alice" }));
+    const released = ok(
+      await manual.handle({ action: "release-hold", target: "primary", reason: "nothing held", actor: "alice" }),
+    );
 
     expect(released).toMatchObject({ action: "release-hold", sync: null });
     expect(switcher.stats.byOperation.GetChange).toBeUndefined();

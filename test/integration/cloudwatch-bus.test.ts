@@ -39,10 +39,23 @@ const report = (vantage: string, at: number, voting: boolean, primaryOk: boolean
   ],
 });
 
-const client = (region: string) => new CloudWatchClient({ endpoint: emulator.url, region, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+const client = (region: string) =>
+  new CloudWatchClient({
+    endpoint: emulator.url,
+    region,
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
 const stat = (id: string, name: string, dims: Record<string, string>) => ({
   Id: id,
-  MetricStat: { Metric: { Namespace: config.metricNamespace, MetricName: name, Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })) }, Period: 60, Stat: "Sum" },
+  MetricStat: {
+    Metric: {
+      Namespace: config.metricNamespace,
+      MetricName: name,
+      Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })),
+    },
+    Period: 60,
+    Stat: "Sum",
+  },
 });
 
 describe("MetricsBus", () => {
@@ -57,15 +70,25 @@ describe("MetricsBus", () => {
     const rounds = await bus.readWindow("us-east-2", T0 + 27, 30);
 
     expect(rounds).toEqual([
-      { at: T0, votes: { "us-east-1": { primary: true, failover: true }, "eu-west-1": { primary: true, failover: true } } },
+      {
+        at: T0,
+        votes: { "us-east-1": { primary: true, failover: true }, "eu-west-1": { primary: true, failover: true } },
+      },
       { at: T0 + 10, votes: { "us-east-1": { primary: true, failover: true } } },
-      { at: T0 + 20, votes: { "us-east-1": { primary: false, failover: true }, "eu-west-1": { primary: false, failover: true } } },
+      {
+        at: T0 + 20,
+        votes: { "us-east-1": { primary: false, failover: true }, "eu-west-1": { primary: false, failover: true } },
+      },
     ]);
     expect(bus.stats.byOperation.GetMetricData?.calls).toBe(1);
   });
 
   it("publishes to every control region independently: an unreachable one returns its error", async () => {
-    const bus = new MetricsBus(config, { endpoint: emulator.url, endpointFor: (r) => (r === "us-west-1" ? blackholeUrl : undefined), retry: { ...fastRetry, budgetMs: 600, attemptTimeoutMs: 250 } });
+    const bus = new MetricsBus(config, {
+      endpoint: emulator.url,
+      endpointFor: (r) => (r === "us-west-1" ? blackholeUrl : undefined),
+      retry: { ...fastRetry, budgetMs: 600, attemptTimeoutMs: 250 },
+    });
 
     const results = await bus.publishProbeRound(report("us-east-1", T0, true, true));
     const rounds = await bus.readWindow("us-east-2", T0, 10);
@@ -82,10 +105,24 @@ describe("MetricsBus", () => {
   it("reads 520 target x vantage pairs in one GetMetricData call: two ProbeVotes groups per vantage", async () => {
     const letters = "abcdefghijklmnopqrstuvwxyz";
     const vantages = Array.from({ length: 20 }, (_, i) => `a${letters[i]}-east-1`);
-    const targets = Array.from({ length: 26 }, (_, i) => ({ id: `t${letters[i]}`, region: "us-east-1", healthUrl: `https://t${i}.example.com/h`, weight: 1, records: { "api.example.com": { values: ["192.0.2.1"] } } }));
+    const targets = Array.from({ length: 26 }, (_, i) => ({
+      id: `t${letters[i]}`,
+      region: "us-east-1",
+      healthUrl: `https://t${i}.example.com/h`,
+      weight: 1,
+      records: { "api.example.com": { values: ["192.0.2.1"] } },
+    }));
     const wide = testConfig("Z0UNUSED", { targets, vantages, policy: { minVantages: 1 } });
     const bus = new MetricsBus(wide, { endpoint: emulator.url, retry: fastRetry });
-    await bus.publishProbeRound({ vantage: vantages[19]!, at: T0, voting: true, results: targets.map((t) => ({ target: t.id, ok: t.id !== "tz", latencyMs: 1 })) }, ["us-east-2"]);
+    await bus.publishProbeRound(
+      {
+        vantage: vantages[19]!,
+        at: T0,
+        voting: true,
+        results: targets.map((t) => ({ target: t.id, ok: t.id !== "tz", latencyMs: 1 })),
+      },
+      ["us-east-2"],
+    );
     bus.stats.reset();
 
     const [round] = await bus.readWindow("us-east-2", T0, 10);
@@ -134,7 +171,16 @@ describe("MetricsBus", () => {
 
   it("sends a steady decision once a minute, then only what changed, and events only when they happen", async () => {
     const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
-    const steady = { controlRegion: "us-east-2", weights: { primary: 90, failover: 10 }, health: { primary: "up", failover: "up" } as const, switchovers: [], allDown: false, flapHeld: [], overrideAgeSeconds: 0, heartbeat: true };
+    const steady = {
+      controlRegion: "us-east-2",
+      weights: { primary: 90, failover: 10 },
+      health: { primary: "up", failover: "up" } as const,
+      switchovers: [],
+      allDown: false,
+      flapHeld: [],
+      overrideAgeSeconds: 0,
+      heartbeat: true,
+    };
 
     const first = await bus.publishDecision({ at: T0, ...steady });
     bus.stats.reset();
@@ -142,7 +188,10 @@ describe("MetricsBus", () => {
     const changed = await bus.publishDecision({ at: T0 + 20, ...steady, weights: { primary: 0, failover: 100 } });
     const nextMinute = await bus.publishDecision({ at: T0 + 60, ...steady });
 
-    expect(first.map((r) => [r.region, r.ok, r.calls])).toEqual([["us-east-2", true, 1], ["us-west-1", true, 1]]);
+    expect(first.map((r) => [r.region, r.ok, r.calls])).toEqual([
+      ["us-east-2", true, 1],
+      ["us-west-1", true, 1],
+    ]);
     expect(same.map((r) => r.calls)).toEqual([0, 0]);
     expect(changed.map((r) => r.calls)).toEqual([1, 0]);
     expect(nextMinute.map((r) => r.calls)).toEqual([1, 1]);
@@ -153,10 +202,25 @@ describe("MetricsBus", () => {
   it("leaves out the targets a voting round has no result for, sends no votes for a non-voting round, and no latency when publishLatency is off", async () => {
     const quiet = testConfig("Z0UNUSED", { probe: { publishLatency: false } });
     const bus = new MetricsBus(quiet, { endpoint: emulator.url, retry: fastRetry });
-    await bus.publishProbeRound({ vantage: "us-east-1", at: T0, voting: true, results: [{ target: "failover", ok: false, latencyMs: 30 }] });
-    await bus.publishProbeRound({ vantage: "eu-west-1", at: T0, voting: false, canary: { ok: false, latencyMs: 5 }, results: [{ target: "primary", ok: true, latencyMs: 30 }] });
+    await bus.publishProbeRound({
+      vantage: "us-east-1",
+      at: T0,
+      voting: true,
+      results: [{ target: "failover", ok: false, latencyMs: 30 }],
+    });
+    await bus.publishProbeRound({
+      vantage: "eu-west-1",
+      at: T0,
+      voting: false,
+      canary: { ok: false, latencyMs: 5 },
+      results: [{ target: "primary", ok: true, latencyMs: 30 }],
+    });
     const latency = await client("us-east-2").send(
-      new GetMetricDataCommand({ StartTime: new Date(T0 * 1000), EndTime: new Date((T0 + 10) * 1000), MetricDataQueries: [stat("latency", "ProbeLatency", { Target: "failover", Vantage: "us-east-1" })] }),
+      new GetMetricDataCommand({
+        StartTime: new Date(T0 * 1000),
+        EndTime: new Date((T0 + 10) * 1000),
+        MetricDataQueries: [stat("latency", "ProbeLatency", { Target: "failover", Vantage: "us-east-1" })],
+      }),
     );
 
     const [round] = await bus.readWindow("us-east-2", T0, 10);

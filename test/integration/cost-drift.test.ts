@@ -1,7 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsBus, type DecisionMetrics, type ProbeRoundReport } from "../../functions/lib/aws/cloudwatch.ts";
 import { createHostedZone, Route53Switcher } from "../../functions/lib/aws/route53.ts";
-import { exampleConfigPath, parseConfigWithProfile, readJsonFile, type FailoverConfig } from "../../functions/lib/config.ts";
+import {
+  exampleConfigPath,
+  parseConfigWithProfile,
+  readJsonFile,
+  type FailoverConfig,
+} from "../../functions/lib/config.ts";
 import { deciderRoundCalls, probeRoundCalls } from "../../offline/cost/counts.ts";
 import { estimateCost } from "../../offline/cost/model.ts";
 import { loadPrices } from "../../offline/cost/prices.ts";
@@ -77,8 +82,17 @@ for (const profile of ["default", "economy"]) {
       const expected = probeRoundCalls(config, "eu-west-1");
       expect(results.every((r) => r.ok)).toBe(true);
       expect(proxy.calls.map((c) => c.operation).every((op) => op === "PutMetricData")).toBe(true);
-      expect(byRegion(only("PutMetricData"))).toEqual(Object.fromEntries(expected.regions.map((r) => [r, { calls: expected.perRegion.putMetricDataCalls, datums: expected.perRegion.datums }])));
-      expect(bus.stats.byOperation.PutMetricData?.calls).toBe(expected.regions.length * expected.perRegion.putMetricDataCalls);
+      expect(byRegion(only("PutMetricData"))).toEqual(
+        Object.fromEntries(
+          expected.regions.map((r) => [
+            r,
+            { calls: expected.perRegion.putMetricDataCalls, datums: expected.perRegion.datums },
+          ]),
+        ),
+      );
+      expect(bus.stats.byOperation.PutMetricData?.calls).toBe(
+        expected.regions.length * expected.perRegion.putMetricDataCalls,
+      );
     });
 
     it("reads the metrics and sends the requests and datums the model assumes for a decider round, and nothing more in a later steady round of the minute", async () => {
@@ -99,8 +113,17 @@ for (const profile of ["default", "economy"]) {
       expect(reads).toHaveLength(expected.getMetricDataCalls);
       expect(reads.reduce((n, c) => n + c.queries, 0)).toBe(expected.metricsRequested);
       const puts = byRegion(firstRound.filter((c) => c.operation === "PutMetricData"));
-      expect(puts).toEqual(Object.fromEntries(Object.entries(expected.perMinute).map(([r, counts]) => [r, { calls: counts.putMetricDataCalls, datums: counts.datums }])));
-      expect(firstRound).toHaveLength(reads.length + Object.values(expected.perMinute).reduce((n, counts) => n + counts.putMetricDataCalls, 0));
+      expect(puts).toEqual(
+        Object.fromEntries(
+          Object.entries(expected.perMinute).map(([r, counts]) => [
+            r,
+            { calls: counts.putMetricDataCalls, datums: counts.datums },
+          ]),
+        ),
+      );
+      expect(firstRound).toHaveLength(
+        reads.length + Object.values(expected.perMinute).reduce((n, counts) => n + counts.putMetricDataCalls, 0),
+      );
       expect(later.every((r) => r.ok && r.calls === 0)).toBe(true);
       expect(proxy.calls).toEqual([]);
     });
@@ -114,7 +137,9 @@ for (const profile of ["default", "economy"]) {
       for (const region of config.controlRegions) await bus.publishDecision(steadyDecision(config, region));
       // Assess
       const seen = new Map<string, Set<string>>();
-      for (const call of only("PutMetricData")) for (const metric of call.metrics) (seen.get(call.region) ?? seen.set(call.region, new Set()).get(call.region))?.add(metric);
+      for (const call of only("PutMetricData"))
+        for (const metric of call.metrics)
+          (seen.get(call.region) ?? seen.set(call.region, new Set()).get(call.region))?.add(metric);
       const billed = estimateCost(config, loadPrices()).lines.find((l) => l.item === "custom metrics")?.quantity;
       expect([...seen.keys()].sort()).toEqual([...config.controlRegions].sort());
       expect([...seen.values()].reduce((n, metrics) => n + metrics.size, 0)).toBe(billed);
@@ -135,6 +160,8 @@ describe("cost model against the Route 53 adapter", () => {
     const snapshot = await switcher.read();
     // Assess
     expect(snapshot.weights).toEqual({ primary: 90, failover: 10 });
-    expect(proxy.calls.map((c) => c.operation)).toEqual(Array(deciderRoundCalls(config).route53Reads).fill("ListResourceRecordSets"));
+    expect(proxy.calls.map((c) => c.operation)).toEqual(
+      Array(deciderRoundCalls(config).route53Reads).fill("ListResourceRecordSets"),
+    );
   });
 });

@@ -5,7 +5,16 @@ import { createManualFailover } from "../../functions/lib/control/manual.ts";
 import { stateRecordName } from "../../functions/lib/metrics.ts";
 import { parseStateDocument } from "../../functions/lib/state.ts";
 import { createDecideHandler, handler } from "../../functions/decide.ts";
-import { allUp, capturedLog, controlZone, primaryDownFromTwo, publishVotes, recordSets, switchoverSum, emulatorPerFile } from "../support/control-fixtures.ts";
+import {
+  allUp,
+  capturedLog,
+  controlZone,
+  primaryDownFromTwo,
+  publishVotes,
+  recordSets,
+  switchoverSum,
+  emulatorPerFile,
+} from "../support/control-fixtures.ts";
 import { manualClock } from "../support/manual-clock.ts";
 import { fastRetry } from "./aws-fixtures.ts";
 
@@ -35,11 +44,19 @@ describe("decider handler against the emulator", () => {
     expect(snapshot.weights).toEqual(second.weights);
     const doc = parseStateDocument(snapshot.state);
     expect(doc.switches).toHaveLength(1);
-    expect(doc.switches[0]).toMatchObject({ mode: "automatic", from: { primary: 90, failover: 10 }, votes: { primary: { "us-east-1": "down", "us-west-2": "down", "eu-west-1": "up" } } });
+    expect(doc.switches[0]).toMatchObject({
+      mode: "automatic",
+      from: { primary: 90, failover: 10 },
+      votes: { primary: { "us-east-1": "down", "us-west-2": "down", "eu-west-1": "up" } },
+    });
     // One Switchover datum per target whose weight moved (primary and failover), in each control region.
-    for (const region of config.controlRegions) expect(await switchoverSum(emulator.url, config, region, t0, t0 + 60)).toBe(2);
+    for (const region of config.controlRegions)
+      expect(await switchoverSum(emulator.url, config, region, t0, t0 + 60)).toBe(2);
     const shifted = entries().find((entry) => String(entry.msg).startsWith("shifted"));
-    expect(shifted).toMatchObject({ level: "warn", votes: { primary: { "us-east-1": "down", "us-west-2": "down", "eu-west-1": "up" } } });
+    expect(shifted).toMatchObject({
+      level: "warn",
+      votes: { primary: { "us-east-1": "down", "us-west-2": "down", "eu-west-1": "up" } },
+    });
   });
 
   it("two deciders racing in two control regions never fight: one applies, the other re-reads and agrees", async () => {
@@ -47,7 +64,14 @@ describe("decider handler against the emulator", () => {
     await publishVotes(bus, t0, primaryDownFromTwo);
     await publishVotes(bus, t0 + 10, primaryDownFromTwo);
     const clock = manualClock((t0 + 16) * 1000);
-    const east = createDecideHandler({ config, controlRegion: "us-east-2", clock, switcher, bus, log: capturedLog().log });
+    const east = createDecideHandler({
+      config,
+      controlRegion: "us-east-2",
+      clock,
+      switcher,
+      bus,
+      log: capturedLog().log,
+    });
     // West reads and decides, then east completes a whole round before west's write lands.
     class RacedSwitcher extends Route53Switcher {
       raced = false;
@@ -59,7 +83,14 @@ describe("decider handler against the emulator", () => {
         return super.apply(from, change);
       }
     }
-    const west = createDecideHandler({ config, controlRegion: "us-west-1", clock, switcher: new RacedSwitcher(config, { endpoint: emulator.url, retry: fastRetry }), bus, log: capturedLog().log });
+    const west = createDecideHandler({
+      config,
+      controlRegion: "us-west-1",
+      clock,
+      switcher: new RacedSwitcher(config, { endpoint: emulator.url, retry: fastRetry }),
+      bus,
+      log: capturedLog().log,
+    });
 
     const westOutcome = await west.runRound();
     const [eastAgain, westAgain] = await Promise.all([east.runRound(), west.runRound()]);
@@ -70,7 +101,8 @@ describe("decider handler against the emulator", () => {
     const doc = parseStateDocument((await switcher.read()).state);
     expect(doc.switches).toHaveLength(1);
     // Counted once (by the winner): one datum per target that moved, not twice that.
-    for (const region of config.controlRegions) expect(await switchoverSum(emulator.url, config, region, t0, t0 + 60)).toBe(2);
+    for (const region of config.controlRegions)
+      expect(await switchoverSum(emulator.url, config, region, t0, t0 + 60)).toBe(2);
   });
 
   it("in dry run logs and publishes what it would shift, and writes nothing", async () => {
@@ -79,15 +111,34 @@ describe("decider handler against the emulator", () => {
     await publishVotes(bus, t0 + 10, primaryDownFromTwo);
     const before = await recordSets(emulator.url, zoneId);
     const { log, entries } = capturedLog();
-    const decider = createDecideHandler({ config, controlRegion: "us-east-2", clock: manualClock((t0 + 16) * 1000), switcher, bus, log });
+    const decider = createDecideHandler({
+      config,
+      controlRegion: "us-east-2",
+      clock: manualClock((t0 + 16) * 1000),
+      switcher,
+      bus,
+      log,
+    });
 
     const outcome = await decider.runRound();
 
-    expect(outcome).toMatchObject({ dryRun: true, kind: "drain", switched: false, applied: false, weights: { primary: 90, failover: 10 } });
+    expect(outcome).toMatchObject({
+      dryRun: true,
+      kind: "drain",
+      switched: false,
+      applied: false,
+      weights: { primary: 90, failover: 10 },
+    });
     expect(outcome.shift).toMatch(/^primary 90 → 0, failover 10 → \d+$/);
     expect(await recordSets(emulator.url, zoneId)).toEqual(before);
     expect(outcome.published.every((region) => region.ok)).toBe(true);
-    expect(entries().some((entry) => String(entry.msg).startsWith(`dry run: would shift ${outcome.shift} because drained primary: primary down from 2/3 vantages`))).toBe(true);
+    expect(
+      entries().some((entry) =>
+        String(entry.msg).startsWith(
+          `dry run: would shift ${outcome.shift} because drained primary: primary down from 2/3 vantages`,
+        ),
+      ),
+    ).toBe(true);
     expect(await switchoverSum(emulator.url, config, "us-east-2", t0, t0 + 60)).toBe(0);
   });
 
@@ -95,8 +146,21 @@ describe("decider handler against the emulator", () => {
     const { config, switcher, bus } = await controlZone(emulator.url);
     const clock = manualClock((t0 + 6) * 1000);
     const manual = createManualFailover({ config, region: "us-east-2", clock, switcher, bus, log: capturedLog().log });
-    const decider = createDecideHandler({ config, controlRegion: "us-east-2", clock, switcher, bus, log: capturedLog().log });
-    const promoted = await manual.handle({ action: "promote", target: "failover", reason: "drill", ttlSeconds: 60, actor: "alice" });
+    const decider = createDecideHandler({
+      config,
+      controlRegion: "us-east-2",
+      clock,
+      switcher,
+      bus,
+      log: capturedLog().log,
+    });
+    const promoted = await manual.handle({
+      action: "promote",
+      target: "failover",
+      reason: "drill",
+      ttlSeconds: 60,
+      actor: "alice",
+    });
     expect(promoted).toMatchObject({ ok: true, to: { primary: 0 } });
 
     const during: string[] = [];
@@ -116,24 +180,56 @@ describe("decider handler against the emulator", () => {
 
   it("starts fresh policy memory when the state record is malformed, says so, and repairs it", async () => {
     const { zoneId, config, switcher, bus } = await controlZone(emulator.url);
-    const route53 = new Route53Client({ endpoint: emulator.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+    const route53 = new Route53Client({
+      endpoint: emulator.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
     const name = stateRecordName(config.records[0]?.name ?? "");
-    await route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [{ Action: "CREATE", ResourceRecordSet: { Name: name, Type: "TXT", TTL: 60, ResourceRecords: [{ Value: '"{\\"v\\":7}"' }] } }] } }));
+    await route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: "CREATE",
+              ResourceRecordSet: { Name: name, Type: "TXT", TTL: 60, ResourceRecords: [{ Value: '"{\\"v\\":7}"' }] },
+            },
+          ],
+        },
+      }),
+    );
     await publishVotes(bus, t0, allUp);
     const { log, entries } = capturedLog();
-    const decider = createDecideHandler({ config, controlRegion: "us-east-2", clock: manualClock((t0 + 6) * 1000), switcher, bus, log });
+    const decider = createDecideHandler({
+      config,
+      controlRegion: "us-east-2",
+      clock: manualClock((t0 + 6) * 1000),
+      switcher,
+      bus,
+      log,
+    });
 
     const outcome = await decider.runRound();
 
     expect(outcome).toMatchObject({ kind: "steady", switched: false, applied: true });
-    expect(entries().find((entry) => entry.msg === "state record ignored, starting fresh policy memory")).toMatchObject({ level: "warn", problem: expect.stringContaining("state document") });
+    expect(entries().find((entry) => entry.msg === "state record ignored, starting fresh policy memory")).toMatchObject(
+      { level: "warn", problem: expect.stringContaining("state document") },
+    );
     expect(parseStateDocument((await switcher.read()).state)).toMatchObject({ v: 1, switches: [] });
   });
 
   it("runs rounds a few seconds after each aligned probe round until shortly before its budget", async () => {
     const { config, switcher, bus } = await controlZone(emulator.url);
     const clock = manualClock(t0 * 1000 + 200);
-    const decider = createDecideHandler({ config, controlRegion: "us-west-1", clock, switcher, bus, log: capturedLog().log });
+    const decider = createDecideHandler({
+      config,
+      controlRegion: "us-west-1",
+      clock,
+      switcher,
+      bus,
+      log: capturedLog().log,
+    });
 
     const outcomes = await decider.run(30_000);
 
@@ -144,7 +240,8 @@ describe("decider handler against the emulator", () => {
   it("refuses a control region that is not in the config", async () => {
     const { config, switcher, bus } = await controlZone(emulator.url);
 
-    const create = () => createDecideHandler({ config, controlRegion: "eu-central-1", clock: manualClock(0), switcher, bus });
+    const create = () =>
+      createDecideHandler({ config, controlRegion: "eu-central-1", clock: manualClock(0), switcher, bus });
 
     expect(create).toThrow(/control region "eu-central-1" is not listed in config.controlRegions/);
   });
@@ -152,7 +249,11 @@ describe("decider handler against the emulator", () => {
   it("the Lambda handler wires itself from the environment and runs a round", async () => {
     const { config } = await controlZone(emulator.url);
     const saved = { ...process.env };
-    Object.assign(process.env, emulator.env, { FAILOVER_CONFIG: JSON.stringify(config), AWS_REGION: "us-west-1", FAILOVER_DRY_RUN: "1" });
+    Object.assign(process.env, emulator.env, {
+      FAILOVER_CONFIG: JSON.stringify(config),
+      AWS_REGION: "us-west-1",
+      FAILOVER_DRY_RUN: "1",
+    });
     try {
       const result = await handler({ source: "aws.events" }, { getRemainingTimeInMillis: () => 16_500 });
 

@@ -25,11 +25,20 @@ describe("drill network parts", () => {
     for (const close of closers.splice(0).reverse()) await close();
   });
 
-  async function setUp(faults: DrillFault[], vantage: string | undefined): Promise<{ region: RegionServer; proxy: FaultProxy; clock: DrillClock }> {
+  async function setUp(
+    faults: DrillFault[],
+    vantage: string | undefined,
+  ): Promise<{ region: RegionServer; proxy: FaultProxy; clock: DrillClock }> {
     const clock = new DrillClock({ startMs: 0, speed: 100 });
     const region = await startRegionServer({ target: "primary", region: "us-east-1" });
     closers.push(() => region.close());
-    const proxy = await startFaultProxy({ path: { target: "primary", vantage }, upstream: region.url, faults, clock, random: () => 0 });
+    const proxy = await startFaultProxy({
+      path: { target: "primary", vantage },
+      upstream: region.url,
+      faults,
+      clock,
+      random: () => 0,
+    });
     closers.push(() => proxy.close());
     return { region, proxy, clock };
   }
@@ -65,24 +74,33 @@ describe("drill network parts", () => {
 
   it("answers the injected status and delays by the scaled latency", async () => {
     // 4000 virtual ms at speed 100 = 40 ms wall.
-    const { proxy } = await setUp([
-      { start: 0, end: 1000, kind: "status", status: 429, ratio: 1 },
-      { start: 0, end: 1000, kind: "latency", ms: 4000 },
-    ], "eu-west-1");
+    const { proxy } = await setUp(
+      [
+        { start: 0, end: 1000, kind: "status", status: 429, ratio: 1 },
+        { start: 0, end: 1000, kind: "latency", ms: 4000 },
+      ],
+      "eu-west-1",
+    );
     const result = await get(`${proxy.url}/health`);
     expect(result.status).toBe(429);
     expect(result.ms).toBeGreaterThanOrEqual(35);
   });
 
   it("keeps vantage-limited faults off the clients' path", async () => {
-    const { proxy } = await setUp([{ start: 0, end: 1000, kind: "status", status: 503, ratio: 1, vantages: ["eu-west-1"] }], undefined);
+    const { proxy } = await setUp(
+      [{ start: 0, end: 1000, kind: "status", status: 503, ratio: 1, vantages: ["eu-west-1"] }],
+      undefined,
+    );
     expect((await get(`${proxy.url}/api/x`)).status).toBe(200);
   });
 
   it("records what the Slack stand-in receives", async () => {
     const slack = await startSlackStandIn({ now: () => 42 });
     closers.push(() => slack.close());
-    const answer = await fetch(slack.webhookUrl, { method: "POST", body: JSON.stringify({ text: "switchover ALARM" }) });
+    const answer = await fetch(slack.webhookUrl, {
+      method: "POST",
+      body: JSON.stringify({ text: "switchover ALARM" }),
+    });
     expect(await answer.text()).toBe("ok");
     expect(slack.messages).toEqual([{ at: 42, body: { text: "switchover ALARM" }, text: "switchover ALARM" }]);
   });
@@ -92,11 +110,23 @@ describe("drill network parts", () => {
     const clock = new DrillClock({ startMs: 0, speed: 200 });
     const region = await startRegionServer({ target: "primary", region: "us-east-1" });
     closers.push(() => region.close());
-    const proxy = await startFaultProxy({ path: { target: "primary" }, upstream: region.url, faults: [{ start: 60, end: 120, kind: "status", status: 503, ratio: 1 }], clock, random: () => 0 });
+    const proxy = await startFaultProxy({
+      path: { target: "primary" },
+      upstream: region.url,
+      faults: [{ start: 60, end: 120, kind: "status", status: 503, ratio: 1 }],
+      clock,
+      random: () => 0,
+    });
     closers.push(() => proxy.close());
     let resolutions = 0;
     const clients = new SimulatedClients({
-      clock, startMs: 0, count: 4, requestIntervalSeconds: 10, ttlSeconds: 60, timeoutMs: 10_000, random: seededRandom(1),
+      clock,
+      startMs: 0,
+      count: 4,
+      requestIntervalSeconds: 10,
+      ttlSeconds: 60,
+      timeoutMs: 10_000,
+      random: seededRandom(1),
       resolve: async () => (resolutions++, { primary: 100, failover: 0 }),
       urlFor: () => proxy.url,
     });
@@ -105,7 +135,11 @@ describe("drill network parts", () => {
     await clients.stop();
     // Assess
     const minutes = clients.minutes();
-    expect(minutes.map((m) => [m.at, m.target, m.errors > 0])).toEqual([[0, "primary", false], [60_000, "primary", true], [120_000, "primary", false]]);
+    expect(minutes.map((m) => [m.at, m.target, m.errors > 0])).toEqual([
+      [0, "primary", false],
+      [60_000, "primary", true],
+      [120_000, "primary", false],
+    ]);
     expect(minutes[1]?.errors).toBe(minutes[1]?.requests);
     expect(resolutions).toBeGreaterThanOrEqual(8);
   });

@@ -14,12 +14,18 @@ const work = mkdtempSync(join(tmpdir(), "drill-test-"));
 
 /** Runs `npm run drill`'s entry point as a child in its own process group. */
 function spawnDrill(args: string[]) {
-  const child = spawn(process.execPath, ["--import", "tsx", join(root, "drill/main.ts"), ...args], { cwd: root, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", join(root, "drill/main.ts"), ...args], {
+    cwd: root,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : null))));
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : null))),
+  );
   return { child, exited, output: () => ({ stdout, stderr }) };
 }
 
@@ -39,7 +45,12 @@ describe("drill", () => {
   let result: DrillResult;
   beforeAll(async () => {
     // 300 simulated seconds at 20x: about 17 s of wall time.
-    result = await runDrill({ scenario: loadScenario(shortScenario), speed: 20, outDir: join(work, "short"), write: () => undefined });
+    result = await runDrill({
+      scenario: loadScenario(shortScenario),
+      speed: 20,
+      outDir: join(work, "short"),
+      write: () => undefined,
+    });
   }, 60_000);
 
   it("runs the short scenario end to end and meets its expectations", () => {
@@ -56,7 +67,8 @@ describe("drill", () => {
   it("announces each alarm change once in Slack, from the first control region, though both regions alarm", () => {
     const { summary } = result;
     const [first, second] = loadScenario(shortScenario).resolvedConfig.controlRegions;
-    const changesIn = (region: string | undefined) => summary.drill.alarms.filter((alarm) => alarm.region === region).map((alarm) => `${alarm.alarm} ${alarm.to}`);
+    const changesIn = (region: string | undefined) =>
+      summary.drill.alarms.filter((alarm) => alarm.region === region).map((alarm) => `${alarm.alarm} ${alarm.to}`);
     expect(changesIn(first).length).toBeGreaterThan(0);
     expect(changesIn(second)).toEqual(changesIn(first));
     expect(summary.slackMessages).toHaveLength(changesIn(first).length);
@@ -74,11 +86,18 @@ describe("drill", () => {
     expect(drilled.failovers).toBe(replayed.failovers);
     expect(drilled.failbacks).toBe(replayed.failbacks);
     expect(drilled.detectSeconds).toHaveLength(replayed.detectSeconds.length);
-    drilled.detectSeconds.forEach((seconds, index) => expect(Math.abs(seconds - (replayed.detectSeconds[index] ?? Infinity))).toBeLessThanOrEqual(scenario.resolvedConfig.probe.intervalSeconds));
+    drilled.detectSeconds.forEach((seconds, index) =>
+      expect(Math.abs(seconds - (replayed.detectSeconds[index] ?? Infinity))).toBeLessThanOrEqual(
+        scenario.resolvedConfig.probe.intervalSeconds,
+      ),
+    );
   });
 
   it("writes summary.json and a self-contained report.html with the charts", () => {
-    const summary = JSON.parse(readFileSync(result.files.summary, "utf8")) as { wallSeconds: number; slackMessages: unknown[] };
+    const summary = JSON.parse(readFileSync(result.files.summary, "utf8")) as {
+      wallSeconds: number;
+      slackMessages: unknown[];
+    };
     const html = readFileSync(result.files.report, "utf8");
     expect(summary.wallSeconds).toBeGreaterThan(0);
     expect(summary.slackMessages.length).toBeGreaterThan(0);
@@ -89,7 +108,10 @@ describe("drill", () => {
   it("refuses a malformed scenario with exit 2, naming the field", async () => {
     // Prepare
     const bad = join(work, "bad.json");
-    writeFileSync(bad, JSON.stringify({ name: "bad", durationSeconds: 60, faults: [{ start: 0, end: 10, kind: "meteor" }] }));
+    writeFileSync(
+      bad,
+      JSON.stringify({ name: "bad", durationSeconds: 60, faults: [{ start: 0, end: 10, kind: "meteor" }] }),
+    );
     // Act
     const drill = spawnDrill(["--scenario", bad, "--out", join(work, "bad-out")]);
     const code = await drill.exited;
@@ -105,7 +127,8 @@ describe("drill", () => {
     // Prepare: start a drill and wait until its emulator runs.
     const drill = spawnDrill(["--scenario", shortScenario, "--speed", "5", "--out", join(work, "interrupted")]);
     const pgid = drill.child.pid as number;
-    for (let i = 0; i < 300 && !/emulator started \(pid \d+\)/.test(drill.output().stdout); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (let i = 0; i < 300 && !/emulator started \(pid \d+\)/.test(drill.output().stdout); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
     const emulatorPid = Number(/emulator started \(pid (\d+)\)/.exec(drill.output().stdout)?.[1]);
     expect(emulatorPid).toBeGreaterThan(0);
     // Act

@@ -1,5 +1,13 @@
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, GetChangeCommand, ListResourceRecordSetsCommand, Route53Client, type Change, type ResourceRecordSet } from "@aws-sdk/client-route-53";
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  GetChangeCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  type Change,
+  type ResourceRecordSet,
+} from "@aws-sdk/client-route-53";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 
@@ -11,19 +19,34 @@ let route53: Route53Client;
 let zoneId: string;
 beforeAll(async () => {
   emulator = await startEmulator({ changePendingSeconds: 0.4 });
-  route53 = new Route53Client({ endpoint: emulator.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" }, maxAttempts: 1 });
+  route53 = new Route53Client({
+    endpoint: emulator.url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
 });
 beforeEach(async () => {
   await emulator.reset();
-  const zone = await route53.send(new CreateHostedZoneCommand({ Name: "example.com", CallerReference: `ref-${Math.random()}` }));
+  const zone = await route53.send(
+    new CreateHostedZoneCommand({ Name: "example.com", CallerReference: `ref-${Math.random()}` }),
+  );
   zoneId = zone.HostedZone?.Id ?? "";
 });
 afterAll(async () => {
   await emulator?.stop();
 });
 
-const weighted = (name: string, id: string, weight: number): ResourceRecordSet => ({ Name: name, Type: "A", SetIdentifier: id, Weight: weight, TTL: 60, ResourceRecords: [{ Value: "192.0.2.1" }] });
-const batch = (changes: Change[]) => route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
+const weighted = (name: string, id: string, weight: number): ResourceRecordSet => ({
+  Name: name,
+  Type: "A",
+  SetIdentifier: id,
+  Weight: weight,
+  TTL: 60,
+  ResourceRecords: [{ Value: "192.0.2.1" }],
+});
+const batch = (changes: Change[]) =>
+  route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: changes } }));
 const listWeighted = async (name = "api.example.com.") => {
   const out = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
   return (out.ResourceRecordSets ?? []).filter((r) => r.Name === name).map((r) => `${r.SetIdentifier}=${r.Weight}`);
@@ -33,11 +56,15 @@ describe("moto launcher patches (AWS behaviour)", () => {
   it("rejects a DELETE that does not match the current record with InvalidChangeBatch, in AWS's error shape", async () => {
     await batch([{ Action: "CREATE", ResourceRecordSet: weighted("api.example.com", "a", 10) }]);
 
-    const error = (await batch([{ Action: "DELETE", ResourceRecordSet: weighted("api.example.com", "a", 99) }]).catch((e: unknown) => e)) as { name: string; message: string; $metadata: { httpStatusCode: number } };
+    const error = (await batch([{ Action: "DELETE", ResourceRecordSet: weighted("api.example.com", "a", 99) }]).catch(
+      (e: unknown) => e,
+    )) as { name: string; message: string; $metadata: { httpStatusCode: number } };
 
     expect(error.name).toBe("InvalidChangeBatch");
     expect(error.$metadata.httpStatusCode).toBe(400);
-    expect(error.message).toBe("[Tried to delete resource record set [name='api.example.com.', type='A', set-identifier='a'] but the values provided do not match the current values]");
+    expect(error.message).toBe(
+      "[Tried to delete resource record set [name='api.example.com.', type='A', set-identifier='a'] but the values provided do not match the current values]",
+    );
     expect(await listWeighted()).toEqual(["a=10"]);
   });
 
@@ -56,9 +83,13 @@ describe("moto launcher patches (AWS behaviour)", () => {
   it("refuses to CREATE a record that already exists", async () => {
     await batch([{ Action: "CREATE", ResourceRecordSet: weighted("api.example.com", "a", 10) }]);
 
-    const error = await batch([{ Action: "CREATE", ResourceRecordSet: weighted("api.example.com", "a", 30) }]).catch((e: unknown) => e);
+    const error = await batch([{ Action: "CREATE", ResourceRecordSet: weighted("api.example.com", "a", 30) }]).catch(
+      (e: unknown) => e,
+    );
 
-    expect((error as Error).message).toContain("Tried to create resource record set [name='api.example.com.', type='A', set-identifier='a'] but it already exists");
+    expect((error as Error).message).toContain(
+      "Tried to create resource record set [name='api.example.com.', type='A', set-identifier='a'] but it already exists",
+    );
     expect(await listWeighted()).toEqual(["a=10"]);
   });
 
@@ -75,17 +106,34 @@ describe("moto launcher patches (AWS behaviour)", () => {
   });
 
   it("pages inside a weighted group with StartRecordIdentifier / NextRecordIdentifier", async () => {
-    await batch(["a", "b", "c", "d", "e"].map((id, i) => ({ Action: "CREATE" as const, ResourceRecordSet: weighted("api.example.com", id, i) })));
+    await batch(
+      ["a", "b", "c", "d", "e"].map((id, i) => ({
+        Action: "CREATE" as const,
+        ResourceRecordSet: weighted("api.example.com", id, i),
+      })),
+    );
     const seen: string[] = [];
-    let start: { StartRecordName?: string; StartRecordType?: "A"; StartRecordIdentifier?: string } = { StartRecordName: "api.example.com" };
+    let start: { StartRecordName?: string; StartRecordType?: "A"; StartRecordIdentifier?: string } = {
+      StartRecordName: "api.example.com",
+    };
     const identifiers: Array<string | undefined> = [];
 
     for (let page = 0; page < 10; page++) {
-      const out = await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 2, ...start }));
-      seen.push(...(out.ResourceRecordSets ?? []).filter((r) => r.Name === "api.example.com.").map((r) => r.SetIdentifier ?? ""));
+      const out = await route53.send(
+        new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, MaxItems: 2, ...start }),
+      );
+      seen.push(
+        ...(out.ResourceRecordSets ?? [])
+          .filter((r) => r.Name === "api.example.com.")
+          .map((r) => r.SetIdentifier ?? ""),
+      );
       if (!out.IsTruncated) break;
       identifiers.push(out.NextRecordIdentifier);
-      start = { StartRecordName: out.NextRecordName, StartRecordType: out.NextRecordType as "A", StartRecordIdentifier: out.NextRecordIdentifier };
+      start = {
+        StartRecordName: out.NextRecordName,
+        StartRecordType: out.NextRecordType as "A",
+        StartRecordIdentifier: out.NextRecordIdentifier,
+      };
     }
 
     expect(seen).toEqual(["a", "b", "c", "d", "e"]);
@@ -109,18 +157,48 @@ describe("moto launcher patches (AWS behaviour)", () => {
   });
 
   it("GetMetricData matches a metric's exact namespace and dimension set (the fast path)", async () => {
-    const cloudwatch = new CloudWatchClient({ endpoint: emulator.url, region: "us-east-2", credentials: { accessKeyId: "test", secretAccessKey: "test" }, disableRequestCompression: true });
+    const cloudwatch = new CloudWatchClient({
+      endpoint: emulator.url,
+      region: "us-east-2",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      disableRequestCompression: true,
+    });
     const at = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 120_000);
-    await cloudwatch.send(new PutMetricDataCommand({ Namespace: "Ns", MetricData: [{ MetricName: "Switchover", Value: 1, Timestamp: at }, { MetricName: "Switchover", Value: 1, Timestamp: at, Dimensions: [{ Name: "Target", Value: "primary" }] }] }));
-    await cloudwatch.send(new PutMetricDataCommand({ Namespace: "Other", MetricData: [{ MetricName: "Switchover", Value: 5, Timestamp: at, Dimensions: [{ Name: "Target", Value: "primary" }] }] }));
+    await cloudwatch.send(
+      new PutMetricDataCommand({
+        Namespace: "Ns",
+        MetricData: [
+          { MetricName: "Switchover", Value: 1, Timestamp: at },
+          { MetricName: "Switchover", Value: 1, Timestamp: at, Dimensions: [{ Name: "Target", Value: "primary" }] },
+        ],
+      }),
+    );
+    await cloudwatch.send(
+      new PutMetricDataCommand({
+        Namespace: "Other",
+        MetricData: [
+          { MetricName: "Switchover", Value: 5, Timestamp: at, Dimensions: [{ Name: "Target", Value: "primary" }] },
+        ],
+      }),
+    );
 
     const out = await cloudwatch.send(
       new GetMetricDataCommand({
         StartTime: new Date(at.getTime() - 60_000),
         EndTime: new Date(at.getTime() + 60_000),
         MetricDataQueries: [
-          { Id: "none", MetricStat: { Metric: { Namespace: "Ns", MetricName: "Switchover" }, Period: 60, Stat: "Sum" } },
-          { Id: "target", MetricStat: { Metric: { Namespace: "Ns", MetricName: "Switchover", Dimensions: [{ Name: "Target", Value: "primary" }] }, Period: 60, Stat: "Sum" } },
+          {
+            Id: "none",
+            MetricStat: { Metric: { Namespace: "Ns", MetricName: "Switchover" }, Period: 60, Stat: "Sum" },
+          },
+          {
+            Id: "target",
+            MetricStat: {
+              Metric: { Namespace: "Ns", MetricName: "Switchover", Dimensions: [{ Name: "Target", Value: "primary" }] },
+              Period: 60,
+              Stat: "Sum",
+            },
+          },
         ],
       }),
     );

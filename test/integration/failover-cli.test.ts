@@ -64,13 +64,18 @@ describe("failover CLI --direct against the emulator", () => {
     expect(runs.map((run) => run.code)).toEqual([2, 2, 2, 2]);
     expect(runs[0]?.stderr).toContain('<target>: expected one of "primary", "failover", got "mars"');
     expect(runs[1]?.stderr).toContain("--reason: is required for promote");
-    expect(runs[2]?.stderr).toContain("--ttl: expected whole seconds from 1 to lease.maxTtlSeconds (86400), got 172800");
+    expect(runs[2]?.stderr).toContain(
+      "--ttl: expected whole seconds from 1 to lease.maxTtlSeconds (86400), got 172800",
+    );
     expect(runs[3]?.stderr).toContain("<weights>: expected at least one weight above 0");
     expect(await recordSets(emulator.url, zoneId)).toEqual(before);
   });
 
   it("promote with --ttl 10m pins traffic, status shows the lease as a table and as JSON, release hands back", async () => {
-    const promote = await runCli(["promote", "failover", "--reason", "use1 degraded", "--ttl", "10m", "--direct", "--yes"], env);
+    const promote = await runCli(
+      ["promote", "failover", "--reason", "use1 degraded", "--ttl", "10m", "--direct", "--yes"],
+      env,
+    );
     const table = await runCli(["status", "--direct"], env);
     const json = await runCli(["status", "--direct", "--json"], env);
     const release = await runCli(["release", "--reason", "over", "--direct", "--yes", "--json"], env);
@@ -79,11 +84,17 @@ describe("failover CLI --direct against the emulator", () => {
     expect(promote.stdout).toMatch(/^Promote: primary 90 → 0, failover 10 → \d+/);
     expect(promote.stdout).toMatch(/Lease: promote failover by oncall-alice until .* \(in 10m\): "use1 degraded"/);
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/TARGET\s+REGION\s+WEIGHT\s+NORMAL\s+HEALTH\s+MODE\s+us-east-1\s+us-west-2\s+eu-west-1/);
+    expect(table.stdout).toMatch(
+      /TARGET\s+REGION\s+WEIGHT\s+NORMAL\s+HEALTH\s+MODE\s+us-east-1\s+us-west-2\s+eu-west-1/,
+    );
     expect(table.stdout).toMatch(/primary\s+us-east-1\s+0\s+90\s+unknown/);
     expect(table.stdout).toMatch(/Last switchovers \(newest first\):[\s\S]*manual\s+oncall-alice/);
     const status = JSON.parse(json.stdout);
-    expect(status).toMatchObject({ ok: true, action: "status", lease: { action: "promote", target: "failover", actor: "oncall-alice", reason: "use1 degraded", active: true } });
+    expect(status).toMatchObject({
+      ok: true,
+      action: "status",
+      lease: { action: "promote", target: "failover", actor: "oncall-alice", reason: "use1 degraded", active: true },
+    });
     expect(release.code).toBe(0);
     expect(JSON.parse(release.stdout)).toMatchObject({ ok: true, action: "release", lease: { actor: "oncall-alice" } });
   });
@@ -91,7 +102,13 @@ describe("failover CLI --direct against the emulator", () => {
   it("asks on a terminal before a change: 'n' changes nothing (exit 1), 'y' applies", async () => {
     const session = (answer: string) => {
       const out: string[] = [];
-      const io = { stdout: (text: string) => void out.push(text), stderr: (text: string) => void out.push(text), env, stdin: Readable.from([`${answer}\n`]), isTTY: true };
+      const io = {
+        stdout: (text: string) => void out.push(text),
+        stderr: (text: string) => void out.push(text),
+        env,
+        stdin: Readable.from([`${answer}\n`]),
+        isTTY: true,
+      };
       return { out, run: () => main(["drain", "primary", "--reason", "bad deploy", "--ttl", "30m", "--direct"], io) };
     };
     const before = await recordSets(emulator.url, zoneId);
@@ -103,10 +120,14 @@ describe("failover CLI --direct against the emulator", () => {
     const acceptedCode = await accepted.run();
 
     expect(declinedCode).toBe(1);
-    expect(declined.out.join("")).toMatch(/About to take primary out of service \(weights primary=0 failover=\d+\) for 30m[\s\S]*Now: primary=\d+ failover=\d+; lease: none\.[\s\S]*Proceed\? \[y\/N\] Aborted; nothing was changed\./);
+    expect(declined.out.join("")).toMatch(
+      /About to take primary out of service \(weights primary=0 failover=\d+\) for 30m[\s\S]*Now: primary=\d+ failover=\d+; lease: none\.[\s\S]*Proceed\? \[y\/N\] Aborted; nothing was changed\./,
+    );
     expect(unchanged).toEqual(before);
     expect(acceptedCode).toBe(0);
-    expect(accepted.out.join("")).toMatch(/Drain: [\s\S]*Lease: drain primary by oncall-alice until .* \(in 30m\): "bad deploy"/);
+    expect(accepted.out.join("")).toMatch(
+      /Drain: [\s\S]*Lease: drain primary by oncall-alice until .* \(in 30m\): "bad deploy"/,
+    );
     expect(await recordSets(emulator.url, zoneId)).not.toEqual(before);
     expect(await runCli(["release", "--reason", "done", "--direct", "--yes"], env)).toMatchObject({ code: 0 });
   });

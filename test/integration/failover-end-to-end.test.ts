@@ -65,7 +65,10 @@ describe("end to end: probes → decider → switchover metric → Slack → fai
     const base = testConfig(zoneId, { probe: { timeoutMs: 1000 } });
     const config = parseConfig({
       ...base,
-      targets: base.targets.map((target) => ({ ...target, healthUrl: `${target.id === "primary" ? primary.url : standby.url}/health` })),
+      targets: base.targets.map((target) => ({
+        ...target,
+        healthUrl: `${target.id === "primary" ? primary.url : standby.url}/health`,
+      })),
     });
     const configPath = join(dir, "failover.config.json");
     writeFileSync(configPath, JSON.stringify(config));
@@ -75,8 +78,17 @@ describe("end to end: probes → decider → switchover metric → Slack → fai
     const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
     const probeRound = async (at: number) => {
       for (const vantage of config.vantages) {
-        const perVantage: FailoverConfig = parseConfig({ ...config, probe: { ...config.probe, headers: { "x-vantage": vantage } } });
-        const probe = createProbeHandler({ config: perVantage, vantage, clock: manualClock(at * 1000), publish: (report) => bus.publishProbeRound(report), log: capturedLog().log });
+        const perVantage: FailoverConfig = parseConfig({
+          ...config,
+          probe: { ...config.probe, headers: { "x-vantage": vantage } },
+        });
+        const probe = createProbeHandler({
+          config: perVantage,
+          vantage,
+          clock: manualClock(at * 1000),
+          publish: (report) => bus.publishProbeRound(report),
+          log: capturedLog().log,
+        });
         const summary = await probe({ maxRounds: 1 });
         expect(summary).toMatchObject({ rounds: [at], published: 1 });
       }
@@ -85,7 +97,14 @@ describe("end to end: probes → decider → switchover metric → Slack → fai
     // Act 1: two probe rounds see primary failing from us-east-1 and us-west-2; a decider runs after each.
     const at = Math.floor(Date.now() / 10_000) * 10 - 30;
     const clock = manualClock((at + 6) * 1000);
-    const decider = createDecideHandler({ config, controlRegion: "us-east-2", clock, switcher, bus, log: capturedLog().log });
+    const decider = createDecideHandler({
+      config,
+      controlRegion: "us-east-2",
+      clock,
+      switcher,
+      bus,
+      log: capturedLog().log,
+    });
     await probeRound(at);
     const first = await decider.runRound();
     await probeRound(at + 10);
@@ -96,7 +115,8 @@ describe("end to end: probes → decider → switchover metric → Slack → fai
     expect(first.switched).toBe(false);
     expect(second).toMatchObject({ kind: "drain", switched: true, from: { primary: 90, failover: 10 } });
     expect((await switcher.read()).weights.primary).toBe(0);
-    for (const region of config.controlRegions) expect(await switchoverSum(emulator.url, config, region, at, at + 60)).toBeGreaterThan(0);
+    for (const region of config.controlRegions)
+      expect(await switchoverSum(emulator.url, config, region, at, at + 60)).toBeGreaterThan(0);
 
     // Act 2: the switchover alarm's SNS notification reaches the notifier, which posts to the Slack stand-in.
     const definition = alarmDefinitions(config, "us-east-2").find((alarm) => alarm.kind === "switchover");
@@ -109,18 +129,30 @@ describe("end to end: probes → decider → switchover metric → Slack → fai
       Region: "US East (Ohio)",
       Trigger: { MetricName: definition?.metricName, Namespace: config.metricNamespace, Dimensions: [] },
     };
-    const notify = createNotifyHandler({ webhookUrl: async () => `${slack.url}/services/T000/B000/secret-token`, loadContext: () => loadNotifyContext(config, { switcher }), log: capturedLog().log });
-    const notified = await notify({ Records: [{ EventSource: "aws:sns", Sns: { Type: "Notification", Subject: "ALARM", Message: JSON.stringify(alarm) } }] });
+    const notify = createNotifyHandler({
+      webhookUrl: async () => `${slack.url}/services/T000/B000/secret-token`,
+      loadContext: () => loadNotifyContext(config, { switcher }),
+      log: capturedLog().log,
+    });
+    const notified = await notify({
+      Records: [
+        { EventSource: "aws:sns", Sns: { Type: "Notification", Subject: "ALARM", Message: JSON.stringify(alarm) } },
+      ],
+    });
 
     // Assess 2: one Slack post, with the move and every vantage's vote on primary.
     expect(notified).toEqual({ posted: 1, skipped: 0, withContext: true });
     expect(posts).toHaveLength(1);
     expect(posts[0]?.text).toMatch(/primary 90 → 0/);
     const blocks = JSON.stringify(posts[0]?.blocks);
-    for (const vote of [":red_circle: us-east-1", ":red_circle: us-west-2", ":large_green_circle: eu-west-1"]) expect(blocks).toContain(vote);
+    for (const vote of [":red_circle: us-east-1", ":red_circle: us-west-2", ":large_green_circle: eu-west-1"])
+      expect(blocks).toContain(vote);
 
     // Act 3: on-call pins traffic back to primary for 10 minutes, checks, and releases.
-    const promote = await runCli(["promote", "primary", "--reason", "failback test: use1 verified by hand", "--ttl", "600", "--direct", "--yes"], cliEnv);
+    const promote = await runCli(
+      ["promote", "primary", "--reason", "failback test: use1 verified by hand", "--ttl", "600", "--direct", "--yes"],
+      cliEnv,
+    );
     const pinned = (await switcher.read()).weights;
     const status = await runCli(["status", "--direct", "--json"], cliEnv);
     const statusTable = await runCli(["status", "--direct"], cliEnv);
@@ -139,12 +171,28 @@ describe("end to end: probes → decider → switchover metric → Slack → fai
     expect(pinned.failover).toBe(0);
     expect(pinned.primary).toBeGreaterThan(0);
     const shown = JSON.parse(status.stdout);
-    expect(shown).toMatchObject({ ok: true, lease: { action: "promote", target: "primary", actor: "oncall-bob", reason: "failback test: use1 verified by hand", active: true } });
+    expect(shown).toMatchObject({
+      ok: true,
+      lease: {
+        action: "promote",
+        target: "primary",
+        actor: "oncall-bob",
+        reason: "failback test: use1 verified by hand",
+        active: true,
+      },
+    });
     expect(shown.lease.expiresInSeconds).toBeGreaterThan(540);
     expect(shown.switches.map((event: { mode: string }) => event.mode)).toEqual(["manual", "automatic"]);
-    expect(statusTable.stdout).toMatch(/Lease: promote primary by oncall-bob until .*: "failback test: use1 verified by hand"/);
+    expect(statusTable.stdout).toMatch(
+      /Lease: promote primary by oncall-bob until .*: "failback test: use1 verified by hand"/,
+    );
     expect(release.code).toBe(0);
-    expect(JSON.parse(release.stdout)).toMatchObject({ ok: true, action: "release", lease: { target: "primary" }, to: { primary: 0 } });
+    expect(JSON.parse(release.stdout)).toMatchObject({
+      ok: true,
+      action: "release",
+      lease: { target: "primary" },
+      to: { primary: 0 },
+    });
     expect(afterRelease.lease).toBeUndefined();
     expect(afterRelease.weights.primary).toBe(0);
     expect(nextRound).toMatchObject({ switched: false, kind: "steady" });

@@ -1,8 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { createManualFailover, type ManualResponse } from "../../functions/lib/control/manual.ts";
-import { emptyStateDocument } from "../../functions/lib/state.ts";
+import type { emptyStateDocument } from "../../functions/lib/state.ts";
 import { handler } from "../../functions/failover.ts";
-import { capturedLog, controlZone, primaryDownFromTwo, publishVotes, recordSets, emulatorPerFile } from "../support/control-fixtures.ts";
+import {
+  capturedLog,
+  controlZone,
+  primaryDownFromTwo,
+  publishVotes,
+  recordSets,
+  emulatorPerFile,
+} from "../support/control-fixtures.ts";
 import { manualClock } from "../support/manual-clock.ts";
 
 const emulator = emulatorPerFile();
@@ -13,7 +20,15 @@ async function setup(overrides: Parameters<typeof controlZone>[1] = {}) {
   const zone = await controlZone(emulator.url, overrides);
   const clock = manualClock((t0 + 6) * 1000);
   let leases = 0;
-  const manual = createManualFailover({ config: zone.config, region: "us-east-2", clock, switcher: zone.switcher, bus: zone.bus, log: capturedLog().log, newLeaseId: () => `lease-${++leases}` });
+  const manual = createManualFailover({
+    config: zone.config,
+    region: "us-east-2",
+    clock,
+    switcher: zone.switcher,
+    bus: zone.bus,
+    log: capturedLog().log,
+    newLeaseId: () => `lease-${++leases}`,
+  });
   return { ...zone, clock, manual };
 }
 
@@ -29,10 +44,36 @@ describe("manual failover function", () => {
 
     const status = ok(await manual.handle({ action: "status", actor: "alice" }));
 
-    expect(status).toMatchObject({ action: "status", weights: { primary: 90, failover: 10 }, lease: null, switches: [], problems: [] });
+    expect(status).toMatchObject({
+      action: "status",
+      weights: { primary: 90, failover: 10 },
+      lease: null,
+      switches: [],
+      problems: [],
+    });
     expect(status.action === "status" && status.targets).toEqual([
-      { id: "primary", region: "us-east-1", weight: 90, normalWeight: 90, health: "down", votes: { "us-east-1": "down", "us-west-2": "down", "eu-west-1": "up" }, downRounds: 1, upSeconds: 0, mode: "in-service" },
-      { id: "failover", region: "us-west-2", weight: 10, normalWeight: 10, health: "up", votes: { "us-east-1": "up", "us-west-2": "up", "eu-west-1": "up" }, downRounds: 0, upSeconds: 6, mode: "in-service" },
+      {
+        id: "primary",
+        region: "us-east-1",
+        weight: 90,
+        normalWeight: 90,
+        health: "down",
+        votes: { "us-east-1": "down", "us-west-2": "down", "eu-west-1": "up" },
+        downRounds: 1,
+        upSeconds: 0,
+        mode: "in-service",
+      },
+      {
+        id: "failover",
+        region: "us-west-2",
+        weight: 10,
+        normalWeight: 10,
+        health: "up",
+        votes: { "us-east-1": "up", "us-west-2": "up", "eu-west-1": "up" },
+        downRounds: 0,
+        upSeconds: 6,
+        mode: "in-service",
+      },
     ]);
   });
 
@@ -40,31 +81,72 @@ describe("manual failover function", () => {
     const { manual, switcher } = await setup();
     switcher.stats.reset();
 
-    const promoted = ok(await manual.handle({ action: "promote", target: "failover", reason: "use1 degraded", ttlSeconds: 600, actor: "alice" }));
+    const promoted = ok(
+      await manual.handle({
+        action: "promote",
+        target: "failover",
+        reason: "use1 degraded",
+        ttlSeconds: 600,
+        actor: "alice",
+      }),
+    );
 
     expect(switcher.stats.byOperation.ChangeResourceRecordSets?.calls).toBe(1);
-    expect(promoted).toMatchObject({ action: "promote", from: { primary: 90, failover: 10 }, to: { primary: 0 }, lease: { id: "lease-1", action: "promote", target: "failover", actor: "alice", reason: "use1 degraded", createdAt: t0 + 6, expiresAt: t0 + 606, active: true, expiresInSeconds: 600 }, replaced: null, attempts: 1 });
+    expect(promoted).toMatchObject({
+      action: "promote",
+      from: { primary: 90, failover: 10 },
+      to: { primary: 0 },
+      lease: {
+        id: "lease-1",
+        action: "promote",
+        target: "failover",
+        actor: "alice",
+        reason: "use1 degraded",
+        createdAt: t0 + 6,
+        expiresAt: t0 + 606,
+        active: true,
+        expiresInSeconds: 600,
+      },
+      replaced: null,
+      attempts: 1,
+    });
     const snapshot = await switcher.read();
     expect(snapshot.lease).toMatchObject({ id: "lease-1", actor: "alice" });
     expect(snapshot.weights.primary).toBe(0);
     expect(snapshot.weights.failover).toBeGreaterThan(0);
-    expect(snapshot.state).toMatchObject({ switches: [{ mode: "manual", actor: "alice", from: { primary: 90, failover: 10 } }] });
+    expect(snapshot.state).toMatchObject({
+      switches: [{ mode: "manual", actor: "alice", from: { primary: 90, failover: 10 } }],
+    });
   });
 
   it("pin applies exact weights and replaces an active lease, reporting the one it replaced", async () => {
     const { manual, switcher } = await setup();
     ok(await manual.handle({ action: "drain", target: "primary", reason: "bad deploy", actor: "alice" }));
 
-    const pinned = ok(await manual.handle({ action: "pin", weights: { primary: 50, failover: 50 }, reason: "split", ttlSeconds: 120, actor: "bob" }));
+    const pinned = ok(
+      await manual.handle({
+        action: "pin",
+        weights: { primary: 50, failover: 50 },
+        reason: "split",
+        ttlSeconds: 120,
+        actor: "bob",
+      }),
+    );
 
-    expect(pinned).toMatchObject({ to: { primary: 50, failover: 50 }, replaced: { id: "lease-1", action: "drain", actor: "alice" }, lease: { id: "lease-2", expiresInSeconds: 120 } });
+    expect(pinned).toMatchObject({
+      to: { primary: 50, failover: 50 },
+      replaced: { id: "lease-1", action: "drain", actor: "alice" },
+      lease: { id: "lease-2", expiresInSeconds: 120 },
+    });
     expect((await switcher.read()).weights).toEqual({ primary: 50, failover: 50 });
   });
 
   it("drain takes the lease with the default ttl and leaves the others at their share", async () => {
     const { manual, config } = await setup();
 
-    const drained = ok(await manual.handle({ action: "drain", target: "primary", reason: "bad deploy", actor: "alice" }));
+    const drained = ok(
+      await manual.handle({ action: "drain", target: "primary", reason: "bad deploy", actor: "alice" }),
+    );
 
     expect(drained).toMatchObject({ to: { primary: 0 }, lease: { expiresInSeconds: config.lease.defaultTtlSeconds } });
   });
@@ -75,13 +157,17 @@ describe("manual failover function", () => {
     // A flap-held primary, as the policy would leave it.
     const snapshot = await switcher.read();
     const doc = snapshot.state as ReturnType<typeof emptyStateDocument>;
-    await switcher.apply(snapshot, { state: { ...doc, memory: { ...doc.memory, targets: { primary: { mode: "held", since: t0 } } } } });
+    await switcher.apply(snapshot, {
+      state: { ...doc, memory: { ...doc.memory, targets: { primary: { mode: "held", since: t0 } } } },
+    });
     await publishVotes(bus, t0, primaryDownFromTwo);
 
     const released = ok(await manual.handle({ action: "release", reason: "drill over", actor: "alice" }));
 
     expect(released).toMatchObject({ action: "release", lease: { id: "lease-1" }, releasedHolds: ["primary"] });
-    expect(released.action === "release" && released.reason).toMatch(/^override lease lease-1 ended, automatic policy resumes/);
+    expect(released.action === "release" && released.reason).toMatch(
+      /^override lease lease-1 ended, automatic policy resumes/,
+    );
     const after = await switcher.read();
     expect(after.lease).toBeUndefined();
     expect(after.state).toMatchObject({ memory: { targets: { primary: { mode: "drained" } } } });
@@ -94,9 +180,18 @@ describe("manual failover function", () => {
 
     const released = ok(await manual.handle({ action: "release", reason: "just in case", actor: "alice" }));
 
-    expect(released).toMatchObject({ lease: null, from: { primary: 90, failover: 10 }, to: { primary: 90, failover: 10 }, problems: ["no override lease was in place"] });
+    expect(released).toMatchObject({
+      lease: null,
+      from: { primary: 90, failover: 10 },
+      to: { primary: 90, failover: 10 },
+      problems: ["no override lease was in place"],
+    });
     // Only the state record may appear (the policy's fresh memory); the weights are untouched.
-    expect((await recordSets(emulator.url, zoneId)).filter((set) => !String((set as { Name: string }).Name).startsWith("_state"))).toEqual(before);
+    expect(
+      (await recordSets(emulator.url, zoneId)).filter(
+        (set) => !String((set as { Name: string }).Name).startsWith("_state"),
+      ),
+    ).toEqual(before);
   });
 
   it("plan says what the decider would do and writes nothing", async () => {
@@ -107,7 +202,13 @@ describe("manual failover function", () => {
 
     const plan = ok(await manual.handle({ action: "plan", actor: "alice" }));
 
-    expect(plan).toMatchObject({ action: "plan", kind: "drain", changed: true, current: { primary: 90, failover: 10 }, proposed: { primary: 0 } });
+    expect(plan).toMatchObject({
+      action: "plan",
+      kind: "drain",
+      changed: true,
+      current: { primary: 90, failover: 10 },
+      proposed: { primary: 0 },
+    });
     expect(plan.action === "plan" && plan.shift).toMatch(/^primary 90 → 0, failover 10 → \d+$/);
     expect(await recordSets(emulator.url, zoneId)).toEqual(before);
   });
@@ -125,8 +226,20 @@ describe("manual failover function", () => {
   it("draining the only weighted target hands its traffic to the zero-weight standby, never to nobody", async () => {
     const { manual } = await setup({
       targets: [
-        { id: "primary", region: "us-east-1", healthUrl: "https://use1.example.com/health", weight: 90, records: { "api.example.com": { values: ["198.51.100.10"] } } },
-        { id: "failover", region: "us-west-2", healthUrl: "https://usw2.example.com/health", weight: 0, records: { "api.example.com": { values: ["203.0.113.20"] } } },
+        {
+          id: "primary",
+          region: "us-east-1",
+          healthUrl: "https://use1.example.com/health",
+          weight: 90,
+          records: { "api.example.com": { values: ["198.51.100.10"] } },
+        },
+        {
+          id: "failover",
+          region: "us-west-2",
+          healthUrl: "https://usw2.example.com/health",
+          weight: 0,
+          records: { "api.example.com": { values: ["203.0.113.20"] } },
+        },
       ],
     });
 
@@ -150,18 +263,50 @@ describe("manual failover function", () => {
     ["drain without reason", { action: "drain", target: "primary", actor: "a" }, "reason"],
     ["promote with an empty reason", { action: "promote", target: "failover", actor: "a", reason: "" }, "reason"],
     ["release without reason", { action: "release", actor: "a" }, "reason"],
-    ["ttl beyond the maximum", { action: "promote", target: "failover", actor: "a", reason: "r", ttlSeconds: 86401 }, "ttlSeconds"],
+    [
+      "ttl beyond the maximum",
+      { action: "promote", target: "failover", actor: "a", reason: "r", ttlSeconds: 86401 },
+      "ttlSeconds",
+    ],
     ["ttl of zero", { action: "promote", target: "failover", actor: "a", reason: "r", ttlSeconds: 0 }, "ttlSeconds"],
-    ["ttl not a whole number", { action: "promote", target: "failover", actor: "a", reason: "r", ttlSeconds: 1.5 }, "ttlSeconds"],
-    ["ttl as text", { action: "promote", target: "failover", actor: "a", reason: "r", ttlSeconds: "10m" }, "ttlSeconds"],
+    [
+      "ttl not a whole number",
+      { action: "promote", target: "failover", actor: "a", reason: "r", ttlSeconds: 1.5 },
+      "ttlSeconds",
+    ],
+    [
+      "ttl as text",
+      { action: "promote", target: "failover", actor: "a", reason: "r", ttlSeconds: "10m" },
+      "ttlSeconds",
+    ],
     ["ttl on release", { action: "release", actor: "a", reason: "r", ttlSeconds: 60 }, "ttlSeconds"],
     ["pin without weights", { action: "pin", actor: "a", reason: "r" }, "weights"],
-    ["pin zeroing everything", { action: "pin", weights: { primary: 0, failover: 0 }, actor: "a", reason: "r" }, "weights"],
-    ["pin naming an unknown target", { action: "pin", weights: { primary: 10, failover: 10, mars: 5 }, actor: "a", reason: "r" }, "weights.mars"],
+    [
+      "pin zeroing everything",
+      { action: "pin", weights: { primary: 0, failover: 0 }, actor: "a", reason: "r" },
+      "weights",
+    ],
+    [
+      "pin naming an unknown target",
+      { action: "pin", weights: { primary: 10, failover: 10, mars: 5 }, actor: "a", reason: "r" },
+      "weights.mars",
+    ],
     ["pin missing a target", { action: "pin", weights: { primary: 10 }, actor: "a", reason: "r" }, "weights.failover"],
-    ["pin weight over 255", { action: "pin", weights: { primary: 256, failover: 10 }, actor: "a", reason: "r" }, "weights.primary"],
-    ["pin negative weight", { action: "pin", weights: { primary: -1, failover: 10 }, actor: "a", reason: "r" }, "weights.primary"],
-    ["weights on promote", { action: "promote", target: "failover", weights: { primary: 1, failover: 1 }, actor: "a", reason: "r" }, "weights"],
+    [
+      "pin weight over 255",
+      { action: "pin", weights: { primary: 256, failover: 10 }, actor: "a", reason: "r" },
+      "weights.primary",
+    ],
+    [
+      "pin negative weight",
+      { action: "pin", weights: { primary: -1, failover: 10 }, actor: "a", reason: "r" },
+      "weights.primary",
+    ],
+    [
+      "weights on promote",
+      { action: "promote", target: "failover", weights: { primary: 1, failover: 1 }, actor: "a", reason: "r" },
+      "weights",
+    ],
     ["target on release", { action: "release", target: "primary", actor: "a", reason: "r" }, "target"],
     ["release-hold without target", { action: "release-hold", actor: "a", reason: "r" }, "target"],
   ];

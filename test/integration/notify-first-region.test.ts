@@ -49,11 +49,32 @@ describe("the notifier in the second control region", () => {
 
   /** An SNS event carrying a CloudWatch alarm notification of `name` in state `state`. */
   const snsEvent = (name: string, state: "ALARM" | "OK") => ({
-    Records: [{ EventSource: "aws:sns", Sns: { Message: JSON.stringify({ AlarmName: name, NewStateValue: state, OldStateValue: state === "ALARM" ? "OK" : "ALARM", StateChangeTime: "2025-08-06T12:02:20.000+0000", Trigger: { MetricName: "Switchover" } }) } }],
+    Records: [
+      {
+        EventSource: "aws:sns",
+        Sns: {
+          Message: JSON.stringify({
+            AlarmName: name,
+            NewStateValue: state,
+            OldStateValue: state === "ALARM" ? "OK" : "ALARM",
+            StateChangeTime: "2025-08-06T12:02:20.000+0000",
+            Trigger: { MetricName: "Switchover" },
+          }),
+        },
+      },
+    ],
   });
   /** The notifier of `ownRegion`, asking CloudWatch through `bus`. */
   const notifier = (ownRegion: string, bus: MetricsBus) =>
-    createNotifyHandler({ webhookUrl: async () => `${slack.url}/services/T/B/token-abcdef`, log, announce: { controlRegions: config.controlRegions, ownRegion, alarmState: (region, name) => bus.alarmState(region, name) } });
+    createNotifyHandler({
+      webhookUrl: async () => `${slack.url}/services/T/B/token-abcdef`,
+      log,
+      announce: {
+        controlRegions: config.controlRegions,
+        ownRegion,
+        alarmState: (region, name) => bus.alarmState(region, name),
+      },
+    });
   const reset = () => {
     posts.splice(0);
     lines.splice(0);
@@ -71,7 +92,9 @@ describe("the notifier in the second control region", () => {
     // Assess
     expect(result).toEqual({ posted: 0, skipped: 1, withContext: false });
     expect(posts).toEqual([]);
-    expect(logged()).toContainEqual(expect.objectContaining({ level: "info", msg: `announced by ${first}`, alarm: switchover, state: "ALARM" }));
+    expect(logged()).toContainEqual(
+      expect.objectContaining({ level: "info", msg: `announced by ${first}`, alarm: switchover, state: "ALARM" }),
+    );
   });
 
   it("posts, saying why, when the first region's alarm is in another state", async () => {
@@ -84,23 +107,36 @@ describe("the notifier in the second control region", () => {
 
     // Assess
     expect(result).toMatchObject({ posted: 1, skipped: 0 });
-    expect(posts[0]?.text).toBe(`[OK] Cleared: traffic switch\nSent from ${second}: the first control region ${first} did not announce this (its alarm is ALARM, not OK).`);
+    expect(posts[0]?.text).toBe(
+      `[OK] Cleared: traffic switch\nSent from ${second}: the first control region ${first} did not announce this (its alarm is ALARM, not OK).`,
+    );
   });
 
   it("posts with a note when the first region's CloudWatch is unreachable", async () => {
     // Prepare
     reset();
     const dead = `http://127.0.0.1:${await closedPort()}`;
-    const bus = new MetricsBus(config, { endpointFor: (region) => (region === first ? dead : emulator.url), retry: fastRetry });
+    const bus = new MetricsBus(config, {
+      endpointFor: (region) => (region === first ? dead : emulator.url),
+      retry: fastRetry,
+    });
 
     // Act
     const result = await notifier(second, bus)(snsEvent(switchover, "ALARM"));
 
     // Assess
     expect(result).toMatchObject({ posted: 1, skipped: 0 });
-    expect(posts[0]?.text).toContain(`Sent from ${second}: the first control region ${first} did not announce this (its CloudWatch did not answer).`);
+    expect(posts[0]?.text).toContain(
+      `Sent from ${second}: the first control region ${first} did not announce this (its CloudWatch did not answer).`,
+    );
     expect(JSON.stringify(posts[0]?.blocks)).toContain(":information_source:");
-    expect(logged()).toContainEqual(expect.objectContaining({ level: "warn", msg: `no answer from ${first} about the alarm: posting from ${second}`, error: expect.objectContaining({ code: "CLOUDWATCH_UNAVAILABLE" }) }));
+    expect(logged()).toContainEqual(
+      expect.objectContaining({
+        level: "warn",
+        msg: `no answer from ${first} about the alarm: posting from ${second}`,
+        error: expect.objectContaining({ code: "CLOUDWATCH_UNAVAILABLE" }),
+      }),
+    );
   });
 
   it("posts an alarm the first region does not have, saying so", async () => {

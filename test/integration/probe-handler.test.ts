@@ -26,7 +26,10 @@ describe("probe handler (real prober, fake clock, captured publish)", () => {
   afterAll(() => app.close());
   afterEach(() => void lines.splice(0));
 
-  const setup = (publish: (report: ProbeRoundReport) => Promise<RegionResult[]>, probe: Record<string, unknown> = {}) => {
+  const setup = (
+    publish: (report: ProbeRoundReport) => Promise<RegionResult[]>,
+    probe: Record<string, unknown> = {},
+  ) => {
     const config = configForTargets([`${app.url}/up`, `${app.url}/down`], probe);
     const clock = manualClock(minute + 500);
     return { clock, run: createProbeHandler({ config, vantage: "eu-west-1", clock, publish, log }) };
@@ -50,7 +53,12 @@ describe("probe handler (real prober, fake clock, captured publish)", () => {
     }
     expect(clock.sleeps.every((ms) => ms > 0)).toBe(true);
     expect(logged("probe round")).toHaveLength(6);
-    expect(logged("probe round")[0]).toMatchObject({ level: "info", vantage: "eu-west-1", checked: 2, down: [{ target: "t1", errorKind: "status", status: 500 }] });
+    expect(logged("probe round")[0]).toMatchObject({
+      level: "info",
+      vantage: "eu-west-1",
+      checked: 2,
+      down: [{ target: "t1", errorKind: "status", status: 500 }],
+    });
   });
 
   it("does not wait for a round's publish before the next round", async () => {
@@ -81,7 +89,16 @@ describe("probe handler (real prober, fake clock, captured publish)", () => {
     const publish = async (): Promise<RegionResult[]> => {
       calls++;
       if (calls === 2) throw new Error("socket closed");
-      return [{ region: "us-east-2", ok: false, error: new FailoverError("CLOUDWATCH_UNAVAILABLE", "us-east-2 unreachable"), calls: 3, bytes: 0 }, ok("us-west-1")];
+      return [
+        {
+          region: "us-east-2",
+          ok: false,
+          error: new FailoverError("CLOUDWATCH_UNAVAILABLE", "us-east-2 unreachable"),
+          calls: 3,
+          bytes: 0,
+        },
+        ok("us-west-1"),
+      ];
     };
     const { run } = setup(publish);
 
@@ -89,8 +106,17 @@ describe("probe handler (real prober, fake clock, captured publish)", () => {
 
     expect(summary).toMatchObject({ rounds: expect.any(Array), published: 0 });
     expect(summary.rounds).toHaveLength(3);
-    expect(logged("probe round published")[0]).toMatchObject({ level: "warn", regions: [{ region: "us-east-2", ok: false, error: { code: "CLOUDWATCH_UNAVAILABLE" } }, { region: "us-west-1", ok: true }] });
-    expect(logged("probe round not published")[0]).toMatchObject({ level: "error", error: { message: "socket closed" } });
+    expect(logged("probe round published")[0]).toMatchObject({
+      level: "warn",
+      regions: [
+        { region: "us-east-2", ok: false, error: { code: "CLOUDWATCH_UNAVAILABLE" } },
+        { region: "us-west-1", ok: true },
+      ],
+    });
+    expect(logged("probe round not published")[0]).toMatchObject({
+      level: "error",
+      error: { message: "socket closed" },
+    });
   });
 
   it("stops early enough for Lambda's remaining time", async () => {
@@ -105,7 +131,14 @@ describe("probe handler (real prober, fake clock, captured publish)", () => {
     // The first check takes 17 s of virtual time: round :00 ends at :17.5 (its second check, not started by :06.5, is left out),
     // 7.5 s into the :10 slot (more than the 6 s a late round may start), so :10 is skipped and :20 runs on time.
     const slow: Prober = async () => (clock.advance(17_000), { ok: true, status: 200, latencyMs: 17_000 });
-    const run = createProbeHandler({ config, vantage: "eu-west-1", clock, publish: async () => [ok("us-east-2")], prober: slow, log });
+    const run = createProbeHandler({
+      config,
+      vantage: "eu-west-1",
+      clock,
+      publish: async () => [ok("us-east-2")],
+      prober: slow,
+      log,
+    });
     const summary = await run({ maxRounds: 3 });
     expect(summary.rounds).toEqual([minute / 1000, minute / 1000 + 20]);
     expect(summary.skipped).toEqual([minute / 1000 + 10]);
@@ -114,7 +147,9 @@ describe("probe handler (real prober, fake clock, captured publish)", () => {
 
   it("refuses a vantage that is not in the config", () => {
     const config = configForTargets([`${app.url}/up`, `${app.url}/up`]);
-    expect(() => createProbeHandler({ config, vantage: "ap-south-1", clock: manualClock(0), publish: async () => [], log })).toThrow(/vantage "ap-south-1" is not listed in config.vantages/);
+    expect(() =>
+      createProbeHandler({ config, vantage: "ap-south-1", clock: manualClock(0), publish: async () => [], log }),
+    ).toThrow(/vantage "ap-south-1" is not listed in config.vantages/);
   });
 
   it.each([
@@ -141,7 +176,10 @@ describe("probe handler (real prober, fake clock, captured publish)", () => {
       prober: async () => (probed++, { ok: true, latencyMs: 1 }),
       log,
     });
-    const error = await run(event).then(() => undefined, (thrown: unknown) => thrown);
+    const error = await run(event).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
     expect(error).toBeInstanceOf(FailoverError);
     expect((error as FailoverError).code).toBe("INVALID_INPUT");
     expect((error as Error).message).toContain(`invalid probe event`);

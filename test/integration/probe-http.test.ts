@@ -120,12 +120,17 @@ describe("HTTP(S) prober against local servers", () => {
 
   it("reports a closed port as refused", async () => {
     const port = await closedPort();
-    expect(await probeHttp(request(`http://127.0.0.1:${port}/health`))).toMatchObject({ ok: false, errorKind: "refused" });
+    expect(await probeHttp(request(`http://127.0.0.1:${port}/health`))).toMatchObject({
+      ok: false,
+      errorKind: "refused",
+    });
   });
 
   it("reports a name that does not resolve as dns (resolver stand-in; no query leaves the machine)", async () => {
     const lookup: LookupFunction = (hostname, _options, callback) =>
-      process.nextTick(() => callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" }), "", 4));
+      process.nextTick(() =>
+        callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: "ENOTFOUND" }), "", 4),
+      );
     const result = await createHttpProber({ lookup })(request("http://nonexistent.invalid/health"));
     expect(result).toMatchObject({ ok: false, errorKind: "dns" });
     expect(result.detail).toContain("ENOTFOUND");
@@ -147,7 +152,10 @@ describe("HTTP(S) prober against local servers", () => {
   });
 
   it("accepts a redirect status the config expects without following it", async () => {
-    expect(await probeHttp(request(`${app.url}/redirect-other`, { expectedStatuses: [302] }))).toMatchObject({ ok: true, status: 302 });
+    expect(await probeHttp(request(`${app.url}/redirect-other`, { expectedStatuses: [302] }))).toMatchObject({
+      ok: true,
+      status: 302,
+    });
   });
 
   it("stops reading an endless body as soon as the match is found", async () => {
@@ -157,13 +165,23 @@ describe("HTTP(S) prober against local servers", () => {
   });
 
   it("fails with body when the match is not within bodyMatchBytes, without reading further", async () => {
-    const result = await probeHttp(request(`${app.url}/endless-no-match`, { bodyMatch: "healthy", bodyMatchBytes: 5120 }));
-    expect(result).toMatchObject({ ok: false, status: 200, errorKind: "body", detail: "match not in the first 5120 bytes" });
+    const result = await probeHttp(
+      request(`${app.url}/endless-no-match`, { bodyMatch: "healthy", bodyMatchBytes: 5120 }),
+    );
+    expect(result).toMatchObject({
+      ok: false,
+      status: 200,
+      errorKind: "body",
+      detail: "match not in the first 5120 bytes",
+    });
     await expect.poll(() => closed).toContain("no-match");
   });
 
   it("finds a match split across chunks near the end of the window", async () => {
-    expect(await probeHttp(request(`${app.url}/match-split`, { bodyMatch: "healthy" }))).toMatchObject({ ok: true, status: 200 });
+    expect(await probeHttp(request(`${app.url}/match-split`, { bodyMatch: "healthy" }))).toMatchObject({
+      ok: true,
+      status: 200,
+    });
   });
 
   it("fails with body when a short body ends without the match", async () => {
@@ -178,7 +196,10 @@ describe("HTTP(S) prober against local servers", () => {
   });
 
   it("accepts a self-signed certificate by default, as Route 53 does", async () => {
-    expect(await probeHttp(request(`${tlsApp.url}/ok`, { bodyMatch: "healthy" }))).toMatchObject({ ok: true, status: 200 });
+    expect(await probeHttp(request(`${tlsApp.url}/ok`, { bodyMatch: "healthy" }))).toMatchObject({
+      ok: true,
+      status: 200,
+    });
   });
 
   it("reports an untrusted certificate as tls when certificates are verified", async () => {
@@ -192,7 +213,11 @@ describe("HTTP(S) prober against local servers", () => {
   });
 
   it("reports an unusable URL as other instead of throwing", async () => {
-    expect(await probeHttp(request("not a url"))).toMatchObject({ ok: false, errorKind: "other", detail: "invalid URL" });
+    expect(await probeHttp(request("not a url"))).toMatchObject({
+      ok: false,
+      errorKind: "other",
+      detail: "invalid URL",
+    });
     expect(await probeHttp(request("ftp://127.0.0.1/x"))).toMatchObject({ ok: false, errorKind: "other" });
     const badHeader = await probeHttp(request(`${app.url}/ok`, { headers: { "x-token": "line\nbreak-secret" } }));
     expect(badHeader).toMatchObject({ ok: false, errorKind: "other" });

@@ -36,7 +36,13 @@ describe("probe and notify handlers against the AWS emulator", () => {
   it("publishes a probe round that the decider's window read sees as votes, in every control region", async () => {
     const config = configForTargets([`${app.url}/up`, `${app.url}/down`], { timeoutMs: 1000 });
     const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
-    const run = createProbeHandler({ config, vantage: "eu-west-1", clock: manualClock(Date.now()), publish: (report) => bus.publishProbeRound(report), log });
+    const run = createProbeHandler({
+      config,
+      vantage: "eu-west-1",
+      clock: manualClock(Date.now()),
+      publish: (report) => bus.publishProbeRound(report),
+      log,
+    });
 
     const summary = await run({ maxRounds: 1 });
 
@@ -61,7 +67,10 @@ describe("probe and notify handlers against the AWS emulator", () => {
       reason: "primary down from 2/3 vantages for 2 rounds",
       votes: { primary: { "us-east-1": "down", "us-west-2": "down", "eu-west-1": "up" } },
     };
-    await switcher.apply(await switcher.read(), { weights: { primary: 0 }, state: recordSwitch(emptyStateDocument(), lastSwitch) });
+    await switcher.apply(await switcher.read(), {
+      weights: { primary: 0 },
+      state: recordSwitch(emptyStateDocument(), lastSwitch),
+    });
     const posts: SlackMessage[] = [];
     const slack = await startServer((req, res) => {
       let body = "";
@@ -69,13 +78,26 @@ describe("probe and notify handlers against the AWS emulator", () => {
       req.on("end", () => (posts.push(JSON.parse(body) as SlackMessage), res.end("ok")));
     });
     try {
-      const notify = createNotifyHandler({ webhookUrl: async () => `${slack.url}/services/T/B/token-abcdef`, loadContext: () => loadNotifyContext(config, { switcher, log }), log });
-      const alarm = { AlarmName: `${config.name}-switchover`, NewStateValue: "ALARM", OldStateValue: "OK", NewStateReason: "Threshold Crossed", StateChangeTime: "2025-08-06T12:00:30.000+0000", Trigger: { MetricName: "Switchover" } };
+      const notify = createNotifyHandler({
+        webhookUrl: async () => `${slack.url}/services/T/B/token-abcdef`,
+        loadContext: () => loadNotifyContext(config, { switcher, log }),
+        log,
+      });
+      const alarm = {
+        AlarmName: `${config.name}-switchover`,
+        NewStateValue: "ALARM",
+        OldStateValue: "OK",
+        NewStateReason: "Threshold Crossed",
+        StateChangeTime: "2025-08-06T12:00:30.000+0000",
+        Trigger: { MetricName: "Switchover" },
+      };
 
       const result = await notify({ Records: [{ EventSource: "aws:sns", Sns: { Message: JSON.stringify(alarm) } }] });
 
       expect(result).toEqual({ posted: 1, skipped: 0, withContext: true });
-      expect(posts[0]?.text).toBe("[ALARM] Traffic switched automatically: primary 90 → 0, failover 10 → 10. Reason: primary down from 2/3 vantages for 2 rounds");
+      expect(posts[0]?.text).toBe(
+        "[ALARM] Traffic switched automatically: primary 90 → 0, failover 10 → 10. Reason: primary down from 2/3 vantages for 2 rounds",
+      );
       expect(JSON.stringify(posts[0]?.blocks)).toContain(":red_circle: us-west-2 down");
     } finally {
       await slack.close();

@@ -37,9 +37,9 @@ describe("runProbeRound against local servers", () => {
     expect(report).toMatchObject({ vantage: "eu-west-1", at: 1754481600, voting: true });
     expect(report.canary).toBeUndefined();
     expect(report.results.map((result) => result.target)).toEqual(urls.map((_, index) => `t${index}`));
-    expect(report.results.filter((result) => !result.ok).map((result) => [result.target, result.status, result.errorKind])).toEqual(
-      [0, 5, 10, 15, 20, 25, 30, 35].map((index) => [`t${index}`, 503, "status"]),
-    );
+    expect(
+      report.results.filter((result) => !result.ok).map((result) => [result.target, result.status, result.errorKind]),
+    ).toEqual([0, 5, 10, 15, 20, 25, 30, 35].map((index) => [`t${index}`, 503, "status"]));
   });
 
   it("votes when the canary answers, and reports it", async () => {
@@ -50,14 +50,20 @@ describe("runProbeRound against local servers", () => {
   });
 
   it("does not vote when the canary is unreachable, but still reports the checks", async () => {
-    const config = configForTargets([`${app.url}/up/a`, `${app.url}/up/b`], { canaryUrl: `http://127.0.0.1:${await closedPort()}/` });
+    const config = configForTargets([`${app.url}/up/a`, `${app.url}/up/b`], {
+      canaryUrl: `http://127.0.0.1:${await closedPort()}/`,
+    });
     const report = await runProbeRound({ config, vantage: "us-east-1", at: 10 });
     expect(report).toMatchObject({ voting: false, canary: { ok: false } });
     expect(report.results.map((result) => result.ok)).toEqual([true, true]);
   });
 
   it("leaves out checks still queued when they could no longer finish within the interval (no vote, not a down vote)", async () => {
-    const config = configForTargets([`${app.url}/up/a`, `${app.url}/up/b`, `${app.url}/up/c`], { concurrency: 1, intervalSeconds: 10, timeoutMs: 2000 });
+    const config = configForTargets([`${app.url}/up/a`, `${app.url}/up/b`, `${app.url}/up/c`], {
+      concurrency: 1,
+      intervalSeconds: 10,
+      timeoutMs: 2000,
+    });
     let nowMs = 0;
     // Each read of the clock is 5 s later: the second queued check would start past 10 s - 2 s.
     const report = await runProbeRound({ config, vantage: "us-east-1", at: 0, now: () => (nowMs += 5000) });

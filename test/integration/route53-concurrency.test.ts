@@ -27,14 +27,19 @@ async function race(emulator: Emulator, rounds: number) {
   await emulator.reset();
   const zoneId = await createHostedZone("example.com", { endpoint: emulator.url });
   const config = testConfig(zoneId);
-  const writers = Array.from({ length: WRITERS }, () => new Route53Switcher(config, { endpoint: emulator.url, retry: fastRetry }));
+  const writers = Array.from(
+    { length: WRITERS },
+    () => new Route53Switcher(config, { endpoint: emulator.url, retry: fastRetry }),
+  );
   await writers[0]!.init();
   const winners: number[] = [];
   const otherErrors: string[] = [];
   let conflicts = 0;
   for (let round = 0; round < rounds; round++) {
     const snapshot = await writers[0]!.read();
-    const results = await Promise.allSettled(writers.map((writer, i) => writer.apply(snapshot, { weights: writerWeights(round * WRITERS + i) })));
+    const results = await Promise.allSettled(
+      writers.map((writer, i) => writer.apply(snapshot, { weights: writerWeights(round * WRITERS + i) })),
+    );
     winners.push(results.filter((r) => r.status === "fulfilled").length);
     for (const r of results) {
       if (r.status === "rejected") {

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChangeResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { createHostedZone, Route53Error, Route53Switcher, type ZoneChange, type ZoneSnapshot } from "../../functions/lib/aws/route53.ts";
+import {
+  createHostedZone,
+  Route53Error,
+  Route53Switcher,
+  type ZoneChange,
+  type ZoneSnapshot,
+} from "../../functions/lib/aws/route53.ts";
 import type { OverrideLease } from "../../functions/lib/lease.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
@@ -19,17 +25,34 @@ afterAll(async () => {
 async function initialised(overrides: Parameters<typeof testConfig>[1] = {}, pageSize?: number) {
   const zoneId = await createHostedZone("example.com", { endpoint: emulator.url });
   const config = testConfig(zoneId, overrides);
-  const switcher = new Route53Switcher(config, { endpoint: emulator.url, retry: fastRetry, insyncPollMs: 50, ...(pageSize ? { pageSize } : {}) });
+  const switcher = new Route53Switcher(config, {
+    endpoint: emulator.url,
+    retry: fastRetry,
+    insyncPollMs: 50,
+    ...(pageSize ? { pageSize } : {}),
+  });
   await switcher.init();
   return { zoneId, config, switcher };
 }
 
 /** A plain SDK client, to write what the adapter refuses to (a malformed lease). */
 function rawClient() {
-  return new Route53Client({ endpoint: emulator.url, region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  return new Route53Client({
+    endpoint: emulator.url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+  });
 }
 
-const lease: OverrideLease = { id: "l-1", action: "promote", target: "failover", actor: "alice", reason: 'drill "quoted" \\ reason', createdAt: 1000, expiresAt: 4600 };
+const lease: OverrideLease = {
+  id: "l-1",
+  action: "promote",
+  target: "failover",
+  actor: "alice",
+  reason: 'drill "quoted" \\ reason',
+  createdAt: 1000,
+  expiresAt: 4600,
+};
 
 describe("Route53Switcher", () => {
   it("reads the weights init created, in one ListResourceRecordSets call", async () => {
@@ -102,7 +125,10 @@ describe("Route53Switcher", () => {
     const other = new Route53Switcher(config, { endpoint: emulator.url, retry: fastRetry });
     const plan = (snapshot: ZoneSnapshot) => ({ weights: { primary: (snapshot.weights.primary ?? 0) + 1 } });
 
-    const results = await Promise.all([switcher.update(plan, { maxAttempts: 5 }), other.update(plan, { maxAttempts: 5 })]);
+    const results = await Promise.all([
+      switcher.update(plan, { maxAttempts: 5 }),
+      other.update(plan, { maxAttempts: 5 }),
+    ]);
 
     expect(results.every((r) => r.applied)).toBe(true);
     expect((await switcher.read()).weights.primary).toBe(92);
@@ -120,8 +146,17 @@ describe("Route53Switcher", () => {
 
   it("names a target that has no record as ROUTE53_MISSING_RECORD", async () => {
     const { zoneId, config } = await initialised();
-    const third = { id: "third", region: "eu-west-1", healthUrl: "https://euw1.example.com/health", weight: 5, records: { "api.example.com": { values: ["192.0.2.30"] } } };
-    const wider = new Route53Switcher(testConfig(zoneId, { targets: [...config.targets, third] }), { endpoint: emulator.url, retry: fastRetry });
+    const third = {
+      id: "third",
+      region: "eu-west-1",
+      healthUrl: "https://euw1.example.com/health",
+      weight: 5,
+      records: { "api.example.com": { values: ["192.0.2.30"] } },
+    };
+    const wider = new Route53Switcher(testConfig(zoneId, { targets: [...config.targets, third] }), {
+      endpoint: emulator.url,
+      retry: fastRetry,
+    });
 
     const error = await wider.read().catch((e: unknown) => e);
 
@@ -130,7 +165,13 @@ describe("Route53Switcher", () => {
   });
 
   it("names a record no target owns as ROUTE53_UNEXPECTED_RECORD", async () => {
-    const third = { id: "old-eu", region: "eu-west-1", healthUrl: "https://euw1.example.com/health", weight: 5, records: { "api.example.com": { values: ["192.0.2.30"] } } };
+    const third = {
+      id: "old-eu",
+      region: "eu-west-1",
+      healthUrl: "https://euw1.example.com/health",
+      weight: 5,
+      records: { "api.example.com": { values: ["192.0.2.30"] } },
+    };
     const base = testConfig("Z0PLACEHOLDER");
     const { zoneId } = await initialised({ targets: [...base.targets, third] });
     const narrow = new Route53Switcher(testConfig(zoneId), { endpoint: emulator.url, retry: fastRetry });
@@ -179,7 +220,19 @@ describe("Route53Switcher", () => {
     await rawClient().send(
       new ChangeResourceRecordSetsCommand({
         HostedZoneId: zoneId,
-        ChangeBatch: { Changes: [{ Action: "CREATE", ResourceRecordSet: { Name: "_lease._failover.api.example.com", Type: "TXT", TTL: 60, ResourceRecords: [{ Value: `"${notALease}"` }] } }] },
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: "CREATE",
+              ResourceRecordSet: {
+                Name: "_lease._failover.api.example.com",
+                Type: "TXT",
+                TTL: 60,
+                ResourceRecords: [{ Value: `"${notALease}"` }],
+              },
+            },
+          ],
+        },
       }),
     );
 
@@ -195,7 +248,19 @@ describe("Route53Switcher", () => {
     await rawClient().send(
       new ChangeResourceRecordSetsCommand({
         HostedZoneId: zoneId,
-        ChangeBatch: { Changes: [{ Action: "CREATE", ResourceRecordSet: { Name: "_lease._failover.api.example.com", Type: "TXT", TTL: 60, ResourceRecords: [{ Value: '"not json"' }] } }] },
+        ChangeBatch: {
+          Changes: [
+            {
+              Action: "CREATE",
+              ResourceRecordSet: {
+                Name: "_lease._failover.api.example.com",
+                Type: "TXT",
+                TTL: 60,
+                ResourceRecords: [{ Value: '"not json"' }],
+              },
+            },
+          ],
+        },
       }),
     );
 
@@ -215,16 +280,29 @@ describe("Route53Switcher", () => {
   });
 
   it("pages through more than 300 records with a small page size", async () => {
-    const targets = Array.from({ length: 16 }, (_, i) => ({ id: `t${i}`, region: "us-east-1", healthUrl: `https://t${i}.example.com/health`, weight: 10 + i, records: {} as Record<string, { values: string[] }> }));
-    const records = Array.from({ length: 20 }, (_, i) => ({ name: `r${String(i).padStart(2, "0")}.example.com`, type: "A" as const, ttl: 60 }));
-    for (const target of targets) for (const [i, record] of records.entries()) target.records[record.name] = { values: [`192.0.2.${i + 1}`] };
+    const targets = Array.from({ length: 16 }, (_, i) => ({
+      id: `t${i}`,
+      region: "us-east-1",
+      healthUrl: `https://t${i}.example.com/health`,
+      weight: 10 + i,
+      records: {} as Record<string, { values: string[] }>,
+    }));
+    const records = Array.from({ length: 20 }, (_, i) => ({
+      name: `r${String(i).padStart(2, "0")}.example.com`,
+      type: "A" as const,
+      ttl: 60,
+    }));
+    for (const target of targets)
+      for (const [i, record] of records.entries()) target.records[record.name] = { values: [`192.0.2.${i + 1}`] };
     const { switcher } = await initialised({ records, targets }, 7);
     switcher.stats.reset();
 
     const snapshot = await switcher.read();
 
     expect(Object.keys(snapshot.weightsByRecord)).toHaveLength(20);
-    expect(Object.values(snapshot.weightsByRecord).every((w) => Object.keys(w).length === 16 && w.t15 === 25)).toBe(true);
+    expect(Object.values(snapshot.weightsByRecord).every((w) => Object.keys(w).length === 16 && w.t15 === 25)).toBe(
+      true,
+    );
     expect(switcher.stats.byOperation.ListResourceRecordSets?.calls).toBeGreaterThanOrEqual(Math.ceil(320 / 7));
   });
 
@@ -232,8 +310,26 @@ describe("Route53Switcher", () => {
     const { switcher } = await initialised({
       records: [{ name: "api.example.com" }, { name: "www.example.com", type: "CNAME" }],
       targets: [
-        { id: "primary", region: "us-east-1", healthUrl: "https://a.example.com/h", weight: 90, records: { "api.example.com": { values: ["198.51.100.10"] }, "www.example.com": { values: ["use1.example.net"] } } },
-        { id: "failover", region: "us-west-2", healthUrl: "https://b.example.com/h", weight: 10, records: { "api.example.com": { values: ["203.0.113.20"] }, "www.example.com": { values: ["usw2.example.net"] } } },
+        {
+          id: "primary",
+          region: "us-east-1",
+          healthUrl: "https://a.example.com/h",
+          weight: 90,
+          records: {
+            "api.example.com": { values: ["198.51.100.10"] },
+            "www.example.com": { values: ["use1.example.net"] },
+          },
+        },
+        {
+          id: "failover",
+          region: "us-west-2",
+          healthUrl: "https://b.example.com/h",
+          weight: 10,
+          records: {
+            "api.example.com": { values: ["203.0.113.20"] },
+            "www.example.com": { values: ["usw2.example.net"] },
+          },
+        },
       ],
     });
     switcher.stats.reset();
@@ -241,16 +337,33 @@ describe("Route53Switcher", () => {
     await switcher.apply(await switcher.read(), { weights: { primary: 0, failover: 10 } });
     const after = await switcher.read();
 
-    expect(after.weightsByRecord).toEqual({ "api.example.com": { primary: 0, failover: 10 }, "www.example.com": { primary: 0, failover: 10 } });
+    expect(after.weightsByRecord).toEqual({
+      "api.example.com": { primary: 0, failover: 10 },
+      "www.example.com": { primary: 0, failover: 10 },
+    });
     expect(switcher.stats.byOperation.ChangeResourceRecordSets?.calls).toBe(1);
   });
 
   it("switches alias records", async () => {
-    const alias = (dnsName: string) => ({ alias: { dnsName, hostedZoneId: "Z35SXDOTRQ7X7K", evaluateTargetHealth: false } });
+    const alias = (dnsName: string) => ({
+      alias: { dnsName, hostedZoneId: "Z35SXDOTRQ7X7K", evaluateTargetHealth: false },
+    });
     const { switcher } = await initialised({
       targets: [
-        { id: "primary", region: "us-east-1", healthUrl: "https://a.example.com/h", weight: 90, records: { "api.example.com": alias("lb-1.us-east-1.elb.amazonaws.com") } },
-        { id: "failover", region: "us-west-2", healthUrl: "https://b.example.com/h", weight: 10, records: { "api.example.com": alias("lb-2.us-west-2.elb.amazonaws.com") } },
+        {
+          id: "primary",
+          region: "us-east-1",
+          healthUrl: "https://a.example.com/h",
+          weight: 90,
+          records: { "api.example.com": alias("lb-1.us-east-1.elb.amazonaws.com") },
+        },
+        {
+          id: "failover",
+          region: "us-west-2",
+          healthUrl: "https://b.example.com/h",
+          weight: 10,
+          records: { "api.example.com": alias("lb-2.us-west-2.elb.amazonaws.com") },
+        },
       ],
     });
 
@@ -258,7 +371,9 @@ describe("Route53Switcher", () => {
     await switcher.apply(before, { weights: { primary: 0 } });
     const after = await switcher.read();
 
-    expect(before.records["api.example.com"]?.primary?.AliasTarget?.DNSName).toMatch(/^lb-1\.us-east-1\.elb\.amazonaws\.com\.?$/);
+    expect(before.records["api.example.com"]?.primary?.AliasTarget?.DNSName).toMatch(
+      /^lb-1\.us-east-1\.elb\.amazonaws\.com\.?$/,
+    );
     expect(before.drift).toEqual([]);
     expect(after.weights).toEqual({ primary: 0, failover: 10 });
   });

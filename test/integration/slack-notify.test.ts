@@ -16,7 +16,10 @@ interface Answer {
   body?: string;
 }
 const secretPath = "/services/T0TEST/B0TEST/s3cretWebhookToken";
-const message: SlackMessage = { text: "hello", blocks: [{ type: "section", text: { type: "plain_text", text: "hello" } }] };
+const message: SlackMessage = {
+  text: "hello",
+  blocks: [{ type: "section", text: { type: "plain_text", text: "hello" } }],
+};
 
 describe("Slack webhook posting and the notify handler (local Slack stand-in)", () => {
   let slack: LocalServer;
@@ -80,7 +83,9 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
 
     it("retries 5xx a bounded number of times with backoff, then fails naming only 'Slack webhook'", async () => {
       script = Array.from({ length: 10 }, () => ({ status: 500, body: `error at ${secretPath}` }));
-      const error = await postToSlack(webhook, message, { sleep, log, maxAttempts: 3 }).catch((thrown: unknown) => thrown);
+      const error = await postToSlack(webhook, message, { sleep, log, maxAttempts: 3 }).catch(
+        (thrown: unknown) => thrown,
+      );
       expect(error).toBeInstanceOf(FailoverError);
       expect(error).toMatchObject({ code: "SLACK_UNAVAILABLE" });
       expect((error as Error).message).toContain("Slack webhook");
@@ -92,17 +97,23 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
     it("does not retry a 4xx rejection", async () => {
       script = [{ status: 400, body: "invalid_blocks" }];
       const error = await postToSlack(webhook, message, { sleep, log }).catch((thrown: unknown) => thrown);
-      expect(error).toMatchObject({ code: "SLACK_REJECTED", message: "the Slack webhook refused the message: 400 invalid_blocks" });
+      expect(error).toMatchObject({
+        code: "SLACK_REJECTED",
+        message: "the Slack webhook refused the message: 400 invalid_blocks",
+      });
       expect(posts).toHaveLength(1);
       expectNoSecret((error as Error).message);
     });
 
     it("reports an unreachable webhook without its URL", async () => {
       const unreachable = `http://127.0.0.1:${await closedPort()}${secretPath}`;
-      const error = await postToSlack(unreachable, message, { sleep, log, maxAttempts: 2 }).catch((thrown: unknown) => thrown);
+      const error = await postToSlack(unreachable, message, { sleep, log, maxAttempts: 2 }).catch(
+        (thrown: unknown) => thrown,
+      );
       expect(error).toMatchObject({ code: "SLACK_UNAVAILABLE" });
       expect((error as Error).message).toContain("ECONNREFUSED");
-      for (const text of [(error as Error).message, describeError(error), lines.join("")]) expect(text).not.toContain("s3cretWebhookToken");
+      for (const text of [(error as Error).message, describeError(error), lines.join("")])
+        expect(text).not.toContain("s3cretWebhookToken");
     });
   });
 
@@ -118,39 +129,80 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
       Trigger: { MetricName: "Switchover", Dimensions: [] },
     });
     const snsEvent = (messageText: string) => ({
-      Records: [{ EventSource: "aws:sns", EventVersion: "1.0", Sns: { Type: "Notification", MessageId: "m1", TopicArn: "arn:aws:sns:us-east-2:123456789012:alarms", Subject: "ALARM", Message: messageText, Timestamp: "2025-08-06T12:00:31.000Z" } }],
+      Records: [
+        {
+          EventSource: "aws:sns",
+          EventVersion: "1.0",
+          Sns: {
+            Type: "Notification",
+            MessageId: "m1",
+            TopicArn: "arn:aws:sns:us-east-2:123456789012:alarms",
+            Subject: "ALARM",
+            Message: messageText,
+            Timestamp: "2025-08-06T12:00:31.000Z",
+          },
+        },
+      ],
     });
     const context: NotifyContext = {
       weights: { primary: 0, failover: 100 },
-      lastSwitch: { at: 1754481620, mode: "automatic", from: { primary: 90, failover: 10 }, to: { primary: 0, failover: 100 }, reason: "primary down from 2/3 vantages for 2 rounds", votes: { primary: { "us-east-1": "down", "us-west-2": "down", "eu-west-1": "up" } } },
+      lastSwitch: {
+        at: 1754481620,
+        mode: "automatic",
+        from: { primary: 90, failover: 10 },
+        to: { primary: 0, failover: 100 },
+        reason: "primary down from 2/3 vantages for 2 rounds",
+        votes: { primary: { "us-east-1": "down", "us-west-2": "down", "eu-west-1": "up" } },
+      },
     };
     const handlerWith = (overrides: Partial<Parameters<typeof createNotifyHandler>[0]> = {}) =>
-      createNotifyHandler({ webhookUrl: async () => webhook, loadContext: async () => context, post: { sleep }, log, ...overrides });
+      createNotifyHandler({
+        webhookUrl: async () => webhook,
+        loadContext: async () => context,
+        post: { sleep },
+        log,
+        ...overrides,
+      });
 
     it("posts the alarm with weights, reason and votes to Slack", async () => {
       const result = await handlerWith()(snsEvent(alarm));
       expect(result).toEqual({ posted: 1, skipped: 0, withContext: true });
-      expect(posts).toEqual([{ path: secretPath, body: buildSlackMessage({ alarm: parseAlarmMessage(alarm), rawText: alarm, context }) }]);
+      expect(posts).toEqual([
+        { path: secretPath, body: buildSlackMessage({ alarm: parseAlarmMessage(alarm), rawText: alarm, context }) },
+      ]);
       expect(JSON.stringify(posts[0]?.body)).toContain("us-west-2 down");
       expectNoSecret();
     });
 
     it("still posts the alarm, without context, when Route 53 cannot be read", async () => {
-      const result = await handlerWith({ loadContext: async () => Promise.reject(new FailoverError("ROUTE53_UNAVAILABLE", "Route 53 ListResourceRecordSets failed")) })(snsEvent(alarm));
+      const result = await handlerWith({
+        loadContext: async () =>
+          Promise.reject(new FailoverError("ROUTE53_UNAVAILABLE", "Route 53 ListResourceRecordSets failed")),
+      })(snsEvent(alarm));
       expect(result).toEqual({ posted: 1, skipped: 0, withContext: false });
       expect(posts).toHaveLength(1);
       expect((posts[0]?.body as SlackMessage).text).toBe("[ALARM] Traffic switched");
-      expect(lines.map((line) => JSON.parse(line))).toContainEqual(expect.objectContaining({ level: "warn", msg: "notifying without context: Route 53 not readable", error: expect.objectContaining({ code: "ROUTE53_UNAVAILABLE" }) }));
+      expect(lines.map((line) => JSON.parse(line))).toContainEqual(
+        expect.objectContaining({
+          level: "warn",
+          msg: "notifying without context: Route 53 not readable",
+          error: expect.objectContaining({ code: "ROUTE53_UNAVAILABLE" }),
+        }),
+      );
     });
 
     it("posts a non-alarm SNS message as plain text", async () => {
       await handlerWith()(snsEvent("Test notification from the console"));
-      expect((posts[0]?.body as SlackMessage).text).toBe("Notification (not a CloudWatch alarm):\nTest notification from the console");
+      expect((posts[0]?.body as SlackMessage).text).toBe(
+        "Notification (not a CloudWatch alarm):\nTest notification from the console",
+      );
     });
 
     it("fails with a named error, without the webhook URL, when Slack stays down", async () => {
       script = Array.from({ length: 10 }, () => ({ status: 503 }));
-      const error = await handlerWith({ post: { sleep, maxAttempts: 2 } })(snsEvent(alarm)).catch((thrown: unknown) => thrown);
+      const error = await handlerWith({ post: { sleep, maxAttempts: 2 } })(snsEvent(alarm)).catch(
+        (thrown: unknown) => thrown,
+      );
       expect(error).toMatchObject({ code: "NOTIFY_FAILED" });
       expect(posts).toHaveLength(2);
       expectNoSecret((error as Error).message, describeError(error));
@@ -165,12 +217,22 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
       ["Records not a list", { Records: "x" }, "Records"],
       ["a record without Sns", { Records: [{ EventSource: "aws:sns" }] }, "Records[0].Sns"],
       ["an SQS record", { Records: [{ EventSource: "aws:sqs", Sns: { Message: "x" } }] }, "Records[0].EventSource"],
-      ["a message that is not text", { Records: [{ EventSource: "aws:sns", Sns: { Message: 5 } }] }, "Records[0].Sns.Message"],
+      [
+        "a message that is not text",
+        { Records: [{ EventSource: "aws:sns", Sns: { Message: 5 } }] },
+        "Records[0].Sns.Message",
+      ],
       ["no message", { Records: [{ EventSource: "aws:sns", Sns: {} }] }, "Records[0].Sns.Message"],
-      ["too many records", { Records: Array.from({ length: 11 }, () => ({ EventSource: "aws:sns", Sns: { Message: "x" } })) }, "Records"],
+      [
+        "too many records",
+        { Records: Array.from({ length: 11 }, () => ({ EventSource: "aws:sns", Sns: { Message: "x" } })) },
+        "Records",
+      ],
     ])("refuses %s as its event, naming the field, and posts nothing", async (_name, event, field) => {
       let secretRead = false;
-      const error = await handlerWith({ webhookUrl: async () => ((secretRead = true), webhook) })(event).catch((thrown: unknown) => thrown);
+      const error = await handlerWith({ webhookUrl: async () => ((secretRead = true), webhook) })(event).catch(
+        (thrown: unknown) => thrown,
+      );
       expect(error).toMatchObject({ code: "INVALID_INPUT" });
       expect((error as Error).message).toContain("invalid SNS event");
       expect((error as Error).message).toContain(`${field}:`);

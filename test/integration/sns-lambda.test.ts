@@ -35,12 +35,19 @@ describe("SnsPublisher", () => {
     const topic = await sns.createTopic("failover-alarms");
     await sns.subscribe(topic, "http", subscriberUrl);
 
-    const { messageId } = await sns.publish(topic, { AlarmName: "regional-failover-switchover", NewStateValue: "ALARM" }, "ALARM");
+    const { messageId } = await sns.publish(
+      topic,
+      { AlarmName: "regional-failover-switchover", NewStateValue: "ALARM" },
+      "ALARM",
+    );
 
     expect(messageId).not.toBe("");
     expect(received).toHaveLength(1);
     expect(received[0]?.Subject).toBe("ALARM");
-    expect(JSON.parse(received[0]?.Message ?? "{}")).toEqual({ AlarmName: "regional-failover-switchover", NewStateValue: "ALARM" });
+    expect(JSON.parse(received[0]?.Message ?? "{}")).toEqual({
+      AlarmName: "regional-failover-switchover",
+      NewStateValue: "ALARM",
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 import http from "node:http";
-import net from "node:net";
+import type net from "node:net";
 
 /**
  * An HTTP proxy on 127.0.0.1 in front of the AWS emulator that records what
@@ -42,7 +42,13 @@ export async function startCountingProxy(upstream: string): Promise<CountingProx
       const body = Buffer.concat(chunks);
       calls.push(describe(request, body));
       const forward = http.request(
-        { host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers },
+        {
+          host: target.hostname,
+          port: target.port,
+          method: request.method,
+          path: request.url,
+          headers: request.headers,
+        },
         (answer) => {
           response.writeHead(answer.statusCode ?? 502, answer.headers);
           answer.pipe(response);
@@ -82,7 +88,13 @@ function describe(request: http.IncomingMessage, body: Buffer): RecordedCall {
   if (!amzTarget || body.length === 0) return call;
   const json = JSON.parse(body.toString("utf8")) as { MetricData?: JsonDatum[]; MetricDataQueries?: unknown[] };
   call.datums = json.MetricData?.length ?? 0;
-  call.metrics = (json.MetricData ?? []).map((d) => `${d.MetricName ?? ""}|${(d.Dimensions ?? []).map((dim) => `${dim.Name}=${dim.Value}`).sort().join(",")}`);
+  call.metrics = (json.MetricData ?? []).map(
+    (d) =>
+      `${d.MetricName ?? ""}|${(d.Dimensions ?? [])
+        .map((dim) => `${dim.Name}=${dim.Value}`)
+        .sort()
+        .join(",")}`,
+  );
   call.queries = json.MetricDataQueries?.length ?? 0;
   return call;
 }
@@ -90,7 +102,8 @@ function describe(request: http.IncomingMessage, body: Buffer): RecordedCall {
 // Route 53 is REST: GET /2013-04-01/hostedzone/{id}/rrset is ListResourceRecordSets.
 function restOperation(request: http.IncomingMessage): string {
   const path = (request.url ?? "").split("?")[0] ?? "";
-  if (/\/hostedzone\/[^/]+\/rrset\/?$/.test(path)) return request.method === "POST" ? "ChangeResourceRecordSets" : "ListResourceRecordSets";
+  if (/\/hostedzone\/[^/]+\/rrset\/?$/.test(path))
+    return request.method === "POST" ? "ChangeResourceRecordSets" : "ListResourceRecordSets";
   if (/\/change\/[^/]+$/.test(path)) return "GetChange";
   if (/\/hostedzone\/?$/.test(path)) return request.method === "POST" ? "CreateHostedZone" : "ListHostedZones";
   return `${request.method} ${path}`;

@@ -29,22 +29,47 @@ export async function recordSets(emulatorUrl: string, zoneId: string): Promise<u
 }
 
 /** Sum of the dimensionless Switchover metric in `region` over [from, to) epoch seconds, read back from the emulator. */
-export async function switchoverSum(emulatorUrl: string, config: FailoverConfig, region: string, from: number, to: number): Promise<number> {
+export async function switchoverSum(
+  emulatorUrl: string,
+  config: FailoverConfig,
+  region: string,
+  from: number,
+  to: number,
+): Promise<number> {
   const client = new CloudWatchClient({ endpoint: emulatorUrl, region, credentials, disableRequestCompression: true });
   const output = await client.send(
     new GetMetricDataCommand({
       StartTime: new Date(from * 1000),
       EndTime: new Date(to * 1000),
-      MetricDataQueries: [{ Id: "s", MetricStat: { Metric: { Namespace: config.metricNamespace, MetricName: Metric.Switchover, Dimensions: [] }, Period: to - from, Stat: "Sum" }, ReturnData: true }],
+      MetricDataQueries: [
+        {
+          Id: "s",
+          MetricStat: {
+            Metric: { Namespace: config.metricNamespace, MetricName: Metric.Switchover, Dimensions: [] },
+            Period: to - from,
+            Stat: "Sum",
+          },
+          ReturnData: true,
+        },
+      ],
     }),
   );
   return (output.MetricDataResults?.[0]?.Values ?? []).reduce((sum, value) => sum + value, 0);
 }
 
 /** Publishes one probe round in which each vantage saw `up[vantage][target]`, to every control region. */
-export async function publishVotes(bus: MetricsBus, at: number, up: Record<string, Record<string, boolean>>): Promise<void> {
+export async function publishVotes(
+  bus: MetricsBus,
+  at: number,
+  up: Record<string, Record<string, boolean>>,
+): Promise<void> {
   for (const [vantage, byTarget] of Object.entries(up)) {
-    const report: ProbeRoundReport = { vantage, at, voting: true, results: Object.entries(byTarget).map(([target, ok]) => ({ target, ok, latencyMs: 5 })) };
+    const report: ProbeRoundReport = {
+      vantage,
+      at,
+      voting: true,
+      results: Object.entries(byTarget).map(([target, ok]) => ({ target, ok, latencyMs: 5 })),
+    };
     const results = await bus.publishProbeRound(report);
     if (results.some((result) => !result.ok)) throw new Error(`publishing the probe round at ${at} failed`);
   }
@@ -65,7 +90,10 @@ export const allUp = {
 /** A logger that keeps its JSON lines for assertions. */
 export function capturedLog(): { log: Logger; entries: () => Array<Record<string, unknown>> } {
   const lines: string[] = [];
-  return { log: createLogger({ write: (line) => lines.push(line) }), entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    log: createLogger({ write: (line) => lines.push(line) }),
+    entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 /** One emulator for the calling test file, reset before each test; its `url` and `env` are readable once `beforeAll` ran. */

@@ -16,7 +16,10 @@ export interface LocalServer {
 }
 
 /** Starts an HTTP server (or HTTPS with `tls`) on 127.0.0.1 and a free port. */
-export async function startServer(handler: http.RequestListener, tls?: { key: string; cert: string }): Promise<LocalServer> {
+export async function startServer(
+  handler: http.RequestListener,
+  tls?: { key: string; cert: string },
+): Promise<LocalServer> {
   const server = tls ? https.createServer(tls, handler) : http.createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const port = (server.address() as net.AddressInfo).port;
@@ -46,13 +49,35 @@ export function selfSignedCertificate(): { key: string; cert: string } {
   try {
     execFileSync("openssl", ["version"], { stdio: "ignore" });
   } catch {
-    throw new Error("the TLS tests need the `openssl` command: install it (apt-get install openssl / brew install openssl)");
+    throw new Error(
+      "the TLS tests need the `openssl` command: install it (apt-get install openssl / brew install openssl)",
+    );
   }
   const dir = mkdtempSync(join(tmpdir(), "failover-tls-"));
   try {
     const key = join(dir, "key.pem");
     const cert = join(dir, "cert.pem");
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], { stdio: "ignore" });
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        key,
+        "-out",
+        cert,
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1,DNS:localhost",
+      ],
+      { stdio: "ignore" },
+    );
     return { key: readFileSync(key, "utf8"), cert: readFileSync(cert, "utf8") };
   } finally {
     rmSync(dir, { recursive: true, force: true });

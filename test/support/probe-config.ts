@@ -4,7 +4,11 @@ import { type FailoverConfig, parseConfig } from "../../functions/lib/config.ts"
  * A valid config whose targets probe the given health URLs (2-50 of them),
  * with `probe` overrides. Target ids are `t0`, `t1`, … .
  */
-export function configForTargets(healthUrls: string[], probe: Record<string, unknown> = {}, extra: Record<string, unknown> = {}): FailoverConfig {
+export function configForTargets(
+  healthUrls: string[],
+  probe: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+): FailoverConfig {
   return parseConfig({
     hostedZone: { id: "Z0TEST", name: "example.com" },
     records: [{ name: "api.example.com" }],

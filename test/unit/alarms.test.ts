@@ -53,39 +53,87 @@ describe("alarmDefinitions", () => {
   it("treats a silent vantage as breaching: no ProbeVotes sample for its first target group", () => {
     const silent = byKey("us-east-2")["vantage-silent-eu-west-1"];
 
-    expect(silent).toMatchObject({ metricName: Metric.ProbeVotes, statistic: "SampleCount", comparisonOperator: "LessThanThreshold", threshold: 1, treatMissingData: "breaching" });
-    expect(silent!.dimensions).toEqual({ Vantage: "eu-west-1", TargetGroup: voteGroups(["primary", "failover"])[0]?.dimension });
+    expect(silent).toMatchObject({
+      metricName: Metric.ProbeVotes,
+      statistic: "SampleCount",
+      comparisonOperator: "LessThanThreshold",
+      threshold: 1,
+      treatMissingData: "breaching",
+    });
+    expect(silent!.dimensions).toEqual({
+      Vantage: "eu-west-1",
+      TargetGroup: voteGroups(["primary", "failover"])[0]?.dimension,
+    });
     expect(silent!.evaluationPeriods).toBeGreaterThanOrEqual(3);
   });
 
   it("watches CanarySuccess for a silent vantage when a canary is configured (a round whose canary failed sends no votes)", () => {
-    const withCanary = parseConfig(mergeConfig(readJsonFile(exampleConfigPath, "config"), { probe: { canaryUrl: "https://canary.example.net/" } }));
+    const withCanary = parseConfig(
+      mergeConfig(readJsonFile(exampleConfigPath, "config"), { probe: { canaryUrl: "https://canary.example.net/" } }),
+    );
 
     const silent = alarmDefinitions(withCanary, "us-east-2").find((d) => d.key === "vantage-silent-eu-west-1");
 
-    expect(silent).toMatchObject({ metricName: Metric.CanarySuccess, dimensions: { Vantage: "eu-west-1" }, statistic: "SampleCount", threshold: 1, treatMissingData: "breaching" });
+    expect(silent).toMatchObject({
+      metricName: Metric.CanarySuccess,
+      dimensions: { Vantage: "eu-west-1" },
+      statistic: "SampleCount",
+      threshold: 1,
+      treatMissingData: "breaching",
+    });
   });
 
   it("fires the event alarms on one datapoint and ignores missing data", () => {
     const alarms = byKey("us-east-2");
 
-    expect(alarms.switchover).toMatchObject({ metricName: Metric.Switchover, dimensions: {}, statistic: "Sum", threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching", evaluationPeriods: 1 });
-    expect(alarms["all-down"]).toMatchObject({ metricName: Metric.AllTargetsDown, statistic: "Maximum", threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold", treatMissingData: "notBreaching" });
-    expect(alarms["flap-budget"]).toMatchObject({ metricName: Metric.FlapBudgetSpent, statistic: "Maximum", threshold: 1, treatMissingData: "notBreaching" });
+    expect(alarms.switchover).toMatchObject({
+      metricName: Metric.Switchover,
+      dimensions: {},
+      statistic: "Sum",
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      evaluationPeriods: 1,
+    });
+    expect(alarms["all-down"]).toMatchObject({
+      metricName: Metric.AllTargetsDown,
+      statistic: "Maximum",
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+    });
+    expect(alarms["flap-budget"]).toMatchObject({
+      metricName: Metric.FlapBudgetSpent,
+      statistic: "Maximum",
+      threshold: 1,
+      treatMissingData: "notBreaching",
+    });
   });
 
   it("alarms on an override older than the configured default lease", () => {
-    const custom = parseConfig(mergeConfig(readJsonFile(exampleConfigPath, "config"), { lease: { defaultTtlSeconds: 900 } }));
+    const custom = parseConfig(
+      mergeConfig(readJsonFile(exampleConfigPath, "config"), { lease: { defaultTtlSeconds: 900 } }),
+    );
 
     const override = alarmDefinitions(custom, "us-east-2").find((d) => d.kind === "override-long");
 
-    expect(override).toMatchObject({ metricName: Metric.OverrideAgeSeconds, statistic: "Maximum", threshold: 900, comparisonOperator: "GreaterThanThreshold", treatMissingData: "notBreaching" });
+    expect(override).toMatchObject({
+      metricName: Metric.OverrideAgeSeconds,
+      statistic: "Maximum",
+      threshold: 900,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+    });
   });
 
   it("follows the configured vantages", () => {
-    const custom = parseConfig(mergeConfig(readJsonFile(exampleConfigPath, "config"), { vantages: ["ap-southeast-2", "eu-central-1"] }));
+    const custom = parseConfig(
+      mergeConfig(readJsonFile(exampleConfigPath, "config"), { vantages: ["ap-southeast-2", "eu-central-1"] }),
+    );
 
-    const silent = alarmDefinitions(custom, "us-east-2").filter((d) => d.kind === "vantage-silent").map((d) => d.dimensions.Vantage);
+    const silent = alarmDefinitions(custom, "us-east-2")
+      .filter((d) => d.kind === "vantage-silent")
+      .map((d) => d.dimensions.Vantage);
 
     expect(silent).toEqual(["ap-southeast-2", "eu-central-1"]);
   });

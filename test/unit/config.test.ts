@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { exampleConfigPath, parseConfig, parseConfigWithProfile, profileNames, readJsonFile } from "../../functions/lib/config.ts";
+import {
+  exampleConfigPath,
+  parseConfig,
+  parseConfigWithProfile,
+  profileNames,
+  readJsonFile,
+} from "../../functions/lib/config.ts";
 import { ValidationError } from "../../functions/lib/errors.ts";
 
 const raw = readJsonFile(exampleConfigPath, "config") as Record<string, unknown>;
@@ -45,7 +51,11 @@ describe("config profiles", () => {
 
   it("applies a profile of the config's own, which may replace a built-in one", () => {
     // Prepare
-    const input = { ...raw, profile: "economy", profiles: { economy: { probe: { intervalSeconds: 30 } }, fast: { policy: { drainAfterRounds: 1 } } } };
+    const input = {
+      ...raw,
+      profile: "economy",
+      profiles: { economy: { probe: { intervalSeconds: 30 } }, fast: { policy: { drainAfterRounds: 1 } } },
+    };
     // Act
     const config = parseConfig(input);
     // Assess
@@ -55,7 +65,9 @@ describe("config profiles", () => {
   });
 
   it("names an unknown profile and lists the known ones", () => {
-    expect(issuesOf({ ...raw, profile: "cheap" })).toEqual(['profile: expected one of "default", "economy", got "cheap"']);
+    expect(issuesOf({ ...raw, profile: "cheap" })).toEqual([
+      'profile: expected one of "default", "economy", got "cheap"',
+    ]);
   });
 
   it("names a bad field inside a profile by its path", () => {
@@ -70,6 +82,8 @@ describe("config profiles", () => {
     // Prepare: 7 s is a valid integer but does not divide the minute
     const input = { ...raw, profile: "odd", profiles: { odd: { probe: { intervalSeconds: 7 } } } };
     // Act + Assess
-    expect(() => parseConfig(input)).toThrow(/invalid config \(profile "odd"\):\n {2}probe\.intervalSeconds: expected a divisor of 60/);
+    expect(() => parseConfig(input)).toThrow(
+      /invalid config \(profile "odd"\):\n {2}probe\.intervalSeconds: expected a divisor of 60/,
+    );
   });
 });

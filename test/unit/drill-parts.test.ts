@@ -44,14 +44,20 @@ describe("drill faults", () => {
   });
 
   it("keeps vantage-limited faults off the clients' path and other vantages", () => {
-    expect(faultsOnPath(faults, { target: "primary", vantage: "eu-west-1" }, 350).map((f) => f.kind)).toEqual(["latency", "loss"]);
+    expect(faultsOnPath(faults, { target: "primary", vantage: "eu-west-1" }, 350).map((f) => f.kind)).toEqual([
+      "latency",
+      "loss",
+    ]);
     expect(faultsOnPath(faults, { target: "primary", vantage: "us-east-1" }, 350).map((f) => f.kind)).toEqual(["loss"]);
     expect(faultsOnPath(faults, { target: "primary" }, 350)).toEqual([]);
   });
 
   it("refuses before anything else while a target is down", () => {
     expect(faultAction(faultsOnPath(faults, { target: "primary" }, 120), () => 0)).toEqual({ kind: "refuse" });
-    expect(faultAction(faultsOnPath(faults, { target: "primary" }, 250), () => 0)).toEqual({ kind: "forward", delayMs: 0 });
+    expect(faultAction(faultsOnPath(faults, { target: "primary" }, 250), () => 0)).toEqual({
+      kind: "forward",
+      delayMs: 0,
+    });
   });
 
   it("answers the injected status for the ratio of rolls below it", () => {
@@ -73,8 +79,20 @@ describe("drill faults", () => {
 });
 
 describe("drill alarm evaluation", () => {
-  const switchover: EvaluatedAlarm = { threshold: 1, comparisonOperator: "GreaterThanOrEqualToThreshold", evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: "notBreaching" };
-  const heartbeat: EvaluatedAlarm = { threshold: 1, comparisonOperator: "LessThanThreshold", evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: "breaching" };
+  const switchover: EvaluatedAlarm = {
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    evaluationPeriods: 1,
+    datapointsToAlarm: 1,
+    treatMissingData: "notBreaching",
+  };
+  const heartbeat: EvaluatedAlarm = {
+    threshold: 1,
+    comparisonOperator: "LessThanThreshold",
+    evaluationPeriods: 3,
+    datapointsToAlarm: 3,
+    treatMissingData: "breaching",
+  };
 
   it("alarms when the datapoint crosses the threshold", () => {
     expect(evaluateAlarm(switchover, [0, 1], "OK").state).toBe("ALARM");
@@ -103,7 +121,9 @@ describe("drill timeline and report", () => {
   });
 
   it("names the drained target first", () => {
-    expect(describeWeightChange({ primary: 90, failover: 10 }, { primary: 0, failover: 100 }, ["primary", "failover"])).toBe("drained primary (90→0), failover 10→100");
+    expect(
+      describeWeightChange({ primary: 90, failover: 10 }, { primary: 0, failover: 100 }, ["primary", "failover"]),
+    ).toBe("drained primary (90→0), failover 10→100");
   });
 
   it("renders a self-contained report with both charts", () => {

@@ -4,7 +4,11 @@ import { createLogger } from "../../functions/lib/log.ts";
 
 function capture(level?: "debug" | "info") {
   const lines: string[] = [];
-  const log = createLogger({ write: (line) => lines.push(line), now: () => Date.UTC(2025, 7, 6, 12), ...(level ? { level } : {}) });
+  const log = createLogger({
+    write: (line) => lines.push(line),
+    now: () => Date.UTC(2025, 7, 6, 12),
+    ...(level ? { level } : {}),
+  });
   return { log, lines, parsed: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
 }
 
@@ -14,7 +18,13 @@ describe("createLogger", () => {
     log.info("probe round", { vantage: "eu-west-1", down: [] });
     expect(lines).toHaveLength(1);
     expect(lines[0]?.endsWith("\n")).toBe(true);
-    expect(parsed()[0]).toEqual({ level: "info", msg: "probe round", time: "2025-08-06T12:00:00.000Z", vantage: "eu-west-1", down: [] });
+    expect(parsed()[0]).toEqual({
+      level: "info",
+      msg: "probe round",
+      time: "2025-08-06T12:00:00.000Z",
+      vantage: "eu-west-1",
+      down: [],
+    });
   });
 
   it("drops lines below the level", () => {
@@ -28,7 +38,12 @@ describe("createLogger", () => {
     const { log, lines } = capture();
     const secret = "https://example.test/services/T0/B0/s3cr3t-value";
     log.addSecret(secret);
-    log.warn(`failed to post to ${secret}`, { detail: { nested: `url=${secret}` }, webhookUrl: "anything", token: "abc", other: "https://hooks.slack.com/services/T1/B1/xyz" });
+    log.warn(`failed to post to ${secret}`, {
+      detail: { nested: `url=${secret}` },
+      webhookUrl: "anything",
+      token: "abc",
+      other: "https://hooks.slack.com/services/T1/B1/xyz",
+    });
     const output = lines.join("");
     expect(output).not.toContain("s3cr3t");
     expect(output).not.toContain("xyz");
@@ -38,8 +53,14 @@ describe("createLogger", () => {
 
   it("writes errors as code, message and hint without a stack", () => {
     const { log, parsed } = capture();
-    log.error("failed", { error: new FailoverError("ROUTE53_THROTTLED", "throttled", { hint: "wait", cause: new Error("inner") }), plain: new TypeError("bad") });
-    expect(parsed()[0]).toMatchObject({ error: { code: "ROUTE53_THROTTLED", message: "throttled", hint: "wait" }, plain: { name: "TypeError", message: "bad" } });
+    log.error("failed", {
+      error: new FailoverError("ROUTE53_THROTTLED", "throttled", { hint: "wait", cause: new Error("inner") }),
+      plain: new TypeError("bad"),
+    });
+    expect(parsed()[0]).toMatchObject({
+      error: { code: "ROUTE53_THROTTLED", message: "throttled", hint: "wait" },
+      plain: { name: "TypeError", message: "bad" },
+    });
     expect(JSON.stringify(parsed()[0])).not.toContain("at ");
   });
 });

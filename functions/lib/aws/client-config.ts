@@ -25,7 +25,8 @@ export function endpointOverride(options: AwsClientOptions, env: NodeJS.ProcessE
 /** Constructor settings shared by every client: our own retries (SDK retries off), endpoint and credentials. */
 export function clientConfig(region: string, options: AwsClientOptions, env: NodeJS.ProcessEnv = process.env) {
   const endpoint = endpointOverride(options, env);
-  const emulatorCredentials = endpoint !== undefined && !env.AWS_ACCESS_KEY_ID ? { accessKeyId: "test", secretAccessKey: "test" } : undefined;
+  const emulatorCredentials =
+    endpoint !== undefined && !env.AWS_ACCESS_KEY_ID ? { accessKeyId: "test", secretAccessKey: "test" } : undefined;
   const credentials = options.credentials ?? emulatorCredentials;
   return {
     region,

@@ -1,11 +1,29 @@
-import { CloudWatchClient, DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, PutMetricDataCommand, SetAlarmStateCommand, type MetricDataQuery, type MetricDataResult, type MetricDatum, type StandardUnit } from "@aws-sdk/client-cloudwatch";
+import {
+  CloudWatchClient,
+  DescribeAlarmsCommand,
+  GetMetricDataCommand,
+  PutMetricAlarmCommand,
+  PutMetricDataCommand,
+  SetAlarmStateCommand,
+  type MetricDataQuery,
+  type MetricDataResult,
+  type MetricDatum,
+  type StandardUnit,
+} from "@aws-sdk/client-cloudwatch";
 import type { AlarmDefinition } from "../alarms.ts";
 import type { FailoverConfig } from "../config.ts";
 import { FailoverError } from "../errors.ts";
 import { Dimension, Metric, voteGroups, type MetricName, type VoteGroup } from "../metrics.ts";
 import type { ProbeErrorKind, ProbeRound, Weights } from "../types.ts";
 import { clientConfig, endpointOverride, type AwsClientOptions } from "./client-config.ts";
-import { describeAwsError, retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
+import {
+  describeAwsError,
+  retrySettings,
+  withRetry,
+  type GiveUp,
+  type RetryOptions,
+  type RetrySettings,
+} from "./retry.ts";
 import { callBytesOf, CallStats } from "./stats.ts";
 
 /**
@@ -79,7 +97,12 @@ export interface SeriesQuery {
 /** A CloudWatch alarm's state. */
 export type AlarmStateValue = "OK" | "ALARM" | "INSUFFICIENT_DATA";
 
-export type CloudWatchErrorCode = "CLOUDWATCH_THROTTLED" | "CLOUDWATCH_UNAVAILABLE" | "CLOUDWATCH_BAD_ANSWER" | "CLOUDWATCH_REJECTED" | "CLOUDWATCH_INVALID_INPUT";
+export type CloudWatchErrorCode =
+  | "CLOUDWATCH_THROTTLED"
+  | "CLOUDWATCH_UNAVAILABLE"
+  | "CLOUDWATCH_BAD_ANSWER"
+  | "CLOUDWATCH_REJECTED"
+  | "CLOUDWATCH_INVALID_INPUT";
 
 export class CloudWatchError extends FailoverError {
   declare readonly code: CloudWatchErrorCode;
@@ -161,10 +184,27 @@ export class MetricsBus {
     const datums: MetricDatum[] = [];
     if (report.voting) {
       const results = new Map(report.results.map((result) => [result.target, result.ok]));
-      for (const group of this.voteGroups) datums.push(datum(Metric.ProbeVotes, encodeVotes(group, results), [vantage, { Name: Dimension.TargetGroup, Value: group.dimension }], timestamp));
+      for (const group of this.voteGroups)
+        datums.push(
+          datum(
+            Metric.ProbeVotes,
+            encodeVotes(group, results),
+            [vantage, { Name: Dimension.TargetGroup, Value: group.dimension }],
+            timestamp,
+          ),
+        );
     }
     if (this.config.probe.publishLatency) {
-      for (const result of report.results) datums.push(datum(Metric.ProbeLatency, result.latencyMs, [{ Name: Dimension.Target, Value: result.target }, vantage], timestamp, "Milliseconds"));
+      for (const result of report.results)
+        datums.push(
+          datum(
+            Metric.ProbeLatency,
+            result.latencyMs,
+            [{ Name: Dimension.Target, Value: result.target }, vantage],
+            timestamp,
+            "Milliseconds",
+          ),
+        );
     }
     if (report.canary) datums.push(datum(Metric.CanarySuccess, report.canary.ok ? 1 : 0, [vantage], timestamp));
     return this.publishEverywhere(() => datums, regions);
@@ -186,35 +226,60 @@ export class MetricsBus {
     const target = (id: string) => ({ Name: Dimension.Target, Value: id });
     const everywhere: MetricDatum[] = [];
     const ownRegion: MetricDatum[] = [];
-    if (metrics.heartbeat) everywhere.push(datum(Metric.DeciderHeartbeat, 1, [{ Name: Dimension.ControlRegion, Value: metrics.controlRegion }], timestamp));
-    for (const [id, weight] of Object.entries(metrics.weights)) ownRegion.push(datum(Metric.TargetWeight, weight, [target(id)], timestamp));
+    if (metrics.heartbeat)
+      everywhere.push(
+        datum(Metric.DeciderHeartbeat, 1, [{ Name: Dimension.ControlRegion, Value: metrics.controlRegion }], timestamp),
+      );
+    for (const [id, weight] of Object.entries(metrics.weights))
+      ownRegion.push(datum(Metric.TargetWeight, weight, [target(id)], timestamp));
     // Verdicts only while something is down: an all-up minute is the norm and TargetWeight already shows it.
     if (Object.values(metrics.health).includes("down")) {
       for (const [id, health] of Object.entries(metrics.health)) {
-        if (health !== "unknown") ownRegion.push(datum(Metric.TargetHealthy, health === "up" ? 1 : 0, [target(id)], timestamp));
+        if (health !== "unknown")
+          ownRegion.push(datum(Metric.TargetHealthy, health === "up" ? 1 : 0, [target(id)], timestamp));
       }
     }
     if (metrics.allDown) ownRegion.push(datum(Metric.AllTargetsDown, 1, [], timestamp));
     if (metrics.flapHeld.length > 0) ownRegion.push(datum(Metric.FlapBudgetSpent, 1, [], timestamp));
     for (const id of metrics.flapHeld) ownRegion.push(datum(Metric.FlapBudgetSpent, 1, [target(id)], timestamp));
-    if (metrics.overrideAgeSeconds > 0) ownRegion.push(datum(Metric.OverrideAgeSeconds, metrics.overrideAgeSeconds, [], timestamp, "Seconds"));
+    if (metrics.overrideAgeSeconds > 0)
+      ownRegion.push(datum(Metric.OverrideAgeSeconds, metrics.overrideAgeSeconds, [], timestamp, "Seconds"));
     const events: MetricDatum[] = [];
-    if (metrics.switchovers.length > 0) events.push(datum(Metric.Switchover, metrics.switchovers.length, [], timestamp));
+    if (metrics.switchovers.length > 0)
+      events.push(datum(Metric.Switchover, metrics.switchovers.length, [], timestamp));
     for (const s of metrics.switchovers) {
-      events.push(datum(Metric.Switchover, 1, [target(s.target), { Name: Dimension.Direction, Value: s.direction }, { Name: Dimension.Mode, Value: s.mode }], timestamp));
+      events.push(
+        datum(
+          Metric.Switchover,
+          1,
+          [
+            target(s.target),
+            { Name: Dimension.Direction, Value: s.direction },
+            { Name: Dimension.Mode, Value: s.mode },
+          ],
+          timestamp,
+        ),
+      );
     }
-    return this.publishEverywhere((region) => {
-      const steady = region === metrics.controlRegion ? [...everywhere, ...ownRegion] : everywhere;
-      const sent = this.sentThisMinute.get(`${metrics.controlRegion}>${region}`);
-      const fresh = sent === undefined || sent.minute !== minute ? steady : steady.filter((d) => sent.values.get(seriesKey(d)) !== d.Value);
-      return [...fresh, ...events];
-    }, regions, (region, sentDatums) => {
-      const key = `${metrics.controlRegion}>${region}`;
-      const previous = this.sentThisMinute.get(key);
-      const values = previous?.minute === minute ? previous.values : new Map<string, number | undefined>();
-      for (const d of sentDatums) if (d.MetricName !== Metric.Switchover) values.set(seriesKey(d), d.Value);
-      this.sentThisMinute.set(key, { minute, values });
-    });
+    return this.publishEverywhere(
+      (region) => {
+        const steady = region === metrics.controlRegion ? [...everywhere, ...ownRegion] : everywhere;
+        const sent = this.sentThisMinute.get(`${metrics.controlRegion}>${region}`);
+        const fresh =
+          sent === undefined || sent.minute !== minute
+            ? steady
+            : steady.filter((d) => sent.values.get(seriesKey(d)) !== d.Value);
+        return [...fresh, ...events];
+      },
+      regions,
+      (region, sentDatums) => {
+        const key = `${metrics.controlRegion}>${region}`;
+        const previous = this.sentThisMinute.get(key);
+        const values = previous?.minute === minute ? previous.values : new Map<string, number | undefined>();
+        for (const d of sentDatums) if (d.MetricName !== Metric.Switchover) values.set(seriesKey(d), d.Value);
+        this.sentThisMinute.set(key, { minute, values });
+      },
+    );
   }
 
   /**
@@ -228,7 +293,11 @@ export class MetricsBus {
    */
   async readWindow(region: string, now: number, windowSeconds: number): Promise<ProbeRound[]> {
     const period = this.config.probe.intervalSeconds;
-    if (!Number.isFinite(now) || !(windowSeconds > 0)) throw new CloudWatchError("CLOUDWATCH_INVALID_INPUT", `readWindow needs a time and a positive window, got now=${now}, windowSeconds=${windowSeconds}`);
+    if (!Number.isFinite(now) || !(windowSeconds > 0))
+      throw new CloudWatchError(
+        "CLOUDWATCH_INVALID_INPUT",
+        `readWindow needs a time and a positive window, got now=${now}, windowSeconds=${windowSeconds}`,
+      );
     const lastRound = Math.floor(now / period) * period;
     const roundCount = Math.max(1, Math.ceil(windowSeconds / period));
     const firstRound = lastRound - (roundCount - 1) * period;
@@ -236,7 +305,14 @@ export class MetricsBus {
     const queries: MetricDataQuery[] = series.map(({ vantage, group }, index) => ({
       Id: `q${index}`,
       MetricStat: {
-        Metric: { Namespace: this.config.metricNamespace, MetricName: Metric.ProbeVotes, Dimensions: [{ Name: Dimension.Vantage, Value: vantage }, { Name: Dimension.TargetGroup, Value: group.dimension }] },
+        Metric: {
+          Namespace: this.config.metricNamespace,
+          MetricName: Metric.ProbeVotes,
+          Dimensions: [
+            { Name: Dimension.Vantage, Value: vantage },
+            { Name: Dimension.TargetGroup, Value: group.dimension },
+          ],
+        },
         Period: period,
         Stat: "Maximum",
       },
@@ -246,18 +322,34 @@ export class MetricsBus {
     for (let at = firstRound; at <= lastRound; at += period) rounds.set(at, { at, votes: {} });
     const perCall = Math.max(1, Math.min(MAX_QUERIES_PER_GET, Math.floor(MAX_DATAPOINTS_PER_GET / roundCount)));
     for (let offset = 0; offset < queries.length; offset += perCall) {
-      for await (const results of this.metricDataPages(region, queries.slice(offset, offset + perCall), firstRound, lastRound + period)) {
+      for await (const results of this.metricDataPages(
+        region,
+        queries.slice(offset, offset + perCall),
+        firstRound,
+        lastRound + period,
+      )) {
         for (const result of results) {
           const index = /^q(\d+)$/.exec(result.Id ?? "")?.[1];
           const one = index === undefined ? undefined : series[Number(index)];
           if (!one) throw badAnswer(region, `result Id ${JSON.stringify(result.Id)} matches no query`);
           const timestamps = result.Timestamps ?? [];
           const values = result.Values ?? [];
-          if (!Array.isArray(timestamps) || !Array.isArray(values) || timestamps.length !== values.length) throw badAnswer(region, `result ${result.Id} has ${timestamps.length} timestamps but ${values.length} values`);
+          if (!Array.isArray(timestamps) || !Array.isArray(values) || timestamps.length !== values.length)
+            throw badAnswer(
+              region,
+              `result ${result.Id} has ${timestamps.length} timestamps but ${values.length} values`,
+            );
           timestamps.forEach((time, i) => {
             const value = values[i];
             const seconds = time instanceof Date ? time.getTime() / 1000 : Number.NaN;
-            if (!Number.isFinite(seconds) || typeof value !== "number" || !Number.isInteger(value) || value < 0 || value >= 2 ** 32) throw badAnswer(region, `result ${result.Id} has a malformed datapoint at position ${i}`);
+            if (
+              !Number.isFinite(seconds) ||
+              typeof value !== "number" ||
+              !Number.isInteger(value) ||
+              value < 0 ||
+              value >= 2 ** 32
+            )
+              throw badAnswer(region, `result ${result.Id} has a malformed datapoint at position ${i}`);
             const round = rounds.get(Math.floor(seconds / period) * period);
             if (round) decodeVotes(one.group, value, (round.votes[one.vantage] ??= {}));
           });
@@ -273,13 +365,24 @@ export class MetricsBus {
    * period start in epoch seconds. For the drill's alarm evaluator, which
    * stands in for CloudWatch's own alarm evaluation (moto never evaluates).
    */
-  async readSeries(region: string, queries: readonly SeriesQuery[], startSeconds: number, endSeconds: number): Promise<Record<string, Map<number, number>>> {
-    const series: Record<string, Map<number, number>> = Object.fromEntries(queries.map((query) => [query.id, new Map<number, number>()]));
+  async readSeries(
+    region: string,
+    queries: readonly SeriesQuery[],
+    startSeconds: number,
+    endSeconds: number,
+  ): Promise<Record<string, Map<number, number>>> {
+    const series: Record<string, Map<number, number>> = Object.fromEntries(
+      queries.map((query) => [query.id, new Map<number, number>()]),
+    );
     for (let offset = 0; offset < queries.length; offset += MAX_QUERIES_PER_GET) {
       const batch: MetricDataQuery[] = queries.slice(offset, offset + MAX_QUERIES_PER_GET).map((query) => ({
         Id: query.id,
         MetricStat: {
-          Metric: { Namespace: this.config.metricNamespace, MetricName: query.metricName, Dimensions: Object.entries(query.dimensions).map(([Name, Value]) => ({ Name, Value })) },
+          Metric: {
+            Namespace: this.config.metricNamespace,
+            MetricName: query.metricName,
+            Dimensions: Object.entries(query.dimensions).map(([Name, Value]) => ({ Name, Value })),
+          },
           Period: query.periodSeconds,
           Stat: query.statistic,
         },
@@ -307,14 +410,30 @@ export class MetricsBus {
    * that does not answer in time throws a CloudWatchError, and the caller
    * posts instead.
    */
-  async alarmState(region: string, alarmName: string, options: { timeoutMs?: number } = {}): Promise<AlarmStateValue | undefined> {
+  async alarmState(
+    region: string,
+    alarmName: string,
+    options: { timeoutMs?: number } = {},
+  ): Promise<AlarmStateValue | undefined> {
     const timeoutMs = options.timeoutMs ?? ALARM_STATE_TIMEOUT_MS;
     const bounded = { ...this.retry, budgetMs: timeoutMs, attemptTimeoutMs: timeoutMs };
-    const output = await this.call(region, "DescribeAlarms", (signal) => this.clientFor(region).send(new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ["MetricAlarm"] }), { abortSignal: signal }), undefined, bounded);
-    if (output.MetricAlarms !== undefined && !Array.isArray(output.MetricAlarms)) throw badAnswer(region, "MetricAlarms is not a list", "DescribeAlarms");
+    const output = await this.call(
+      region,
+      "DescribeAlarms",
+      (signal) =>
+        this.clientFor(region).send(
+          new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ["MetricAlarm"] }),
+          { abortSignal: signal },
+        ),
+      undefined,
+      bounded,
+    );
+    if (output.MetricAlarms !== undefined && !Array.isArray(output.MetricAlarms))
+      throw badAnswer(region, "MetricAlarms is not a list", "DescribeAlarms");
     const alarm = output.MetricAlarms?.find((candidate) => candidate.AlarmName === alarmName);
     if (alarm === undefined) return undefined;
-    if (!alarmStates.has(alarm.StateValue ?? "")) throw badAnswer(region, `alarm ${alarmName} has state ${JSON.stringify(alarm.StateValue)}`, "DescribeAlarms");
+    if (!alarmStates.has(alarm.StateValue ?? ""))
+      throw badAnswer(region, `alarm ${alarmName} has state ${JSON.stringify(alarm.StateValue)}`, "DescribeAlarms");
     return alarm.StateValue as AlarmStateValue;
   }
 
@@ -352,7 +471,12 @@ export class MetricsBus {
 
   /** Sets an alarm's state in `region` (SetAlarmState): the drill's alarm evaluator records each change it publishes. */
   async setAlarmState(region: string, alarmName: string, state: AlarmStateValue, reason: string): Promise<void> {
-    await this.call(region, "SetAlarmState", (signal) => this.clientFor(region).send(new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: state, StateReason: reason.slice(0, 1023) }), { abortSignal: signal }));
+    await this.call(region, "SetAlarmState", (signal) =>
+      this.clientFor(region).send(
+        new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: state, StateReason: reason.slice(0, 1023) }),
+        { abortSignal: signal },
+      ),
+    );
   }
 
   /**
@@ -361,11 +485,20 @@ export class MetricsBus {
    * ended after MAX_GET_PAGES pages is a broken endpoint, not data: it throws
    * rather than return a silently truncated series.
    */
-  private async *metricDataPages(region: string, queries: MetricDataQuery[], startSeconds: number, endSeconds: number): AsyncGenerator<MetricDataResult[]> {
+  private async *metricDataPages(
+    region: string,
+    queries: MetricDataQuery[],
+    startSeconds: number,
+    endSeconds: number,
+  ): AsyncGenerator<MetricDataResult[]> {
     const client = this.clientFor(region);
     let nextToken: string | undefined;
     for (let page = 1; ; page++) {
-      if (page > MAX_GET_PAGES) throw new CloudWatchError("CLOUDWATCH_BAD_ANSWER", `GetMetricData in ${region} did not stop paging after ${MAX_GET_PAGES} pages`);
+      if (page > MAX_GET_PAGES)
+        throw new CloudWatchError(
+          "CLOUDWATCH_BAD_ANSWER",
+          `GetMetricData in ${region} did not stop paging after ${MAX_GET_PAGES} pages`,
+        );
       const output = await this.call(region, "GetMetricData", (signal) =>
         client.send(
           new GetMetricDataCommand({
@@ -387,19 +520,39 @@ export class MetricsBus {
   }
 
   /** Sends `datumsFor(region)` to each region (nothing at all when empty); `sent` hears of each region that took all of its datums. */
-  private async publishEverywhere(datumsFor: (region: string) => MetricDatum[], regions: string[], sent?: (region: string, datums: MetricDatum[]) => void): Promise<RegionResult[]> {
+  private async publishEverywhere(
+    datumsFor: (region: string) => MetricDatum[],
+    regions: string[],
+    sent?: (region: string, datums: MetricDatum[]) => void,
+  ): Promise<RegionResult[]> {
     return Promise.all(
       regions.map(async (region): Promise<RegionResult> => {
         const tally = { calls: 0, bytes: 0 };
         try {
           const datums = datumsFor(region);
           for (const chunk of chunkDatums(datums)) {
-            await this.call(region, "PutMetricData", (signal) => this.clientFor(region).send(new PutMetricDataCommand({ Namespace: this.config.metricNamespace, MetricData: chunk }), { abortSignal: signal }), tally);
+            await this.call(
+              region,
+              "PutMetricData",
+              (signal) =>
+                this.clientFor(region).send(
+                  new PutMetricDataCommand({ Namespace: this.config.metricNamespace, MetricData: chunk }),
+                  { abortSignal: signal },
+                ),
+              tally,
+            );
           }
           sent?.(region, datums);
           return { region, ok: true, ...tally };
         } catch (error) {
-          const failure = error instanceof FailoverError ? error : new CloudWatchError("CLOUDWATCH_UNAVAILABLE", `PutMetricData to ${region} failed: ${describeAwsError(error)}`, { cause: error });
+          const failure =
+            error instanceof FailoverError
+              ? error
+              : new CloudWatchError(
+                  "CLOUDWATCH_UNAVAILABLE",
+                  `PutMetricData to ${region} failed: ${describeAwsError(error)}`,
+                  { cause: error },
+                );
           return { region, ok: false, error: failure, ...tally };
         }
       }),
@@ -407,7 +560,13 @@ export class MetricsBus {
   }
 
   /** One SDK call with retries; counts attempts and bytes into `tally`; every failure becomes a CloudWatchError. */
-  private call<T>(region: string, operation: string, send: (signal: AbortSignal) => Promise<T>, tally?: { calls: number; bytes: number }, retry: RetrySettings = this.retry): Promise<T> {
+  private call<T>(
+    region: string,
+    operation: string,
+    send: (signal: AbortSignal) => Promise<T>,
+    tally?: { calls: number; bytes: number },
+    retry: RetrySettings = this.retry,
+  ): Promise<T> {
     const counted = async (signal: AbortSignal) => {
       try {
         const output = await send(signal);
@@ -429,8 +588,21 @@ function count(tally: { calls: number; bytes: number } | undefined, outputOrErro
   tally.bytes += bytes.requestBytes + bytes.responseBytes;
 }
 
-function datum(name: MetricName, value: number, dimensions: Array<{ Name: string; Value: string }>, timestamp: Date, unit: StandardUnit = "None"): MetricDatum {
-  return { MetricName: name, Value: value, Dimensions: dimensions, Timestamp: timestamp, Unit: unit, StorageResolution: 1 };
+function datum(
+  name: MetricName,
+  value: number,
+  dimensions: Array<{ Name: string; Value: string }>,
+  timestamp: Date,
+  unit: StandardUnit = "None",
+): MetricDatum {
+  return {
+    MetricName: name,
+    Value: value,
+    Dimensions: dimensions,
+    Timestamp: timestamp,
+    Unit: unit,
+    StorageResolution: 1,
+  };
 }
 
 /** One series' identity: name and dimensions. */
@@ -479,15 +651,43 @@ export function chunkDatums<T>(datums: T[]): T[][] {
 }
 
 function badAnswer(region: string, why: string, operation = "GetMetricData"): CloudWatchError {
-  return new CloudWatchError("CLOUDWATCH_BAD_ANSWER", `CloudWatch ${operation} in ${region} answered malformed data: ${why}`, { hint: "Check the endpoint (AWS_ENDPOINT_URL) points at CloudWatch or a compatible emulator." });
+  return new CloudWatchError(
+    "CLOUDWATCH_BAD_ANSWER",
+    `CloudWatch ${operation} in ${region} answered malformed data: ${why}`,
+    { hint: "Check the endpoint (AWS_ENDPOINT_URL) points at CloudWatch or a compatible emulator." },
+  );
 }
 
 function cloudWatchFailure(region: string, operation: string, giveUp: GiveUp): CloudWatchError {
   const { kind, attempts, elapsedMs, cause } = giveUp;
   const detail = describeAwsError(cause);
   const tries = `${attempts} attempt${attempts === 1 ? "" : "s"} in ${elapsedMs} ms`;
-  if (kind === "throttled") return new CloudWatchError("CLOUDWATCH_THROTTLED", `CloudWatch ${operation} in ${region} was throttled (${tries}): ${detail}`, { cause, hint: "Raise the CloudWatch API quota for the account, or fewer vantages per control region; the next round tries again." });
-  if (kind === "unavailable") return new CloudWatchError("CLOUDWATCH_UNAVAILABLE", `CloudWatch ${operation} in ${region} failed (${tries}): ${detail}`, { cause, hint: "The region's CloudWatch is unreachable; the other control region carries on. The next round tries again." });
-  if (kind === "bad-answer") return new CloudWatchError("CLOUDWATCH_BAD_ANSWER", `CloudWatch ${operation} in ${region} answered something that is not a valid CloudWatch response: ${detail}`, { cause, hint: "Check the endpoint (AWS_ENDPOINT_URL) points at CloudWatch or a compatible emulator." });
-  return new CloudWatchError("CLOUDWATCH_REJECTED", `CloudWatch ${operation} in ${region} was refused: ${detail}`, { cause, hint: `Check the IAM permissions (cloudwatch:${operation}) and the request; retrying will not help.` });
+  if (kind === "throttled")
+    return new CloudWatchError(
+      "CLOUDWATCH_THROTTLED",
+      `CloudWatch ${operation} in ${region} was throttled (${tries}): ${detail}`,
+      {
+        cause,
+        hint: "Raise the CloudWatch API quota for the account, or fewer vantages per control region; the next round tries again.",
+      },
+    );
+  if (kind === "unavailable")
+    return new CloudWatchError(
+      "CLOUDWATCH_UNAVAILABLE",
+      `CloudWatch ${operation} in ${region} failed (${tries}): ${detail}`,
+      {
+        cause,
+        hint: "The region's CloudWatch is unreachable; the other control region carries on. The next round tries again.",
+      },
+    );
+  if (kind === "bad-answer")
+    return new CloudWatchError(
+      "CLOUDWATCH_BAD_ANSWER",
+      `CloudWatch ${operation} in ${region} answered something that is not a valid CloudWatch response: ${detail}`,
+      { cause, hint: "Check the endpoint (AWS_ENDPOINT_URL) points at CloudWatch or a compatible emulator." },
+    );
+  return new CloudWatchError("CLOUDWATCH_REJECTED", `CloudWatch ${operation} in ${region} was refused: ${detail}`, {
+    cause,
+    hint: `Check the IAM permissions (cloudwatch:${operation}) and the request; retrying will not help.`,
+  });
 }

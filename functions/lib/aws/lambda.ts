@@ -1,7 +1,14 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { FailoverError } from "../errors.ts";
 import { clientConfig, type AwsClientOptions } from "./client-config.ts";
-import { describeAwsError, retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
+import {
+  describeAwsError,
+  retrySettings,
+  withRetry,
+  type GiveUp,
+  type RetryOptions,
+  type RetrySettings,
+} from "./retry.ts";
 import { CallStats } from "./stats.ts";
 
 /**
@@ -41,7 +48,11 @@ export class LambdaInvoker {
   async invoke(functionName: string, event: unknown): Promise<unknown> {
     const payload = new TextEncoder().encode(JSON.stringify(event ?? {}));
     const output = await withRetry(
-      (signal) => this.client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "RequestResponse", Payload: payload }), { abortSignal: signal }),
+      (signal) =>
+        this.client.send(
+          new InvokeCommand({ FunctionName: functionName, InvocationType: "RequestResponse", Payload: payload }),
+          { abortSignal: signal },
+        ),
       this.retry,
       (giveUp) => lambdaFailure(functionName, giveUp),
     );
@@ -50,11 +61,15 @@ export class LambdaInvoker {
     try {
       result = text === "" ? undefined : JSON.parse(text);
     } catch (cause) {
-      throw new FailoverError("LAMBDA_BAD_ANSWER", `function ${functionName} returned something that is not JSON`, { cause });
+      throw new FailoverError("LAMBDA_BAD_ANSWER", `function ${functionName} returned something that is not JSON`, {
+        cause,
+      });
     }
     if (output.FunctionError) {
       const detail = (result as { errorMessage?: string } | undefined)?.errorMessage ?? output.FunctionError;
-      throw new FailoverError("LAMBDA_FUNCTION_ERROR", `function ${functionName} failed: ${detail}`, { hint: "See the function's CloudWatch logs for details." });
+      throw new FailoverError("LAMBDA_FUNCTION_ERROR", `function ${functionName} failed: ${detail}`, {
+        hint: "See the function's CloudWatch logs for details.",
+      });
     }
     return result;
   }
@@ -63,11 +78,28 @@ export class LambdaInvoker {
 function lambdaFailure(functionName: string, { kind, attempts, cause }: GiveUp): FailoverError {
   const name = (cause as { name?: string } | undefined)?.name;
   if (name === "ResourceNotFoundException") {
-    return new FailoverError("LAMBDA_NOT_FOUND", `function ${functionName} does not exist in this region`, { cause, hint: "Deploy the stacks (`npx sst deploy`) or pass the right region/function name." });
+    return new FailoverError("LAMBDA_NOT_FOUND", `function ${functionName} does not exist in this region`, {
+      cause,
+      hint: "Deploy the stacks (`npx sst deploy`) or pass the right region/function name.",
+    });
   }
-  const code = kind === "throttled" ? "LAMBDA_THROTTLED" : kind === "unavailable" ? "LAMBDA_UNAVAILABLE" : kind === "bad-answer" ? "LAMBDA_BAD_ANSWER" : "LAMBDA_REJECTED";
-  return new FailoverError(code, `invoking ${functionName} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describeAwsError(cause)}`, {
-    cause,
-    hint: kind === "rejected" ? "Check the IAM permission lambda:InvokeFunction and the function name." : "Lambda is unreachable in this region; try the other control region.",
-  });
+  const code =
+    kind === "throttled"
+      ? "LAMBDA_THROTTLED"
+      : kind === "unavailable"
+        ? "LAMBDA_UNAVAILABLE"
+        : kind === "bad-answer"
+          ? "LAMBDA_BAD_ANSWER"
+          : "LAMBDA_REJECTED";
+  return new FailoverError(
+    code,
+    `invoking ${functionName} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describeAwsError(cause)}`,
+    {
+      cause,
+      hint:
+        kind === "rejected"
+          ? "Check the IAM permission lambda:InvokeFunction and the function name."
+          : "Lambda is unreachable in this region; try the other control region.",
+    },
+  );
 }

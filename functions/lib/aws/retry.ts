@@ -40,7 +40,6 @@ export interface RetryOptions {
 /** Resolved retry settings. */
 export type RetrySettings = Required<RetryOptions>;
 
-
 export function retrySettings(options: RetryOptions = {}): RetrySettings {
   return {
     budgetMs: options.budgetMs ?? 8000,
@@ -54,8 +53,26 @@ export function retrySettings(options: RetryOptions = {}): RetrySettings {
   };
 }
 
-const throttleCodes = new Set(["Throttling", "ThrottlingException", "ThrottledException", "PriorRequestNotComplete", "TooManyRequestsException", "RequestLimitExceeded", "SlowDown"]);
-const networkCodes = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "ECONNABORTED", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "UND_ERR_SOCKET"]);
+const throttleCodes = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "ThrottledException",
+  "PriorRequestNotComplete",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "SlowDown",
+]);
+const networkCodes = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "ECONNABORTED",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EAI_AGAIN",
+  "UND_ERR_SOCKET",
+]);
 
 interface LooseAwsError {
   name?: string;
@@ -79,10 +96,21 @@ export function classifyAwsError(error: unknown): AwsFailureKind {
   const name = e.name ?? "";
   const status = httpStatusOf(error);
   if (throttleCodes.has(name) || throttleCodes.has(e.code ?? "") || status === 429) return "throttled";
-  if (name === "AbortError" || name === "TimeoutError" || networkCodes.has(e.code ?? "") || /socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|timed? ?out/i.test(e.message ?? "")) return "unavailable";
+  if (
+    name === "AbortError" ||
+    name === "TimeoutError" ||
+    networkCodes.has(e.code ?? "") ||
+    /socket hang up|ECONNRESET|ECONNREFUSED|EPIPE|timed? ?out/i.test(e.message ?? "")
+  )
+    return "unavailable";
   if (status !== undefined && status >= 500) return "unavailable";
   // An unparseable body: SyntaxError from JSON, the XML parser's error, or the SDK's "Deserialization error".
-  if (name === "SyntaxError" || e.$responseBodyText !== undefined || /deserializ|parse|unexpected token|not valid json|invalid xml|xml/i.test(`${name} ${e.message ?? ""}`)) return "bad-answer";
+  if (
+    name === "SyntaxError" ||
+    e.$responseBodyText !== undefined ||
+    /deserializ|parse|unexpected token|not valid json|invalid xml|xml/i.test(`${name} ${e.message ?? ""}`)
+  )
+    return "bad-answer";
   if (status === undefined && e.$fault === undefined) return "unavailable";
   return "rejected";
 }

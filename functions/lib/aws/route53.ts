@@ -15,7 +15,15 @@ import { parseLease, type OverrideLease } from "../lease.ts";
 import { leaseRecordName, stateRecordName } from "../metrics.ts";
 import type { Weights } from "../types.ts";
 import { clientConfig, type AwsClientOptions } from "./client-config.ts";
-import { classifyAwsError, describeAwsError, retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
+import {
+  classifyAwsError,
+  describeAwsError,
+  retrySettings,
+  withRetry,
+  type GiveUp,
+  type RetryOptions,
+  type RetrySettings,
+} from "./retry.ts";
 import { CallStats } from "./stats.ts";
 import { decodeTxtJson, encodeTxtJson } from "./txt.ts";
 
@@ -50,7 +58,11 @@ export class Route53Error extends FailoverError {
   /** Route 53's messages for a rejected change batch, one per problem. */
   readonly messages: string[];
 
-  constructor(code: Route53ErrorCode, message: string, options: { cause?: unknown; hint?: string; messages?: string[] } = {}) {
+  constructor(
+    code: Route53ErrorCode,
+    message: string,
+    options: { cause?: unknown; hint?: string; messages?: string[] } = {},
+  ) {
     super(code, message, options);
     this.messages = options.messages ?? [];
   }
@@ -184,7 +196,9 @@ export class Route53Switcher {
       for (const set of found) {
         const target = this.config.targets.find((t) => t.id === set.SetIdentifier);
         if (set.SetIdentifier === undefined || set.Weight === undefined) {
-          unexpected.push(`${record.name} ${record.type}${set.SetIdentifier ? ` "${set.SetIdentifier}"` : ""} is not a weighted record (no ${set.SetIdentifier === undefined ? "SetIdentifier" : "Weight"})`);
+          unexpected.push(
+            `${record.name} ${record.type}${set.SetIdentifier ? ` "${set.SetIdentifier}"` : ""} is not a weighted record (no ${set.SetIdentifier === undefined ? "SetIdentifier" : "Weight"})`,
+          );
         } else if (!target) {
           unexpected.push(`${record.name} ${record.type} "${set.SetIdentifier}" belongs to no target in the config`);
         } else {
@@ -197,17 +211,27 @@ export class Route53Switcher {
         if (!byTarget[target.id]) missing.push(`${record.name} ${record.type} "${target.id}"`);
       }
       records[record.name] = byTarget;
-      weightsByRecord[record.name] = Object.fromEntries(Object.entries(byTarget).map(([id, set]) => [id, set.Weight ?? 0]));
+      weightsByRecord[record.name] = Object.fromEntries(
+        Object.entries(byTarget).map(([id, set]) => [id, set.Weight ?? 0]),
+      );
     }
     if (missing.length > 0) {
-      throw new Route53Error("ROUTE53_MISSING_RECORD", `hosted zone ${this.config.hostedZone.id} has no weighted record for ${missing.join(", ")}${unexpected.length ? `; also ${unexpected.join("; ")}` : ""}`, {
-        hint: "Create the records once with `failover init --direct`, or fix the record names, types and target ids in the config.",
-      });
+      throw new Route53Error(
+        "ROUTE53_MISSING_RECORD",
+        `hosted zone ${this.config.hostedZone.id} has no weighted record for ${missing.join(", ")}${unexpected.length ? `; also ${unexpected.join("; ")}` : ""}`,
+        {
+          hint: "Create the records once with `failover init --direct`, or fix the record names, types and target ids in the config.",
+        },
+      );
     }
     if (unexpected.length > 0) {
-      throw new Route53Error("ROUTE53_UNEXPECTED_RECORD", `hosted zone ${this.config.hostedZone.id}: ${unexpected.join("; ")}`, {
-        hint: "Add the target to the config or delete the record; the switcher does not guess who owns a record.",
-      });
+      throw new Route53Error(
+        "ROUTE53_UNEXPECTED_RECORD",
+        `hosted zone ${this.config.hostedZone.id}: ${unexpected.join("; ")}`,
+        {
+          hint: "Add the target to the config or delete the record; the switcher does not guess who owns a record.",
+        },
+      );
     }
     const lease = this.readTxt(groups.get(groupId({ name: this.leaseName, type: "TXT" })) ?? [], "lease");
     let leaseValue: OverrideLease | undefined;
@@ -243,29 +267,32 @@ export class Route53Switcher {
     const before = this.stats.total().calls;
     let ambiguous = false;
     try {
-      const output = await this.call(
-        "ChangeResourceRecordSets",
-        async (signal) => {
-          try {
-            return await this.client.send(
-              new ChangeResourceRecordSetsCommand({
-                HostedZoneId: this.config.hostedZone.id,
-                ChangeBatch: { Comment: `${this.config.name}: compare-and-swap`, Changes: changes },
-              }),
-              { abortSignal: signal },
-            );
-          } catch (error) {
-            // A timeout or 5xx may have been applied anyway; remember it for the conflict check below.
-            if (classifyAwsError(error) === "unavailable") ambiguous = true;
-            throw error;
-          }
-        },
-      );
+      const output = await this.call("ChangeResourceRecordSets", async (signal) => {
+        try {
+          return await this.client.send(
+            new ChangeResourceRecordSetsCommand({
+              HostedZoneId: this.config.hostedZone.id,
+              ChangeBatch: { Comment: `${this.config.name}: compare-and-swap`, Changes: changes },
+            }),
+            { abortSignal: signal },
+          );
+        } catch (error) {
+          // A timeout or 5xx may have been applied anyway; remember it for the conflict check below.
+          if (classifyAwsError(error) === "unavailable") ambiguous = true;
+          throw error;
+        }
+      });
       const changeId = output.ChangeInfo?.Id;
-      if (typeof changeId !== "string" || changeId === "") throw badAnswer("ChangeResourceRecordSets", "ChangeInfo.Id is missing");
+      if (typeof changeId !== "string" || changeId === "")
+        throw badAnswer("ChangeResourceRecordSets", "ChangeInfo.Id is missing");
       return { changeId, calls: this.stats.total().calls - before };
     } catch (error) {
-      if (ambiguous && error instanceof Route53Error && error.code === "ROUTE53_CONFLICT" && (await this.alreadyApplied(change))) {
+      if (
+        ambiguous &&
+        error instanceof Route53Error &&
+        error.code === "ROUTE53_CONFLICT" &&
+        (await this.alreadyApplied(change))
+      ) {
         return { changeId: "", calls: this.stats.total().calls - before };
       }
       throw error;
@@ -273,13 +300,17 @@ export class Route53Switcher {
   }
 
   /** CAS loop: read, let `plan` re-decide, apply; on conflict re-read, at most `maxAttempts` times (default 3). */
-  async update(plan: (snapshot: ZoneSnapshot) => ZoneChange | undefined, options: { maxAttempts?: number } = {}): Promise<UpdateResult> {
+  async update(
+    plan: (snapshot: ZoneSnapshot) => ZoneChange | undefined,
+    options: { maxAttempts?: number } = {},
+  ): Promise<UpdateResult> {
     const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     let lastConflict: Route53Error | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const snapshot = await this.read();
       const change = plan(snapshot);
-      if (change === undefined || this.buildChanges(snapshot, change).length === 0) return { applied: false, attempts: attempt, snapshot };
+      if (change === undefined || this.buildChanges(snapshot, change).length === 0)
+        return { applied: false, attempts: attempt, snapshot };
       try {
         const result = await this.apply(snapshot, change);
         return { applied: true, attempts: attempt, snapshot, change, changeId: result.changeId };
@@ -290,22 +321,32 @@ export class Route53Switcher {
         await this.retry.sleep(Math.floor(this.retry.random() * this.retry.baseDelayMs * 2));
       }
     }
-    throw new Route53Error("ROUTE53_CONFLICT", `lost the compare-and-swap on hosted zone ${this.config.hostedZone.id} ${maxAttempts} times in a row: another writer keeps changing the records`, {
-      cause: lastConflict,
-      messages: lastConflict?.messages,
-      hint: "Check that only the deciders and `failover` write these records; the next round will re-read and try again.",
-    });
+    throw new Route53Error(
+      "ROUTE53_CONFLICT",
+      `lost the compare-and-swap on hosted zone ${this.config.hostedZone.id} ${maxAttempts} times in a row: another writer keeps changing the records`,
+      {
+        cause: lastConflict,
+        messages: lastConflict?.messages,
+        hint: "Check that only the deciders and `failover` write these records; the next round will re-read and try again.",
+      },
+    );
   }
 
   /** Polls GetChange until INSYNC or `timeoutMs` (default 60000). A slow sync is reported, never a reason to re-send. */
-  async waitInsync(changeId: string, options: { timeoutMs?: number } = {}): Promise<{ insync: boolean; waitedMs: number }> {
+  async waitInsync(
+    changeId: string,
+    options: { timeoutMs?: number } = {},
+  ): Promise<{ insync: boolean; waitedMs: number }> {
     if (changeId === "") return { insync: false, waitedMs: 0 };
     const timeoutMs = options.timeoutMs ?? 60_000;
     const started = this.retry.now();
     for (let poll = 0; poll < 10_000; poll++) {
-      const output = await this.call("GetChange", (signal) => this.client.send(new GetChangeCommand({ Id: changeId }), { abortSignal: signal }));
+      const output = await this.call("GetChange", (signal) =>
+        this.client.send(new GetChangeCommand({ Id: changeId }), { abortSignal: signal }),
+      );
       const status = output.ChangeInfo?.Status;
-      if (status !== "PENDING" && status !== "INSYNC") throw badAnswer("GetChange", `ChangeInfo.Status is ${JSON.stringify(status)}, expected PENDING or INSYNC`);
+      if (status !== "PENDING" && status !== "INSYNC")
+        throw badAnswer("GetChange", `ChangeInfo.Status is ${JSON.stringify(status)}, expected PENDING or INSYNC`);
       const waitedMs = this.retry.now() - started;
       if (status === "INSYNC") return { insync: true, waitedMs };
       if (waitedMs >= timeoutMs) return { insync: false, waitedMs };
@@ -317,22 +358,39 @@ export class Route53Switcher {
   /** Creates the weighted records once (failover init), with the config's weights; refuses when any managed record exists. */
   async init(): Promise<{ created: string[]; changeId: string }> {
     const groups = await this.listGroups(this.wantedGroups());
-    const existing = this.config.records.flatMap((record) => (groups.get(groupId(record)) ?? []).map((set) => `${record.name} ${record.type} "${set.SetIdentifier ?? "(no SetIdentifier)"}"`));
+    const existing = this.config.records.flatMap((record) =>
+      (groups.get(groupId(record)) ?? []).map(
+        (set) => `${record.name} ${record.type} "${set.SetIdentifier ?? "(no SetIdentifier)"}"`,
+      ),
+    );
     if (existing.length > 0) {
-      throw new Route53Error("ROUTE53_EXISTS", `hosted zone ${this.config.hostedZone.id} already has ${existing.join(", ")}; init does not overwrite records`, {
-        hint: "Use `failover status` to see them; delete them by hand first if you really mean to start over.",
-      });
+      throw new Route53Error(
+        "ROUTE53_EXISTS",
+        `hosted zone ${this.config.hostedZone.id} already has ${existing.join(", ")}; init does not overwrite records`,
+        {
+          hint: "Use `failover status` to see them; delete them by hand first if you really mean to start over.",
+        },
+      );
     }
     const created: string[] = [];
     const changes: Change[] = [];
     for (const record of this.config.records) {
       for (const target of this.config.targets) {
-        changes.push({ Action: "CREATE", ResourceRecordSet: toSdk(this.desiredRecord(record, target.id, target.weight)) });
+        changes.push({
+          Action: "CREATE",
+          ResourceRecordSet: toSdk(this.desiredRecord(record, target.id, target.weight)),
+        });
         created.push(`${record.name} ${record.type} ${target.id}`);
       }
     }
     const output = await this.call("ChangeResourceRecordSets", (signal) =>
-      this.client.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: this.config.hostedZone.id, ChangeBatch: { Comment: `${this.config.name}: init`, Changes: changes } }), { abortSignal: signal }),
+      this.client.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: this.config.hostedZone.id,
+          ChangeBatch: { Comment: `${this.config.name}: init`, Changes: changes },
+        }),
+        { abortSignal: signal },
+      ),
     );
     return { created, changeId: output.ChangeInfo?.Id ?? "" };
   }
@@ -343,7 +401,14 @@ export class Route53Switcher {
     const value = recordValueFor(target, record.name);
     const base = { Name: record.name, Type: record.type, SetIdentifier: target.id, Weight: weight };
     if ("alias" in value) {
-      return { ...base, AliasTarget: { HostedZoneId: value.alias.hostedZoneId, DNSName: value.alias.dnsName, EvaluateTargetHealth: value.alias.evaluateTargetHealth } };
+      return {
+        ...base,
+        AliasTarget: {
+          HostedZoneId: value.alias.hostedZoneId,
+          DNSName: value.alias.dnsName,
+          EvaluateTargetHealth: value.alias.evaluateTargetHealth,
+        },
+      };
     }
     return { ...base, TTL: record.ttl, ResourceRecords: value.values.map((v) => ({ Value: v })) };
   }
@@ -354,16 +419,27 @@ export class Route53Switcher {
     if (change.weights !== undefined) {
       const targetIds = new Set(this.config.targets.map((t) => t.id));
       for (const [id, weight] of Object.entries(change.weights)) {
-        if (!targetIds.has(id)) throw new Route53Error("ROUTE53_INVALID_CHANGE", `weights name target "${id}", which is not in the config`, { hint: "Use the target ids of the config." });
-        if (!Number.isInteger(weight) || weight < 0 || weight > 255) throw new Route53Error("ROUTE53_INVALID_CHANGE", `weight of target "${id}" must be an integer from 0 to 255, got ${weight}`);
+        if (!targetIds.has(id))
+          throw new Route53Error("ROUTE53_INVALID_CHANGE", `weights name target "${id}", which is not in the config`, {
+            hint: "Use the target ids of the config.",
+          });
+        if (!Number.isInteger(weight) || weight < 0 || weight > 255)
+          throw new Route53Error(
+            "ROUTE53_INVALID_CHANGE",
+            `weight of target "${id}" must be an integer from 0 to 255, got ${weight}`,
+          );
       }
       for (const record of this.config.records) {
         const current = from.weightsByRecord[record.name] ?? {};
         const next: Weights = { ...current, ...change.weights };
         if (Object.values(next).every((w) => w === 0)) {
-          throw new Route53Error("ROUTE53_ALL_ZERO", `refusing to set every target of ${record.name} to weight 0 (${formatWeights(next)})`, {
-            hint: "Keep at least one target above 0; to send all traffic to one target, promote it instead.",
-          });
+          throw new Route53Error(
+            "ROUTE53_ALL_ZERO",
+            `refusing to set every target of ${record.name} to weight 0 (${formatWeights(next)})`,
+            {
+              hint: "Keep at least one target above 0; to send all traffic to one target, promote it instead.",
+            },
+          );
         }
         const changed = this.config.targets.filter((t) => next[t.id] !== current[t.id]);
         if (changed.length === 0) continue;
@@ -371,15 +447,25 @@ export class Route53Switcher {
         // a rival that moved another target since our read must make this batch fail too.
         // Unchanged records are deleted and re-created as they are. Beyond Route 53's 1,000-record
         // batch limit only the changed records are swapped.
-        const guarded = this.config.targets.length * this.config.records.length * 2 <= 900 ? this.config.targets : changed;
+        const guarded =
+          this.config.targets.length * this.config.records.length * 2 <= 900 ? this.config.targets : changed;
         for (const target of guarded) {
           const set = from.records[record.name]?.[target.id];
-          if (!set) throw new Route53Error("ROUTE53_MISSING_RECORD", `no current record ${record.name} ${record.type} "${target.id}" in the snapshot`, { hint: "Read the zone again before applying." });
-          changes.push({ Action: "DELETE", ResourceRecordSet: toSdk(set) }, { Action: "CREATE", ResourceRecordSet: toSdk({ ...set, Weight: next[target.id] }) });
+          if (!set)
+            throw new Route53Error(
+              "ROUTE53_MISSING_RECORD",
+              `no current record ${record.name} ${record.type} "${target.id}" in the snapshot`,
+              { hint: "Read the zone again before applying." },
+            );
+          changes.push(
+            { Action: "DELETE", ResourceRecordSet: toSdk(set) },
+            { Action: "CREATE", ResourceRecordSet: toSdk({ ...set, Weight: next[target.id] }) },
+          );
         }
       }
     }
-    if (change.state !== undefined) changes.push(...this.txtChanges(this.stateName, from.stateRecord, encodeTxtJson(change.state)));
+    if (change.state !== undefined)
+      changes.push(...this.txtChanges(this.stateName, from.stateRecord, encodeTxtJson(change.state)));
     if (change.lease === null) {
       if (from.leaseRecord) changes.push({ Action: "DELETE", ResourceRecordSet: toSdk(from.leaseRecord) });
     } else if (change.lease !== undefined) {
@@ -390,8 +476,16 @@ export class Route53Switcher {
 
   private txtChanges(name: string, current: RecordSetData | undefined, value: string): Change[] {
     if (current && current.ResourceRecords?.length === 1 && current.ResourceRecords[0]?.Value === value) return [];
-    const next: RecordSetData = { Name: name, Type: "TXT", TTL: current?.TTL ?? TXT_TTL, ResourceRecords: [{ Value: value }] };
-    return [...(current ? [{ Action: "DELETE" as const, ResourceRecordSet: toSdk(current) }] : []), { Action: "CREATE", ResourceRecordSet: toSdk(next) }];
+    const next: RecordSetData = {
+      Name: name,
+      Type: "TXT",
+      TTL: current?.TTL ?? TXT_TTL,
+      ResourceRecords: [{ Value: value }],
+    };
+    return [
+      ...(current ? [{ Action: "DELETE" as const, ResourceRecordSet: toSdk(current) }] : []),
+      { Action: "CREATE", ResourceRecordSet: toSdk(next) },
+    ];
   }
 
   /** After an ambiguous failure then a conflict: does the zone already hold exactly what `change` asked for? */
@@ -404,12 +498,19 @@ export class Route53Switcher {
     }
   }
 
-  private readTxt(sets: RecordSetData[], what: string): { value: unknown; problem: string | undefined; record: RecordSetData | undefined } {
+  private readTxt(
+    sets: RecordSetData[],
+    what: string,
+  ): { value: unknown; problem: string | undefined; record: RecordSetData | undefined } {
     const name = what === "lease" ? this.leaseName : this.stateName;
     if (sets.length === 0) return { value: undefined, problem: undefined, record: undefined };
     const record = sets[0] as RecordSetData;
     if (sets.length > 1 || record.SetIdentifier !== undefined || record.ResourceRecords?.length !== 1) {
-      return { value: undefined, problem: `${what} record ${name} ignored: expected one plain TXT record with one value`, record: sets.length === 1 ? record : undefined };
+      return {
+        value: undefined,
+        problem: `${what} record ${name} ignored: expected one plain TXT record with one value`,
+        record: sets.length === 1 ? record : undefined,
+      };
     }
     try {
       return { value: decodeTxtJson(record.ResourceRecords[0]?.Value ?? ""), problem: undefined, record };
@@ -419,7 +520,11 @@ export class Route53Switcher {
   }
 
   private wantedGroups(): GroupKey[] {
-    return [...this.config.records.map((r) => ({ name: r.name, type: r.type })), { name: this.leaseName, type: "TXT" }, { name: this.stateName, type: "TXT" }];
+    return [
+      ...this.config.records.map((r) => ({ name: r.name, type: r.type })),
+      { name: this.leaseName, type: "TXT" },
+      { name: this.stateName, type: "TXT" },
+    ];
   }
 
   /**
@@ -436,7 +541,13 @@ export class Route53Switcher {
     let start: { name: string; type?: string; identifier?: string } = { name: firstWanted.name };
     for (let page = 1; ; page++) {
       if (page > this.maxPages) {
-        throw new Route53Error("ROUTE53_BAD_ANSWER", `ListResourceRecordSets on ${this.config.hostedZone.id} did not end after ${this.maxPages} pages`, { hint: "Check that the endpoint pages with NextRecordIdentifier (a stock moto does not; use emulator/moto_launcher.py)." });
+        throw new Route53Error(
+          "ROUTE53_BAD_ANSWER",
+          `ListResourceRecordSets on ${this.config.hostedZone.id} did not end after ${this.maxPages} pages`,
+          {
+            hint: "Check that the endpoint pages with NextRecordIdentifier (a stock moto does not; use emulator/moto_launcher.py).",
+          },
+        );
       }
       const output = await this.call("ListResourceRecordSets", (signal) =>
         this.client.send(
@@ -454,17 +565,35 @@ export class Route53Switcher {
         groups.get(groupId({ name: set.Name, type: set.Type }))?.push(set);
       }
       if (!output.IsTruncated) return groups;
-      const next = { name: normName(output.NextRecordName ?? ""), type: output.NextRecordType ?? "", identifier: output.NextRecordIdentifier };
-      if (next.name === "" || next.type === "") throw badAnswer("ListResourceRecordSets", "IsTruncated is true but NextRecordName/NextRecordType are missing");
-      if (start.type !== undefined && next.name === start.name && next.type === start.type && next.identifier === start.identifier) {
-        throw badAnswer("ListResourceRecordSets", `paging did not advance past ${next.name} ${next.type}${next.identifier ? ` "${next.identifier}"` : ""} (NextRecordIdentifier ignored?)`);
+      const next = {
+        name: normName(output.NextRecordName ?? ""),
+        type: output.NextRecordType ?? "",
+        identifier: output.NextRecordIdentifier,
+      };
+      if (next.name === "" || next.type === "")
+        throw badAnswer("ListResourceRecordSets", "IsTruncated is true but NextRecordName/NextRecordType are missing");
+      if (
+        start.type !== undefined &&
+        next.name === start.name &&
+        next.type === start.type &&
+        next.identifier === start.identifier
+      ) {
+        throw badAnswer(
+          "ListResourceRecordSets",
+          `paging did not advance past ${next.name} ${next.type}${next.identifier ? ` "${next.identifier}"` : ""} (NextRecordIdentifier ignored?)`,
+        );
       }
       const nextKey = orderKey(next);
       const pending = sorted.filter((key) => compareKeys(orderKey(key), nextKey) >= 0);
       if (pending.length === 0) return groups;
       const firstPending = pending[0] as GroupKey;
       // Jump straight to the next wanted group when unwanted records lie in between.
-      start = compareKeys(orderKey(firstPending), nextKey) > 0 ? { name: firstPending.name, type: firstPending.type } : next.identifier ? { name: next.name, type: next.type, identifier: next.identifier } : { name: next.name, type: next.type };
+      start =
+        compareKeys(orderKey(firstPending), nextKey) > 0
+          ? { name: firstPending.name, type: firstPending.type }
+          : next.identifier
+            ? { name: next.name, type: next.type, identifier: next.identifier }
+            : { name: next.name, type: next.type };
     }
   }
 
@@ -482,7 +611,11 @@ export async function createHostedZone(name: string, options: Route53SwitcherOpt
   const client = options.client ?? new Route53Client(clientConfig("us-east-1", options));
   const retry = retrySettings(options.retry);
   const output = await withRetry(
-    (signal) => client.send(new CreateHostedZoneCommand({ Name: name, CallerReference: `${name}-${Date.now()}-${Math.random()}` }), { abortSignal: signal }),
+    (signal) =>
+      client.send(
+        new CreateHostedZoneCommand({ Name: name, CallerReference: `${name}-${Date.now()}-${Math.random()}` }),
+        { abortSignal: signal },
+      ),
     retry,
     (giveUp) => route53Failure("CreateHostedZone", giveUp, name),
   );
@@ -495,34 +628,67 @@ function route53Failure(operation: string, giveUp: GiveUp, zone: string): Route5
   const { kind, attempts, elapsedMs, cause } = giveUp;
   const detail = describeAwsError(cause);
   const tries = `${attempts} attempt${attempts === 1 ? "" : "s"} in ${elapsedMs} ms`;
-  if (kind === "throttled") return new Route53Error("ROUTE53_THROTTLED", `Route 53 ${operation} was throttled (${tries}): ${detail}`, { cause, hint: "Route 53 allows about 5 requests per second per account; nothing was changed. Deciders try again next round; by hand, retry in a few seconds and check for other tools hammering the API." });
-  if (kind === "unavailable") return new Route53Error("ROUTE53_UNAVAILABLE", `Route 53 ${operation} failed (${tries}): ${detail}`, { cause, hint: "The Route 53 API is unreachable or failing; nothing was changed (batches are all or nothing). Deciders try again next round; by hand, check your network, credentials and AWS_ENDPOINT_URL, then retry." });
-  if (kind === "bad-answer") return new Route53Error("ROUTE53_BAD_ANSWER", `Route 53 ${operation} answered something that is not a valid Route 53 response: ${detail}`, { cause, hint: "Check the endpoint (AWS_ENDPOINT_URL) points at Route 53 or a compatible emulator." });
+  if (kind === "throttled")
+    return new Route53Error("ROUTE53_THROTTLED", `Route 53 ${operation} was throttled (${tries}): ${detail}`, {
+      cause,
+      hint: "Route 53 allows about 5 requests per second per account; nothing was changed. Deciders try again next round; by hand, retry in a few seconds and check for other tools hammering the API.",
+    });
+  if (kind === "unavailable")
+    return new Route53Error("ROUTE53_UNAVAILABLE", `Route 53 ${operation} failed (${tries}): ${detail}`, {
+      cause,
+      hint: "The Route 53 API is unreachable or failing; nothing was changed (batches are all or nothing). Deciders try again next round; by hand, check your network, credentials and AWS_ENDPOINT_URL, then retry.",
+    });
+  if (kind === "bad-answer")
+    return new Route53Error(
+      "ROUTE53_BAD_ANSWER",
+      `Route 53 ${operation} answered something that is not a valid Route 53 response: ${detail}`,
+      { cause, hint: "Check the endpoint (AWS_ENDPOINT_URL) points at Route 53 or a compatible emulator." },
+    );
   const name = (cause as { name?: string }).name ?? "";
   const message = (cause as { message?: string }).message ?? "";
   if (name === "InvalidChangeBatch") {
     const messages = splitBatchMessages(message);
     if (messages.some((m) => /do not match the current values|but it was not found|but it already exists/.test(m))) {
-      return new Route53Error("ROUTE53_CONFLICT", `Route 53 rejected the change batch on ${zone}: the records changed since they were read (${messages.join("; ")})`, {
-        cause,
-        messages,
-        hint: "Another writer switched first; nothing was changed. Re-read and decide again (update() does this).",
-      });
+      return new Route53Error(
+        "ROUTE53_CONFLICT",
+        `Route 53 rejected the change batch on ${zone}: the records changed since they were read (${messages.join("; ")})`,
+        {
+          cause,
+          messages,
+          hint: "Another writer switched first; nothing was changed. Re-read and decide again (update() does this).",
+        },
+      );
     }
-    return new Route53Error("ROUTE53_REJECTED", `Route 53 rejected the change batch on ${zone}: ${messages.join("; ")}`, { cause, messages, hint: "The batch is invalid; nothing was changed. Check the record values in the config." });
+    return new Route53Error(
+      "ROUTE53_REJECTED",
+      `Route 53 rejected the change batch on ${zone}: ${messages.join("; ")}`,
+      { cause, messages, hint: "The batch is invalid; nothing was changed. Check the record values in the config." },
+    );
   }
-  if (name === "NoSuchHostedZone") return new Route53Error("ROUTE53_NO_ZONE", `hosted zone ${zone} does not exist`, { cause, hint: "Check hostedZone.id in the config (Route 53 console, or `aws route53 list-hosted-zones`)." });
-  return new Route53Error("ROUTE53_REJECTED", `Route 53 ${operation} was refused: ${detail}`, { cause, hint: "Check the IAM permissions and the request; it will not succeed by retrying." });
+  if (name === "NoSuchHostedZone")
+    return new Route53Error("ROUTE53_NO_ZONE", `hosted zone ${zone} does not exist`, {
+      cause,
+      hint: "Check hostedZone.id in the config (Route 53 console, or `aws route53 list-hosted-zones`).",
+    });
+  return new Route53Error("ROUTE53_REJECTED", `Route 53 ${operation} was refused: ${detail}`, {
+    cause,
+    hint: "Check the IAM permissions and the request; it will not succeed by retrying.",
+  });
 }
 
 /** Route 53 joins the problems of a batch as `[first, second]`. */
 function splitBatchMessages(message: string): string[] {
   const inner = message.trim().replace(/^\[/, "").replace(/\]$/, "");
-  return inner.split(/, (?=Tried to |RRSet )/).map((m) => m.trim()).filter((m) => m !== "");
+  return inner
+    .split(/, (?=Tried to |RRSet )/)
+    .map((m) => m.trim())
+    .filter((m) => m !== "");
 }
 
 function badAnswer(operation: string, why: string): Route53Error {
-  return new Route53Error("ROUTE53_BAD_ANSWER", `Route 53 ${operation} answer is malformed: ${why}`, { hint: "Check the endpoint (AWS_ENDPOINT_URL) points at Route 53 or a compatible emulator." });
+  return new Route53Error("ROUTE53_BAD_ANSWER", `Route 53 ${operation} answer is malformed: ${why}`, {
+    hint: "Check the endpoint (AWS_ENDPOINT_URL) points at Route 53 or a compatible emulator.",
+  });
 }
 
 function validatePage(output: ListResourceRecordSetsCommandOutput): RecordSetData[] {
@@ -533,17 +699,24 @@ function validatePage(output: ListResourceRecordSetsCommandOutput): RecordSetDat
 }
 
 function fromSdk(set: ResourceRecordSet, index: number): RecordSetData {
-  if (typeof set.Name !== "string" || typeof set.Type !== "string") throw badAnswer("ListResourceRecordSets", `ResourceRecordSets[${index}] has no Name or Type`);
-  if (set.Weight !== undefined && typeof set.Weight !== "number") throw badAnswer("ListResourceRecordSets", `ResourceRecordSets[${index}].Weight is not a number`);
+  if (typeof set.Name !== "string" || typeof set.Type !== "string")
+    throw badAnswer("ListResourceRecordSets", `ResourceRecordSets[${index}] has no Name or Type`);
+  if (set.Weight !== undefined && typeof set.Weight !== "number")
+    throw badAnswer("ListResourceRecordSets", `ResourceRecordSets[${index}].Weight is not a number`);
   const data: RecordSetData = { Name: normName(set.Name), Type: set.Type };
   if (set.SetIdentifier !== undefined) data.SetIdentifier = set.SetIdentifier;
   if (set.Weight !== undefined) data.Weight = set.Weight;
   // An alias record has no TTL of its own (Route 53 rejects one; some emulators report 0).
   if (set.TTL !== undefined && set.AliasTarget === undefined) data.TTL = set.TTL;
-  if (set.ResourceRecords !== undefined) data.ResourceRecords = set.ResourceRecords.map((r) => ({ Value: r.Value ?? "" }));
+  if (set.ResourceRecords !== undefined)
+    data.ResourceRecords = set.ResourceRecords.map((r) => ({ Value: r.Value ?? "" }));
   if (set.AliasTarget !== undefined) {
     const alias = set.AliasTarget;
-    data.AliasTarget = { HostedZoneId: alias.HostedZoneId ?? "", DNSName: alias.DNSName ?? "", EvaluateTargetHealth: alias.EvaluateTargetHealth ?? false };
+    data.AliasTarget = {
+      HostedZoneId: alias.HostedZoneId ?? "",
+      DNSName: alias.DNSName ?? "",
+      EvaluateTargetHealth: alias.EvaluateTargetHealth ?? false,
+    };
   }
   if (set.HealthCheckId !== undefined) data.HealthCheckId = set.HealthCheckId;
   return data;
@@ -553,10 +726,18 @@ function toSdk(set: RecordSetData): ResourceRecordSet {
   return { ...set, Type: set.Type as RRType };
 }
 
-function driftOf(set: RecordSetData, record: RecordConfig, value: ReturnType<typeof recordValueFor>): string | undefined {
+function driftOf(
+  set: RecordSetData,
+  record: RecordConfig,
+  value: ReturnType<typeof recordValueFor>,
+): string | undefined {
   if ("alias" in value) {
     if (!set.AliasTarget) return "config has an alias, Route 53 has values";
-    if (normName(set.AliasTarget.DNSName) !== value.alias.dnsName || set.AliasTarget.HostedZoneId !== value.alias.hostedZoneId) return `alias is ${set.AliasTarget.DNSName}, config says ${value.alias.dnsName}`;
+    if (
+      normName(set.AliasTarget.DNSName) !== value.alias.dnsName ||
+      set.AliasTarget.HostedZoneId !== value.alias.hostedZoneId
+    )
+      return `alias is ${set.AliasTarget.DNSName}, config says ${value.alias.dnsName}`;
     return undefined;
   }
   if (set.AliasTarget) return "config has values, Route 53 has an alias";
@@ -587,5 +768,7 @@ function compareKeys(a: [string, string], b: [string, string]): number {
 }
 
 function formatWeights(weights: Weights): string {
-  return Object.entries(weights).map(([id, w]) => `${id}=${w}`).join(", ");
+  return Object.entries(weights)
+    .map(([id, w]) => `${id}=${w}`)
+    .join(", ");
 }

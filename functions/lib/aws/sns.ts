@@ -1,7 +1,14 @@
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { FailoverError } from "../errors.ts";
 import { clientConfig, type AwsClientOptions } from "./client-config.ts";
-import { describeAwsError, retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
+import {
+  describeAwsError,
+  retrySettings,
+  withRetry,
+  type GiveUp,
+  type RetryOptions,
+  type RetrySettings,
+} from "./retry.ts";
 import { CallStats } from "./stats.ts";
 
 /**
@@ -36,21 +43,43 @@ export class SnsPublisher {
   /** Publishes `message` (a string, or JSON-serialised) to the topic; returns the SNS message id. */
   async publish(topicArn: string, message: unknown, subject?: string): Promise<{ messageId: string }> {
     const body = typeof message === "string" ? message : JSON.stringify(message);
-    const output = await this.call("Publish", (signal) => this.client.send(new PublishCommand({ TopicArn: topicArn, Message: body, ...(subject ? { Subject: subject } : {}) }), { abortSignal: signal }));
-    if (!output.MessageId) throw new FailoverError("SNS_BAD_ANSWER", `SNS Publish to ${topicArn} returned no MessageId`);
+    const output = await this.call("Publish", (signal) =>
+      this.client.send(
+        new PublishCommand({ TopicArn: topicArn, Message: body, ...(subject ? { Subject: subject } : {}) }),
+        { abortSignal: signal },
+      ),
+    );
+    if (!output.MessageId)
+      throw new FailoverError("SNS_BAD_ANSWER", `SNS Publish to ${topicArn} returned no MessageId`);
     return { messageId: output.MessageId };
   }
 
   /** Creates (or finds) a topic by name; returns its ARN. */
   async createTopic(name: string): Promise<string> {
-    const output = await this.call("CreateTopic", (signal) => this.client.send(new CreateTopicCommand({ Name: name }), { abortSignal: signal }));
+    const output = await this.call("CreateTopic", (signal) =>
+      this.client.send(new CreateTopicCommand({ Name: name }), { abortSignal: signal }),
+    );
     if (!output.TopicArn) throw new FailoverError("SNS_BAD_ANSWER", `SNS CreateTopic ${name} returned no TopicArn`);
     return output.TopicArn;
   }
 
   /** Subscribes an http(s) endpoint or a Lambda/SQS ARN to the topic; returns the subscription ARN. */
-  async subscribe(topicArn: string, protocol: "http" | "https" | "lambda" | "sqs" | "email", endpoint: string): Promise<string> {
-    const output = await this.call("Subscribe", (signal) => this.client.send(new SubscribeCommand({ TopicArn: topicArn, Protocol: protocol, Endpoint: endpoint, ReturnSubscriptionArn: true }), { abortSignal: signal }));
+  async subscribe(
+    topicArn: string,
+    protocol: "http" | "https" | "lambda" | "sqs" | "email",
+    endpoint: string,
+  ): Promise<string> {
+    const output = await this.call("Subscribe", (signal) =>
+      this.client.send(
+        new SubscribeCommand({
+          TopicArn: topicArn,
+          Protocol: protocol,
+          Endpoint: endpoint,
+          ReturnSubscriptionArn: true,
+        }),
+        { abortSignal: signal },
+      ),
+    );
     return output.SubscriptionArn ?? "";
   }
 
@@ -60,9 +89,23 @@ export class SnsPublisher {
 }
 
 function snsFailure(operation: string, { kind, attempts, cause }: GiveUp): FailoverError {
-  const code = kind === "throttled" ? "SNS_THROTTLED" : kind === "unavailable" ? "SNS_UNAVAILABLE" : kind === "bad-answer" ? "SNS_BAD_ANSWER" : "SNS_REJECTED";
-  return new FailoverError(code, `SNS ${operation} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describeAwsError(cause)}`, {
-    cause,
-    hint: kind === "rejected" ? "Check the topic ARN and the IAM permission sns:Publish." : "SNS is unreachable or failing; the alarm will fire again on its next evaluation.",
-  });
+  const code =
+    kind === "throttled"
+      ? "SNS_THROTTLED"
+      : kind === "unavailable"
+        ? "SNS_UNAVAILABLE"
+        : kind === "bad-answer"
+          ? "SNS_BAD_ANSWER"
+          : "SNS_REJECTED";
+  return new FailoverError(
+    code,
+    `SNS ${operation} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describeAwsError(cause)}`,
+    {
+      cause,
+      hint:
+        kind === "rejected"
+          ? "Check the topic ARN and the IAM permission sns:Publish."
+          : "SNS is unreachable or failing; the alarm will fire again on its next evaluation.",
+    },
+  );
 }

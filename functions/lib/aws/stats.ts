@@ -70,7 +70,12 @@ export class CallStats {
 
   /** Installs {@link middleware} on an SDK client (any client of the v3 SDK). */
   attachTo(client: { middlewareStack: { add(middleware: never, options: Record<string, unknown>): void } }): void {
-    client.middlewareStack.add(this.middleware() as never, { step: "finalizeRequest", priority: "low", name: "failoverCallStats", override: true });
+    client.middlewareStack.add(this.middleware() as never, {
+      step: "finalizeRequest",
+      priority: "low",
+      name: "failoverCallStats",
+      override: true,
+    });
   }
 
   /**
@@ -88,7 +93,10 @@ export class CallStats {
         if (result.output?.$metadata) result.output.$metadata.failoverBytes = bytes;
         return result;
       } catch (error) {
-        const raw = (error ?? {}) as { $response?: { headers?: Record<string, string | undefined> }; $metadata?: Record<string, unknown> };
+        const raw = (error ?? {}) as {
+          $response?: { headers?: Record<string, string | undefined> };
+          $metadata?: Record<string, unknown>;
+        };
         const bytes = { requestBytes, responseBytes: contentLength(raw.$response?.headers) };
         this.record(operation, bytes, true);
         if (raw.$metadata && typeof raw.$metadata === "object") raw.$metadata.failoverBytes = bytes;

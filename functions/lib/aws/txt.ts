@@ -17,7 +17,8 @@ export const TXT_VALUE_MAX = 4000;
 /** Encodes a JSON-serialisable value as one TXT record value: `"{\"v\":1,..." "...rest"`. */
 export function encodeTxtJson(value: unknown): string {
   const json = JSON.stringify(value);
-  if (json === undefined) throw new FailoverError("TXT_NOT_JSON", "cannot store a value that is not JSON-serialisable in a TXT record");
+  if (json === undefined)
+    throw new FailoverError("TXT_NOT_JSON", "cannot store a value that is not JSON-serialisable in a TXT record");
   const ascii = json.replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
   const strings: string[] = [];
   for (let offset = 0; offset < ascii.length; offset += TXT_STRING_MAX) {
@@ -25,9 +26,13 @@ export function encodeTxtJson(value: unknown): string {
   }
   const encoded = strings.length === 0 ? '""' : strings.join(" ");
   if (encoded.length > TXT_VALUE_MAX) {
-    throw new FailoverError("TXT_TOO_LARGE", `the JSON document is too large for a TXT record: ${encoded.length} characters encoded, at most ${TXT_VALUE_MAX}`, {
-      hint: "Keep fewer switch events or shorter reasons in the state document.",
-    });
+    throw new FailoverError(
+      "TXT_TOO_LARGE",
+      `the JSON document is too large for a TXT record: ${encoded.length} characters encoded, at most ${TXT_VALUE_MAX}`,
+      {
+        hint: "Keep fewer switch events or shorter reasons in the state document.",
+      },
+    );
   }
   return encoded;
 }

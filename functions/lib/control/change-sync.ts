@@ -19,23 +19,39 @@ export interface ChangeSync {
  * (batches are all or nothing), so a slow sync or a failing GetChange is
  * only reported, as `problem`.
  */
-export async function waitForChangeSync(switcher: Route53Switcher, changeId: string, timeoutMs: number, clock: Clock): Promise<{ sync: ChangeSync; problem: string | undefined }> {
+export async function waitForChangeSync(
+  switcher: Route53Switcher,
+  changeId: string,
+  timeoutMs: number,
+  clock: Clock,
+): Promise<{ sync: ChangeSync; problem: string | undefined }> {
   const started = clock.now();
   try {
     const { insync, waitedMs } = await switcher.waitInsync(changeId, { timeoutMs: Math.max(0, timeoutMs) });
     return { sync: { changeId, insync, waitedSeconds: tenths(waitedMs) }, problem: undefined };
   } catch (error) {
     const sync = { changeId, insync: false, waitedSeconds: tenths(clock.now() - started) };
-    return { sync, problem: `Route 53 change ${changeId} was applied, but its propagation could not be followed (nothing is re-sent): ${describeError(error)}` };
+    return {
+      sync,
+      problem: `Route 53 change ${changeId} was applied, but its propagation could not be followed (nothing is re-sent): ${describeError(error)}`,
+    };
   }
 }
 
 /** One JSON line per followed change: `route 53 change INSYNC` (info), `route 53 change still PENDING` (warn), or why it could not be followed (warn). */
-export function logChangeSync(log: Logger, { sync, problem }: { sync: ChangeSync; problem: string | undefined }, fields: LogFields = {}): void {
+export function logChangeSync(
+  log: Logger,
+  { sync, problem }: { sync: ChangeSync; problem: string | undefined },
+  fields: LogFields = {},
+): void {
   const line = { ...fields, changeId: sync.changeId, seconds: sync.waitedSeconds };
   if (problem !== undefined) log.warn("route 53 change sync not followed", { ...line, problem });
   else if (sync.insync) log.info("route 53 change INSYNC", line);
-  else log.warn("route 53 change still PENDING", { ...line, note: "applied; name servers catch up within about 60 s; nothing is re-sent" });
+  else
+    log.warn("route 53 change still PENDING", {
+      ...line,
+      note: "applied; name servers catch up within about 60 s; nothing is re-sent",
+    });
 }
 
 function tenths(ms: number): number {

@@ -49,13 +49,22 @@ function manualEventSchema(config: FailoverConfig) {
     .strictObject({
       action: z.enum(manualActions),
       target: z.enum(targetIds as [string, ...string[]]).optional(),
-      weights: z.record(z.string(), z.int({ error: "expected an integer from 0 to 255" }).min(0, { error: "expected an integer from 0 to 255" }).max(255, { error: "expected an integer from 0 to 255" })).optional(),
+      weights: z
+        .record(
+          z.string(),
+          z
+            .int({ error: "expected an integer from 0 to 255" })
+            .min(0, { error: "expected an integer from 0 to 255" })
+            .max(255, { error: "expected an integer from 0 to 255" }),
+        )
+        .optional(),
       reason: z.string().trim().min(1, { error: "expected a non-empty reason" }).max(500).optional(),
       ttlSeconds: z.int({ error: ttlError }).min(1, { error: ttlError }).max(maxTtl, { error: ttlError }).optional(),
       actor: z.string().trim().min(1, { error: "expected who asks (a name or IAM principal)" }).max(128),
     })
     .superRefine((event, ctx) => {
-      const fail = (path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message, input: undefined });
+      const fail = (path: PropertyKey[], message: string) =>
+        ctx.addIssue({ code: "custom", path, message, input: undefined });
       const { action } = event;
       if (targetActions.includes(action)) {
         if (event.target === undefined) fail(["target"], `is required for ${action} (one of ${targetIds.join(", ")})`);
@@ -63,22 +72,30 @@ function manualEventSchema(config: FailoverConfig) {
         fail(["target"], `is not used by ${action}; leave it out`);
       }
       if (action === "pin") {
-        if (event.weights === undefined) fail(["weights"], `is required for pin (a weight for each of ${targetIds.join(", ")})`);
+        if (event.weights === undefined)
+          fail(["weights"], `is required for pin (a weight for each of ${targetIds.join(", ")})`);
         else checkPinWeights(event.weights, targetIds, fail);
       } else if (event.weights !== undefined) {
         fail(["weights"], `is not used by ${action}; leave it out`);
       }
-      if (changingActions.includes(action) && event.reason === undefined) fail(["reason"], `is required for ${action} (say why; it is shown to everyone)`);
-      if (!leaseActions.includes(action) && event.ttlSeconds !== undefined) fail(["ttlSeconds"], `is not used by ${action}; leave it out`);
+      if (changingActions.includes(action) && event.reason === undefined)
+        fail(["reason"], `is required for ${action} (say why; it is shown to everyone)`);
+      if (!leaseActions.includes(action) && event.ttlSeconds !== undefined)
+        fail(["ttlSeconds"], `is not used by ${action}; leave it out`);
     });
 }
 
-function checkPinWeights(weights: Weights, targetIds: string[], fail: (path: PropertyKey[], message: string) => void): void {
+function checkPinWeights(
+  weights: Weights,
+  targetIds: string[],
+  fail: (path: PropertyKey[], message: string) => void,
+): void {
   for (const key of Object.keys(weights)) {
     if (!targetIds.includes(key)) fail(["weights", key], `unknown target (expected one of ${targetIds.join(", ")})`);
   }
   for (const id of targetIds) {
     if (!(id in weights)) fail(["weights", id], "is required (pin gives every target a weight)");
   }
-  if (Object.values(weights).every((weight) => weight === 0)) fail(["weights"], "expected at least one weight above 0 (all zero would take the application off the internet)");
+  if (Object.values(weights).every((weight) => weight === 0))
+    fail(["weights"], "expected at least one weight above 0 (all zero would take the application off the internet)");
 }

@@ -118,7 +118,9 @@ export interface InitResult extends Common {
 export type ManualResult = StatusResult | PlanResult | ChangeResult | InitResult;
 
 /** The manual failover function's answer: never a stack trace. */
-export type ManualResponse = ({ ok: true } & ManualResult) | { ok: false; error: { code: string; message: string; hint?: string; issues?: ValidationIssue[] } };
+export type ManualResponse =
+  | ({ ok: true } & ManualResult)
+  | { ok: false; error: { code: string; message: string; hint?: string; issues?: ValidationIssue[] } };
 
 /**
  * The manual failover logic shared by the Lambda function and `failover
@@ -152,12 +154,20 @@ export function createManualFailover(deps: ManualDeps) {
   };
 
   /** Runs the policy on a snapshot; `override` replaces the snapshot's lease (`lease: undefined` = decide as if there were none) and memory. */
-  const decideOn = (snapshot: ZoneSnapshot, rounds: ProbeRound[], now: number, problems: string[], override: { lease?: OverrideLease | undefined; memory?: PolicyMemory | undefined } = {}) => {
+  const decideOn = (
+    snapshot: ZoneSnapshot,
+    rounds: ProbeRound[],
+    now: number,
+    problems: string[],
+    override: { lease?: OverrideLease | undefined; memory?: PolicyMemory | undefined } = {},
+  ) => {
     const { doc, problem } = readStateDocument(snapshot);
     const lease = "lease" in override ? override.lease : snapshot.lease;
     const memory = "memory" in override ? override.memory : doc?.memory;
-    if (problem !== undefined && !problems.includes(problem)) problems.push(`state record ignored, policy memory starts fresh: ${problem}`);
-    if (snapshot.leaseProblem !== undefined && !problems.includes(snapshot.leaseProblem)) problems.push(snapshot.leaseProblem);
+    if (problem !== undefined && !problems.includes(problem))
+      problems.push(`state record ignored, policy memory starts fresh: ${problem}`);
+    if (snapshot.leaseProblem !== undefined && !problems.includes(snapshot.leaseProblem))
+      problems.push(snapshot.leaseProblem);
     const decision = decide({ now, config, rounds, current: snapshot.weights, memory, lease });
     return { doc, decision };
   };
@@ -189,7 +199,16 @@ export function createManualFailover(deps: ManualDeps) {
     const problems: string[] = [];
     const [rounds, snapshot] = await Promise.all([readRounds(now, problems), deps.switcher.read()]);
     const { doc, decision } = decideOn(snapshot, rounds, now, problems);
-    return { action: "status", at: now, problems, weights: pick(snapshot.weights), targets: targetRows(snapshot, decision), lease: leaseView(snapshot.lease, now), switches: doc?.switches ?? [], policy: { kind: decision.kind, reason: decision.reason } };
+    return {
+      action: "status",
+      at: now,
+      problems,
+      weights: pick(snapshot.weights),
+      targets: targetRows(snapshot, decision),
+      lease: leaseView(snapshot.lease, now),
+      switches: doc?.switches ?? [],
+      policy: { kind: decision.kind, reason: decision.reason },
+    };
   }
 
   async function plan(now: number): Promise<PlanResult> {
@@ -214,7 +233,10 @@ export function createManualFailover(deps: ManualDeps) {
   }
 
   /** promote / drain / pin: a new lease and the weights it asks for, in one CAS batch with the state document. */
-  async function takeLease(event: ManualEvent & { action: "promote" | "drain" | "pin"; reason: string }, now: number): Promise<ChangeResult> {
+  async function takeLease(
+    event: ManualEvent & { action: "promote" | "drain" | "pin"; reason: string },
+    now: number,
+  ): Promise<ChangeResult> {
     const lease: OverrideLease = {
       id: newLeaseId(),
       action: event.action,
@@ -227,7 +249,12 @@ export function createManualFailover(deps: ManualDeps) {
     };
     if (leaseWeights(config, lease) === undefined) {
       // Only a drain can get here (pin weights are checked by the event schema): every other target has normal weight 0.
-      throw new ValidationError("manual failover event", [{ path: "target", message: `draining ${event.target ?? "?"} would leave no target with traffic (every other target has normal weight 0); promote another target instead` }]);
+      throw new ValidationError("manual failover event", [
+        {
+          path: "target",
+          message: `draining ${event.target ?? "?"} would leave no target with traffic (every other target has normal weight 0); promote another target instead`,
+        },
+      ]);
     }
     const problems: string[] = [];
     const rounds = await readRounds(now, problems);
@@ -237,9 +264,19 @@ export function createManualFailover(deps: ManualDeps) {
       replaced = leaseActive(snapshot.lease, now) ? snapshot.lease : undefined;
       const decided = decideOn(snapshot, rounds, now, problems, { lease });
       decision = decided.decision;
-      return zoneChangeFor(decided.decision, snapshot, { now, doc: decided.doc, mode: "manual", actor: event.actor, lease });
+      return zoneChangeFor(decided.decision, snapshot, {
+        now,
+        doc: decided.doc,
+        mode: "manual",
+        actor: event.actor,
+        lease,
+      });
     });
-    return changeResult(event.action, now, problems, result, decision as Decision, { lease: leaseView(lease, now), replaced: leaseView(replaced, now), releasedHolds: [] });
+    return changeResult(event.action, now, problems, result, decision as Decision, {
+      lease: leaseView(lease, now),
+      replaced: leaseView(replaced, now),
+      releasedHolds: [],
+    });
   }
 
   /**
@@ -247,7 +284,10 @@ export function createManualFailover(deps: ManualDeps) {
    * the policy decides without the lease (the decider would within a round).
    * release-hold: clear one target's flap hold, lease untouched.
    */
-  async function giveBack(event: ManualEvent & { action: "release" | "release-hold"; reason: string }, now: number): Promise<ChangeResult> {
+  async function giveBack(
+    event: ManualEvent & { action: "release" | "release-hold"; reason: string },
+    now: number,
+  ): Promise<ChangeResult> {
     const problems: string[] = [];
     const rounds = await readRounds(now, problems);
     let released: OverrideLease | undefined;
@@ -263,11 +303,22 @@ export function createManualFailover(deps: ManualDeps) {
       const lease = event.action === "release" ? undefined : snapshot.lease;
       const decided = decideOn(snapshot, rounds, now, problems, { lease, memory });
       decision = decided.decision;
-      return zoneChangeFor(decided.decision, snapshot, { now, doc: decided.doc, mode: "manual", actor: event.actor, ...(event.action === "release" ? { lease: null } : {}) });
+      return zoneChangeFor(decided.decision, snapshot, {
+        now,
+        doc: decided.doc,
+        mode: "manual",
+        actor: event.actor,
+        ...(event.action === "release" ? { lease: null } : {}),
+      });
     });
-    if (event.action === "release-hold" && releasedHolds.length === 0) problems.push(`${event.target ?? "?"} was not held by its flap budget; nothing to release`);
+    if (event.action === "release-hold" && releasedHolds.length === 0)
+      problems.push(`${event.target ?? "?"} was not held by its flap budget; nothing to release`);
     if (event.action === "release" && released === undefined) problems.push("no override lease was in place");
-    return changeResult(event.action, now, problems, result, decision as Decision, { lease: leaseView(released, now), replaced: null, releasedHolds });
+    return changeResult(event.action, now, problems, result, decision as Decision, {
+      lease: leaseView(released, now),
+      replaced: null,
+      releasedHolds,
+    });
   }
 
   async function changeResult(
@@ -280,9 +331,30 @@ export function createManualFailover(deps: ManualDeps) {
   ): Promise<ChangeResult> {
     const from = pick(result.snapshot.weights);
     const to = result.applied && result.change?.weights !== undefined ? decision.weights : from;
-    log.warn(`manual ${action}: ${describeShift(from, to, ids)}`, { action, from, to, reason: decision.reason, lease: leases.lease, releasedHolds: leases.releasedHolds, attempts: result.attempts, changeId: result.changeId });
+    log.warn(`manual ${action}: ${describeShift(from, to, ids)}`, {
+      action,
+      from,
+      to,
+      reason: decision.reason,
+      lease: leases.lease,
+      releasedHolds: leases.releasedHolds,
+      attempts: result.attempts,
+      changeId: result.changeId,
+    });
     const changeId = result.changeId ?? "";
-    return { action, at: now, problems, from, to, shift: describeShift(from, to, ids), ...leases, reason: decision.reason, changeId, attempts: result.attempts, sync: await followSync(changeId, problems) };
+    return {
+      action,
+      at: now,
+      problems,
+      from,
+      to,
+      shift: describeShift(from, to, ids),
+      ...leases,
+      reason: decision.reason,
+      changeId,
+      attempts: result.attempts,
+      sync: await followSync(changeId, problems),
+    };
   }
 
   async function run(event: ManualEvent, now: number): Promise<ManualResult> {
@@ -295,7 +367,14 @@ export function createManualFailover(deps: ManualDeps) {
         const created = await deps.switcher.init();
         log.warn("manual init: weighted records created", { created: created.created, actor: event.actor });
         const problems: string[] = [];
-        return { action: "init", at: now, problems, created: created.created, changeId: created.changeId, sync: await followSync(created.changeId, problems) };
+        return {
+          action: "init",
+          at: now,
+          problems,
+          created: created.created,
+          changeId: created.changeId,
+          sync: await followSync(created.changeId, problems),
+        };
       }
       case "promote":
       case "drain":
@@ -315,7 +394,14 @@ export function createManualFailover(deps: ManualDeps) {
       try {
         const event = parseManualEvent(raw, config);
         action = event.action;
-        log.info("manual failover event", { action: event.action, target: event.target, weights: event.weights, actor: event.actor, reason: event.reason, ttlSeconds: event.ttlSeconds });
+        log.info("manual failover event", {
+          action: event.action,
+          target: event.target,
+          weights: event.weights,
+          actor: event.actor,
+          reason: event.reason,
+          ttlSeconds: event.ttlSeconds,
+        });
         return { ok: true, ...(await run(event, now)) };
       } catch (error) {
         log.error("manual failover failed", { action, error });
@@ -326,7 +412,18 @@ export function createManualFailover(deps: ManualDeps) {
 }
 
 function errorBody(error: unknown): { code: string; message: string; hint?: string; issues?: ValidationIssue[] } {
-  if (error instanceof ValidationError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}), issues: [...error.issues] };
-  if (error instanceof FailoverError) return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
-  return { code: "INTERNAL", message: describeError(error), hint: "This is a bug in regional-failover; please report it with the logs; run `failover status` to see the records as they are now." };
+  if (error instanceof ValidationError)
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.hint ? { hint: error.hint } : {}),
+      issues: [...error.issues],
+    };
+  if (error instanceof FailoverError)
+    return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  return {
+    code: "INTERNAL",
+    message: describeError(error),
+    hint: "This is a bug in regional-failover; please report it with the logs; run `failover status` to see the records as they are now.",
+  };
 }

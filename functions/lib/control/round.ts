@@ -69,7 +69,12 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
     decision = decide({ now, config, rounds, current: snapshot.weights, memory: doc?.memory, lease: snapshot.lease });
     if (deps.dryRun) return undefined;
     const manual = decision.kind === "override" && snapshot.lease !== undefined;
-    return zoneChangeFor(decision, snapshot, { now, doc, mode: manual ? "manual" : "automatic", ...(manual ? { actor: snapshot.lease?.actor } : {}) });
+    return zoneChangeFor(decision, snapshot, {
+      now,
+      doc,
+      mode: manual ? "manual" : "automatic",
+      ...(manual ? { actor: snapshot.lease?.actor } : {}),
+    });
   });
   const final = decision as Decision;
   const switched = result.applied && result.change?.weights !== undefined;
@@ -95,7 +100,10 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
   logDecision(deps, outcome, final);
   outcome.published = await deps.bus.publishDecision(decisionMetrics(outcome, final, result.snapshot));
   const unpublished = outcome.published.filter((region) => !region.ok);
-  if (unpublished.length > 0) log.warn("decision metrics not published", { regions: unpublished.map(({ region, error }) => ({ region, error })) });
+  if (unpublished.length > 0)
+    log.warn("decision metrics not published", {
+      regions: unpublished.map(({ region, error }) => ({ region, error })),
+    });
   return outcome;
 }
 
@@ -114,7 +122,8 @@ function logDecision(deps: RoundDeps, outcome: RoundOutcome, decision: Decision)
     flapHeld: decision.flapHeld,
     leaseActive: decision.leaseActive,
   };
-  if (outcome.dryRun && outcome.shift !== undefined) deps.log.warn(`dry run: would shift ${outcome.shift} because ${decision.reason}`, fields);
+  if (outcome.dryRun && outcome.shift !== undefined)
+    deps.log.warn(`dry run: would shift ${outcome.shift} because ${decision.reason}`, fields);
   else if (outcome.switched) deps.log.warn(`shifted ${outcome.shift ?? ""} because ${decision.reason}`, fields);
   else if (decision.changed) deps.log.info("the other control region already applied this decision", fields);
   else deps.log.info("decision", fields);
@@ -133,7 +142,9 @@ function decisionMetrics(outcome: RoundOutcome, decision: Decision, snapshot: Zo
     controlRegion: outcome.controlRegion,
     weights: outcome.weights,
     health: Object.fromEntries(Object.entries(decision.verdicts).map(([id, verdict]) => [id, verdict.health])),
-    switchovers: outcome.switched ? decision.changes.map((change) => ({ target: change.target, direction: change.direction, mode })) : [],
+    switchovers: outcome.switched
+      ? decision.changes.map((change) => ({ target: change.target, direction: change.direction, mode }))
+      : [],
     allDown: decision.allDown,
     flapHeld: decision.flapHeld,
     overrideAgeSeconds: lease === undefined ? 0 : Math.max(0, outcome.at - lease.createdAt),

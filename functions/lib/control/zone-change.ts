@@ -4,7 +4,14 @@ import { describeError, FailoverError } from "../errors.ts";
 import type { OverrideLease } from "../lease.ts";
 import type { Decision } from "../policy/decide.ts";
 import { pickWeights } from "../policy/weights.ts";
-import { emptyStateDocument, parseStateDocument, recordSwitch, votesOf, type StateDocument, type SwitchEvent } from "../state.ts";
+import {
+  emptyStateDocument,
+  parseStateDocument,
+  recordSwitch,
+  votesOf,
+  type StateDocument,
+  type SwitchEvent,
+} from "../state.ts";
 import type { Weights } from "../types.ts";
 
 /** Longest reason kept in a switch event: five events must fit one TXT record (4,000 characters) with the memory. */
@@ -45,7 +52,11 @@ export interface ChangeContext {
  * state document (memory, plus a switch event when the weights move) and
  * the lease, or undefined when nothing must be written.
  */
-export function zoneChangeFor(decision: Decision, snapshot: ZoneSnapshot, context: ChangeContext): ZoneChange | undefined {
+export function zoneChangeFor(
+  decision: Decision,
+  snapshot: ZoneSnapshot,
+  context: ChangeContext,
+): ZoneChange | undefined {
   const base = context.doc ?? emptyStateDocument();
   const withMemory: StateDocument = { ...base, memory: decision.memory };
   const change: ZoneChange = {};

@@ -86,14 +86,39 @@ export function decide(input: DecisionInput): Decision {
   const active = leaseActive(input.lease, now) ? input.lease : undefined;
 
   const base = { verdicts, leaseActive: active !== undefined };
-  const finish = (weights: Weights, memory: PolicyMemory, kind: Decision["kind"], reason: string, allDown = false, pinned = false): Decision => {
+  const finish = (
+    weights: Weights,
+    memory: PolicyMemory,
+    kind: Decision["kind"],
+    reason: string,
+    allDown = false,
+    pinned = false,
+  ): Decision => {
     const flapHeld = ids.filter((id) => memory.targets[id]?.mode === "held");
     const changes = ids
       .filter((id) => (input.current[id] ?? 0) !== (weights[id] ?? 0))
-      .map((id) => ({ target: id, from: input.current[id] ?? 0, to: weights[id] ?? 0, direction: directionOf(id, input.current[id] ?? 0, weights[id] ?? 0, memory, pinned) }));
+      .map((id) => ({
+        target: id,
+        from: input.current[id] ?? 0,
+        to: weights[id] ?? 0,
+        direction: directionOf(id, input.current[id] ?? 0, weights[id] ?? 0, memory, pinned),
+      }));
     const changed = changes.length > 0 || !sameWeights(input.current, weights, Object.keys(input.current));
-    const moved = changed ? `: weights ${formatWeights(input.current, ids)} → ${formatWeights(weights, ids)}` : `; weights ${formatWeights(weights, ids)}`;
-    return { ...base, weights, changed, memory, memoryChanged: input.memory === undefined || canonical(memory) !== canonical(input.memory), kind, reason: reason + moved, changes, allDown, flapHeld };
+    const moved = changed
+      ? `: weights ${formatWeights(input.current, ids)} → ${formatWeights(weights, ids)}`
+      : `; weights ${formatWeights(weights, ids)}`;
+    return {
+      ...base,
+      weights,
+      changed,
+      memory,
+      memoryChanged: input.memory === undefined || canonical(memory) !== canonical(input.memory),
+      kind,
+      reason: reason + moved,
+      changes,
+      allDown,
+      flapHeld,
+    };
   };
 
   if (active !== undefined) {
@@ -101,14 +126,28 @@ export function decide(input: DecisionInput): Decision {
     const weights = leaseWeights(config, active) ?? normal;
     const memory = clearHoldsGivenTraffic({ ...stepped.memory, lease: active.id }, weights, ids);
     const what = active.action === "pin" ? "pin" : `${active.action} ${active.target ?? "?"}`;
-    return finish(weights, memory, "override", `override lease ${active.id} (${what}) by ${active.actor} until ${clock(active.expiresAt)}: ${active.reason}`, false, true);
+    return finish(
+      weights,
+      memory,
+      "override",
+      `override lease ${active.id} (${what}) by ${active.actor} until ${clock(active.expiresAt)}: ${active.reason}`,
+      false,
+      true,
+    );
   }
 
   const endedLease = prior.lease;
   const withoutLease: PolicyMemory = { v: 1, targets: prior.targets, drains: prior.drains };
   const automatic = decideAutomatic(input, ids, normal, verdicts, withoutLease);
-  if (endedLease === undefined) return finish(automatic.weights, automatic.memory, automatic.kind, automatic.reason, automatic.allDown);
-  return finish(automatic.weights, automatic.memory, "override-ended", `override lease ${endedLease} ended, automatic policy resumes; ${automatic.reason}`, automatic.allDown);
+  if (endedLease === undefined)
+    return finish(automatic.weights, automatic.memory, automatic.kind, automatic.reason, automatic.allDown);
+  return finish(
+    automatic.weights,
+    automatic.memory,
+    "override-ended",
+    `override lease ${endedLease} ended, automatic policy resumes; ${automatic.reason}`,
+    automatic.allDown,
+  );
 }
 
 interface Automatic {
@@ -119,19 +158,38 @@ interface Automatic {
   allDown: boolean;
 }
 
-function decideAutomatic(input: DecisionInput, ids: string[], normal: Weights, verdicts: Record<string, TargetVerdict>, prior: PolicyMemory): Automatic {
+function decideAutomatic(
+  input: DecisionInput,
+  ids: string[],
+  normal: Weights,
+  verdicts: Record<string, TargetVerdict>,
+  prior: PolicyMemory,
+): Automatic {
   const { config, now } = input;
   const health = describeHealth(config, ids, verdicts);
 
   // Unknown never moves traffic: with no verdict at all, keep what Route 53 has.
   if (ids.every((id) => verdicts[id]?.health === "unknown") && validWeights(input.current, ids)) {
-    return { weights: pickWeights(input.current, ids), memory: prior, kind: "unknown", reason: `no verdict, nothing moves: ${health}`, allDown: false };
+    return {
+      weights: pickWeights(input.current, ids),
+      memory: prior,
+      kind: "unknown",
+      reason: `no verdict, nothing moves: ${health}`,
+      allDown: false,
+    };
   }
 
   const stepped = stepTargets(config.policy, ids, prior, verdicts, now, true);
-  const inService = (memory: PolicyMemory) => ids.filter((id) => memory.targets[id] === undefined || memory.targets[id]?.mode === "ramp");
+  const inService = (memory: PolicyMemory) =>
+    ids.filter((id) => memory.targets[id] === undefined || memory.targets[id]?.mode === "ramp");
   if (ids.every((id) => verdicts[id]?.health === "down") && inService(stepped.memory).length === 0) {
-    return { weights: normal, memory: prior, kind: "fail-open", reason: `every target down, failing open to the normal weights: ${health}`, allDown: true };
+    return {
+      weights: normal,
+      memory: prior,
+      kind: "fail-open",
+      reason: `every target down, failing open to the normal weights: ${health}`,
+      allDown: true,
+    };
   }
 
   let memory = stepped.memory;
@@ -148,14 +206,24 @@ function decideAutomatic(input: DecisionInput, ids: string[], normal: Weights, v
     }
     events = events.filter((e) => !cancelled.has(e.target));
     weights = splitWeights(shares(config, memory, verdicts));
-    if (cancelled.size > 0) note = `; ${[...cancelled].join(", ")} kept in service: no other target can take its traffic`;
+    if (cancelled.size > 0)
+      note = `; ${[...cancelled].join(", ")} kept in service: no other target can take its traffic`;
   }
   if (weights === undefined) {
-    return { weights: normal, memory, kind: "fail-open", reason: `no target can take traffic, failing open to the normal weights: ${health}`, allDown: false };
+    return {
+      weights: normal,
+      memory,
+      kind: "fail-open",
+      reason: `no target can take traffic, failing open to the normal weights: ${health}`,
+      allDown: false,
+    };
   }
 
-  const emergency = ids.filter((id) => memory.targets[id] !== undefined && memory.targets[id]?.mode !== "ramp" && (weights?.[id] ?? 0) > 0);
-  if (emergency.length > 0) note += `; ${emergency.join(", ")} carries traffic before its recovery: no target in service can`;
+  const emergency = ids.filter(
+    (id) => memory.targets[id] !== undefined && memory.targets[id]?.mode !== "ramp" && (weights?.[id] ?? 0) > 0,
+  );
+  if (emergency.length > 0)
+    note += `; ${emergency.join(", ")} carries traffic before its recovery: no target in service can`;
   const kind = kindOf(events, input.current, weights, ids);
   const said = events.map((event) => describeEvent(config, event, verdicts));
   const modes = describeModes(config, ids, memory, verdicts, now);
@@ -167,10 +235,22 @@ function decideAutomatic(input: DecisionInput, ids: string[], normal: Weights, v
 function shares(config: FailoverConfig, memory: PolicyMemory, verdicts: Record<string, TargetVerdict>): TargetShare[] {
   return config.targets.map((target) => {
     const state = memory.targets[target.id];
-    if (state === undefined) return { id: target.id, normal: target.weight, factor: 1, tier: target.weight > 0 ? 0 : 1 };
-    if (state.mode === "ramp") return { id: target.id, normal: target.weight, factor: (config.policy.rampPercents[state.step ?? 0] ?? 100) / 100, tier: 2 };
+    if (state === undefined)
+      return { id: target.id, normal: target.weight, factor: 1, tier: target.weight > 0 ? 0 : 1 };
+    if (state.mode === "ramp")
+      return {
+        id: target.id,
+        normal: target.weight,
+        factor: (config.policy.rampPercents[state.step ?? 0] ?? 100) / 100,
+        tier: 2,
+      };
     // A drained target that is up takes traffic only when no target in service or ramping can.
-    return { id: target.id, normal: target.weight, factor: 0, tier: verdicts[target.id]?.health === "up" ? 3 : undefined };
+    return {
+      id: target.id,
+      normal: target.weight,
+      factor: 0,
+      tier: verdicts[target.id]?.health === "up" ? 3 : undefined,
+    };
   });
 }
 
@@ -184,7 +264,8 @@ export function leaseWeights(config: FailoverConfig, lease: OverrideLease): Weig
   return splitWeights(
     config.targets.map((t) => {
       const chosen = t.id === lease.target;
-      if (lease.action === "promote") return { id: t.id, normal: t.weight, factor: chosen ? 1 : 0, tier: chosen ? 0 : undefined };
+      if (lease.action === "promote")
+        return { id: t.id, normal: t.weight, factor: chosen ? 1 : 0, tier: chosen ? 0 : undefined };
       return { id: t.id, normal: t.weight, factor: chosen ? 0 : 1, tier: chosen ? undefined : t.weight > 0 ? 0 : 1 };
     }),
   );
@@ -222,7 +303,13 @@ function kindOf(events: TargetEvent[], current: Weights, weights: Weights, ids: 
   return ids.some((id) => (weights[id] ?? 0) === 0 && (current[id] ?? 0) > 0) ? "drain" : "restore";
 }
 
-function directionOf(id: string, from: number, to: number, memory: PolicyMemory, pinned: boolean): WeightChange["direction"] {
+function directionOf(
+  id: string,
+  from: number,
+  to: number,
+  memory: PolicyMemory,
+  pinned: boolean,
+): WeightChange["direction"] {
   if (pinned) return "pin";
   if (to === 0) return "drain";
   if (memory.targets[id]?.mode === "ramp") return "ramp";
@@ -231,7 +318,9 @@ function directionOf(id: string, from: number, to: number, memory: PolicyMemory,
 
 function validWeights(weights: Weights, ids: string[]): boolean {
   const values = ids.map((id) => weights[id]);
-  return values.every((w) => Number.isInteger(w) && (w ?? -1) >= 0 && (w ?? 256) <= 255) && values.some((w) => (w ?? 0) > 0);
+  return (
+    values.every((w) => Number.isInteger(w) && (w ?? -1) >= 0 && (w ?? 256) <= 255) && values.some((w) => (w ?? 0) > 0)
+  );
 }
 
 function restoreEntry<T>(record: Record<string, T>, id: string, value: T | undefined): void {
@@ -242,6 +331,8 @@ function restoreEntry<T>(record: Record<string, T>, id: string, value: T | undef
 /** JSON with sorted keys, so equal memories compare equal whatever order their keys were built in. */
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
-    inner !== null && typeof inner === "object" && !Array.isArray(inner) ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b))) : inner,
+    inner !== null && typeof inner === "object" && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
   );
 }

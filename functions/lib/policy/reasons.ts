@@ -25,29 +25,44 @@ export function describeVerdict(config: FailoverConfig, id: string, verdict: Tar
     return `${id} down from ${verdict.downVotes.length}/${total} vantages for ${rounds} (${votes(verdict, "down")})`;
   }
   if (verdict.health === "up") {
-    const detail = verdict.downVotes.length + verdict.silent.length > 0 ? ` (${[verdict.downVotes.length > 0 ? `${verdict.downVotes.join(", ")} failed` : "", verdict.silent.length > 0 ? `${verdict.silent.join(", ")} silent` : ""].filter(Boolean).join("; ")})` : "";
+    const detail =
+      verdict.downVotes.length + verdict.silent.length > 0
+        ? ` (${[verdict.downVotes.length > 0 ? `${verdict.downVotes.join(", ")} failed` : "", verdict.silent.length > 0 ? `${verdict.silent.join(", ")} silent` : ""].filter(Boolean).join("; ")})`
+        : "";
     return `${id} up from ${verdict.upVotes.length}/${total} vantages${detail}`;
   }
   const voters = verdict.upVotes.length + verdict.downVotes.length;
-  if (voters < config.policy.minVantages) return `${id} unknown: ${voters}/${total} vantages voted, fewer than the minimum ${config.policy.minVantages}`;
+  if (voters < config.policy.minVantages)
+    return `${id} unknown: ${voters}/${total} vantages voted, fewer than the minimum ${config.policy.minVantages}`;
   return `${id} unknown: votes split (${verdict.upVotes.length} up, ${verdict.downVotes.length} down${verdict.silent.length > 0 ? `, ${verdict.silent.length} silent` : ""})`;
 }
 
 /** Every target's verdict, or `all targets up` when that says it all. */
-export function describeHealth(config: FailoverConfig, ids: readonly string[], verdicts: Record<string, TargetVerdict>): string {
+export function describeHealth(
+  config: FailoverConfig,
+  ids: readonly string[],
+  verdicts: Record<string, TargetVerdict>,
+): string {
   const list = ids.map((id) => verdicts[id]).filter((v): v is TargetVerdict => v !== undefined);
-  if (list.length > 0 && list.every((v) => v.health === "up" && v.downVotes.length === 0 && v.silent.length === 0)) return "all targets up";
+  if (list.length > 0 && list.every((v) => v.health === "up" && v.downVotes.length === 0 && v.silent.length === 0))
+    return "all targets up";
   return ids.map((id) => (verdicts[id] ? describeVerdict(config, id, verdicts[id]) : `${id}: no verdict`)).join("; ");
 }
 
 /** What a target's mode change means, in words. */
-export function describeEvent(config: FailoverConfig, event: TargetEvent, verdicts: Record<string, TargetVerdict>): string {
+export function describeEvent(
+  config: FailoverConfig,
+  event: TargetEvent,
+  verdicts: Record<string, TargetVerdict>,
+): string {
   const verdict = verdicts[event.target];
   const why = verdict ? describeVerdict(config, event.target, verdict) : event.target;
   const budget = config.policy.flapBudget;
   switch (event.kind) {
     case "drain":
-      return event.fromRamp === undefined ? `drained ${event.target}: ${why}` : `${event.target} failed during the ramp at ${event.fromRamp}%, drained again: ${why}`;
+      return event.fromRamp === undefined
+        ? `drained ${event.target}: ${why}`
+        : `${event.target} failed during the ramp at ${event.fromRamp}%, drained again: ${why}`;
     case "hold":
       return `${event.target} held drained: ${event.drains} drains within ${budget.windowSeconds} s spent the flap budget (${budget.maxDrains}); a person must release it (failover release-hold ${event.target}): ${why}`;
     case "ramp-start":
@@ -60,14 +75,27 @@ export function describeEvent(config: FailoverConfig, event: TargetEvent, verdic
 }
 
 /** Targets out of normal service and how far along they are, for steady decisions. */
-export function describeModes(config: FailoverConfig, ids: readonly string[], memory: PolicyMemory, verdicts: Record<string, TargetVerdict>, now: number): string[] {
+export function describeModes(
+  config: FailoverConfig,
+  ids: readonly string[],
+  memory: PolicyMemory,
+  verdicts: Record<string, TargetVerdict>,
+  now: number,
+): string[] {
   const lines: string[] = [];
   for (const id of ids) {
     const state = memory.targets[id];
     if (state === undefined) continue;
-    if (state.mode === "held") lines.push(`${id} held drained by its flap budget since ${clock(state.since)} until a person releases it`);
-    else if (state.mode === "drained") lines.push(`${id} drained since ${clock(state.since)}, up ${Math.min(verdicts[id]?.upSeconds ?? 0, config.policy.recoverAfterSeconds)}/${config.policy.recoverAfterSeconds} s`);
-    else lines.push(`${id} ramping at ${config.policy.rampPercents[state.step ?? 0] ?? 100}% for ${now - state.since}/${config.policy.rampStepSeconds} s`);
+    if (state.mode === "held")
+      lines.push(`${id} held drained by its flap budget since ${clock(state.since)} until a person releases it`);
+    else if (state.mode === "drained")
+      lines.push(
+        `${id} drained since ${clock(state.since)}, up ${Math.min(verdicts[id]?.upSeconds ?? 0, config.policy.recoverAfterSeconds)}/${config.policy.recoverAfterSeconds} s`,
+      );
+    else
+      lines.push(
+        `${id} ramping at ${config.policy.rampPercents[state.step ?? 0] ?? 100}% for ${now - state.since}/${config.policy.rampStepSeconds} s`,
+      );
   }
   return lines;
 }

@@ -44,7 +44,9 @@ export function stepTargets(
       events.push({ kind: "drain", target, ...(fromRamp === undefined ? {} : { fromRamp }) });
       return;
     }
-    const recent = [...(drains[target] ?? []).filter((at) => at > now - policy.flapBudget.windowSeconds), now].slice(-policy.flapBudget.maxDrains);
+    const recent = [...(drains[target] ?? []).filter((at) => at > now - policy.flapBudget.windowSeconds), now].slice(
+      -policy.flapBudget.maxDrains,
+    );
     drains[target] = recent;
     const extra = fromRamp === undefined ? {} : { fromRamp };
     if (recent.length >= policy.flapBudget.maxDrains) {
@@ -82,7 +84,12 @@ export function stepTargets(
           events.push({ kind: "restore", target });
         } else {
           targets[target] = { mode: "ramp", since: now, step: next };
-          events.push({ kind: "ramp-step", target, from: policy.rampPercents[step] ?? 0, to: policy.rampPercents[next] ?? 100 });
+          events.push({
+            kind: "ramp-step",
+            target,
+            from: policy.rampPercents[step] ?? 0,
+            to: policy.rampPercents[next] ?? 100,
+          });
         }
       }
     }

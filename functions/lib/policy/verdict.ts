@@ -16,9 +16,17 @@ export interface TargetVerdict extends RoundVerdict {
  * Unknown rounds neither count as down nor break an up stretch; a gap of
  * more than one interval between rounds ends a run of down rounds.
  */
-export function targetVerdict(config: FailoverConfig, rounds: readonly ProbeRound[], target: string, now: number, windowSeconds: number): TargetVerdict {
+export function targetVerdict(
+  config: FailoverConfig,
+  rounds: readonly ProbeRound[],
+  target: string,
+  now: number,
+  windowSeconds: number,
+): TargetVerdict {
   const interval = config.probe.intervalSeconds;
-  const window = rounds.filter((round) => round.at <= now && round.at > now - windowSeconds).sort((a, b) => a.at - b.at);
+  const window = rounds
+    .filter((round) => round.at <= now && round.at > now - windowSeconds)
+    .sort((a, b) => a.at - b.at);
   const verdicts = window.map((round) => ({ at: round.at, ...roundVerdict(config, round, target) }));
   const latest = verdicts.at(-1) ?? { at: now, ...roundVerdict(config, undefined, target) };
 
@@ -37,5 +45,12 @@ export function targetVerdict(config: FailoverConfig, rounds: readonly ProbeRoun
     if (verdict.health === "up") upSince = verdict.at;
   }
   const upSeconds = upSince === undefined ? 0 : Math.max(0, now - upSince);
-  return { health: latest.health, upVotes: latest.upVotes, downVotes: latest.downVotes, silent: latest.silent, downRounds, upSeconds };
+  return {
+    health: latest.health,
+    upVotes: latest.upVotes,
+    downVotes: latest.downVotes,
+    silent: latest.silent,
+    downRounds,
+    upSeconds,
+  };
 }

@@ -40,7 +40,12 @@ export function splitWeights(shares: readonly TargetShare[]): Weights | undefine
     const takers = shares.filter((share) => share.tier === tier && tier !== undefined);
     if (takers.length > 0) {
       const basis = takers.some((taker) => taker.normal > 0) ? takers.map((t) => t.normal) : takers.map(() => 1);
-      addProportionally(weights, takers.map((t) => t.id), basis, given);
+      addProportionally(
+        weights,
+        takers.map((t) => t.id),
+        basis,
+        given,
+      );
     }
   }
   return scaleToMax(weights);
@@ -52,7 +57,9 @@ function addProportionally(weights: Weights, ids: string[], basis: number[], amo
   const exact = ids.map((_, i) => (amount * (basis[i] ?? 0)) / sum);
   const floors = exact.map(Math.floor);
   let left = amount - floors.reduce((a, b) => a + b, 0);
-  const order = exact.map((value, i) => ({ i, rest: value - Math.floor(value) })).sort((a, b) => b.rest - a.rest || a.i - b.i);
+  const order = exact
+    .map((value, i) => ({ i, rest: value - Math.floor(value) }))
+    .sort((a, b) => b.rest - a.rest || a.i - b.i);
   for (const { i } of order) {
     if (left <= 0) break;
     floors[i] = (floors[i] ?? 0) + 1;
@@ -67,7 +74,8 @@ function scaleToMax(weights: Weights): Weights | undefined {
   if (max === 0) return undefined;
   if (max <= MAX_WEIGHT) return weights;
   const scaled: Weights = {};
-  for (const [id, weight] of Object.entries(weights)) scaled[id] = weight === 0 ? 0 : Math.max(1, Math.round((weight * MAX_WEIGHT) / max));
+  for (const [id, weight] of Object.entries(weights))
+    scaled[id] = weight === 0 ? 0 : Math.max(1, Math.round((weight * MAX_WEIGHT) / max));
   return scaled;
 }
 

@@ -93,15 +93,28 @@ function probeOnce(request: ProbeRequest, settings: Settings): Promise<ProbeResu
       resolve(result);
     };
     const fail = (errorKind: ProbeErrorKind, detail: string, status?: number) =>
-      finish(status === undefined ? { ok: false, latencyMs: elapsed(), errorKind, detail } : { ok: false, status, latencyMs: elapsed(), errorKind, detail });
+      finish(
+        status === undefined
+          ? { ok: false, latencyMs: elapsed(), errorKind, detail }
+          : { ok: false, status, latencyMs: elapsed(), errorKind, detail },
+      );
     const pass = (status: number) => {
       const latencyMs = elapsed();
       if (request.maxLatencyMs !== undefined && latencyMs > request.maxLatencyMs) {
-        finish({ ok: false, status, latencyMs, errorKind: "latency", detail: `answered in ${latencyMs} ms, over the ${request.maxLatencyMs} ms limit` });
+        finish({
+          ok: false,
+          status,
+          latencyMs,
+          errorKind: "latency",
+          detail: `answered in ${latencyMs} ms, over the ${request.maxLatencyMs} ms limit`,
+        });
       } else finish({ ok: true, status, latencyMs });
     };
 
-    const deadline = setTimeout(() => fail("timeout", `no answer within ${request.timeoutMs} ms (${phase})`), request.timeoutMs);
+    const deadline = setTimeout(
+      () => fail("timeout", `no answer within ${request.timeoutMs} ms (${phase})`),
+      request.timeoutMs,
+    );
 
     const send = (url: URL, redirectsLeft: number, retryOnStaleSocket: boolean) => {
       const secure = url.protocol === "https:";
@@ -133,7 +146,8 @@ function probeOnce(request: ProbeRequest, settings: Settings): Promise<ProbeResu
         live.delete(req);
         if (settled) return;
         // A kept-alive socket the server closed just as we reused it: the documented race; retry once on a fresh one.
-        if (retryOnStaleSocket && req.reusedSocket && error.code === "ECONNRESET") return send(url, redirectsLeft, false);
+        if (retryOnStaleSocket && req.reusedSocket && error.code === "ECONNRESET")
+          return send(url, redirectsLeft, false);
         const [kind, detail] = classify(error, phase);
         fail(kind, detail);
       });
@@ -152,12 +166,14 @@ function probeOnce(request: ProbeRequest, settings: Settings): Promise<ProbeResu
       if (!expected && redirectStatuses.has(status)) {
         const next = resolveLocation(res.headers.location, url);
         if (next === undefined) return fail("redirect", `${status} redirect without a usable Location`, status);
-        if (next.hostname.toLowerCase() !== url.hostname.toLowerCase()) return fail("redirect", `${status} redirect to another host (${next.host}), not followed`, status);
+        if (next.hostname.toLowerCase() !== url.hostname.toLowerCase())
+          return fail("redirect", `${status} redirect to another host (${next.host}), not followed`, status);
         if (redirectsLeft <= 0) return fail("redirect", `more than ${settings.maxRedirects} redirects`, status);
         res.resume(); // drain the (small) redirect body so its socket can serve the next request
         return send(next, redirectsLeft - 1, true);
       }
-      if (!expected) return fail("status", `status ${status}, expected ${request.expectedStatuses.join(" or ")}`, status);
+      if (!expected)
+        return fail("status", `status ${status}, expected ${request.expectedStatuses.join(" or ")}`, status);
       if (request.bodyMatch === undefined) {
         res.destroy(); // the body is not needed: do not download it
         live.delete(req);
@@ -166,7 +182,12 @@ function probeOnce(request: ProbeRequest, settings: Settings): Promise<ProbeResu
       phase = "reading body";
       readUntilMatch(res, Buffer.from(request.bodyMatch, "utf8"), request.bodyMatchBytes, {
         matched: () => pass(status),
-        missed: (bytes, complete) => fail("body", complete ? `match not in the body (${bytes} bytes)` : `match not in the first ${bytes} bytes`, status),
+        missed: (bytes, complete) =>
+          fail(
+            "body",
+            complete ? `match not in the body (${bytes} bytes)` : `match not in the first ${bytes} bytes`,
+            status,
+          ),
       });
     };
 

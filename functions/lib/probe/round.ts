@@ -43,9 +43,16 @@ export async function runProbeRound(args: ProbeRoundArgs): Promise<ProbeRoundRep
   };
   const lastStart = now() + probe.intervalSeconds * 1000 - probe.timeoutMs;
 
-  const canary = probe.canaryUrl === undefined
-    ? undefined
-    : prober({ url: probe.canaryUrl, timeoutMs: probe.timeoutMs, expectedStatuses: canaryStatuses, bodyMatchBytes: 1, headers: {} });
+  const canary =
+    probe.canaryUrl === undefined
+      ? undefined
+      : prober({
+          url: probe.canaryUrl,
+          timeoutMs: probe.timeoutMs,
+          expectedStatuses: canaryStatuses,
+          bodyMatchBytes: 1,
+          headers: {},
+        });
 
   const results: Array<ProbeCheckResult | undefined> = new Array(config.targets.length);
   let next = 0;

@@ -70,6 +70,8 @@ export function alarmKind(alarm: CloudWatchAlarmMessage): { kind: AlarmKind; reg
   }
   const kind = byMetric[alarm.Trigger?.MetricName ?? ""];
   if (kind === undefined) return undefined;
-  const region = alarm.Trigger?.Dimensions?.find((dimension) => dimension.name === "ControlRegion" || dimension.name === "Vantage")?.value;
+  const region = alarm.Trigger?.Dimensions?.find(
+    (dimension) => dimension.name === "ControlRegion" || dimension.name === "Vantage",
+  )?.value;
   return region === undefined ? { kind } : { kind, region };
 }

@@ -46,9 +46,14 @@ export type Announcement =
  * is not a control region at all also posts: a misplaced notifier must not
  * go quiet.
  */
-export function regionToAsk(controlRegions: readonly string[], ownRegion: string, alarm: AnnounceInput["alarm"]): string | undefined {
+export function regionToAsk(
+  controlRegions: readonly string[],
+  ownRegion: string,
+  alarm: AnnounceInput["alarm"],
+): string | undefined {
   const [first] = controlRegions;
-  if (alarm === undefined || first === undefined || ownRegion === first || !controlRegions.includes(ownRegion)) return undefined;
+  if (alarm === undefined || first === undefined || ownRegion === first || !controlRegions.includes(ownRegion))
+    return undefined;
   return first;
 }
 
@@ -57,8 +62,16 @@ export function shouldAnnounce(input: AnnounceInput): Announcement {
   const first = regionToAsk(input.controlRegions, input.ownRegion, input.alarm);
   if (first === undefined || input.alarm === undefined) return { announce: true };
   const answer = input.firstRegion ?? { kind: "unreachable", problem: "not asked" };
-  if (answer.kind === "state" && answer.state === input.alarm.state) return { announce: false, reason: `announced by ${first}` };
+  if (answer.kind === "state" && answer.state === input.alarm.state)
+    return { announce: false, reason: `announced by ${first}` };
   const why =
-    answer.kind === "unreachable" ? `its CloudWatch did not answer` : answer.kind === "missing" ? `it has no alarm ${input.alarm.name}` : `its alarm is ${answer.state}, not ${input.alarm.state}`;
-  return { announce: true, note: `Sent from ${input.ownRegion}: the first control region ${first} did not announce this (${why}).` };
+    answer.kind === "unreachable"
+      ? `its CloudWatch did not answer`
+      : answer.kind === "missing"
+        ? `it has no alarm ${input.alarm.name}`
+        : `its alarm is ${answer.state}, not ${input.alarm.state}`;
+  return {
+    announce: true,
+    note: `Sent from ${input.ownRegion}: the first control region ${first} did not announce this (${why}).`,
+  };
 }

@@ -10,7 +10,10 @@ import type { NotifyContext } from "./message.ts";
  * the lease from Route 53, and the last switch from the state record. A
  * malformed state record costs only the last switch (logged), not the rest.
  */
-export async function loadNotifyContext(config: FailoverConfig, options: { switcher?: Pick<Route53Switcher, "read">; log?: Logger } = {}): Promise<NotifyContext> {
+export async function loadNotifyContext(
+  config: FailoverConfig,
+  options: { switcher?: Pick<Route53Switcher, "read">; log?: Logger } = {},
+): Promise<NotifyContext> {
   const snapshot = await (options.switcher ?? new Route53Switcher(config)).read();
   let lastSwitch;
   try {

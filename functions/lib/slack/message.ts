@@ -49,18 +49,49 @@ export interface SlackMessageInput {
 const limits = { header: 150, section: 3000, field: 2000, context: 300 } as const;
 
 /** Per alarm kind: its icon, the headline when it fires, and what "cleared" refers to. */
-const phrasing: Record<AlarmKind, { icon: string; fired: (region: string, lastSwitch: SwitchEvent | undefined) => string; subject: (region: string) => string }> = {
+const phrasing: Record<
+  AlarmKind,
+  {
+    icon: string;
+    fired: (region: string, lastSwitch: SwitchEvent | undefined) => string;
+    subject: (region: string) => string;
+  }
+> = {
   switchover: {
     icon: ":twisted_rightwards_arrows:",
     fired: (_region, lastSwitch) =>
-      lastSwitch?.mode === "manual" ? `Override started: traffic moved by ${lastSwitch.actor ?? "someone"}` : lastSwitch ? "Traffic switched automatically" : "Traffic switched",
+      lastSwitch?.mode === "manual"
+        ? `Override started: traffic moved by ${lastSwitch.actor ?? "someone"}`
+        : lastSwitch
+          ? "Traffic switched automatically"
+          : "Traffic switched",
     subject: () => "traffic switch",
   },
-  "decider-blind": { icon: ":see_no_evil:", fired: (region) => `Automation blind in ${region}`, subject: (region) => `automation blind in ${region}` },
-  "vantage-silent": { icon: ":mute:", fired: (region) => `Probe vantage ${region} silent`, subject: (region) => `probe vantage ${region} silent` },
-  "all-down": { icon: ":rotating_light:", fired: () => "All targets down: failing open", subject: () => "all targets down" },
-  "flap-budget": { icon: ":no_entry:", fired: () => "Flap budget spent: target held drained", subject: () => "flap budget spent" },
-  "override-long": { icon: ":hourglass:", fired: () => "Override lease still active", subject: () => "override lease long-running" },
+  "decider-blind": {
+    icon: ":see_no_evil:",
+    fired: (region) => `Automation blind in ${region}`,
+    subject: (region) => `automation blind in ${region}`,
+  },
+  "vantage-silent": {
+    icon: ":mute:",
+    fired: (region) => `Probe vantage ${region} silent`,
+    subject: (region) => `probe vantage ${region} silent`,
+  },
+  "all-down": {
+    icon: ":rotating_light:",
+    fired: () => "All targets down: failing open",
+    subject: () => "all targets down",
+  },
+  "flap-budget": {
+    icon: ":no_entry:",
+    fired: () => "Flap budget spent: target held drained",
+    subject: () => "flap budget spent",
+  },
+  "override-long": {
+    icon: ":hourglass:",
+    fired: () => "Override lease still active",
+    subject: () => "override lease long-running",
+  },
 };
 
 /**
@@ -78,7 +109,13 @@ export function buildSlackMessage(input: SlackMessageInput): SlackMessage {
   if (input.note === undefined) return message;
   return {
     text: clip(`${message.text}\n${input.note}`, limits.section),
-    blocks: [...message.blocks, { type: "context", elements: [{ type: "mrkdwn", text: clip(`:information_source: ${escape(input.note)}`, limits.context) }] }],
+    blocks: [
+      ...message.blocks,
+      {
+        type: "context",
+        elements: [{ type: "mrkdwn", text: clip(`:information_source: ${escape(input.note)}`, limits.context) }],
+      },
+    ],
   };
 }
 
@@ -89,11 +126,20 @@ function messageFor(input: SlackMessageInput): SlackMessage {
   return alarmMessage(input.alarm, identified.kind, identified.region ?? "", input.context);
 }
 
-function alarmMessage(alarm: CloudWatchAlarmMessage, kind: AlarmKind, region: string, context: NotifyContext | undefined): SlackMessage {
+function alarmMessage(
+  alarm: CloudWatchAlarmMessage,
+  kind: AlarmKind,
+  region: string,
+  context: NotifyContext | undefined,
+): SlackMessage {
   const state = alarm.NewStateValue;
-  const lastSwitch = kind === "switchover" || kind === "all-down" || kind === "flap-budget" ? context?.lastSwitch : undefined;
+  const lastSwitch =
+    kind === "switchover" || kind === "all-down" || kind === "flap-budget" ? context?.lastSwitch : undefined;
   const phrase = phrasing[kind];
-  const what = state === "ALARM" ? phrase.fired(region, lastSwitch) : `${state === "OK" ? "Cleared" : "No data"}: ${phrase.subject(region)}`;
+  const what =
+    state === "ALARM"
+      ? phrase.fired(region, lastSwitch)
+      : `${state === "OK" ? "Cleared" : "No data"}: ${phrase.subject(region)}`;
   const icon = state === "ALARM" ? phrase.icon : state === "OK" ? ":white_check_mark:" : ":grey_question:";
 
   const summary: string[] = [];
@@ -106,7 +152,10 @@ function alarmMessage(alarm: CloudWatchAlarmMessage, kind: AlarmKind, region: st
   const moved = kind === "switchover" && lastSwitch !== undefined && state === "ALARM";
   if (moved) fields.push(field("Weights", weightChanges(lastSwitch.from, lastSwitch.to)));
   else if (context) fields.push(field("Weights now", weightList(context.weights)));
-  if (moved) fields.push(field("Mode", lastSwitch.mode === "manual" ? `manual by ${escape(lastSwitch.actor ?? "someone")}` : "automatic"));
+  if (moved)
+    fields.push(
+      field("Mode", lastSwitch.mode === "manual" ? `manual by ${escape(lastSwitch.actor ?? "someone")}` : "automatic"),
+    );
   if (lastSwitch) fields.push(field(moved ? "Switched at" : "Last switch", formatEpoch(lastSwitch.at)));
   fields.push(field(state === "OK" ? "Cleared at" : "Alarm time", formatAlarmTime(alarm.StateChangeTime)));
   if (context?.lease) fields.push(field("Override lease", describeLease(context.lease)));
@@ -116,18 +165,40 @@ function alarmMessage(alarm: CloudWatchAlarmMessage, kind: AlarmKind, region: st
     { type: "section", text: { type: "mrkdwn", text: clip(summary.join("\n"), limits.section) }, fields },
   ];
   if (lastSwitch && state === "ALARM" && Object.keys(lastSwitch.votes).length > 0) {
-    blocks.push({ type: "section", text: { type: "mrkdwn", text: clip(`*Votes at the ${moved ? "switch" : "last switch"}*\n${voteLines(lastSwitch.votes)}`, limits.section) } });
+    blocks.push({
+      type: "section",
+      text: {
+        type: "mrkdwn",
+        text: clip(
+          `*Votes at the ${moved ? "switch" : "last switch"}*\n${voteLines(lastSwitch.votes)}`,
+          limits.section,
+        ),
+      },
+    });
   }
-  const where = [`\`${escape(alarm.AlarmName)}\``, alarm.OldStateValue ? `${state} (was ${alarm.OldStateValue})` : state, alarm.Region].filter(Boolean).join(" · ");
+  const where = [
+    `\`${escape(alarm.AlarmName)}\``,
+    alarm.OldStateValue ? `${state} (was ${alarm.OldStateValue})` : state,
+    alarm.Region,
+  ]
+    .filter(Boolean)
+    .join(" · ");
   const elements: Markdown[] = [{ type: "mrkdwn", text: clip(where, limits.context) }];
-  if (alarm.NewStateReason) elements.push({ type: "mrkdwn", text: clip(`CloudWatch: ${escape(alarm.NewStateReason)}`, limits.context) });
+  if (alarm.NewStateReason)
+    elements.push({ type: "mrkdwn", text: clip(`CloudWatch: ${escape(alarm.NewStateReason)}`, limits.context) });
   blocks.push({ type: "context", elements });
 
-  const text = [`[${state}] ${what}`, moved ? `: ${weightChangesInline(lastSwitch.from, lastSwitch.to)}. Reason: ${lastSwitch.reason}` : ""].join("");
+  const text = [
+    `[${state}] ${what}`,
+    moved ? `: ${weightChangesInline(lastSwitch.from, lastSwitch.to)}. Reason: ${lastSwitch.reason}` : "",
+  ].join("");
   return { text: clip(text, limits.section), blocks };
 }
 
-const field = (title: string, body: string): Markdown => ({ type: "mrkdwn", text: clip(`*${title}*\n${body}`, limits.field) });
+const field = (title: string, body: string): Markdown => ({
+  type: "mrkdwn",
+  text: clip(`*${title}*\n${body}`, limits.field),
+});
 
 /** Targets in the order of `to`, then any only in `from`. */
 function targetsOf(from: Weights, to: Weights): string[] {
@@ -163,7 +234,8 @@ function voteLines(votes: SwitchEvent["votes"]): string {
 
 function describeLease(lease: OverrideLease): string {
   const pinned = Object.entries(lease.weights ?? {}).map(([target, weight]) => `${escape(target)} ${weight}`);
-  const what = lease.action === "pin" ? `pin ${pinned.join(", ")}` : `${lease.action} \`${escape(lease.target ?? "?")}\``;
+  const what =
+    lease.action === "pin" ? `pin ${pinned.join(", ")}` : `${lease.action} \`${escape(lease.target ?? "?")}\``;
   return `${what} by ${escape(lease.actor)}\nexpires ${formatEpoch(lease.expiresAt)}\n_${escape(lease.reason)}_`;
 }
 
@@ -173,7 +245,9 @@ function plainMessage(text: string): SlackMessage {
 }
 
 function describeUnknownAlarm(alarm: CloudWatchAlarmMessage): string {
-  const lines = [`${alarm.AlarmName} is ${alarm.NewStateValue}${alarm.OldStateValue ? ` (was ${alarm.OldStateValue})` : ""}`];
+  const lines = [
+    `${alarm.AlarmName} is ${alarm.NewStateValue}${alarm.OldStateValue ? ` (was ${alarm.OldStateValue})` : ""}`,
+  ];
   if (alarm.AlarmDescription) lines.push(clip(alarm.AlarmDescription, 500));
   if (alarm.NewStateReason) lines.push(`Reason: ${clip(alarm.NewStateReason, 500)}`);
   lines.push(`At: ${formatAlarmTime(alarm.StateChangeTime)}`);

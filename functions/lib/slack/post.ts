@@ -32,7 +32,11 @@ export interface PostResult {
  * (capped). The URL is a secret: no error or log line contains it; they say
  * "Slack webhook" only.
  */
-export async function postToSlack(webhookUrl: string, message: SlackMessage, options: PostOptions = {}): Promise<PostResult> {
+export async function postToSlack(
+  webhookUrl: string,
+  message: SlackMessage,
+  options: PostOptions = {},
+): Promise<PostResult> {
   const send = options.fetch ?? fetch;
   const sleep = options.sleep ?? systemClock.sleep;
   const maxAttempts = Math.max(1, options.maxAttempts ?? 4);
@@ -63,9 +67,13 @@ export async function postToSlack(webhookUrl: string, message: SlackMessage, opt
       const answer = scrub((await response.text().catch(() => "")).slice(0, 200));
       if (response.ok) return { attempts: attempt, status: response.status };
       if (response.status !== 429 && response.status < 500) {
-        throw new FailoverError("SLACK_REJECTED", `the Slack webhook refused the message: ${response.status} ${answer}`.trim(), {
-          hint: "A 404/403 means the webhook was revoked or mistyped: set a new one with `npx sst secret set SlackWebhookUrl …`; a 400 names the payload problem.",
-        });
+        throw new FailoverError(
+          "SLACK_REJECTED",
+          `the Slack webhook refused the message: ${response.status} ${answer}`.trim(),
+          {
+            hint: "A 404/403 means the webhook was revoked or mistyped: set a new one with `npx sst secret set SlackWebhookUrl …`; a 400 names the payload problem.",
+          },
+        );
       }
       last = `${response.status}${answer ? ` ${answer}` : ""}`;
       retryAfter = response.headers.get("retry-after");
@@ -78,9 +86,13 @@ export async function postToSlack(webhookUrl: string, message: SlackMessage, opt
     options.log?.warn("Slack webhook retry", { attempt, answer: last, delayMs });
     await sleep(delayMs);
   }
-  throw new FailoverError("SLACK_UNAVAILABLE", `the Slack webhook failed ${maxAttempts} time(s); last answer: ${last}`, {
-    hint: "Slack may be down or rate-limiting; the alarm is still visible in CloudWatch and in `failover status`.",
-  });
+  throw new FailoverError(
+    "SLACK_UNAVAILABLE",
+    `the Slack webhook failed ${maxAttempts} time(s); last answer: ${last}`,
+    {
+      hint: "Slack may be down or rate-limiting; the alarm is still visible in CloudWatch and in `failover status`.",
+    },
+  );
 }
 
 /** Removes the URL, its path and its token (the last path segment) from text that might echo them. */

@@ -25,5 +25,7 @@ export interface SnsNotification {
 
 /** Validates an SNS event; throws ValidationError naming the field (`Records[0].Sns.Message: …`). */
 export function parseSnsEvent(event: unknown): SnsNotification[] {
-  return parseWith(snsEventSchema, event, "SNS event").Records.map(({ Sns }) => (Sns.Subject ? { message: Sns.Message, subject: Sns.Subject } : { message: Sns.Message }));
+  return parseWith(snsEventSchema, event, "SNS event").Records.map(({ Sns }) =>
+    Sns.Subject ? { message: Sns.Message, subject: Sns.Subject } : { message: Sns.Message },
+  );
 }

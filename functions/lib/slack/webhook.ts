@@ -17,7 +17,11 @@ export async function slackWebhookUrl(env: NodeJS.ProcessEnv = process.env): Pro
     linked = undefined; // SST throws when nothing is linked; reported below
   }
   if (typeof linked === "string" && linked !== "") return linked;
-  throw new FailoverError("SLACK_WEBHOOK_MISSING", "no Slack webhook: the SlackWebhookUrl secret is not linked to this function and SLACK_WEBHOOK_URL is not set", {
-    hint: "Run `npx sst secret set SlackWebhookUrl <url> --stage <stage>` and deploy (or export SLACK_WEBHOOK_URL for a local run).",
-  });
+  throw new FailoverError(
+    "SLACK_WEBHOOK_MISSING",
+    "no Slack webhook: the SlackWebhookUrl secret is not linked to this function and SLACK_WEBHOOK_URL is not set",
+    {
+      hint: "Run `npx sst secret set SlackWebhookUrl <url> --stage <stage>` and deploy (or export SLACK_WEBHOOK_URL for a local run).",
+    },
+  );
 }

@@ -3,15 +3,28 @@ import { chunkDatums } from "../../../functions/lib/aws/cloudwatch.ts";
 import { classifyAwsError, retrySettings, withRetry } from "../../../functions/lib/aws/retry.ts";
 
 const throttled = Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: { httpStatusCode: 400 } });
-const conflict = Object.assign(new Error("[Tried to delete ...]"), { name: "InvalidChangeBatch", $fault: "client", $metadata: { httpStatusCode: 400 } });
+const conflict = Object.assign(new Error("[Tried to delete ...]"), {
+  name: "InvalidChangeBatch",
+  $fault: "client",
+  $metadata: { httpStatusCode: 400 },
+});
 
 describe("withRetry", () => {
   it("retries throttling with growing jittered backoff until it succeeds", async () => {
     const slept: number[] = [];
     let attempts = 0;
-    const settings = retrySettings({ sleep: async (ms) => void slept.push(ms), random: () => 0.999, baseDelayMs: 100, maxDelayMs: 350 });
+    const settings = retrySettings({
+      sleep: async (ms) => void slept.push(ms),
+      random: () => 0.999,
+      baseDelayMs: 100,
+      maxDelayMs: 350,
+    });
 
-    const result = await withRetry(async () => (++attempts < 4 ? Promise.reject(throttled) : "ok"), settings, () => new Error("gave up"));
+    const result = await withRetry(
+      async () => (++attempts < 4 ? Promise.reject(throttled) : "ok"),
+      settings,
+      () => new Error("gave up"),
+    );
 
     expect(result).toBe("ok");
     expect(slept).toEqual([99, 199, 349]);
@@ -19,9 +32,20 @@ describe("withRetry", () => {
 
   it("gives up when the next backoff would overrun the budget, naming what it saw", async () => {
     let clock = 0;
-    const settings = retrySettings({ budgetMs: 1000, now: () => clock, sleep: async (ms) => void (clock += ms), random: () => 0.999, baseDelayMs: 400, maxDelayMs: 400 });
+    const settings = retrySettings({
+      budgetMs: 1000,
+      now: () => clock,
+      sleep: async (ms) => void (clock += ms),
+      random: () => 0.999,
+      baseDelayMs: 400,
+      maxDelayMs: 400,
+    });
 
-    const error = await withRetry(() => Promise.reject(throttled), settings, (g) => new Error(`${g.kind} after ${g.attempts}`)).catch((e: Error) => e.message);
+    const error = await withRetry(
+      () => Promise.reject(throttled),
+      settings,
+      (g) => new Error(`${g.kind} after ${g.attempts}`),
+    ).catch((e: Error) => e.message);
 
     expect(error).toBe("throttled after 3");
   });
@@ -29,7 +53,11 @@ describe("withRetry", () => {
   it("does not retry a conflict", async () => {
     let attempts = 0;
 
-    const error = await withRetry(() => (attempts++, Promise.reject(conflict)), retrySettings({ sleep: async () => {} }), (g) => new Error(g.kind)).catch((e: Error) => e.message);
+    const error = await withRetry(
+      () => (attempts++, Promise.reject(conflict)),
+      retrySettings({ sleep: async () => {} }),
+      (g) => new Error(g.kind),
+    ).catch((e: Error) => e.message);
 
     expect([error, attempts]).toEqual(["rejected", 1]);
   });
@@ -38,11 +66,17 @@ describe("withRetry", () => {
 describe("classifyAwsError", () => {
   it("sorts SDK errors into retry classes", () => {
     expect(classifyAwsError(throttled)).toBe("throttled");
-    expect(classifyAwsError(Object.assign(new Error("x"), { name: "PriorRequestNotComplete", $metadata: { httpStatusCode: 400 } }))).toBe("throttled");
+    expect(
+      classifyAwsError(
+        Object.assign(new Error("x"), { name: "PriorRequestNotComplete", $metadata: { httpStatusCode: 400 } }),
+      ),
+    ).toBe("throttled");
     expect(classifyAwsError(Object.assign(new Error("x"), { $metadata: { httpStatusCode: 503 } }))).toBe("unavailable");
     expect(classifyAwsError(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }))).toBe("unavailable");
     expect(classifyAwsError(Object.assign(new Error("aborted"), { name: "AbortError" }))).toBe("unavailable");
-    expect(classifyAwsError(Object.assign(new SyntaxError("Unexpected token <"), { $metadata: { httpStatusCode: 200 } }))).toBe("bad-answer");
+    expect(
+      classifyAwsError(Object.assign(new SyntaxError("Unexpected token <"), { $metadata: { httpStatusCode: 200 } })),
+    ).toBe("bad-answer");
     expect(classifyAwsError(conflict)).toBe("rejected");
   });
 });

@@ -9,7 +9,12 @@ const config = fileURLToPath(exampleConfigPath);
 async function cli(env: CliIO["env"], ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
-  const code = await main(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t), env: { FAILOVER_CONFIG_FILE: config, ...env }, isTTY: false });
+  const code = await main(argv, {
+    stdout: (t) => (out += t),
+    stderr: (t) => (err += t),
+    env: { FAILOVER_CONFIG_FILE: config, ...env },
+    isTTY: false,
+  });
   return { code, out, err };
 }
 
@@ -34,7 +39,9 @@ describe("failover manual commands: bad arguments", () => {
   it("refuses flags the command does not take, listing the ones it does", async () => {
     const run = await cli({ USER: "alice" }, "status", "--yes");
     expect(run.code).toBe(2);
-    expect(run.err).toContain("--yes: unknown flag (expected one of --config, --actor, --direct, --function, --region, --stage, --json, --verbose)");
+    expect(run.err).toContain(
+      "--yes: unknown flag (expected one of --config, --actor, --direct, --function, --region, --stage, --json, --verbose)",
+    );
   });
 });
 
@@ -50,6 +57,9 @@ describe("failover --json errors", () => {
   it("prints a change refused for want of a terminal as CONFIRMATION_REQUIRED, exit 2", async () => {
     const run = await cli({ USER: "alice" }, "promote", "failover", "--reason", "x", "--json");
     expect(run.code).toBe(2);
-    expect(JSON.parse(run.out)).toMatchObject({ ok: false, error: { code: "CONFIRMATION_REQUIRED", hint: expect.stringContaining("--yes") } });
+    expect(JSON.parse(run.out)).toMatchObject({
+      ok: false,
+      error: { code: "CONFIRMATION_REQUIRED", hint: expect.stringContaining("--yes") },
+    });
   });
 });

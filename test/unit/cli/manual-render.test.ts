@@ -29,7 +29,9 @@ describe("failover change output: Route 53 propagation", () => {
   it("says a change still PENDING at the bound is applied and not re-sent", () => {
     const text = renderResult({ ...promoted, sync: { changeId: "/change/C1", insync: false, waitedSeconds: 10 } }, []);
 
-    expect(text).toContain("Route 53: applied, still propagating after 10 s (name servers catch up within about 60 s; nothing is re-sent)");
+    expect(text).toContain(
+      "Route 53: applied, still propagating after 10 s (name servers catch up within about 60 s; nothing is re-sent)",
+    );
   });
 
   it("prints no propagation line when nothing was written", () => {

@@ -29,7 +29,12 @@ describe("lease durations", () => {
   });
 
   it("formats durations for people", () => {
-    expect([formatDuration(600), formatDuration(5400), formatDuration(45), formatDuration(-120)]).toEqual(["10m", "1h 30m", "45s", "-2m"]);
+    expect([formatDuration(600), formatDuration(5400), formatDuration(45), formatDuration(-120)]).toEqual([
+      "10m",
+      "1h 30m",
+      "45s",
+      "-2m",
+    ]);
   });
 });
 
@@ -61,7 +66,16 @@ describe("zone changes", () => {
     memoryChanged: false,
     kind: changed ? "drain" : "steady",
     reason,
-    verdicts: { primary: { health: "down", upVotes: ["eu-west-1"], downVotes: ["us-east-1", "us-west-2"], silent: [], downRounds: 2, upSeconds: 0 } },
+    verdicts: {
+      primary: {
+        health: "down",
+        upVotes: ["eu-west-1"],
+        downVotes: ["us-east-1", "us-west-2"],
+        silent: [],
+        downRounds: 2,
+        upSeconds: 0,
+      },
+    },
     changes: [],
     allDown: false,
     flapHeld: [],
@@ -79,12 +93,27 @@ describe("zone changes", () => {
 
     expect(change?.weights).toEqual({ primary: 0, failover: 100 });
     expect((change?.state as StateDocument).switches).toEqual([
-      { at: 100, mode: "automatic", from: { primary: 90, failover: 10 }, to: { primary: 0, failover: 100 }, reason: "primary down", votes: { primary: { "eu-west-1": "up", "us-east-1": "down", "us-west-2": "down" } } },
+      {
+        at: 100,
+        mode: "automatic",
+        from: { primary: 90, failover: 10 },
+        to: { primary: 0, failover: 100 },
+        reason: "primary down",
+        votes: { primary: { "eu-west-1": "up", "us-east-1": "down", "us-west-2": "down" } },
+      },
     ]);
   });
 
   it("keeps the state document within one TXT record by shortening reasons and dropping the oldest events", () => {
-    const old: SwitchEvent = { at: 1, mode: "manual", from: { primary: 90 }, to: { primary: 0 }, reason: "\"quoted\" → ".repeat(90), votes: {}, actor: "alice" };
+    const old: SwitchEvent = {
+      at: 1,
+      mode: "manual",
+      from: { primary: 90 },
+      to: { primary: 0 },
+      reason: '"quoted" → '.repeat(90),
+      votes: {},
+      actor: "alice",
+    };
     const doc: StateDocument = { v: 1, memory: { v: 1, targets: {}, drains: {} }, switches: [old, old, old, old, old] };
 
     const change = zoneChangeFor(decision(true, "x".repeat(2000)), snapshot, { now: 100, doc, mode: "automatic" });
@@ -96,26 +125,42 @@ describe("zone changes", () => {
   });
 
   it("describes a shift target by target", () => {
-    expect(describeShift({ primary: 90, failover: 10 }, { primary: 0, failover: 100 }, ["primary", "failover"])).toBe("primary 90 → 0, failover 10 → 100");
+    expect(describeShift({ primary: 90, failover: 10 }, { primary: 0, failover: 100 }, ["primary", "failover"])).toBe(
+      "primary 90 → 0, failover 10 → 100",
+    );
     expect(describeShift({ primary: 90 }, { primary: 90 }, ["primary"])).toBe("no change");
   });
 });
 
 describe("manual events", () => {
   it("accepts a promote with the fields it needs", () => {
-    expect(parseManualEvent({ action: "promote", target: "failover", reason: "r", ttlSeconds: 600, actor: "alice" }, config)).toEqual({ action: "promote", target: "failover", reason: "r", ttlSeconds: 600, actor: "alice" });
+    expect(
+      parseManualEvent({ action: "promote", target: "failover", reason: "r", ttlSeconds: 600, actor: "alice" }, config),
+    ).toEqual({ action: "promote", target: "failover", reason: "r", ttlSeconds: 600, actor: "alice" });
   });
 
   it("lists every problem of a bad event by field", () => {
-    expect(() => parseManualEvent({ action: "pin", weights: { primary: 0, failover: 0 }, ttlSeconds: 999_999, actor: "a" }, config)).toThrow(
-      /weights: expected at least one weight above 0[\s\S]*reason: is required for pin/,
-    );
+    expect(() =>
+      parseManualEvent(
+        { action: "pin", weights: { primary: 0, failover: 0 }, ttlSeconds: 999_999, actor: "a" },
+        config,
+      ),
+    ).toThrow(/weights: expected at least one weight above 0[\s\S]*reason: is required for pin/);
   });
 });
 
 describe("decider event", () => {
   it("accepts the schedule's EventBridge event, an empty object and no payload", () => {
-    const scheduled = { version: "0", id: "e1", "detail-type": "Scheduled Event", source: "aws.events", time: "2025-08-06T12:00:00Z", region: "us-east-2", resources: [], detail: {} };
+    const scheduled = {
+      version: "0",
+      id: "e1",
+      "detail-type": "Scheduled Event",
+      source: "aws.events",
+      time: "2025-08-06T12:00:00Z",
+      region: "us-east-2",
+      resources: [],
+      detail: {},
+    };
 
     const checks = [scheduled, {}, undefined, null].map((event) => () => checkDecideEvent(event));
 
@@ -128,7 +173,9 @@ describe("decider event", () => {
     ["a bare string", "run", /\(root\): expected object, got "run"/],
   ])("refuses %s naming the field, with what to do instead", (_name, event, field) => {
     expect(() => checkDecideEvent(event)).toThrow(field);
-    expect(() => checkDecideEvent(event)).toThrow(expect.objectContaining({ code: "INVALID_INPUT", hint: expect.stringContaining("FAILOVER_DRY_RUN=1") }));
+    expect(() => checkDecideEvent(event)).toThrow(
+      expect.objectContaining({ code: "INVALID_INPUT", hint: expect.stringContaining("FAILOVER_DRY_RUN=1") }),
+    );
   });
 
   it("the Lambda handler refuses a malformed event before it reads its config or runs a round", async () => {

@@ -21,15 +21,20 @@ describe("the drill's alarm evaluator", () => {
         return Object.fromEntries(queries.map((query) => [query.id, new Map([[START, 1]])]));
       },
       recordState: async (region, name, state) => void events.push(`record ${region} ${name} ${state}`),
-      publish: async (region, _subject, message) => void events.push(`publish ${region} ${(JSON.parse(message) as { NewStateValue: string }).NewStateValue}`),
+      publish: async (region, _subject, message) =>
+        void events.push(`publish ${region} ${(JSON.parse(message) as { NewStateValue: string }).NewStateValue}`),
     });
 
     // Act
     const changes = await evaluator.evaluate((START + 80) * 1000);
 
     // Assess
-    expect(changes.map((change) => `${change.region} ${change.from}→${change.to}`)).toEqual(config.controlRegions.map((region) => `${region} OK→ALARM`));
-    expect(events.slice(0, 2).sort()).toEqual(config.controlRegions.map((region) => `record ${region} ${config.name}-switchover ALARM`).sort());
+    expect(changes.map((change) => `${change.region} ${change.from}→${change.to}`)).toEqual(
+      config.controlRegions.map((region) => `${region} OK→ALARM`),
+    );
+    expect(events.slice(0, 2).sort()).toEqual(
+      config.controlRegions.map((region) => `record ${region} ${config.name}-switchover ALARM`).sort(),
+    );
     expect(events.slice(2).sort()).toEqual(config.controlRegions.map((region) => `publish ${region} ALARM`).sort());
     expect(evaluator.errors).toEqual([]);
   });

@@ -2,14 +2,34 @@ import { describe, expect, it } from "vitest";
 import { decide, windowSeconds } from "../../../functions/lib/policy/decide.ts";
 import { releaseFlapHold } from "../../../functions/lib/policy/memory.ts";
 import type { OverrideLease } from "../../../functions/lib/lease.ts";
-import { BOTH_DOWN, exampleConfig, FAILOVER_DOWN, PRIMARY_DOWN, roundOf, simulate, T0, threeTargets, times, UP } from "./helpers.ts";
+import {
+  BOTH_DOWN,
+  exampleConfig,
+  FAILOVER_DOWN,
+  PRIMARY_DOWN,
+  roundOf,
+  simulate,
+  T0,
+  threeTargets,
+  times,
+  UP,
+} from "./helpers.ts";
 
 // Short recovery and ramp so sequences stay readable: up 30 s, then 10% → 25% → 50% → 100%, 20 s each.
 const fast = exampleConfig({ policy: { recoverAfterSeconds: 30, rampStepSeconds: 20 } });
 const primaryWeights = (decisions: { weights: Record<string, number> }[]) => decisions.map((d) => d.weights.primary);
 
 function lease(fields: Partial<OverrideLease>): OverrideLease {
-  return { id: "lease-1", action: "promote", target: "failover", actor: "alice", reason: "region maintenance", createdAt: T0, expiresAt: T0 + 60, ...fields };
+  return {
+    id: "lease-1",
+    action: "promote",
+    target: "failover",
+    actor: "alice",
+    reason: "region maintenance",
+    createdAt: T0,
+    expiresAt: T0 + 60,
+    ...fields,
+  };
 }
 
 describe("decide: drain and fail back", () => {
@@ -20,7 +40,9 @@ describe("decide: drain and fail back", () => {
     const decisions = simulate(fast, script);
     // Assess
     expect(primaryWeights(decisions)).toEqual([90, 90, 90, 0, 0, 0, 0, 9, 9, 23, 23, 45, 45, 90]);
-    expect(decisions.map((d) => d.weights.failover)).toEqual([10, 10, 10, 100, 100, 100, 100, 91, 91, 77, 77, 55, 55, 10]);
+    expect(decisions.map((d) => d.weights.failover)).toEqual([
+      10, 10, 10, 100, 100, 100, 100, 91, 91, 77, 77, 55, 55, 10,
+    ]);
     expect(decisions[3]?.kind).toBe("drain");
     expect(decisions[3]?.changes).toEqual([
       { target: "primary", from: 90, to: 0, direction: "drain" },
@@ -46,8 +68,15 @@ describe("decide: drain and fail back", () => {
 
   it("explains a drain with the votes behind it", () => {
     const decisions = simulate(fast, [{ primary: "d-d" }, { primary: "d-d" }]);
-    expect(decisions[1]?.reason).toContain("primary down from 2/3 vantages for 2 rounds (us-east-1, eu-west-1 failed; us-west-2 silent)");
-    expect(decisions[1]?.verdicts.primary).toMatchObject({ health: "down", downRounds: 2, downVotes: ["us-east-1", "eu-west-1"], silent: ["us-west-2"] });
+    expect(decisions[1]?.reason).toContain(
+      "primary down from 2/3 vantages for 2 rounds (us-east-1, eu-west-1 failed; us-west-2 silent)",
+    );
+    expect(decisions[1]?.verdicts.primary).toMatchObject({
+      health: "down",
+      downRounds: 2,
+      downVotes: ["us-east-1", "eu-west-1"],
+      silent: ["us-west-2"],
+    });
   });
 
   it("restarts the recovery clock when primary fails again before recovering", () => {
@@ -65,7 +94,11 @@ describe("decide: drain and fail back", () => {
 describe("decide: both directions, N targets, never all zero", () => {
   it("drains the failover region and sends everything to primary (100/0)", () => {
     const decisions = simulate(fast, times(3, FAILOVER_DOWN));
-    expect(decisions.map((d) => [d.weights.primary, d.weights.failover])).toEqual([[90, 10], [100, 0], [100, 0]]);
+    expect(decisions.map((d) => [d.weights.primary, d.weights.failover])).toEqual([
+      [90, 10],
+      [100, 0],
+      [100, 0],
+    ]);
   });
 
   it("fails open with the normal weights when every target is down", () => {
@@ -83,7 +116,12 @@ describe("decide: both directions, N targets, never all zero", () => {
 
   it("sends traffic to a recovering drained target when the last target in service fails", () => {
     const decisions = simulate(fast, [...times(2, PRIMARY_DOWN), ...times(2, FAILOVER_DOWN)]);
-    expect(decisions.map((d) => [d.weights.primary, d.weights.failover])).toEqual([[90, 10], [0, 100], [0, 100], [100, 0]]);
+    expect(decisions.map((d) => [d.weights.primary, d.weights.failover])).toEqual([
+      [90, 10],
+      [0, 100],
+      [0, 100],
+      [100, 0],
+    ]);
     expect(decisions[3]?.reason).toContain("primary carries traffic before its recovery");
   });
 
@@ -103,7 +141,14 @@ describe("decide: both directions, N targets, never all zero", () => {
 });
 
 describe("decide: flap budget", () => {
-  const budget2 = exampleConfig({ policy: { recoverAfterSeconds: 20, rampPercents: [50, 100], rampStepSeconds: 10, flapBudget: { maxDrains: 2, windowSeconds: 3600 } } });
+  const budget2 = exampleConfig({
+    policy: {
+      recoverAfterSeconds: 20,
+      rampPercents: [50, 100],
+      rampStepSeconds: 10,
+      flapBudget: { maxDrains: 2, windowSeconds: 3600 },
+    },
+  });
 
   it("holds primary drained after two drains within the window, whatever its health", () => {
     const script = [...times(2, PRIMARY_DOWN), ...times(4, UP), ...times(2, PRIMARY_DOWN), ...times(20, UP)];
@@ -111,7 +156,11 @@ describe("decide: flap budget", () => {
     expect(primaryWeights(decisions).slice(0, 8)).toEqual([90, 0, 0, 45, 90, 90, 90, 0]);
     expect(decisions[7]).toMatchObject({ kind: "flap-hold", flapHeld: ["primary"] });
     expect(decisions[7]?.reason).toContain("a person must release it");
-    expect(primaryWeights(decisions).slice(8).every((w) => w === 0)).toBe(true);
+    expect(
+      primaryWeights(decisions)
+        .slice(8)
+        .every((w) => w === 0),
+    ).toBe(true);
     expect(decisions.at(-1)?.reason).toContain("held drained by its flap budget");
   });
 
@@ -144,7 +193,12 @@ describe("decide: override lease", () => {
   });
 
   it("beats a drain: a lease pinning 50/50 holds while primary is down", () => {
-    const pin = lease({ action: "pin", target: undefined, weights: { primary: 50, failover: 50 }, expiresAt: T0 + 1000 });
+    const pin = lease({
+      action: "pin",
+      target: undefined,
+      weights: { primary: 50, failover: 50 },
+      expiresAt: T0 + 1000,
+    });
     const decisions = simulate(fast, times(4, PRIMARY_DOWN), { lease: () => pin });
     expect(decisions.map((d) => d.weights)).toEqual(times(4, { primary: 50, failover: 50 }));
     expect(decisions[0]?.reason).toContain("override lease lease-1 (pin) by alice");
@@ -152,17 +206,25 @@ describe("decide: override lease", () => {
 
   it("drains the lease's target and shares the rest by normal weights", () => {
     const config = threeTargets([60, 30, 10]);
-    const decisions = simulate(config, [UP], { lease: () => lease({ action: "drain", target: "b", expiresAt: T0 + 1000 }) });
+    const decisions = simulate(config, [UP], {
+      lease: () => lease({ action: "drain", target: "b", expiresAt: T0 + 1000 }),
+    });
     expect(decisions[0]?.weights).toEqual({ a: 86, b: 0, c: 14 });
   });
 
   it("never outputs all zero, even for a lease pinning zeros", () => {
-    const decisions = simulate(fast, [UP], { lease: () => lease({ action: "pin", target: undefined, weights: { primary: 0, failover: 0 }, expiresAt: T0 + 1000 }) });
+    const decisions = simulate(fast, [UP], {
+      lease: () =>
+        lease({ action: "pin", target: undefined, weights: { primary: 0, failover: 0 }, expiresAt: T0 + 1000 }),
+    });
     expect(decisions[0]?.weights).toEqual({ primary: 90, failover: 10 });
   });
 
   it("resumes the automatic state tracked during the lease when it expires", () => {
-    const decisions = simulate(fast, times(4, PRIMARY_DOWN), { lease: () => lease({ action: "pin", target: undefined, weights: { primary: 50, failover: 50 }, expiresAt: T0 + 30 }) });
+    const decisions = simulate(fast, times(4, PRIMARY_DOWN), {
+      lease: () =>
+        lease({ action: "pin", target: undefined, weights: { primary: 50, failover: 50 }, expiresAt: T0 + 30 }),
+    });
     expect(primaryWeights(decisions)).toEqual([50, 50, 0, 0]);
     expect(decisions[2]?.kind).toBe("override-ended");
   });
@@ -192,7 +254,14 @@ describe("windowSeconds", () => {
   it("ignores rounds outside the window", () => {
     const config = exampleConfig();
     const old = roundOf(config, T0 - 1000, PRIMARY_DOWN);
-    const decision = decide({ now: T0, config, rounds: [old, roundOf(config, T0 - 990, PRIMARY_DOWN)], current: { primary: 90, failover: 10 }, memory: undefined, lease: undefined });
+    const decision = decide({
+      now: T0,
+      config,
+      rounds: [old, roundOf(config, T0 - 990, PRIMARY_DOWN)],
+      current: { primary: 90, failover: 10 },
+      memory: undefined,
+      lease: undefined,
+    });
     expect(decision.weights.primary).toBe(90);
     expect(decision.verdicts.primary?.health).toBe("unknown");
   });

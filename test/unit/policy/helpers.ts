@@ -1,4 +1,11 @@
-import { loadConfig, mergeConfig, parseConfig, readJsonFile, exampleConfigPath, type FailoverConfig } from "../../../functions/lib/config.ts";
+import {
+  loadConfig,
+  mergeConfig,
+  parseConfig,
+  readJsonFile,
+  exampleConfigPath,
+  type FailoverConfig,
+} from "../../../functions/lib/config.ts";
 import { decide, type Decision } from "../../../functions/lib/policy/decide.ts";
 import type { PolicyMemory } from "../../../functions/lib/policy/memory.ts";
 import type { OverrideLease } from "../../../functions/lib/lease.ts";
@@ -6,12 +13,20 @@ import type { ProbeRound, Weights } from "../../../functions/lib/types.ts";
 
 /** The example config (primary 90 / failover 10; vantages us-east-1, us-west-2, eu-west-1), with overrides. */
 export function exampleConfig(overrides: unknown = {}): FailoverConfig {
-  return overrides === undefined ? loadConfig() : parseConfig(mergeConfig(readJsonFile(exampleConfigPath, "config"), overrides));
+  return overrides === undefined
+    ? loadConfig()
+    : parseConfig(mergeConfig(readJsonFile(exampleConfigPath, "config"), overrides));
 }
 
 /** A config with three targets a/b/c of the given weights. */
 export function threeTargets(weights: [number, number, number]): FailoverConfig {
-  const target = (id: string, weight: number) => ({ id, region: "us-east-1", healthUrl: `https://${id}.example.com/health`, weight, records: { "api.example.com": { values: ["192.0.2.1"] } } });
+  const target = (id: string, weight: number) => ({
+    id,
+    region: "us-east-1",
+    healthUrl: `https://${id}.example.com/health`,
+    weight,
+    records: { "api.example.com": { values: ["192.0.2.1"] } },
+  });
   return exampleConfig({ targets: [target("a", weights[0]), target("b", weights[1]), target("c", weights[2])] });
 }
 

@@ -13,7 +13,9 @@ const VANTAGES = ["us-east-1", "us-west-2", "eu-west-1", "ap-south-1", "sa-east-
 /** A random valid config: 2-4 targets, 1-5 vantages, any quorum and timings. */
 const configArb = fc
   .record({
-    weights: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 2, maxLength: 4 }).filter((w) => w.some((x) => x > 0)),
+    weights: fc
+      .array(fc.integer({ min: 0, max: 255 }), { minLength: 2, maxLength: 4 })
+      .filter((w) => w.some((x) => x > 0)),
     vantages: fc.integer({ min: 1, max: 5 }),
     minVantages: fc.integer({ min: 1, max: 5 }),
     quorum: fc.oneof(fc.constant("majority" as const), fc.integer({ min: 1, max: 5 })),
@@ -27,7 +29,13 @@ const configArb = fc
     return parseConfig({
       hostedZone: { id: "Z1", name: "example.com" },
       records: [{ name: "api.example.com" }],
-      targets: p.weights.map((weight, i) => ({ id: `t${i}`, region: "us-east-1", healthUrl: `https://t${i}.example.com/`, weight, records: { "api.example.com": { values: ["192.0.2.1"] } } })),
+      targets: p.weights.map((weight, i) => ({
+        id: `t${i}`,
+        region: "us-east-1",
+        healthUrl: `https://t${i}.example.com/`,
+        weight,
+        records: { "api.example.com": { values: ["192.0.2.1"] } },
+      })),
       vantages,
       controlRegions: ["us-east-2"],
       policy: {
@@ -45,7 +53,13 @@ const configArb = fc
 const voteArb = fc.constantFrom<boolean | undefined>(true, false, undefined, true, false);
 
 /** Each round as a matrix [vantage][target] of votes; `silentRound` makes every vote missing. */
-const roundsArb = fc.array(fc.record({ votes: fc.array(fc.array(voteArb, { minLength: 4, maxLength: 4 }), { minLength: 5, maxLength: 5 }), silent: fc.boolean() }), { minLength: 1, maxLength: 25 });
+const roundsArb = fc.array(
+  fc.record({
+    votes: fc.array(fc.array(voteArb, { minLength: 4, maxLength: 4 }), { minLength: 5, maxLength: 5 }),
+    silent: fc.boolean(),
+  }),
+  { minLength: 1, maxLength: 25 },
+);
 
 const leaseArb = fc.option(
   fc.record({
@@ -69,11 +83,19 @@ interface Step {
 }
 
 /** Runs the decider like the real one over generated rounds; returns every step. */
-function run(config: FailoverConfig, spec: Array<{ votes: (boolean | undefined)[][]; silent: boolean }>, leaseSpec: { action: "promote" | "drain" | "pin"; target: number; pin: number[]; fromRound: number; rounds: number } | undefined, start: number[]): Step[] {
+function run(
+  config: FailoverConfig,
+  spec: Array<{ votes: (boolean | undefined)[][]; silent: boolean }>,
+  leaseSpec:
+    | { action: "promote" | "drain" | "pin"; target: number; pin: number[]; fromRound: number; rounds: number }
+    | undefined,
+  start: number[],
+): Step[] {
   const ids = config.targets.map((t) => t.id);
   const interval = config.probe.intervalSeconds;
   let current: Weights = Object.fromEntries(ids.map((id, i) => [id, start[i] ?? 0]));
-  if (Object.values(current).every((w) => w === 0)) current = Object.fromEntries(config.targets.map((t) => [t.id, t.weight]));
+  if (Object.values(current).every((w) => w === 0))
+    current = Object.fromEntries(config.targets.map((t) => [t.id, t.weight]));
   let memory: PolicyMemory | undefined;
   const rounds: ProbeRound[] = [];
   const steps: Step[] = [];
@@ -97,7 +119,10 @@ function run(config: FailoverConfig, spec: Array<{ votes: (boolean | undefined)[
             id: "l1",
             action: leaseSpec.action,
             target: ids[leaseSpec.target % ids.length],
-            weights: leaseSpec.action === "pin" ? Object.fromEntries(ids.map((id, i) => [id, leaseSpec.pin[i] ?? 0])) : undefined,
+            weights:
+              leaseSpec.action === "pin"
+                ? Object.fromEntries(ids.map((id, i) => [id, leaseSpec.pin[i] ?? 0]))
+                : undefined,
             actor: "alice",
             reason: "test",
             createdAt: T0 + leaseSpec.fromRound * interval,
@@ -151,7 +176,8 @@ describe("policy invariants (property tests)", () => {
     fc.assert(
       fc.property(runs, ({ config, rounds, start }) => {
         for (const { decision, current, prior } of run(config, rounds, undefined, start)) {
-          if (!Object.values(decision.verdicts).every((v) => v.health === "unknown") || prior?.lease !== undefined) continue;
+          if (!Object.values(decision.verdicts).every((v) => v.health === "unknown") || prior?.lease !== undefined)
+            continue;
           checked++;
           expect(decision.weights).toEqual(current);
           expect(decision.changed).toBe(false);
@@ -170,14 +196,16 @@ describe("policy invariants (property tests)", () => {
           for (const target of config.targets) {
             const before = prior?.targets[target.id];
             const after = decision.memory.targets[target.id];
-            const drainedNow = (after?.mode === "drained" || after?.mode === "held") && (before === undefined || before.mode === "ramp");
+            const drainedNow =
+              (after?.mode === "drained" || after?.mode === "held") && (before === undefined || before.mode === "ramp");
             if (prior === undefined || !drainedNow) continue;
             checked++;
             const verdict = decision.verdicts[target.id];
             const voters = (verdict?.upVotes.length ?? 0) + (verdict?.downVotes.length ?? 0);
             expect(verdict?.health).toBe("down");
             expect(verdict?.downVotes.length).toBeGreaterThanOrEqual(votesNeeded(config.policy.quorum, voters));
-            if (before === undefined) expect(verdict?.downRounds).toBeGreaterThanOrEqual(config.policy.drainAfterRounds);
+            if (before === undefined)
+              expect(verdict?.downRounds).toBeGreaterThanOrEqual(config.policy.drainAfterRounds);
           }
         }
       }),

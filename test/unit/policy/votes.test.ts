@@ -29,6 +29,11 @@ describe("roundVerdict (quorum per round)", () => {
 
   it("names the silent vantages", () => {
     const verdict = roundVerdict(majority, roundOf(majority, T0, { primary: "d-d" }), "primary");
-    expect(verdict).toEqual({ health: "down", upVotes: [], downVotes: ["us-east-1", "eu-west-1"], silent: ["us-west-2"] });
+    expect(verdict).toEqual({
+      health: "down",
+      upVotes: [],
+      downVotes: ["us-east-1", "eu-west-1"],
+      silent: ["us-west-2"],
+    });
   });
 });

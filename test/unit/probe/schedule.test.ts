@@ -40,7 +40,13 @@ describe("planRounds", () => {
         fc.option(fc.integer({ min: 0, max: 900_000 }), { nil: undefined }),
         (nowMs, intervalSeconds, budgetSeconds, remainingMs) => {
           const timeoutMs = intervalSeconds * 1000 - 1000;
-          const starts = planRounds({ nowMs, intervalSeconds, timeoutMs, budgetSeconds, ...(remainingMs === undefined ? {} : { remainingMs }) });
+          const starts = planRounds({
+            nowMs,
+            intervalSeconds,
+            timeoutMs,
+            budgetSeconds,
+            ...(remainingMs === undefined ? {} : { remainingMs }),
+          });
           starts.forEach((start, index) => {
             expect(start % (intervalSeconds * 1000)).toBe(0);
             if (index > 0) expect(start).toBe((starts[index - 1] ?? 0) + intervalSeconds * 1000);

@@ -5,23 +5,77 @@ import { buildSlackMessage } from "../../../functions/lib/slack/message.ts";
 
 const controlRegions = ["us-east-2", "us-west-1"];
 const alarm = { name: "regional-failover-switchover", state: "ALARM" } as const;
-const input = (fields: Partial<AnnounceInput>): AnnounceInput => ({ controlRegions, ownRegion: "us-west-1", alarm, firstRegion: undefined, ...fields });
+const input = (fields: Partial<AnnounceInput>): AnnounceInput => ({
+  controlRegions,
+  ownRegion: "us-west-1",
+  alarm,
+  firstRegion: undefined,
+  ...fields,
+});
 const note = (why: string) => `Sent from us-west-1: the first control region us-east-2 did not announce this (${why}).`;
 
 describe("shouldAnnounce", () => {
   it.each<[string, Partial<AnnounceInput>, ReturnType<typeof shouldAnnounce>]>([
     ["the first region always posts, without asking", { ownRegion: "us-east-2" }, { announce: true }],
-    ["the first region posts even when told the other state", { ownRegion: "us-east-2", firstRegion: { kind: "state", state: "ALARM" } }, { announce: true }],
-    ["the second region stays quiet when the first is in the same state", { firstRegion: { kind: "state", state: "ALARM" } }, { announce: false, reason: "announced by us-east-2" }],
-    ["the second region stays quiet for an OK the first also has", { alarm: { ...alarm, state: "OK" }, firstRegion: { kind: "state", state: "OK" } }, { announce: false, reason: "announced by us-east-2" }],
-    ["the second region posts when the first is in another state", { firstRegion: { kind: "state", state: "OK" } }, { announce: true, note: note("its alarm is OK, not ALARM") }],
-    ["the second region posts when the first does not answer", { firstRegion: { kind: "unreachable", problem: "CloudWatch DescribeAlarms in us-east-2 failed" } }, { announce: true, note: note("its CloudWatch did not answer") }],
-    ["the second region posts when the first was not asked", { firstRegion: undefined }, { announce: true, note: note("its CloudWatch did not answer") }],
-    ["the second region posts when the first has no such alarm", { firstRegion: { kind: "missing" } }, { announce: true, note: note("it has no alarm regional-failover-switchover") }],
-    ["a message that is not an alarm is posted", { alarm: undefined, firstRegion: { kind: "state", state: "ALARM" } }, { announce: true }],
-    ["a notifier outside the control regions posts", { ownRegion: "eu-west-1", firstRegion: { kind: "state", state: "ALARM" } }, { announce: true }],
-    ["a single control region posts", { controlRegions: ["us-west-1"], firstRegion: { kind: "state", state: "ALARM" } }, { announce: true }],
-    ["a third control region defers to the first too", { controlRegions: [...controlRegions, "eu-central-1"], ownRegion: "eu-central-1", firstRegion: { kind: "state", state: "ALARM" } }, { announce: false, reason: "announced by us-east-2" }],
+    [
+      "the first region posts even when told the other state",
+      { ownRegion: "us-east-2", firstRegion: { kind: "state", state: "ALARM" } },
+      { announce: true },
+    ],
+    [
+      "the second region stays quiet when the first is in the same state",
+      { firstRegion: { kind: "state", state: "ALARM" } },
+      { announce: false, reason: "announced by us-east-2" },
+    ],
+    [
+      "the second region stays quiet for an OK the first also has",
+      { alarm: { ...alarm, state: "OK" }, firstRegion: { kind: "state", state: "OK" } },
+      { announce: false, reason: "announced by us-east-2" },
+    ],
+    [
+      "the second region posts when the first is in another state",
+      { firstRegion: { kind: "state", state: "OK" } },
+      { announce: true, note: note("its alarm is OK, not ALARM") },
+    ],
+    [
+      "the second region posts when the first does not answer",
+      { firstRegion: { kind: "unreachable", problem: "CloudWatch DescribeAlarms in us-east-2 failed" } },
+      { announce: true, note: note("its CloudWatch did not answer") },
+    ],
+    [
+      "the second region posts when the first was not asked",
+      { firstRegion: undefined },
+      { announce: true, note: note("its CloudWatch did not answer") },
+    ],
+    [
+      "the second region posts when the first has no such alarm",
+      { firstRegion: { kind: "missing" } },
+      { announce: true, note: note("it has no alarm regional-failover-switchover") },
+    ],
+    [
+      "a message that is not an alarm is posted",
+      { alarm: undefined, firstRegion: { kind: "state", state: "ALARM" } },
+      { announce: true },
+    ],
+    [
+      "a notifier outside the control regions posts",
+      { ownRegion: "eu-west-1", firstRegion: { kind: "state", state: "ALARM" } },
+      { announce: true },
+    ],
+    [
+      "a single control region posts",
+      { controlRegions: ["us-west-1"], firstRegion: { kind: "state", state: "ALARM" } },
+      { announce: true },
+    ],
+    [
+      "a third control region defers to the first too",
+      {
+        controlRegions: [...controlRegions, "eu-central-1"],
+        ownRegion: "eu-central-1",
+        firstRegion: { kind: "state", state: "ALARM" },
+      },
+      { announce: false, reason: "announced by us-east-2" },
+    ],
   ])("%s", (_name, fields, expected) => {
     expect(shouldAnnounce(input(fields))).toEqual(expected);
   });
@@ -41,15 +95,26 @@ describe("regionToAsk", () => {
 describe("buildSlackMessage with a note", () => {
   it("adds the note to the text and as the last context line", () => {
     // Prepare
-    const rawText = JSON.stringify({ AlarmName: "regional-failover-all-down", NewStateValue: "ALARM", StateChangeTime: "2025-08-06T12:00:30.123+0000" });
+    const rawText = JSON.stringify({
+      AlarmName: "regional-failover-all-down",
+      NewStateValue: "ALARM",
+      StateChangeTime: "2025-08-06T12:00:30.123+0000",
+    });
     const without = buildSlackMessage({ alarm: parseAlarmMessage(rawText), rawText });
 
     // Act
-    const message = buildSlackMessage({ alarm: parseAlarmMessage(rawText), rawText, note: note("its CloudWatch did not answer") });
+    const message = buildSlackMessage({
+      alarm: parseAlarmMessage(rawText),
+      rawText,
+      note: note("its CloudWatch did not answer"),
+    });
 
     // Assess
     expect(message.text).toBe(`${without.text}\n${note("its CloudWatch did not answer")}`);
     expect(message.blocks.slice(0, -1)).toEqual(without.blocks);
-    expect(message.blocks.at(-1)).toEqual({ type: "context", elements: [{ type: "mrkdwn", text: `:information_source: ${note("its CloudWatch did not answer")}` }] });
+    expect(message.blocks.at(-1)).toEqual({
+      type: "context",
+      elements: [{ type: "mrkdwn", text: `:information_source: ${note("its CloudWatch did not answer")}` }],
+    });
   });
 });

@@ -18,9 +18,16 @@ function alarmJson(fields: Record<string, unknown>): string {
     ...fields,
   });
 }
-const build = (rawText: string, context?: NotifyContext) => buildSlackMessage({ alarm: parseAlarmMessage(rawText), rawText, ...(context ? { context } : {}) });
-const context = (fields: Partial<NotifyContext>): NotifyContext => ({ weights: { primary: 0, failover: 100 }, ...fields });
-const cloudWatchReason = { type: "mrkdwn", text: "CloudWatch: Threshold Crossed: 1 datapoint [1.0] was greater than or equal to the threshold (1.0)." };
+const build = (rawText: string, context?: NotifyContext) =>
+  buildSlackMessage({ alarm: parseAlarmMessage(rawText), rawText, ...(context ? { context } : {}) });
+const context = (fields: Partial<NotifyContext>): NotifyContext => ({
+  weights: { primary: 0, failover: 100 },
+  ...fields,
+});
+const cloudWatchReason = {
+  type: "mrkdwn",
+  text: "CloudWatch: Threshold Crossed: 1 datapoint [1.0] was greater than or equal to the threshold (1.0).",
+};
 
 describe("buildSlackMessage", () => {
   it("describes an automatic switchover with from → to weights, reason, votes per vantage and time", () => {
@@ -33,17 +40,26 @@ describe("buildSlackMessage", () => {
           from: { primary: 90, failover: 10 },
           to: { primary: 0, failover: 100 },
           reason: "primary down from 2/3 vantages for 2 rounds",
-          votes: { primary: { "us-east-1": "down", "us-west-2": "down", "eu-west-1": "up" }, failover: { "us-east-1": "up", "us-west-2": "up", "eu-west-1": "silent" } },
+          votes: {
+            primary: { "us-east-1": "down", "us-west-2": "down", "eu-west-1": "up" },
+            failover: { "us-east-1": "up", "us-west-2": "up", "eu-west-1": "silent" },
+          },
         },
       }),
     );
     expect(message).toEqual({
       text: "[ALARM] Traffic switched automatically: primary 90 → 0, failover 10 → 100. Reason: primary down from 2/3 vantages for 2 rounds",
       blocks: [
-        { type: "header", text: { type: "plain_text", text: ":twisted_rightwards_arrows: Traffic switched automatically", emoji: true } },
+        {
+          type: "header",
+          text: { type: "plain_text", text: ":twisted_rightwards_arrows: Traffic switched automatically", emoji: true },
+        },
         {
           type: "section",
-          text: { type: "mrkdwn", text: "*Reason:* primary down from 2/3 vantages for 2 rounds\nRoute 53 weights changed." },
+          text: {
+            type: "mrkdwn",
+            text: "*Reason:* primary down from 2/3 vantages for 2 rounds\nRoute 53 weights changed.",
+          },
           fields: [
             { type: "mrkdwn", text: "*Weights*\n`primary` 90 → 0\n`failover` 10 → 100" },
             { type: "mrkdwn", text: "*Mode*\nautomatic" },
@@ -61,7 +77,13 @@ describe("buildSlackMessage", () => {
               "*failover*: :large_green_circle: us-east-1 up · :large_green_circle: us-west-2 up · :white_circle: eu-west-1 silent",
           },
         },
-        { type: "context", elements: [{ type: "mrkdwn", text: "`regional-failover-switchover` · ALARM (was OK) · US East (Ohio)" }, cloudWatchReason] },
+        {
+          type: "context",
+          elements: [
+            { type: "mrkdwn", text: "`regional-failover-switchover` · ALARM (was OK) · US East (Ohio)" },
+            cloudWatchReason,
+          ],
+        },
       ],
     });
   });
@@ -70,14 +92,37 @@ describe("buildSlackMessage", () => {
     const message = build(
       alarmJson({ NewStateReason: null }),
       context({
-        lease: { id: "l1", action: "promote", target: "failover", actor: "alice", reason: "primary <flaky> & slow", createdAt: 1754481600, expiresAt: 1754482200 },
-        lastSwitch: { at: 1754481620, mode: "manual", actor: "alice", from: { primary: 90, failover: 10 }, to: { primary: 0, failover: 100 }, reason: "promote failover", votes: {} },
+        lease: {
+          id: "l1",
+          action: "promote",
+          target: "failover",
+          actor: "alice",
+          reason: "primary <flaky> & slow",
+          createdAt: 1754481600,
+          expiresAt: 1754482200,
+        },
+        lastSwitch: {
+          at: 1754481620,
+          mode: "manual",
+          actor: "alice",
+          from: { primary: 90, failover: 10 },
+          to: { primary: 0, failover: 100 },
+          reason: "promote failover",
+          votes: {},
+        },
       }),
     );
     expect(message).toEqual({
       text: "[ALARM] Override started: traffic moved by alice: primary 90 → 0, failover 10 → 100. Reason: promote failover",
       blocks: [
-        { type: "header", text: { type: "plain_text", text: ":twisted_rightwards_arrows: Override started: traffic moved by alice", emoji: true } },
+        {
+          type: "header",
+          text: {
+            type: "plain_text",
+            text: ":twisted_rightwards_arrows: Override started: traffic moved by alice",
+            emoji: true,
+          },
+        },
         {
           type: "section",
           text: { type: "mrkdwn", text: "*Reason:* promote failover\nRoute 53 weights changed." },
@@ -86,20 +131,35 @@ describe("buildSlackMessage", () => {
             { type: "mrkdwn", text: "*Mode*\nmanual by alice" },
             { type: "mrkdwn", text: "*Switched at*\n2025-08-06 12:00:20 UTC" },
             { type: "mrkdwn", text: "*Alarm time*\n2025-08-06 12:00:30 UTC" },
-            { type: "mrkdwn", text: "*Override lease*\npromote `failover` by alice\nexpires 2025-08-06 12:10:00 UTC\n_primary &lt;flaky&gt; &amp; slow_" },
+            {
+              type: "mrkdwn",
+              text: "*Override lease*\npromote `failover` by alice\nexpires 2025-08-06 12:10:00 UTC\n_primary &lt;flaky&gt; &amp; slow_",
+            },
           ],
         },
-        { type: "context", elements: [{ type: "mrkdwn", text: "`regional-failover-switchover` · ALARM (was OK) · US East (Ohio)" }] },
+        {
+          type: "context",
+          elements: [{ type: "mrkdwn", text: "`regional-failover-switchover` · ALARM (was OK) · US East (Ohio)" }],
+        },
       ],
     });
   });
 
   it("says which control region's automation is blind, with the weights now", () => {
-    const message = build(alarmJson({ AlarmName: "regional-failover-decider-blind-us-east-2", AlarmDescription: "The decider in us-east-2 is blind." }), context({ weights: { primary: 90, failover: 10 } }));
+    const message = build(
+      alarmJson({
+        AlarmName: "regional-failover-decider-blind-us-east-2",
+        AlarmDescription: "The decider in us-east-2 is blind.",
+      }),
+      context({ weights: { primary: 90, failover: 10 } }),
+    );
     expect(message).toEqual({
       text: "[ALARM] Automation blind in us-east-2",
       blocks: [
-        { type: "header", text: { type: "plain_text", text: ":see_no_evil: Automation blind in us-east-2", emoji: true } },
+        {
+          type: "header",
+          text: { type: "plain_text", text: ":see_no_evil: Automation blind in us-east-2", emoji: true },
+        },
         {
           type: "section",
           text: { type: "mrkdwn", text: "The decider in us-east-2 is blind." },
@@ -108,49 +168,111 @@ describe("buildSlackMessage", () => {
             { type: "mrkdwn", text: "*Alarm time*\n2025-08-06 12:00:30 UTC" },
           ],
         },
-        { type: "context", elements: [{ type: "mrkdwn", text: "`regional-failover-decider-blind-us-east-2` · ALARM (was OK) · US East (Ohio)" }, cloudWatchReason] },
+        {
+          type: "context",
+          elements: [
+            { type: "mrkdwn", text: "`regional-failover-decider-blind-us-east-2` · ALARM (was OK) · US East (Ohio)" },
+            cloudWatchReason,
+          ],
+        },
       ],
     });
   });
 
   it("says an alarm cleared when it returns to OK, even without context", () => {
-    const message = build(alarmJson({ AlarmName: "regional-failover-all-down", NewStateValue: "OK", OldStateValue: "ALARM", NewStateReason: "back to normal" }));
+    const message = build(
+      alarmJson({
+        AlarmName: "regional-failover-all-down",
+        NewStateValue: "OK",
+        OldStateValue: "ALARM",
+        NewStateReason: "back to normal",
+      }),
+    );
     expect(message).toEqual({
       text: "[OK] Cleared: all targets down",
       blocks: [
-        { type: "header", text: { type: "plain_text", text: ":white_check_mark: Cleared: all targets down", emoji: true } },
-        { type: "section", text: { type: "mrkdwn", text: "The alarm condition no longer holds." }, fields: [{ type: "mrkdwn", text: "*Cleared at*\n2025-08-06 12:00:30 UTC" }] },
-        { type: "context", elements: [{ type: "mrkdwn", text: "`regional-failover-all-down` · OK (was ALARM) · US East (Ohio)" }, { type: "mrkdwn", text: "CloudWatch: back to normal" }] },
+        {
+          type: "header",
+          text: { type: "plain_text", text: ":white_check_mark: Cleared: all targets down", emoji: true },
+        },
+        {
+          type: "section",
+          text: { type: "mrkdwn", text: "The alarm condition no longer holds." },
+          fields: [{ type: "mrkdwn", text: "*Cleared at*\n2025-08-06 12:00:30 UTC" }],
+        },
+        {
+          type: "context",
+          elements: [
+            { type: "mrkdwn", text: "`regional-failover-all-down` · OK (was ALARM) · US East (Ohio)" },
+            { type: "mrkdwn", text: "CloudWatch: back to normal" },
+          ],
+        },
       ],
     });
   });
 
   it("recognises a renamed alarm by its metric and dimension", () => {
-    const message = build(alarmJson({ AlarmName: "custom-name", Trigger: { MetricName: "VantageHeartbeat", Dimensions: [{ name: "Vantage", value: "eu-west-1" }] } }));
+    const message = build(
+      alarmJson({
+        AlarmName: "custom-name",
+        Trigger: { MetricName: "VantageHeartbeat", Dimensions: [{ name: "Vantage", value: "eu-west-1" }] },
+      }),
+    );
     expect(message.text).toBe("[ALARM] Probe vantage eu-west-1 silent");
-    expect(message.blocks[0]).toEqual({ type: "header", text: { type: "plain_text", text: ":mute: Probe vantage eu-west-1 silent", emoji: true } });
+    expect(message.blocks[0]).toEqual({
+      type: "header",
+      text: { type: "plain_text", text: ":mute: Probe vantage eu-west-1 silent", emoji: true },
+    });
   });
 
   it("names the spent flap budget and the all-down fail-open in the header", () => {
-    expect(build(alarmJson({ AlarmName: "regional-failover-flap-budget" })).text).toBe("[ALARM] Flap budget spent: target held drained");
-    expect(build(alarmJson({ AlarmName: "regional-failover-all-down" })).text).toBe("[ALARM] All targets down: failing open");
-    expect(build(alarmJson({ AlarmName: "regional-failover-override-long" })).text).toBe("[ALARM] Override lease still active");
+    expect(build(alarmJson({ AlarmName: "regional-failover-flap-budget" })).text).toBe(
+      "[ALARM] Flap budget spent: target held drained",
+    );
+    expect(build(alarmJson({ AlarmName: "regional-failover-all-down" })).text).toBe(
+      "[ALARM] All targets down: failing open",
+    );
+    expect(build(alarmJson({ AlarmName: "regional-failover-override-long" })).text).toBe(
+      "[ALARM] Override lease still active",
+    );
   });
 
   it("shows someone else's alarm as readable plain text", () => {
-    const message = build(alarmJson({ AlarmName: "someone-elses-alarm", AlarmDescription: "CPU high", NewStateReason: "CPU 99%", Trigger: { MetricName: "CPUUtilization" } }));
+    const message = build(
+      alarmJson({
+        AlarmName: "someone-elses-alarm",
+        AlarmDescription: "CPU high",
+        NewStateReason: "CPU 99%",
+        Trigger: { MetricName: "CPUUtilization" },
+      }),
+    );
     const text = "someone-elses-alarm is ALARM (was OK)\nCPU high\nReason: CPU 99%\nAt: 2025-08-06 12:00:30 UTC";
     expect(message).toEqual({ text, blocks: [{ type: "section", text: { type: "plain_text", text } }] });
   });
 
   it("shows a plain-text SNS message as it is", () => {
     const text = "Notification (not a CloudWatch alarm):\nHello from SNS";
-    expect(build("Hello from SNS")).toEqual({ text, blocks: [{ type: "section", text: { type: "plain_text", text } }] });
+    expect(build("Hello from SNS")).toEqual({
+      text,
+      blocks: [{ type: "section", text: { type: "plain_text", text } }],
+    });
   });
 
   it("summarises unknown JSON in a few lines instead of dumping it", () => {
-    const raw = JSON.stringify({ Type: "Notification", nested: { deep: "x".repeat(5000) }, list: [1, 2, 3], a: 1, b: 2, c: 3, d: 4, e: 5, f: 6, g: 7 });
-    const text = "Notification (not a CloudWatch alarm):\nType: Notification\nnested: {…}\nlist: [3 items]\na: 1\nb: 2\nc: 3\nd: 4\ne: 5\n… and 2 more fields";
+    const raw = JSON.stringify({
+      Type: "Notification",
+      nested: { deep: "x".repeat(5000) },
+      list: [1, 2, 3],
+      a: 1,
+      b: 2,
+      c: 3,
+      d: 4,
+      e: 5,
+      f: 6,
+      g: 7,
+    });
+    const text =
+      "Notification (not a CloudWatch alarm):\nType: Notification\nnested: {…}\nlist: [3 items]\na: 1\nb: 2\nc: 3\nd: 4\ne: 5\n… and 2 more fields";
     expect(build(raw)).toEqual({ text, blocks: [{ type: "section", text: { type: "plain_text", text } }] });
   });
 

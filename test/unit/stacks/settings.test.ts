@@ -5,7 +5,13 @@ import { describe, expect, it } from "vitest";
 import { exampleConfigPath, loadConfig, mergeConfig, readJsonFile } from "../../../functions/lib/config.ts";
 import { FailoverError } from "../../../functions/lib/errors.ts";
 import { manualFunctionName } from "../../../functions/lib/deployment.ts";
-import { configEnvValue, configPath, loadSettings, maxConfigEnvBytes, roundsTimeoutSeconds } from "../../../stacks/settings.ts";
+import {
+  configEnvValue,
+  configPath,
+  loadSettings,
+  maxConfigEnvBytes,
+  roundsTimeoutSeconds,
+} from "../../../stacks/settings.ts";
 import { deciderPermissions, managedRecordNames, onCallPolicy, partitionOf } from "../../../stacks/iam.ts";
 
 const config = loadConfig();
@@ -56,18 +62,26 @@ describe("stack settings", () => {
 
 describe("stack IAM statements", () => {
   it("limits record changes to the weighted names and the lease and state records", () => {
-    expect(managedRecordNames(config)).toEqual(["api.example.com", "_lease._failover.api.example.com", "_state._failover.api.example.com"]);
+    expect(managedRecordNames(config)).toEqual([
+      "api.example.com",
+      "_lease._failover.api.example.com",
+      "_state._failover.api.example.com",
+    ]);
   });
 
   it("uses the GovCloud partition in GovCloud regions", () => {
     expect(partitionOf("us-gov-west-1")).toBe("aws-us-gov");
-    expect(deciderPermissions(config, "us-gov-west-1")[0]!.resources).toEqual(["arn:aws-us-gov:route53:::hostedzone/Z0EXAMPLE0ZONE0ID"]);
+    expect(deciderPermissions(config, "us-gov-west-1")[0]!.resources).toEqual([
+      "arn:aws-us-gov:route53:::hostedzone/Z0EXAMPLE0ZONE0ID",
+    ]);
   });
 
   it("gives on-call invoke on the manual functions and nothing else", () => {
     const arns = ["arn:aws:lambda:us-east-2:1:function:f", "arn:aws:lambda:us-west-1:1:function:f"];
 
-    expect(onCallPolicy(arns).Statement).toEqual([{ Sid: "InvokeManualFailover", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: arns }]);
+    expect(onCallPolicy(arns).Statement).toEqual([
+      { Sid: "InvokeManualFailover", Effect: "Allow", Action: ["lambda:InvokeFunction"], Resource: arns },
+    ]);
   });
 });
 

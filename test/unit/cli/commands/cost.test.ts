@@ -37,7 +37,9 @@ describe("failover cost", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/Profile economy/);
     expect(stdout).not.toMatch(/Profile default/);
-    expect(stdout).toMatch(/CloudWatch: GetMetricData metrics requested\s+87,600\s+\$0\.01 per 1,000 metrics requested\s+\$0\.88/);
+    expect(stdout).toMatch(
+      /CloudWatch: GetMetricData metrics requested\s+87,600\s+\$0\.01 per 1,000 metrics requested\s+\$0\.88/,
+    );
     expect(stdout).toMatch(/Total \$5\.43 a month/);
     expect(stdout).toMatch(/economy: \$5\.43 vs \$5\.70/);
   });
@@ -46,7 +48,13 @@ describe("failover cost", () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), "cost-cli-"));
     const file = join(dir, "config.json");
-    writeFileSync(file, JSON.stringify({ ...(readJsonFile(exampleConfigPath, "config") as object), profiles: { half: { probe: { intervalSeconds: 20 } } } }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...(readJsonFile(exampleConfigPath, "config") as object),
+        profiles: { half: { probe: { intervalSeconds: 20 } } },
+      }),
+    );
     // Act
     const { code, stdout } = await run(["cost", "--config", file, "--json"]);
     // Assess

@@ -23,7 +23,15 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 function badScenarioFile(): string {
   const dir = mkdtempSync(join(tmpdir(), "failover-replay-"));
   const path = join(dir, "bad.json");
-  writeFileSync(path, JSON.stringify({ name: "bad", durationSeconds: 600, faults: [{ start: 0, end: 60, kind: "down", target: "tertiary" }], config: { targets: [{ id: "primary", weight: 300 }] } }));
+  writeFileSync(
+    path,
+    JSON.stringify({
+      name: "bad",
+      durationSeconds: 600,
+      faults: [{ start: 0, end: 60, kind: "down", target: "tertiary" }],
+      config: { targets: [{ id: "primary", weight: 300 }] },
+    }),
+  );
   return path;
 }
 
@@ -32,7 +40,11 @@ describe("failover replay (bin)", () => {
     // Prepare
     const path = badScenarioFile();
     // Act
-    const child = spawnSync(process.execPath, [join(root, "cli/failover.mjs"), "replay", path], { encoding: "utf8", cwd: root, timeout: 60_000 });
+    const child = spawnSync(process.execPath, [join(root, "cli/failover.mjs"), "replay", path], {
+      encoding: "utf8",
+      cwd: root,
+      timeout: 60_000,
+    });
     // Assess
     expect(child.status).toBe(2);
     expect(child.stderr).toContain("invalid scenario");
@@ -42,10 +54,29 @@ describe("failover replay (bin)", () => {
   });
 
   it("prints the JSON summary of the Clerk scenario and exits 0", () => {
-    const child = spawnSync(process.execPath, [join(root, "cli/failover.mjs"), "replay", clerk, "--json"], { encoding: "utf8", cwd: root, timeout: 60_000 });
+    const child = spawnSync(process.execPath, [join(root, "cli/failover.mjs"), "replay", clerk, "--json"], {
+      encoding: "utf8",
+      cwd: root,
+      timeout: 60_000,
+    });
     const summary = JSON.parse(child.stdout) as Record<string, unknown>;
     expect(child.status).toBe(0);
-    expect(Object.keys(summary)).toEqual(expect.arrayContaining(["scenario", "policy", "failovers", "failbacks", "weightChanges", "detectSeconds", "missedOutages", "falseSwitches", "clientErrorRate", "finalWeights", "expectations", "ok"]));
+    expect(Object.keys(summary)).toEqual(
+      expect.arrayContaining([
+        "scenario",
+        "policy",
+        "failovers",
+        "failbacks",
+        "weightChanges",
+        "detectSeconds",
+        "missedOutages",
+        "falseSwitches",
+        "clientErrorRate",
+        "finalWeights",
+        "expectations",
+        "ok",
+      ]),
+    );
     expect(summary.ok).toBe(true);
   });
 });
@@ -89,7 +120,11 @@ describe("failover replay (in process)", () => {
 });
 
 describe("parseArgs", () => {
-  const spec = { policy: { type: "string", choices: ["a", "b"] }, json: { type: "boolean" }, out: { type: "string" } } as const;
+  const spec = {
+    policy: { type: "string", choices: ["a", "b"] },
+    json: { type: "boolean" },
+    out: { type: "string" },
+  } as const;
 
   it.each([
     { args: ["x", "--policy", "a", "--json"], flags: { policy: "a", json: true, out: undefined }, positionals: ["x"] },

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { exampleConfigPath, parseConfigWithProfile, readJsonFile, type FailoverConfig } from "../../../../functions/lib/config.ts";
+import {
+  exampleConfigPath,
+  parseConfigWithProfile,
+  readJsonFile,
+  type FailoverConfig,
+} from "../../../../functions/lib/config.ts";
 import { ValidationError } from "../../../../functions/lib/errors.ts";
 import { deciderRoundCalls, probeRoundCalls } from "../../../../offline/cost/counts.ts";
 import { estimateCost, invocationPlan, route53NativeCost, type CostEstimate } from "../../../../offline/cost/model.ts";
@@ -158,7 +163,9 @@ describe("round counts", () => {
 describe("price list", () => {
   it("refuses a list missing a price the model reads, naming it", () => {
     // Prepare
-    const list = readJsonFile(new URL("../../../../offline/cost/prices.json", import.meta.url), "price list") as { prices: Record<string, unknown> };
+    const list = readJsonFile(new URL("../../../../offline/cost/prices.json", import.meta.url), "price list") as {
+      prices: Record<string, unknown>;
+    };
     delete list.prices["cloudwatch.getMetricData"];
     // Act + Assess
     expect(() => parsePrices(list)).toThrow(ValidationError);

@@ -5,7 +5,9 @@ import { replay } from "../../../../offline/replay/replay.ts";
 import { loadScenario, parseScenario } from "../../../../offline/scenario.ts";
 
 const dir = new URL("../../../../scenarios/", import.meta.url);
-const files = readdirSync(dir).filter((name) => name.endsWith(".json")).sort();
+const files = readdirSync(dir)
+  .filter((name) => name.endsWith(".json"))
+  .sort();
 
 describe("public scenarios", () => {
   it("has the Clerk incident, the short drill and at least seven more", () => {
@@ -27,7 +29,9 @@ describe("public scenarios", () => {
 
   it("scores the Clerk incident better than both baselines", () => {
     const scenario = loadScenario(new URL("clerk-2025-08-06.json", dir));
-    const [ours, route53, none] = (["default", "route53-native", "none"] as const).map((p) => replay(scenario, p).summary);
+    const [ours, route53, none] = (["default", "route53-native", "none"] as const).map(
+      (p) => replay(scenario, p).summary,
+    );
     expect(ours?.failovers).toBeLessThanOrEqual(2);
     expect(Math.max(...(ours?.detectSeconds ?? [99]))).toBeLessThanOrEqual(30);
     expect(route53?.failovers).toBeGreaterThan(ours?.failovers ?? 0);
@@ -40,7 +44,12 @@ describe("public scenarios", () => {
     const { summary, timeline } = replay(scenario);
     expect(scenario.durationSeconds).toBeLessThanOrEqual(300);
     expect(summary).toMatchObject({ failovers: 1, failbacks: 1, finalWeights: { primary: 90, failover: 10 } });
-    expect(timeline.map((e) => [e.at, e.weights.primary])).toEqual([[0, 90], [75.5, 0], [155.5, 23], [175.5, 90]]);
+    expect(timeline.map((e) => [e.at, e.weights.primary])).toEqual([
+      [0, 90],
+      [75.5, 0],
+      [155.5, 23],
+      [175.5, 90],
+    ]);
   });
 
   it("is deterministic for a seed", () => {
@@ -64,7 +73,10 @@ describe("scenario validation", () => {
     const issues = issuesOf({
       name: "Bad Name",
       durationSeconds: 5,
-      faults: [{ start: 1, end: 2, kind: "meteor" }, { start: 0, end: 10, kind: "status", status: 429, ratio: 2 }],
+      faults: [
+        { start: 1, end: 2, kind: "meteor" },
+        { start: 0, end: 10, kind: "status", status: 429, ratio: 2 },
+      ],
       config: { policy: { drainAfterRounds: 0 } },
       expect: { maxFailovers: -1, surprise: true },
     });
@@ -80,10 +92,18 @@ describe("scenario validation", () => {
   });
 
   it("names faults that refer to unknown targets or vantages and ends before starts", () => {
-    expect(issuesOf({ name: "x", durationSeconds: 60, faults: [{ start: 0, end: 10, kind: "down", target: "tertiary", vantages: ["mars-north-1"] }] })).toEqual([
+    expect(
+      issuesOf({
+        name: "x",
+        durationSeconds: 60,
+        faults: [{ start: 0, end: 10, kind: "down", target: "tertiary", vantages: ["mars-north-1"] }],
+      }),
+    ).toEqual([
       'faults[0].target: expected a target of the config (primary, failover), got "tertiary"',
       'faults[0].vantages[0]: expected a vantage of the config (us-east-1, us-west-2, eu-west-1), got "mars-north-1"',
     ]);
-    expect(issuesOf({ name: "x", durationSeconds: 60, faults: [{ start: 30, end: 10, kind: "down" }] })).toEqual(["faults[0].end: expected more than start (30), got 10"]);
+    expect(issuesOf({ name: "x", durationSeconds: 60, faults: [{ start: 30, end: 10, kind: "down" }] })).toEqual([
+      "faults[0].end: expected more than start (30), got 10",
+    ]);
   });
 });
