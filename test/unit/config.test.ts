@@ -35,7 +35,7 @@ describe("config profiles", () => {
     // Assess
     expect(config.probe).toMatchObject({ intervalSeconds: 60, publishLatency: false, timeoutMs: 4000 });
     expect(config.controlRegions).toEqual(["us-east-2"]);
-    // eu-west-1 hosts no target; us-east-1 is the first of the rest, in config order
+    // Neither us-east-1 nor eu-west-1 hosts a target (the primary runs on Google Cloud); us-west-2 does
     expect(config.vantages).toEqual(["us-east-1", "eu-west-1"]);
     expect(config.policy).toMatchObject({ minVantages: 1, quorum: "majority" });
   });
@@ -85,5 +85,41 @@ describe("config profiles", () => {
     expect(() => parseConfig(input)).toThrow(
       /invalid config \(profile "odd"\):\n {2}probe\.intervalSeconds: expected a divisor of 60/,
     );
+  });
+});
+
+describe("targets anywhere", () => {
+  const targetsWith = (primary: Record<string, unknown>) => ({
+    ...raw,
+    targets: (raw.targets as Array<Record<string, unknown>>).map((target, index) =>
+      index === 0 ? { ...target, ...primary } : target,
+    ),
+  });
+
+  it("takes a target's region as its provider names it: the example's Google Cloud primary beside an AWS failover", () => {
+    // Act
+    const config = parseConfig(targetsWith({ provider: "azure", region: "westeurope" }));
+    // Assess
+    expect(config.targets.map((t) => [t.id, t.provider, t.region])).toEqual([
+      ["primary", "azure", "westeurope"],
+      ["failover", "aws", "us-west-2"],
+    ]);
+    expect(parseConfig(raw).targets[0]).toMatchObject({ provider: "gcp", region: "us-east4" });
+  });
+
+  it("still checks AWS region names for AWS targets, naming the field and the way out", () => {
+    // Act
+    const issues = issuesOf(targetsWith({ provider: "aws", region: "us-east4" }));
+    // Assess
+    expect(issues).toEqual([
+      'targets[0].region: expected an AWS region name such as us-east-1 (or set targets[0].provider to gcp, azure or other), got "us-east4"',
+    ]);
+  });
+
+  it("refuses an unknown provider with the accepted ones", () => {
+    // Act
+    const issues = issuesOf(targetsWith({ provider: "oracle" }));
+    // Assess
+    expect(issues).toEqual(['targets[0].provider: expected one of "aws", "gcp", "azure", "other", got "oracle"']);
   });
 });
