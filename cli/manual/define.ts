@@ -83,7 +83,7 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
           io,
         );
       if (spec.changes && !flags.yes) {
-        const confirmed = await confirm(spec, checked, config, io, () => send({ action: "status", actor }));
+        const confirmed = await confirm(checked, config, io, () => send({ action: "status", actor }));
         if (confirmed !== true) return confirmed;
       }
       const response = await send(event);
@@ -170,7 +170,6 @@ function flagsOf(spec: ManualCommandSpec): typeof commonFlags {
 
 /** Asks before a change; true to go on, else the exit code (1: declined). Without a terminal it throws CONFIRMATION_REQUIRED (exit 2). */
 async function confirm(
-  spec: ManualCommandSpec,
   event: ManualEvent,
   config: FailoverConfig,
   io: CliIO,
@@ -278,7 +277,7 @@ function errorText(action: string, response: Extract<ManualResponse, { ok: false
   const { error } = response;
   const issues = error.issues?.map((issue) => `  ${renameField(issue.path)}: ${issue.message}`) ?? [];
   const headline = issues.length > 0 ? `invalid ${action} request:` : error.message;
-  return [`failover ${action}: ${headline}`, ...issues, ...(error.hint ? [error.hint] : [])].join("\n") + "\n";
+  return `${[`failover ${action}: ${headline}`, ...issues, ...(error.hint ? [error.hint] : [])].join("\n")}\n`;
 }
 
 function argumentsError(issues: ValidationIssue[]): ValidationError {

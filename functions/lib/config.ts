@@ -16,10 +16,6 @@ const intBetween = (min: number, max: number) => {
   const error = `expected an integer from ${min} to ${max}`;
   return z.int({ error }).min(min, { error }).max(max, { error });
 };
-const numberBetween = (min: number, max: number) => {
-  const error = `expected a number from ${min} to ${max}`;
-  return z.number({ error }).min(min, { error }).max(max, { error });
-};
 
 const region = z
   .string()

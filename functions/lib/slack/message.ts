@@ -113,7 +113,7 @@ export function buildSlackMessage(input: SlackMessageInput): SlackMessage {
       ...message.blocks,
       {
         type: "context",
-        elements: [{ type: "mrkdwn", text: clip(`:information_source: ${escape(input.note)}`, limits.context) }],
+        elements: [{ type: "mrkdwn", text: clip(`:information_source: ${escapeMrkdwn(input.note)}`, limits.context) }],
       },
     ],
   };
@@ -143,8 +143,9 @@ function alarmMessage(
   const icon = state === "ALARM" ? phrase.icon : state === "OK" ? ":white_check_mark:" : ":grey_question:";
 
   const summary: string[] = [];
-  if (state === "ALARM" && kind === "switchover" && lastSwitch) summary.push(`*Reason:* ${escape(lastSwitch.reason)}`);
-  if (state === "ALARM" && alarm.AlarmDescription) summary.push(escape(alarm.AlarmDescription));
+  if (state === "ALARM" && kind === "switchover" && lastSwitch)
+    summary.push(`*Reason:* ${escapeMrkdwn(lastSwitch.reason)}`);
+  if (state === "ALARM" && alarm.AlarmDescription) summary.push(escapeMrkdwn(alarm.AlarmDescription));
   if (state === "OK") summary.push("The alarm condition no longer holds.");
   if (state === "INSUFFICIENT_DATA") summary.push("CloudWatch has too little data to evaluate this alarm.");
 
@@ -154,7 +155,10 @@ function alarmMessage(
   else if (context) fields.push(field("Weights now", weightList(context.weights)));
   if (moved)
     fields.push(
-      field("Mode", lastSwitch.mode === "manual" ? `manual by ${escape(lastSwitch.actor ?? "someone")}` : "automatic"),
+      field(
+        "Mode",
+        lastSwitch.mode === "manual" ? `manual by ${escapeMrkdwn(lastSwitch.actor ?? "someone")}` : "automatic",
+      ),
     );
   if (lastSwitch) fields.push(field(moved ? "Switched at" : "Last switch", formatEpoch(lastSwitch.at)));
   fields.push(field(state === "OK" ? "Cleared at" : "Alarm time", formatAlarmTime(alarm.StateChangeTime)));
@@ -177,7 +181,7 @@ function alarmMessage(
     });
   }
   const where = [
-    `\`${escape(alarm.AlarmName)}\``,
+    `\`${escapeMrkdwn(alarm.AlarmName)}\``,
     alarm.OldStateValue ? `${state} (was ${alarm.OldStateValue})` : state,
     alarm.Region,
   ]
@@ -185,7 +189,7 @@ function alarmMessage(
     .join(" · ");
   const elements: Markdown[] = [{ type: "mrkdwn", text: clip(where, limits.context) }];
   if (alarm.NewStateReason)
-    elements.push({ type: "mrkdwn", text: clip(`CloudWatch: ${escape(alarm.NewStateReason)}`, limits.context) });
+    elements.push({ type: "mrkdwn", text: clip(`CloudWatch: ${escapeMrkdwn(alarm.NewStateReason)}`, limits.context) });
   blocks.push({ type: "context", elements });
 
   const text = [
@@ -207,7 +211,7 @@ function targetsOf(from: Weights, to: Weights): string[] {
 
 function weightChanges(from: Weights, to: Weights): string {
   return targetsOf(from, to)
-    .map((target) => `\`${escape(target)}\` ${from[target] ?? 0} → ${to[target] ?? 0}`)
+    .map((target) => `\`${escapeMrkdwn(target)}\` ${from[target] ?? 0} → ${to[target] ?? 0}`)
     .join("\n");
 }
 
@@ -218,7 +222,7 @@ function weightChangesInline(from: Weights, to: Weights): string {
 }
 
 function weightList(weights: Weights): string {
-  const lines = Object.entries(weights).map(([target, weight]) => `\`${escape(target)}\` ${weight}`);
+  const lines = Object.entries(weights).map(([target, weight]) => `\`${escapeMrkdwn(target)}\` ${weight}`);
   return lines.length > 0 ? lines.join("\n") : "(none)";
 }
 
@@ -226,17 +230,19 @@ const voteIcon = { up: ":large_green_circle:", down: ":red_circle:", silent: ":w
 
 function voteLines(votes: SwitchEvent["votes"]): string {
   const lines = Object.entries(votes).map(([target, byVantage]) => {
-    const cells = Object.entries(byVantage).map(([vantage, vote]) => `${voteIcon[vote]} ${escape(vantage)} ${vote}`);
-    return `*${escape(target)}*: ${cells.length > 0 ? cells.join(" · ") : "no votes"}`;
+    const cells = Object.entries(byVantage).map(
+      ([vantage, vote]) => `${voteIcon[vote]} ${escapeMrkdwn(vantage)} ${vote}`,
+    );
+    return `*${escapeMrkdwn(target)}*: ${cells.length > 0 ? cells.join(" · ") : "no votes"}`;
   });
   return lines.join("\n");
 }
 
 function describeLease(lease: OverrideLease): string {
-  const pinned = Object.entries(lease.weights ?? {}).map(([target, weight]) => `${escape(target)} ${weight}`);
+  const pinned = Object.entries(lease.weights ?? {}).map(([target, weight]) => `${escapeMrkdwn(target)} ${weight}`);
   const what =
-    lease.action === "pin" ? `pin ${pinned.join(", ")}` : `${lease.action} \`${escape(lease.target ?? "?")}\``;
-  return `${what} by ${escape(lease.actor)}\nexpires ${formatEpoch(lease.expiresAt)}\n_${escape(lease.reason)}_`;
+    lease.action === "pin" ? `pin ${pinned.join(", ")}` : `${lease.action} \`${escapeMrkdwn(lease.target ?? "?")}\``;
+  return `${what} by ${escapeMrkdwn(lease.actor)}\nexpires ${formatEpoch(lease.expiresAt)}\n_${escapeMrkdwn(lease.reason)}_`;
 }
 
 function plainMessage(text: string): SlackMessage {
@@ -289,7 +295,7 @@ function formatAlarmTime(text: string): string {
 }
 
 /** Slack mrkdwn control characters. */
-function escape(text: string): string {
+function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 

@@ -92,7 +92,7 @@ describe("zone changes", () => {
     const change = zoneChangeFor(decision(true), snapshot, { now: 100, doc: undefined, mode: "automatic" });
 
     expect(change?.weights).toEqual({ primary: 0, failover: 100 });
-    expect((change?.state as StateDocument).switches).toEqual([
+    expect((change!.state as StateDocument).switches).toEqual([
       {
         at: 100,
         mode: "automatic",
