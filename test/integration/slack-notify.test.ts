@@ -244,7 +244,7 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
       })(snsEvent(alarm));
       expect(result).toEqual({ posted: 1, skipped: 0, withContext: false });
       expect(posts).toHaveLength(1);
-      expect((posts[0]?.body as SlackMessage).text).toBe("[ALARM] Traffic switched");
+      expect((posts[0]!.body as SlackMessage).text).toBe("[ALARM] Traffic switched");
       expect(lines.map((line) => JSON.parse(line))).toContainEqual(
         expect.objectContaining({
           level: "warn",
@@ -256,7 +256,7 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
 
     it("posts a non-alarm SNS message as plain text", async () => {
       await handlerWith()(snsEvent("Test notification from the console"));
-      expect((posts[0]?.body as SlackMessage).text).toBe(
+      expect((posts[0]!.body as SlackMessage).text).toBe(
         "Notification (not a CloudWatch alarm):\nTest notification from the console",
       );
     });
@@ -311,9 +311,12 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
       ],
     ])("refuses %s as its event, naming the field, and posts nothing", async (_name, event, field) => {
       let secretRead = false;
-      const error = await handlerWith({ webhookUrl: async () => ((secretRead = true), webhook) })(event).catch(
-        (thrown: unknown) => thrown,
-      );
+      const error = await handlerWith({
+        webhookUrl: async () => {
+          secretRead = true;
+          return webhook;
+        },
+      })(event).catch((thrown: unknown) => thrown);
       expect(error).toMatchObject({ code: "INVALID_INPUT" });
       expect((error as Error).message).toContain("invalid SNS event");
       expect((error as Error).message).toContain(`${field}:`);
