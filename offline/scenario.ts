@@ -233,7 +233,10 @@ function collect<T>(issues: ValidationIssue[], run: () => T, prefix?: string): T
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const under = (path: string) => (prefix === undefined ? path : path === "(root)" ? prefix : `${prefix}.${path}`);
-    issues.push(...error.issues.map((issue) => ({ path: under(issue.path), message: issue.message })));
+    // The scenario and its merged config are checked separately; a problem both find (a `__proto__` key) is named once.
+    const seen = new Set(issues.map((issue) => `${issue.path}\n${issue.message}`));
+    for (const issue of error.issues.map((i) => ({ path: under(i.path), message: i.message })))
+      if (!seen.has(`${issue.path}\n${issue.message}`)) issues.push(issue);
     return undefined;
   }
 }

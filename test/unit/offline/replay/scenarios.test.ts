@@ -91,6 +91,15 @@ describe("scenario validation", () => {
     ]);
   });
 
+  it("refuses a __proto__ key in the config overrides instead of merging it", () => {
+    // Prepare: before the fix the merge set the prototype, and the replay ran with dryRun read from it
+    const raw = JSON.parse('{"name":"x","durationSeconds":60,"faults":[],"config":{"__proto__":{"dryRun":true}}}');
+    // Act + Assess
+    expect(issuesOf(raw)).toEqual([
+      'config.__proto__: refused: "__proto__" is not a field name here (it would change the object\'s prototype)',
+    ]);
+  });
+
   it("names faults that refer to unknown targets or vantages and ends before starts", () => {
     expect(
       issuesOf({
