@@ -9,7 +9,16 @@ import { exampleConfigPath, readJsonFile } from "../../../../functions/lib/confi
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const io: CliIO = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), env: {}, isTTY: false };
+  const io: CliIO = {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    env: {},
+    isTTY: false,
+  };
   const code = await main(argv, io);
   return { code, stdout, stderr };
 }
