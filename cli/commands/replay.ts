@@ -6,6 +6,7 @@ import {
   type PolicyName,
   type ReplayResult,
   type ReplaySummary,
+  type TimelineEntry,
 } from "../../offline/replay/replay.ts";
 import { loadScenario, type Scenario } from "../../offline/scenario.ts";
 import { parseArgs } from "../args.ts";
@@ -91,13 +92,20 @@ function figures(summary: ReplaySummary, ids: string[]): Array<[string, string]>
 
 function runText(scenario: Scenario, result: ReplayResult): string {
   const ids = scenario.resolvedConfig.targets.map((t) => t.id);
+  // A drain through health checks reaches DNS after the decision: both times are shown.
+  const path = (e: TimelineEntry) =>
+    e.path === "data-plane"
+      ? `health checks (decided ${offset(e.decidedAt ?? e.at)})`
+      : e.path === "api"
+        ? "records"
+        : "";
   const changes = result.timeline
     .slice(1)
-    .map((e) => [offset(e.at), formatWeights(e.weights, ids), e.kind ?? "", e.reason ?? ""]);
+    .map((e) => [offset(e.at), formatWeights(e.weights, ids), path(e), e.kind ?? "", e.reason ?? ""]);
   const timeline =
     changes.length === 0
       ? "  (the weights never changed)\n"
-      : renderTable([["time", ids.join("/"), "kind", "reason"], ...changes]);
+      : renderTable([["time in DNS", ids.join("/"), "path", "kind", "reason"], ...changes]);
   const expectations = result.summary.expectations
     .map((e) => `  ${e.ok ? "ok  " : "FAIL"}  ${e.name}: ${e.detail}`)
     .join("\n");

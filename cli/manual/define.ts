@@ -1,5 +1,6 @@
 import { createInterface } from "node:readline";
 import { loadConfig, type FailoverConfig } from "../../functions/lib/config.ts";
+import { configEnvJson } from "../../functions/lib/config-size.ts";
 import { parseManualEvent, type ManualAction, type ManualEvent } from "../../functions/lib/control/manual-event.ts";
 import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
 import { FailoverError, ValidationError, type ValidationIssue } from "../../functions/lib/errors.ts";
@@ -64,6 +65,8 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
       }
       const { flags } = parsed;
       const config = loadConfig(flags.config ?? io.env.FAILOVER_CONFIG_FILE ?? "failover.config.json");
+      // A config the functions could not receive cannot be the deployed one: refuse it before anything is sent.
+      configEnvJson(config);
       const { event, checked, actor } = checkedEvent(spec, flags, parsed.positionals[0], config, io.env);
 
       const send = (body: Record<string, unknown>) =>

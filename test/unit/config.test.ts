@@ -87,3 +87,68 @@ describe("config profiles", () => {
     );
   });
 });
+
+describe("config: values that would break every check are refused, naming the field", () => {
+  const withProbe = (probe: Record<string, unknown>) => ({ ...raw, probe: { ...(raw.probe as object), ...probe } });
+
+  it("refuses a probe header with a line break without echoing its value, and an invalid header name", () => {
+    // Act
+    const issues = issuesOf(withProbe({ headers: { "x-token": "abc\r\nx-injected: secret", "bad name": "v" } }));
+    // Assess
+    expect(issues).toEqual([
+      "probe.headers.x-token: expected a header value without line breaks or control characters",
+      "probe.headers.bad name: expected a header name of letters, digits and !#$%&'*+.^_`|~- only",
+    ]);
+    expect(issues.join("\n")).not.toContain("secret");
+  });
+
+  it("refuses maxLatencyMs at or above timeoutMs (the check would time out before the limit applies)", () => {
+    expect(issuesOf(withProbe({ timeoutMs: 4000, maxLatencyMs: 4000 }))).toEqual([
+      "probe.maxLatencyMs: expected less than probe.timeoutMs (4000); a slower check times out first, so the limit would never apply; got 4000",
+    ]);
+  });
+
+  it("refuses record values that do not fit the record type", () => {
+    // Prepare
+    const targets = raw.targets as Array<Record<string, unknown>>;
+    const input = {
+      ...raw,
+      targets: [
+        { ...targets[0], records: { "api.example.com": { values: ["use1.example.com"] } } },
+        { ...targets[1], records: { "api.example.com": { values: ["203.0.113.300", "2001:db8::1"] } } },
+      ],
+    };
+    // Act + Assess
+    expect(issuesOf(input)).toEqual([
+      'targets[0].records.api.example.com.values[0]: expected an IPv4 address (record api.example.com is A), got "use1.example.com"',
+      'targets[1].records.api.example.com.values[0]: expected an IPv4 address (record api.example.com is A), got "203.0.113.300"',
+      'targets[1].records.api.example.com.values[1]: expected an IPv4 address (record api.example.com is A), got "2001:db8::1"',
+    ]);
+  });
+
+  it("refuses a metric namespace CloudWatch reserves for AWS", () => {
+    expect(issuesOf({ ...raw, metricNamespace: "AWS/Route53" })).toEqual([
+      'metricNamespace: expected a namespace not starting with "AWS/" (CloudWatch reserves it for AWS services)',
+    ]);
+  });
+
+  it("refuses a single control region in a target's region, and allows it beside a second control region", () => {
+    // Act
+    const alone = issuesOf({ ...raw, controlRegions: ["us-east-1"] });
+    const paired = parseConfig({ ...raw, controlRegions: ["us-east-1", "us-east-2"] });
+    // Assess
+    expect(alone).toEqual([
+      "controlRegions[0]: expected a region without a target, or a second control region: the only decider would go down with the target in us-east-1",
+    ]);
+    expect(paired.controlRegions).toEqual(["us-east-1", "us-east-2"]);
+  });
+
+  it("refuses a __proto__ key instead of letting it set fields that are never validated", () => {
+    // Prepare: JSON.parse keeps __proto__ as a plain key, as a config file or an event would carry it
+    const input = JSON.parse(`{"__proto__": {"dryRun": true}, ${JSON.stringify(raw).slice(1)}`);
+    // Act + Assess
+    expect(issuesOf(input)).toEqual([
+      '__proto__: refused: "__proto__" is not a field name here (it would change the object\'s prototype)',
+    ]);
+  });
+});
