@@ -23,6 +23,7 @@ export function buildApp() {
   return {
     manualFailoverFunctions: Object.fromEntries(control.map((c) => [c.region, c.manualFailover.arn])),
     alarmTopics: Object.fromEntries(control.map((c) => [c.region, c.alarmTopic.arn])),
+    signalEndpoints: Object.fromEntries(control.map((c) => [c.region, c.signal.url])),
     onCallPolicy: manualArns.apply((arns) => JSON.stringify(onCallPolicy(arns))),
   };
 }

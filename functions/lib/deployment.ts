@@ -34,4 +34,4 @@ export function manualFunctionName(config: Pick<FailoverConfig, "name">, stage: 
  *   probe round, and waiting is billed by memory.
  * - notify 128, manual 256: seldom invoked.
  */
-export const functionMemoryMb = { probe: 128, decider: 128, notify: 128, manual: 256 } as const;
+export const functionMemoryMb = { probe: 128, decider: 128, notify: 128, manual: 256, signal: 128 } as const;
