@@ -5,8 +5,9 @@ import { createNotifyHandler } from "../functions/notify.ts";
 import { createProbeHandler } from "../functions/probe.ts";
 import { alarmDefinitions } from "../functions/lib/alarms.ts";
 import { MetricsBus } from "../functions/lib/aws/cloudwatch.ts";
-import { createHostedZone, Route53Switcher } from "../functions/lib/aws/route53.ts";
-import { SnsPublisher } from "../functions/lib/aws/sns.ts";
+import { createHostedZone } from "../emulator/hosted-zone.ts";
+import { Route53Switcher } from "../functions/lib/aws/route53.ts";
+import { SnsPublisher } from "../emulator/sns.ts";
 import type { FailoverConfig } from "../functions/lib/config.ts";
 import { describeError } from "../functions/lib/errors.ts";
 import { createLogger } from "../functions/lib/log.ts";
@@ -16,6 +17,7 @@ import { SCENARIO_EPOCH } from "../offline/replay/run.ts";
 import { formatRate, scoreRun, type ReplaySummary } from "../offline/replay/score.ts";
 import type { Scenario } from "../offline/scenario.ts";
 import { loadNotifyContext } from "../functions/lib/slack/context.ts";
+import { CloudWatchAdmin } from "../emulator/cloudwatch-admin.ts";
 import { startEmulator } from "../emulator/harness.ts";
 import { AlarmEvaluator } from "./alarm-evaluator.ts";
 import { SimulatedClients } from "./clients.ts";
@@ -201,7 +203,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
     const notifySwitcher = new Route53Switcher(config, aws);
     const probeBus = new MetricsBus(config, aws);
     const deciderBus = new MetricsBus(config, aws);
-    const alarmBus = new MetricsBus(config, aws);
+    const alarmBus = new CloudWatchAdmin(config, aws);
     const notifyBus = new MetricsBus(config, aws);
 
     const slack = await startSlackStandIn({ now: () => clock.now() });

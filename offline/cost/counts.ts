@@ -1,5 +1,6 @@
 import type { FailoverConfig } from "../../functions/lib/config.ts";
-import { Dimension, Metric, voteGroups } from "../../functions/lib/metrics.ts";
+import { Dimension, Metric } from "../../functions/lib/metrics.ts";
+import { voteGroups } from "../../functions/lib/probe-votes.ts";
 import { windowSeconds } from "../../functions/lib/policy/decide.ts";
 
 /**

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
-import { createHostedZone, Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import { createHostedZone } from "../../emulator/hosted-zone.ts";
+import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { createManualFailover, type ManualResponse } from "../../functions/lib/control/manual.ts";
 import { createDecideHandler } from "../../functions/decide.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";

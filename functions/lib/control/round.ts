@@ -1,5 +1,7 @@
-import type { DecisionMetrics, MetricsBus, RegionResult } from "../aws/cloudwatch.ts";
-import type { Route53Switcher, ZoneSnapshot } from "../aws/route53.ts";
+import type { DecisionMetrics } from "../metric-datums.ts";
+import type { MetricsBus, RegionResult } from "../aws/cloudwatch.ts";
+import type { Route53Switcher } from "../aws/route53.ts";
+import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
 import type { FailoverConfig } from "../config.ts";
 import { leaseActive } from "../lease.ts";
 import type { Logger } from "../log.ts";
