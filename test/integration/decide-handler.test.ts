@@ -3,7 +3,7 @@ import { ChangeResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import type { ZoneChange } from "../../functions/lib/records/change-batch.ts";
 import type { ZoneSnapshot } from "../../functions/lib/records/zone-snapshot.ts";
-import { createManualFailover } from "../../functions/lib/control/manual.ts";
+import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
 import { stateRecordName } from "../../functions/lib/state.ts";
 import { parseStateDocument } from "../../functions/lib/state.ts";
 import { createDecideHandler, handler } from "../../functions/decide.ts";
@@ -147,7 +147,7 @@ describe("decider handler against the emulator", () => {
   it("keeps an override lease while it holds and hands control back to the policy when it expires", async () => {
     const { config, switcher, bus } = await controlZone(emulator.url);
     const clock = manualClock((t0 + 6) * 1000);
-    const manual = createManualFailover({ config, region: "us-east-2", clock, switcher, bus, log: capturedLog().log });
+    const manual = { config, region: "us-east-2", clock, switcher, bus, log: capturedLog().log } satisfies ManualDeps;
     const decider = createDecideHandler({
       config,
       controlRegion: "us-east-2",
@@ -156,7 +156,7 @@ describe("decider handler against the emulator", () => {
       bus,
       log: capturedLog().log,
     });
-    const promoted = await manual.handle({
+    const promoted = await handleManualEvent(manual, {
       action: "promote",
       target: "failover",
       reason: "drill",

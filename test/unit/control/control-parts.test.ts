@@ -92,7 +92,7 @@ describe("zone changes", () => {
     const change = zoneChangeFor(decision(true), snapshot, { now: 100, doc: undefined, mode: "automatic" });
 
     expect(change?.weights).toEqual({ primary: 0, failover: 100 });
-    expect((change?.state as StateDocument).switches).toEqual([
+    expect((change!.state as StateDocument).switches).toEqual([
       {
         at: 100,
         mode: "automatic",
@@ -146,6 +146,15 @@ describe("manual events", () => {
         config,
       ),
     ).toThrow(/weights: expected at least one weight above 0[\s\S]*reason: is required for pin/);
+  });
+
+  it("refuses a __proto__ key among a pin's weights instead of dropping it silently", () => {
+    // Prepare: as a Lambda event arrives, parsed from JSON
+    const event = JSON.parse(
+      '{"action":"pin","actor":"a","reason":"r","weights":{"primary":0,"failover":100,"__proto__":7}}',
+    );
+    // Act + Assess
+    expect(() => parseManualEvent(event, config)).toThrow(/weights\.__proto__: refused/);
   });
 });
 

@@ -31,7 +31,11 @@ describe("stack settings", () => {
     const attempt = () => configEnvValue(huge);
 
     expect(attempt).toThrow(FailoverError);
-    expect(attempt).toThrow(new RegExp(`4 KB \\(at most ${maxConfigEnvBytes} bytes`));
+    expect(attempt).toThrow(
+      new RegExp(
+        `probe\\.headers: takes \\d+ of the config's \\d+ bytes as minified JSON; expected at most ${maxConfigEnvBytes} bytes`,
+      ),
+    );
   });
 
   it("reads FAILOVER_CONFIG_FILE relative to the project root", () => {
