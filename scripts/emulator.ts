@@ -8,7 +8,7 @@ import "../cli/quiet-sdk-notice.ts";
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { createHostedZone } from "../functions/lib/aws/route53.ts";
+import { createHostedZone } from "../emulator/hosted-zone.ts";
 import { exampleConfigPath, mergeConfig, parseConfig, readJsonFile } from "../functions/lib/config.ts";
 import { describeError } from "../functions/lib/errors.ts";
 import { startEmulator } from "../emulator/harness.ts";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { formatDuration, parseDuration } from "../../../cli/manual/duration.ts";
-import type { ZoneSnapshot } from "../../../functions/lib/aws/route53.ts";
-import { encodeTxtJson } from "../../../functions/lib/aws/txt.ts";
+import type { ZoneSnapshot } from "../../../functions/lib/records/zone-snapshot.ts";
+import { encodeTxtJson } from "../../../functions/lib/records/txt.ts";
 import { loadConfig } from "../../../functions/lib/config.ts";
 import { handler as decideHandler } from "../../../functions/decide.ts";
 import { checkDecideEvent } from "../../../functions/lib/control/decide-event.ts";
