@@ -1,6 +1,7 @@
 import type { FailoverConfig } from "../functions/lib/config.ts";
 import { signalParameterNames } from "../functions/lib/dataplane/signal-store.ts";
-import { leaseRecordName, stateRecordName } from "../functions/lib/metrics.ts";
+import { leaseRecordName } from "../functions/lib/lease.ts";
+import { stateRecordName } from "../functions/lib/state.ts";
 
 /**
  * Least-privilege IAM statements for each function, as plain data (no SST
