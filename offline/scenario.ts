@@ -8,6 +8,7 @@ import {
 } from "../functions/lib/config.ts";
 import { ValidationError, type ValidationIssue } from "../functions/lib/errors.ts";
 import { parseWith } from "../functions/lib/validate.ts";
+import { defaultTiming, timingSchema } from "./timing.ts";
 
 /**
  * A described incident the replay runs the policy over: faults on targets
@@ -34,7 +35,22 @@ const faultBase = {
 };
 
 /** Every fault kind. */
-export const faultKinds = ["down", "blackhole", "status", "latency", "loss", "vantage-down"] as const;
+export const faultKinds = ["down", "blackhole", "status", "latency", "loss", "partition", "vantage-down"] as const;
+
+/**
+ * Fault kinds that hit clients as well as probes: a request to the target
+ * fails as a check would (from the share of clients behind the faulted
+ * vantages, when `vantages` is set). `loss` (lossy checker networks),
+ * `partition` (the vantages' network path to the target is cut) and
+ * `vantage-down` (a probe region that can neither check nor publish) hit
+ * only probes: no client notices them.
+ */
+export const clientFaultKinds: ReadonlySet<(typeof faultKinds)[number]> = new Set([
+  "down",
+  "blackhole",
+  "status",
+  "latency",
+]);
 
 export const faultSchema = z.discriminatedUnion(
   "kind",
@@ -54,10 +70,12 @@ export const faultSchema = z.discriminatedUnion(
     z.strictObject({ ...faultBase, kind: z.literal("latency"), ms: z.int().min(1).max(600000) }),
     /** Random probe failure with `ratio` (seeded); clients are not affected. */
     z.strictObject({ ...faultBase, kind: z.literal("loss"), ratio }),
+    /** The vantages' path to the target is cut: their checks hang until the timeout; clients are not affected. */
+    z.strictObject({ ...faultBase, kind: z.literal("partition") }),
     /** The vantage can neither probe nor publish: it has no vote. */
     z.strictObject({ ...faultBase, kind: z.literal("vantage-down") }),
   ],
-  { error: 'expected a fault kind: "down", "blackhole", "status", "latency", "loss" or "vantage-down"' },
+  { error: 'expected a fault kind: "down", "blackhole", "status", "latency", "loss", "partition" or "vantage-down"' },
 );
 
 export const expectSchema = z.strictObject({
@@ -96,6 +114,8 @@ export const scenarioSchema = z
       .array(z.looseObject({ kind: z.enum(faultKinds) }).pipe(faultSchema))
       .max(1000)
       .default([]),
+    /** AWS's timing the replay and the drill run under (./timing.ts). @default the realistic defaults */
+    timing: timingSchema.default(defaultTiming),
     expect: expectSchema.default({}),
   })
   .superRefine((scenario, ctx) => {

@@ -58,12 +58,13 @@ const command: CliCommand = {
 };
 export default command;
 
-/** `+1:25:20` from scenario seconds. */
+/** `+1:25:20` (or `+1:25:20.6`) from scenario seconds. */
 function offset(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return `+${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
+  const tenths = Math.round(seconds * 10);
+  const h = Math.floor(tenths / 36000);
+  const m = Math.floor((tenths % 36000) / 600);
+  const s = (tenths % 600) / 10;
+  return `+${h}:${String(m).padStart(2, "0")}:${s < 10 ? "0" : ""}${s}`;
 }
 
 function header(scenario: Scenario): string {

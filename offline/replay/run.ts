@@ -5,23 +5,17 @@ import { splitWeights, normalWeights, sameWeights } from "../../functions/lib/po
 import type { Scenario } from "../scenario.ts";
 import type { ProbeRound, Weights } from "../../functions/lib/types.ts";
 import { windowSeconds } from "../../functions/lib/policy/decide.ts";
-import { deciderOffsetMs } from "../../functions/lib/control/schedule.ts";
 import { probeVote, type LatencyRule } from "./faults.ts";
 
-/** The policies the replay can run: ours, and the two baselines. */
-export const POLICIES = ["default", "route53-native", "none"] as const;
+/** The policies the replay can run: ours, the two baselines, and the oracle (the physical limit). */
+export const POLICIES = ["default", "route53-native", "oracle", "none"] as const;
 export type PolicyName = (typeof POLICIES)[number];
 
-/** Epoch seconds of scenario time 0 (2025-08-06T02:30:00Z, the Clerk incident's start); any aligned time would do. */
-export const SCENARIO_EPOCH = 1754447400;
+import { SCENARIO_EPOCH, type TimelineEntry } from "./timeline.ts";
+import { runTimed } from "./timed.ts";
+import { clientFailure } from "./faults.ts";
 
-/** One weight change of a run, in scenario seconds, with why. */
-export interface TimelineEntry {
-  at: number;
-  weights: Weights;
-  kind?: string;
-  reason?: string;
-}
+export { SCENARIO_EPOCH, type TimelineEntry } from "./timeline.ts";
 
 /** Route 53's own health checks: failure threshold 3 in both directions, healthy while more than 18% of checkers say so. */
 const ROUTE53_FAILURE_THRESHOLD = 3;
@@ -29,21 +23,25 @@ const ROUTE53_HEALTHY_SHARE = 0.18;
 
 /**
  * Runs one policy over the scenario on virtual time and returns the weight
- * timeline (first entry: the normal weights at 0). Each probe round at `t`
- * is decided when the deployed decider decides it: {@link deciderOffsetMs}
- * after the round starts (its checks have timed out and been published).
+ * timeline (first entry: the normal weights at 0). `default` is the
+ * deployed system on the scenario's AWS timing (./timed.ts). `route53-native`
+ * judges each round's first checks at `t` (no re-check) once the checks
+ * have timed out. `oracle` knows the faults.
  */
 export function runPolicy(scenario: Scenario, policy: PolicyName): TimelineEntry[] {
   const config = scenario.resolvedConfig;
   const normal = normalWeights(config.targets);
   const timeline: TimelineEntry[] = [{ at: 0, weights: normal }];
   if (policy === "none") return timeline;
-  const step = policy === "default" ? defaultPolicy(config) : route53Native(config);
+  if (policy === "default") return runTimed(scenario);
+  if (policy === "oracle") return oracle(scenario);
+  const step = route53Native(config);
   const interval = config.probe.intervalSeconds;
-  const decidedAfter = deciderOffsetMs(config) / 1000;
+  // Route 53 acts on a check's result once it has it: by the check timeout, plus the 1.5 s our decider once waited for publishing.
+  const decidedAfter = (Math.ceil(config.probe.timeoutMs / 1000) * 1000 + 1500) / 1000;
   let current = normal;
   for (let at = 0; at + decidedAfter <= scenario.durationSeconds; at += interval) {
-    const round = probeRound(scenario, at, policy === "default" ? "limit" : "timeout-only");
+    const round = probeRound(scenario, at, "timeout-only");
     const outcome = step(round, SCENARIO_EPOCH + at + decidedAfter, current);
     if (!sameWeights(current, outcome.weights, Object.keys(normal)))
       timeline.push({ at: at + decidedAfter, weights: outcome.weights, kind: outcome.kind, reason: outcome.reason });
@@ -67,19 +65,6 @@ function probeRound(scenario: Scenario, at: number, rule: LatencyRule): ProbeRou
     if (Object.keys(byTarget).length > 0) votes[vantage] = byTarget;
   }
   return { at: SCENARIO_EPOCH + at, votes };
-}
-
-/** Our decider: a sliding window of rounds, memory written back only when it changed. */
-function defaultPolicy(config: FailoverConfig): Step {
-  const window = windowSeconds(config);
-  let rounds: ProbeRound[] = [];
-  let memory: PolicyMemory | undefined;
-  return (round, now, current) => {
-    rounds = [...rounds.filter((r) => r.at > now - window), round];
-    const decision = decide({ now, config, rounds, current, memory, lease: undefined });
-    if (decision.memoryChanged) memory = decision.memory;
-    return decision;
-  };
 }
 
 /** Route 53 health checks: each vantage a checker with its own status; unhealthy records get no traffic, binary, fail back at once. */
@@ -112,4 +97,35 @@ function route53Native(config: FailoverConfig): Step {
     // Every record unhealthy: Route 53 answers as if all were healthy.
     return { weights: splitWeights(shares) ?? normalWeights(config.targets) };
   };
+}
+
+/**
+ * The physical limit for client errors at the record's TTL: knows the
+ * faults, drains a target at the second a fault that hits clients starts
+ * (../scenario.ts clientFaultKinds) and gives it back at the second it ends.
+ * Never all zero: when every target is hit, the normal weights stay.
+ */
+function oracle(scenario: Scenario): TimelineEntry[] {
+  const config = scenario.resolvedConfig;
+  const normal = normalWeights(config.targets);
+  const ids = Object.keys(normal);
+  const timeline: TimelineEntry[] = [{ at: 0, weights: normal }];
+  let current = normal;
+  for (let second = 0; second < scenario.durationSeconds; second++) {
+    const hit = new Set(ids.filter((id) => clientFailure(config, scenario.faults, second, id) > 0));
+    const weights =
+      splitWeights(
+        config.targets.map((t) => ({
+          id: t.id,
+          normal: t.weight,
+          factor: hit.has(t.id) ? 0 : 1,
+          tier: hit.has(t.id) ? undefined : t.weight > 0 ? 0 : 1,
+        })),
+      ) ?? normal;
+    if (!sameWeights(current, weights, ids)) {
+      timeline.push({ at: second, weights, kind: "oracle", reason: `hit: ${[...hit].join(", ") || "none"}` });
+      current = weights;
+    }
+  }
+  return timeline;
 }

@@ -72,6 +72,10 @@ describe("zone changes", () => {
         upVotes: ["eu-west-1"],
         downVotes: ["us-east-1", "us-west-2"],
         silent: [],
+        setAside: [],
+        unanimous: false,
+        suspects: [],
+        at: 0,
         downRounds: 2,
         upSeconds: 0,
       },
@@ -80,6 +84,8 @@ describe("zone changes", () => {
     allDown: false,
     flapHeld: [],
     leaseActive: false,
+    suspects: [],
+    attention: true,
   });
 
   it("writes nothing when neither weights nor memory change", () => {

@@ -78,7 +78,7 @@ describe("failover replay (bin)", () => {
       ]),
     );
     expect(summary.ok).toBe(true);
-  });
+  }, 30_000);
 });
 
 describe("failover replay (in process)", () => {
@@ -87,14 +87,14 @@ describe("failover replay (in process)", () => {
     expect(result.code).toBe(1);
     expect(result.out).toContain("Result: FAILED");
     expect(result.out).toMatch(/FAIL {2}maxMissedOutages/);
-  });
+  }, 30_000);
 
   it("compares every policy side by side with their client error rates", async () => {
     const result = await cli("replay", clerk, "--compare");
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^\s+default\s+route53-native\s+none$/m);
-    expect(result.out).toMatch(/^client error rate\s+\d+\.\d\d%\s+\d+\.\d\d%\s+\d+\.\d\d%$/m);
-  });
+    expect(result.out).toMatch(/^\s+default\s+route53-native\s+oracle\s+none$/m);
+    expect(result.out).toMatch(/^client error rate\s+\d+\.\d\d%\s+\d+\.\d\d%\s+\d+\.\d\d%\s+\d+\.\d\d%$/m);
+  }, 30_000);
 
   it("exits 2 naming an unknown flag, a bad policy and a missing scenario", async () => {
     const flag = await cli("replay", clerk, "--polcy", "none");
@@ -103,7 +103,7 @@ describe("failover replay (in process)", () => {
     const file = await cli("replay", join(root, "scenarios/does-not-exist.json"));
     expect([flag.code, policy.code, missing.code, file.code]).toEqual([2, 2, 2, 2]);
     expect(flag.err).toContain("--polcy: unknown flag");
-    expect(policy.err).toContain('--policy: expected one of default, route53-native, none, got "magic"');
+    expect(policy.err).toContain('--policy: expected one of default, route53-native, oracle, none, got "magic"');
     expect(missing.err).toContain("<scenario>: is required");
     expect(file.err).toContain("cannot read scenario file");
   });
