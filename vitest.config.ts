@@ -23,6 +23,8 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           setupFiles: ["cli/quiet-sdk-notice.ts"],
+          // Once, before any file: a missing emulator fails here with what to run, not in every file's hooks.
+          globalSetup: ["emulator/global-setup.ts"],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

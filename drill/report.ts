@@ -49,7 +49,7 @@ export function renderReport(input: ReportInput): string {
     .map((fault) => ({
       x1: new Date(input.startMs + fault.start * 1000),
       x2: new Date(input.startMs + Math.min(fault.end, input.scenario.durationSeconds) * 1000),
-      partial: fault.vantages !== undefined,
+      partial: "vantages" in fault && fault.vantages !== undefined,
       title: describeFault(fault, input.vantages),
     }));
   const switchMarks = input.switches.map((entry) => ({

@@ -18,6 +18,9 @@ export function formatClock(atMs: number): string {
 
 /** `primary: 429 ratio 0.7 from 3/3 vantages`, `us-west-2 vantage cannot probe or publish`... */
 export function describeFault(fault: DrillFault, allVantages: readonly string[]): string {
+  if (fault.kind === "route53-api-down")
+    return "Route 53 API down: every control-plane call fails; DNS answers and health checks go on";
+  if (fault.kind === "cloudwatch-down") return `CloudWatch down in ${fault.region}: its decider is blind`;
   const who = fault.target ?? "every target";
   const from = `from ${(fault.vantages ?? allVantages).length}/${allVantages.length} vantages${fault.vantages ? ` (${fault.vantages.join(", ")})` : ""}`;
   const clients = fault.vantages === undefined && clientFaultKinds.has(fault.kind) ? " and clients" : "";

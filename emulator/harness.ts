@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { FailoverError } from "../functions/lib/errors.ts";
+import { emulatorPython, MOTO_VERSION } from "./python.ts";
 
 /**
  * Starts the moto AWS emulator (emulator/moto_launcher.py) on a free
@@ -22,7 +23,7 @@ export interface EmulatorOptions {
   changePendingSeconds?: number;
   /** How long to wait for the emulator to answer, in ms. @default 30000 */
   startTimeoutMs?: number;
-  /** Python interpreter. @default env PYTHON, else "python3" */
+  /** Python interpreter with moto. @default what {@link emulatorPython} finds or installs (env PYTHON, python3, or the project's `.emulator/venv`) */
   python?: string;
 }
 
@@ -40,11 +41,10 @@ export interface Emulator {
 }
 
 const launcherPath = fileURLToPath(new URL("./moto_launcher.py", import.meta.url));
-const installHint =
-  "Install the emulator with: pip install 'moto[server]'  (Python 3.9+; moto 5.2.1 is what this project is tested with)";
+const installHint = `Set PYTHON to a Python 3.9+ with moto ${MOTO_VERSION} (pip install 'moto[server]==${MOTO_VERSION}'), or delete .emulator/venv to let the harness reinstall it.`;
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
-  const python = options.python ?? process.env.PYTHON ?? "python3";
+  const python = options.python ?? (await emulatorPython());
   const patches = options.patches ?? !/^(off|0|false|no)$/i.test(process.env.MOTO_PATCHES ?? "on");
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const child = spawn(python, [launcherPath, "--host", "127.0.0.1", "--port", "0", "--exit-on-stdin-eof"], {

@@ -34,6 +34,11 @@ export interface NotifyDeps {
   };
 }
 
+/** The part of Lambda's context the notifier uses. */
+export interface LambdaContext {
+  getRemainingTimeInMillis?: () => number;
+}
+
 export interface NotifyResult {
   posted: number;
   /** Notifications left to the first control region's notifier. */
@@ -44,7 +49,9 @@ export interface NotifyResult {
 /** The notifier: SNS alarm notifications → Slack messages. A malformed event is refused before anything is posted. */
 export function createNotifyHandler(deps: NotifyDeps) {
   const log = deps.log ?? defaultLog;
-  return async (event: unknown): Promise<NotifyResult> => {
+  return async (event: unknown, lambda?: LambdaContext): Promise<NotifyResult> => {
+    const remaining = lambda?.getRemainingTimeInMillis;
+    const budget = remaining === undefined ? {} : { remainingMs: () => remaining.call(lambda) };
     const notifications = parseSnsEvent(event);
     const toPost: Array<{ alarm: CloudWatchAlarmMessage | undefined; rawText: string; note?: string }> = [];
     for (const { message: rawText } of notifications) {
@@ -66,7 +73,7 @@ export function createNotifyHandler(deps: NotifyDeps) {
         const result = await postToSlack(
           url,
           buildSlackMessage({ alarm, rawText, ...(context ? { context } : {}), ...(note ? { note } : {}) }),
-          { ...deps.post, log },
+          { ...deps.post, ...budget, log },
         );
         log.info("posted to Slack", {
           alarm: alarm?.AlarmName ?? "(not an alarm)",
@@ -79,7 +86,8 @@ export function createNotifyHandler(deps: NotifyDeps) {
             ? error
             : new FailoverError("SLACK_UNAVAILABLE", "the Slack webhook post failed", { cause: error }),
         );
-        log.error("Slack post failed", { alarm: alarm?.AlarmName, error });
+        // The last word of this invocation: Lambda's timeout must never cut it off (postToSlack keeps time for it).
+        log.error("Slack post failed; SNS redelivers the notification", { alarm: alarm?.AlarmName, error });
       }
     }
     const [first] = failures;
@@ -131,9 +139,9 @@ let wired: ReturnType<typeof createNotifyHandler> | undefined;
  * FAILOVER_CONTROL_REGION or AWS_REGION. An unreadable config costs the
  * context and the first-region check, never the post.
  */
-export const handler = async (event: unknown): Promise<NotifyResult> => {
+export const handler = async (event: unknown, context?: LambdaContext): Promise<NotifyResult> => {
   wired ??= wire();
-  return wired(event);
+  return wired(event, context);
 };
 
 function wire(): ReturnType<typeof createNotifyHandler> {

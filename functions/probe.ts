@@ -56,7 +56,10 @@ export function createProbeHandler(deps: ProbeDeps) {
         });
         return failed.length === 0;
       },
-      (error: unknown) => (log.error("probe round not published", { at: report.at, error }), false),
+      (error: unknown) => {
+        log.error("probe round not published", { at: report.at, error });
+        return false;
+      },
     );
 
   return async (event: unknown, context?: { getRemainingTimeInMillis?: () => number }): Promise<ProbeRunSummary> => {

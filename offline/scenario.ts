@@ -34,8 +34,29 @@ const faultBase = {
   vantages: z.array(z.string().min(1)).min(1).optional(),
 };
 
+/** Faults of AWS itself rather than of a target or vantage: they never fail a probe or a client request. */
+const awsFaultBase = {
+  /** Seconds from the scenario start. */
+  start: seconds,
+  /** Seconds from the scenario start; the fault ends just before. */
+  end: seconds,
+};
+
 /** Every fault kind. */
-export const faultKinds = ["down", "blackhole", "status", "latency", "loss", "partition", "vantage-down"] as const;
+export const faultKinds = [
+  "down",
+  "blackhole",
+  "status",
+  "latency",
+  "loss",
+  "partition",
+  "vantage-down",
+  "route53-api-down",
+  "cloudwatch-down",
+] as const;
+
+/** Fault kinds that hit AWS's own services (the control path), not targets or vantages. */
+export const awsFaultKinds = ["route53-api-down", "cloudwatch-down"] as const;
 
 /**
  * Fault kinds that hit clients as well as probes: a request to the target
@@ -43,7 +64,7 @@ export const faultKinds = ["down", "blackhole", "status", "latency", "loss", "pa
  * vantages, when `vantages` is set). `loss` (lossy checker networks),
  * `partition` (the vantages' network path to the target is cut) and
  * `vantage-down` (a probe region that can neither check nor publish) hit
- * only probes: no client notices them.
+ * only probes; the AWS faults hit neither: no client notices them.
  */
 export const clientFaultKinds: ReadonlySet<(typeof faultKinds)[number]> = new Set([
   "down",
@@ -74,8 +95,15 @@ export const faultSchema = z.discriminatedUnion(
     z.strictObject({ ...faultBase, kind: z.literal("partition") }),
     /** The vantage can neither probe nor publish: it has no vote. */
     z.strictObject({ ...faultBase, kind: z.literal("vantage-down") }),
+    /** Every Route 53 API call fails (the control plane, hosted in us-east-1); DNS answers and health checks go on. */
+    z.strictObject({ ...awsFaultBase, kind: z.literal("route53-api-down") }),
+    /** CloudWatch in one control region fails every call: its decider is blind, probes cannot publish there. */
+    z.strictObject({ ...awsFaultBase, kind: z.literal("cloudwatch-down"), region: z.string().min(1) }),
   ],
-  { error: 'expected a fault kind: "down", "blackhole", "status", "latency", "loss", "partition" or "vantage-down"' },
+  {
+    error:
+      'expected a fault kind: "down", "blackhole", "status", "latency", "loss", "partition", "vantage-down", "route53-api-down" or "cloudwatch-down"',
+  },
 );
 
 export const expectSchema = z.strictObject({
@@ -131,6 +159,28 @@ export const scenarioSchema = z
   });
 
 export type Fault = z.output<typeof faultSchema>;
+/** A fault of a target or a vantage (what probes and clients can see). */
+export type TargetFault = Exclude<Fault, { kind: (typeof awsFaultKinds)[number] }>;
+/** A fault of AWS's own services. */
+export type AwsFault = Extract<Fault, { kind: (typeof awsFaultKinds)[number] }>;
+
+/** True for faults of a target or a vantage; false for AWS service faults. */
+export function isTargetFault(fault: Fault): fault is TargetFault {
+  return !(awsFaultKinds as readonly string[]).includes(fault.kind);
+}
+
+/** True when the Route 53 API is down at scenario second `second`. */
+export function route53ApiDown(faults: readonly Fault[], second: number): boolean {
+  return faults.some((fault) => fault.kind === "route53-api-down" && faultActive(fault, second));
+}
+
+/** Control regions whose CloudWatch is down at scenario second `second`. */
+export function cloudwatchDownRegions(faults: readonly Fault[], second: number): Set<string> {
+  const regions = new Set<string>();
+  for (const fault of faults)
+    if (fault.kind === "cloudwatch-down" && faultActive(fault, second)) regions.add(fault.region);
+  return regions;
+}
 
 /** A fault is active from `start` (inclusive) to `end` (exclusive), in scenario seconds. The replay and the drill both read faults through this and {@link faultApplies}. */
 export function faultActive(fault: Fault, second: number): boolean {
@@ -138,7 +188,8 @@ export function faultActive(fault: Fault, second: number): boolean {
 }
 
 /** A fault applies to `target` (unset: every target) and, when a vantage is given, to that vantage (unset `vantages`: every vantage). */
-export function faultApplies(fault: Fault, target: string, vantage?: string): boolean {
+export function faultApplies(fault: Fault, target: string, vantage?: string): fault is TargetFault {
+  if (!isTargetFault(fault)) return false;
   return (
     (fault.target === undefined || fault.target === target) &&
     (vantage === undefined || fault.vantages === undefined || fault.vantages.includes(vantage))
@@ -166,6 +217,12 @@ export function parseScenario(raw: unknown, baseConfig: unknown = readJsonFile(e
   const targets = new Set(config.targets.map((t) => t.id));
   const vantages = new Set(config.vantages);
   for (const [index, fault] of scenario.faults.entries()) {
+    if (fault.kind === "cloudwatch-down" && !config.controlRegions.includes(fault.region))
+      issues.push({
+        path: `faults[${index}].region`,
+        message: `expected a control region of the config (${config.controlRegions.join(", ")}), got "${fault.region}"`,
+      });
+    if (!isTargetFault(fault)) continue;
     if (fault.target !== undefined && !targets.has(fault.target))
       issues.push({
         path: `faults[${index}].target`,
@@ -197,7 +254,10 @@ function collect<T>(issues: ValidationIssue[], run: () => T, prefix?: string): T
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     const under = (path: string) => (prefix === undefined ? path : path === "(root)" ? prefix : `${prefix}.${path}`);
-    issues.push(...error.issues.map((issue) => ({ path: under(issue.path), message: issue.message })));
+    // The scenario and its merged config are checked separately; a problem both find (a `__proto__` key) is named once.
+    const seen = new Set(issues.map((issue) => `${issue.path}\n${issue.message}`));
+    for (const issue of error.issues.map((i) => ({ path: under(i.path), message: i.message })))
+      if (!seen.has(`${issue.path}\n${issue.message}`)) issues.push(issue);
     return undefined;
   }
 }

@@ -8,7 +8,11 @@ import { seededUniform } from "./replay/random.ts";
  * comes from AWS documentation and what is an assumption is said on each
  * field and in docs/performance.md.
  */
-const ms = (max: number) => z.int({ error: `expected whole milliseconds from 0 to ${max}` }).min(0).max(max);
+const ms = (max: number) =>
+  z
+    .int({ error: `expected whole milliseconds from 0 to ${max}` })
+    .min(0)
+    .max(max);
 const ratio = z.number({ error: "expected a number from 0 to 1" }).min(0).max(1);
 
 const invocationSchema = z.strictObject({
@@ -117,9 +121,14 @@ export class TimingDraws {
 
 /** Inverse of the standard normal CDF (Acklam's rational approximation, relative error under 1.2e-9). */
 function normalQuantile(p: number): number {
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239,
+  ];
   const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155211639];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const low = 0.02425;
   const poly = (coef: number[], x: number) => coef.reduce((sum, k) => sum * x + k, 0);

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from "node:path";
 import { loadConfig, type FailoverConfig } from "../functions/lib/config.ts";
-import { FailoverError } from "../functions/lib/errors.ts";
+import { configEnvJson } from "../functions/lib/config-size.ts";
 
 /**
  * The validated deployment config every stack reads, and the form the
@@ -14,12 +14,7 @@ import { FailoverError } from "../functions/lib/errors.ts";
 export const configFileEnv = "FAILOVER_CONFIG_FILE";
 /** Env var the functions read their config from. */
 export const configEnvVar = "FAILOVER_CONFIG";
-/**
- * Largest minified config passed to a function. Lambda caps a function's
- * environment at 4 KB in total; the rest is left for `FAILOVER_VANTAGE`,
- * `FAILOVER_CONTROL_REGION` and the variables SST adds for links.
- */
-export const maxConfigEnvBytes = 3584;
+export { maxConfigEnvBytes } from "../functions/lib/config-size.ts";
 
 export interface Settings {
   config: FailoverConfig;
@@ -41,21 +36,8 @@ export function loadSettings(path: string = configPath()): Settings {
   return { config, configJson: configEnvValue(config), configPath: path };
 }
 
-/** The config as minified JSON for a function's environment; refuses one that would not fit Lambda's 4 KB. */
-export function configEnvValue(config: FailoverConfig): string {
-  const json = JSON.stringify(config);
-  const bytes = Buffer.byteLength(json, "utf8");
-  if (bytes > maxConfigEnvBytes) {
-    throw new FailoverError(
-      "CONFIG_TOO_LARGE",
-      `the config is ${bytes} bytes as minified JSON; functions receive it in their environment, which Lambda caps at 4 KB (at most ${maxConfigEnvBytes} bytes are left for it)`,
-      {
-        hint: "Shorten it: fewer records or targets, shorter health URLs and ids, or drop optional probe headers.",
-      },
-    );
-  }
-  return json;
-}
+/** The config as minified JSON for a function's environment; refuses one that would not fit Lambda's 4 KB, naming the largest field. */
+export const configEnvValue: (config: FailoverConfig) => string = configEnvJson;
 
 /** The SST app name: the config's deployment name. */
 export function appName(path: string = configPath()): string {

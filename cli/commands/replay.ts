@@ -6,6 +6,7 @@ import {
   type PolicyName,
   type ReplayResult,
   type ReplaySummary,
+  type TimelineEntry,
 } from "../../offline/replay/replay.ts";
 import { loadScenario, type Scenario } from "../../offline/scenario.ts";
 import { parseArgs } from "../args.ts";
@@ -58,17 +59,21 @@ const command: CliCommand = {
 };
 export default command;
 
-/** `+1:25:20` (or `+1:25:20.6`) from scenario seconds. */
+/** `+1:44:05.5` (or `+1:25:20` on a whole second) from scenario seconds. */
 function offset(seconds: number): string {
   const tenths = Math.round(seconds * 10);
-  const h = Math.floor(tenths / 36000);
-  const m = Math.floor((tenths % 36000) / 600);
+  const h = Math.floor(tenths / 36_000);
+  const m = Math.floor((tenths % 36_000) / 600);
   const s = (tenths % 600) / 10;
-  return `+${h}:${String(m).padStart(2, "0")}:${s < 10 ? "0" : ""}${s}`;
+  const whole = String(Math.floor(s)).padStart(2, "0");
+  return `+${h}:${String(m).padStart(2, "0")}:${whole}${Number.isInteger(s) ? "" : `.${tenths % 10}`}`;
 }
 
 function header(scenario: Scenario): string {
-  return `Scenario ${scenario.name}: ${scenario.durationSeconds} s, seed ${scenario.seed}, ${scenario.faults.length} fault(s)\n`;
+  const targets = scenario.resolvedConfig.targets
+    .map((t) => `${t.id} (${t.provider} ${t.region}, weight ${t.weight})`)
+    .join(", ");
+  return `Scenario ${scenario.name}: ${scenario.durationSeconds} s, seed ${scenario.seed}, ${scenario.faults.length} fault(s)\nTargets: ${targets}\n`;
 }
 
 function figures(summary: ReplaySummary, ids: string[]): Array<[string, string]> {
@@ -92,13 +97,20 @@ function figures(summary: ReplaySummary, ids: string[]): Array<[string, string]>
 
 function runText(scenario: Scenario, result: ReplayResult): string {
   const ids = scenario.resolvedConfig.targets.map((t) => t.id);
+  // A drain through health checks reaches DNS after the decision: both times are shown.
+  const path = (e: TimelineEntry) =>
+    e.path === "data-plane"
+      ? `health checks (decided ${offset(e.decidedAt ?? e.at)})`
+      : e.path === "api"
+        ? "records"
+        : "";
   const changes = result.timeline
     .slice(1)
-    .map((e) => [offset(e.at), formatWeights(e.weights, ids), e.kind ?? "", e.reason ?? ""]);
+    .map((e) => [offset(e.at), formatWeights(e.weights, ids), path(e), e.kind ?? "", e.reason ?? ""]);
   const timeline =
     changes.length === 0
       ? "  (the weights never changed)\n"
-      : renderTable([["time", ids.join("/"), "kind", "reason"], ...changes]);
+      : renderTable([["time in DNS", ids.join("/"), "path", "kind", "reason"], ...changes]);
   const expectations = result.summary.expectations
     .map((e) => `  ${e.ok ? "ok  " : "FAIL"}  ${e.name}: ${e.detail}`)
     .join("\n");

@@ -1,7 +1,9 @@
+import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import { loadConfig, type FailoverConfig } from "../../functions/lib/config.ts";
+import { configEnvJson } from "../../functions/lib/config-size.ts";
 import { parseManualEvent, type ManualAction, type ManualEvent } from "../../functions/lib/control/manual-event.ts";
-import type { ManualResponse } from "../../functions/lib/control/manual.ts";
+import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
 import { FailoverError, ValidationError, type ValidationIssue } from "../../functions/lib/errors.ts";
 import { leaseWeights } from "../../functions/lib/policy/decide.ts";
 import type { Weights } from "../../functions/lib/types.ts";
@@ -64,6 +66,8 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
       }
       const { flags } = parsed;
       const config = loadConfig(flags.config ?? io.env.FAILOVER_CONFIG_FILE ?? "failover.config.json");
+      // A config the functions could not receive cannot be the deployed one: refuse it before anything is sent.
+      configEnvJson(config);
       const { event, checked, actor } = checkedEvent(spec, flags, parsed.positionals[0], config, io.env);
 
       const send = (body: Record<string, unknown>) =>
@@ -80,7 +84,7 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
           io,
         );
       if (spec.changes && !flags.yes) {
-        const confirmed = await confirm(spec, checked, config, io, () => send({ action: "status", actor }));
+        const confirmed = await confirm(checked, config, io, () => send({ action: "status", actor }));
         if (confirmed !== true) return confirmed;
       }
       const response = await send(event);
@@ -136,6 +140,8 @@ function checkedEvent(
   if (flags.reason !== undefined) event.reason = flags.reason;
   const ttl = flags.ttl;
   if (ttl !== undefined) event.ttlSeconds = collect(() => parseDuration(ttl));
+  // One id per command: the function applies it once however often it is delivered (retries, the other region).
+  if (spec.lease) event.requestId = randomUUID();
   if (spec.positional === "target") event.target = argument;
   if (spec.positional === "weights") event.weights = collect(() => parseWeightsArgument(argument ?? ""));
   for (const key of ["ttlSeconds", "weights"]) if (event[key] === undefined) delete event[key];
@@ -167,7 +173,6 @@ function flagsOf(spec: ManualCommandSpec): typeof commonFlags {
 
 /** Asks before a change; true to go on, else the exit code (1: declined). Without a terminal it throws CONFIRMATION_REQUIRED (exit 2). */
 async function confirm(
-  spec: ManualCommandSpec,
   event: ManualEvent,
   config: FailoverConfig,
   io: CliIO,
@@ -275,7 +280,7 @@ function errorText(action: string, response: Extract<ManualResponse, { ok: false
   const { error } = response;
   const issues = error.issues?.map((issue) => `  ${renameField(issue.path)}: ${issue.message}`) ?? [];
   const headline = issues.length > 0 ? `invalid ${action} request:` : error.message;
-  return [`failover ${action}: ${headline}`, ...issues, ...(error.hint ? [error.hint] : [])].join("\n") + "\n";
+  return `${[`failover ${action}: ${headline}`, ...issues, ...(error.hint ? [error.hint] : [])].join("\n")}\n`;
 }
 
 function argumentsError(issues: ValidationIssue[]): ValidationError {

@@ -1,7 +1,8 @@
 import { readFileSync } from "node:fs";
+import { isIPv4, isIPv6 } from "node:net";
 import * as z from "zod";
 import { FailoverError, ValidationError } from "./errors.ts";
-import { parseWith } from "./validate.ts";
+import { forbiddenKeyIssue, parseWith } from "./validate.ts";
 
 /**
  * The one configuration of a regional-failover deployment.
@@ -15,14 +16,12 @@ const intBetween = (min: number, max: number) => {
   const error = `expected an integer from ${min} to ${max}`;
   return z.int({ error }).min(min, { error }).max(max, { error });
 };
-const numberBetween = (min: number, max: number) => {
-  const error = `expected a number from ${min} to ${max}`;
-  return z.number({ error }).min(min, { error }).max(max, { error });
-};
 
-const region = z
-  .string()
-  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "expected an AWS region name such as us-east-1" });
+const awsRegionPattern = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const awsRegionError = "expected an AWS region name such as us-east-1";
+const region = z.string().regex(awsRegionPattern, { error: awsRegionError });
+/** Cloud providers a target may run on; only `aws` region names are checked. */
+export const targetProviders = ["aws", "gcp", "azure", "other"] as const;
 const dnsName = z
   .string()
   .regex(/^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i, {
@@ -63,14 +62,27 @@ const recordSchema = z.strictObject({
 const targetSchema = z.strictObject({
   /** Stable id, also the record's SetIdentifier, e.g. `primary`. */
   id,
-  /** AWS region the target runs in (informational; used in messages and cost). */
-  region,
+  /** Where the target runs: `aws`, `gcp`, `azure` or `other` (Route 53 bills its own checks of non-AWS endpoints at a higher rate). @default "aws" */
+  provider: z.enum(targetProviders).default("aws"),
+  /** Region the target runs in, as its provider names it (`us-east-1`, `us-central1`, `westeurope`; an AWS region name when `provider` is `aws`). Informational: messages and cost. */
+  region: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, {
+    error: "expected a region name of letters, digits, dots, dashes or spaces (at most 64)",
+  }),
   /** URL the probes check. */
   healthUrl: httpUrl,
   /** Normal weight, 0-255 as in Route 53. A 0 target takes traffic only when every other target is drained. */
   weight: intBetween(0, 255),
   /** What this target answers for each record name in `records`, keyed by record name. */
   records: z.record(z.string(), recordValue),
+  /**
+   * Probes accept any certificate of this target (expired, self-signed, another name) instead of failing the check
+   * with `tls`. Clients would fail on such a certificate, so turn it off only for a reason you state here (e.g. the
+   * health endpoint is a private listener with an internal CA the probes cannot hold).
+   * @default unset: certificates are verified
+   */
+  skipCertificateCheck: z
+    .strictObject({ reason: z.string().trim().min(1, { error: "expected why certificates are not checked" }).max(200) })
+    .optional(),
 });
 
 const probeSchema = z.strictObject({
@@ -88,7 +100,7 @@ const probeSchema = z.strictObject({
   maxLatencyMs: intBetween(1, 30000).optional(),
   /** Known-good URL each vantage must reach for its round to vote: a vantage cut off from the internet is discounted, not counted as a vote. */
   canaryUrl: httpUrl.optional(),
-  /** Extra request headers (e.g. to pass a WAF). */
+  /** Extra request headers (e.g. to pass a WAF): names are HTTP tokens, values have no line breaks or control characters. */
   headers: z.record(z.string(), z.string()).default({}),
   /**
    * A failed check is checked again this many milliseconds after it started
@@ -170,7 +182,12 @@ export const configSchema = z
     /** CloudWatch namespace for every metric this system publishes. @default "RegionalFailover" */
     metricNamespace: z
       .string()
-      .regex(/^[A-Za-z0-9._/#:-]{1,255}$/)
+      .regex(/^[A-Za-z0-9._/#:-]{1,255}$/, {
+        error: "expected 1-255 letters, digits and . _ / # : - (a CloudWatch namespace)",
+      })
+      .refine((namespace) => !/^AWS\//i.test(namespace), {
+        error: 'expected a namespace not starting with "AWS/" (CloudWatch reserves it for AWS services)',
+      })
       .default("RegionalFailover"),
     /** The public hosted zone holding the weighted records. */
     hostedZone: z.strictObject({
@@ -183,7 +200,11 @@ export const configSchema = z
     targets: z.array(targetSchema).min(2).max(50),
     /** Regions the probes run in. Three or more lets a majority outvote one partitioned vantage. */
     vantages: z.array(region).min(1).max(32),
-    /** Regions the deciders (and manual failover function, alarms, notifier) run in. Two, so losing one never blinds the system. */
+    /**
+     * Regions the deciders (and manual failover function, alarms, notifier) run in. Two, so losing one never blinds the
+     * system. A control region may also host a target only when there are two: the region's outage then leaves the
+     * other decider to drain it. A single control region in a target's region would go down with that target.
+     */
     controlRegions: z.array(region).min(1).max(2),
     probe: probeSchema.default(probeSchema.parse({})),
     policy: policySchema.default(policySchema.parse({})),
@@ -218,6 +239,11 @@ export const configSchema = z
     }
     const recordNames = new Set(config.records.map((r) => r.name));
     for (const [index, target] of config.targets.entries()) {
+      if (target.provider === "aws" && !awsRegionPattern.test(target.region))
+        fail(
+          ["targets", index, "region"],
+          `${awsRegionError} (or set targets[${index}].provider to gcp, azure or other), got "${target.region}"`,
+        );
       for (const name of config.records.map((r) => r.name)) {
         if (!(name in target.records))
           fail(["targets", index, "records"], `expected a value or alias for record "${name}"`);
@@ -250,12 +276,55 @@ export const configSchema = z
         ["policy", "minVantages"],
         `expected at most the number of vantages (${config.vantages.length}), got ${config.policy.minVantages}`,
       );
+    if (config.probe.maxLatencyMs !== undefined && config.probe.maxLatencyMs >= config.probe.timeoutMs)
+      fail(
+        ["probe", "maxLatencyMs"],
+        `expected less than probe.timeoutMs (${config.probe.timeoutMs}); a slower check times out first, so the limit would never apply; got ${config.probe.maxLatencyMs}`,
+      );
+    for (const [name, value] of Object.entries(config.probe.headers)) {
+      if (!headerName.test(name))
+        fail(["probe", "headers", name], "expected a header name of letters, digits and !#$%&'*+.^_`|~- only");
+      // The value is never echoed: headers often carry tokens.
+      if (!headerValue.test(value))
+        fail(["probe", "headers", name], "expected a header value without line breaks or control characters");
+    }
+    for (const [index, target] of config.targets.entries()) {
+      for (const [name, value] of Object.entries(target.records)) {
+        const record = config.records.find((r) => r.name === name.toLowerCase().replace(/\.$/, ""));
+        if (record === undefined || !("values" in value)) continue;
+        const path = ["targets", index, "records", name, "values"];
+        if (record.type === "CNAME" && value.values.length !== 1)
+          fail(path, `expected exactly one host name for the CNAME record, got ${value.values.length}`);
+        for (const [i, v] of value.values.entries()) {
+          const valid = record.type === "A" ? isIPv4(v) : record.type === "AAAA" ? isIPv6(v) : hostName.test(v);
+          if (!valid)
+            fail(
+              [...path, i],
+              `expected ${valueKinds[record.type]} (record ${name} is ${record.type}), got ${JSON.stringify(v)}`,
+            );
+        }
+      }
+    }
+    const targetRegions = new Set(config.targets.filter((t) => t.provider === "aws").map((t) => t.region));
+    const [onlyControl] = config.controlRegions;
+    if (config.controlRegions.length === 1 && onlyControl !== undefined && targetRegions.has(onlyControl))
+      fail(
+        ["controlRegions", 0],
+        `expected a region without a target, or a second control region: the only decider would go down with the target in ${onlyControl}`,
+      );
     if (config.lease.defaultTtlSeconds > config.lease.maxTtlSeconds)
       fail(
         ["lease", "defaultTtlSeconds"],
         `expected at most lease.maxTtlSeconds (${config.lease.maxTtlSeconds}), got ${config.lease.defaultTtlSeconds}`,
       );
   });
+
+/** RFC 9110 token: what Node accepts as a header name. */
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** What Node accepts as a header value: no CR, LF, NUL or other control character but tab. */
+const headerValue = /^[\t\x20-\x7e\x80-\xff]*$/;
+const hostName = /^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.?$/i;
+const valueKinds = { A: "an IPv4 address", AAAA: "an IPv6 address", CNAME: "a host name" } as const;
 
 /** A validated configuration with every default filled in. */
 export type FailoverConfig = z.output<typeof configSchema>;
@@ -290,7 +359,7 @@ export const builtinProfiles: Record<string, BuiltinProfile> = {
     description:
       "60 s rounds, the first control region only, no ProbeLatency metric, two vantages (either may decide alone)",
     overrides: (config) => {
-      const targetRegions = new Set(config.targets.map((t) => t.region));
+      const targetRegions = new Set(config.targets.filter((t) => t.provider === "aws").map((t) => t.region));
       const preferred = [...config.vantages]
         .sort((a, b) => Number(targetRegions.has(a)) - Number(targetRegions.has(b)))
         .slice(0, 2);
@@ -387,10 +456,14 @@ export function readJsonFile(path: string | URL, what: string): unknown {
  * Applies partial overrides (as in a scenario's `config`) to a raw config
  * object: objects merge key by key, arrays and scalars replace.
  */
-export function mergeConfig(base: unknown, overrides: unknown): unknown {
+export function mergeConfig(base: unknown, overrides: unknown, path: PropertyKey[] = []): unknown {
   if (!isPlainObject(base) || !isPlainObject(overrides)) return overrides === undefined ? base : overrides;
   const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(overrides)) merged[key] = mergeConfig(base[key], value);
+  for (const [key, value] of Object.entries(overrides)) {
+    // Assigning `__proto__` would replace the merged object's prototype: its fields would be read yet never validated.
+    if (key === "__proto__") throw new ValidationError("config", [forbiddenKeyIssue([...path, key])]);
+    merged[key] = mergeConfig(base[key], value, [...path, key]);
+  }
   return merged;
 }
 

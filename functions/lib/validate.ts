@@ -11,9 +11,38 @@ import { ValidationError, type ValidationIssue } from "./errors.ts";
  * @param what - what is being validated, for the message (`config`, `scenario`, `event`)
  */
 export function parseWith<S extends z.ZodType>(schema: S, data: unknown, what: string): z.output<S> {
+  const forbidden = forbiddenKeyPaths(data).map(forbiddenKeyIssue);
+  if (forbidden.length > 0) throw new ValidationError(what, forbidden);
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
   throw new ValidationError(what, result.error.issues.flatMap(toIssues));
+}
+
+/** The issue for a `__proto__` key: refused wherever it appears, never merged or silently dropped. */
+export function forbiddenKeyIssue(path: readonly PropertyKey[]): ValidationIssue {
+  return {
+    path: formatPath(path),
+    message: 'refused: "__proto__" is not a field name here (it would change the object\'s prototype)',
+  };
+}
+
+/**
+ * Paths of every own `__proto__` key in parsed JSON. `JSON.parse` keeps such a
+ * key as data, but any copy by assignment (a record, a merge) turns it into a
+ * prototype: the key vanishes from validation while its fields stay readable.
+ */
+function forbiddenKeyPaths(value: unknown, path: PropertyKey[] = [], depth = 0): PropertyKey[][] {
+  if (typeof value !== "object" || value === null || depth > 64) return [];
+  const found: PropertyKey[][] = [];
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) found.push(...forbiddenKeyPaths(item, [...path, index], depth + 1));
+    return found;
+  }
+  for (const key of Object.keys(value)) {
+    if (key === "__proto__") found.push([...path, key]);
+    else found.push(...forbiddenKeyPaths((value as Record<string, unknown>)[key], [...path, key], depth + 1));
+  }
+  return found;
 }
 
 /** Formats a zod path as `targets[1].weight`. */

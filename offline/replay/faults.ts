@@ -1,5 +1,5 @@
 import type { FailoverConfig } from "../../functions/lib/config.ts";
-import { faultActive as active, faultApplies as applies, type Fault } from "../scenario.ts";
+import { faultActive as active, faultApplies as applies, type Fault, type TargetFault } from "../scenario.ts";
 import { votesNeeded } from "../../functions/lib/policy/votes.ts";
 import { seededUniform } from "./random.ts";
 
@@ -53,11 +53,7 @@ export function probeVote(
         ok = false;
         break;
       case "status":
-        if (
-          !config.probe.expectedStatuses.includes(fault.status) &&
-          draw(index) < fault.ratio
-        )
-          ok = false;
+        if (!config.probe.expectedStatuses.includes(fault.status) && draw(index) < fault.ratio) ok = false;
         break;
       case "loss":
         if (draw(index) < fault.ratio) ok = false;
@@ -87,7 +83,7 @@ export function clientFailure(config: FailoverConfig, faults: readonly Fault[], 
   return 1 - okShare;
 }
 
-function severity(config: FailoverConfig, fault: Fault): number {
+function severity(config: FailoverConfig, fault: TargetFault): number {
   switch (fault.kind) {
     case "down":
     case "blackhole":
@@ -116,7 +112,9 @@ function isOutageFault(config: FailoverConfig, fault: Fault): boolean {
  * to it from at least a quorum of the configured vantages.
  */
 export function outageEpisodes(config: FailoverConfig, faults: readonly Fault[], target: string): Interval[] {
-  const relevant = faults.filter((fault) => isOutageFault(config, fault) && applies(fault, target));
+  const relevant = faults.filter(
+    (fault): fault is TargetFault => isOutageFault(config, fault) && applies(fault, target),
+  );
   const needed = Math.max(
     votesNeeded(config.policy.quorum, config.vantages.length),
     Math.min(config.policy.minVantages, config.vantages.length),

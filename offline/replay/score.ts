@@ -53,7 +53,7 @@ export interface ScoreInput {
    * the starting weights (at 0). An entry only when the weights changed is
    * enough; repeats are harmless.
    */
-  weightTimeline: ReadonlyArray<{ at: number; weights: Weights }>;
+  weightTimeline: ReadonlyArray<{ at: number; weights: Weights; decidedAt?: number }>;
   /** Client requests of the run (counts, or expected counts). */
   clientRequests: { total: number; failed: number };
   /** Seconds after an episode's end a drain still counts as ending it (the decision after its last round). @default config.probe.intervalSeconds */
@@ -80,7 +80,8 @@ export function scoreRun(input: ScoreInput): ReplaySummary {
     if (entry === undefined) continue;
     if (ids.some((id) => (before[id] ?? 0) !== (entry.weights[id] ?? 0))) weightChanges++;
     for (const id of ids) {
-      if ((before[id] ?? 0) > 0 && (entry.weights[id] ?? 0) === 0) drains[id]?.push(entry.at);
+      // Detection counts to the decision; the change reaches DNS at `at` (later on the data-plane path).
+      if ((before[id] ?? 0) > 0 && (entry.weights[id] ?? 0) === 0) drains[id]?.push(entry.decidedAt ?? entry.at);
       if ((before[id] ?? 0) === 0 && (entry.weights[id] ?? 0) > 0) failbacks++;
     }
   }

@@ -5,11 +5,12 @@ import type { PolicyMemory } from "../../functions/lib/policy/memory.ts";
 import { normalWeights, sameWeights } from "../../functions/lib/policy/weights.ts";
 import { planRounds } from "../../functions/lib/probe/schedule.ts";
 import type { ProbeRound } from "../../functions/lib/types.ts";
-import type { Scenario } from "../scenario.ts";
+import { planSignals } from "../../functions/lib/dataplane/signals.ts";
+import { dataPlaneDelaySeconds } from "../../functions/lib/dataplane/timing.ts";
+import { cloudwatchDownRegions, route53ApiDown, type Scenario } from "../scenario.ts";
 import { TimingDraws } from "../timing.ts";
 import { checkDurationMs, probeVote } from "./faults.ts";
 import { SCENARIO_EPOCH, type TimelineEntry } from "./timeline.ts";
-
 
 /** Time from the last check's answer to the PutMetricData answer. */
 const PUBLISH_MS = 100;
@@ -68,7 +69,11 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
   const ids = Object.keys(normal);
   const timeline: TimelineEntry[] = [{ at: 0, weights: normal }];
   const window = windowSeconds(config);
-  let current = normal;
+  const signalDelayMs = dataPlaneDelaySeconds() * 1000;
+  let current = normal; // the weights the policy last put in effect, by either path
+  let records = normal; // the weights in the Route 53 records
+  let draining: string[] = []; // targets drained through their health checks
+  let answered = normal;
   let memory: PolicyMemory | undefined;
   const events = planned.flatMap((starts, c) => starts.map((ms) => ({ ms, c })));
   events.sort((a, b) => a.ms - b.ms || a.c - b.c);
@@ -76,11 +81,14 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
     const event = events[i];
     if (event === undefined) continue;
     const nowSeconds = Math.floor(event.ms / 1000);
+    // A decider whose region's CloudWatch is down reads nothing and decides nothing.
+    if (cloudwatchDownRegions(scenario.faults, event.ms / 1000).has(config.controlRegions[event.c] ?? "")) continue;
     const rounds = readableRounds(datums, event.c, event.ms, nowSeconds - window, intervalMs);
     // Every readable vote up, every target in service at its normal weight: decide() would keep everything (a shortcut for speed only).
     const calm =
       Object.keys(memory?.targets ?? {}).length === 0 &&
       sameWeights(current, normal, ids) &&
+      sameWeights(answered, normal, ids) &&
       rounds.every((round) => Object.values(round.votes).every((votes) => Object.values(votes).every(Boolean)));
     if (calm) continue;
     const decision = decide({
@@ -91,16 +99,31 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
       memory,
       lease: undefined,
     });
-    if (decision.memoryChanged) memory = decision.memory;
-    const switched = !sameWeights(current, decision.weights, ids);
-    if (switched) {
+    // Both paths, as the deployed round does (functions/lib/control/round.ts): drains also go as health-check
+    // signals; the records change only while the Route 53 API answers, and a decision neither path can carry
+    // out (a ramp step, a failback with the API down) is not kept, so it is decided again.
+    const apiUp = !route53ApiDown(scenario.faults, event.ms / 1000);
+    if (apiUp) records = decision.weights;
+    const plan = planSignals({ ids, records, wanted: decision.weights, draining });
+    draining = plan.draining;
+    const before = current;
+    if (apiUp || plan.inEffect) {
+      current = decision.weights;
+      if (decision.memoryChanged) memory = decision.memory;
+    }
+    const switched = !sameWeights(before, current, ids);
+    const effective = Object.fromEntries(ids.map((id) => [id, draining.includes(id) ? 0 : (records[id] ?? 0)]));
+    if (!sameWeights(answered, effective, ids)) {
+      const decidedMs = event.ms + scenario.timing.decideMs;
       timeline.push({
-        at: Math.round((event.ms + scenario.timing.decideMs) / 100) / 10,
-        weights: decision.weights,
+        at: Math.round((apiUp ? decidedMs : decidedMs + signalDelayMs) / 100) / 10,
+        decidedAt: Math.round(decidedMs / 100) / 10,
+        path: apiUp ? "api" : "data-plane",
+        weights: effective,
         kind: decision.kind,
         reason: decision.reason,
       });
-      current = decision.weights;
+      answered = effective;
     }
     if (decision.attention && !switched) {
       const starts = planned[event.c] ?? [];
@@ -109,7 +132,7 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
       if (poll <= next - FAST_POLL_MS / 2 && poll < durationMs) insertSorted(events, { ms: poll, c: event.c }, i + 1);
     }
   }
-  return timeline;
+  return timeline.sort((a, b) => a.at - b.at);
 }
 
 /** Every vantage's datum per round (keyed by round start, scenario ms), from the probe functions' schedule and the faults. */
@@ -162,7 +185,11 @@ function probeDatums(scenario: Scenario, draws: TimingDraws): Map<number, Map<nu
           endMs = Math.max(endMs, end);
         });
         if (silent) continue;
-        const readableMs = config.controlRegions.map((_, c) => endMs + PUBLISH_MS + draws.readableDelayMs(round, v, c));
+        const publishedMs = endMs + PUBLISH_MS;
+        const down = cloudwatchDownRegions(scenario.faults, publishedMs / 1000);
+        const readableMs = config.controlRegions.map((region, c) =>
+          down.has(region) ? Infinity : publishedMs + draws.readableDelayMs(round, v, c),
+        );
         byVantage.set(v, { vantage, votes, readableMs });
         datums.set(start, byVantage);
       }
@@ -181,7 +208,11 @@ function readableRounds(
 ): ProbeRound[] {
   const rounds: ProbeRound[] = [];
   const last = Math.floor(nowMs / intervalMs) * intervalMs;
-  for (let start = Math.max(0, Math.floor((fromSeconds * 1000) / intervalMs + 1) * intervalMs); start <= last; start += intervalMs) {
+  for (
+    let start = Math.max(0, Math.floor((fromSeconds * 1000) / intervalMs + 1) * intervalMs);
+    start <= last;
+    start += intervalMs
+  ) {
     const votes: ProbeRound["votes"] = {};
     const byVantage = datums.get(start);
     for (const datum of byVantage?.values() ?? []) {

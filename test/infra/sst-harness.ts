@@ -256,7 +256,10 @@ function renderPolicyDocument(inputs: { statements?: any[] }): unknown {
         rendered.Principal = Object.fromEntries(statement.principals.map((p: any) => [p.type, p.identifiers]));
       if (statement.conditions?.length) {
         const condition: Record<string, Record<string, string[]>> = {};
-        for (const { test, variable, values } of statement.conditions) (condition[test] ??= {})[variable] = values;
+        for (const { test, variable, values } of statement.conditions) {
+          condition[test] ??= {};
+          condition[test][variable] = values;
+        }
         rendered.Condition = condition;
       }
       return rendered;

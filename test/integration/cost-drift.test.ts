@@ -40,7 +40,8 @@ const only = (operation: string) => proxy.calls.filter((c) => c.operation === op
 const byRegion = (calls: RecordedCall[]) => {
   const tally: Record<string, { calls: number; datums: number }> = {};
   for (const call of calls) {
-    const entry = (tally[call.region] ??= { calls: 0, datums: 0 });
+    const entry = tally[call.region] ?? { calls: 0, datums: 0 };
+    tally[call.region] = entry;
     entry.calls += 1;
     entry.datums += call.datums;
   }

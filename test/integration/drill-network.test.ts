@@ -127,7 +127,10 @@ describe("drill network parts", () => {
       ttlSeconds: 60,
       timeoutMs: 10_000,
       random: seededRandom(1),
-      resolve: async () => (resolutions++, { primary: 100, failover: 0 }),
+      resolve: async () => {
+        resolutions++;
+        return { primary: 100, failover: 0 };
+      },
       urlFor: () => proxy.url,
     });
     // Act

@@ -86,11 +86,11 @@ describe("drill", () => {
     expect(drilled.failovers).toBe(replayed.failovers);
     expect(drilled.failbacks).toBe(replayed.failbacks);
     expect(drilled.detectSeconds).toHaveLength(replayed.detectSeconds.length);
-    drilled.detectSeconds.forEach((seconds, index) =>
+    drilled.detectSeconds.forEach((seconds, index) => {
       expect(Math.abs(seconds - (replayed.detectSeconds[index] ?? Infinity))).toBeLessThanOrEqual(
         scenario.resolvedConfig.probe.intervalSeconds,
-      ),
-    );
+      );
+    });
   });
 
   it("writes summary.json and a self-contained report.html with the charts", () => {

@@ -28,8 +28,13 @@ beforeAll(async () => {
     startEmulator(),
     startServer((req: http.IncomingMessage, res: http.ServerResponse) => {
       let body = "";
-      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-      req.on("end", () => (posts.push(JSON.parse(body) as SlackMessage), res.end("ok")));
+      req.on("data", (chunk: Buffer) => {
+        body += chunk.toString("utf8");
+      });
+      req.on("end", () => {
+        posts.push(JSON.parse(body) as SlackMessage);
+        res.end("ok");
+      });
     }),
     // Accepts connections and never answers: a region that is up on the network but stuck.
     startServer(() => undefined),

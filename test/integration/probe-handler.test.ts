@@ -37,7 +37,10 @@ describe("probe handler (real prober, fake clock, captured publish)", () => {
 
   it("runs rounds aligned to the interval until the budget, publishing each", async () => {
     const reports: ProbeRoundReport[] = [];
-    const { run, clock } = setup(async (report) => (reports.push(report), [ok("us-east-2"), ok("us-west-1")]));
+    const { run, clock } = setup(async (report) => {
+      reports.push(report);
+      return [ok("us-east-2"), ok("us-west-1")];
+    });
 
     const summary = await run({ "detail-type": "Scheduled Event", source: "aws.events", time: "2025-08-06T12:00:00Z" });
 
@@ -66,7 +69,10 @@ describe("probe handler (real prober, fake clock, captured publish)", () => {
     let releaseFirst: (() => void) | undefined;
     const publish = (report: ProbeRoundReport) =>
       new Promise<RegionResult[]>((resolve) => {
-        const done = (how: string) => (released.push(how), resolve([ok("us-east-2")]));
+        const done = (how: string) => {
+          released.push(how);
+          resolve([ok("us-east-2")]);
+        };
         if (releaseFirst === undefined) {
           // The first publish finishes only once the second round has been handed over (or after 3 s, which fails the test).
           releaseFirst = () => done("by the next round");
@@ -130,7 +136,10 @@ describe("probe handler (real prober, fake clock, captured publish)", () => {
     const clock = manualClock(minute + 500);
     // The first check takes 17 s of virtual time: round :00 ends at :17.5 (its second check, not started by :06.5, is left out),
     // 7.5 s into the :10 slot (more than the 6 s a late round may start), so :10 is skipped and :20 runs on time.
-    const slow: Prober = async () => (clock.advance(17_000), { ok: true, status: 200, latencyMs: 17_000 });
+    const slow: Prober = async () => {
+      clock.advance(17_000);
+      return { ok: true, status: 200, latencyMs: 17_000 };
+    };
     const run = createProbeHandler({
       config,
       vantage: "eu-west-1",
@@ -172,8 +181,14 @@ describe("probe handler (real prober, fake clock, captured publish)", () => {
       config,
       vantage: "eu-west-1",
       clock: manualClock(minute),
-      publish: async () => (published++, []),
-      prober: async () => (probed++, { ok: true, latencyMs: 1 }),
+      publish: async () => {
+        published++;
+        return [];
+      },
+      prober: async () => {
+        probed++;
+        return { ok: true, latencyMs: 1 };
+      },
       log,
     });
     const error = await run(event).then(

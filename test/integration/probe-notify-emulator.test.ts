@@ -74,8 +74,13 @@ describe("probe and notify handlers against the AWS emulator", () => {
     const posts: SlackMessage[] = [];
     const slack = await startServer((req, res) => {
       let body = "";
-      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-      req.on("end", () => (posts.push(JSON.parse(body) as SlackMessage), res.end("ok")));
+      req.on("data", (chunk: Buffer) => {
+        body += chunk.toString("utf8");
+      });
+      req.on("end", () => {
+        posts.push(JSON.parse(body) as SlackMessage);
+        res.end("ok");
+      });
     });
     try {
       const notify = createNotifyHandler({

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runProbeRound } from "../../functions/lib/probe/round.ts";
-import { closedPort, type LocalServer, startServer } from "../support/local-servers.ts";
+import { closedPort, type LocalServer, selfSignedCertificate, startServer } from "../support/local-servers.ts";
 import { configForTargets } from "../support/probe-config.ts";
 
 describe("runProbeRound against local servers", () => {
@@ -46,6 +46,29 @@ describe("runProbeRound against local servers", () => {
     ).toEqual([0, 5, 10, 15, 20, 25, 30, 35].map((index) => [`t${index}`, 503, "status"]));
   });
 
+  it("fails a target with a self-signed certificate, and passes it when the target skips the check with a reason", async () => {
+    // Prepare
+    const tls = await startServer((_req, res) => res.end("ok"), selfSignedCertificate());
+    try {
+      const base = configForTargets([`${tls.url}/a`, `${tls.url}/b`]);
+      const config = {
+        ...base,
+        targets: base.targets.map((target, index) =>
+          index === 1 ? { ...target, skipCertificateCheck: { reason: "private listener, internal CA" } } : target,
+        ),
+      };
+      // Act
+      const report = await runProbeRound({ config, vantage: "us-east-1", at: 10 });
+      // Assess
+      expect(report.results.map((result) => [result.target, result.ok, result.errorKind])).toEqual([
+        ["t0", false, "tls"],
+        ["t1", true, undefined],
+      ]);
+    } finally {
+      await tls.close();
+    }
+  });
+
   it("votes when the canary answers, and reports it", async () => {
     const config = configForTargets([`${app.url}/up/a`, `${app.url}/up/b`], { canaryUrl: `${app.url}/up/canary` });
     const report = await runProbeRound({ config, vantage: "us-east-1", at: 10 });
@@ -62,7 +85,7 @@ describe("runProbeRound against local servers", () => {
     expect(report.results.map((result) => result.ok)).toEqual([true, true]);
   });
 
-  it("re-checks a failed check 3 s after it started: a blip votes up, a lasting failure votes down, a passing target is checked once", async () => {
+  it("re-checks a failed check 2 s after it started: a blip votes up, a lasting failure votes down, a passing target is checked once", async () => {
     // Prepare: a virtual clock the round's waits advance.
     const config = configForTargets([`${app.url}/blip/a`, `${app.url}/down/b`, `${app.url}/up/c`], {
       timeoutMs: 2000,
@@ -89,13 +112,14 @@ describe("runProbeRound against local servers", () => {
       ["t2", true],
     ]);
     expect(served).toBe(5);
-    // Both failed checks started together, so both re-checks ran 3 s into the round (one shared virtual wait).
-    expect(waits).toEqual([3000]);
-    expect(nowMs - start).toBe(3000);
+    // Both failed checks started together, so both re-checks ran 2 s into the round (one shared virtual wait).
+    expect(waits).toEqual([2000]);
+    expect(nowMs - start).toBe(2000);
   });
 
   it("does not re-check when the re-check could not end a second before the next round", async () => {
-    const config = configForTargets([`${app.url}/down/a`, `${app.url}/up/b`], { timeoutMs: 7000 });
+    // 2 s + 7.5 s of re-check would end past 9 s into the round.
+    const config = configForTargets([`${app.url}/down/a`, `${app.url}/up/b`], { timeoutMs: 7500 });
     const nowMs = 1754481600_000;
     served = 0;
     const report = await runProbeRound({ config, vantage: "us-east-1", at: nowMs / 1000, now: () => nowMs });

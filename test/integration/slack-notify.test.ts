@@ -14,6 +14,8 @@ interface Answer {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Never answer (a hanging endpoint); the connection is closed when the server stops. */
+  hang?: boolean;
 }
 const secretPath = "/services/T0TEST/B0TEST/s3cretWebhookToken";
 const message: SlackMessage = {
@@ -38,6 +40,7 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
       req.on("end", () => {
         posts.push({ path: req.url ?? "", body: JSON.parse(body) });
         const answer = script.shift() ?? { status: 200, body: "ok" };
+        if (answer.hang) return;
         res.writeHead(answer.status, answer.headers ?? {});
         res.end(answer.body ?? "");
       });
@@ -75,10 +78,15 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
       expect(posts).toHaveLength(2);
     });
 
-    it("caps a huge Retry-After", async () => {
+    it("leaves a Retry-After longer than the allowed wait to SNS's redelivery instead of retrying too soon", async () => {
       script = [{ status: 429, headers: { "retry-after": "3600" } }];
-      await postToSlack(webhook, message, { sleep, log, maxRetryDelayMs: 5000 });
-      expect(sleeps).toEqual([5000]);
+      const error = await postToSlack(webhook, message, { sleep, log, maxRetryDelayMs: 5000 }).catch(
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toMatchObject({ code: "SLACK_OUT_OF_TIME" });
+      expect((error as Error).message).toContain("Retry-After 3600 s is longer than the 5000 ms allowed");
+      expect(sleeps).toEqual([]);
+      expect(posts).toHaveLength(1);
     });
 
     it("retries 5xx a bounded number of times with backoff, then fails naming only 'Slack webhook'", async () => {
@@ -103,6 +111,61 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
       });
       expect(posts).toHaveLength(1);
       expectNoSecret((error as Error).message);
+    });
+
+    it("gives up at once when Retry-After is longer than the invocation has left, leaving it to SNS", async () => {
+      script = [{ status: 429, headers: { "retry-after": "30" }, body: "rate_limited" }];
+      const error = await postToSlack(webhook, message, {
+        sleep,
+        log,
+        remainingMs: () => 25_000,
+        maxRetryDelayMs: 60_000,
+      }).catch((thrown: unknown) => thrown);
+      expect(error).toMatchObject({ code: "SLACK_OUT_OF_TIME" });
+      expect((error as Error).message).toBe(
+        "the Slack webhook post gave up after 1 attempt(s) within this invocation's time (Retry-After 30 s does not fit in the 23000 ms left); last answer: 429 rate_limited",
+      );
+      expect(sleeps).toEqual([]);
+      expect(posts).toHaveLength(1);
+    });
+
+    it("aborts a hanging attempt before the invocation's time is up, with nothing left in flight", async () => {
+      script = [{ status: 0, hang: true }];
+      const started = Date.now();
+      const error = await postToSlack(webhook, message, {
+        sleep,
+        log,
+        remainingMs: () => 3000 - (Date.now() - started),
+        reserveMs: 1000,
+      }).catch((thrown: unknown) => thrown);
+      const elapsedMs = Date.now() - started;
+      expect(error).toMatchObject({ code: "SLACK_OUT_OF_TIME" });
+      expect((error as Error).message).toContain("last answer: timed out");
+      expect(elapsedMs).toBeLessThan(2500);
+      expect(posts).toHaveLength(1);
+      expectNoSecret((error as Error).message);
+    });
+
+    it("does not follow a redirect to another host, and names only that host", async () => {
+      const elsewhere: string[] = [];
+      const other = await startServer((req: http.IncomingMessage, res: http.ServerResponse) => {
+        elsewhere.push(req.method ?? "");
+        res.writeHead(200).end("ok");
+      });
+      try {
+        const otherHost = new URL(other.url).host;
+        script = [{ status: 307, headers: { location: `${other.url}${secretPath}` } }];
+        const error = await postToSlack(webhook, message, { sleep, log }).catch((thrown: unknown) => thrown);
+        expect(error).toMatchObject({
+          code: "SLACK_REJECTED",
+          message: `the Slack webhook answered 307 with a redirect to another host (${otherHost}); redirects are not followed`,
+        });
+        expect(elsewhere).toEqual([]);
+        expect(posts).toHaveLength(1);
+        expectNoSecret((error as Error).message);
+      } finally {
+        await other.close();
+      }
     });
 
     it("reports an unreachable webhook without its URL", async () => {
@@ -181,7 +244,7 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
       })(snsEvent(alarm));
       expect(result).toEqual({ posted: 1, skipped: 0, withContext: false });
       expect(posts).toHaveLength(1);
-      expect((posts[0]?.body as SlackMessage).text).toBe("[ALARM] Traffic switched");
+      expect((posts[0]!.body as SlackMessage).text).toBe("[ALARM] Traffic switched");
       expect(lines.map((line) => JSON.parse(line))).toContainEqual(
         expect.objectContaining({
           level: "warn",
@@ -193,7 +256,7 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
 
     it("posts a non-alarm SNS message as plain text", async () => {
       await handlerWith()(snsEvent("Test notification from the console"));
-      expect((posts[0]?.body as SlackMessage).text).toBe(
+      expect((posts[0]!.body as SlackMessage).text).toBe(
         "Notification (not a CloudWatch alarm):\nTest notification from the console",
       );
     });
@@ -207,6 +270,24 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
       expect(posts).toHaveLength(2);
       expectNoSecret((error as Error).message, describeError(error));
       expect(lines.join("")).toContain("Slack post failed");
+    });
+
+    it("logs the final failure and throws for SNS to redeliver when Slack's Retry-After outlasts the invocation", async () => {
+      script = [{ status: 429, headers: { "retry-after": "8" } }];
+      const error = await handlerWith()(snsEvent(alarm), { getRemainingTimeInMillis: () => 9_000 }).catch(
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toMatchObject({ code: "NOTIFY_FAILED" });
+      expect(posts).toHaveLength(1);
+      expect(sleeps).toEqual([]);
+      expect(lines.map((line) => JSON.parse(line))).toContainEqual(
+        expect.objectContaining({
+          level: "error",
+          msg: "Slack post failed; SNS redelivers the notification",
+          error: expect.objectContaining({ code: "SLACK_OUT_OF_TIME" }),
+        }),
+      );
+      expectNoSecret((error as Error).message, describeError(error));
     });
 
     it.each([
@@ -230,9 +311,12 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
       ],
     ])("refuses %s as its event, naming the field, and posts nothing", async (_name, event, field) => {
       let secretRead = false;
-      const error = await handlerWith({ webhookUrl: async () => ((secretRead = true), webhook) })(event).catch(
-        (thrown: unknown) => thrown,
-      );
+      const error = await handlerWith({
+        webhookUrl: async () => {
+          secretRead = true;
+          return webhook;
+        },
+      })(event).catch((thrown: unknown) => thrown);
       expect(error).toMatchObject({ code: "INVALID_INPUT" });
       expect((error as Error).message).toContain("invalid SNS event");
       expect((error as Error).message).toContain(`${field}:`);

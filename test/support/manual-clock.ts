@@ -13,7 +13,9 @@ export function manualClock(startMs: number): ManualClock {
   return {
     sleeps,
     now: () => nowMs,
-    advance: (ms) => void (nowMs += ms),
+    advance: (ms) => {
+      nowMs += ms;
+    },
     sleep: async (ms) => {
       sleeps.push(ms);
       nowMs += Math.max(0, ms);

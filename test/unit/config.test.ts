@@ -35,7 +35,7 @@ describe("config profiles", () => {
     // Assess
     expect(config.probe).toMatchObject({ intervalSeconds: 60, publishLatency: false, timeoutMs: 4000 });
     expect(config.controlRegions).toEqual(["us-east-2"]);
-    // eu-west-1 hosts no target; us-east-1 is the first of the rest, in config order
+    // Neither us-east-1 nor eu-west-1 hosts a target (the primary runs on Google Cloud); us-west-2 does
     expect(config.vantages).toEqual(["us-east-1", "eu-west-1"]);
     expect(config.policy).toMatchObject({ minVantages: 1, quorum: "majority" });
   });
@@ -85,5 +85,121 @@ describe("config profiles", () => {
     expect(() => parseConfig(input)).toThrow(
       /invalid config \(profile "odd"\):\n {2}probe\.intervalSeconds: expected a divisor of 60/,
     );
+  });
+});
+
+describe("targets anywhere", () => {
+  const targetsWith = (primary: Record<string, unknown>) => ({
+    ...raw,
+    targets: (raw.targets as Array<Record<string, unknown>>).map((target, index) =>
+      index === 0 ? { ...target, ...primary } : target,
+    ),
+  });
+
+  it("takes a target's region as its provider names it: the example's Google Cloud primary beside an AWS failover", () => {
+    // Act
+    const config = parseConfig(targetsWith({ provider: "azure", region: "westeurope" }));
+    // Assess
+    expect(config.targets.map((t) => [t.id, t.provider, t.region])).toEqual([
+      ["primary", "azure", "westeurope"],
+      ["failover", "aws", "us-west-2"],
+    ]);
+    expect(parseConfig(raw).targets[0]).toMatchObject({ provider: "gcp", region: "us-east4" });
+  });
+
+  it("still checks AWS region names for AWS targets, naming the field and the way out", () => {
+    // Act
+    const issues = issuesOf(targetsWith({ provider: "aws", region: "us-east4" }));
+    // Assess
+    expect(issues).toEqual([
+      'targets[0].region: expected an AWS region name such as us-east-1 (or set targets[0].provider to gcp, azure or other), got "us-east4"',
+    ]);
+  });
+
+  it("refuses an unknown provider with the accepted ones", () => {
+    // Act
+    const issues = issuesOf(targetsWith({ provider: "oracle" }));
+    // Assess
+    expect(issues).toEqual(['targets[0].provider: expected one of "aws", "gcp", "azure", "other", got "oracle"']);
+  });
+});
+
+describe("config: values that would break every check are refused, naming the field", () => {
+  const withProbe = (probe: Record<string, unknown>) => ({ ...raw, probe: { ...(raw.probe as object), ...probe } });
+
+  it("refuses a probe header with a line break without echoing its value, and an invalid header name", () => {
+    // Act
+    const issues = issuesOf(withProbe({ headers: { "x-token": "abc\r\nx-injected: secret", "bad name": "v" } }));
+    // Assess
+    expect(issues).toEqual([
+      "probe.headers.x-token: expected a header value without line breaks or control characters",
+      "probe.headers.bad name: expected a header name of letters, digits and !#$%&'*+.^_`|~- only",
+    ]);
+    expect(issues.join("\n")).not.toContain("secret");
+  });
+
+  it("refuses maxLatencyMs at or above timeoutMs (the check would time out before the limit applies)", () => {
+    expect(issuesOf(withProbe({ timeoutMs: 4000, maxLatencyMs: 4000 }))).toEqual([
+      "probe.maxLatencyMs: expected less than probe.timeoutMs (4000); a slower check times out first, so the limit would never apply; got 4000",
+    ]);
+  });
+
+  it("refuses record values that do not fit the record type", () => {
+    // Prepare
+    const targets = raw.targets as Array<Record<string, unknown>>;
+    const input = {
+      ...raw,
+      targets: [
+        { ...targets[0], records: { "api.example.com": { values: ["use1.example.com"] } } },
+        { ...targets[1], records: { "api.example.com": { values: ["203.0.113.300", "2001:db8::1"] } } },
+      ],
+    };
+    // Act + Assess
+    expect(issuesOf(input)).toEqual([
+      'targets[0].records.api.example.com.values[0]: expected an IPv4 address (record api.example.com is A), got "use1.example.com"',
+      'targets[1].records.api.example.com.values[0]: expected an IPv4 address (record api.example.com is A), got "203.0.113.300"',
+      'targets[1].records.api.example.com.values[1]: expected an IPv4 address (record api.example.com is A), got "2001:db8::1"',
+    ]);
+  });
+
+  it("refuses a metric namespace CloudWatch reserves for AWS", () => {
+    expect(issuesOf({ ...raw, metricNamespace: "AWS/Route53" })).toEqual([
+      'metricNamespace: expected a namespace not starting with "AWS/" (CloudWatch reserves it for AWS services)',
+    ]);
+  });
+
+  it("refuses a single control region in a target's region, and allows it beside a second control region", () => {
+    // Act
+    // (us-west-2 hosts the example's AWS failover target)
+    const alone = issuesOf({ ...raw, controlRegions: ["us-west-2"] });
+    const paired = parseConfig({ ...raw, controlRegions: ["us-west-2", "us-east-2"] });
+    // Assess
+    expect(alone).toEqual([
+      "controlRegions[0]: expected a region without a target, or a second control region: the only decider would go down with the target in us-west-2",
+    ]);
+    expect(paired.controlRegions).toEqual(["us-west-2", "us-east-2"]);
+  });
+
+  it("takes a target's certificate check off only with a stated reason", () => {
+    // Prepare
+    const targets = raw.targets as Array<Record<string, unknown>>;
+    const skip = (reason: string) => ({
+      ...raw,
+      targets: [{ ...targets[0], skipCertificateCheck: { reason } }, targets[1]],
+    });
+    // Act + Assess
+    expect(parseConfig(skip("internal CA")).targets[0]?.skipCertificateCheck).toEqual({ reason: "internal CA" });
+    expect(issuesOf(skip(" "))).toEqual([
+      'targets[0].skipCertificateCheck.reason: expected why certificates are not checked, got ""',
+    ]);
+  });
+
+  it("refuses a __proto__ key instead of letting it set fields that are never validated", () => {
+    // Prepare: JSON.parse keeps __proto__ as a plain key, as a config file or an event would carry it
+    const input = JSON.parse(`{"__proto__": {"dryRun": true}, ${JSON.stringify(raw).slice(1)}`);
+    // Act + Assess
+    expect(issuesOf(input)).toEqual([
+      '__proto__: refused: "__proto__" is not a field name here (it would change the object\'s prototype)',
+    ]);
   });
 });

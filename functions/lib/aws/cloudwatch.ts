@@ -351,7 +351,11 @@ export class MetricsBus {
             )
               throw badAnswer(region, `result ${result.Id} has a malformed datapoint at position ${i}`);
             const round = rounds.get(Math.floor(seconds / period) * period);
-            if (round) decodeVotes(one.group, value, (round.votes[one.vantage] ??= {}));
+            if (round) {
+              const votes = round.votes[one.vantage] ?? {};
+              round.votes[one.vantage] = votes;
+              decodeVotes(one.group, value, votes);
+            }
           });
         }
       }

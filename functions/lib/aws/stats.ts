@@ -39,7 +39,8 @@ export class CallStats {
 
   /** Adds one call. */
   record(operation: string, bytes: CallBytes, failed: boolean): void {
-    const entry = (this.byOperation[operation] ??= { calls: 0, errors: 0, requestBytes: 0, responseBytes: 0 });
+    const entry = this.byOperation[operation] ?? { calls: 0, errors: 0, requestBytes: 0, responseBytes: 0 };
+    this.byOperation[operation] = entry;
     entry.calls += 1;
     if (failed) entry.errors += 1;
     entry.requestBytes += bytes.requestBytes;

@@ -356,7 +356,7 @@ function canonical(value: unknown): string {
 /**
  * A down vote on a target in service (drained and held targets come back
  * slowly anyway), or a newest round (begun less than an interval ago) still
- * missing a vantage that voted in the round before.
+ * missing a vantage that voted in the round before and is not set aside.
  */
 function needsAttention(
   config: FailoverConfig,
@@ -371,5 +371,7 @@ function needsAttention(
   const newest = rounds.find((round) => round.at <= now && round.at > now - interval);
   const before = newest && rounds.find((round) => round.at === newest.at - interval);
   if (newest === undefined || before === undefined) return false;
-  return Object.keys(before.votes).some((vantage) => newest.votes[vantage] === undefined);
+  // A suspect checker's late vote is not awaited: it would not count.
+  const aside = new Set(Object.values(verdicts).flatMap((verdict) => verdict.setAside));
+  return Object.keys(before.votes).some((vantage) => newest.votes[vantage] === undefined && !aside.has(vantage));
 }

@@ -63,8 +63,7 @@ export function suspectCheckers(
     }
     if (conflicting.size === 0 && suspect.size === 0) return none;
     const aside = new Map<string, SuspectChecker>();
-    for (const [vantage, at] of conflicting)
-      aside.set(vantage, { vantage, reason: "conflicting", since: at });
+    for (const [vantage, at] of conflicting) aside.set(vantage, { vantage, reason: "conflicting", since: at });
     for (const [vantage, since] of suspect) aside.set(vantage, { vantage, reason: "disagrees", since });
     return aside;
   });

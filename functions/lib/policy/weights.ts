@@ -65,7 +65,9 @@ function addProportionally(weights: Weights, ids: string[], basis: number[], amo
     floors[i] = (floors[i] ?? 0) + 1;
     left--;
   }
-  ids.forEach((id, i) => (weights[id] = (weights[id] ?? 0) + (floors[i] ?? 0)));
+  ids.forEach((id, i) => {
+    weights[id] = (weights[id] ?? 0) + (floors[i] ?? 0);
+  });
 }
 
 function scaleToMax(weights: Weights): Weights | undefined {

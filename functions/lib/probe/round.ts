@@ -53,7 +53,6 @@ export async function runProbeRound(args: ProbeRoundArgs): Promise<ProbeRoundRep
   // A re-check must end a second before the next round starts, so the round's datum is published in its own slot.
   const lastRecheckStart = at * 1000 + probe.intervalSeconds * 1000 - 1000 - probe.timeoutMs;
 
-
   const canary =
     probe.canaryUrl === undefined
       ? undefined
@@ -72,12 +71,17 @@ export async function runProbeRound(args: ProbeRoundArgs): Promise<ProbeRoundRep
       const target = config.targets[index];
       if (target === undefined || now() > lastStart) continue;
       const startedAt = now();
-      let result = await prober({ ...base, url: target.healthUrl });
+      const request = {
+        ...base,
+        url: target.healthUrl,
+        ...(target.skipCertificateCheck ? { verifyCertificate: false } : {}),
+      };
+      let result = await prober(request);
       if (!result.ok && probe.recheckAfterMs > 0) {
         const again = Math.max(startedAt + probe.recheckAfterMs, now());
         if (again <= lastRecheckStart) {
           if (again > now()) await sleep(again - now());
-          result = await prober({ ...base, url: target.healthUrl });
+          result = await prober(request);
         }
       }
       results[index] = {

@@ -2,7 +2,7 @@ import { Route53Switcher } from "../aws/route53.ts";
 import type { FailoverConfig } from "../config.ts";
 import { describeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { parseStateDocument } from "../state.ts";
+import { parseStateDocument, type SwitchEvent } from "../state.ts";
 import type { NotifyContext } from "./message.ts";
 
 /**
@@ -15,7 +15,7 @@ export async function loadNotifyContext(
   options: { switcher?: Pick<Route53Switcher, "read">; log?: Logger } = {},
 ): Promise<NotifyContext> {
   const snapshot = await (options.switcher ?? new Route53Switcher(config)).read();
-  let lastSwitch;
+  let lastSwitch: SwitchEvent | undefined;
   try {
     lastSwitch = snapshot.state === undefined ? undefined : parseStateDocument(snapshot.state).switches[0];
   } catch (error) {

@@ -2,6 +2,8 @@ import type { OverrideLease } from "../lease.ts";
 import type { SwitchEvent } from "../state.ts";
 import type { Weights } from "../types.ts";
 import { alarmKind, type AlarmKind, type CloudWatchAlarmMessage } from "./alarm.ts";
+import { printable } from "../printable.ts";
+import { clip, formatEpoch, slackText } from "./text.ts";
 
 /** What the notifier knows besides the alarm, read from Route 53 when the alarm arrives. */
 export interface NotifyContext {
@@ -61,7 +63,7 @@ const phrasing: Record<
     icon: ":twisted_rightwards_arrows:",
     fired: (_region, lastSwitch) =>
       lastSwitch?.mode === "manual"
-        ? `Override started: traffic moved by ${lastSwitch.actor ?? "someone"}`
+        ? "Override started: traffic moved by hand"
         : lastSwitch
           ? "Traffic switched automatically"
           : "Traffic switched",
@@ -108,12 +110,12 @@ export function buildSlackMessage(input: SlackMessageInput): SlackMessage {
   const message = messageFor(input);
   if (input.note === undefined) return message;
   return {
-    text: clip(`${message.text}\n${input.note}`, limits.section),
+    text: clip(`${message.text}\n${slackText(input.note)}`, limits.section),
     blocks: [
       ...message.blocks,
       {
         type: "context",
-        elements: [{ type: "mrkdwn", text: clip(`:information_source: ${escape(input.note)}`, limits.context) }],
+        elements: [{ type: "mrkdwn", text: clip(`:information_source: ${slackText(input.note)}`, limits.context) }],
       },
     ],
   };
@@ -143,8 +145,9 @@ function alarmMessage(
   const icon = state === "ALARM" ? phrase.icon : state === "OK" ? ":white_check_mark:" : ":grey_question:";
 
   const summary: string[] = [];
-  if (state === "ALARM" && kind === "switchover" && lastSwitch) summary.push(`*Reason:* ${escape(lastSwitch.reason)}`);
-  if (state === "ALARM" && alarm.AlarmDescription) summary.push(escape(alarm.AlarmDescription));
+  if (state === "ALARM" && kind === "switchover" && lastSwitch)
+    summary.push(`*Reason:* ${slackText(lastSwitch.reason)}`);
+  if (state === "ALARM" && alarm.AlarmDescription) summary.push(slackText(alarm.AlarmDescription));
   if (state === "OK") summary.push("The alarm condition no longer holds.");
   if (state === "INSUFFICIENT_DATA") summary.push("CloudWatch has too little data to evaluate this alarm.");
 
@@ -154,7 +157,10 @@ function alarmMessage(
   else if (context) fields.push(field("Weights now", weightList(context.weights)));
   if (moved)
     fields.push(
-      field("Mode", lastSwitch.mode === "manual" ? `manual by ${escape(lastSwitch.actor ?? "someone")}` : "automatic"),
+      field(
+        "Mode",
+        lastSwitch.mode === "manual" ? `manual by ${slackText(lastSwitch.actor ?? "someone")}` : "automatic",
+      ),
     );
   if (lastSwitch) fields.push(field(moved ? "Switched at" : "Last switch", formatEpoch(lastSwitch.at)));
   fields.push(field(state === "OK" ? "Cleared at" : "Alarm time", formatAlarmTime(alarm.StateChangeTime)));
@@ -177,20 +183,23 @@ function alarmMessage(
     });
   }
   const where = [
-    `\`${escape(alarm.AlarmName)}\``,
-    alarm.OldStateValue ? `${state} (was ${alarm.OldStateValue})` : state,
-    alarm.Region,
+    `\`${slackText(alarm.AlarmName)}\``,
+    alarm.OldStateValue ? `${state} (was ${slackText(alarm.OldStateValue)})` : state,
+    alarm.Region && slackText(alarm.Region),
   ]
     .filter(Boolean)
     .join(" · ");
   const elements: Markdown[] = [{ type: "mrkdwn", text: clip(where, limits.context) }];
   if (alarm.NewStateReason)
-    elements.push({ type: "mrkdwn", text: clip(`CloudWatch: ${escape(alarm.NewStateReason)}`, limits.context) });
+    elements.push({ type: "mrkdwn", text: clip(`CloudWatch: ${slackText(alarm.NewStateReason)}`, limits.context) });
   blocks.push({ type: "context", elements });
 
   const text = [
-    `[${state}] ${what}`,
-    moved ? `: ${weightChangesInline(lastSwitch.from, lastSwitch.to)}. Reason: ${lastSwitch.reason}` : "",
+    `[${state}] ${slackText(what)}`,
+    moved
+      ? `: ${slackText(weightChangesInline(lastSwitch.from, lastSwitch.to))}. Reason: ${slackText(lastSwitch.reason)}`
+      : "",
+    moved && lastSwitch.mode === "manual" ? ` (by ${slackText(lastSwitch.actor ?? "someone")})` : "",
   ].join("");
   return { text: clip(text, limits.section), blocks };
 }
@@ -207,7 +216,7 @@ function targetsOf(from: Weights, to: Weights): string[] {
 
 function weightChanges(from: Weights, to: Weights): string {
   return targetsOf(from, to)
-    .map((target) => `\`${escape(target)}\` ${from[target] ?? 0} → ${to[target] ?? 0}`)
+    .map((target) => `\`${slackText(target)}\` ${from[target] ?? 0} → ${to[target] ?? 0}`)
     .join("\n");
 }
 
@@ -218,7 +227,7 @@ function weightChangesInline(from: Weights, to: Weights): string {
 }
 
 function weightList(weights: Weights): string {
-  const lines = Object.entries(weights).map(([target, weight]) => `\`${escape(target)}\` ${weight}`);
+  const lines = Object.entries(weights).map(([target, weight]) => `\`${slackText(target)}\` ${weight}`);
   return lines.length > 0 ? lines.join("\n") : "(none)";
 }
 
@@ -226,22 +235,31 @@ const voteIcon = { up: ":large_green_circle:", down: ":red_circle:", silent: ":w
 
 function voteLines(votes: SwitchEvent["votes"]): string {
   const lines = Object.entries(votes).map(([target, byVantage]) => {
-    const cells = Object.entries(byVantage).map(([vantage, vote]) => `${voteIcon[vote]} ${escape(vantage)} ${vote}`);
-    return `*${escape(target)}*: ${cells.length > 0 ? cells.join(" · ") : "no votes"}`;
+    const cells = Object.entries(byVantage).map(([vantage, vote]) => `${voteIcon[vote]} ${slackText(vantage)} ${vote}`);
+    return `*${slackText(target)}*: ${cells.length > 0 ? cells.join(" · ") : "no votes"}`;
   });
   return lines.join("\n");
 }
 
 function describeLease(lease: OverrideLease): string {
-  const pinned = Object.entries(lease.weights ?? {}).map(([target, weight]) => `${escape(target)} ${weight}`);
+  const pinned = Object.entries(lease.weights ?? {}).map(([target, weight]) => `${slackText(target)} ${weight}`);
   const what =
-    lease.action === "pin" ? `pin ${pinned.join(", ")}` : `${lease.action} \`${escape(lease.target ?? "?")}\``;
-  return `${what} by ${escape(lease.actor)}\nexpires ${formatEpoch(lease.expiresAt)}\n_${escape(lease.reason)}_`;
+    lease.action === "pin" ? `pin ${pinned.join(", ")}` : `${lease.action} \`${slackText(lease.target ?? "?")}\``;
+  return `${what} by ${slackText(lease.actor)}\nexpires ${formatEpoch(lease.expiresAt)}\n_${slackText(lease.reason)}_`;
 }
 
+/** Someone else's text: shown as plain text (Slack formats nothing in it), and escaped in the notification text. */
 function plainMessage(text: string): SlackMessage {
   const shown = clip(text, limits.section);
-  return { text: shown, blocks: [{ type: "section", text: { type: "plain_text", text: shown } }] };
+  return {
+    text: slackText(shown, { multiline: true }),
+    blocks: [
+      {
+        type: "section",
+        text: { type: "plain_text", text: printable(shown, { multiline: true }) },
+      },
+    ],
+  };
 }
 
 function describeUnknownAlarm(alarm: CloudWatchAlarmMessage): string {
@@ -277,22 +295,8 @@ function summarize(value: unknown): string {
   return clip(String(value), 200);
 }
 
-/** Epoch seconds as `2025-08-06 12:00:30 UTC`. */
-function formatEpoch(epochSeconds: number): string {
-  return `${new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace("T", " ")} UTC`;
-}
-
 /** CloudWatch writes `2025-08-06T12:00:30.123+0000`; shown like {@link formatEpoch}, or as received when unreadable. */
 function formatAlarmTime(text: string): string {
   const ms = Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, "$1:$2"));
   return Number.isNaN(ms) ? clip(text, 60) : formatEpoch(Math.floor(ms / 1000));
-}
-
-/** Slack mrkdwn control characters. */
-function escape(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-}
-
-function clip(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -35,7 +35,9 @@ describe("withRetry", () => {
     const settings = retrySettings({
       budgetMs: 1000,
       now: () => clock,
-      sleep: async (ms) => void (clock += ms),
+      sleep: async (ms) => {
+        clock += ms;
+      },
       random: () => 0.999,
       baseDelayMs: 400,
       maxDelayMs: 400,
@@ -54,7 +56,10 @@ describe("withRetry", () => {
     let attempts = 0;
 
     const error = await withRetry(
-      () => (attempts++, Promise.reject(conflict)),
+      () => {
+        attempts++;
+        return Promise.reject(conflict);
+      },
       retrySettings({ sleep: async () => {} }),
       (g) => new Error(g.kind),
     ).catch((e: Error) => e.message);

@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { main, type CliIO } from "../../../cli/main.ts";
-import { exampleConfigPath } from "../../../functions/lib/config.ts";
+import { exampleConfigPath, mergeConfig, readJsonFile } from "../../../functions/lib/config.ts";
 
 const config = fileURLToPath(exampleConfigPath);
 
@@ -42,6 +45,33 @@ describe("failover manual commands: bad arguments", () => {
     expect(run.err).toContain(
       "--yes: unknown flag (expected one of --config, --actor, --direct, --function, --region, --stage, --json, --verbose)",
     );
+  });
+});
+
+describe("failover manual commands: a config the functions could not receive", () => {
+  it("refuses a config over Lambda's 4 KB environment before sending anything, naming the field, exit 2", async () => {
+    // Prepare
+    const headers = Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`x-header-${i}`, "v".repeat(50)]));
+    const dir = mkdtempSync(join(tmpdir(), "cli-config-"));
+    const file = join(dir, "config.json");
+    writeFileSync(file, JSON.stringify(mergeConfig(readJsonFile(exampleConfigPath, "config"), { probe: { headers } })));
+    try {
+      // Act: no AWS endpoint is reachable, so anything sent would fail with exit 1, not 2
+      const run = await cli(
+        { USER: "alice", AWS_ENDPOINT_URL: "http://127.0.0.1:9" },
+        "status",
+        "--config",
+        file,
+        "--direct",
+      );
+      // Assess
+      expect(run.code).toBe(2);
+      expect(run.err).toMatch(
+        /probe\.headers: takes \d+ of the config's \d+ bytes as minified JSON; expected at most 3584 bytes/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

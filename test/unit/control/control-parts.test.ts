@@ -44,8 +44,8 @@ describe("decider schedule", () => {
 
     const starts = planDecisionRounds(config, minute + 300, 55_000);
 
-    expect(deciderOffsetMs(config)).toBe(5500);
-    expect(starts.map((start) => (start - minute) / 1000)).toEqual([5.5, 15.5, 25.5, 35.5, 45.5]);
+    expect(deciderOffsetMs(config)).toBe(3500);
+    expect(starts.map((start) => (start - minute) / 1000)).toEqual([3.5, 13.5, 23.5, 33.5, 43.5]);
   });
 
   it("still takes the current slot when the invocation starts a little late", () => {
@@ -53,7 +53,7 @@ describe("decider schedule", () => {
 
     const starts = planDecisionRounds(config, minute + 7000, 20_000);
 
-    expect(starts.map((start) => (start - minute) / 1000)).toEqual([5.5, 15.5]);
+    expect(starts.map((start) => (start - minute) / 1000)).toEqual([3.5, 13.5, 23.5]);
   });
 });
 
@@ -98,7 +98,7 @@ describe("zone changes", () => {
     const change = zoneChangeFor(decision(true), snapshot, { now: 100, doc: undefined, mode: "automatic" });
 
     expect(change?.weights).toEqual({ primary: 0, failover: 100 });
-    expect((change?.state as StateDocument).switches).toEqual([
+    expect((change!.state as StateDocument).switches).toEqual([
       {
         at: 100,
         mode: "automatic",
@@ -152,6 +152,15 @@ describe("manual events", () => {
         config,
       ),
     ).toThrow(/weights: expected at least one weight above 0[\s\S]*reason: is required for pin/);
+  });
+
+  it("refuses a __proto__ key among a pin's weights instead of dropping it silently", () => {
+    // Prepare: as a Lambda event arrives, parsed from JSON
+    const event = JSON.parse(
+      '{"action":"pin","actor":"a","reason":"r","weights":{"primary":0,"failover":100,"__proto__":7}}',
+    );
+    // Act + Assess
+    expect(() => parseManualEvent(event, config)).toThrow(/weights\.__proto__: refused/);
   });
 });
 

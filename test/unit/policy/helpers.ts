@@ -43,7 +43,8 @@ export function roundOf(config: FailoverConfig, at: number, spec: Record<string,
     for (const target of config.targets) {
       const c = (spec[target.id] ?? "u".repeat(config.vantages.length))[v] ?? "u";
       if (c === "-") continue;
-      (votes[vantage] ??= {})[target.id] = c === "u";
+      votes[vantage] ??= {};
+      votes[vantage][target.id] = c === "u";
     }
   });
   return { at, votes };

@@ -103,12 +103,14 @@ function run(
     const at = T0 + k * interval;
     const votes: ProbeRound["votes"] = {};
     if (!r.silent) {
-      config.vantages.forEach((vantage, v) =>
+      config.vantages.forEach((vantage, v) => {
         ids.forEach((id, t) => {
           const vote = r.votes[v]?.[t];
-          if (vote !== undefined) (votes[vantage] ??= {})[id] = vote;
-        }),
-      );
+          if (vote === undefined) return;
+          votes[vantage] ??= {};
+          votes[vantage][id] = vote;
+        });
+      });
     }
     rounds.push({ at, votes });
     const now = at + interval;

@@ -113,13 +113,13 @@ describe("buildSlackMessage", () => {
       }),
     );
     expect(message).toEqual({
-      text: "[ALARM] Override started: traffic moved by alice: primary 90 → 0, failover 10 → 100. Reason: promote failover",
+      text: "[ALARM] Override started: traffic moved by hand: primary 90 → 0, failover 10 → 100. Reason: promote failover (by alice)",
       blocks: [
         {
           type: "header",
           text: {
             type: "plain_text",
-            text: ":twisted_rightwards_arrows: Override started: traffic moved by alice",
+            text: ":twisted_rightwards_arrows: Override started: traffic moved by hand",
             emoji: true,
           },
         },
@@ -143,6 +143,46 @@ describe("buildSlackMessage", () => {
         },
       ],
     });
+  });
+
+  it("escapes a hostile reason and actor in the notification text too, so they cannot ping the channel or fake a link or a line", () => {
+    const message = build(
+      alarmJson({ NewStateReason: null, Region: "<!here>" }),
+      context({
+        lastSwitch: {
+          at: 1754481620,
+          mode: "manual",
+          actor: "<@U0ADMIN>",
+          from: { primary: 90, failover: 10 },
+          to: { primary: 0, failover: 100 },
+          reason: "<!channel> see <https://evil.example|runbook> & \u001b[2Jnow\nfake line",
+          votes: {},
+        },
+      }),
+    );
+    expect(message.text).toBe(
+      "[ALARM] Override started: traffic moved by hand: primary 90 → 0, failover 10 → 100. Reason: &lt;!channel&gt; see &lt;https://evil.example|runbook&gt; &amp;  [2Jnow fake line (by &lt;@U0ADMIN&gt;)",
+    );
+    const everyText = JSON.stringify(message.blocks);
+    expect(everyText).not.toMatch(/<[!@#h]/);
+    expect(everyText).toContain("manual by &lt;@U0ADMIN&gt;");
+    expect(everyText).toContain("ALARM (was OK) · &lt;!here&gt;");
+  });
+
+  it("escapes someone else's SNS message in the notification text", () => {
+    const message = build("<!channel> deploy done <https://evil.example|click>");
+    expect(message.text).toBe(
+      "Notification (not a CloudWatch alarm):\n&lt;!channel&gt; deploy done &lt;https://evil.example|click&gt;",
+    );
+    expect(message.blocks).toEqual([
+      {
+        type: "section",
+        text: {
+          type: "plain_text",
+          text: "Notification (not a CloudWatch alarm):\n<!channel> deploy done <https://evil.example|click>",
+        },
+      },
+    ]);
   });
 
   it("says which control region's automation is blind, with the weights now", () => {

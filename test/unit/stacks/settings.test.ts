@@ -31,7 +31,11 @@ describe("stack settings", () => {
     const attempt = () => configEnvValue(huge);
 
     expect(attempt).toThrow(FailoverError);
-    expect(attempt).toThrow(new RegExp(`4 KB \\(at most ${maxConfigEnvBytes} bytes`));
+    expect(attempt).toThrow(
+      new RegExp(
+        `probe\\.headers: takes \\d+ of the config's \\d+ bytes as minified JSON; expected at most ${maxConfigEnvBytes} bytes`,
+      ),
+    );
   });
 
   it("reads FAILOVER_CONFIG_FILE relative to the project root", () => {
@@ -67,6 +71,17 @@ describe("stack IAM statements", () => {
       "_lease._failover.api.example.com",
       "_state._failover.api.example.com",
     ]);
+  });
+
+  it("allows record changes only as CREATE and DELETE (an UPSERT would overwrite without compare-and-swap)", () => {
+    // Act
+    const [change] = deciderPermissions(config, "us-east-2");
+    // Assess
+    expect(change?.conditions).toContainEqual({
+      test: "ForAllValues:StringEquals",
+      variable: "route53:ChangeResourceRecordSetsActions",
+      values: ["CREATE", "DELETE"],
+    });
   });
 
   it("uses the GovCloud partition in GovCloud regions", () => {

@@ -51,7 +51,7 @@ describe("failover replay (bin)", () => {
     expect(child.stderr).toContain("config.targets[0].weight: expected an integer from 0 to 255, got 300");
     expect(child.stderr).not.toMatch(/\n\s+at /);
     expect(child.stdout).toBe("");
-  });
+  }, 30_000);
 
   it("prints the JSON summary of the Clerk scenario and exits 0", () => {
     const child = spawnSync(process.execPath, [join(root, "cli/failover.mjs"), "replay", clerk, "--json"], {
@@ -87,6 +87,17 @@ describe("failover replay (in process)", () => {
     expect(result.code).toBe(1);
     expect(result.out).toContain("Result: FAILED");
     expect(result.out).toMatch(/FAIL {2}maxMissedOutages/);
+  }, 30_000);
+
+  it("replays Clerk's Google Cloud primary beside its AWS failover, times as +h:mm:ss.s", async () => {
+    // Act
+    const result = await cli("replay", clerk);
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("Targets: primary (gcp us-east4, weight 90), failover (aws us-west-2, weight 10)");
+    expect(result.out).toMatch(/^\+0:25:14\.1 +0\/100 .* drain /m);
+    expect(result.out).toMatch(/^\+0:45:04\.1 +9\/91 .* ramp /m);
+    expect(result.out).toContain("Result: ok");
   }, 30_000);
 
   it("compares every policy side by side with their client error rates", async () => {

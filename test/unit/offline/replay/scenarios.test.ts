@@ -100,6 +100,15 @@ describe("scenario validation", () => {
     ]);
   });
 
+  it("refuses a __proto__ key in the config overrides instead of merging it", () => {
+    // Prepare: before the fix the merge set the prototype, and the replay ran with dryRun read from it
+    const raw = JSON.parse('{"name":"x","durationSeconds":60,"faults":[],"config":{"__proto__":{"dryRun":true}}}');
+    // Act + Assess
+    expect(issuesOf(raw)).toEqual([
+      'config.__proto__: refused: "__proto__" is not a field name here (it would change the object\'s prototype)',
+    ]);
+  });
+
   it("names faults that refer to unknown targets or vantages and ends before starts", () => {
     expect(
       issuesOf({
@@ -114,5 +123,40 @@ describe("scenario validation", () => {
     expect(issuesOf({ name: "x", durationSeconds: 60, faults: [{ start: 30, end: 10, kind: "down" }] })).toEqual([
       "faults[0].end: expected more than start (30), got 10",
     ]);
+  });
+});
+
+describe("the Route 53 API down", () => {
+  const up = replay(loadScenario(new URL("clerk-2025-08-06.json", dir))).summary;
+  const downRun = replay(loadScenario(new URL("clerk-route53-api-down.json", dir)));
+  const down = downRun.summary;
+
+  it("drains every Clerk outage through the health checks, detecting as fast as with the API up", () => {
+    expect(down.missedOutages).toBe(0);
+    expect(Math.max(...down.detectSeconds)).toBeLessThanOrEqual(Math.max(...up.detectSeconds) * 1.25);
+    expect(down.clientErrorRate).toBeLessThanOrEqual(up.clientErrorRate * 1.25);
+    const drains = downRun.timeline.filter((e) => e.weights.primary === 0);
+    expect(drains.map((e) => e.path)).toEqual(["data-plane"]);
+    // The drain reaches DNS 18 s after the decision.
+    expect(drains.map((e) => e.at - (e.decidedAt ?? 0))).toEqual([18]);
+  });
+
+  it("fails back only by records once the API answers again (t = 6600 s)", () => {
+    const failbacks = downRun.timeline.slice(1).filter((e) => (e.weights.primary ?? 0) > 0);
+    expect(failbacks.length).toBeGreaterThan(0);
+    for (const entry of failbacks) {
+      expect(entry.path).toBe("api");
+      expect(entry.at).toBeGreaterThanOrEqual(6600);
+    }
+  });
+
+  it("refuses a cloudwatch-down fault outside the control regions, naming the field", () => {
+    const raw = {
+      name: "x",
+      durationSeconds: 60,
+      faults: [{ kind: "cloudwatch-down", start: 0, end: 10, region: "mars-1" }],
+    };
+    expect(() => parseScenario(raw)).toThrow(ValidationError);
+    expect(() => parseScenario(raw)).toThrow(/faults\[0\]\.region: expected a control region/);
   });
 });

@@ -1,0 +1,106 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { answerShares, type AnswerSet } from "../../../functions/lib/dataplane/answers.ts";
+
+const setsArb = fc
+  .uniqueArray(fc.constantFrom("a", "b", "c", "d", "e"), { minLength: 1, maxLength: 5 })
+  .chain((ids) =>
+    fc.tuple(
+      ...ids.map((id) =>
+        fc.record({ id: fc.constant(id), weight: fc.integer({ min: 0, max: 255 }), healthy: fc.boolean() }),
+      ),
+    ),
+  );
+
+const answered = (shares: Record<string, number>) =>
+  Object.entries(shares)
+    .filter(([, share]) => share > 0)
+    .map(([id]) => id)
+    .sort();
+
+describe("answerShares: Route 53's answer rules", () => {
+  it("answers some set, with shares that sum to 1", () => {
+    fc.assert(
+      fc.property(setsArb, (sets: AnswerSet[]) => {
+        const shares = answerShares(sets);
+        expect(answered(shares).length).toBeGreaterThan(0);
+        expect(Object.values(shares).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
+      }),
+    );
+  });
+
+  it("leaves out every unhealthy set while any set is healthy", () => {
+    fc.assert(
+      fc.property(setsArb, (sets: AnswerSet[]) => {
+        fc.pre(sets.some((set) => set.healthy));
+        const shares = answerShares(sets);
+        for (const set of sets.filter((s) => !s.healthy)) expect(shares[set.id]).toBe(0);
+      }),
+    );
+  });
+
+  it("answers weight-0 sets only when every non-zero set is unhealthy", () => {
+    fc.assert(
+      fc.property(setsArb, (sets: AnswerSet[]) => {
+        const shares = answerShares(sets);
+        const healthyNonZero = sets.some((set) => set.healthy && set.weight > 0);
+        for (const set of sets.filter((s) => s.weight === 0)) if (healthyNonZero) expect(shares[set.id]).toBe(0);
+      }),
+    );
+    // Every non-zero set unhealthy, a weight-0 set healthy: the healthy weight-0 sets share the answers equally.
+    const standbyArb = setsArb.map((sets) => [
+      ...sets.map((set) => (set.weight > 0 ? { ...set, healthy: false } : set)),
+      { id: "standby", weight: 0, healthy: true },
+    ]);
+    fc.assert(
+      fc.property(standbyArb, (sets: AnswerSet[]) => {
+        const shares = answerShares(sets);
+        const zeros = sets.filter((s) => s.healthy && s.weight === 0);
+        for (const set of zeros) expect(shares[set.id]).toBeCloseTo(1 / zeros.length, 9);
+      }),
+    );
+  });
+
+  it("treats every set as healthy when every set is unhealthy", () => {
+    fc.assert(
+      fc.property(setsArb, (sets: AnswerSet[]) => {
+        const allDown = sets.map((set) => ({ ...set, healthy: false }));
+        const allUp = sets.map((set) => ({ ...set, healthy: true }));
+        expect(answerShares(allDown)).toEqual(answerShares(allUp));
+      }),
+    );
+  });
+
+  it("splits healthy non-zero sets by weight", () => {
+    fc.assert(
+      fc.property(setsArb, (sets: AnswerSet[]) => {
+        const live = sets.filter((s) => s.healthy && s.weight > 0);
+        fc.pre(live.length > 0);
+        const total = live.reduce((sum, s) => sum + s.weight, 0);
+        const shares = answerShares(sets);
+        for (const set of live) expect(shares[set.id]).toBeCloseTo(set.weight / total, 9);
+      }),
+    );
+  });
+
+  it("sends a drained 90/10 primary's traffic to the failover, and a weight-0 standby's too", () => {
+    expect(
+      answerShares([
+        { id: "primary", weight: 90, healthy: false },
+        { id: "failover", weight: 10, healthy: true },
+      ]),
+    ).toEqual({ primary: 0, failover: 1 });
+    expect(
+      answerShares([
+        { id: "primary", weight: 100, healthy: false },
+        { id: "standby", weight: 0, healthy: true },
+      ]),
+    ).toEqual({ primary: 0, standby: 1 });
+    expect(
+      answerShares([
+        { id: "primary", weight: 90, healthy: false },
+        { id: "failover", weight: 10, healthy: false },
+      ]),
+    ).toEqual({ primary: 0.9, failover: 0.1 });
+  });
+});
