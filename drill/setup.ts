@@ -52,6 +52,8 @@ interface AlarmTopic {
 /** Every part a drill runs, started and wired, before the scenario clock starts. */
 export interface DrillParts {
   emulatorPid: number;
+  /** Base URL of the emulator (the load guard times it). */
+  emulatorUrl: string;
   /** The scenario's config with the emulator's hosted zone. */
   config: FailoverConfig;
   targetIds: string[];
@@ -108,6 +110,7 @@ export async function setUpDrill(session: DrillSession): Promise<DrillParts> {
   session.onClose(async () => lag.stop());
   const parts: DrillParts = {
     emulatorPid: emulator.pid,
+    emulatorUrl: emulator.url,
     config,
     targetIds: config.targets.map((target) => target.id),
     proxies: paths.proxies,
