@@ -1,4 +1,5 @@
-import type { DecisionMetrics, MetricsBus, RegionResult } from "../aws/cloudwatch.ts";
+import type { DecisionMetrics } from "../metric-datums.ts";
+import type { MetricsBus, RegionResult } from "../aws/cloudwatch.ts";
 import type { Route53Switcher, UpdateResult } from "../aws/route53.ts";
 import type { FailoverConfig } from "../config.ts";
 import type { SignalStore } from "../dataplane/signal-store.ts";
@@ -121,6 +122,8 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
     log.warn("Route 53 API down: deciding from the decider view, draining through health checks only", {
       controlRegion: deps.controlRegion,
       error: error instanceof Error ? error.message : String(error),
+      // A change whose answers were all lost: "unknown" means it may be in place (the next round re-reads).
+      changeOutcome: (error as { outcome?: string }).outcome,
     });
     lease = view.lease;
     state = view.state;
