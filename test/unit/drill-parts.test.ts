@@ -118,7 +118,12 @@ describe("drill timeline and report", () => {
   it("prints timeline lines in time order when events arrive late", () => {
     // Prepare
     let printed = "";
-    const printer = new TimelinePrinter({ write: (text) => void (printed += text), holdMs: 60_000 });
+    const printer = new TimelinePrinter({
+      write: (text) => {
+        printed += text;
+      },
+      holdMs: 60_000,
+    });
     const t0 = Date.UTC(2025, 7, 6, 2, 55);
     // Act: the alarm is seen before the weight change that caused it; a fault starts later.
     printer.event(t0 + 80_000, "alarm switchover: OK → ALARM");
