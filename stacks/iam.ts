@@ -1,5 +1,6 @@
 import type { FailoverConfig } from "../functions/lib/config.ts";
 import { signalParameterNames } from "../functions/lib/dataplane/signal-store.ts";
+import { normalizeDnsName } from "../functions/lib/dns-name.ts";
 import { leaseRecordName } from "../functions/lib/lease.ts";
 import { stateRecordName } from "../functions/lib/state.ts";
 
@@ -47,8 +48,8 @@ export function hostedZoneArn(config: FailoverConfig, region: string): string {
  */
 export function managedRecordNames(config: FailoverConfig): string[] {
   const first = config.records[0]?.name ?? "";
-  return [...config.records.map((record) => record.name), leaseRecordName(first), stateRecordName(first)].map((name) =>
-    name.toLowerCase().replace(/\.$/, ""),
+  return [...config.records.map((record) => record.name), leaseRecordName(first), stateRecordName(first)].map(
+    normalizeDnsName,
   );
 }
 
