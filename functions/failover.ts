@@ -1,14 +1,15 @@
 import { MetricsBus } from "./lib/aws/cloudwatch.ts";
 import { Route53Switcher } from "./lib/aws/route53.ts";
 import { systemClock } from "./lib/clock.ts";
-import { createManualFailover, type ManualResponse } from "./lib/control/manual.ts";
+import { handleManualEvent, type ManualDeps } from "./lib/control/manual.ts";
+import type { ManualResponse } from "./lib/control/manual-result.ts";
 import { configFromEnv } from "./lib/env-config.ts";
 import { describeError, FailoverError } from "./lib/errors.ts";
 import { log } from "./lib/log.ts";
 
-export type { ManualResponse } from "./lib/control/manual.ts";
+export type { ManualResponse } from "./lib/control/manual-result.ts";
 
-let wired: ReturnType<typeof createManualFailover> | undefined;
+let wired: ManualDeps | undefined;
 
 /**
  * The manual failover function (invoked with IAM only; no public URL).
@@ -22,18 +23,18 @@ export const handler = async (event: unknown): Promise<ManualResponse> => {
     try {
       const config = configFromEnv();
       const region = process.env.FAILOVER_CONTROL_REGION || process.env.AWS_REGION || config.controlRegions[0] || "";
-      wired = createManualFailover({
+      wired = {
         config,
         region,
         clock: systemClock,
         switcher: new Route53Switcher(config),
         bus: new MetricsBus(config),
-      });
+      };
     } catch (error) {
       log.error("manual failover function misconfigured", { error });
       const code = error instanceof FailoverError ? error.code : "INTERNAL";
       return { ok: false, error: { code, message: describeError(error) } };
     }
   }
-  return wired.handle(event);
+  return handleManualEvent(wired, event);
 };

@@ -2,7 +2,7 @@ import { createInterface } from "node:readline";
 import { loadConfig, type FailoverConfig } from "../../functions/lib/config.ts";
 import { configEnvJson } from "../../functions/lib/config-size.ts";
 import { parseManualEvent, type ManualAction, type ManualEvent } from "../../functions/lib/control/manual-event.ts";
-import type { ManualResponse } from "../../functions/lib/control/manual.ts";
+import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
 import { FailoverError, ValidationError, type ValidationIssue } from "../../functions/lib/errors.ts";
 import { leaseWeights } from "../../functions/lib/policy/decide.ts";
 import type { Weights } from "../../functions/lib/types.ts";

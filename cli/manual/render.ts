@@ -7,7 +7,7 @@ import type {
   PlanResult,
   StatusResult,
   TargetStatus,
-} from "../../functions/lib/control/manual.ts";
+} from "../../functions/lib/control/manual-result.ts";
 import type { SwitchEvent } from "../../functions/lib/state.ts";
 import type { Weights } from "../../functions/lib/types.ts";
 import { renderTable } from "../table.ts";

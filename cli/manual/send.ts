@@ -3,7 +3,8 @@ import { LambdaInvoker } from "../../functions/lib/aws/lambda.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { systemClock } from "../../functions/lib/clock.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
-import { createManualFailover, type ManualResponse } from "../../functions/lib/control/manual.ts";
+import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
+import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
 import { manualFunctionName } from "../../functions/lib/deployment.ts";
 import { FailoverError } from "../../functions/lib/errors.ts";
 import { createLogger } from "../../functions/lib/log.ts";
@@ -42,15 +43,15 @@ export async function sendManualEvent(
     const region = options.region ?? config.controlRegions[0] ?? "us-east-1";
     const log = createLogger({ write: options.verbose ? io.stderr : () => {}, base: { fn: "failover-cli" } });
     const endpoint = io.env.AWS_ENDPOINT_URL || undefined;
-    const manual = createManualFailover({
+    const deps: ManualDeps = {
       config,
       region,
       clock: systemClock,
       switcher: new Route53Switcher(config, endpoint ? { endpoint } : {}),
       bus: new MetricsBus(config, endpoint ? { endpoint } : {}),
       log,
-    });
-    return manual.handle(event);
+    };
+    return handleManualEvent(deps, event);
   }
   const functionName = options.functionName ?? manualFunctionName(config, options.stage);
   const regions = options.region ? [options.region] : config.controlRegions;

@@ -68,6 +68,15 @@ const targetSchema = z.strictObject({
   weight: intBetween(0, 255),
   /** What this target answers for each record name in `records`, keyed by record name. */
   records: z.record(z.string(), recordValue),
+  /**
+   * Probes accept any certificate of this target (expired, self-signed, another name) instead of failing the check
+   * with `tls`. Clients would fail on such a certificate, so turn it off only for a reason you state here (e.g. the
+   * health endpoint is a private listener with an internal CA the probes cannot hold).
+   * @default unset: certificates are verified
+   */
+  skipCertificateCheck: z
+    .strictObject({ reason: z.string().trim().min(1, { error: "expected why certificates are not checked" }).max(200) })
+    .optional(),
 });
 
 const probeSchema = z.strictObject({

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
 import { createHostedZone, Route53Switcher } from "../../functions/lib/aws/route53.ts";
-import { createManualFailover, type ManualResponse } from "../../functions/lib/control/manual.ts";
+import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
+import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
 import { createDecideHandler } from "../../functions/decide.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { capturedLog, primaryDownFromTwo, publishVotes } from "../support/control-fixtures.ts";
@@ -81,7 +82,7 @@ describe("following a Route 53 change until INSYNC", () => {
   it("the manual function answers at its bound with insync false when the change is still PENDING, and sends it once", async () => {
     const { config, switcher, bus } = await zone();
     const { log, entries } = capturedLog();
-    const manual = createManualFailover({
+    const manual = {
       config,
       region: "us-east-2",
       clock: manualClock((t0 + 6) * 1000),
@@ -89,10 +90,15 @@ describe("following a Route 53 change until INSYNC", () => {
       bus,
       log,
       syncTimeoutMs: 200,
-    });
+    } satisfies ManualDeps;
 
     const promoted = ok(
-      await manual.handle({ action: "promote", target: "failover", reason: "use1 degraded", actor: "alice" }),
+      await handleManualEvent(manual, {
+        action: "promote",
+        target: "failover",
+        reason: "use1 degraded",
+        actor: "alice",
+      }),
     );
 
     expect(promoted.action === "promote" && promoted.sync).toMatchObject({
@@ -107,7 +113,7 @@ describe("following a Route 53 change until INSYNC", () => {
 
   it("the manual function reports insync true when the change syncs within its bound", async () => {
     const { config, switcher, bus } = await zone();
-    const manual = createManualFailover({
+    const manual = {
       config,
       region: "us-east-2",
       clock: manualClock((t0 + 6) * 1000),
@@ -115,10 +121,10 @@ describe("following a Route 53 change until INSYNC", () => {
       bus,
       log: capturedLog().log,
       syncTimeoutMs: 5000,
-    });
+    } satisfies ManualDeps;
 
     const drained = ok(
-      await manual.handle({ action: "drain", target: "primary", reason: "bad deploy", actor: "alice" }),
+      await handleManualEvent(manual, { action: "drain", target: "primary", reason: "bad deploy", actor: "alice" }),
     );
 
     expect(drained).toMatchObject({ action: "drain", problems: [], sync: { insync: true } });
@@ -128,7 +134,7 @@ describe("following a Route 53 change until INSYNC", () => {
 
   it("the manual function reports no sync when nothing needed writing", async () => {
     const { config, switcher, bus } = await zone();
-    const manual = createManualFailover({
+    const manual = {
       config,
       region: "us-east-2",
       clock: manualClock((t0 + 6) * 1000),
@@ -136,13 +142,25 @@ describe("following a Route 53 change until INSYNC", () => {
       bus,
       log: capturedLog().log,
       syncTimeoutMs: 0,
-    });
+    } satisfies ManualDeps;
     // The first answer writes the policy's state record; the second finds nothing to write.
-    ok(await manual.handle({ action: "release-hold", target: "primary", reason: "nothing held", actor: "alice" }));
+    ok(
+      await handleManualEvent(manual, {
+        action: "release-hold",
+        target: "primary",
+        reason: "nothing held",
+        actor: "alice",
+      }),
+    );
     switcher.stats.reset();
 
     const released = ok(
-      await manual.handle({ action: "release-hold", target: "primary", reason: "nothing held", actor: "alice" }),
+      await handleManualEvent(manual, {
+        action: "release-hold",
+        target: "primary",
+        reason: "nothing held",
+        actor: "alice",
+      }),
     );
 
     expect(released).toMatchObject({ action: "release-hold", sync: null });

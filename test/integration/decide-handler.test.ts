@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ChangeResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { Route53Switcher, type ZoneChange, type ZoneSnapshot } from "../../functions/lib/aws/route53.ts";
-import { createManualFailover } from "../../functions/lib/control/manual.ts";
+import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
 import { stateRecordName } from "../../functions/lib/metrics.ts";
 import { parseStateDocument } from "../../functions/lib/state.ts";
 import { createDecideHandler, handler } from "../../functions/decide.ts";
@@ -145,7 +145,7 @@ describe("decider handler against the emulator", () => {
   it("keeps an override lease while it holds and hands control back to the policy when it expires", async () => {
     const { config, switcher, bus } = await controlZone(emulator.url);
     const clock = manualClock((t0 + 6) * 1000);
-    const manual = createManualFailover({ config, region: "us-east-2", clock, switcher, bus, log: capturedLog().log });
+    const manual = { config, region: "us-east-2", clock, switcher, bus, log: capturedLog().log } satisfies ManualDeps;
     const decider = createDecideHandler({
       config,
       controlRegion: "us-east-2",
@@ -154,7 +154,7 @@ describe("decider handler against the emulator", () => {
       bus,
       log: capturedLog().log,
     });
-    const promoted = await manual.handle({
+    const promoted = await handleManualEvent(manual, {
       action: "promote",
       target: "failover",
       reason: "drill",

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createManualFailover, type ManualResponse } from "../../functions/lib/control/manual.ts";
+import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
+import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
 import type { emptyStateDocument } from "../../functions/lib/state.ts";
 import { handler } from "../../functions/failover.ts";
 import {
@@ -20,7 +21,7 @@ async function setup(overrides: Parameters<typeof controlZone>[1] = {}) {
   const zone = await controlZone(emulator.url, overrides);
   const clock = manualClock((t0 + 6) * 1000);
   let leases = 0;
-  const manual = createManualFailover({
+  const manual = {
     config: zone.config,
     region: "us-east-2",
     clock,
@@ -28,7 +29,7 @@ async function setup(overrides: Parameters<typeof controlZone>[1] = {}) {
     bus: zone.bus,
     log: capturedLog().log,
     newLeaseId: () => `lease-${++leases}`,
-  });
+  } satisfies ManualDeps;
   return { ...zone, clock, manual };
 }
 
@@ -42,7 +43,7 @@ describe("manual failover function", () => {
     const { manual, bus } = await setup();
     await publishVotes(bus, t0, primaryDownFromTwo);
 
-    const status = ok(await manual.handle({ action: "status", actor: "alice" }));
+    const status = ok(await handleManualEvent(manual, { action: "status", actor: "alice" }));
 
     expect(status).toMatchObject({
       action: "status",
@@ -82,7 +83,7 @@ describe("manual failover function", () => {
     switcher.stats.reset();
 
     const promoted = ok(
-      await manual.handle({
+      await handleManualEvent(manual, {
         action: "promote",
         target: "failover",
         reason: "use1 degraded",
@@ -121,10 +122,10 @@ describe("manual failover function", () => {
 
   it("pin applies exact weights and replaces an active lease, reporting the one it replaced", async () => {
     const { manual, switcher } = await setup();
-    ok(await manual.handle({ action: "drain", target: "primary", reason: "bad deploy", actor: "alice" }));
+    ok(await handleManualEvent(manual, { action: "drain", target: "primary", reason: "bad deploy", actor: "alice" }));
 
     const pinned = ok(
-      await manual.handle({
+      await handleManualEvent(manual, {
         action: "pin",
         weights: { primary: 50, failover: 50 },
         reason: "split",
@@ -145,7 +146,7 @@ describe("manual failover function", () => {
     const { manual, config } = await setup();
 
     const drained = ok(
-      await manual.handle({ action: "drain", target: "primary", reason: "bad deploy", actor: "alice" }),
+      await handleManualEvent(manual, { action: "drain", target: "primary", reason: "bad deploy", actor: "alice" }),
     );
 
     expect(drained).toMatchObject({ to: { primary: 0 }, lease: { expiresInSeconds: config.lease.defaultTtlSeconds } });
@@ -153,7 +154,7 @@ describe("manual failover function", () => {
 
   it("release deletes the lease, clears flap holds and applies the policy's decision at once", async () => {
     const { manual, switcher, bus } = await setup();
-    ok(await manual.handle({ action: "promote", target: "failover", reason: "drill", actor: "alice" }));
+    ok(await handleManualEvent(manual, { action: "promote", target: "failover", reason: "drill", actor: "alice" }));
     // A flap-held primary, as the policy would leave it.
     const snapshot = await switcher.read();
     const doc = snapshot.state as ReturnType<typeof emptyStateDocument>;
@@ -162,7 +163,7 @@ describe("manual failover function", () => {
     });
     await publishVotes(bus, t0, primaryDownFromTwo);
 
-    const released = ok(await manual.handle({ action: "release", reason: "drill over", actor: "alice" }));
+    const released = ok(await handleManualEvent(manual, { action: "release", reason: "drill over", actor: "alice" }));
 
     expect(released).toMatchObject({ action: "release", lease: { id: "lease-1" }, releasedHolds: ["primary"] });
     expect(released.action === "release" && released.reason).toMatch(
@@ -171,14 +172,14 @@ describe("manual failover function", () => {
     const after = await switcher.read();
     expect(after.lease).toBeUndefined();
     expect(after.state).toMatchObject({ memory: { targets: { primary: { mode: "drained" } } } });
-    expect(ok(await manual.handle({ action: "status", actor: "alice" }))).toMatchObject({ lease: null });
+    expect(ok(await handleManualEvent(manual, { action: "status", actor: "alice" }))).toMatchObject({ lease: null });
   });
 
   it("release without a lease is harmless and says there was none", async () => {
     const { manual, zoneId } = await setup();
     const before = await recordSets(emulator.url, zoneId);
 
-    const released = ok(await manual.handle({ action: "release", reason: "just in case", actor: "alice" }));
+    const released = ok(await handleManualEvent(manual, { action: "release", reason: "just in case", actor: "alice" }));
 
     expect(released).toMatchObject({
       lease: null,
@@ -200,7 +201,7 @@ describe("manual failover function", () => {
     await publishVotes(bus, t0, primaryDownFromTwo);
     const before = await recordSets(emulator.url, zoneId);
 
-    const plan = ok(await manual.handle({ action: "plan", actor: "alice" }));
+    const plan = ok(await handleManualEvent(manual, { action: "plan", actor: "alice" }));
 
     expect(plan).toMatchObject({
       action: "plan",
@@ -217,7 +218,7 @@ describe("manual failover function", () => {
     const { manual, zoneId } = await setup();
     const before = await recordSets(emulator.url, zoneId);
 
-    const response = await manual.handle({ action: "init", actor: "alice" });
+    const response = await handleManualEvent(manual, { action: "init", actor: "alice" });
 
     expect(response).toMatchObject({ ok: false, error: { code: "ROUTE53_EXISTS" } });
     expect(await recordSets(emulator.url, zoneId)).toEqual(before);
@@ -243,7 +244,12 @@ describe("manual failover function", () => {
       ],
     });
 
-    const response = await manual.handle({ action: "drain", target: "primary", reason: "x", actor: "alice" });
+    const response = await handleManualEvent(manual, {
+      action: "drain",
+      target: "primary",
+      reason: "x",
+      actor: "alice",
+    });
 
     expect(response).toMatchObject({ ok: true, from: { primary: 90, failover: 0 }, to: { primary: 0 } });
     expect(response.ok && response.action === "drain" && response.to.failover).toBeGreaterThan(0);
@@ -313,10 +319,17 @@ describe("manual failover function", () => {
 
   it.each(malformed)("refuses %s with an error naming the field and changes no record", async (_name, event, field) => {
     const { manual, zoneId } = await setup();
-    ok(await manual.handle({ action: "promote", target: "failover", reason: "existing lease", actor: "alice" }));
+    ok(
+      await handleManualEvent(manual, {
+        action: "promote",
+        target: "failover",
+        reason: "existing lease",
+        actor: "alice",
+      }),
+    );
     const before = await recordSets(emulator.url, zoneId);
 
-    const response = await manual.handle(event);
+    const response = await handleManualEvent(manual, event);
 
     expect(response.ok).toBe(false);
     if (response.ok) return;

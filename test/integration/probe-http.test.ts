@@ -2,8 +2,15 @@ import type http from "node:http";
 import type { LookupFunction } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHttpProber, probeHttp } from "../../functions/lib/probe/http.ts";
-import type { ProbeRequest } from "../../functions/lib/probe/types.ts";
-import { closedPort, type LocalServer, selfSignedCertificate, startServer } from "../support/local-servers.ts";
+import type { Prober, ProbeRequest } from "../../functions/lib/probe/types.ts";
+import {
+  closedPort,
+  type LocalServer,
+  selfSignedCertificate,
+  startServer,
+  type TestCertificateAuthority,
+  testCertificateAuthority,
+} from "../support/local-servers.ts";
 
 const request = (url: string, overrides: Partial<ProbeRequest> = {}): ProbeRequest => ({
   url,
@@ -28,7 +35,14 @@ function endless(res: http.ServerResponse, prefix: string, closed: string[], nam
 
 describe("HTTP(S) prober against local servers", () => {
   let app: LocalServer;
+  let otherPortApp: LocalServer;
+  /** Certificates signed by a CA the `trusting` prober trusts: valid, expired, and for another name. */
+  let authority: TestCertificateAuthority;
+  let trusting: Prober;
   let tlsApp: LocalServer;
+  let expiredApp: LocalServer;
+  let otherNameApp: LocalServer;
+  let selfSignedApp: LocalServer;
   const closed: string[] = [];
   const seenHeaders: http.IncomingHttpHeaders[] = [];
 
@@ -53,6 +67,9 @@ describe("HTTP(S) prober against local servers", () => {
           return res.end("oops");
         case "/redirect-other":
           res.writeHead(302, { location: "http://other-host.invalid/health" });
+          return res.end();
+        case "/redirect-to":
+          res.writeHead(302, { location: url.searchParams.get("to") ?? "/" });
           return res.end();
         case "/redirect-same":
           res.writeHead(301, { location: "/ok" });
@@ -79,11 +96,16 @@ describe("HTTP(S) prober against local servers", () => {
       }
     };
     app = await startServer(handler);
-    tlsApp = await startServer(handler, selfSignedCertificate());
+    otherPortApp = await startServer(handler);
+    authority = testCertificateAuthority();
+    trusting = createHttpProber({ ca: [authority.ca] });
+    tlsApp = await startServer(handler, authority.issue("IP:127.0.0.1"));
+    expiredApp = await startServer(handler, authority.issue("IP:127.0.0.1", { expired: true }));
+    otherNameApp = await startServer(handler, authority.issue("DNS:other-name.example"));
+    selfSignedApp = await startServer(handler, selfSignedCertificate());
   });
   afterAll(async () => {
-    await app.close();
-    await tlsApp.close();
+    for (const server of [app, otherPortApp, tlsApp, expiredApp, otherNameApp, selfSignedApp]) await server?.close();
   });
 
   it("passes a 200 with the status and a latency", async () => {
@@ -195,16 +217,67 @@ describe("HTTP(S) prober against local servers", () => {
     await expect.poll(() => closed).toContain("unread");
   });
 
-  it("accepts a self-signed certificate by default, as Route 53 does", async () => {
-    expect(await probeHttp(request(`${tlsApp.url}/ok`, { bodyMatch: "healthy" }))).toMatchObject({
+  it("passes a valid certificate from a trusted authority", async () => {
+    expect(await trusting(request(`${tlsApp.url}/ok`, { bodyMatch: "healthy" }))).toMatchObject({
       ok: true,
       status: 200,
     });
   });
 
-  it("reports an untrusted certificate as tls when certificates are verified", async () => {
-    const result = await createHttpProber({ rejectUnauthorized: true })(request(`${tlsApp.url}/ok`));
+  it("fails an expired certificate with tls by default: clients would fail on it too", async () => {
+    // Act
+    const result = await trusting(request(`${expiredApp.url}/ok`));
+    // Assess
     expect(result).toMatchObject({ ok: false, errorKind: "tls" });
+    expect(result.detail).toContain("CERT_HAS_EXPIRED");
+  });
+
+  it("fails a certificate for another name with tls by default", async () => {
+    // Act
+    const result = await trusting(request(`${otherNameApp.url}/ok`));
+    // Assess
+    expect(result).toMatchObject({ ok: false, errorKind: "tls" });
+    expect(result.detail).toContain("ERR_TLS_CERT_ALTNAME_INVALID");
+  });
+
+  it("fails a self-signed certificate with tls with Node's own roots", async () => {
+    expect(await probeHttp(request(`${selfSignedApp.url}/ok`))).toMatchObject({ ok: false, errorKind: "tls" });
+  });
+
+  it("accepts an expired or self-signed certificate when the request turns verification off", async () => {
+    // Act
+    const expired = await trusting(request(`${expiredApp.url}/ok`, { verifyCertificate: false }));
+    const selfSigned = await probeHttp(request(`${selfSignedApp.url}/ok`, { verifyCertificate: false }));
+    // Assess
+    expect(expired).toMatchObject({ ok: true, status: 200 });
+    expect(selfSigned).toMatchObject({ ok: true, status: 200 });
+  });
+
+  it("still verifies on a connection after an unverified one to the same server (separate pooled sockets)", async () => {
+    // Prepare: an unverified check leaves a kept-alive socket to this server
+    await trusting(request(`${expiredApp.url}/ok`, { verifyCertificate: false }));
+    // Act
+    const verified = await trusting(request(`${expiredApp.url}/ok`));
+    // Assess
+    expect(verified).toMatchObject({ ok: false, errorKind: "tls" });
+  });
+
+  it("does not follow a redirect from https to http (a downgrade clients never take)", async () => {
+    // Act
+    const to = encodeURIComponent(`${app.url}/ok`);
+    const result = await trusting(request(`${tlsApp.url}/redirect-to?to=${to}`));
+    // Assess
+    expect(result).toMatchObject({ ok: false, status: 302, errorKind: "redirect" });
+    expect(result.detail).toBe(`302 redirect to another scheme (${app.url}), not followed`);
+  });
+
+  it("does not follow a redirect to another port of the same host", async () => {
+    // Act
+    const to = encodeURIComponent(`${otherPortApp.url}/ok`);
+    const result = await probeHttp(request(`${app.url}/redirect-to?to=${to}`));
+    // Assess
+    expect(result).toMatchObject({ ok: false, status: 302, errorKind: "redirect" });
+    expect(result.detail).toBe(`302 redirect to another port (${otherPortApp.url}), not followed`);
   });
 
   it("reports a failed TLS handshake (plain HTTP behind https://) as tls", async () => {

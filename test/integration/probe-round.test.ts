@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runProbeRound } from "../../functions/lib/probe/round.ts";
-import { closedPort, type LocalServer, startServer } from "../support/local-servers.ts";
+import { closedPort, type LocalServer, selfSignedCertificate, startServer } from "../support/local-servers.ts";
 import { configForTargets } from "../support/probe-config.ts";
 
 describe("runProbeRound against local servers", () => {
@@ -40,6 +40,29 @@ describe("runProbeRound against local servers", () => {
     expect(
       report.results.filter((result) => !result.ok).map((result) => [result.target, result.status, result.errorKind]),
     ).toEqual([0, 5, 10, 15, 20, 25, 30, 35].map((index) => [`t${index}`, 503, "status"]));
+  });
+
+  it("fails a target with a self-signed certificate, and passes it when the target skips the check with a reason", async () => {
+    // Prepare
+    const tls = await startServer((_req, res) => res.end("ok"), selfSignedCertificate());
+    try {
+      const base = configForTargets([`${tls.url}/a`, `${tls.url}/b`]);
+      const config = {
+        ...base,
+        targets: base.targets.map((target, index) =>
+          index === 1 ? { ...target, skipCertificateCheck: { reason: "private listener, internal CA" } } : target,
+        ),
+      };
+      // Act
+      const report = await runProbeRound({ config, vantage: "us-east-1", at: 10 });
+      // Assess
+      expect(report.results.map((result) => [result.target, result.ok, result.errorKind])).toEqual([
+        ["t0", false, "tls"],
+        ["t1", true, undefined],
+      ]);
+    } finally {
+      await tls.close();
+    }
   });
 
   it("votes when the canary answers, and reports it", async () => {

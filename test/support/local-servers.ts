@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import https from "node:https";
 import net from "node:net";
@@ -46,13 +46,7 @@ export async function closedPort(): Promise<number> {
 
 /** A self-signed certificate for 127.0.0.1/localhost, made with the `openssl` command. */
 export function selfSignedCertificate(): { key: string; cert: string } {
-  try {
-    execFileSync("openssl", ["version"], { stdio: "ignore" });
-  } catch {
-    throw new Error(
-      "the TLS tests need the `openssl` command: install it (apt-get install openssl / brew install openssl)",
-    );
-  }
+  requireOpenssl();
   const dir = mkdtempSync(join(tmpdir(), "failover-tls-"));
   try {
     const key = join(dir, "key.pem");
@@ -81,5 +75,76 @@ export function selfSignedCertificate(): { key: string; cert: string } {
     return { key: readFileSync(key, "utf8"), cert: readFileSync(cert, "utf8") };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A throw-away certificate authority: trust `ca` in the prober, serve what `issue` makes. */
+export interface TestCertificateAuthority {
+  /** The CA certificate (PEM), for the prober's `ca` option. */
+  ca: string;
+  /** A key and certificate for `subjectAltName` (e.g. `IP:127.0.0.1`), signed by the CA; `expired` makes one whose validity ended a day ago. */
+  issue(subjectAltName: string, options?: { expired?: boolean }): { key: string; cert: string };
+}
+
+/** Creates a CA with the `openssl` command (EC keys: fast). */
+export function testCertificateAuthority(): TestCertificateAuthority {
+  requireOpenssl();
+  const dir = mkdtempSync(join(tmpdir(), "failover-ca-"));
+  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
+  const ecKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+  try {
+    run("req", "-x509", ...ecKey, "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=failover test CA");
+    const caKey = readFileSync(join(dir, "ca.key"), "utf8");
+    const ca = readFileSync(join(dir, "ca.pem"), "utf8");
+    return {
+      ca,
+      issue(subjectAltName, options = {}) {
+        const work = mkdtempSync(join(tmpdir(), "failover-leaf-"));
+        const leaf = (...args: string[]) => execFileSync("openssl", args, { cwd: work, stdio: "ignore" });
+        try {
+          writeFileSync(join(work, "ca.key"), caKey);
+          writeFileSync(join(work, "ca.pem"), ca);
+          writeFileSync(join(work, "ext"), `subjectAltName=${subjectAltName}\n`);
+          leaf("req", ...ecKey, "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=failover test");
+          // A negative validity ends the certificate before it starts: expired, yet otherwise well-formed.
+          leaf(
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-set_serial",
+            "1",
+            "-days",
+            options.expired ? "-1" : "1",
+            "-extfile",
+            "ext",
+            "-out",
+            "leaf.pem",
+          );
+          return {
+            key: readFileSync(join(work, "leaf.key"), "utf8"),
+            cert: readFileSync(join(work, "leaf.pem"), "utf8"),
+          };
+        } finally {
+          rmSync(work, { recursive: true, force: true });
+        }
+      },
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function requireOpenssl(): void {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" });
+  } catch {
+    throw new Error(
+      "the TLS tests need the `openssl` command: install it (apt-get install openssl / brew install openssl)",
+    );
   }
 }

@@ -143,6 +143,20 @@ describe("config: values that would break every check are refused, naming the fi
     expect(paired.controlRegions).toEqual(["us-east-1", "us-east-2"]);
   });
 
+  it("takes a target's certificate check off only with a stated reason", () => {
+    // Prepare
+    const targets = raw.targets as Array<Record<string, unknown>>;
+    const skip = (reason: string) => ({
+      ...raw,
+      targets: [{ ...targets[0], skipCertificateCheck: { reason } }, targets[1]],
+    });
+    // Act + Assess
+    expect(parseConfig(skip("internal CA")).targets[0]?.skipCertificateCheck).toEqual({ reason: "internal CA" });
+    expect(issuesOf(skip(" "))).toEqual([
+      'targets[0].skipCertificateCheck.reason: expected why certificates are not checked, got ""',
+    ]);
+  });
+
   it("refuses a __proto__ key instead of letting it set fields that are never validated", () => {
     // Prepare: JSON.parse keeps __proto__ as a plain key, as a config file or an event would carry it
     const input = JSON.parse(`{"__proto__": {"dryRun": true}, ${JSON.stringify(raw).slice(1)}`);

@@ -7,13 +7,13 @@ import type { ProbeRequest, ProbeResult, Prober } from "./types.ts";
 
 export interface HttpProberOptions {
   /**
-   * Verify server certificates. Route 53 health checks do not, and a probe
-   * that fails on an expiring certificate would move traffic for the wrong
-   * reason; a failed TLS handshake is still reported as `tls`.
-   * @default false
+   * Certificate authorities trusted instead of Node's bundled roots (tests
+   * trust their local CA this way). Certificates are always verified unless
+   * a request sets `verifyCertificate: false`.
+   * @default Node's bundled root certificates
    */
-  rejectUnauthorized?: boolean;
-  /** Same-host redirects followed before the check fails with `redirect`. @default 3 */
+  ca?: string[];
+  /** Redirects to the same scheme, host and port followed before the check fails with `redirect`. @default 3 */
   maxRedirects?: number;
   /** Host name lookup, as for `net.connect`; tests inject one that fails without a query leaving the machine. @default dns.lookup */
   lookup?: LookupFunction;
@@ -40,14 +40,17 @@ type Phase = "resolving" | "connecting" | "TLS handshake" | "waiting for status"
  * Latency is the time to the status line, or to the match when the body is
  * read. Without `bodyMatch` the response is destroyed as soon as its status
  * arrives; with it, the body is read only until the match or
- * `bodyMatchBytes`. A redirect to another host is not followed (`redirect`);
- * same-host redirects are followed up to `maxRedirects`.
+ * `bodyMatchBytes`. Certificates are verified (name, expiry, chain) unless
+ * the request says otherwise: an expired or wrong-name certificate fails
+ * every client, so it fails the check with `tls`. A redirect that changes
+ * scheme, host or port is not followed (`redirect`): clients of the record
+ * never take it; others are followed up to `maxRedirects`.
  */
 export function createHttpProber(options: HttpProberOptions = {}): Prober {
   const agentOptions = { keepAlive: true, timeout: options.keepAliveMs ?? 2000, scheduling: "lifo" as const };
   const agents = {
     http: new http.Agent(agentOptions),
-    https: new https.Agent({ ...agentOptions, rejectUnauthorized: options.rejectUnauthorized ?? false }),
+    https: new https.Agent({ ...agentOptions, ...(options.ca ? { ca: options.ca } : {}) }),
   };
   const settings = { agents, maxRedirects: options.maxRedirects ?? 3, lookup: options.lookup };
   return async (request) => {
@@ -124,6 +127,8 @@ function probeOnce(request: ProbeRequest, settings: Settings): Promise<ProbeResu
         req = (secure ? https : http).request(url, {
           method: "GET",
           agent: secure ? settings.agents.https : settings.agents.http,
+          // The agent pools verifying and non-verifying connections apart (the option is part of its socket key).
+          ...(secure ? { rejectUnauthorized: request.verifyCertificate !== false } : {}),
           headers: { "user-agent": "regional-failover-probe", accept: "*/*", ...request.headers },
           ...(settings.lookup ? { lookup: settings.lookup } : {}),
         });
@@ -168,6 +173,12 @@ function probeOnce(request: ProbeRequest, settings: Settings): Promise<ProbeResu
         if (next === undefined) return fail("redirect", `${status} redirect without a usable Location`, status);
         if (next.hostname.toLowerCase() !== url.hostname.toLowerCase())
           return fail("redirect", `${status} redirect to another host (${next.host}), not followed`, status);
+        if (next.protocol !== url.protocol || next.port !== url.port)
+          return fail(
+            "redirect",
+            `${status} redirect to another ${next.protocol !== url.protocol ? "scheme" : "port"} (${next.origin}), not followed`,
+            status,
+          );
         if (redirectsLeft <= 0) return fail("redirect", `more than ${settings.maxRedirects} redirects`, status);
         res.resume(); // drain the (small) redirect body so its socket can serve the next request
         return send(next, redirectsLeft - 1, true);

@@ -60,7 +60,11 @@ export async function runProbeRound(args: ProbeRoundArgs): Promise<ProbeRoundRep
     for (let index = next++; index < config.targets.length; index = next++) {
       const target = config.targets[index];
       if (target === undefined || now() > lastStart) continue;
-      const result = await prober({ ...base, url: target.healthUrl });
+      const result = await prober({
+        ...base,
+        url: target.healthUrl,
+        ...(target.skipCertificateCheck ? { verifyCertificate: false } : {}),
+      });
       results[index] = {
         target: target.id,
         ok: result.ok,

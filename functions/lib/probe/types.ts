@@ -20,6 +20,8 @@ export interface ProbeRequest {
   maxLatencyMs?: number;
   /** Extra request headers. Never logged. */
   headers: Record<string, string>;
+  /** Verify the server certificate (chain, expiry, name). A target turns it off with `skipCertificateCheck`. @default true */
+  verifyCertificate?: boolean;
 }
 
 /** What a check found. Never an exception. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { renderResult } from "../../../cli/manual/render.ts";
-import type { ChangeResult } from "../../../functions/lib/control/manual.ts";
+import type { ChangeResult } from "../../../functions/lib/control/manual-result.ts";
 
 const promoted: ChangeResult = {
   action: "promote",

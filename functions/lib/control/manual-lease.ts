@@ -1,0 +1,144 @@
+import type { Route53Switcher } from "../aws/route53.ts";
+import { ValidationError } from "../errors.ts";
+import { leaseActive, type OverrideLease } from "../lease.ts";
+import { leaseWeights, type Decision } from "../policy/decide.ts";
+import { releaseFlapHold, type PolicyMemory } from "../policy/memory.ts";
+import { pickWeights } from "../policy/weights.ts";
+import { decideOn, followSync, leaseView, readRounds, type ManualContext } from "./manual-context.ts";
+import type { ManualEvent } from "./manual-event.ts";
+import type { ChangeResult } from "./manual-result.ts";
+import { describeShift, readStateDocument, zoneChangeFor } from "./zone-change.ts";
+
+/** A validated manual event that takes a lease. */
+export type LeaseEvent = ManualEvent & { action: "promote" | "drain" | "pin"; reason: string };
+
+/** A validated manual event that gives control back to the policy. */
+export type GiveBackEvent = ManualEvent & { action: "release" | "release-hold"; reason: string };
+
+/** promote / drain / pin: a new lease and the weights it asks for, in one CAS batch with the state document. */
+export async function takeLease(ctx: ManualContext, event: LeaseEvent, now: number): Promise<ChangeResult> {
+  const lease = newLease(ctx, event, now);
+  const problems: string[] = [];
+  const rounds = await readRounds(ctx, now, problems);
+  let replaced: OverrideLease | undefined;
+  let decision: Decision | undefined;
+  const result = await ctx.switcher.update((snapshot) => {
+    replaced = leaseActive(snapshot.lease, now) ? snapshot.lease : undefined;
+    const decided = decideOn(ctx, snapshot, rounds, now, problems, { lease });
+    decision = decided.decision;
+    return zoneChangeFor(decided.decision, snapshot, {
+      now,
+      doc: decided.doc,
+      mode: "manual",
+      actor: event.actor,
+      lease,
+    });
+  });
+  return changeResult(ctx, event.action, now, problems, result, decision as Decision, {
+    lease: leaseView(lease, now),
+    replaced: leaseView(replaced, now),
+    releasedHolds: [],
+  });
+}
+
+/** The lease an event asks for; a drain that would leave no target with traffic is refused before anything is read. */
+function newLease(ctx: ManualContext, event: LeaseEvent, now: number): OverrideLease {
+  const lease: OverrideLease = {
+    id: ctx.newLeaseId(),
+    action: event.action,
+    ...(event.target !== undefined ? { target: event.target } : {}),
+    ...(event.weights !== undefined ? { weights: pickWeights(event.weights, ctx.ids) } : {}),
+    actor: event.actor,
+    reason: event.reason,
+    createdAt: now,
+    expiresAt: now + (event.ttlSeconds ?? ctx.config.lease.defaultTtlSeconds),
+  };
+  if (leaseWeights(ctx.config, lease) === undefined) {
+    // Only a drain can get here (pin weights are checked by the event schema): every other target has normal weight 0.
+    throw new ValidationError("manual failover event", [
+      {
+        path: "target",
+        message: `draining ${event.target ?? "?"} would leave no target with traffic (every other target has normal weight 0); promote another target instead`,
+      },
+    ]);
+  }
+  return lease;
+}
+
+/**
+ * release: delete the lease, clear every flap hold, and apply at once what
+ * the policy decides without the lease (the decider would within a round).
+ * release-hold: clear one target's flap hold, lease untouched.
+ */
+export async function giveBack(ctx: ManualContext, event: GiveBackEvent, now: number): Promise<ChangeResult> {
+  const problems: string[] = [];
+  const rounds = await readRounds(ctx, now, problems);
+  const releasing = event.action === "release";
+  let released: OverrideLease | undefined;
+  let releasedHolds: string[] = [];
+  let decision: Decision | undefined;
+  const result = await ctx.switcher.update((snapshot) => {
+    const { doc } = readStateDocument(snapshot);
+    const holds = releasing ? ctx.ids : [event.target ?? ""];
+    let memory = doc?.memory;
+    releasedHolds = holds.filter((id) => memory?.targets[id]?.mode === "held");
+    for (const id of releasedHolds) memory = releaseFlapHold(memory as PolicyMemory, id, now);
+    released = releasing ? snapshot.lease : undefined;
+    const lease = releasing ? undefined : snapshot.lease;
+    const decided = decideOn(ctx, snapshot, rounds, now, problems, { lease, memory });
+    decision = decided.decision;
+    return zoneChangeFor(decided.decision, snapshot, {
+      now,
+      doc: decided.doc,
+      mode: "manual",
+      actor: event.actor,
+      ...(releasing ? { lease: null } : {}),
+    });
+  });
+  if (!releasing && releasedHolds.length === 0)
+    problems.push(`${event.target ?? "?"} was not held by its flap budget; nothing to release`);
+  if (releasing && released === undefined) problems.push("no override lease was in place");
+  return changeResult(ctx, event.action, now, problems, result, decision as Decision, {
+    lease: leaseView(released, now),
+    replaced: null,
+    releasedHolds,
+  });
+}
+
+/** Logs the manual switch and answers it once Route 53 has synced or the short wait is over. */
+async function changeResult(
+  ctx: ManualContext,
+  action: ChangeResult["action"],
+  now: number,
+  problems: string[],
+  result: Awaited<ReturnType<Route53Switcher["update"]>>,
+  decision: Decision,
+  leases: Pick<ChangeResult, "lease" | "replaced" | "releasedHolds">,
+): Promise<ChangeResult> {
+  const from = pickWeights(result.snapshot.weights, ctx.ids);
+  const to = result.applied && result.change?.weights !== undefined ? decision.weights : from;
+  ctx.log.warn(`manual ${action}: ${describeShift(from, to, ctx.ids)}`, {
+    action,
+    from,
+    to,
+    reason: decision.reason,
+    lease: leases.lease,
+    releasedHolds: leases.releasedHolds,
+    attempts: result.attempts,
+    changeId: result.changeId,
+  });
+  const changeId = result.changeId ?? "";
+  return {
+    action,
+    at: now,
+    problems,
+    from,
+    to,
+    shift: describeShift(from, to, ctx.ids),
+    ...leases,
+    reason: decision.reason,
+    changeId,
+    attempts: result.attempts,
+    sync: await followSync(ctx, changeId, problems),
+  };
+}

@@ -1,0 +1,43 @@
+import { pickWeights } from "../policy/weights.ts";
+import { decideOn, leaseView, readRounds, targetRows, type ManualContext } from "./manual-context.ts";
+import type { PlanResult, StatusResult } from "./manual-result.ts";
+import { describeShift } from "./zone-change.ts";
+
+/** `status`: the weights, each target's health and mode, the lease, the last switches and what the policy would do. */
+export async function manualStatus(ctx: ManualContext, now: number): Promise<StatusResult> {
+  const problems: string[] = [];
+  const [rounds, snapshot] = await Promise.all([readRounds(ctx, now, problems), ctx.switcher.read()]);
+  const { doc, decision } = decideOn(ctx, snapshot, rounds, now, problems);
+  return {
+    action: "status",
+    at: now,
+    problems,
+    weights: pickWeights(snapshot.weights, ctx.ids),
+    targets: targetRows(ctx, snapshot, decision),
+    lease: leaseView(snapshot.lease, now),
+    switches: doc?.switches ?? [],
+    policy: { kind: decision.kind, reason: decision.reason },
+  };
+}
+
+/** `plan`: what the decider would write now, and why; reads only. */
+export async function manualPlan(ctx: ManualContext, now: number): Promise<PlanResult> {
+  const problems: string[] = [];
+  const [rounds, snapshot] = await Promise.all([readRounds(ctx, now, problems), ctx.switcher.read()]);
+  const { decision } = decideOn(ctx, snapshot, rounds, now, problems);
+  const current = pickWeights(snapshot.weights, ctx.ids);
+  return {
+    action: "plan",
+    at: now,
+    problems,
+    current,
+    proposed: decision.weights,
+    changed: decision.changed,
+    shift: describeShift(current, decision.weights, ctx.ids),
+    kind: decision.kind,
+    reason: decision.reason,
+    changes: decision.changes,
+    targets: targetRows(ctx, snapshot, decision),
+    lease: leaseView(snapshot.lease, now),
+  };
+}

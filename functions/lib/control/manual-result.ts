@@ -1,0 +1,123 @@
+import { describeError, FailoverError, ValidationError, type ValidationIssue } from "../errors.ts";
+import type { OverrideLease } from "../lease.ts";
+import type { Decision, WeightChange } from "../policy/decide.ts";
+import type { SwitchEvent } from "../state.ts";
+import type { Weights } from "../types.ts";
+import type { ChangeSync } from "./change-sync.ts";
+
+/** A lease as `status` and the change actions report it. */
+export interface LeaseView extends OverrideLease {
+  active: boolean;
+  /** Seconds until it expires (negative: expired that long ago). */
+  expiresInSeconds: number;
+}
+
+/** One target as `status` and `plan` show it. */
+export interface TargetStatus {
+  id: string;
+  region: string;
+  /** Weight in Route 53 now. */
+  weight: number;
+  /** Weight in the config. */
+  normalWeight: number;
+  health: "up" | "down" | "unknown";
+  /** Vantage -> its vote in the latest round. */
+  votes: Record<string, "up" | "down" | "silent">;
+  downRounds: number;
+  upSeconds: number;
+  /** Policy mode: in service, drained, ramping back, or held by a spent flap budget. */
+  mode: "in-service" | "drained" | "ramp" | "held";
+}
+
+interface Common {
+  /** Epoch seconds the answer was made at. */
+  at: number;
+  /** Things that were read but ignored or unavailable (malformed lease or state, no probe window). */
+  problems: string[];
+}
+
+export interface StatusResult extends Common {
+  action: "status";
+  weights: Weights;
+  targets: TargetStatus[];
+  lease: LeaseView | null;
+  /** Newest first. */
+  switches: SwitchEvent[];
+  /** What the decider would do now, in one line. */
+  policy: { kind: Decision["kind"]; reason: string };
+}
+
+export interface PlanResult extends Common {
+  action: "plan";
+  current: Weights;
+  proposed: Weights;
+  changed: boolean;
+  /** "primary 90 → 0, failover 10 → 100" or "no change". */
+  shift: string;
+  kind: Decision["kind"];
+  reason: string;
+  changes: WeightChange[];
+  targets: TargetStatus[];
+  lease: LeaseView | null;
+}
+
+export interface ChangeResult extends Common {
+  action: "promote" | "drain" | "pin" | "release" | "release-hold";
+  from: Weights;
+  to: Weights;
+  shift: string;
+  /** The lease written (promote/drain/pin), or the one released (null: there was none). */
+  lease: LeaseView | null;
+  /** The active lease this one replaced (promote/drain/pin). */
+  replaced: LeaseView | null;
+  /** Targets whose flap hold was cleared. */
+  releasedHolds: string[];
+  /** The policy's reason for the weights now in place. */
+  reason: string;
+  /** Route 53 change id ("" when nothing needed writing). */
+  changeId: string;
+  /** Reads-and-writes it took (2 or more: a decider wrote in between). */
+  attempts: number;
+  /** Whether Route 53 reported the change INSYNC within the function's short wait; null when nothing was written. */
+  sync: ChangeSync | null;
+}
+
+export interface InitResult extends Common {
+  action: "init";
+  created: string[];
+  changeId: string;
+  /** As in {@link ChangeResult}. */
+  sync: ChangeSync | null;
+}
+
+/** What one manual action answers; the CLI renders it (cli/manual/render.ts). */
+export type ManualResult = StatusResult | PlanResult | ChangeResult | InitResult;
+
+/** Why a manual action failed, as the function answers it: code, message, hint and the invalid fields. */
+export interface ManualErrorBody {
+  code: string;
+  message: string;
+  hint?: string;
+  issues?: ValidationIssue[];
+}
+
+/** The manual failover function's answer: never a stack trace. */
+export type ManualResponse = ({ ok: true } & ManualResult) | { ok: false; error: ManualErrorBody };
+
+/** The answer body of a failed manual action: a FailoverError as it is, anything else as INTERNAL. */
+export function manualErrorBody(error: unknown): ManualErrorBody {
+  if (error instanceof ValidationError)
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.hint ? { hint: error.hint } : {}),
+      issues: [...error.issues],
+    };
+  if (error instanceof FailoverError)
+    return { code: error.code, message: error.message, ...(error.hint ? { hint: error.hint } : {}) };
+  return {
+    code: "INTERNAL",
+    message: describeError(error),
+    hint: "This is a bug in regional-failover; please report it with the logs; run `failover status` to see the records as they are now.",
+  };
+}
