@@ -2,6 +2,8 @@ import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from "node:
 import { join } from "node:path";
 import { createDecideHandler } from "../functions/decide.ts";
 import { createNotifyHandler } from "../functions/notify.ts";
+import { snsAnnouncer } from "../functions/lib/control/announcer.ts";
+import { handleManualEvent, type ManualDeps } from "../functions/lib/control/manual.ts";
 import { createProbeHandler } from "../functions/probe.ts";
 import { alarmDefinitions } from "../functions/lib/alarms.ts";
 import { MetricsBus } from "../functions/lib/aws/cloudwatch.ts";
@@ -256,6 +258,15 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       });
       return { vantage, handler };
     });
+    // Whoever makes a change announces it to its own region's topic (the other region's if that fails), as deployed.
+    const topicArns = Object.fromEntries([...topics].map(([region, topic]) => [region, topic.arn]));
+    const announcerIn = (ownRegion: string) =>
+      snsAnnouncer({
+        topics: topicArns,
+        ownRegion,
+        log,
+        publish: async (region, arn, message) => topics.get(region)?.sns.publish(arn, message),
+      });
     const deciders = config.controlRegions.map((controlRegion) => ({
       controlRegion,
       handler: createDecideHandler({
@@ -265,8 +276,20 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
         switcher: deciderSwitcher,
         bus: deciderBus,
         log,
+        announce: announcerIn(controlRegion),
       }),
     }));
+    const manualRegion = config.controlRegions[0] ?? "us-east-1";
+    const manualDeps: ManualDeps = {
+      config,
+      region: manualRegion,
+      clock: handlerClock,
+      switcher: deciderSwitcher,
+      bus: deciderBus,
+      log,
+      syncTimeoutMs: 0,
+      announce: announcerIn(manualRegion),
+    };
     const budgetMs = Math.min(config.probe.budgetSeconds * 1000, 57_000);
 
     const evaluator = new AlarmEvaluator({
@@ -402,6 +425,25 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
       })(),
       "fault scheduler",
     );
+    // On-call's changes, as `failover <action> --direct` would send them.
+    for (const step of scenario.manual) {
+      track(
+        (async () => {
+          await clock.sleepUntil(startMs + step.at * 1000);
+          if (clock.isStopped) return;
+          const { at: _at, ...event } = step;
+          const answer = await handleManualEvent(manualDeps, event);
+          printer.event(
+            clock.now(),
+            answer.ok
+              ? `manual ${step.action}${step.target ? ` ${step.target}` : ""} by ${step.actor}: ${"shift" in answer ? answer.shift : "done"}`
+              : `manual ${step.action} failed: ${answer.error.message}`,
+          );
+          if (!answer.ok) problem(`manual ${step.action} at ${step.at} s failed: ${answer.error.message}`);
+        })(),
+        `manual ${step.action}`,
+      );
+    }
     track(watcher.run(endMs), "record watcher");
     clients.start(endMs);
     const progress = setInterval(() => {

@@ -3,6 +3,8 @@ import { Route53Switcher } from "./lib/aws/route53.ts";
 import { systemClock, type Clock } from "./lib/clock.ts";
 import type { FailoverConfig } from "./lib/config.ts";
 import { logChangeSync, waitForChangeSync } from "./lib/control/change-sync.ts";
+import { alertAnnouncer } from "./lib/aws/alert-topics.ts";
+import type { Announce } from "./lib/control/announcer.ts";
 import { checkDecideEvent } from "./lib/control/decide-event.ts";
 import { runDecisionRound, type RoundOutcome } from "./lib/control/round.ts";
 import { deciderBudgetMs, planDecisionRounds } from "./lib/control/schedule.ts";
@@ -23,6 +25,8 @@ export interface DecideDeps {
   log?: Logger;
   /** Log and publish what would change, write nothing. @default config.dryRun */
   dryRun?: boolean;
+  /** Publishes each change this decider makes for Slack. @default none: changes are not announced */
+  announce?: Announce;
   /** Longest `run` follows a weight change until Route 53 reports it INSYNC (never past the invocation's budget). @default 90000 */
   maxSyncWaitMs?: number;
 }
@@ -53,6 +57,7 @@ export function createDecideHandler(deps: DecideDeps) {
     bus: deps.bus,
     log,
     dryRun: deps.dryRun ?? config.dryRun,
+    ...(deps.announce ? { announce: deps.announce } : {}),
   };
   const runRound = (): Promise<RoundOutcome> => runDecisionRound(roundDeps, Math.floor(clock.now() / 1000));
   const maxSyncWaitMs = deps.maxSyncWaitMs ?? 90_000;
@@ -117,6 +122,7 @@ export const handler = async (event: unknown, context?: { getRemainingTimeInMill
       switcher: new Route53Switcher(config),
       bus: new MetricsBus(config),
       dryRun,
+      announce: alertAnnouncer(controlRegion, defaultLog),
     });
     wired = { decider, budgetMs: deciderBudgetMs(config) };
   }

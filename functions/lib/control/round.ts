@@ -7,6 +7,9 @@ import { decide, windowSeconds, type Decision } from "../policy/decide.ts";
 import { pickWeights } from "../policy/weights.ts";
 import { votesOf } from "../state.ts";
 import type { Weights } from "../types.ts";
+import type { PolicyMemory } from "../policy/memory.ts";
+import type { Announce } from "./announcer.ts";
+import { roundEvent } from "./change-event.ts";
 import { describeShift, readStateDocument, zoneChangeFor } from "./zone-change.ts";
 
 /** What one decider round needs; every collaborator is passed in (the drill and tests pass their own). */
@@ -21,6 +24,8 @@ export interface RoundDeps {
   dryRun: boolean;
   /** Called as soon as this round's weight change is applied, to follow its propagation in the background (must not block). @default none: not followed */
   followChange?: (changeId: string) => void;
+  /** Publishes what this round changed for Slack (./announcer.ts); only a round that won its compare-and-swap has anything to announce. @default none: not announced */
+  announce?: Announce;
 }
 
 /** What one decider round saw, decided and did. */
@@ -62,8 +67,10 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
   const ids = config.targets.map((target) => target.id);
   const rounds = await deps.bus.readWindow(deps.controlRegion, now, windowSeconds(config));
   let decision: Decision | undefined;
+  let priorMemory: PolicyMemory | undefined;
   const result = await deps.switcher.update((snapshot) => {
     const { doc, problem } = readStateDocument(snapshot);
+    priorMemory = doc?.memory;
     if (problem !== undefined) log.warn("state record ignored, starting fresh policy memory", { problem });
     if (snapshot.leaseProblem !== undefined) log.warn("lease record ignored", { problem: snapshot.leaseProblem });
     decision = decide({ now, config, rounds, current: snapshot.weights, memory: doc?.memory, lease: snapshot.lease });
@@ -98,6 +105,21 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
     published: [],
   };
   logDecision(deps, outcome, final);
+  const event = deps.dryRun
+    ? undefined
+    : roundEvent({
+        config,
+        decision: final,
+        at: now,
+        controlRegion: deps.controlRegion,
+        from,
+        priorMemory,
+        lease: result.snapshot.lease,
+        switched,
+        applied: result.applied,
+        changeId: result.changeId,
+      });
+  if (event !== undefined && deps.announce !== undefined) await deps.announce(event);
   outcome.published = await deps.bus.publishDecision(decisionMetrics(outcome, final, result.snapshot));
   const unpublished = outcome.published.filter((region) => !region.ok);
   if (unpublished.length > 0)

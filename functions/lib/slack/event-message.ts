@@ -93,6 +93,10 @@ function headlineOf(event: FailoverEvent): { icon: string; headline: string } {
           : "Failback: ramp step",
       };
     case "restored":
+      if (event.target === undefined)
+        return sameWeights(event.to, event.normal)
+          ? { icon: ":white_check_mark:", headline: "Failback complete: traffic back at its normal weights" }
+          : { icon: ":arrow_heading_up:", headline: "Traffic shifted back toward its normal weights" };
       return sameWeights(event.to, event.normal)
         ? { icon: ":white_check_mark:", headline: `Failback complete: ${target} back at its normal weight` }
         : {
@@ -126,6 +130,10 @@ function storyOf(event: FailoverEvent): string | undefined {
         : undefined;
     case "restored": {
       const after = event.outSeconds === undefined ? "" : ` after ${formatDuration(event.outSeconds)} on failover`;
+      if (event.target === undefined)
+        return sameWeights(event.to, event.normal)
+          ? `Traffic back at its normal weights ${weightsSlash(event.to)}.`
+          : undefined;
       return sameWeights(event.to, event.normal)
         ? `${target} back at its normal weight ${weightsSlash(event.to)}${after}.`
         : `${target} back at its normal weight${after}; other targets are still off theirs (${weightsSlash(event.to)}, normal ${weightsSlash(event.normal)}).`;
