@@ -132,10 +132,14 @@ export class SimulatedClients {
     const { clock, slowAfterMs } = this.options;
     const timeoutMs = clock.toWallMs(this.options.timeoutMs ?? 10_000);
     const started = performance.now();
+    // The timeout counts this process's own time only (LagMonitor.waitOwn): a stall alone never times a request out.
+    const abort = new AbortController();
+    const deadline = this.options.lag?.waitOwn(started, timeoutMs);
+    const timer = deadline
+      ? void deadline.done.then(() => abort.abort())
+      : setTimeout(() => abort.abort(), Math.max(1, Math.ceil(timeoutMs)));
     try {
-      const response = await fetch(`${this.options.urlFor(target)}/api/session`, {
-        signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))),
-      });
+      const response = await fetch(`${this.options.urlFor(target)}/api/session`, { signal: abort.signal });
       await response.arrayBuffer();
       const ended = performance.now();
       let slow = slowAfterMs !== undefined && ended - started > clock.toWallMs(slowAfterMs);
@@ -147,6 +151,9 @@ export class SimulatedClients {
       if (!response.ok || slow) bucket.errors++;
     } catch {
       bucket.errors++;
+    } finally {
+      deadline?.cancel();
+      clearTimeout(timer);
     }
   }
 }

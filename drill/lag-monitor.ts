@@ -44,6 +44,41 @@ export class LagMonitor {
     this.timer = undefined;
   }
 
+  /**
+   * Resolves once `ms` wall ms of this process's own time have passed since
+   * `from` (a performance.now() value): stalls of the event loop do not count.
+   * A plain timer would fire right after a stall, before the answer that
+   * arrived meanwhile is read (Node runs due timers before it polls sockets),
+   * turning every request in flight into a timeout at once.
+   */
+  waitOwn(from: number, ms: number): { done: Promise<void>; cancel(): void } {
+    let timer: NodeJS.Timeout | undefined;
+    let cancelled = false;
+    const done = new Promise<void>((resolve) => {
+      const check = (expectedAt: number) => {
+        if (cancelled) return;
+        const now = performance.now();
+        // A timer that fires late was held up by a stall the monitor may not have ticked over yet.
+        const stalled = Math.max(this.stalledBetween(from, now), now - expectedAt);
+        const left = ms - (now - from - stalled);
+        if (left <= 0) return resolve();
+        arm(left);
+      };
+      const arm = (delay: number) => {
+        const expectedAt = performance.now() + delay;
+        timer = setTimeout(() => check(expectedAt), delay);
+      };
+      arm(Math.max(0, ms - (performance.now() - from)));
+    });
+    return {
+      done,
+      cancel: () => {
+        cancelled = true;
+        clearTimeout(timer);
+      },
+    };
+  }
+
   /** Wall ms the loop was stalled between `from` and `to` (performance.now() values), beyond the tick interval. */
   stalledBetween(from: number, to: number): number {
     let stalled = 0;

@@ -12,11 +12,12 @@ import type { LagMonitor } from "./lag-monitor.ts";
  *
  * Every probe of the drill shares one Node process with everything else; a
  * stall of that process's event loop (or of the machine) during a check would
- * count as latency, 40 times magnified at 40x. So the inner check runs with
- * `graceMs` (virtual) of extra timeout and no latency limit, and the wrapper judges the
- * timeout and the limit on the latency minus the stall measured during the
- * check: the same rule the prober applies (`latency > limit` fails with
- * `latency`), on the time a dedicated Lambda would have measured.
+ * count as latency, 40 times magnified at 40x. So the check times out after
+ * its timeout plus `graceMs` (virtual) of this process's own time, stalls
+ * excluded, and runs with no latency limit; the wrapper judges the limit on the
+ * latency minus the stall measured during the check: the same rule the prober
+ * applies (`latency > limit` fails with `latency`), on the time a dedicated
+ * Lambda would have measured.
  */
 export function scaledProber(
   inner: Prober,
@@ -38,7 +39,19 @@ export function scaledProber(
     const limitWall = request.maxLatencyMs === undefined ? undefined : request.maxLatencyMs / speed;
     const { maxLatencyMs: _limit, ...rest } = request;
     const started = performance.now();
-    const result = await inner({ ...rest, timeoutMs: Math.ceil(timeoutWall + graceWallMs) });
+    // The check's own timeout is left long; it times out on this process's own time, stalls excluded (LagMonitor.waitOwn).
+    const deadline = lag.waitOwn(started, timeoutWall + graceWallMs);
+    const check = inner({ ...rest, timeoutMs: Math.ceil((timeoutWall + graceWallMs) * 4) });
+    check.catch(() => undefined); // abandoned after the deadline: its late failure is nobody's
+    const result = await Promise.race([check, deadline.done.then(() => undefined)]);
+    deadline.cancel();
+    if (result === undefined)
+      return {
+        ok: false,
+        latencyMs: request.timeoutMs,
+        errorKind: "timeout",
+        detail: `no answer within ${request.timeoutMs} ms`,
+      };
     const overLimit = result.latencyMs > Math.min(timeoutWall, limitWall ?? Infinity);
     // Only a verdict the stall could change waits for the lag monitor's next tick (so a stall that ended just now is counted).
     if (result.ok && overLimit) await new Promise((resolve) => setTimeout(resolve, 6));

@@ -1,5 +1,7 @@
 import { MetricsBus } from "./lib/aws/cloudwatch.ts";
 import { Route53Switcher } from "./lib/aws/route53.ts";
+import { ParameterStore } from "./lib/aws/ssm.ts";
+import { SignalStore } from "./lib/dataplane/signal-store.ts";
 import { systemClock, type Clock } from "./lib/clock.ts";
 import type { FailoverConfig } from "./lib/config.ts";
 import { logChangeSync, waitForChangeSync } from "./lib/control/change-sync.ts";
@@ -27,6 +29,8 @@ export interface DecideDeps {
   dryRun?: boolean;
   /** Publishes each change this decider makes for Slack. @default none: changes are not announced */
   announce?: Announce;
+  /** Data-plane signal stores of every control region (drains through health checks, rounds while the Route 53 API is down). @default none: records only */
+  signals?: SignalStore;
   /** Longest `run` follows a weight change until Route 53 reports it INSYNC (never past the invocation's budget). @default 90000 */
   maxSyncWaitMs?: number;
 }
@@ -58,6 +62,7 @@ export function createDecideHandler(deps: DecideDeps) {
     log,
     dryRun: deps.dryRun ?? config.dryRun,
     ...(deps.announce ? { announce: deps.announce } : {}),
+    ...(deps.signals ? { signals: deps.signals } : {}),
   };
   const runRound = (): Promise<RoundOutcome> => runDecisionRound(roundDeps, Math.floor(clock.now() / 1000));
   const maxSyncWaitMs = deps.maxSyncWaitMs ?? 90_000;
@@ -121,6 +126,10 @@ export const handler = async (event: unknown, context?: { getRemainingTimeInMill
       clock: systemClock,
       switcher: new Route53Switcher(config),
       bus: new MetricsBus(config),
+      signals: new SignalStore(
+        config,
+        new Map(config.controlRegions.map((region) => [region, new ParameterStore({ region })])),
+      ),
       dryRun,
       announce: alertAnnouncer(controlRegion, defaultLog),
     });

@@ -55,6 +55,13 @@ export function managedRecordTypes(config: FailoverConfig): string[] {
   return [...new Set([...config.records.map((record) => record.type), "TXT"])];
 }
 
+/**
+ * Change actions the code sends: compare-and-swap is a DELETE of the exact
+ * current record plus a CREATE of the new one (functions/lib/aws/route53.ts).
+ * UPSERT is left out on purpose: it overwrites without comparing.
+ */
+export const managedChangeActions: readonly string[] = ["CREATE", "DELETE"];
+
 /** PutMetricData, only into the project's namespace. */
 export function putMetricsStatement(config: FailoverConfig): PermissionStatement {
   return {
@@ -88,6 +95,11 @@ export function deciderPermissions(config: FailoverConfig, region: string): Perm
           test: "ForAllValues:StringEquals",
           variable: "route53:ChangeResourceRecordSetsRecordTypes",
           values: managedRecordTypes(config),
+        },
+        {
+          test: "ForAllValues:StringEquals",
+          variable: "route53:ChangeResourceRecordSetsActions",
+          values: [...managedChangeActions],
         },
       ],
     },

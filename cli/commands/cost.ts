@@ -8,7 +8,7 @@ import { parseArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
 import { renderTable } from "../table.ts";
 
-const usage = `Usage: failover cost [--config <file>] [--profile <name>] [--queries <per month>] [--route53-endpoint aws|non-aws] [--json]
+const usage = `Usage: failover cost [--config <file>] [--profile <name>] [--queries <per month>] [--route53-endpoint by-target|aws|non-aws] [--json]
 
 Prices a deployment per month, line by line (Lambda, CloudWatch, SNS,
 Route 53, data transfer) at the list prices in offline/cost/prices.json,
@@ -19,8 +19,10 @@ Options:
   --config <file>           config file (default: $FAILOVER_CONFIG_FILE, else failover.config.json)
   --profile <name>          price only this profile (default: every profile)
   --queries <per month>     DNS queries a month for the records (default: 10000000)
-  --route53-endpoint <type> how Route 53 would bill its checks: aws (the targets are AWS
-                            resources of the same account) or non-aws (default: aws)
+  --route53-endpoint <type> how Route 53 would bill its checks: by-target (each target by
+                            its provider: aws at the AWS-endpoint rate, gcp, azure and other
+                            at the non-AWS rate), aws (every target an AWS resource of the
+                            same account) or non-aws (default: by-target)
   --json                    print the report as JSON: profiles.<name>.monthlyUsd,
                             route53Native.monthlyUsd and every line
   -h, --help                show this help
@@ -39,7 +41,7 @@ const command: CliCommand = {
         config: { type: "string" },
         profile: { type: "string" },
         queries: { type: "string" },
-        "route53-endpoint": { type: "string", choices: ["aws", "non-aws"] },
+        "route53-endpoint": { type: "string", choices: ["by-target", "aws", "non-aws"] },
         json: { type: "boolean" },
       },
       { names: [] },
@@ -73,7 +75,7 @@ const command: CliCommand = {
         ...(queries === undefined ? {} : { queriesPerMonth: queries }),
         ...(parsed.flags["route53-endpoint"] === undefined
           ? {}
-          : { route53EndpointType: parsed.flags["route53-endpoint"] as "aws" | "non-aws" }),
+          : { route53EndpointType: parsed.flags["route53-endpoint"] as "by-target" | "aws" | "non-aws" }),
       },
     });
     io.stdout(parsed.flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
@@ -118,7 +120,7 @@ function renderReport(report: CostReport): string {
   }
   const native = report.route53Native;
   out.push(
-    `Route 53's own health checks: ${native.healthChecks} × (${native.options.join(", ")}), ${native.endpointType === "aws" ? "AWS" : "non-AWS"} endpoints`,
+    `Route 53's own health checks: ${native.healthChecks} × (${native.options.join(", ")}), ${native.endpointType === "aws" ? "AWS" : native.endpointType === "non-aws" ? "non-AWS" : "AWS and non-AWS"} endpoints`,
     table(native.lines),
   );
   out.push(

@@ -59,16 +59,21 @@ const command: CliCommand = {
 };
 export default command;
 
-/** `+1:25:20` from scenario seconds. */
+/** `+1:44:05.5` (or `+1:25:20` on a whole second) from scenario seconds. */
 function offset(seconds: number): string {
-  const h = Math.floor(seconds / 3600);
-  const m = Math.floor((seconds % 3600) / 60);
-  const s = seconds % 60;
-  return `+${h}:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
+  const tenths = Math.round(seconds * 10);
+  const h = Math.floor(tenths / 36_000);
+  const m = Math.floor((tenths % 36_000) / 600);
+  const s = (tenths % 600) / 10;
+  const whole = String(Math.floor(s)).padStart(2, "0");
+  return `+${h}:${String(m).padStart(2, "0")}:${whole}${Number.isInteger(s) ? "" : `.${tenths % 10}`}`;
 }
 
 function header(scenario: Scenario): string {
-  return `Scenario ${scenario.name}: ${scenario.durationSeconds} s, seed ${scenario.seed}, ${scenario.faults.length} fault(s)\n`;
+  const targets = scenario.resolvedConfig.targets
+    .map((t) => `${t.id} (${t.provider} ${t.region}, weight ${t.weight})`)
+    .join(", ");
+  return `Scenario ${scenario.name}: ${scenario.durationSeconds} s, seed ${scenario.seed}, ${scenario.faults.length} fault(s)\nTargets: ${targets}\n`;
 }
 
 function figures(summary: ReplaySummary, ids: string[]): Array<[string, string]> {

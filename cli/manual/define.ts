@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import { loadConfig, type FailoverConfig } from "../../functions/lib/config.ts";
 import { configEnvJson } from "../../functions/lib/config-size.ts";
@@ -139,6 +140,8 @@ function checkedEvent(
   if (flags.reason !== undefined) event.reason = flags.reason;
   const ttl = flags.ttl;
   if (ttl !== undefined) event.ttlSeconds = collect(() => parseDuration(ttl));
+  // One id per command: the function applies it once however often it is delivered (retries, the other region).
+  if (spec.lease) event.requestId = randomUUID();
   if (spec.positional === "target") event.target = argument;
   if (spec.positional === "weights") event.weights = collect(() => parseWeightsArgument(argument ?? ""));
   for (const key of ["ttlSeconds", "weights"]) if (event[key] === undefined) delete event[key];

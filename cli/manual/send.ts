@@ -58,13 +58,18 @@ export async function sendManualEvent(
   }
   const functionName = options.functionName ?? manualFunctionName(config, options.stage);
   const regions = options.region ? [options.region] : config.controlRegions;
+  // Reads, and leases carrying a request id (the function applies one request id once), may be sent again; a
+  // release is not: a second one could end a lease someone took in between.
+  const repeatable = !changingActions.has(String(event.action)) || typeof event.requestId === "string";
   let lastError: FailoverError | undefined;
   for (const region of regions) {
     try {
       const endpoint = io.env.AWS_ENDPOINT_URL || undefined;
-      const answer = await new LambdaInvoker({ region, ...(endpoint ? { endpoint } : {}) }).invoke(functionName, event);
-      return checkAnswer(answer, functionName);
+      const invoker = new LambdaInvoker({ region, ...(endpoint ? { endpoint } : {}) });
+      return checkAnswer(await invoker.invoke(functionName, event, { repeatable }), functionName);
     } catch (error) {
+      if (error instanceof FailoverError && error.code === "LAMBDA_OUTCOME_UNKNOWN")
+        throw await withCurrentState(error, event, config, options, io);
       if (!(error instanceof FailoverError) || !regionalFailures.has(error.code)) throw error;
       lastError = error;
       if (region !== regions.at(-1))
@@ -74,6 +79,34 @@ export async function sendManualEvent(
     }
   }
   throw lastError ?? new FailoverError("CONFIG_INVALID", "no control region to invoke");
+}
+
+/** Actions that change records. */
+const changingActions = new Set(["promote", "drain", "pin", "release", "release-hold", "init"]);
+
+/** The outcome-unknown error with what Route 53 holds now (a read is safe to repeat), so on-call sees what happened. */
+async function withCurrentState(
+  error: FailoverError,
+  event: Record<string, unknown>,
+  config: FailoverConfig,
+  options: SendOptions,
+  io: CliIO,
+): Promise<FailoverError> {
+  const status = await sendManualEvent({ action: "status", actor: event.actor }, config, options, io).catch(
+    () => undefined,
+  );
+  const now =
+    status?.ok && status.action === "status"
+      ? `Now in Route 53: weights ${Object.entries(status.weights)
+          .map(([id, w]) => `${id}=${w}`)
+          .join(
+            " ",
+          )}; lease: ${status.lease ? `${status.lease.id} (${status.lease.action}${status.lease.target ? ` ${status.lease.target}` : ""})` : "none"}; last switch: ${status.switches[0] ? new Date(status.switches[0].at * 1000).toISOString() : "none"}.`
+      : "The current state could not be read either.";
+  return new FailoverError(error.code, `${error.message}. ${now}`, {
+    cause: error,
+    hint: "Compare with what you asked for before you repeat the command (`failover status` shows it in full).",
+  });
 }
 
 function checkAnswer(answer: unknown, functionName: string): ManualResponse {

@@ -17,9 +17,11 @@ const intBetween = (min: number, max: number) => {
   return z.int({ error }).min(min, { error }).max(max, { error });
 };
 
-const region = z
-  .string()
-  .regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, { error: "expected an AWS region name such as us-east-1" });
+const awsRegionPattern = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
+const awsRegionError = "expected an AWS region name such as us-east-1";
+const region = z.string().regex(awsRegionPattern, { error: awsRegionError });
+/** Cloud providers a target may run on; only `aws` region names are checked. */
+export const targetProviders = ["aws", "gcp", "azure", "other"] as const;
 const dnsName = z
   .string()
   .regex(/^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i, {
@@ -60,8 +62,12 @@ const recordSchema = z.strictObject({
 const targetSchema = z.strictObject({
   /** Stable id, also the record's SetIdentifier, e.g. `primary`. */
   id,
-  /** AWS region the target runs in (informational; used in messages and cost). */
-  region,
+  /** Where the target runs: `aws`, `gcp`, `azure` or `other` (Route 53 bills its own checks of non-AWS endpoints at a higher rate). @default "aws" */
+  provider: z.enum(targetProviders).default("aws"),
+  /** Region the target runs in, as its provider names it (`us-east-1`, `us-central1`, `westeurope`; an AWS region name when `provider` is `aws`). Informational: messages and cost. */
+  region: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, {
+    error: "expected a region name of letters, digits, dots, dashes or spaces (at most 64)",
+  }),
   /** URL the probes check. */
   healthUrl: httpUrl,
   /** Normal weight, 0-255 as in Route 53. A 0 target takes traffic only when every other target is drained. */
@@ -223,6 +229,11 @@ export const configSchema = z
     }
     const recordNames = new Set(config.records.map((r) => r.name));
     for (const [index, target] of config.targets.entries()) {
+      if (target.provider === "aws" && !awsRegionPattern.test(target.region))
+        fail(
+          ["targets", index, "region"],
+          `${awsRegionError} (or set targets[${index}].provider to gcp, azure or other), got "${target.region}"`,
+        );
       for (const name of config.records.map((r) => r.name)) {
         if (!(name in target.records))
           fail(["targets", index, "records"], `expected a value or alias for record "${name}"`);
@@ -284,7 +295,7 @@ export const configSchema = z
         }
       }
     }
-    const targetRegions = new Set(config.targets.map((t) => t.region));
+    const targetRegions = new Set(config.targets.filter((t) => t.provider === "aws").map((t) => t.region));
     const [onlyControl] = config.controlRegions;
     if (config.controlRegions.length === 1 && onlyControl !== undefined && targetRegions.has(onlyControl))
       fail(
@@ -338,7 +349,7 @@ export const builtinProfiles: Record<string, BuiltinProfile> = {
     description:
       "60 s rounds, the first control region only, no ProbeLatency metric, two vantages (either may decide alone)",
     overrides: (config) => {
-      const targetRegions = new Set(config.targets.map((t) => t.region));
+      const targetRegions = new Set(config.targets.filter((t) => t.provider === "aws").map((t) => t.region));
       const preferred = [...config.vantages]
         .sort((a, b) => Number(targetRegions.has(a)) - Number(targetRegions.has(b)))
         .slice(0, 2);

@@ -45,8 +45,8 @@ export interface CostAssumptions {
   checkBytesOut: number;
   /** SNS publishes a month (alarm and OK transitions). @default 20 */
   snsPublishesPerMonth: number;
-  /** How Route 53 bills the health checks of the comparison: the targets are AWS resources of the same account (`aws`) or not. @default "aws" */
-  route53EndpointType: "aws" | "non-aws";
+  /** How Route 53 bills the health checks of the comparison: `by-target` (a target's `provider` aws at the AWS-endpoint rate, any other at the non-AWS rate), or every target as an AWS resource of the same account (`aws`) or not (`non-aws`). @default "by-target" */
+  route53EndpointType: "by-target" | "aws" | "non-aws";
   /** Route 53 failure threshold (consecutive failed checks) of the comparison. @default 3 */
   route53FailureThreshold: number;
 }
@@ -64,7 +64,7 @@ export const defaultCostAssumptions: CostAssumptions = {
   putBytes: { perDatum: 150, perRequest: 1200 },
   checkBytesOut: 1500,
   snsPublishesPerMonth: 20,
-  route53EndpointType: "aws",
+  route53EndpointType: "by-target",
   route53FailureThreshold: 3,
 };
 
@@ -104,7 +104,8 @@ export interface CostEstimate {
 }
 
 export interface Route53NativeEstimate extends CostEstimate {
-  endpointType: "aws" | "non-aws";
+  /** How the checks were billed: every target at one rate, or `mixed` (AWS and non-AWS endpoints). */
+  endpointType: "aws" | "non-aws" | "mixed";
   healthChecks: number;
   /** Paid options per health check: HTTPS, fast (10 s) interval, string match. */
   options: string[];
@@ -454,41 +455,53 @@ export function route53NativeCost(
   assumptions: Partial<CostAssumptions> = {},
 ): Route53NativeEstimate {
   const a: CostAssumptions = { ...defaultCostAssumptions, ...assumptions };
-  const aws = a.route53EndpointType === "aws";
+  const isAws = (target: FailoverConfig["targets"][number]) =>
+    a.route53EndpointType === "by-target" ? target.provider === "aws" : a.route53EndpointType === "aws";
   const checks = config.targets.length;
-  const https = config.targets.filter((t) => t.healthUrl.startsWith("https:")).length;
-  const stringMatch = config.probe.bodyMatch === undefined ? 0 : checks;
-  const optionId: PriceId = aws ? "route53.healthCheckOption.aws" : "route53.healthCheckOption.nonAws";
-  const kind = aws ? "AWS endpoint" : "non-AWS endpoint";
+  const stringMatch = config.probe.bodyMatch !== undefined;
+  // Route 53 bills a check, and each of its options, by whether its endpoint is an AWS resource.
+  const checkLines = (aws: boolean): CostLine[] => {
+    const targets = config.targets.filter((target) => isAws(target) === aws);
+    if (targets.length === 0) return [];
+    const optionId: PriceId = aws ? "route53.healthCheckOption.aws" : "route53.healthCheckOption.nonAws";
+    const kind = aws ? "AWS endpoint" : "non-AWS endpoint";
+    const which = a.route53EndpointType === "by-target" ? ` (${targets.map((t) => t.id).join(", ")})` : "";
+    const https = targets.filter((t) => t.healthUrl.startsWith("https:")).length;
+    return [
+      line(prices, aws ? "route53.healthCheck.aws" : "route53.healthCheck.nonAws", {
+        service: "Route 53",
+        item: `health checks (${kind})`,
+        quantity: targets.length,
+        basis: `one per target${which}`,
+      }),
+      line(prices, optionId, {
+        service: "Route 53",
+        item: `option: HTTPS (${kind})`,
+        quantity: https,
+        basis: "targets with an https health URL",
+      }),
+      line(prices, optionId, {
+        service: "Route 53",
+        item: `option: fast interval (10 s, ${kind})`,
+        quantity: targets.length,
+        basis: "every check, to detect as fast as it can",
+      }),
+      ...(stringMatch
+        ? [
+            line(prices, optionId, {
+              service: "Route 53",
+              item: `option: string matching (${kind})`,
+              quantity: targets.length,
+              basis: "probe.bodyMatch is set",
+            }),
+          ]
+        : []),
+    ];
+  };
+  const awsChecks = config.targets.filter(isAws).length;
   const lines: CostLine[] = [
-    line(prices, aws ? "route53.healthCheck.aws" : "route53.healthCheck.nonAws", {
-      service: "Route 53",
-      item: `health checks (${kind})`,
-      quantity: checks,
-      basis: "one per target",
-    }),
-    line(prices, optionId, {
-      service: "Route 53",
-      item: "option: HTTPS",
-      quantity: https,
-      basis: "targets with an https health URL",
-    }),
-    line(prices, optionId, {
-      service: "Route 53",
-      item: "option: fast interval (10 s)",
-      quantity: checks,
-      basis: "every check, to detect as fast as it can",
-    }),
-    ...(stringMatch > 0
-      ? [
-          line(prices, optionId, {
-            service: "Route 53",
-            item: "option: string matching",
-            quantity: stringMatch,
-            basis: "probe.bodyMatch is set",
-          }),
-        ]
-      : []),
+    ...checkLines(true),
+    ...checkLines(false),
     line(prices, "cloudwatch.alarm.standard", {
       service: "CloudWatch",
       item: "alarms on HealthCheckStatus",
@@ -499,9 +512,9 @@ export function route53NativeCost(
   ];
   return {
     profile: "route53-native",
-    endpointType: a.route53EndpointType,
+    endpointType: awsChecks === checks ? "aws" : awsChecks === 0 ? "non-aws" : "mixed",
     healthChecks: checks,
-    options: ["HTTPS", "fast interval (10 s)", ...(stringMatch > 0 ? ["string matching"] : [])],
+    options: ["HTTPS", "fast interval (10 s)", ...(stringMatch ? ["string matching"] : [])],
     ...totals(lines),
     lines,
     detection: route53DetectionTime(a.route53FailureThreshold),

@@ -178,6 +178,10 @@ describe("the checks bite", () => {
     ["a wildcard action", (s: any) => (s.Action = ["route53:*"])],
     ["the zone change widened to every resource", (s: any) => (s.Resource = ["*"])],
     ["the record-name condition dropped", (s: any) => delete s.Condition],
+    [
+      "UPSERT allowed beside CREATE and DELETE",
+      (s: any) => s.Condition["ForAllValues:StringEquals"]["route53:ChangeResourceRecordSetsActions"].push("UPSERT"),
+    ],
   ])("flags a decider policy with %s", (_, widen) => {
     const decider = views.find((v) => v.kind === "decider")!;
     const role = structuredClone(decider.role!);

@@ -1,7 +1,13 @@
 import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { manualFunctionName } from "../../functions/lib/deployment.ts";
-import { hostedZoneArn, managedRecordNames, managedRecordTypes, wildcardResourceExceptions } from "../../stacks/iam.ts";
+import {
+  hostedZoneArn,
+  managedChangeActions,
+  managedRecordNames,
+  managedRecordTypes,
+  wildcardResourceExceptions,
+} from "../../stacks/iam.ts";
 import { logRetention, maxConfigEnvBytes, roundsTimeoutSeconds } from "../../stacks/settings.ts";
 import type { BuiltApp, MockResource } from "./sst-harness.ts";
 
@@ -315,6 +321,13 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
             JSON.stringify(managedRecordTypes(config))
           )
             problems.push(`${where}: ChangeResourceRecordSets is not limited to the managed record types`);
+          if (
+            JSON.stringify(condition["route53:ChangeResourceRecordSetsActions"]) !==
+            JSON.stringify(managedChangeActions)
+          )
+            problems.push(
+              `${where}: ChangeResourceRecordSets is not limited to the actions the code sends (CREATE, DELETE)`,
+            );
         }
       }
       if (statement.Action.length > 1)

@@ -55,7 +55,7 @@ describe("manual failover function", () => {
     expect(status.action === "status" && status.targets).toEqual([
       {
         id: "primary",
-        region: "us-east-1",
+        region: "us-east4",
         weight: 90,
         normalWeight: 90,
         health: "down",
@@ -118,6 +118,34 @@ describe("manual failover function", () => {
     expect(snapshot.state).toMatchObject({
       switches: [{ mode: "manual", actor: "alice", from: { primary: 90, failover: 10 } }],
     });
+  });
+
+  it("a promote delivered twice with one request id writes once and answers the repeat as already applied", async () => {
+    // Prepare: the CLI re-sends after a client timeout, possibly to the other control region
+    const { manual, switcher } = await setup();
+    const event = {
+      action: "promote",
+      target: "failover",
+      reason: "use1 degraded",
+      actor: "alice",
+      requestId: "0b7e4a52-8f0c-4d7e-9c55-3f1f1f6c2a10",
+    };
+    ok(await handleManualEvent(manual, event));
+    switcher.stats.reset();
+    // Act
+    const repeat = ok(await handleManualEvent(manual, event));
+    // Assess
+    expect(switcher.stats.byOperation.ChangeResourceRecordSets?.calls ?? 0).toBe(0);
+    expect(repeat).toMatchObject({
+      action: "promote",
+      repeated: true,
+      from: { primary: 0 },
+      to: { primary: 0 },
+      lease: { id: event.requestId, actor: "alice" },
+      problems: [`request ${event.requestId} was already applied (its lease is in place); nothing was written again`],
+    });
+    const snapshot = await switcher.read();
+    expect((snapshot.state as { switches: unknown[] }).switches).toHaveLength(1);
   });
 
   it("pin applies exact weights and replaces an active lease, reporting the one it replaced", async () => {

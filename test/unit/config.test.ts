@@ -35,7 +35,7 @@ describe("config profiles", () => {
     // Assess
     expect(config.probe).toMatchObject({ intervalSeconds: 60, publishLatency: false, timeoutMs: 4000 });
     expect(config.controlRegions).toEqual(["us-east-2"]);
-    // eu-west-1 hosts no target; us-east-1 is the first of the rest, in config order
+    // Neither us-east-1 nor eu-west-1 hosts a target (the primary runs on Google Cloud); us-west-2 does
     expect(config.vantages).toEqual(["us-east-1", "eu-west-1"]);
     expect(config.policy).toMatchObject({ minVantages: 1, quorum: "majority" });
   });
@@ -88,6 +88,42 @@ describe("config profiles", () => {
   });
 });
 
+describe("targets anywhere", () => {
+  const targetsWith = (primary: Record<string, unknown>) => ({
+    ...raw,
+    targets: (raw.targets as Array<Record<string, unknown>>).map((target, index) =>
+      index === 0 ? { ...target, ...primary } : target,
+    ),
+  });
+
+  it("takes a target's region as its provider names it: the example's Google Cloud primary beside an AWS failover", () => {
+    // Act
+    const config = parseConfig(targetsWith({ provider: "azure", region: "westeurope" }));
+    // Assess
+    expect(config.targets.map((t) => [t.id, t.provider, t.region])).toEqual([
+      ["primary", "azure", "westeurope"],
+      ["failover", "aws", "us-west-2"],
+    ]);
+    expect(parseConfig(raw).targets[0]).toMatchObject({ provider: "gcp", region: "us-east4" });
+  });
+
+  it("still checks AWS region names for AWS targets, naming the field and the way out", () => {
+    // Act
+    const issues = issuesOf(targetsWith({ provider: "aws", region: "us-east4" }));
+    // Assess
+    expect(issues).toEqual([
+      'targets[0].region: expected an AWS region name such as us-east-1 (or set targets[0].provider to gcp, azure or other), got "us-east4"',
+    ]);
+  });
+
+  it("refuses an unknown provider with the accepted ones", () => {
+    // Act
+    const issues = issuesOf(targetsWith({ provider: "oracle" }));
+    // Assess
+    expect(issues).toEqual(['targets[0].provider: expected one of "aws", "gcp", "azure", "other", got "oracle"']);
+  });
+});
+
 describe("config: values that would break every check are refused, naming the field", () => {
   const withProbe = (probe: Record<string, unknown>) => ({ ...raw, probe: { ...(raw.probe as object), ...probe } });
 
@@ -134,13 +170,14 @@ describe("config: values that would break every check are refused, naming the fi
 
   it("refuses a single control region in a target's region, and allows it beside a second control region", () => {
     // Act
-    const alone = issuesOf({ ...raw, controlRegions: ["us-east-1"] });
-    const paired = parseConfig({ ...raw, controlRegions: ["us-east-1", "us-east-2"] });
+    // (us-west-2 hosts the example's AWS failover target)
+    const alone = issuesOf({ ...raw, controlRegions: ["us-west-2"] });
+    const paired = parseConfig({ ...raw, controlRegions: ["us-west-2", "us-east-2"] });
     // Assess
     expect(alone).toEqual([
-      "controlRegions[0]: expected a region without a target, or a second control region: the only decider would go down with the target in us-east-1",
+      "controlRegions[0]: expected a region without a target, or a second control region: the only decider would go down with the target in us-west-2",
     ]);
-    expect(paired.controlRegions).toEqual(["us-east-1", "us-east-2"]);
+    expect(paired.controlRegions).toEqual(["us-west-2", "us-east-2"]);
   });
 
   it("takes a target's certificate check off only with a stated reason", () => {

@@ -3,6 +3,7 @@ import { FailoverError } from "../errors.ts";
 import { clientConfig, type AwsClientOptions } from "./client-config.ts";
 import {
   describeAwsError,
+  neverSent,
   retrySettings,
   withRetry,
   type GiveUp,
@@ -44,8 +45,16 @@ export class LambdaInvoker {
    * Invokes `functionName` synchronously with `event` (JSON) and returns the
    * parsed JSON result. A function error becomes LAMBDA_FUNCTION_ERROR with
    * the function's own error message.
+   *
+   * With `repeatable: false` (a change that is not idempotent) a failure
+   * after which the function may have run (timeout, reset, 5xx) is not
+   * retried: it becomes LAMBDA_OUTCOME_UNKNOWN at once, because Lambda keeps
+   * running a request its caller gave up on, and a second one would run too.
+   * Throttling and a refused connection are still retried: the function did
+   * not run.
    */
-  async invoke(functionName: string, event: unknown): Promise<unknown> {
+  async invoke(functionName: string, event: unknown, options: { repeatable?: boolean } = {}): Promise<unknown> {
+    const repeatable = options.repeatable ?? true;
     const payload = new TextEncoder().encode(JSON.stringify(event ?? {}));
     const output = await withRetry(
       (signal) =>
@@ -54,7 +63,11 @@ export class LambdaInvoker {
           { abortSignal: signal },
         ),
       this.retry,
-      (giveUp) => lambdaFailure(functionName, giveUp),
+      (giveUp) =>
+        !repeatable && giveUp.kind === "unavailable" && !neverSent(giveUp.cause)
+          ? outcomeUnknown(functionName, giveUp)
+          : lambdaFailure(functionName, giveUp),
+      (kind, cause) => kind === "throttled" || (kind === "unavailable" && (repeatable || neverSent(cause))),
     );
     const text = output.Payload ? new TextDecoder().decode(output.Payload) : "";
     let result: unknown;
@@ -73,6 +86,14 @@ export class LambdaInvoker {
     }
     return result;
   }
+}
+
+function outcomeUnknown(functionName: string, { cause }: GiveUp): FailoverError {
+  return new FailoverError(
+    "LAMBDA_OUTCOME_UNKNOWN",
+    `${functionName} did not answer (${describeAwsError(cause)}); it may have run and applied the change, and Lambda finishes a request its caller gave up on, so it was not sent again`,
+    { cause, hint: "Run `failover status` to see what is in place before you repeat the command." },
+  );
 }
 
 function lambdaFailure(functionName: string, { kind, attempts, cause }: GiveUp): FailoverError {

@@ -133,6 +133,7 @@ export async function withRetry<T>(
   attempt: (signal: AbortSignal, attemptNumber: number) => Promise<T>,
   settings: RetrySettings,
   fail: (giveUp: GiveUp) => Error,
+  retryIf: (kind: AwsFailureKind, cause: unknown) => boolean = (kind) => kind === "throttled" || kind === "unavailable",
 ): Promise<T> {
   const started = settings.now();
   for (let attemptNumber = 1; ; attemptNumber++) {
@@ -145,13 +146,25 @@ export async function withRetry<T>(
       const elapsedMs = settings.now() - started;
       const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attemptNumber - 1));
       const delay = Math.floor(settings.random() * ceiling);
-      const retryable = kind === "throttled" || kind === "unavailable";
+      const retryable = retryIf(kind, cause);
       if (!retryable || attemptNumber >= settings.maxAttempts || elapsedMs + delay >= settings.budgetMs) {
         throw fail({ kind, attempts: attemptNumber, elapsedMs, cause });
       }
       await settings.sleep(delay);
     }
   }
+}
+
+/**
+ * True when a failed call certainly never reached the service (refused
+ * connection, unresolvable name), so repeating it cannot repeat its effect.
+ * A timeout, a reset or a 5xx may follow a request the service acted on.
+ */
+export function neverSent(error: unknown): boolean {
+  const e = (error ?? {}) as LooseAwsError;
+  return (
+    ["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"].includes(e.code ?? "") || /ECONNREFUSED|ENOTFOUND/.test(e.message ?? "")
+  );
 }
 
 /** A short, secret-free description of an SDK error for messages. */

@@ -30,6 +30,12 @@ export interface ManualEvent {
   ttlSeconds?: number;
   /** Who asks (IAM principal or a name). */
   actor: string;
+  /**
+   * Idempotency key of a `promote`/`drain`/`pin` (the CLI sends a fresh UUID per command): it becomes the lease id,
+   * and a request whose lease is already in place is answered without writing again, so a repeated delivery
+   * (a client retry after a timeout, the other control region) changes nothing. Unset: a new lease id.
+   */
+  requestId?: string;
 }
 
 /**
@@ -61,6 +67,10 @@ function manualEventSchema(config: FailoverConfig) {
       reason: z.string().trim().min(1, { error: "expected a non-empty reason" }).max(500).optional(),
       ttlSeconds: z.int({ error: ttlError }).min(1, { error: ttlError }).max(maxTtl, { error: ttlError }).optional(),
       actor: z.string().trim().min(1, { error: "expected who asks (a name or IAM principal)" }).max(128),
+      requestId: z
+        .string()
+        .regex(/^[A-Za-z0-9-]{8,64}$/, { error: "expected 8-64 letters, digits and dashes (e.g. a UUID)" })
+        .optional(),
     })
     .superRefine((event, ctx) => {
       const fail = (path: PropertyKey[], message: string) =>
@@ -82,6 +92,8 @@ function manualEventSchema(config: FailoverConfig) {
         fail(["reason"], `is required for ${action} (say why; it is shown to everyone)`);
       if (!leaseActions.includes(action) && event.ttlSeconds !== undefined)
         fail(["ttlSeconds"], `is not used by ${action}; leave it out`);
+      if (!leaseActions.includes(action) && event.requestId !== undefined)
+        fail(["requestId"], `is not used by ${action} (only a lease can record it); leave it out`);
     });
 }
 

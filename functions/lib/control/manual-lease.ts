@@ -23,7 +23,12 @@ export async function takeLease(ctx: ManualContext, event: LeaseEvent, now: numb
   const rounds = await readRounds(ctx, now, problems);
   let replaced: OverrideLease | undefined;
   let decision: Decision | undefined;
+  let repeated = false;
   const result = await ctx.switcher.update((snapshot) => {
+    // The lease of this very request is in place: an earlier delivery applied it. Writing again could undo nothing
+    // useful and would count a second switch.
+    repeated = event.requestId !== undefined && snapshot.lease?.id === event.requestId;
+    if (repeated) return undefined;
     replaced = leaseActive(snapshot.lease, now) ? snapshot.lease : undefined;
     const decided = decideOn(ctx, snapshot, rounds, now, problems, { lease });
     decision = decided.decision;
@@ -35,6 +40,7 @@ export async function takeLease(ctx: ManualContext, event: LeaseEvent, now: numb
       lease,
     });
   });
+  if (repeated) return repeatedResult(ctx, event, now, problems, result);
   return changeResult(ctx, event, now, problems, result, decision as Decision, {
     lease: leaseView(lease, now),
     replaced: leaseView(replaced, now),
@@ -42,10 +48,42 @@ export async function takeLease(ctx: ManualContext, event: LeaseEvent, now: numb
   });
 }
 
+/** The answer to a repeated delivery of a lease request: what the first delivery put in place, nothing written. */
+function repeatedResult(
+  ctx: ManualContext,
+  event: LeaseEvent,
+  now: number,
+  problems: string[],
+  result: Awaited<ReturnType<Route53Switcher["update"]>>,
+): ChangeResult {
+  const weights = pickWeights(result.snapshot.weights, ctx.ids);
+  problems.push(`request ${event.requestId} was already applied (its lease is in place); nothing was written again`);
+  ctx.log.warn(`manual ${event.action}: repeated request ${event.requestId}, already applied`, {
+    action: event.action,
+    requestId: event.requestId,
+  });
+  return {
+    action: event.action,
+    at: now,
+    problems,
+    from: weights,
+    to: weights,
+    shift: describeShift(weights, weights, ctx.ids),
+    lease: leaseView(result.snapshot.lease, now),
+    replaced: null,
+    releasedHolds: [],
+    reason: "an earlier delivery of this request took the lease",
+    changeId: "",
+    attempts: result.attempts,
+    sync: null,
+    repeated: true,
+  };
+}
+
 /** The lease an event asks for; a drain that would leave no target with traffic is refused before anything is read. */
 function newLease(ctx: ManualContext, event: LeaseEvent, now: number): OverrideLease {
   const lease: OverrideLease = {
-    id: ctx.newLeaseId(),
+    id: event.requestId ?? ctx.newLeaseId(),
     action: event.action,
     ...(event.target !== undefined ? { target: event.target } : {}),
     ...(event.weights !== undefined ? { weights: pickWeights(event.weights, ctx.ids) } : {}),

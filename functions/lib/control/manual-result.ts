@@ -80,6 +80,8 @@ export interface ChangeResult extends Common {
   attempts: number;
   /** Whether Route 53 reported the change INSYNC within the function's short wait; null when nothing was written. */
   sync: ChangeSync | null;
+  /** This request (same `requestId`) had already been applied by an earlier delivery: nothing was written. */
+  repeated?: true;
 }
 
 export interface InitResult extends Common {

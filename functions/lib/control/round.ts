@@ -1,12 +1,21 @@
 import type { DecisionMetrics, MetricsBus, RegionResult } from "../aws/cloudwatch.ts";
-import type { Route53Switcher, ZoneSnapshot } from "../aws/route53.ts";
+import type { Route53Switcher, UpdateResult } from "../aws/route53.ts";
 import type { FailoverConfig } from "../config.ts";
-import { leaseActive } from "../lease.ts";
+import type { SignalStore } from "../dataplane/signal-store.ts";
+import { leaseActive, type OverrideLease } from "../lease.ts";
 import type { Logger } from "../log.ts";
 import { decide, windowSeconds, type Decision } from "../policy/decide.ts";
-import { pickWeights } from "../policy/weights.ts";
-import { votesOf } from "../state.ts";
+import { pickWeights, sameWeights } from "../policy/weights.ts";
+import { emptyStateDocument, votesOf, type StateDocument } from "../state.ts";
 import type { Weights } from "../types.ts";
+import {
+  controlPlaneDown,
+  nextSignalState,
+  publishSignals,
+  readDraining,
+  readView,
+  type SignalOutcome,
+} from "./data-plane.ts";
 import type { PolicyMemory } from "../policy/memory.ts";
 import type { Announce } from "./announcer.ts";
 import { roundEvent } from "./change-event.ts";
@@ -26,6 +35,8 @@ export interface RoundDeps {
   followChange?: (changeId: string) => void;
   /** Publishes what this round changed for Slack (./announcer.ts); only a round that won its compare-and-swap has anything to announce. @default none: not announced */
   announce?: Announce;
+  /** The data-plane signal stores of every control region: drains go through health checks first, and rounds go on while the Route 53 API is down. @default none: records only */
+  signals?: SignalStore;
 }
 
 /** What one decider round saw, decided and did. */
@@ -53,6 +64,10 @@ export interface RoundOutcome {
   changeId: string | undefined;
   /** Per control region: was the decision's metrics publish accepted. */
   published: RegionResult[];
+  /** How the round reached DNS: the records (Route 53 API answered) or the health checks only (it did not). */
+  path: "api" | "data-plane";
+  /** What the data-plane half did (with signal stores). */
+  signals?: SignalOutcome;
 }
 
 /**
@@ -66,27 +81,81 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
   const { config, log } = deps;
   const ids = config.targets.map((target) => target.id);
   const rounds = await deps.bus.readWindow(deps.controlRegion, now, windowSeconds(config));
+  const store = deps.dryRun ? undefined : deps.signals;
+  const { view, problem: viewProblem } = store ? await readView(store, deps.controlRegion) : { view: undefined };
+  if (viewProblem !== undefined) log.warn("decider view unreadable", { problem: viewProblem });
+  const draining = store ? await readDraining(store, deps.controlRegion) : [];
+  if (store && view) await drainFirst(deps, store, now, rounds, view, draining);
+
   let decision: Decision | undefined;
+  let state: StateDocument | undefined;
+  let lease: OverrideLease | undefined;
   let priorMemory: PolicyMemory | undefined;
-  const result = await deps.switcher.update((snapshot) => {
-    const { doc, problem } = readStateDocument(snapshot);
-    priorMemory = doc?.memory;
-    if (problem !== undefined) log.warn("state record ignored, starting fresh policy memory", { problem });
-    if (snapshot.leaseProblem !== undefined) log.warn("lease record ignored", { problem: snapshot.leaseProblem });
-    decision = decide({ now, config, rounds, current: snapshot.weights, memory: doc?.memory, lease: snapshot.lease });
-    if (deps.dryRun) return undefined;
-    const manual = decision.kind === "override" && snapshot.lease !== undefined;
-    return zoneChangeFor(decision, snapshot, {
-      now,
-      doc,
-      mode: manual ? "manual" : "automatic",
-      ...(manual ? { actor: snapshot.lease?.actor } : {}),
+  let result: UpdateResult | undefined;
+  try {
+    result = await deps.switcher.update((snapshot) => {
+      const { doc, problem } = readStateDocument(snapshot);
+      if (problem !== undefined) log.warn("state record ignored, starting fresh policy memory", { problem });
+      if (snapshot.leaseProblem !== undefined) log.warn("lease record ignored", { problem: snapshot.leaseProblem });
+      // After a drain through health checks the records lag the view: decide from the view, and catch the records up.
+      const ahead =
+        view !== undefined &&
+        !sameWeights(view.applied, view.records, ids) &&
+        sameWeights(view.records, snapshot.weights, ids);
+      const current = ahead ? view.applied : snapshot.weights;
+      const base = ahead ? view.state : doc;
+      decision = decide({ now, config, rounds, current, memory: base?.memory, lease: snapshot.lease });
+      priorMemory = base?.memory;
+      lease = snapshot.lease;
+      state = { ...(base ?? emptyStateDocument()), memory: decision.memory };
+      if (deps.dryRun) return undefined;
+      const manual = decision.kind === "override" && snapshot.lease !== undefined;
+      const catchUp = ahead && !sameWeights(snapshot.weights, decision.weights, ids);
+      const change = zoneChangeFor(
+        catchUp
+          ? { ...decision, changed: true, reason: `records catch up with the health checks: ${decision.reason}` }
+          : decision,
+        snapshot,
+        { now, doc: base, mode: manual ? "manual" : "automatic", ...(manual ? { actor: snapshot.lease?.actor } : {}) },
+      );
+      if (change?.state !== undefined) state = change.state as StateDocument;
+      return change;
     });
-  });
+  } catch (error) {
+    if (store === undefined || view === undefined || !controlPlaneDown(error)) throw error;
+    log.warn("Route 53 API down: deciding from the decider view, draining through health checks only", {
+      controlRegion: deps.controlRegion,
+      error: error instanceof Error ? error.message : String(error),
+    });
+    lease = view.lease;
+    state = view.state;
+    priorMemory = view.state.memory;
+    decision = decide({ now, config, rounds, current: view.applied, memory: view.state.memory, lease: view.lease });
+  }
   const final = decision as Decision;
-  const switched = result.applied && result.change?.weights !== undefined;
-  if (switched && result.changeId) deps.followChange?.(result.changeId);
-  const from = pickWeights(result.snapshot.weights, ids);
+  const apiUp = result !== undefined;
+  const switched = result?.applied === true && result.change?.weights !== undefined;
+  if (switched && result?.changeId) deps.followChange?.(result.changeId);
+  const from = result ? pickWeights(result.snapshot.weights, ids) : pickWeights(view?.applied ?? {}, ids);
+  let signals: SignalOutcome | undefined;
+  if (store) {
+    // Planned on the records as they were before this round's write, so a target coming back keeps its
+    // drain signal one more round while name servers take the new weights (the next round clears it).
+    const next = nextSignalState({
+      config,
+      controlRegion: deps.controlRegion,
+      now,
+      decision: final,
+      records: result ? pickWeights(result.snapshot.weights, ids) : pickWeights(view?.records ?? {}, ids),
+      apiUp,
+      draining,
+      view,
+      state: state ?? { ...emptyStateDocument(), memory: final.memory },
+      lease,
+    });
+    signals = await publishSignals(store, config, next, view);
+  }
+  const inEffect = apiUp ? switched : signals !== undefined && final.changed && signals.inEffect && signals.confirmed;
   const shift = final.changed ? describeShift(from, final.weights, ids) : undefined;
   const outcome: RoundOutcome = {
     at: now,
@@ -95,14 +164,16 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
     reason: final.reason,
     from,
     wanted: final.weights,
-    weights: switched ? final.weights : from,
-    switched,
-    applied: result.applied,
-    attempts: result.attempts,
+    weights: inEffect ? final.weights : from,
+    switched: inEffect,
+    applied: result?.applied ?? inEffect,
+    attempts: result?.attempts ?? 1,
     dryRun: deps.dryRun,
     shift,
-    changeId: result.changeId,
+    changeId: result?.changeId,
     published: [],
+    path: apiUp ? "api" : "data-plane",
+    ...(signals ? { signals } : {}),
   };
   logDecision(deps, outcome, final);
   const event = deps.dryRun
@@ -114,19 +185,61 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
         controlRegion: deps.controlRegion,
         from,
         priorMemory,
-        lease: result.snapshot.lease,
-        switched,
-        applied: result.applied,
-        changeId: result.changeId,
+        lease,
+        switched: inEffect,
+        applied: result?.applied ?? inEffect,
+        changeId: result?.changeId,
       });
   if (event !== undefined && deps.announce !== undefined) await deps.announce(event);
-  outcome.published = await deps.bus.publishDecision(decisionMetrics(outcome, final, result.snapshot));
+  outcome.published = await deps.bus.publishDecision(decisionMetrics(outcome, final, lease));
   const unpublished = outcome.published.filter((region) => !region.ok);
   if (unpublished.length > 0)
     log.warn("decision metrics not published", {
       regions: unpublished.map(({ region, error }) => ({ region, error })),
     });
   return outcome;
+}
+
+/**
+ * Drains go through the data plane before the Route 53 API is asked (which
+ * may hang for its whole retry budget when it is down): decided from the
+ * view, only the signal is written, and only when it drains something.
+ */
+async function drainFirst(
+  deps: RoundDeps,
+  store: SignalStore,
+  now: number,
+  rounds: Awaited<ReturnType<RoundDeps["bus"]["readWindow"]>>,
+  view: NonNullable<Awaited<ReturnType<typeof readView>>["view"]>,
+  draining: string[],
+): Promise<void> {
+  const early = decide({
+    now,
+    config: deps.config,
+    rounds,
+    current: view.applied,
+    memory: view.state.memory,
+    lease: view.lease,
+  });
+  const next = nextSignalState({
+    config: deps.config,
+    controlRegion: deps.controlRegion,
+    now,
+    decision: early,
+    records: view.records,
+    apiUp: false,
+    draining,
+    view,
+    state: view.state,
+    lease: view.lease,
+  });
+  if (next.plan.drained.length === 0 && !next.plan.emergency) return;
+  const writes = await store.publish(next.signal, undefined);
+  deps.log.warn(`drain signal sent for ${next.plan.drained.join(", ") || "an emergency undrain"} before the records`, {
+    controlRegion: deps.controlRegion,
+    draining: next.plan.draining,
+    writes,
+  });
 }
 
 function logDecision(deps: RoundDeps, outcome: RoundOutcome, decision: Decision): void {
@@ -156,9 +269,13 @@ function logDecision(deps: RoundDeps, outcome: RoundOutcome, decision: Decision)
  * that won the CAS, so two deciders never count one switch twice; a dry run
  * counts none (it publishes the weights in Route 53, not the ones it wants).
  */
-function decisionMetrics(outcome: RoundOutcome, decision: Decision, snapshot: ZoneSnapshot): DecisionMetrics {
+function decisionMetrics(
+  outcome: RoundOutcome,
+  decision: Decision,
+  leaseRead: OverrideLease | undefined,
+): DecisionMetrics {
   const mode = decision.kind === "override" ? "manual" : "automatic";
-  const lease = leaseActive(snapshot.lease, outcome.at) ? snapshot.lease : undefined;
+  const lease = leaseActive(leaseRead, outcome.at) ? leaseRead : undefined;
   return {
     at: outcome.at,
     controlRegion: outcome.controlRegion,

@@ -1,6 +1,6 @@
 import http from "node:http";
 import https from "node:https";
-import { isIP, type LookupFunction } from "node:net";
+import { isIP, type LookupFunction, type Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { ProbeErrorKind } from "../types.ts";
 import type { ProbeRequest, ProbeResult, Prober } from "./types.ts";
@@ -74,136 +74,175 @@ interface Settings {
 
 function probeOnce(request: ProbeRequest, settings: Settings): Promise<ProbeResult> {
   const started = performance.now();
-  const elapsed = () => Math.round(performance.now() - started);
   let first: URL;
   try {
     first = new URL(request.url);
   } catch {
     return Promise.resolve({ ok: false, latencyMs: 0, errorKind: "other", detail: "invalid URL" });
   }
+  return new Promise<ProbeResult>((resolve) => new ProbeCheck(request, settings, started, resolve).send(first));
+}
 
-  return new Promise<ProbeResult>((resolve) => {
-    let settled = false;
-    let phase: Phase = "resolving";
-    // Requests whose response is not complete: destroyed when the check ends.
-    const live = new Set<http.ClientRequest>();
+/**
+ * One check in flight: its requests (the first and any redirects), the
+ * phase it is in (for timeout and reset details), one overall deadline, and
+ * a single result however many events race to give one.
+ */
+class ProbeCheck {
+  private settled = false;
+  private phase: Phase = "resolving";
+  /** Requests whose response is not complete: destroyed when the check ends. */
+  private readonly live = new Set<http.ClientRequest>();
+  private readonly deadline: NodeJS.Timeout;
 
-    const finish = (result: ProbeResult) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(deadline);
-      for (const req of live) req.destroy();
-      resolve(result);
-    };
-    const fail = (errorKind: ProbeErrorKind, detail: string, status?: number) =>
-      finish(
-        status === undefined
-          ? { ok: false, latencyMs: elapsed(), errorKind, detail }
-          : { ok: false, status, latencyMs: elapsed(), errorKind, detail },
-      );
-    const pass = (status: number) => {
-      const latencyMs = elapsed();
-      if (request.maxLatencyMs !== undefined && latencyMs > request.maxLatencyMs) {
-        finish({
-          ok: false,
-          status,
-          latencyMs,
-          errorKind: "latency",
-          detail: `answered in ${latencyMs} ms, over the ${request.maxLatencyMs} ms limit`,
-        });
-      } else finish({ ok: true, status, latencyMs });
-    };
-
-    const deadline = setTimeout(
-      () => fail("timeout", `no answer within ${request.timeoutMs} ms (${phase})`),
+  constructor(
+    private readonly request: ProbeRequest,
+    private readonly settings: Settings,
+    private readonly started: number,
+    private readonly resolve: (result: ProbeResult) => void,
+  ) {
+    this.deadline = setTimeout(
+      () => this.fail("timeout", `no answer within ${request.timeoutMs} ms (${this.phase})`),
       request.timeoutMs,
     );
+  }
 
-    const send = (url: URL, redirectsLeft: number, retryOnStaleSocket: boolean) => {
-      const secure = url.protocol === "https:";
-      if (!secure && url.protocol !== "http:") return fail("other", `unsupported protocol ${url.protocol}`);
-      let req: http.ClientRequest;
-      try {
-        req = (secure ? https : http).request(url, {
-          method: "GET",
-          agent: secure ? settings.agents.https : settings.agents.http,
-          // The agent pools verifying and non-verifying connections apart (the option is part of its socket key).
-          ...(secure ? { rejectUnauthorized: request.verifyCertificate !== false } : {}),
-          headers: { "user-agent": "regional-failover-probe", accept: "*/*", ...request.headers },
-          ...(settings.lookup ? { lookup: settings.lookup } : {}),
-        });
-      } catch (error) {
-        // Invalid header names/values throw synchronously; never echo header values (they may hold tokens).
-        return fail("other", `request not sent: ${(error as NodeJS.ErrnoException).code ?? "invalid request"}`);
-      }
-      live.add(req);
-      phase = isIP(url.hostname.replace(/^\[|\]$/g, "")) ? "connecting" : "resolving";
-      req.on("socket", (socket) => {
-        if (req.reusedSocket || !socket.connecting) {
-          phase = "waiting for status";
-          return;
-        }
-        socket.once("lookup", () => (phase = "connecting"));
-        socket.once("connect", () => (phase = secure ? "TLS handshake" : "waiting for status"));
-        socket.once("secureConnect", () => (phase = "waiting for status"));
+  /** GETs `url`; a kept-alive socket that the server closed as it was reused is retried once on a fresh one. */
+  send(url: URL, redirectsLeft = this.settings.maxRedirects, retryOnStaleSocket = true): void {
+    const secure = url.protocol === "https:";
+    if (!secure && url.protocol !== "http:") return this.fail("other", `unsupported protocol ${url.protocol}`);
+    let req: http.ClientRequest;
+    try {
+      req = (secure ? https : http).request(url, {
+        method: "GET",
+        agent: secure ? this.settings.agents.https : this.settings.agents.http,
+        // The agent pools verifying and non-verifying connections apart (the option is part of its socket key).
+        ...(secure ? { rejectUnauthorized: this.request.verifyCertificate !== false } : {}),
+        headers: { "user-agent": "regional-failover-probe", accept: "*/*", ...this.request.headers },
+        ...(this.settings.lookup ? { lookup: this.settings.lookup } : {}),
       });
-      req.on("error", (error: NodeJS.ErrnoException) => {
-        live.delete(req);
-        if (settled) return;
-        // A kept-alive socket the server closed just as we reused it: the documented race; retry once on a fresh one.
-        if (retryOnStaleSocket && req.reusedSocket && error.code === "ECONNRESET")
-          return send(url, redirectsLeft, false);
-        const [kind, detail] = classify(error, phase);
-        fail(kind, detail);
+    } catch (error) {
+      // Invalid header names/values throw synchronously; never echo header values (they may hold tokens).
+      return this.fail("other", `request not sent: ${(error as NodeJS.ErrnoException).code ?? "invalid request"}`);
+    }
+    this.live.add(req);
+    this.phase = isIP(url.hostname.replace(/^\[|\]$/g, "")) ? "connecting" : "resolving";
+    req.on("socket", (socket) => this.followPhases(req, socket, secure));
+    req.on("error", (error: NodeJS.ErrnoException) => {
+      this.live.delete(req);
+      if (this.settled) return;
+      // A kept-alive socket the server closed just as we reused it: the documented race; retry once on a fresh one.
+      if (retryOnStaleSocket && req.reusedSocket && error.code === "ECONNRESET")
+        return this.send(url, redirectsLeft, false);
+      const [kind, detail] = classify(error, this.phase);
+      this.fail(kind, detail);
+    });
+    req.on("response", (res) => this.onResponse(req, res, url, redirectsLeft));
+    req.end();
+  }
+
+  private followPhases(req: http.ClientRequest, socket: Socket, secure: boolean): void {
+    if (req.reusedSocket || !socket.connecting) {
+      this.phase = "waiting for status";
+      return;
+    }
+    socket.once("lookup", () => {
+      this.phase = "connecting";
+    });
+    socket.once("connect", () => {
+      this.phase = secure ? "TLS handshake" : "waiting for status";
+    });
+    socket.once("secureConnect", () => {
+      this.phase = "waiting for status";
+    });
+  }
+
+  private onResponse(req: http.ClientRequest, res: http.IncomingMessage, url: URL, redirectsLeft: number): void {
+    const status = res.statusCode ?? 0;
+    res.on("error", (error: NodeJS.ErrnoException) => {
+      if (!this.settled) this.fail(classify(error, this.phase)[0], `body: ${short(error)}`, status);
+    });
+    res.once("end", () => this.live.delete(req));
+    if (this.settled) return void res.destroy();
+    const expected = this.request.expectedStatuses.includes(status);
+    if (!expected && redirectStatuses.has(status)) {
+      const redirect = redirectTarget(status, res.headers.location, url, redirectsLeft, this.settings.maxRedirects);
+      if ("problem" in redirect) return this.fail("redirect", redirect.problem, status);
+      res.resume(); // drain the (small) redirect body so its socket can serve the next request
+      return this.send(redirect.next, redirectsLeft - 1, true);
+    }
+    if (!expected)
+      return this.fail("status", `status ${status}, expected ${this.request.expectedStatuses.join(" or ")}`, status);
+    if (this.request.bodyMatch === undefined) {
+      res.destroy(); // the body is not needed: do not download it
+      this.live.delete(req);
+      return this.pass(status);
+    }
+    this.phase = "reading body";
+    readUntilMatch(res, Buffer.from(this.request.bodyMatch, "utf8"), this.request.bodyMatchBytes, {
+      matched: () => this.pass(status),
+      missed: (bytes, complete) =>
+        this.fail(
+          "body",
+          complete ? `match not in the body (${bytes} bytes)` : `match not in the first ${bytes} bytes`,
+          status,
+        ),
+    });
+  }
+
+  private elapsed(): number {
+    return Math.round(performance.now() - this.started);
+  }
+
+  private finish(result: ProbeResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    clearTimeout(this.deadline);
+    for (const req of this.live) req.destroy();
+    this.resolve(result);
+  }
+
+  private fail(errorKind: ProbeErrorKind, detail: string, status?: number): void {
+    this.finish(
+      status === undefined
+        ? { ok: false, latencyMs: this.elapsed(), errorKind, detail }
+        : { ok: false, status, latencyMs: this.elapsed(), errorKind, detail },
+    );
+  }
+
+  private pass(status: number): void {
+    const latencyMs = this.elapsed();
+    const { maxLatencyMs } = this.request;
+    if (maxLatencyMs !== undefined && latencyMs > maxLatencyMs) {
+      this.finish({
+        ok: false,
+        status,
+        latencyMs,
+        errorKind: "latency",
+        detail: `answered in ${latencyMs} ms, over the ${maxLatencyMs} ms limit`,
       });
-      req.on("response", (res) => onResponse(req, res, url, redirectsLeft));
-      req.end();
+    } else this.finish({ ok: true, status, latencyMs });
+  }
+}
+
+/** Where a redirect leads, or why it is not followed: clients of the record never leave its scheme, host and port. */
+function redirectTarget(
+  status: number,
+  location: string | undefined,
+  url: URL,
+  redirectsLeft: number,
+  maxRedirects: number,
+): { next: URL } | { problem: string } {
+  const next = resolveLocation(location, url);
+  if (next === undefined) return { problem: `${status} redirect without a usable Location` };
+  if (next.hostname.toLowerCase() !== url.hostname.toLowerCase())
+    return { problem: `${status} redirect to another host (${next.host}), not followed` };
+  if (next.protocol !== url.protocol || next.port !== url.port)
+    return {
+      problem: `${status} redirect to another ${next.protocol !== url.protocol ? "scheme" : "port"} (${next.origin}), not followed`,
     };
-
-    const onResponse = (req: http.ClientRequest, res: http.IncomingMessage, url: URL, redirectsLeft: number) => {
-      const status = res.statusCode ?? 0;
-      res.on("error", (error: NodeJS.ErrnoException) => {
-        if (!settled) fail(classify(error, phase)[0], `body: ${short(error)}`, status);
-      });
-      res.once("end", () => live.delete(req));
-      if (settled) return void res.destroy();
-      const expected = request.expectedStatuses.includes(status);
-      if (!expected && redirectStatuses.has(status)) {
-        const next = resolveLocation(res.headers.location, url);
-        if (next === undefined) return fail("redirect", `${status} redirect without a usable Location`, status);
-        if (next.hostname.toLowerCase() !== url.hostname.toLowerCase())
-          return fail("redirect", `${status} redirect to another host (${next.host}), not followed`, status);
-        if (next.protocol !== url.protocol || next.port !== url.port)
-          return fail(
-            "redirect",
-            `${status} redirect to another ${next.protocol !== url.protocol ? "scheme" : "port"} (${next.origin}), not followed`,
-            status,
-          );
-        if (redirectsLeft <= 0) return fail("redirect", `more than ${settings.maxRedirects} redirects`, status);
-        res.resume(); // drain the (small) redirect body so its socket can serve the next request
-        return send(next, redirectsLeft - 1, true);
-      }
-      if (!expected)
-        return fail("status", `status ${status}, expected ${request.expectedStatuses.join(" or ")}`, status);
-      if (request.bodyMatch === undefined) {
-        res.destroy(); // the body is not needed: do not download it
-        live.delete(req);
-        return pass(status);
-      }
-      phase = "reading body";
-      readUntilMatch(res, Buffer.from(request.bodyMatch, "utf8"), request.bodyMatchBytes, {
-        matched: () => pass(status),
-        missed: (bytes, complete) =>
-          fail(
-            "body",
-            complete ? `match not in the body (${bytes} bytes)` : `match not in the first ${bytes} bytes`,
-            status,
-          ),
-      });
-    };
-
-    send(first, settings.maxRedirects, true);
-  });
+  if (redirectsLeft <= 0) return { problem: `more than ${maxRedirects} redirects` };
+  return { next };
 }
 
 /** Reads `res` until `needle` is found or `cap` bytes are seen, then stops the transfer. */

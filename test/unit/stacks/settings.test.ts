@@ -73,6 +73,17 @@ describe("stack IAM statements", () => {
     ]);
   });
 
+  it("allows record changes only as CREATE and DELETE (an UPSERT would overwrite without compare-and-swap)", () => {
+    // Act
+    const [change] = deciderPermissions(config, "us-east-2");
+    // Assess
+    expect(change?.conditions).toContainEqual({
+      test: "ForAllValues:StringEquals",
+      variable: "route53:ChangeResourceRecordSetsActions",
+      values: ["CREATE", "DELETE"],
+    });
+  });
+
   it("uses the GovCloud partition in GovCloud regions", () => {
     expect(partitionOf("us-gov-west-1")).toBe("aws-us-gov");
     expect(deciderPermissions(config, "us-gov-west-1")[0]!.resources).toEqual([

@@ -35,7 +35,8 @@ describe("failover cost", () => {
     expect(Object.keys(report.profiles)).toEqual(["default", "economy"]);
     expect(report.profiles.default.monthlyUsd).toBe(66.88);
     expect(report.profiles.economy.monthlyUsd).toBe(9.43);
-    expect(report.route53Native.monthlyUsd).toBe(9.7);
+    // The example's primary runs on Google Cloud: Route 53 bills its check at the non-AWS rate.
+    expect(report.route53Native.monthlyUsd).toBe(11.95);
     expect(report.profiles.economy.lines.length).toBeGreaterThan(10);
   });
 
@@ -50,7 +51,7 @@ describe("failover cost", () => {
       /CloudWatch: GetMetricData metrics requested\s+87,600\s+\$0\.01 per 1,000 metrics requested\s+\$0\.88/,
     );
     expect(stdout).toMatch(/Total \$5\.43 a month/);
-    expect(stdout).toMatch(/economy: \$5\.43 vs \$5\.70/);
+    expect(stdout).toMatch(/economy: \$5\.43 vs \$7\.95/);
   });
 
   it("prices the config's own profile", async () => {
@@ -76,7 +77,7 @@ describe("failover cost", () => {
   it.each([
     [["--bogus"], /--bogus: unknown flag/],
     [["--queries", "lots"], /--queries: expected a whole number of queries a month, got "lots"/],
-    [["--route53-endpoint", "azure"], /--route53-endpoint: expected one of aws, non-aws, got "azure"/],
+    [["--route53-endpoint", "azure"], /--route53-endpoint: expected one of by-target, aws, non-aws, got "azure"/],
     [["--profile", "cheap"], /--profile: expected one of default, economy, got "cheap"/],
     [["--config", "/nonexistent/failover.json"], /cannot read config file \/nonexistent\/failover.json: no such file/],
   ])("refuses %j with exit 2 and a message naming it", async (flags, message) => {

@@ -89,6 +89,17 @@ describe("failover replay (in process)", () => {
     expect(result.out).toMatch(/FAIL {2}maxMissedOutages/);
   });
 
+  it("replays Clerk's Google Cloud primary beside its AWS failover, times as +h:mm:ss.s", async () => {
+    // Act
+    const result = await cli("replay", clerk);
+    // Assess
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("Targets: primary (gcp us-east4, weight 90), failover (aws us-west-2, weight 10)");
+    expect(result.out).toMatch(/^\+0:25:15\.5 +0\/100 .* drain /m);
+    expect(result.out).toMatch(/^\+0:45:05\.5 +9\/91 .* ramp /m);
+    expect(result.out).toContain("Result: ok");
+  });
+
   it("compares every policy side by side with their client error rates", async () => {
     const result = await cli("replay", clerk, "--compare");
     expect(result.code).toBe(0);

@@ -79,12 +79,29 @@ describe("cost model, example config, default profile", () => {
 describe("cost model, profiles and Route 53's own health checks", () => {
   it("prices Route 53's checks at $0.50 + $1 HTTPS + $1 fast interval per target for AWS endpoints", () => {
     // Act
-    const native = route53NativeCost(example(), prices);
+    const native = route53NativeCost(example(), prices, { route53EndpointType: "aws" });
     // Assess: 2 × 2.50 + 2 alarms + zone + queries
     expect(native.monthlyUsd).toBe(9.7);
     expect(native.monitoringUsd).toBe(5.2);
     expect(native.options).toEqual(["HTTPS", "fast interval (10 s)"]);
     expect(native.detection).toMatchObject({ minSeconds: 20, maxSeconds: 30 });
+  });
+
+  it("prices each target's check by its provider: the Google Cloud primary at the non-AWS rate, the AWS failover at the AWS rate", () => {
+    // Act
+    const native = route53NativeCost(example(), prices);
+    // Assess: (0.50 + 2 × 1.00) + (0.75 + 2 × 2.00) + 2 alarms + zone + queries
+    expect(native.endpointType).toBe("mixed");
+    expect(native.monitoringUsd).toBe(7.45);
+    expect(native.monthlyUsd).toBe(11.95);
+    expect(native.lines.find((l) => l.item === "health checks (non-AWS endpoint)")).toMatchObject({
+      quantity: 1,
+      basis: "one per target (primary)",
+    });
+    expect(native.lines.find((l) => l.item === "health checks (AWS endpoint)")).toMatchObject({
+      quantity: 1,
+      basis: "one per target (failover)",
+    });
   });
 
   it("adds string matching and the non-AWS prices when asked", () => {

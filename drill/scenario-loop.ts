@@ -1,0 +1,162 @@
+import { handleManualEvent } from "../functions/lib/control/manual.ts";
+import { describeError } from "../functions/lib/errors.ts";
+import type { ManualStep } from "../offline/scenario.ts";
+import { faultBoundaries, silentVantages } from "./faults.ts";
+import type { DrillSession } from "./session.ts";
+import type { DrillParts } from "./setup.ts";
+import { describeFault, formatClock } from "./timeline.ts";
+
+/** Work started during the scenario: what is still running, and what wind-down waits for. */
+export interface InFlight {
+  running: Set<Promise<unknown>>;
+  background: Array<Promise<unknown>>;
+}
+
+/**
+ * Runs the scenario on the drill clock: every function invoked each virtual
+ * minute as EventBridge would, the alarm evaluator, fault boundaries, the
+ * record watcher and the clients, with a progress line; returns at the
+ * scenario's end (or when the clock stops).
+ */
+export async function runScenario(session: DrillSession, parts: DrillParts): Promise<InFlight> {
+  const { clock, printer, scenario, startMs, endMs } = session;
+  const { config } = parts;
+  clock.restart();
+  await parts.watcher.poll();
+  printer.event(
+    startMs,
+    `drill started: ${scenario.name}, ${scenario.durationSeconds} s at ${session.options.speed}x (${config.targets.length} targets, ${config.vantages.length} vantages, ${config.controlRegions.length} control regions)`,
+  );
+  const inFlight: InFlight = { running: new Set(), background: [] };
+  const track = tracker(session, inFlight);
+  // EventBridge invokes each function once a minute; a down vantage's function does not run.
+  for (const probe of parts.probes) {
+    everyMinute(session, track, 0, `probe ${probe.vantage}`, async (at) => {
+      if (silentVantages(scenario.faults, config.vantages, (at - startMs) / 1000).has(probe.vantage)) return;
+      await probe.handler({}, { getRemainingTimeInMillis: () => 60_000 - (clock.now() - at) });
+    });
+  }
+  for (const decider of parts.deciders)
+    everyMinute(session, track, 0, `decider ${decider.controlRegion}`, () => decider.handler.run(parts.budgetMs));
+  // CloudWatch evaluates a minute's alarms shortly after it closes.
+  everyMinute(session, track, 20_000, "alarm evaluator", async (at) => {
+    await parts.evaluator.evaluate(at);
+    for (const error of parts.evaluator.errors.splice(0)) session.problem(error);
+  });
+  track(scheduleFaults(session, parts), "fault scheduler");
+  for (const step of scenario.manual) track(runManualStep(session, parts, step), `manual ${step.action}`);
+  track(parts.watcher.run(endMs), "record watcher");
+  parts.clients.start(endMs);
+  const progress = setInterval(() => printer.progress(progressLine(session, parts)), 500);
+  await clock.sleepUntil(endMs);
+  clearInterval(progress);
+  printer.endProgress();
+  return inFlight;
+}
+
+type Track = (promise: Promise<unknown>, what: string) => void;
+
+/** On-call's change at its time, as `failover <action> --direct` sends it; the answer goes on the timeline. */
+async function runManualStep(session: DrillSession, parts: DrillParts, step: ManualStep): Promise<void> {
+  const { clock, printer } = session;
+  await clock.sleepUntil(session.startMs + step.at * 1000);
+  if (clock.isStopped) return;
+  const { at: _at, ...event } = step;
+  const answer = await handleManualEvent(parts.manual, event);
+  const what = `manual ${step.action}${step.target ? ` ${step.target}` : ""} by ${step.actor}`;
+  printer.event(
+    clock.now(),
+    answer.ok ? `${what}: ${"shift" in answer ? answer.shift : "done"}` : `${what} failed: ${answer.error.message}`,
+  );
+  if (!answer.ok) session.problem(`${what} at ${step.at} s failed: ${answer.error.message}`);
+}
+
+/** Tracks a piece of work: a failure becomes a problem; an invocation still running when the drill stops is not waited for (its clock is frozen). */
+function tracker(session: DrillSession, inFlight: InFlight): Track {
+  return (promise, what) => {
+    const settled = promise.catch((error: unknown) => session.problem(`${what}: ${describeError(error)}`));
+    inFlight.running.add(settled);
+    void settled.finally(() => inFlight.running.delete(settled));
+    inFlight.background.push(Promise.race([settled, session.clock.whenStopped]));
+  };
+}
+
+/** Runs `run` at `offsetMs` into every virtual minute of the scenario, without waiting for the previous run. */
+function everyMinute(
+  session: DrillSession,
+  track: Track,
+  offsetMs: number,
+  what: string,
+  run: (minuteAt: number) => Promise<unknown>,
+): void {
+  const { clock, scenario, startMs, endMs } = session;
+  track(
+    (async () => {
+      for (let minute = 0; minute * 60_000 < scenario.durationSeconds * 1000; minute++) {
+        const at = startMs + minute * 60_000 + offsetMs;
+        if (at >= endMs) break;
+        await clock.sleepUntil(at);
+        if (clock.isStopped) break;
+        track(run(at), what);
+      }
+    })(),
+    what,
+  );
+}
+
+/** Refreshes every fault proxy at each fault boundary and prints the fault starting or ending. */
+async function scheduleFaults(session: DrillSession, parts: DrillParts): Promise<void> {
+  const { clock, printer, scenario, startMs } = session;
+  const { proxies, config } = parts;
+  for (const second of faultBoundaries(scenario.faults)) {
+    if (second > scenario.durationSeconds) break;
+    // A second early (a closed port reopens before its fault ends; see FaultProxy.refresh), then on the boundary.
+    await clock.sleepUntil(startMs + (second - 1) * 1000);
+    if (clock.isStopped) break;
+    await Promise.all(proxies.map((proxy) => proxy.refresh()));
+    await clock.sleepUntil(startMs + second * 1000);
+    if (clock.isStopped) break;
+    await Promise.all(proxies.map((proxy) => proxy.refresh()));
+    for (const fault of scenario.faults) {
+      if (fault.start === second) printer.event(startMs + second * 1000, describeFault(fault, config.vantages));
+      else if (fault.end === second && fault.kind !== "loss")
+        printer.event(
+          startMs + second * 1000,
+          `${describeFault(fault, config.vantages).split(":")[0]}: ${fault.kind} over`,
+        );
+    }
+  }
+}
+
+function progressLine(session: DrillSession, parts: DrillParts): string {
+  const { clock, scenario } = session;
+  const totals = parts.clients.totals();
+  const weights = parts.watcher.current ?? {};
+  const percent = Math.min(100, Math.round((clock.elapsedSeconds() / scenario.durationSeconds) * 100));
+  const shown = parts.targetIds.map((id) => `${id} ${weights[id] ?? "?"}`).join(" ");
+  return `${formatClock(clock.now())}  ${percent}%  weights ${shown}  clients ${totals.requests} req ${totals.errors} err  Slack ${parts.slack.messages.length}`;
+}
+
+/** Stops the clock (waking every loop) and the clients, and lets in-flight work finish; frozen invocations never will. */
+export async function windDown(session: DrillSession, parts: DrillParts, inFlight: InFlight): Promise<void> {
+  const { clock } = session;
+  clock.stop();
+  await parts.clients.stop();
+  await settle(inFlight.background, 15_000);
+  // Rounds that were mid-flight at the end finish their writes; frozen invocations never will.
+  for (let i = 0; i < 250 && inFlight.running.size > clock.frozen; i++)
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  await parts.watcher.poll();
+}
+
+/** Waits for every promise, at most `timeoutMs` (a stuck one is left behind, its parts get closed). */
+async function settle(promises: Array<Promise<unknown>>, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    Promise.allSettled(promises),
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    }),
+  ]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,127 @@
+import { createWriteStream, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { createLogger, type Logger } from "../functions/lib/log.ts";
+import { SCENARIO_EPOCH } from "../offline/replay/run.ts";
+import type { Scenario } from "../offline/scenario.ts";
+import { DrillClock } from "./clock.ts";
+import { TimelinePrinter } from "./timeline.ts";
+
+export interface DrillOptions {
+  scenario: Scenario;
+  /** Virtual seconds per wall second. */
+  speed: number;
+  /** Where summary.json, report.html and drill.log go (created). */
+  outDir: string;
+  /** Output for the timeline. @default process.stdout.write */
+  write?: (text: string) => void;
+  /** Draw a progress line (stdout is a terminal). @default false */
+  isTTY?: boolean;
+  /** Simulated clients. @default 30 clients, one request each per 15 s */
+  clients?: { count?: number; requestIntervalSeconds?: number };
+  /** Aborting stops the drill early (Ctrl-C); everything started is still stopped. @default none: runs to the end */
+  signal?: AbortSignal;
+  /** Told the emulator's pid once it runs (the interrupt test watches it). @default none */
+  onEmulatorStarted?: (pid: number) => void;
+}
+
+/** Where a drill writes its results. */
+export interface DrillFiles {
+  summary: string;
+  report: string;
+  log: string;
+}
+
+/**
+ * What every phase of one drill shares: its options, clock, log, timeline,
+ * problems, and the parts to stop at the end.
+ */
+export interface DrillSession {
+  options: DrillOptions;
+  scenario: Scenario;
+  files: DrillFiles;
+  log: Logger;
+  printer: TimelinePrinter;
+  clock: DrillClock;
+  /** Virtual epoch ms of the scenario's second 0 and of its end. */
+  startMs: number;
+  endMs: number;
+  /** performance.now() and process CPU seconds when the drill began. */
+  wallStart: number;
+  cpuStart: number;
+  /** Set when the drill's signal aborts. */
+  interrupted: boolean;
+  /** Up to 50 problems for the summary; every one is logged. */
+  problems: string[];
+  problem(text: string): void;
+  /** Registers a part to stop; parts stop in reverse order, once. */
+  onClose(close: () => Promise<unknown>): void;
+  closeAll(): Promise<void>;
+  /** Throws {@link DrillInterrupted} if the signal has aborted (between set-up steps). */
+  checkAborted(): void;
+  /** Stops the clock and every part, detaches from the signal and closes the log. */
+  end(): Promise<void>;
+}
+
+/** Thrown when the drill is interrupted during set-up (nothing to score yet). */
+export class DrillInterrupted extends Error {
+  constructor() {
+    super("the drill was interrupted");
+  }
+}
+
+/** Creates the output folder, the log and the drill clock, and listens for the abort signal. */
+export function openSession(options: DrillOptions): DrillSession {
+  const wallStart = performance.now();
+  const cpuStart = (process.cpuUsage().user + process.cpuUsage().system) / 1e6;
+  const write = options.write ?? ((text: string) => void process.stdout.write(text));
+  mkdirSync(options.outDir, { recursive: true });
+  const files = {
+    summary: join(options.outDir, "summary.json"),
+    report: join(options.outDir, "report.html"),
+    log: join(options.outDir, "drill.log"),
+  };
+  const logStream = createWriteStream(files.log);
+  const log = createLogger({ write: (line) => void logStream.write(line), level: "info" });
+  const startMs = SCENARIO_EPOCH * 1000;
+  const clock = new DrillClock({ startMs, speed: options.speed });
+  const closers: Array<() => Promise<unknown>> = [];
+  const onAbort = () => {
+    session.interrupted = true;
+    clock.stop();
+  };
+  const session: DrillSession = {
+    options,
+    scenario: options.scenario,
+    files,
+    log,
+    printer: new TimelinePrinter({ write, isTTY: options.isTTY ?? false }),
+    clock,
+    startMs,
+    endMs: startMs + options.scenario.durationSeconds * 1000,
+    wallStart,
+    cpuStart,
+    interrupted: false,
+    problems: [],
+    problem(text) {
+      if (session.problems.length < 50) session.problems.push(text);
+      log.warn(text);
+    },
+    onClose: (close) => void closers.push(close),
+    // Everything started is stopped in reverse order, once (also on errors and interrupts).
+    async closeAll() {
+      for (const close of closers.splice(0).reverse())
+        await close().catch((error: unknown) => log.warn("closing a drill part failed", { error }));
+    },
+    checkAborted() {
+      if (options.signal?.aborted === true) throw new DrillInterrupted();
+    },
+    async end() {
+      options.signal?.removeEventListener("abort", onAbort);
+      clock.stop();
+      await session.closeAll();
+      await new Promise<void>((resolve) => logStream.end(() => resolve()));
+    },
+  };
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  return session;
+}

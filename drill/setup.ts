@@ -1,0 +1,385 @@
+import { createDecideHandler } from "../functions/decide.ts";
+import { announceRetry } from "../functions/lib/aws/alert-topics.ts";
+import type { AwsClientOptions } from "../functions/lib/aws/client-config.ts";
+import { snsAnnouncer } from "../functions/lib/control/announcer.ts";
+import type { ManualDeps } from "../functions/lib/control/manual.ts";
+import { createNotifyHandler } from "../functions/notify.ts";
+import { createProbeHandler } from "../functions/probe.ts";
+import { alarmDefinitions } from "../functions/lib/alarms.ts";
+import { MetricsBus } from "../functions/lib/aws/cloudwatch.ts";
+import { createHostedZone, Route53Switcher } from "../functions/lib/aws/route53.ts";
+import { SnsPublisher } from "../functions/lib/aws/sns.ts";
+import type { FailoverConfig } from "../functions/lib/config.ts";
+import { describeError } from "../functions/lib/errors.ts";
+import { Metric } from "../functions/lib/metrics.ts";
+import { probeHttp } from "../functions/lib/probe/http.ts";
+import { loadNotifyContext } from "../functions/lib/slack/context.ts";
+import { SCENARIO_EPOCH } from "../offline/replay/run.ts";
+import { startEmulator } from "../emulator/harness.ts";
+import { AlarmEvaluator } from "./alarm-evaluator.ts";
+import { SimulatedClients } from "./clients.ts";
+import { startFaultProxy, type FaultProxy } from "./fault-proxy.ts";
+import { hashString, seededRandom, silentVantages } from "./faults.ts";
+import { LagMonitor } from "./lag-monitor.ts";
+import { RecordWatcher } from "./record-watcher.ts";
+import { startRegionServer } from "./region-server.ts";
+import { scaledProber } from "./scaled-prober.ts";
+import type { DrillSession } from "./session.ts";
+import { startSlackStandIn, type SlackStandIn } from "./slack-stand-in.ts";
+import { snsLambdaEvent, startSnsEndpoint } from "./sns-endpoint.ts";
+import { describeWeightChange } from "./timeline.ts";
+
+/** One switcher per caller, so the summary can say who made which emulator calls. */
+interface Switchers {
+  decider: Route53Switcher;
+  watcher: Route53Switcher;
+  client: Route53Switcher;
+  notify: Route53Switcher;
+}
+
+/** One metrics bus per caller, as {@link Switchers}. */
+interface Buses {
+  probe: MetricsBus;
+  decider: MetricsBus;
+  alarm: MetricsBus;
+  notify: MetricsBus;
+}
+
+/** An alarm topic of one control region. */
+interface AlarmTopic {
+  sns: SnsPublisher;
+  arn: string;
+}
+
+/** Every part a drill runs, started and wired, before the scenario clock starts. */
+export interface DrillParts {
+  emulatorPid: number;
+  /** The scenario's config with the emulator's hosted zone. */
+  config: FailoverConfig;
+  targetIds: string[];
+  proxies: FaultProxy[];
+  switchers: Switchers;
+  buses: Buses;
+  topics: Map<string, AlarmTopic>;
+  slack: SlackStandIn;
+  lag: LagMonitor;
+  probes: Array<{ vantage: string; handler: ReturnType<typeof createProbeHandler> }>;
+  deciders: Array<{ controlRegion: string; handler: ReturnType<typeof createDecideHandler> }>;
+  /** What `failover <action> --direct` would run, for the scenario's manual steps (in the first control region). */
+  manual: ManualDeps;
+  /** A decider invocation's time budget. */
+  budgetMs: number;
+  evaluator: AlarmEvaluator;
+  watcher: RecordWatcher;
+  clients: SimulatedClients;
+}
+
+/**
+ * Starts the drill's parts: the emulator and its zone, one HTTP server per
+ * target behind fault proxies, the alarm topics with a notifier per control
+ * region, the probe and decide handlers, the alarm evaluator, the record
+ * watcher and the clients; then warms every code path once.
+ */
+export async function setUpDrill(session: DrillSession): Promise<DrillParts> {
+  const emulator = await startEmulator();
+  session.onClose(() => emulator.stop());
+  session.options.onEmulatorStarted?.(emulator.pid);
+  session.checkAborted();
+  const aws = { endpoint: emulator.url };
+  const base = session.scenario.resolvedConfig;
+  const zoneId = await createHostedZone(base.hostedZone.name, aws);
+  const config: FailoverConfig = { ...base, hostedZone: { ...base.hostedZone, id: zoneId } };
+
+  const regions = await startRegions(session, config);
+  const paths = await startPaths(session, config, regions);
+  const switchers: Switchers = {
+    decider: new Route53Switcher(config, aws),
+    watcher: new Route53Switcher(config, aws),
+    client: new Route53Switcher(config, aws),
+    notify: new Route53Switcher(config, aws),
+  };
+  await switchers.decider.init();
+  const buses: Buses = {
+    probe: new MetricsBus(config, aws),
+    decider: new MetricsBus(config, aws),
+    alarm: new MetricsBus(config, aws),
+    notify: new MetricsBus(config, aws),
+  };
+  const { slack, topics } = await startAlarmPath(session, config, aws, switchers, buses);
+
+  const lag = new LagMonitor();
+  lag.start();
+  session.onClose(async () => lag.stop());
+  const parts: DrillParts = {
+    emulatorPid: emulator.pid,
+    config,
+    targetIds: config.targets.map((target) => target.id),
+    proxies: paths.proxies,
+    switchers,
+    buses,
+    topics,
+    slack,
+    lag,
+    ...createHandlers(session, config, paths.vantageConfigs, buses, switchers, lag, topics, aws),
+    ...createObservers(session, config, paths.clientPaths, buses, switchers, topics, lag),
+  };
+  await warmUp(config, paths.vantageConfigs, paths.clientPaths, switchers, buses);
+  return parts;
+}
+
+/** One HTTP server per target, playing its region; target id → its URL and health path. */
+async function startRegions(
+  session: DrillSession,
+  config: FailoverConfig,
+): Promise<Map<string, { url: string; healthPath: string }>> {
+  const regions = new Map<string, { url: string; healthPath: string }>();
+  for (const target of config.targets) {
+    const health = new URL(target.healthUrl);
+    const server = await startRegionServer({
+      target: target.id,
+      region: target.region,
+      healthPath: health.pathname,
+      healthBody: config.probe.bodyMatch ?? "ok",
+    });
+    session.onClose(() => server.close());
+    regions.set(target.id, { url: server.url, healthPath: `${health.pathname}${health.search}` });
+  }
+  return regions;
+}
+
+/**
+ * A fault proxy per vantage → target path and per target for the clients;
+ * each vantage probes through its own proxies (its config's health URLs).
+ */
+async function startPaths(
+  session: DrillSession,
+  config: FailoverConfig,
+  regions: Map<string, { url: string; healthPath: string }>,
+) {
+  const { scenario, clock } = session;
+  const proxies: FaultProxy[] = [];
+  const proxyFor = async (target: string, vantage: string | undefined) => {
+    const region = regions.get(target);
+    if (region === undefined) throw new Error(`no region server for ${target}`);
+    const proxy = await startFaultProxy({
+      path: { target, vantage },
+      upstream: region.url,
+      faults: scenario.faults,
+      clock,
+      random: seededRandom(scenario.seed ^ hashString(`${target}/${vantage ?? "clients"}`)),
+    });
+    session.onClose(() => proxy.close());
+    proxies.push(proxy);
+    return proxy;
+  };
+  const vantageConfigs = new Map<string, FailoverConfig>();
+  for (const vantage of config.vantages) {
+    const targets = [];
+    for (const target of config.targets) {
+      const proxy = await proxyFor(target.id, vantage);
+      targets.push({ ...target, healthUrl: `${proxy.url}${regions.get(target.id)?.healthPath ?? "/"}` });
+    }
+    // The canary is a known-good page: the first region server, reached directly.
+    const canaryUrl = config.probe.canaryUrl === undefined ? undefined : `${[...regions.values()][0]?.url}/`;
+    vantageConfigs.set(vantage, {
+      ...config,
+      targets,
+      probe: { ...config.probe, ...(canaryUrl ? { canaryUrl } : {}) },
+    });
+  }
+  const clientPaths = new Map<string, string>();
+  for (const target of config.targets) clientPaths.set(target.id, (await proxyFor(target.id, undefined)).url);
+  return { proxies, vantageConfigs, clientPaths };
+}
+
+/**
+ * The Slack stand-in, and per control region its alarms (stored in the
+ * emulator, so the other region's notifier can ask about them), its topic
+ * and its notifier behind an SNS HTTP endpoint.
+ */
+async function startAlarmPath(
+  session: DrillSession,
+  config: FailoverConfig,
+  aws: { endpoint: string },
+  switchers: Switchers,
+  buses: Buses,
+): Promise<{ slack: SlackStandIn; topics: Map<string, AlarmTopic> }> {
+  const { clock, printer, log } = session;
+  const slack = await startSlackStandIn({ now: () => clock.now() });
+  session.onClose(() => slack.close());
+  slack.onMessage = (message) => printer.event(message.at, `Slack: ${message.text}`);
+  const topics = new Map<string, AlarmTopic>();
+  for (const region of config.controlRegions) {
+    const notify = createNotifyHandler({
+      webhookUrl: async () => slack.webhookUrl,
+      loadContext: () => loadNotifyContext(config, { switcher: switchers.notify, log }),
+      post: { maxAttempts: 2, timeoutMs: 2000 },
+      log,
+      announce: {
+        controlRegions: config.controlRegions,
+        ownRegion: region,
+        alarmState: (other, name) => buses.notify.alarmState(other, name),
+      },
+    });
+    const snsEndpoint = await startSnsEndpoint({
+      deliver: async (envelope) => void (await notify(snsLambdaEvent(envelope))),
+      onError: (error) => session.problem(`notify handler in ${region} failed: ${describeError(error)}`),
+    });
+    session.onClose(() => snsEndpoint.close());
+    const sns = new SnsPublisher({ ...aws, region });
+    const arn = await sns.createTopic(`${config.name}-alarms`);
+    await sns.subscribe(arn, "http", snsEndpoint.url);
+    await buses.alarm.putAlarms(region, alarmDefinitions(config, region), [arn]);
+    topics.set(region, { sns, arn });
+  }
+  return { slack, topics };
+}
+
+/** The probe handler of every vantage and the decide handler of every control region, on the drill's clock. */
+function createHandlers(
+  session: DrillSession,
+  config: FailoverConfig,
+  vantageConfigs: Map<string, FailoverConfig>,
+  buses: Buses,
+  switchers: Switchers,
+  lag: LagMonitor,
+  topics: Map<string, AlarmTopic>,
+  aws: AwsClientOptions,
+): Pick<DrillParts, "probes" | "deciders" | "budgetMs" | "manual"> {
+  const { clock, scenario, log } = session;
+  const prober = scaledProber(probeHttp, { speed: session.options.speed, lag });
+  const handlerClock = clock.frozenAtStop();
+  const probes = config.vantages.map((vantage) => {
+    const handler = createProbeHandler({
+      config: vantageConfigs.get(vantage) ?? config,
+      vantage,
+      clock: handlerClock,
+      prober,
+      log,
+      // A vantage that is down cannot publish; after the scenario's end nothing is published.
+      publish: async (report) => {
+        const second = report.at - SCENARIO_EPOCH;
+        if (clock.isStopped || silentVantages(scenario.faults, config.vantages, second).has(vantage)) return [];
+        return buses.probe.publishProbeRound(report);
+      },
+    });
+    return { vantage, handler };
+  });
+  // Whoever makes a change announces it to its own region's alert topic (the next region's if that fails), as deployed.
+  const announcers = new Map(
+    [...topics].map(([region, topic]) => [region, new SnsPublisher({ ...aws, region, retry: announceRetry })]),
+  );
+  const announcerIn = (ownRegion: string) =>
+    snsAnnouncer({
+      topics: Object.fromEntries([...topics].map(([region, topic]) => [region, topic.arn])),
+      ownRegion,
+      log,
+      publish: async (region, arn, message) => announcers.get(region)?.publish(arn, message),
+    });
+  const deciders = config.controlRegions.map((controlRegion) => ({
+    controlRegion,
+    handler: createDecideHandler({
+      config,
+      controlRegion,
+      clock: handlerClock,
+      switcher: switchers.decider,
+      bus: buses.decider,
+      log,
+      announce: announcerIn(controlRegion),
+    }),
+  }));
+  const manualRegion = config.controlRegions[0] ?? "us-east-1";
+  const manual: ManualDeps = {
+    config,
+    region: manualRegion,
+    clock: handlerClock,
+    switcher: switchers.decider,
+    bus: buses.decider,
+    log,
+    syncTimeoutMs: 0,
+    announce: announcerIn(manualRegion),
+  };
+  return { probes, deciders, budgetMs: Math.min(config.probe.budgetSeconds * 1000, 57_000), manual };
+}
+
+/** What watches the system from outside: CloudWatch's alarm evaluation, the weights in Route 53, and the clients. */
+function createObservers(
+  session: DrillSession,
+  config: FailoverConfig,
+  clientPaths: Map<string, string>,
+  buses: Buses,
+  switchers: Switchers,
+  topics: Map<string, AlarmTopic>,
+  lag: LagMonitor,
+): Pick<DrillParts, "evaluator" | "watcher" | "clients"> {
+  const { clock, printer, scenario, startMs } = session;
+  const targetIds = config.targets.map((target) => target.id);
+  const evaluator = new AlarmEvaluator({
+    namespace: config.metricNamespace,
+    alarms: Object.fromEntries(config.controlRegions.map((region) => [region, alarmDefinitions(config, region)])),
+    historyBefore: SCENARIO_EPOCH,
+    readMetrics: (region, queries, start, end) => buses.alarm.readSeries(region, queries, start, end),
+    publish: async (region, subject, message) => {
+      const topic = topics.get(region);
+      if (topic) await topic.sns.publish(topic.arn, message, subject);
+    },
+    recordState: (region, name, state, reason) => buses.alarm.setAlarmState(region, name, state, reason),
+    onChange: (change) =>
+      printer.event(change.at, `alarm ${change.alarm.name} in ${change.region}: ${change.from} → ${change.to}`),
+  });
+  const watcher = new RecordWatcher({
+    clock,
+    read: () => switchers.watcher.read(),
+    intervalMs: config.probe.intervalSeconds * 1000,
+    targets: targetIds,
+    onChange: (change, previous) => {
+      if (previous === undefined)
+        return printer.event(
+          change.at,
+          `weights ${targetIds.map((id) => `${id} ${change.weights[id] ?? 0}`).join(", ")}`,
+        );
+      const moved = describeWeightChange(previous.weights, change.weights, targetIds);
+      const why = change.event ? `: ${change.event.reason} (${change.event.mode})` : "";
+      printer.event(change.at, `${moved}${why}`);
+    },
+  });
+  const clients = new SimulatedClients({
+    clock,
+    startMs,
+    ...session.options.clients,
+    ttlSeconds: config.records[0]?.ttl ?? 60,
+    resolve: async () => (await switchers.client.read()).weights,
+    urlFor: (target) => clientPaths.get(target) ?? "",
+    timeoutMs: 10_000,
+    slowAfterMs: config.probe.maxLatencyMs,
+    lag,
+    random: seededRandom(scenario.seed ^ 0x5eed),
+  });
+  return { evaluator, watcher, clients };
+}
+
+/** Warms every code path once (JIT, SDK lazy loading) so the first rounds do not stall the loop. */
+async function warmUp(
+  config: FailoverConfig,
+  vantageConfigs: Map<string, FailoverConfig>,
+  clientPaths: Map<string, string>,
+  switchers: Switchers,
+  buses: Buses,
+): Promise<void> {
+  await Promise.allSettled([
+    ...[...vantageConfigs.values()].flatMap((vantageConfig) =>
+      vantageConfig.targets.map((target) =>
+        probeHttp({ url: target.healthUrl, timeoutMs: 2000, expectedStatuses: [200], bodyMatchBytes: 1, headers: {} }),
+      ),
+    ),
+    ...[...clientPaths.values()].map((url) => fetch(`${url}/api/warm-up`).then((response) => response.arrayBuffer())),
+    ...[switchers.decider, switchers.watcher, switchers.client, switchers.notify].map((switcher) => switcher.read()),
+    ...config.controlRegions.map((region) => buses.decider.readWindow(region, SCENARIO_EPOCH - 600, 60)),
+    buses.alarm.readSeries(
+      config.controlRegions[0] ?? "us-east-1",
+      [{ id: "w", metricName: Metric.Switchover, dimensions: {}, statistic: "Sum", periodSeconds: 60 }],
+      SCENARIO_EPOCH - 600,
+      SCENARIO_EPOCH - 540,
+    ),
+  ]);
+}

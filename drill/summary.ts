@@ -1,0 +1,178 @@
+import { readFileSync } from "node:fs";
+import { formatRate, scoreRun, type ReplaySummary } from "../offline/replay/score.ts";
+import { renderReport } from "./report.ts";
+import type { DrillSession } from "./session.ts";
+import type { DrillParts } from "./setup.ts";
+import { describeWeightChange } from "./timeline.ts";
+
+/** What `summary.json` holds: the replay's keys, plus what only a drill has. */
+export interface DrillSummary extends ReplaySummary {
+  slackMessages: Array<{ at: string; text: string }>;
+  wallSeconds: number;
+  drill: {
+    speed: number;
+    interrupted: boolean;
+    clientRequests: number;
+    clientErrors: number;
+    alarms: Array<{ at: string; region: string; alarm: string; from: string; to: string }>;
+    /** Wall seconds per phase: where the time went (scenario = duration / speed). */
+    wall: DrillWallSeconds;
+    /** CPU seconds used by the drill process and by the emulator (undefined where /proc is not available). */
+    cpu: { drillSeconds: number; emulatorSeconds: number | undefined };
+    /** Stalls of the drill's own event loop (discounted from probe and client latencies). */
+    eventLoop: { maxStallMs: number; totalStallMs: number };
+    /** AWS API calls made to the emulator, by who made them. */
+    emulatorCalls: Record<string, number>;
+    problems: string[];
+  };
+}
+
+export interface DrillWallSeconds {
+  setupSeconds: number;
+  scenarioSeconds: number;
+  windDownSeconds: number;
+  stopSeconds: number;
+  reportSeconds: number;
+}
+
+/** What a finished run measured, taken before its parts are stopped. */
+export interface DrillOutcome {
+  score: ReplaySummary;
+  clients: { requests: number; errors: number };
+  emulatorCalls: Record<string, number>;
+  cpu: DrillSummary["drill"]["cpu"];
+}
+
+const POLICY = "default";
+
+/** Scores the weights the record watcher saw as the replay scores its own, and counts calls and CPU. */
+export function measureOutcome(session: DrillSession, parts: DrillParts): DrillOutcome {
+  const { scenario, startMs } = session;
+  const { watcher, buses, switchers } = parts;
+  const observed = watcher.changes.map((change) => ({
+    at: Math.max(0, Math.round((change.at - startMs) / 1000)),
+    weights: change.weights,
+  }));
+  if (observed[0]) observed[0] = { at: 0, weights: observed[0].weights };
+  const totals = parts.clients.totals();
+  const score = scoreRun({
+    scenario,
+    config: parts.config,
+    policy: POLICY,
+    weightTimeline: observed,
+    clientRequests: { total: totals.requests, failed: totals.errors },
+  });
+  const emulatorCalls = {
+    probes: buses.probe.stats.total().calls,
+    deciders: switchers.decider.stats.total().calls + buses.decider.stats.total().calls,
+    alarmEvaluator:
+      buses.alarm.stats.total().calls +
+      [...parts.topics.values()].reduce((sum, topic) => sum + topic.sns.stats.total().calls, 0),
+    clients: switchers.client.stats.total().calls,
+    recordWatcher: switchers.watcher.stats.total().calls,
+    notifier: switchers.notify.stats.total().calls + buses.notify.stats.total().calls,
+  };
+  const cpu = {
+    drillSeconds: round2((process.cpuUsage().user + process.cpuUsage().system) / 1e6 - session.cpuStart),
+    emulatorSeconds: processCpuSeconds(parts.emulatorPid),
+  };
+  return { score, clients: totals, emulatorCalls, cpu };
+}
+
+/** report.html: the weights, faults, switches, clients and Slack messages over the scenario, with the headline figures. */
+export function drillReport(
+  session: DrillSession,
+  parts: DrillParts,
+  outcome: DrillOutcome,
+  wall: Pick<DrillWallSeconds, "setupSeconds" | "scenarioSeconds" | "windDownSeconds" | "stopSeconds">,
+): string {
+  const { scenario, startMs, printer } = session;
+  const { watcher, targetIds, slack } = parts;
+  const { score, clients: totals } = outcome;
+  return renderReport({
+    scenario,
+    startMs,
+    targets: targetIds,
+    vantages: parts.config.vantages,
+    weights: watcher.changes.map((change) => ({ at: Math.max(startMs, change.at), weights: change.weights })),
+    faults: scenario.faults,
+    switches: watcher.changes.slice(1).map((change, index) => ({
+      at: change.at,
+      text: describeWeightChange(watcher.changes[index]?.weights ?? {}, change.weights, targetIds),
+    })),
+    clientMinutes: parts.clients.minutes(),
+    slackMessages: slack.messages,
+    timeline: printer.entries,
+    headline: `${score.failovers} failover(s), ${score.failbacks} failback(s), detection ${score.detectSeconds.join(", ") || "none"} s, client errors ${formatRate(score.clientErrorRate)}, ${slack.messages.length} Slack message(s)`,
+    figures: {
+      failovers: String(score.failovers),
+      failbacks: String(score.failbacks),
+      "detection (s)": score.detectSeconds.join(", ") || "none",
+      "missed outages": String(score.missedOutages),
+      "false switches": String(score.falseSwitches),
+      "client error rate": `${formatRate(score.clientErrorRate)} (${totals.errors} of ${totals.requests} requests)`,
+      "final weights": targetIds.map((id) => `${id} ${score.finalWeights[id] ?? 0}`).join(", "),
+      expectations: score.expectations.map((e) => `${e.ok ? "✓" : "✗"} ${e.name}: ${e.detail}`).join("; ") || "none",
+      "wall time": `${round2(wall.setupSeconds + wall.scenarioSeconds + wall.windDownSeconds + wall.stopSeconds)} s at ${session.options.speed}x (set-up ${round2(wall.setupSeconds)} s, scenario ${round2(wall.scenarioSeconds)} s)`,
+    },
+    ok: score.ok && !session.interrupted,
+  });
+}
+
+/** summary.json: the replay's score plus the drill's own figures. */
+export function drillSummary(
+  session: DrillSession,
+  parts: DrillParts,
+  outcome: DrillOutcome,
+  wall: DrillWallSeconds,
+): DrillSummary {
+  const { score, clients: totals } = outcome;
+  return {
+    ...score,
+    ok: score.ok && !session.interrupted,
+    slackMessages: parts.slack.messages.map((message) => ({
+      at: new Date(message.at).toISOString(),
+      text: message.text,
+    })),
+    wallSeconds: round2((performance.now() - session.wallStart) / 1000),
+    drill: {
+      speed: session.options.speed,
+      interrupted: session.interrupted,
+      clientRequests: totals.requests,
+      clientErrors: totals.errors,
+      alarms: parts.evaluator.changes.map((change) => ({
+        at: new Date(change.at).toISOString(),
+        region: change.region,
+        alarm: change.alarm.name,
+        from: change.from,
+        to: change.to,
+      })),
+      wall: {
+        setupSeconds: round2(wall.setupSeconds),
+        scenarioSeconds: round2(wall.scenarioSeconds),
+        windDownSeconds: round2(wall.windDownSeconds),
+        stopSeconds: round2(wall.stopSeconds),
+        reportSeconds: round2(wall.reportSeconds),
+      },
+      cpu: outcome.cpu,
+      eventLoop: { maxStallMs: Math.round(parts.lag.maxStallMs), totalStallMs: Math.round(parts.lag.totalStallMs) },
+      emulatorCalls: outcome.emulatorCalls,
+      problems: session.problems,
+    },
+  };
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc; undefined elsewhere. */
+function processCpuSeconds(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks (100 per second on Linux).
+    return round2((Number(fields[11]) + Number(fields[12])) / 100);
+  } catch {
+    return undefined;
+  }
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}

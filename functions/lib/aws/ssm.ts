@@ -1,0 +1,91 @@
+import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { FailoverError } from "../errors.ts";
+import { clientConfig, type AwsClientOptions } from "./client-config.ts";
+import {
+  describeAwsError,
+  retrySettings,
+  withRetry,
+  type GiveUp,
+  type RetryOptions,
+  type RetrySettings,
+} from "./retry.ts";
+import { CallStats } from "./stats.ts";
+
+/**
+ * SSM Parameter Store adapter: the only module that imports
+ * `@aws-sdk/client-ssm`. Holds the data-plane signal and the deciders' view
+ * in each control region (standard parameters: no charge for storage or for
+ * standard-throughput calls).
+ */
+
+export interface ParameterStoreOptions extends AwsClientOptions {
+  /** Region of the parameters. */
+  region: string;
+  /** A ready client. @default a client from `region`/`endpoint`/`credentials` */
+  client?: SSMClient;
+  /** Retry budget per call. @default 3 s budget, 1.5 s per attempt */
+  retry?: RetryOptions;
+  /** Shared call counters. @default a new CallStats */
+  stats?: CallStats;
+}
+
+export class ParameterStore {
+  readonly region: string;
+  readonly stats: CallStats;
+  private readonly client: SSMClient;
+  private readonly retry: RetrySettings;
+
+  constructor(options: ParameterStoreOptions) {
+    this.region = options.region;
+    this.client = options.client ?? new SSMClient(clientConfig(options.region, options));
+    this.stats = options.stats ?? new CallStats();
+    this.stats.attachTo(this.client);
+    this.retry = retrySettings({ budgetMs: 3000, attemptTimeoutMs: 1500, ...options.retry });
+  }
+
+  /** The parameter's value, or undefined when it does not exist. */
+  async get(name: string): Promise<string | undefined> {
+    try {
+      const output = await this.call("GetParameter", (signal) =>
+        this.client.send(new GetParameterCommand({ Name: name }), { abortSignal: signal }),
+      );
+      return output.Parameter?.Value;
+    } catch (error) {
+      if (error instanceof FailoverError && isNotFound(error.cause)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Writes (overwrites) a standard String parameter. */
+  async put(name: string, value: string): Promise<void> {
+    await this.call("PutParameter", (signal) =>
+      this.client.send(
+        new PutParameterCommand({ Name: name, Value: value, Type: "String", Tier: "Standard", Overwrite: true }),
+        { abortSignal: signal },
+      ),
+    );
+  }
+
+  private call<T>(operation: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    return withRetry(send, this.retry, (giveUp) => ssmFailure(operation, this.region, giveUp));
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === "ParameterNotFound";
+}
+
+function ssmFailure(operation: string, region: string, { kind, attempts, cause }: GiveUp): FailoverError {
+  const code = kind === "throttled" ? "SSM_THROTTLED" : kind === "unavailable" ? "SSM_UNAVAILABLE" : "SSM_REJECTED";
+  return new FailoverError(
+    isNotFound(cause) ? "SSM_NOT_FOUND" : code,
+    `SSM ${operation} in ${region} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describeAwsError(cause)}`,
+    {
+      cause,
+      hint:
+        kind === "rejected"
+          ? "Check the parameter name and the IAM permissions ssm:GetParameter / ssm:PutParameter on it."
+          : "SSM is unreachable or failing in this region; the other control region's signal still counts.",
+    },
+  );
+}

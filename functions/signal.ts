@@ -1,0 +1,88 @@
+import { ParameterStore } from "./lib/aws/ssm.ts";
+import { systemClock, type Clock } from "./lib/clock.ts";
+import type { FailoverConfig } from "./lib/config.ts";
+import { SignalStore, type SignalDocument } from "./lib/dataplane/signal-store.ts";
+import { configFromEnv } from "./lib/env-config.ts";
+import { describeError } from "./lib/errors.ts";
+import { log as defaultLog, type Logger } from "./lib/log.ts";
+
+/** What Route 53's health checkers ask: `GET /?target=<id>` (a function URL event carries these fields). */
+export interface SignalRequest {
+  queryStringParameters?: Record<string, string | undefined> | null;
+}
+
+/** A function URL answer. */
+export interface SignalAnswer {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The string an inverted HTTPS_STR_MATCH health check looks for: found means drain. */
+export function drainMarker(target: string): string {
+  return `drain ${target}`;
+}
+
+export interface SignalDeps {
+  config: FailoverConfig;
+  /** The control region this endpoint answers for (it reads only this region's store). */
+  region: string;
+  store: SignalStore;
+  clock?: Clock;
+  /** How long one read of the store is reused across requests (health checkers ask many times a second). @default 1000 */
+  cacheMs?: number;
+  log?: Logger;
+}
+
+/**
+ * The data-plane signal endpoint: answers per target whether it should
+ * serve. `200 drain <id>` only when this region's store positively says
+ * drain; `200 serve <id>` otherwise; `503` when the store cannot be read, and
+ * `404` for an unknown target. An inverted string-match health check turns
+ * only the first into "unhealthy", so silence, errors or a lost region never
+ * drain anything.
+ */
+export function createSignalHandler(deps: SignalDeps) {
+  const clock = deps.clock ?? systemClock;
+  const cacheMs = deps.cacheMs ?? 1000;
+  const log = deps.log ?? defaultLog;
+  const ids = new Set(deps.config.targets.map((target) => target.id));
+  let cached: { at: number; doc: Promise<SignalDocument | undefined> } | undefined;
+  const answer = (statusCode: number, body: string): SignalAnswer => ({
+    statusCode,
+    headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
+    body: `${body}\n`,
+  });
+  return async (event: SignalRequest | undefined): Promise<SignalAnswer> => {
+    const target = event?.queryStringParameters?.target;
+    if (target === undefined || !ids.has(target))
+      return answer(404, `unknown target: expected ?target= one of ${[...ids].join(", ")}`);
+    const now = clock.now();
+    if (cached === undefined || now - cached.at >= cacheMs)
+      cached = { at: now, doc: deps.store.readSignal(deps.region) };
+    try {
+      const doc = await cached.doc;
+      return answer(200, doc?.drain.includes(target) ? drainMarker(target) : `serve ${target}`);
+    } catch (error) {
+      cached = undefined;
+      log.warn("signal store unreadable: answering 503 (counts as serve)", {
+        region: deps.region,
+        error: describeError(error),
+      });
+      return answer(503, "signal unavailable");
+    }
+  };
+}
+
+let wired: ReturnType<typeof createSignalHandler> | undefined;
+
+/** Lambda entry behind a function URL (auth NONE: Route 53's checkers send no credentials). */
+export const handler = async (event: SignalRequest | undefined): Promise<SignalAnswer> => {
+  if (wired === undefined) {
+    const config = configFromEnv();
+    const region = process.env.FAILOVER_CONTROL_REGION || process.env.AWS_REGION || "";
+    const stores = new Map(config.controlRegions.map((r) => [r, new ParameterStore({ region: r })]));
+    wired = createSignalHandler({ config, region, store: new SignalStore(config, stores) });
+  }
+  return wired(event);
+};

@@ -1,0 +1,126 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
+import { runDecisionRound, type RoundDeps } from "../../functions/lib/control/round.ts";
+import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
+import { parseStateDocument } from "../../functions/lib/state.ts";
+import { createSignalHandler } from "../../functions/signal.ts";
+import {
+  allUp,
+  capturedLog,
+  controlZone,
+  emulatorPerFile,
+  primaryDownFromTwo,
+  publishVotes,
+} from "../support/control-fixtures.ts";
+import { fastRetry } from "./aws-fixtures.ts";
+
+const emulator = emulatorPerFile();
+const t0 = Math.floor(Date.now() / 60_000) * 60 - 900;
+const policy = {
+  minVantages: 2,
+  quorum: "majority" as const,
+  drainAfterRounds: 2,
+  recoverAfterSeconds: 20,
+  rampPercents: [50, 100],
+  rampStepSeconds: 60,
+  flapBudget: { maxDrains: 3, windowSeconds: 3600 },
+};
+
+beforeAll(async () => {
+  // moto imports its SSM backend on the first call (seconds on a busy machine).
+  await new ParameterStore({
+    region: "us-east-2",
+    endpoint: emulator.url,
+    retry: { budgetMs: 30_000, attemptTimeoutMs: 30_000 },
+  }).get("/warm-up");
+}, 60_000);
+
+async function setUp() {
+  const { config, switcher, bus } = await controlZone(emulator.url, { policy });
+  const stores = new Map(
+    config.controlRegions.map((region) => [region, new ParameterStore({ region, endpoint: emulator.url })]),
+  );
+  const signals = new SignalStore(config, stores);
+  // Every Route 53 call of this switcher fails: a closed port, as when the control plane is down.
+  const apiDown = new Route53Switcher(config, { endpoint: "http://127.0.0.1:9", retry: fastRetry });
+  const { log, entries } = capturedLog();
+  const deps = (switcher: Route53Switcher, controlRegion = "us-east-2"): RoundDeps => ({
+    config,
+    controlRegion,
+    switcher,
+    bus,
+    log,
+    dryRun: false,
+    signals,
+  });
+  const endpoint = (region: string) => createSignalHandler({ config, region, store: signals, cacheMs: 0, log });
+  return { config, switcher, bus, signals, apiDown, deps, endpoint, entries };
+}
+
+describe("decider with the Route 53 API down (emulator)", () => {
+  it("drains through the health-check signal, makes failing back wait, and leaves records, state and signals consistent once the API returns", async () => {
+    // Prepare: one round with the API up writes the view; then the API goes down and primary fails.
+    const { config, switcher, bus, signals, apiDown, deps, endpoint } = await setUp();
+    await publishVotes(bus, t0, allUp);
+    const warm = await runDecisionRound(deps(switcher), t0 + 6);
+    await publishVotes(bus, t0 + 10, primaryDownFromTwo);
+    await publishVotes(bus, t0 + 20, primaryDownFromTwo);
+
+    // Act 1: the API is down when the drain is decided, in either control region.
+    const drain = await runDecisionRound(deps(apiDown, "us-west-1"), t0 + 26);
+
+    // Assess 1: drained through the signal in every region's store; the records never moved.
+    expect(warm).toMatchObject({ path: "api", signals: { draining: [] } });
+    expect(drain).toMatchObject({ path: "data-plane", kind: "drain", switched: true });
+    expect(drain.signals).toMatchObject({ draining: ["primary"], drained: ["primary"], confirmed: true });
+    expect(drain.signals?.answers).toEqual({ primary: 0, failover: 1 });
+    expect(drain.signals?.writes.map((write) => write.ok)).toEqual([true, true]);
+    for (const region of config.controlRegions) {
+      const answer = await endpoint(region)({ queryStringParameters: { target: "primary" } });
+      expect(answer.body).toBe("drain primary\n");
+    }
+    expect((await switcher.read()).weights).toEqual({ primary: 90, failover: 10 });
+
+    // Act 2: primary is up again for longer than its recovery time; the API is still down.
+    for (let at = t0 + 30; at <= t0 + 70; at += 10) await publishVotes(bus, at, allUp);
+    const wait = await runDecisionRound(deps(apiDown), t0 + 76);
+
+    // Assess 2: the policy wants the ramp; it cannot be carried out by a signal, so failing back waits.
+    expect(wait).toMatchObject({ path: "data-plane", kind: "ramp", switched: false });
+    expect(wait.signals?.draining).toEqual(["primary"]);
+    expect(wait.signals?.writes).toEqual([]); // nothing changed: the stores are not written
+    expect((await signals.readView("us-east-2"))?.applied).toEqual({ primary: 0, failover: 100 });
+    expect((await switcher.read()).weights).toEqual({ primary: 90, failover: 10 });
+
+    // Act 3: the API answers again.
+    await publishVotes(bus, t0 + 80, allUp);
+    const back = await runDecisionRound(deps(switcher), t0 + 86);
+    await publishVotes(bus, t0 + 90, allUp);
+    const next = await runDecisionRound(deps(switcher), t0 + 96);
+
+    // Assess 3: the records take the ramp step by compare-and-swap; the state record carries the
+    // drain done through health checks; the signal clears one round later; view and records agree.
+    expect(back).toMatchObject({ path: "api", switched: true, weights: { primary: 45, failover: 55 } });
+    expect(back.signals?.draining).toEqual(["primary"]);
+    expect(next.signals?.draining).toEqual([]);
+    const snapshot = await switcher.read();
+    expect(snapshot.weights).toEqual({ primary: 45, failover: 55 });
+    const state = parseStateDocument(snapshot.state);
+    expect(state.memory.targets.primary).toMatchObject({ mode: "ramp" });
+    expect(state.switches.map((s) => s.reason).some((r) => r.startsWith("through health checks"))).toBe(true);
+    const view = await signals.readView("us-west-1");
+    expect(view).toMatchObject({ applied: snapshot.weights, records: snapshot.weights });
+    expect(view?.state.memory).toEqual(state.memory);
+    const answer = await endpoint("us-west-1")({ queryStringParameters: { target: "primary" } });
+    expect(answer.body).toBe("serve primary\n");
+  }, 60_000);
+
+  it("with no view yet and the API down, changes nothing and says why", async () => {
+    const { bus, apiDown, deps, signals } = await setUp();
+    await publishVotes(bus, t0, primaryDownFromTwo);
+    await publishVotes(bus, t0 + 10, primaryDownFromTwo);
+    await expect(runDecisionRound(deps(apiDown), t0 + 16)).rejects.toMatchObject({ code: "ROUTE53_UNAVAILABLE" });
+    expect(await signals.readSignal("us-east-2")).toBeUndefined();
+  }, 30_000);
+});
