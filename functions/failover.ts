@@ -19,7 +19,7 @@ let wired: ManualDeps | undefined;
  * Config from env FAILOVER_CONFIG (validated once), region from
  * FAILOVER_CONTROL_REGION or AWS_REGION.
  */
-export const handler = async (event: unknown): Promise<ManualResponse> => {
+export const handler = async (event: unknown, context?: { awsRequestId?: string }): Promise<ManualResponse> => {
   if (wired === undefined) {
     try {
       const config = configFromEnv();
@@ -38,5 +38,5 @@ export const handler = async (event: unknown): Promise<ManualResponse> => {
       return { ok: false, error: { code, message: describeError(error) } };
     }
   }
-  return handleManualEvent(wired, event);
+  return handleManualEvent(wired, event, context?.awsRequestId ? { lambdaRequestId: context.awsRequestId } : {});
 };

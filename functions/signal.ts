@@ -1,6 +1,7 @@
 import { ParameterStore } from "./lib/aws/ssm.ts";
 import { systemClock, type Clock } from "./lib/clock.ts";
 import type { FailoverConfig } from "./lib/config.ts";
+import { drainMarker } from "./lib/dataplane/health-checks.ts";
 import { SignalStore, type SignalDocument } from "./lib/dataplane/signal-store.ts";
 import { configFromEnv } from "./lib/env-config.ts";
 import { describeError } from "./lib/errors.ts";
@@ -16,11 +17,6 @@ export interface SignalAnswer {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
-}
-
-/** The string an inverted HTTPS_STR_MATCH health check looks for: found means drain. */
-export function drainMarker(target: string): string {
-  return `drain ${target}`;
 }
 
 export interface SignalDeps {

@@ -148,6 +148,23 @@ describe("manual failover function", () => {
     expect((snapshot.state as { switches: unknown[] }).switches).toHaveLength(1);
   });
 
+  it("logs the Lambda request id beside the self-declared actor, to find the real caller in CloudTrail", async () => {
+    // Prepare
+    const { manual } = await setup();
+    const captured = capturedLog();
+    // Act
+    await handleManualEvent(
+      { ...manual, log: captured.log },
+      { action: "drain", target: "primary", reason: "bad deploy", actor: "alice" },
+      { lambdaRequestId: "7f1c2d3e-0000-4000-8000-000000000001" },
+    );
+    // Assess
+    expect(captured.entries().find((entry) => entry.msg === "manual failover event")).toMatchObject({
+      actor: "alice",
+      lambdaRequestId: "7f1c2d3e-0000-4000-8000-000000000001",
+    });
+  });
+
   it("pin applies exact weights and replaces an active lease, reporting the one it replaced", async () => {
     const { manual, switcher } = await setup();
     ok(await handleManualEvent(manual, { action: "drain", target: "primary", reason: "bad deploy", actor: "alice" }));

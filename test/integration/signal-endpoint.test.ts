@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
-import { createSignalHandler, drainMarker } from "../../functions/signal.ts";
+import { createSignalHandler } from "../../functions/signal.ts";
+import { drainMarker } from "../../functions/lib/dataplane/health-checks.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import { parseConfig, readJsonFile, exampleConfigPath } from "../../functions/lib/config.ts";
 import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";

@@ -8,12 +8,27 @@ import { manualErrorBody, type InitResult, type ManualResponse, type ManualResul
 export type { ManualDeps } from "./manual-context.ts";
 
 /**
+ * Where an event came from, as far as the platform says. A plain Lambda
+ * Invoke (what the CLI does) carries no caller identity into the function;
+ * its request id is the `requestID` of the Invoke event in CloudTrail (a
+ * Lambda data event), which holds the caller's ARN.
+ */
+export interface InvocationOrigin {
+  /** The invocation's `context.awsRequestId`; unset with `--direct` (the Route 53 change is then the caller's own CloudTrail event). */
+  lambdaRequestId?: string;
+}
+
+/**
  * The manual failover logic shared by the Lambda function and `failover
  * --direct`: validate the event (a bad one changes nothing), then read, or
  * write an override lease and its weights in one compare-and-swap batch.
  * Every failure becomes `{ ok: false, error }` (code, message, hint, issues).
  */
-export async function handleManualEvent(deps: ManualDeps, raw: unknown): Promise<ManualResponse> {
+export async function handleManualEvent(
+  deps: ManualDeps,
+  raw: unknown,
+  invocation: InvocationOrigin = {},
+): Promise<ManualResponse> {
   const ctx = manualContext(deps);
   const now = Math.floor(ctx.clock.now() / 1000);
   let action: ManualAction | undefined;
@@ -27,6 +42,9 @@ export async function handleManualEvent(deps: ManualDeps, raw: unknown): Promise
       actor: event.actor,
       reason: event.reason,
       ttlSeconds: event.ttlSeconds,
+      requestId: event.requestId,
+      // `actor` is what the caller says; this id finds the caller's real identity in CloudTrail.
+      lambdaRequestId: invocation.lambdaRequestId,
     });
     return { ok: true, ...(await runManualEvent(ctx, event, now)) };
   } catch (error) {

@@ -1,0 +1,76 @@
+import type { FailoverConfig } from "../config.ts";
+import { FailoverError } from "../errors.ts";
+
+/** The settings of one Route 53 health check this project creates (the SDK's HealthCheckConfig fields it uses). */
+export interface HealthCheckSpec {
+  Type: "HTTPS_STR_MATCH" | "HTTP_STR_MATCH" | "CALCULATED";
+  FullyQualifiedDomainName?: string;
+  Port?: number;
+  ResourcePath?: string;
+  SearchString?: string;
+  RequestInterval?: 10;
+  FailureThreshold?: 1;
+  Inverted?: boolean;
+  EnableSNI?: boolean;
+  ChildHealthChecks?: string[];
+  HealthThreshold?: number;
+}
+
+/** The string an inverted HTTPS_STR_MATCH health check looks for in the signal endpoint's answer: found means drain. */
+export function drainMarker(target: string): string {
+  return `drain ${target}`;
+}
+
+/** Stable caller reference, so creating twice finds the first check instead of making another. */
+export function healthCheckReference(config: FailoverConfig, target: string, region?: string): string {
+  return `${config.name}:${target}:${region ?? "all"}:v1`.slice(0, 64);
+}
+
+/**
+ * The check of one target's signal in one control region: the endpoint's
+ * `?target=<id>` answer must contain `drain <id>` to fail it. Inverted, so
+ * the endpoint being unreachable, slow or erroring counts as healthy: only a
+ * positive drain answer drains. 10 s interval, failure threshold 1.
+ */
+export function signalCheckSpec(target: string, endpoint: string): HealthCheckSpec {
+  const url = new URL(endpoint);
+  const https = url.protocol === "https:";
+  return {
+    Type: https ? "HTTPS_STR_MATCH" : "HTTP_STR_MATCH",
+    FullyQualifiedDomainName: url.hostname,
+    Port: url.port === "" ? (https ? 443 : 80) : Number(url.port),
+    ResourcePath: `/?target=${encodeURIComponent(target)}`,
+    SearchString: drainMarker(target),
+    RequestInterval: 10,
+    FailureThreshold: 1,
+    Inverted: true,
+    ...(https ? { EnableSNI: true } : {}),
+  };
+}
+
+/** A target's calculated check: healthy only while every control region's signal check is, so either region alone drains. */
+export function calculatedCheckSpec(children: readonly string[]): HealthCheckSpec {
+  return { Type: "CALCULATED", ChildHealthChecks: [...children], HealthThreshold: children.length };
+}
+
+/** Every check a deployment needs: per target, one per control region and the calculated one over them. */
+export function dataPlaneCheckSpecs(
+  config: FailoverConfig,
+  endpoints: Readonly<Record<string, string>>,
+): Array<{ target: string; regions: Array<{ region: string; reference: string; spec: HealthCheckSpec }> }> {
+  return config.targets.map((target) => ({
+    target: target.id,
+    regions: config.controlRegions.map((region) => {
+      const endpoint = endpoints[region];
+      if (endpoint === undefined)
+        throw new FailoverError("CONFIG_INVALID", `no signal endpoint for control region ${region}`, {
+          hint: "Deploy first: the stacks create the signal endpoint in every control region.",
+        });
+      return {
+        region,
+        reference: healthCheckReference(config, target.id, region),
+        spec: signalCheckSpec(target.id, endpoint),
+      };
+    }),
+  }));
+}
