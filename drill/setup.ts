@@ -267,7 +267,7 @@ function createHandlers(
   });
   // Whoever makes a change announces it to its own region's alert topic (the next region's if that fails), as deployed.
   const announcers = new Map(
-    [...topics].map(([region, topic]) => [region, new SnsPublisher({ ...aws, region, retry: announceRetry })]),
+    [...topics.keys()].map((region) => [region, new SnsPublisher({ ...aws, region, retry: announceRetry })]),
   );
   const announcerIn = (ownRegion: string) =>
     snsAnnouncer({
