@@ -30,7 +30,13 @@ export function createControl(settings: Settings, secrets: { slackWebhookUrl: ss
       region,
       new sst.aws.SnsTopic(
         logicalName("Alarms", region),
-        { transform: { topic: (args) => void (args.name = alertTopicName(config, $app.stage)) } },
+        {
+          transform: {
+            topic: (args) => {
+              args.name = alertTopicName(config, $app.stage);
+            },
+          },
+        },
         { provider: providerFor(region) },
       ),
     ]),

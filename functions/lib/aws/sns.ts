@@ -12,8 +12,9 @@ import {
 import { CallStats } from "./stats.ts";
 
 /**
- * SNS adapter: the only module that imports `@aws-sdk/client-sns`. Publishes
- * to a topic (alarm tests, the drill); `createTopic`/`subscribe` exist for
+ * SNS adapter: the only module that imports `@aws-sdk/client-sns`. The
+ * deciders and the manual failover function publish failover events to the
+ * alert topics (./alert-topics.ts); `createTopic`/`subscribe` exist for
  * setting up the emulator, where the stacks do it in AWS.
  */
 
