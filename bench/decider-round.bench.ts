@@ -1,8 +1,11 @@
-import { MetricsBus, type DecisionMetrics } from "../functions/lib/aws/cloudwatch.ts";
-import { createHostedZone, Route53Switcher } from "../functions/lib/aws/route53.ts";
+import { MetricsBus } from "../functions/lib/aws/cloudwatch.ts";
+import type { DecisionMetrics } from "../functions/lib/metric-datums.ts";
+import { createHostedZone } from "../emulator/hosted-zone.ts";
+import { Route53Switcher } from "../functions/lib/aws/route53.ts";
 import { CallStats, type OperationStats } from "../functions/lib/aws/stats.ts";
 import { loadConfig, parseConfig, type FailoverConfig } from "../functions/lib/config.ts";
-import { Dimension, Metric, voteGroups } from "../functions/lib/metrics.ts";
+import { Dimension, Metric } from "../functions/lib/metrics.ts";
+import { voteGroups } from "../functions/lib/probe-votes.ts";
 import { startEmulator, type Emulator } from "../emulator/harness.ts";
 import { seedMetricBacklog, type BacklogDatum } from "../emulator/metric-backlog.ts";
 

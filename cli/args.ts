@@ -1,7 +1,8 @@
 import { ValidationError, type ValidationIssue } from "../functions/lib/errors.ts";
+import { closest } from "./suggest.ts";
 
-/** A flag a command accepts: a switch, or one that takes a value (optionally one of `choices`). */
-export type FlagSpec = { type: "boolean" } | { type: "string"; choices?: readonly string[] };
+/** A flag a command accepts: a switch, or one that takes a value (optionally one of `choices`); `short` is its one-letter form (`-y`). */
+export type FlagSpec = ({ type: "boolean" } | { type: "string"; choices?: readonly string[] }) & { short?: string };
 
 type FlagValues<S extends Record<string, FlagSpec>> = {
   [K in keyof S]: S[K] extends { type: "boolean" } ? boolean : string | undefined;
@@ -43,16 +44,17 @@ export function parseArgs<S extends Record<string, FlagSpec>>(
       rest.push(arg);
       continue;
     }
-    const [rawName = "", inline] = arg.startsWith("--") ? splitOnce(arg.slice(2), "=") : [arg.slice(1), undefined];
+    const long = arg.startsWith("--");
+    const [givenName = "", inline] = long ? splitOnce(arg.slice(2), "=") : [arg.slice(1), undefined];
+    const rawName = long ? givenName : (Object.entries(spec).find(([, f]) => f.short === givenName)?.[0] ?? "");
     const flag = spec[rawName];
-    if (flag === undefined || !arg.startsWith("--")) {
+    if (flag === undefined) {
+      const given = arg.split("=")[0] ?? arg;
+      const names = Object.keys(spec).map((n) => `--${n}`);
+      const guess = closest(long ? given : `--${givenName}`, names);
       issues.push({
-        path: arg.split("=")[0] ?? arg,
-        message: `unknown flag (expected one of ${
-          Object.keys(spec)
-            .map((n) => `--${n}`)
-            .join(", ") || "none"
-        })`,
+        path: given,
+        message: `unknown flag${guess ? ` (did you mean ${guess}?)` : ""} (expected one of ${names.join(", ") || "none"})`,
       });
       continue;
     }

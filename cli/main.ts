@@ -1,4 +1,5 @@
 import { describeError, FailoverError, ValidationError, type ValidationIssue } from "../functions/lib/errors.ts";
+import { readFileSync } from "node:fs";
 import type { CliCommand, CliIO } from "./command.ts";
 import cost from "./commands/cost.ts";
 import drain from "./commands/drain.ts";
@@ -10,6 +11,7 @@ import releaseHold from "./commands/release-hold.ts";
 import release from "./commands/release.ts";
 import replay from "./commands/replay.ts";
 import status from "./commands/status.ts";
+import { closest } from "./suggest.ts";
 
 export type { CliCommand, CliIO } from "./command.ts";
 
@@ -20,7 +22,15 @@ export const commands: CliCommand[] = [replay, cost, status, plan, promote, drai
 export function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `Usage: failover <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun \`failover <command> --help\` for a command's options.\n`;
+  return `Usage: failover <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun \`failover <command> --help\` for a command's options, \`failover --version\` for the version.\n`;
+}
+
+/** This package's version (package.json). */
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+    version?: string;
+  };
+  return manifest.version ?? "unknown";
 }
 
 /**
@@ -33,9 +43,17 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     (name === undefined ? io.stderr : io.stdout)(usage());
     return name === undefined ? 2 : 0;
   }
+  if (name === "--version" || name === "-V" || name === "version") {
+    io.stdout(`failover ${version()}\n`);
+    return 0;
+  }
   const command = commands.find((c) => c.name === name);
   if (command === undefined) {
-    io.stderr(`failover: unknown command "${name}"\n\n${usage()}`);
+    const guess = closest(
+      name,
+      commands.map((c) => c.name),
+    );
+    io.stderr(`failover: unknown command "${name}"${guess ? ` (did you mean ${guess}?)` : ""}\n\n${usage()}`);
     return 2;
   }
   try {

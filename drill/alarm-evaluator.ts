@@ -1,4 +1,4 @@
-import type { SeriesQuery } from "../functions/lib/aws/cloudwatch.ts";
+import type { SeriesQuery } from "../emulator/cloudwatch-admin.ts";
 import type { AlarmDefinition } from "../functions/lib/alarms.ts";
 import { evaluateAlarm, type AlarmStateValue } from "./alarm-state.ts";
 

@@ -79,6 +79,18 @@ export class LagMonitor {
     };
   }
 
+  /** The longest single stall (wall ms) that ended between `from` and `to` (performance.now() values). */
+  longestStallBetween(from: number, to: number): number {
+    let longest = 0;
+    for (let i = this.ticks.length - 1; i > 0; i--) {
+      const end = this.ticks[i] ?? 0;
+      if (end <= from) break;
+      if (end > to) continue;
+      longest = Math.max(longest, end - (this.ticks[i - 1] ?? end) - this.tickMs);
+    }
+    return longest;
+  }
+
   /** Wall ms the loop was stalled between `from` and `to` (performance.now() values), beyond the tick interval. */
   stalledBetween(from: number, to: number): number {
     let stalled = 0;

@@ -10,7 +10,9 @@ import { DrillInterrupted, runDrill } from "./run.ts";
  * `npm run drill [-- --scenario <file>] [--speed <n>] [--out <dir>]`
  *
  * Exit 0 when the scenario's expectations hold, 1 when one does not (or the
- * drill could not run), 2 on bad input, 130 when interrupted.
+ * drill could not run), 2 on bad input, 3 when the machine was too busy to
+ * keep the compressed clock (no verdict; the message names the lag and the
+ * --speed that would fit), 130 when interrupted.
  */
 async function main(): Promise<number> {
   // The SDK warns about Node 20 on stderr; the drill says what matters itself.
@@ -66,7 +68,7 @@ async function main(): Promise<number> {
     const { summary } = result;
     const lines = [
       "",
-      `${result.interrupted ? "INTERRUPTED" : summary.ok ? "PASS" : "FAIL"} ${summary.scenario}: ${summary.failovers} failover(s), ${summary.failbacks} failback(s), detection ${summary.detectSeconds.join(", ") || "none"} s, missed ${summary.missedOutages}, false switches ${summary.falseSwitches}, client errors ${formatRate(summary.clientErrorRate)}, ${summary.slackMessages.length} Slack message(s)`,
+      `${result.interrupted ? "INTERRUPTED" : summary.drill.tooBusy ? "STOPPED (machine too busy)" : summary.ok ? "PASS" : "FAIL"} ${summary.scenario}: ${summary.failovers} failover(s), ${summary.failbacks} failback(s), detection ${summary.detectSeconds.join(", ") || "none"} s, missed ${summary.missedOutages}, false switches ${summary.falseSwitches}, client errors ${formatRate(summary.clientErrorRate)}, ${summary.slackMessages.length} Slack message(s)`,
       ...summary.expectations.map((e) => `  ${e.ok ? "ok  " : "FAIL"} ${e.name}: ${e.detail}`),
       ...summary.drill.problems.slice(0, 5).map((p) => `  problem: ${p}`),
       `wall ${summary.wallSeconds} s at ${summary.drill.speed}x: set-up ${summary.drill.wall.setupSeconds} s, scenario ${summary.drill.wall.scenarioSeconds} s, wind-down ${summary.drill.wall.windDownSeconds} s, stopping ${summary.drill.wall.stopSeconds} s, report ${summary.drill.wall.reportSeconds} s; CPU ${summary.drill.cpu.drillSeconds} s drill, ${summary.drill.cpu.emulatorSeconds ?? "?"} s emulator`,
@@ -74,6 +76,11 @@ async function main(): Promise<number> {
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
     if (result.interrupted) return 130;
+    const tooBusy = summary.drill.tooBusy;
+    if (tooBusy) {
+      process.stderr.write(`\nNO VERDICT: ${tooBusy.message}\n`);
+      return 3;
+    }
     return summary.ok ? 0 : 1;
   } catch (error) {
     emulatorPid = undefined;

@@ -1,5 +1,6 @@
 import { describeError } from "../functions/lib/errors.ts";
 import { faultBoundaries, silentVantages } from "./faults.ts";
+import { LoadGuard } from "./load-guard.ts";
 import type { DrillSession } from "./session.ts";
 import type { DrillParts } from "./setup.ts";
 import { describeFault, formatClock } from "./timeline.ts";
@@ -40,6 +41,17 @@ export async function runScenario(session: DrillSession, parts: DrillParts): Pro
   everyMinute(session, track, 20_000, "alarm evaluator", async (at) => {
     await parts.evaluator.evaluate(at);
     for (const error of parts.evaluator.errors.splice(0)) session.problem(error);
+  });
+  // Once a simulated minute: has the machine kept up with the compressed clock? If not, stop (exit 3).
+  const guard = new LoadGuard({ speed: session.options.speed, lag: parts.lag, emulatorUrl: parts.emulatorUrl });
+  guard.start();
+  session.onClose(async () => guard.stop());
+  everyMinute(session, track, 30_000, "load guard", async (at) => {
+    const tooBusy = guard.check((at - startMs) / 1000);
+    if (tooBusy === undefined || session.tooBusy !== undefined) return;
+    session.tooBusy = tooBusy;
+    printer.event(at, `stopped: ${tooBusy.message}`);
+    clock.stop();
   });
   track(scheduleFaults(session, parts), "fault scheduler");
   track(parts.watcher.run(endMs), "record watcher");

@@ -5,6 +5,7 @@ import { SCENARIO_EPOCH } from "../offline/replay/run.ts";
 import type { Scenario } from "../offline/scenario.ts";
 import { DrillClock } from "./clock.ts";
 import { TimelinePrinter } from "./timeline.ts";
+import type { TooBusy } from "./load-guard.ts";
 
 export interface DrillOptions {
   scenario: Scenario;
@@ -50,6 +51,8 @@ export interface DrillSession {
   cpuStart: number;
   /** Set when the drill's signal aborts. */
   interrupted: boolean;
+  /** Set when the machine could not keep the compressed clock and the drill stopped early (exit 3). */
+  tooBusy: TooBusy | undefined;
   /** Up to 50 problems for the summary; every one is logged. */
   problems: string[];
   problem(text: string): void;
@@ -101,6 +104,7 @@ export function openSession(options: DrillOptions): DrillSession {
     wallStart,
     cpuStart,
     interrupted: false,
+    tooBusy: undefined,
     problems: [],
     problem(text) {
       if (session.problems.length < 50) session.problems.push(text);

@@ -3,14 +3,16 @@ import { createNotifyHandler } from "../functions/notify.ts";
 import { createProbeHandler } from "../functions/probe.ts";
 import { alarmDefinitions } from "../functions/lib/alarms.ts";
 import { MetricsBus } from "../functions/lib/aws/cloudwatch.ts";
-import { createHostedZone, Route53Switcher } from "../functions/lib/aws/route53.ts";
-import { SnsPublisher } from "../functions/lib/aws/sns.ts";
+import { createHostedZone } from "../emulator/hosted-zone.ts";
+import { Route53Switcher } from "../functions/lib/aws/route53.ts";
+import { SnsPublisher } from "../emulator/sns.ts";
 import type { FailoverConfig } from "../functions/lib/config.ts";
 import { describeError } from "../functions/lib/errors.ts";
 import { Metric } from "../functions/lib/metrics.ts";
 import { probeHttp } from "../functions/lib/probe/http.ts";
 import { loadNotifyContext } from "../functions/lib/slack/context.ts";
 import { SCENARIO_EPOCH } from "../offline/replay/run.ts";
+import { CloudWatchAdmin } from "../emulator/cloudwatch-admin.ts";
 import { startEmulator } from "../emulator/harness.ts";
 import { AlarmEvaluator } from "./alarm-evaluator.ts";
 import { SimulatedClients } from "./clients.ts";
@@ -37,7 +39,7 @@ interface Switchers {
 interface Buses {
   probe: MetricsBus;
   decider: MetricsBus;
-  alarm: MetricsBus;
+  alarm: CloudWatchAdmin;
   notify: MetricsBus;
 }
 
@@ -50,6 +52,8 @@ interface AlarmTopic {
 /** Every part a drill runs, started and wired, before the scenario clock starts. */
 export interface DrillParts {
   emulatorPid: number;
+  /** Base URL of the emulator (the load guard times it). */
+  emulatorUrl: string;
   /** The scenario's config with the emulator's hosted zone. */
   config: FailoverConfig;
   targetIds: string[];
@@ -96,7 +100,7 @@ export async function setUpDrill(session: DrillSession): Promise<DrillParts> {
   const buses: Buses = {
     probe: new MetricsBus(config, aws),
     decider: new MetricsBus(config, aws),
-    alarm: new MetricsBus(config, aws),
+    alarm: new CloudWatchAdmin(config, aws),
     notify: new MetricsBus(config, aws),
   };
   const { slack, topics } = await startAlarmPath(session, config, aws, switchers, buses);
@@ -106,6 +110,7 @@ export async function setUpDrill(session: DrillSession): Promise<DrillParts> {
   session.onClose(async () => lag.stop());
   const parts: DrillParts = {
     emulatorPid: emulator.pid,
+    emulatorUrl: emulator.url,
     config,
     targetIds: config.targets.map((target) => target.id),
     proxies: paths.proxies,

@@ -4,6 +4,7 @@ import { renderReport } from "./report.ts";
 import type { DrillSession } from "./session.ts";
 import type { DrillParts } from "./setup.ts";
 import { describeWeightChange } from "./timeline.ts";
+import type { TooBusy } from "./load-guard.ts";
 
 /** What `summary.json` holds: the replay's keys, plus what only a drill has. */
 export interface DrillSummary extends ReplaySummary {
@@ -12,6 +13,8 @@ export interface DrillSummary extends ReplaySummary {
   drill: {
     speed: number;
     interrupted: boolean;
+    /** Present when the machine could not keep the compressed clock: the drill stopped early without a verdict (exit 3). */
+    tooBusy?: TooBusy;
     clientRequests: number;
     clientErrors: number;
     alarms: Array<{ at: string; region: string; alarm: string; from: string; to: string }>;
@@ -115,7 +118,7 @@ export function drillReport(
       expectations: score.expectations.map((e) => `${e.ok ? "✓" : "✗"} ${e.name}: ${e.detail}`).join("; ") || "none",
       "wall time": `${round2(wall.setupSeconds + wall.scenarioSeconds + wall.windDownSeconds + wall.stopSeconds)} s at ${session.options.speed}x (set-up ${round2(wall.setupSeconds)} s, scenario ${round2(wall.scenarioSeconds)} s)`,
     },
-    ok: score.ok && !session.interrupted,
+    ok: score.ok && !session.interrupted && session.tooBusy === undefined,
   });
 }
 
@@ -129,7 +132,8 @@ export function drillSummary(
   const { score, clients: totals } = outcome;
   return {
     ...score,
-    ok: score.ok && !session.interrupted,
+    // A run the machine could not keep up with has no verdict.
+    ok: score.ok && !session.interrupted && session.tooBusy === undefined,
     slackMessages: parts.slack.messages.map((message) => ({
       at: new Date(message.at).toISOString(),
       text: message.text,
@@ -138,6 +142,7 @@ export function drillSummary(
     drill: {
       speed: session.options.speed,
       interrupted: session.interrupted,
+      ...(session.tooBusy ? { tooBusy: session.tooBusy } : {}),
       clientRequests: totals.requests,
       clientErrors: totals.errors,
       alarms: parts.evaluator.changes.map((change) => ({

@@ -8,7 +8,7 @@ import "../cli/quiet-sdk-notice.ts";
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { createHostedZone } from "../functions/lib/aws/route53.ts";
+import { createHostedZone } from "../emulator/hosted-zone.ts";
 import { exampleConfigPath, mergeConfig, parseConfig, readJsonFile } from "../functions/lib/config.ts";
 import { describeError } from "../functions/lib/errors.ts";
 import { startEmulator } from "../emulator/harness.ts";
@@ -35,7 +35,9 @@ try {
   mkdirSync(outDir, { recursive: true });
   const localConfig = resolve(outDir, "failover.config.json");
   writeFileSync(localConfig, `${JSON.stringify(mergeConfig(raw, { hostedZone: { id: zoneId } }), null, 2)}\n`);
-  const env = { ...emulator.env, FAILOVER_CONFIG_FILE: localConfig };
+  // Changes name who made them: FAILOVER_ACTOR, else USER; neither is set in some containers and CI shells.
+  const actor = process.env.FAILOVER_ACTOR ?? process.env.USER ?? "local-tryout";
+  const env = { ...emulator.env, FAILOVER_CONFIG_FILE: localConfig, FAILOVER_ACTOR: actor };
   process.stdout.write(
     [
       `Local AWS at ${emulator.url} (pid ${emulator.pid}) with hosted zone ${config.hostedZone.name} (${zoneId}).`,
@@ -43,6 +45,7 @@ try {
       `  export ${Object.entries(env)
         .map(([key, value]) => `${key}=${value}`)
         .join(" ")}`,
+      `  (FAILOVER_ACTOR=${actor} is who you are in leases and Slack; set it to your name, or pass --actor <name>)`,
       "  npx failover init --direct --yes",
       "  npx failover status --direct",
       "Ctrl-C stops the emulator.",

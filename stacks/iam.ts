@@ -1,5 +1,6 @@
 import type { FailoverConfig } from "../functions/lib/config.ts";
-import { leaseRecordName, stateRecordName } from "../functions/lib/metrics.ts";
+import { leaseRecordName } from "../functions/lib/lease.ts";
+import { stateRecordName } from "../functions/lib/state.ts";
 
 /**
  * Least-privilege IAM statements for each function, as plain data (no SST

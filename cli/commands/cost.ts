@@ -7,6 +7,7 @@ import { buildCostReport, type CostReport } from "../../offline/cost/report.ts";
 import { parseArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
 import { renderTable } from "../table.ts";
+import { parseCount } from "../count.ts";
 
 const usage = `Usage: failover cost [--config <file>] [--profile <name>] [--queries <per month>] [--route53-endpoint by-target|aws|non-aws] [--json]
 
@@ -18,7 +19,7 @@ Route 53's own health checks would cost for the same targets.
 Options:
   --config <file>           config file (default: $FAILOVER_CONFIG_FILE, else failover.config.json)
   --profile <name>          price only this profile (default: every profile)
-  --queries <per month>     DNS queries a month for the records (default: 10000000)
+  --queries <per month>     DNS queries a month for the records: 10000000, 10M, 500k (default: 10M)
   --route53-endpoint <type> how Route 53 would bill its checks: by-target (each target by
                             its provider: aws at the AWS-endpoint rate, gcp, azure and other
                             at the non-AWS rate), aws (every target an AWS resource of the
@@ -50,14 +51,7 @@ const command: CliCommand = {
       io.stdout(usage);
       return 0;
     }
-    const queries = parsed.flags.queries === undefined ? undefined : Number(parsed.flags.queries);
-    if (queries !== undefined && !(Number.isSafeInteger(queries) && queries >= 0)) {
-      throw new ValidationError(
-        "arguments",
-        [{ path: "--queries", message: `expected a whole number of queries a month, got "${parsed.flags.queries}"` }],
-        { hint: "See --help for usage." },
-      );
-    }
+    const queries = parsed.flags.queries === undefined ? undefined : parseCount(parsed.flags.queries, "--queries");
     const path = resolve(parsed.flags.config ?? io.env.FAILOVER_CONFIG_FILE ?? "failover.config.json");
     const input = readJsonFile(path, "config");
     const profile = parsed.flags.profile;

@@ -39,7 +39,7 @@ const commonFlags = {
   verbose: { type: "boolean" },
   reason: { type: "string" },
   ttl: { type: "string" },
-  yes: { type: "boolean" },
+  yes: { type: "boolean", short: "y" },
 } as const;
 
 /** Event fields as the CLI user knows them, for error messages. */
@@ -134,7 +134,8 @@ function checkedEvent(
   if (actor === "")
     issues.push({
       path: "--actor",
-      message: "is required: no FAILOVER_ACTOR or USER in the environment to take it from (say who you are)",
+      message:
+        "is required for a change, and neither FAILOVER_ACTOR nor USER is set: pass --actor <your name>, or export FAILOVER_ACTOR=<your name> once",
     });
   const event: Record<string, unknown> = { action: spec.action, actor: actor || "-" };
   if (flags.reason !== undefined) event.reason = flags.reason;
@@ -197,6 +198,11 @@ async function confirm(
         )}; lease: ${now.lease ? `${now.lease.action} ${now.lease.target ?? ""} by ${now.lease.actor}${now.lease.active ? "" : " (expired)"}` : "none"}.`,
     );
   else lines.push("(Could not read the current state first.)");
+  const replacing = event.action === "promote" || event.action === "drain" || event.action === "pin";
+  if (replacing && now?.lease?.active)
+    lines.push(
+      `This REPLACES the active lease ${now.lease.id} (${now.lease.action} ${now.lease.target ?? ""} by ${now.lease.actor}: "${now.lease.reason}", ${formatDuration(now.lease.expiresInSeconds)} left).`,
+    );
   io.stderr(`${lines.join("\n")}\nProceed? [y/N] `);
   const answer = await readLine(io.stdin as NodeJS.ReadableStream);
   if (/^y(es)?$/i.test(answer.trim())) return true;
@@ -291,16 +297,16 @@ function usageOf(spec: ManualCommandSpec): string {
   const positional = spec.positional ? ` <${spec.positional}>` : "";
   const reason = spec.changes && spec.action !== "init";
   const changeFlags = spec.changes
-    ? `${reason ? " --reason <text>" : ""}${spec.lease ? " [--ttl <duration>]" : ""} [--yes]`
+    ? `${reason ? " --reason <text>" : ""}${spec.lease ? " [--ttl <duration>]" : ""} [-y|--yes]`
     : "";
   const options = [
     ...(reason ? ["  --reason <text>      why (required): kept in the lease, the state record and Slack"] : []),
     ...(spec.lease
       ? [
-          "  --ttl <duration>     how long the override holds: 600, 90s, 10m, 2h, 1d (default: lease.defaultTtlSeconds; at most lease.maxTtlSeconds)",
+          "  --ttl <duration>     how long the override holds: 600, 90s, 10m, 1.5h, 1h30m, 2d (default: lease.defaultTtlSeconds; at most lease.maxTtlSeconds)",
         ]
       : []),
-    ...(spec.changes ? ["  --yes                do not ask for confirmation (required without a terminal)"] : []),
+    ...(spec.changes ? ["  -y, --yes            do not ask for confirmation (required without a terminal)"] : []),
     "  --actor <name>       who you are (default: $FAILOVER_ACTOR, else $USER)",
     "  --config <file>      config file (default: $FAILOVER_CONFIG_FILE, else failover.config.json)",
     "  --direct             run the manual logic here against the AWS APIs of the environment (AWS_ENDPOINT_URL for the emulator) instead of invoking the deployed function",

@@ -1,17 +1,36 @@
 import { ValidationError } from "../../functions/lib/errors.ts";
 
-const unitSeconds: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+const unitSeconds: Array<[RegExp, number]> = [
+  [/^(s|secs?|seconds?)$/, 1],
+  [/^(m|mins?|minutes?)$/, 60],
+  [/^(h|hrs?|hours?)$/, 3600],
+  [/^(d|days?)$/, 86400],
+  [/^(w|wks?|weeks?)$/, 604800],
+];
+
+/** The forms {@link parseDuration} accepts, for messages. */
+export const durationForms = "600 (seconds), 90s, 10m, 1.5h, 2h, 1h30m, 2d, 1w (units s, m, h, d, w, or spelled out)";
 
 /**
- * Parses a lease duration: whole seconds (`600`) or a number with a unit
- * (`90s`, `10m`, `2h`, `1d`). Throws a ValidationError naming `flag`.
+ * Parses a lease duration: whole seconds (`600`) or numbers with units
+ * (`90s`, `10m`, `1.5h`, `1h30m`, `2d`, `2 days`). Throws a ValidationError
+ * naming `flag` and listing the accepted forms.
  */
 export function parseDuration(text: string, flag = "--ttl"): number {
-  const match = /^(\d+)\s*([smhd]?)$/i.exec(text.trim());
-  const seconds = match ? Number(match[1]) * (unitSeconds[(match[2] || "s").toLowerCase()] ?? 1) : NaN;
+  const trimmed = text.trim().toLowerCase();
+  let seconds = Number.NaN;
+  if (/^\d+$/.test(trimmed)) seconds = Number(trimmed);
+  else if (/^(\s*\d+(\.\d+)?\s*[a-z]+)+$/.test(trimmed)) {
+    seconds = 0;
+    for (const [, amount, unit] of trimmed.matchAll(/(\d+(?:\.\d+)?)\s*([a-z]+)/g)) {
+      const size = unitSeconds.find(([pattern]) => pattern.test(unit ?? ""))?.[1];
+      seconds = size === undefined ? Number.NaN : seconds + Number(amount) * size;
+    }
+    seconds = Math.round(seconds);
+  }
   if (!Number.isSafeInteger(seconds) || seconds <= 0) {
     throw new ValidationError("arguments", [
-      { path: flag, message: `expected a duration such as 600, 90s, 10m, 2h or 1d, got "${text}"` },
+      { path: flag, message: `expected a duration such as ${durationForms}, got "${text}"` },
     ]);
   }
   return seconds;

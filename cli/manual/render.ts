@@ -77,7 +77,9 @@ function renderChange(change: ChangeResult): string {
     lines.push(`${capitalise(change.action)}: ${moved}`);
     if (change.lease) lines.push(`Lease: ${leaseLine(change.lease)}`);
     if (change.replaced)
-      lines.push(`Replaced lease ${change.replaced.id} (${leaseWhat(change.replaced)} by ${change.replaced.actor}).`);
+      lines.push(
+        `REPLACED the active lease ${change.replaced.id}: ${leaseWhat(change.replaced)} by ${change.replaced.actor}, "${change.replaced.reason}", ${formatDuration(change.replaced.expiresInSeconds)} left. It no longer applies.`,
+      );
   }
   if (change.action === "release" && change.releasedHolds.length > 0)
     lines.push(`Cleared the flap hold of ${change.releasedHolds.join(", ")}.`);

@@ -39,6 +39,28 @@ export async function sendManualEvent(
   options: SendOptions,
   io: CliIO,
 ): Promise<ManualResponse> {
+  const endpoint = io.env.AWS_ENDPOINT_URL || undefined;
+  const refused = (text: string) => endpoint !== undefined && /ECONNREFUSED/.test(text);
+  // The likely cause, named: a local emulator that is not running (or restarted on another port).
+  const emulatorHint = `Nothing answers at AWS_ENDPOINT_URL=${endpoint}: is \`npm run emulator\` running? Its port changes on every restart: paste the export line it printed again.`;
+  try {
+    const response = await send(event, config, options, io);
+    if (!response.ok && refused(response.error.message))
+      return { ...response, error: { ...response.error, hint: emulatorHint } };
+    return response;
+  } catch (error) {
+    if (error instanceof FailoverError && refused(error.message))
+      throw new FailoverError(error.code, error.message, { cause: error, hint: emulatorHint });
+    throw error;
+  }
+}
+
+async function send(
+  event: Record<string, unknown>,
+  config: FailoverConfig,
+  options: SendOptions,
+  io: CliIO,
+): Promise<ManualResponse> {
   if (options.direct) {
     const region = options.region ?? config.controlRegions[0] ?? "us-east-1";
     const log = createLogger({ write: options.verbose ? io.stderr : () => {}, base: { fn: "failover-cli" } });
@@ -74,6 +96,19 @@ export async function sendManualEvent(
           `failover: ${functionName} in ${region} did not answer (${error.code}); trying the next control region\n`,
         );
     }
+  }
+  if (lastError?.code === "LAMBDA_NOT_FOUND") {
+    const others = config.controlRegions.filter((region) => !regions.includes(region));
+    throw new FailoverError("LAMBDA_NOT_FOUND", `function ${functionName} does not exist in ${regions.join(" or ")}`, {
+      cause: lastError,
+      hint: [
+        `Check --stage (${options.stage}) and --function, or deploy it (npx sst deploy --stage ${options.stage}).`,
+        others.length > 0 ? `Try the other control region: --region ${others.join(" or --region ")}.` : "",
+        "Or run the same logic here against the AWS APIs with your credentials: --direct.",
+      ]
+        .filter(Boolean)
+        .join(" "),
+    });
   }
   throw lastError ?? new FailoverError("CONFIG_INVALID", "no control region to invoke");
 }

@@ -1,5 +1,6 @@
 import type { FailoverConfig } from "./config.ts";
-import { Dimension, Metric, voteGroups } from "./metrics.ts";
+import { Dimension, Metric } from "./metrics.ts";
+import { voteGroups } from "./probe-votes.ts";
 
 /**
  * Every CloudWatch alarm of a deployment, as data.

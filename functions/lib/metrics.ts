@@ -6,8 +6,8 @@
  */
 export const Metric = {
   /**
-   * A vantage's votes for one round, for up to {@link targetsPerVoteGroup}
-   * targets at once (see {@link voteGroups}): dimensions `Vantage` and
+   * A vantage's votes for one round, for up to 16 targets at once (see
+   * voteGroups in ./probe-votes.ts): dimensions `Vantage` and
    * `TargetGroup`. Value = passMask + silentMask × 2^16, where bit i stands
    * for the group's i-th target: pass = its check passed, silent = the round
    * has no result for it (normally 0, so the value is the pass mask). Exact:
@@ -49,50 +49,6 @@ export const Dimension = {
   ControlRegion: "ControlRegion",
   Direction: "Direction",
   Mode: "Mode",
-  /** `<group index>-<fingerprint>` of a ProbeVotes group, see {@link voteGroups}. */
+  /** `<group index>-<fingerprint>` of a ProbeVotes group, see voteGroups in ./probe-votes.ts. */
   TargetGroup: "TargetGroup",
 } as const;
-
-/** Targets per ProbeVotes datum: pass and silent masks of 16 bits each keep the value an exact integer below 2^32. */
-export const targetsPerVoteGroup = 16;
-
-/** One ProbeVotes series per vantage: its `TargetGroup` dimension value and the target ids of its bits, bit 0 first. */
-export interface VoteGroup {
-  dimension: string;
-  targets: string[];
-}
-
-/**
- * How targets map to ProbeVotes bits: ids sorted (code-point order, so
- * reordering the config changes nothing), in groups of
- * {@link targetsPerVoteGroup}. The dimension value is the group index and a
- * fingerprint of its ids (`0-1a2b3c4d`): while a deployment rolls out, a
- * decider whose config maps bits differently from a probe's reads a series
- * that does not exist (no vote, nothing moves) instead of misreading bits.
- */
-export function voteGroups(targetIds: readonly string[]): VoteGroup[] {
-  const sorted = [...targetIds].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  const groups: VoteGroup[] = [];
-  for (let start = 0; start < sorted.length; start += targetsPerVoteGroup) {
-    const targets = sorted.slice(start, start + targetsPerVoteGroup);
-    groups.push({ dimension: `${groups.length}-${fingerprint(targets.join(","))}`, targets });
-  }
-  return groups;
-}
-
-/** FNV-1a, 32 bits, as 8 hex digits: short, stable, no crypto import. */
-function fingerprint(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
-  return hash.toString(16).padStart(8, "0");
-}
-
-/** Name of the TXT record holding the override lease, beside the first managed record. */
-export function leaseRecordName(firstRecordName: string): string {
-  return `_lease._failover.${firstRecordName}`;
-}
-
-/** Name of the TXT record holding the policy's memory (drain history, ramp step), written in the same batch as the weights. */
-export function stateRecordName(firstRecordName: string): string {
-  return `_state._failover.${firstRecordName}`;
-}

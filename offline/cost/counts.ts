@@ -1,11 +1,12 @@
 import type { FailoverConfig } from "../../functions/lib/config.ts";
-import { Dimension, Metric, voteGroups } from "../../functions/lib/metrics.ts";
+import { Dimension, Metric } from "../../functions/lib/metrics.ts";
+import { voteGroups } from "../../functions/lib/probe-votes.ts";
 import { windowSeconds } from "../../functions/lib/policy/decide.ts";
 
 /**
  * What one probe round and one decider round cost in CloudWatch API calls
  * and datums, derived from the config the same way the CloudWatch adapter
- * (functions/lib/aws/cloudwatch.ts) builds its requests. Pure.
+ * (functions/lib/metric-datums.ts) builds its requests. Pure.
  *
  * test/integration/cost-drift.test.ts runs a real round of each against the
  * emulator, counts the calls and datums the adapter actually sends, and

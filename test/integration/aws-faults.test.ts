@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MetricsBus, type CloudWatchError } from "../../functions/lib/aws/cloudwatch.ts";
-import { createHostedZone, Route53Switcher, type Route53Error } from "../../functions/lib/aws/route53.ts";
+import { createHostedZone } from "../../emulator/hosted-zone.ts";
+import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import type { Route53Error } from "../../functions/lib/records/route53-error.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { startFaultProxy, type Fault, type FaultProxy } from "../../emulator/aws-fault-proxy.ts";

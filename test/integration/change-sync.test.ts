@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
-import { createHostedZone, Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import { createHostedZone } from "../../emulator/hosted-zone.ts";
+import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
 import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
 import { createDecideHandler } from "../../functions/decide.ts";

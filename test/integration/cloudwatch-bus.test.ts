@@ -2,7 +2,8 @@ import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwat
 import { createServer, type Server, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { MetricsBus, type ProbeRoundReport } from "../../functions/lib/aws/cloudwatch.ts";
+import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import type { ProbeRoundReport } from "../../functions/lib/probe/report.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
 

@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MetricsBus, type DecisionMetrics, type ProbeRoundReport } from "../../functions/lib/aws/cloudwatch.ts";
-import { createHostedZone, Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import type { DecisionMetrics } from "../../functions/lib/metric-datums.ts";
+import type { ProbeRoundReport } from "../../functions/lib/probe/report.ts";
+import { createHostedZone } from "../../emulator/hosted-zone.ts";
+import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import {
   exampleConfigPath,
   parseConfigWithProfile,

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ChangeResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { Route53Switcher, type ZoneChange, type ZoneSnapshot } from "../../functions/lib/aws/route53.ts";
+import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import type { ZoneChange } from "../../functions/lib/records/change-batch.ts";
+import type { ZoneSnapshot } from "../../functions/lib/records/zone-snapshot.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
-import { stateRecordName } from "../../functions/lib/metrics.ts";
+import { stateRecordName } from "../../functions/lib/state.ts";
 import { parseStateDocument } from "../../functions/lib/state.ts";
 import { createDecideHandler, handler } from "../../functions/decide.ts";
 import {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.ts";
-import { createHostedZone } from "../../functions/lib/aws/route53.ts";
+import { createHostedZone } from "../../emulator/hosted-zone.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { runCli } from "../support/cli-process.ts";
 import { recordSets } from "../support/control-fixtures.ts";

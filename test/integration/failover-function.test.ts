@@ -210,7 +210,12 @@ describe("manual failover function", () => {
 
     const released = ok(await handleManualEvent(manual, { action: "release", reason: "drill over", actor: "alice" }));
 
-    expect(released).toMatchObject({ action: "release", lease: { id: "lease-1" }, releasedHolds: ["primary"] });
+    // The released lease is reported as no longer active (release --json once said active: true).
+    expect(released).toMatchObject({
+      action: "release",
+      lease: { id: "lease-1", active: false },
+      releasedHolds: ["primary"],
+    });
     expect(released.action === "release" && released.reason).toMatch(
       /^override lease lease-1 ended, automatic policy resumes/,
     );

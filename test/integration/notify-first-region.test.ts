@@ -1,6 +1,7 @@
 import type http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alarmDefinitions } from "../../functions/lib/alarms.ts";
+import { CloudWatchAdmin } from "../../emulator/cloudwatch-admin.ts";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
 import { createLogger } from "../../functions/lib/log.ts";
 import type { SlackMessage } from "../../functions/lib/slack/message.ts";
@@ -39,7 +40,7 @@ beforeAll(async () => {
     // Accepts connections and never answers: a region that is up on the network but stuck.
     startServer(() => undefined),
   ]);
-  const admin = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
+  const admin = new CloudWatchAdmin(config, { endpoint: emulator.url, retry: fastRetry });
   await admin.putAlarms(first, alarmDefinitions(config, first));
   await admin.setAlarmState(first, switchover, "ALARM", "Threshold Crossed: 1 out of the last 1 datapoints [1.0]");
 });
@@ -172,8 +173,9 @@ describe("MetricsBus.alarmState", () => {
   it("answers the state an alarm was set to, and undefined for an alarm that does not exist", async () => {
     // Prepare
     const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
-    await bus.putAlarms(second, alarmDefinitions(config, second).slice(0, 2));
-    await bus.setAlarmState(second, switchover, "INSUFFICIENT_DATA", "no data");
+    const admin = new CloudWatchAdmin(config, { endpoint: emulator.url, retry: fastRetry });
+    await admin.putAlarms(second, alarmDefinitions(config, second).slice(0, 2));
+    await admin.setAlarmState(second, switchover, "INSUFFICIENT_DATA", "no data");
 
     // Act
     const [set, untouched, missing, otherRegion] = await Promise.all([

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
-import { createHostedZone, Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import { createHostedZone } from "../../emulator/hosted-zone.ts";
+import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { createLogger } from "../../functions/lib/log.ts";
 import { loadNotifyContext } from "../../functions/lib/slack/context.ts";
 import type { SlackMessage } from "../../functions/lib/slack/message.ts";

@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ChangeResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
-import {
-  createHostedZone,
-  Route53Error,
-  Route53Switcher,
-  type ZoneChange,
-  type ZoneSnapshot,
-} from "../../functions/lib/aws/route53.ts";
+import { createHostedZone } from "../../emulator/hosted-zone.ts";
+import { Route53Error } from "../../functions/lib/records/route53-error.ts";
+import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import type { ZoneChange } from "../../functions/lib/records/change-batch.ts";
+import type { ZoneSnapshot } from "../../functions/lib/records/zone-snapshot.ts";
 import type { OverrideLease } from "../../functions/lib/lease.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";

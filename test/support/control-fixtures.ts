@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { MetricsBus, type ProbeRoundReport } from "../../functions/lib/aws/cloudwatch.ts";
-import { createHostedZone, Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import type { ProbeRoundReport } from "../../functions/lib/probe/report.ts";
+import { createHostedZone } from "../../emulator/hosted-zone.ts";
+import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import type { FailoverConfig, FailoverConfigInput } from "../../functions/lib/config.ts";
 import { createLogger, type Logger } from "../../functions/lib/log.ts";
 import { Metric } from "../../functions/lib/metrics.ts";

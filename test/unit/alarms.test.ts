@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import { loadConfig, mergeConfig, parseConfig, readJsonFile, exampleConfigPath } from "../../functions/lib/config.ts";
-import { Metric, voteGroups } from "../../functions/lib/metrics.ts";
+import { Metric } from "../../functions/lib/metrics.ts";
+import { voteGroups } from "../../functions/lib/probe-votes.ts";
 
 const config = loadConfig();
 const byKey = (region: string) => Object.fromEntries(alarmDefinitions(config, region).map((d) => [d.key, d]));

@@ -2,19 +2,24 @@ import {
   CloudWatchClient,
   DescribeAlarmsCommand,
   GetMetricDataCommand,
-  PutMetricAlarmCommand,
   PutMetricDataCommand,
-  SetAlarmStateCommand,
   type MetricDataQuery,
   type MetricDataResult,
-  type MetricDatum,
-  type StandardUnit,
 } from "@aws-sdk/client-cloudwatch";
-import type { AlarmDefinition } from "../alarms.ts";
 import type { FailoverConfig } from "../config.ts";
 import { FailoverError } from "../errors.ts";
-import { Dimension, Metric, voteGroups, type MetricName, type VoteGroup } from "../metrics.ts";
-import type { ProbeErrorKind, ProbeRound, Weights } from "../types.ts";
+import {
+  chunkDatums,
+  decisionDatums,
+  probeRoundDatums,
+  seriesKey,
+  type Datum,
+  type DecisionMetrics,
+} from "../metric-datums.ts";
+import { Dimension, Metric } from "../metrics.ts";
+import type { ProbeRoundReport } from "../probe/report.ts";
+import { decodeVotes, voteGroups, type VoteGroup } from "../probe-votes.ts";
+import type { ProbeRound } from "../types.ts";
 import { clientConfig, endpointOverride, type AwsClientOptions } from "./client-config.ts";
 import {
   describeAwsError,
@@ -27,53 +32,20 @@ import {
 import { callBytesOf, CallStats } from "./stats.ts";
 
 /**
- * CloudWatch adapter: the only module that imports `@aws-sdk/client-cloudwatch`.
+ * CloudWatch adapter: the only deployed module that imports
+ * `@aws-sdk/client-cloudwatch`. Sends and reads; what is sent is built in
+ * ../metric-datums.ts, the ProbeVotes value format is ../probe-votes.ts.
  *
  * Probes publish each round to every control region, in parallel and
  * independently; deciders read their window back with as few GetMetricData
  * calls as the limits allow; both publish their own metrics for the alarms.
- * Metric and dimension names come from ../metrics.ts.
- *
- * Cost shapes this file (see offline/cost/counts.ts, kept honest by
- * test/integration/cost-drift.test.ts): a probe round is one ProbeVotes
- * datum per 16 targets, not one metric per target; a decider sends its
- * steady series once a minute and its events only when they happen.
  *
  * Alarms: the notifier outside the first control region asks the first
  * region for an alarm's state ({@link MetricsBus.alarmState}) to post only
- * what that region will not; the drill creates the alarms and sets their
- * states, since the emulator never evaluates them.
+ * what that region will not. The drill's alarm set-up and evaluation
+ * (emulator/cloudwatch-admin.ts) go through {@link MetricsBus.send} and
+ * {@link MetricsBus.metricDataPages}, since the emulator never evaluates alarms.
  */
-
-export interface ProbeCheckResult {
-  target: string;
-  ok: boolean;
-  latencyMs: number;
-  status?: number;
-  errorKind?: ProbeErrorKind;
-}
-
-export interface ProbeRoundReport {
-  vantage: string;
-  /** Epoch seconds, aligned round start. */
-  at: number;
-  /** False when the canary failed: ProbeVotes is then not published (no vote). */
-  voting: boolean;
-  canary?: { ok: boolean; latencyMs: number };
-  results: ProbeCheckResult[];
-}
-
-export interface DecisionMetrics {
-  at: number;
-  controlRegion: string;
-  weights: Weights;
-  health: Record<string, "up" | "down" | "unknown">;
-  switchovers: Array<{ target: string; direction: string; mode: "automatic" | "manual" }>;
-  allDown: boolean;
-  flapHeld: string[];
-  overrideAgeSeconds: number;
-  heartbeat: boolean;
-}
 
 export interface RegionResult {
   region: string;
@@ -83,15 +55,6 @@ export interface RegionResult {
   calls: number;
   /** Request plus response bytes exchanged with this region. */
   bytes: number;
-}
-
-/** One series for {@link MetricsBus.readSeries}: a metric of the config's namespace, its exact dimensions, a statistic and a period. */
-export interface SeriesQuery {
-  id: string;
-  metricName: string;
-  dimensions: Record<string, string>;
-  statistic: "Sum" | "Maximum" | "Minimum" | "Average" | "SampleCount";
-  periodSeconds: number;
 }
 
 /** A CloudWatch alarm's state. */
@@ -122,11 +85,8 @@ export interface MetricsBusOptions extends AwsClientOptions {
   stats?: CallStats;
 }
 
-/** PutMetricData limits: 1,000 datums and 1 MB per request (we stay under 900 kB of JSON). */
-const MAX_DATUMS_PER_PUT = 1000;
-const MAX_PUT_BYTES = 900_000;
 /** GetMetricData limits: 500 queries and 100,800 datapoints per call. */
-const MAX_QUERIES_PER_GET = 500;
+export const MAX_QUERIES_PER_GET = 500;
 const MAX_DATAPOINTS_PER_GET = 100_800;
 const MAX_GET_PAGES = 100;
 /** Default bound of {@link MetricsBus.alarmState}, retries included: a dead region must not hold up an alert. */
@@ -139,10 +99,10 @@ export class MetricsBus {
   private readonly retry: RetrySettings;
   private readonly clients = new Map<string, CloudWatchClient>();
   private readonly clientFor: (region: string) => CloudWatchClient;
-  /** How targets map to ProbeVotes bits (../metrics.ts voteGroups). */
+  /** How targets map to ProbeVotes bits (../probe-votes.ts). */
   private readonly voteGroups: VoteGroup[];
   /** Per `deciderRegion>destination`: the minute of the steady series last sent there, and their values. */
-  private readonly sentThisMinute = new Map<string, { minute: number; values: Map<string, number | undefined> }>();
+  private readonly sentThisMinute = new Map<string, { minute: number; values: Map<string, number> }>();
 
   constructor(
     private readonly config: FailoverConfig,
@@ -179,34 +139,7 @@ export class MetricsBus {
    * `probe.publishLatency`; CanarySuccess when the round tried a canary.
    */
   publishProbeRound(report: ProbeRoundReport, regions: string[] = this.config.controlRegions): Promise<RegionResult[]> {
-    const timestamp = new Date(report.at * 1000);
-    const vantage = { Name: Dimension.Vantage, Value: report.vantage };
-    const datums: MetricDatum[] = [];
-    if (report.voting) {
-      const results = new Map(report.results.map((result) => [result.target, result.ok]));
-      for (const group of this.voteGroups)
-        datums.push(
-          datum(
-            Metric.ProbeVotes,
-            encodeVotes(group, results),
-            [vantage, { Name: Dimension.TargetGroup, Value: group.dimension }],
-            timestamp,
-          ),
-        );
-    }
-    if (this.config.probe.publishLatency) {
-      for (const result of report.results)
-        datums.push(
-          datum(
-            Metric.ProbeLatency,
-            result.latencyMs,
-            [{ Name: Dimension.Target, Value: result.target }, vantage],
-            timestamp,
-            "Milliseconds",
-          ),
-        );
-    }
-    if (report.canary) datums.push(datum(Metric.CanarySuccess, report.canary.ok ? 1 : 0, [vantage], timestamp));
+    const datums = probeRoundDatums(report, this.voteGroups, this.config.probe.publishLatency);
     return this.publishEverywhere(() => datums, regions);
   }
 
@@ -221,46 +154,8 @@ export class MetricsBus {
    * everything again next round.
    */
   publishDecision(metrics: DecisionMetrics, regions: string[] = this.config.controlRegions): Promise<RegionResult[]> {
-    const timestamp = new Date(metrics.at * 1000);
     const minute = Math.floor(metrics.at / 60);
-    const target = (id: string) => ({ Name: Dimension.Target, Value: id });
-    const everywhere: MetricDatum[] = [];
-    const ownRegion: MetricDatum[] = [];
-    if (metrics.heartbeat)
-      everywhere.push(
-        datum(Metric.DeciderHeartbeat, 1, [{ Name: Dimension.ControlRegion, Value: metrics.controlRegion }], timestamp),
-      );
-    for (const [id, weight] of Object.entries(metrics.weights))
-      ownRegion.push(datum(Metric.TargetWeight, weight, [target(id)], timestamp));
-    // Verdicts only while something is down: an all-up minute is the norm and TargetWeight already shows it.
-    if (Object.values(metrics.health).includes("down")) {
-      for (const [id, health] of Object.entries(metrics.health)) {
-        if (health !== "unknown")
-          ownRegion.push(datum(Metric.TargetHealthy, health === "up" ? 1 : 0, [target(id)], timestamp));
-      }
-    }
-    if (metrics.allDown) ownRegion.push(datum(Metric.AllTargetsDown, 1, [], timestamp));
-    if (metrics.flapHeld.length > 0) ownRegion.push(datum(Metric.FlapBudgetSpent, 1, [], timestamp));
-    for (const id of metrics.flapHeld) ownRegion.push(datum(Metric.FlapBudgetSpent, 1, [target(id)], timestamp));
-    if (metrics.overrideAgeSeconds > 0)
-      ownRegion.push(datum(Metric.OverrideAgeSeconds, metrics.overrideAgeSeconds, [], timestamp, "Seconds"));
-    const events: MetricDatum[] = [];
-    if (metrics.switchovers.length > 0)
-      events.push(datum(Metric.Switchover, metrics.switchovers.length, [], timestamp));
-    for (const s of metrics.switchovers) {
-      events.push(
-        datum(
-          Metric.Switchover,
-          1,
-          [
-            target(s.target),
-            { Name: Dimension.Direction, Value: s.direction },
-            { Name: Dimension.Mode, Value: s.mode },
-          ],
-          timestamp,
-        ),
-      );
-    }
+    const { everywhere, ownRegion, events } = decisionDatums(metrics);
     return this.publishEverywhere(
       (region) => {
         const steady = region === metrics.controlRegion ? [...everywhere, ...ownRegion] : everywhere;
@@ -275,7 +170,7 @@ export class MetricsBus {
       (region, sentDatums) => {
         const key = `${metrics.controlRegion}>${region}`;
         const previous = this.sentThisMinute.get(key);
-        const values = previous?.minute === minute ? previous.values : new Map<string, number | undefined>();
+        const values = previous?.minute === minute ? previous.values : new Map<string, number>();
         for (const d of sentDatums) if (d.MetricName !== Metric.Switchover) values.set(seriesKey(d), d.Value);
         this.sentThisMinute.set(key, { minute, values });
       },
@@ -364,49 +259,6 @@ export class MetricsBus {
   }
 
   /**
-   * Reads any metric series of this namespace over [startSeconds, endSeconds)
-   * (align `startSeconds` to the period): values by query id, keyed by
-   * period start in epoch seconds. For the drill's alarm evaluator, which
-   * stands in for CloudWatch's own alarm evaluation (moto never evaluates).
-   */
-  async readSeries(
-    region: string,
-    queries: readonly SeriesQuery[],
-    startSeconds: number,
-    endSeconds: number,
-  ): Promise<Record<string, Map<number, number>>> {
-    const series: Record<string, Map<number, number>> = Object.fromEntries(
-      queries.map((query) => [query.id, new Map<number, number>()]),
-    );
-    for (let offset = 0; offset < queries.length; offset += MAX_QUERIES_PER_GET) {
-      const batch: MetricDataQuery[] = queries.slice(offset, offset + MAX_QUERIES_PER_GET).map((query) => ({
-        Id: query.id,
-        MetricStat: {
-          Metric: {
-            Namespace: this.config.metricNamespace,
-            MetricName: query.metricName,
-            Dimensions: Object.entries(query.dimensions).map(([Name, Value]) => ({ Name, Value })),
-          },
-          Period: query.periodSeconds,
-          Stat: query.statistic,
-        },
-        ReturnData: true,
-      }));
-      for await (const results of this.metricDataPages(region, batch, startSeconds, endSeconds)) {
-        for (const result of results) {
-          const values = series[result.Id ?? ""];
-          if (values === undefined) throw badAnswer(region, `result Id ${JSON.stringify(result.Id)} matches no query`);
-          (result.Timestamps ?? []).forEach((time, i) => {
-            const value = result.Values?.[i];
-            if (time instanceof Date && typeof value === "number") values.set(Math.round(time.getTime() / 1000), value);
-          });
-        }
-      }
-    }
-    return series;
-  }
-
-  /**
    * The state of the alarm named `alarmName` in `region` (DescribeAlarms),
    * or undefined when that region has no such alarm. One bounded look
    * (`timeoutMs` in all, retries included), for the notifier's question
@@ -442,54 +294,25 @@ export class MetricsBus {
   }
 
   /**
-   * Creates (or updates) `definitions` as metric alarms in `region`, each
-   * with alarm and OK actions to `topicArns`, as stacks/alerts.ts deploys
-   * them. For the drill and tests: the emulator stores alarms (so
-   * {@link alarmState} answers) but never evaluates them.
+   * Runs one CloudWatch call in `region` with this bus's client, retries,
+   * counters and error mapping: for calls only the emulator side makes
+   * (emulator/cloudwatch-admin.ts puts alarms and sets their states).
    */
-  async putAlarms(region: string, definitions: readonly AlarmDefinition[], topicArns: string[] = []): Promise<void> {
-    for (const definition of definitions) {
-      await this.call(region, "PutMetricAlarm", (signal) =>
-        this.clientFor(region).send(
-          new PutMetricAlarmCommand({
-            AlarmName: definition.name,
-            AlarmDescription: definition.description,
-            Namespace: this.config.metricNamespace,
-            MetricName: definition.metricName,
-            Dimensions: Object.entries(definition.dimensions).map(([Name, Value]) => ({ Name, Value })),
-            Statistic: definition.statistic,
-            Period: definition.periodSeconds,
-            EvaluationPeriods: definition.evaluationPeriods,
-            DatapointsToAlarm: definition.datapointsToAlarm,
-            Threshold: definition.threshold,
-            ComparisonOperator: definition.comparisonOperator,
-            TreatMissingData: definition.treatMissingData,
-            AlarmActions: topicArns,
-            OKActions: topicArns,
-          }),
-          { abortSignal: signal },
-        ),
-      );
-    }
-  }
-
-  /** Sets an alarm's state in `region` (SetAlarmState): the drill's alarm evaluator records each change it publishes. */
-  async setAlarmState(region: string, alarmName: string, state: AlarmStateValue, reason: string): Promise<void> {
-    await this.call(region, "SetAlarmState", (signal) =>
-      this.clientFor(region).send(
-        new SetAlarmStateCommand({ AlarmName: alarmName, StateValue: state, StateReason: reason.slice(0, 1023) }),
-        { abortSignal: signal },
-      ),
-    );
+  send<T>(
+    region: string,
+    operation: string,
+    send: (client: CloudWatchClient, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    return this.call(region, operation, (signal) => send(this.clientFor(region), signal));
   }
 
   /**
-   * GetMetricData for one batch of queries over [startSeconds, endSeconds),
+   * GetMetricData for one batch of queries (at most 500) over [startSeconds, endSeconds),
    * oldest first, one page of results at a time. A listing that has not
    * ended after MAX_GET_PAGES pages is a broken endpoint, not data: it throws
    * rather than return a silently truncated series.
    */
-  private async *metricDataPages(
+  async *metricDataPages(
     region: string,
     queries: MetricDataQuery[],
     startSeconds: number,
@@ -525,9 +348,9 @@ export class MetricsBus {
 
   /** Sends `datumsFor(region)` to each region (nothing at all when empty); `sent` hears of each region that took all of its datums. */
   private async publishEverywhere(
-    datumsFor: (region: string) => MetricDatum[],
+    datumsFor: (region: string) => Datum[],
     regions: string[],
-    sent?: (region: string, datums: MetricDatum[]) => void,
+    sent?: (region: string, datums: Datum[]) => void,
   ): Promise<RegionResult[]> {
     return Promise.all(
       regions.map(async (region): Promise<RegionResult> => {
@@ -592,69 +415,8 @@ function count(tally: { calls: number; bytes: number } | undefined, outputOrErro
   tally.bytes += bytes.requestBytes + bytes.responseBytes;
 }
 
-function datum(
-  name: MetricName,
-  value: number,
-  dimensions: Array<{ Name: string; Value: string }>,
-  timestamp: Date,
-  unit: StandardUnit = "None",
-): MetricDatum {
-  return {
-    MetricName: name,
-    Value: value,
-    Dimensions: dimensions,
-    Timestamp: timestamp,
-    Unit: unit,
-    StorageResolution: 1,
-  };
-}
-
-/** One series' identity: name and dimensions. */
-function seriesKey(d: MetricDatum): string {
-  return `${d.MetricName}|${(d.Dimensions ?? []).map((dim) => `${dim.Name}=${dim.Value}`).join(",")}`;
-}
-
-/** ProbeVotes value of a group: bit i of the low 16 bits = its i-th target passed; of the high 16 bits = no result for it. */
-function encodeVotes(group: VoteGroup, results: Map<string, boolean>): number {
-  let passed = 0;
-  let silent = 0;
-  group.targets.forEach((id, bit) => {
-    const ok = results.get(id);
-    if (ok === undefined) silent += 2 ** bit;
-    else if (ok) passed += 2 ** bit;
-  });
-  return passed + silent * 2 ** 16;
-}
-
-/** Writes a ProbeVotes value's votes into `votes` (target -> passed), leaving silent targets out. */
-function decodeVotes(group: VoteGroup, value: number, votes: Record<string, boolean>): void {
-  const passed = value % 2 ** 16;
-  const silent = Math.floor(value / 2 ** 16);
-  group.targets.forEach((id, bit) => {
-    if (Math.floor(silent / 2 ** bit) % 2 === 0) votes[id] = Math.floor(passed / 2 ** bit) % 2 === 1;
-  });
-}
-
-/** Splits datums into PutMetricData calls of at most 1,000 datums and well under 1 MB. */
-export function chunkDatums<T>(datums: T[]): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const item of datums) {
-    const size = JSON.stringify(item).length + 16;
-    if (current.length > 0 && (current.length >= MAX_DATUMS_PER_PUT || bytes + size > MAX_PUT_BYTES)) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(item);
-    bytes += size;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
-
-function badAnswer(region: string, why: string, operation = "GetMetricData"): CloudWatchError {
+/** A CloudWatchError for an answer that lacks what the operation promises. */
+export function badAnswer(region: string, why: string, operation = "GetMetricData"): CloudWatchError {
   return new CloudWatchError(
     "CLOUDWATCH_BAD_ANSWER",
     `CloudWatch ${operation} in ${region} answered malformed data: ${why}`,

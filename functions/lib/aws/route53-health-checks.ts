@@ -19,7 +19,7 @@ import {
   type RetryOptions,
   type RetrySettings,
 } from "./retry.ts";
-import type { RecordSetData } from "./route53.ts";
+import type { RecordSetData } from "../records/record-set.ts";
 import { CallStats } from "./stats.ts";
 
 /**

@@ -1,6 +1,5 @@
 import {
   ChangeResourceRecordSetsCommand,
-  CreateHostedZoneCommand,
   GetChangeCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
@@ -9,11 +8,19 @@ import {
   type ResourceRecordSet,
   type RRType,
 } from "@aws-sdk/client-route-53";
-import { recordValueFor, type FailoverConfig, type RecordConfig } from "../config.ts";
-import { describeError, FailoverError } from "../errors.ts";
-import { parseLease, type OverrideLease } from "../lease.ts";
-import { leaseRecordName, stateRecordName } from "../metrics.ts";
-import type { Weights } from "../types.ts";
+import type { FailoverConfig } from "../config.ts";
+import { normalizeDnsName } from "../dns-name.ts";
+import { casChanges, initChanges, type ZoneChange } from "../records/change-batch.ts";
+import {
+  compareKeys,
+  groupId,
+  orderKey,
+  type GroupKey,
+  type RecordChange,
+  type RecordSetData,
+} from "../records/record-set.ts";
+import { Route53Error } from "../records/route53-error.ts";
+import { existingWeightedRecords, managedGroups, zoneSnapshotOf, type ZoneSnapshot } from "../records/zone-snapshot.ts";
 import { clientConfig, type AwsClientOptions } from "./client-config.ts";
 import {
   classifyAwsError,
@@ -25,94 +32,15 @@ import {
   type RetrySettings,
 } from "./retry.ts";
 import { CallStats } from "./stats.ts";
-import { decodeTxtJson, encodeTxtJson } from "./txt.ts";
 
 /**
- * Route 53 adapter: the only module that imports `@aws-sdk/client-route-53`.
- *
- * Weights move by compare-and-swap: one change batch per hosted zone in
- * which every changed record is a DELETE of its exact current values plus a
- * CREATE of the new ones. Route 53 validates each DELETE against the current
- * record and applies a batch all or nothing, so a batch built from a stale
- * read fails whole with `InvalidChangeBatch` (ROUTE53_CONFLICT here) and
- * changes nothing. The override lease and the policy state live in TXT
- * records of the same zone and are written in the same batch.
+ * Route 53 adapter: the only deployed module that imports
+ * `@aws-sdk/client-route-53`. It lists record sets (paging), sends change
+ * batches, recovers from ambiguous failures, waits for INSYNC, and maps
+ * every SDK failure to a {@link Route53Error}. What the records mean lives
+ * in ../records/: the snapshot (zone-snapshot.ts), the compare-and-swap
+ * batches (change-batch.ts) and the record sets themselves (record-set.ts).
  */
-
-/** Stable codes of {@link Route53Error}. */
-export type Route53ErrorCode =
-  | "ROUTE53_CONFLICT"
-  | "ROUTE53_THROTTLED"
-  | "ROUTE53_UNAVAILABLE"
-  | "ROUTE53_BAD_ANSWER"
-  | "ROUTE53_UNEXPECTED_RECORD"
-  | "ROUTE53_MISSING_RECORD"
-  | "ROUTE53_ALL_ZERO"
-  | "ROUTE53_REJECTED"
-  | "ROUTE53_NO_ZONE"
-  | "ROUTE53_EXISTS"
-  | "ROUTE53_INVALID_CHANGE";
-
-export class Route53Error extends FailoverError {
-  declare readonly code: Route53ErrorCode;
-  /** Route 53's messages for a rejected change batch, one per problem. */
-  readonly messages: string[];
-
-  constructor(
-    code: Route53ErrorCode,
-    message: string,
-    options: { cause?: unknown; hint?: string; messages?: string[] } = {},
-  ) {
-    super(code, message, options);
-    this.messages = options.messages ?? [];
-  }
-}
-
-/** One record set as Route 53 holds it (the fields this adapter reads and writes). */
-export interface RecordSetData {
-  Name: string;
-  Type: string;
-  SetIdentifier?: string;
-  Weight?: number;
-  TTL?: number;
-  ResourceRecords?: Array<{ Value: string }>;
-  AliasTarget?: { HostedZoneId: string; DNSName: string; EvaluateTargetHealth: boolean };
-  HealthCheckId?: string;
-}
-
-export interface ZoneSnapshot {
-  /** Weights of `config.records[0]`, by target id. */
-  weights: Weights;
-  /** Record name -> target id -> weight. */
-  weightsByRecord: Record<string, Weights>;
-  /** The override lease; undefined when absent or malformed. */
-  lease: OverrideLease | undefined;
-  /** Why a lease record was ignored (malformed); undefined when none was. */
-  leaseProblem: string | undefined;
-  /** Parsed JSON of the state TXT record, or undefined (absent or not JSON). */
-  state: unknown;
-  /** Why the state record was ignored (not JSON); undefined when fine or absent. */
-  stateProblem: string | undefined;
-  /** Records whose values, alias or TTL differ from the config (informational: switching keeps current values). */
-  drift: string[];
-  /** Exact current record sets, record name -> target id (what the CAS DELETEs carry). */
-  readonly records: Record<string, Record<string, RecordSetData>>;
-  /** Exact current lease TXT record, if any. */
-  readonly leaseRecord: RecordSetData | undefined;
-  /** Exact current state TXT record, if any. */
-  readonly stateRecord: RecordSetData | undefined;
-  /** Route 53 calls (HTTP attempts) this read took. */
-  readonly calls: number;
-}
-
-export interface ZoneChange {
-  /** New weights by target id, applied to every managed record name; targets left out keep their weight. */
-  weights?: Weights;
-  /** New state document (JSON-serialisable). */
-  state?: unknown;
-  /** New lease; null deletes it. */
-  lease?: OverrideLease | null;
-}
 
 export interface UpdateResult {
   applied: boolean;
@@ -145,14 +73,6 @@ export interface Route53SwitcherOptions extends AwsClientOptions {
   stats?: CallStats;
 }
 
-/** A record-set group: one name and type. */
-interface GroupKey {
-  name: string;
-  type: string;
-}
-
-const TXT_TTL = 60;
-
 /** Reads and switches the weighted records of one config's hosted zone. */
 export class Route53Switcher {
   /** Calls and bytes per Route 53 operation, since construction (or `stats.reset()`). */
@@ -162,8 +82,6 @@ export class Route53Switcher {
   private readonly pageSize: number;
   private readonly maxPages: number;
   private readonly insyncPollMs: number;
-  private readonly leaseName: string;
-  private readonly stateName: string;
 
   constructor(
     private readonly config: FailoverConfig,
@@ -176,93 +94,18 @@ export class Route53Switcher {
     this.pageSize = Math.min(300, Math.max(1, options.pageSize ?? 100));
     this.maxPages = options.maxPages ?? 100;
     this.insyncPollMs = options.insyncPollMs ?? 1000;
-    const first = config.records[0] as RecordConfig;
-    this.leaseName = leaseRecordName(first.name);
-    this.stateName = stateRecordName(first.name);
   }
 
   /** Reads every managed weighted record, the lease and the state; throws ROUTE53_MISSING_RECORD / ROUTE53_UNEXPECTED_RECORD when records and targets disagree. */
   async read(): Promise<ZoneSnapshot> {
     const before = this.stats.total().calls;
-    const groups = await this.listGroups(this.wantedGroups());
-    const records: Record<string, Record<string, RecordSetData>> = {};
-    const weightsByRecord: Record<string, Weights> = {};
-    const missing: string[] = [];
-    const unexpected: string[] = [];
-    const drift: string[] = [];
-    for (const record of this.config.records) {
-      const found = groups.get(groupId(record)) ?? [];
-      const byTarget: Record<string, RecordSetData> = {};
-      for (const set of found) {
-        const target = this.config.targets.find((t) => t.id === set.SetIdentifier);
-        if (set.SetIdentifier === undefined || set.Weight === undefined) {
-          unexpected.push(
-            `${record.name} ${record.type}${set.SetIdentifier ? ` "${set.SetIdentifier}"` : ""} is not a weighted record (no ${set.SetIdentifier === undefined ? "SetIdentifier" : "Weight"})`,
-          );
-        } else if (!target) {
-          unexpected.push(`${record.name} ${record.type} "${set.SetIdentifier}" belongs to no target in the config`);
-        } else {
-          byTarget[target.id] = set;
-          const why = driftOf(set, record, recordValueFor(target, record.name));
-          if (why) drift.push(`${record.name} ${record.type} "${target.id}": ${why}`);
-        }
-      }
-      for (const target of this.config.targets) {
-        if (!byTarget[target.id]) missing.push(`${record.name} ${record.type} "${target.id}"`);
-      }
-      records[record.name] = byTarget;
-      weightsByRecord[record.name] = Object.fromEntries(
-        Object.entries(byTarget).map(([id, set]) => [id, set.Weight ?? 0]),
-      );
-    }
-    if (missing.length > 0) {
-      throw new Route53Error(
-        "ROUTE53_MISSING_RECORD",
-        `hosted zone ${this.config.hostedZone.id} has no weighted record for ${missing.join(", ")}${unexpected.length ? `; also ${unexpected.join("; ")}` : ""}`,
-        {
-          hint: "Create the records once with `failover init --direct`, or fix the record names, types and target ids in the config.",
-        },
-      );
-    }
-    if (unexpected.length > 0) {
-      throw new Route53Error(
-        "ROUTE53_UNEXPECTED_RECORD",
-        `hosted zone ${this.config.hostedZone.id}: ${unexpected.join("; ")}`,
-        {
-          hint: "Add the target to the config or delete the record; the switcher does not guess who owns a record.",
-        },
-      );
-    }
-    const lease = this.readTxt(groups.get(groupId({ name: this.leaseName, type: "TXT" })) ?? [], "lease");
-    let leaseValue: OverrideLease | undefined;
-    let leaseProblem = lease.problem;
-    if (lease.value !== undefined) {
-      try {
-        leaseValue = parseLease(lease.value);
-      } catch (error) {
-        leaseProblem = `lease record ${this.leaseName} ignored: ${describeError(error)}`;
-      }
-    }
-    const state = this.readTxt(groups.get(groupId({ name: this.stateName, type: "TXT" })) ?? [], "state");
-    const first = this.config.records[0] as RecordConfig;
-    return {
-      weights: weightsByRecord[first.name] ?? {},
-      weightsByRecord,
-      lease: leaseValue,
-      leaseProblem,
-      state: state.value,
-      stateProblem: state.problem,
-      drift,
-      records,
-      leaseRecord: lease.record,
-      stateRecord: state.record,
-      calls: this.stats.total().calls - before,
-    };
+    const groups = await this.listGroups(managedGroups(this.config));
+    return zoneSnapshotOf(this.config, groups, this.stats.total().calls - before);
   }
 
   /** One change batch per zone: DELETE exact current + CREATE new for each changed record (and the lease/state TXT records). */
   async apply(from: ZoneSnapshot, change: ZoneChange): Promise<ApplyResult> {
-    const changes = this.buildChanges(from, change);
+    const changes = casChanges(this.config, from, change).map(toSdkChange);
     if (changes.length === 0) return { changeId: "", calls: 0 };
     const before = this.stats.total().calls;
     let ambiguous = false;
@@ -309,7 +152,7 @@ export class Route53Switcher {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const snapshot = await this.read();
       const change = plan(snapshot);
-      if (change === undefined || this.buildChanges(snapshot, change).length === 0)
+      if (change === undefined || casChanges(this.config, snapshot, change).length === 0)
         return { applied: false, attempts: attempt, snapshot };
       try {
         const result = await this.apply(snapshot, change);
@@ -357,12 +200,7 @@ export class Route53Switcher {
 
   /** Creates the weighted records once (failover init), with the config's weights; refuses when any managed record exists. */
   async init(): Promise<{ created: string[]; changeId: string }> {
-    const groups = await this.listGroups(this.wantedGroups());
-    const existing = this.config.records.flatMap((record) =>
-      (groups.get(groupId(record)) ?? []).map(
-        (set) => `${record.name} ${record.type} "${set.SetIdentifier ?? "(no SetIdentifier)"}"`,
-      ),
-    );
+    const existing = existingWeightedRecords(this.config, await this.listGroups(managedGroups(this.config)));
     if (existing.length > 0) {
       throw new Route53Error(
         "ROUTE53_EXISTS",
@@ -372,22 +210,12 @@ export class Route53Switcher {
         },
       );
     }
-    const created: string[] = [];
-    const changes: Change[] = [];
-    for (const record of this.config.records) {
-      for (const target of this.config.targets) {
-        changes.push({
-          Action: "CREATE",
-          ResourceRecordSet: toSdk(this.desiredRecord(record, target.id, target.weight)),
-        });
-        created.push(`${record.name} ${record.type} ${target.id}`);
-      }
-    }
+    const { changes, created } = initChanges(this.config);
     const output = await this.call("ChangeResourceRecordSets", (signal) =>
       this.client.send(
         new ChangeResourceRecordSetsCommand({
           HostedZoneId: this.config.hostedZone.id,
-          ChangeBatch: { Comment: `${this.config.name}: init`, Changes: changes },
+          ChangeBatch: { Comment: `${this.config.name}: init`, Changes: changes.map(toSdkChange) },
         }),
         { abortSignal: signal },
       ),
@@ -395,136 +223,14 @@ export class Route53Switcher {
     return { created, changeId: output.ChangeInfo?.Id ?? "" };
   }
 
-  private desiredRecord(record: RecordConfig, targetId: string, weight: number): RecordSetData {
-    const target = this.config.targets.find((t) => t.id === targetId);
-    if (!target) throw new Route53Error("ROUTE53_INVALID_CHANGE", `unknown target "${targetId}"`);
-    const value = recordValueFor(target, record.name);
-    const base = { Name: record.name, Type: record.type, SetIdentifier: target.id, Weight: weight };
-    if ("alias" in value) {
-      return {
-        ...base,
-        AliasTarget: {
-          HostedZoneId: value.alias.hostedZoneId,
-          DNSName: value.alias.dnsName,
-          EvaluateTargetHealth: value.alias.evaluateTargetHealth,
-        },
-      };
-    }
-    return { ...base, TTL: record.ttl, ResourceRecords: value.values.map((v) => ({ Value: v })) };
-  }
-
-  /** The change list for `change` on top of `from`; [] when nothing differs. Throws ROUTE53_ALL_ZERO / ROUTE53_INVALID_CHANGE. */
-  private buildChanges(from: ZoneSnapshot, change: ZoneChange): Change[] {
-    const changes: Change[] = [];
-    if (change.weights !== undefined) {
-      const targetIds = new Set(this.config.targets.map((t) => t.id));
-      for (const [id, weight] of Object.entries(change.weights)) {
-        if (!targetIds.has(id))
-          throw new Route53Error("ROUTE53_INVALID_CHANGE", `weights name target "${id}", which is not in the config`, {
-            hint: "Use the target ids of the config.",
-          });
-        if (!Number.isInteger(weight) || weight < 0 || weight > 255)
-          throw new Route53Error(
-            "ROUTE53_INVALID_CHANGE",
-            `weight of target "${id}" must be an integer from 0 to 255, got ${weight}`,
-          );
-      }
-      for (const record of this.config.records) {
-        const current = from.weightsByRecord[record.name] ?? {};
-        const next: Weights = { ...current, ...change.weights };
-        if (Object.values(next).every((w) => w === 0)) {
-          throw new Route53Error(
-            "ROUTE53_ALL_ZERO",
-            `refusing to set every target of ${record.name} to weight 0 (${formatWeights(next)})`,
-            {
-              hint: "Keep at least one target above 0; to send all traffic to one target, promote it instead.",
-            },
-          );
-        }
-        const changed = this.config.targets.filter((t) => next[t.id] !== current[t.id]);
-        if (changed.length === 0) continue;
-        // Compare-and-swap the whole weight vector of the name, not only the records that change:
-        // a rival that moved another target since our read must make this batch fail too.
-        // Unchanged records are deleted and re-created as they are. Beyond Route 53's 1,000-record
-        // batch limit only the changed records are swapped.
-        const guarded =
-          this.config.targets.length * this.config.records.length * 2 <= 900 ? this.config.targets : changed;
-        for (const target of guarded) {
-          const set = from.records[record.name]?.[target.id];
-          if (!set)
-            throw new Route53Error(
-              "ROUTE53_MISSING_RECORD",
-              `no current record ${record.name} ${record.type} "${target.id}" in the snapshot`,
-              { hint: "Read the zone again before applying." },
-            );
-          changes.push(
-            { Action: "DELETE", ResourceRecordSet: toSdk(set) },
-            { Action: "CREATE", ResourceRecordSet: toSdk({ ...set, Weight: next[target.id] }) },
-          );
-        }
-      }
-    }
-    if (change.state !== undefined)
-      changes.push(...this.txtChanges(this.stateName, from.stateRecord, encodeTxtJson(change.state)));
-    if (change.lease === null) {
-      if (from.leaseRecord) changes.push({ Action: "DELETE", ResourceRecordSet: toSdk(from.leaseRecord) });
-    } else if (change.lease !== undefined) {
-      changes.push(...this.txtChanges(this.leaseName, from.leaseRecord, encodeTxtJson(parseLease(change.lease))));
-    }
-    return changes;
-  }
-
-  private txtChanges(name: string, current: RecordSetData | undefined, value: string): Change[] {
-    if (current && current.ResourceRecords?.length === 1 && current.ResourceRecords[0]?.Value === value) return [];
-    const next: RecordSetData = {
-      Name: name,
-      Type: "TXT",
-      TTL: current?.TTL ?? TXT_TTL,
-      ResourceRecords: [{ Value: value }],
-    };
-    return [
-      ...(current ? [{ Action: "DELETE" as const, ResourceRecordSet: toSdk(current) }] : []),
-      { Action: "CREATE", ResourceRecordSet: toSdk(next) },
-    ];
-  }
-
   /** After an ambiguous failure then a conflict: does the zone already hold exactly what `change` asked for? */
   private async alreadyApplied(change: ZoneChange): Promise<boolean> {
     try {
       const now = await this.read();
-      return this.buildChanges(now, change).length === 0;
+      return casChanges(this.config, now, change).length === 0;
     } catch {
       return false;
     }
-  }
-
-  private readTxt(
-    sets: RecordSetData[],
-    what: string,
-  ): { value: unknown; problem: string | undefined; record: RecordSetData | undefined } {
-    const name = what === "lease" ? this.leaseName : this.stateName;
-    if (sets.length === 0) return { value: undefined, problem: undefined, record: undefined };
-    const record = sets[0] as RecordSetData;
-    if (sets.length > 1 || record.SetIdentifier !== undefined || record.ResourceRecords?.length !== 1) {
-      return {
-        value: undefined,
-        problem: `${what} record ${name} ignored: expected one plain TXT record with one value`,
-        record: sets.length === 1 ? record : undefined,
-      };
-    }
-    try {
-      return { value: decodeTxtJson(record.ResourceRecords[0]?.Value ?? ""), problem: undefined, record };
-    } catch (error) {
-      return { value: undefined, problem: `${what} record ${name} ignored: ${describeError(error)}`, record };
-    }
-  }
-
-  private wantedGroups(): GroupKey[] {
-    return [
-      ...this.config.records.map((r) => ({ name: r.name, type: r.type })),
-      { name: this.leaseName, type: "TXT" },
-      { name: this.stateName, type: "TXT" },
-    ];
   }
 
   /**
@@ -566,7 +272,7 @@ export class Route53Switcher {
       }
       if (!output.IsTruncated) return groups;
       const next = {
-        name: normName(output.NextRecordName ?? ""),
+        name: normalizeDnsName(output.NextRecordName ?? ""),
         type: output.NextRecordType ?? "",
         identifier: output.NextRecordIdentifier,
       };
@@ -603,28 +309,8 @@ export class Route53Switcher {
   }
 }
 
-/**
- * Creates a public hosted zone (the drill and tests, against the emulator)
- * and returns its id without the `/hostedzone/` prefix.
- */
-export async function createHostedZone(name: string, options: Route53SwitcherOptions = {}): Promise<string> {
-  const client = options.client ?? new Route53Client(clientConfig("us-east-1", options));
-  const retry = retrySettings(options.retry);
-  const output = await withRetry(
-    (signal) =>
-      client.send(
-        new CreateHostedZoneCommand({ Name: name, CallerReference: `${name}-${Date.now()}-${Math.random()}` }),
-        { abortSignal: signal },
-      ),
-    retry,
-    (giveUp) => route53Failure("CreateHostedZone", giveUp, name),
-  );
-  const id = output.HostedZone?.Id?.replace(/^\/hostedzone\//, "");
-  if (!id) throw badAnswer("CreateHostedZone", "HostedZone.Id is missing");
-  return id;
-}
-
-function route53Failure(operation: string, giveUp: GiveUp, zone: string): Route53Error {
+/** The Route53Error for a call that gave up (also for the emulator's zone set-up). */
+export function route53Failure(operation: string, giveUp: GiveUp, zone: string): Route53Error {
   const { kind, attempts, elapsedMs, cause } = giveUp;
   const detail = describeAwsError(cause);
   const tries = `${attempts} attempt${attempts === 1 ? "" : "s"} in ${elapsedMs} ms`;
@@ -685,7 +371,8 @@ function splitBatchMessages(message: string): string[] {
     .filter((m) => m !== "");
 }
 
-function badAnswer(operation: string, why: string): Route53Error {
+/** A Route53Error for an answer that lacks what the operation promises. */
+export function badAnswer(operation: string, why: string): Route53Error {
   return new Route53Error("ROUTE53_BAD_ANSWER", `Route 53 ${operation} answer is malformed: ${why}`, {
     hint: "Check the endpoint (AWS_ENDPOINT_URL) points at Route 53 or a compatible emulator.",
   });
@@ -703,7 +390,7 @@ function fromSdk(set: ResourceRecordSet, index: number): RecordSetData {
     throw badAnswer("ListResourceRecordSets", `ResourceRecordSets[${index}] has no Name or Type`);
   if (set.Weight !== undefined && typeof set.Weight !== "number")
     throw badAnswer("ListResourceRecordSets", `ResourceRecordSets[${index}].Weight is not a number`);
-  const data: RecordSetData = { Name: normName(set.Name), Type: set.Type };
+  const data: RecordSetData = { Name: normalizeDnsName(set.Name), Type: set.Type };
   if (set.SetIdentifier !== undefined) data.SetIdentifier = set.SetIdentifier;
   if (set.Weight !== undefined) data.Weight = set.Weight;
   // An alias record has no TTL of its own (Route 53 rejects one; some emulators report 0).
@@ -726,49 +413,6 @@ function toSdk(set: RecordSetData): ResourceRecordSet {
   return { ...set, Type: set.Type as RRType };
 }
 
-function driftOf(
-  set: RecordSetData,
-  record: RecordConfig,
-  value: ReturnType<typeof recordValueFor>,
-): string | undefined {
-  if ("alias" in value) {
-    if (!set.AliasTarget) return "config has an alias, Route 53 has values";
-    if (
-      normName(set.AliasTarget.DNSName) !== value.alias.dnsName ||
-      set.AliasTarget.HostedZoneId !== value.alias.hostedZoneId
-    )
-      return `alias is ${set.AliasTarget.DNSName}, config says ${value.alias.dnsName}`;
-    return undefined;
-  }
-  if (set.AliasTarget) return "config has values, Route 53 has an alias";
-  const actual = (set.ResourceRecords ?? []).map((r) => r.Value).sort();
-  const wanted = [...value.values].sort();
-  if (actual.join(",") !== wanted.join(",")) return `values are ${actual.join(",")}, config says ${wanted.join(",")}`;
-  if (set.TTL !== record.ttl) return `TTL is ${set.TTL}, config says ${record.ttl}`;
-  return undefined;
-}
-
-function normName(name: string): string {
-  return name.trim().replace(/\.$/, "").toLowerCase();
-}
-
-function groupId(key: GroupKey): string {
-  return `${normName(key.name)}|${key.type}`;
-}
-
-/** Route 53's listing order: name with labels reversed (`com.example.api`), then type. */
-function orderKey(key: GroupKey): [string, string] {
-  return [normName(key.name).split(".").reverse().join("."), key.type];
-}
-
-function compareKeys(a: [string, string], b: [string, string]): number {
-  if (a[0] !== b[0]) return a[0] < b[0] ? -1 : 1;
-  if (a[1] !== b[1]) return a[1] < b[1] ? -1 : 1;
-  return 0;
-}
-
-function formatWeights(weights: Weights): string {
-  return Object.entries(weights)
-    .map(([id, w]) => `${id}=${w}`)
-    .join(", ");
+function toSdkChange(change: RecordChange): Change {
+  return { Action: change.Action, ResourceRecordSet: toSdk(change.ResourceRecordSet) };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { MetricsBus } from "../aws/cloudwatch.ts";
-import type { Route53Switcher, ZoneSnapshot } from "../aws/route53.ts";
+import type { Route53Switcher } from "../aws/route53.ts";
+import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
 import type { Clock } from "../clock.ts";
 import type { FailoverConfig } from "../config.ts";
 import { describeError } from "../errors.ts";

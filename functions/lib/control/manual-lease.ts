@@ -6,7 +6,7 @@ import { releaseFlapHold, type PolicyMemory } from "../policy/memory.ts";
 import { pickWeights } from "../policy/weights.ts";
 import { decideOn, followSync, leaseView, readRounds, type ManualContext } from "./manual-context.ts";
 import type { ManualEvent } from "./manual-event.ts";
-import type { ChangeResult } from "./manual-result.ts";
+import type { ChangeResult, LeaseView } from "./manual-result.ts";
 import { describeShift, readStateDocument, zoneChangeFor } from "./zone-change.ts";
 
 /** A validated manual event that takes a lease. */
@@ -137,7 +137,8 @@ export async function giveBack(ctx: ManualContext, event: GiveBackEvent, now: nu
     problems.push(`${event.target ?? "?"} was not held by its flap budget; nothing to release`);
   if (releasing && released === undefined) problems.push("no override lease was in place");
   return changeResult(ctx, event.action, now, problems, result, decision as Decision, {
-    lease: leaseView(released, now),
+    // The released lease no longer holds, whatever its expiry said.
+    lease: released === undefined ? null : { ...(leaseView(released, now) as LeaseView), active: false },
     replaced: null,
     releasedHolds,
   });

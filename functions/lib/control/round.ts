@@ -1,4 +1,5 @@
-import type { DecisionMetrics, MetricsBus, RegionResult } from "../aws/cloudwatch.ts";
+import type { DecisionMetrics } from "../metric-datums.ts";
+import type { MetricsBus, RegionResult } from "../aws/cloudwatch.ts";
 import type { Route53Switcher, UpdateResult } from "../aws/route53.ts";
 import type { FailoverConfig } from "../config.ts";
 import type { SignalStore } from "../dataplane/signal-store.ts";

@@ -1,5 +1,6 @@
-import type { ZoneChange, ZoneSnapshot } from "../aws/route53.ts";
-import { encodeTxtJson } from "../aws/txt.ts";
+import type { ZoneChange } from "../records/change-batch.ts";
+import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
+import { encodeTxtJson } from "../records/txt.ts";
 import { describeError, FailoverError } from "../errors.ts";
 import type { OverrideLease } from "../lease.ts";
 import type { Decision } from "../policy/decide.ts";

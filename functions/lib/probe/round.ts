@@ -1,5 +1,5 @@
 import type { FailoverConfig } from "../config.ts";
-import type { ProbeCheckResult, ProbeRoundReport } from "../aws/cloudwatch.ts";
+import type { ProbeCheckResult, ProbeRoundReport } from "./report.ts";
 import { probeHttp } from "./http.ts";
 import type { ProbeRequest, Prober } from "./types.ts";
 

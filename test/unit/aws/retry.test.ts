@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chunkDatums } from "../../../functions/lib/aws/cloudwatch.ts";
+import { chunkDatums } from "../../../functions/lib/metric-datums.ts";
 import { classifyAwsError, retrySettings, withRetry } from "../../../functions/lib/aws/retry.ts";
 
 const throttled = Object.assign(new Error("Rate exceeded"), { name: "Throttling", $metadata: { httpStatusCode: 400 } });

@@ -41,3 +41,26 @@ describe("failover change output: Route 53 propagation", () => {
     expect(text).not.toContain("Route 53:");
   });
 });
+
+describe("failover change output: a replaced override", () => {
+  it("says loudly which lease it replaced, whose, why and how long it had left", () => {
+    // Prepare
+    const replaced = {
+      id: "lease-1",
+      action: "drain" as const,
+      target: "primary",
+      actor: "oncall-bob",
+      reason: "bad deploy 4711",
+      createdAt: 1_799_999_000,
+      expiresAt: 1_800_001_800,
+      active: true,
+      expiresInSeconds: 1800,
+    };
+    // Act
+    const text = renderResult({ ...promoted, replaced }, []);
+    // Assess
+    expect(text).toContain(
+      'REPLACED the active lease lease-1: drain primary by oncall-bob, "bad deploy 4711", 30m left. It no longer applies.',
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { voteGroups } from "../../functions/lib/metrics.ts";
+import { voteGroups } from "../../functions/lib/probe-votes.ts";
 
 describe("voteGroups", () => {
   it("packs targets sorted by id into groups of 16, whatever the config order", () => {

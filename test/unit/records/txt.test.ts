@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { decodeTxtJson, decodeTxtStrings, encodeTxtJson } from "../../../functions/lib/aws/txt.ts";
+import { decodeTxtJson, decodeTxtStrings, encodeTxtJson } from "../../../functions/lib/records/txt.ts";
 
 describe("TXT JSON encoding", () => {
   it("round-trips JSON with quotes, backslashes and non-ASCII through 255-character strings", () => {

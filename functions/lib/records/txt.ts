@@ -1,4 +1,5 @@
-import { FailoverError } from "../errors.ts";
+import { describeError, FailoverError } from "../errors.ts";
+import type { RecordSetData } from "./record-set.ts";
 
 /**
  * JSON in a Route 53 TXT record value. A TXT value is a sequence of quoted
@@ -86,5 +87,33 @@ export function decodeTxtJson(value: string): unknown {
     return JSON.parse(text);
   } catch (cause) {
     throw new FailoverError("TXT_MALFORMED", `TXT value is not JSON: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** What {@link readJsonTxtRecord} found: the decoded JSON, or why the record was ignored. */
+export interface JsonTxtRead {
+  /** Decoded JSON; undefined when the record is absent or was ignored. */
+  value: unknown;
+  /** Why a present record was ignored; undefined when fine or absent. */
+  problem: string | undefined;
+  /** The exact current record (what a compare-and-swap DELETE carries); undefined when absent or ambiguous. */
+  record: RecordSetData | undefined;
+}
+
+/** Reads the one plain TXT record holding JSON named `name` (`what` names it in problems) from the sets listed under it. */
+export function readJsonTxtRecord(sets: RecordSetData[], what: string, name: string): JsonTxtRead {
+  if (sets.length === 0) return { value: undefined, problem: undefined, record: undefined };
+  const record = sets[0] as RecordSetData;
+  if (sets.length > 1 || record.SetIdentifier !== undefined || record.ResourceRecords?.length !== 1) {
+    return {
+      value: undefined,
+      problem: `${what} record ${name} ignored: expected one plain TXT record with one value`,
+      record: sets.length === 1 ? record : undefined,
+    };
+  }
+  try {
+    return { value: decodeTxtJson(record.ResourceRecords[0]?.Value ?? ""), problem: undefined, record };
+  } catch (error) {
+    return { value: undefined, problem: `${what} record ${name} ignored: ${describeError(error)}`, record };
   }
 }

@@ -1,0 +1,137 @@
+import type { LagMonitor } from "./lag-monitor.ts";
+
+/** Why a drill stopped early: the machine could not keep the compressed clock. */
+export interface TooBusy {
+  /** Scenario second at which the drill stopped. */
+  atSecond: number;
+  /** Longest stall of the drill's event loop in the last windows, wall ms. */
+  loopStallMs: number;
+  /** The emulator's answer time at the 90th percentile in the last windows, wall ms (stalls of the drill excluded). */
+  emulatorMs: number;
+  /** The same lags in simulated seconds at the drill's speed. */
+  simulatedSeconds: { loop: number; emulator: number };
+  /** The highest speed at which these lags would have stayed within bounds (at least 1). */
+  fittingSpeed: number;
+  /** One sentence for people: what was measured, and what to do. */
+  message: string;
+}
+
+export interface LoadGuardOptions {
+  speed: number;
+  lag: LagMonitor;
+  /** Base URL of the emulator; a trivial request to it every `pulseMs` measures how fast it answers. */
+  emulatorUrl: string;
+  /**
+   * Simulated ms the emulator may take (90th percentile): a probe round's
+   * publish must land before the deciders read, 5.5 s into the round, and
+   * the round itself may take the 4 s timeout plus 0.4 s. @default 1000
+   */
+  emulatorBoundMs?: number;
+  /** Simulated ms the drill's event loop may stall at once: half a probe round. @default 5000 */
+  loopBoundMs?: number;
+  /** Consecutive simulated minutes over a bound before the drill stops. @default 2 */
+  windows?: number;
+  /** Wall ms between two emulator pulses. @default 100 */
+  pulseMs?: number;
+}
+
+/**
+ * Watches whether the machine keeps up with the drill's compressed clock.
+ * Every part of the drill shares one process and one emulator: when that
+ * process stalls or the emulator answers slowly, a second of delay is 40
+ * simulated seconds at 40x, and the drill would score this machine instead
+ * of the failover system. {@link check}, called once a simulated minute,
+ * answers {@link TooBusy} once the emulator's answer time or the loop's
+ * stalls passed their bound for `windows` minutes in a row.
+ */
+export class LoadGuard {
+  private readonly pulses: Array<{ at: number; ms: number }> = [];
+  private timer: NodeJS.Timeout | undefined;
+  private lastCheck = performance.now();
+  private overInARow = 0;
+  private readonly recent: Array<{ loopStallMs: number; emulatorMs: number }> = [];
+
+  constructor(private readonly options: LoadGuardOptions) {}
+
+  /** Starts the emulator pulse. */
+  start(): void {
+    if (this.timer) return;
+    this.lastCheck = performance.now();
+    let inFlight = false;
+    this.timer = setInterval(() => {
+      if (inFlight) return;
+      inFlight = true;
+      const started = performance.now();
+      // A GET of a POST-only moto endpoint: answered at once (400), changes nothing.
+      fetch(`${this.options.emulatorUrl}/moto-api/reset-auth`, { signal: AbortSignal.timeout(5000) })
+        .then((response) => response.arrayBuffer())
+        .catch(() => undefined)
+        .finally(() => {
+          const ended = performance.now();
+          const own = ended - started - this.options.lag.stalledBetween(started, ended);
+          this.pulses.push({ at: ended, ms: Math.max(0, own) });
+          if (this.pulses.length > 2000) this.pulses.splice(0, 1000);
+          inFlight = false;
+        });
+    }, this.options.pulseMs ?? 100);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Measures the window since the last check; returns why the drill must stop, or undefined. */
+  check(atSecond: number): TooBusy | undefined {
+    const { speed } = this.options;
+    const now = performance.now();
+    const from = this.lastCheck;
+    this.lastCheck = now;
+    const answers = this.pulses
+      .filter((pulse) => pulse.at > from)
+      .map((pulse) => pulse.ms)
+      .sort((a, b) => a - b);
+    const emulatorMs = answers[Math.min(answers.length - 1, Math.floor(answers.length * 0.9))] ?? 0;
+    const loopStallMs = this.options.lag.longestStallBetween(from, now);
+    this.recent.push({ loopStallMs, emulatorMs });
+    const windows = this.options.windows ?? 2;
+    if (this.recent.length > windows) this.recent.shift();
+    const emulatorBound = (this.options.emulatorBoundMs ?? 1000) / speed;
+    const loopBound = (this.options.loopBoundMs ?? 5000) / speed;
+    const over = emulatorMs > emulatorBound || loopStallMs > loopBound;
+    this.overInARow = over ? this.overInARow + 1 : 0;
+    if (this.overInARow < windows) return undefined;
+
+    const worstLoop = Math.max(...this.recent.map((w) => w.loopStallMs));
+    const worstEmulator = Math.max(...this.recent.map((w) => w.emulatorMs));
+    const fittingSpeed = Math.max(
+      1,
+      Math.floor(
+        Math.min(
+          worstEmulator > 0 ? (this.options.emulatorBoundMs ?? 1000) / worstEmulator : speed,
+          worstLoop > 0 ? (this.options.loopBoundMs ?? 5000) / worstLoop : speed,
+          speed - 1,
+        ),
+      ),
+    );
+    const simulated = { loop: round1((worstLoop * speed) / 1000), emulator: round1((worstEmulator * speed) / 1000) };
+    return {
+      atSecond,
+      loopStallMs: Math.round(worstLoop),
+      emulatorMs: Math.round(worstEmulator),
+      simulatedSeconds: simulated,
+      fittingSpeed,
+      message:
+        `the machine is too busy for the drill at ${speed}x: over the last ${windows} simulated minutes the emulator answered in ` +
+        `${Math.round(worstEmulator)} ms (90th percentile; ${simulated.emulator} s simulated, bound ${round1((this.options.emulatorBoundMs ?? 1000) / 1000)} s) ` +
+        `and the drill's event loop stalled up to ${Math.round(worstLoop)} ms (${simulated.loop} s simulated, bound ${round1((this.options.loopBoundMs ?? 5000) / 1000)} s). ` +
+        `A verdict would describe this machine, not the failover system, so the drill stopped. ` +
+        `Rerun with --speed ${fittingSpeed}, or when the machine is quieter.`,
+    };
+  }
+}
+
+function round1(value: number): number {
+  return Math.round(value * 10) / 10;
+}

@@ -1,0 +1,168 @@
+import { Dimension, Metric, type MetricName } from "./metrics.ts";
+import type { ProbeRoundReport } from "./probe/report.ts";
+import { encodeVotes, type VoteGroup } from "./probe-votes.ts";
+import type { Weights } from "./types.ts";
+
+/**
+ * The CloudWatch datums a probe round and a decision publish, pure (the
+ * adapter ../aws/cloudwatch.ts sends them). Names in ./metrics.ts; cost
+ * shapes them (see offline/cost/counts.ts, kept honest by
+ * test/integration/cost-drift.test.ts): a probe round is one ProbeVotes
+ * datum per vote group, not one metric per target; a decider sends its
+ * steady series once a minute and its events only when they happen.
+ */
+
+/** One PutMetricData datum (the SDK's MetricDatum, the fields this system sets). */
+export interface Datum {
+  MetricName: MetricName;
+  Value: number;
+  Dimensions: Array<{ Name: string; Value: string }>;
+  Timestamp: Date;
+  Unit: "None" | "Milliseconds" | "Seconds";
+  StorageResolution: 1;
+}
+
+/** What a decider round publishes. */
+export interface DecisionMetrics {
+  at: number;
+  controlRegion: string;
+  weights: Weights;
+  health: Record<string, "up" | "down" | "unknown">;
+  switchovers: Array<{ target: string; direction: string; mode: "automatic" | "manual" }>;
+  allDown: boolean;
+  flapHeld: string[];
+  overrideAgeSeconds: number;
+  heartbeat: boolean;
+}
+
+/** A decision's datums by destination: steady series for every region, steady series for its own region only, events. */
+export interface DecisionDatums {
+  everywhere: Datum[];
+  ownRegion: Datum[];
+  events: Datum[];
+}
+
+/** PutMetricData limits: 1,000 datums and 1 MB per request (we stay under 900 kB of JSON). */
+const MAX_DATUMS_PER_PUT = 1000;
+const MAX_PUT_BYTES = 900_000;
+
+/**
+ * A probe round's datums: one ProbeVotes datum per vote group when the
+ * round votes; ProbeLatency only with `publishLatency`; CanarySuccess when
+ * the round tried a canary.
+ */
+export function probeRoundDatums(
+  report: ProbeRoundReport,
+  groups: readonly VoteGroup[],
+  publishLatency: boolean,
+): Datum[] {
+  const timestamp = new Date(report.at * 1000);
+  const vantage = { Name: Dimension.Vantage, Value: report.vantage };
+  const datums: Datum[] = [];
+  if (report.voting) {
+    const results = new Map(report.results.map((result) => [result.target, result.ok]));
+    for (const group of groups)
+      datums.push(
+        datum(
+          Metric.ProbeVotes,
+          encodeVotes(group, results),
+          [vantage, { Name: Dimension.TargetGroup, Value: group.dimension }],
+          timestamp,
+        ),
+      );
+  }
+  if (publishLatency) {
+    for (const result of report.results)
+      datums.push(
+        datum(
+          Metric.ProbeLatency,
+          result.latencyMs,
+          [{ Name: Dimension.Target, Value: result.target }, vantage],
+          timestamp,
+          "Milliseconds",
+        ),
+      );
+  }
+  if (report.canary) datums.push(datum(Metric.CanarySuccess, report.canary.ok ? 1 : 0, [vantage], timestamp));
+  return datums;
+}
+
+/** A decision's datums (where each goes: ./metrics.ts). Verdicts only while something is down. */
+export function decisionDatums(metrics: DecisionMetrics): DecisionDatums {
+  const timestamp = new Date(metrics.at * 1000);
+  const target = (id: string) => ({ Name: Dimension.Target, Value: id });
+  const everywhere: Datum[] = [];
+  const ownRegion: Datum[] = [];
+  if (metrics.heartbeat)
+    everywhere.push(
+      datum(Metric.DeciderHeartbeat, 1, [{ Name: Dimension.ControlRegion, Value: metrics.controlRegion }], timestamp),
+    );
+  for (const [id, weight] of Object.entries(metrics.weights))
+    ownRegion.push(datum(Metric.TargetWeight, weight, [target(id)], timestamp));
+  // Verdicts only while something is down: an all-up minute is the norm and TargetWeight already shows it.
+  if (Object.values(metrics.health).includes("down")) {
+    for (const [id, health] of Object.entries(metrics.health)) {
+      if (health !== "unknown")
+        ownRegion.push(datum(Metric.TargetHealthy, health === "up" ? 1 : 0, [target(id)], timestamp));
+    }
+  }
+  if (metrics.allDown) ownRegion.push(datum(Metric.AllTargetsDown, 1, [], timestamp));
+  if (metrics.flapHeld.length > 0) ownRegion.push(datum(Metric.FlapBudgetSpent, 1, [], timestamp));
+  for (const id of metrics.flapHeld) ownRegion.push(datum(Metric.FlapBudgetSpent, 1, [target(id)], timestamp));
+  if (metrics.overrideAgeSeconds > 0)
+    ownRegion.push(datum(Metric.OverrideAgeSeconds, metrics.overrideAgeSeconds, [], timestamp, "Seconds"));
+  const events: Datum[] = [];
+  if (metrics.switchovers.length > 0) events.push(datum(Metric.Switchover, metrics.switchovers.length, [], timestamp));
+  for (const s of metrics.switchovers) {
+    events.push(
+      datum(
+        Metric.Switchover,
+        1,
+        [target(s.target), { Name: Dimension.Direction, Value: s.direction }, { Name: Dimension.Mode, Value: s.mode }],
+        timestamp,
+      ),
+    );
+  }
+  return { everywhere, ownRegion, events };
+}
+
+/** One series' identity: name and dimensions. */
+export function seriesKey(d: Datum): string {
+  return `${d.MetricName}|${d.Dimensions.map((dim) => `${dim.Name}=${dim.Value}`).join(",")}`;
+}
+
+/** Splits datums into PutMetricData calls of at most 1,000 datums and well under 1 MB. */
+export function chunkDatums<T>(datums: T[]): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const item of datums) {
+    const size = JSON.stringify(item).length + 16;
+    if (current.length > 0 && (current.length >= MAX_DATUMS_PER_PUT || bytes + size > MAX_PUT_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += size;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
+
+function datum(
+  name: MetricName,
+  value: number,
+  dimensions: Array<{ Name: string; Value: string }>,
+  timestamp: Date,
+  unit: Datum["Unit"] = "None",
+): Datum {
+  return {
+    MetricName: name,
+    Value: value,
+    Dimensions: dimensions,
+    Timestamp: timestamp,
+    Unit: unit,
+    StorageResolution: 1,
+  };
+}
