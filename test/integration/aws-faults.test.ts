@@ -101,6 +101,45 @@ describe("Route 53 adapter under injected faults", () => {
     expect((await direct.read()).weights).toEqual(NEW);
   });
 
+  it("a change applied whose every answer was lost reads back as applied, and update() counts it as a switch", async () => {
+    // Prepare: Route 53 applies the first attempt; that answer and every retry's answer are lost
+    proxy.inject(Array<Fault>(40).fill({ kind: "drop-after-forward" }), CHANGE);
+    // Act
+    const result = await viaProxy.update(() => ({ weights: NEW }));
+    // Assess
+    expect(result).toMatchObject({ applied: true, changeId: "" });
+    expect((await direct.read()).weights).toEqual(NEW);
+  });
+
+  it("every answer lost and the read back shows the old records: 'not applied', proved by the read", async () => {
+    // Prepare
+    const snapshot = await viaProxy.read();
+    proxy.inject(Array<Fault>(40).fill({ kind: "status", status: 503 }), CHANGE);
+    // Act
+    const error = (await viaProxy.apply(snapshot, { weights: NEW }).catch((e: unknown) => e)) as Route53Error;
+    // Assess
+    expect(error).toMatchObject({ code: "ROUTE53_UNAVAILABLE", outcome: "not-applied" });
+    expect(error.message).toContain("read back: not applied (the records are as they were)");
+    expect(error.hint).toMatch(/^A read proved nothing was changed/);
+  });
+
+  it("every answer lost and the read back failing too: 'may have been applied', never 'nothing was changed'", async () => {
+    // Prepare
+    const snapshot = await viaProxy.read();
+    proxy.inject(Array<Fault>(40).fill({ kind: "drop-after-forward" }), CHANGE);
+    proxy.inject(Array<Fault>(40).fill({ kind: "status", status: 503 }), LIST);
+    // Act
+    const error = (await viaProxy.apply(snapshot, { weights: NEW }).catch((e: unknown) => e)) as Route53Error;
+    // Assess
+    expect(error).toMatchObject({ code: "ROUTE53_UNAVAILABLE", outcome: "unknown" });
+    expect(error.message).toContain(
+      "the change may have been applied: every answer was lost and reading the records back failed too",
+    );
+    expect(`${error.message} ${error.hint}`).not.toMatch(/nothing was changed/);
+    proxy.clear();
+    expect((await direct.read()).weights).toEqual(NEW);
+  });
+
   it("fails with ROUTE53_BAD_ANSWER, without retrying, when the answer is not XML", async () => {
     proxy.inject([{ kind: "garbage" }, { kind: "garbage" }], LIST);
     const requestsBefore = proxy.requests;

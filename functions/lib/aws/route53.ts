@@ -9,6 +9,7 @@ import {
   type RRType,
 } from "@aws-sdk/client-route-53";
 import type { FailoverConfig } from "../config.ts";
+import { describeError } from "../errors.ts";
 import { normalizeDnsName } from "../dns-name.ts";
 import { casChanges, initChanges, type ZoneChange } from "../records/change-batch.ts";
 import {
@@ -130,15 +131,13 @@ export class Route53Switcher {
         throw badAnswer("ChangeResourceRecordSets", "ChangeInfo.Id is missing");
       return { changeId, calls: this.stats.total().calls - before };
     } catch (error) {
-      if (
-        ambiguous &&
-        error instanceof Route53Error &&
-        error.code === "ROUTE53_CONFLICT" &&
-        (await this.alreadyApplied(change))
-      ) {
-        return { changeId: "", calls: this.stats.total().calls - before };
-      }
-      throw error;
+      if (!ambiguous || !(error instanceof Route53Error)) throw error;
+      if (error.code !== "ROUTE53_CONFLICT" && error.code !== "ROUTE53_UNAVAILABLE") throw error;
+      // An attempt's answer was lost: the batch may be in place. Only a read can say.
+      const readBack = await this.readBack(from, change);
+      if (readBack.outcome === "applied") return { changeId: "", calls: this.stats.total().calls - before };
+      if (error.code === "ROUTE53_CONFLICT") throw error;
+      throw outcomeError(error, readBack);
     }
   }
 
@@ -223,14 +222,27 @@ export class Route53Switcher {
     return { created, changeId: output.ChangeInfo?.Id ?? "" };
   }
 
-  /** After an ambiguous failure then a conflict: does the zone already hold exactly what `change` asked for? */
-  private async alreadyApplied(change: ZoneChange): Promise<boolean> {
+  /**
+   * After a failure that may have followed an applied batch: reads the zone
+   * and says whether it holds exactly what `change` asked for (applied), is
+   * as it was when the change was decided (not applied), or neither / could
+   * not be read (unknown).
+   */
+  private async readBack(from: ZoneSnapshot, change: ZoneChange): Promise<ReadBack> {
+    let now: ZoneSnapshot;
     try {
-      const now = await this.read();
-      return casChanges(this.config, now, change).length === 0;
-    } catch {
-      return false;
+      now = await this.read();
+    } catch (error) {
+      return { outcome: "unknown", detail: `reading the records back failed too: ${describeError(error)}` };
     }
+    if (casChanges(this.config, now, change).length === 0)
+      return { outcome: "applied", detail: "the records hold the change" };
+    const exact = (s: ZoneSnapshot) => JSON.stringify([s.records, s.leaseRecord ?? null, s.stateRecord ?? null]);
+    if (exact(now) === exact(from)) return { outcome: "not-applied", detail: "the records are as they were" };
+    return {
+      outcome: "unknown",
+      detail: "another writer changed the records since, so whether this change was applied first cannot be told",
+    };
   }
 
   /**
@@ -309,6 +321,31 @@ export class Route53Switcher {
   }
 }
 
+/** What a read after an ambiguous failure showed. */
+interface ReadBack {
+  outcome: "applied" | "not-applied" | "unknown";
+  detail: string;
+}
+
+/** The error for a change whose every answer was lost, saying what the read back proved. */
+function outcomeError(error: Route53Error, readBack: ReadBack): Route53Error {
+  if (readBack.outcome === "not-applied")
+    return new Route53Error("ROUTE53_UNAVAILABLE", `${error.message}; read back: not applied (${readBack.detail})`, {
+      cause: error,
+      outcome: "not-applied",
+      hint: "A read proved nothing was changed. Deciders try again next round; by hand, check your network, credentials and AWS_ENDPOINT_URL, then retry.",
+    });
+  return new Route53Error(
+    "ROUTE53_UNAVAILABLE",
+    `${error.message}; the change may have been applied: every answer was lost and ${readBack.detail}`,
+    {
+      cause: error,
+      outcome: "unknown",
+      hint: "Assume neither: `failover status` shows what is in place once Route 53 answers; deciders re-read next round.",
+    },
+  );
+}
+
 /** The Route53Error for a call that gave up (also for the emulator's zone set-up). */
 export function route53Failure(operation: string, giveUp: GiveUp, zone: string): Route53Error {
   const { kind, attempts, elapsedMs, cause } = giveUp;
@@ -322,7 +359,7 @@ export function route53Failure(operation: string, giveUp: GiveUp, zone: string):
   if (kind === "unavailable")
     return new Route53Error("ROUTE53_UNAVAILABLE", `Route 53 ${operation} failed (${tries}): ${detail}`, {
       cause,
-      hint: "The Route 53 API is unreachable or failing; nothing was changed (batches are all or nothing). Deciders try again next round; by hand, check your network, credentials and AWS_ENDPOINT_URL, then retry.",
+      hint: `The Route 53 API is unreachable or failing${operation === "ChangeResourceRecordSets" ? "; the change may or may not have been applied (only a read can tell)" : ""}. Deciders try again next round; by hand, check your network, credentials and AWS_ENDPOINT_URL, then retry.`,
     });
   if (kind === "bad-answer")
     return new Route53Error(

@@ -195,6 +195,8 @@ async function decideAndWrite(
     log.warn("Route 53 API down: deciding from the decider view, draining through health checks only", {
       controlRegion: deps.controlRegion,
       error: error instanceof Error ? error.message : String(error),
+      // A change whose answers were all lost: "unknown" means it may be in place (the next round re-reads).
+      changeOutcome: (error as { outcome?: string }).outcome,
     });
     lease = view.lease;
     state = view.state;

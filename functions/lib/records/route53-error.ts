@@ -14,18 +14,25 @@ export type Route53ErrorCode =
   | "ROUTE53_EXISTS"
   | "ROUTE53_INVALID_CHANGE";
 
-/** A Route 53 read or change failed, or the zone does not hold what the config says; nothing was changed. */
+/**
+ * A Route 53 read or change failed, or the zone does not hold what the config says. Nothing was changed,
+ * except where `outcome` says otherwise: a change whose every answer was lost is read back, and `outcome`
+ * says what that read proved.
+ */
 export class Route53Error extends FailoverError {
   declare readonly code: Route53ErrorCode;
   /** Route 53's messages for a rejected change batch, one per problem. */
   readonly messages: string[];
+  /** For a change whose answers were all lost: what reading the records back proved. Unset for other errors. */
+  readonly outcome: "not-applied" | "unknown" | undefined;
 
   constructor(
     code: Route53ErrorCode,
     message: string,
-    options: { cause?: unknown; hint?: string; messages?: string[] } = {},
+    options: { cause?: unknown; hint?: string; messages?: string[]; outcome?: "not-applied" | "unknown" } = {},
   ) {
     super(code, message, options);
     this.messages = options.messages ?? [];
+    this.outcome = options.outcome;
   }
 }
