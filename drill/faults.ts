@@ -1,4 +1,4 @@
-import { faultActive, faultApplies, type Fault } from "../offline/scenario.ts";
+import { clientFaultKinds, faultActive, faultApplies, type Fault } from "../offline/scenario.ts";
 
 /**
  * Which of a scenario's faults hit one network path at one moment, and what
@@ -20,14 +20,12 @@ export interface FaultPath {
   vantage?: string | undefined;
 }
 
-const clientKinds = new Set<DrillFault["kind"]>(["down", "blackhole", "status", "latency"]);
-
 /** The faults active on `path` at `second` (start inclusive, end exclusive). */
 export function faultsOnPath(faults: readonly DrillFault[], path: FaultPath, second: number): DrillFault[] {
   return faults.filter((fault) => {
     if (fault.kind === "vantage-down" || !faultActive(fault, second)) return false;
     if (path.vantage === undefined)
-      return faultApplies(fault, path.target) && fault.vantages === undefined && clientKinds.has(fault.kind);
+      return faultApplies(fault, path.target) && fault.vantages === undefined && clientFaultKinds.has(fault.kind);
     return faultApplies(fault, path.target, path.vantage);
   });
 }
@@ -64,7 +62,7 @@ export type FaultAction =
  */
 export function faultAction(active: readonly DrillFault[], random: () => number): FaultAction {
   if (active.some((fault) => fault.kind === "down")) return { kind: "refuse" };
-  if (active.some((fault) => fault.kind === "blackhole")) return { kind: "hang" };
+  if (active.some((fault) => fault.kind === "blackhole" || fault.kind === "partition")) return { kind: "hang" };
   const delayMs = active.reduce((sum, fault) => sum + (fault.kind === "latency" ? fault.ms : 0), 0);
   for (const fault of active) {
     if (fault.kind === "loss" && random() < fault.ratio) return { kind: "reset", delayMs };

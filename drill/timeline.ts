@@ -1,4 +1,5 @@
 import type { DrillFault } from "./faults.ts";
+import { clientFaultKinds } from "../offline/scenario.ts";
 
 /** One line of the drill's timeline. */
 export interface TimelineEntry {
@@ -22,7 +23,7 @@ export function describeFault(fault: DrillFault, allVantages: readonly string[])
   if (fault.kind === "cloudwatch-down") return `CloudWatch down in ${fault.region}: its decider is blind`;
   const who = fault.target ?? "every target";
   const from = `from ${(fault.vantages ?? allVantages).length}/${allVantages.length} vantages${fault.vantages ? ` (${fault.vantages.join(", ")})` : ""}`;
-  const clients = fault.vantages === undefined && fault.kind !== "loss" ? " and clients" : "";
+  const clients = fault.vantages === undefined && clientFaultKinds.has(fault.kind) ? " and clients" : "";
   switch (fault.kind) {
     case "down":
       return `${who}: down (connections refused) ${from}${clients}`;
@@ -34,6 +35,8 @@ export function describeFault(fault: DrillFault, allVantages: readonly string[])
       return `${who}: +${fault.ms} ms latency ${from}${clients}`;
     case "loss":
       return `${who}: ${Math.round(fault.ratio * 100)}% probe loss ${from}`;
+    case "partition":
+      return `${who}: path cut (probe checks hang) ${from}; clients unaffected`;
     case "vantage-down":
       return `vantage ${(fault.vantages ?? allVantages).join(", ")} cannot probe or publish`;
   }

@@ -7,7 +7,7 @@ import type { FailoverConfig } from "./lib/config.ts";
 import { logChangeSync, waitForChangeSync } from "./lib/control/change-sync.ts";
 import { checkDecideEvent } from "./lib/control/decide-event.ts";
 import { runDecisionRound, type RoundOutcome } from "./lib/control/round.ts";
-import { deciderBudgetMs, planDecisionRounds } from "./lib/control/schedule.ts";
+import { deciderBudgetMs, FAST_POLL_MS, planDecisionRounds } from "./lib/control/schedule.ts";
 import { configFromEnv } from "./lib/env-config.ts";
 import { FailoverError } from "./lib/errors.ts";
 import { log as defaultLog, type Logger } from "./lib/log.ts";
@@ -33,7 +33,9 @@ export interface DecideDeps {
 
 /**
  * The decider: `runRound` decides once now (its change is not followed);
- * `run` decides after every probe round until the budget is spent, and
+ * `run` decides after every probe round until the budget is spent (and,
+ * while a decision needs attention, every {@link FAST_POLL_MS} until the next
+ * planned round, so a drain follows the re-checked votes at once), and
  * follows each weight change it applies until INSYNC in the background
  * (logged, never re-sent), collected before it returns so a frozen Lambda
  * keeps no poll pending.
@@ -77,16 +79,29 @@ export function createDecideHandler(deps: DecideDeps) {
     const outcomes: RoundOutcome[] = [];
     let failures = 0;
     let lastError: unknown;
-    for (const start of planDecisionRounds(config, clock.now(), budgetMs)) {
-      const waitMs = start - clock.now();
-      if (waitMs > 0) await clock.sleep(waitMs);
-      else if (-waitMs >= config.probe.intervalSeconds * 1000) continue; // the previous round overran this slot; the next one reads the same data
+    const decideNow = async (): Promise<RoundOutcome | undefined> => {
       try {
-        outcomes.push(await runDecisionRound(runDeps, Math.floor(clock.now() / 1000)));
+        const outcome = await runDecisionRound(runDeps, Math.floor(clock.now() / 1000));
+        outcomes.push(outcome);
+        return outcome;
       } catch (error) {
         failures++;
         lastError = error;
         log.error("decider round failed; the next round tries again", { controlRegion, error });
+        return undefined;
+      }
+    };
+    const planned = planDecisionRounds(config, clock.now(), budgetMs);
+    for (const [index, start] of planned.entries()) {
+      const waitMs = start - clock.now();
+      if (waitMs > 0) await clock.sleep(waitMs);
+      else if (-waitMs >= config.probe.intervalSeconds * 1000) continue; // the previous round overran this slot; the next one reads the same data
+      let outcome = await decideNow();
+      // Something looks wrong: decide again as more votes become readable, until the next planned round.
+      const until = Math.min(planned[index + 1] ?? deadlineMs, deadlineMs) - FAST_POLL_MS / 2;
+      while (outcome?.attention && !outcome.switched && clock.now() + FAST_POLL_MS <= until) {
+        await clock.sleep(FAST_POLL_MS);
+        outcome = await decideNow();
       }
     }
     await Promise.all(syncs);

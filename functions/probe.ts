@@ -87,6 +87,7 @@ export function createProbeHandler(deps: ProbeDeps) {
         vantage,
         at,
         now: clock.now,
+        sleep: (ms) => clock.sleep(ms),
         ...(deps.prober ? { prober: deps.prober } : {}),
       });
       const down = report.results.filter((result) => !result.ok);

@@ -8,6 +8,7 @@ import {
 } from "../functions/lib/config.ts";
 import { ValidationError, type ValidationIssue } from "../functions/lib/errors.ts";
 import { parseWith } from "../functions/lib/validate.ts";
+import { defaultTiming, timingSchema } from "./timing.ts";
 
 /**
  * A described incident the replay runs the policy over: faults on targets
@@ -48,6 +49,7 @@ export const faultKinds = [
   "status",
   "latency",
   "loss",
+  "partition",
   "vantage-down",
   "route53-api-down",
   "cloudwatch-down",
@@ -55,6 +57,21 @@ export const faultKinds = [
 
 /** Fault kinds that hit AWS's own services (the control path), not targets or vantages. */
 export const awsFaultKinds = ["route53-api-down", "cloudwatch-down"] as const;
+
+/**
+ * Fault kinds that hit clients as well as probes: a request to the target
+ * fails as a check would (from the share of clients behind the faulted
+ * vantages, when `vantages` is set). `loss` (lossy checker networks),
+ * `partition` (the vantages' network path to the target is cut) and
+ * `vantage-down` (a probe region that can neither check nor publish) hit
+ * only probes; the AWS faults hit neither: no client notices them.
+ */
+export const clientFaultKinds: ReadonlySet<(typeof faultKinds)[number]> = new Set([
+  "down",
+  "blackhole",
+  "status",
+  "latency",
+]);
 
 export const faultSchema = z.discriminatedUnion(
   "kind",
@@ -74,6 +91,8 @@ export const faultSchema = z.discriminatedUnion(
     z.strictObject({ ...faultBase, kind: z.literal("latency"), ms: z.int().min(1).max(600000) }),
     /** Random probe failure with `ratio` (seeded); clients are not affected. */
     z.strictObject({ ...faultBase, kind: z.literal("loss"), ratio }),
+    /** The vantages' path to the target is cut: their checks hang until the timeout; clients are not affected. */
+    z.strictObject({ ...faultBase, kind: z.literal("partition") }),
     /** The vantage can neither probe nor publish: it has no vote. */
     z.strictObject({ ...faultBase, kind: z.literal("vantage-down") }),
     /** Every Route 53 API call fails (the control plane, hosted in us-east-1); DNS answers and health checks go on. */
@@ -83,7 +102,7 @@ export const faultSchema = z.discriminatedUnion(
   ],
   {
     error:
-      'expected a fault kind: "down", "blackhole", "status", "latency", "loss", "vantage-down", "route53-api-down" or "cloudwatch-down"',
+      'expected a fault kind: "down", "blackhole", "status", "latency", "loss", "partition", "vantage-down", "route53-api-down" or "cloudwatch-down"',
   },
 );
 
@@ -123,6 +142,8 @@ export const scenarioSchema = z
       .array(z.looseObject({ kind: z.enum(faultKinds) }).pipe(faultSchema))
       .max(1000)
       .default([]),
+    /** AWS's timing the replay and the drill run under (./timing.ts). @default the realistic defaults */
+    timing: timingSchema.default(defaultTiming),
     expect: expectSchema.default({}),
   })
   .superRefine((scenario, ctx) => {

@@ -102,6 +102,14 @@ const probeSchema = z.strictObject({
   canaryUrl: httpUrl.optional(),
   /** Extra request headers (e.g. to pass a WAF): names are HTTP tokens, values have no line breaks or control characters. */
   headers: z.record(z.string(), z.string()).default({}),
+  /**
+   * A failed check is checked again this many milliseconds after it started
+   * (or as soon as it failed, if later), when the second check can still
+   * end a second before the round's slot does; the vote is down only when
+   * both fail, so a blip or a lost packet shorter than this is not a vote,
+   * and a down vote is already confirmed. 0 turns re-checks off. @default 2000
+   */
+  recheckAfterMs: intBetween(0, 30000).default(2000),
   /** Checks in flight at once per round. @default 64 */
   concurrency: intBetween(1, 1024).default(64),
   /** Seconds of each one-minute invocation spent running rounds; the rest is slack for the last publish. @default 55 */
@@ -115,8 +123,10 @@ const policySchema = z.strictObject({
   minVantages: intBetween(1, 64).default(2),
   /** Votes needed for a verdict: `majority` of the voting vantages, or a fixed count. @default "majority" */
   quorum: z.union([z.literal("majority"), intBetween(1, 64)]).default("majority"),
-  /** Consecutive down rounds before a target is drained (fail fast). @default 2 */
-  drainAfterRounds: intBetween(1, 60).default(2),
+  /** Consecutive down rounds before a target is drained (fail fast); one more when the latest round is not unanimous (a vantage voted up or is silent). Each down vote is already re-checked (`probe.recheckAfterMs`). @default 1 */
+  drainAfterRounds: intBetween(1, 60).default(1),
+  /** Rounds a vantage must see a target down while every other voter sees it up before its votes on that target are set aside (a suspect checker, alarmed) until it agrees again. @default 3 */
+  suspectAfterRounds: intBetween(1, 60).default(3),
   /** Seconds a drained target must be up, without a down round, before the ramp back starts (fail back slow). @default 180 */
   recoverAfterSeconds: intBetween(0, 86400).default(180),
   /** Ramp steps back to normal, as percentages of the normal weight; the last must be 100. @default [10, 25, 50, 100] */

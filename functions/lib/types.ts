@@ -22,6 +22,8 @@ export type Weights = Record<TargetId, number>;
 export interface ProbeRound {
   at: number;
   votes: Record<VantageId, Record<TargetId, boolean>>;
+  /** Vantages that published conflicting datums for this round (a genuine probe publishes one value per round): no vote, set aside as suspect checkers. */
+  conflicts?: VantageId[];
 }
 
 /** Why a check failed, as the prober reports it. */

@@ -20,9 +20,10 @@ function latencyLimit(config: FailoverConfig, rule: LatencyRule): number {
 }
 
 /**
- * The vote of `vantage` on `target` in the round starting at `at`: false when
- * any active fault fails the check (status and loss by a seeded draw per
- * round, vantage, target and fault), undefined when the vantage is down.
+ * The outcome of a check by `vantage` of `target` at `at` (seconds, may be
+ * fractional): false when any active fault fails it (status and loss by a
+ * seeded draw per round, vantage, target, fault and `attempt`), undefined
+ * when the vantage is down.
  */
 export function probeVote(
   config: FailoverConfig,
@@ -32,8 +33,12 @@ export function probeVote(
   vantage: string,
   target: string,
   rule: LatencyRule,
+  attempt = 0,
 ): boolean | undefined {
   const round = Math.floor(at / config.probe.intervalSeconds);
+  // The first attempt draws as it always has; a re-check draws anew (a lost packet is not lost twice by necessity).
+  const draw = (index: number) =>
+    attempt === 0 ? seededUniform(seed, round, v, t, index) : seededUniform(seed, round, v, t, index, attempt);
   const v = config.vantages.indexOf(vantage);
   const t = config.targets.findIndex((x) => x.id === target);
   let ok = true;
@@ -44,17 +49,14 @@ export function probeVote(
         return undefined;
       case "down":
       case "blackhole":
+      case "partition":
         ok = false;
         break;
       case "status":
-        if (
-          !config.probe.expectedStatuses.includes(fault.status) &&
-          seededUniform(seed, round, v, t, index) < fault.ratio
-        )
-          ok = false;
+        if (!config.probe.expectedStatuses.includes(fault.status) && draw(index) < fault.ratio) ok = false;
         break;
       case "loss":
-        if (seededUniform(seed, round, v, t, index) < fault.ratio) ok = false;
+        if (draw(index) < fault.ratio) ok = false;
         break;
       case "latency":
         if (fault.ms > latencyLimit(config, rule)) ok = false;
@@ -67,8 +69,9 @@ export function probeVote(
 /**
  * Share of requests to `target` at `at` that fail: down and blackhole fail
  * all, status its ratio, latency all when above the probe limit (the config
- * declares it unusable); loss and vantage-down are probe-side only. A fault
- * seen from some vantages hits that fraction of clients.
+ * declares it unusable); loss, partition and vantage-down are probe-side only
+ * (../scenario.ts clientFaultKinds). A client fault seen from some vantages
+ * hits that fraction of clients.
  */
 export function clientFailure(config: FailoverConfig, faults: readonly Fault[], at: number, target: string): number {
   let okShare = 1;
@@ -90,6 +93,7 @@ function severity(config: FailoverConfig, fault: TargetFault): number {
     case "latency":
       return fault.ms > latencyLimit(config, "limit") ? 1 : 0;
     case "loss":
+    case "partition":
     case "vantage-down":
       return 0;
   }
@@ -129,4 +133,27 @@ export function outageEpisodes(config: FailoverConfig, faults: readonly Fault[],
     else episodes.push({ start, end });
   }
   return episodes;
+}
+
+/**
+ * How long a check at `at` takes, in milliseconds: an answered check
+ * (passing, refused, a status) `answerMs`; a blackhole the whole timeout; a
+ * slow answer its latency (at most the timeout).
+ */
+export function checkDurationMs(
+  config: FailoverConfig,
+  faults: readonly Fault[],
+  at: number,
+  vantage: string,
+  target: string,
+  answerMs: number,
+): number {
+  let duration = answerMs;
+  for (const fault of faults) {
+    if (!active(fault, at) || !applies(fault, target, vantage)) continue;
+    if (fault.kind === "blackhole" || fault.kind === "partition") return config.probe.timeoutMs;
+    if (fault.kind === "down") return answerMs;
+    if (fault.kind === "latency") duration += fault.ms;
+  }
+  return Math.min(duration, config.probe.timeoutMs);
 }

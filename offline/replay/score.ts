@@ -96,7 +96,7 @@ export function scoreRun(input: ScoreInput): ReplaySummary {
     for (const episode of episodes[id] ?? []) {
       if (weightAt(id, episode.start) === 0) continue;
       const drain = (drains[id] ?? []).find((at) => at >= episode.start && at <= episode.end + grace);
-      if (drain !== undefined) detectSeconds.push(drain - episode.start);
+      if (drain !== undefined) detectSeconds.push(Math.round((drain - episode.start) * 10) / 10);
       else if (episode.end - episode.start - overlap(episode, allDown) >= MISSED_OUTAGE_SECONDS) missedOutages++;
     }
   }

@@ -235,8 +235,49 @@ describe("decider handler against the emulator", () => {
 
     const outcomes = await decider.run(30_000);
 
-    expect(outcomes.map((outcome) => outcome.at - t0)).toEqual([5, 15, 25]);
+    expect(outcomes.map((outcome) => outcome.at - t0)).toEqual([3, 13, 23]);
     expect(outcomes.every((outcome) => outcome.kind === "unknown" && !outcome.switched)).toBe(true);
+  });
+
+  it("decides again every second while a round is missing a vote, and drains as soon as the last re-checked vote is readable", async () => {
+    // Prepare: round t0 all up; in round t0 + 10 two vantages voted primary down and eu-west-1 is still re-checking.
+    const { config, switcher, bus } = await controlZone(emulator.url);
+    await publishVotes(bus, t0, allUp);
+    const down = { primary: false, failover: true };
+    await publishVotes(bus, t0 + 10, { "us-east-1": down, "us-west-2": down });
+    const base = manualClock((t0 + 10) * 1000 + 200);
+    let lateVote = false;
+    const clock = {
+      ...base,
+      sleep: async (ms: number) => {
+        await base.sleep(ms);
+        // eu-west-1's vote becomes readable 16.5 s into the minute's round t0 + 10.
+        if (!lateVote && base.now() >= (t0 + 16.5) * 1000) {
+          lateVote = true;
+          await publishVotes(bus, t0 + 10, { "eu-west-1": down });
+        }
+      },
+    };
+    const decider = createDecideHandler({
+      config,
+      controlRegion: "us-east-2",
+      clock,
+      switcher,
+      bus,
+      log: capturedLog().log,
+    });
+
+    // Act
+    const outcomes = await decider.run(9_000);
+
+    // Assess: the planned round at 13.5 s waits (a vote is missing), polls each second, and drains once it is readable.
+    expect(outcomes.map((outcome) => [outcome.at - t0, outcome.kind, outcome.attention])).toEqual([
+      [13, "steady", true],
+      [14, "steady", true],
+      [15, "steady", true],
+      [16, "drain", true],
+    ]);
+    expect((await switcher.read()).weights.primary).toBe(0);
   });
 
   it("refuses a control region that is not in the config", async () => {

@@ -8,6 +8,8 @@ describe("runProbeRound against local servers", () => {
   let inFlight = 0;
   let maxInFlight = 0;
   let served = 0;
+  // Paths under /blip fail their first request only.
+  const blipped = new Map<string, number>();
 
   beforeAll(async () => {
     app = await startServer((req, res) => {
@@ -16,7 +18,9 @@ describe("runProbeRound against local servers", () => {
       maxInFlight = Math.max(maxInFlight, inFlight);
       setTimeout(() => {
         inFlight--;
-        res.writeHead(req.url?.startsWith("/down") ? 503 : 200);
+        const blip = req.url?.startsWith("/blip") && (blipped.get(req.url) ?? 0) < 1;
+        if (blip && req.url) blipped.set(req.url, 1);
+        res.writeHead(req.url?.startsWith("/down") || blip ? 503 : 200);
         res.end("ok");
       }, 15);
     });
@@ -79,6 +83,48 @@ describe("runProbeRound against local servers", () => {
     const report = await runProbeRound({ config, vantage: "us-east-1", at: 10 });
     expect(report).toMatchObject({ voting: false, canary: { ok: false } });
     expect(report.results.map((result) => result.ok)).toEqual([true, true]);
+  });
+
+  it("re-checks a failed check 2 s after it started: a blip votes up, a lasting failure votes down, a passing target is checked once", async () => {
+    // Prepare: a virtual clock the round's waits advance.
+    const config = configForTargets([`${app.url}/blip/a`, `${app.url}/down/b`, `${app.url}/up/c`], {
+      timeoutMs: 2000,
+    });
+    const start = 1754481600_000;
+    let nowMs = start;
+    const waits: number[] = [];
+    served = 0;
+    // Act
+    const report = await runProbeRound({
+      config,
+      vantage: "us-east-1",
+      at: nowMs / 1000,
+      now: () => nowMs,
+      sleep: async (ms) => {
+        waits.push(ms);
+        nowMs += ms;
+      },
+    });
+    // Assess
+    expect(report.results.map((result) => [result.target, result.ok])).toEqual([
+      ["t0", true],
+      ["t1", false],
+      ["t2", true],
+    ]);
+    expect(served).toBe(5);
+    // Both failed checks started together, so both re-checks ran 2 s into the round (one shared virtual wait).
+    expect(waits).toEqual([2000]);
+    expect(nowMs - start).toBe(2000);
+  });
+
+  it("does not re-check when the re-check could not end a second before the next round", async () => {
+    // 2 s + 7.5 s of re-check would end past 9 s into the round.
+    const config = configForTargets([`${app.url}/down/a`, `${app.url}/up/b`], { timeoutMs: 7500 });
+    const nowMs = 1754481600_000;
+    served = 0;
+    const report = await runProbeRound({ config, vantage: "us-east-1", at: nowMs / 1000, now: () => nowMs });
+    expect(report.results.map((result) => result.ok)).toEqual([false, true]);
+    expect(served).toBe(2);
   });
 
   it("leaves out checks still queued when they could no longer finish within the interval (no vote, not a down vote)", async () => {

@@ -58,6 +58,8 @@ export interface RoundOutcome {
   /** "primary 90 → 0, failover 10 → 100" when the policy wants a change. */
   shift: string | undefined;
   changeId: string | undefined;
+  /** The decision needs attention (a down vote, or a round still missing votes): decide again within the round. */
+  attention: boolean;
   /** Per control region: was the decision's metrics publish accepted. */
   published: RegionResult[];
   /** How the round reached DNS: the records (Route 53 API answered) or the health checks only (it did not). */
@@ -122,6 +124,7 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
     dryRun: deps.dryRun,
     shift,
     changeId: result?.changeId,
+    attention: final.attention,
     published: [],
     path: apiUp ? "api" : "data-plane",
     ...(signals ? { signals } : {}),

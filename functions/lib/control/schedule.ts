@@ -1,17 +1,32 @@
 import type { FailoverConfig } from "../config.ts";
 import { planRounds } from "../probe/schedule.ts";
 
+/**
+ * While a decision needs attention (a down vote, or a round still missing
+ * votes: see `Decision.attention`), the decider decides again this often
+ * until its next planned round, so a drain happens as soon as a quorum of
+ * re-checked votes is readable rather than a round later. Costs reads only
+ * when something looks wrong.
+ */
+export const FAST_POLL_MS = 1000;
+
 /** Time a decider round is given (read window, CAS, publish) when planning how many fit. */
 const ROUND_RESERVE_MS = 3000;
 
 /**
- * Seconds after each probe round's aligned start that the decider runs: the
- * probes' checks end within `timeoutMs`, and their publish lands about a
- * second later. Never later than a second before the next probe round.
+ * Milliseconds after each probe round's aligned start that the decider runs:
+ * an answered check and its re-check (`probe.recheckAfterMs` later) are over
+ * by then and published about a second later; with re-checks off, the
+ * checks end within `timeoutMs`. Votes still missing then (a check hanging
+ * until its timeout) make the decision need attention, and the decider
+ * polls for them (FAST_POLL_MS). Never later than a second before the next
+ * probe round.
  */
 export function deciderOffsetMs(config: FailoverConfig): number {
   const intervalMs = config.probe.intervalSeconds * 1000;
-  return Math.min(intervalMs - 1000, Math.ceil(config.probe.timeoutMs / 1000) * 1000 + 1500);
+  const checksOverMs =
+    config.probe.recheckAfterMs > 0 ? config.probe.recheckAfterMs : Math.ceil(config.probe.timeoutMs / 1000) * 1000;
+  return Math.min(intervalMs - 1000, checksOverMs + 1500);
 }
 
 /**

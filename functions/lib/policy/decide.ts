@@ -4,6 +4,7 @@ import type { ProbeRound, Weights } from "../types.ts";
 import { emptyPolicyMemory, type PolicyMemory } from "./memory.ts";
 import { stepTargets, type TargetEvent } from "./target-modes.ts";
 import { describeHealth, describeEvent, describeModes, clock } from "./reasons.ts";
+import type { SuspectChecker } from "./suspects.ts";
 import { targetVerdict, type TargetVerdict } from "./verdict.ts";
 import { formatWeights, normalWeights, pickWeights, sameWeights, splitWeights, type TargetShare } from "./weights.ts";
 
@@ -52,6 +53,15 @@ export interface Decision {
   /** Targets held drained by a spent flap budget. */
   flapHeld: string[];
   leaseActive: boolean;
+  /** Vantages set aside as suspect checkers, per target (see ./suspects.ts): alarmed, not counted. */
+  suspects: Array<SuspectChecker & { target: string }>;
+  /**
+   * Something looks wrong: a vote is down, or the newest round is missing a
+   * vantage that voted in the round before (its checks are still being
+   * re-checked or published). The decider then decides again within the
+   * round as soon as more votes are readable, instead of at the next round.
+   */
+  attention: boolean;
 }
 
 /**
@@ -85,7 +95,12 @@ export function decide(input: DecisionInput): Decision {
   const prior = input.memory ?? memoryFromWeights(config, input.current, now);
   const active = leaseActive(input.lease, now) ? input.lease : undefined;
 
-  const base = { verdicts, leaseActive: active !== undefined };
+  const attention = (memory: PolicyMemory) => needsAttention(config, input.rounds, verdicts, memory, now);
+  const base = {
+    verdicts,
+    leaseActive: active !== undefined,
+    suspects: ids.flatMap((id) => (verdicts[id]?.suspects ?? []).map((suspect) => ({ ...suspect, target: id }))),
+  };
   const finish = (
     weights: Weights,
     memory: PolicyMemory,
@@ -109,6 +124,7 @@ export function decide(input: DecisionInput): Decision {
       : `; weights ${formatWeights(weights, ids)}`;
     return {
       ...base,
+      attention: attention(memory),
       weights,
       changed,
       memory,
@@ -335,4 +351,27 @@ function canonical(value: unknown): string {
       ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
       : inner,
   );
+}
+
+/**
+ * A down vote on a target in service (drained and held targets come back
+ * slowly anyway), or a newest round (begun less than an interval ago) still
+ * missing a vantage that voted in the round before and is not set aside.
+ */
+function needsAttention(
+  config: FailoverConfig,
+  rounds: readonly ProbeRound[],
+  verdicts: Record<string, TargetVerdict>,
+  memory: PolicyMemory,
+  now: number,
+): boolean {
+  const inService = (id: string) => memory.targets[id] === undefined || memory.targets[id]?.mode === "ramp";
+  if (Object.entries(verdicts).some(([id, verdict]) => inService(id) && verdict.downVotes.length > 0)) return true;
+  const interval = config.probe.intervalSeconds;
+  const newest = rounds.find((round) => round.at <= now && round.at > now - interval);
+  const before = newest && rounds.find((round) => round.at === newest.at - interval);
+  if (newest === undefined || before === undefined) return false;
+  // A suspect checker's late vote is not awaited: it would not count.
+  const aside = new Set(Object.values(verdicts).flatMap((verdict) => verdict.setAside));
+  return Object.keys(before.votes).some((vantage) => newest.votes[vantage] === undefined && !aside.has(vantage));
 }

@@ -14,6 +14,7 @@ function votes(verdict: TargetVerdict, against: "up" | "down"): string {
   const list = against === "down" ? verdict.downVotes : verdict.upVotes;
   if (list.length > 0) parts.push(`${list.join(", ")} ${against === "down" ? "failed" : "passed"}`);
   if (verdict.silent.length > 0) parts.push(`${verdict.silent.join(", ")} silent`);
+  if (verdict.setAside.length > 0) parts.push(`${verdict.setAside.join(", ")} set aside`);
   return parts.join("; ");
 }
 
@@ -26,15 +27,16 @@ export function describeVerdict(config: FailoverConfig, id: string, verdict: Tar
   }
   if (verdict.health === "up") {
     const detail =
-      verdict.downVotes.length + verdict.silent.length > 0
-        ? ` (${[verdict.downVotes.length > 0 ? `${verdict.downVotes.join(", ")} failed` : "", verdict.silent.length > 0 ? `${verdict.silent.join(", ")} silent` : ""].filter(Boolean).join("; ")})`
+      verdict.downVotes.length + verdict.silent.length + verdict.setAside.length > 0
+        ? ` (${[verdict.downVotes.length > 0 ? `${verdict.downVotes.join(", ")} failed` : "", verdict.silent.length > 0 ? `${verdict.silent.join(", ")} silent` : "", verdict.setAside.length > 0 ? `${verdict.setAside.join(", ")} set aside` : ""].filter(Boolean).join("; ")})`
         : "";
     return `${id} up from ${verdict.upVotes.length}/${total} vantages${detail}`;
   }
   const voters = verdict.upVotes.length + verdict.downVotes.length;
   if (voters < config.policy.minVantages)
     return `${id} unknown: ${voters}/${total} vantages voted, fewer than the minimum ${config.policy.minVantages}`;
-  return `${id} unknown: votes split (${verdict.upVotes.length} up, ${verdict.downVotes.length} down${verdict.silent.length > 0 ? `, ${verdict.silent.length} silent` : ""})`;
+  const aside = verdict.setAside.length > 0 ? `, ${verdict.setAside.join(", ")} set aside` : "";
+  return `${id} unknown: votes split (${verdict.upVotes.length} up, ${verdict.downVotes.length} down${verdict.silent.length > 0 ? `, ${verdict.silent.length} silent` : ""}${aside})`;
 }
 
 /** Every target's verdict, or `all targets up` when that says it all. */
@@ -44,7 +46,10 @@ export function describeHealth(
   verdicts: Record<string, TargetVerdict>,
 ): string {
   const list = ids.map((id) => verdicts[id]).filter((v): v is TargetVerdict => v !== undefined);
-  if (list.length > 0 && list.every((v) => v.health === "up" && v.downVotes.length === 0 && v.silent.length === 0))
+  if (
+    list.length > 0 &&
+    list.every((v) => v.health === "up" && v.downVotes.length === 0 && v.silent.length === 0 && v.setAside.length === 0)
+  )
     return "all targets up";
   return ids.map((id) => (verdicts[id] ? describeVerdict(config, id, verdicts[id]) : `${id}: no verdict`)).join("; ");
 }

@@ -17,7 +17,8 @@ export interface StepResult {
 
 /**
  * Moves each target through its modes for one decision: in service →
- * drained after `drainAfterRounds` down rounds (→ held when the flap budget
+ * drained after `drainAfterRounds` down rounds (one more when the latest is
+ * not unanimous: a vantage voted up or is silent) (→ held when the flap budget
  * is spent), drained → ramp after `recoverAfterSeconds` up, each ramp step
  * held `rampStepSeconds` while up, back to drained at once on a down
  * verdict, in service after the last step. Unknown never advances anything.
@@ -63,7 +64,9 @@ export function stepTargets(
     const state = targets[target];
     if (verdict === undefined || verdict.health === "unknown") continue;
     if (state === undefined) {
-      if (verdict.health === "down" && verdict.downRounds >= policy.drainAfterRounds) drain(target);
+      // A round every vantage agrees on is enough; a split or incomplete one needs one more round to confirm it.
+      if (verdict.health === "down" && verdict.downRounds >= policy.drainAfterRounds + (verdict.unanimous ? 0 : 1))
+        drain(target);
     } else if (state.mode === "drained") {
       if (verdict.health === "up" && verdict.upSeconds >= policy.recoverAfterSeconds) {
         if (lastStep === 0) {

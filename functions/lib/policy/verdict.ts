@@ -1,5 +1,6 @@
 import type { FailoverConfig } from "../config.ts";
 import type { ProbeRound } from "../types.ts";
+import { suspectCheckers, type SuspectChecker } from "./suspects.ts";
 import { roundVerdict, type RoundVerdict } from "./votes.ts";
 
 /** A target's health over the window: the latest round's verdict plus what the window says about its recent past. */
@@ -8,13 +9,21 @@ export interface TargetVerdict extends RoundVerdict {
   downRounds: number;
   /** Seconds continuously up ending now: from the first up round after the last down round; 0 when none. */
   upSeconds: number;
+  /** Vantages set aside in the latest round, and why. */
+  suspects: SuspectChecker[];
+  /** Epoch seconds of the round the verdict is from (`now` when the window has none). */
+  at: number;
 }
 
 /**
  * Derives a target's verdict from the rounds window (oldest first). Only
- * rounds in `(now - windowSeconds, now]` count; the latest is the verdict.
+ * rounds in `(now - windowSeconds, now]` count; the latest is the verdict,
+ * except that a newest round begun less than one interval ago whose verdict
+ * is still unknown is in progress (its votes are still being checked,
+ * re-checked and published) and is left out rather than read as silence.
  * Unknown rounds neither count as down nor break an up stretch; a gap of
- * more than one interval between rounds ends a run of down rounds.
+ * more than one interval between rounds ends a run of down rounds. Votes of
+ * suspect checkers (./suspects.ts) do not count.
  */
 export function targetVerdict(
   config: FailoverConfig,
@@ -27,8 +36,20 @@ export function targetVerdict(
   const window = rounds
     .filter((round) => round.at <= now && round.at > now - windowSeconds)
     .sort((a, b) => a.at - b.at);
-  const verdicts = window.map((round) => ({ at: round.at, ...roundVerdict(config, round, target) }));
-  const latest = verdicts.at(-1) ?? { at: now, ...roundVerdict(config, undefined, target) };
+  const suspects = suspectCheckers(config, window, target);
+  const verdicts = window.map((round, i) => {
+    const aside = suspects[i];
+    const none = aside === undefined || aside.size === 0;
+    return {
+      at: round.at,
+      suspects: none ? [] : [...aside.values()],
+      ...roundVerdict(config, round, target, none ? undefined : new Set(aside.keys())),
+    };
+  });
+  const newest = verdicts.at(-1);
+  if (newest !== undefined && newest.health === "unknown" && newest.at > now - interval && verdicts.length > 1)
+    verdicts.pop();
+  const latest = verdicts.at(-1) ?? { at: now, suspects: [], ...roundVerdict(config, undefined, target) };
 
   let downRounds = 0;
   for (let i = verdicts.length - 1; i >= 0; i--) {
@@ -50,6 +71,10 @@ export function targetVerdict(
     upVotes: latest.upVotes,
     downVotes: latest.downVotes,
     silent: latest.silent,
+    setAside: latest.setAside,
+    unanimous: latest.unanimous,
+    suspects: latest.suspects,
+    at: latest.at,
     downRounds,
     upSeconds,
   };

@@ -10,8 +10,12 @@ export interface RoundVerdict {
   upVotes: string[];
   /** Vantages whose check failed. */
   downVotes: string[];
-  /** Configured vantages with no fresh vote (no result, failed canary, could not publish). */
+  /** Configured vantages with no fresh vote (no result, failed canary, could not publish), not counting those set aside. */
   silent: string[];
+  /** Vantages whose vote was set aside as a suspect checker's (see ./suspects.ts). */
+  setAside: string[];
+  /** Down with every configured vantage not set aside voting down: nothing contradicts it and nobody is missing. */
+  unanimous: boolean;
 }
 
 /** Votes a verdict needs when `voters` vantages reported. */
@@ -23,12 +27,23 @@ export function votesNeeded(quorum: FailoverConfig["policy"]["quorum"], voters: 
  * A target's verdict in one round: down when a quorum of the vantages that
  * voted saw it fail, up when a quorum saw it pass, unknown otherwise (also
  * when fewer than `minVantages` voted, or a fixed-count quorum is split evenly).
+ * Vantages in `setAside` do not vote.
  */
-export function roundVerdict(config: FailoverConfig, round: ProbeRound | undefined, target: string): RoundVerdict {
+export function roundVerdict(
+  config: FailoverConfig,
+  round: ProbeRound | undefined,
+  target: string,
+  setAside: ReadonlySet<string> = new Set(),
+): RoundVerdict {
   const upVotes: string[] = [];
   const downVotes: string[] = [];
   const silent: string[] = [];
+  const aside: string[] = [];
   for (const vantage of config.vantages) {
+    if (setAside.has(vantage)) {
+      aside.push(vantage);
+      continue;
+    }
     const vote = round?.votes[vantage]?.[target];
     if (vote === true) upVotes.push(vantage);
     else if (vote === false) downVotes.push(vantage);
@@ -41,5 +56,6 @@ export function roundVerdict(config: FailoverConfig, round: ProbeRound | undefin
     if (downVotes.length >= needed && downVotes.length > upVotes.length) health = "down";
     else if (upVotes.length >= needed && upVotes.length > downVotes.length) health = "up";
   }
-  return { health, upVotes, downVotes, silent };
+  const unanimous = health === "down" && upVotes.length === 0 && silent.length === 0;
+  return { health, upVotes, downVotes, silent, setAside: aside, unanimous };
 }

@@ -17,6 +17,8 @@ export interface ProbeRoundArgs {
    * than run late. @default Date.now
    */
   now?: () => number;
+  /** Waits before a re-check (the handler passes its clock's). @default a timer */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 // A canary is a known-good page, not the application: any non-error answer means the vantage can reach the internet.
@@ -25,12 +27,18 @@ const canaryStatuses = Array.from({ length: 200 }, (_, index) => 200 + index);
 /**
  * One probe round from one vantage: every target checked concurrently (at
  * most `probe.concurrency` in flight) and the canary alongside; the round
- * votes only if the canary answered.
+ * votes only if the canary answered. A failed check is checked again
+ * `probe.recheckAfterMs` after it started (or at once when it took longer),
+ * when the re-check can end a second before the round's slot does; the
+ * re-check's result is the vote, so a blip or a lost packet shorter than
+ * the gap is not a down vote, and a down vote is two failures that far
+ * apart. Only failing targets cost a second check.
  */
 export async function runProbeRound(args: ProbeRoundArgs): Promise<ProbeRoundReport> {
   const { config, vantage, at } = args;
   const prober = args.prober ?? probeHttp;
   const now = args.now ?? Date.now;
+  const sleep = args.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const probe = config.probe;
   const base: ProbeRequest = {
     url: "",
@@ -42,6 +50,8 @@ export async function runProbeRound(args: ProbeRoundArgs): Promise<ProbeRoundRep
     ...(probe.maxLatencyMs === undefined ? {} : { maxLatencyMs: probe.maxLatencyMs }),
   };
   const lastStart = now() + probe.intervalSeconds * 1000 - probe.timeoutMs;
+  // A re-check must end a second before the next round starts, so the round's datum is published in its own slot.
+  const lastRecheckStart = at * 1000 + probe.intervalSeconds * 1000 - 1000 - probe.timeoutMs;
 
   const canary =
     probe.canaryUrl === undefined
@@ -60,11 +70,20 @@ export async function runProbeRound(args: ProbeRoundArgs): Promise<ProbeRoundRep
     for (let index = next++; index < config.targets.length; index = next++) {
       const target = config.targets[index];
       if (target === undefined || now() > lastStart) continue;
-      const result = await prober({
+      const startedAt = now();
+      const request = {
         ...base,
         url: target.healthUrl,
         ...(target.skipCertificateCheck ? { verifyCertificate: false } : {}),
-      });
+      };
+      let result = await prober(request);
+      if (!result.ok && probe.recheckAfterMs > 0) {
+        const again = Math.max(startedAt + probe.recheckAfterMs, now());
+        if (again <= lastRecheckStart) {
+          if (again > now()) await sleep(again - now());
+          result = await prober(request);
+        }
+      }
       results[index] = {
         target: target.id,
         ok: result.ok,

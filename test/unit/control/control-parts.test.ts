@@ -54,8 +54,8 @@ describe("decider schedule", () => {
 
     const starts = planDecisionRounds(config, minute + 300, 55_000);
 
-    expect(deciderOffsetMs(config)).toBe(5500);
-    expect(starts.map((start) => (start - minute) / 1000)).toEqual([5.5, 15.5, 25.5, 35.5, 45.5]);
+    expect(deciderOffsetMs(config)).toBe(3500);
+    expect(starts.map((start) => (start - minute) / 1000)).toEqual([3.5, 13.5, 23.5, 33.5, 43.5]);
   });
 
   it("still takes the current slot when the invocation starts a little late", () => {
@@ -63,7 +63,7 @@ describe("decider schedule", () => {
 
     const starts = planDecisionRounds(config, minute + 7000, 20_000);
 
-    expect(starts.map((start) => (start - minute) / 1000)).toEqual([5.5, 15.5]);
+    expect(starts.map((start) => (start - minute) / 1000)).toEqual([3.5, 13.5, 23.5]);
   });
 });
 
@@ -82,6 +82,10 @@ describe("zone changes", () => {
         upVotes: ["eu-west-1"],
         downVotes: ["us-east-1", "us-west-2"],
         silent: [],
+        setAside: [],
+        unanimous: false,
+        suspects: [],
+        at: 0,
         downRounds: 2,
         upSeconds: 0,
       },
@@ -90,6 +94,8 @@ describe("zone changes", () => {
     allDown: false,
     flapHeld: [],
     leaseActive: false,
+    suspects: [],
+    attention: true,
   });
 
   it("writes nothing when neither weights nor memory change", () => {

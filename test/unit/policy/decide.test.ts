@@ -16,7 +16,8 @@ import {
 } from "./helpers.ts";
 
 // Short recovery and ramp so sequences stay readable: up 30 s, then 10% → 25% → 50% → 100%, 20 s each.
-const fast = exampleConfig({ policy: { recoverAfterSeconds: 30, rampStepSeconds: 20 } });
+// Two down rounds (the rule before votes were re-checked in the round) keep these sequences about the modes, not the confirmation.
+const fast = exampleConfig({ policy: { recoverAfterSeconds: 30, rampStepSeconds: 20, drainAfterRounds: 2 } });
 const primaryWeights = (decisions: { weights: Record<string, number> }[]) => decisions.map((d) => d.weights.primary);
 
 function lease(fields: Partial<OverrideLease>): OverrideLease {
@@ -143,6 +144,7 @@ describe("decide: both directions, N targets, never all zero", () => {
 describe("decide: flap budget", () => {
   const budget2 = exampleConfig({
     policy: {
+      drainAfterRounds: 2,
       recoverAfterSeconds: 20,
       rampPercents: [50, 100],
       rampStepSeconds: 10,

@@ -34,6 +34,8 @@ describe("roundVerdict (quorum per round)", () => {
       upVotes: [],
       downVotes: ["us-east-1", "eu-west-1"],
       silent: ["us-west-2"],
+      setAside: [],
+      unanimous: false,
     });
   });
 });

@@ -30,13 +30,13 @@ const scaled = (targets: number, vantages = 3, profile = "default"): FailoverCon
 const MINUTES = 43_800;
 
 describe("cost model, example config, default profile", () => {
-  it("bills a probe invocation 49.5 s and a decider invocation 55 s, six rounds each", () => {
+  it("bills a probe invocation 49.5 s and a decider invocation 53 s, six rounds each", () => {
     // Act: invoked 1 s after the minute, each round taking 0.5 s
     const probe = invocationPlan(example(), "probe", 0.5, 1);
     const decider = invocationPlan(example(), "decider", 0.5, 1);
-    // Assess: probe rounds at :00..:50 (the last ends by the 55 s budget); decider rounds 5.5 s after them, through :55.5 (the decider covers the whole minute)
+    // Assess: probe rounds at :00..:50 (the last ends by the 55 s budget); decider rounds 3.5 s after them (the re-check is over), through :53.5 (the decider covers the whole minute)
     expect(probe).toEqual({ rounds: 6, billedSeconds: 49.5 });
-    expect(decider).toEqual({ rounds: 6, billedSeconds: 55 });
+    expect(decider).toEqual({ rounds: 6, billedSeconds: 53 });
   });
 
   it("prices each line as quantity times the list price", () => {
@@ -47,7 +47,7 @@ describe("cost model, example config, default profile", () => {
     // 128 MB probes and deciders (functionMemoryMb)
     expect(lineOf(estimate, "probe GB-seconds (3 regions)").quantity).toBeCloseTo(3 * MINUTES * 49.5 * 0.125, 6);
     expect(lineOf(estimate, "probe GB-seconds (3 regions)").monthlyUsd).toBeCloseTo(813_037.5 * 0.0000133334, 9);
-    expect(lineOf(estimate, "decider GB-seconds (2 regions)").quantity).toBeCloseTo(2 * MINUTES * 55 * 0.125, 6);
+    expect(lineOf(estimate, "decider GB-seconds (2 regions)").quantity).toBeCloseTo(2 * MINUTES * 53 * 0.125, 6);
     // 13 series per control region: 3 vantages × (1 ProbeVotes + 2 ProbeLatency) + 2 decider heartbeats + 2 TargetWeight; events are not standing series
     expect(lineOf(estimate, "custom metrics").quantity).toBe(26);
     expect(lineOf(estimate, "custom metrics").monthlyUsd).toBeCloseTo(26 * 0.3, 9);
@@ -65,14 +65,14 @@ describe("cost model, example config, default profile", () => {
     expect(lineOf(estimate, "queries (weighted records)").monthlyUsd).toBeCloseTo(4, 9);
   });
 
-  it("totals $66.88 a month, $62.38 without the zone and queries", () => {
+  it("totals $66.59 a month, $62.09 without the zone and queries", () => {
     // Act
     const estimate = estimateCost(example(), prices);
     // Assess
-    expect(estimate.monthlyUsd).toBe(66.88);
-    expect(estimate.monitoringUsd).toBe(62.38);
+    expect(estimate.monthlyUsd).toBe(66.59);
+    expect(estimate.monitoringUsd).toBe(62.09);
     // 1 round + 5.5 s decider offset at best; 2 rounds + the offset at worst
-    expect(estimate.detection).toMatchObject({ minSeconds: 16, maxSeconds: 26 });
+    expect(estimate.detection).toMatchObject({ minSeconds: 4, maxSeconds: 14 });
   });
 });
 
@@ -120,10 +120,10 @@ describe("cost model, profiles and Route 53's own health checks", () => {
     const standard = estimateCost(example(), prices);
     // Assess
     expect(economy.profile).toBe("economy");
-    expect(economy.monthlyUsd).toBe(9.43);
+    expect(economy.monthlyUsd).toBe(9.28);
     expect(economy.monthlyUsd).toBeLessThan(route53NativeCost(example(), prices).monthlyUsd);
     expect(economy.monitoringUsd * 10).toBeLessThan(standard.monitoringUsd);
-    expect(economy.detection).toMatchObject({ minSeconds: 66, maxSeconds: 126 });
+    expect(economy.detection).toMatchObject({ minSeconds: 4, maxSeconds: 64 });
     // 2 ProbeVotes + 1 decider heartbeat + 2 TargetWeight
     expect(lineOf(economy, "custom metrics").quantity).toBe(5);
   });

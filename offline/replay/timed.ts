@@ -1,0 +1,230 @@
+import type { FailoverConfig } from "../../functions/lib/config.ts";
+import { deciderBudgetMs, FAST_POLL_MS, planDecisionRounds } from "../../functions/lib/control/schedule.ts";
+import { decide, windowSeconds } from "../../functions/lib/policy/decide.ts";
+import type { PolicyMemory } from "../../functions/lib/policy/memory.ts";
+import { normalWeights, sameWeights } from "../../functions/lib/policy/weights.ts";
+import { planRounds } from "../../functions/lib/probe/schedule.ts";
+import type { ProbeRound } from "../../functions/lib/types.ts";
+import { planSignals } from "../../functions/lib/dataplane/signals.ts";
+import { dataPlaneDelaySeconds } from "../../functions/lib/dataplane/timing.ts";
+import { cloudwatchDownRegions, route53ApiDown, type Scenario } from "../scenario.ts";
+import { TimingDraws } from "../timing.ts";
+import { checkDurationMs, probeVote } from "./faults.ts";
+import { SCENARIO_EPOCH, type TimelineEntry } from "./timeline.ts";
+
+/** Time from the last check's answer to the PutMetricData answer. */
+const PUBLISH_MS = 100;
+
+/** One vantage's datum for one round: its votes and when it was published (scenario ms). */
+interface Datum {
+  vantage: string;
+  votes: Record<string, boolean>;
+  /** When it is readable in each control region (scenario ms), by region index. */
+  readableMs: number[];
+}
+
+/** The Lambda timeout of a function that runs rounds (stacks/settings.ts roundsTimeoutSeconds), in ms. */
+function lambdaTimeoutMs(config: FailoverConfig): number {
+  return (config.probe.budgetSeconds + Math.ceil(config.probe.timeoutMs / 1000) + 10) * 1000;
+}
+
+/**
+ * Our deployed system on AWS's timing (the scenario's `timing`), event by
+ * event in milliseconds: each probe function invoked every minute at its
+ * second plus jitter (sometimes cold, sometimes never), planning its rounds
+ * with the deployed `planRounds`; each check started with network jitter,
+ * lasting as its fault makes it, a failed check re-checked
+ * `probe.recheckAfterMs` later when that fits the round (as
+ * functions/lib/probe/round.ts does); each round's datum readable in each
+ * control region after a sampled CloudWatch delay. Each decider invoked
+ * likewise, deciding on the deployed `planDecisionRounds` schedule and, while
+ * a decision needs attention, every {@link FAST_POLL_MS} until its next
+ * planned round (as functions/decide.ts does), on exactly the votes readable
+ * in its region at that moment. Both deciders share Route 53's state; a
+ * change is applied `timing.decideMs` after the round began. Returns the
+ * weight timeline (first entry: the normal weights at 0). Pure and seeded.
+ */
+export function runTimed(scenario: Scenario): TimelineEntry[] {
+  const config = scenario.resolvedConfig;
+  const draws = new TimingDraws(scenario.timing, scenario.seed);
+  const intervalMs = config.probe.intervalSeconds * 1000;
+  const durationMs = scenario.durationSeconds * 1000;
+  const minutes = Math.ceil(scenario.durationSeconds / 60) + 1;
+  const datums = probeDatums(scenario, draws);
+
+  // Decider rounds planned by every invocation, per control region (ms), without repeats.
+  const planned = config.controlRegions.map((_, c) => {
+    const starts = new Set<number>();
+    for (let minute = 0; minute < minutes; minute++) {
+      const invocation = draws.invocationMs("decider", c, minute);
+      if (invocation === undefined) continue;
+      const nowMs = minute * 60_000 + invocation.arriveMs + invocation.coldMs;
+      const budgetMs = Math.min(deciderBudgetMs(config), lambdaTimeoutMs(config) - invocation.coldMs - 3000);
+      for (const start of planDecisionRounds(config, nowMs, budgetMs)) if (start < durationMs) starts.add(start);
+    }
+    return [...starts].sort((a, b) => a - b);
+  });
+
+  const normal = normalWeights(config.targets);
+  const ids = Object.keys(normal);
+  const timeline: TimelineEntry[] = [{ at: 0, weights: normal }];
+  const window = windowSeconds(config);
+  const signalDelayMs = dataPlaneDelaySeconds() * 1000;
+  let current = normal; // the weights the policy last put in effect, by either path
+  let records = normal; // the weights in the Route 53 records
+  let draining: string[] = []; // targets drained through their health checks
+  let answered = normal;
+  let memory: PolicyMemory | undefined;
+  const events = planned.flatMap((starts, c) => starts.map((ms) => ({ ms, c })));
+  events.sort((a, b) => a.ms - b.ms || a.c - b.c);
+  for (let i = 0; i < events.length; i++) {
+    const event = events[i];
+    if (event === undefined) continue;
+    const nowSeconds = Math.floor(event.ms / 1000);
+    // A decider whose region's CloudWatch is down reads nothing and decides nothing.
+    if (cloudwatchDownRegions(scenario.faults, event.ms / 1000).has(config.controlRegions[event.c] ?? "")) continue;
+    const rounds = readableRounds(datums, event.c, event.ms, nowSeconds - window, intervalMs);
+    // Every readable vote up, every target in service at its normal weight: decide() would keep everything (a shortcut for speed only).
+    const calm =
+      Object.keys(memory?.targets ?? {}).length === 0 &&
+      sameWeights(current, normal, ids) &&
+      sameWeights(answered, normal, ids) &&
+      rounds.every((round) => Object.values(round.votes).every((votes) => Object.values(votes).every(Boolean)));
+    if (calm) continue;
+    const decision = decide({
+      now: SCENARIO_EPOCH + nowSeconds,
+      config,
+      rounds,
+      current,
+      memory,
+      lease: undefined,
+    });
+    // Both paths, as the deployed round does (functions/lib/control/round.ts): drains also go as health-check
+    // signals; the records change only while the Route 53 API answers, and a decision neither path can carry
+    // out (a ramp step, a failback with the API down) is not kept, so it is decided again.
+    const apiUp = !route53ApiDown(scenario.faults, event.ms / 1000);
+    if (apiUp) records = decision.weights;
+    const plan = planSignals({ ids, records, wanted: decision.weights, draining });
+    draining = plan.draining;
+    const before = current;
+    if (apiUp || plan.inEffect) {
+      current = decision.weights;
+      if (decision.memoryChanged) memory = decision.memory;
+    }
+    const switched = !sameWeights(before, current, ids);
+    const effective = Object.fromEntries(ids.map((id) => [id, draining.includes(id) ? 0 : (records[id] ?? 0)]));
+    if (!sameWeights(answered, effective, ids)) {
+      const decidedMs = event.ms + scenario.timing.decideMs;
+      timeline.push({
+        at: Math.round((apiUp ? decidedMs : decidedMs + signalDelayMs) / 100) / 10,
+        decidedAt: Math.round(decidedMs / 100) / 10,
+        path: apiUp ? "api" : "data-plane",
+        weights: effective,
+        kind: decision.kind,
+        reason: decision.reason,
+      });
+      answered = effective;
+    }
+    if (decision.attention && !switched) {
+      const starts = planned[event.c] ?? [];
+      const next = starts.find((ms) => ms > event.ms) ?? Infinity;
+      const poll = event.ms + FAST_POLL_MS;
+      if (poll <= next - FAST_POLL_MS / 2 && poll < durationMs) insertSorted(events, { ms: poll, c: event.c }, i + 1);
+    }
+  }
+  return timeline.sort((a, b) => a.at - b.at);
+}
+
+/** Every vantage's datum per round (keyed by round start, scenario ms), from the probe functions' schedule and the faults. */
+function probeDatums(scenario: Scenario, draws: TimingDraws): Map<number, Map<number, Datum>> {
+  const config = scenario.resolvedConfig;
+  const probe = config.probe;
+  const intervalMs = probe.intervalSeconds * 1000;
+  const durationMs = scenario.durationSeconds * 1000;
+  const answerMs = scenario.timing.answerMs;
+  const datums = new Map<number, Map<number, Datum>>();
+  const minutes = Math.ceil(scenario.durationSeconds / 60) + 1;
+  config.vantages.forEach((vantage, v) => {
+    for (let minute = 0; minute < minutes; minute++) {
+      const invocation = draws.invocationMs("probe", v, minute);
+      if (invocation === undefined) continue;
+      const nowMs = minute * 60_000 + invocation.arriveMs + invocation.coldMs;
+      const starts = planRounds({
+        nowMs,
+        ...probe,
+        remainingMs: lambdaTimeoutMs(config),
+      });
+      for (const start of starts) {
+        if (start >= durationMs) break;
+        const byVantage = datums.get(start) ?? new Map<number, Datum>();
+        if (byVantage.has(v)) continue; // an earlier invocation already ran this round
+        const round = start / intervalMs;
+        const votes: Record<string, boolean> = {};
+        let endMs = start;
+        let silent = false;
+        config.targets.forEach((target, t) => {
+          if (silent) return;
+          const first = start + draws.probeJitterMs(round, v, t);
+          const ok = probeVote(config, scenario.faults, scenario.seed, first / 1000, vantage, target.id, "limit");
+          if (ok === undefined) {
+            silent = true;
+            return;
+          }
+          const firstMs = checkDurationMs(config, scenario.faults, first / 1000, vantage, target.id, answerMs);
+          let vote = ok;
+          let end = first + firstMs;
+          if (!ok && probe.recheckAfterMs > 0) {
+            const again = Math.max(first + probe.recheckAfterMs, first + firstMs);
+            if (again + probe.timeoutMs <= start + intervalMs - 1000) {
+              const second = again / 1000;
+              vote = probeVote(config, scenario.faults, scenario.seed, second, vantage, target.id, "limit", 1) ?? false;
+              end = again + checkDurationMs(config, scenario.faults, second, vantage, target.id, answerMs);
+            }
+          }
+          votes[target.id] = vote;
+          endMs = Math.max(endMs, end);
+        });
+        if (silent) continue;
+        const publishedMs = endMs + PUBLISH_MS;
+        const down = cloudwatchDownRegions(scenario.faults, publishedMs / 1000);
+        const readableMs = config.controlRegions.map((region, c) =>
+          down.has(region) ? Infinity : publishedMs + draws.readableDelayMs(round, v, c),
+        );
+        byVantage.set(v, { vantage, votes, readableMs });
+        datums.set(start, byVantage);
+      }
+    }
+  });
+  return datums;
+}
+
+/** The probe window as control region `c` can read it at `nowMs`: rounds after `fromSeconds`, each vantage's votes once readable there. */
+function readableRounds(
+  datums: Map<number, Map<number, Datum>>,
+  c: number,
+  nowMs: number,
+  fromSeconds: number,
+  intervalMs: number,
+): ProbeRound[] {
+  const rounds: ProbeRound[] = [];
+  const last = Math.floor(nowMs / intervalMs) * intervalMs;
+  for (
+    let start = Math.max(0, Math.floor((fromSeconds * 1000) / intervalMs + 1) * intervalMs);
+    start <= last;
+    start += intervalMs
+  ) {
+    const votes: ProbeRound["votes"] = {};
+    const byVantage = datums.get(start);
+    for (const datum of byVantage?.values() ?? []) {
+      if ((datum.readableMs[c] ?? Infinity) <= nowMs) votes[datum.vantage] = datum.votes;
+    }
+    rounds.push({ at: SCENARIO_EPOCH + start / 1000, votes });
+  }
+  return rounds;
+}
+
+function insertSorted(events: Array<{ ms: number; c: number }>, event: { ms: number; c: number }, from: number): void {
+  let i = from;
+  while (i < events.length && (events[i]?.ms ?? Infinity) <= event.ms) i++;
+  events.splice(i, 0, event);
+}
