@@ -17,6 +17,9 @@ import {
   readView,
   type SignalOutcome,
 } from "./data-plane.ts";
+import type { PolicyMemory } from "../policy/memory.ts";
+import type { Announce } from "./announcer.ts";
+import { roundEvent } from "./change-event.ts";
 import { describeShift, readStateDocument, zoneChangeFor } from "./zone-change.ts";
 
 /** What one decider round needs; every collaborator is passed in (the drill and tests pass their own). */
@@ -31,6 +34,8 @@ export interface RoundDeps {
   dryRun: boolean;
   /** Called as soon as this round's weight change is applied, to follow its propagation in the background (must not block). @default none: not followed */
   followChange?: (changeId: string) => void;
+  /** Publishes what this round changed for Slack (./announcer.ts); only a round that won its compare-and-swap has anything to announce. @default none: not announced */
+  announce?: Announce;
   /** The data-plane signal stores of every control region: drains go through health checks first, and rounds go on while the Route 53 API is down. @default none: records only */
   signals?: SignalStore;
 }
@@ -85,7 +90,7 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
   const draining = store ? await readDraining(store, deps.controlRegion) : [];
   if (store && view) await drainFirst(deps, store, now, rounds, view, draining);
 
-  const { decision: final, state, lease, result } = await decideAndWrite(deps, now, rounds, store, view);
+  const { decision: final, state, lease, priorMemory, result } = await decideAndWrite(deps, now, rounds, store, view);
   const apiUp = result !== undefined;
   const switched = result?.applied === true && result.change?.weights !== undefined;
   if (switched && result?.changeId) deps.followChange?.(result.changeId);
@@ -130,6 +135,21 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
     ...(signals ? { signals } : {}),
   };
   logDecision(deps, outcome, final);
+  const event = deps.dryRun
+    ? undefined
+    : roundEvent({
+        config,
+        decision: final,
+        at: now,
+        controlRegion: deps.controlRegion,
+        from,
+        priorMemory,
+        lease,
+        switched: inEffect,
+        applied: result?.applied ?? inEffect,
+        changeId: result?.changeId,
+      });
+  if (event !== undefined && deps.announce !== undefined) await deps.announce(event);
   outcome.published = await deps.bus.publishDecision(decisionMetrics(outcome, final, lease));
   const unpublished = outcome.published.filter((region) => !region.ok);
   if (unpublished.length > 0)
@@ -144,6 +164,8 @@ interface ZoneDecision {
   decision: Decision;
   state: StateDocument | undefined;
   lease: OverrideLease | undefined;
+  /** The policy memory the decision started from (to tell what it changed). */
+  priorMemory: PolicyMemory | undefined;
   result: UpdateResult | undefined;
 }
 
@@ -164,6 +186,7 @@ async function decideAndWrite(
   let decision: Decision | undefined;
   let state: StateDocument | undefined;
   let lease: OverrideLease | undefined;
+  let priorMemory: PolicyMemory | undefined;
   let result: UpdateResult | undefined;
   try {
     result = await deps.switcher.update((snapshot) => {
@@ -178,6 +201,7 @@ async function decideAndWrite(
       const current = ahead ? view.applied : snapshot.weights;
       const base = ahead ? view.state : doc;
       decision = decide({ now, config, rounds, current, memory: base?.memory, lease: snapshot.lease });
+      priorMemory = base?.memory;
       lease = snapshot.lease;
       state = { ...(base ?? emptyStateDocument()), memory: decision.memory };
       if (deps.dryRun) return undefined;
@@ -203,9 +227,10 @@ async function decideAndWrite(
     });
     lease = view.lease;
     state = view.state;
+    priorMemory = view.state.memory;
     decision = decide({ now, config, rounds, current: view.applied, memory: view.state.memory, lease: view.lease });
   }
-  return { decision: decision as Decision, state, lease, result };
+  return { decision: decision as Decision, state, lease, priorMemory, result };
 }
 
 /**
