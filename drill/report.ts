@@ -51,7 +51,10 @@ export function renderReport(input: ReportInput): string {
       x2: new Date(input.startMs + Math.min(fault.end, input.scenario.durationSeconds) * 1000),
       partial: "vantages" in fault && fault.vantages !== undefined,
       title: describeFault(fault, input.vantages),
+      kind: faultLabel(fault),
     }));
+  // Labels alternate between two rows so neighbouring faults do not print over each other.
+  const faultLabels = faultBands.map((band, index) => ({ ...band, y: index % 2 === 0 ? 1.2 : 1.3 }));
   const switchMarks = input.switches.map((entry) => ({
     at: new Date(entry.at),
     title: `${formatClock(entry.at)} ${entry.text}`,
@@ -63,9 +66,10 @@ export function renderReport(input: ReportInput): string {
     height: 280,
     marginLeft: 50,
     x,
-    // The band above 100% is the fault lane: one red bar per fault, solid when clients are hit too.
+    // The band above 100% is the fault lane: one red bar per fault, solid when clients are hit too,
+    // labelled with its kind. Nothing is drawn over the series, so their colours stay the legend's.
     y: {
-      domain: [0, 1.12],
+      domain: [0, 1.36],
       ticks: [0, 0.25, 0.5, 0.75, 1],
       tickFormat: (d: number) => `${Math.round(d * 100)}%`,
       label: "traffic share",
@@ -73,9 +77,10 @@ export function renderReport(input: ReportInput): string {
     color,
     marks: [
       Plot.areaY(shares, { x: "at", y: "share", fill: "target", curve: "step-after", fillOpacity: 0.85 }),
-      Plot.rect(
-        faultBands.filter((band) => !band.partial),
-        { x1: "x1", x2: "x2", fill: "#d62728", fillOpacity: 0.16 },
+      // Where each fault starts and ends, as thin lines through the series instead of a tint over it.
+      Plot.ruleX(
+        faultBands.flatMap((band) => [band.x1, band.x2]),
+        { stroke: "#d62728", strokeOpacity: 0.45, strokeWidth: 0.8, y1: 0, y2: 1.1 },
       ),
       Plot.rect(
         faultBands.filter((band) => !band.partial),
@@ -85,6 +90,15 @@ export function renderReport(input: ReportInput): string {
         faultBands.filter((band) => band.partial),
         { x1: "x1", x2: "x2", y1: 1.03, y2: 1.1, fill: "#d62728", fillOpacity: 0.35, title: "title" },
       ),
+      Plot.text(faultLabels, {
+        x: "x1",
+        y: "y",
+        text: "kind",
+        textAnchor: "start",
+        fontSize: 10,
+        fill: "#8a1c1c",
+        title: "title",
+      }),
       Plot.ruleX(switchMarks, { x: "at", stroke: "#111", strokeDasharray: "4,3", title: "title" }),
       Plot.ruleY([0]),
     ],
@@ -144,7 +158,7 @@ ul { padding-left: 18px; } li { margin: 2px 0; } time { font-family: ui-monospac
 <p><strong>${escapeHtml(input.headline ?? "")}</strong></p>
 <p>${escapeHtml(input.scenario.description ?? "")}</p>
 <h2>Traffic share per region (from the Route 53 weights in the emulator)</h2>
-<p class="note">Red: fault intervals (top lane: solid when clients and every vantage are hit, pale when only some vantages are). Dashed lines: applied weight changes.</p>
+<p class="note">Faults: red bars in the top lane, labelled with their kind (solid when clients and every vantage are hit, pale when only some vantages are), thin red lines where each starts and ends. Dashed black lines: applied weight changes.</p>
 ${trafficChart.outerHTML}
 <h2>Client errors per minute</h2>
 ${errorsChart.outerHTML}
@@ -156,6 +170,20 @@ ${errorsChart.outerHTML}
 <ul>${timeline}</ul>
 </body></html>
 `;
+}
+
+/** A fault's kind in a few characters, for its label: `down`, `blackhole`, `429 ×0.9`, `+1500 ms`, `loss 60%`. */
+function faultLabel(fault: DrillFault): string {
+  switch (fault.kind) {
+    case "status":
+      return `${fault.status} ×${fault.ratio}`;
+    case "latency":
+      return `+${fault.ms} ms`;
+    case "loss":
+      return `loss ${Math.round(fault.ratio * 100)}%`;
+    default:
+      return fault.kind;
+  }
 }
 
 /** The weights as a stepped share series, one point per target per change, closed at `endMs`. */

@@ -65,11 +65,19 @@ export function describeWeightChange(
 }
 
 /**
- * Prints the timeline as it happens: one line per event, and, when the
- * output is a terminal, a progress line kept at the bottom (redrawn in place).
+ * Prints the timeline as it happens, in time order: one line per event, and,
+ * when the output is a terminal, a progress line kept at the bottom
+ * (redrawn in place). Events arrive a little out of order (a weight change
+ * is read after the alarm it caused, a Slack message after a later fault),
+ * so each line waits until events `holdMs` later have arrived, then prints
+ * in order; {@link endProgress} prints what is left.
  */
 export class TimelinePrinter {
+  /** Every event so far, in time order. */
   readonly entries: TimelineEntry[] = [];
+  private readonly pending: TimelineEntry[] = [];
+  private latestAt = Number.NEGATIVE_INFINITY;
+  private ended = false;
   private progressText = "";
 
   constructor(
@@ -80,6 +88,8 @@ export class TimelinePrinter {
       isTTY?: boolean;
       /** Print events as they come. @default true */
       live?: boolean;
+      /** Virtual ms a line waits for earlier events that arrive late. @default 60000 */
+      holdMs?: number;
     } = {},
   ) {}
 
@@ -87,13 +97,26 @@ export class TimelinePrinter {
     (this.options.write ?? ((chunk: string) => process.stdout.write(chunk)))(text);
   }
 
-  /** Records and prints one event. */
+  /** Records one event; prints it once no earlier event can still be coming. */
   event(at: number, text: string): void {
-    this.entries.push({ at, text });
+    const entry = { at, text };
+    insertInOrder(this.entries, entry);
     if (this.options.live === false) return;
-    const line = `${formatClock(at)} ${text}\n`;
-    if (this.options.isTTY && this.progressText) this.write(`\r\x1b[2K${line}${this.progressText}`);
-    else this.write(line);
+    insertInOrder(this.pending, entry);
+    this.latestAt = Math.max(this.latestAt, at);
+    this.flush(this.ended ? Number.POSITIVE_INFINITY : this.latestAt - (this.options.holdMs ?? 60_000));
+  }
+
+  private flush(upTo: number): void {
+    let count = 0;
+    while (count < this.pending.length && (this.pending[count]?.at ?? 0) <= upTo) count++;
+    if (count === 0) return;
+    const lines = this.pending
+      .splice(0, count)
+      .map((entry) => `${formatClock(entry.at)} ${entry.text}\n`)
+      .join("");
+    if (this.options.isTTY && this.progressText) this.write(`\r\x1b[2K${lines}${this.progressText}`);
+    else this.write(lines);
   }
 
   /** Replaces the progress line (terminals only). */
@@ -103,9 +126,18 @@ export class TimelinePrinter {
     this.write(`\r\x1b[2K${text}`);
   }
 
-  /** Clears the progress line. */
+  /** Prints every line still held, clears the progress line; later events print at once. */
   endProgress(): void {
     if (this.options.isTTY && this.progressText) this.write("\r\x1b[2K");
     this.progressText = "";
+    this.ended = true;
+    this.flush(Number.POSITIVE_INFINITY);
   }
+}
+
+/** Inserts after every entry at the same time or earlier (stable). */
+function insertInOrder(entries: TimelineEntry[], entry: TimelineEntry): void {
+  let index = entries.length;
+  while (index > 0 && (entries[index - 1]?.at ?? 0) > entry.at) index--;
+  entries.splice(index, 0, entry);
 }

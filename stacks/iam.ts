@@ -1,4 +1,5 @@
 import type { FailoverConfig } from "../functions/lib/config.ts";
+import { normalizeDnsName } from "../functions/lib/dns-name.ts";
 import { leaseRecordName } from "../functions/lib/lease.ts";
 import { stateRecordName } from "../functions/lib/state.ts";
 
@@ -46,8 +47,8 @@ export function hostedZoneArn(config: FailoverConfig, region: string): string {
  */
 export function managedRecordNames(config: FailoverConfig): string[] {
   const first = config.records[0]?.name ?? "";
-  return [...config.records.map((record) => record.name), leaseRecordName(first), stateRecordName(first)].map((name) =>
-    name.toLowerCase().replace(/\.$/, ""),
+  return [...config.records.map((record) => record.name), leaseRecordName(first), stateRecordName(first)].map(
+    normalizeDnsName,
   );
 }
 

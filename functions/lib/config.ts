@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { normalizeDnsName } from "./dns-name.ts";
 import { isIPv4, isIPv6 } from "node:net";
 import * as z from "zod";
 import { FailoverError, ValidationError } from "./errors.ts";
@@ -27,7 +28,7 @@ const dnsName = z
   .regex(/^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i, {
     error: "expected a DNS name such as api.example.com",
   })
-  .transform((name) => name.toLowerCase().replace(/\.$/, ""));
+  .transform(normalizeDnsName);
 const id = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, {
   error: "expected a lowercase id of letters, digits and dashes (at most 32), starting with a letter",
 });
@@ -249,7 +250,7 @@ export const configSchema = z
           fail(["targets", index, "records"], `expected a value or alias for record "${name}"`);
       }
       for (const name of Object.keys(target.records)) {
-        if (!recordNames.has(name.toLowerCase().replace(/\.$/, "")))
+        if (!recordNames.has(normalizeDnsName(name)))
           fail(["targets", index, "records", name], "expected a record name listed in records");
       }
     }
@@ -290,7 +291,7 @@ export const configSchema = z
     }
     for (const [index, target] of config.targets.entries()) {
       for (const [name, value] of Object.entries(target.records)) {
-        const record = config.records.find((r) => r.name === name.toLowerCase().replace(/\.$/, ""));
+        const record = config.records.find((r) => r.name === normalizeDnsName(name));
         if (record === undefined || !("values" in value)) continue;
         const path = ["targets", index, "records", name, "values"];
         if (record.type === "CNAME" && value.values.length !== 1)
@@ -474,7 +475,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 /** Resolves a target's value for one record name (config keys may differ in case or trailing dot). */
 export function recordValueFor(target: TargetConfig, recordName: string): RecordValue {
   for (const [name, value] of Object.entries(target.records)) {
-    if (name.toLowerCase().replace(/\.$/, "") === recordName) return value;
+    if (normalizeDnsName(name) === recordName) return value;
   }
   throw new FailoverError("CONFIG_INVALID", `target ${target.id} has no value for record ${recordName}`);
 }

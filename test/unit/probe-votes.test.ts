@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { voteGroups } from "../../functions/lib/probe-votes.ts";
+import { decodeVotes, encodeVotes, voteGroups } from "../../functions/lib/probe-votes.ts";
 
 describe("voteGroups", () => {
   it("packs targets sorted by id into groups of 16, whatever the config order", () => {
@@ -22,5 +22,23 @@ describe("voteGroups", () => {
     expect(before).toMatch(/^0-[0-9a-f]{8}$/);
     expect(after).not.toBe(before);
     expect(voteGroups(["failover", "primary"])[0]?.dimension).toBe(before);
+  });
+});
+
+describe("encodeVotes and decodeVotes", () => {
+  it("round-trips passed, failed and silent targets through one integer", () => {
+    // Prepare
+    const [group] = voteGroups(["a", "b", "c"]);
+    const results = new Map([
+      ["a", true],
+      ["c", false],
+    ]);
+    // Act
+    const value = encodeVotes(group!, results);
+    const votes: Record<string, boolean> = {};
+    decodeVotes(group!, value, votes);
+    // Assess
+    expect(value).toBe(1 + 2 * 2 ** 16);
+    expect(votes).toEqual({ a: true, c: false });
   });
 });
