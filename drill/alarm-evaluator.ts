@@ -76,6 +76,7 @@ export class AlarmEvaluator {
 
   private async publish(changes: AlarmChange[]): Promise<void> {
     for (const change of changes) {
+      if (!change.alarm.announce) continue; // no SNS action in the stacks either
       try {
         const { subject, message } = alarmNotification(change, this.deps.namespace);
         await this.deps.publish(change.region, subject, message);

@@ -92,7 +92,11 @@ export class LoadGuard {
       .filter((pulse) => pulse.at > from)
       .map((pulse) => pulse.ms)
       .sort((a, b) => a - b);
-    const emulatorMs = answers[Math.min(answers.length - 1, Math.floor(answers.length * 0.9))] ?? 0;
+    // No answer at all in the window: the emulator took at least the whole window.
+    const emulatorMs =
+      answers.length === 0
+        ? now - from
+        : (answers[Math.min(answers.length - 1, Math.floor(answers.length * 0.9))] ?? 0);
     const loopStallMs = this.options.lag.longestStallBetween(from, now);
     this.recent.push({ loopStallMs, emulatorMs });
     const windows = this.options.windows ?? 2;

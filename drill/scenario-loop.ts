@@ -1,4 +1,6 @@
+import { handleManualEvent } from "../functions/lib/control/manual.ts";
 import { describeError } from "../functions/lib/errors.ts";
+import type { ManualStep } from "../offline/scenario.ts";
 import { faultBoundaries, silentVantages } from "./faults.ts";
 import { LoadGuard } from "./load-guard.ts";
 import type { DrillSession } from "./session.ts";
@@ -21,6 +23,9 @@ export async function runScenario(session: DrillSession, parts: DrillParts): Pro
   const { clock, printer, scenario, startMs, endMs } = session;
   const { config } = parts;
   clock.restart();
+  // The proxies opened or closed their ports on the clock as it ran during set-up; a slow set-up
+  // (a busy machine: 25 s at 40x is 1,000 simulated seconds) left them in a fault of the scenario's middle.
+  await Promise.all(parts.proxies.map((proxy) => proxy.refresh()));
   await parts.watcher.poll();
   printer.event(
     startMs,
@@ -54,6 +59,7 @@ export async function runScenario(session: DrillSession, parts: DrillParts): Pro
     clock.stop();
   });
   track(scheduleFaults(session, parts), "fault scheduler");
+  for (const step of scenario.manual) track(runManualStep(session, parts, step), `manual ${step.action}`);
   track(parts.watcher.run(endMs), "record watcher");
   parts.clients.start(endMs);
   const progress = setInterval(() => printer.progress(progressLine(session, parts)), 500);
@@ -64,6 +70,21 @@ export async function runScenario(session: DrillSession, parts: DrillParts): Pro
 }
 
 type Track = (promise: Promise<unknown>, what: string) => void;
+
+/** On-call's change at its time, as `failover <action> --direct` sends it; the answer goes on the timeline. */
+async function runManualStep(session: DrillSession, parts: DrillParts, step: ManualStep): Promise<void> {
+  const { clock, printer } = session;
+  await clock.sleepUntil(session.startMs + step.at * 1000);
+  if (clock.isStopped) return;
+  const { at: _at, ...event } = step;
+  const answer = await handleManualEvent(parts.manual, event);
+  const what = `manual ${step.action}${step.target ? ` ${step.target}` : ""} by ${step.actor}`;
+  printer.event(
+    clock.now(),
+    answer.ok ? `${what}: ${"shift" in answer ? answer.shift : "done"}` : `${what} failed: ${answer.error.message}`,
+  );
+  if (!answer.ok) session.problem(`${what} at ${step.at} s failed: ${answer.error.message}`);
+}
 
 /** Tracks a piece of work: a failure becomes a problem; an invocation still running when the drill stops is not waited for (its clock is frozen). */
 function tracker(session: DrillSession, inFlight: InFlight): Track {

@@ -1,11 +1,15 @@
 import { createDecideHandler } from "../functions/decide.ts";
+import { announceRetry } from "../functions/lib/aws/alert-topics.ts";
+import type { AwsClientOptions } from "../functions/lib/aws/client-config.ts";
+import { snsAnnouncer } from "../functions/lib/control/announcer.ts";
+import type { ManualDeps } from "../functions/lib/control/manual.ts";
 import { createNotifyHandler } from "../functions/notify.ts";
 import { createProbeHandler } from "../functions/probe.ts";
 import { alarmDefinitions } from "../functions/lib/alarms.ts";
 import { MetricsBus } from "../functions/lib/aws/cloudwatch.ts";
 import { createHostedZone } from "../emulator/hosted-zone.ts";
 import { Route53Switcher } from "../functions/lib/aws/route53.ts";
-import { SnsPublisher } from "../emulator/sns.ts";
+import { SnsPublisher } from "../functions/lib/aws/sns.ts";
 import type { FailoverConfig } from "../functions/lib/config.ts";
 import { describeError } from "../functions/lib/errors.ts";
 import { Metric } from "../functions/lib/metrics.ts";
@@ -65,6 +69,8 @@ export interface DrillParts {
   lag: LagMonitor;
   probes: Array<{ vantage: string; handler: ReturnType<typeof createProbeHandler> }>;
   deciders: Array<{ controlRegion: string; handler: ReturnType<typeof createDecideHandler> }>;
+  /** What `failover <action> --direct` would run, for the scenario's manual steps (in the first control region). */
+  manual: ManualDeps;
   /** A decider invocation's time budget. */
   budgetMs: number;
   evaluator: AlarmEvaluator;
@@ -119,7 +125,7 @@ export async function setUpDrill(session: DrillSession): Promise<DrillParts> {
     topics,
     slack,
     lag,
-    ...createHandlers(session, config, paths.vantageConfigs, buses, switchers, lag),
+    ...createHandlers(session, config, paths.vantageConfigs, buses, switchers, lag, topics, aws),
     ...createObservers(session, config, paths.clientPaths, buses, switchers, topics, lag),
   };
   await warmUp(config, paths.vantageConfigs, paths.clientPaths, switchers, buses);
@@ -242,7 +248,9 @@ function createHandlers(
   buses: Buses,
   switchers: Switchers,
   lag: LagMonitor,
-): Pick<DrillParts, "probes" | "deciders" | "budgetMs"> {
+  topics: Map<string, AlarmTopic>,
+  aws: AwsClientOptions,
+): Pick<DrillParts, "probes" | "deciders" | "budgetMs" | "manual"> {
   const { clock, scenario, log } = session;
   const prober = scaledProber(probeHttp, { speed: session.options.speed, lag });
   const handlerClock = clock.frozenAtStop();
@@ -262,6 +270,17 @@ function createHandlers(
     });
     return { vantage, handler };
   });
+  // Whoever makes a change announces it to its own region's alert topic (the next region's if that fails), as deployed.
+  const announcers = new Map(
+    [...topics.keys()].map((region) => [region, new SnsPublisher({ ...aws, region, retry: announceRetry })]),
+  );
+  const announcerIn = (ownRegion: string) =>
+    snsAnnouncer({
+      topics: Object.fromEntries([...topics].map(([region, topic]) => [region, topic.arn])),
+      ownRegion,
+      log,
+      publish: async (region, arn, message) => announcers.get(region)?.publish(arn, message),
+    });
   const deciders = config.controlRegions.map((controlRegion) => ({
     controlRegion,
     handler: createDecideHandler({
@@ -271,9 +290,21 @@ function createHandlers(
       switcher: switchers.decider,
       bus: buses.decider,
       log,
+      announce: announcerIn(controlRegion),
     }),
   }));
-  return { probes, deciders, budgetMs: Math.min(config.probe.budgetSeconds * 1000, 57_000) };
+  const manualRegion = config.controlRegions[0] ?? "us-east-1";
+  const manual: ManualDeps = {
+    config,
+    region: manualRegion,
+    clock: handlerClock,
+    switcher: switchers.decider,
+    bus: buses.decider,
+    log,
+    syncTimeoutMs: 0,
+    announce: announcerIn(manualRegion),
+  };
+  return { probes, deciders, budgetMs: Math.min(config.probe.budgetSeconds * 1000, 57_000), manual };
 }
 
 /** What watches the system from outside: CloudWatch's alarm evaluation, the weights in Route 53, and the clients. */

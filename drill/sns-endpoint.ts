@@ -22,8 +22,8 @@ export interface SnsEndpoint {
 /**
  * Starts an HTTP endpoint for SNS's deliveries and hands each notification
  * to `deliver` (the drill wires the notify handler there, in Lambda's SNS
- * event shape). Answers 200 once `deliver` settles, 500 if it throws, as a
- * Lambda subscription would fail the delivery.
+ * event shape). Answers 200 at once and delivers after, as SNS invokes a
+ * subscribed Lambda asynchronously; errors thrown by `deliver` go to `onError`.
  */
 export async function startSnsEndpoint(options: {
   deliver: (envelope: SnsEnvelope) => Promise<void>;
@@ -49,13 +49,10 @@ export async function startSnsEndpoint(options: {
         response.writeHead(200).end();
         return;
       }
-      options.deliver(envelope).then(
-        () => response.writeHead(200).end(),
-        (error: unknown) => {
-          options.onError?.(error);
-          response.writeHead(500).end();
-        },
-      );
+      // Answered at once, the notifier run after: moto delivers inside Publish, so a slow notifier would make the
+      // publisher time out and publish again (AWS answers Publish first and invokes the Lambda asynchronously).
+      response.writeHead(200).end();
+      options.deliver(envelope).catch((error: unknown) => options.onError?.(error));
     });
   });
   const listener = new LoopbackListener(server);

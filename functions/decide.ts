@@ -5,6 +5,8 @@ import { SignalStore } from "./lib/dataplane/signal-store.ts";
 import { systemClock, type Clock } from "./lib/clock.ts";
 import type { FailoverConfig } from "./lib/config.ts";
 import { logChangeSync, waitForChangeSync } from "./lib/control/change-sync.ts";
+import { alertAnnouncer } from "./lib/aws/alert-topics.ts";
+import type { Announce } from "./lib/control/announcer.ts";
 import { checkDecideEvent } from "./lib/control/decide-event.ts";
 import { runDecisionRound, type RoundOutcome } from "./lib/control/round.ts";
 import { deciderBudgetMs, FAST_POLL_MS, planDecisionRounds } from "./lib/control/schedule.ts";
@@ -25,6 +27,8 @@ export interface DecideDeps {
   log?: Logger;
   /** Log and publish what would change, write nothing. @default config.dryRun */
   dryRun?: boolean;
+  /** Publishes each change this decider makes for Slack. @default none: changes are not announced */
+  announce?: Announce;
   /** Data-plane signal stores of every control region (drains through health checks, rounds while the Route 53 API is down). @default none: records only */
   signals?: SignalStore;
   /** Longest `run` follows a weight change until Route 53 reports it INSYNC (never past the invocation's budget). @default 90000 */
@@ -59,6 +63,7 @@ export function createDecideHandler(deps: DecideDeps) {
     bus: deps.bus,
     log,
     dryRun: deps.dryRun ?? config.dryRun,
+    ...(deps.announce ? { announce: deps.announce } : {}),
     ...(deps.signals ? { signals: deps.signals } : {}),
   };
   const runRound = (): Promise<RoundOutcome> => runDecisionRound(roundDeps, Math.floor(clock.now() / 1000));
@@ -141,6 +146,7 @@ export const handler = async (event: unknown, context?: { getRemainingTimeInMill
         new Map(config.controlRegions.map((region) => [region, new ParameterStore({ region })])),
       ),
       dryRun,
+      announce: alertAnnouncer(controlRegion, defaultLog),
     });
     wired = { decider, budgetMs: deciderBudgetMs(config) };
   }

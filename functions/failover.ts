@@ -1,3 +1,4 @@
+import { alertAnnouncer } from "./lib/aws/alert-topics.ts";
 import { MetricsBus } from "./lib/aws/cloudwatch.ts";
 import { Route53Switcher } from "./lib/aws/route53.ts";
 import { systemClock } from "./lib/clock.ts";
@@ -29,6 +30,7 @@ export const handler = async (event: unknown, context?: { awsRequestId?: string 
         clock: systemClock,
         switcher: new Route53Switcher(config),
         bus: new MetricsBus(config),
+        announce: alertAnnouncer(region, log),
       };
     } catch (error) {
       log.error("manual failover function misconfigured", { error });

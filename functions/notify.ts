@@ -8,6 +8,7 @@ import { regionToAsk, shouldAnnounce, type Announcement, type FirstRegionAnswer 
 import { loadNotifyContext } from "./lib/slack/context.ts";
 import { buildSlackMessage, type NotifyContext } from "./lib/slack/message.ts";
 import { postToSlack, type PostOptions } from "./lib/slack/post.ts";
+import { parseFailoverEvent } from "./lib/slack/failover-event.ts";
 import { parseSnsEvent } from "./lib/slack/sns-event.ts";
 import { slackWebhookUrl } from "./lib/slack/webhook.ts";
 
@@ -49,12 +50,18 @@ export interface NotifyResult {
 /** The notifier: SNS alarm notifications → Slack messages. A malformed event is refused before anything is posted. */
 export function createNotifyHandler(deps: NotifyDeps) {
   const log = deps.log ?? defaultLog;
+  const posted = recentKeys(200);
   return async (event: unknown, lambda?: LambdaContext): Promise<NotifyResult> => {
     const remaining = lambda?.getRemainingTimeInMillis;
     const budget = remaining === undefined ? {} : { remainingMs: () => remaining.call(lambda) };
     const notifications = parseSnsEvent(event);
     const toPost: Array<{ alarm: CloudWatchAlarmMessage | undefined; rawText: string; note?: string }> = [];
     for (const { message: rawText } of notifications) {
+      const key = eventKey(rawText);
+      if (key !== undefined && posted.has(key)) {
+        log.info("failover event already posted by this notifier: not posted again", { event: key });
+        continue;
+      }
       const alarm = parseAlarmMessage(rawText);
       const decision = await announcement(deps.announce, alarm, log);
       if (decision.announce) toPost.push({ alarm, rawText, ...(decision.note ? { note: decision.note } : {}) });
@@ -75,7 +82,10 @@ export function createNotifyHandler(deps: NotifyDeps) {
           buildSlackMessage({ alarm, rawText, ...(context ? { context } : {}), ...(note ? { note } : {}) }),
           { ...deps.post, ...budget, log },
         );
+        const key = eventKey(rawText);
+        if (key !== undefined) posted.remember(key);
         log.info("posted to Slack", {
+          ...(key !== undefined ? { event: key } : {}),
           alarm: alarm?.AlarmName ?? "(not an alarm)",
           state: alarm?.NewStateValue,
           attempts: result.attempts,
@@ -98,6 +108,31 @@ export function createNotifyHandler(deps: NotifyDeps) {
         { hint: first.hint, cause: first },
       );
     return { posted: toPost.length, skipped, withContext: context !== undefined };
+  };
+}
+
+/**
+ * A failover event's identity (kind and Route 53 change, else time): SNS
+ * may deliver one publish twice, and a publish whose answer was lost may be
+ * sent again; a warm notifier that posted it already stays quiet.
+ */
+function eventKey(rawText: string): string | undefined {
+  const event = parseFailoverEvent(rawText);
+  return event === undefined ? undefined : `${event.kind}:${event.changeId ?? event.at}`;
+}
+
+/** The last `size` keys seen, oldest forgotten first. */
+function recentKeys(size: number): { has(key: string): boolean; remember(key: string): void } {
+  const keys = new Set<string>();
+  return {
+    has: (key) => keys.has(key),
+    remember: (key) => {
+      keys.add(key);
+      for (const old of keys) {
+        if (keys.size <= size) break;
+        keys.delete(old);
+      }
+    },
   };
 }
 

@@ -121,6 +121,19 @@ export const expectSchema = z.strictObject({
   maxClientErrorRate: ratio.optional(),
 });
 
+/** One manual change in a drill (the manual failover function's event, checked again when it is sent). */
+export const manualStepSchema = z.strictObject({
+  at: seconds,
+  action: z.enum(["promote", "drain", "pin", "release", "release-hold"]),
+  target: z.string().min(1).max(64).optional(),
+  weights: z.record(z.string(), z.int().min(0).max(255)).optional(),
+  reason: z.string().min(1).max(500),
+  actor: z.string().min(1).max(128).default("drill"),
+  ttlSeconds: z.int().positive().optional(),
+});
+
+export type ManualStep = z.output<typeof manualStepSchema>;
+
 export const scenarioSchema = z
   .strictObject({
     /** Scenario name, e.g. `clerk-2025-08-06`. */
@@ -145,6 +158,12 @@ export const scenarioSchema = z
     /** AWS's timing the replay and the drill run under (./timing.ts). @default the realistic defaults */
     timing: timingSchema.default(defaultTiming),
     expect: expectSchema.default({}),
+    /**
+     * On-call's changes, for the drill: at `at` seconds it sends this event
+     * to the manual failover logic (as `failover <action> … --direct` does).
+     * The replay does not model people and ignores them. @default []
+     */
+    manual: z.array(manualStepSchema).max(100).default([]),
   })
   .superRefine((scenario, ctx) => {
     for (const [index, fault] of scenario.faults.entries()) {

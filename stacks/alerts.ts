@@ -4,9 +4,9 @@ import type { Settings } from "./settings.ts";
 import { logicalName, providerFor } from "./regions.ts";
 
 /**
- * Every alarm of {@link alarmDefinitions}, in each control region, with
- * alarm AND OK actions to that region's topic (Slack hears when it fires
- * and when it clears).
+ * Every alarm of {@link alarmDefinitions}, in each control region; those
+ * that announce have alarm AND OK actions to that region's topic (Slack
+ * hears when it fires and when it ends).
  */
 export function createAlerts(settings: Settings, control: ControlRegion[]): aws.cloudwatch.MetricAlarm[] {
   const { config } = settings;
@@ -28,8 +28,9 @@ export function createAlerts(settings: Settings, control: ControlRegion[]): aws.
             threshold: definition.threshold,
             comparisonOperator: definition.comparisonOperator,
             treatMissingData: definition.treatMissingData,
-            alarmActions: [alarmTopic.arn],
-            okActions: [alarmTopic.arn],
+            // Switchover and flap-budget reach Slack as events from whoever made the change (definition.announce).
+            alarmActions: definition.announce ? [alarmTopic.arn] : [],
+            okActions: definition.announce ? [alarmTopic.arn] : [],
           },
           { provider: providerFor(region) },
         ),

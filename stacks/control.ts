@@ -1,4 +1,4 @@
-import { functionMemoryMb, manualFunctionName } from "../functions/lib/deployment.ts";
+import { alertTopicName, functionMemoryMb, manualFunctionName } from "../functions/lib/deployment.ts";
 import { roundsTimeoutSeconds, type Settings } from "./settings.ts";
 import { deciderPermissions, notifyPermissions } from "./iam.ts";
 import { functionArgs, logicalName, providerFor } from "./regions.ts";
@@ -23,9 +23,35 @@ export interface ControlRegion {
  */
 export function createControl(settings: Settings, secrets: { slackWebhookUrl: sst.Secret }): ControlRegion[] {
   const { config, configJson } = settings;
+  // Every region's alert topic first: whoever makes a change publishes its event to its own region's topic, and
+  // to the next region's when that fails (functions/lib/control/announcer.ts), so each writer knows them all.
+  const topics = new Map(
+    config.controlRegions.map((region) => [
+      region,
+      new sst.aws.SnsTopic(
+        logicalName("Alarms", region),
+        {
+          transform: {
+            topic: (args) => {
+              args.name = alertTopicName(config, $app.stage);
+            },
+          },
+        },
+        { provider: providerFor(region) },
+      ),
+    ]),
+  );
+  const topicArns = $output(Object.fromEntries([...topics].map(([region, topic]) => [region, topic.arn])));
+  const alertTopics = $jsonStringify(topicArns);
+  const writerPermissions = (region: string) =>
+    topicArns.apply((arns) => [
+      ...deciderPermissions(config, region),
+      { actions: ["sns:Publish"], resources: Object.values(arns) },
+    ]);
   return config.controlRegions.map((region) => {
     const provider = providerFor(region);
     const environment = { FAILOVER_CONTROL_REGION: region };
+    const writerEnvironment = { ...environment, FAILOVER_ALERT_TOPICS: alertTopics };
 
     const decider = new sst.aws.Cron(
       logicalName("Decider", region),
@@ -35,8 +61,8 @@ export function createControl(settings: Settings, secrets: { slackWebhookUrl: ss
           handler: "functions/decide.handler",
           description: `regional-failover decider (control region ${region})`,
           configJson,
-          environment,
-          permissions: deciderPermissions(config, region),
+          environment: writerEnvironment,
+          permissions: writerPermissions(region),
           timeoutSeconds: roundsTimeoutSeconds(config),
           memoryMb: functionMemoryMb.decider,
         }),
@@ -53,8 +79,8 @@ export function createControl(settings: Settings, secrets: { slackWebhookUrl: ss
           handler: "functions/failover.handler",
           description: `regional-failover manual failover (control region ${region}); invoked by the failover CLI`,
           configJson,
-          environment,
-          permissions: deciderPermissions(config, region),
+          environment: writerEnvironment,
+          permissions: writerPermissions(region),
           timeoutSeconds: 60,
           memoryMb: functionMemoryMb.manual,
         }),
@@ -63,7 +89,7 @@ export function createControl(settings: Settings, secrets: { slackWebhookUrl: ss
       { provider },
     );
 
-    const alarmTopic = new sst.aws.SnsTopic(logicalName("Alarms", region), {}, { provider });
+    const alarmTopic = topics.get(region) as sst.aws.SnsTopic;
     const { accountId } = aws.getCallerIdentityOutput({}, { provider });
     alarmTopic.subscribe(logicalName("Notify", region), {
       ...functionArgs({

@@ -38,7 +38,7 @@ export function logicalName(...parts: string[]): string {
 export function functionArgs(options: {
   handler: string;
   configJson: string;
-  environment: Record<string, string>;
+  environment: Record<string, $util.Input<string>>;
   /** Statements, or an output of them when they hold an ARN only known at deploy time (the account id). */
   permissions: PermissionStatement[] | $util.Output<PermissionStatement[]>;
   timeoutSeconds: number;

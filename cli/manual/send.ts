@@ -3,6 +3,7 @@ import { LambdaInvoker } from "../../functions/lib/aws/lambda.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { systemClock } from "../../functions/lib/clock.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
+import { alertAnnouncer } from "../../functions/lib/aws/alert-topics.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
 import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
 import { manualFunctionName } from "../../functions/lib/deployment.ts";
@@ -72,6 +73,8 @@ async function send(
       switcher: new Route53Switcher(config, endpoint ? { endpoint } : {}),
       bus: new MetricsBus(config, endpoint ? { endpoint } : {}),
       log,
+      // Announced like the function's own changes: to the alert topics in FAILOVER_ALERT_TOPICS (else reported as not told).
+      announce: alertAnnouncer(region, log, io.env, endpoint ? { endpoint } : {}),
     };
     return handleManualEvent(deps, event);
   }

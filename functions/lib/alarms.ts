@@ -18,6 +18,16 @@ export interface AlarmDefinition {
   name: string;
   /** What it means and what to do, for the person paged (goes into the alarm description, so Slack shows it). */
   description: string;
+  /**
+   * Whether its state changes go to the control region's SNS topic (and so
+   * to Slack). False for switchover and flap-budget: each weight change,
+   * flap hold and release reaches Slack once as its own event, published by
+   * whoever made it (functions/lib/control/change-event.ts); the alarm would
+   * tell it a second time, and its OK ("cleared") would arrive while traffic
+   * is still off its normal weights. They stay as alarms for CloudWatch's
+   * history and dashboards.
+   */
+  announce: boolean;
   metricName: string;
   dimensions: Record<string, string>;
   statistic: "Sum" | "Maximum" | "Minimum" | "Average" | "SampleCount";
@@ -100,6 +110,7 @@ export function alarmDefinitions(config: FailoverConfig, controlRegion: string):
     key: "switchover",
     kind: "switchover",
     description: `Route 53 weights changed (automatic or manual failover, ramp or restore). Run \`failover status\` to see the weights, the votes and the reason. ${where}`,
+    announce: false,
     metricName: Metric.Switchover,
     dimensions: {},
     statistic: "Sum",
@@ -113,6 +124,7 @@ export function alarmDefinitions(config: FailoverConfig, controlRegion: string):
       key: `decider-blind-${deciderRegion}`,
       kind: "decider-blind",
       description: `The decider in ${deciderRegion} has not decided for ${deciderBlindMinutes} minutes (no heartbeat): that automation is blind. Check its logs and the vantage alarms; if both deciders are blind, fail over by hand with \`failover promote\`. ${where}`,
+      announce: true,
       metricName: Metric.DeciderHeartbeat,
       dimensions: { [Dimension.ControlRegion]: deciderRegion },
       statistic: "Sum",
@@ -130,6 +142,7 @@ export function alarmDefinitions(config: FailoverConfig, controlRegion: string):
       key: `vantage-silent-${vantage}`,
       kind: "vantage-silent",
       description: `The probes in ${vantage} have published no round for ${vantageSilentMinutes} minutes: fewer vantages vote, so the quorum is weaker. Check the probe function's logs in ${vantage}. ${where}`,
+      announce: true,
       ...vantageLiveness(config, vantage),
       statistic: "SampleCount",
       periodSeconds: 60,
@@ -145,6 +158,7 @@ export function alarmDefinitions(config: FailoverConfig, controlRegion: string):
     key: "all-down",
     kind: "all-down",
     description: `Every target is down from the vantages' point of view; the decider fails open (normal weights) instead of draining everything. Check the application and the probes' health URLs. ${where}`,
+    announce: true,
     metricName: Metric.AllTargetsDown,
     dimensions: {},
     statistic: "Maximum",
@@ -157,6 +171,7 @@ export function alarmDefinitions(config: FailoverConfig, controlRegion: string):
     key: "flap-budget",
     kind: "flap-budget",
     description: `A target was drained ${config.policy.flapBudget.maxDrains} times within ${config.policy.flapBudget.windowSeconds} s and is held drained until a person releases it (\`failover release\`). ${where}`,
+    announce: false,
     metricName: Metric.FlapBudgetSpent,
     dimensions: {},
     statistic: "Maximum",
@@ -169,6 +184,7 @@ export function alarmDefinitions(config: FailoverConfig, controlRegion: string):
     key: "override-long",
     kind: "override-long",
     description: `A manual override lease has been active for more than ${config.lease.defaultTtlSeconds} s (lease.defaultTtlSeconds): automation is paused. Release it with \`failover release\` when the incident is over. ${where}`,
+    announce: true,
     metricName: Metric.OverrideAgeSeconds,
     dimensions: {},
     statistic: "Maximum",

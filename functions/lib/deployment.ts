@@ -22,6 +22,16 @@ export function manualFunctionName(config: Pick<FailoverConfig, "name">, stage: 
 }
 
 /**
+ * Name of each control region's alert topic, `<config.name>-<stage>-alerts`
+ * (alarms and failover events go there; the notifier is subscribed). Fixed,
+ * like the manual function's, so the topics of every region are known
+ * before any is created.
+ */
+export function alertTopicName(config: Pick<FailoverConfig, "name">, stage: string): string {
+  return `${config.name}-${stage}-alerts`;
+}
+
+/**
  * Memory in MB of each function (arm64), as stacks/probes.ts and
  * stacks/control.ts deploy them and the cost model (cost/model.ts) bills
  * them: one number, so the bill cannot drift from the deployment.

@@ -144,11 +144,22 @@ describe("the checks bite", () => {
   });
 
   it("flags an alarm that lost its OK action", () => {
-    const broken = mutate(app.resources, "AlarmUsWest1Switchover", (alarm) => (alarm.inputs.okActions = []));
+    const broken = mutate(app.resources, "AlarmUsWest1AllDown", (alarm) => (alarm.inputs.okActions = []));
 
     expect(checkAlarms(broken, config)).toEqual([
-      "us-west-1 regional-failover-switchover: okActions must be exactly the us-west-1 alarm topic, got []",
+      "us-west-1 regional-failover-all-down: okActions must be exactly the us-west-1 alarm topic, got []",
     ]);
+  });
+
+  it("flags a switchover alarm that would tell Slack a second time", () => {
+    const east = app.resources.find((r) => r.name === "AlarmUsEast2AllDown")!;
+    const broken = mutate(
+      app.resources,
+      "AlarmUsEast2Switchover",
+      (alarm) => (alarm.inputs.alarmActions = east.inputs.alarmActions),
+    );
+
+    expect(checkAlarms(broken, config)).toHaveLength(1);
   });
 
   it("flags an alarm pointing at the other region's topic", () => {

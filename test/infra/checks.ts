@@ -192,6 +192,14 @@ export function checkAlarms(resources: MockResource[], config: FailoverConfig): 
       }
       for (const actions of ["alarmActions", "okActions"] as const) {
         const list: unknown[] = alarm.inputs[actions] ?? [];
+        // Switchover and flap-budget reach Slack as events from whoever made the change: no actions.
+        if (!definition.announce) {
+          if (list.length > 0)
+            problems.push(
+              `${region} ${definition.name}: ${actions} must be empty (told by events), got ${JSON.stringify(list)}`,
+            );
+          continue;
+        }
         const toTopic =
           list.length === 1 &&
           typeof list[0] === "string" &&
@@ -229,6 +237,7 @@ const expectedActions: Record<FunctionKind, string[]> = {
     "route53:ChangeResourceRecordSets",
     "route53:GetChange",
     "route53:ListResourceRecordSets",
+    "sns:Publish",
   ],
   manual: [
     "cloudwatch:GetMetricData",
@@ -236,6 +245,7 @@ const expectedActions: Record<FunctionKind, string[]> = {
     "route53:ChangeResourceRecordSets",
     "route53:GetChange",
     "route53:ListResourceRecordSets",
+    "sns:Publish",
   ],
   notify: ["route53:ListResourceRecordSets"],
 };
@@ -287,6 +297,15 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
         if (resources.includes("*") && !(action in wildcardResourceExceptions))
           problems.push(
             `${where}: ${action} on resource "*" (only ${Object.keys(wildcardResourceExceptions).join(", ")} may)`,
+          );
+        if (
+          action === "sns:Publish" &&
+          !resources.every((arn: string) =>
+            config.controlRegions.some((topicRegion) => arn.startsWith(`arn:aws:sns:${topicRegion}:`)),
+          )
+        )
+          problems.push(
+            `${where}: sns:Publish on ${resources.join(", ")}, expected only the control regions' alert topics`,
           );
         const zoneOnly = JSON.stringify(resources) === JSON.stringify([hostedZoneArn(config, region)]);
         if ((action === "route53:ChangeResourceRecordSets" || action === "route53:ListResourceRecordSets") && !zoneOnly)

@@ -254,6 +254,37 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
       );
     });
 
+    it("posts a failover event as its own message, once, even when SNS delivers it twice", async () => {
+      const event = JSON.stringify({
+        type: "regional-failover.event",
+        v: 1,
+        kind: "override-taken",
+        at: 1754447460,
+        by: { mode: "manual", actor: "alice" },
+        reason: "use1 5xx",
+        from: { primary: 90, failover: 10 },
+        to: { primary: 0, failover: 100 },
+        normal: { primary: 90, failover: 10 },
+        lease: {
+          id: "lease-1",
+          action: "promote",
+          target: "failover",
+          actor: "alice",
+          reason: "use1 5xx",
+          expiresAt: 1754451060,
+        },
+        changeId: "/change/C1",
+      });
+      const notify = handlerWith();
+      const first = await notify(snsEvent(event));
+      const again = await notify(snsEvent(event));
+      expect(first).toMatchObject({ posted: 1 });
+      expect(again).toMatchObject({ posted: 0, skipped: 1 });
+      expect(posts.map((post) => (post.body as SlackMessage).text)).toEqual([
+        "Override taken: promote failover: primary 90 → 0, failover 10 → 100. By alice: use1 5xx. Until 2025-08-06 03:31:00 UTC.",
+      ]);
+    });
+
     it("posts a non-alarm SNS message as plain text", async () => {
       await handlerWith()(snsEvent("Test notification from the console"));
       expect((posts[0]!.body as SlackMessage).text).toBe(

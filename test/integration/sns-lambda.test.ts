@@ -2,7 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LambdaInvoker } from "../../functions/lib/aws/lambda.ts";
-import { SnsPublisher } from "../../emulator/sns.ts";
+import { SnsPublisher } from "../../functions/lib/aws/sns.ts";
 import type { FailoverError } from "../../functions/lib/errors.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { fastRetry } from "./aws-fixtures.ts";

@@ -11,6 +11,7 @@ import { decide, windowSeconds, type Decision } from "../policy/decide.ts";
 import type { PolicyMemory } from "../policy/memory.ts";
 import { votesOf, type StateDocument } from "../state.ts";
 import type { ProbeRound } from "../types.ts";
+import { unannounced, type Announce } from "./announcer.ts";
 import { logChangeSync, waitForChangeSync, type ChangeSync } from "./change-sync.ts";
 import type { LeaseView, TargetStatus } from "./manual-result.ts";
 import { readStateDocument } from "./zone-change.ts";
@@ -28,6 +29,8 @@ export interface ManualDeps {
   newLeaseId?: () => string;
   /** How long a change waits for Route 53 to report it INSYNC before answering (it is applied either way; short so on-call gets an answer at once). @default 10000 */
   syncTimeoutMs?: number;
+  /** Publishes each change for Slack (./announcer.ts); a failure is reported in the answer's `problems`, never fails the change. @default none: logged as not announced */
+  announce?: Announce;
 }
 
 /** {@link ManualDeps} with every default filled in, and the target ids in config order. */
@@ -41,6 +44,7 @@ export function manualContext(deps: ManualDeps): ManualContext {
     log: deps.log ?? defaultLog,
     newLeaseId: deps.newLeaseId ?? (() => `lease-${randomUUID().slice(0, 8)}`),
     syncTimeoutMs: deps.syncTimeoutMs ?? 10_000,
+    announce: deps.announce ?? unannounced(deps.log ?? defaultLog),
     ids: deps.config.targets.map((target) => target.id),
   };
 }

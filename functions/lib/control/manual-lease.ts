@@ -4,6 +4,7 @@ import { leaseActive, type OverrideLease } from "../lease.ts";
 import { leaseWeights, type Decision } from "../policy/decide.ts";
 import { releaseFlapHold, type PolicyMemory } from "../policy/memory.ts";
 import { pickWeights } from "../policy/weights.ts";
+import { manualChangeEvent } from "./change-event.ts";
 import { decideOn, followSync, leaseView, readRounds, type ManualContext } from "./manual-context.ts";
 import type { ManualEvent } from "./manual-event.ts";
 import type { ChangeResult, LeaseView } from "./manual-result.ts";
@@ -40,7 +41,7 @@ export async function takeLease(ctx: ManualContext, event: LeaseEvent, now: numb
     });
   });
   if (repeated) return repeatedResult(ctx, event, now, problems, result);
-  return changeResult(ctx, event.action, now, problems, result, decision as Decision, {
+  return changeResult(ctx, event, now, problems, result, decision as Decision, {
     lease: leaseView(lease, now),
     replaced: leaseView(replaced, now),
     releasedHolds: [],
@@ -136,7 +137,7 @@ export async function giveBack(ctx: ManualContext, event: GiveBackEvent, now: nu
   if (!releasing && releasedHolds.length === 0)
     problems.push(`${event.target ?? "?"} was not held by its flap budget; nothing to release`);
   if (releasing && released === undefined) problems.push("no override lease was in place");
-  return changeResult(ctx, event.action, now, problems, result, decision as Decision, {
+  return changeResult(ctx, event, now, problems, result, decision as Decision, {
     // The released lease no longer holds, whatever its expiry said.
     lease: released === undefined ? null : { ...(leaseView(released, now) as LeaseView), active: false },
     replaced: null,
@@ -144,16 +145,17 @@ export async function giveBack(ctx: ManualContext, event: GiveBackEvent, now: nu
   });
 }
 
-/** Logs the manual switch and answers it once Route 53 has synced or the short wait is over. */
+/** Logs the manual switch, announces it for Slack, and answers it once Route 53 has synced or the short wait is over. */
 async function changeResult(
   ctx: ManualContext,
-  action: ChangeResult["action"],
+  event: LeaseEvent | GiveBackEvent,
   now: number,
   problems: string[],
   result: Awaited<ReturnType<Route53Switcher["update"]>>,
   decision: Decision,
   leases: Pick<ChangeResult, "lease" | "replaced" | "releasedHolds">,
 ): Promise<ChangeResult> {
+  const { action } = event;
   const from = pickWeights(result.snapshot.weights, ctx.ids);
   const to = result.applied && result.change?.weights !== undefined ? decision.weights : from;
   ctx.log.warn(`manual ${action}: ${describeShift(from, to, ctx.ids)}`, {
@@ -167,6 +169,24 @@ async function changeResult(
     changeId: result.changeId,
   });
   const changeId = result.changeId ?? "";
+  const announcement = result.applied
+    ? manualChangeEvent({
+        config: ctx.config,
+        action,
+        actor: event.actor,
+        reason: event.reason,
+        at: now,
+        from,
+        to,
+        decisionReason: decision.reason,
+        lease: leases.lease ?? undefined,
+        replaced: leases.replaced ?? undefined,
+        releasedHolds: leases.releasedHolds,
+        target: event.target,
+        changeId,
+      })
+    : undefined;
+  if (announcement !== undefined) problems.push(...(await ctx.announce(announcement)).problems);
   return {
     action,
     at: now,

@@ -17,6 +17,9 @@ import {
   readView,
   type SignalOutcome,
 } from "./data-plane.ts";
+import type { PolicyMemory } from "../policy/memory.ts";
+import type { Announce } from "./announcer.ts";
+import { roundEvent } from "./change-event.ts";
 import { describeShift, readStateDocument, zoneChangeFor } from "./zone-change.ts";
 
 /** What one decider round needs; every collaborator is passed in (the drill and tests pass their own). */
@@ -31,6 +34,8 @@ export interface RoundDeps {
   dryRun: boolean;
   /** Called as soon as this round's weight change is applied, to follow its propagation in the background (must not block). @default none: not followed */
   followChange?: (changeId: string) => void;
+  /** Publishes what this round changed for Slack (./announcer.ts); only a round that won its compare-and-swap has anything to announce. @default none: not announced */
+  announce?: Announce;
   /** The data-plane signal stores of every control region: drains go through health checks first, and rounds go on while the Route 53 API is down. @default none: records only */
   signals?: SignalStore;
 }
@@ -88,6 +93,7 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
   let decision: Decision | undefined;
   let state: StateDocument | undefined;
   let lease: OverrideLease | undefined;
+  let priorMemory: PolicyMemory | undefined;
   let result: UpdateResult | undefined;
   try {
     result = await deps.switcher.update((snapshot) => {
@@ -102,6 +108,7 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
       const current = ahead ? view.applied : snapshot.weights;
       const base = ahead ? view.state : doc;
       decision = decide({ now, config, rounds, current, memory: base?.memory, lease: snapshot.lease });
+      priorMemory = base?.memory;
       lease = snapshot.lease;
       state = { ...(base ?? emptyStateDocument()), memory: decision.memory };
       if (deps.dryRun) return undefined;
@@ -127,6 +134,7 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
     });
     lease = view.lease;
     state = view.state;
+    priorMemory = view.state.memory;
     decision = decide({ now, config, rounds, current: view.applied, memory: view.state.memory, lease: view.lease });
   }
   const final = decision as Decision;
@@ -174,6 +182,21 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
     ...(signals ? { signals } : {}),
   };
   logDecision(deps, outcome, final);
+  const event = deps.dryRun
+    ? undefined
+    : roundEvent({
+        config,
+        decision: final,
+        at: now,
+        controlRegion: deps.controlRegion,
+        from,
+        priorMemory,
+        lease,
+        switched: inEffect,
+        applied: result?.applied ?? inEffect,
+        changeId: result?.changeId,
+      });
+  if (event !== undefined && deps.announce !== undefined) await deps.announce(event);
   outcome.published = await deps.bus.publishDecision(decisionMetrics(outcome, final, lease));
   const unpublished = outcome.published.filter((region) => !region.ok);
   if (unpublished.length > 0)

@@ -2,6 +2,7 @@ import { Route53Switcher } from "../aws/route53.ts";
 import type { FailoverConfig } from "../config.ts";
 import { describeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { normalWeights } from "../policy/weights.ts";
 import { parseStateDocument, type SwitchEvent } from "../state.ts";
 import type { NotifyContext } from "./message.ts";
 
@@ -23,6 +24,7 @@ export async function loadNotifyContext(
   }
   return {
     weights: snapshot.weights,
+    normal: normalWeights(config.targets),
     ...(snapshot.lease ? { lease: snapshot.lease } : {}),
     ...(lastSwitch ? { lastSwitch } : {}),
   };

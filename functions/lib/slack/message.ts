@@ -2,6 +2,8 @@ import type { OverrideLease } from "../lease.ts";
 import type { SwitchEvent } from "../state.ts";
 import type { Weights } from "../types.ts";
 import { alarmKind, type AlarmKind, type CloudWatchAlarmMessage } from "./alarm.ts";
+import { buildEventMessage } from "./event-message.ts";
+import { parseFailoverEvent } from "./failover-event.ts";
 import { printable } from "../printable.ts";
 import { clip, formatEpoch, slackText } from "./text.ts";
 
@@ -13,6 +15,8 @@ export interface NotifyContext {
   lease?: OverrideLease;
   /** The newest switch from the state record. */
   lastSwitch?: SwitchEvent;
+  /** The configured weights: an alarm's end is "Cleared" only when `weights` equal them. @default unknown: never "Cleared" */
+  normal?: Weights;
 }
 
 export interface PlainText {
@@ -122,7 +126,10 @@ export function buildSlackMessage(input: SlackMessageInput): SlackMessage {
 }
 
 function messageFor(input: SlackMessageInput): SlackMessage {
-  if (input.alarm === undefined) return plainMessage(describeRaw(input.rawText));
+  if (input.alarm === undefined) {
+    const event = parseFailoverEvent(input.rawText);
+    return event === undefined ? plainMessage(describeRaw(input.rawText)) : buildEventMessage(event);
+  }
   const identified = alarmKind(input.alarm);
   if (identified === undefined) return plainMessage(describeUnknownAlarm(input.alarm));
   return alarmMessage(input.alarm, identified.kind, identified.region ?? "", input.context);
@@ -138,17 +145,26 @@ function alarmMessage(
   const lastSwitch =
     kind === "switchover" || kind === "all-down" || kind === "flap-budget" ? context?.lastSwitch : undefined;
   const phrase = phrasing[kind];
+  // "Cleared" reads as "incident over": only when traffic is back at its normal weights.
+  const normalAgain = context?.normal !== undefined && sameWeights(context.weights, context.normal);
   const what =
     state === "ALARM"
       ? phrase.fired(region, lastSwitch)
-      : `${state === "OK" ? "Cleared" : "No data"}: ${phrase.subject(region)}`;
-  const icon = state === "ALARM" ? phrase.icon : state === "OK" ? ":white_check_mark:" : ":grey_question:";
+      : `${state === "OK" ? (normalAgain ? "Cleared" : "Over") : "No data"}: ${phrase.subject(region)}`;
+  const icon =
+    state === "ALARM" ? phrase.icon : state === "OK" && normalAgain ? ":white_check_mark:" : ":grey_question:";
 
   const summary: string[] = [];
   if (state === "ALARM" && kind === "switchover" && lastSwitch)
     summary.push(`*Reason:* ${slackText(lastSwitch.reason)}`);
   if (state === "ALARM" && alarm.AlarmDescription) summary.push(slackText(alarm.AlarmDescription));
   if (state === "OK") summary.push("The alarm condition no longer holds.");
+  if (state === "OK" && !normalAgain)
+    summary.push(
+      context?.normal === undefined
+        ? "Traffic may still be off its normal weights (they could not be read)."
+        : `Traffic is still off its normal weights: ${offNormal(context.weights, context.normal)}.`,
+    );
   if (state === "INSUFFICIENT_DATA") summary.push("CloudWatch has too little data to evaluate this alarm.");
 
   const fields: Markdown[] = [];
@@ -163,7 +179,7 @@ function alarmMessage(
       ),
     );
   if (lastSwitch) fields.push(field(moved ? "Switched at" : "Last switch", formatEpoch(lastSwitch.at)));
-  fields.push(field(state === "OK" ? "Cleared at" : "Alarm time", formatAlarmTime(alarm.StateChangeTime)));
+  fields.push(field(state === "OK" ? "Ended at" : "Alarm time", formatAlarmTime(alarm.StateChangeTime)));
   if (context?.lease) fields.push(field("Override lease", describeLease(context.lease)));
 
   const blocks: SlackBlock[] = [
@@ -208,6 +224,18 @@ const field = (title: string, body: string): Markdown => ({
   type: "mrkdwn",
   text: clip(`*${title}*\n${body}`, limits.field),
 });
+
+/** `primary 0 (normal 90), failover 100 (normal 10)`: the targets off their normal weight. */
+function offNormal(weights: Weights, normal: Weights): string {
+  return targetsOf(normal, weights)
+    .filter((target) => (weights[target] ?? 0) !== (normal[target] ?? 0))
+    .map((target) => `${slackText(target)} ${weights[target] ?? 0} (normal ${normal[target] ?? 0})`)
+    .join(", ");
+}
+
+function sameWeights(a: Weights, b: Weights): boolean {
+  return targetsOf(a, b).every((target) => (a[target] ?? 0) === (b[target] ?? 0));
+}
 
 /** Targets in the order of `to`, then any only in `from`. */
 function targetsOf(from: Weights, to: Weights): string[] {

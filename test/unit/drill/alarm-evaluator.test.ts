@@ -8,12 +8,12 @@ const START = 1_754_447_400; // a minute boundary, epoch seconds
 
 describe("the drill's alarm evaluator", () => {
   it("records every region's state changes before it publishes any, so a notifier asking the other region sees its new state", async () => {
-    // Prepare: a switchover in the first minute, seen by both control regions
+    // Prepare: all targets down in the first minute, seen by both control regions
     const events: string[] = [];
-    const switchover = alarmDefinitions(config, "us-east-2").filter((alarm) => alarm.key === "switchover");
+    const allDown = alarmDefinitions(config, "us-east-2").filter((alarm) => alarm.key === "all-down");
     const evaluator = new AlarmEvaluator({
       namespace: config.metricNamespace,
-      alarms: Object.fromEntries(config.controlRegions.map((region) => [region, switchover])),
+      alarms: Object.fromEntries(config.controlRegions.map((region) => [region, allDown])),
       historyBefore: START,
       // The second region's CloudWatch answers later: its change must still be recorded before the first region publishes.
       readMetrics: async (region, queries) => {
@@ -33,9 +33,33 @@ describe("the drill's alarm evaluator", () => {
       config.controlRegions.map((region) => `${region} OK→ALARM`),
     );
     expect(events.slice(0, 2).sort()).toEqual(
-      config.controlRegions.map((region) => `record ${region} ${config.name}-switchover ALARM`).sort(),
+      config.controlRegions.map((region) => `record ${region} ${config.name}-all-down ALARM`).sort(),
     );
     expect(events.slice(2).sort()).toEqual(config.controlRegions.map((region) => `publish ${region} ALARM`).sort());
     expect(evaluator.errors).toEqual([]);
+  });
+
+  it("records but never publishes the alarms told to Slack by their own events (switchover, flap budget)", async () => {
+    // Prepare: a switchover and a spent flap budget in the first minute
+    const published: string[] = [];
+    const recorded: string[] = [];
+    const quiet = alarmDefinitions(config, "us-east-2").filter((alarm) => !alarm.announce);
+    const evaluator = new AlarmEvaluator({
+      namespace: config.metricNamespace,
+      alarms: { "us-east-2": quiet },
+      historyBefore: START,
+      readMetrics: async (_region, queries) =>
+        Object.fromEntries(queries.map((query) => [query.id, new Map([[START, 1]])])),
+      recordState: async (_region, name, state) => void recorded.push(`${name} ${state}`),
+      publish: async (_region, _subject, message) => void published.push(message),
+    });
+
+    // Act
+    await evaluator.evaluate((START + 80) * 1000);
+
+    // Assess
+    expect(quiet.map((alarm) => alarm.key).sort()).toEqual(["flap-budget", "switchover"]);
+    expect(recorded.sort()).toEqual([`${config.name}-flap-budget ALARM`, `${config.name}-switchover ALARM`]);
+    expect(published).toEqual([]);
   });
 });

@@ -219,7 +219,7 @@ describe("buildSlackMessage", () => {
     });
   });
 
-  it("says an alarm cleared when it returns to OK, even without context", () => {
+  it("says an alarm cleared when it returns to OK with traffic back at its normal weights", () => {
     const message = build(
       alarmJson({
         AlarmName: "regional-failover-all-down",
@@ -227,6 +227,7 @@ describe("buildSlackMessage", () => {
         OldStateValue: "ALARM",
         NewStateReason: "back to normal",
       }),
+      context({ weights: { primary: 90, failover: 10 }, normal: { primary: 90, failover: 10 } }),
     );
     expect(message).toEqual({
       text: "[OK] Cleared: all targets down",
@@ -238,7 +239,10 @@ describe("buildSlackMessage", () => {
         {
           type: "section",
           text: { type: "mrkdwn", text: "The alarm condition no longer holds." },
-          fields: [{ type: "mrkdwn", text: "*Cleared at*\n2025-08-06 12:00:30 UTC" }],
+          fields: [
+            { type: "mrkdwn", text: "*Weights now*\n`primary` 90\n`failover` 10" },
+            { type: "mrkdwn", text: "*Ended at*\n2025-08-06 12:00:30 UTC" },
+          ],
         },
         {
           type: "context",
@@ -249,6 +253,27 @@ describe("buildSlackMessage", () => {
         },
       ],
     });
+  });
+
+  it("never says Cleared while traffic is off its normal weights, or when the weights are unknown", () => {
+    const ok = alarmJson({
+      AlarmName: "regional-failover-vantage-silent-us-west-2",
+      NewStateValue: "OK",
+      OldStateValue: "ALARM",
+    });
+    const offNormal = build(
+      ok,
+      context({ weights: { primary: 0, failover: 100 }, normal: { primary: 90, failover: 10 } }),
+    );
+    const unknown = build(ok);
+    expect(offNormal.text).toBe("[OK] Over: probe vantage us-west-2 silent");
+    expect(offNormal.blocks[1]).toMatchObject({
+      text: {
+        text: "The alarm condition no longer holds.\nTraffic is still off its normal weights: primary 0 (normal 90), failover 100 (normal 10).",
+      },
+    });
+    expect(unknown.text).toBe("[OK] Over: probe vantage us-west-2 silent");
+    expect(JSON.stringify([offNormal, unknown])).not.toContain("Cleared");
   });
 
   it("recognises a renamed alarm by its metric and dimension", () => {

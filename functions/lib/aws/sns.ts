@@ -1,19 +1,14 @@
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
-import { FailoverError } from "../functions/lib/errors.ts";
-import { clientConfig, type AwsClientOptions } from "../functions/lib/aws/client-config.ts";
-import { awsFailure, failureCodes } from "../functions/lib/aws/failure.ts";
-import {
-  retrySettings,
-  withRetry,
-  type GiveUp,
-  type RetryOptions,
-  type RetrySettings,
-} from "../functions/lib/aws/retry.ts";
-import { CallStats } from "../functions/lib/aws/stats.ts";
+import { FailoverError } from "../errors.ts";
+import { clientConfig, type AwsClientOptions } from "./client-config.ts";
+import { awsFailure, failureCodes } from "./failure.ts";
+import { retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
+import { CallStats } from "./stats.ts";
 
 /**
- * SNS for the emulator side (nothing deployed publishes to SNS: alarms do). Publishes
- * to a topic (alarm tests, the drill); `createTopic`/`subscribe` exist for
+ * SNS adapter: the only module that imports `@aws-sdk/client-sns`. The
+ * deciders and the manual failover function publish failover events to the
+ * alert topics (./alert-topics.ts); `createTopic`/`subscribe` exist for
  * setting up the emulator, where the stacks do it in AWS.
  */
 
