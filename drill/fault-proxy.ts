@@ -99,12 +99,7 @@ export async function startFaultProxy(options: FaultProxyOptions): Promise<Fault
 }
 
 /** Does to one request what the faults active on the path now say: refuse, hang, reset, answer or forward it. */
-function applyFault(
-  options: FaultProxyOptions,
-  state: ProxyState,
-  request: IncomingMessage,
-  response: ServerResponse,
-): void {
+function applyFault(options: FaultProxyOptions, state: ProxyState, request: IncomingMessage, response: ServerResponse) {
   const { counts } = state;
   const action = faultAction(
     faultsOnPath(options.faults, options.path, options.clock.elapsedSeconds()),
@@ -138,7 +133,7 @@ function applyFault(
 }
 
 /** Runs `run` after `virtualMs` of drill time (at once if not positive); never after the proxy closed. */
-function runLater(clock: ProxyClock, state: ProxyState, virtualMs: number, run: () => void): void {
+function runLater(clock: ProxyClock, state: ProxyState, virtualMs: number, run: () => void) {
   if (virtualMs <= 0) return run();
   const timer = setTimeout(() => {
     state.timers.delete(timer);

@@ -43,7 +43,6 @@ export function renderReport(input: ReportInput): string {
   };
   const color = { domain: [...input.targets], legend: true };
 
-  const shares = shareSeries(input.weights, input.targets, endMs);
   const faultBands = input.faults
     .filter((fault) => fault.kind !== "loss" || fault.ratio >= 0.5)
     .map((fault) => ({
@@ -53,84 +52,10 @@ export function renderReport(input: ReportInput): string {
       title: describeFault(fault, input.vantages),
       kind: faultLabel(fault),
     }));
-  // Labels alternate between two rows so neighbouring faults do not print over each other.
-  const faultLabels = faultBands.map((band, index) => ({ ...band, y: index % 2 === 0 ? 1.2 : 1.3 }));
-  const switchMarks = input.switches.map((entry) => ({
-    at: new Date(entry.at),
-    title: `${formatClock(entry.at)} ${entry.text}`,
-  }));
 
-  const trafficChart = Plot.plot({
-    document,
-    width: 1200,
-    height: 280,
-    marginLeft: 50,
-    x,
-    // The band above 100% is the fault lane: one red bar per fault, solid when clients are hit too,
-    // labelled with its kind. Nothing is drawn over the series, so their colours stay the legend's.
-    y: {
-      domain: [0, 1.36],
-      ticks: [0, 0.25, 0.5, 0.75, 1],
-      tickFormat: (d: number) => `${Math.round(d * 100)}%`,
-      label: "traffic share",
-    },
-    color,
-    marks: [
-      Plot.areaY(shares, { x: "at", y: "share", fill: "target", curve: "step-after", fillOpacity: 0.85 }),
-      // Where each fault starts and ends, as thin lines through the series instead of a tint over it.
-      Plot.ruleX(
-        faultBands.flatMap((band) => [band.x1, band.x2]),
-        { stroke: "#d62728", strokeOpacity: 0.45, strokeWidth: 0.8, y1: 0, y2: 1.1 },
-      ),
-      Plot.rect(
-        faultBands.filter((band) => !band.partial),
-        { x1: "x1", x2: "x2", y1: 1.03, y2: 1.1, fill: "#d62728", fillOpacity: 0.9, title: "title" },
-      ),
-      Plot.rect(
-        faultBands.filter((band) => band.partial),
-        { x1: "x1", x2: "x2", y1: 1.03, y2: 1.1, fill: "#d62728", fillOpacity: 0.35, title: "title" },
-      ),
-      Plot.text(faultLabels, {
-        x: "x1",
-        y: "y",
-        text: "kind",
-        textAnchor: "start",
-        fontSize: 10,
-        fill: "#8a1c1c",
-        title: "title",
-      }),
-      Plot.ruleX(switchMarks, { x: "at", stroke: "#111", strokeDasharray: "4,3", title: "title" }),
-      Plot.ruleY([0]),
-    ],
-  });
-
-  const errorsChart = Plot.plot({
-    document,
-    width: 1200,
-    height: 180,
-    marginLeft: 50,
-    x,
-    y: { label: "client errors per minute", grid: true },
-    color,
-    marks: [
-      Plot.rect(
-        faultBands.filter((band) => !band.partial),
-        { x1: "x1", x2: "x2", fill: "#d62728", fillOpacity: 0.16 },
-      ),
-      Plot.rectY(
-        input.clientMinutes.filter((minute) => minute.errors > 0),
-        {
-          x1: (d: { at: number }) => new Date(d.at),
-          x2: (d: { at: number }) => new Date(d.at + 60_000),
-          y: "errors",
-          fill: "target",
-          title: (d: { target: string; errors: number; requests: number }) =>
-            `${d.target}: ${d.errors}/${d.requests} failed`,
-        },
-      ),
-      Plot.ruleY([0]),
-    ],
-  });
+  const axes: ChartAxes = { x, color };
+  const traffic = trafficChart(document, input, axes, faultBands);
+  const errors = errorsChart(document, input, axes, faultBands);
 
   const figures = Object.entries(input.figures)
     .map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td>${escapeHtml(value)}</td></tr>`)
@@ -159,9 +84,9 @@ ul { padding-left: 18px; } li { margin: 2px 0; } time { font-family: ui-monospac
 <p>${escapeHtml(input.scenario.description ?? "")}</p>
 <h2>Traffic share per region (from the Route 53 weights in the emulator)</h2>
 <p class="note">Faults: red bars in the top lane, labelled with their kind (solid when clients and every vantage are hit, pale when only some vantages are), thin red lines where each starts and ends. Dashed black lines: applied weight changes.</p>
-${trafficChart.outerHTML}
+${traffic.outerHTML}
 <h2>Client errors per minute</h2>
-${errorsChart.outerHTML}
+${errors.outerHTML}
 <h2>Figures</h2>
 <table>${figures}</table>
 <h2>Slack messages (${input.slackMessages.length})</h2>
@@ -210,4 +135,106 @@ function escapeHtml(text: string): string {
     /[&<>"']/g,
     (char) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[char] ?? char,
   );
+}
+
+/** The time axis and target colours both charts share. */
+interface ChartAxes {
+  x: { type: "utc"; domain: Date[]; label: string; tickFormat: (d: Date) => string };
+  color: { domain: string[]; legend: boolean };
+}
+
+/** A fault interval as the charts draw it; `partial` when it hits only some vantages. */
+interface FaultBand {
+  x1: Date;
+  x2: Date;
+  partial: boolean;
+  title: string;
+  /** Short label: {@link faultLabel}. */
+  kind: string;
+}
+
+/** Traffic share per target over time, with the fault lane on top and a dashed line per applied switch. */
+function trafficChart(document: Document, input: ReportInput, axes: ChartAxes, faultBands: FaultBand[]): Element {
+  const endMs = input.startMs + input.scenario.durationSeconds * 1000;
+  const shares = shareSeries(input.weights, input.targets, endMs);
+  // Labels alternate between two rows so neighbouring faults do not print over each other.
+  const faultLabels = faultBands.map((band, index) => ({ ...band, y: index % 2 === 0 ? 1.2 : 1.3 }));
+  const switchMarks = input.switches.map((entry) => ({
+    at: new Date(entry.at),
+    title: `${formatClock(entry.at)} ${entry.text}`,
+  }));
+  return Plot.plot({
+    document,
+    width: 1200,
+    height: 280,
+    marginLeft: 50,
+    x: axes.x,
+    // The band above 100% is the fault lane: one red bar per fault, solid when clients are hit too,
+    // labelled with its kind. Nothing is drawn over the series, so their colours stay the legend's.
+    y: {
+      domain: [0, 1.36],
+      ticks: [0, 0.25, 0.5, 0.75, 1],
+      tickFormat: (d: number) => `${Math.round(d * 100)}%`,
+      label: "traffic share",
+    },
+    color: axes.color,
+    marks: [
+      Plot.areaY(shares, { x: "at", y: "share", fill: "target", curve: "step-after", fillOpacity: 0.85 }),
+      // Where each fault starts and ends, as thin lines through the series instead of a tint over it.
+      Plot.ruleX(
+        faultBands.flatMap((band) => [band.x1, band.x2]),
+        { stroke: "#d62728", strokeOpacity: 0.45, strokeWidth: 0.8, y1: 0, y2: 1.1 },
+      ),
+      Plot.rect(
+        faultBands.filter((band) => !band.partial),
+        { x1: "x1", x2: "x2", y1: 1.03, y2: 1.1, fill: "#d62728", fillOpacity: 0.9, title: "title" },
+      ),
+      Plot.rect(
+        faultBands.filter((band) => band.partial),
+        { x1: "x1", x2: "x2", y1: 1.03, y2: 1.1, fill: "#d62728", fillOpacity: 0.35, title: "title" },
+      ),
+      Plot.text(faultLabels, {
+        x: "x1",
+        y: "y",
+        text: "kind",
+        textAnchor: "start",
+        fontSize: 10,
+        fill: "#8a1c1c",
+        title: "title",
+      }),
+      Plot.ruleX(switchMarks, { x: "at", stroke: "#111", strokeDasharray: "4,3", title: "title" }),
+      Plot.ruleY([0]),
+    ],
+  });
+}
+
+/** Client errors per minute and target, over the faults that hit every vantage. */
+function errorsChart(document: Document, input: ReportInput, axes: ChartAxes, faultBands: FaultBand[]): Element {
+  return Plot.plot({
+    document,
+    width: 1200,
+    height: 180,
+    marginLeft: 50,
+    x: axes.x,
+    y: { label: "client errors per minute", grid: true },
+    color: axes.color,
+    marks: [
+      Plot.rect(
+        faultBands.filter((band) => !band.partial),
+        { x1: "x1", x2: "x2", fill: "#d62728", fillOpacity: 0.16 },
+      ),
+      Plot.rectY(
+        input.clientMinutes.filter((minute) => minute.errors > 0),
+        {
+          x1: (d: { at: number }) => new Date(d.at),
+          x2: (d: { at: number }) => new Date(d.at + 60_000),
+          y: "errors",
+          fill: "target",
+          title: (d: { target: string; errors: number; requests: number }) =>
+            `${d.target}: ${d.errors}/${d.requests} failed`,
+        },
+      ),
+      Plot.ruleY([0]),
+    ],
+  });
 }

@@ -44,112 +44,13 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
       state.requests += 1;
-      const body = Buffer.concat(chunks);
       const line = `${req.method} ${req.url}`;
       const index = queue.findIndex((entry) => entry.match === undefined || entry.match.test(line));
       const fault = index >= 0 ? queue.splice(index, 1)[0]?.fault : undefined;
       if (fault) state.served += 1;
-      const json = String(req.headers["content-type"] ?? "").includes("json");
-      switch (fault?.kind) {
-        case undefined:
-          return forward(
-            req,
-            body,
-            (status, headers, answer) => reply(res, status, headers, answer),
-            () => res.destroy(),
-          );
-        case "throttle":
-          return json
-            ? reply(
-                res,
-                400,
-                { "content-type": "application/x-amz-json-1.0", "x-amzn-query-error": "Throttling;Sender" },
-                Buffer.from(JSON.stringify({ __type: "Throttling", message: "Rate exceeded" })),
-              )
-            : reply(res, 400, { "content-type": "text/xml" }, Buffer.from(errorXml("Throttling", "Rate exceeded")));
-        case "status":
-          return json
-            ? reply(
-                res,
-                fault.status,
-                { "content-type": "application/x-amz-json-1.0" },
-                Buffer.from(JSON.stringify({ __type: "ServiceUnavailable", message: "Service unavailable" })),
-              )
-            : reply(
-                res,
-                fault.status,
-                { "content-type": "text/xml" },
-                Buffer.from(errorXml("ServiceUnavailable", "Service unavailable")),
-              );
-        case "garbage":
-          return reply(
-            res,
-            fault.status ?? 200,
-            { "content-type": json ? "application/x-amz-json-1.0" : "text/xml" },
-            Buffer.from("<html><body>502 upstream <b>proxy error</html> {not json"),
-          );
-        case "drop":
-          return req.socket.destroy();
-        case "drop-after-forward":
-          return forward(
-            req,
-            body,
-            () => req.socket.destroy(),
-            () => req.socket.destroy(),
-          );
-        case "slow":
-          return forward(
-            req,
-            body,
-            (status, headers, answer) => {
-              const timer = setTimeout(() => {
-                held.delete(timer);
-                reply(res, status, headers, answer);
-              }, fault.delayMs);
-              held.add(timer);
-            },
-            () => res.destroy(),
-          );
-      }
+      serve(fault, { req, res, body: Buffer.concat(chunks), target, held });
     });
   });
-
-  function forward(
-    req: IncomingMessage,
-    body: Buffer,
-    onAnswer: (status: number, headers: Record<string, string>, body: Buffer) => void,
-    onError: () => void,
-  ): void {
-    const upstream = httpRequest(
-      {
-        hostname: target.hostname,
-        port: target.port,
-        path: req.url,
-        method: req.method,
-        headers: { ...req.headers, host: target.host },
-      },
-      (answer) => {
-        const parts: Buffer[] = [];
-        answer.on("data", (chunk: Buffer) => parts.push(chunk));
-        answer.on("end", () => {
-          const headers: Record<string, string> = {};
-          for (const [key, value] of Object.entries(answer.headers)) {
-            if (value !== undefined && !["connection", "transfer-encoding", "content-length"].includes(key))
-              headers[key] = Array.isArray(value) ? value.join(", ") : value;
-          }
-          onAnswer(answer.statusCode ?? 502, headers, Buffer.concat(parts));
-        });
-      },
-    );
-    upstream.on("error", onError);
-    upstream.end(body);
-  }
-
-  function reply(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer): void {
-    if (res.destroyed) return;
-    res.writeHead(status, { ...headers, "content-length": String(body.length) });
-    res.end(body);
-  }
 
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -177,4 +78,115 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
 
 function errorXml(code: string, message: string): string {
   return `<?xml version="1.0"?>\n<ErrorResponse xmlns="https://route53.amazonaws.com/doc/2013-04-01/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>fault-proxy</RequestId></ErrorResponse>`;
+}
+
+/** One request as the proxy holds it: read in full, with where to forward it and the timers of held answers. */
+interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  body: Buffer;
+  target: URL;
+  held: Set<NodeJS.Timeout>;
+}
+
+/** Serves one request: forwarded untouched without a fault, else as the fault says. */
+function serve(fault: Fault | undefined, exchange: Exchange) {
+  const { req, res, held } = exchange;
+  const json = String(req.headers["content-type"] ?? "").includes("json");
+  switch (fault?.kind) {
+    case undefined:
+      return forward(
+        exchange,
+        (status, headers, answer) => reply(res, status, headers, answer),
+        () => res.destroy(),
+      );
+    case "throttle":
+      return json
+        ? reply(
+            res,
+            400,
+            { "content-type": "application/x-amz-json-1.0", "x-amzn-query-error": "Throttling;Sender" },
+            Buffer.from(JSON.stringify({ __type: "Throttling", message: "Rate exceeded" })),
+          )
+        : reply(res, 400, { "content-type": "text/xml" }, Buffer.from(errorXml("Throttling", "Rate exceeded")));
+    case "status":
+      return json
+        ? reply(
+            res,
+            fault.status,
+            { "content-type": "application/x-amz-json-1.0" },
+            Buffer.from(JSON.stringify({ __type: "ServiceUnavailable", message: "Service unavailable" })),
+          )
+        : reply(
+            res,
+            fault.status,
+            { "content-type": "text/xml" },
+            Buffer.from(errorXml("ServiceUnavailable", "Service unavailable")),
+          );
+    case "garbage":
+      return reply(
+        res,
+        fault.status ?? 200,
+        { "content-type": json ? "application/x-amz-json-1.0" : "text/xml" },
+        Buffer.from("<html><body>502 upstream <b>proxy error</html> {not json"),
+      );
+    case "drop":
+      req.socket.destroy();
+      return;
+    case "drop-after-forward":
+      return forward(
+        exchange,
+        () => req.socket.destroy(),
+        () => req.socket.destroy(),
+      );
+    case "slow":
+      return forward(
+        exchange,
+        (status, headers, answer) => {
+          const timer = setTimeout(() => {
+            held.delete(timer);
+            reply(res, status, headers, answer);
+          }, fault.delayMs);
+          held.add(timer);
+        },
+        () => res.destroy(),
+      );
+  }
+}
+
+/** Sends the request on to the emulator and hands its whole answer (hop-by-hop headers removed) to `onAnswer`. */
+function forward(
+  { req, body, target }: Exchange,
+  onAnswer: (status: number, headers: Record<string, string>, body: Buffer) => void,
+  onError: () => void,
+): void {
+  const upstream = httpRequest(
+    {
+      hostname: target.hostname,
+      port: target.port,
+      path: req.url,
+      method: req.method,
+      headers: { ...req.headers, host: target.host },
+    },
+    (answer) => {
+      const parts: Buffer[] = [];
+      answer.on("data", (chunk: Buffer) => parts.push(chunk));
+      answer.on("end", () => {
+        const headers: Record<string, string> = {};
+        for (const [key, value] of Object.entries(answer.headers)) {
+          if (value !== undefined && !["connection", "transfer-encoding", "content-length"].includes(key))
+            headers[key] = Array.isArray(value) ? value.join(", ") : value;
+        }
+        onAnswer(answer.statusCode ?? 502, headers, Buffer.concat(parts));
+      });
+    },
+  );
+  upstream.on("error", onError);
+  upstream.end(body);
+}
+
+function reply(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer): void {
+  if (res.destroyed) return;
+  res.writeHead(status, { ...headers, "content-length": String(body.length) });
+  res.end(body);
 }

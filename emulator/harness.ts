@@ -94,8 +94,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       const timer = setTimeout(() => {
         if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
       }, 5000);
+      // The child is unref'd: without a ref'd handle, a slow exit (after the SIGKILL, on a busy machine)
+      // left nothing keeping this process alive, and it ended with code 13 in the middle of stop().
+      const keepAlive = setInterval(() => undefined, 1000);
       await exited;
       clearTimeout(timer);
+      clearInterval(keepAlive);
     },
   };
 }

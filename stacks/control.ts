@@ -1,6 +1,6 @@
 import { alertTopicName, functionMemoryMb, manualFunctionName } from "../functions/lib/deployment.ts";
 import { roundsTimeoutSeconds, type Settings } from "./settings.ts";
-import { deciderPermissions, notifyPermissions } from "./iam.ts";
+import { dataPlaneStoreStatements, deciderPermissions, notifyPermissions, signalPermissions } from "./iam.ts";
 import { functionArgs, logicalName, providerFor } from "./regions.ts";
 
 /** What one control region runs. */
@@ -9,7 +9,12 @@ export interface ControlRegion {
   decider: sst.aws.Cron;
   manualFailover: sst.aws.Function;
   alarmTopic: sst.aws.SnsTopic;
+  /** The data-plane signal endpoint Route 53's health checks ask (public function URL). */
+  signal: sst.aws.Function;
 }
+
+/** Most concurrent signal invocations per region: health checkers ask a few times a second; a flood is throttled, not billed. */
+const SIGNAL_RESERVED_CONCURRENCY = 10;
 
 /**
  * In each control region: the decider Cron, the manual failover function
@@ -62,7 +67,10 @@ export function createControl(settings: Settings, secrets: { slackWebhookUrl: ss
           description: `regional-failover decider (control region ${region})`,
           configJson,
           environment: writerEnvironment,
-          permissions: writerPermissions(region),
+          permissions: writerPermissions(region).apply((statements) => [
+            ...statements,
+            ...dataPlaneStoreStatements(config),
+          ]),
           timeoutSeconds: roundsTimeoutSeconds(config),
           memoryMb: functionMemoryMb.decider,
         }),
@@ -104,6 +112,27 @@ export function createControl(settings: Settings, secrets: { slackWebhookUrl: ss
       link: [secrets.slackWebhookUrl],
     });
 
-    return { region, decider, manualFailover, alarmTopic };
+    // The one function with a URL: Route 53's health checkers send no credentials. It only reads this
+    // region's signal parameter and answers "drain <id>" or "serve <id>"; an error or a throttle answers
+    // something else, which the inverted health check counts as serve (never a drain).
+    const signal = new sst.aws.Function(
+      logicalName("Signal", region),
+      {
+        ...functionArgs({
+          handler: "functions/signal.handler",
+          description: `regional-failover data-plane signal (control region ${region}); asked by Route 53 health checks`,
+          configJson,
+          environment,
+          permissions: signalPermissions(config, region),
+          timeoutSeconds: 3,
+          memoryMb: functionMemoryMb.signal,
+        }),
+        url: { authorization: "none", cors: false },
+        concurrency: { reserved: SIGNAL_RESERVED_CONCURRENCY },
+      },
+      { provider },
+    );
+
+    return { region, decider, manualFailover, alarmTopic, signal };
   });
 }

@@ -1,4 +1,5 @@
 import type { FailoverConfig } from "../functions/lib/config.ts";
+import { signalParameterNames } from "../functions/lib/dataplane/signal-store.ts";
 import { normalizeDnsName } from "../functions/lib/dns-name.ts";
 import { leaseRecordName } from "../functions/lib/lease.ts";
 import { stateRecordName } from "../functions/lib/state.ts";
@@ -110,6 +111,28 @@ export function deciderPermissions(config: FailoverConfig, region: string): Perm
     putMetricsStatement(config),
     { actions: ["cloudwatch:GetMetricData"], resources: ["*"] },
   ];
+}
+
+/** ARNs of the data-plane parameters (signal, and the deciders' view unless `signalOnly`) in `region`, any account (a role only reaches its own). */
+export function dataPlaneParameterArns(config: FailoverConfig, region: string, signalOnly = false): string[] {
+  const names = signalParameterNames(config);
+  return (signalOnly ? [names.signal] : [names.signal, names.view]).map(
+    (name) => `arn:${partitionOf(region)}:ssm:${region}:*:parameter${name}`,
+  );
+}
+
+/** The decider writes the signal and its view to every control region's parameter store, and reads them back. */
+export function dataPlaneStoreStatements(config: FailoverConfig): PermissionStatement[] {
+  const resources = config.controlRegions.flatMap((region) => dataPlaneParameterArns(config, region));
+  return [
+    { actions: ["ssm:GetParameter"], resources },
+    { actions: ["ssm:PutParameter"], resources },
+  ];
+}
+
+/** The signal endpoint: read this region's signal parameter, nothing else. */
+export function signalPermissions(config: FailoverConfig, region: string): PermissionStatement[] {
+  return [{ actions: ["ssm:GetParameter"], resources: dataPlaneParameterArns(config, region, true) }];
 }
 
 /** A probe: publish its rounds, nothing else. */

@@ -23,6 +23,7 @@ export function buildApp() {
   return {
     manualFailoverFunctions: Object.fromEntries(control.map((c) => [c.region, c.manualFailover.arn])),
     alarmTopics: Object.fromEntries(control.map((c) => [c.region, c.alarmTopic.arn])),
+    signalEndpoints: Object.fromEntries(control.map((c) => [c.region, c.signal.url])),
     /** For `failover … --direct`: `export FAILOVER_ALERT_TOPICS='<this>'` so its changes reach Slack too. */
     alertTopics: $jsonStringify($output(Object.fromEntries(control.map((c) => [c.region, c.alarmTopic.arn])))),
     onCallPolicy: manualArns.apply((arns) => JSON.stringify(onCallPolicy(arns))),

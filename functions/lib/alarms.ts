@@ -119,40 +119,7 @@ export function alarmDefinitions(config: FailoverConfig, controlRegion: string):
     ...event,
   });
 
-  const deciderBlind = config.controlRegions.map((deciderRegion) =>
-    named({
-      key: `decider-blind-${deciderRegion}`,
-      kind: "decider-blind",
-      description: `The decider in ${deciderRegion} has not decided for ${deciderBlindMinutes} minutes (no heartbeat): that automation is blind. Check its logs and the vantage alarms; if both deciders are blind, fail over by hand with \`failover promote\`. ${where}`,
-      announce: true,
-      metricName: Metric.DeciderHeartbeat,
-      dimensions: { [Dimension.ControlRegion]: deciderRegion },
-      statistic: "Sum",
-      periodSeconds: 60,
-      evaluationPeriods: deciderBlindMinutes,
-      datapointsToAlarm: deciderBlindMinutes,
-      threshold: 1,
-      comparisonOperator: "LessThanThreshold",
-      treatMissingData: "breaching",
-    }),
-  );
-
-  const vantageSilent = config.vantages.map((vantage) =>
-    named({
-      key: `vantage-silent-${vantage}`,
-      kind: "vantage-silent",
-      description: `The probes in ${vantage} have published no round for ${vantageSilentMinutes} minutes: fewer vantages vote, so the quorum is weaker. Check the probe function's logs in ${vantage}. ${where}`,
-      announce: true,
-      ...vantageLiveness(config, vantage),
-      statistic: "SampleCount",
-      periodSeconds: 60,
-      evaluationPeriods: vantageSilentMinutes,
-      datapointsToAlarm: vantageSilentMinutes,
-      threshold: 1,
-      comparisonOperator: "LessThanThreshold",
-      treatMissingData: "breaching",
-    }),
-  );
+  const { deciderBlind, vantageSilent } = silenceAlarms(config, where, named);
 
   const allDown = named({
     key: "all-down",
@@ -197,4 +164,47 @@ export function alarmDefinitions(config: FailoverConfig, controlRegion: string):
   });
 
   return [switchover, ...deciderBlind, ...vantageSilent, allDown, flapBudget, overrideLong];
+}
+
+/** Alarms on a decider or a vantage that has gone quiet: missing data breaches, silence is what they exist to catch. */
+function silenceAlarms(
+  config: FailoverConfig,
+  where: string,
+  named: (definition: Omit<AlarmDefinition, "name">) => AlarmDefinition,
+): { deciderBlind: AlarmDefinition[]; vantageSilent: AlarmDefinition[] } {
+  const deciderBlind = config.controlRegions.map((deciderRegion) =>
+    named({
+      key: `decider-blind-${deciderRegion}`,
+      kind: "decider-blind",
+      description: `The decider in ${deciderRegion} has not decided for ${deciderBlindMinutes} minutes (no heartbeat): that automation is blind. Check its logs and the vantage alarms; if both deciders are blind, fail over by hand with \`failover promote\`. ${where}`,
+      announce: true,
+      metricName: Metric.DeciderHeartbeat,
+      dimensions: { [Dimension.ControlRegion]: deciderRegion },
+      statistic: "Sum",
+      periodSeconds: 60,
+      evaluationPeriods: deciderBlindMinutes,
+      datapointsToAlarm: deciderBlindMinutes,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      treatMissingData: "breaching",
+    }),
+  );
+
+  const vantageSilent = config.vantages.map((vantage) =>
+    named({
+      key: `vantage-silent-${vantage}`,
+      kind: "vantage-silent",
+      description: `The probes in ${vantage} have published no round for ${vantageSilentMinutes} minutes: fewer vantages vote, so the quorum is weaker. Check the probe function's logs in ${vantage}. ${where}`,
+      announce: true,
+      ...vantageLiveness(config, vantage),
+      statistic: "SampleCount",
+      periodSeconds: 60,
+      evaluationPeriods: vantageSilentMinutes,
+      datapointsToAlarm: vantageSilentMinutes,
+      threshold: 1,
+      comparisonOperator: "LessThanThreshold",
+      treatMissingData: "breaching",
+    }),
+  );
+  return { deciderBlind, vantageSilent };
 }

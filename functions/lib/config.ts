@@ -218,107 +218,124 @@ export const configSchema = z
     profiles: z.record(id, profileSchema).default({}),
   })
   .superRefine((config, ctx) => {
-    const fail = (path: PropertyKey[], message: string) =>
-      ctx.addIssue({ code: "custom", path, message, input: undefined });
-    const dupes = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
-    for (const dup of new Set(dupes(config.targets.map((t) => t.id))))
-      fail(["targets"], `target id "${dup}" appears more than once`);
-    for (const dup of new Set(dupes(config.records.map((r) => r.name))))
-      fail(["records"], `record name "${dup}" appears more than once`);
-    for (const dup of new Set(dupes(config.vantages))) fail(["vantages"], `vantage "${dup}" appears more than once`);
-    for (const dup of new Set(dupes(config.controlRegions)))
-      fail(["controlRegions"], `control region "${dup}" appears more than once`);
-    if (config.targets.every((t) => t.weight === 0))
-      fail(["targets"], "expected at least one target with a weight above 0");
-    for (const [index, record] of config.records.entries()) {
-      if (record.name !== config.hostedZone.name && !record.name.endsWith(`.${config.hostedZone.name}`)) {
-        fail(
-          ["records", index, "name"],
-          `expected a name inside the hosted zone ${config.hostedZone.name}, got "${record.name}"`,
-        );
-      }
-    }
-    const recordNames = new Set(config.records.map((r) => r.name));
-    for (const [index, target] of config.targets.entries()) {
-      if (target.provider === "aws" && !awsRegionPattern.test(target.region))
-        fail(
-          ["targets", index, "region"],
-          `${awsRegionError} (or set targets[${index}].provider to gcp, azure or other), got "${target.region}"`,
-        );
-      for (const name of config.records.map((r) => r.name)) {
-        if (!(name in target.records))
-          fail(["targets", index, "records"], `expected a value or alias for record "${name}"`);
-      }
-      for (const name of Object.keys(target.records)) {
-        if (!recordNames.has(normalizeDnsName(name)))
-          fail(["targets", index, "records", name], "expected a record name listed in records");
-      }
-    }
-    if (60 % config.probe.intervalSeconds !== 0)
-      fail(
-        ["probe", "intervalSeconds"],
-        `expected a divisor of 60 (5, 6, 10, 12, 15, 20, 30 or 60), got ${config.probe.intervalSeconds}`,
-      );
-    if (config.probe.timeoutMs >= config.probe.intervalSeconds * 1000)
-      fail(
-        ["probe", "timeoutMs"],
-        `expected less than the interval (${config.probe.intervalSeconds * 1000} ms), got ${config.probe.timeoutMs}`,
-      );
-    if (config.policy.rampPercents.at(-1) !== 100) fail(["policy", "rampPercents"], "expected the last step to be 100");
-    if (config.policy.rampPercents.some((p, i, all) => i > 0 && p <= (all[i - 1] ?? 0)))
-      fail(["policy", "rampPercents"], "expected strictly increasing steps");
-    if (typeof config.policy.quorum === "number" && config.policy.quorum > config.vantages.length)
-      fail(
-        ["policy", "quorum"],
-        `expected at most the number of vantages (${config.vantages.length}), got ${config.policy.quorum}`,
-      );
-    if (config.policy.minVantages > config.vantages.length)
-      fail(
-        ["policy", "minVantages"],
-        `expected at most the number of vantages (${config.vantages.length}), got ${config.policy.minVantages}`,
-      );
-    if (config.probe.maxLatencyMs !== undefined && config.probe.maxLatencyMs >= config.probe.timeoutMs)
-      fail(
-        ["probe", "maxLatencyMs"],
-        `expected less than probe.timeoutMs (${config.probe.timeoutMs}); a slower check times out first, so the limit would never apply; got ${config.probe.maxLatencyMs}`,
-      );
-    for (const [name, value] of Object.entries(config.probe.headers)) {
-      if (!headerName.test(name))
-        fail(["probe", "headers", name], "expected a header name of letters, digits and !#$%&'*+.^_`|~- only");
-      // The value is never echoed: headers often carry tokens.
-      if (!headerValue.test(value))
-        fail(["probe", "headers", name], "expected a header value without line breaks or control characters");
-    }
-    for (const [index, target] of config.targets.entries()) {
-      for (const [name, value] of Object.entries(target.records)) {
-        const record = config.records.find((r) => r.name === normalizeDnsName(name));
-        if (record === undefined || !("values" in value)) continue;
-        const path = ["targets", index, "records", name, "values"];
-        if (record.type === "CNAME" && value.values.length !== 1)
-          fail(path, `expected exactly one host name for the CNAME record, got ${value.values.length}`);
-        for (const [i, v] of value.values.entries()) {
-          const valid = record.type === "A" ? isIPv4(v) : record.type === "AAAA" ? isIPv6(v) : hostName.test(v);
-          if (!valid)
-            fail(
-              [...path, i],
-              `expected ${valueKinds[record.type]} (record ${name} is ${record.type}), got ${JSON.stringify(v)}`,
-            );
-        }
-      }
-    }
-    const targetRegions = new Set(config.targets.filter((t) => t.provider === "aws").map((t) => t.region));
-    const [onlyControl] = config.controlRegions;
-    if (config.controlRegions.length === 1 && onlyControl !== undefined && targetRegions.has(onlyControl))
-      fail(
-        ["controlRegions", 0],
-        `expected a region without a target, or a second control region: the only decider would go down with the target in ${onlyControl}`,
-      );
-    if (config.lease.defaultTtlSeconds > config.lease.maxTtlSeconds)
-      fail(
-        ["lease", "defaultTtlSeconds"],
-        `expected at most lease.maxTtlSeconds (${config.lease.maxTtlSeconds}), got ${config.lease.defaultTtlSeconds}`,
-      );
+    const fail: Fail = (path, message) => ctx.addIssue({ code: "custom", path, message, input: undefined });
+    checkNamesAndTargets(config, fail);
+    checkProbeAndPolicy(config, fail);
+    checkValuesAndRegions(config, fail);
   });
+
+/** Adds a config issue at `path`. */
+type Fail = (path: PropertyKey[], message: string) => void;
+
+/** Ids, names and regions are unique; records sit in the zone; every target answers every record. */
+function checkNamesAndTargets(config: FailoverConfig, fail: Fail): void {
+  const dupes = (values: string[]) => values.filter((v, i) => values.indexOf(v) !== i);
+  for (const dup of new Set(dupes(config.targets.map((t) => t.id))))
+    fail(["targets"], `target id "${dup}" appears more than once`);
+  for (const dup of new Set(dupes(config.records.map((r) => r.name))))
+    fail(["records"], `record name "${dup}" appears more than once`);
+  for (const dup of new Set(dupes(config.vantages))) fail(["vantages"], `vantage "${dup}" appears more than once`);
+  for (const dup of new Set(dupes(config.controlRegions)))
+    fail(["controlRegions"], `control region "${dup}" appears more than once`);
+  if (config.targets.every((t) => t.weight === 0))
+    fail(["targets"], "expected at least one target with a weight above 0");
+  for (const [index, record] of config.records.entries()) {
+    if (record.name !== config.hostedZone.name && !record.name.endsWith(`.${config.hostedZone.name}`)) {
+      fail(
+        ["records", index, "name"],
+        `expected a name inside the hosted zone ${config.hostedZone.name}, got "${record.name}"`,
+      );
+    }
+  }
+  const recordNames = new Set(config.records.map((r) => r.name));
+  for (const [index, target] of config.targets.entries()) {
+    if (target.provider === "aws" && !awsRegionPattern.test(target.region))
+      fail(
+        ["targets", index, "region"],
+        `${awsRegionError} (or set targets[${index}].provider to gcp, azure or other), got "${target.region}"`,
+      );
+    for (const name of config.records.map((r) => r.name)) {
+      if (!(name in target.records))
+        fail(["targets", index, "records"], `expected a value or alias for record "${name}"`);
+    }
+    for (const name of Object.keys(target.records)) {
+      if (!recordNames.has(normalizeDnsName(name)))
+        fail(["targets", index, "records", name], "expected a record name listed in records");
+    }
+  }
+}
+
+/** Probe timing and headers, ramp steps and quorum fit together. */
+function checkProbeAndPolicy(config: FailoverConfig, fail: Fail): void {
+  if (60 % config.probe.intervalSeconds !== 0)
+    fail(
+      ["probe", "intervalSeconds"],
+      `expected a divisor of 60 (5, 6, 10, 12, 15, 20, 30 or 60), got ${config.probe.intervalSeconds}`,
+    );
+  if (config.probe.timeoutMs >= config.probe.intervalSeconds * 1000)
+    fail(
+      ["probe", "timeoutMs"],
+      `expected less than the interval (${config.probe.intervalSeconds * 1000} ms), got ${config.probe.timeoutMs}`,
+    );
+  if (config.policy.rampPercents.at(-1) !== 100) fail(["policy", "rampPercents"], "expected the last step to be 100");
+  if (config.policy.rampPercents.some((p, i, all) => i > 0 && p <= (all[i - 1] ?? 0)))
+    fail(["policy", "rampPercents"], "expected strictly increasing steps");
+  if (typeof config.policy.quorum === "number" && config.policy.quorum > config.vantages.length)
+    fail(
+      ["policy", "quorum"],
+      `expected at most the number of vantages (${config.vantages.length}), got ${config.policy.quorum}`,
+    );
+  if (config.policy.minVantages > config.vantages.length)
+    fail(
+      ["policy", "minVantages"],
+      `expected at most the number of vantages (${config.vantages.length}), got ${config.policy.minVantages}`,
+    );
+  if (config.probe.maxLatencyMs !== undefined && config.probe.maxLatencyMs >= config.probe.timeoutMs)
+    fail(
+      ["probe", "maxLatencyMs"],
+      `expected less than probe.timeoutMs (${config.probe.timeoutMs}); a slower check times out first, so the limit would never apply; got ${config.probe.maxLatencyMs}`,
+    );
+  for (const [name, value] of Object.entries(config.probe.headers)) {
+    if (!headerName.test(name))
+      fail(["probe", "headers", name], "expected a header name of letters, digits and !#$%&'*+.^_`|~- only");
+    // The value is never echoed: headers often carry tokens.
+    if (!headerValue.test(value))
+      fail(["probe", "headers", name], "expected a header value without line breaks or control characters");
+  }
+}
+
+/** Record values match their type; a lone control region is not a target's; lease TTLs are ordered. */
+function checkValuesAndRegions(config: FailoverConfig, fail: Fail): void {
+  for (const [index, target] of config.targets.entries()) {
+    for (const [name, value] of Object.entries(target.records)) {
+      const record = config.records.find((r) => r.name === normalizeDnsName(name));
+      if (record === undefined || !("values" in value)) continue;
+      const path = ["targets", index, "records", name, "values"];
+      if (record.type === "CNAME" && value.values.length !== 1)
+        fail(path, `expected exactly one host name for the CNAME record, got ${value.values.length}`);
+      for (const [i, v] of value.values.entries()) {
+        const valid = record.type === "A" ? isIPv4(v) : record.type === "AAAA" ? isIPv6(v) : hostName.test(v);
+        if (!valid)
+          fail(
+            [...path, i],
+            `expected ${valueKinds[record.type]} (record ${name} is ${record.type}), got ${JSON.stringify(v)}`,
+          );
+      }
+    }
+  }
+  const targetRegions = new Set(config.targets.filter((t) => t.provider === "aws").map((t) => t.region));
+  const [onlyControl] = config.controlRegions;
+  if (config.controlRegions.length === 1 && onlyControl !== undefined && targetRegions.has(onlyControl))
+    fail(
+      ["controlRegions", 0],
+      `expected a region without a target, or a second control region: the only decider would go down with the target in ${onlyControl}`,
+    );
+  if (config.lease.defaultTtlSeconds > config.lease.maxTtlSeconds)
+    fail(
+      ["lease", "defaultTtlSeconds"],
+      `expected at most lease.maxTtlSeconds (${config.lease.maxTtlSeconds}), got ${config.lease.defaultTtlSeconds}`,
+    );
+}
 
 /** RFC 9110 token: what Node accepts as a header name. */
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;

@@ -44,4 +44,4 @@ export function alertTopicName(config: Pick<FailoverConfig, "name">, stage: stri
  *   probe round, and waiting is billed by memory.
  * - notify 128, manual 256: seldom invoked.
  */
-export const functionMemoryMb = { probe: 128, decider: 128, notify: 128, manual: 256 } as const;
+export const functionMemoryMb = { probe: 128, decider: 128, notify: 128, manual: 256, signal: 128 } as const;

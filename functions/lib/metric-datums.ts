@@ -1,6 +1,6 @@
 import { Dimension, Metric, type MetricName } from "./metrics.ts";
 import type { ProbeRoundReport } from "./probe/report.ts";
-import { encodeVotes, type VoteGroup } from "./probe-votes.ts";
+import { encodeVotes, sealVotes, type VoteGroup } from "./probe-votes.ts";
 import type { Weights } from "./types.ts";
 
 /**
@@ -65,7 +65,7 @@ export function probeRoundDatums(
       datums.push(
         datum(
           Metric.ProbeVotes,
-          encodeVotes(group, results),
+          sealVotes(encodeVotes(group, results), report.vantage, group, report.at),
           [vantage, { Name: Dimension.TargetGroup, Value: group.dimension }],
           timestamp,
         ),

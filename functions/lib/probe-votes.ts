@@ -60,3 +60,32 @@ export function decodeVotes(group: VoteGroup, value: number, votes: Record<strin
     if (Math.floor(silent / 2 ** bit) % 2 === 0) votes[id] = Math.floor(passed / 2 ** bit) % 2 === 1;
   });
 }
+
+/** Bits of the check field above the 32 vote bits: the sealed value stays an exact integer below 2^48. */
+const SEAL_BITS = 16;
+
+/**
+ * The datum a probe publishes: the votes value plus, above its 32 bits, a
+ * 16-bit check of (vantage, group, round, votes). A decider reads the
+ * round's `Average`: one genuine datum (or its retried copies) averages to
+ * itself and its check holds; any other datum for the same round (a forged
+ * or conflicting one) moves the average off every value whose check holds,
+ * so the conflict is evident, and a value copied from another round or
+ * vantage fails its check. Not a secret: a principal allowed to publish in
+ * the namespace can still compute a valid value for a silent vantage (see the
+ * README's security section).
+ */
+export function sealVotes(value: number, vantage: string, group: VoteGroup, at: number): number {
+  return value + checkOf(value, vantage, group, at) * 2 ** 32;
+}
+
+/** The votes value of a sealed datum, or undefined when its check fails (conflicting or foreign datums). */
+export function unsealVotes(sealed: number, vantage: string, group: VoteGroup, at: number): number | undefined {
+  if (!Number.isInteger(sealed) || sealed < 0 || sealed >= 2 ** (32 + SEAL_BITS)) return undefined;
+  const value = sealed % 2 ** 32;
+  return Math.floor(sealed / 2 ** 32) === checkOf(value, vantage, group, at) ? value : undefined;
+}
+
+function checkOf(value: number, vantage: string, group: VoteGroup, at: number): number {
+  return Number.parseInt(fingerprint(`${vantage}|${group.dimension}|${at}|${value}`), 16) % 2 ** SEAL_BITS;
+}

@@ -252,6 +252,22 @@ export function estimateCost(
   assumptions: Partial<CostAssumptions> = {},
 ): CostEstimate {
   const a: CostAssumptions = { ...defaultCostAssumptions, ...assumptions };
+  const usage = costUsage(config, prices, a);
+  const lines: CostLine[] = [
+    ...lambdaCosts(prices, a, usage),
+    ...cloudWatchCosts(prices, a, usage),
+    ...deliveryCosts(prices, a, usage),
+  ];
+  return {
+    profile: config.profile,
+    ...totals(lines),
+    lines,
+    detection: detectionTime(config, a.deciderRoundSeconds, a.scheduleDelaySeconds),
+  };
+}
+
+/** What a month of `config` uses: invocations, rounds, metric series and requests, bytes logged and sent. */
+function costUsage(config: FailoverConfig, prices: PriceTable, a: CostAssumptions) {
   const minutes = prices.hoursPerMonth * SECONDS_PER_MINUTE;
   const vantages = config.vantages.length;
   const controls = config.controlRegions.length;
@@ -263,25 +279,6 @@ export function estimateCost(
   const deciderRounds = minutes * deciderPlan.rounds; // per control region
   const probe = probeRoundCalls(config);
   const decider = deciderRoundCalls(config);
-
-  const lambda = (
-    fn: "probe" | "decider" | "notify" | "manual",
-    regions: number,
-    invocations: number,
-    seconds: number,
-    why: string,
-  ): CostLine[] => {
-    const gbSeconds = invocations * seconds * (a.memoryMb[fn] / 1024);
-    return [
-      line(prices, "lambda.requests", { service: "Lambda", item: `${fn} requests`, quantity: invocations, basis: why }),
-      line(prices, "lambda.arm64.gbSecond", {
-        service: "Lambda",
-        item: `${fn} GB-seconds`,
-        quantity: gbSeconds,
-        basis: `${invocations.toLocaleString("en-US")} × ${seconds} s × ${a.memoryMb[fn]} MB`,
-      }),
-    ].map((l) => ({ ...l, item: regions > 1 ? `${l.item} (${regions} regions)` : l.item }));
-  };
 
   // Billed per region: the probe series (every vantage) and what each decider sends there in a steady minute. Events are not standing series.
   const deciders = config.controlRegions.map((r) => deciderRoundCalls(config, r));
@@ -323,36 +320,95 @@ export function estimateCost(
     probeRounds * crossProbe * putBytes(probe.perRegion.putMetricDataCalls, probe.perRegion.datums) +
     minutes * putBytes(deciderCross.calls, deciderCross.datums);
   const checkBytes = probeRounds * vantages * targets * a.checkBytesOut;
+  return {
+    minutes,
+    vantages,
+    controls,
+    probePlan,
+    deciderPlan,
+    deciderRounds,
+    probe,
+    decider,
+    metricsByRegion,
+    customMetrics,
+    deciderOwn,
+    deciderCross,
+    alarms,
+    highResolutionAlarms,
+    probePuts,
+    deciderPuts,
+    metricsRequested,
+    logBytes,
+    interRegionBytes,
+    checkBytes,
+  };
+}
 
-  const lines: CostLine[] = [
-    ...lambda(
+type CostUsage = ReturnType<typeof costUsage>;
+
+/** Lambda requests and GB-seconds of each function. */
+function lambdaCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsage): CostLine[] {
+  const { minutes, vantages, controls, probePlan, deciderPlan } = usage;
+  return [
+    ...lambdaLines(
+      prices,
+      a,
       "probe",
       vantages,
       minutes * vantages,
       probePlan.billedSeconds,
       `1 invocation a minute × ${vantages} vantages, ${probePlan.rounds} rounds each`,
     ),
-    ...lambda(
+    ...lambdaLines(
+      prices,
+      a,
       "decider",
       controls,
       minutes * controls,
       deciderPlan.billedSeconds,
       `1 invocation a minute × ${controls} control regions, ${deciderPlan.rounds} rounds each`,
     ),
-    ...lambda(
+    ...lambdaLines(
+      prices,
+      a,
       "notify",
       1,
       a.notifyInvocationsPerMonth,
       a.occasionalInvocationSeconds,
       "assumed alarm transitions a month",
     ),
-    ...lambda(
+    ...lambdaLines(
+      prices,
+      a,
       "manual",
       1,
       a.manualInvocationsPerMonth,
       a.occasionalInvocationSeconds,
       "assumed manual failovers and drills a month",
     ),
+  ];
+}
+
+/** CloudWatch: custom metrics, PutMetricData, DescribeAlarms, GetMetricData, alarms and log ingestion. */
+function cloudWatchCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsage): CostLine[] {
+  const {
+    vantages,
+    controls,
+    deciderPlan,
+    probe,
+    decider,
+    metricsByRegion,
+    customMetrics,
+    deciderOwn,
+    deciderCross,
+    alarms,
+    highResolutionAlarms,
+    probePuts,
+    deciderPuts,
+    metricsRequested,
+    logBytes,
+  } = usage;
+  return [
     line(prices, "cloudwatch.metric", {
       service: "CloudWatch",
       item: "custom metrics",
@@ -409,6 +465,13 @@ export function estimateCost(
       quantity: logBytes / BYTES_PER_GB,
       basis: `${a.logBytes.perProbeRound} B per probe round, ${a.logBytes.perDeciderRound} B per decider round, ${a.logBytes.perInvocation} B per invocation`,
     }),
+  ];
+}
+
+/** SNS, data transfer, Route 53 reads and the DNS zone and queries. */
+function deliveryCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsage): CostLine[] {
+  const { controls, deciderRounds, decider, interRegionBytes, checkBytes } = usage;
+  return [
     line(prices, "sns.publish", {
       service: "SNS",
       item: "alarm notifications",
@@ -435,12 +498,28 @@ export function estimateCost(
     }),
     ...dnsLines(prices, a),
   ];
-  return {
-    profile: config.profile,
-    ...totals(lines),
-    lines,
-    detection: detectionTime(config, a.deciderRoundSeconds, a.scheduleDelaySeconds),
-  };
+}
+
+/** Lambda requests and GB-seconds of one function across `regions`. */
+function lambdaLines(
+  prices: PriceTable,
+  a: CostAssumptions,
+  fn: "probe" | "decider" | "notify" | "manual",
+  regions: number,
+  invocations: number,
+  seconds: number,
+  why: string,
+): CostLine[] {
+  const gbSeconds = invocations * seconds * (a.memoryMb[fn] / 1024);
+  return [
+    line(prices, "lambda.requests", { service: "Lambda", item: `${fn} requests`, quantity: invocations, basis: why }),
+    line(prices, "lambda.arm64.gbSecond", {
+      service: "Lambda",
+      item: `${fn} GB-seconds`,
+      quantity: gbSeconds,
+      basis: `${invocations.toLocaleString("en-US")} × ${seconds} s × ${a.memoryMb[fn]} MB`,
+    }),
+  ].map((l) => ({ ...l, item: regions > 1 ? `${l.item} (${regions} regions)` : l.item }));
 }
 
 /**

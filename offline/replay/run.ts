@@ -1,10 +1,7 @@
 import type { FailoverConfig } from "../../functions/lib/config.ts";
-import { decide } from "../../functions/lib/policy/decide.ts";
-import type { PolicyMemory } from "../../functions/lib/policy/memory.ts";
 import { splitWeights, normalWeights, sameWeights } from "../../functions/lib/policy/weights.ts";
 import type { Scenario } from "../scenario.ts";
 import type { ProbeRound, Weights } from "../../functions/lib/types.ts";
-import { windowSeconds } from "../../functions/lib/policy/decide.ts";
 import { probeVote, type LatencyRule } from "./faults.ts";
 
 /** The policies the replay can run: ours, the two baselines, and the oracle (the physical limit). */

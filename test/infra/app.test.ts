@@ -50,7 +50,7 @@ describe("the SST app under mocks", () => {
     expect(probeRegions).toEqual([...config.vantages].sort());
   });
 
-  it("runs a decider, a manual failover function without URL and a notified topic in both control regions", () => {
+  it("runs a decider, a manual failover function without URL, a notified topic and a signal endpoint in both control regions", () => {
     expect(checkControl(app, config, stage)).toEqual([]);
     expect(
       views
@@ -58,11 +58,14 @@ describe("the SST app under mocks", () => {
         .map((v) => v.region)
         .sort(),
     ).toEqual([...config.controlRegions].sort());
-    expect(app.resources.filter((r) => r.type === "aws:lambda/functionUrl:FunctionUrl")).toEqual([]);
+    // The only URLs: one public signal endpoint per control region (Route 53's checkers send no credentials).
+    const urls = app.resources.filter((r) => r.type === "aws:lambda/functionUrl:FunctionUrl");
+    expect(urls.map((u) => u.region).sort()).toEqual([...config.controlRegions].sort());
+    expect(urls.every((u) => u.inputs.authorizationType === "NONE" && u.name.startsWith("Signal"))).toBe(true);
   });
 
   it("gives every function arm64, 2-week logs and the config within Lambda's 4 KB environment", () => {
-    expect(views).toHaveLength(config.vantages.length + 3 * config.controlRegions.length);
+    expect(views).toHaveLength(config.vantages.length + 4 * config.controlRegions.length);
     expect(checkFunctionDefaults(app)).toEqual([]);
   });
 

@@ -2,6 +2,7 @@ import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { manualFunctionName } from "../../functions/lib/deployment.ts";
 import {
+  dataPlaneParameterArns,
   hostedZoneArn,
   managedChangeActions,
   managedRecordNames,
@@ -17,7 +18,7 @@ import type { BuiltApp, MockResource } from "./sst-harness.ts";
  * deliberately broken resource lists and prove they bite.
  */
 
-export type FunctionKind = "probe" | "decider" | "manual" | "notify";
+export type FunctionKind = "probe" | "decider" | "manual" | "notify" | "signal";
 
 /** A deployed Lambda function with the resources SST made for it. */
 export interface FunctionView {
@@ -35,6 +36,7 @@ const kindByHandler: Record<string, FunctionKind> = {
   "functions/decide.handler": "decider",
   "functions/failover.handler": "manual",
   "functions/notify.handler": "notify",
+  "functions/signal.handler": "signal",
 };
 
 const ofType = (resources: MockResource[], type: string) => resources.filter((r) => r.type === type);
@@ -123,13 +125,25 @@ export function checkControl(
     if (notifiers.length !== 1) problems.push(`${region}: expected 1 notifier, found ${notifiers.length}`);
     if (!subscriptions.some((s) => s.region === region && s.inputs.protocol === "lambda"))
       problems.push(`${region}: the notifier is not subscribed to the alarm topic`);
-    for (const view of [...deciders, ...manuals, ...notifiers]) {
+    const signals = of("signal");
+    if (signals.length !== 1)
+      problems.push(`${region}: expected 1 data-plane signal endpoint, found ${signals.length}`);
+    for (const signal of signals) {
+      const url = ofType(app.resources, "aws:lambda/functionUrl:FunctionUrl").find((u) => u.region === region);
+      if (url?.inputs.authorizationType !== "NONE")
+        problems.push(`${region}: the signal endpoint needs a function URL without auth (Route 53 checkers send none)`);
+      if (!(signal.fn.inputs.reservedConcurrentExecutions > 0))
+        problems.push(`${region}: the public signal endpoint has no reserved concurrency cap`);
+    }
+    for (const view of [...deciders, ...manuals, ...notifiers, ...signals]) {
       if (view.fn.inputs.environment?.variables?.FAILOVER_CONTROL_REGION !== region)
         problems.push(`${view.functionID}: FAILOVER_CONTROL_REGION is not ${region}`);
     }
   }
+  const signalFunctions = new Set(views.filter((v) => v.kind === "signal").map((v) => v.fn.name));
   for (const url of ofType(app.resources, "aws:lambda/functionUrl:FunctionUrl"))
-    problems.push(`function URL ${url.name}: no function may be reachable without IAM`);
+    if (![...signalFunctions].some((name) => url.name.startsWith(name.replace(/Function$/, ""))))
+      problems.push(`function URL ${url.name}: only the data-plane signal endpoint may be reachable without IAM`);
   return problems;
 }
 
@@ -238,6 +252,8 @@ const expectedActions: Record<FunctionKind, string[]> = {
     "route53:GetChange",
     "route53:ListResourceRecordSets",
     "sns:Publish",
+    "ssm:GetParameter",
+    "ssm:PutParameter",
   ],
   manual: [
     "cloudwatch:GetMetricData",
@@ -248,6 +264,7 @@ const expectedActions: Record<FunctionKind, string[]> = {
     "sns:Publish",
   ],
   notify: ["route53:ListResourceRecordSets"],
+  signal: ["ssm:GetParameter"],
 };
 
 /** Actions of a function in `region`: a notifier outside the first control region also asks the first region's alarms (DescribeAlarms). */
@@ -317,6 +334,12 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
           problems.push(
             `${where}: cloudwatch:DescribeAlarms on ${resources.join(", ")}, expected only the ${config.name}-* alarms of ${config.controlRegions[0]}`,
           );
+        const parameters =
+          view.kind === "signal"
+            ? dataPlaneParameterArns(config, region, true)
+            : config.controlRegions.flatMap((r) => dataPlaneParameterArns(config, r));
+        if (action.startsWith("ssm:") && JSON.stringify(resources) !== JSON.stringify(parameters))
+          problems.push(`${where}: ${action} on ${resources.join(", ")}, expected only ${parameters.join(", ")}`);
         if (
           action === "route53:GetChange" &&
           JSON.stringify(resources) !== JSON.stringify(["arn:aws:route53:::change/*"])

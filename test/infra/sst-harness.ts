@@ -206,6 +206,9 @@ function createMocks(resources: MockResource[]) {
         arn: fakeArn(args.type, region, physicalName),
       };
       if (args.type === "random:index/randomBytes:RandomBytes") state.base64 = Buffer.alloc(32).toString("base64");
+      // AWS assigns a function URL's address; the mock makes up one so outputs that carry it resolve.
+      if (args.type === "aws:lambda/functionUrl:FunctionUrl")
+        state.functionUrl = `https://${args.name.toLowerCase()}.lambda-url.${region ?? "us-east-1"}.on.aws/`;
       return { id: `${args.name}-id`, state };
     },
     call(args: { token: string; inputs: any; provider?: string }) {

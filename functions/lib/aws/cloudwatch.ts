@@ -18,7 +18,7 @@ import {
 } from "../metric-datums.ts";
 import { Dimension, Metric } from "../metrics.ts";
 import type { ProbeRoundReport } from "../probe/report.ts";
-import { decodeVotes, voteGroups, type VoteGroup } from "../probe-votes.ts";
+import { decodeVotes, unsealVotes, voteGroups, type VoteGroup } from "../probe-votes.ts";
 import type { ProbeRound } from "../types.ts";
 import { clientConfig, endpointOverride, type AwsClientOptions } from "./client-config.ts";
 import { awsFailure, failureCodes } from "./failure.ts";
@@ -183,7 +183,10 @@ export class MetricsBus {
    * (now - windowSeconds, now], oldest first, one entry per round (a round
    * nobody published has empty votes; a target a vantage has no result for
    * is left out of its votes). One ProbeVotes query per vantage and vote
-   * group, statistic Maximum with a period of one round (one datum per round).
+   * group, statistic Average with a period of one round: a genuine probe
+   * publishes one sealed datum per round (../probe-votes.ts sealVotes), so
+   * an average whose check fails means conflicting datums; that vantage has
+   * no vote in that round and is listed in `conflicts` (a suspect checker).
    * StartTime is aligned down to the probe interval so each bucket is
    * exactly one round.
    */
@@ -210,7 +213,7 @@ export class MetricsBus {
           ],
         },
         Period: period,
-        Stat: "Maximum",
+        Stat: "Average",
       },
       ReturnData: true,
     }));
@@ -238,20 +241,22 @@ export class MetricsBus {
           timestamps.forEach((time, i) => {
             const value = values[i];
             const seconds = time instanceof Date ? time.getTime() / 1000 : Number.NaN;
-            if (
-              !Number.isFinite(seconds) ||
-              typeof value !== "number" ||
-              !Number.isInteger(value) ||
-              value < 0 ||
-              value >= 2 ** 32
-            )
+            if (!Number.isFinite(seconds) || typeof value !== "number" || !Number.isFinite(value))
               throw badAnswer(region, `result ${result.Id} has a malformed datapoint at position ${i}`);
-            const round = rounds.get(Math.floor(seconds / period) * period);
-            if (round) {
-              const votes = round.votes[one.vantage] ?? {};
-              round.votes[one.vantage] = votes;
-              decodeVotes(one.group, value, votes);
+            const at = Math.floor(seconds / period) * period;
+            const round = rounds.get(at);
+            if (!round) return;
+            const votes = unsealVotes(value, one.vantage, one.group, at);
+            if (votes === undefined) {
+              // Datums for this round disagree, or one is not this vantage's: no vote, a suspect checker.
+              round.conflicts = [...new Set([...(round.conflicts ?? []), one.vantage])];
+              delete round.votes[one.vantage];
+              return;
             }
+            if (round.conflicts?.includes(one.vantage)) return;
+            const byTarget = round.votes[one.vantage] ?? {};
+            round.votes[one.vantage] = byTarget;
+            decodeVotes(one.group, votes, byTarget);
           });
         }
       }

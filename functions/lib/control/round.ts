@@ -90,54 +90,7 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
   const draining = store ? await readDraining(store, deps.controlRegion) : [];
   if (store && view) await drainFirst(deps, store, now, rounds, view, draining);
 
-  let decision: Decision | undefined;
-  let state: StateDocument | undefined;
-  let lease: OverrideLease | undefined;
-  let priorMemory: PolicyMemory | undefined;
-  let result: UpdateResult | undefined;
-  try {
-    result = await deps.switcher.update((snapshot) => {
-      const { doc, problem } = readStateDocument(snapshot);
-      if (problem !== undefined) log.warn("state record ignored, starting fresh policy memory", { problem });
-      if (snapshot.leaseProblem !== undefined) log.warn("lease record ignored", { problem: snapshot.leaseProblem });
-      // After a drain through health checks the records lag the view: decide from the view, and catch the records up.
-      const ahead =
-        view !== undefined &&
-        !sameWeights(view.applied, view.records, ids) &&
-        sameWeights(view.records, snapshot.weights, ids);
-      const current = ahead ? view.applied : snapshot.weights;
-      const base = ahead ? view.state : doc;
-      decision = decide({ now, config, rounds, current, memory: base?.memory, lease: snapshot.lease });
-      priorMemory = base?.memory;
-      lease = snapshot.lease;
-      state = { ...(base ?? emptyStateDocument()), memory: decision.memory };
-      if (deps.dryRun) return undefined;
-      const manual = decision.kind === "override" && snapshot.lease !== undefined;
-      const catchUp = ahead && !sameWeights(snapshot.weights, decision.weights, ids);
-      const change = zoneChangeFor(
-        catchUp
-          ? { ...decision, changed: true, reason: `records catch up with the health checks: ${decision.reason}` }
-          : decision,
-        snapshot,
-        { now, doc: base, mode: manual ? "manual" : "automatic", ...(manual ? { actor: snapshot.lease?.actor } : {}) },
-      );
-      if (change?.state !== undefined) state = change.state as StateDocument;
-      return change;
-    });
-  } catch (error) {
-    if (store === undefined || view === undefined || !controlPlaneDown(error)) throw error;
-    log.warn("Route 53 API down: deciding from the decider view, draining through health checks only", {
-      controlRegion: deps.controlRegion,
-      error: error instanceof Error ? error.message : String(error),
-      // A change whose answers were all lost: "unknown" means it may be in place (the next round re-reads).
-      changeOutcome: (error as { outcome?: string }).outcome,
-    });
-    lease = view.lease;
-    state = view.state;
-    priorMemory = view.state.memory;
-    decision = decide({ now, config, rounds, current: view.applied, memory: view.state.memory, lease: view.lease });
-  }
-  const final = decision as Decision;
+  const { decision: final, state, lease, priorMemory, result } = await decideAndWrite(deps, now, rounds, store, view);
   const apiUp = result !== undefined;
   const switched = result?.applied === true && result.change?.weights !== undefined;
   if (switched && result?.changeId) deps.followChange?.(result.changeId);
@@ -204,6 +157,80 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
       regions: unpublished.map(({ region, error }) => ({ region, error })),
     });
   return outcome;
+}
+
+/** What a round decided, and the write it made (none when the Route 53 API is down and the view decided). */
+interface ZoneDecision {
+  decision: Decision;
+  state: StateDocument | undefined;
+  lease: OverrideLease | undefined;
+  /** The policy memory the decision started from (to tell what it changed). */
+  priorMemory: PolicyMemory | undefined;
+  result: UpdateResult | undefined;
+}
+
+/**
+ * By compare-and-swap: read the zone, decide (from the decider view when
+ * the records lag a drain made through health checks) and write. When the
+ * Route 53 API is down and there is a view, decides from the view alone.
+ */
+async function decideAndWrite(
+  deps: RoundDeps,
+  now: number,
+  rounds: Awaited<ReturnType<RoundDeps["bus"]["readWindow"]>>,
+  store: SignalStore | undefined,
+  view: Awaited<ReturnType<typeof readView>>["view"],
+): Promise<ZoneDecision> {
+  const { config, log } = deps;
+  const ids = config.targets.map((target) => target.id);
+  let decision: Decision | undefined;
+  let state: StateDocument | undefined;
+  let lease: OverrideLease | undefined;
+  let priorMemory: PolicyMemory | undefined;
+  let result: UpdateResult | undefined;
+  try {
+    result = await deps.switcher.update((snapshot) => {
+      const { doc, problem } = readStateDocument(snapshot);
+      if (problem !== undefined) log.warn("state record ignored, starting fresh policy memory", { problem });
+      if (snapshot.leaseProblem !== undefined) log.warn("lease record ignored", { problem: snapshot.leaseProblem });
+      // After a drain through health checks the records lag the view: decide from the view, and catch the records up.
+      const ahead =
+        view !== undefined &&
+        !sameWeights(view.applied, view.records, ids) &&
+        sameWeights(view.records, snapshot.weights, ids);
+      const current = ahead ? view.applied : snapshot.weights;
+      const base = ahead ? view.state : doc;
+      decision = decide({ now, config, rounds, current, memory: base?.memory, lease: snapshot.lease });
+      priorMemory = base?.memory;
+      lease = snapshot.lease;
+      state = { ...(base ?? emptyStateDocument()), memory: decision.memory };
+      if (deps.dryRun) return undefined;
+      const manual = decision.kind === "override" && snapshot.lease !== undefined;
+      const catchUp = ahead && !sameWeights(snapshot.weights, decision.weights, ids);
+      const change = zoneChangeFor(
+        catchUp
+          ? { ...decision, changed: true, reason: `records catch up with the health checks: ${decision.reason}` }
+          : decision,
+        snapshot,
+        { now, doc: base, mode: manual ? "manual" : "automatic", ...(manual ? { actor: snapshot.lease?.actor } : {}) },
+      );
+      if (change?.state !== undefined) state = change.state as StateDocument;
+      return change;
+    });
+  } catch (error) {
+    if (store === undefined || view === undefined || !controlPlaneDown(error)) throw error;
+    log.warn("Route 53 API down: deciding from the decider view, draining through health checks only", {
+      controlRegion: deps.controlRegion,
+      error: error instanceof Error ? error.message : String(error),
+      // A change whose answers were all lost: "unknown" means it may be in place (the next round re-reads).
+      changeOutcome: (error as { outcome?: string }).outcome,
+    });
+    lease = view.lease;
+    state = view.state;
+    priorMemory = view.state.memory;
+    decision = decide({ now, config, rounds, current: view.applied, memory: view.state.memory, lease: view.lease });
+  }
+  return { decision: decision as Decision, state, lease, priorMemory, result };
 }
 
 /**

@@ -108,7 +108,7 @@ class ProbeCheck {
   }
 
   /** GETs `url`; a kept-alive socket that the server closed as it was reused is retried once on a fresh one. */
-  send(url: URL, redirectsLeft = this.settings.maxRedirects, retryOnStaleSocket = true): void {
+  send(url: URL, redirectsLeft = this.settings.maxRedirects, retryOnStaleSocket = true) {
     const secure = url.protocol === "https:";
     if (!secure && url.protocol !== "http:") return this.fail("other", `unsupported protocol ${url.protocol}`);
     let req: http.ClientRequest;
@@ -157,7 +157,7 @@ class ProbeCheck {
     });
   }
 
-  private onResponse(req: http.ClientRequest, res: http.IncomingMessage, url: URL, redirectsLeft: number): void {
+  private onResponse(req: http.ClientRequest, res: http.IncomingMessage, url: URL, redirectsLeft: number) {
     const status = res.statusCode ?? 0;
     res.on("error", (error: NodeJS.ErrnoException) => {
       if (!this.settled) this.fail(classify(error, this.phase)[0], `body: ${short(error)}`, status);
