@@ -1,5 +1,6 @@
 import { describeError, FailoverError, ValidationError, type ValidationIssue } from "../functions/lib/errors.ts";
 import { readFileSync } from "node:fs";
+import { printable } from "../functions/lib/printable.ts";
 import type { CliCommand, CliIO } from "./command.ts";
 import cost from "./commands/cost.ts";
 import drain from "./commands/drain.ts";
@@ -37,7 +38,13 @@ function version(): string {
  * Runs one CLI invocation and returns its exit code: 0 ok, 1 failed, 2 bad
  * input. Errors are printed for people (message and hint, never a stack).
  */
-export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+export async function main(argv: readonly string[], terminal: CliIO): Promise<number> {
+  // Reasons, actors and arguments are echoed back: no escape sequence or carriage return of theirs reaches the terminal.
+  const io: CliIO = {
+    ...terminal,
+    stdout: (text) => terminal.stdout(printable(text, { multiline: true })),
+    stderr: (text) => terminal.stderr(printable(text, { multiline: true })),
+  };
   const [name, ...args] = argv;
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     (name === undefined ? io.stderr : io.stdout)(usage());

@@ -21,6 +21,7 @@ import type { ProbeRoundReport } from "../probe/report.ts";
 import { decodeVotes, unsealVotes, voteGroups, type VoteGroup } from "../probe-votes.ts";
 import type { ProbeRound } from "../types.ts";
 import { clientConfig, endpointOverride, type AwsClientOptions } from "./client-config.ts";
+import { awsFailure, failureCodes } from "./failure.ts";
 import {
   describeAwsError,
   retrySettings,
@@ -430,35 +431,22 @@ export function badAnswer(region: string, why: string, operation = "GetMetricDat
 }
 
 function cloudWatchFailure(region: string, operation: string, giveUp: GiveUp): CloudWatchError {
-  const { kind, attempts, elapsedMs, cause } = giveUp;
-  const detail = describeAwsError(cause);
-  const tries = `${attempts} attempt${attempts === 1 ? "" : "s"} in ${elapsedMs} ms`;
-  if (kind === "throttled")
-    return new CloudWatchError(
-      "CLOUDWATCH_THROTTLED",
-      `CloudWatch ${operation} in ${region} was throttled (${tries}): ${detail}`,
-      {
-        cause,
-        hint: "Raise the CloudWatch API quota for the account, or fewer vantages per control region; the next round tries again.",
+  const failure = awsFailure(
+    {
+      service: "CloudWatch",
+      operation,
+      where: `in ${region}`,
+      codes: failureCodes("CLOUDWATCH"),
+      hints: {
+        throttled:
+          "Raise the CloudWatch API quota for the account, or fewer vantages per control region; the next round tries again.",
+        unavailable:
+          "The region's CloudWatch is unreachable; the other control region carries on. The next round tries again.",
+        "bad-answer": "Check the endpoint (AWS_ENDPOINT_URL) points at CloudWatch or a compatible emulator.",
+        rejected: `Check the IAM permissions (cloudwatch:${operation}) and the request; retrying will not help.`,
       },
-    );
-  if (kind === "unavailable")
-    return new CloudWatchError(
-      "CLOUDWATCH_UNAVAILABLE",
-      `CloudWatch ${operation} in ${region} failed (${tries}): ${detail}`,
-      {
-        cause,
-        hint: "The region's CloudWatch is unreachable; the other control region carries on. The next round tries again.",
-      },
-    );
-  if (kind === "bad-answer")
-    return new CloudWatchError(
-      "CLOUDWATCH_BAD_ANSWER",
-      `CloudWatch ${operation} in ${region} answered something that is not a valid CloudWatch response: ${detail}`,
-      { cause, hint: "Check the endpoint (AWS_ENDPOINT_URL) points at CloudWatch or a compatible emulator." },
-    );
-  return new CloudWatchError("CLOUDWATCH_REJECTED", `CloudWatch ${operation} in ${region} was refused: ${detail}`, {
-    cause,
-    hint: `Check the IAM permissions (cloudwatch:${operation}) and the request; retrying will not help.`,
-  });
+    },
+    giveUp,
+  );
+  return new CloudWatchError(failure.code as CloudWatchErrorCode, failure.message, failure.options);
 }

@@ -1,6 +1,7 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { FailoverError } from "../errors.ts";
 import { clientConfig, type AwsClientOptions } from "./client-config.ts";
+import { awsFailure, failureCodes } from "./failure.ts";
 import {
   describeAwsError,
   neverSent,
@@ -96,31 +97,28 @@ function outcomeUnknown(functionName: string, { cause }: GiveUp): FailoverError 
   );
 }
 
-function lambdaFailure(functionName: string, { kind, attempts, cause }: GiveUp): FailoverError {
-  const name = (cause as { name?: string } | undefined)?.name;
-  if (name === "ResourceNotFoundException") {
+function lambdaFailure(functionName: string, giveUp: GiveUp): FailoverError {
+  const { cause } = giveUp;
+  if ((cause as { name?: string } | undefined)?.name === "ResourceNotFoundException") {
     return new FailoverError("LAMBDA_NOT_FOUND", `function ${functionName} does not exist in this region`, {
       cause,
       hint: "Deploy the stacks (`npx sst deploy`) or pass the right region/function name.",
     });
   }
-  const code =
-    kind === "throttled"
-      ? "LAMBDA_THROTTLED"
-      : kind === "unavailable"
-        ? "LAMBDA_UNAVAILABLE"
-        : kind === "bad-answer"
-          ? "LAMBDA_BAD_ANSWER"
-          : "LAMBDA_REJECTED";
-  return new FailoverError(
-    code,
-    `invoking ${functionName} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describeAwsError(cause)}`,
+  const unreachable = "Lambda is unreachable in this region; try the other control region.";
+  const failure = awsFailure(
     {
-      cause,
-      hint:
-        kind === "rejected"
-          ? "Check the IAM permission lambda:InvokeFunction and the function name."
-          : "Lambda is unreachable in this region; try the other control region.",
+      service: "Lambda",
+      operation: `Invoke ${functionName}`,
+      codes: failureCodes("LAMBDA"),
+      hints: {
+        throttled: unreachable,
+        unavailable: unreachable,
+        "bad-answer": unreachable,
+        rejected: "Check the IAM permission lambda:InvokeFunction and the function name.",
+      },
     },
+    giveUp,
   );
+  return new FailoverError(failure.code, failure.message, failure.options);
 }

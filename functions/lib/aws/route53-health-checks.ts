@@ -11,14 +11,8 @@ import type { FailoverConfig } from "../config.ts";
 import type { HealthCheckSpec } from "../dataplane/health-checks.ts";
 import { FailoverError } from "../errors.ts";
 import { clientConfig, type AwsClientOptions } from "./client-config.ts";
-import {
-  describeAwsError,
-  retrySettings,
-  withRetry,
-  type GiveUp,
-  type RetryOptions,
-  type RetrySettings,
-} from "./retry.ts";
+import { awsFailure } from "./failure.ts";
+import { retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
 import type { RecordSetData } from "../records/record-set.ts";
 import { CallStats } from "./stats.ts";
 
@@ -147,10 +141,21 @@ function readCheck(check: HealthCheck): HealthCheckRead {
   return { id: check.Id ?? "", reference: check.CallerReference ?? "", spec };
 }
 
-function healthCheckFailure(operation: string, { kind, attempts, cause }: GiveUp): FailoverError {
-  return new FailoverError(
-    kind === "unavailable" || kind === "throttled" ? "ROUTE53_UNAVAILABLE" : "ROUTE53_REJECTED",
-    `Route 53 ${operation} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describeAwsError(cause)}`,
-    { cause, hint: "Health checks are set up ahead of time: run it again once the Route 53 API answers." },
+function healthCheckFailure(operation: string, giveUp: GiveUp): FailoverError {
+  const hint = "Health checks are set up ahead of time: run it again once the Route 53 API answers.";
+  const failure = awsFailure(
+    {
+      service: "Route 53",
+      operation,
+      codes: {
+        throttled: "ROUTE53_UNAVAILABLE",
+        unavailable: "ROUTE53_UNAVAILABLE",
+        "bad-answer": "ROUTE53_REJECTED",
+        rejected: "ROUTE53_REJECTED",
+      },
+      hints: { throttled: hint, unavailable: hint, "bad-answer": hint, rejected: hint },
+    },
+    giveUp,
   );
+  return new FailoverError(failure.code, failure.message, failure.options);
 }

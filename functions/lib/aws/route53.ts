@@ -20,12 +20,12 @@ import {
   type RecordChange,
   type RecordSetData,
 } from "../records/record-set.ts";
-import { Route53Error } from "../records/route53-error.ts";
+import { Route53Error, type Route53ErrorCode } from "../records/route53-error.ts";
 import { existingWeightedRecords, managedGroups, zoneSnapshotOf, type ZoneSnapshot } from "../records/zone-snapshot.ts";
 import { clientConfig, type AwsClientOptions } from "./client-config.ts";
+import { awsFailure, failureCodes } from "./failure.ts";
 import {
   classifyAwsError,
-  describeAwsError,
   retrySettings,
   withRetry,
   type GiveUp,
@@ -348,28 +348,10 @@ function outcomeError(error: Route53Error, readBack: ReadBack): Route53Error {
 
 /** The Route53Error for a call that gave up (also for the emulator's zone set-up). */
 export function route53Failure(operation: string, giveUp: GiveUp, zone: string): Route53Error {
-  const { kind, attempts, elapsedMs, cause } = giveUp;
-  const detail = describeAwsError(cause);
-  const tries = `${attempts} attempt${attempts === 1 ? "" : "s"} in ${elapsedMs} ms`;
-  if (kind === "throttled")
-    return new Route53Error("ROUTE53_THROTTLED", `Route 53 ${operation} was throttled (${tries}): ${detail}`, {
-      cause,
-      hint: "Route 53 allows about 5 requests per second per account; nothing was changed. Deciders try again next round; by hand, retry in a few seconds and check for other tools hammering the API.",
-    });
-  if (kind === "unavailable")
-    return new Route53Error("ROUTE53_UNAVAILABLE", `Route 53 ${operation} failed (${tries}): ${detail}`, {
-      cause,
-      hint: `The Route 53 API is unreachable or failing${operation === "ChangeResourceRecordSets" ? "; the change may or may not have been applied (only a read can tell)" : ""}. Deciders try again next round; by hand, check your network, credentials and AWS_ENDPOINT_URL, then retry.`,
-    });
-  if (kind === "bad-answer")
-    return new Route53Error(
-      "ROUTE53_BAD_ANSWER",
-      `Route 53 ${operation} answered something that is not a valid Route 53 response: ${detail}`,
-      { cause, hint: "Check the endpoint (AWS_ENDPOINT_URL) points at Route 53 or a compatible emulator." },
-    );
+  const { cause } = giveUp;
   const name = (cause as { name?: string }).name ?? "";
   const message = (cause as { message?: string }).message ?? "";
-  if (name === "InvalidChangeBatch") {
+  if (giveUp.kind === "rejected" && name === "InvalidChangeBatch") {
     const messages = splitBatchMessages(message);
     if (messages.some((m) => /do not match the current values|but it was not found|but it already exists/.test(m))) {
       return new Route53Error(
@@ -388,15 +370,26 @@ export function route53Failure(operation: string, giveUp: GiveUp, zone: string):
       { cause, messages, hint: "The batch is invalid; nothing was changed. Check the record values in the config." },
     );
   }
-  if (name === "NoSuchHostedZone")
+  if (giveUp.kind === "rejected" && name === "NoSuchHostedZone")
     return new Route53Error("ROUTE53_NO_ZONE", `hosted zone ${zone} does not exist`, {
       cause,
       hint: "Check hostedZone.id in the config (Route 53 console, or `aws route53 list-hosted-zones`).",
     });
-  return new Route53Error("ROUTE53_REJECTED", `Route 53 ${operation} was refused: ${detail}`, {
-    cause,
-    hint: "Check the IAM permissions and the request; it will not succeed by retrying.",
-  });
+  const failure = awsFailure(
+    { service: "Route 53", operation, codes: failureCodes("ROUTE53"), hints: route53Hints(operation) },
+    giveUp,
+  );
+  return new Route53Error(failure.code as Route53ErrorCode, failure.message, failure.options);
+}
+
+function route53Hints(operation: string) {
+  return {
+    throttled:
+      "Route 53 allows about 5 requests per second per account; nothing was changed. Deciders try again next round; by hand, retry in a few seconds and check for other tools hammering the API.",
+    unavailable: `The Route 53 API is unreachable or failing${operation === "ChangeResourceRecordSets" ? "; the change may or may not have been applied (only a read can tell)" : ""}. Deciders try again next round; by hand, check your network, credentials and AWS_ENDPOINT_URL, then retry.`,
+    "bad-answer": "Check the endpoint (AWS_ENDPOINT_URL) points at Route 53 or a compatible emulator.",
+    rejected: "Check the IAM permissions and the request; it will not succeed by retrying.",
+  };
 }
 
 /** Route 53 joins the problems of a batch as `[first, second]`. */

@@ -1,14 +1,8 @@
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
 import { FailoverError } from "../errors.ts";
 import { clientConfig, type AwsClientOptions } from "./client-config.ts";
-import {
-  describeAwsError,
-  retrySettings,
-  withRetry,
-  type GiveUp,
-  type RetryOptions,
-  type RetrySettings,
-} from "./retry.ts";
+import { awsFailure, failureCodes } from "./failure.ts";
+import { retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
 import { CallStats } from "./stats.ts";
 
 /**
@@ -89,24 +83,21 @@ export class SnsPublisher {
   }
 }
 
-function snsFailure(operation: string, { kind, attempts, cause }: GiveUp): FailoverError {
-  const code =
-    kind === "throttled"
-      ? "SNS_THROTTLED"
-      : kind === "unavailable"
-        ? "SNS_UNAVAILABLE"
-        : kind === "bad-answer"
-          ? "SNS_BAD_ANSWER"
-          : "SNS_REJECTED";
-  return new FailoverError(
-    code,
-    `SNS ${operation} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describeAwsError(cause)}`,
+function snsFailure(operation: string, giveUp: GiveUp): FailoverError {
+  const unreachable = "SNS is unreachable or failing; the alarm will fire again on its next evaluation.";
+  const failure = awsFailure(
     {
-      cause,
-      hint:
-        kind === "rejected"
-          ? "Check the topic ARN and the IAM permission sns:Publish."
-          : "SNS is unreachable or failing; the alarm will fire again on its next evaluation.",
+      service: "SNS",
+      operation,
+      codes: failureCodes("SNS"),
+      hints: {
+        throttled: unreachable,
+        unavailable: unreachable,
+        "bad-answer": unreachable,
+        rejected: "Check the topic ARN and the IAM permission sns:Publish.",
+      },
     },
+    giveUp,
   );
+  return new FailoverError(failure.code, failure.message, failure.options);
 }

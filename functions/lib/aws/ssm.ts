@@ -1,14 +1,8 @@
 import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { FailoverError } from "../errors.ts";
 import { clientConfig, type AwsClientOptions } from "./client-config.ts";
-import {
-  describeAwsError,
-  retrySettings,
-  withRetry,
-  type GiveUp,
-  type RetryOptions,
-  type RetrySettings,
-} from "./retry.ts";
+import { awsFailure, failureCodes } from "./failure.ts";
+import { retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
 import { CallStats } from "./stats.ts";
 
 /**
@@ -75,17 +69,18 @@ function isNotFound(error: unknown): boolean {
   return (error as { name?: string } | undefined)?.name === "ParameterNotFound";
 }
 
-function ssmFailure(operation: string, region: string, { kind, attempts, cause }: GiveUp): FailoverError {
-  const code = kind === "throttled" ? "SSM_THROTTLED" : kind === "unavailable" ? "SSM_UNAVAILABLE" : "SSM_REJECTED";
-  return new FailoverError(
-    isNotFound(cause) ? "SSM_NOT_FOUND" : code,
-    `SSM ${operation} in ${region} failed after ${attempts} attempt${attempts === 1 ? "" : "s"}: ${describeAwsError(cause)}`,
+function ssmFailure(operation: string, region: string, giveUp: GiveUp): FailoverError {
+  const unreachable = "SSM is unreachable or failing in this region; the other control region's signal still counts.";
+  const rejected = "Check the parameter name and the IAM permissions ssm:GetParameter / ssm:PutParameter on it.";
+  const failure = awsFailure(
     {
-      cause,
-      hint:
-        kind === "rejected"
-          ? "Check the parameter name and the IAM permissions ssm:GetParameter / ssm:PutParameter on it."
-          : "SSM is unreachable or failing in this region; the other control region's signal still counts.",
+      service: "SSM",
+      operation,
+      where: `in ${region}`,
+      codes: { ...failureCodes("SSM"), "bad-answer": "SSM_REJECTED" },
+      hints: { throttled: unreachable, unavailable: unreachable, "bad-answer": rejected, rejected },
     },
+    giveUp,
   );
+  return new FailoverError(isNotFound(giveUp.cause) ? "SSM_NOT_FOUND" : failure.code, failure.message, failure.options);
 }
