@@ -112,27 +112,38 @@ export function createControl(settings: Settings, secrets: { slackWebhookUrl: ss
       link: [secrets.slackWebhookUrl],
     });
 
-    // The one function with a URL: Route 53's health checkers send no credentials. It only reads this
-    // region's signal parameter and answers "drain <id>" or "serve <id>"; an error or a throttle answers
-    // something else, which the inverted health check counts as serve (never a drain).
-    const signal = new sst.aws.Function(
-      logicalName("Signal", region),
-      {
-        ...functionArgs({
-          handler: "functions/signal.handler",
-          description: `regional-failover data-plane signal (control region ${region}); asked by Route 53 health checks`,
-          configJson,
-          environment,
-          permissions: signalPermissions(config, region),
-          timeoutSeconds: 3,
-          memoryMb: functionMemoryMb.signal,
-        }),
-        url: { authorization: "none", cors: false },
-        concurrency: { reserved: SIGNAL_RESERVED_CONCURRENCY },
-      },
-      { provider },
-    );
+    const signal = createSignalEndpoint(settings, region, provider, environment);
 
     return { region, decider, manualFailover, alarmTopic, signal };
   });
+}
+
+/**
+ * The one function with a URL: Route 53's health checkers send no credentials. It only reads this
+ * region's signal parameter and answers "drain <id>" or "serve <id>"; an error or a throttle answers
+ * something else, which the inverted health check counts as serve (never a drain).
+ */
+function createSignalEndpoint(
+  { config, configJson }: Settings,
+  region: string,
+  provider: ReturnType<typeof providerFor>,
+  environment: Record<string, string>,
+): sst.aws.Function {
+  return new sst.aws.Function(
+    logicalName("Signal", region),
+    {
+      ...functionArgs({
+        handler: "functions/signal.handler",
+        description: `regional-failover data-plane signal (control region ${region}); asked by Route 53 health checks`,
+        configJson,
+        environment,
+        permissions: signalPermissions(config, region),
+        timeoutSeconds: 3,
+        memoryMb: functionMemoryMb.signal,
+      }),
+      url: { authorization: "none", cors: false },
+      concurrency: { reserved: SIGNAL_RESERVED_CONCURRENCY },
+    },
+    { provider },
+  );
 }
