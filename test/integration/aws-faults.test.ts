@@ -105,7 +105,7 @@ describe("Route 53 adapter under injected faults", () => {
     // Prepare: Route 53 applies the first attempt; that answer and every retry's answer are lost
     proxy.inject(Array<Fault>(40).fill({ kind: "drop-after-forward" }), CHANGE);
     // Act
-    const result = await viaProxy.update(() => ({ weights: NEW }));
+    const result = await viaProxy.update(() => ({ change: { weights: NEW }, decided: undefined }));
     // Assess
     expect(result).toMatchObject({ applied: true, changeId: "" });
     expect((await direct.read()).weights).toEqual(NEW);

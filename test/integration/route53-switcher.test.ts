@@ -109,7 +109,7 @@ describe("Route53Switcher", () => {
 
     const result = await switcher.update((snapshot) => {
       seen.push(snapshot.weights.failover);
-      return { weights: { primary: 50 } };
+      return { change: { weights: { primary: 50 } }, decided: undefined };
     });
 
     expect(result.applied).toBe(true);
@@ -121,7 +121,10 @@ describe("Route53Switcher", () => {
   it("two concurrent update() calls never lose an update", async () => {
     const { config, switcher } = await initialised();
     const other = new Route53Switcher(config, { endpoint: emulator.url, retry: fastRetry });
-    const plan = (snapshot: ZoneSnapshot) => ({ weights: { primary: (snapshot.weights.primary ?? 0) + 1 } });
+    const plan = (snapshot: ZoneSnapshot) => ({
+      change: { weights: { primary: (snapshot.weights.primary ?? 0) + 1 } },
+      decided: undefined,
+    });
 
     const results = await Promise.all([
       switcher.update(plan, { maxAttempts: 5 }),

@@ -43,11 +43,21 @@ import { CallStats } from "./stats.ts";
  * batches (change-batch.ts) and the record sets themselves (record-set.ts).
  */
 
-export interface UpdateResult {
+/** What the `plan` of {@link Route53Switcher.update} made of one snapshot. */
+export interface UpdatePlan<T> {
+  /** The change to write; undefined writes nothing. */
+  change: ZoneChange | undefined;
+  /** What the plan decided, handed back in the result (from the last snapshot read). */
+  decided: T;
+}
+
+export interface UpdateResult<T = unknown> {
   applied: boolean;
   attempts: number;
   /** The snapshot the change was decided on (the last one read). */
   snapshot: ZoneSnapshot;
+  /** What the plan decided on that snapshot. */
+  decided: T;
   change?: ZoneChange;
   changeId?: string;
 }
@@ -142,20 +152,20 @@ export class Route53Switcher {
   }
 
   /** CAS loop: read, let `plan` re-decide, apply; on conflict re-read, at most `maxAttempts` times (default 3). */
-  async update(
-    plan: (snapshot: ZoneSnapshot) => ZoneChange | undefined,
+  async update<T>(
+    plan: (snapshot: ZoneSnapshot) => UpdatePlan<T>,
     options: { maxAttempts?: number } = {},
-  ): Promise<UpdateResult> {
+  ): Promise<UpdateResult<T>> {
     const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     let lastConflict: Route53Error | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const snapshot = await this.read();
-      const change = plan(snapshot);
+      const { change, decided } = plan(snapshot);
       if (change === undefined || casChanges(this.config, snapshot, change).length === 0)
-        return { applied: false, attempts: attempt, snapshot };
+        return { applied: false, attempts: attempt, snapshot, decided };
       try {
         const result = await this.apply(snapshot, change);
-        return { applied: true, attempts: attempt, snapshot, change, changeId: result.changeId };
+        return { applied: true, attempts: attempt, snapshot, decided, change, changeId: result.changeId };
       } catch (error) {
         if (!(error instanceof Route53Error) || error.code !== "ROUTE53_CONFLICT") throw error;
         lastConflict = error;

@@ -1,4 +1,4 @@
-import type { Route53Switcher } from "../aws/route53.ts";
+import type { UpdateResult } from "../aws/route53.ts";
 import { ValidationError } from "../errors.ts";
 import { leaseActive, type OverrideLease } from "../lease.ts";
 import { leaseWeights, type Decision } from "../policy/decide.ts";
@@ -21,29 +21,27 @@ export async function takeLease(ctx: ManualContext, event: LeaseEvent, now: numb
   const lease = newLease(ctx, event, now);
   const problems: string[] = [];
   const rounds = await readRounds(ctx, now, problems);
-  let replaced: OverrideLease | undefined;
-  let decision: Decision | undefined;
-  let repeated = false;
   const result = await ctx.switcher.update((snapshot) => {
     // The lease of this very request is in place: an earlier delivery applied it. Writing again could undo nothing
     // useful and would count a second switch.
-    repeated = event.requestId !== undefined && snapshot.lease?.id === event.requestId;
-    if (repeated) return undefined;
-    replaced = leaseActive(snapshot.lease, now) ? snapshot.lease : undefined;
+    if (event.requestId !== undefined && snapshot.lease?.id === event.requestId)
+      return { change: undefined, decided: undefined };
     const decided = decideOn(ctx, snapshot, rounds, now, problems, { lease });
-    decision = decided.decision;
-    return zoneChangeFor(decided.decision, snapshot, {
-      now,
-      doc: decided.doc,
-      mode: "manual",
-      actor: event.actor,
-      lease,
-    });
+    return {
+      change: zoneChangeFor(decided.decision, snapshot, {
+        now,
+        doc: decided.doc,
+        mode: "manual",
+        actor: event.actor,
+        lease,
+      }),
+      decided: { decision: decided.decision, replaced: leaseActive(snapshot.lease, now) ? snapshot.lease : undefined },
+    };
   });
-  if (repeated) return repeatedResult(ctx, event, now, problems, result);
-  return changeResult(ctx, event, now, problems, result, decision as Decision, {
+  if (result.decided === undefined) return repeatedResult(ctx, event, now, problems, result);
+  return changeResult(ctx, event, now, problems, result, result.decided.decision, {
     lease: leaseView(lease, now),
-    replaced: leaseView(replaced, now),
+    replaced: leaseView(result.decided.replaced, now),
     releasedHolds: [],
   });
 }
@@ -54,7 +52,7 @@ function repeatedResult(
   event: LeaseEvent,
   now: number,
   problems: string[],
-  result: Awaited<ReturnType<Route53Switcher["update"]>>,
+  result: UpdateResult,
 ): ChangeResult {
   const weights = pickWeights(result.snapshot.weights, ctx.ids);
   problems.push(`request ${event.requestId} was already applied (its lease is in place); nothing was written again`);
@@ -113,31 +111,30 @@ export async function giveBack(ctx: ManualContext, event: GiveBackEvent, now: nu
   const problems: string[] = [];
   const rounds = await readRounds(ctx, now, problems);
   const releasing = event.action === "release";
-  let released: OverrideLease | undefined;
-  let releasedHolds: string[] = [];
-  let decision: Decision | undefined;
   const result = await ctx.switcher.update((snapshot) => {
     const { doc } = readStateDocument(snapshot);
     const holds = releasing ? ctx.ids : [event.target ?? ""];
     let memory = doc?.memory;
-    releasedHolds = holds.filter((id) => memory?.targets[id]?.mode === "held");
+    const releasedHolds = holds.filter((id) => memory?.targets[id]?.mode === "held");
     for (const id of releasedHolds) memory = releaseFlapHold(memory as PolicyMemory, id, now);
-    released = releasing ? snapshot.lease : undefined;
     const lease = releasing ? undefined : snapshot.lease;
     const decided = decideOn(ctx, snapshot, rounds, now, problems, { lease, memory });
-    decision = decided.decision;
-    return zoneChangeFor(decided.decision, snapshot, {
-      now,
-      doc: decided.doc,
-      mode: "manual",
-      actor: event.actor,
-      ...(releasing ? { lease: null } : {}),
-    });
+    return {
+      change: zoneChangeFor(decided.decision, snapshot, {
+        now,
+        doc: decided.doc,
+        mode: "manual",
+        actor: event.actor,
+        ...(releasing ? { lease: null } : {}),
+      }),
+      decided: { decision: decided.decision, released: releasing ? snapshot.lease : undefined, releasedHolds },
+    };
   });
+  const { decision, released, releasedHolds } = result.decided;
   if (!releasing && releasedHolds.length === 0)
     problems.push(`${event.target ?? "?"} was not held by its flap budget; nothing to release`);
   if (releasing && released === undefined) problems.push("no override lease was in place");
-  return changeResult(ctx, event, now, problems, result, decision as Decision, {
+  return changeResult(ctx, event, now, problems, result, decision, {
     // The released lease no longer holds, whatever its expiry said.
     lease: released === undefined ? null : { ...(leaseView(released, now) as LeaseView), active: false },
     replaced: null,
@@ -151,7 +148,7 @@ async function changeResult(
   event: LeaseEvent | GiveBackEvent,
   now: number,
   problems: string[],
-  result: Awaited<ReturnType<Route53Switcher["update"]>>,
+  result: UpdateResult,
   decision: Decision,
   leases: Pick<ChangeResult, "lease" | "replaced" | "releasedHolds">,
 ): Promise<ChangeResult> {

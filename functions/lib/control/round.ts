@@ -183,13 +183,8 @@ async function decideAndWrite(
 ): Promise<ZoneDecision> {
   const { config, log } = deps;
   const ids = config.targets.map((target) => target.id);
-  let decision: Decision | undefined;
-  let state: StateDocument | undefined;
-  let lease: OverrideLease | undefined;
-  let priorMemory: PolicyMemory | undefined;
-  let result: UpdateResult | undefined;
   try {
-    result = await deps.switcher.update((snapshot) => {
+    const result = await deps.switcher.update((snapshot) => {
       const { doc, problem } = readStateDocument(snapshot);
       if (problem !== undefined) log.warn("state record ignored, starting fresh policy memory", { problem });
       if (snapshot.leaseProblem !== undefined) log.warn("lease record ignored", { problem: snapshot.leaseProblem });
@@ -200,11 +195,10 @@ async function decideAndWrite(
         sameWeights(view.records, snapshot.weights, ids);
       const current = ahead ? view.applied : snapshot.weights;
       const base = ahead ? view.state : doc;
-      decision = decide({ now, config, rounds, current, memory: base?.memory, lease: snapshot.lease });
-      priorMemory = base?.memory;
-      lease = snapshot.lease;
-      state = { ...(base ?? emptyStateDocument()), memory: decision.memory };
-      if (deps.dryRun) return undefined;
+      const decision = decide({ now, config, rounds, current, memory: base?.memory, lease: snapshot.lease });
+      const decided = { decision, priorMemory: base?.memory, lease: snapshot.lease };
+      const state: StateDocument = { ...(base ?? emptyStateDocument()), memory: decision.memory };
+      if (deps.dryRun) return { change: undefined, decided: { ...decided, state } };
       const manual = decision.kind === "override" && snapshot.lease !== undefined;
       const catchUp = ahead && !sameWeights(snapshot.weights, decision.weights, ids);
       const change = zoneChangeFor(
@@ -214,9 +208,9 @@ async function decideAndWrite(
         snapshot,
         { now, doc: base, mode: manual ? "manual" : "automatic", ...(manual ? { actor: snapshot.lease?.actor } : {}) },
       );
-      if (change?.state !== undefined) state = change.state as StateDocument;
-      return change;
+      return { change, decided: { ...decided, state: (change?.state as StateDocument | undefined) ?? state } };
     });
+    return { ...result.decided, result };
   } catch (error) {
     if (store === undefined || view === undefined || !controlPlaneDown(error)) throw error;
     log.warn("Route 53 API down: deciding from the decider view, draining through health checks only", {
@@ -225,12 +219,16 @@ async function decideAndWrite(
       // A change whose answers were all lost: "unknown" means it may be in place (the next round re-reads).
       changeOutcome: (error as { outcome?: string }).outcome,
     });
-    lease = view.lease;
-    state = view.state;
-    priorMemory = view.state.memory;
-    decision = decide({ now, config, rounds, current: view.applied, memory: view.state.memory, lease: view.lease });
+    const decision = decide({
+      now,
+      config,
+      rounds,
+      current: view.applied,
+      memory: view.state.memory,
+      lease: view.lease,
+    });
+    return { decision, state: view.state, lease: view.lease, priorMemory: view.state.memory, result: undefined };
   }
-  return { decision: decision as Decision, state, lease, priorMemory, result };
 }
 
 /**
