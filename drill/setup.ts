@@ -1,9 +1,9 @@
-import { createDecideHandler } from "../functions/decide.ts";
+import { createDecideHandler } from "../functions/lib/control/decider.ts";
 import { announceRetry } from "../functions/lib/aws/alert-topics.ts";
 import type { AwsClientOptions } from "../functions/lib/aws/client-config.ts";
 import { snsAnnouncer } from "../functions/lib/control/announcer.ts";
 import type { ManualDeps } from "../functions/lib/control/manual.ts";
-import { createNotifyHandler } from "../functions/notify.ts";
+import { createNotifyHandler } from "../functions/lib/slack/notifier.ts";
 import { createProbeHandler } from "../functions/probe.ts";
 import { alarmDefinitions } from "../functions/lib/alarms.ts";
 import { MetricsBus } from "../functions/lib/aws/cloudwatch.ts";

@@ -1,125 +1,14 @@
 import { MetricsBus } from "./lib/aws/cloudwatch.ts";
+import { alertAnnouncer } from "./lib/aws/alert-topics.ts";
 import { Route53Switcher } from "./lib/aws/route53.ts";
 import { ParameterStore } from "./lib/aws/ssm.ts";
-import { SignalStore } from "./lib/dataplane/signal-store.ts";
-import { systemClock, type Clock } from "./lib/clock.ts";
-import type { FailoverConfig } from "./lib/config.ts";
-import { logChangeSync, waitForChangeSync } from "./lib/control/change-sync.ts";
-import { alertAnnouncer } from "./lib/aws/alert-topics.ts";
-import type { Announce } from "./lib/control/announcer.ts";
+import { systemClock } from "./lib/clock.ts";
 import { checkDecideEvent } from "./lib/control/decide-event.ts";
-import { runDecisionRound, type RoundOutcome } from "./lib/control/round.ts";
-import { deciderBudgetMs, FAST_POLL_MS, planDecisionRounds } from "./lib/control/schedule.ts";
+import { createDecideHandler } from "./lib/control/decider.ts";
+import { deciderBudgetMs } from "./lib/control/schedule.ts";
+import { SignalStore } from "./lib/dataplane/signal-store.ts";
 import { configFromEnv } from "./lib/env-config.ts";
-import { FailoverError } from "./lib/errors.ts";
-import { log as defaultLog, type Logger } from "./lib/log.ts";
-
-export type { RoundOutcome } from "./lib/control/round.ts";
-
-export interface DecideDeps {
-  config: FailoverConfig;
-  /** This decider's region; one of `config.controlRegions`. */
-  controlRegion: string;
-  clock: Clock;
-  switcher: Route53Switcher;
-  bus: MetricsBus;
-  /** @default the process logger (JSON lines on stdout) */
-  log?: Logger;
-  /** Log and publish what would change, write nothing. @default config.dryRun */
-  dryRun?: boolean;
-  /** Publishes each change this decider makes for Slack. @default none: changes are not announced */
-  announce?: Announce;
-  /** Data-plane signal stores of every control region (drains through health checks, rounds while the Route 53 API is down). @default none: records only */
-  signals?: SignalStore;
-  /** Longest `run` follows a weight change until Route 53 reports it INSYNC (never past the invocation's budget). @default 90000 */
-  maxSyncWaitMs?: number;
-}
-
-/**
- * The decider: `runRound` decides once now (its change is not followed);
- * `run` decides after every probe round until the budget is spent (and,
- * while a decision needs attention, every {@link FAST_POLL_MS} until the next
- * planned round, so a drain follows the re-checked votes at once), and
- * follows each weight change it applies until INSYNC in the background
- * (logged, never re-sent), collected before it returns so a frozen Lambda
- * keeps no poll pending.
- */
-export function createDecideHandler(deps: DecideDeps) {
-  const { config, controlRegion, clock } = deps;
-  const log = deps.log ?? defaultLog;
-  if (!config.controlRegions.includes(controlRegion)) {
-    throw new FailoverError(
-      "CONFIG_INVALID",
-      `control region "${controlRegion}" is not listed in config.controlRegions (${config.controlRegions.join(", ")})`,
-      {
-        hint: "Deploy deciders only to the control regions, or set FAILOVER_CONTROL_REGION to one of them.",
-      },
-    );
-  }
-  const roundDeps = {
-    config,
-    controlRegion,
-    switcher: deps.switcher,
-    bus: deps.bus,
-    log,
-    dryRun: deps.dryRun ?? config.dryRun,
-    ...(deps.announce ? { announce: deps.announce } : {}),
-    ...(deps.signals ? { signals: deps.signals } : {}),
-  };
-  const runRound = (): Promise<RoundOutcome> => runDecisionRound(roundDeps, Math.floor(clock.now() / 1000));
-  const maxSyncWaitMs = deps.maxSyncWaitMs ?? 90_000;
-  const run = async (budgetMs: number): Promise<RoundOutcome[]> => {
-    const deadlineMs = clock.now() + Math.max(0, budgetMs);
-    const syncs: Promise<void>[] = [];
-    // Started the moment a change is applied, so the wait is measured from there and the next rounds do not wait for it.
-    const followChange = (changeId: string) => {
-      const timeoutMs = Math.min(maxSyncWaitMs, deadlineMs - clock.now());
-      syncs.push(
-        waitForChangeSync(deps.switcher, changeId, timeoutMs, clock).then((followed) =>
-          logChangeSync(log, followed, { controlRegion }),
-        ),
-      );
-    };
-    const runDeps = { ...roundDeps, followChange };
-    const outcomes: RoundOutcome[] = [];
-    let failures = 0;
-    let lastError: unknown;
-    const decideNow = async (): Promise<RoundOutcome | undefined> => {
-      try {
-        const outcome = await runDecisionRound(runDeps, Math.floor(clock.now() / 1000));
-        outcomes.push(outcome);
-        return outcome;
-      } catch (error) {
-        failures++;
-        lastError = error;
-        log.error("decider round failed; the next round tries again", { controlRegion, error });
-        return undefined;
-      }
-    };
-    const planned = planDecisionRounds(config, clock.now(), budgetMs);
-    for (const [index, start] of planned.entries()) {
-      const waitMs = start - clock.now();
-      if (waitMs > 0) await clock.sleep(waitMs);
-      else if (-waitMs >= config.probe.intervalSeconds * 1000) continue; // the previous round overran this slot; the next one reads the same data
-      let outcome = await decideNow();
-      // Something looks wrong: decide again as more votes become readable, until the next planned round.
-      const until = Math.min(planned[index + 1] ?? deadlineMs, deadlineMs) - FAST_POLL_MS / 2;
-      while (outcome?.attention && !outcome.switched && clock.now() + FAST_POLL_MS <= until) {
-        await clock.sleep(FAST_POLL_MS);
-        outcome = await decideNow();
-      }
-    }
-    await Promise.all(syncs);
-    if (outcomes.length === 0 && failures > 0)
-      throw new FailoverError(
-        "DECIDER_FAILED",
-        `every decider round of this invocation in ${controlRegion} failed (${failures})`,
-        { hint: "See the logged errors; the DeciderHeartbeat alarm fires while this lasts.", cause: lastError },
-      );
-    return outcomes;
-  };
-  return { runRound, run };
-}
+import { log as defaultLog } from "./lib/log.ts";
 
 let wired: { decider: ReturnType<typeof createDecideHandler>; budgetMs: number } | undefined;
 

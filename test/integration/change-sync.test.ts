@@ -4,7 +4,7 @@ import { createHostedZone } from "../../emulator/hosted-zone.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
 import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
-import { createDecideHandler } from "../../functions/decide.ts";
+import { createDecideHandler } from "../../functions/lib/control/decider.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { capturedLog, primaryDownFromTwo, publishVotes } from "../support/control-fixtures.ts";
 import { manualClock } from "../support/manual-clock.ts";

@@ -6,7 +6,8 @@ import type { ZoneSnapshot } from "../../functions/lib/records/zone-snapshot.ts"
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
 import { stateRecordName } from "../../functions/lib/state.ts";
 import { parseStateDocument } from "../../functions/lib/state.ts";
-import { createDecideHandler, handler } from "../../functions/decide.ts";
+import { handler } from "../../functions/decide.ts";
+import { createDecideHandler } from "../../functions/lib/control/decider.ts";
 import {
   allUp,
   capturedLog,

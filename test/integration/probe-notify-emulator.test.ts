@@ -6,7 +6,7 @@ import { createLogger } from "../../functions/lib/log.ts";
 import { loadNotifyContext } from "../../functions/lib/slack/context.ts";
 import type { SlackMessage } from "../../functions/lib/slack/message.ts";
 import { emptyStateDocument, recordSwitch, type SwitchEvent } from "../../functions/lib/state.ts";
-import { createNotifyHandler } from "../../functions/notify.ts";
+import { createNotifyHandler } from "../../functions/lib/slack/notifier.ts";
 import { createProbeHandler } from "../../functions/probe.ts";
 import { type Emulator, startEmulator } from "../../emulator/harness.ts";
 import { type LocalServer, startServer } from "../support/local-servers.ts";

@@ -6,7 +6,7 @@ import { describeError } from "../../functions/lib/errors.ts";
 import { buildSlackMessage, type NotifyContext, type SlackMessage } from "../../functions/lib/slack/message.ts";
 import { parseAlarmMessage } from "../../functions/lib/slack/alarm.ts";
 import { postToSlack } from "../../functions/lib/slack/post.ts";
-import { createNotifyHandler } from "../../functions/notify.ts";
+import { createNotifyHandler } from "../../functions/lib/slack/notifier.ts";
 import { closedPort, type LocalServer, startServer } from "../support/local-servers.ts";
 
 /** A stand-in for Slack's incoming webhook: records each post and answers from a script. */

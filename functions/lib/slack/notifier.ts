@@ -1,0 +1,163 @@
+import type { AlarmStateValue } from "../aws/cloudwatch.ts";
+import { describeError, FailoverError } from "../errors.ts";
+import { log as defaultLog, type Logger } from "../log.ts";
+import { parseAlarmMessage, type CloudWatchAlarmMessage } from "./alarm.ts";
+import { regionToAsk, shouldAnnounce, type Announcement, type FirstRegionAnswer } from "./announce.ts";
+import { parseFailoverEvent } from "./failover-event.ts";
+import { buildSlackMessage, type NotifyContext } from "./message.ts";
+import { postToSlack, type PostOptions } from "./post.ts";
+import { parseSnsEvent } from "./sns-event.ts";
+
+export interface NotifyDeps {
+  /** The Slack webhook URL (a secret: registered with the logger so it is masked). */
+  webhookUrl: () => Promise<string>;
+  /** Weights, lease and last switch; a failure here is logged and the alarm posted without them. @default none */
+  loadContext?: () => Promise<NotifyContext | undefined>;
+  /** HTTP client and retry policy for Slack. @default postToSlack's defaults */
+  post?: Omit<PostOptions, "log">;
+  /** @default the process logger */
+  log?: Logger;
+  /**
+   * Post only what the first control region will not announce itself
+   * (./announce.ts): this notifier's region, the control regions,
+   * and a bounded lookup of an alarm's state in another region (undefined:
+   * no such alarm; throws: no answer).
+   * @default none: every notification is posted
+   */
+  announce?: {
+    controlRegions: readonly string[];
+    ownRegion: string;
+    alarmState: (region: string, alarmName: string) => Promise<AlarmStateValue | undefined>;
+  };
+}
+
+/** The part of Lambda's context the notifier uses. */
+export interface LambdaContext {
+  getRemainingTimeInMillis?: () => number;
+}
+
+export interface NotifyResult {
+  posted: number;
+  /** Notifications left to the first control region's notifier. */
+  skipped: number;
+  withContext: boolean;
+}
+
+/** The notifier: SNS alarm notifications → Slack messages. A malformed event is refused before anything is posted. */
+export function createNotifyHandler(deps: NotifyDeps) {
+  const log = deps.log ?? defaultLog;
+  const posted = recentKeys(200);
+  return async (event: unknown, lambda?: LambdaContext): Promise<NotifyResult> => {
+    const remaining = lambda?.getRemainingTimeInMillis;
+    const budget = remaining === undefined ? {} : { remainingMs: () => remaining.call(lambda) };
+    const notifications = parseSnsEvent(event);
+    const toPost: Array<{ alarm: CloudWatchAlarmMessage | undefined; rawText: string; note?: string }> = [];
+    for (const { message: rawText } of notifications) {
+      const key = eventKey(rawText);
+      if (key !== undefined && posted.has(key)) {
+        log.info("failover event already posted by this notifier: not posted again", { event: key });
+        continue;
+      }
+      const alarm = parseAlarmMessage(rawText);
+      const decision = await announcement(deps.announce, alarm, log);
+      if (decision.announce) toPost.push({ alarm, rawText, ...(decision.note ? { note: decision.note } : {}) });
+      else log.info(decision.reason, { alarm: alarm?.AlarmName, state: alarm?.NewStateValue });
+    }
+    const skipped = notifications.length - toPost.length;
+    if (toPost.length === 0) return { posted: 0, skipped, withContext: false };
+    const url = await deps.webhookUrl();
+    log.addSecret(url);
+    const context = await deps
+      .loadContext?.()
+      .catch((error: unknown) => void log.warn("notifying without context: Route 53 not readable", { error }));
+    const failures: FailoverError[] = [];
+    for (const { alarm, rawText, note } of toPost) {
+      try {
+        const result = await postToSlack(
+          url,
+          buildSlackMessage({ alarm, rawText, ...(context ? { context } : {}), ...(note ? { note } : {}) }),
+          { ...deps.post, ...budget, log },
+        );
+        const key = eventKey(rawText);
+        if (key !== undefined) posted.remember(key);
+        log.info("posted to Slack", {
+          ...(key !== undefined ? { event: key } : {}),
+          alarm: alarm?.AlarmName ?? "(not an alarm)",
+          state: alarm?.NewStateValue,
+          attempts: result.attempts,
+        });
+      } catch (error) {
+        failures.push(
+          error instanceof FailoverError
+            ? error
+            : new FailoverError("SLACK_UNAVAILABLE", "the Slack webhook post failed", { cause: error }),
+        );
+        // The last word of this invocation: Lambda's timeout must never cut it off (postToSlack keeps time for it).
+        log.error("Slack post failed; SNS redelivers the notification", { alarm: alarm?.AlarmName, error });
+      }
+    }
+    const [first] = failures;
+    if (first)
+      throw new FailoverError(
+        "NOTIFY_FAILED",
+        `${failures.length} of ${toPost.length} notification(s) did not reach Slack: ${first.message}`,
+        { hint: first.hint, cause: first },
+      );
+    return { posted: toPost.length, skipped, withContext: context !== undefined };
+  };
+}
+
+/**
+ * A failover event's identity (kind and Route 53 change, else time): SNS
+ * may deliver one publish twice, and a publish whose answer was lost may be
+ * sent again; a warm notifier that posted it already stays quiet.
+ */
+function eventKey(rawText: string): string | undefined {
+  const event = parseFailoverEvent(rawText);
+  return event === undefined ? undefined : `${event.kind}:${event.changeId ?? event.at}`;
+}
+
+/** The last `size` keys seen, oldest forgotten first. */
+function recentKeys(size: number): { has(key: string): boolean; remember(key: string): void } {
+  const keys = new Set<string>();
+  return {
+    has: (key) => keys.has(key),
+    remember: (key) => {
+      keys.add(key);
+      for (const old of keys) {
+        if (keys.size <= size) break;
+        keys.delete(old);
+      }
+    },
+  };
+}
+
+/** Asks the first control region about `alarm` when this notifier must (a failed lookup is an answer too: post), then decides. */
+async function announcement(
+  announce: NotifyDeps["announce"],
+  alarm: CloudWatchAlarmMessage | undefined,
+  log: Logger,
+): Promise<Announcement> {
+  if (announce === undefined) return { announce: true };
+  const subject = alarm && { name: alarm.AlarmName, state: alarm.NewStateValue };
+  const first = regionToAsk(announce.controlRegions, announce.ownRegion, subject);
+  let firstRegion: FirstRegionAnswer | undefined;
+  if (first !== undefined && subject !== undefined) {
+    firstRegion = await announce.alarmState(first, subject.name).then(
+      (state): FirstRegionAnswer => (state === undefined ? { kind: "missing" } : { kind: "state", state }),
+      (error: unknown): FirstRegionAnswer => {
+        log.warn(`no answer from ${first} about the alarm: posting from ${announce.ownRegion}`, {
+          alarm: subject.name,
+          error,
+        });
+        return { kind: "unreachable", problem: describeError(error) };
+      },
+    );
+  }
+  return shouldAnnounce({
+    controlRegions: announce.controlRegions,
+    ownRegion: announce.ownRegion,
+    alarm: subject,
+    firstRegion,
+  });
+}
