@@ -92,6 +92,7 @@ function decisionMetrics(config: FailoverConfig, at: number, switched: boolean):
     flapHeld: [],
     overrideAgeSeconds: 0,
     heartbeat: true,
+    suspects: [],
   };
 }
 

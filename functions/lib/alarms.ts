@@ -11,9 +11,16 @@ import { voteGroups } from "./probe-votes.ts";
  * Pure: no I/O, no clock.
  */
 export interface AlarmDefinition {
-  /** Stable key, unique per control region: `switchover`, `decider-blind-us-east-2`, `vantage-silent-eu-west-1`, `all-down`, `flap-budget`, `override-long`. */
+  /** Stable key, unique per control region: `switchover`, `decider-blind-us-east-2`, `vantage-silent-eu-west-1`, `vantage-suspect-eu-west-1-primary`, `all-down`, `flap-budget`, `override-long`. */
   key: string;
-  kind: "switchover" | "decider-blind" | "vantage-silent" | "all-down" | "flap-budget" | "override-long";
+  kind:
+    | "switchover"
+    | "decider-blind"
+    | "vantage-silent"
+    | "vantage-suspect"
+    | "all-down"
+    | "flap-budget"
+    | "override-long";
   /** Alarm name: `${config.name}-${key}`. */
   name: string;
   /** What it means and what to do, for the person paged (goes into the alarm description, so Slack shows it). */
@@ -163,7 +170,8 @@ export function alarmDefinitions(config: FailoverConfig, controlRegion: string):
     treatMissingData: "notBreaching",
   });
 
-  return [switchover, ...deciderBlind, ...vantageSilent, allDown, flapBudget, overrideLong];
+  const vantageSuspect = suspectAlarms(config, where, named);
+  return [switchover, ...deciderBlind, ...vantageSilent, ...vantageSuspect, allDown, flapBudget, overrideLong];
 }
 
 /** Alarms on a decider or a vantage that has gone quiet: missing data breaches, silence is what they exist to catch. */
@@ -207,4 +215,35 @@ function silenceAlarms(
     }),
   );
   return { deciderBlind, vantageSilent };
+}
+
+/**
+ * One alarm per vantage and target while the decider sets that vantage's
+ * votes on that target aside (a suspect checker), so the alarm and Slack
+ * say which vantage, for which target; its OK says it counts again.
+ */
+function suspectAlarms(
+  config: FailoverConfig,
+  where: string,
+  named: (definition: Omit<AlarmDefinition, "name">) => AlarmDefinition,
+): AlarmDefinition[] {
+  return config.vantages.flatMap((vantage) =>
+    config.targets.map((target) =>
+      named({
+        key: `vantage-suspect-${vantage}-${target.id}`,
+        kind: "vantage-suspect",
+        description: `The decider sets aside the votes of the probes in ${vantage} on ${target.id}: they saw it down for ${config.policy.suspectAfterRounds} rounds in a row while every other vantage saw it up (value 1: the vantage is likely cut off from ${target.id}, clients are not), or published two different votes for one round (value 2: a duplicated or tampered probe). The quorum decides without it, so it is weaker. Check the probe's logs and network path in ${vantage}; it counts again once it agrees with the others. ${where}`,
+        announce: true,
+        metricName: Metric.SuspectChecker,
+        dimensions: { [Dimension.Vantage]: vantage, [Dimension.Target]: target.id },
+        statistic: "Maximum",
+        threshold: 1,
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        periodSeconds: 60,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        treatMissingData: "notBreaching",
+      }),
+    ),
+  );
 }

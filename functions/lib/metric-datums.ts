@@ -1,4 +1,5 @@
 import { Dimension, Metric, type MetricName } from "./metrics.ts";
+import type { SuspectReason } from "./policy/suspects.ts";
 import type { ProbeRoundReport } from "./probe/report.ts";
 import { encodeVotes, sealVotes, type VoteGroup } from "./probe-votes.ts";
 import type { Weights } from "./types.ts";
@@ -33,6 +34,8 @@ export interface DecisionMetrics {
   flapHeld: string[];
   overrideAgeSeconds: number;
   heartbeat: boolean;
+  /** Vantages whose votes on a target are set aside (Decision.suspects). */
+  suspects: Array<{ vantage: string; target: string; reason: SuspectReason }>;
 }
 
 /** A decision's datums by destination: steady series for every region, steady series for its own region only, events. */
@@ -111,6 +114,15 @@ export function decisionDatums(metrics: DecisionMetrics): DecisionDatums {
   for (const id of metrics.flapHeld) ownRegion.push(datum(Metric.FlapBudgetSpent, 1, [target(id)], timestamp));
   if (metrics.overrideAgeSeconds > 0)
     ownRegion.push(datum(Metric.OverrideAgeSeconds, metrics.overrideAgeSeconds, [], timestamp, "Seconds"));
+  for (const suspect of metrics.suspects)
+    ownRegion.push(
+      datum(
+        Metric.SuspectChecker,
+        suspect.reason === "conflicting" ? 2 : 1,
+        [{ Name: Dimension.Vantage, Value: suspect.vantage }, target(suspect.target)],
+        timestamp,
+      ),
+    );
   const events: Datum[] = [];
   if (metrics.switchovers.length > 0) events.push(datum(Metric.Switchover, metrics.switchovers.length, [], timestamp));
   for (const s of metrics.switchovers) {

@@ -39,6 +39,8 @@ export const Metric = {
   FlapBudgetSpent: "FlapBudgetSpent",
   /** Age in seconds of the active override lease, only while one is active. Own region only. */
   OverrideAgeSeconds: "OverrideAgeSeconds",
+  /** While the decider sets a vantage's votes on a target aside (a suspect checker, functions/lib/policy/suspects.ts): 1 when the vantage saw the target down while every other vantage saw it up for `policy.suspectAfterRounds` rounds, 2 when it published conflicting votes for one round. Dimensions `Vantage` and `Target`; not published otherwise (its alarm treats missing data as OK). Own region only. */
+  SuspectChecker: "SuspectChecker",
 } as const;
 
 export type MetricName = (typeof Metric)[keyof typeof Metric];

@@ -95,7 +95,7 @@ export function probeRoundCalls(config: FailoverConfig, vantage: string = config
  * the decider in `controlRegion`: reads ProbeVotes per vantage and vote
  * group over its window; in the first round of a minute sends
  * DeciderHeartbeat to every control region and TargetWeight per target to
- * its own. Events (Switchover, AllTargetsDown, FlapBudgetSpent,
+ * its own. Events (Switchover, AllTargetsDown, FlapBudgetSpent, SuspectChecker,
  * OverrideAgeSeconds, and TargetHealthy while a target is down) are sent
  * only while they happen (a few hours a month: not standing metrics).
  */

@@ -146,6 +146,7 @@ describe("MetricsBus", () => {
       flapHeld: [],
       overrideAgeSeconds: 0,
       heartbeat: true,
+      suspects: [],
     });
 
     const read = async (region: string) => {
@@ -181,6 +182,7 @@ describe("MetricsBus", () => {
       flapHeld: [],
       overrideAgeSeconds: 0,
       heartbeat: true,
+      suspects: [],
     };
 
     const first = await bus.publishDecision({ at: T0, ...steady });

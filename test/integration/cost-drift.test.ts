@@ -70,6 +70,7 @@ const steadyDecision = (config: FailoverConfig, controlRegion: string): Decision
   flapHeld: [],
   overrideAgeSeconds: 0,
   heartbeat: true,
+  suspects: [],
 });
 
 for (const profile of ["default", "economy"]) {

@@ -17,7 +17,9 @@ import {
   recordSets,
   switchoverSum,
   emulatorPerFile,
+  metricValues,
 } from "../support/control-fixtures.ts";
+import { Metric } from "../../functions/lib/metrics.ts";
 import { manualClock } from "../support/manual-clock.ts";
 import { fastRetry } from "./aws-fixtures.ts";
 
@@ -60,6 +62,46 @@ describe("decider handler against the emulator", () => {
       level: "warn",
       votes: { primary: { "us-east-1": "down", "us-west-2": "down", "eu-west-1": "up" } },
     });
+  });
+
+  it("sets aside a vantage that alone sees primary down, publishes SuspectChecker for it in its own region, and drains nothing", async () => {
+    // Prepare: eu-west-1 sees primary down while the other two see it up, for suspectAfterRounds rounds
+    const { config, switcher, bus } = await controlZone(emulator.url);
+    const clock = manualClock((t0 + 6) * 1000);
+    const decider = createDecideHandler({
+      config,
+      controlRegion: "us-east-2",
+      clock,
+      switcher,
+      bus,
+      log: capturedLog().log,
+    });
+    const cutOff = { ...allUp, "eu-west-1": { primary: false, failover: true } };
+    const rounds = config.policy.suspectAfterRounds;
+
+    // Act
+    const outcomes = [];
+    for (let round = 0; round < rounds; round++) {
+      await publishVotes(bus, t0 + round * 10, cutOff);
+      outcomes.push(await decider.runRound());
+      clock.advance(10_000);
+    }
+
+    // Assess
+    expect(outcomes.every((outcome) => !outcome.switched)).toBe(true);
+    expect((await switcher.read()).weights).toEqual({ primary: 90, failover: 10 });
+    const suspect = { Vantage: "eu-west-1", Target: "primary" };
+    const end = t0 + rounds * 10;
+    expect(
+      await metricValues(emulator.url, config, "us-east-2", Metric.SuspectChecker, suspect, t0, end, "Maximum"),
+    ).toEqual([1]);
+    expect(
+      await metricValues(emulator.url, config, "us-west-1", Metric.SuspectChecker, suspect, t0, end, "Maximum"),
+    ).toEqual([]);
+    const others = { Vantage: "us-east-1", Target: "primary" };
+    expect(
+      await metricValues(emulator.url, config, "us-east-2", Metric.SuspectChecker, others, t0, end, "Maximum"),
+    ).toEqual([]);
   });
 
   it("two deciders racing in two control regions never fight: one applies, the other re-reads and agrees", async () => {

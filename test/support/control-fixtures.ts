@@ -38,6 +38,21 @@ export async function switchoverSum(
   from: number,
   to: number,
 ): Promise<number> {
+  const values = await metricValues(emulatorUrl, config, region, Metric.Switchover, {}, from, to);
+  return values.reduce((sum, value) => sum + value, 0);
+}
+
+/** The `Sum` (or `stat`) of one series in `region` over [from, to), as one period. */
+export async function metricValues(
+  emulatorUrl: string,
+  config: FailoverConfig,
+  region: string,
+  metricName: string,
+  dimensions: Record<string, string>,
+  from: number,
+  to: number,
+  stat: "Sum" | "Maximum" = "Sum",
+): Promise<number[]> {
   const client = new CloudWatchClient({ endpoint: emulatorUrl, region, credentials, disableRequestCompression: true });
   const output = await client.send(
     new GetMetricDataCommand({
@@ -47,16 +62,20 @@ export async function switchoverSum(
         {
           Id: "s",
           MetricStat: {
-            Metric: { Namespace: config.metricNamespace, MetricName: Metric.Switchover, Dimensions: [] },
+            Metric: {
+              Namespace: config.metricNamespace,
+              MetricName: metricName,
+              Dimensions: Object.entries(dimensions).map(([Name, Value]) => ({ Name, Value })),
+            },
             Period: to - from,
-            Stat: "Sum",
+            Stat: stat,
           },
           ReturnData: true,
         },
       ],
     }),
   );
-  return (output.MetricDataResults?.[0]?.Values ?? []).reduce((sum, value) => sum + value, 0);
+  return output.MetricDataResults?.[0]?.Values ?? [];
 }
 
 /** Publishes one probe round in which each vantage saw `up[vantage][target]`, to every control region. */

@@ -8,7 +8,7 @@ const config = loadConfig();
 const byKey = (region: string) => Object.fromEntries(alarmDefinitions(config, region).map((d) => [d.key, d]));
 
 describe("alarmDefinitions", () => {
-  it("lists one alarm per decider and per vantage plus the four event alarms", () => {
+  it("lists one alarm per decider, per vantage and per vantage and target plus the four event alarms", () => {
     // Act
     const keys = alarmDefinitions(config, "us-east-2").map((d) => d.key);
 
@@ -20,6 +20,12 @@ describe("alarmDefinitions", () => {
       "vantage-silent-us-east-1",
       "vantage-silent-us-west-2",
       "vantage-silent-eu-west-1",
+      "vantage-suspect-us-east-1-primary",
+      "vantage-suspect-us-east-1-failover",
+      "vantage-suspect-us-west-2-primary",
+      "vantage-suspect-us-west-2-failover",
+      "vantage-suspect-eu-west-1-primary",
+      "vantage-suspect-eu-west-1-failover",
       "all-down",
       "flap-budget",
       "override-long",
@@ -109,6 +115,27 @@ describe("alarmDefinitions", () => {
       threshold: 1,
       treatMissingData: "notBreaching",
     });
+  });
+
+  it("alarms on a vantage set aside for a target from the first minute it is, and announces it", () => {
+    // Act
+    const suspect = byKey("us-east-2")["vantage-suspect-eu-west-1-primary"];
+
+    // Assess
+    expect(suspect).toMatchObject({
+      name: "regional-failover-vantage-suspect-eu-west-1-primary",
+      announce: true,
+      metricName: Metric.SuspectChecker,
+      dimensions: { Vantage: "eu-west-1", Target: "primary" },
+      statistic: "Maximum",
+      periodSeconds: 60,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+    });
+    expect(suspect?.description).toContain("saw it down for 3 rounds in a row while every other vantage saw it up");
   });
 
   it("alarms on an override older than the configured default lease", () => {

@@ -320,5 +320,6 @@ function decisionMetrics(
     overrideAgeSeconds: lease === undefined ? 0 : Math.max(0, outcome.at - lease.createdAt),
     // "Read enough votes to decide": at least one target has a verdict.
     heartbeat: Object.values(decision.verdicts).some((verdict) => verdict.health !== "unknown"),
+    suspects: decision.suspects.map(({ vantage, target, reason }) => ({ vantage, target, reason })),
   };
 }

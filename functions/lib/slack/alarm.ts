@@ -46,6 +46,7 @@ const byName: Array<[RegExp, AlarmKind]> = [
   [/-override-long$/, "override-long"],
   [new RegExp(`-decider-blind-(${regionPattern})$`), "decider-blind"],
   [new RegExp(`-vantage-silent-(${regionPattern})$`), "vantage-silent"],
+  [new RegExp(`-vantage-suspect-(${regionPattern})-([a-z][a-z0-9-]*)$`), "vantage-suspect"],
 ];
 const byMetric: Record<string, AlarmKind> = {
   [Metric.Switchover]: "switchover",
@@ -56,22 +57,36 @@ const byMetric: Record<string, AlarmKind> = {
   [Metric.VantageHeartbeat]: "vantage-silent",
   [Metric.ProbeVotes]: "vantage-silent",
   [Metric.CanarySuccess]: "vantage-silent",
+  [Metric.SuspectChecker]: "vantage-suspect",
 };
 
 /**
  * Which of our alarms this is, from its name (`${config.name}-${key}`, see
  * functions/lib/alarms.ts), else from its metric; `region` for the
- * per-region kinds (decider-blind, vantage-silent).
+ * per-region kinds (decider-blind, vantage-silent, vantage-suspect),
+ * `target` for vantage-suspect.
  */
-export function alarmKind(alarm: CloudWatchAlarmMessage): { kind: AlarmKind; region?: string } | undefined {
+export function alarmKind(
+  alarm: CloudWatchAlarmMessage,
+): { kind: AlarmKind; region?: string; target?: string } | undefined {
   for (const [pattern, kind] of byName) {
     const match = pattern.exec(alarm.AlarmName);
-    if (match) return match[1] === undefined ? { kind } : { kind, region: match[1] };
+    if (match) return { kind, ...defined({ region: match[1], target: match[2] }) };
   }
   const kind = byMetric[alarm.Trigger?.MetricName ?? ""];
   if (kind === undefined) return undefined;
-  const region = alarm.Trigger?.Dimensions?.find(
-    (dimension) => dimension.name === "ControlRegion" || dimension.name === "Vantage",
-  )?.value;
-  return region === undefined ? { kind } : { kind, region };
+  const dimension = (...names: string[]) =>
+    alarm.Trigger?.Dimensions?.find((candidate) => names.includes(candidate.name))?.value;
+  return { kind, ...defined({ region: dimension("ControlRegion", "Vantage"), target: dimension("Target") }) };
+}
+
+/** The fields that have a value (exactOptionalPropertyTypes-safe). */
+function defined(fields: { region: string | undefined; target: string | undefined }): {
+  region?: string;
+  target?: string;
+} {
+  return {
+    ...(fields.region === undefined ? {} : { region: fields.region }),
+    ...(fields.target === undefined ? {} : { target: fields.target }),
+  };
 }

@@ -59,8 +59,8 @@ const phrasing: Record<
   AlarmKind,
   {
     icon: string;
-    fired: (region: string, lastSwitch: SwitchEvent | undefined) => string;
-    subject: (region: string) => string;
+    fired: (region: string, lastSwitch: SwitchEvent | undefined, target: string) => string;
+    subject: (region: string, target: string) => string;
   }
 > = {
   switchover: {
@@ -82,6 +82,11 @@ const phrasing: Record<
     icon: ":mute:",
     fired: (region) => `Probe vantage ${region} silent`,
     subject: (region) => `probe vantage ${region} silent`,
+  },
+  "vantage-suspect": {
+    icon: ":warning:",
+    fired: (region, _lastSwitch, target) => `Probe vantage ${region} set aside for ${target}`,
+    subject: (region, target) => `probe vantage ${region} set aside for ${target}`,
   },
   "all-down": {
     icon: ":rotating_light:",
@@ -132,34 +137,49 @@ function messageFor(input: SlackMessageInput): SlackMessage {
   }
   const identified = alarmKind(input.alarm);
   if (identified === undefined) return plainMessage(describeUnknownAlarm(input.alarm));
-  return alarmMessage(input.alarm, identified.kind, identified.region ?? "", input.context);
+  return alarmMessage(input.alarm, identified, input.context);
+}
+
+/** The header's icon and words for an alarm's state change. */
+function headline(
+  state: CloudWatchAlarmMessage["NewStateValue"],
+  kind: AlarmKind,
+  region: string,
+  target: string,
+  lastSwitch: SwitchEvent | undefined,
+  normalAgain: boolean,
+): { icon: string; what: string } {
+  const phrase = phrasing[kind];
+  if (state === "ALARM") return { icon: phrase.icon, what: phrase.fired(region, lastSwitch, target) };
+  if (state === "OK" && kind === "vantage-suspect")
+    return { icon: ":white_check_mark:", what: `Back: probe vantage ${region} counts again for ${target}` };
+  return {
+    icon: state === "OK" && normalAgain ? ":white_check_mark:" : ":grey_question:",
+    what: `${state === "OK" ? (normalAgain ? "Cleared" : "Over") : "No data"}: ${phrase.subject(region, target)}`,
+  };
 }
 
 function alarmMessage(
   alarm: CloudWatchAlarmMessage,
-  kind: AlarmKind,
-  region: string,
+  { kind, region = "", target = "" }: { kind: AlarmKind; region?: string; target?: string },
   context: NotifyContext | undefined,
 ): SlackMessage {
   const state = alarm.NewStateValue;
   const lastSwitch =
     kind === "switchover" || kind === "all-down" || kind === "flap-budget" ? context?.lastSwitch : undefined;
-  const phrase = phrasing[kind];
   // "Cleared" reads as "incident over": only when traffic is back at its normal weights.
   const normalAgain = context?.normal !== undefined && sameWeights(context.weights, context.normal);
-  const what =
-    state === "ALARM"
-      ? phrase.fired(region, lastSwitch)
-      : `${state === "OK" ? (normalAgain ? "Cleared" : "Over") : "No data"}: ${phrase.subject(region)}`;
-  const icon =
-    state === "ALARM" ? phrase.icon : state === "OK" && normalAgain ? ":white_check_mark:" : ":grey_question:";
+  // A vantage that agrees again is back whatever the weights are: it never moved them.
+  const back = state === "OK" && kind === "vantage-suspect";
+  const { icon, what } = headline(state, kind, region, target, lastSwitch, normalAgain);
 
   const summary: string[] = [];
   if (state === "ALARM" && kind === "switchover" && lastSwitch)
     summary.push(`*Reason:* ${slackText(lastSwitch.reason)}`);
   if (state === "ALARM" && alarm.AlarmDescription) summary.push(slackText(alarm.AlarmDescription));
-  if (state === "OK") summary.push("The alarm condition no longer holds.");
-  if (state === "OK" && !normalAgain)
+  if (back) summary.push(`Its votes on ${target} agree with the other vantages again: the decider counts them again.`);
+  else if (state === "OK") summary.push("The alarm condition no longer holds.");
+  if (state === "OK" && !normalAgain && !back)
     summary.push(
       context?.normal === undefined
         ? "Traffic may still be off its normal weights (they could not be read)."

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { AlarmEvaluator } from "../../../drill/alarm-evaluator.ts";
 import { alarmDefinitions } from "../../../functions/lib/alarms.ts";
 import { exampleConfigPath, parseConfig, readJsonFile } from "../../../functions/lib/config.ts";
+import { parseAlarmMessage } from "../../../functions/lib/slack/alarm.ts";
+import { buildSlackMessage } from "../../../functions/lib/slack/message.ts";
 
 const config = parseConfig(readJsonFile(exampleConfigPath, "config"));
 const START = 1_754_447_400; // a minute boundary, epoch seconds
@@ -61,5 +63,33 @@ describe("the drill's alarm evaluator", () => {
     expect(quiet.map((alarm) => alarm.key).sort()).toEqual(["flap-budget", "switchover"]);
     expect(recorded.sort()).toEqual([`${config.name}-flap-budget ALARM`, `${config.name}-switchover ALARM`]);
     expect(published).toEqual([]);
+  });
+
+  it("raises the suspect-checker alarm while a vantage is set aside and announces it back when it agrees again", async () => {
+    // Prepare: eu-west-1 set aside for primary in the first minute only (the decider publishes nothing once it agrees)
+    const texts: string[] = [];
+    const suspect = alarmDefinitions(config, "us-east-2").filter(
+      (alarm) => alarm.key === "vantage-suspect-eu-west-1-primary",
+    );
+    const evaluator = new AlarmEvaluator({
+      namespace: config.metricNamespace,
+      alarms: { "us-east-2": suspect },
+      historyBefore: START,
+      readMetrics: async (_region, queries) =>
+        Object.fromEntries(queries.map((query) => [query.id, new Map([[START, 1]])])),
+      publish: async (_region, _subject, message) =>
+        void texts.push(buildSlackMessage({ alarm: parseAlarmMessage(message), rawText: message }).text),
+    });
+
+    // Act
+    await evaluator.evaluate((START + 80) * 1000);
+    await evaluator.evaluate((START + 140) * 1000);
+
+    // Assess
+    expect(texts).toEqual([
+      "[ALARM] Probe vantage eu-west-1 set aside for primary",
+      "[OK] Back: probe vantage eu-west-1 counts again for primary",
+    ]);
+    expect(evaluator.errors).toEqual([]);
   });
 });

@@ -276,6 +276,110 @@ describe("buildSlackMessage", () => {
     expect(JSON.stringify([offNormal, unknown])).not.toContain("Cleared");
   });
 
+  it("says which vantage is set aside for which target and why, and that it is back when it agrees again", () => {
+    // Prepare
+    const suspect = {
+      AlarmName: "regional-failover-vantage-suspect-eu-west-1-primary",
+      AlarmDescription: "The decider sets aside the votes of the probes in eu-west-1 on primary: they saw it down.",
+      NewStateReason: "Threshold Crossed: 1 datapoint [1.0] was greater than or equal to the threshold (1.0).",
+      Trigger: {
+        MetricName: "SuspectChecker",
+        Dimensions: [
+          { name: "Vantage", value: "eu-west-1" },
+          { name: "Target", value: "primary" },
+        ],
+      },
+    };
+    const weights = { primary: 90, failover: 10 };
+
+    // Act
+    const fired = build(alarmJson(suspect), context({ weights, normal: weights }));
+    const back = build(
+      alarmJson({ ...suspect, NewStateValue: "OK", OldStateValue: "ALARM", NewStateReason: "back to normal" }),
+      context({ weights: { primary: 0, failover: 100 }, normal: weights }),
+    );
+
+    // Assess
+    const weightsField = { type: "mrkdwn", text: "*Weights now*\n`primary` 90\n`failover` 10" };
+    expect(fired).toEqual({
+      text: "[ALARM] Probe vantage eu-west-1 set aside for primary",
+      blocks: [
+        {
+          type: "header",
+          text: { type: "plain_text", text: ":warning: Probe vantage eu-west-1 set aside for primary", emoji: true },
+        },
+        {
+          type: "section",
+          text: {
+            type: "mrkdwn",
+            text: "The decider sets aside the votes of the probes in eu-west-1 on primary: they saw it down.",
+          },
+          fields: [weightsField, { type: "mrkdwn", text: "*Alarm time*\n2025-08-06 12:00:30 UTC" }],
+        },
+        {
+          type: "context",
+          elements: [
+            {
+              type: "mrkdwn",
+              text: "`regional-failover-vantage-suspect-eu-west-1-primary` · ALARM (was OK) · US East (Ohio)",
+            },
+            cloudWatchReason,
+          ],
+        },
+      ],
+    });
+    expect(back).toEqual({
+      text: "[OK] Back: probe vantage eu-west-1 counts again for primary",
+      blocks: [
+        {
+          type: "header",
+          text: {
+            type: "plain_text",
+            text: ":white_check_mark: Back: probe vantage eu-west-1 counts again for primary",
+            emoji: true,
+          },
+        },
+        {
+          type: "section",
+          text: {
+            type: "mrkdwn",
+            text: "Its votes on primary agree with the other vantages again: the decider counts them again.",
+          },
+          fields: [
+            { type: "mrkdwn", text: "*Weights now*\n`primary` 0\n`failover` 100" },
+            { type: "mrkdwn", text: "*Ended at*\n2025-08-06 12:00:30 UTC" },
+          ],
+        },
+        {
+          type: "context",
+          elements: [
+            {
+              type: "mrkdwn",
+              text: "`regional-failover-vantage-suspect-eu-west-1-primary` · OK (was ALARM) · US East (Ohio)",
+            },
+            { type: "mrkdwn", text: "CloudWatch: back to normal" },
+          ],
+        },
+      ],
+    });
+  });
+
+  it("recognises a renamed suspect-checker alarm by its metric and dimensions", () => {
+    const message = build(
+      alarmJson({
+        AlarmName: "custom-name",
+        Trigger: {
+          MetricName: "SuspectChecker",
+          Dimensions: [
+            { name: "Vantage", value: "us-west-2" },
+            { name: "Target", value: "failover" },
+          ],
+        },
+      }),
+    );
+    expect(message.text).toBe("[ALARM] Probe vantage us-west-2 set aside for failover");
+  });
+
   it("recognises a renamed alarm by its metric and dimension", () => {
     const message = build(
       alarmJson({

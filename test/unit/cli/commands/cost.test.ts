@@ -33,8 +33,8 @@ describe("failover cost", () => {
     const report = JSON.parse(stdout);
     expect(code).toBe(0);
     expect(Object.keys(report.profiles)).toEqual(["default", "economy"]);
-    expect(report.profiles.default.monthlyUsd).toBe(66.59);
-    expect(report.profiles.economy.monthlyUsd).toBe(9.28);
+    expect(report.profiles.default.monthlyUsd).toBe(67.79);
+    expect(report.profiles.economy.monthlyUsd).toBe(9.68);
     // The example's primary runs on Google Cloud: Route 53 bills its check at the non-AWS rate.
     expect(report.route53Native.monthlyUsd).toBe(11.95);
     expect(report.profiles.economy.lines.length).toBeGreaterThan(10);
@@ -50,8 +50,8 @@ describe("failover cost", () => {
     expect(stdout).toMatch(
       /CloudWatch: GetMetricData metrics requested\s+87,600\s+\$0\.01 per 1,000 metrics requested\s+\$0\.88/,
     );
-    expect(stdout).toMatch(/Total \$5\.28 a month/);
-    expect(stdout).toMatch(/economy: \$5\.28 vs \$7\.95/);
+    expect(stdout).toMatch(/Total \$5\.68 a month/);
+    expect(stdout).toMatch(/economy: \$5\.68 vs \$7\.95/);
   });
 
   it("prices the config's own profile", async () => {

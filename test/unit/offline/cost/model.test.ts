@@ -58,19 +58,19 @@ describe("cost model, example config, default profile", () => {
     // 6 rounds a minute × 2 deciders × 3 ProbeVotes series (one group of 2 targets per vantage)
     expect(lineOf(estimate, "GetMetricData metrics requested")).toMatchObject({ quantity: 6 * MINUTES * 2 * 3 });
     expect(lineOf(estimate, "GetMetricData metrics requested").monthlyUsd).toBeCloseTo(15.768, 9);
-    expect(lineOf(estimate, "alarms (standard resolution)")).toMatchObject({ quantity: 18, monthlyUsd: 18 * 0.1 });
+    expect(lineOf(estimate, "alarms (standard resolution)")).toMatchObject({ quantity: 30, monthlyUsd: 30 * 0.1 });
     // Half of the 20 notifications reach the second region's notifier, which asks the first region once each
     expect(lineOf(estimate, "DescribeAlarms (notifiers)")).toMatchObject({ quantity: 10, monthlyUsd: 10 * 0.00001 });
     expect(lineOf(estimate, "hosted zone")).toMatchObject({ quantity: 1, monthlyUsd: 0.5, shared: true });
     expect(lineOf(estimate, "queries (weighted records)").monthlyUsd).toBeCloseTo(4, 9);
   });
 
-  it("totals $66.59 a month, $62.09 without the zone and queries", () => {
+  it("totals $67.79 a month, $63.29 without the zone and queries", () => {
     // Act
     const estimate = estimateCost(example(), prices);
     // Assess
-    expect(estimate.monthlyUsd).toBe(66.59);
-    expect(estimate.monitoringUsd).toBe(62.09);
+    expect(estimate.monthlyUsd).toBe(67.79);
+    expect(estimate.monitoringUsd).toBe(63.29);
     // 1 round + 5.5 s decider offset at best; 2 rounds + the offset at worst
     expect(estimate.detection).toMatchObject({ minSeconds: 4, maxSeconds: 14 });
   });
@@ -120,7 +120,7 @@ describe("cost model, profiles and Route 53's own health checks", () => {
     const standard = estimateCost(example(), prices);
     // Assess
     expect(economy.profile).toBe("economy");
-    expect(economy.monthlyUsd).toBe(9.28);
+    expect(economy.monthlyUsd).toBe(9.68);
     expect(economy.monthlyUsd).toBeLessThan(route53NativeCost(example(), prices).monthlyUsd);
     expect(economy.monitoringUsd * 10).toBeLessThan(standard.monitoringUsd);
     expect(economy.detection).toMatchObject({ minSeconds: 4, maxSeconds: 64 });
