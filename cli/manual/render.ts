@@ -8,6 +8,7 @@ import type {
   StatusResult,
   TargetStatus,
 } from "../../functions/lib/control/manual-result.ts";
+import { formatWeights } from "../../functions/lib/policy/weights.ts";
 import type { SwitchEvent } from "../../functions/lib/state.ts";
 import type { Weights } from "../../functions/lib/types.ts";
 import { renderTable } from "../table.ts";
@@ -156,9 +157,7 @@ function problemsText(problems: readonly string[]): string {
 }
 
 function weightsText(weights: Weights): string {
-  return Object.entries(weights)
-    .map(([id, w]) => `${id}=${w}`)
-    .join(" ");
+  return formatWeights(weights, undefined, { named: true });
 }
 
 /** `2026-11-03 02:57:20Z`. */

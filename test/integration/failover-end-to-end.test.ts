@@ -16,6 +16,7 @@ import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { runCli } from "../support/cli-process.ts";
 import { capturedLog, switchoverSum } from "../support/control-fixtures.ts";
 import { startServer, type LocalServer } from "../support/local-servers.ts";
+import { startSlackServer } from "../support/slack-server.ts";
 import { manualClock } from "../support/manual-clock.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
 
@@ -43,14 +44,7 @@ describe("end to end: probes → decider → switchover metric → Slack → fai
         res.end("primary");
       }),
       startServer((_req, res) => res.end("failover")),
-      startServer((req, res) => {
-        let body = "";
-        req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-        req.on("end", () => {
-          posts.push(JSON.parse(body) as SlackMessage);
-          res.end("ok");
-        });
-      }),
+      startSlackServer({ onPost: (post) => posts.push(post.body) }),
     ]);
     dir = mkdtempSync(join(tmpdir(), "failover-e2e-"));
   });

@@ -1,4 +1,3 @@
-import type http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import { CloudWatchAdmin } from "../../emulator/cloudwatch-admin.ts";
@@ -8,6 +7,7 @@ import type { SlackMessage } from "../../functions/lib/slack/message.ts";
 import { createNotifyHandler } from "../../functions/lib/slack/notifier.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { closedPort, startServer, type LocalServer } from "../support/local-servers.ts";
+import { startSlackServer } from "../support/slack-server.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
 
 /**
@@ -27,16 +27,7 @@ const posts: SlackMessage[] = [];
 beforeAll(async () => {
   [emulator, slack, hanging] = await Promise.all([
     startEmulator(),
-    startServer((req: http.IncomingMessage, res: http.ServerResponse) => {
-      let body = "";
-      req.on("data", (chunk: Buffer) => {
-        body += chunk.toString("utf8");
-      });
-      req.on("end", () => {
-        posts.push(JSON.parse(body) as SlackMessage);
-        res.end("ok");
-      });
-    }),
+    startSlackServer({ onPost: (post) => posts.push(post.body) }),
     // Accepts connections and never answers: a region that is up on the network but stuck.
     startServer(() => undefined),
   ]);

@@ -10,6 +10,7 @@ import { createNotifyHandler } from "../../functions/lib/slack/notifier.ts";
 import { createProbeHandler } from "../../functions/probe.ts";
 import { type Emulator, startEmulator } from "../../emulator/harness.ts";
 import { type LocalServer, startServer } from "../support/local-servers.ts";
+import { startSlackServer } from "../support/slack-server.ts";
 import { manualClock } from "../support/manual-clock.ts";
 import { configForTargets } from "../support/probe-config.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
@@ -73,16 +74,7 @@ describe("probe and notify handlers against the AWS emulator", () => {
       state: recordSwitch(emptyStateDocument(), lastSwitch),
     });
     const posts: SlackMessage[] = [];
-    const slack = await startServer((req, res) => {
-      let body = "";
-      req.on("data", (chunk: Buffer) => {
-        body += chunk.toString("utf8");
-      });
-      req.on("end", () => {
-        posts.push(JSON.parse(body) as SlackMessage);
-        res.end("ok");
-      });
-    });
+    const slack = await startSlackServer({ onPost: (post) => posts.push(post.body) });
     try {
       const notify = createNotifyHandler({
         webhookUrl: async () => `${slack.url}/services/T/B/token-abcdef`,

@@ -8,15 +8,8 @@ import { parseAlarmMessage } from "../../functions/lib/slack/alarm.ts";
 import { postToSlack } from "../../functions/lib/slack/post.ts";
 import { createNotifyHandler } from "../../functions/lib/slack/notifier.ts";
 import { closedPort, type LocalServer, startServer } from "../support/local-servers.ts";
+import { type SlackAnswer, startSlackServer } from "../support/slack-server.ts";
 
-/** A stand-in for Slack's incoming webhook: records each post and answers from a script. */
-interface Answer {
-  status: number;
-  headers?: Record<string, string>;
-  body?: string;
-  /** Never answer (a hanging endpoint); the connection is closed when the server stops. */
-  hang?: boolean;
-}
 const secretPath = "/services/T0TEST/B0TEST/s3cretWebhookToken";
 const message: SlackMessage = {
   text: "hello",
@@ -27,24 +20,15 @@ describe("Slack webhook posting and the notify handler (local Slack stand-in)", 
   let slack: LocalServer;
   let webhook: string;
   const posts: Array<{ path: string; body: unknown }> = [];
-  let script: Answer[] = [];
+  let script: SlackAnswer[] = [];
   const lines: string[] = [];
   const log = createLogger({ write: (line) => lines.push(line) });
   const sleeps: number[] = [];
   const sleep = async (ms: number) => void sleeps.push(ms);
 
   beforeAll(async () => {
-    slack = await startServer((req: http.IncomingMessage, res: http.ServerResponse) => {
-      let body = "";
-      req.on("data", (chunk: Buffer) => (body += chunk.toString("utf8")));
-      req.on("end", () => {
-        posts.push({ path: req.url ?? "", body: JSON.parse(body) });
-        const answer = script.shift() ?? { status: 200, body: "ok" };
-        if (answer.hang) return;
-        res.writeHead(answer.status, answer.headers ?? {});
-        res.end(answer.body ?? "");
-      });
-    });
+    // Records each post and answers from the script.
+    slack = await startSlackServer({ onPost: (post) => posts.push(post), answer: () => script.shift() });
     webhook = `${slack.url}${secretPath}`;
   });
   afterAll(() => slack.close());

@@ -96,7 +96,25 @@ export function sameWeights(a: Weights, b: Weights, ids: readonly string[]): boo
   return ids.every((id) => (a[id] ?? 0) === (b[id] ?? 0));
 }
 
-/** `90/10` style rendering in config order, for reasons. */
-export function formatWeights(weights: Weights, ids: readonly string[]): string {
-  return ids.map((id) => String(weights[id] ?? 0)).join("/");
+/** How {@link formatWeights} writes each weight. */
+export interface WeightsFormat {
+  /** Name each target: `primary=90` rather than `90`. @default false */
+  named?: boolean;
+  /** Between two targets. @default "/" (" " when `named`) */
+  separator?: string;
+}
+
+/**
+ * Weights as text in `ids` order: `90/10` (decision reasons, Slack), or
+ * with `named` `primary=90 failover=10` (the CLI, errors).
+ */
+export function formatWeights(
+  weights: Weights,
+  ids: readonly string[] = Object.keys(weights),
+  format: WeightsFormat = {},
+): string {
+  const named = format.named ?? false;
+  return ids
+    .map((id) => (named ? `${id}=${weights[id] ?? 0}` : String(weights[id] ?? 0)))
+    .join(format.separator ?? (named ? " " : "/"));
 }

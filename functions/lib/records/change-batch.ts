@@ -1,5 +1,6 @@
 import type { FailoverConfig, RecordConfig } from "../config.ts";
 import { leaseRecordName, parseLease, type OverrideLease } from "../lease.ts";
+import { formatWeights } from "../policy/weights.ts";
 import { stateRecordName } from "../state.ts";
 import type { Weights } from "../types.ts";
 import { desiredRecordSet, type RecordChange, type RecordSetData } from "./record-set.ts";
@@ -79,7 +80,7 @@ function weightChanges(config: FailoverConfig, from: ZoneSnapshot, weights: Weig
     if (Object.values(next).every((w) => w === 0)) {
       throw new Route53Error(
         "ROUTE53_ALL_ZERO",
-        `refusing to set every target of ${record.name} to weight 0 (${formatWeights(next)})`,
+        `refusing to set every target of ${record.name} to weight 0 (${formatWeights(next, undefined, { named: true, separator: ", " })})`,
         { hint: "Keep at least one target above 0; to send all traffic to one target, promote it instead." },
       );
     }
@@ -119,10 +120,4 @@ function txtChanges(name: string, current: RecordSetData | undefined, value: str
     ...(current ? [{ Action: "DELETE" as const, ResourceRecordSet: current }] : []),
     { Action: "CREATE", ResourceRecordSet: next },
   ];
-}
-
-function formatWeights(weights: Weights): string {
-  return Object.entries(weights)
-    .map(([id, w]) => `${id}=${w}`)
-    .join(", ");
 }

@@ -1,3 +1,4 @@
+import { formatWeights } from "../policy/weights.ts";
 import type { Weights } from "../types.ts";
 import type { FailoverEvent, LeaseSummary } from "./failover-event.ts";
 import type { Markdown, SlackBlock, SlackMessage } from "./message.ts";
@@ -132,11 +133,11 @@ function storyOf(event: FailoverEvent): string | undefined {
       const after = event.outSeconds === undefined ? "" : ` after ${formatDuration(event.outSeconds)} on failover`;
       if (event.target === undefined)
         return sameWeights(event.to, event.normal)
-          ? `Traffic back at its normal weights ${weightsSlash(event.to)}.`
+          ? `Traffic back at its normal weights ${formatWeights(event.to)}.`
           : undefined;
       return sameWeights(event.to, event.normal)
-        ? `${target} back at its normal weight ${weightsSlash(event.to)}${after}.`
-        : `${target} back at its normal weight${after}; other targets are still off theirs (${weightsSlash(event.to)}, normal ${weightsSlash(event.normal)}).`;
+        ? `${target} back at its normal weight ${formatWeights(event.to)}${after}.`
+        : `${target} back at its normal weight${after}; other targets are still off theirs (${formatWeights(event.to)}, normal ${formatWeights(event.normal)}).`;
     }
     case "hold-released":
       return `${target} comes back through the normal recovery time and ramp.`;
@@ -186,11 +187,6 @@ function weightsInline(weights: Weights): string {
   return Object.entries(weights)
     .map(([target, weight]) => `${target} ${weight}`)
     .join(", ");
-}
-
-/** `90/10` in the order of the config's targets. */
-function weightsSlash(weights: Weights): string {
-  return Object.values(weights).join("/");
 }
 
 function sameWeights(a: Weights, b: Weights): boolean {
