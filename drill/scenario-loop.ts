@@ -47,17 +47,7 @@ export async function runScenario(session: DrillSession, parts: DrillParts): Pro
     await parts.evaluator.evaluate(at);
     for (const error of parts.evaluator.errors.splice(0)) session.problem(error);
   });
-  // Once a simulated minute: has the machine kept up with the compressed clock? If not, stop (exit 3).
-  const guard = new LoadGuard({ speed: session.options.speed, lag: parts.lag, emulatorUrl: parts.emulatorUrl });
-  guard.start();
-  session.onClose(async () => guard.stop());
-  everyMinute(session, track, 30_000, "load guard", async (at) => {
-    const tooBusy = guard.check((at - startMs) / 1000);
-    if (tooBusy === undefined || session.tooBusy !== undefined) return;
-    session.tooBusy = tooBusy;
-    printer.event(at, `stopped: ${tooBusy.message}`);
-    clock.stop();
-  });
+  if (session.options.loadGuard !== false) guardLoad(session, parts, track);
   track(scheduleFaults(session, parts), "fault scheduler");
   for (const step of scenario.manual) track(runManualStep(session, parts, step), `manual ${step.action}`);
   track(parts.watcher.run(endMs), "record watcher");
@@ -70,6 +60,21 @@ export async function runScenario(session: DrillSession, parts: DrillParts): Pro
 }
 
 type Track = (promise: Promise<unknown>, what: string) => void;
+
+/** Once a simulated minute: has the machine kept up with the compressed clock? If not, stop (exit 3). */
+function guardLoad(session: DrillSession, parts: DrillParts, track: Track): void {
+  const { clock, printer, startMs } = session;
+  const guard = new LoadGuard({ speed: session.options.speed, lag: parts.lag, emulatorUrl: parts.emulatorUrl });
+  guard.start();
+  session.onClose(async () => guard.stop());
+  everyMinute(session, track, 30_000, "load guard", async (at) => {
+    const tooBusy = guard.check((at - startMs) / 1000);
+    if (tooBusy === undefined || session.tooBusy !== undefined) return;
+    session.tooBusy = tooBusy;
+    printer.event(at, `stopped: ${tooBusy.message}`);
+    clock.stop();
+  });
+}
 
 /** On-call's change at its time, as `failover <action> --direct` sends it; the answer goes on the timeline. */
 async function runManualStep(session: DrillSession, parts: DrillParts, step: ManualStep): Promise<void> {

@@ -23,6 +23,12 @@ export interface DrillOptions {
   signal?: AbortSignal;
   /** Told the emulator's pid once it runs (the interrupt test watches it). @default none */
   onEmulatorStarted?: (pid: number) => void;
+  /**
+   * Stop early (exit 3, no verdict) when the machine cannot keep the compressed clock (./load-guard.ts).
+   * Off only for runs that check what is said and done, never how fast: a slow machine then runs the
+   * scenario late instead of stopping before its later steps. @default true
+   */
+  loadGuard?: boolean;
 }
 
 /** Where a drill writes its results. */

@@ -105,7 +105,7 @@ describe("the notifier in the second control region", () => {
     // Assess
     expect(result).toMatchObject({ posted: 1, skipped: 0 });
     expect(posts[0]?.text).toBe(
-      `[OK] Cleared: traffic switch\nSent from ${second}: the first control region ${first} did not announce this (its alarm is ALARM, not OK).`,
+      `[OK] Over: traffic switch\nSent from ${second}: the first control region ${first} did not announce this (its alarm is ALARM, not OK).`,
     );
   });
 
