@@ -55,7 +55,7 @@ describe("manual failover function", () => {
     expect(status.action === "status" && status.targets).toEqual([
       {
         id: "primary",
-        region: "us-east4",
+        region: "us-east-1",
         weight: 90,
         normalWeight: 90,
         health: "down",

@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { parseDrillArgs } from "../../../drill/args.ts";
+
+describe("drill arguments", () => {
+  it("defaults to the Clerk scenario at a speed that fits five minutes", () => {
+    const args = parseDrillArgs([]);
+    expect(args).toMatchObject({ scenario: "scenarios/clerk-2025-08-06.json", out: "drill-out" });
+    expect(8400 / (args === "help" ? 1 : args.speed)).toBeLessThanOrEqual(300);
+  });
+
+  it("names a bad speed", () => {
+    expect(() => parseDrillArgs(["--speed", "fast"])).toThrow(/--speed: expected a number from 1 to 200, got "fast"/);
+  });
+});
