@@ -73,7 +73,10 @@ describe("the SST app under mocks", () => {
     const alarms = app.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
 
     expect(checkAlarms(app.resources, config)).toEqual([]);
-    expect(alarms).toHaveLength(2 * (4 + config.controlRegions.length + config.vantages.length));
+    // Per control region: 4 fixed, one decider-blind per control region, one silent per vantage, one suspect per vantage × target.
+    const perRegion =
+      4 + config.controlRegions.length + config.vantages.length + config.vantages.length * config.targets.length;
+    expect(alarms).toHaveLength(config.controlRegions.length * perRegion);
     const blind = alarms.find(
       (a) => a.region === "us-east-2" && a.inputs.name === "regional-failover-decider-blind-us-west-1",
     );

@@ -199,7 +199,8 @@ export function checkAlarms(resources: MockResource[], config: FailoverConfig): 
         treatMissingData: definition.treatMissingData,
       };
       for (const [field, value] of Object.entries(want)) {
-        if (JSON.stringify(alarm.inputs[field] ?? {}) !== JSON.stringify(value))
+        // Dimension order carries no meaning in CloudWatch: compare them with sorted keys.
+        if (canonical(alarm.inputs[field] ?? {}) !== canonical(value))
           problems.push(
             `${region} ${definition.name}: ${field} is ${JSON.stringify(alarm.inputs[field])}, expected ${JSON.stringify(value)}`,
           );
@@ -410,4 +411,11 @@ export function checkRegions(resources: MockResource[], config: FailoverConfig):
   return resources
     .filter((r) => r.custom && r.type.startsWith("aws:") && !allowed.has(r.region ?? ""))
     .map((r) => `${r.type} ${r.name} is in ${r.region ?? "the default region"}`);
+}
+
+/** JSON with object keys sorted, so two objects that differ only in key order compare equal. */
+function canonical(value: unknown): string {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return JSON.stringify(value);
+  const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
+  return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonical(inner)}`).join(",")}}`;
 }
