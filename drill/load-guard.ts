@@ -24,7 +24,8 @@ export interface LoadGuardOptions {
   /**
    * Simulated ms the emulator may take (90th percentile): a probe round's
    * publish must land before the deciders read, 5.5 s into the round, and
-   * the round itself may take the 4 s timeout plus 0.4 s. @default 1000
+   * the round itself may take the 4 s timeout plus 0.4 s. 1 s was too tight: a quiet 2-core machine
+   * answers in about 29 ms, 1.2 s simulated at 40x, and the drill stopped at once. @default 2500
    */
   emulatorBoundMs?: number;
   /** Simulated ms the drill's event loop may stall at once: half a probe round. @default 5000 */
@@ -101,7 +102,7 @@ export class LoadGuard {
     this.recent.push({ loopStallMs, emulatorMs });
     const windows = this.options.windows ?? 2;
     if (this.recent.length > windows) this.recent.shift();
-    const emulatorBound = (this.options.emulatorBoundMs ?? 1000) / speed;
+    const emulatorBound = (this.options.emulatorBoundMs ?? 2500) / speed;
     const loopBound = (this.options.loopBoundMs ?? 5000) / speed;
     const over = emulatorMs > emulatorBound || loopStallMs > loopBound;
     this.overInARow = over ? this.overInARow + 1 : 0;
@@ -113,7 +114,7 @@ export class LoadGuard {
       1,
       Math.floor(
         Math.min(
-          worstEmulator > 0 ? (this.options.emulatorBoundMs ?? 1000) / worstEmulator : speed,
+          worstEmulator > 0 ? (this.options.emulatorBoundMs ?? 2500) / worstEmulator : speed,
           worstLoop > 0 ? (this.options.loopBoundMs ?? 5000) / worstLoop : speed,
           speed - 1,
         ),
@@ -128,7 +129,7 @@ export class LoadGuard {
       fittingSpeed,
       message:
         `the machine is too busy for the drill at ${speed}x: over the last ${windows} simulated minutes the emulator answered in ` +
-        `${Math.round(worstEmulator)} ms (90th percentile; ${simulated.emulator} s simulated, bound ${round1((this.options.emulatorBoundMs ?? 1000) / 1000)} s) ` +
+        `${Math.round(worstEmulator)} ms (90th percentile; ${simulated.emulator} s simulated, bound ${round1((this.options.emulatorBoundMs ?? 2500) / 1000)} s) ` +
         `and the drill's event loop stalled up to ${Math.round(worstLoop)} ms (${simulated.loop} s simulated, bound ${round1((this.options.loopBoundMs ?? 5000) / 1000)} s). ` +
         `A verdict would describe this machine, not the failover system, so the drill stopped. ` +
         `Rerun with --speed ${fittingSpeed}, or when the machine is quieter.`,
