@@ -4,6 +4,8 @@ import type { AwsClientOptions } from "../functions/lib/aws/client-config.ts";
 import { snsAnnouncer } from "../functions/lib/control/announcer.ts";
 import type { ManualDeps } from "../functions/lib/control/manual.ts";
 import { createNotifyHandler } from "../functions/lib/slack/notifier.ts";
+import { slackWebhookParameterName, webhookFromParameterStore } from "../functions/lib/slack/webhook.ts";
+import { ParameterStore } from "../functions/lib/aws/ssm.ts";
 import { createProbeHandler } from "../functions/probe.ts";
 import { alarmDefinitions } from "../functions/lib/alarms.ts";
 import { MetricsBus } from "../functions/lib/aws/cloudwatch.ts";
@@ -215,8 +217,17 @@ async function startAlarmPath(
   slack.onMessage = (message) => printer.event(message.at, `Slack: ${message.text}`);
   const topics = new Map<string, AlarmTopic>();
   for (const region of config.controlRegions) {
+    // As deployed: the webhook is a SecureString in the region's parameter store, read once by the notifier.
+    const webhookParameter = slackWebhookParameterName(config.name);
+    // Patient once: moto's first SecureString also creates the region's aws/ssm key.
+    await new ParameterStore({ ...aws, region, retry: { budgetMs: 30_000, attemptTimeoutMs: 30_000 } }).put(
+      webhookParameter,
+      slack.webhookUrl,
+      { secure: true },
+    );
+    const parameters = new ParameterStore({ ...aws, region });
     const notify = createNotifyHandler({
-      webhookUrl: async () => slack.webhookUrl,
+      webhookUrl: webhookFromParameterStore(parameters, webhookParameter),
       loadContext: () => loadNotifyContext(config, { switcher: switchers.notify, log }),
       post: { maxAttempts: 2, timeoutMs: 2000 },
       log,
