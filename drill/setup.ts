@@ -20,7 +20,9 @@ import { loadNotifyContext } from "../functions/lib/slack/context.ts";
 import { SCENARIO_EPOCH } from "../offline/replay/run.ts";
 import { CloudWatchAdmin } from "../emulator/cloudwatch-admin.ts";
 import { startEmulator } from "../emulator/harness.ts";
+import { TimingDraws } from "../offline/timing.ts";
 import { AlarmEvaluator } from "./alarm-evaluator.ts";
+import { DrillAwsTiming } from "./aws-timing.ts";
 import { SimulatedClients } from "./clients.ts";
 import { startFaultProxy, type FaultProxy } from "./fault-proxy.ts";
 import { hashString, seededRandom, silentVantages } from "./faults.ts";
@@ -265,18 +267,27 @@ function createHandlers(
   const { clock, scenario, log } = session;
   const prober = scaledProber(probeHttp, { speed: session.options.speed, lag });
   const handlerClock = clock.frozenAtStop();
+  const timing = new DrillAwsTiming(new TimingDraws(scenario.timing, scenario.seed), clock, config, log);
   const probes = config.vantages.map((vantage) => {
+    const vantageConfig = vantageConfigs.get(vantage) ?? config;
+    const readable = timing.readablePublisher(vantage, (report, regions) =>
+      buses.probe.publishProbeRound(report, regions),
+    );
     const handler = createProbeHandler({
-      config: vantageConfigs.get(vantage) ?? config,
+      config: vantageConfig,
       vantage,
       clock: handlerClock,
-      prober,
+      prober: timing.jitteredProber(
+        vantage,
+        vantageConfig.targets.map((target) => target.healthUrl),
+        prober,
+      ),
       log,
       // A vantage that is down cannot publish; after the scenario's end nothing is published.
       publish: async (report) => {
         const second = report.at - SCENARIO_EPOCH;
         if (clock.isStopped || silentVantages(scenario.faults, config.vantages, second).has(vantage)) return [];
-        return buses.probe.publishProbeRound(report);
+        return readable(report);
       },
     });
     return { vantage, handler };
