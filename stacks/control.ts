@@ -1,7 +1,13 @@
 import { alertTopicName, functionMemoryMb, manualFunctionName } from "../functions/lib/deployment.ts";
 import { roundsTimeoutSeconds, type Settings } from "./settings.ts";
 import type { Secrets } from "./secrets.ts";
-import { dataPlaneStoreStatements, deciderPermissions, notifyPermissions, signalPermissions } from "./iam.ts";
+import {
+  auditStatements,
+  dataPlaneStoreStatements,
+  deciderPermissions,
+  notifyPermissions,
+  signalPermissions,
+} from "./iam.ts";
 import { functionArgs, logicalName, providerFor } from "./regions.ts";
 
 /** What one control region runs. */
@@ -71,6 +77,7 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
           permissions: writerPermissions(region).apply((statements) => [
             ...statements,
             ...dataPlaneStoreStatements(config),
+            ...auditStatements(config, "read"),
           ]),
           timeoutSeconds: roundsTimeoutSeconds(config),
           memoryMb: functionMemoryMb.decider,
@@ -79,8 +86,8 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
       { provider },
     );
 
-    // Same permissions as the decider: it writes the lease and weights by
-    // the same CAS. No `url`: on-call invokes it with IAM (lambda:InvokeFunction).
+    // Same permissions as the decider (it writes the lease and weights by
+    // the same CAS), plus writing the audit entries; no data-plane store. No `url`: on-call invokes it with IAM (lambda:InvokeFunction).
     const manualFailover = new sst.aws.Function(
       logicalName("ManualFailover", region),
       {
@@ -89,7 +96,10 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
           description: `regional-failover manual failover (control region ${region}); invoked by the failover CLI`,
           configJson,
           environment: writerEnvironment,
-          permissions: writerPermissions(region),
+          permissions: writerPermissions(region).apply((statements) => [
+            ...statements,
+            ...auditStatements(config, "write"),
+          ]),
           timeoutSeconds: 60,
           memoryMb: functionMemoryMb.manual,
         }),

@@ -4,12 +4,12 @@ import type {
   InitResult,
   LeaseView,
   ManualResult,
+  SwitchView,
   PlanResult,
   StatusResult,
   TargetStatus,
 } from "../../functions/lib/control/manual-result.ts";
 import { formatWeights } from "../../functions/lib/policy/weights.ts";
-import type { SwitchEvent } from "../../functions/lib/state.ts";
 import type { Weights } from "../../functions/lib/types.ts";
 import { renderTable } from "../table.ts";
 import { formatDuration } from "./duration.ts";
@@ -139,7 +139,7 @@ function leaseLine(lease: LeaseView | null): string {
   return `${leaseWhat(lease)} by ${lease.actor} ${expiry}: "${lease.reason}" [${lease.id}]`;
 }
 
-function switchesText(switches: readonly SwitchEvent[]): string {
+function switchesText(switches: readonly SwitchView[]): string {
   if (switches.length === 0) return "Last switchovers: none recorded\n";
   const rows = switches.map((s) => [
     time(s.at),

@@ -3,6 +3,7 @@ import { LambdaInvoker } from "../../functions/lib/aws/lambda.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { systemClock } from "../../functions/lib/clock.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
+import { auditTrailFor } from "../../functions/lib/audit.ts";
 import { alertAnnouncer } from "../../functions/lib/aws/alert-topics.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
 import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
@@ -75,6 +76,7 @@ async function send(
       log,
       // Announced like the function's own changes: to the alert topics in FAILOVER_ALERT_TOPICS (else reported as not told).
       announce: alertAnnouncer(region, log, io.env, endpoint ? { endpoint } : {}),
+      audit: auditTrailFor(config, region, endpoint ? { endpoint } : {}),
     };
     return handleManualEvent(deps, event);
   }
