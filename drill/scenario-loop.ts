@@ -1,6 +1,7 @@
 import { handleManualEvent } from "../functions/lib/control/manual.ts";
 import { describeError } from "../functions/lib/errors.ts";
 import type { ManualStep } from "../offline/scenario.ts";
+import { TimingDraws } from "../offline/timing.ts";
 import { faultBoundaries, silentVantages } from "./faults.ts";
 import { LoadGuard } from "./load-guard.ts";
 import type { DrillSession } from "./session.ts";
@@ -34,15 +35,26 @@ export async function runScenario(session: DrillSession, parts: DrillParts): Pro
   );
   const inFlight: InFlight = { running: new Set(), background: [] };
   const track = tracker(session, inFlight);
-  // EventBridge invokes each function once a minute; a down vantage's function does not run.
+  // EventBridge invokes each function once a minute, at the scenario's timing (offline/timing.ts: the
+  // function's second plus jitter, sometimes missed, sometimes cold), drawn as the replay draws them;
+  // a down vantage's function does not run.
+  const draws = new TimingDraws(scenario.timing, scenario.seed);
   for (const probe of parts.probes) {
-    everyMinute(session, track, 0, `probe ${probe.vantage}`, async (at) => {
+    const arrival = (minute: number) => draws.invocationMs("probe", config.vantages.indexOf(probe.vantage), minute);
+    everyMinute(session, track, arrivalOffset(arrival), `probe ${probe.vantage}`, async (at, minute) => {
       if (silentVantages(scenario.faults, config.vantages, (at - startMs) / 1000).has(probe.vantage)) return;
-      await probe.handler({}, { getRemainingTimeInMillis: () => 60_000 - (clock.now() - at) });
+      // A cold start spends part of the invocation's timeout before the handler runs.
+      const coldMs = arrival(minute)?.coldMs ?? 0;
+      await probe.handler({}, { getRemainingTimeInMillis: () => 60_000 - coldMs - (clock.now() - at) });
     });
   }
-  for (const decider of parts.deciders)
-    everyMinute(session, track, 0, `decider ${decider.controlRegion}`, () => decider.handler.run(parts.budgetMs));
+  for (const decider of parts.deciders) {
+    const arrival = (minute: number) =>
+      draws.invocationMs("decider", config.controlRegions.indexOf(decider.controlRegion), minute);
+    everyMinute(session, track, arrivalOffset(arrival), `decider ${decider.controlRegion}`, () =>
+      decider.handler.run(parts.budgetMs),
+    );
+  }
   // CloudWatch evaluates a minute's alarms shortly after it closes.
   everyMinute(session, track, 20_000, "alarm evaluator", async (at) => {
     await parts.evaluator.evaluate(at);
@@ -103,23 +115,39 @@ function tracker(session: DrillSession, inFlight: InFlight): Track {
   };
 }
 
-/** Runs `run` at `offsetMs` into every virtual minute of the scenario, without waiting for the previous run. */
+/** An invocation's start, ms into its minute (arrival plus cold start), or undefined when it is missed. */
+function arrivalOffset(
+  arrival: (minute: number) => { arriveMs: number; coldMs: number } | undefined,
+): (minute: number) => number | undefined {
+  return (minute) => {
+    const invocation = arrival(minute);
+    return invocation === undefined ? undefined : invocation.arriveMs + invocation.coldMs;
+  };
+}
+
+/**
+ * Runs `run` at `offsetMs` into every virtual minute of the scenario (a
+ * function of the minute: undefined skips that minute), without waiting for
+ * the previous run.
+ */
 function everyMinute(
   session: DrillSession,
   track: Track,
-  offsetMs: number,
+  offsetMs: number | ((minute: number) => number | undefined),
   what: string,
-  run: (minuteAt: number) => Promise<unknown>,
+  run: (startAt: number, minute: number) => Promise<unknown>,
 ): void {
   const { clock, scenario, startMs, endMs } = session;
   track(
     (async () => {
       for (let minute = 0; minute * 60_000 < scenario.durationSeconds * 1000; minute++) {
-        const at = startMs + minute * 60_000 + offsetMs;
+        const offset = typeof offsetMs === "number" ? offsetMs : offsetMs(minute);
+        if (offset === undefined) continue;
+        const at = startMs + minute * 60_000 + offset;
         if (at >= endMs) break;
         await clock.sleepUntil(at);
         if (clock.isStopped) break;
-        track(run(at), what);
+        track(run(at, minute), what);
       }
     })(),
     what,

@@ -5,6 +5,8 @@ import type { RetryOptions } from "../functions/lib/aws/retry.ts";
 import { snsAnnouncer } from "../functions/lib/control/announcer.ts";
 import type { ManualDeps } from "../functions/lib/control/manual.ts";
 import { createNotifyHandler } from "../functions/lib/slack/notifier.ts";
+import { slackWebhookParameterName, webhookFromParameterStore } from "../functions/lib/slack/webhook.ts";
+import { ParameterStore } from "../functions/lib/aws/ssm.ts";
 import { createProbeHandler } from "../functions/probe.ts";
 import { alarmDefinitions } from "../functions/lib/alarms.ts";
 import { MetricsBus } from "../functions/lib/aws/cloudwatch.ts";
@@ -20,7 +22,6 @@ import { SCENARIO_EPOCH } from "../offline/replay/run.ts";
 import { CloudWatchAdmin } from "../emulator/cloudwatch-admin.ts";
 import { startEmulator } from "../emulator/harness.ts";
 import { startFaultProxy as startAwsFaultProxy } from "../emulator/aws-fault-proxy.ts";
-import { ParameterStore } from "../functions/lib/aws/ssm.ts";
 import { SignalStore } from "../functions/lib/dataplane/signal-store.ts";
 import { awsFaultRule, noCalls, type AwsCallCounts } from "./aws-faults.ts";
 import { HealthCheckAdmin } from "../functions/lib/aws/route53-health-checks.ts";
@@ -32,7 +33,9 @@ import type { HealthAnswerChange } from "./dns-answers.ts";
 import { HealthCheckEvaluator } from "./health-check-evaluator.ts";
 import { startSignalEndpoint, type SignalEndpoint } from "./signal-endpoint.ts";
 import { formatClock } from "./timeline.ts";
+import { TimingDraws } from "../offline/timing.ts";
 import { AlarmEvaluator } from "./alarm-evaluator.ts";
+import { DrillAwsTiming } from "./aws-timing.ts";
 import { SimulatedClients } from "./clients.ts";
 import { startFaultProxy, type FaultProxy } from "./fault-proxy.ts";
 import { hashString, seededRandom, silentVantages } from "./faults.ts";
@@ -395,8 +398,17 @@ async function startAlarmPath(
   slack.onMessage = (message) => printer.event(message.at, `Slack: ${message.text}`);
   const topics = new Map<string, AlarmTopic>();
   for (const region of config.controlRegions) {
+    // As deployed: the webhook is a SecureString in the region's parameter store, read once by the notifier.
+    const webhookParameter = slackWebhookParameterName(config.name);
+    // Patient once: moto's first SecureString also creates the region's aws/ssm key.
+    await new ParameterStore({ ...aws, region, retry: { budgetMs: 30_000, attemptTimeoutMs: 30_000 } }).put(
+      webhookParameter,
+      slack.webhookUrl,
+      { secure: true },
+    );
+    const parameters = new ParameterStore({ ...aws, region });
     const notify = createNotifyHandler({
-      webhookUrl: async () => slack.webhookUrl,
+      webhookUrl: webhookFromParameterStore(parameters, webhookParameter),
       loadContext: () => loadNotifyContext(config, { switcher: switchers.notify, log }),
       post: { maxAttempts: 2, timeoutMs: 2000 },
       log,
@@ -434,18 +446,27 @@ function createHandlers(
   const { clock, scenario, log } = session;
   const prober = scaledProber(probeHttp, { speed: session.options.speed, lag });
   const handlerClock = clock.frozenAtStop();
+  const timing = new DrillAwsTiming(new TimingDraws(scenario.timing, scenario.seed), clock, config, log);
   const probes = config.vantages.map((vantage) => {
+    const vantageConfig = vantageConfigs.get(vantage) ?? config;
+    const readable = timing.readablePublisher(vantage, (report, regions) =>
+      buses.probe.publishProbeRound(report, regions),
+    );
     const handler = createProbeHandler({
-      config: vantageConfigs.get(vantage) ?? config,
+      config: vantageConfig,
       vantage,
       clock: handlerClock,
-      prober,
+      prober: timing.jitteredProber(
+        vantage,
+        vantageConfig.targets.map((target) => target.healthUrl),
+        prober,
+      ),
       log,
       // A vantage that is down cannot publish; after the scenario's end nothing is published.
       publish: async (report) => {
         const second = report.at - SCENARIO_EPOCH;
         if (clock.isStopped || silentVantages(scenario.faults, config.vantages, second).has(vantage)) return [];
-        return buses.probe.publishProbeRound(report);
+        return readable(report);
       },
     });
     return { vantage, handler };

@@ -1,18 +1,21 @@
 import { MetricsBus } from "./lib/aws/cloudwatch.ts";
+import { ParameterStore } from "./lib/aws/ssm.ts";
 import type { FailoverConfig } from "./lib/config.ts";
 import { configFromEnv } from "./lib/env-config.ts";
 import { log as defaultLog } from "./lib/log.ts";
 import { loadNotifyContext } from "./lib/slack/context.ts";
 import { createNotifyHandler, type LambdaContext, type NotifyResult } from "./lib/slack/notifier.ts";
-import { slackWebhookUrl } from "./lib/slack/webhook.ts";
+import { slackWebhookParameterName, webhookFromParameterStore } from "./lib/slack/webhook.ts";
 
 let wired: ReturnType<typeof createNotifyHandler> | undefined;
 
 /**
- * Lambda entry: webhook from the linked SST secret (or SLACK_WEBHOOK_URL),
- * context from Route 53 via env FAILOVER_CONFIG, region from
- * FAILOVER_CONTROL_REGION or AWS_REGION. An unreadable config costs the
- * context and the first-region check, never the post.
+ * Lambda entry: webhook from the SecureString parameter named by env
+ * FAILOVER_SLACK_WEBHOOK_PARAMETER (default `/<config name>/slack-webhook`)
+ * in this region, read once per container; context from Route 53 via env
+ * FAILOVER_CONFIG; region from FAILOVER_CONTROL_REGION or AWS_REGION. An
+ * unreadable config costs the context and the first-region check, never
+ * the post.
  */
 export const handler = async (event: unknown, context?: LambdaContext): Promise<NotifyResult> => {
   wired ??= wire();
@@ -28,8 +31,10 @@ function wire(): ReturnType<typeof createNotifyHandler> {
   }
   const bus = config && new MetricsBus(config);
   const ownRegion = process.env.FAILOVER_CONTROL_REGION || process.env.AWS_REGION || "";
+  const parameter =
+    process.env.FAILOVER_SLACK_WEBHOOK_PARAMETER || slackWebhookParameterName(config?.name ?? "regional-failover");
   return createNotifyHandler({
-    webhookUrl: () => slackWebhookUrl(),
+    webhookUrl: webhookFromParameterStore(new ParameterStore({ region: ownRegion }), parameter),
     loadContext: () => loadNotifyContext(config ?? configFromEnv(), { log: defaultLog }),
     ...(config && bus
       ? {

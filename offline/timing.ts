@@ -3,10 +3,9 @@ import { seededUniform } from "./replay/random.ts";
 
 /**
  * How AWS's timing deviates from an ideal clock, as a scenario states it:
- * the replay samples every delay from these settings (seeded). The drill
- * does not apply them yet (its invocations run on time and its votes are
- * readable at once): a known gap, listed in the README. What
- * comes from AWS documentation and what is an assumption is said on each
+ * the replay samples every delay from these settings (seeded), and the drill
+ * draws the same numbers (../drill/aws-timing.ts, ../drill/scenario-loop.ts).
+ * What comes from AWS documentation and what is an assumption is said on each
  * field and in docs/performance.md.
  */
 const ms = (max: number) =>

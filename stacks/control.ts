@@ -1,5 +1,6 @@
 import { alertTopicName, functionMemoryMb, manualFunctionName } from "../functions/lib/deployment.ts";
 import { roundsTimeoutSeconds, type Settings } from "./settings.ts";
+import type { Secrets } from "./secrets.ts";
 import { dataPlaneStoreStatements, deciderPermissions, notifyPermissions, signalPermissions } from "./iam.ts";
 import { functionArgs, logicalName, providerFor } from "./regions.ts";
 
@@ -26,7 +27,7 @@ const SIGNAL_RESERVED_CONCURRENCY = 10;
  * the manual function change them afterwards. A deploy, redeploy or
  * rollback therefore never resets weights in the middle of a failover.
  */
-export function createControl(settings: Settings, secrets: { slackWebhookUrl: sst.Secret }): ControlRegion[] {
+export function createControl(settings: Settings, secrets: Secrets): ControlRegion[] {
   const { config, configJson } = settings;
   // Every region's alert topic first: whoever makes a change publishes its event to its own region's topic, and
   // to the next region's when that fails (functions/lib/control/announcer.ts), so each writer knows them all.
@@ -104,12 +105,12 @@ export function createControl(settings: Settings, secrets: { slackWebhookUrl: ss
         handler: "functions/notify.handler",
         description: `regional-failover Slack notifier (control region ${region})`,
         configJson,
-        environment,
+        // The parameter's name, not its value: the URL is read from SSM at cold start.
+        environment: { ...environment, FAILOVER_SLACK_WEBHOOK_PARAMETER: secrets.webhookParameter },
         permissions: accountId.apply((account) => notifyPermissions(config, region, account)),
         timeoutSeconds: 30,
         memoryMb: functionMemoryMb.notify,
       }),
-      link: [secrets.slackWebhookUrl],
     });
 
     const signal = createSignalEndpoint(settings, region, provider, environment);

@@ -2,6 +2,7 @@ import type { FailoverConfig } from "../functions/lib/config.ts";
 import { signalParameterNames } from "../functions/lib/dataplane/signal-store.ts";
 import { normalizeDnsName } from "../functions/lib/dns-name.ts";
 import { leaseRecordName } from "../functions/lib/lease.ts";
+import { slackWebhookParameterName } from "../functions/lib/slack/webhook.ts";
 import { stateRecordName } from "../functions/lib/state.ts";
 
 /**
@@ -145,12 +146,44 @@ export function alarmArnPattern(config: FailoverConfig, region: string, accountI
   return `arn:${partitionOf(region)}:cloudwatch:${region}:${accountId}:alarm:${config.name}-*`;
 }
 
+/** ARN of the Slack webhook SecureString parameter in `region` of `accountId`. */
+export function webhookParameterArn(config: FailoverConfig, region: string, accountId: string): string {
+  return `arn:${partitionOf(region)}:ssm:${region}:${accountId}:parameter${slackWebhookParameterName(config.name)}`;
+}
+
 /**
- * The notifier: read the zone for context (weights, lease, last switch).
+ * Reading the webhook SecureString: GetParameter on that one parameter, and
+ * kms:Decrypt only through SSM in this region for that parameter (SSM
+ * encrypts with the parameter's ARN as `PARAMETER_ARN` encryption context).
+ * The account's AWS-managed `aws/ssm` key already allows use through SSM by
+ * the account's principals; the statement also lets a customer-managed key
+ * work, and allows nothing else.
+ */
+export function webhookReadStatements(
+  config: FailoverConfig,
+  region: string,
+  accountId: string,
+): PermissionStatement[] {
+  const parameter = webhookParameterArn(config, region, accountId);
+  return [
+    { actions: ["ssm:GetParameter"], resources: [parameter] },
+    {
+      actions: ["kms:Decrypt"],
+      resources: [`arn:${partitionOf(region)}:kms:${region}:${accountId}:key/*`],
+      conditions: [
+        { test: "StringEquals", variable: "kms:ViaService", values: [`ssm.${region}.amazonaws.com`] },
+        { test: "StringEquals", variable: "kms:EncryptionContext:PARAMETER_ARN", values: [parameter] },
+      ],
+    },
+  ];
+}
+
+/**
+ * The notifier: read the zone for context (weights, lease, last switch) and
+ * the webhook parameter of its region ({@link webhookReadStatements}).
  * Outside the first control region also DescribeAlarms on the first
  * region's alarms of this deployment, to post only what that region will
- * not announce (functions/lib/slack/announce.ts). The webhook secret comes
- * by link, not IAM.
+ * not announce (functions/lib/slack/announce.ts).
  */
 export function notifyPermissions(config: FailoverConfig, region: string, accountId: string): PermissionStatement[] {
   const [first] = config.controlRegions;
@@ -158,7 +191,7 @@ export function notifyPermissions(config: FailoverConfig, region: string, accoun
     first !== undefined && region !== first
       ? [{ actions: ["cloudwatch:DescribeAlarms"], resources: [alarmArnPattern(config, first, accountId)] }]
       : [];
-  return [readZoneStatement(config, region), ...askFirst];
+  return [readZoneStatement(config, region), ...webhookReadStatements(config, region, accountId), ...askFirst];
 }
 
 /** Policy document on-call needs to use the CLI against a deployment: invoke the manual failover functions, nothing else. */

@@ -14,7 +14,7 @@ import { loadSettings } from "./settings.ts";
 export function buildApp() {
   resetProviders();
   const settings = loadSettings();
-  const secrets = createSecrets();
+  const secrets = createSecrets(settings);
   createProbes(settings);
   const control = createControl(settings, secrets);
   createAlerts(settings, control);

@@ -12,11 +12,17 @@ export interface Interval {
   end: number;
 }
 
-/** The latency above which a check fails. */
-function latencyLimit(config: FailoverConfig, rule: LatencyRule): number {
+/** The latency above which a check fails (with `timeoutMs`: a re-check's shortened timeout). */
+function latencyLimit(config: FailoverConfig, rule: LatencyRule, timeoutMs = config.probe.timeoutMs): number {
   return rule === "limit" && config.probe.maxLatencyMs !== undefined
-    ? config.probe.maxLatencyMs
-    : config.probe.timeoutMs - 1;
+    ? Math.min(config.probe.maxLatencyMs, timeoutMs - 1)
+    : timeoutMs - 1;
+}
+
+/** A re-check: its attempt number (draws anew) and its timeout, shortened to end before the round's slot. */
+export interface Recheck {
+  attempt: number;
+  timeoutMs: number;
 }
 
 /**
@@ -33,8 +39,9 @@ export function probeVote(
   vantage: string,
   target: string,
   rule: LatencyRule,
-  attempt = 0,
+  recheck?: Recheck,
 ): boolean | undefined {
+  const attempt = recheck?.attempt ?? 0;
   const round = Math.floor(at / config.probe.intervalSeconds);
   // The first attempt draws as it always has; a re-check draws anew (a lost packet is not lost twice by necessity).
   const draw = (index: number) =>
@@ -59,7 +66,7 @@ export function probeVote(
         if (draw(index) < fault.ratio) ok = false;
         break;
       case "latency":
-        if (fault.ms > latencyLimit(config, rule)) ok = false;
+        if (fault.ms > latencyLimit(config, rule, recheck?.timeoutMs)) ok = false;
         break;
     }
   }
@@ -147,13 +154,14 @@ export function checkDurationMs(
   vantage: string,
   target: string,
   answerMs: number,
+  timeoutMs = config.probe.timeoutMs,
 ): number {
   let duration = answerMs;
   for (const fault of faults) {
     if (!active(fault, at) || !applies(fault, target, vantage)) continue;
-    if (fault.kind === "blackhole" || fault.kind === "partition") return config.probe.timeoutMs;
+    if (fault.kind === "blackhole" || fault.kind === "partition") return timeoutMs;
     if (fault.kind === "down") return answerMs;
     if (fault.kind === "latency") duration += fault.ms;
   }
-  return Math.min(duration, config.probe.timeoutMs);
+  return Math.min(duration, timeoutMs);
 }

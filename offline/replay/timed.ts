@@ -3,6 +3,7 @@ import { deciderBudgetMs, FAST_POLL_MS, planDecisionRounds } from "../../functio
 import { decide, windowSeconds } from "../../functions/lib/policy/decide.ts";
 import type { PolicyMemory } from "../../functions/lib/policy/memory.ts";
 import { normalWeights, sameWeights } from "../../functions/lib/policy/weights.ts";
+import { recheckTimeoutMs } from "../../functions/lib/probe/round.ts";
 import { planRounds } from "../../functions/lib/probe/schedule.ts";
 import type { ProbeRound } from "../../functions/lib/types.ts";
 import { planSignals } from "../../functions/lib/dataplane/signals.ts";
@@ -175,10 +176,14 @@ function probeDatums(scenario: Scenario, draws: TimingDraws): Map<number, Map<nu
           let end = first + firstMs;
           if (!ok && probe.recheckAfterMs > 0) {
             const again = Math.max(first + probe.recheckAfterMs, first + firstMs);
-            if (again + probe.timeoutMs <= start + intervalMs - 1000) {
+            const timeoutMs = recheckTimeoutMs(probe, start, again);
+            if (timeoutMs !== undefined) {
               const second = again / 1000;
-              vote = probeVote(config, scenario.faults, scenario.seed, second, vantage, target.id, "limit", 1) ?? false;
-              end = again + checkDurationMs(config, scenario.faults, second, vantage, target.id, answerMs);
+              const recheck = { timeoutMs, attempt: 1 };
+              vote =
+                probeVote(config, scenario.faults, scenario.seed, second, vantage, target.id, "limit", recheck) ??
+                false;
+              end = again + checkDurationMs(config, scenario.faults, second, vantage, target.id, answerMs, timeoutMs);
             }
           }
           votes[target.id] = vote;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../functions/lib/config.ts";
-import { wildcardResourceExceptions } from "../../stacks/iam.ts";
+import { hostedZoneArn, wildcardResourceExceptions } from "../../stacks/iam.ts";
 import {
   checkAlarms,
   checkControl,
@@ -9,7 +9,7 @@ import {
   checkNoRecordResources,
   checkProbes,
   checkRegions,
-  checkSecretLinks,
+  checkWebhookSecret,
   functionViews,
   roleStatements,
   type FunctionView,
@@ -110,9 +110,13 @@ describe("the SST app under mocks", () => {
     expect(describeAlarms(first)).toEqual([]);
   });
 
-  it("links the Slack webhook secret to the notifiers only", () => {
-    expect(checkSecretLinks(views)).toEqual([]);
-    expect(views.filter((v) => v.links.includes("SlackWebhookUrl")).map((v) => v.kind)).toEqual(["notify", "notify"]);
+  it("keeps the Slack webhook in a SecureString parameter per control region that only that region's notifier reads", () => {
+    const webhookReaders = views
+      .filter((v) => roleStatements(v.role).some((s) => s.Resource.some((arn) => arn.endsWith("/slack-webhook"))))
+      .map((v) => `${v.kind} ${v.region}`);
+
+    expect(checkWebhookSecret(views, app.resources, config)).toEqual([]);
+    expect(webhookReaders.sort()).toEqual(config.controlRegions.map((region) => `notify ${region}`).sort());
   });
 
   it("owns no Route 53 record, so a deploy or rollback never resets weights", () => {
@@ -230,9 +234,9 @@ describe("the checks bite", () => {
     const second = views.find((v) => v.kind === "notify" && v.region === config.controlRegions[1])!;
     const first = views.find((v) => v.kind === "notify" && v.region === config.controlRegions[0])!;
 
-    expect(checkIam([{ ...first, role: second.role }], config)).toEqual([
-      `${first.functionID}: actions cloudwatch:DescribeAlarms, route53:ListResourceRecordSets, expected route53:ListResourceRecordSets`,
-    ]);
+    expect(checkIam([{ ...first, role: second.role }], config)).toContain(
+      `${first.functionID}: actions cloudwatch:DescribeAlarms, kms:Decrypt, route53:ListResourceRecordSets, ssm:GetParameter, expected kms:Decrypt, route53:ListResourceRecordSets, ssm:GetParameter`,
+    );
   });
 
   it("flags PutMetricData without the namespace condition", () => {
@@ -252,10 +256,59 @@ describe("the checks bite", () => {
     ]);
   });
 
-  it("flags the secret linked to a decider", () => {
+  it("flags a secret linked to a decider, a webhook URL in an environment, and a deploy that sets the webhook", () => {
     const decider = views.find((v) => v.kind === "decider")!;
+    const notifier = views.find((v) => v.kind === "notify")!;
+    const leaky = structuredClone(notifier.fn);
+    leaky.inputs.environment.variables.SLACK_WEBHOOK_URL = "https://hooks.slack.com/services/T/B/x";
+    const parameter = app.resources.find((r) => r.type === "aws:ssm/parameter:Parameter")!;
 
-    expect(checkSecretLinks([{ ...decider, links: ["SlackWebhookUrl"] }])).toHaveLength(1);
+    expect(checkWebhookSecret([{ ...decider, links: ["SlackWebhookUrl"] }], app.resources, config)).toHaveLength(1);
+    expect(checkWebhookSecret([{ ...notifier, fn: leaky }], app.resources, config)).toEqual([
+      `${notifier.functionID}: a webhook URL is in its environment`,
+    ]);
+    expect(
+      checkWebhookSecret(
+        views,
+        mutate(app.resources, parameter.name, (r) => {
+          r.inputs.value = { value: "https://hooks.slack.com/services/T/B/x" };
+        }),
+        config,
+      ),
+    ).toEqual([`${parameter.name}: the deploy sets a value other than the placeholder`]);
+  });
+
+  it("flags a notifier that may decrypt with any key or read another parameter", () => {
+    const notifier = views.find((v) => v.kind === "notify")!;
+    const role = structuredClone(notifier.role!);
+    role.inputs.inlinePolicies = [
+      {
+        policy: JSON.stringify({
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["ssm:GetParameter"],
+              Resource: ["arn:aws:ssm:us-east-2:123456789012:parameter/*"],
+            },
+            { Effect: "Allow", Action: ["kms:Decrypt"], Resource: ["arn:aws:kms:us-east-2:123456789012:key/*"] },
+            {
+              Effect: "Allow",
+              Action: ["route53:ListResourceRecordSets"],
+              Resource: [hostedZoneArn(config, notifier.region!)],
+            },
+          ],
+        }),
+      },
+    ];
+
+    const problems = checkIam([{ ...notifier, role }], config);
+
+    expect(problems.some((p) => p.includes("ssm:GetParameter on arn:aws:ssm:us-east-2:123456789012:parameter/*"))).toBe(
+      true,
+    );
+    expect(problems).toContain(
+      `${notifier.functionID}: kms:Decrypt is not limited to SSM in ${notifier.region} (kms:ViaService)`,
+    );
   });
 
   it("flags weighted records owned by the deploy", () => {

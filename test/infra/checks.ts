@@ -9,6 +9,7 @@ import {
   managedRecordTypes,
   wildcardResourceExceptions,
 } from "../../stacks/iam.ts";
+import { slackWebhookParameterName, WEBHOOK_PLACEHOLDER } from "../../functions/lib/slack/webhook.ts";
 import { logRetention, maxConfigEnvBytes, roundsTimeoutSeconds } from "../../stacks/settings.ts";
 import type { BuiltApp, MockResource } from "./sst-harness.ts";
 
@@ -264,7 +265,7 @@ const expectedActions: Record<FunctionKind, string[]> = {
     "route53:ListResourceRecordSets",
     "sns:Publish",
   ],
-  notify: ["route53:ListResourceRecordSets"],
+  notify: ["kms:Decrypt", "route53:ListResourceRecordSets", "ssm:GetParameter"],
   signal: ["ssm:GetParameter"],
 };
 
@@ -335,12 +336,17 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
           problems.push(
             `${where}: cloudwatch:DescribeAlarms on ${resources.join(", ")}, expected only the ${config.name}-* alarms of ${config.controlRegions[0]}`,
           );
-        const parameters =
-          view.kind === "signal"
-            ? dataPlaneParameterArns(config, region, true)
-            : config.controlRegions.flatMap((r) => dataPlaneParameterArns(config, r));
-        if (action.startsWith("ssm:") && JSON.stringify(resources) !== JSON.stringify(parameters))
-          problems.push(`${where}: ${action} on ${resources.join(", ")}, expected only ${parameters.join(", ")}`);
+        if (view.kind === "notify") {
+          problems.push(...checkWebhookStatement(where, region, statement, config));
+        } else {
+          const parameters =
+            view.kind === "signal"
+              ? dataPlaneParameterArns(config, region, true)
+              : config.controlRegions.flatMap((r) => dataPlaneParameterArns(config, r));
+          if (action.startsWith("ssm:") && JSON.stringify(resources) !== JSON.stringify(parameters))
+            problems.push(`${where}: ${action} on ${resources.join(", ")}, expected only ${parameters.join(", ")}`);
+          if (action.startsWith("kms:")) problems.push(`${where}: ${action}; only the notifier decrypts (the webhook)`);
+        }
         if (
           action === "route53:GetChange" &&
           JSON.stringify(resources) !== JSON.stringify(["arn:aws:route53:::change/*"])
@@ -382,15 +388,67 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
   return problems;
 }
 
-/** The Slack webhook secret is linked to the notifiers and nothing else. */
-export function checkSecretLinks(views: FunctionView[], secretName = "SlackWebhookUrl"): string[] {
+/** ARN pattern of the webhook parameter in `region`, any account id. */
+function webhookArnPattern(config: FailoverConfig, region: string): RegExp {
+  const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(
+    `^arn:aws:ssm:${escaped(region)}:\\d{12}:parameter${escaped(slackWebhookParameterName(config.name))}$`,
+  );
+}
+
+/** A notifier statement: GetParameter on its region's webhook parameter, kms:Decrypt only via SSM for that parameter. */
+function checkWebhookStatement(
+  where: string,
+  region: string,
+  statement: ReturnType<typeof roleStatements>[number],
+  config: FailoverConfig,
+): string[] {
+  const [action] = statement.Action;
+  const pattern = webhookArnPattern(config, region);
+  if (action === "ssm:GetParameter" && !(statement.Resource.length === 1 && pattern.test(statement.Resource[0] ?? "")))
+    return [`${where}: ssm:GetParameter on ${statement.Resource.join(", ")}, expected only ${pattern.source}`];
+  if (action !== "kms:Decrypt") return [];
+  const equals = statement.Condition?.StringEquals ?? {};
   const problems: string[] = [];
+  if (JSON.stringify(equals["kms:ViaService"]) !== JSON.stringify([`ssm.${region}.amazonaws.com`]))
+    problems.push(`${where}: kms:Decrypt is not limited to SSM in ${region} (kms:ViaService)`);
+  const context = equals["kms:EncryptionContext:PARAMETER_ARN"] ?? [];
+  if (!(context.length === 1 && pattern.test(context[0] ?? "")))
+    problems.push(
+      `${where}: kms:Decrypt is not limited to the webhook parameter (kms:EncryptionContext:PARAMETER_ARN)`,
+    );
+  return problems;
+}
+
+/**
+ * The Slack webhook lives in an SSM SecureString per control region, never in
+ * a function's configuration: no function is linked to an SST secret or has a
+ * Slack URL in its environment, each notifier is told the parameter's name,
+ * and the parameter is created with the placeholder only.
+ */
+export function checkWebhookSecret(views: FunctionView[], resources: MockResource[], config: FailoverConfig): string[] {
+  const problems: string[] = [];
+  const name = slackWebhookParameterName(config.name);
   for (const view of views) {
-    const linked = view.links.includes(secretName);
-    if (view.kind === "notify" && !linked)
-      problems.push(`${view.functionID}: the notifier is not linked to ${secretName}`);
-    if (view.kind !== "notify" && linked)
-      problems.push(`${view.functionID} (${view.kind}) is linked to ${secretName}; only the notifier may read it`);
+    if (view.links.length > 0) problems.push(`${view.functionID} is linked to ${view.links.join(", ")}`);
+    const variables: Record<string, string> = view.fn.inputs.environment?.variables ?? {};
+    if (Object.values(variables).some((value) => /hooks\.slack|https?:\/\/[^"]*\/services\//.test(String(value))))
+      problems.push(`${view.functionID}: a webhook URL is in its environment`);
+    if (view.kind === "notify" && variables.FAILOVER_SLACK_WEBHOOK_PARAMETER !== name)
+      problems.push(`${view.functionID}: FAILOVER_SLACK_WEBHOOK_PARAMETER is not ${name}`);
+  }
+  const parameters = ofType(resources, "aws:ssm/parameter:Parameter").filter((r) => r.inputs.name === name);
+  for (const region of config.controlRegions) {
+    const here = parameters.filter((p) => p.region === region);
+    if (here.length !== 1) problems.push(`${region}: expected one webhook parameter ${name}, found ${here.length}`);
+    for (const parameter of here) {
+      if (parameter.inputs.type !== "SecureString")
+        problems.push(`${parameter.name}: type ${parameter.inputs.type}, expected SecureString`);
+      // Pulumi marks a SecureString's value secret: under mocks it arrives wrapped as { <sig>: ..., value }.
+      const value = parameter.inputs.value;
+      if ((typeof value === "object" && value !== null ? value.value : value) !== WEBHOOK_PLACEHOLDER)
+        problems.push(`${parameter.name}: the deploy sets a value other than the placeholder`);
+    }
   }
   return problems;
 }

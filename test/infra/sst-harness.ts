@@ -72,8 +72,6 @@ export async function buildAppUnderMocks(options: BuildOptions = {}): Promise<Bu
     const address = server.address();
     if (address === null || typeof address === "string") throw new Error("stub RPC server has no port");
     process.env.SST_SERVER = `http://127.0.0.1:${address.port}`;
-    // A placeholder, never a real webhook; the tests only check where it is linked.
-    process.env.SST_SECRET_SlackWebhookUrl = "https://hooks.slack.invalid/placeholder";
     if (options.configFile) process.env.FAILOVER_CONFIG_FILE = options.configFile;
     else delete process.env.FAILOVER_CONFIG_FILE;
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { probeHttp } from "../../functions/lib/probe/http.ts";
 import { runProbeRound } from "../../functions/lib/probe/round.ts";
+import type { Prober } from "../../functions/lib/probe/types.ts";
 import { closedPort, type LocalServer, selfSignedCertificate, startServer } from "../support/local-servers.ts";
 import { configForTargets } from "../support/probe-config.ts";
 
@@ -117,12 +119,41 @@ describe("runProbeRound against local servers", () => {
     expect(nowMs - start).toBe(2000);
   });
 
-  it("does not re-check when the re-check could not end a second before the next round", async () => {
-    // 2 s + 7.5 s of re-check would end past 9 s into the round.
+  it("re-checks with the time left when a full timeout could not end a second before the next round", async () => {
+    // Prepare: a 7.5 s timeout; the re-check starts 2 s into the round, so 7 s are left before the 9 s mark.
+    const config = configForTargets([`${app.url}/blip/late`, `${app.url}/up/b`], { timeoutMs: 7500 });
+    let nowMs = 1754481600_000;
+    const timeouts: number[] = [];
+    const prober: Prober = (request) => {
+      timeouts.push(request.timeoutMs);
+      return probeHttp(request);
+    };
+    served = 0;
+    // Act
+    const report = await runProbeRound({
+      config,
+      vantage: "us-east-1",
+      at: nowMs / 1000,
+      now: () => nowMs,
+      sleep: async (ms) => {
+        nowMs += ms;
+      },
+      prober,
+    });
+    // Assess: the blip's re-check ran, with 7 s instead of 7.5 s, and voted up.
+    expect(report.results.map((result) => result.ok)).toEqual([true, true]);
+    expect(served).toBe(3);
+    expect(timeouts.sort()).toEqual([7000, 7500, 7500]);
+  });
+
+  it("does not re-check when less than half the timeout is left before a second before the next round", async () => {
+    // Prepare: the round began 6 s ago (a late invocation): 3 s are left before the 9 s mark, under half of 7.5 s.
     const config = configForTargets([`${app.url}/down/a`, `${app.url}/up/b`], { timeoutMs: 7500 });
     const nowMs = 1754481600_000;
     served = 0;
-    const report = await runProbeRound({ config, vantage: "us-east-1", at: nowMs / 1000, now: () => nowMs });
+    // Act
+    const report = await runProbeRound({ config, vantage: "us-east-1", at: (nowMs - 6000) / 1000, now: () => nowMs });
+    // Assess
     expect(report.results.map((result) => result.ok)).toEqual([false, true]);
     expect(served).toBe(2);
   });

@@ -8,7 +8,8 @@ import { CallStats } from "./stats.ts";
 /**
  * SSM Parameter Store adapter: the only module that imports
  * `@aws-sdk/client-ssm`. Holds the data-plane signal and the deciders' view
- * in each control region (standard parameters: no charge for storage or for
+ * in each control region, the lease audit trail and the Slack webhook
+ * (a SecureString) (standard parameters: no charge for storage or for
  * standard-throughput calls).
  */
 
@@ -37,11 +38,13 @@ export class ParameterStore {
     this.retry = retrySettings({ budgetMs: 3000, attemptTimeoutMs: 1500, ...options.retry });
   }
 
-  /** The parameter's value, or undefined when it does not exist. */
-  async get(name: string): Promise<string | undefined> {
+  /** The parameter's value (a SecureString decrypted), or undefined when it does not exist. */
+  async get(name: string, options: { decrypt?: boolean } = {}): Promise<string | undefined> {
     try {
       const output = await this.call("GetParameter", (signal) =>
-        this.client.send(new GetParameterCommand({ Name: name }), { abortSignal: signal }),
+        this.client.send(new GetParameterCommand({ Name: name, WithDecryption: options.decrypt === true }), {
+          abortSignal: signal,
+        }),
       );
       return output.Parameter?.Value;
     } catch (error) {
@@ -50,11 +53,12 @@ export class ParameterStore {
     }
   }
 
-  /** Writes (overwrites) a standard String parameter. */
-  async put(name: string, value: string): Promise<void> {
+  /** Writes (overwrites) a standard parameter: String unless `secure` (SecureString, the account's aws/ssm key). */
+  async put(name: string, value: string, options: { secure?: boolean } = {}): Promise<void> {
+    const type = options.secure === true ? "SecureString" : "String";
     await this.call("PutParameter", (signal) =>
       this.client.send(
-        new PutParameterCommand({ Name: name, Value: value, Type: "String", Tier: "Standard", Overwrite: true }),
+        new PutParameterCommand({ Name: name, Value: value, Type: type, Tier: "Standard", Overwrite: true }),
         { abortSignal: signal },
       ),
     );

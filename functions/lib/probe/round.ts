@@ -28,11 +28,12 @@ const canaryStatuses = Array.from({ length: 200 }, (_, index) => 200 + index);
  * One probe round from one vantage: every target checked concurrently (at
  * most `probe.concurrency` in flight) and the canary alongside; the round
  * votes only if the canary answered. A failed check is checked again
- * `probe.recheckAfterMs` after it started (or at once when it took longer),
- * when the re-check can end a second before the round's slot does; the
- * re-check's result is the vote, so a blip or a lost packet shorter than
+ * `probe.recheckAfterMs` after it started (or at once when it took longer);
+ * the re-check's result is the vote, so a blip or a lost packet shorter than
  * the gap is not a down vote, and a down vote is two failures that far
- * apart. Only failing targets cost a second check.
+ * apart. Only failing targets cost a second check. The re-check must end a
+ * second before the round's slot does, so it gets the time left, up to the
+ * timeout (see {@link recheckTimeoutMs}).
  */
 export async function runProbeRound(args: ProbeRoundArgs): Promise<ProbeRoundReport> {
   const { config, vantage, at } = args;
@@ -50,8 +51,6 @@ export async function runProbeRound(args: ProbeRoundArgs): Promise<ProbeRoundRep
     ...(probe.maxLatencyMs === undefined ? {} : { maxLatencyMs: probe.maxLatencyMs }),
   };
   const lastStart = now() + probe.intervalSeconds * 1000 - probe.timeoutMs;
-  // A re-check must end a second before the next round starts, so the round's datum is published in its own slot.
-  const lastRecheckStart = at * 1000 + probe.intervalSeconds * 1000 - 1000 - probe.timeoutMs;
 
   const canary =
     probe.canaryUrl === undefined
@@ -79,9 +78,11 @@ export async function runProbeRound(args: ProbeRoundArgs): Promise<ProbeRoundRep
       let result = await prober(request);
       if (!result.ok && probe.recheckAfterMs > 0) {
         const again = Math.max(startedAt + probe.recheckAfterMs, now());
-        if (again <= lastRecheckStart) {
+        if (recheckTimeoutMs(probe, at * 1000, again) !== undefined) {
           if (again > now()) await sleep(again - now());
-          result = await prober(request);
+          // The time left is measured again after the wait, which a busy process can stretch.
+          const timeoutMs = recheckTimeoutMs(probe, at * 1000, now());
+          if (timeoutMs !== undefined) result = await prober({ ...request, timeoutMs });
         }
       }
       results[index] = {
@@ -103,4 +104,27 @@ export async function runProbeRound(args: ProbeRoundArgs): Promise<ProbeRoundRep
     ...(canaryResult === undefined ? {} : { canary: { ok: canaryResult.ok, latencyMs: canaryResult.latencyMs } }),
     results: results.filter((result): result is ProbeCheckResult => result !== undefined),
   };
+}
+
+/**
+ * The timeout of a re-check starting at `startMs` in the round that started
+ * at `roundStartMs` (both epoch ms), or undefined when there is too little
+ * time left for one. A re-check must end a second before the next round, so
+ * the round's datum is published in its own slot; it gets the time left up to
+ * `probe.timeoutMs`, but at least `probe.maxLatencyMs` (a slower answer fails
+ * either way, so the vote is the one a full timeout would give) or, without a
+ * latency limit, half the timeout. A first check that hung to its timeout
+ * thus still gets its re-check when it started up to a second late (a cold
+ * start, a busy vantage), instead of voting down on one failure. The replay
+ * (offline/replay/timed.ts) applies the same rule.
+ */
+export function recheckTimeoutMs(
+  probe: FailoverConfig["probe"],
+  roundStartMs: number,
+  startMs: number,
+): number | undefined {
+  const endsBy = roundStartMs + probe.intervalSeconds * 1000 - 1000;
+  const timeoutMs = Math.min(probe.timeoutMs, endsBy - startMs);
+  const shortestMs = probe.maxLatencyMs ?? Math.ceil(probe.timeoutMs / 2);
+  return timeoutMs >= shortestMs ? timeoutMs : undefined;
 }

@@ -9,7 +9,7 @@ import { postToSlack, type PostOptions } from "./post.ts";
 import { parseSnsEvent } from "./sns-event.ts";
 
 export interface NotifyDeps {
-  /** The Slack webhook URL (a secret: registered with the logger so it is masked). */
+  /** The Slack webhook URL (a secret: registered with the logger so it is masked); throws when it is not set. */
   webhookUrl: () => Promise<string>;
   /** Weights, lease and last switch; a failure here is logged and the alarm posted without them. @default none */
   loadContext?: () => Promise<NotifyContext | undefined>;
@@ -65,7 +65,14 @@ export function createNotifyHandler(deps: NotifyDeps) {
     }
     const skipped = notifications.length - toPost.length;
     if (toPost.length === 0) return { posted: 0, skipped, withContext: false };
-    const url = await deps.webhookUrl();
+    let url: string;
+    try {
+      url = await deps.webhookUrl();
+    } catch (error) {
+      // SNS redelivers; the error names the parameter and how to set it, never the URL.
+      log.error(`Slack webhook unavailable: ${toPost.length} notification(s) not posted`, { error });
+      throw error;
+    }
     log.addSecret(url);
     const context = await deps
       .loadContext?.()

@@ -65,7 +65,7 @@ export async function postToSlack(
   } catch {
     // No cause: URL errors carry the input, which is the secret.
     throw new FailoverError("SLACK_WEBHOOK_INVALID", "the Slack webhook URL is not an http(s) URL", {
-      hint: "Set it with `npx sst secret set SlackWebhookUrl https://hooks.slack.com/services/…` (or SLACK_WEBHOOK_URL locally).",
+      hint: 'Set the webhook parameter to https://hooks.slack.com/services/… (README, "Slack webhook").',
     });
   }
   const body = JSON.stringify(message);
@@ -94,7 +94,9 @@ export async function postToSlack(
         throw new FailoverError(
           "SLACK_REJECTED",
           `the Slack webhook answered ${response.status} with a redirect${redirectHost(response.headers.get("location"), webhookUrl)}; redirects are not followed`,
-          { hint: "A Slack webhook never redirects: check the webhook URL (`npx sst secret set SlackWebhookUrl …`)." },
+          {
+            hint: 'A Slack webhook never redirects: check the webhook URL in the webhook parameter (README, "Slack webhook").',
+          },
         );
       }
       if (response.status !== 429 && response.status < 500) {
@@ -102,7 +104,7 @@ export async function postToSlack(
           "SLACK_REJECTED",
           `the Slack webhook refused the message: ${response.status} ${answer}`.trim(),
           {
-            hint: "A 404/403 means the webhook was revoked or mistyped: set a new one with `npx sst secret set SlackWebhookUrl …`; a 400 names the payload problem.",
+            hint: 'A 404/403 means the webhook was revoked or mistyped: set a new one with `aws ssm put-parameter --type SecureString --overwrite` (README, "Slack webhook"); a 400 names the payload problem.',
           },
         );
       }
