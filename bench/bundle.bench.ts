@@ -15,7 +15,7 @@ import { deployedBuildOptions } from "../stacks/bundling.ts";
  * imports resolve from node_modules, as they do from the runtime's own SDK
  * in Lambda: the import time includes loading the SDK.
  */
-const handlers = ["probe", "decide", "failover", "notify"];
+const handlers = ["probe", "decide", "failover", "notify", "signal"];
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 let bundled: Promise<Array<{ name: string; file: string; sdkBundled: string }>> | undefined;

@@ -82,7 +82,7 @@ ul { padding-left: 18px; } li { margin: 2px 0; } time { font-family: ui-monospac
 <h1>Drill: ${escapeHtml(input.scenario.name)} <span class="verdict">${input.ok ? "expectations met" : "expectations NOT met"}</span></h1>
 <p><strong>${escapeHtml(input.headline ?? "")}</strong></p>
 <p>${escapeHtml(input.scenario.description ?? "")}</p>
-<h2>Traffic share per region (from the Route 53 weights in the emulator)</h2>
+<h2>Traffic share per region (what DNS answers: the record weights, less the sets whose health checks are unhealthy)</h2>
 <p class="note">Faults: red bars in the top lane, labelled with their kind (solid when clients and every vantage are hit, pale when only some vantages are), thin red lines where each starts and ends. Dashed black lines: applied weight changes.</p>
 ${traffic.outerHTML}
 <h2>Client errors per minute</h2>

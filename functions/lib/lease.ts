@@ -9,27 +9,29 @@ import { parseWith } from "./validate.ts";
  * until it expires or is released. Stored as JSON in a TXT record in the same
  * hosted zone as the weighted records, written by compare-and-swap.
  */
-export const leaseSchema = z.strictObject({
-  /** Unique id of this lease (lets `release` and alerts refer to it). */
-  id: z.string().min(1).max(64),
-  /**
-   * `promote`: all traffic to `target`; `drain`: `target` to 0, the rest
-   * shared by normal weights; `pin`: exactly `weights`.
-   */
-  action: z.enum(["promote", "drain", "pin"]),
-  /** Target of `promote` / `drain`. */
-  target: z.string().min(1).optional(),
-  /** Explicit weights of `pin`, by target id. */
-  weights: z.record(z.string(), z.int().min(0).max(255)).optional(),
-  /** Who took the lease (IAM principal or a name). */
-  actor: z.string().min(1).max(128),
-  /** Why: shown in Slack, `status` and every decision while it holds. */
-  reason: z.string().min(1).max(500),
-  /** Epoch seconds. */
-  createdAt: z.number().int().nonnegative(),
-  /** Epoch seconds; after this the policy ignores the lease. */
-  expiresAt: z.number().int().nonnegative(),
-});
+export const leaseSchema = z.lazy(() =>
+  z.strictObject({
+    /** Unique id of this lease (lets `release` and alerts refer to it). */
+    id: z.string().min(1).max(64),
+    /**
+     * `promote`: all traffic to `target`; `drain`: `target` to 0, the rest
+     * shared by normal weights; `pin`: exactly `weights`.
+     */
+    action: z.enum(["promote", "drain", "pin"]),
+    /** Target of `promote` / `drain`. */
+    target: z.string().min(1).optional(),
+    /** Explicit weights of `pin`, by target id. */
+    weights: z.record(z.string(), z.int().min(0).max(255)).optional(),
+    /** Who took the lease (IAM principal or a name). */
+    actor: z.string().min(1).max(128),
+    /** Why: shown in Slack, `status` and every decision while it holds. */
+    reason: z.string().min(1).max(500),
+    /** Epoch seconds. */
+    createdAt: z.number().int().nonnegative(),
+    /** Epoch seconds; after this the policy ignores the lease. */
+    expiresAt: z.number().int().nonnegative(),
+  }),
+);
 
 export type OverrideLease = z.output<typeof leaseSchema>;
 

@@ -9,25 +9,29 @@ export const MAX_SWITCHES = 5;
 
 const weightsSchema = z.record(z.string(), z.int().min(0).max(255));
 
-const switchEventSchema = z.strictObject({
-  /** Epoch seconds. */
-  at: z.int().nonnegative(),
-  mode: z.enum(["automatic", "manual"]),
-  from: weightsSchema,
-  to: weightsSchema,
-  reason: z.string().max(1000),
-  /** target -> vantage -> vote, as seen by the decision that switched. */
-  votes: z.record(z.string(), z.record(z.string(), z.enum(["up", "down", "silent"]))),
-  /** Who switched, for manual switches. */
-  actor: z.string().min(1).max(128).optional(),
-});
+const switchEventSchema = z.lazy(() =>
+  z.strictObject({
+    /** Epoch seconds. */
+    at: z.int().nonnegative(),
+    mode: z.enum(["automatic", "manual"]),
+    from: weightsSchema,
+    to: weightsSchema,
+    reason: z.string().max(1000),
+    /** target -> vantage -> vote, as seen by the decision that switched. */
+    votes: z.record(z.string(), z.record(z.string(), z.enum(["up", "down", "silent"]))),
+    /** Who switched, for manual switches. */
+    actor: z.string().min(1).max(128).optional(),
+  }),
+);
 
-export const stateDocumentSchema = z.strictObject({
-  v: z.literal(1),
-  memory: policyMemorySchema,
-  /** Newest first, at most {@link MAX_SWITCHES}. */
-  switches: z.array(switchEventSchema).max(MAX_SWITCHES),
-});
+export const stateDocumentSchema = z.lazy(() =>
+  z.strictObject({
+    v: z.literal(1),
+    memory: policyMemorySchema,
+    /** Newest first, at most {@link MAX_SWITCHES}. */
+    switches: z.array(switchEventSchema).max(MAX_SWITCHES),
+  }),
+);
 
 export type SwitchEvent = z.output<typeof switchEventSchema>;
 

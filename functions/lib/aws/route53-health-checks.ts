@@ -1,14 +1,4 @@
-import {
-  ChangeResourceRecordSetsCommand,
-  CreateHealthCheckCommand,
-  GetHealthCheckStatusCommand,
-  ListHealthChecksCommand,
-  UpdateHealthCheckCommand,
-  Route53Client,
-  type Change,
-  type HealthCheck,
-  type ResourceRecordSet,
-} from "@aws-sdk/client-route-53";
+import type { Change, HealthCheck, ResourceRecordSet, Route53Client } from "@aws-sdk/client-route-53";
 import type { FailoverConfig } from "../config.ts";
 import type { HealthCheckSpec } from "../dataplane/health-checks.ts";
 import { FailoverError } from "../errors.ts";
@@ -17,6 +7,17 @@ import { awsFailure } from "./failure.ts";
 import { retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
 import type { RecordSetData } from "../records/record-set.ts";
 import { CallStats } from "./stats.ts";
+import { requireSdk } from "./require-sdk.ts";
+
+/** The SDK, loaded with the adapter (./require-sdk.ts says why not an ES import). */
+const route53 = requireSdk<typeof import("@aws-sdk/client-route-53")>("@aws-sdk/client-route-53");
+const {
+  ChangeResourceRecordSetsCommand,
+  CreateHealthCheckCommand,
+  GetHealthCheckStatusCommand,
+  ListHealthChecksCommand,
+  UpdateHealthCheckCommand,
+} = route53;
 
 /**
  * Route 53 health checks of the data-plane path (Route 53's control plane,
@@ -48,7 +49,7 @@ export class HealthCheckAdmin {
     private readonly config: FailoverConfig,
     options: HealthCheckAdminOptions = {},
   ) {
-    this.client = options.client ?? new Route53Client(clientConfig("us-east-1", options));
+    this.client = options.client ?? new route53.Route53Client(clientConfig("us-east-1", options));
     this.stats.attachTo(this.client);
     this.retry = retrySettings(options.retry);
   }
