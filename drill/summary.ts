@@ -184,13 +184,16 @@ export function drillSummary(
       eventLoop: { maxStallMs: Math.round(parts.lag.maxStallMs), totalStallMs: Math.round(parts.lag.totalStallMs) },
       emulatorCalls: outcome.emulatorCalls,
       awsCalls: { ...parts.aws.counts },
-      dnsChanges: outcome.dns.map((change, index) => ({
-        at: new Date(change.at).toISOString(),
-        path: change.path,
-        weights: change.weights,
-        ...(change.decidedAt !== undefined ? { decidedAt: new Date(change.decidedAt).toISOString() } : {}),
-        text: describeDnsChange(change, outcome.dns[index - 1]?.weights ?? {}, parts.targetIds),
-      })),
+      dnsChanges: dnsChangeTexts(outcome.dns, parts.targetIds).map(({ text }, index) => {
+        const change = outcome.dns[index] as DnsChange;
+        return {
+          at: new Date(change.at).toISOString(),
+          path: change.path,
+          weights: change.weights,
+          ...(change.decidedAt !== undefined ? { decidedAt: new Date(change.decidedAt).toISOString() } : {}),
+          text,
+        };
+      }),
       healthChecks: {
         asks: parts.dataPlane.evaluator.asks,
         unanswered: parts.dataPlane.evaluator.unanswered,

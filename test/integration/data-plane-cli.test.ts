@@ -1,5 +1,8 @@
 import { DeleteAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import {
   ChangeResourceRecordSetsCommand,
@@ -8,6 +11,7 @@ import {
   type ChangeResourceRecordSetsCommandInput,
 } from "@aws-sdk/client-route-53";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../cli/main.ts";
 import { CloudWatchAdmin } from "../../emulator/cloudwatch-admin.ts";
 import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.ts";
@@ -237,5 +241,70 @@ describe("failover verify (emulator)", () => {
     expect(repair.dataPlane?.repaired).toHaveLength(5);
     expect(repair.dataPlane?.tied).toEqual(["api.example.com A primary"]);
     expect(after.broken.map((link) => link.message)).toEqual([`alarm ${blind} missing in us-west-1`]);
+  }, 90_000);
+});
+
+describe("the failover CLI on the data plane (--direct, emulator)", () => {
+  async function cli(args: string[], env: Record<string, string>) {
+    const out = { stdout: "", stderr: "" };
+    const code = await main(args, {
+      stdout: (text) => {
+        out.stdout += text;
+      },
+      stderr: (text) => {
+        out.stderr += text;
+      },
+      env,
+      isTTY: false,
+    });
+    return { code, ...out };
+  }
+
+  it("verify exits 1 with one line per broken link and its fix, init links, then status --json shows the health checks and DNS answers", async () => {
+    // Prepare: a zone with records but no health checks, the alarms deployed, the endpoints in the environment.
+    const { config, endpoints } = await setup();
+    const file = join(mkdtempSync(join(tmpdir(), "dp-cli-")), "failover.config.json");
+    writeFileSync(file, JSON.stringify(config));
+    const alarms = new CloudWatchAdmin(config, { endpoint: emulator.url, retry: fastRetry });
+    for (const region of config.controlRegions) await alarms.putAlarms(region, alarmDefinitions(config, region));
+    const env = {
+      ...emulator.env,
+      FAILOVER_CONFIG_FILE: file,
+      USER: "alice",
+      FAILOVER_SIGNAL_ENDPOINTS: JSON.stringify(endpoints),
+    };
+    // Act
+    const before = await cli(["verify", "--direct"], env);
+    const init = await cli(["init", "--direct", "--yes"], env);
+    const after = await cli(["verify", "--direct"], env);
+    const status = await cli(["status", "--direct", "--json"], env);
+    const text = await cli(["status", "--direct"], env);
+    const badEndpoints = await cli(["verify", "--direct"], { ...env, FAILOVER_SIGNAL_ENDPOINTS: '{"eu-west-9":"x"}' });
+    // Assess
+    expect(before.code).toBe(1);
+    expect(before.stdout).toMatch(/^8 broken link\(s\):$/m);
+    expect(before.stdout).toMatch(
+      /^ {2}signal-check: primary: no signal health check for control region us-east-2\. Fix: failover init --direct --yes$/m,
+    );
+    expect(before.stdout).toMatch(
+      /^ {2}record: failover: record api\.example\.com is without a health check\. Fix: failover init --direct --yes$/m,
+    );
+    expect(init.code).toBe(0);
+    expect(init.stdout).toMatch(/adopted as they are \(weights unchanged\)/);
+    expect(init.stdout).toMatch(/Tied to their health checks \(weights unchanged\): /);
+    expect(after).toMatchObject({ code: 0, stderr: "" });
+    expect(after.stdout).toMatch(/^Data-plane chain sound/);
+    const json = JSON.parse(status.stdout);
+    expect(json.ok).toBe(true);
+    expect(json.dataPlane.answers).toEqual({ "api.example.com": { primary: 0.9, failover: 0.1 } });
+    expect(json.dataPlane.targets.map((t: { status: string }) => t.status)).toEqual(["healthy", "healthy"]);
+    expect(text.stdout).toMatch(/Data plane \(health checks; what DNS clients get\):/);
+    expect(text.stdout).toMatch(
+      /primary\s+\S+\s+healthy\s+us-east-2 healthy \(0\/1 checkers see drain\), us-west-1 healthy .*90%/,
+    );
+    expect(badEndpoints.code).toBe(2);
+    expect(badEndpoints.stderr).toMatch(/FAILOVER_SIGNAL_ENDPOINTS/);
+    expect(badEndpoints.stderr).toMatch(/eu-west-9: unknown field/);
+    expect(badEndpoints.stderr).not.toMatch(/\bat .*\.ts:\d+/);
   }, 90_000);
 });

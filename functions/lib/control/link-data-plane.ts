@@ -1,6 +1,7 @@
 import type { HealthCheckAdmin, HealthCheckRead } from "../aws/route53-health-checks.ts";
 import type { Route53Switcher } from "../aws/route53.ts";
 import type { FailoverConfig } from "../config.ts";
+import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
 import {
   calculatedCheckSpec,
   dataPlaneCheckSpecs,
@@ -193,36 +194,20 @@ export async function verifyDataPlane(
       if (answer !== undefined) add(answer);
     }
     const calculated = byReference.get(healthCheckReference(config, target));
-    if (calculated === undefined) {
+    if (calculated === undefined)
       add({ target, link: "calculated-check", message: `${target}: no calculated health check`, fix: init });
-      continue;
-    }
-    const have = calculated.spec.ChildHealthChecks ?? [];
-    const missing = children.filter((child) => !have.includes(child));
-    if (missing.length > 0 || calculated.spec.HealthThreshold !== calculatedCheckSpec(children).HealthThreshold)
-      add({
-        target,
-        link: "calculated-check",
-        message: `${target}: calculated health check ${calculated.id} ${missing.length > 0 ? `misses child ${missing.join(", ")}` : `has HealthThreshold ${calculated.spec.HealthThreshold}, expected ${children.length}`}: one region's drain would not drain`,
-        fix: init,
-      });
-    for (const [name, byTarget] of Object.entries(snapshot.records)) {
-      const set = byTarget[target];
-      if (set === undefined)
+    else {
+      const have = calculated.spec.ChildHealthChecks ?? [];
+      const missing = children.filter((child) => !have.includes(child));
+      if (missing.length > 0 || calculated.spec.HealthThreshold !== calculatedCheckSpec(children).HealthThreshold)
         add({
           target,
-          link: "record",
-          message: `${target}: no record set ${name}`,
-          fix: "failover init --direct --yes (creates the records when none exist)",
-        });
-      else if (set.HealthCheckId !== calculated.id)
-        add({
-          target,
-          link: "record",
-          message: `${target}: record ${name} is ${set.HealthCheckId ? `tied to ${set.HealthCheckId}` : "without a health check"}, not to ${calculated.id}`,
+          link: "calculated-check",
+          message: `${target}: calculated health check ${calculated.id} ${missing.length > 0 ? `misses child ${missing.join(", ")}` : `has HealthThreshold ${calculated.spec.HealthThreshold}, expected ${children.length}`}: one region's drain would not drain`,
           fix: init,
         });
     }
+    broken.push(...recordLinks(snapshot, target, calculated?.id, init));
   }
   return broken;
 }
@@ -254,6 +239,32 @@ async function endpointProblem(
       fix: `${deploy} (the signal function in ${region} must answer "serve ${target}" or "drain ${target}")`,
     };
   return undefined;
+}
+
+/** Each record set of `target` that is missing or not tied to its calculated check `id` (undefined: none exists yet). */
+function recordLinks(snapshot: ZoneSnapshot, target: string, id: string | undefined, init: string): BrokenLink[] {
+  return Object.entries(snapshot.records).flatMap(([name, byTarget]): BrokenLink[] => {
+    const set = byTarget[target];
+    if (set === undefined)
+      return [
+        {
+          target,
+          link: "record",
+          message: `${target}: no record set ${name}`,
+          fix: "failover init --direct --yes (creates the records when none exist)",
+        },
+      ];
+    if (set.HealthCheckId !== undefined && set.HealthCheckId === id) return [];
+    const now = set.HealthCheckId ? `tied to ${set.HealthCheckId}` : "without a health check";
+    return [
+      {
+        target,
+        link: "record",
+        message: `${target}: record ${name} is ${now}${id ? `, not to ${id}` : ""}`,
+        fix: init,
+      },
+    ];
+  });
 }
 
 /** The keys of `keys` whose value in `check` differs from `spec` (keys `spec` leaves unset are not compared). */
