@@ -12,12 +12,25 @@ import releaseHold from "./commands/release-hold.ts";
 import release from "./commands/release.ts";
 import replay from "./commands/replay.ts";
 import status from "./commands/status.ts";
+import verify from "./commands/verify.ts";
 import { closest } from "./suggest.ts";
 
 export type { CliCommand, CliIO } from "./command.ts";
 
 /** Every `failover` command; add new ones here. */
-export const commands: CliCommand[] = [replay, cost, status, plan, promote, drain, pin, release, releaseHold, init];
+export const commands: CliCommand[] = [
+  replay,
+  cost,
+  status,
+  plan,
+  promote,
+  drain,
+  pin,
+  release,
+  releaseHold,
+  init,
+  verify,
+];
 
 /** Top-level usage: the command table. */
 export function usage(): string {

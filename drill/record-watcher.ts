@@ -1,3 +1,4 @@
+import { madeThroughHealthChecks } from "../functions/lib/control/data-plane.ts";
 import { parseStateDocument, type SwitchEvent } from "../functions/lib/state.ts";
 import type { Weights } from "../functions/lib/types.ts";
 
@@ -98,11 +99,12 @@ export class RecordWatcher {
   }
 }
 
-/** The switch events of a state record, newest first; none when absent or malformed. */
+/** The switch events of a state record that changed the records, newest first; none when absent or malformed. */
 function switchesOf(state: unknown): SwitchEvent[] {
   if (state === undefined) return [];
   try {
-    return parseStateDocument(state).switches;
+    // A drain made through the health checks alone never was in the records (the catch-up write is its own event).
+    return parseStateDocument(state).switches.filter((event) => !madeThroughHealthChecks(event));
   } catch {
     return [];
   }

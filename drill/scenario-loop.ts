@@ -24,6 +24,7 @@ export async function runScenario(session: DrillSession, parts: DrillParts): Pro
   const { clock, printer, scenario, startMs, endMs } = session;
   const { config } = parts;
   clock.restart();
+  parts.aws.arm();
   // The proxies opened or closed their ports on the clock as it ran during set-up; a slow set-up
   // (a busy machine: 25 s at 40x is 1,000 simulated seconds) left them in a fault of the scenario's middle.
   await Promise.all(parts.proxies.map((proxy) => proxy.refresh()));
@@ -64,6 +65,7 @@ export async function runScenario(session: DrillSession, parts: DrillParts): Pro
   for (const step of scenario.manual) track(runManualStep(session, parts, step), `manual ${step.action}`);
   track(parts.watcher.run(endMs), "record watcher");
   parts.clients.start(endMs);
+  parts.dataPlane.evaluator.start(endMs);
   const progress = setInterval(() => printer.progress(progressLine(session, parts)), 500);
   await clock.sleepUntil(endMs);
   clearInterval(progress);
@@ -190,6 +192,7 @@ export async function windDown(session: DrillSession, parts: DrillParts, inFligh
   const { clock } = session;
   clock.stop();
   await parts.clients.stop();
+  await parts.dataPlane.evaluator.stop();
   await settle(inFlight.background, 15_000);
   // Rounds that were mid-flight at the end finish their writes; frozen invocations never will.
   for (let i = 0; i < 250 && inFlight.running.size > clock.frozen; i++)

@@ -2,6 +2,7 @@ import { createDecideHandler } from "../functions/lib/control/decider.ts";
 import { auditTrailFor } from "../functions/lib/audit.ts";
 import { announceRetry } from "../functions/lib/aws/alert-topics.ts";
 import type { AwsClientOptions } from "../functions/lib/aws/client-config.ts";
+import type { RetryOptions } from "../functions/lib/aws/retry.ts";
 import { snsAnnouncer } from "../functions/lib/control/announcer.ts";
 import type { ManualDeps } from "../functions/lib/control/manual.ts";
 import { createNotifyHandler } from "../functions/lib/slack/notifier.ts";
@@ -21,6 +22,18 @@ import { loadNotifyContext } from "../functions/lib/slack/context.ts";
 import { SCENARIO_EPOCH } from "../offline/replay/run.ts";
 import { CloudWatchAdmin } from "../emulator/cloudwatch-admin.ts";
 import { startEmulator } from "../emulator/harness.ts";
+import { startFaultProxy as startAwsFaultProxy } from "../emulator/aws-fault-proxy.ts";
+import { SignalStore } from "../functions/lib/dataplane/signal-store.ts";
+import { awsFaultRule, noCalls, type AwsCallCounts } from "./aws-faults.ts";
+import { HealthCheckAdmin } from "../functions/lib/aws/route53-health-checks.ts";
+import { linkDataPlane } from "../functions/lib/control/link-data-plane.ts";
+import { healthCheckReference } from "../functions/lib/dataplane/health-checks.ts";
+import { DEFAULT_DATA_PLANE_TIMING } from "../functions/lib/dataplane/timing.ts";
+import { createSignalHandler } from "../functions/signal.ts";
+import type { HealthAnswerChange } from "./dns-answers.ts";
+import { HealthCheckEvaluator } from "./health-check-evaluator.ts";
+import { startSignalEndpoint, type SignalEndpoint } from "./signal-endpoint.ts";
+import { formatClock } from "./timeline.ts";
 import { TimingDraws } from "../offline/timing.ts";
 import { AlarmEvaluator } from "./alarm-evaluator.ts";
 import { DrillAwsTiming } from "./aws-timing.ts";
@@ -52,6 +65,44 @@ interface Buses {
   notify: MetricsBus;
 }
 
+/**
+ * Where AWS calls go. The system's own parts (probes, deciders, the manual
+ * function, the notifier, the signal endpoints) call AWS through a fault
+ * proxy that applies the scenario's `route53-api-down` and `cloudwatch-down`
+ * once armed; the drill's observers and stand-ins (record watcher, clients'
+ * DNS, alarm evaluator, health-check evaluator) and the set-up go straight to
+ * the emulator: DNS answers and health checks are Route 53's data plane,
+ * which stays up.
+ */
+export interface AwsRoutes {
+  /** Endpoint of the system's parts (the fault proxy). */
+  system: AwsClientOptions & { retry: RetryOptions };
+  /** Endpoint of the drill's observers and set-up (the emulator). */
+  direct: { endpoint: string };
+  /** The system's AWS calls by fate since the faults were armed. */
+  counts: AwsCallCounts;
+  /** Starts applying the scenario's AWS faults (at the scenario's second 0; set-up is ahead of time). */
+  arm(): void;
+}
+
+/**
+ * The data-plane path as the drill runs it: the real signal function served
+ * per control region, the health checks `linkDataPlane` created in the
+ * emulator (records tied to them), and the stand-in that evaluates them.
+ */
+export interface DataPlaneParts {
+  endpoints: SignalEndpoint[];
+  evaluator: HealthCheckEvaluator;
+  /** Each target's calculated check. */
+  calculated: Record<string, string>;
+  /** Control region of each signal check, by check id. */
+  regionOf: Map<string, string>;
+  /** Decision times (virtual epoch ms) of drains carried out by a signal, by `<check id>@<ask ms>`; found shortly after. */
+  decidedAt: Map<string, number>;
+  /** The health checks' answer changes, with region and decision time where known. */
+  healthChanges(): HealthAnswerChange[];
+}
+
 /** An alarm topic of one control region. */
 interface AlarmTopic {
   sns: SnsPublisher;
@@ -63,6 +114,8 @@ export interface DrillParts {
   emulatorPid: number;
   /** Base URL of the emulator (the load guard times it). */
   emulatorUrl: string;
+  aws: AwsRoutes;
+  dataPlane: DataPlaneParts;
   /** The scenario's config with the emulator's hosted zone. */
   config: FailoverConfig;
   targetIds: string[];
@@ -94,25 +147,28 @@ export async function setUpDrill(session: DrillSession): Promise<DrillParts> {
   session.onClose(() => emulator.stop());
   session.options.onEmulatorStarted?.(emulator.pid);
   session.checkAborted();
-  const aws = { endpoint: emulator.url };
+  const routes = await startAwsRoutes(session, emulator.url);
+  const aws = routes.direct;
   const base = session.scenario.resolvedConfig;
   const zoneId = await createHostedZone(base.hostedZone.name, aws);
   const config: FailoverConfig = { ...base, hostedZone: { ...base.hostedZone, id: zoneId } };
 
   const regions = await startRegions(session, config);
   const paths = await startPaths(session, config, regions);
+  const system = routes.system;
   const switchers: Switchers = {
-    decider: new Route53Switcher(config, aws),
+    decider: new Route53Switcher(config, system),
     watcher: new Route53Switcher(config, aws),
     client: new Route53Switcher(config, aws),
-    notify: new Route53Switcher(config, aws),
+    notify: new Route53Switcher(config, system),
   };
-  await switchers.decider.init();
+  await new Route53Switcher(config, aws).init();
+  const dataPlane = await startDataPlane(session, config, routes);
   const buses: Buses = {
-    probe: new MetricsBus(config, aws),
-    decider: new MetricsBus(config, aws),
+    probe: new MetricsBus(config, system),
+    decider: new MetricsBus(config, system),
     alarm: new CloudWatchAdmin(config, aws),
-    notify: new MetricsBus(config, aws),
+    notify: new MetricsBus(config, system),
   };
   const { slack, topics } = await startAlarmPath(session, config, aws, switchers, buses);
 
@@ -120,6 +176,8 @@ export async function setUpDrill(session: DrillSession): Promise<DrillParts> {
   lag.start();
   session.onClose(async () => lag.stop());
   const parts: DrillParts = {
+    aws: routes,
+    dataPlane,
     emulatorPid: emulator.pid,
     emulatorUrl: emulator.url,
     config,
@@ -130,11 +188,132 @@ export async function setUpDrill(session: DrillSession): Promise<DrillParts> {
     topics,
     slack,
     lag,
-    ...createHandlers(session, config, paths.vantageConfigs, buses, switchers, lag, topics, aws),
-    ...createObservers(session, config, paths.clientPaths, buses, switchers, topics, lag),
+    ...createHandlers(session, config, paths.vantageConfigs, buses, switchers, lag, topics, system),
+    ...createObservers(session, config, paths.clientPaths, buses, switchers, topics, lag, dataPlane),
   };
   await warmUp(config, paths.vantageConfigs, paths.clientPaths, switchers, buses);
+  // A deployed decider has run long before any outage, so its view is in the parameter stores (a round with the
+  // Route 53 API down and no view changes nothing). One round at the scenario's start, with the API up, writes it.
+  session.clock.restart();
+  await parts.deciders[0]?.handler.runRound();
   return parts;
+}
+
+/** The fault proxy in front of the emulator for the system's AWS calls (see {@link AwsRoutes}). */
+async function startAwsRoutes(session: DrillSession, emulatorUrl: string): Promise<AwsRoutes> {
+  const { clock, scenario } = session;
+  const proxy = await startAwsFaultProxy(emulatorUrl);
+  session.onClose(() => proxy.close());
+  const counts = noCalls();
+  // Backoffs between retries on the drill clock (as long as they would be in AWS); budgets stay wall time.
+  const retry = { sleep: (ms: number) => clock.sleep(ms) };
+  return {
+    system: { endpoint: proxy.url, retry },
+    direct: { endpoint: emulatorUrl },
+    counts,
+    arm() {
+      proxy.setRule(awsFaultRule(scenario.faults, () => clock.elapsedSeconds(), counts));
+    },
+  };
+}
+
+/**
+ * The signal endpoint of each control region (functions/signal.ts on the
+ * drill clock, reading the parameter stores as deployed), then, ahead of
+ * time as `failover init` does, the health checks and the records tied to
+ * them (linkDataPlane, straight to the emulator), and the stand-in that
+ * evaluates those checks.
+ */
+async function startDataPlane(
+  session: DrillSession,
+  config: FailoverConfig,
+  routes: AwsRoutes,
+): Promise<DataPlaneParts> {
+  const { clock, log, printer, scenario } = session;
+  const storesOf = (aws: AwsClientOptions) =>
+    new SignalStore(
+      config,
+      new Map(config.controlRegions.map((region) => [region, new ParameterStore({ ...aws, region })])),
+    );
+  const signals = storesOf(routes.system);
+  const endpoints: SignalEndpoint[] = [];
+  for (const region of config.controlRegions) {
+    const endpoint = await startSignalEndpoint(
+      region,
+      createSignalHandler({ config, region, store: signals, clock, log }),
+    );
+    session.onClose(() => endpoint.close());
+    endpoints.push(endpoint);
+  }
+  const admin = new HealthCheckAdmin(config, routes.direct);
+  const link = await linkDataPlane(
+    config,
+    Object.fromEntries(endpoints.map((endpoint) => [endpoint.region, endpoint.url])),
+    admin,
+    new Route53Switcher(config, routes.direct),
+  );
+  const checks = await admin.list();
+  const regionOf = new Map<string, string>();
+  const targetOf = new Map<string, string>();
+  for (const target of config.targets)
+    for (const region of config.controlRegions) {
+      const check = checks.find((read) => read.reference === healthCheckReference(config, target.id, region));
+      if (check) {
+        regionOf.set(check.id, region);
+        targetOf.set(check.id, target.id);
+      }
+    }
+  // The drill reads the deciders' view straight from the emulator, to date each drain a signal carried out.
+  const observed = storesOf(routes.direct);
+  const decidedAt = new Map<string, number>();
+  const findDecision = async (checkId: string, at: number) => {
+    // A round writes its signal before its view: look a little later.
+    await clock.sleepUntil(at + 15_000);
+    const region = regionOf.get(checkId);
+    const target = targetOf.get(checkId);
+    if (region === undefined || target === undefined) return;
+    const view = await observed.readView(region).catch(() => undefined);
+    const decision = view?.state.switches.find(
+      (event) => event.at * 1000 <= at && (event.to[target] ?? 0) === 0 && (event.from[target] ?? 0) > 0,
+    );
+    if (decision !== undefined) decidedAt.set(`${checkId}@${at}`, decision.at * 1000);
+  };
+  const pending: Array<Promise<void>> = [];
+  session.onClose(() => Promise.allSettled(pending));
+  const timing = DEFAULT_DATA_PLANE_TIMING;
+  const evaluator = new HealthCheckEvaluator({
+    clock,
+    checks,
+    timing,
+    calculated: link.calculated,
+    random: seededRandom(scenario.seed ^ hashString("health checkers")),
+    onStatusChange: (change) => {
+      const target = targetOf.get(change.id) ?? change.id;
+      const region = regionOf.get(change.id) ?? "?";
+      const calculated = link.calculated[target];
+      const moves =
+        calculated !== undefined &&
+        evaluator.board.statusAt(calculated, change.at + timing.aggregateSeconds * 1000) === change.healthy;
+      printer.event(
+        change.at,
+        `health check ${target} (${region} signal): ${change.healthy ? "healthy again: the endpoint no longer says drain" : `unhealthy: the endpoint says "drain ${target}"`}${moves ? ` (data plane: DNS answers follow at ${formatClock(change.at + (timing.aggregateSeconds + timing.answerSeconds) * 1000)})` : ""}`,
+      );
+      if (!change.healthy) pending.push(findDecision(change.id, change.at));
+    },
+  });
+  return {
+    endpoints,
+    evaluator,
+    calculated: link.calculated,
+    regionOf,
+    decidedAt,
+    healthChanges: () =>
+      evaluator.answerChanges().map((change) => ({
+        ...change,
+        region: regionOf.get(change.child),
+        decidedAt: change.healthy ? undefined : decidedAt.get(`${change.child}@${change.checkedAt}`),
+      })),
+  };
 }
 
 /** One HTTP server per target, playing its region; target id → its URL and health path. */
@@ -263,7 +442,7 @@ function createHandlers(
   switchers: Switchers,
   lag: LagMonitor,
   topics: Map<string, AlarmTopic>,
-  aws: AwsClientOptions,
+  aws: AwsRoutes["system"],
 ): Pick<DrillParts, "probes" | "deciders" | "budgetMs" | "manual"> {
   const { clock, scenario, log } = session;
   const prober = scaledProber(probeHttp, { speed: session.options.speed, lag });
@@ -304,6 +483,11 @@ function createHandlers(
       log,
       publish: async (region, arn, message) => announcers.get(region)?.publish(arn, message),
     });
+  // Every decider writes the data-plane signal and its view to every control region's parameter store.
+  const signals = new SignalStore(
+    config,
+    new Map(config.controlRegions.map((region) => [region, new ParameterStore({ ...aws, region })])),
+  );
   const deciders = config.controlRegions.map((controlRegion) => ({
     controlRegion,
     handler: createDecideHandler({
@@ -315,6 +499,7 @@ function createHandlers(
       log,
       announce: announcerIn(controlRegion),
       audit: auditTrailFor(config, controlRegion, aws),
+      signals,
     }),
   }));
   const manualRegion = config.controlRegions[0] ?? "us-east-1";
@@ -341,6 +526,7 @@ function createObservers(
   switchers: Switchers,
   topics: Map<string, AlarmTopic>,
   lag: LagMonitor,
+  dataPlane: DataPlaneParts,
 ): Pick<DrillParts, "evaluator" | "watcher" | "clients"> {
   const { clock, printer, scenario, startMs } = session;
   const targetIds = config.targets.map((target) => target.id);
@@ -370,7 +556,7 @@ function createObservers(
         );
       const moved = describeWeightChange(previous.weights, change.weights, targetIds);
       const why = change.event ? `: ${change.event.reason} (${change.event.mode})` : "";
-      printer.event(change.at, `${moved}${why}`);
+      printer.event(change.at, `records (compare-and-swap): ${moved}${why}`);
     },
   });
   const clients = new SimulatedClients({
@@ -378,7 +564,8 @@ function createObservers(
     startMs,
     ...session.options.clients,
     ttlSeconds: config.records[0]?.ttl ?? 60,
-    resolve: async () => (await switchers.client.read()).weights,
+    // What Route 53 answers: the record weights, less the sets whose health checks are unhealthy.
+    resolve: async () => dataPlane.evaluator.answerShares((await switchers.client.read()).weights, clock.now()),
     urlFor: (target) => clientPaths.get(target) ?? "",
     timeoutMs: 10_000,
     slowAfterMs: config.probe.maxLatencyMs,

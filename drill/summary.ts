@@ -3,7 +3,9 @@ import { formatRate, scoreRun, type ReplaySummary } from "../offline/replay/scor
 import { renderReport } from "./report.ts";
 import type { DrillSession } from "./session.ts";
 import type { DrillParts } from "./setup.ts";
-import { describeWeightChange } from "./timeline.ts";
+import { describeDnsChange } from "./timeline.ts";
+import type { AwsCallCounts } from "./aws-faults.ts";
+import { dnsTimeline, type DnsChange } from "./dns-answers.ts";
 import type { TooBusy } from "./load-guard.ts";
 
 /** What `summary.json` holds: the replay's keys, plus what only a drill has. */
@@ -26,6 +28,18 @@ export interface DrillSummary extends ReplaySummary {
     eventLoop: { maxStallMs: number; totalStallMs: number };
     /** AWS API calls made to the emulator, by who made them. */
     emulatorCalls: Record<string, number>;
+    /** The system's AWS calls by fate under the scenario's AWS faults (route53-api-down, cloudwatch-down). */
+    awsCalls: AwsCallCounts;
+    /** Every change of what DNS answered and the path that made it (the score's weight timeline). */
+    dnsChanges: Array<{
+      at: string;
+      path: DnsChange["path"];
+      weights: Record<string, number>;
+      decidedAt?: string;
+      text: string;
+    }>;
+    /** The health-check stand-in: asks of the signal endpoints, and those that got no answer. */
+    healthChecks: { asks: number; unanswered: number; signalRequests: number };
     problems: string[];
   };
 }
@@ -41,6 +55,8 @@ export interface DrillWallSeconds {
 /** What a finished run measured, taken before its parts are stopped. */
 export interface DrillOutcome {
   score: ReplaySummary;
+  /** What DNS answered, change by change (records and health checks together). */
+  dns: DnsChange[];
   clients: { requests: number; errors: number };
   emulatorCalls: Record<string, number>;
   cpu: DrillSummary["drill"]["cpu"];
@@ -48,13 +64,20 @@ export interface DrillOutcome {
 
 const POLICY = "default";
 
-/** Scores the weights the record watcher saw as the replay scores its own, and counts calls and CPU. */
+/**
+ * Scores what DNS answered (the record weights the watcher saw, less the sets
+ * the health checks left out) as the replay scores its own timeline, a
+ * drain counted from its decision; and counts calls and CPU.
+ */
 export function measureOutcome(session: DrillSession, parts: DrillParts): DrillOutcome {
   const { scenario, startMs } = session;
   const { watcher, buses, switchers } = parts;
-  const observed = watcher.changes.map((change) => ({
-    at: Math.max(0, Math.round((change.at - startMs) / 1000)),
+  const dns = dnsTimeline(parts.targetIds, watcher.changes, parts.dataPlane.healthChanges());
+  const seconds = (ms: number) => Math.max(0, Math.round((ms - startMs) / 100) / 10);
+  const observed = dns.map((change) => ({
+    at: seconds(change.at),
     weights: change.weights,
+    ...(change.decidedAt !== undefined ? { decidedAt: seconds(change.decidedAt) } : {}),
   }));
   if (observed[0]) observed[0] = { at: 0, weights: observed[0].weights };
   const totals = parts.clients.totals();
@@ -79,7 +102,7 @@ export function measureOutcome(session: DrillSession, parts: DrillParts): DrillO
     drillSeconds: round2((process.cpuUsage().user + process.cpuUsage().system) / 1e6 - session.cpuStart),
     emulatorSeconds: processCpuSeconds(parts.emulatorPid),
   };
-  return { score, clients: totals, emulatorCalls, cpu };
+  return { score, dns, clients: totals, emulatorCalls, cpu };
 }
 
 /** report.html: the weights, faults, switches, clients and Slack messages over the scenario, with the headline figures. */
@@ -90,22 +113,20 @@ export function drillReport(
   wall: Pick<DrillWallSeconds, "setupSeconds" | "scenarioSeconds" | "windDownSeconds" | "stopSeconds">,
 ): string {
   const { scenario, startMs, printer } = session;
-  const { watcher, targetIds, slack } = parts;
-  const { score, clients: totals } = outcome;
+  const { targetIds, slack } = parts;
+  const { score, clients: totals, dns } = outcome;
+  const changes = dnsChangeTexts(dns, targetIds);
   return renderReport({
     scenario,
     startMs,
     targets: targetIds,
     vantages: parts.config.vantages,
-    weights: watcher.changes.map((change) => ({ at: Math.max(startMs, change.at), weights: change.weights })),
+    weights: dns.map((change) => ({ at: Math.max(startMs, change.at), weights: change.weights })),
     faults: scenario.faults,
-    switches: watcher.changes.slice(1).map((change, index) => ({
-      at: change.at,
-      text: describeWeightChange(watcher.changes[index]?.weights ?? {}, change.weights, targetIds),
-    })),
+    switches: changes.slice(1),
     clientMinutes: parts.clients.minutes(),
     slackMessages: slack.messages,
-    timeline: printer.entries,
+    timeline: [...printer.entries, ...changes].sort((a, b) => a.at - b.at),
     headline: `${score.failovers} failover(s), ${score.failbacks} failback(s), detection ${score.detectSeconds.join(", ") || "none"} s, client errors ${formatRate(score.clientErrorRate)}, ${slack.messages.length} Slack message(s)`,
     figures: {
       failovers: String(score.failovers),
@@ -162,6 +183,22 @@ export function drillSummary(
       cpu: outcome.cpu,
       eventLoop: { maxStallMs: Math.round(parts.lag.maxStallMs), totalStallMs: Math.round(parts.lag.totalStallMs) },
       emulatorCalls: outcome.emulatorCalls,
+      awsCalls: { ...parts.aws.counts },
+      dnsChanges: dnsChangeTexts(outcome.dns, parts.targetIds).map(({ text }, index) => {
+        const change = outcome.dns[index] as DnsChange;
+        return {
+          at: new Date(change.at).toISOString(),
+          path: change.path,
+          weights: change.weights,
+          ...(change.decidedAt !== undefined ? { decidedAt: new Date(change.decidedAt).toISOString() } : {}),
+          text,
+        };
+      }),
+      healthChecks: {
+        asks: parts.dataPlane.evaluator.asks,
+        unanswered: parts.dataPlane.evaluator.unanswered,
+        signalRequests: parts.dataPlane.endpoints.reduce((sum, endpoint) => sum + endpoint.served, 0),
+      },
       problems: session.problems,
     },
   };
@@ -180,4 +217,12 @@ function processCpuSeconds(pid: number): number | undefined {
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
+}
+
+/** Each DNS change as a timeline line (time and text), the first one the start. */
+function dnsChangeTexts(dns: readonly DnsChange[], ids: readonly string[]): Array<{ at: number; text: string }> {
+  return dns.map((change, index) => ({
+    at: change.at,
+    text: describeDnsChange(change, dns[index - 1]?.weights ?? {}, ids),
+  }));
 }

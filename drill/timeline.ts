@@ -1,3 +1,4 @@
+import type { DnsChange } from "./dns-answers.ts";
 import type { DrillFault } from "./faults.ts";
 import { clientFaultKinds } from "../offline/scenario.ts";
 
@@ -140,4 +141,28 @@ function insertInOrder(entries: TimelineEntry[], entry: TimelineEntry): void {
   let index = entries.length;
   while (index > 0 && (entries[index - 1]?.at ?? 0) > entry.at) index--;
   entries.splice(index, 0, entry);
+}
+
+/**
+ * `DNS answers: drained primary (90→0) through the data plane: decided 02:57:10 → health check (us-east-2 signal)
+ * 02:57:14 → calculated check 02:57:16 → DNS answers 02:57:21`, or `… through the records: compare-and-swap
+ * at 02:57:10`: one change of what DNS answers and the path that made it.
+ */
+export function describeDnsChange(
+  change: DnsChange,
+  previous: Record<string, number>,
+  order: readonly string[],
+): string {
+  const moved = describeWeightChange(previous, change.weights, order);
+  if (change.path === "start") return `DNS answers ${order.map((id) => `${id} ${change.weights[id] ?? 0}`).join(", ")}`;
+  if (change.path === "records")
+    return `DNS answers: ${moved} through the records: compare-and-swap at ${formatClock(change.at)}`;
+  const via = change.via;
+  const steps = [
+    change.decidedAt !== undefined ? `decided ${formatClock(change.decidedAt)}` : undefined,
+    via ? `health check (${via.region ?? "?"} signal) ${formatClock(via.checkedAt)}` : undefined,
+    via ? `calculated check ${formatClock(via.calculatedAt)}` : undefined,
+    `DNS answers ${formatClock(change.at)}`,
+  ].filter((step) => step !== undefined);
+  return `DNS answers: ${moved} through the data plane: ${steps.join(" → ")}`;
 }

@@ -20,6 +20,19 @@ export type Fault =
   /** Answer HTTP `status` (default 200) with a body that is not valid XML/JSON; nothing is forwarded. */
   | { kind: "garbage"; status?: number };
 
+/** One AWS API call as the proxy sees it: service and region from its SigV4 credential scope. */
+export interface AwsCall {
+  method: string;
+  path: string;
+  /** SigV4 service name (`route53`, `monitoring`, `ssm`, `sns`...); undefined for an unsigned request. */
+  service: string | undefined;
+  /** SigV4 region (Route 53 signs with `us-east-1`); undefined for an unsigned request. */
+  region: string | undefined;
+}
+
+/** Decides the fault of a request no queued fault matched: standing faults, e.g. a service down for a while. */
+export type FaultRule = (call: AwsCall) => Fault | undefined;
+
 export interface FaultProxy {
   url: string;
   /** Requests seen, faulted or not. */
@@ -30,12 +43,15 @@ export interface FaultProxy {
   inject(faults: Fault[], match?: RegExp): void;
   /** Drops every queued fault. */
   clear(): void;
+  /** Sets (or, with undefined, removes) the rule asked about every request no queued fault matches. */
+  setRule(rule: FaultRule | undefined): void;
   close(): Promise<void>;
 }
 
 export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
   const target = new URL(targetUrl);
   let queue: Array<{ fault: Fault; match: RegExp | undefined }> = [];
+  let rule: FaultRule | undefined;
   const held = new Set<NodeJS.Timeout>();
   const state = { requests: 0, served: 0 };
 
@@ -46,7 +62,10 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       state.requests += 1;
       const line = `${req.method} ${req.url}`;
       const index = queue.findIndex((entry) => entry.match === undefined || entry.match.test(line));
-      const fault = index >= 0 ? queue.splice(index, 1)[0]?.fault : undefined;
+      const fault =
+        index >= 0
+          ? queue.splice(index, 1)[0]?.fault
+          : rule?.({ method: req.method ?? "GET", path: req.url ?? "/", ...signedScope(req) });
       if (fault) state.served += 1;
       serve(fault, { req, res, body: Buffer.concat(chunks), target, held });
     });
@@ -68,12 +87,23 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
     clear() {
       queue = [];
     },
+    setRule(next) {
+      rule = next;
+    },
     async close() {
       for (const timer of held) clearTimeout(timer);
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Service and region of a SigV4-signed request (`Credential=<key>/<date>/<region>/<service>/aws4_request`). */
+export function signedScope(req: Pick<IncomingMessage, "headers">): Pick<AwsCall, "service" | "region"> {
+  const scope = /Credential=[^/,]+\/\d{8}\/([^/,]+)\/([^/,]+)\/aws4_request/.exec(
+    String(req.headers.authorization ?? ""),
+  );
+  return { region: scope?.[1], service: scope?.[2] };
 }
 
 function errorXml(code: string, message: string): string {

@@ -255,6 +255,59 @@ def patch_route53() -> None:
     r53_responses.Route53.get_change = get_change_response  # type: ignore[assignment]
 
 
+def patch_health_check_status() -> None:
+    """GetHealthCheckStatus as AWS answers it. Stock moto reports one fixed ``Success`` for any check, so an
+    inverted check would always read unhealthy. Patched: one checker (``us-east-1``) asks the endpoint now,
+    as Route 53's checkers do (HTTP(S) GET of FullyQualifiedDomainName:Port/ResourcePath, 4 s timeout; status
+    2xx/3xx; for *_STR_MATCH the SearchString in the first 5,120 bytes of the body; TCP: a connection), and
+    reports what it saw before any inversion: ``Success: HTTP Status Code 200, OK`` or ``Failure: ...``.
+    A CALCULATED check is refused with InvalidInput, as AWS does not report one."""
+    import socket
+    import ssl
+    import urllib.error
+    import urllib.request
+
+    from moto.core.responses import ActionResult
+    from moto.core.utils import utcnow
+    from moto.route53 import responses as r53_responses
+    from moto.route53.exceptions import Route53ClientError
+
+    def observe(check: Any) -> str:
+        kind = str(check.type_ or "")
+        host = check.fqdn or check.ip_address or ""
+        port = int(check.port or (443 if kind.startswith("HTTPS") else 80))
+        try:
+            if kind == "TCP":
+                socket.create_connection((host, port), timeout=4).close()
+                return "Success: TCP connection established"
+            scheme = "https" if kind.startswith("HTTPS") else "http"
+            url = f"{scheme}://{host}:{port}{check.resource_path or '/'}"
+            context = ssl._create_unverified_context() if scheme == "https" else None
+            try:
+                response = urllib.request.urlopen(url, timeout=4, context=context)
+                code, body = response.status, response.read(5120)
+            except urllib.error.HTTPError as error:
+                code, body = error.code, error.read(5120)
+            if not 200 <= code < 400:
+                return f"Failure: HTTP Status Code {code}"
+            if kind.endswith("STR_MATCH") and (check.search_string or "").encode() not in body:
+                return f"Failure: Search string ({check.search_string}) was not found in the response body"
+            return f"Success: HTTP Status Code {code}, OK"
+        except Exception as error:  # noqa: BLE001 - any failure to reach the endpoint is a checker's failure
+            return f"Failure: Connection failed ({type(error).__name__})"
+
+    def get_health_check_status(self: Any) -> ActionResult:
+        check = self.backend.get_health_check(self._get_param("HealthCheckId"))
+        if check.type_ == "CALCULATED":
+            raise Route53ClientError("InvalidInput", "GetHealthCheckStatus does not report calculated health checks.")
+        status = observe(check)
+        return ActionResult({"HealthCheckObservations": [
+            {"Region": "us-east-1", "IPAddress": "127.0.0.1", "StatusReport": {"Status": status, "CheckedTime": utcnow()}},
+        ]})
+
+    r53_responses.Route53.get_health_check_status = get_health_check_status  # type: ignore[assignment]
+
+
 def patch_cloudwatch() -> None:
     """Patch 7: GetMetricData without a full scan per query and period.
 
@@ -329,6 +382,7 @@ def main() -> None:
     patched = os.environ.get("MOTO_PATCHES", "on").lower() not in ("off", "0", "false", "no")
     if patched:
         patch_route53()
+        patch_health_check_status()
         patch_cloudwatch()
 
     # One log line per request would only fill the harness's pipe; errors still show.

@@ -7,12 +7,14 @@ import type { BuildOptions } from "esbuild";
  * exactly what is deployed. No SST globals: the bench imports this file.
  *
  * `@aws-sdk/*` is external: the nodejs20.x/22.x runtimes ship AWS SDK v3
- * and ES modules import it from there, so a bundle carries our code and
- * zod only (about 300 KB less per handler). The trade-off: the SDK version
- * is the runtime's (AWS updates it; it can differ from package-lock.json),
- * a client or named export the runtime's SDK lacks fails at import, and
- * tests run against the locked version. To pin the SDK instead, drop the
- * `external` (the bundles grow back to about 500 KB).
+ * and the adapters `require` it from there (functions/lib/aws/require-sdk.ts),
+ * so a bundle carries our code and zod only (about 300 KB less per handler).
+ * The trade-off: the SDK version is the runtime's (AWS updates it; it can
+ * differ from package-lock.json), a client or export the runtime's SDK lacks
+ * fails at load, and tests run against the locked version. To pin the SDK
+ * instead, the adapters would go back to ES imports of their client (esbuild
+ * bundles only what it sees imported) and the `external` would go (bundles
+ * of about 500 KB).
  */
 export const lambdaNodejs = {
   format: "esm",

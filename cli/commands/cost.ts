@@ -9,12 +9,14 @@ import type { CliCommand, CliIO } from "../command.ts";
 import { renderTable } from "../table.ts";
 import { parseCount } from "../count.ts";
 
-const usage = `Usage: failover cost [--config <file>] [--profile <name>] [--queries <per month>] [--route53-endpoint by-target|aws|non-aws] [--json]
+const usage = `Usage: failover cost [--config <file>] [--profile <name>] [--queries <per month>] [--route53-endpoint by-target|aws|non-aws] [--signal-endpoint aws|non-aws] [--json]
 
 Prices a deployment per month, line by line (Lambda, CloudWatch, SNS,
-Route 53, data transfer) at the list prices in offline/cost/prices.json,
-for each profile (default, economy and the config's own), beside what
-Route 53's own health checks would cost for the same targets.
+Route 53, data transfer, and the data-plane path: signal health checks,
+calculated checks, the signal endpoint, its parameters) at the list prices
+in offline/cost/prices.json, for each profile (default, economy and the
+config's own), beside what Route 53's own health checks would cost for the
+same targets.
 
 Options:
   --config <file>           config file (default: $FAILOVER_CONFIG_FILE, else failover.config.json)
@@ -24,6 +26,9 @@ Options:
                             its provider: aws at the AWS-endpoint rate, gcp, azure and other
                             at the non-AWS rate), aws (every target an AWS resource of the
                             same account) or non-aws (default: by-target)
+  --signal-endpoint <type>  how Route 53 bills the data-plane checks of the signal function
+                            URLs: aws or non-aws (default: non-aws, the higher rate; AWS does
+                            not say which a function URL is)
   --json                    print the report as JSON: profiles.<name>.monthlyUsd,
                             route53Native.monthlyUsd and every line
   -h, --help                show this help
@@ -43,6 +48,7 @@ const command: CliCommand = {
         profile: { type: "string" },
         queries: { type: "string" },
         "route53-endpoint": { type: "string", choices: ["by-target", "aws", "non-aws"] },
+        "signal-endpoint": { type: "string", choices: ["aws", "non-aws"] },
         json: { type: "boolean" },
       },
       { names: [] },
@@ -70,6 +76,9 @@ const command: CliCommand = {
         ...(parsed.flags["route53-endpoint"] === undefined
           ? {}
           : { route53EndpointType: parsed.flags["route53-endpoint"] as "by-target" | "aws" | "non-aws" }),
+        ...(parsed.flags["signal-endpoint"] === undefined
+          ? {}
+          : { signalEndpointType: parsed.flags["signal-endpoint"] as "aws" | "non-aws" }),
       },
     });
     io.stdout(parsed.flags.json ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report));
@@ -107,7 +116,7 @@ function renderReport(report: CostReport): string {
     const selected = name === report.selectedProfile ? " (selected by the config)" : "";
     out.push(`Profile ${name}${selected}: ${estimate.description}`, table(estimate.lines));
     out.push(
-      `Total ${usd(estimate.monthlyUsd)} a month (${usd(estimate.monitoringUsd)} without the * lines).`,
+      `Total ${usd(estimate.monthlyUsd)} a month (${usd(estimate.monitoringUsd)} without the * lines; ${usd(estimate.dataPlaneUsd)} of it the data-plane path).`,
       `Detection: ${estimate.detection.text}.`,
       "",
     );
@@ -132,7 +141,7 @@ function renderReport(report: CostReport): string {
   const a = report.assumptions;
   out.push(`  ${native.featureDifference}`, "");
   out.push(
-    `Assumed: ${a.queriesPerMonth.toLocaleString("en-US")} DNS queries a month; a probe round takes ${a.probeRoundSeconds} s and a decider round ${a.deciderRoundSeconds} s; memory probe ${a.memoryMb.probe} MB, decider ${a.memoryMb.decider} MB, arm64. Prices read ${report.prices.readOn}.`,
+    `Assumed: ${a.queriesPerMonth.toLocaleString("en-US")} DNS queries a month; a probe round takes ${a.probeRoundSeconds} s and a decider round ${a.deciderRoundSeconds} s; memory probe ${a.memoryMb.probe} MB, decider ${a.memoryMb.decider} MB, arm64; ${a.route53Checkers} Route 53 checkers ask each signal check every 10 s, ${a.signalInvocationSeconds} s per signal invocation, function URLs billed as ${a.signalEndpointType === "aws" ? "AWS" : "non-AWS"} endpoints. Prices read ${report.prices.readOn}.`,
   );
   return `${out.join("\n")}\n`;
 }

@@ -3,7 +3,7 @@ import { createInterface } from "node:readline";
 import { loadConfig, type FailoverConfig } from "../../functions/lib/config.ts";
 import { configEnvJson } from "../../functions/lib/config-size.ts";
 import { parseManualEvent, type ManualAction, type ManualEvent } from "../../functions/lib/control/manual-event.ts";
-import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
+import type { ManualResponse, ManualResult } from "../../functions/lib/control/manual-result.ts";
 import { FailoverError, ValidationError, type ValidationIssue } from "../../functions/lib/errors.ts";
 import { leaseWeights } from "../../functions/lib/policy/decide.ts";
 import type { Weights } from "../../functions/lib/types.ts";
@@ -26,6 +26,8 @@ export interface ManualCommandSpec {
   /** It takes an override lease: accepts --ttl. */
   lease: boolean;
   examples: string[];
+  /** Exit code of a successful answer (e.g. `verify`: 1 when a link is broken). @default 0 */
+  exitCode?: (result: ManualResult) => number;
 }
 
 const commonFlags = {
@@ -91,7 +93,7 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
       if (flags.json) io.stdout(`${JSON.stringify(response, null, 2)}\n`);
       if (response.ok) {
         if (!flags.json) io.stdout(renderResult(response, config.vantages));
-        return 0;
+        return spec.exitCode?.(response) ?? 0;
       }
       if (!flags.json) io.stderr(errorText(spec.action, response));
       return response.error.code === "INVALID_INPUT" ? 2 : 1;
@@ -315,6 +317,11 @@ function usageOf(spec: ManualCommandSpec): string {
     "  --region <region>    control region to use (default: the first control region, then the other if it does not answer)",
     "  --json               print the answer as JSON",
     "  --verbose            with --direct: the function's JSON logs on stderr",
+    ...(spec.action === "init" || spec.action === "verify" || spec.action === "status"
+      ? [
+          "  with --direct, FAILOVER_SIGNAL_ENDPOINTS (the deploy's signalEndpoints output, JSON) names each control region's signal endpoint",
+        ]
+      : []),
     "  -h, --help           show this help",
   ];
   return `Usage: failover ${spec.action}${positional}${changeFlags} [options]

@@ -8,7 +8,9 @@ import type {
   PlanResult,
   StatusResult,
   TargetStatus,
+  VerifyResult,
 } from "../../functions/lib/control/manual-result.ts";
+import type { DataPlaneStatus } from "../../functions/lib/control/data-plane-status.ts";
 import { formatWeights } from "../../functions/lib/policy/weights.ts";
 import type { Weights } from "../../functions/lib/types.ts";
 import { renderTable } from "../table.ts";
@@ -23,6 +25,8 @@ export function renderResult(result: ManualResult, vantages: readonly string[]):
       return renderPlan(result, vantages);
     case "init":
       return renderInit(result);
+    case "verify":
+      return renderVerify(result);
     default:
       return renderChange(result);
   }
@@ -36,6 +40,7 @@ function renderStatus(status: StatusResult, vantages: readonly string[]): string
     `Lease: ${leaseLine(status.lease)}`,
     `Policy now: ${status.policy.kind}: ${status.policy.reason}`,
     "",
+    ...(status.dataPlane ? [dataPlaneText(status.dataPlane)] : []),
     switchesText(status.switches),
     problemsText(status.problems),
   ].join("\n");
@@ -95,13 +100,53 @@ function renderChange(change: ChangeResult): string {
 }
 
 function renderInit(init: InitResult): string {
+  const link = init.dataPlane;
   return [
-    `Created ${init.created.length} weighted record(s) with the config's weights:`,
+    init.adopted
+      ? "The weighted records exist: adopted as they are (weights unchanged)."
+      : `Created ${init.created.length} weighted record(s) with the config's weights:`,
     ...init.created.map((name) => `  ${name}`),
     init.changeId ? `Route 53 change ${init.changeId}` : "",
     ...(init.sync ? [syncLine(init.sync)] : []),
+    ...(link
+      ? [
+          `Health checks: ${link.created.length} created${link.repaired.length > 0 ? `, repaired ${link.repaired.join("; ")}` : ""}; calculated check per target: ${Object.entries(
+            link.calculated,
+          )
+            .map(([id, check]) => `${id}=${check}`)
+            .join(" ")}`,
+          link.tied.length > 0
+            ? `Tied to their health checks (weights unchanged): ${link.tied.join(", ")}`
+            : "Every record was already tied to its health check.",
+        ]
+      : []),
     problemsText(init.problems),
   ].join("\n");
+}
+
+function renderVerify(verify: VerifyResult): string {
+  const lines =
+    verify.broken.length === 0
+      ? ["Data-plane chain sound: signal endpoints, signal and calculated checks, records tied, alarms present."]
+      : [
+          `${verify.broken.length} broken link(s):`,
+          ...verify.broken.map((link) => `  ${link.link}: ${link.message}. Fix: ${link.fix}`),
+        ];
+  return [...lines, problemsText(verify.problems)].join("\n");
+}
+
+/** Each target's health-check status and, per record name, each target's share of DNS answers. */
+function dataPlaneText(dataPlane: DataPlaneStatus): string {
+  const names = Object.keys(dataPlane.answers);
+  const header = ["TARGET", "HEALTH CHECK", "STATUS", "SIGNALS", ...names.map((name) => `DNS ${name}`)];
+  const rows = dataPlane.targets.map((t) => [
+    t.id,
+    t.check ?? "none",
+    t.status,
+    t.signals.map((s) => `${s.region} ${s.status} (${s.succeeded}/${s.checkers} checkers see drain)`).join(", ") || "-",
+    ...names.map((name) => `${Math.round((dataPlane.answers[name]?.[t.id] ?? 0) * 100)}%`),
+  ]);
+  return `Data plane (health checks; what DNS clients get):\n${renderTable([header, ...rows])}`;
 }
 
 /** An answer from an older function has no `sync`; the caller skips the line then. */

@@ -1,6 +1,8 @@
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
 import { LambdaInvoker } from "../../functions/lib/aws/lambda.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.ts";
+import { SIGNAL_ENDPOINTS_ENV, signalEndpointsFrom } from "../../functions/lib/dataplane/endpoints.ts";
 import { systemClock } from "../../functions/lib/clock.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { auditTrailFor } from "../../functions/lib/audit.ts";
@@ -77,7 +79,10 @@ async function send(
       // Announced like the function's own changes: to the alert topics in FAILOVER_ALERT_TOPICS (else reported as not told).
       announce: alertAnnouncer(region, log, io.env, endpoint ? { endpoint } : {}),
       audit: auditTrailFor(config, region, endpoint ? { endpoint } : {}),
+      healthChecks: new HealthCheckAdmin(config, endpoint ? { endpoint } : {}),
     };
+    const signalEndpoints = signalEndpointsFrom(io.env[SIGNAL_ENDPOINTS_ENV], config);
+    if (signalEndpoints !== undefined) deps.signalEndpoints = signalEndpoints;
     return handleManualEvent(deps, event);
   }
   const functionName = options.functionName ?? manualFunctionName(config, options.stage);

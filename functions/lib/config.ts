@@ -13,144 +13,171 @@ import { forbiddenKeyIssue, parseWith } from "./validate.ts";
  * filled in; nothing downstream re-validates.
  */
 
-const intBetween = (min: number, max: number) => {
-  const error = `expected an integer from ${min} to ${max}`;
-  return z.int({ error }).min(min, { error }).max(max, { error });
-};
-
 const awsRegionPattern = /^[a-z]{2}(-gov)?-[a-z]+-\d$/;
 const awsRegionError = "expected an AWS region name such as us-east-1";
-const region = z.string().regex(awsRegionPattern, { error: awsRegionError });
 /** Cloud providers a target may run on; only `aws` region names are checked. */
 export const targetProviders = ["aws", "gcp", "azure", "other"] as const;
-const dnsName = z
-  .string()
-  .regex(/^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i, {
-    error: "expected a DNS name such as api.example.com",
-  })
-  .transform(normalizeDnsName);
-const id = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, {
-  error: "expected a lowercase id of letters, digits and dashes (at most 32), starting with a letter",
-});
-const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" });
 
-/** How a target answers for one record name: plain values, or an alias to an AWS resource. */
-const recordValue = z.union([
-  z.strictObject({
-    /** Record values: IP addresses for A/AAAA, one host name for CNAME. */
-    values: z.array(z.string().min(1)).min(1).max(100),
-  }),
-  z.strictObject({
-    /** Alias target (load balancer, CloudFront, API Gateway...). */
-    alias: z.strictObject({
-      dnsName,
-      hostedZoneId: z.string().regex(/^[A-Z0-9]{1,32}$/, { error: "expected a hosted zone id such as Z35SXDOTRQ7X7K" }),
-      /** @default false */
-      evaluateTargetHealth: z.boolean().default(false),
-    }),
-  }),
-]);
+/** The field types the config schemas share. */
+function fieldSchemas() {
+  const intBetween = (min: number, max: number) => {
+    const error = `expected an integer from ${min} to ${max}`;
+    return z.int({ error }).min(min, { error }).max(max, { error });
+  };
 
-const recordSchema = z.strictObject({
-  /** The name clients resolve, e.g. `api.example.com`. */
-  name: dnsName,
-  /** @default "A" */
-  type: z.enum(["A", "AAAA", "CNAME"]).default("A"),
-  /** TTL of value records in seconds; alias records use the target's TTL. 60-120 s is Route 53's advice for failover. @default 60 */
-  ttl: intBetween(1, 86400).default(60),
-});
-
-const targetSchema = z.strictObject({
-  /** Stable id, also the record's SetIdentifier, e.g. `primary`. */
-  id,
-  /** Where the target runs: `aws`, `gcp`, `azure` or `other` (Route 53 bills its own checks of non-AWS endpoints at a higher rate). @default "aws" */
-  provider: z.enum(targetProviders).default("aws"),
-  /** Region the target runs in, as its provider names it (`us-east-1`, `us-central1`, `westeurope`; an AWS region name when `provider` is `aws`). Informational: messages and cost. */
-  region: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, {
-    error: "expected a region name of letters, digits, dots, dashes or spaces (at most 64)",
-  }),
-  /** URL the probes check. */
-  healthUrl: httpUrl,
-  /** Normal weight, 0-255 as in Route 53. A 0 target takes traffic only when every other target is drained. */
-  weight: intBetween(0, 255),
-  /** What this target answers for each record name in `records`, keyed by record name. */
-  records: z.record(z.string(), recordValue),
-  /**
-   * Probes accept any certificate of this target (expired, self-signed, another name) instead of failing the check
-   * with `tls`. Clients would fail on such a certificate, so turn it off only for a reason you state here (e.g. the
-   * health endpoint is a private listener with an internal CA the probes cannot hold).
-   * @default unset: certificates are verified
-   */
-  skipCertificateCheck: z
-    .strictObject({ reason: z.string().trim().min(1, { error: "expected why certificates are not checked" }).max(200) })
-    .optional(),
-});
-
-const probeSchema = z.strictObject({
-  /** Seconds between rounds; rounds align to wall-clock multiples so every vantage's round N is the same moment. Must divide 60. @default 10 */
-  intervalSeconds: intBetween(5, 60).default(10),
-  /** Per-check timeout in milliseconds (connect + status + the body read the match needs). @default 4000 */
-  timeoutMs: intBetween(100, 30000).default(4000),
-  /** HTTP statuses that count as healthy. @default [200] */
-  expectedStatuses: z.array(intBetween(100, 599)).min(1).default([200]),
-  /** Text the body must contain within its first `bodyMatchBytes`; unset means the body is not read. */
-  bodyMatch: z.string().min(1).max(1024).optional(),
-  /** How much of the body is searched for `bodyMatch`. @default 5120 (as Route 53) */
-  bodyMatchBytes: intBetween(1, 1048576).default(5120),
-  /** A check slower than this counts as failed (gray failure). Unset: latency never fails a check. */
-  maxLatencyMs: intBetween(1, 30000).optional(),
-  /** Known-good URL each vantage must reach for its round to vote: a vantage cut off from the internet is discounted, not counted as a vote. */
-  canaryUrl: httpUrl.optional(),
-  /** Extra request headers (e.g. to pass a WAF): names are HTTP tokens, values have no line breaks or control characters. */
-  headers: z.record(z.string(), z.string()).default({}),
-  /**
-   * A failed check is checked again this many milliseconds after it started
-   * (or as soon as it failed, if later), when the second check can still
-   * end a second before the round's slot does; the vote is down only when
-   * both fail, so a blip or a lost packet shorter than this is not a vote,
-   * and a down vote is already confirmed. 0 turns re-checks off. @default 2000
-   */
-  recheckAfterMs: intBetween(0, 30000).default(2000),
-  /** Checks in flight at once per round. @default 64 */
-  concurrency: intBetween(1, 1024).default(64),
-  /** Seconds of each one-minute invocation spent running rounds; the rest is slack for the last publish. @default 55 */
-  budgetSeconds: intBetween(5, 840).default(55),
-  /** Publish `ProbeLatency` (target × vantage, for dashboards; the decider does not read it). Off saves one custom metric per target × vantage in each control region. @default true */
-  publishLatency: z.boolean().default(true),
-});
-
-const policySchema = z.strictObject({
-  /** A round with fewer voting vantages than this is unknown for every target; unknown never moves traffic. @default 2 */
-  minVantages: intBetween(1, 64).default(2),
-  /** Votes needed for a verdict: `majority` of the voting vantages, or a fixed count. @default "majority" */
-  quorum: z.union([z.literal("majority"), intBetween(1, 64)]).default("majority"),
-  /** Consecutive down rounds before a target is drained (fail fast); one more when the latest round is not unanimous (a vantage voted up or is silent). Each down vote is already re-checked (`probe.recheckAfterMs`). @default 1 */
-  drainAfterRounds: intBetween(1, 60).default(1),
-  /** Rounds a vantage must see a target down while every other voter sees it up before its votes on that target are set aside (a suspect checker, alarmed) until it agrees again. @default 3 */
-  suspectAfterRounds: intBetween(1, 60).default(3),
-  /** Seconds a drained target must be up, without a down round, before the ramp back starts (fail back slow). @default 180 */
-  recoverAfterSeconds: intBetween(0, 86400).default(180),
-  /** Ramp steps back to normal, as percentages of the normal weight; the last must be 100. @default [10, 25, 50, 100] */
-  rampPercents: z.array(intBetween(1, 100)).min(1).max(10).default([10, 25, 50, 100]),
-  /** Seconds each ramp step is held, while the target stays up, before the next. @default 60 */
-  rampStepSeconds: intBetween(0, 86400).default(60),
-  /** Flap budget: after `maxDrains` drains of a target within `windowSeconds`, keep it drained until a person releases it. */
-  flapBudget: z
-    .strictObject({
-      /** @default 3 */
-      maxDrains: intBetween(1, 100).default(3),
-      /** @default 3600 */
-      windowSeconds: intBetween(60, 604800).default(3600),
+  const region = z.string().regex(awsRegionPattern, { error: awsRegionError });
+  const dnsName = z
+    .string()
+    .regex(/^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$/i, {
+      error: "expected a DNS name such as api.example.com",
     })
-    .default({ maxDrains: 3, windowSeconds: 3600 }),
-});
+    .transform(normalizeDnsName);
+  const id = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, {
+    error: "expected a lowercase id of letters, digits and dashes (at most 32), starting with a letter",
+  });
+  const httpUrl = z.url({ protocol: /^https?$/, error: "expected an http:// or https:// URL" });
+  return { intBetween, region, dnsName, id, httpUrl };
+}
 
-const leaseSchema = z.strictObject({
-  /** Override lease duration when the operator gives none. @default 3600 */
-  defaultTtlSeconds: intBetween(60, 604800).default(3600),
-  /** Longest lease an operator may take. @default 86400 */
-  maxTtlSeconds: intBetween(60, 604800).default(86400),
-});
+type FieldSchemas = ReturnType<typeof fieldSchemas>;
+
+/** Record names and what each target answers for them. */
+function recordSchemas({ intBetween, dnsName }: FieldSchemas) {
+  /** How a target answers for one record name: plain values, or an alias to an AWS resource. */
+  const recordValue = z.union([
+    z.strictObject({
+      /** Record values: IP addresses for A/AAAA, one host name for CNAME. */
+      values: z.array(z.string().min(1)).min(1).max(100),
+    }),
+    z.strictObject({
+      /** Alias target (load balancer, CloudFront, API Gateway...). */
+      alias: z.strictObject({
+        dnsName,
+        hostedZoneId: z
+          .string()
+          .regex(/^[A-Z0-9]{1,32}$/, { error: "expected a hosted zone id such as Z35SXDOTRQ7X7K" }),
+        /** @default false */
+        evaluateTargetHealth: z.boolean().default(false),
+      }),
+    }),
+  ]);
+
+  const recordSchema = z.strictObject({
+    /** The name clients resolve, e.g. `api.example.com`. */
+    name: dnsName,
+    /** @default "A" */
+    type: z.enum(["A", "AAAA", "CNAME"]).default("A"),
+    /** TTL of value records in seconds; alias records use the target's TTL. 60-120 s is Route 53's advice for failover. @default 60 */
+    ttl: intBetween(1, 86400).default(60),
+  });
+
+  return { recordValue, recordSchema };
+}
+
+function targetSchema(
+  { intBetween, id, httpUrl }: FieldSchemas,
+  recordValue: ReturnType<typeof recordSchemas>["recordValue"],
+) {
+  return z.strictObject({
+    /** Stable id, also the record's SetIdentifier, e.g. `primary`. */
+    id,
+    /** Where the target runs: `aws`, `gcp`, `azure` or `other` (Route 53 bills its own checks of non-AWS endpoints at a higher rate). @default "aws" */
+    provider: z.enum(targetProviders).default("aws"),
+    /** Region the target runs in, as its provider names it (`us-east-1`, `us-central1`, `westeurope`; an AWS region name when `provider` is `aws`). Informational: messages and cost. */
+    region: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]{0,63}$/, {
+      error: "expected a region name of letters, digits, dots, dashes or spaces (at most 64)",
+    }),
+    /** URL the probes check. */
+    healthUrl: httpUrl,
+    /** Normal weight, 0-255 as in Route 53. A 0 target takes traffic only when every other target is drained. */
+    weight: intBetween(0, 255),
+    /** What this target answers for each record name in `records`, keyed by record name. */
+    records: z.record(z.string(), recordValue),
+    /**
+     * Probes accept any certificate of this target (expired, self-signed, another name) instead of failing the check
+     * with `tls`. Clients would fail on such a certificate, so turn it off only for a reason you state here (e.g. the
+     * health endpoint is a private listener with an internal CA the probes cannot hold).
+     * @default unset: certificates are verified
+     */
+    skipCertificateCheck: z
+      .strictObject({
+        reason: z.string().trim().min(1, { error: "expected why certificates are not checked" }).max(200),
+      })
+      .optional(),
+  });
+}
+
+function probeSchema({ intBetween, httpUrl }: FieldSchemas) {
+  return z.strictObject({
+    /** Seconds between rounds; rounds align to wall-clock multiples so every vantage's round N is the same moment. Must divide 60. @default 10 */
+    intervalSeconds: intBetween(5, 60).default(10),
+    /** Per-check timeout in milliseconds (connect + status + the body read the match needs). @default 4000 */
+    timeoutMs: intBetween(100, 30000).default(4000),
+    /** HTTP statuses that count as healthy. @default [200] */
+    expectedStatuses: z.array(intBetween(100, 599)).min(1).default([200]),
+    /** Text the body must contain within its first `bodyMatchBytes`; unset means the body is not read. */
+    bodyMatch: z.string().min(1).max(1024).optional(),
+    /** How much of the body is searched for `bodyMatch`. @default 5120 (as Route 53) */
+    bodyMatchBytes: intBetween(1, 1048576).default(5120),
+    /** A check slower than this counts as failed (gray failure). Unset: latency never fails a check. */
+    maxLatencyMs: intBetween(1, 30000).optional(),
+    /** Known-good URL each vantage must reach for its round to vote: a vantage cut off from the internet is discounted, not counted as a vote. */
+    canaryUrl: httpUrl.optional(),
+    /** Extra request headers (e.g. to pass a WAF): names are HTTP tokens, values have no line breaks or control characters. */
+    headers: z.record(z.string(), z.string()).default({}),
+    /**
+     * A failed check is checked again this many milliseconds after it started
+     * (or as soon as it failed, if later), when the second check can still
+     * end a second before the round's slot does; the vote is down only when
+     * both fail, so a blip or a lost packet shorter than this is not a vote,
+     * and a down vote is already confirmed. 0 turns re-checks off. @default 2000
+     */
+    recheckAfterMs: intBetween(0, 30000).default(2000),
+    /** Checks in flight at once per round. @default 64 */
+    concurrency: intBetween(1, 1024).default(64),
+    /** Seconds of each one-minute invocation spent running rounds; the rest is slack for the last publish. @default 55 */
+    budgetSeconds: intBetween(5, 840).default(55),
+    /** Publish `ProbeLatency` (target × vantage, for dashboards; the decider does not read it). Off saves one custom metric per target × vantage in each control region. @default true */
+    publishLatency: z.boolean().default(true),
+  });
+}
+
+function policySchema({ intBetween }: FieldSchemas) {
+  return z.strictObject({
+    /** A round with fewer voting vantages than this is unknown for every target; unknown never moves traffic. @default 2 */
+    minVantages: intBetween(1, 64).default(2),
+    /** Votes needed for a verdict: `majority` of the voting vantages, or a fixed count. @default "majority" */
+    quorum: z.union([z.literal("majority"), intBetween(1, 64)]).default("majority"),
+    /** Consecutive down rounds before a target is drained (fail fast); one more when the latest round is not unanimous (a vantage voted up or is silent). Each down vote is already re-checked (`probe.recheckAfterMs`). @default 1 */
+    drainAfterRounds: intBetween(1, 60).default(1),
+    /** Rounds a vantage must see a target down while every other voter sees it up before its votes on that target are set aside (a suspect checker, alarmed) until it agrees again. @default 3 */
+    suspectAfterRounds: intBetween(1, 60).default(3),
+    /** Seconds a drained target must be up, without a down round, before the ramp back starts (fail back slow). @default 180 */
+    recoverAfterSeconds: intBetween(0, 86400).default(180),
+    /** Ramp steps back to normal, as percentages of the normal weight; the last must be 100. @default [10, 25, 50, 100] */
+    rampPercents: z.array(intBetween(1, 100)).min(1).max(10).default([10, 25, 50, 100]),
+    /** Seconds each ramp step is held, while the target stays up, before the next. @default 60 */
+    rampStepSeconds: intBetween(0, 86400).default(60),
+    /** Flap budget: after `maxDrains` drains of a target within `windowSeconds`, keep it drained until a person releases it. */
+    flapBudget: z
+      .strictObject({
+        /** @default 3 */
+        maxDrains: intBetween(1, 100).default(3),
+        /** @default 3600 */
+        windowSeconds: intBetween(60, 604800).default(3600),
+      })
+      .default({ maxDrains: 3, windowSeconds: 3600 }),
+  });
+}
+
+function leaseSchema({ intBetween }: FieldSchemas) {
+  return z.strictObject({
+    /** Override lease duration when the operator gives none. @default 3600 */
+    defaultTtlSeconds: intBetween(60, 604800).default(3600),
+    /** Longest lease an operator may take. @default 86400 */
+    maxTtlSeconds: intBetween(60, 604800).default(86400),
+  });
+}
 
 /** Every field optional and without its default: what a profile may override (unset = keep the config's value). */
 function overridesOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
@@ -164,65 +191,88 @@ function overridesOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
 }
 
 /**
- * A named set of overrides, applied over the config before validation
- * (objects merge key by key, arrays replace). Only the fields that set the
- * price and the detection speed can be overridden.
+ * Builds the config schemas. Called once, on first use ({@link configSchemas}): building
+ * them at import took a measurable share of every handler's cold import (bench/bundle.bench.ts).
  */
-const profileSchema = z.strictObject({
-  vantages: z.array(region).min(1).max(32).optional(),
-  controlRegions: z.array(region).min(1).max(2).optional(),
-  probe: overridesOf(probeSchema).optional(),
-  policy: overridesOf(policySchema).optional(),
-});
-export type ProfileOverrides = z.output<typeof profileSchema>;
-
-export const configSchema = z
-  .strictObject({
-    /** Deployment name, used in resource names and messages. @default "regional-failover" */
-    name: id.default("regional-failover"),
-    /** CloudWatch namespace for every metric this system publishes. @default "RegionalFailover" */
-    metricNamespace: z
-      .string()
-      .regex(/^[A-Za-z0-9._/#:-]{1,255}$/, {
-        error: "expected 1-255 letters, digits and . _ / # : - (a CloudWatch namespace)",
-      })
-      .refine((namespace) => !/^AWS\//i.test(namespace), {
-        error: 'expected a namespace not starting with "AWS/" (CloudWatch reserves it for AWS services)',
-      })
-      .default("RegionalFailover"),
-    /** The public hosted zone holding the weighted records. */
-    hostedZone: z.strictObject({
-      id: z.string().regex(/^[A-Z0-9]{1,32}$/, { error: "expected a hosted zone id such as Z0123456789ABCDEFGHIJ" }),
-      name: dnsName,
-    }),
-    /** Weighted record names, each with one record per target. */
-    records: z.array(recordSchema).min(1).max(20),
-    /** Application regions traffic is shifted between. */
-    targets: z.array(targetSchema).min(2).max(50),
-    /** Regions the probes run in. Three or more lets a majority outvote one partitioned vantage. */
-    vantages: z.array(region).min(1).max(32),
-    /**
-     * Regions the deciders (and manual failover function, alarms, notifier) run in. Two, so losing one never blinds the
-     * system. A control region may also host a target only when there are two: the region's outage then leaves the
-     * other decider to drain it. A single control region in a target's region would go down with that target.
-     */
-    controlRegions: z.array(region).min(1).max(2),
-    probe: probeSchema.default(probeSchema.parse({})),
-    policy: policySchema.default(policySchema.parse({})),
-    lease: leaseSchema.default(leaseSchema.parse({})),
-    /** Deciders log and publish what they would do without writing. @default false */
-    dryRun: z.boolean().default(false),
-    /** Profile in effect: `default`, `economy` (built in, see {@link builtinProfiles}) or a name in `profiles`. Its overrides are applied over this file. @default "default" */
-    profile: id.default("default"),
-    /** Your own profiles: name -> overrides of `vantages`, `controlRegions`, `probe.*`, `policy.*`. A name here replaces a built-in one. @default {} */
-    profiles: z.record(id, profileSchema).default({}),
-  })
-  .superRefine((config, ctx) => {
-    const fail: Fail = (path, message) => ctx.addIssue({ code: "custom", path, message, input: undefined });
-    checkNamesAndTargets(config, fail);
-    checkProbeAndPolicy(config, fail);
-    checkValuesAndRegions(config, fail);
+function buildConfigSchemas() {
+  const fields = fieldSchemas();
+  const { region, id, dnsName } = fields;
+  const { recordValue, recordSchema } = recordSchemas(fields);
+  const probe = probeSchema(fields);
+  const policy = policySchema(fields);
+  const lease = leaseSchema(fields);
+  /**
+   * A named set of overrides, applied over the config before validation
+   * (objects merge key by key, arrays replace). Only the fields that set the
+   * price and the detection speed can be overridden.
+   */
+  const profileSchema = z.strictObject({
+    vantages: z.array(region).min(1).max(32).optional(),
+    controlRegions: z.array(region).min(1).max(2).optional(),
+    probe: overridesOf(probe).optional(),
+    policy: overridesOf(policy).optional(),
   });
+
+  const configSchema = z
+    .strictObject({
+      /** Deployment name, used in resource names and messages. @default "regional-failover" */
+      name: id.default("regional-failover"),
+      /** CloudWatch namespace for every metric this system publishes. @default "RegionalFailover" */
+      metricNamespace: z
+        .string()
+        .regex(/^[A-Za-z0-9._/#:-]{1,255}$/, {
+          error: "expected 1-255 letters, digits and . _ / # : - (a CloudWatch namespace)",
+        })
+        .refine((namespace) => !/^AWS\//i.test(namespace), {
+          error: 'expected a namespace not starting with "AWS/" (CloudWatch reserves it for AWS services)',
+        })
+        .default("RegionalFailover"),
+      /** The public hosted zone holding the weighted records. */
+      hostedZone: z.strictObject({
+        id: z.string().regex(/^[A-Z0-9]{1,32}$/, { error: "expected a hosted zone id such as Z0123456789ABCDEFGHIJ" }),
+        name: dnsName,
+      }),
+      /** Weighted record names, each with one record per target. */
+      records: z.array(recordSchema).min(1).max(20),
+      /** Application regions traffic is shifted between. */
+      targets: z.array(targetSchema(fields, recordValue)).min(2).max(50),
+      /** Regions the probes run in. Three or more lets a majority outvote one partitioned vantage. */
+      vantages: z.array(region).min(1).max(32),
+      /**
+       * Regions the deciders (and manual failover function, alarms, notifier) run in. Two, so losing one never blinds the
+       * system. A control region may also host a target only when there are two: the region's outage then leaves the
+       * other decider to drain it. A single control region in a target's region would go down with that target.
+       */
+      controlRegions: z.array(region).min(1).max(2),
+      probe: probe.default(probe.parse({})),
+      policy: policy.default(policy.parse({})),
+      lease: lease.default(lease.parse({})),
+      /** Deciders log and publish what they would do without writing. @default false */
+      dryRun: z.boolean().default(false),
+      /** Profile in effect: `default`, `economy` (built in, see {@link builtinProfiles}) or a name in `profiles`. Its overrides are applied over this file. @default "default" */
+      profile: id.default("default"),
+      /** Your own profiles: name -> overrides of `vantages`, `controlRegions`, `probe.*`, `policy.*`. A name here replaces a built-in one. @default {} */
+      profiles: z.record(id, profileSchema).default({}),
+    })
+    .superRefine((config, ctx) => {
+      const fail: Fail = (path, message) => ctx.addIssue({ code: "custom", path, message, input: undefined });
+      checkNamesAndTargets(config, fail);
+      checkProbeAndPolicy(config, fail);
+      checkValuesAndRegions(config, fail);
+    });
+  return { configSchema, profileSchema };
+}
+
+let builtSchemas: ReturnType<typeof buildConfigSchemas> | undefined;
+
+/** The config schemas, built on first use. */
+function configSchemas(): ReturnType<typeof buildConfigSchemas> {
+  builtSchemas ??= buildConfigSchemas();
+  return builtSchemas;
+}
+
+type ConfigSchemas = ReturnType<typeof buildConfigSchemas>;
+export type ProfileOverrides = z.output<ConfigSchemas["profileSchema"]>;
 
 /** Adds a config issue at `path`. */
 type Fail = (path: PropertyKey[], message: string) => void;
@@ -345,9 +395,9 @@ const hostName = /^(?=.{1,253}\.?$)([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)*[a-z
 const valueKinds = { A: "an IPv4 address", AAAA: "an IPv6 address", CNAME: "a host name" } as const;
 
 /** A validated configuration with every default filled in. */
-export type FailoverConfig = z.output<typeof configSchema>;
+export type FailoverConfig = z.output<ConfigSchemas["configSchema"]>;
 /** What a user writes: defaults may be left out. */
-export type FailoverConfigInput = z.input<typeof configSchema>;
+export type FailoverConfigInput = z.input<ConfigSchemas["configSchema"]>;
 export type TargetConfig = FailoverConfig["targets"][number];
 export type RecordConfig = FailoverConfig["records"][number];
 export type RecordValue = TargetConfig["records"][string];
@@ -407,7 +457,7 @@ export function profileNames(config: FailoverConfig): string[] {
  * by the profile is reported as `config (profile "x")`).
  */
 export function parseConfig(input: unknown): FailoverConfig {
-  const base = parseWith(configSchema, input, "config");
+  const base = parseWith(configSchemas().configSchema, input, "config");
   const own = base.profiles[base.profile];
   const builtin = builtinProfiles[base.profile];
   if (own === undefined && builtin === undefined) {
@@ -422,7 +472,7 @@ export function parseConfig(input: unknown): FailoverConfig {
   }
   const overrides = own ?? builtin?.overrides(base) ?? {};
   if (Object.keys(overrides).length === 0) return base;
-  return parseWith(configSchema, mergeConfig(input, overrides), `config (profile "${base.profile}")`);
+  return parseWith(configSchemas().configSchema, mergeConfig(input, overrides), `config (profile "${base.profile}")`);
 }
 
 /** The config `input` (raw, as read from the file) would give with `profile` selected instead of its own. */

@@ -11,23 +11,25 @@ import { parseWith } from "./validate.ts";
  * compare-and-swap: only what the deciders need. Who took it and why are in
  * the private audit trail under the lease's id (../audit.ts).
  */
-export const leaseSchema = z.strictObject({
-  /** Unique id of this lease (lets `release` and alerts refer to it); also the id of its audit entry. */
-  id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { error: "expected 1-64 letters, digits and dashes" }),
-  /**
-   * `promote`: all traffic to `target`; `drain`: `target` to 0, the rest
-   * shared by normal weights; `pin`: exactly `weights`.
-   */
-  action: z.enum(["promote", "drain", "pin"]),
-  /** Target of `promote` / `drain`. */
-  target: z.string().min(1).optional(),
-  /** Explicit weights of `pin`, by target id. */
-  weights: z.record(z.string(), z.int().min(0).max(255)).optional(),
-  /** Epoch seconds. */
-  createdAt: z.number().int().nonnegative(),
-  /** Epoch seconds; after this the policy ignores the lease. */
-  expiresAt: z.number().int().nonnegative(),
-});
+export const leaseSchema = z.lazy(() =>
+  z.strictObject({
+    /** Unique id of this lease (lets `release` and alerts refer to it); also the id of its audit entry. */
+    id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { error: "expected 1-64 letters, digits and dashes" }),
+    /**
+     * `promote`: all traffic to `target`; `drain`: `target` to 0, the rest
+     * shared by normal weights; `pin`: exactly `weights`.
+     */
+    action: z.enum(["promote", "drain", "pin"]),
+    /** Target of `promote` / `drain`. */
+    target: z.string().min(1).optional(),
+    /** Explicit weights of `pin`, by target id. */
+    weights: z.record(z.string(), z.int().min(0).max(255)).optional(),
+    /** Epoch seconds. */
+    createdAt: z.number().int().nonnegative(),
+    /** Epoch seconds; after this the policy ignores the lease. */
+    expiresAt: z.number().int().nonnegative(),
+  }),
+);
 
 export type OverrideLease = z.output<typeof leaseSchema>;
 

@@ -9,22 +9,24 @@ export const MAX_SWITCHES = 5;
 
 const weightsSchema = z.record(z.string(), z.int().min(0).max(255));
 
-const switchEventSchema = z.strictObject({
-  /** Epoch seconds. */
-  at: z.int().nonnegative(),
-  mode: z.enum(["automatic", "manual"]),
-  from: weightsSchema,
-  to: weightsSchema,
-  /** The policy's reason (generated from ids, votes and times: never a person's text). */
-  reason: z.string().max(1000),
-  /** target -> vantage -> vote, as seen by the decision that switched. */
-  votes: z.record(z.string(), z.record(z.string(), z.enum(["up", "down", "silent"]))),
-  /** Manual switches: id of the audit entry (../audit.ts) saying who and why; the person's text is not in DNS. */
-  audit: z
-    .string()
-    .regex(/^[A-Za-z0-9-]{1,64}$/)
-    .optional(),
-});
+const switchEventSchema = z.lazy(() =>
+  z.strictObject({
+    /** Epoch seconds. */
+    at: z.int().nonnegative(),
+    mode: z.enum(["automatic", "manual"]),
+    from: weightsSchema,
+    to: weightsSchema,
+    /** The policy's reason (generated from ids, votes and times: never a person's text). */
+    reason: z.string().max(1000),
+    /** target -> vantage -> vote, as seen by the decision that switched. */
+    votes: z.record(z.string(), z.record(z.string(), z.enum(["up", "down", "silent"]))),
+    /** Manual switches: id of the audit entry (../audit.ts) saying who and why; the person's text is not in DNS. */
+    audit: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/)
+      .optional(),
+  }),
+);
 
 /** A switch event written before the audit trail moved out of DNS carried `actor`: it still parses, without it. */
 const storedSwitchEventSchema = z.preprocess((input) => {
@@ -33,12 +35,14 @@ const storedSwitchEventSchema = z.preprocess((input) => {
   return rest;
 }, switchEventSchema);
 
-export const stateDocumentSchema = z.strictObject({
-  v: z.literal(1),
-  memory: policyMemorySchema,
-  /** Newest first, at most {@link MAX_SWITCHES}. */
-  switches: z.array(storedSwitchEventSchema).max(MAX_SWITCHES),
-});
+export const stateDocumentSchema = z.lazy(() =>
+  z.strictObject({
+    v: z.literal(1),
+    memory: policyMemorySchema,
+    /** Newest first, at most {@link MAX_SWITCHES}. */
+    switches: z.array(storedSwitchEventSchema).max(MAX_SWITCHES),
+  }),
+);
 
 export type SwitchEvent = z.output<typeof switchEventSchema>;
 

@@ -24,7 +24,7 @@ export interface CostAssumptions {
   /** DNS queries a month for the managed records; paid with either health-check system. @default 10_000_000 */
   queriesPerMonth: number;
   /** Memory of each function in MB (arm64). @default functionMemoryMb (../deployment.ts), as the stacks deploy them */
-  memoryMb: { probe: number; decider: number; notify: number; manual: number };
+  memoryMb: { probe: number; decider: number; notify: number; manual: number; signal: number };
   /** Seconds after the minute a scheduled invocation starts (EventBridge delivers a little late). @default 1 */
   scheduleDelaySeconds: number;
   /** Seconds one healthy probe round takes: the checks (in parallel) and the publish. @default 0.5 */
@@ -49,6 +49,12 @@ export interface CostAssumptions {
   route53EndpointType: "by-target" | "aws" | "non-aws";
   /** Route 53 failure threshold (consecutive failed checks) of the comparison. @default 3 */
   route53FailureThreshold: number;
+  /** Route 53 health checkers asking each endpoint check, each every 10 s (third-party pages say about 15; AWS does not document the number). @default 15 */
+  route53Checkers: number;
+  /** How Route 53 bills the data-plane signal checks: a Lambda function URL as an AWS endpoint or not (AWS does not say). @default "non-aws" (the higher rate) */
+  signalEndpointType: "aws" | "non-aws";
+  /** Billed seconds of one signal endpoint invocation (it answers from a 1 s cache of one SSM parameter). @default 0.01 */
+  signalInvocationSeconds: number;
 }
 
 export const defaultCostAssumptions: CostAssumptions = {
@@ -66,11 +72,14 @@ export const defaultCostAssumptions: CostAssumptions = {
   snsPublishesPerMonth: 20,
   route53EndpointType: "by-target",
   route53FailureThreshold: 3,
+  route53Checkers: 15,
+  signalEndpointType: "non-aws",
+  signalInvocationSeconds: 0.01,
 };
 
 /** One line of the bill. */
 export interface CostLine {
-  service: "Lambda" | "CloudWatch" | "SNS" | "Route 53" | "Data transfer";
+  service: "Lambda" | "CloudWatch" | "SNS" | "Route 53" | "Data transfer" | "SSM";
   item: string;
   /** Units a month. */
   quantity: number;
@@ -99,6 +108,8 @@ export interface CostEstimate {
   monthlyUsd: number;
   /** Without the lines paid either way (hosted zone, queries). */
   monitoringUsd: number;
+  /** Of the total, what the data-plane path adds (its health checks, signal endpoint and parameters). @default 0 for Route 53's own checks */
+  dataPlaneUsd: number;
   lines: CostLine[];
   detection: DetectionTime;
 }
@@ -253,14 +264,17 @@ export function estimateCost(
 ): CostEstimate {
   const a: CostAssumptions = { ...defaultCostAssumptions, ...assumptions };
   const usage = costUsage(config, prices, a);
+  const dataPlane = dataPlaneCosts(config, prices, a);
   const lines: CostLine[] = [
     ...lambdaCosts(prices, a, usage),
     ...cloudWatchCosts(prices, a, usage),
     ...deliveryCosts(prices, a, usage),
+    ...dataPlane,
   ];
   return {
     profile: config.profile,
     ...totals(lines),
+    dataPlaneUsd: totals(dataPlane).monthlyUsd,
     lines,
     detection: detectionTime(config, a.deciderRoundSeconds, a.scheduleDelaySeconds),
   };
@@ -500,11 +514,69 @@ function deliveryCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsage)
   ];
 }
 
+/**
+ * The data-plane path (docs/dataplane.md): per target and control region an
+ * inverted HTTPS string-match check at the fast interval against that
+ * region's signal endpoint, per target a calculated check over them; the
+ * signal function answers every checker every 10 s; the signal and view are
+ * two standard SSM parameters per control region. It adds no alarm.
+ */
+export function dataPlaneCosts(config: FailoverConfig, prices: PriceTable, a: CostAssumptions): CostLine[] {
+  const targets = config.targets.length;
+  const controls = config.controlRegions.length;
+  const checks = targets * controls;
+  const aws = a.signalEndpointType === "aws";
+  const kind = aws ? "AWS endpoint" : "non-AWS endpoint";
+  const optionId: PriceId = aws ? "route53.healthCheckOption.aws" : "route53.healthCheckOption.nonAws";
+  const per = `${targets} targets × ${controls} control regions`;
+  const option = (name: string) =>
+    line(prices, optionId, {
+      service: "Route 53",
+      item: `data plane: option ${name} (signal checks)`,
+      quantity: checks,
+      basis: `every signal check (${per})`,
+    });
+  const requests = checks * a.route53Checkers * ((prices.hoursPerMonth * 3600) / 10);
+  const signal = lambdaLines(
+    prices,
+    a,
+    "signal",
+    controls,
+    requests,
+    a.signalInvocationSeconds,
+    `${a.route53Checkers} checkers every 10 s × ${checks} signal checks (function URLs cost nothing more)`,
+  );
+  return [
+    line(prices, aws ? "route53.healthCheck.aws" : "route53.healthCheck.nonAws", {
+      service: "Route 53",
+      item: `data plane: signal checks (${kind})`,
+      quantity: checks,
+      basis: `one inverted check per target and control region (${per}); a function URL billed as a ${kind} (--signal-endpoint)`,
+    }),
+    option("HTTPS"),
+    option("string matching"),
+    option("fast interval (10 s)"),
+    line(prices, "route53.healthCheck.calculated", {
+      service: "Route 53",
+      item: "data plane: calculated checks",
+      quantity: targets,
+      basis: "one per target, over its control-region checks",
+    }),
+    ...signal.map((l) => ({ ...l, item: `data plane: ${l.item}` })),
+    line(prices, "ssm.standardParameter", {
+      service: "SSM",
+      item: "data plane: signal and view parameters",
+      quantity: 2 * controls,
+      basis: `2 standard parameters in each of ${controls} control regions; reads and writes at standard throughput are free`,
+    }),
+  ];
+}
+
 /** Lambda requests and GB-seconds of one function across `regions`. */
 function lambdaLines(
   prices: PriceTable,
   a: CostAssumptions,
-  fn: "probe" | "decider" | "notify" | "manual",
+  fn: "probe" | "decider" | "notify" | "manual" | "signal",
   regions: number,
   invocations: number,
   seconds: number,
@@ -592,6 +664,7 @@ export function route53NativeCost(
   return {
     profile: "route53-native",
     endpointType: awsChecks === checks ? "aws" : awsChecks === 0 ? "non-aws" : "mixed",
+    dataPlaneUsd: 0,
     healthChecks: checks,
     options: ["HTTPS", "fast interval (10 s)", ...(stringMatch ? ["string matching"] : [])],
     ...totals(lines),

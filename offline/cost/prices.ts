@@ -39,6 +39,8 @@ export const priceIds = [
   "route53.healthCheck.nonAws",
   "route53.healthCheckOption.aws",
   "route53.healthCheckOption.nonAws",
+  "route53.healthCheck.calculated",
+  "ssm.standardParameter",
 ] as const;
 export type PriceId = (typeof priceIds)[number];
 export type Price = z.output<typeof priceSchema>;

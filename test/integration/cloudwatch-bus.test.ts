@@ -6,6 +6,7 @@ import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
 import type { ProbeRoundReport } from "../../functions/lib/probe/report.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
+import { steadyDecisionMetrics } from "../support/decision-metrics.ts";
 
 let emulator: Emulator;
 let blackhole: Server;
@@ -173,23 +174,13 @@ describe("MetricsBus", () => {
 
   it("sends a steady decision once a minute, then only what changed, and events only when they happen", async () => {
     const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
-    const steady = {
-      controlRegion: "us-east-2",
-      weights: { primary: 90, failover: 10 },
-      health: { primary: "up", failover: "up" } as const,
-      switchovers: [],
-      allDown: false,
-      flapHeld: [],
-      overrideAgeSeconds: 0,
-      heartbeat: true,
-      suspects: [],
-    };
+    const steady = steadyDecisionMetrics(T0, "us-east-2", { primary: 90, failover: 10 });
 
-    const first = await bus.publishDecision({ at: T0, ...steady });
+    const first = await bus.publishDecision(steady);
     bus.stats.reset();
-    const same = await bus.publishDecision({ at: T0 + 10, ...steady });
-    const changed = await bus.publishDecision({ at: T0 + 20, ...steady, weights: { primary: 0, failover: 100 } });
-    const nextMinute = await bus.publishDecision({ at: T0 + 60, ...steady });
+    const same = await bus.publishDecision({ ...steady, at: T0 + 10 });
+    const changed = await bus.publishDecision({ ...steady, at: T0 + 20, weights: { primary: 0, failover: 100 } });
+    const nextMinute = await bus.publishDecision({ ...steady, at: T0 + 60 });
 
     expect(first.map((r) => [r.region, r.ok, r.calls])).toEqual([
       ["us-east-2", true, 1],

@@ -16,6 +16,7 @@ import { loadPrices } from "../../offline/cost/prices.ts";
 import { windowSeconds } from "../../functions/lib/policy/decide.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { startCountingProxy, type CountingProxy, type RecordedCall } from "../support/aws-counting-proxy.ts";
+import { steadyDecisionMetrics } from "../support/decision-metrics.ts";
 
 /**
  * The cost model's counts (offline/cost/counts.ts) against what the
@@ -59,19 +60,9 @@ const healthyRound = (config: FailoverConfig, vantage: string): ProbeRoundReport
   results: config.targets.map((t) => ({ target: t.id, ok: true, latencyMs: 42, status: 200 })),
 });
 
-/** A steady decision: nothing switched, every target up. */
-const steadyDecision = (config: FailoverConfig, controlRegion: string): DecisionMetrics => ({
-  at: AT,
-  controlRegion,
-  weights: Object.fromEntries(config.targets.map((t) => [t.id, t.weight])),
-  health: Object.fromEntries(config.targets.map((t) => [t.id, "up" as const])),
-  switchovers: [],
-  allDown: false,
-  flapHeld: [],
-  overrideAgeSeconds: 0,
-  heartbeat: true,
-  suspects: [],
-});
+/** A steady decision at the config's normal weights: nothing switched, every target up. */
+const steadyDecision = (config: FailoverConfig, controlRegion: string): DecisionMetrics =>
+  steadyDecisionMetrics(AT, controlRegion, Object.fromEntries(config.targets.map((t) => [t.id, t.weight])));
 
 for (const profile of ["default", "economy"]) {
   describe(`cost model against the adapters, ${profile} profile`, () => {

@@ -1,7 +1,9 @@
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import {
   ChangeResourceRecordSetsCommand,
+  CreateHealthCheckCommand,
   CreateHostedZoneCommand,
+  GetHealthCheckStatusCommand,
   GetChangeCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
@@ -205,5 +207,54 @@ describe("moto launcher patches (AWS behaviour)", () => {
 
     const sums = Object.fromEntries((out.MetricDataResults ?? []).map((r) => [r.Id, r.Values]));
     expect(sums).toEqual({ none: [1], target: [1] });
+  });
+});
+
+describe("moto launcher patch: GetHealthCheckStatus asks the endpoint (AWS behaviour)", () => {
+  it("reports what one checker saw before inversion, and refuses a calculated check", async () => {
+    // Prepare: a local endpoint answering "drain primary", and checks looking for that and for another string.
+    const { createServer } = await import("node:http");
+    const server = createServer((_, res) => res.end("drain primary\n"));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    const check = async (search: string, inverted: boolean) =>
+      (
+        await route53.send(
+          new CreateHealthCheckCommand({
+            CallerReference: `ref-${Math.random()}`,
+            HealthCheckConfig: {
+              Type: "HTTP_STR_MATCH",
+              FullyQualifiedDomainName: "127.0.0.1",
+              Port: port,
+              ResourcePath: "/?target=primary",
+              SearchString: search,
+              Inverted: inverted,
+            },
+          }),
+        )
+      ).HealthCheck?.Id ?? "";
+    const status = async (id: string) =>
+      (await route53.send(new GetHealthCheckStatusCommand({ HealthCheckId: id }))).HealthCheckObservations?.map(
+        (o) => o.StatusReport?.Status,
+      );
+    const found = await check("drain primary", true);
+    const missing = await check("drain failover", false);
+    const calculated = await route53.send(
+      new CreateHealthCheckCommand({
+        CallerReference: `ref-${Math.random()}`,
+        HealthCheckConfig: { Type: "CALCULATED", ChildHealthChecks: [found], HealthThreshold: 1 },
+      }),
+    );
+    // Act
+    const seen = await status(found);
+    const notSeen = await status(missing);
+    server.close();
+    const gone = await status(found);
+    const refused = await status(calculated.HealthCheck?.Id ?? "").catch((e: unknown) => e);
+    // Assess
+    expect(seen).toEqual(["Success: HTTP Status Code 200, OK"]);
+    expect(notSeen).toEqual(["Failure: Search string (drain failover) was not found in the response body"]);
+    expect(gone?.[0]).toMatch(/^Failure: Connection failed/);
+    expect((refused as { name?: string }).name).toBe("InvalidInput");
   });
 });

@@ -12,6 +12,7 @@ import {
   emulatorPerFile,
 } from "../support/control-fixtures.ts";
 import { manualClock } from "../support/manual-clock.ts";
+import { testTargets } from "./aws-fixtures.ts";
 
 const emulator = emulatorPerFile();
 
@@ -282,24 +283,7 @@ describe("manual failover function", () => {
   });
 
   it("draining the only weighted target hands its traffic to the zero-weight standby, never to nobody", async () => {
-    const { manual } = await setup({
-      targets: [
-        {
-          id: "primary",
-          region: "us-east-1",
-          healthUrl: "https://use1.example.com/health",
-          weight: 90,
-          records: { "api.example.com": { values: ["198.51.100.10"] } },
-        },
-        {
-          id: "failover",
-          region: "us-west-2",
-          healthUrl: "https://usw2.example.com/health",
-          weight: 0,
-          records: { "api.example.com": { values: ["203.0.113.20"] } },
-        },
-      ],
-    });
+    const { manual } = await setup({ targets: testTargets({ primary: 90, failover: 0 }) });
 
     const response = await handleManualEvent(manual, {
       action: "drain",

@@ -33,13 +33,31 @@ async function initialised(overrides: Parameters<typeof testConfig>[1] = {}, pag
   return { zoneId, config, switcher };
 }
 
-/** A plain SDK client, to write what the adapter refuses to (a malformed lease). */
-function rawClient() {
-  return new Route53Client({
+/** Writes the lease record with a plain SDK client: what the adapter refuses to write (a malformed lease). */
+async function writeRawLease(zoneId: string, txtValue: string): Promise<void> {
+  const client = new Route53Client({
     endpoint: emulator.url,
     region: "us-east-1",
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   });
+  await client.send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: {
+        Changes: [
+          {
+            Action: "CREATE",
+            ResourceRecordSet: {
+              Name: "_lease._failover.api.example.com",
+              Type: "TXT",
+              TTL: 60,
+              ResourceRecords: [{ Value: txtValue }],
+            },
+          },
+        ],
+      },
+    }),
+  );
 }
 
 const lease: OverrideLease = {
@@ -216,24 +234,7 @@ describe("Route53Switcher", () => {
   it("ignores a malformed lease and says why", async () => {
     const { zoneId, switcher } = await initialised();
     const notALease = JSON.stringify({ id: "x", action: "nuke" }).replace(/"/g, '\\"');
-    await rawClient().send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: zoneId,
-        ChangeBatch: {
-          Changes: [
-            {
-              Action: "CREATE",
-              ResourceRecordSet: {
-                Name: "_lease._failover.api.example.com",
-                Type: "TXT",
-                TTL: 60,
-                ResourceRecords: [{ Value: `"${notALease}"` }],
-              },
-            },
-          ],
-        },
-      }),
-    );
+    await writeRawLease(zoneId, `"${notALease}"`);
 
     const snapshot = await switcher.read();
 
@@ -244,24 +245,7 @@ describe("Route53Switcher", () => {
 
   it("replaces a malformed lease by compare-and-swap", async () => {
     const { zoneId, switcher } = await initialised();
-    await rawClient().send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: zoneId,
-        ChangeBatch: {
-          Changes: [
-            {
-              Action: "CREATE",
-              ResourceRecordSet: {
-                Name: "_lease._failover.api.example.com",
-                Type: "TXT",
-                TTL: 60,
-                ResourceRecords: [{ Value: '"not json"' }],
-              },
-            },
-          ],
-        },
-      }),
-    );
+    await writeRawLease(zoneId, '"not json"');
 
     await switcher.apply(await switcher.read(), { lease });
 

@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { type DecisionMetrics, decisionDatums } from "../../functions/lib/metric-datums.ts";
+import { steadyDecisionMetrics } from "../support/decision-metrics.ts";
 
-const steady: DecisionMetrics = {
-  at: 1754481600,
-  controlRegion: "us-east-2",
-  weights: { primary: 90, failover: 10 },
-  health: { primary: "up", failover: "up" },
-  switchovers: [],
-  allDown: false,
-  flapHeld: [],
-  overrideAgeSeconds: 0,
-  heartbeat: true,
-  suspects: [],
-};
+const steady = steadyDecisionMetrics(1754481600, "us-east-2", { primary: 90, failover: 10 });
 
 describe("decisionDatums", () => {
   it("publishes SuspectChecker per vantage and target while it is set aside: 1 when it disagrees, 2 when it conflicts", () => {

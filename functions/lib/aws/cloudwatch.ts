@@ -1,11 +1,4 @@
-import {
-  CloudWatchClient,
-  DescribeAlarmsCommand,
-  GetMetricDataCommand,
-  PutMetricDataCommand,
-  type MetricDataQuery,
-  type MetricDataResult,
-} from "@aws-sdk/client-cloudwatch";
+import type { CloudWatchClient, MetricDataQuery, MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import type { FailoverConfig } from "../config.ts";
 import { FailoverError } from "../errors.ts";
 import {
@@ -31,6 +24,11 @@ import {
   type RetrySettings,
 } from "./retry.ts";
 import { callBytesOf, CallStats } from "./stats.ts";
+import { requireSdk } from "./require-sdk.ts";
+
+/** The SDK, loaded with the adapter: every function that imports this module calls CloudWatch each invocation. */
+const cloudWatch = requireSdk<typeof import("@aws-sdk/client-cloudwatch")>("@aws-sdk/client-cloudwatch");
+const { DescribeAlarmsCommand, GetMetricDataCommand, PutMetricDataCommand } = cloudWatch;
 
 /**
  * CloudWatch adapter: the only deployed module that imports
@@ -116,7 +114,7 @@ export class MetricsBus {
       options.clientFor ??
       ((region: string) => {
         const regional = { ...options, endpoint: options.endpointFor?.(region) ?? options.endpoint };
-        return new CloudWatchClient({
+        return new cloudWatch.CloudWatchClient({
           ...clientConfig(region, regional),
           // moto answers 500 to a gzip-compressed body (the SDK compresses bodies of 10 KiB and more); AWS accepts either.
           ...(endpointOverride(regional) !== undefined ? { disableRequestCompression: true } : {}),

@@ -1,12 +1,4 @@
-import {
-  ChangeResourceRecordSetsCommand,
-  CreateHealthCheckCommand,
-  ListHealthChecksCommand,
-  Route53Client,
-  type Change,
-  type HealthCheck,
-  type ResourceRecordSet,
-} from "@aws-sdk/client-route-53";
+import type { Change, HealthCheck, ResourceRecordSet, Route53Client } from "@aws-sdk/client-route-53";
 import type { FailoverConfig } from "../config.ts";
 import type { HealthCheckSpec } from "../dataplane/health-checks.ts";
 import { FailoverError } from "../errors.ts";
@@ -15,6 +7,17 @@ import { awsFailure } from "./failure.ts";
 import { retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
 import type { RecordSetData } from "../records/record-set.ts";
 import { CallStats } from "./stats.ts";
+import { requireSdk } from "./require-sdk.ts";
+
+/** The SDK, loaded with the adapter (./require-sdk.ts says why not an ES import). */
+const route53 = requireSdk<typeof import("@aws-sdk/client-route-53")>("@aws-sdk/client-route-53");
+const {
+  ChangeResourceRecordSetsCommand,
+  CreateHealthCheckCommand,
+  GetHealthCheckStatusCommand,
+  ListHealthChecksCommand,
+  UpdateHealthCheckCommand,
+} = route53;
 
 /**
  * Route 53 health checks of the data-plane path (Route 53's control plane,
@@ -46,7 +49,7 @@ export class HealthCheckAdmin {
     private readonly config: FailoverConfig,
     options: HealthCheckAdminOptions = {},
   ) {
-    this.client = options.client ?? new Route53Client(clientConfig("us-east-1", options));
+    this.client = options.client ?? new route53.Route53Client(clientConfig("us-east-1", options));
     this.stats.attachTo(this.client);
     this.retry = retrySettings(options.retry);
   }
@@ -117,9 +120,72 @@ export class HealthCheckAdmin {
     return tied;
   }
 
+  /**
+   * What Route 53's checkers report for an endpoint check (GetHealthCheckStatus;
+   * not for CALCULATED checks, which AWS does not answer). Each observation's
+   * status starts with `Success` or `Failure`: what the checker saw before any
+   * inversion. A malformed answer is a ROUTE53_BAD_ANSWER naming the field.
+   */
+  async status(id: string): Promise<CheckerReport> {
+    const output = await this.call("GetHealthCheckStatus", (signal) =>
+      this.client.send(new GetHealthCheckStatusCommand({ HealthCheckId: id }), { abortSignal: signal }),
+    );
+    return checkerReport(id, output.HealthCheckObservations);
+  }
+
+  /** Sets the fields of `changes` on check `id` (UpdateHealthCheck: every field but Type and RequestInterval). */
+  async update(id: string, changes: Partial<HealthCheckSpec>): Promise<void> {
+    await this.call("UpdateHealthCheck", (signal) =>
+      this.client.send(
+        new UpdateHealthCheckCommand({
+          HealthCheckId: id,
+          ...(changes.FullyQualifiedDomainName !== undefined
+            ? { FullyQualifiedDomainName: changes.FullyQualifiedDomainName }
+            : {}),
+          ...(changes.Port !== undefined ? { Port: changes.Port } : {}),
+          ...(changes.ResourcePath !== undefined ? { ResourcePath: changes.ResourcePath } : {}),
+          ...(changes.SearchString !== undefined ? { SearchString: changes.SearchString } : {}),
+          ...(changes.FailureThreshold !== undefined ? { FailureThreshold: changes.FailureThreshold } : {}),
+          ...(changes.Inverted !== undefined ? { Inverted: changes.Inverted } : {}),
+          ...(changes.EnableSNI !== undefined ? { EnableSNI: changes.EnableSNI } : {}),
+          ...(changes.ChildHealthChecks !== undefined ? { ChildHealthChecks: changes.ChildHealthChecks } : {}),
+          ...(changes.HealthThreshold !== undefined ? { HealthThreshold: changes.HealthThreshold } : {}),
+        }),
+        { abortSignal: signal },
+      ),
+    );
+  }
+
   private call<T>(operation: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     return withRetry(send, this.retry, (giveUp) => healthCheckFailure(operation, giveUp));
   }
+}
+
+/** What the checkers of one endpoint check report. */
+export interface CheckerReport {
+  /** Checkers reporting. */
+  checkers: number;
+  /** Of those, how many saw success (the endpoint answered and, for a string match, the string was found). */
+  succeeded: number;
+}
+
+/** Parses GetHealthCheckStatus observations; an observation without a `Success`/`Failure` status is a bad answer. */
+export function checkerReport(id: string, observations: unknown): CheckerReport {
+  const bad = (field: string, got: unknown) =>
+    new FailoverError(
+      "ROUTE53_BAD_ANSWER",
+      `GetHealthCheckStatus ${id}: ${field} expected ${field.endsWith("Status") ? 'a text starting "Success" or "Failure"' : "a list"}, got ${JSON.stringify(got)?.slice(0, 80)}`,
+      { hint: "Route 53 answered something this version does not understand; run it again, or report it." },
+    );
+  if (!Array.isArray(observations)) throw bad("HealthCheckObservations", observations);
+  let succeeded = 0;
+  observations.forEach((observation: unknown, index) => {
+    const status = (observation as { StatusReport?: { Status?: unknown } } | null)?.StatusReport?.Status;
+    if (typeof status !== "string" || !/^(Success|Failure)/.test(status))
+      throw bad(`HealthCheckObservations[${index}].StatusReport.Status`, status);
+    if (status.startsWith("Success")) succeeded++;
+  });
+  return { checkers: observations.length, succeeded };
 }
 
 function readCheck(check: HealthCheck): HealthCheckRead {
@@ -136,6 +202,7 @@ function readCheck(check: HealthCheck): HealthCheckRead {
       Inverted: c?.Inverted,
       ChildHealthChecks: c?.ChildHealthChecks,
       HealthThreshold: c?.HealthThreshold,
+      EnableSNI: c?.EnableSNI,
     }).filter(([, value]) => value !== undefined),
   ) as unknown as HealthCheckSpec;
   return { id: check.Id ?? "", reference: check.CallerReference ?? "", spec };

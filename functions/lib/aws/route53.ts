@@ -1,12 +1,9 @@
-import {
-  ChangeResourceRecordSetsCommand,
-  GetChangeCommand,
-  ListResourceRecordSetsCommand,
+import type {
+  Change,
+  ListResourceRecordSetsCommandOutput,
+  ResourceRecordSet,
   Route53Client,
-  type Change,
-  type ListResourceRecordSetsCommandOutput,
-  type ResourceRecordSet,
-  type RRType,
+  RRType,
 } from "@aws-sdk/client-route-53";
 import type { FailoverConfig } from "../config.ts";
 import { describeError } from "../errors.ts";
@@ -33,6 +30,11 @@ import {
   type RetrySettings,
 } from "./retry.ts";
 import { CallStats } from "./stats.ts";
+import { requireSdk } from "./require-sdk.ts";
+
+/** The SDK, loaded with the adapter: every function that imports this module reads Route 53 each invocation. */
+const route53 = requireSdk<typeof import("@aws-sdk/client-route-53")>("@aws-sdk/client-route-53");
+const { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSetsCommand } = route53;
 
 /**
  * Route 53 adapter: the only deployed module that imports
@@ -98,7 +100,7 @@ export class Route53Switcher {
     private readonly config: FailoverConfig,
     options: Route53SwitcherOptions = {},
   ) {
-    this.client = options.client ?? new Route53Client(clientConfig("us-east-1", options));
+    this.client = options.client ?? new route53.Route53Client(clientConfig("us-east-1", options));
     this.stats = options.stats ?? new CallStats();
     this.stats.attachTo(this.client);
     this.retry = retrySettings(options.retry);

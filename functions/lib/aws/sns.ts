@@ -1,9 +1,22 @@
-import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import type { SNSClient } from "@aws-sdk/client-sns";
 import { FailoverError } from "../errors.ts";
 import { clientConfig, type AwsClientOptions } from "./client-config.ts";
 import { awsFailure, failureCodes } from "./failure.ts";
 import { retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
 import { CallStats } from "./stats.ts";
+import { requireSdk } from "./require-sdk.ts";
+
+let loadedSdk: typeof import("@aws-sdk/client-sns") | undefined;
+
+/**
+ * The SDK, loaded when a publisher is first made: the decider and the manual
+ * failover function publish only when traffic moves, and loading it at
+ * import cost their every cold start about 100 ms (docs/performance.md).
+ */
+function snsSdk(): typeof import("@aws-sdk/client-sns") {
+  loadedSdk ??= requireSdk<typeof import("@aws-sdk/client-sns")>("@aws-sdk/client-sns");
+  return loadedSdk;
+}
 
 /**
  * SNS adapter: the only module that imports `@aws-sdk/client-sns`. The
@@ -25,11 +38,12 @@ export interface SnsPublisherOptions extends AwsClientOptions {
 
 export class SnsPublisher {
   readonly stats: CallStats;
+  private readonly sdk = snsSdk();
   private readonly client: SNSClient;
   private readonly retry: RetrySettings;
 
   constructor(options: SnsPublisherOptions = {}) {
-    this.client = options.client ?? new SNSClient(clientConfig(options.region ?? "us-east-1", options));
+    this.client = options.client ?? new this.sdk.SNSClient(clientConfig(options.region ?? "us-east-1", options));
     this.stats = options.stats ?? new CallStats();
     this.stats.attachTo(this.client);
     this.retry = retrySettings({ budgetMs: 4000, ...options.retry });
@@ -40,7 +54,7 @@ export class SnsPublisher {
     const body = typeof message === "string" ? message : JSON.stringify(message);
     const output = await this.call("Publish", (signal) =>
       this.client.send(
-        new PublishCommand({ TopicArn: topicArn, Message: body, ...(subject ? { Subject: subject } : {}) }),
+        new this.sdk.PublishCommand({ TopicArn: topicArn, Message: body, ...(subject ? { Subject: subject } : {}) }),
         { abortSignal: signal },
       ),
     );
@@ -52,7 +66,7 @@ export class SnsPublisher {
   /** Creates (or finds) a topic by name; returns its ARN. */
   async createTopic(name: string): Promise<string> {
     const output = await this.call("CreateTopic", (signal) =>
-      this.client.send(new CreateTopicCommand({ Name: name }), { abortSignal: signal }),
+      this.client.send(new this.sdk.CreateTopicCommand({ Name: name }), { abortSignal: signal }),
     );
     if (!output.TopicArn) throw new FailoverError("SNS_BAD_ANSWER", `SNS CreateTopic ${name} returned no TopicArn`);
     return output.TopicArn;
@@ -66,7 +80,7 @@ export class SnsPublisher {
   ): Promise<string> {
     const output = await this.call("Subscribe", (signal) =>
       this.client.send(
-        new SubscribeCommand({
+        new this.sdk.SubscribeCommand({
           TopicArn: topicArn,
           Protocol: protocol,
           Endpoint: endpoint,

@@ -1,9 +1,14 @@
-import { GetParameterCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import type { SSMClient } from "@aws-sdk/client-ssm";
 import { FailoverError } from "../errors.ts";
 import { clientConfig, type AwsClientOptions } from "./client-config.ts";
 import { awsFailure, failureCodes } from "./failure.ts";
 import { retrySettings, withRetry, type GiveUp, type RetryOptions, type RetrySettings } from "./retry.ts";
 import { CallStats } from "./stats.ts";
+import { requireSdk } from "./require-sdk.ts";
+
+/** The SDK, loaded with the adapter: the decider reads the signal store every round. */
+const ssm = requireSdk<typeof import("@aws-sdk/client-ssm")>("@aws-sdk/client-ssm");
+const { GetParameterCommand, PutParameterCommand } = ssm;
 
 /**
  * SSM Parameter Store adapter: the only module that imports
@@ -32,7 +37,7 @@ export class ParameterStore {
 
   constructor(options: ParameterStoreOptions) {
     this.region = options.region;
-    this.client = options.client ?? new SSMClient(clientConfig(options.region, options));
+    this.client = options.client ?? new ssm.SSMClient(clientConfig(options.region, options));
     this.stats = options.stats ?? new CallStats();
     this.stats.attachTo(this.client);
     this.retry = retrySettings({ budgetMs: 3000, attemptTimeoutMs: 1500, ...options.retry });

@@ -17,6 +17,14 @@ export function controlPlaneDown(error: unknown): boolean {
   return error instanceof FailoverError && CONTROL_PLANE_DOWN.has(error.code);
 }
 
+/** Reason prefix of a switch event carried out by the drain signals alone: the records did not change. */
+export const THROUGH_HEALTH_CHECKS = "through health checks";
+
+/** True for a switch event made through the health checks alone (its weights never were in the records). */
+export function madeThroughHealthChecks(event: { reason: string }): boolean {
+  return event.reason.startsWith(THROUGH_HEALTH_CHECKS);
+}
+
 /** What the data-plane half of a round did. */
 export interface SignalOutcome {
   /** Targets drained through their health checks after the round. */
@@ -96,7 +104,7 @@ export function nextSignalState(round: SignalRound): { plan: SignalPlan; signal:
         mode: "automatic",
         from: before,
         to: decision.weights,
-        reason: `through health checks (Route 53 API down): ${decision.reason}`.slice(0, 240),
+        reason: `${THROUGH_HEALTH_CHECKS} (Route 53 API down): ${decision.reason}`.slice(0, 240),
         votes: votesOf(decision.verdicts),
       });
   }

@@ -3,10 +3,12 @@ import { ValidationError } from "../errors.ts";
 import { parseWith } from "../validate.ts";
 
 /** The EventBridge scheduled event SST's Cron sends; its other fields (id, time, account...) are not read. */
-const scheduledEventSchema = z.looseObject({
-  source: z.literal("aws.events"),
-  "detail-type": z.literal("Scheduled Event").optional(),
-});
+const scheduledEventSchema = z.lazy(() =>
+  z.looseObject({
+    source: z.literal("aws.events"),
+    "detail-type": z.literal("Scheduled Event").optional(),
+  }),
+);
 
 /**
  * Checks a decider invocation's event. The decider reads nothing from it,

@@ -1,6 +1,7 @@
 import type { HealthCheckAdmin, HealthCheckRead } from "../aws/route53-health-checks.ts";
 import type { Route53Switcher } from "../aws/route53.ts";
 import type { FailoverConfig } from "../config.ts";
+import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
 import {
   calculatedCheckSpec,
   dataPlaneCheckSpecs,
@@ -8,123 +9,269 @@ import {
   type HealthCheckSpec,
 } from "../dataplane/health-checks.ts";
 
-/** What linking created and tied. */
+/** What linking created, repaired and tied. */
 export interface LinkResult {
   /** Caller references of the checks created now (empty when all existed). */
   created: string[];
+  /** Checks whose settings were put right in place now ("<id>: Port, SearchString"). */
+  repaired: string[];
   /** Record sets tied to their target's calculated check now. */
   tied: string[];
   /** The calculated check of each target. */
   calculated: Record<string, string>;
+  /** What could not be done safely, and why (a target left untied, a check that cannot be changed in place). */
+  problems: string[];
 }
+
+/** Reads an endpoint's answer: status and body. */
+export type FetchText = (url: string) => Promise<{ status: number; body: string }>;
 
 /**
  * Sets up the data-plane path once, ahead of time (Route 53 control plane):
  * per target one inverted signal check per control region and a calculated
  * check over them, then ties every weighted record set to its target's
- * calculated check. New checks start healthy, and the records are re-created
- * with the same weights in one batch, so adopting a live zone moves no
- * traffic. Running it again creates nothing.
+ * calculated check, one change batch per target.
+ *
+ * Adopting a live zone moves no traffic: checks are created (and wrong
+ * settings put right) before any record refers to them, a new check is
+ * healthy, and each record set is deleted and created again with the same
+ * weight and its check in one atomic batch, so no record is ever missing or
+ * without a check it had. A target whose signal already says drain while its
+ * records give it traffic is left untied (tying would drain it now) and
+ * reported. Running it again changes nothing.
  */
 export async function linkDataPlane(
   config: FailoverConfig,
   endpoints: Readonly<Record<string, string>>,
   admin: HealthCheckAdmin,
   switcher: Route53Switcher,
+  fetchText: FetchText = defaultFetch,
 ): Promise<LinkResult> {
   const existing = await admin.list();
-  const created: string[] = [];
-  const calculated: Record<string, string> = {};
+  const byReference = new Map(existing.map((check) => [check.reference, check]));
+  const result: LinkResult = { created: [], repaired: [], tied: [], calculated: {}, problems: [] };
+  const ensure = async (reference: string, spec: HealthCheckSpec): Promise<string> => {
+    const check = await admin.ensure(reference, spec, existing);
+    if (check.created) result.created.push(reference);
+    const found = byReference.get(reference);
+    if (found === undefined) return check.id;
+    const fixed = differences(spec, found, updatable);
+    if (fixed.length > 0) {
+      await admin.update(found.id, Object.fromEntries(fixed.map((key) => [key, spec[key]])));
+      result.repaired.push(`${found.id}: ${fixed.join(", ")}`);
+    }
+    const stuck = differences(spec, found, fixedKeys);
+    if (stuck.length > 0)
+      result.problems.push(
+        `health check ${found.id} (${reference}) has ${stuck.join(", ")} other than expected, which cannot be changed in place: delete it (aws route53 delete-health-check --health-check-id ${found.id}) and create it again`,
+      );
+    return check.id;
+  };
   for (const { target, regions } of dataPlaneCheckSpecs(config, endpoints)) {
     const children: string[] = [];
-    for (const { reference, spec } of regions) {
-      const check = await admin.ensure(reference, spec, existing);
-      if (check.created) created.push(reference);
-      children.push(check.id);
-    }
-    const reference = healthCheckReference(config, target);
-    const check = await admin.ensure(reference, calculatedCheckSpec(children), existing);
-    if (check.created) created.push(reference);
-    calculated[target] = check.id;
+    for (const { reference, spec } of regions) children.push(await ensure(reference, spec));
+    result.calculated[target] = await ensure(healthCheckReference(config, target), calculatedCheckSpec(children));
   }
   const snapshot = await switcher.read();
-  const sets = Object.values(snapshot.records).flatMap((byTarget) => Object.values(byTarget));
-  const tied = await admin.tieRecords(sets, calculated);
-  return { created, tied, calculated };
+  for (const { target, regions } of dataPlaneCheckSpecs(config, endpoints)) {
+    const sets = Object.values(snapshot.records).flatMap((byTarget) => (byTarget[target] ? [byTarget[target]] : []));
+    const id = result.calculated[target] as string;
+    const untied = sets.filter((set) => set.HealthCheckId !== id);
+    if (untied.length === 0) continue;
+    const draining: string[] = [];
+    for (const { region, spec } of regions) {
+      const answer = await fetchText(signalUrl(endpoints, region, spec)).catch(() => undefined);
+      if (answer?.status === 200 && answer.body.includes(spec.SearchString ?? "")) draining.push(region);
+    }
+    if (draining.length > 0 && untied.some((set) => (set.Weight ?? 0) > 0)) {
+      result.problems.push(
+        `${target}: not tied: the signal in ${draining.join(", ")} says drain while its records give it traffic, so tying now would drain it; tie it once the deciders have cleared the signal (run init again)`,
+      );
+      continue;
+    }
+    result.tied.push(...(await admin.tieRecords(sets, { [target]: id })));
+  }
+  return result;
+}
+
+/** Fields UpdateHealthCheck can change; Type and RequestInterval it cannot. */
+const updatable = [
+  "FullyQualifiedDomainName",
+  "Port",
+  "ResourcePath",
+  "SearchString",
+  "FailureThreshold",
+  "Inverted",
+  "HealthThreshold",
+  "ChildHealthChecks",
+] as const satisfies ReadonlyArray<keyof HealthCheckSpec>;
+const fixedKeys = ["Type", "RequestInterval"] as const satisfies ReadonlyArray<keyof HealthCheckSpec>;
+
+function signalUrl(endpoints: Readonly<Record<string, string>>, region: string, spec: HealthCheckSpec): string {
+  return `${endpoints[region]?.replace(/\/$/, "")}${spec.ResourcePath ?? "/"}`;
+}
+
+/** One broken link of the data-plane chain: what is wrong and what to run to fix it. */
+export interface BrokenLink {
+  /** The target it concerns, when it concerns one. */
+  target?: string;
+  /** Which link: the signal endpoint, a region's signal check, the calculated check, a record, an alarm. */
+  link: "endpoint" | "signal-check" | "calculated-check" | "record" | "alarm";
+  message: string;
+  /** What to run to fix it. */
+  fix: string;
+}
+
+/** Commands a broken link's fix names (the CLI passes its own flags, e.g. `--direct`). */
+export interface FixCommands {
+  /** @default "failover init --direct --yes" */
+  init?: string;
+  /** @default "npx sst deploy" */
+  deploy?: string;
 }
 
 /**
- * Checks the whole data-plane chain and names every broken link: a missing
- * or wrong signal check, a calculated check that does not combine them, a
- * record set not tied to its target's calculated check, an endpoint that
- * does not answer for a target. Reads only; an empty list means sound.
+ * Checks the whole data-plane chain and names every broken link: a control
+ * region without a signal endpoint, an endpoint that does not answer for a
+ * target, a missing signal check or one pointing at the wrong thing (FQDN,
+ * port, path, search string, inversion, interval, threshold), a calculated
+ * check missing a child or with the wrong threshold, a record set not tied
+ * to its target's calculated check. Reads only; an empty list means sound.
  */
 export async function verifyDataPlane(
   config: FailoverConfig,
   endpoints: Readonly<Record<string, string>>,
   admin: HealthCheckAdmin,
   switcher: Route53Switcher,
-  fetchText: (url: string) => Promise<{ status: number; body: string }> = defaultFetch,
-): Promise<string[]> {
-  const problems: string[] = [];
+  fetchText: FetchText = defaultFetch,
+  commands: FixCommands = {},
+): Promise<BrokenLink[]> {
+  const init = commands.init ?? "failover init --direct --yes";
+  const deploy = commands.deploy ?? "npx sst deploy";
+  const broken: BrokenLink[] = [];
+  const add = (link: BrokenLink) => broken.push(link);
+  for (const region of config.controlRegions)
+    if (endpoints[region] === undefined)
+      add({
+        link: "endpoint",
+        message: `no signal endpoint known for control region ${region}`,
+        fix: `${deploy}, then pass its signalEndpoints output as FAILOVER_SIGNAL_ENDPOINTS`,
+      });
+  const known = Object.fromEntries(
+    config.controlRegions.map((region) => [region, endpoints[region] ?? "https://missing.invalid"]),
+  );
   const checks = await admin.list();
   const byReference = new Map(checks.map((check) => [check.reference, check]));
   const snapshot = await switcher.read();
-  for (const { target, regions } of dataPlaneCheckSpecs(config, endpoints)) {
+  for (const { target, regions } of dataPlaneCheckSpecs(config, known)) {
     const children: string[] = [];
     for (const { region, reference, spec } of regions) {
       const check = byReference.get(reference);
       if (check === undefined) {
-        problems.push(`${target}: no signal health check for control region ${region} (run failover init)`);
-        continue;
+        add({
+          target,
+          link: "signal-check",
+          message: `${target}: no signal health check for control region ${region}`,
+          fix: init,
+        });
+      } else {
+        children.push(check.id);
+        if (endpoints[region] !== undefined) {
+          const wrong = differences(spec, check, [...fixedKeys, ...updatable]);
+          if (wrong.length > 0)
+            add({
+              target,
+              link: "signal-check",
+              message: `${target}: health check ${check.id} (${region}) points at the wrong thing: ${wrong.map((key) => `${key} ${JSON.stringify(check.spec[key])}, expected ${JSON.stringify(spec[key])}`).join("; ")}`,
+              fix: wrong.some((key) => (fixedKeys as readonly string[]).includes(key))
+                ? `aws route53 delete-health-check --health-check-id ${check.id}, then ${init}`
+                : `${init} (puts the settings right in place)`,
+            });
+        }
       }
-      children.push(check.id);
-      const differs = differences(spec, check);
-      if (differs.length > 0)
-        problems.push(
-          `${target}: health check ${check.id} (${region}) points at the wrong thing: ${differs.join(", ")}`,
-        );
-      const url = `${endpoints[region]?.replace(/\/$/, "")}${spec.ResourcePath ?? "/"}`;
-      try {
-        const answer = await fetchText(url);
-        if (answer.status !== 200 || !/^(drain|serve) /.test(answer.body))
-          problems.push(
-            `${target}: signal endpoint in ${region} answered ${answer.status} "${answer.body.trim().slice(0, 60)}"`,
-          );
-      } catch (error) {
-        problems.push(
-          `${target}: signal endpoint in ${region} unreachable (${error instanceof Error ? error.message : error})`,
-        );
-      }
+      if (endpoints[region] === undefined) continue;
+      const answer = await endpointProblem(target, region, signalUrl(endpoints, region, spec), fetchText, deploy);
+      if (answer !== undefined) add(answer);
     }
     const calculated = byReference.get(healthCheckReference(config, target));
-    if (calculated === undefined) {
-      problems.push(`${target}: no calculated health check`);
-      continue;
+    if (calculated === undefined)
+      add({ target, link: "calculated-check", message: `${target}: no calculated health check`, fix: init });
+    else {
+      const have = calculated.spec.ChildHealthChecks ?? [];
+      const missing = children.filter((child) => !have.includes(child));
+      if (missing.length > 0 || calculated.spec.HealthThreshold !== calculatedCheckSpec(children).HealthThreshold)
+        add({
+          target,
+          link: "calculated-check",
+          message: `${target}: calculated health check ${calculated.id} ${missing.length > 0 ? `misses child ${missing.join(", ")}` : `has HealthThreshold ${calculated.spec.HealthThreshold}, expected ${children.length}`}: one region's drain would not drain`,
+          fix: init,
+        });
     }
-    const wanted = calculatedCheckSpec(children);
-    const kids = [...(calculated.spec.ChildHealthChecks ?? [])].sort().join(",");
-    if (kids !== [...children].sort().join(",") || calculated.spec.HealthThreshold !== wanted.HealthThreshold)
-      problems.push(
-        `${target}: calculated health check ${calculated.id} does not require every control region's check`,
-      );
-    for (const [name, byTarget] of Object.entries(snapshot.records)) {
-      const set = byTarget[target];
-      if (set === undefined) problems.push(`${target}: no record set ${name}`);
-      else if (set.HealthCheckId !== calculated.id)
-        problems.push(
-          `${target}: record ${name} is ${set.HealthCheckId ? `tied to ${set.HealthCheckId}` : "without a health check"}, not to ${calculated.id}`,
-        );
-    }
+    broken.push(...recordLinks(snapshot, target, calculated?.id, init));
   }
-  return problems;
+  return broken;
 }
 
-function differences(spec: HealthCheckSpec, check: HealthCheckRead): string[] {
-  const keys = ["Type", "FullyQualifiedDomainName", "Port", "ResourcePath", "SearchString", "Inverted"] as const;
-  return keys
-    .filter((key) => spec[key] !== check.spec[key])
-    .map((key) => `${key} ${JSON.stringify(check.spec[key])}, expected ${JSON.stringify(spec[key])}`);
+/** What is wrong with a region's signal endpoint for `target`, if anything: unreachable, or not answering serve/drain. */
+async function endpointProblem(
+  target: string,
+  region: string,
+  url: string,
+  fetchText: FetchText,
+  deploy: string,
+): Promise<BrokenLink | undefined> {
+  const answer = await fetchText(url).then(
+    (ok) => ok,
+    (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+  );
+  if ("error" in answer)
+    return {
+      target,
+      link: "endpoint",
+      message: `${target}: signal endpoint in ${region} unreachable (${answer.error})`,
+      fix: `${deploy} (the signal function in ${region}), or correct FAILOVER_SIGNAL_ENDPOINTS`,
+    };
+  if (answer.status !== 200 || !/^(drain|serve) /.test(answer.body))
+    return {
+      target,
+      link: "endpoint",
+      message: `${target}: signal endpoint in ${region} answered ${answer.status} "${answer.body.trim().slice(0, 60)}"`,
+      fix: `${deploy} (the signal function in ${region} must answer "serve ${target}" or "drain ${target}")`,
+    };
+  return undefined;
+}
+
+/** Each record set of `target` that is missing or not tied to its calculated check `id` (undefined: none exists yet). */
+function recordLinks(snapshot: ZoneSnapshot, target: string, id: string | undefined, init: string): BrokenLink[] {
+  return Object.entries(snapshot.records).flatMap(([name, byTarget]): BrokenLink[] => {
+    const set = byTarget[target];
+    if (set === undefined)
+      return [
+        {
+          target,
+          link: "record",
+          message: `${target}: no record set ${name}`,
+          fix: "failover init --direct --yes (creates the records when none exist)",
+        },
+      ];
+    if (set.HealthCheckId !== undefined && set.HealthCheckId === id) return [];
+    const now = set.HealthCheckId ? `tied to ${set.HealthCheckId}` : "without a health check";
+    return [
+      {
+        target,
+        link: "record",
+        message: `${target}: record ${name} is ${now}${id ? `, not to ${id}` : ""}`,
+        fix: init,
+      },
+    ];
+  });
+}
+
+/** The keys of `keys` whose value in `check` differs from `spec` (keys `spec` leaves unset are not compared). */
+function differences(spec: HealthCheckSpec, check: HealthCheckRead, keys: ReadonlyArray<keyof HealthCheckSpec>) {
+  const same = (a: unknown, b: unknown) =>
+    Array.isArray(a) && Array.isArray(b) ? [...a].sort().join(",") === [...b].sort().join(",") : a === b;
+  return keys.filter((key) => spec[key] !== undefined && !same(spec[key], check.spec[key]));
 }
 
 async function defaultFetch(url: string): Promise<{ status: number; body: string }> {

@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { MetricsBus } from "../aws/cloudwatch.ts";
+import type { HealthCheckAdmin } from "../aws/route53-health-checks.ts";
 import type { Route53Switcher } from "../aws/route53.ts";
 import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
 import type { Clock } from "../clock.ts";
@@ -14,6 +15,7 @@ import { AUDIT_UNAVAILABLE, attributionOf, type Attribution, type AuditTrail } f
 import type { ProbeRound } from "../types.ts";
 import { unannounced, type Announce } from "./announcer.ts";
 import { logChangeSync, waitForChangeSync, type ChangeSync } from "./change-sync.ts";
+import type { FetchText } from "./link-data-plane.ts";
 import type { LeaseView, SwitchView, TargetStatus } from "./manual-result.ts";
 import { readStateDocument } from "./zone-change.ts";
 
@@ -50,10 +52,19 @@ export interface ManualDeps {
   audit: AuditTrail;
   /** Audit ids of releases (a lease's audit id is the lease id). @default `release-` and 8 random hex digits */
   newReleaseId?: () => string;
+  /** Route 53 health checks of the data-plane path: `status` shows their status, `init` links them, `verify` checks them. @default none: the data-plane parts are left out */
+  healthChecks?: HealthCheckAdmin;
+  /** Each control region's signal endpoint URL (FAILOVER_SIGNAL_ENDPOINTS; the deploy's `signalEndpoints` output). @default none */
+  signalEndpoints?: Readonly<Record<string, string>>;
+  /** Reads a signal endpoint's answer. @default fetch with a 4 s timeout */
+  fetchText?: FetchText;
 }
 
+/** Dependencies without a default. */
+type Optional = "healthChecks" | "signalEndpoints" | "fetchText";
+
 /** {@link ManualDeps} with every default filled in, and the target ids in config order. */
-export interface ManualContext extends Required<ManualDeps> {
+export interface ManualContext extends Required<Omit<ManualDeps, Optional>>, Pick<ManualDeps, Optional> {
   ids: string[];
 }
 

@@ -5,7 +5,17 @@ import type { Weights } from "../types.ts";
 import { parseWith } from "../validate.ts";
 
 /** What the manual failover function can be asked to do. */
-export const manualActions = ["status", "plan", "promote", "drain", "pin", "release", "release-hold", "init"] as const;
+export const manualActions = [
+  "status",
+  "plan",
+  "promote",
+  "drain",
+  "pin",
+  "release",
+  "release-hold",
+  "init",
+  "verify",
+] as const;
 export type ManualAction = (typeof manualActions)[number];
 
 /** Actions that take an override lease (and so a ttl). */

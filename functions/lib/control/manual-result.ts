@@ -5,6 +5,8 @@ import type { Decision, WeightChange } from "../policy/decide.ts";
 import type { SwitchEvent } from "../state.ts";
 import type { Weights } from "../types.ts";
 import type { ChangeSync } from "./change-sync.ts";
+import type { DataPlaneStatus } from "./data-plane-status.ts";
+import type { BrokenLink, LinkResult } from "./link-data-plane.ts";
 
 /** A lease as `status` and the change actions report it: who took it and why come from the audit trail. */
 export interface LeaseView extends OverrideLease, Attribution {
@@ -49,6 +51,8 @@ export interface StatusResult extends Common {
   switches: SwitchView[];
   /** What the decider would do now, in one line. */
   policy: { kind: Decision["kind"]; reason: string };
+  /** Each target's health-check status and what DNS clients get; absent when health checks could not be read. */
+  dataPlane?: DataPlaneStatus;
 }
 
 export interface PlanResult extends Common {
@@ -91,13 +95,23 @@ export interface ChangeResult extends Common {
 export interface InitResult extends Common {
   action: "init";
   created: string[];
+  /** The records existed already and were kept as they are (weights unchanged). */
+  adopted: boolean;
+  /** The data-plane health checks created and tied; absent without signal endpoints. */
+  dataPlane?: LinkResult;
   changeId: string;
   /** As in {@link ChangeResult}. */
   sync: ChangeSync | null;
 }
 
+export interface VerifyResult extends Common {
+  action: "verify";
+  /** Every broken link of the data-plane chain, with what to run to fix it; empty when sound. */
+  broken: BrokenLink[];
+}
+
 /** What one manual action answers; the CLI renders it (cli/manual/render.ts). */
-export type ManualResult = StatusResult | PlanResult | ChangeResult | InitResult;
+export type ManualResult = StatusResult | PlanResult | ChangeResult | InitResult | VerifyResult;
 
 /** Why a manual action failed, as the function answers it: code, message, hint and the invalid fields. */
 export interface ManualErrorBody {

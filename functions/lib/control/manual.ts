@@ -8,7 +8,9 @@ import {
   type ManualDeps,
 } from "./manual-context.ts";
 import { giveBack, takeLease } from "./manual-lease.ts";
-import { manualPlan, manualStatus } from "./manual-read.ts";
+import { manualPlan, manualStatus, manualVerify } from "./manual-read.ts";
+import { linkDataPlane } from "./link-data-plane.ts";
+import { FailoverError } from "../errors.ts";
 import { manualErrorBody, type InitResult, type ManualResponse, type ManualResult } from "./manual-result.ts";
 
 export type { ManualDeps } from "./manual-context.ts";
@@ -62,6 +64,8 @@ export async function runManualEvent(
       return manualStatus(ctx, now);
     case "plan":
       return manualPlan(ctx, now);
+    case "verify":
+      return manualVerify(ctx, now);
     case "init":
       return initRecords(ctx, event, now);
     case "promote":
@@ -74,17 +78,52 @@ export async function runManualEvent(
   }
 }
 
-/** `init`: creates the weighted records with the config's weights. */
+/**
+ * `init`: creates the weighted records with the config's weights, then (with
+ * signal endpoints and health-check access) creates the data-plane health
+ * checks and ties the records to them. Records that all exist already are
+ * adopted as they are when there is a data plane to link: weights unchanged.
+ */
 async function initRecords(ctx: ManualContext, event: ManualEvent, now: number): Promise<InitResult> {
-  const created = await ctx.switcher.init();
-  ctx.log.warn("manual init: weighted records created", { created: created.created, actor: event.actor });
   const problems: string[] = [];
+  const { healthChecks, signalEndpoints } = ctx;
+  let created = { created: [] as string[], changeId: "" };
+  let adopted = false;
+  try {
+    created = await ctx.switcher.init();
+    ctx.log.warn("manual init: weighted records created", { created: created.created, actor: event.actor });
+  } catch (error) {
+    const exists = error instanceof FailoverError && error.code === "ROUTE53_EXISTS";
+    if (!exists || healthChecks === undefined || signalEndpoints === undefined) throw withEndpointsHint(error, exists);
+    adopted = true;
+  }
+  const sync = await followSync(ctx, created.changeId, problems);
+  if (healthChecks === undefined || signalEndpoints === undefined) {
+    problems.push(
+      "data-plane health checks not linked: no signal endpoints (set FAILOVER_SIGNAL_ENDPOINTS to the deploy's signalEndpoints output and run init again)",
+    );
+    return { action: "init", at: now, problems, created: created.created, adopted, changeId: created.changeId, sync };
+  }
+  const dataPlane = await linkDataPlane(ctx.config, signalEndpoints, healthChecks, ctx.switcher, ctx.fetchText);
+  ctx.log.warn("manual init: data plane linked", { ...dataPlane, actor: event.actor });
+  problems.push(...dataPlane.problems);
   return {
     action: "init",
     at: now,
     problems,
     created: created.created,
+    adopted,
     changeId: created.changeId,
-    sync: await followSync(ctx, created.changeId, problems),
+    sync,
+    dataPlane,
   };
+}
+
+/** Records exist and there is nothing to link: say how to adopt them. */
+function withEndpointsHint(error: unknown, exists: boolean): unknown {
+  if (!exists || !(error instanceof FailoverError)) return error;
+  return new FailoverError(error.code, error.message, {
+    cause: error,
+    hint: `${error.hint ?? ""} To adopt them (weights kept) and tie them to the data-plane health checks, set FAILOVER_SIGNAL_ENDPOINTS to the deploy's signalEndpoints output.`.trim(),
+  });
 }

@@ -10,15 +10,17 @@ const epochSeconds = z.int().nonnegative();
 const weightsSchema = z.record(z.string(), z.int().min(0).max(255));
 
 /** What each control region's signal endpoint answers from: the targets to drain. Small, read on every health check. */
-export const signalDocumentSchema = z.strictObject({
-  v: z.literal(1),
-  /** Epoch seconds it was written. */
-  at: epochSeconds,
-  /** Control region of the decider that wrote it. */
-  by: z.string().min(1),
-  /** Target ids whose health checks must fail (drain). */
-  drain: z.array(z.string().min(1)).max(64),
-});
+export const signalDocumentSchema = z.lazy(() =>
+  z.strictObject({
+    v: z.literal(1),
+    /** Epoch seconds it was written. */
+    at: epochSeconds,
+    /** Control region of the decider that wrote it. */
+    by: z.string().min(1),
+    /** Target ids whose health checks must fail (drain). */
+    drain: z.array(z.string().min(1)).max(64),
+  }),
+);
 export type SignalDocument = z.output<typeof signalDocumentSchema>;
 
 /**
@@ -26,19 +28,21 @@ export type SignalDocument = z.output<typeof signalDocumentSchema>;
  * the Route 53 API is down (it cannot read the weights, the state or the
  * lease records then) and the records can catch up when it returns.
  */
-export const deciderViewSchema = z.strictObject({
-  v: z.literal(1),
-  at: epochSeconds,
-  by: z.string().min(1),
-  /** The weights the policy last put in effect, through either path. */
-  applied: weightsSchema,
-  /** The weights in the Route 53 records, as last read or written. */
-  records: weightsSchema,
-  /** Memory and switch history as of `applied` (the state record's shape). */
-  state: stateDocumentSchema,
-  /** The override lease last read from Route 53, if any. */
-  lease: storedLeaseSchema.optional(),
-});
+export const deciderViewSchema = z.lazy(() =>
+  z.strictObject({
+    v: z.literal(1),
+    at: epochSeconds,
+    by: z.string().min(1),
+    /** The weights the policy last put in effect, through either path. */
+    applied: weightsSchema,
+    /** The weights in the Route 53 records, as last read or written. */
+    records: weightsSchema,
+    /** Memory and switch history as of `applied` (the state record's shape). */
+    state: stateDocumentSchema,
+    /** The override lease last read from Route 53, if any. */
+    lease: storedLeaseSchema.optional(),
+  }),
+);
 export type DeciderView = z.output<typeof deciderViewSchema>;
 
 /** SSM parameter names of the signal and the view (one of each per control region). */

@@ -13,28 +13,32 @@ import { parseWith } from "../validate.ts";
  */
 const epochSeconds = z.int().nonnegative();
 
-const targetMemorySchema = z.strictObject({
-  /**
-   * `drained`: weight 0, recovers by itself after `recoverAfterSeconds` up;
-   * `ramp`: coming back, at `rampPercents[step]` of its normal weight;
-   * `held`: drained by a spent flap budget, until a person releases it.
-   */
-  mode: z.enum(["drained", "ramp", "held"]),
-  /** Epoch seconds the mode (for `ramp`: the current step) began. */
-  since: epochSeconds,
-  /** Index into `policy.rampPercents`; only for `ramp`. */
-  step: z.int().min(0).max(9).optional(),
-});
+const targetMemorySchema = z.lazy(() =>
+  z.strictObject({
+    /**
+     * `drained`: weight 0, recovers by itself after `recoverAfterSeconds` up;
+     * `ramp`: coming back, at `rampPercents[step]` of its normal weight;
+     * `held`: drained by a spent flap budget, until a person releases it.
+     */
+    mode: z.enum(["drained", "ramp", "held"]),
+    /** Epoch seconds the mode (for `ramp`: the current step) began. */
+    since: epochSeconds,
+    /** Index into `policy.rampPercents`; only for `ramp`. */
+    step: z.int().min(0).max(9).optional(),
+  }),
+);
 
-export const policyMemorySchema = z.strictObject({
-  v: z.literal(1),
-  /** Targets not in normal service, by target id. A target absent here is in service. */
-  targets: z.record(z.string(), targetMemorySchema),
-  /** Recent automatic drains by target id (epoch seconds, oldest first, at most `flapBudget.maxDrains`). */
-  drains: z.record(z.string(), z.array(epochSeconds).max(100)),
-  /** Id of the override lease last seen active, so its end is reported once as `override-ended`. */
-  lease: z.string().min(1).max(64).optional(),
-});
+export const policyMemorySchema = z.lazy(() =>
+  z.strictObject({
+    v: z.literal(1),
+    /** Targets not in normal service, by target id. A target absent here is in service. */
+    targets: z.record(z.string(), targetMemorySchema),
+    /** Recent automatic drains by target id (epoch seconds, oldest first, at most `flapBudget.maxDrains`). */
+    drains: z.record(z.string(), z.array(epochSeconds).max(100)),
+    /** Id of the override lease last seen active, so its end is reported once as `override-ended`. */
+    lease: z.string().min(1).max(64).optional(),
+  }),
+);
 
 export type TargetMemory = z.output<typeof targetMemorySchema>;
 export type PolicyMemory = z.output<typeof policyMemorySchema>;

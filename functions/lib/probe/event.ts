@@ -7,15 +7,17 @@ import { parseWith } from "../validate.ts";
  * run, optionally with `maxRounds` (the drill and on-call use it to run one
  * round). Anything else is refused before a single check runs.
  */
-const probeEventSchema = z.preprocess(
-  (event) => event ?? {},
-  z.object({
-    source: z.literal("aws.events").optional(),
-    "detail-type": z.literal("Scheduled Event").optional(),
-    time: z.iso.datetime({ offset: true }).optional(),
-    /** Stop after this many rounds. @default as many as fit the budget */
-    maxRounds: z.int().min(1).max(100).optional(),
-  }),
+const probeEventSchema = z.lazy(() =>
+  z.preprocess(
+    (event) => event ?? {},
+    z.object({
+      source: z.literal("aws.events").optional(),
+      "detail-type": z.literal("Scheduled Event").optional(),
+      time: z.iso.datetime({ offset: true }).optional(),
+      /** Stop after this many rounds. @default as many as fit the budget */
+      maxRounds: z.int().min(1).max(100).optional(),
+    }),
+  ),
 );
 
 export interface ProbeEvent {

@@ -6,22 +6,24 @@ import { Metric } from "../metrics.ts";
  * The CloudWatch alarm notification SNS delivers (the `Message` string, JSON).
  * Only the fields the notifier uses; AWS adds more and they are ignored.
  */
-const alarmMessageSchema = z.object({
-  AlarmName: z.string().min(1),
-  AlarmDescription: z.string().nullish(),
-  NewStateValue: z.enum(["ALARM", "OK", "INSUFFICIENT_DATA"]),
-  OldStateValue: z.string().nullish(),
-  NewStateReason: z.string().nullish(),
-  StateChangeTime: z.string().min(1),
-  Region: z.string().nullish(),
-  Trigger: z
-    .object({
-      MetricName: z.string().nullish(),
-      Namespace: z.string().nullish(),
-      Dimensions: z.array(z.object({ name: z.string(), value: z.string() })).nullish(),
-    })
-    .nullish(),
-});
+const alarmMessageSchema = z.lazy(() =>
+  z.object({
+    AlarmName: z.string().min(1),
+    AlarmDescription: z.string().nullish(),
+    NewStateValue: z.enum(["ALARM", "OK", "INSUFFICIENT_DATA"]),
+    OldStateValue: z.string().nullish(),
+    NewStateReason: z.string().nullish(),
+    StateChangeTime: z.string().min(1),
+    Region: z.string().nullish(),
+    Trigger: z
+      .object({
+        MetricName: z.string().nullish(),
+        Namespace: z.string().nullish(),
+        Dimensions: z.array(z.object({ name: z.string(), value: z.string() })).nullish(),
+      })
+      .nullish(),
+  }),
+);
 
 export type CloudWatchAlarmMessage = z.output<typeof alarmMessageSchema>;
 export type AlarmKind = AlarmDefinition["kind"];

@@ -13,15 +13,17 @@ const epochSeconds = z.int().nonnegative();
 const targetId = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/);
 const region = z.string().regex(/^[a-z0-9-]{1,32}$/);
 const weightsSchema = z.record(targetId, z.int().min(0).max(255));
-const leaseSummarySchema = z.strictObject({
-  id: z.string().min(1).max(64),
-  action: z.enum(["promote", "drain", "pin"]),
-  target: targetId.optional(),
-  weights: weightsSchema.optional(),
-  actor: z.string().max(256),
-  reason: z.string().max(2000),
-  expiresAt: epochSeconds,
-});
+const leaseSummarySchema = z.lazy(() =>
+  z.strictObject({
+    id: z.string().min(1).max(64),
+    action: z.enum(["promote", "drain", "pin"]),
+    target: targetId.optional(),
+    weights: weightsSchema.optional(),
+    actor: z.string().max(256),
+    reason: z.string().max(2000),
+    expiresAt: epochSeconds,
+  }),
+);
 
 export const failoverEventKinds = [
   /** The policy drained a target (`held` set when its flap budget is spent). */
@@ -46,46 +48,48 @@ export const failoverEventKinds = [
   "hold-released",
 ] as const;
 
-export const failoverEventSchema = z.strictObject({
-  type: z.literal("regional-failover.event"),
-  v: z.literal(1),
-  kind: z.enum(failoverEventKinds),
-  /** Epoch seconds it happened. */
-  at: epochSeconds,
-  /** Who or what decided: the policy in a control region, or a person. */
-  by: z.discriminatedUnion("mode", [
-    z.strictObject({ mode: z.literal("automatic"), controlRegion: region }),
-    z.strictObject({ mode: z.literal("manual"), actor: z.string().max(256) }),
-  ]),
-  /** Why: the policy's reason, or the person's. */
-  reason: z.string().max(2000),
-  /** For a person's action: what the policy decided with it (e.g. the weights after a release). */
-  detail: z.string().max(2000).optional(),
-  from: weightsSchema,
-  to: weightsSchema,
-  /** The configured weights: the story ends when `to` equals them. */
-  normal: weightsSchema,
-  /** The target the event is about (drain, ramp, restored, hold-released). */
-  target: targetId.optional(),
-  /** Target → vantage → vote behind an automatic decision. */
-  votes: z.record(targetId, z.record(region, z.enum(["up", "down", "silent"]))).optional(),
-  /** A drain that spent the flap budget: held until a person releases it. */
-  held: z.strictObject({ drains: z.int().nonnegative(), windowSeconds: z.int().positive() }).optional(),
-  /** A ramp step: `percent` of the normal weight, step `step` of `steps` (1-based). */
-  ramp: z
-    .strictObject({ percent: z.int().min(0).max(100), step: z.int().positive(), steps: z.int().positive() })
-    .optional(),
-  /** Restored: seconds since the target's drain. */
-  outSeconds: z.int().nonnegative().optional(),
-  /** The lease taken, released or expired. */
-  lease: leaseSummarySchema.optional(),
-  /** The lease a new one replaced. */
-  replaced: leaseSummarySchema.optional(),
-  /** Targets whose flap hold was released. */
-  releasedHolds: z.array(targetId).optional(),
-  /** Route 53 change id of the write, for the logs. */
-  changeId: z.string().max(128).optional(),
-});
+export const failoverEventSchema = z.lazy(() =>
+  z.strictObject({
+    type: z.literal("regional-failover.event"),
+    v: z.literal(1),
+    kind: z.enum(failoverEventKinds),
+    /** Epoch seconds it happened. */
+    at: epochSeconds,
+    /** Who or what decided: the policy in a control region, or a person. */
+    by: z.discriminatedUnion("mode", [
+      z.strictObject({ mode: z.literal("automatic"), controlRegion: region }),
+      z.strictObject({ mode: z.literal("manual"), actor: z.string().max(256) }),
+    ]),
+    /** Why: the policy's reason, or the person's. */
+    reason: z.string().max(2000),
+    /** For a person's action: what the policy decided with it (e.g. the weights after a release). */
+    detail: z.string().max(2000).optional(),
+    from: weightsSchema,
+    to: weightsSchema,
+    /** The configured weights: the story ends when `to` equals them. */
+    normal: weightsSchema,
+    /** The target the event is about (drain, ramp, restored, hold-released). */
+    target: targetId.optional(),
+    /** Target → vantage → vote behind an automatic decision. */
+    votes: z.record(targetId, z.record(region, z.enum(["up", "down", "silent"]))).optional(),
+    /** A drain that spent the flap budget: held until a person releases it. */
+    held: z.strictObject({ drains: z.int().nonnegative(), windowSeconds: z.int().positive() }).optional(),
+    /** A ramp step: `percent` of the normal weight, step `step` of `steps` (1-based). */
+    ramp: z
+      .strictObject({ percent: z.int().min(0).max(100), step: z.int().positive(), steps: z.int().positive() })
+      .optional(),
+    /** Restored: seconds since the target's drain. */
+    outSeconds: z.int().nonnegative().optional(),
+    /** The lease taken, released or expired. */
+    lease: leaseSummarySchema.optional(),
+    /** The lease a new one replaced. */
+    replaced: leaseSummarySchema.optional(),
+    /** Targets whose flap hold was released. */
+    releasedHolds: z.array(targetId).optional(),
+    /** Route 53 change id of the write, for the logs. */
+    changeId: z.string().max(128).optional(),
+  }),
+);
 
 export type FailoverEvent = z.output<typeof failoverEventSchema>;
 export type FailoverEventKind = FailoverEvent["kind"];

@@ -33,8 +33,9 @@ describe("failover cost", () => {
     const report = JSON.parse(stdout);
     expect(code).toBe(0);
     expect(Object.keys(report.profiles)).toEqual(["default", "economy"]);
-    expect(report.profiles.default.monthlyUsd).toBe(67.79);
-    expect(report.profiles.economy.monthlyUsd).toBe(9.68);
+    expect(report.profiles.default.monthlyUsd).toBe(99.21);
+    expect(report.profiles.default.dataPlaneUsd).toBe(31.42);
+    expect(report.profiles.economy.monthlyUsd).toBe(25.89);
     // The example's primary runs on Google Cloud: Route 53 bills its check at the non-AWS rate.
     expect(report.route53Native.monthlyUsd).toBe(11.95);
     expect(report.profiles.economy.lines.length).toBeGreaterThan(10);
@@ -50,8 +51,13 @@ describe("failover cost", () => {
     expect(stdout).toMatch(
       /CloudWatch: GetMetricData metrics requested\s+87,600\s+\$0\.01 per 1,000 metrics requested\s+\$0\.88/,
     );
-    expect(stdout).toMatch(/Total \$5\.68 a month/);
-    expect(stdout).toMatch(/economy: \$5\.68 vs \$7\.95/);
+    expect(stdout).toMatch(
+      /Route 53: data plane: option fast interval \(10 s\) \(signal checks\)\s+2\s+\$2 per option-months\s+\$4\.00/,
+    );
+    expect(stdout).toMatch(
+      /Total \$21\.89 a month \(\$21\.39 without the \* lines; \$16\.21 of it the data-plane path\)/,
+    );
+    expect(stdout).toMatch(/economy: \$21\.89 vs \$7\.95/);
   });
 
   it("prices the config's own profile", async () => {

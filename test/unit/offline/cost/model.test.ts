@@ -65,12 +65,37 @@ describe("cost model, example config, default profile", () => {
     expect(lineOf(estimate, "queries (weighted records)").monthlyUsd).toBeCloseTo(4, 9);
   });
 
-  it("totals $67.79 a month, $63.29 without the zone and queries", () => {
+  it("prices the data-plane path: 4 fast HTTPS string-match signal checks, 2 calculated checks, the signal function", () => {
+    // Act
+    const estimate = estimateCost(example(), prices);
+    // Assess: 2 targets × 2 control regions, non-AWS rate by default; 15 checkers every 10 s each
+    expect(lineOf(estimate, "data plane: signal checks (non-AWS endpoint)")).toMatchObject({
+      quantity: 4,
+      monthlyUsd: 3,
+    });
+    for (const option of ["HTTPS", "string matching", "fast interval (10 s)"])
+      expect(lineOf(estimate, `data plane: option ${option} (signal checks)`)).toMatchObject({
+        quantity: 4,
+        monthlyUsd: 8,
+      });
+    expect(lineOf(estimate, "data plane: calculated checks")).toMatchObject({ quantity: 2, monthlyUsd: 1 });
+    expect(lineOf(estimate, "data plane: signal requests (2 regions)").quantity).toBe(4 * 15 * (730 * 360));
+    expect(lineOf(estimate, "data plane: signal GB-seconds (2 regions)").quantity).toBeCloseTo(
+      15_768_000 * 0.01 * 0.125,
+      6,
+    );
+    expect(lineOf(estimate, "data plane: signal and view parameters")).toMatchObject({ quantity: 4, monthlyUsd: 0 });
+    expect(estimate.dataPlaneUsd).toBe(31.42);
+    expect(estimateCost(example(), prices, { signalEndpointType: "aws" }).dataPlaneUsd).toBe(18.42);
+  });
+
+  it("totals $99.21 a month, $94.71 without the zone and queries, $31.42 of it the data-plane path", () => {
     // Act
     const estimate = estimateCost(example(), prices);
     // Assess
-    expect(estimate.monthlyUsd).toBe(67.79);
-    expect(estimate.monitoringUsd).toBe(63.29);
+    expect(estimate.monthlyUsd).toBe(99.21);
+    expect(estimate.monitoringUsd).toBe(94.71);
+    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(67.79, 9);
     // 1 round + 5.5 s decider offset at best; 2 rounds + the offset at worst
     expect(estimate.detection).toMatchObject({ minSeconds: 4, maxSeconds: 14 });
   });
@@ -114,25 +139,29 @@ describe("cost model, profiles and Route 53's own health checks", () => {
     expect(native.options).toContain("string matching");
   });
 
-  it("makes economy cost less than a tenth of the default and less than Route 53's own checks, trading 10 s rounds for 60 s", () => {
+  it("makes economy's detection cost less than a tenth of the default and less than Route 53's own checks, trading 10 s rounds for 60 s; its data-plane path (one control region) costs $16.21 more", () => {
     // Act
     const economy = estimateCost(example("economy"), prices);
     const standard = estimateCost(example(), prices);
     // Assess
     expect(economy.profile).toBe("economy");
-    expect(economy.monthlyUsd).toBe(9.68);
-    expect(economy.monthlyUsd).toBeLessThan(route53NativeCost(example(), prices).monthlyUsd);
-    expect(economy.monitoringUsd * 10).toBeLessThan(standard.monitoringUsd);
+    expect(economy.monthlyUsd).toBe(25.89);
+    expect(economy.dataPlaneUsd).toBe(16.21);
+    expect(economy.monthlyUsd - economy.dataPlaneUsd).toBeLessThan(route53NativeCost(example(), prices).monthlyUsd);
+    expect((economy.monitoringUsd - economy.dataPlaneUsd) * 10).toBeLessThan(
+      standard.monitoringUsd - standard.dataPlaneUsd,
+    );
     expect(economy.detection).toMatchObject({ minSeconds: 4, maxSeconds: 64 });
     // 2 ProbeVotes + 1 decider heartbeat + 2 TargetWeight
     expect(lineOf(economy, "custom metrics").quantity).toBe(5);
   });
 
-  it("makes economy cheaper than Route 53's own checks at every target count, and the gap grows with targets", () => {
+  it("makes economy without the data-plane path cheaper than Route 53's own checks at every target count, and the gap grows with targets", () => {
     // Act
     const costs = [2, 4, 10].map((targets) => {
       const config = scaled(targets, 3, "economy");
-      return estimateCost(config, prices).monthlyUsd - route53NativeCost(config, prices).monthlyUsd;
+      const economy = estimateCost(config, prices);
+      return economy.monthlyUsd - economy.dataPlaneUsd - route53NativeCost(config, prices).monthlyUsd;
     });
     // Assess
     for (const difference of costs) expect(difference).toBeLessThan(0);

@@ -1,0 +1,64 @@
+import type { AwsCall, FaultRule, Fault as ProxyFault } from "../emulator/aws-fault-proxy.ts";
+import { cloudwatchDownRegions, route53ApiDown, type Fault } from "../offline/scenario.ts";
+
+/** What the scenario's AWS faults do to one API call of the system's own parts. */
+export type AwsCallFate = "route53-down" | "cloudwatch-down" | "passed";
+
+/**
+ * The fate of one AWS API call the system makes (deciders, probes, the
+ * manual function, the notifier) at scenario second `second`: every Route 53
+ * call fails while `route53-api-down` is active; every CloudWatch call signed
+ * for a region fails while that region has `cloudwatch-down`. Anything else
+ * passes. Pure.
+ */
+export function awsCallFate(faults: readonly Fault[], second: number, call: AwsCall): AwsCallFate {
+  if (call.service === "route53" && route53ApiDown(faults, second)) return "route53-down";
+  if (
+    call.service === "monitoring" &&
+    call.region !== undefined &&
+    cloudwatchDownRegions(faults, second).has(call.region)
+  )
+    return "cloudwatch-down";
+  return "passed";
+}
+
+/** How a failed call fails: HTTP 503 in the service's protocol, as an AWS outage answers (the adapters retry, then give up). */
+export const OUTAGE_ANSWER: ProxyFault = { kind: "status", status: 503 };
+
+/** Counts of the system's AWS calls during the drill, by fate; Route 53 calls also by whether its API was down. */
+export interface AwsCallCounts {
+  /** Route 53 calls failed because its API was down (all of them, while it is). */
+  route53Failed: number;
+  /** Route 53 calls that reached the emulator (none while its API is down). */
+  route53Passed: number;
+  /** CloudWatch calls failed because their region's CloudWatch was down. */
+  cloudwatchFailed: number;
+  /** Every other call, passed. */
+  otherPassed: number;
+}
+
+/** Adds one call's fate to the counts. */
+export function countCall(counts: AwsCallCounts, call: AwsCall, fate: AwsCallFate): void {
+  if (fate === "route53-down") counts.route53Failed++;
+  else if (fate === "cloudwatch-down") counts.cloudwatchFailed++;
+  else if (call.service === "route53") counts.route53Passed++;
+  else counts.otherPassed++;
+}
+
+/** No calls yet. */
+export function noCalls(): AwsCallCounts {
+  return { route53Failed: 0, route53Passed: 0, cloudwatchFailed: 0, otherPassed: 0 };
+}
+
+/**
+ * The AWS fault proxy's rule for a scenario: each call gets {@link awsCallFate}
+ * at the scenario second `elapsedSeconds()` says, is counted in `counts`,
+ * and fails with {@link OUTAGE_ANSWER} unless it passes.
+ */
+export function awsFaultRule(faults: readonly Fault[], elapsedSeconds: () => number, counts: AwsCallCounts): FaultRule {
+  return (call) => {
+    const fate = awsCallFate(faults, elapsedSeconds(), call);
+    countCall(counts, call, fate);
+    return fate === "passed" ? undefined : OUTAGE_ANSWER;
+  };
+}

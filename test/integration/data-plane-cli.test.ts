@@ -1,0 +1,311 @@
+import { DeleteAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AddressInfo } from "node:net";
+import {
+  ChangeResourceRecordSetsCommand,
+  Route53Client,
+  UpdateHealthCheckCommand,
+  type ChangeResourceRecordSetsCommandInput,
+} from "@aws-sdk/client-route-53";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../cli/main.ts";
+import { CloudWatchAdmin } from "../../emulator/cloudwatch-admin.ts";
+import { alarmDefinitions } from "../../functions/lib/alarms.ts";
+import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.ts";
+import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
+import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
+import type {
+  InitResult,
+  ManualResponse,
+  StatusResult,
+  VerifyResult,
+} from "../../functions/lib/control/manual-result.ts";
+import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
+import { createLogger } from "../../functions/lib/log.ts";
+import { createSignalHandler } from "../../functions/signal.ts";
+import { capturedLog, controlZone, emulatorPerFile } from "../support/control-fixtures.ts";
+import { manualClock } from "../support/manual-clock.ts";
+import { fastRetry } from "./aws-fixtures.ts";
+
+// `failover init`, `status` and `verify` on the data-plane path, through the manual logic the CLI and
+// the function share, against the emulator (health checks evaluated by emulator/moto_launcher.py's
+// GetHealthCheckStatus patch, which asks these local signal endpoints).
+
+const emulator = emulatorPerFile();
+const servers: Server[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+});
+beforeAll(async () => {
+  await new ParameterStore({ region: "us-east-2", endpoint: emulator.url, retry: { budgetMs: 30_000 } }).get("/w");
+}, 60_000);
+
+const credentials = { accessKeyId: "test", secretAccessKey: "test" };
+
+async function setup() {
+  const zone = await controlZone(emulator.url);
+  const { config } = zone;
+  const parameters = new Map(
+    config.controlRegions.map((region) => [region, new ParameterStore({ region, endpoint: emulator.url })]),
+  );
+  const store = new SignalStore(config, parameters);
+  const endpoints: Record<string, string> = {};
+  for (const region of config.controlRegions) {
+    const handler = createSignalHandler({ config, region, store, cacheMs: 0, log: createLogger({ write: () => {} }) });
+    const server = createServer(async (req, res) => {
+      const answer = await handler({
+        queryStringParameters: Object.fromEntries(new URL(req.url ?? "/", "http://x").searchParams),
+      });
+      res.writeHead(answer.statusCode, answer.headers).end(answer.body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    servers.push(server);
+    endpoints[region] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+  const healthChecks = new HealthCheckAdmin(config, { endpoint: emulator.url, retry: fastRetry });
+  const manual = {
+    config,
+    region: "us-east-2",
+    clock: manualClock(Date.UTC(2026, 10, 3, 2, 0, 0)),
+    switcher: zone.switcher,
+    bus: zone.bus,
+    log: capturedLog().log,
+    healthChecks,
+    signalEndpoints: endpoints,
+    audit: zone.audit,
+  } satisfies ManualDeps;
+  const route53 = new Route53Client({ endpoint: emulator.url, region: "us-east-1", credentials });
+  return { ...zone, store, endpoints, healthChecks, manual, route53 };
+}
+
+function ok<T>(response: ManualResponse): T {
+  if (!response.ok) throw new Error(`expected ok, got ${JSON.stringify(response.error)}`);
+  return response as unknown as T;
+}
+
+/** Counts the Route 53 change batches `client` sends (the SDK's middleware sees every call). */
+function countBatches(admin: HealthCheckAdmin): () => number {
+  const before = admin.stats.byOperation.ChangeResourceRecordSets?.calls ?? 0;
+  return () => (admin.stats.byOperation.ChangeResourceRecordSets?.calls ?? 0) - before;
+}
+
+describe("failover init on the data plane (emulator)", () => {
+  it("adopts an existing zone: weights unchanged, one change batch per target, nothing done on a rerun", async () => {
+    // Prepare: a live zone at 50/50 (not the config's weights), records without health checks.
+    const { manual, switcher, healthChecks } = await setup();
+    await switcher.apply(await switcher.read(), { weights: { primary: 50, failover: 50 } });
+    const batches = countBatches(healthChecks);
+    // Act
+    const first = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    const tiedBatches = batches();
+    const again = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    // Assess
+    expect(first.adopted).toBe(true);
+    expect(first.created).toEqual([]);
+    expect(first.dataPlane?.created).toHaveLength(6);
+    expect([...(first.dataPlane?.tied ?? [])].sort()).toEqual([
+      "api.example.com A failover",
+      "api.example.com A primary",
+    ]);
+    expect(tiedBatches).toBe(2);
+    const after = await switcher.read();
+    expect(after.weights).toEqual({ primary: 50, failover: 50 });
+    expect(after.records["api.example.com"]?.primary?.HealthCheckId).toBe(first.dataPlane?.calculated.primary);
+    expect(after.records["api.example.com"]?.failover?.HealthCheckId).toBe(first.dataPlane?.calculated.failover);
+    expect(again.dataPlane).toMatchObject({ created: [], repaired: [], tied: [] });
+    expect(batches()).toBe(2);
+  }, 60_000);
+
+  it("leaves a target untied while its signal says drain and its records still give it traffic", async () => {
+    // Prepare
+    const { manual, store, switcher } = await setup();
+    await store.publish({ v: 1, at: 1, by: "us-east-2", drain: ["primary"] }, undefined);
+    // Act
+    const init = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    // Assess
+    expect(init.dataPlane?.tied).toEqual(["api.example.com A failover"]);
+    expect(init.problems.join("\n")).toMatch(/primary: not tied: the signal in us-east-2, us-west-1 says drain/);
+    const after = await switcher.read();
+    expect(after.records["api.example.com"]?.primary?.HealthCheckId).toBeUndefined();
+    expect(after.weights).toEqual({ primary: 90, failover: 10 });
+  }, 60_000);
+});
+
+describe("failover status on the data plane (emulator)", () => {
+  it("shows each target's health-check status and what DNS clients get, before and after a drain signal", async () => {
+    // Prepare
+    const { manual, store } = await setup();
+    ok(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    // Act
+    const serving = ok<StatusResult>(await handleManualEvent(manual, { action: "status", actor: "bob" }));
+    await store.publish({ v: 1, at: 1, by: "us-west-1", drain: ["primary"] }, undefined);
+    const drained = ok<StatusResult>(await handleManualEvent(manual, { action: "status", actor: "bob" }));
+    // Assess
+    expect(serving.weights).toEqual({ primary: 90, failover: 10 });
+    expect(serving.dataPlane?.targets.map((t) => [t.id, t.status])).toEqual([
+      ["primary", "healthy"],
+      ["failover", "healthy"],
+    ]);
+    expect(serving.dataPlane?.answers["api.example.com"]).toEqual({ primary: 0.9, failover: 0.1 });
+    expect(drained.weights).toEqual({ primary: 90, failover: 10 });
+    const primary = drained.dataPlane?.targets[0];
+    expect(primary?.status).toBe("unhealthy");
+    expect(primary?.signals.map((s) => [s.region, s.status, s.succeeded, s.checkers])).toEqual([
+      ["us-east-2", "unhealthy", 1, 1],
+      ["us-west-1", "unhealthy", 1, 1],
+    ]);
+    expect(drained.dataPlane?.answers["api.example.com"]).toEqual({ primary: 0, failover: 1 });
+  }, 60_000);
+});
+
+describe("failover verify (emulator)", () => {
+  it("finds the chain sound after init with the alarms deployed", async () => {
+    // Prepare
+    const { manual, config } = await setup();
+    ok(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    const alarms = new CloudWatchAdmin(config, { endpoint: emulator.url, retry: fastRetry });
+    for (const region of config.controlRegions) await alarms.putAlarms(region, alarmDefinitions(config, region));
+    // Act
+    const verify = ok<VerifyResult>(await handleManualEvent(manual, { action: "verify", actor: "bob" }));
+    // Assess
+    expect(verify.broken).toEqual([]);
+    expect(verify.problems).toEqual([]);
+  }, 60_000);
+
+  it("names each broken link with what to run, and init puts the repairable ones right", async () => {
+    // Prepare: linked, alarms deployed, then every link broken one way.
+    const { manual, config, bus, route53, zoneId, switcher, healthChecks, endpoints } = await setup();
+    const init = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    const alarms = new CloudWatchAdmin(config, { endpoint: emulator.url, retry: fastRetry });
+    for (const region of config.controlRegions) await alarms.putAlarms(region, alarmDefinitions(config, region));
+    const blind = alarmDefinitions(config, "us-west-1")[0]?.name ?? "";
+    await bus.send("us-west-1", "DeleteAlarms", (client) =>
+      client.send(new DeleteAlarmsCommand({ AlarmNames: [blind] })),
+    );
+    const checks = await healthChecks.list();
+    const signal = (target: string, region: string) =>
+      checks.find((check) => check.reference.endsWith(`:${target}:${region}:v1`))?.id ?? "";
+    const update = (id: string, fields: Record<string, unknown>) =>
+      route53.send(new UpdateHealthCheckCommand({ HealthCheckId: id, ...fields }));
+    await update(signal("primary", "us-east-2"), { SearchString: "serve primary" });
+    await update(signal("primary", "us-west-1"), { Inverted: false, FailureThreshold: 3 });
+    await update(signal("failover", "us-east-2"), { ResourcePath: "/?target=primary" });
+    await update(signal("failover", "us-west-1"), { FullyQualifiedDomainName: "127.0.0.2" });
+    await update(init.dataPlane?.calculated.failover ?? "", { ChildHealthChecks: [signal("failover", "us-east-2")] });
+    const primary = (await switcher.read()).records["api.example.com"]?.primary;
+    const untie: ChangeResourceRecordSetsCommandInput = {
+      HostedZoneId: zoneId,
+      ChangeBatch: {
+        Changes: [
+          { Action: "DELETE", ResourceRecordSet: primary as never },
+          { Action: "CREATE", ResourceRecordSet: { ...primary, HealthCheckId: undefined } as never },
+        ],
+      },
+    };
+    await route53.send(new ChangeResourceRecordSetsCommand(untie));
+    const noEndpoint = { ...manual, signalEndpoints: { "us-east-2": endpoints["us-east-2"] as string } };
+    // Act
+    const broken = ok<VerifyResult>(await handleManualEvent(noEndpoint, { action: "verify", actor: "bob" }));
+    const withBoth = ok<VerifyResult>(await handleManualEvent(manual, { action: "verify", actor: "bob" }));
+    const repair = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    const after = ok<VerifyResult>(await handleManualEvent(manual, { action: "verify", actor: "bob" }));
+    // Assess
+    const lines = broken.broken.map((link) => `${link.link}: ${link.message} => ${link.fix}`);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^endpoint: no signal endpoint known for control region us-west-1 => npx sst deploy/),
+        expect.stringMatching(
+          /^signal-check: primary: health check .* \(us-east-2\) points at the wrong thing: SearchString "serve primary", expected "drain primary" => failover init --direct --yes/,
+        ),
+        expect.stringMatching(
+          /^calculated-check: failover: calculated health check .* misses child .* => failover init/,
+        ),
+        expect.stringMatching(
+          /^record: primary: record api\.example\.com is without a health check, not to .* => failover init/,
+        ),
+        `alarm: alarm ${blind} missing in us-west-1 => npx sst deploy (the stacks create every alarm in every control region)`,
+      ]),
+    );
+    const text = withBoth.broken.map((link) => link.message).join("\n");
+    expect(text).toMatch(
+      /\(us-west-1\) points at the wrong thing: .*FailureThreshold 3, expected 1; Inverted false, expected true/,
+    );
+    expect(text).toMatch(
+      /failover: health check .* \(us-east-2\) points at the wrong thing: ResourcePath "\/\?target=primary"/,
+    );
+    expect(text).toMatch(
+      /failover: health check .* \(us-west-1\) points at the wrong thing: FullyQualifiedDomainName "127\.0\.0\.2"/,
+    );
+    expect(repair.dataPlane?.repaired).toHaveLength(5);
+    expect(repair.dataPlane?.tied).toEqual(["api.example.com A primary"]);
+    expect(after.broken.map((link) => link.message)).toEqual([`alarm ${blind} missing in us-west-1`]);
+  }, 90_000);
+});
+
+describe("the failover CLI on the data plane (--direct, emulator)", () => {
+  async function cli(args: string[], env: Record<string, string>) {
+    const out = { stdout: "", stderr: "" };
+    const code = await main(args, {
+      stdout: (text) => {
+        out.stdout += text;
+      },
+      stderr: (text) => {
+        out.stderr += text;
+      },
+      env,
+      isTTY: false,
+    });
+    return { code, ...out };
+  }
+
+  it("verify exits 1 with one line per broken link and its fix, init links, then status --json shows the health checks and DNS answers", async () => {
+    // Prepare: a zone with records but no health checks, the alarms deployed, the endpoints in the environment.
+    const { config, endpoints } = await setup();
+    const file = join(mkdtempSync(join(tmpdir(), "dp-cli-")), "failover.config.json");
+    writeFileSync(file, JSON.stringify(config));
+    const alarms = new CloudWatchAdmin(config, { endpoint: emulator.url, retry: fastRetry });
+    for (const region of config.controlRegions) await alarms.putAlarms(region, alarmDefinitions(config, region));
+    const env = {
+      ...emulator.env,
+      FAILOVER_CONFIG_FILE: file,
+      USER: "alice",
+      FAILOVER_SIGNAL_ENDPOINTS: JSON.stringify(endpoints),
+    };
+    // Act
+    const before = await cli(["verify", "--direct"], env);
+    const init = await cli(["init", "--direct", "--yes"], env);
+    const after = await cli(["verify", "--direct"], env);
+    const status = await cli(["status", "--direct", "--json"], env);
+    const text = await cli(["status", "--direct"], env);
+    const badEndpoints = await cli(["verify", "--direct"], { ...env, FAILOVER_SIGNAL_ENDPOINTS: '{"eu-west-9":"x"}' });
+    // Assess
+    expect(before.code).toBe(1);
+    expect(before.stdout).toMatch(/^8 broken link\(s\):$/m);
+    expect(before.stdout).toMatch(
+      /^ {2}signal-check: primary: no signal health check for control region us-east-2\. Fix: failover init --direct --yes$/m,
+    );
+    expect(before.stdout).toMatch(
+      /^ {2}record: failover: record api\.example\.com is without a health check\. Fix: failover init --direct --yes$/m,
+    );
+    expect(init.code).toBe(0);
+    expect(init.stdout).toMatch(/adopted as they are \(weights unchanged\)/);
+    expect(init.stdout).toMatch(/Tied to their health checks \(weights unchanged\): /);
+    expect(after).toMatchObject({ code: 0, stderr: "" });
+    expect(after.stdout).toMatch(/^Data-plane chain sound/);
+    const json = JSON.parse(status.stdout);
+    expect(json.ok).toBe(true);
+    expect(json.dataPlane.answers).toEqual({ "api.example.com": { primary: 0.9, failover: 0.1 } });
+    expect(json.dataPlane.targets.map((t: { status: string }) => t.status)).toEqual(["healthy", "healthy"]);
+    expect(text.stdout).toMatch(/Data plane \(health checks; what DNS clients get\):/);
+    expect(text.stdout).toMatch(
+      /primary\s+\S+\s+healthy\s+us-east-2 healthy \(0\/1 checkers see drain\), us-west-1 healthy .*90%/,
+    );
+    expect(badEndpoints.code).toBe(2);
+    expect(badEndpoints.stderr).toMatch(/FAILOVER_SIGNAL_ENDPOINTS/);
+    expect(badEndpoints.stderr).toMatch(/eu-west-9: unknown field/);
+    expect(badEndpoints.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  }, 90_000);
+});

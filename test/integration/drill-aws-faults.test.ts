@@ -1,0 +1,114 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startFaultProxy, type FaultProxy } from "../../emulator/aws-fault-proxy.ts";
+import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
+import { runDecisionRound, type RoundDeps } from "../../functions/lib/control/round.ts";
+import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
+import { awsFaultRule, noCalls } from "../../drill/aws-faults.ts";
+import type { DrillFault } from "../../drill/faults.ts";
+import {
+  allUp,
+  capturedLog,
+  controlZone,
+  emulatorPerFile,
+  primaryDownFromTwo,
+  publishVotes,
+  splitDrainPolicy,
+} from "../support/control-fixtures.ts";
+import { fastRetry } from "./aws-fixtures.ts";
+
+// The drill's fault path: the system's parts reach the emulator through the AWS fault proxy, whose rule
+// fails every Route 53 call while the scenario's route53-api-down is active and one region's CloudWatch
+// calls while its cloudwatch-down is; the decider then drains through the health-check signal alone.
+
+const emulator = emulatorPerFile();
+const t0 = Math.floor(Date.now() / 60_000) * 60 - 900;
+const faults: DrillFault[] = [
+  { start: 100, end: 200, kind: "route53-api-down" },
+  { start: 300, end: 400, kind: "cloudwatch-down", region: "us-west-1" },
+];
+const policy = splitDrainPolicy;
+let proxy: FaultProxy;
+
+beforeAll(async () => {
+  proxy = await startFaultProxy(emulator.url);
+  // moto imports its SSM backend on the first call (seconds on a busy machine).
+  await new ParameterStore({ region: "us-east-2", endpoint: emulator.url, retry: { budgetMs: 30_000 } }).get("/warm");
+}, 60_000);
+afterAll(async () => {
+  await proxy?.close();
+});
+
+/** The drill's wiring: direct adapters for set-up and checks, adapters through the proxy for the system. */
+async function setUp() {
+  let second = 0;
+  const counts = noCalls();
+  proxy.setRule(awsFaultRule(faults, () => second, counts));
+  const direct = await controlZone(emulator.url, { policy });
+  const { config } = direct;
+  const system = { endpoint: proxy.url, retry: fastRetry };
+  const signals = new SignalStore(
+    config,
+    new Map(config.controlRegions.map((region) => [region, new ParameterStore({ ...system, region })])),
+  );
+  const { log } = capturedLog();
+  const deps = (controlRegion: string): RoundDeps => ({
+    config,
+    controlRegion,
+    switcher: new Route53Switcher(config, system),
+    bus: new MetricsBus(config, system),
+    log,
+    dryRun: false,
+    signals,
+  });
+  return { direct, counts, signals, deps, at: (scenarioSecond: number) => (second = scenarioSecond) };
+}
+
+describe("the drill's AWS fault path (emulator behind the fault proxy)", () => {
+  it("fails every Route 53 call of a decider during route53-api-down, which then drains through the health-check signal", async () => {
+    // Prepare: a round before the outage writes the view; primary then fails from two vantages.
+    const { direct, counts, signals, deps, at } = await setUp();
+    await publishVotes(direct.bus, t0, allUp);
+    at(50);
+    const before = await runDecisionRound(deps("us-east-2"), t0 + 6);
+    const passedBefore = counts.route53Passed;
+    await publishVotes(direct.bus, t0 + 10, primaryDownFromTwo);
+    await publishVotes(direct.bus, t0 + 20, primaryDownFromTwo);
+
+    // Act: the round runs inside the Route 53 API outage.
+    at(150);
+    const during = await runDecisionRound(deps("us-west-1"), t0 + 26);
+
+    // Assess: no Route 53 call got through; the drain went to every region's signal; the records never moved.
+    expect(before.path).toBe("api");
+    expect(passedBefore).toBeGreaterThan(0);
+    expect(counts.route53Failed).toBeGreaterThan(0);
+    expect(counts.route53Passed).toBe(passedBefore);
+    expect(during).toMatchObject({ path: "data-plane", kind: "drain", switched: true });
+    expect(during.signals).toMatchObject({ draining: ["primary"], confirmed: true });
+    for (const region of ["us-east-2", "us-west-1"])
+      expect((await signals.readSignal(region))?.drain).toEqual(["primary"]);
+    expect((await direct.switcher.read()).weights).toEqual({ primary: 90, failover: 10 });
+  }, 60_000);
+
+  it("fails the CloudWatch calls of the control region whose CloudWatch is down, not the other's", async () => {
+    // Prepare: votes in both regions; the clock inside us-west-1's CloudWatch outage.
+    const { direct, counts, deps, at } = await setUp();
+    await publishVotes(direct.bus, t0, allUp);
+    at(350);
+
+    // Act: one round in each control region.
+    const blind = await runDecisionRound(deps("us-west-1"), t0 + 6).catch((error: unknown) => error);
+    const seeing = await runDecisionRound(deps("us-east-2"), t0 + 6);
+
+    // Assess: us-west-1's decider could not read its window; us-east-2's decided, its publish to us-west-1 failed.
+    expect(blind).toMatchObject({ code: expect.stringMatching(/^CLOUDWATCH_/) });
+    expect(seeing.kind).toBe("steady");
+    expect(seeing.published.map(({ region, ok }) => ({ region, ok }))).toEqual([
+      { region: "us-east-2", ok: true },
+      { region: "us-west-1", ok: false },
+    ]);
+    expect(counts.cloudwatchFailed).toBeGreaterThan(0);
+  }, 60_000);
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { awsCallFate, countCall, noCalls } from "../../../drill/aws-faults.ts";
+import type { DrillFault } from "../../../drill/faults.ts";
+
+const faults: DrillFault[] = [
+  { start: 0, end: 600, kind: "route53-api-down" },
+  { start: 300, end: 400, kind: "cloudwatch-down", region: "us-west-2" },
+  { start: 100, end: 200, target: "primary", kind: "down" },
+];
+const route53 = { method: "GET", path: "/2013-04-01/hostedzone/Z1/rrset", service: "route53", region: "us-east-1" };
+const cloudwatch = (region: string) => ({ method: "POST", path: "/", service: "monitoring", region });
+
+describe("drill AWS faults", () => {
+  it("fails every Route 53 call while its API is down, from the first second to the last, and none after", () => {
+    expect(awsCallFate(faults, 0, route53)).toBe("route53-down");
+    expect(awsCallFate(faults, 599.9, route53)).toBe("route53-down");
+    expect(awsCallFate(faults, 600, route53)).toBe("passed");
+  });
+
+  it("fails CloudWatch calls signed for the region whose CloudWatch is down, not the other region's", () => {
+    expect(awsCallFate(faults, 350, cloudwatch("us-west-2"))).toBe("cloudwatch-down");
+    expect(awsCallFate(faults, 350, cloudwatch("us-east-2"))).toBe("passed");
+    expect(awsCallFate(faults, 400, cloudwatch("us-west-2"))).toBe("passed");
+  });
+
+  it("lets other services and unsigned requests through during every fault", () => {
+    expect(awsCallFate(faults, 350, { method: "POST", path: "/", service: "ssm", region: "us-west-2" })).toBe("passed");
+    expect(awsCallFate(faults, 350, { method: "GET", path: "/", service: undefined, region: undefined })).toBe(
+      "passed",
+    );
+  });
+
+  it("counts each call by its fate, Route 53 calls that passed apart from the rest", () => {
+    const counts = noCalls();
+    for (const [second, call] of [
+      [10, route53],
+      [700, route53],
+      [350, cloudwatch("us-west-2")],
+      [350, cloudwatch("us-east-2")],
+    ] as const)
+      countCall(counts, call, awsCallFate(faults, second, call));
+    expect(counts).toEqual({ route53Failed: 1, route53Passed: 1, cloudwatchFailed: 1, otherPassed: 1 });
+  });
+});
