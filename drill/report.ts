@@ -3,6 +3,7 @@ import { parseHTML } from "linkedom";
 import type { Weights } from "../functions/lib/types.ts";
 import type { DrillFault } from "./faults.ts";
 import { describeFault, formatClock, type TimelineEntry } from "./timeline.ts";
+import { isTargetFault } from "../offline/scenario.ts";
 
 /** Everything the report shows; times are virtual epoch ms. */
 export interface ReportInput {
@@ -49,6 +50,7 @@ export function renderReport(input: ReportInput): string {
       x1: new Date(input.startMs + fault.start * 1000),
       x2: new Date(input.startMs + Math.min(fault.end, input.scenario.durationSeconds) * 1000),
       partial: "vantages" in fault && fault.vantages !== undefined,
+      aws: !isTargetFault(fault),
       title: describeFault(fault, input.vantages),
       kind: faultLabel(fault),
     }));
@@ -83,7 +85,7 @@ ul { padding-left: 18px; } li { margin: 2px 0; } time { font-family: ui-monospac
 <p><strong>${escapeHtml(input.headline ?? "")}</strong></p>
 <p>${escapeHtml(input.scenario.description ?? "")}</p>
 <h2>Traffic share per region (what DNS answers: the record weights, less the sets whose health checks are unhealthy)</h2>
-<p class="note">Faults: red bars in the top lane, labelled with their kind (solid when clients and every vantage are hit, pale when only some vantages are), thin red lines where each starts and ends. Dashed black lines: applied weight changes.</p>
+<p class="note">Faults: red bars in the top lane, labelled with their kind (solid when clients and every vantage are hit, pale when only some vantages are), purple for an AWS service's outage (the Route 53 API, one region's CloudWatch), thin red lines where each starts and ends. Dashed black lines: changes of the DNS answers (the timeline names each one's path: records or data plane).</p>
 ${traffic.outerHTML}
 <h2>Client errors per minute</h2>
 ${errors.outerHTML}
@@ -106,6 +108,10 @@ function faultLabel(fault: DrillFault): string {
       return `+${fault.ms} ms`;
     case "loss":
       return `loss ${Math.round(fault.ratio * 100)}%`;
+    case "route53-api-down":
+      return "Route 53 API down";
+    case "cloudwatch-down":
+      return `CloudWatch down ${fault.region}`;
     default:
       return fault.kind;
   }
@@ -143,11 +149,12 @@ interface ChartAxes {
   color: { domain: string[]; legend: boolean };
 }
 
-/** A fault interval as the charts draw it; `partial` when it hits only some vantages. */
+/** A fault interval as the charts draw it; `partial` when it hits only some vantages, `aws` for an AWS service's own fault. */
 interface FaultBand {
   x1: Date;
   x2: Date;
   partial: boolean;
+  aws: boolean;
   title: string;
   /** Short label: {@link faultLabel}. */
   kind: string;
@@ -186,8 +193,13 @@ function trafficChart(document: Document, input: ReportInput, axes: ChartAxes, f
         { stroke: "#d62728", strokeOpacity: 0.45, strokeWidth: 0.8, y1: 0, y2: 1.1 },
       ),
       Plot.rect(
-        faultBands.filter((band) => !band.partial),
+        faultBands.filter((band) => !band.partial && !band.aws),
         { x1: "x1", x2: "x2", y1: 1.03, y2: 1.1, fill: "#d62728", fillOpacity: 0.9, title: "title" },
+      ),
+      // An AWS service's outage (the Route 53 API, one region's CloudWatch) hits the system, not the clients.
+      Plot.rect(
+        faultBands.filter((band) => band.aws),
+        { x1: "x1", x2: "x2", y1: 1.03, y2: 1.1, fill: "#6a3d9a", fillOpacity: 0.55, title: "title" },
       ),
       Plot.rect(
         faultBands.filter((band) => band.partial),
@@ -220,7 +232,7 @@ function errorsChart(document: Document, input: ReportInput, axes: ChartAxes, fa
     color: axes.color,
     marks: [
       Plot.rect(
-        faultBands.filter((band) => !band.partial),
+        faultBands.filter((band) => !band.partial && !band.aws),
         { x1: "x1", x2: "x2", fill: "#d62728", fillOpacity: 0.16 },
       ),
       Plot.rectY(

@@ -12,21 +12,14 @@ import {
   emulatorPerFile,
   primaryDownFromTwo,
   publishVotes,
+  splitDrainPolicy,
 } from "../support/control-fixtures.ts";
 import { fastRetry } from "./aws-fixtures.ts";
 
 const emulator = emulatorPerFile();
 const t0 = Math.floor(Date.now() / 60_000) * 60 - 900;
-const policy = {
-  minVantages: 2,
-  quorum: "majority" as const,
-  // Two split rounds (eu-west-1 still sees primary up) drain: a round that is not unanimous waits one more.
-  drainAfterRounds: 1,
-  recoverAfterSeconds: 20,
-  rampPercents: [50, 100],
-  rampStepSeconds: 60,
-  flapBudget: { maxDrains: 3, windowSeconds: 3600 },
-};
+// Two split rounds (eu-west-1 still sees primary up) drain: a round that is not unanimous waits one more.
+const policy = splitDrainPolicy;
 
 beforeAll(async () => {
   // moto imports its SSM backend on the first call (seconds on a busy machine).

@@ -14,6 +14,7 @@ import {
   emulatorPerFile,
   primaryDownFromTwo,
   publishVotes,
+  splitDrainPolicy,
 } from "../support/control-fixtures.ts";
 import { fastRetry } from "./aws-fixtures.ts";
 
@@ -27,15 +28,7 @@ const faults: DrillFault[] = [
   { start: 100, end: 200, kind: "route53-api-down" },
   { start: 300, end: 400, kind: "cloudwatch-down", region: "us-west-1" },
 ];
-const policy = {
-  minVantages: 2,
-  quorum: "majority" as const,
-  drainAfterRounds: 1,
-  recoverAfterSeconds: 20,
-  rampPercents: [50, 100],
-  rampStepSeconds: 60,
-  flapBudget: { maxDrains: 3, windowSeconds: 3600 },
-};
+const policy = splitDrainPolicy;
 let proxy: FaultProxy;
 
 beforeAll(async () => {

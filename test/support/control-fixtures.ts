@@ -142,3 +142,14 @@ export function emulatorPerFile(): Pick<Emulator, "url" | "env"> {
     },
   };
 }
+
+/** A policy that drains after two split rounds (a round that is not unanimous waits one more) and ramps back in two steps. */
+export const splitDrainPolicy = {
+  minVantages: 2,
+  quorum: "majority" as const,
+  drainAfterRounds: 1,
+  recoverAfterSeconds: 20,
+  rampPercents: [50, 100],
+  rampStepSeconds: 60,
+  flapBudget: { maxDrains: 3, windowSeconds: 3600 },
+};
