@@ -5,6 +5,7 @@ import {
   auditStatements,
   dataPlaneStoreStatements,
   deciderPermissions,
+  manualReadPermissions,
   notifyPermissions,
   signalPermissions,
 } from "./iam.ts";
@@ -60,10 +61,13 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
       ...deciderPermissions(config, region),
       { actions: ["sns:Publish"], resources: Object.values(arns) },
     ]);
+  // Every region's signal endpoint first: the manual function's `verify` checks them all.
+  const { signals, signalEndpoints } = createSignalEndpoints(settings);
   return config.controlRegions.map((region) => {
     const provider = providerFor(region);
     const environment = { FAILOVER_CONTROL_REGION: region };
     const writerEnvironment = { ...environment, FAILOVER_ALERT_TOPICS: alertTopics };
+    const { accountId } = aws.getCallerIdentityOutput({}, { provider });
 
     const decider = new sst.aws.Cron(
       logicalName("Decider", region),
@@ -95,11 +99,14 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
           handler: "functions/failover.handler",
           description: `regional-failover manual failover (control region ${region}); invoked by the failover CLI`,
           configJson,
-          environment: writerEnvironment,
-          permissions: writerPermissions(region).apply((statements) => [
-            ...statements,
-            ...auditStatements(config, "write"),
-          ]),
+          environment: { ...writerEnvironment, FAILOVER_SIGNAL_ENDPOINTS: signalEndpoints },
+          permissions: writerPermissions(region).apply((statements) =>
+            accountId.apply((account) => [
+              ...statements,
+              ...manualReadPermissions(config, region, account),
+              ...auditStatements(config, "write"),
+            ]),
+          ),
           timeoutSeconds: 60,
           memoryMb: functionMemoryMb.manual,
         }),
@@ -109,7 +116,6 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
     );
 
     const alarmTopic = topics.get(region) as sst.aws.SnsTopic;
-    const { accountId } = aws.getCallerIdentityOutput({}, { provider });
     alarmTopic.subscribe(logicalName("Notify", region), {
       ...functionArgs({
         handler: "functions/notify.handler",
@@ -123,10 +129,22 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
       }),
     });
 
-    const signal = createSignalEndpoint(settings, region, provider, environment);
+    const signal = signals.get(region) as sst.aws.Function;
 
     return { region, decider, manualFailover, alarmTopic, signal };
   });
+}
+
+/** Each control region's signal endpoint, and their URLs as JSON (region → URL) for the manual function. */
+function createSignalEndpoints(settings: Settings) {
+  const signals = new Map(
+    settings.config.controlRegions.map((region) => [
+      region,
+      createSignalEndpoint(settings, region, providerFor(region), { FAILOVER_CONTROL_REGION: region }),
+    ]),
+  );
+  const urls = $output(Object.fromEntries([...signals].map(([region, signal]) => [region, signal.url])));
+  return { signals, signalEndpoints: $jsonStringify(urls) };
 }
 
 /**

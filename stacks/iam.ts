@@ -28,6 +28,8 @@ export const wildcardResourceExceptions: Readonly<Record<string, string>> = {
     "PutMetricData has no resource type in IAM; it is narrowed by the cloudwatch:namespace condition instead.",
   "cloudwatch:GetMetricData":
     "GetMetricData has no resource type and supports no condition key to narrow it; the decider reads only its own namespace by construction.",
+  "route53:ListHealthChecks":
+    "ListHealthChecks has no resource type in IAM; it only reads health-check settings (the manual function's status and verify).",
 };
 
 /** AWS partition of a region: `aws`, `aws-us-gov` or `aws-cn`. */
@@ -112,6 +114,27 @@ export function deciderPermissions(config: FailoverConfig, region: string): Perm
     { actions: ["route53:GetChange"], resources: [`arn:${partitionOf(region)}:route53:::change/*`] },
     putMetricsStatement(config),
     { actions: ["cloudwatch:GetMetricData"], resources: ["*"] },
+  ];
+}
+
+/**
+ * The manual function's extra reads, for `status` (each target's health-check
+ * status) and `verify` (the checks' settings, every control region's alarms).
+ * Read-only: creating and tying health checks is `failover init --direct`,
+ * with a zone administrator's credentials.
+ */
+export function manualReadPermissions(
+  config: FailoverConfig,
+  region: string,
+  accountId: string,
+): PermissionStatement[] {
+  return [
+    { actions: ["route53:ListHealthChecks"], resources: ["*"] },
+    { actions: ["route53:GetHealthCheckStatus"], resources: [`arn:${partitionOf(region)}:route53:::healthcheck/*`] },
+    {
+      actions: ["cloudwatch:DescribeAlarms"],
+      resources: config.controlRegions.map((r) => alarmArnPattern(config, r, accountId)),
+    },
   ];
 }
 

@@ -62,6 +62,11 @@ describe("the SST app under mocks", () => {
     const urls = app.resources.filter((r) => r.type === "aws:lambda/functionUrl:FunctionUrl");
     expect(urls.map((u) => u.region).sort()).toEqual([...config.controlRegions].sort());
     expect(urls.every((u) => u.inputs.authorizationType === "NONE" && u.name.startsWith("Signal"))).toBe(true);
+    // The manual function knows every region's signal endpoint, for `failover verify`.
+    for (const manual of views.filter((v) => v.kind === "manual")) {
+      const endpoints = JSON.parse(manual.fn.inputs.environment.variables.FAILOVER_SIGNAL_ENDPOINTS);
+      expect(Object.keys(endpoints).sort()).toEqual([...config.controlRegions].sort());
+    }
   });
 
   it("gives every function arm64, 2-week logs and the config within Lambda's 4 KB environment", () => {

@@ -259,10 +259,13 @@ const expectedActions: Record<FunctionKind, string[]> = {
     "ssm:PutParameter",
   ],
   manual: [
+    "cloudwatch:DescribeAlarms",
     "cloudwatch:GetMetricData",
     "cloudwatch:PutMetricData",
     "route53:ChangeResourceRecordSets",
     "route53:GetChange",
+    "route53:GetHealthCheckStatus",
+    "route53:ListHealthChecks",
     "route53:ListResourceRecordSets",
     "sns:Publish",
     "ssm:GetParameter",
@@ -278,12 +281,10 @@ function actionsExpected(kind: FunctionKind, region: string, config: FailoverCon
   return asksFirstRegion ? ["cloudwatch:DescribeAlarms", ...expectedActions.notify] : expectedActions[kind];
 }
 
-/** Resource DescribeAlarms must be limited to: this deployment's alarms in the first control region (any account id). */
-function firstRegionAlarms(config: FailoverConfig): RegExp {
+/** Resource DescribeAlarms must be limited to: this deployment's alarms in `region` (any account id). */
+function regionAlarms(config: FailoverConfig, region: string): RegExp {
   const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(
-    `^arn:aws:cloudwatch:${escaped(config.controlRegions[0] ?? "")}:\\d{12}:alarm:${escaped(config.name)}-\\*$`,
-  );
+  return new RegExp(`^arn:aws:cloudwatch:${escaped(region)}:\\d{12}:alarm:${escaped(config.name)}-\\*$`);
 }
 
 /** Least privilege: named actions only, each scoped as documented in stacks/iam.ts; roles trust Lambda only. */
@@ -332,13 +333,23 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
         const zoneOnly = JSON.stringify(resources) === JSON.stringify([hostedZoneArn(config, region)]);
         if ((action === "route53:ChangeResourceRecordSets" || action === "route53:ListResourceRecordSets") && !zoneOnly)
           problems.push(`${where}: ${action} on ${resources.join(", ")}, expected only the hosted zone`);
+        // The notifier asks the first region's alarms; the manual function's verify reads every control region's.
+        const alarmRegions = view.kind === "manual" ? config.controlRegions : config.controlRegions.slice(0, 1);
         if (
           action === "cloudwatch:DescribeAlarms" &&
-          !(resources.length === 1 && firstRegionAlarms(config).test(resources[0] ?? ""))
+          !(
+            resources.length === alarmRegions.length &&
+            alarmRegions.every((r, i) => regionAlarms(config, r).test(resources[i] ?? ""))
+          )
         )
           problems.push(
-            `${where}: cloudwatch:DescribeAlarms on ${resources.join(", ")}, expected only the ${config.name}-* alarms of ${config.controlRegions[0]}`,
+            `${where}: cloudwatch:DescribeAlarms on ${resources.join(", ")}, expected only the ${config.name}-* alarms of ${alarmRegions.join(", ")}`,
           );
+        if (
+          action === "route53:GetHealthCheckStatus" &&
+          JSON.stringify(resources) !== JSON.stringify(["arn:aws:route53:::healthcheck/*"])
+        )
+          problems.push(`${where}: route53:GetHealthCheckStatus on ${resources.join(", ")}`);
         const audit = auditParameterArns(config);
         const onAudit = JSON.stringify(resources) === JSON.stringify(audit);
         if (onAudit && !(action === "ssm:GetParameter" || (action === "ssm:PutParameter" && view.kind === "manual")))

@@ -1,9 +1,7 @@
 import { DeleteAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AddressInfo } from "node:net";
 import {
   ChangeResourceRecordSetsCommand,
   Route53Client,
@@ -12,6 +10,7 @@ import {
 } from "@aws-sdk/client-route-53";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.ts";
+import { startSignalEndpoint } from "../../drill/signal-endpoint.ts";
 import { CloudWatchAdmin } from "../../emulator/cloudwatch-admin.ts";
 import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.ts";
@@ -35,9 +34,9 @@ import { fastRetry } from "./aws-fixtures.ts";
 // GetHealthCheckStatus patch, which asks these local signal endpoints).
 
 const emulator = emulatorPerFile();
-const servers: Server[] = [];
+const closers: Array<() => Promise<void>> = [];
 afterAll(async () => {
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  await Promise.all(closers.map((close) => close()));
 });
 beforeAll(async () => {
   await new ParameterStore({ region: "us-east-2", endpoint: emulator.url, retry: { budgetMs: 30_000 } }).get("/w");
@@ -55,15 +54,9 @@ async function setup() {
   const endpoints: Record<string, string> = {};
   for (const region of config.controlRegions) {
     const handler = createSignalHandler({ config, region, store, cacheMs: 0, log: createLogger({ write: () => {} }) });
-    const server = createServer(async (req, res) => {
-      const answer = await handler({
-        queryStringParameters: Object.fromEntries(new URL(req.url ?? "/", "http://x").searchParams),
-      });
-      res.writeHead(answer.statusCode, answer.headers).end(answer.body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    servers.push(server);
-    endpoints[region] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const endpoint = await startSignalEndpoint(region, handler);
+    closers.push(() => endpoint.close());
+    endpoints[region] = endpoint.url;
   }
   const healthChecks = new HealthCheckAdmin(config, { endpoint: emulator.url, retry: fastRetry });
   const manual = {

@@ -63,7 +63,7 @@ export async function linkDataPlane(
     const stuck = differences(spec, found, fixedKeys);
     if (stuck.length > 0)
       result.problems.push(
-        `health check ${found.id} (${reference}) has ${stuck.join(", ")} other than expected, which cannot be changed in place: delete it (aws route53 delete-health-check --health-check-id ${found.id}) and create it again`,
+        `health check ${found.id} (${reference}) has ${stuck.join(", ")} other than expected, which cannot be changed in place (and a deleted check's caller reference cannot be reused): replace it by hand`,
       );
     return check.id;
   };
@@ -184,7 +184,7 @@ export async function verifyDataPlane(
               link: "signal-check",
               message: `${target}: health check ${check.id} (${region}) points at the wrong thing: ${wrong.map((key) => `${key} ${JSON.stringify(check.spec[key])}, expected ${JSON.stringify(spec[key])}`).join("; ")}`,
               fix: wrong.some((key) => (fixedKeys as readonly string[]).includes(key))
-                ? `aws route53 delete-health-check --health-check-id ${check.id}, then ${init}`
+                ? `none automated: Type and RequestInterval cannot be changed in place, and a deleted check's caller reference cannot be reused; create a check with the expected settings and tie the records to it by hand`
                 : `${init} (puts the settings right in place)`,
             });
         }
