@@ -498,6 +498,7 @@ function createHandlers(
       log,
       announce: announcerIn(controlRegion),
       signals,
+      onRoundsSkipped: (starts) => session.onSkippedRounds(`decider ${controlRegion}`, starts.length),
     }),
   }));
   const manualRegion = config.controlRegions[0] ?? "us-east-1";
