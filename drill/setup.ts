@@ -1,4 +1,5 @@
 import { createDecideHandler } from "../functions/lib/control/decider.ts";
+import { auditTrailFor } from "../functions/lib/audit.ts";
 import { announceRetry } from "../functions/lib/aws/alert-topics.ts";
 import type { AwsClientOptions } from "../functions/lib/aws/client-config.ts";
 import type { RetryOptions } from "../functions/lib/aws/retry.ts";
@@ -497,6 +498,7 @@ function createHandlers(
       bus: buses.decider,
       log,
       announce: announcerIn(controlRegion),
+      audit: auditTrailFor(config, controlRegion, aws),
       signals,
     }),
   }));
@@ -510,6 +512,7 @@ function createHandlers(
     log,
     syncTimeoutMs: 0,
     announce: announcerIn(manualRegion),
+    audit: auditTrailFor(config, manualRegion, aws),
   };
   return { probes, deciders, budgetMs: Math.min(config.probe.budgetSeconds * 1000, 57_000), manual };
 }

@@ -70,6 +70,7 @@ async function setup() {
     log: capturedLog().log,
     healthChecks,
     signalEndpoints: endpoints,
+    audit: zone.audit,
   } satisfies ManualDeps;
   const route53 = new Route53Client({ endpoint: emulator.url, region: "us-east-1", credentials });
   return { ...zone, store, endpoints, healthChecks, manual, route53 };

@@ -188,9 +188,17 @@ describe("decider handler against the emulator", () => {
   });
 
   it("keeps an override lease while it holds and hands control back to the policy when it expires", async () => {
-    const { config, switcher, bus } = await controlZone(emulator.url);
+    const { config, switcher, bus, audit } = await controlZone(emulator.url);
     const clock = manualClock((t0 + 6) * 1000);
-    const manual = { config, region: "us-east-2", clock, switcher, bus, log: capturedLog().log } satisfies ManualDeps;
+    const manual = {
+      config,
+      region: "us-east-2",
+      clock,
+      switcher,
+      bus,
+      log: capturedLog().log,
+      audit,
+    } satisfies ManualDeps;
     const decider = createDecideHandler({
       config,
       controlRegion: "us-east-2",

@@ -5,6 +5,7 @@ import type { FailoverConfig } from "../config.ts";
 import type { SignalStore } from "../dataplane/signal-store.ts";
 import { FailoverError } from "../errors.ts";
 import { log as defaultLog, type Logger } from "../log.ts";
+import type { AuditTrail } from "../audit.ts";
 import type { Announce } from "./announcer.ts";
 import { logChangeSync, waitForChangeSync } from "./change-sync.ts";
 import { runDecisionRound, type RoundOutcome } from "./round.ts";
@@ -25,6 +26,8 @@ export interface DecideDeps {
   dryRun?: boolean;
   /** Publishes each change this decider makes for Slack. @default none: changes are not announced */
   announce?: Announce;
+  /** Where an announced lease's who-and-why is read (../audit.ts). @default none: shown as "(audit unavailable)" */
+  audit?: AuditTrail;
   /** Data-plane signal stores of every control region (drains through health checks, rounds while the Route 53 API is down). @default none: records only */
   signals?: SignalStore;
   /** Longest `run` follows a weight change until Route 53 reports it INSYNC (never past the invocation's budget). @default 90000 */
@@ -60,6 +63,7 @@ export function createDecideHandler(deps: DecideDeps) {
     log,
     dryRun: deps.dryRun ?? config.dryRun,
     ...(deps.announce ? { announce: deps.announce } : {}),
+    ...(deps.audit ? { audit: deps.audit } : {}),
     ...(deps.signals ? { signals: deps.signals } : {}),
   };
   const runRound = (): Promise<RoundOutcome> => runDecisionRound(roundDeps, Math.floor(clock.now() / 1000));

@@ -4,7 +4,7 @@ import { leaseRecordName } from "../../../functions/lib/lease.ts";
 import { casChanges, initChanges } from "../../../functions/lib/records/change-batch.ts";
 import type { RecordSetData } from "../../../functions/lib/records/record-set.ts";
 import { groupId, managedGroupsOf } from "./records-fixtures.ts";
-import { encodeTxtJson } from "../../../functions/lib/records/txt.ts";
+import { encodeTxtDocument } from "../../../functions/lib/records/txt.ts";
 import { zoneSnapshotOf } from "../../../functions/lib/records/zone-snapshot.ts";
 
 const config = loadConfig();
@@ -75,7 +75,7 @@ describe("casChanges", () => {
           Name: "_state._failover.api.example.com",
           Type: "TXT",
           TTL: 60,
-          ResourceRecords: [{ Value: encodeTxtJson({ v: 1 }) }],
+          ResourceRecords: [{ Value: encodeTxtDocument({ v: 1 }) }],
         },
       },
     ]);
