@@ -500,6 +500,7 @@ function createHandlers(
       announce: announcerIn(controlRegion),
       audit: auditTrailFor(config, controlRegion, aws),
       signals,
+      onRoundsSkipped: (starts) => session.onSkippedRounds(`decider ${controlRegion}`, starts.length),
     }),
   }));
   const manualRegion = config.controlRegions[0] ?? "us-east-1";

@@ -290,6 +290,39 @@ describe("decider handler against the emulator", () => {
     expect(outcomes.every((outcome) => outcome.kind === "unknown" && !outcome.switched)).toBe(true);
   });
 
+  it("skips a round whose slot a starved process overslept, logs it and tells onRoundsSkipped", async () => {
+    // Prepare: the wait for the first round (due 3.5 s in) oversleeps by 21 s, as a starved process would.
+    const { config, switcher, bus } = await controlZone(emulator.url);
+    const base = manualClock(t0 * 1000 + 200);
+    let overslept = false;
+    const clock = {
+      ...base,
+      sleep: async (ms: number) => {
+        await base.sleep(ms + (overslept ? 0 : 21_000));
+        overslept = true;
+      },
+    };
+    const skipped: number[][] = [];
+    const captured = capturedLog();
+    const decider = createDecideHandler({
+      config,
+      controlRegion: "us-west-1",
+      clock,
+      switcher,
+      bus,
+      log: captured.log,
+      onRoundsSkipped: (starts) => skipped.push(starts.map((ms) => ms / 1000 - t0)),
+    });
+    // Act
+    const outcomes = await decider.run(40_000);
+    // Assess: awake at 24.7 s, the round due at 13.5 s is a whole interval late and skipped; 23.5 s runs late.
+    expect(outcomes.map((outcome) => outcome.at - t0)).toEqual([24, 24, 33]);
+    expect(skipped).toEqual([[13.5]]);
+    expect(
+      captured.entries().some((entry) => entry.msg === "decider rounds skipped: the round before overran their slot"),
+    ).toBe(true);
+  });
+
   it("decides again every second while a round is missing a vote, and drains as soon as the last re-checked vote is readable", async () => {
     // Prepare: round t0 all up; in round t0 + 10 two vantages voted primary down and eu-west-1 is still re-checking.
     const { config, switcher, bus } = await controlZone(emulator.url);
