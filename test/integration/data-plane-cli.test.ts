@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   ChangeResourceRecordSetsCommand,
+  CreateHealthCheckCommand,
   Route53Client,
   UpdateHealthCheckCommand,
   type ChangeResourceRecordSetsCommandInput,
@@ -22,6 +23,7 @@ import type {
   StatusResult,
   VerifyResult,
 } from "../../functions/lib/control/manual-result.ts";
+import { healthCheckReference, signalCheckSpec } from "../../functions/lib/dataplane/health-checks.ts";
 import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { createLogger } from "../../functions/lib/log.ts";
 import { createSignalHandler } from "../../functions/signal.ts";
@@ -236,6 +238,40 @@ describe("failover verify (emulator)", () => {
     expect(repair.dataPlane?.tied).toEqual(["api.example.com A primary"]);
     expect(after.broken.map((link) => link.message)).toEqual([`alarm ${blind} missing in us-west-1`]);
   }, 90_000);
+});
+
+describe("replacing a check that cannot be changed in place (emulator)", () => {
+  it("verify names a signal check with the wrong interval, and init replaces it under a new caller reference and rewires the calculated check", async () => {
+    // Prepare: someone created primary's us-east-2 check with our caller reference but the 30 s interval.
+    const { manual, config, route53, endpoints } = await setup();
+    const reference = healthCheckReference(config, "primary", "us-east-2");
+    const wrong = await route53.send(
+      new CreateHealthCheckCommand({
+        CallerReference: reference,
+        HealthCheckConfig: { ...signalCheckSpec("primary", endpoints["us-east-2"] as string), RequestInterval: 30 },
+      }),
+    );
+    // Act
+    const before = ok<VerifyResult>(await handleManualEvent(manual, { action: "verify", actor: "bob" }));
+    const init = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    const again = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    const after = ok<VerifyResult>(await handleManualEvent(manual, { action: "verify", actor: "bob" }));
+    // Assess
+    const wrongId = wrong.HealthCheck?.Id ?? "";
+    expect(before.broken.find((link) => link.message.includes(wrongId))).toMatchObject({
+      link: "signal-check",
+      fix: "failover init --direct --yes (replaces it: Type and RequestInterval cannot be changed in place)",
+    });
+    expect(before.broken.find((link) => link.message.includes(wrongId))?.message).toMatch(
+      /RequestInterval 30, expected 10/,
+    );
+    expect(init.dataPlane?.created).toContain(`${reference}.2`);
+    expect(init.problems.join("\n")).toMatch(
+      new RegExp(`health check ${wrongId} .* replaced by \\S+; delete ${wrongId}`),
+    );
+    expect(again.dataPlane).toMatchObject({ created: [], repaired: [], tied: [] });
+    expect(after.broken.filter((link) => link.link !== "alarm")).toEqual([]);
+  }, 60_000);
 });
 
 describe("the failover CLI on the data plane (--direct, emulator)", () => {

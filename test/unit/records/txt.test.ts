@@ -6,7 +6,7 @@ import { decodeTxtDocument, decodeTxtStrings, encodeTxtDocument } from "../../..
 import { zoneSnapshotOf } from "../../../functions/lib/records/zone-snapshot.ts";
 import { parseStateDocument } from "../../../functions/lib/state.ts";
 import { loadConfig } from "../../../functions/lib/config.ts";
-import { groupId, managedGroupsOf } from "./records-fixtures.ts";
+import { groupId, managedGroupsOf, weighted } from "./records-fixtures.ts";
 
 /** A TXT record set as Route 53 lists it. */
 const txt = (name: string, value: string): RecordSetData => ({
@@ -100,14 +100,6 @@ describe("records written before the audit trail left DNS", () => {
   });
 
   it("are rewritten in the new format by the next lease write (the old record is the compare-and-swap DELETE)", () => {
-    const weighted = (id: string, weight: number, value: string): RecordSetData => ({
-      Name: "api.example.com",
-      Type: "A",
-      SetIdentifier: id,
-      Weight: weight,
-      TTL: 60,
-      ResourceRecords: [{ Value: value }],
-    });
     const groups = managedGroupsOf(config, {
       "api.example.com|A": [weighted("primary", 90, "198.51.100.10"), weighted("failover", 10, "203.0.113.20")],
       [groupId(leaseName, "TXT")]: [oldLease],
