@@ -2,22 +2,30 @@ import { parseArgs } from "../cli/args.ts";
 import { ValidationError } from "../functions/lib/errors.ts";
 import { DEFAULT_OUT, DEFAULT_SCENARIO, DEFAULT_SPEED } from "./run.ts";
 
-export const drillUsage = `usage: npm run drill [-- --scenario <file>] [--speed <n>] [--out <dir>]
+export const drillUsage = `usage: npm run drill [-- --scenario <file>] [--speed <n>] [--out <dir>] [--no-load-guard]
   --scenario <file>  scenario JSON (default ${DEFAULT_SCENARIO})
   --speed <n>        virtual seconds per wall second, 1-200 (default ${DEFAULT_SPEED}: the Clerk scenario takes 3.5 min)
-  --out <dir>        where summary.json, report.html and drill.log go (default ${DEFAULT_OUT})`;
+  --out <dir>        where summary.json, report.html and drill.log go (default ${DEFAULT_OUT})
+  --no-load-guard    run to the end on a machine too busy for the compressed clock (its verdict then describes that machine too)`;
 
 export interface DrillArgs {
   scenario: string;
   speed: number;
   out: string;
+  /** Stop with exit 3 when the machine cannot keep the clock (see drill/load-guard.ts). @default true */
+  loadGuard: boolean;
 }
 
 /** Parses `npm run drill`'s arguments; throws ValidationError naming the bad flag. `"help"` for --help. */
 export function parseDrillArgs(argv: readonly string[]): DrillArgs | "help" {
   const { flags, help } = parseArgs(
     argv,
-    { scenario: { type: "string" }, speed: { type: "string" }, out: { type: "string" } },
+    {
+      scenario: { type: "string" },
+      speed: { type: "string" },
+      out: { type: "string" },
+      "no-load-guard": { type: "boolean" },
+    },
     { names: [] },
   );
   if (help) return "help";
@@ -29,5 +37,10 @@ export function parseDrillArgs(argv: readonly string[]): DrillArgs | "help" {
       { hint: drillUsage },
     );
   }
-  return { scenario: flags.scenario ?? DEFAULT_SCENARIO, speed, out: flags.out ?? DEFAULT_OUT };
+  return {
+    scenario: flags.scenario ?? DEFAULT_SCENARIO,
+    speed,
+    out: flags.out ?? DEFAULT_OUT,
+    loadGuard: !flags["no-load-guard"],
+  };
 }

@@ -10,6 +10,8 @@ export interface TooBusy {
   emulatorMs: number;
   /** The same lags in simulated seconds at the drill's speed. */
   simulatedSeconds: { loop: number; emulator: number };
+  /** Rounds of the probes and deciders skipped in the last window because the round before overran its slot. */
+  skippedRounds: number;
   /** The highest speed at which these lags would have stayed within bounds (at least 1). */
   fittingSpeed: number;
   /** One sentence for people: what was measured, and what to do. */
@@ -51,6 +53,7 @@ export class LoadGuard {
   private lastCheck = performance.now();
   private overInARow = 0;
   private readonly recent: Array<{ loopStallMs: number; emulatorMs: number }> = [];
+  private skipped: string[] = [];
 
   constructor(private readonly options: LoadGuardOptions) {}
 
@@ -83,6 +86,18 @@ export class LoadGuard {
     this.timer = undefined;
   }
 
+  /**
+   * Notes rounds the system's own functions skipped because the round before
+   * overran its slot (`who`: "probe us-east-1", "decider us-west-1"). A
+   * probe round ends a second before the next and a decider round takes a
+   * few emulator calls, so an overrun means the machine starved them: the
+   * next check stops the drill, whatever the other measures say, since the
+   * skipped rounds already delayed a detection the verdict would count.
+   */
+  noteSkippedRounds(who: string, count: number): void {
+    for (let index = 0; index < count; index++) this.skipped.push(who);
+  }
+
   /** Measures the window since the last check; returns why the drill must stop, or undefined. */
   check(atSecond: number): TooBusy | undefined {
     const { speed } = this.options;
@@ -106,7 +121,15 @@ export class LoadGuard {
     const loopBound = (this.options.loopBoundMs ?? 5000) / speed;
     const over = emulatorMs > emulatorBound || loopStallMs > loopBound;
     this.overInARow = over ? this.overInARow + 1 : 0;
-    if (this.overInARow < windows) return undefined;
+    const skipped = this.skipped;
+    this.skipped = [];
+    if (this.overInARow < windows && skipped.length === 0) return undefined;
+    return this.tooBusy(atSecond, skipped);
+  }
+
+  private tooBusy(atSecond: number, skipped: string[]): TooBusy {
+    const { speed } = this.options;
+    const windows = this.options.windows ?? 2;
 
     const worstLoop = Math.max(...this.recent.map((w) => w.loopStallMs));
     const worstEmulator = Math.max(...this.recent.map((w) => w.emulatorMs));
@@ -116,19 +139,26 @@ export class LoadGuard {
         Math.min(
           worstEmulator > 0 ? (this.options.emulatorBoundMs ?? 2500) / worstEmulator : speed,
           worstLoop > 0 ? (this.options.loopBoundMs ?? 5000) / worstLoop : speed,
+          skipped.length > 0 ? speed / 2 : speed,
           speed - 1,
         ),
       ),
     );
+    const who = [...new Set(skipped)].join(", ");
+    const skips =
+      skipped.length === 0
+        ? ""
+        : `${skipped.length} round(s) of ${who} were skipped because the round before overran its slot. `;
     const simulated = { loop: round1((worstLoop * speed) / 1000), emulator: round1((worstEmulator * speed) / 1000) };
     return {
       atSecond,
       loopStallMs: Math.round(worstLoop),
       emulatorMs: Math.round(worstEmulator),
       simulatedSeconds: simulated,
+      skippedRounds: skipped.length,
       fittingSpeed,
       message:
-        `the machine is too busy for the drill at ${speed}x: over the last ${windows} simulated minutes the emulator answered in ` +
+        `the machine is too busy for the drill at ${speed}x: ${skips}Over the last ${windows} simulated minutes the emulator answered in ` +
         `${Math.round(worstEmulator)} ms (90th percentile; ${simulated.emulator} s simulated, bound ${round1((this.options.emulatorBoundMs ?? 2500) / 1000)} s) ` +
         `and the drill's event loop stalled up to ${Math.round(worstLoop)} ms (${simulated.loop} s simulated, bound ${round1((this.options.loopBoundMs ?? 5000) / 1000)} s). ` +
         `A verdict would describe this machine, not the failover system, so the drill stopped. ` +

@@ -7,7 +7,7 @@ import { drillUsage, parseDrillArgs, type DrillArgs } from "./args.ts";
 import { DrillInterrupted, runDrill } from "./run.ts";
 
 /**
- * `npm run drill [-- --scenario <file>] [--speed <n>] [--out <dir>]`
+ * `npm run drill [-- --scenario <file>] [--speed <n>] [--out <dir>] [--no-load-guard]`
  *
  * Exit 0 when the scenario's expectations hold, 1 when one does not (or the
  * drill could not run), 2 on bad input, 3 when the machine was too busy to
@@ -56,6 +56,7 @@ async function main(): Promise<number> {
     const result = await runDrill({
       scenario,
       speed: args.speed,
+      loadGuard: args.loadGuard,
       outDir: resolve(args.out),
       isTTY,
       signal: controller.signal,

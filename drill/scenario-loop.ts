@@ -45,7 +45,8 @@ export async function runScenario(session: DrillSession, parts: DrillParts): Pro
       if (silentVantages(scenario.faults, config.vantages, (at - startMs) / 1000).has(probe.vantage)) return;
       // A cold start spends part of the invocation's timeout before the handler runs.
       const coldMs = arrival(minute)?.coldMs ?? 0;
-      await probe.handler({}, { getRemainingTimeInMillis: () => 60_000 - coldMs - (clock.now() - at) });
+      const run = await probe.handler({}, { getRemainingTimeInMillis: () => 60_000 - coldMs - (clock.now() - at) });
+      if (run.skipped.length > 0) session.onSkippedRounds(`probe ${probe.vantage}`, run.skipped.length);
     });
   }
   for (const decider of parts.deciders) {
@@ -80,6 +81,7 @@ function guardLoad(session: DrillSession, parts: DrillParts, track: Track): void
   const { clock, printer, startMs } = session;
   const guard = new LoadGuard({ speed: session.options.speed, lag: parts.lag, emulatorUrl: parts.emulatorUrl });
   guard.start();
+  session.onSkippedRounds = (who, count) => guard.noteSkippedRounds(who, count);
   session.onClose(async () => guard.stop());
   everyMinute(session, track, 30_000, "load guard", async (at) => {
     const tooBusy = guard.check((at - startMs) / 1000);

@@ -59,6 +59,8 @@ export interface DrillSession {
   interrupted: boolean;
   /** Set when the machine could not keep the compressed clock and the drill stopped early (exit 3). */
   tooBusy: TooBusy | undefined;
+  /** Told of rounds the probes or deciders skipped because the round before overran (the load guard listens). @default ignores them */
+  onSkippedRounds: (who: string, count: number) => void;
   /** Up to 50 problems for the summary; every one is logged. */
   problems: string[];
   problem(text: string): void;
@@ -107,6 +109,7 @@ export function openSession(options: DrillOptions): DrillSession {
     clock,
     startMs,
     endMs: startMs + options.scenario.durationSeconds * 1000,
+    onSkippedRounds: () => undefined,
     wallStart,
     cpuStart,
     interrupted: false,

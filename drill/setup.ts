@@ -1,4 +1,5 @@
 import { createDecideHandler } from "../functions/lib/control/decider.ts";
+import { auditTrailFor } from "../functions/lib/audit.ts";
 import { announceRetry } from "../functions/lib/aws/alert-topics.ts";
 import type { AwsClientOptions } from "../functions/lib/aws/client-config.ts";
 import type { RetryOptions } from "../functions/lib/aws/retry.ts";
@@ -497,7 +498,9 @@ function createHandlers(
       bus: buses.decider,
       log,
       announce: announcerIn(controlRegion),
+      audit: auditTrailFor(config, controlRegion, aws),
       signals,
+      onRoundsSkipped: (starts) => session.onSkippedRounds(`decider ${controlRegion}`, starts.length),
     }),
   }));
   const manualRegion = config.controlRegions[0] ?? "us-east-1";
@@ -510,6 +513,7 @@ function createHandlers(
     log,
     syncTimeoutMs: 0,
     announce: announcerIn(manualRegion),
+    audit: auditTrailFor(config, manualRegion, aws),
   };
   return { probes, deciders, budgetMs: Math.min(config.probe.budgetSeconds * 1000, 57_000), manual };
 }

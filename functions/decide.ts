@@ -2,6 +2,7 @@ import { MetricsBus } from "./lib/aws/cloudwatch.ts";
 import { alertAnnouncer } from "./lib/aws/alert-topics.ts";
 import { Route53Switcher } from "./lib/aws/route53.ts";
 import { ParameterStore } from "./lib/aws/ssm.ts";
+import { auditTrailFor } from "./lib/audit.ts";
 import { systemClock } from "./lib/clock.ts";
 import { checkDecideEvent } from "./lib/control/decide-event.ts";
 import { createDecideHandler } from "./lib/control/decider.ts";
@@ -36,6 +37,7 @@ export const handler = async (event: unknown, context?: { getRemainingTimeInMill
       ),
       dryRun,
       announce: alertAnnouncer(controlRegion, defaultLog),
+      audit: auditTrailFor(config, controlRegion),
     });
     wired = { decider, budgetMs: deciderBudgetMs(config) };
   }

@@ -1,3 +1,4 @@
+import { auditTrailFor } from "./lib/audit.ts";
 import { alertAnnouncer } from "./lib/aws/alert-topics.ts";
 import { MetricsBus } from "./lib/aws/cloudwatch.ts";
 import { Route53Switcher } from "./lib/aws/route53.ts";
@@ -34,6 +35,7 @@ export const handler = async (event: unknown, context?: { awsRequestId?: string 
         switcher: new Route53Switcher(config),
         bus: new MetricsBus(config),
         announce: alertAnnouncer(region, log),
+        audit: auditTrailFor(config, region),
         healthChecks: new HealthCheckAdmin(config),
       };
       const signalEndpoints = signalEndpointsFrom(process.env[SIGNAL_ENDPOINTS_ENV], config);

@@ -1,5 +1,6 @@
 import { MetricsBus } from "./lib/aws/cloudwatch.ts";
 import { ParameterStore } from "./lib/aws/ssm.ts";
+import { auditTrailFor } from "./lib/audit.ts";
 import type { FailoverConfig } from "./lib/config.ts";
 import { configFromEnv } from "./lib/env-config.ts";
 import { log as defaultLog } from "./lib/log.ts";
@@ -35,7 +36,10 @@ function wire(): ReturnType<typeof createNotifyHandler> {
     process.env.FAILOVER_SLACK_WEBHOOK_PARAMETER || slackWebhookParameterName(config?.name ?? "regional-failover");
   return createNotifyHandler({
     webhookUrl: webhookFromParameterStore(new ParameterStore({ region: ownRegion }), parameter),
-    loadContext: () => loadNotifyContext(config ?? configFromEnv(), { log: defaultLog }),
+    loadContext: () => {
+      const known = config ?? configFromEnv();
+      return loadNotifyContext(known, { log: defaultLog, audit: auditTrailFor(known, ownRegion) });
+    },
     ...(config && bus
       ? {
           announce: {

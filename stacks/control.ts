@@ -2,6 +2,7 @@ import { alertTopicName, functionMemoryMb, manualFunctionName } from "../functio
 import { roundsTimeoutSeconds, type Settings } from "./settings.ts";
 import type { Secrets } from "./secrets.ts";
 import {
+  auditStatements,
   dataPlaneStoreStatements,
   deciderPermissions,
   manualReadPermissions,
@@ -80,6 +81,7 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
           permissions: writerPermissions(region).apply((statements) => [
             ...statements,
             ...dataPlaneStoreStatements(config),
+            ...auditStatements(config, "read"),
           ]),
           timeoutSeconds: roundsTimeoutSeconds(config),
           memoryMb: functionMemoryMb.decider,
@@ -88,8 +90,8 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
       { provider },
     );
 
-    // Same permissions as the decider: it writes the lease and weights by
-    // the same CAS. No `url`: on-call invokes it with IAM (lambda:InvokeFunction).
+    // Same permissions as the decider (it writes the lease and weights by
+    // the same CAS), plus writing the audit entries; no data-plane store. No `url`: on-call invokes it with IAM (lambda:InvokeFunction).
     const manualFailover = new sst.aws.Function(
       logicalName("ManualFailover", region),
       {
@@ -99,7 +101,11 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
           configJson,
           environment: { ...writerEnvironment, FAILOVER_SIGNAL_ENDPOINTS: signalEndpoints },
           permissions: writerPermissions(region).apply((statements) =>
-            accountId.apply((account) => [...statements, ...manualReadPermissions(config, region, account)]),
+            accountId.apply((account) => [
+              ...statements,
+              ...manualReadPermissions(config, region, account),
+              ...auditStatements(config, "write"),
+            ]),
           ),
           timeoutSeconds: 60,
           memoryMb: functionMemoryMb.manual,

@@ -2,6 +2,7 @@ import type { FailoverConfig } from "../functions/lib/config.ts";
 import { signalParameterNames } from "../functions/lib/dataplane/signal-store.ts";
 import { normalizeDnsName } from "../functions/lib/dns-name.ts";
 import { leaseRecordName } from "../functions/lib/lease.ts";
+import { auditParameterName } from "../functions/lib/audit.ts";
 import { slackWebhookParameterName } from "../functions/lib/slack/webhook.ts";
 import { stateRecordName } from "../functions/lib/state.ts";
 
@@ -154,6 +155,26 @@ export function dataPlaneStoreStatements(config: FailoverConfig): PermissionStat
   ];
 }
 
+/** ARNs of the audit entries (functions/lib/audit.ts) in every control region, any account. */
+export function auditParameterArns(config: FailoverConfig): string[] {
+  return config.controlRegions.map(
+    (region) => `arn:${partitionOf(region)}:ssm:${region}:*:parameter${auditParameterName(config.name, "*")}`,
+  );
+}
+
+/**
+ * The audit trail: the manual function writes an entry per change to every
+ * control region and reads them back (status, release); the deciders and the
+ * notifiers only read them, to say who took a lease and why.
+ */
+export function auditStatements(config: FailoverConfig, access: "read" | "write"): PermissionStatement[] {
+  const resources = auditParameterArns(config);
+  return [
+    { actions: ["ssm:GetParameter"], resources },
+    ...(access === "write" ? [{ actions: ["ssm:PutParameter"], resources }] : []),
+  ];
+}
+
 /** The signal endpoint: read this region's signal parameter, nothing else. */
 export function signalPermissions(config: FailoverConfig, region: string): PermissionStatement[] {
   return [{ actions: ["ssm:GetParameter"], resources: dataPlaneParameterArns(config, region, true) }];
@@ -214,7 +235,12 @@ export function notifyPermissions(config: FailoverConfig, region: string, accoun
     first !== undefined && region !== first
       ? [{ actions: ["cloudwatch:DescribeAlarms"], resources: [alarmArnPattern(config, first, accountId)] }]
       : [];
-  return [readZoneStatement(config, region), ...webhookReadStatements(config, region, accountId), ...askFirst];
+  return [
+    readZoneStatement(config, region),
+    ...webhookReadStatements(config, region, accountId),
+    ...auditStatements(config, "read"),
+    ...askFirst,
+  ];
 }
 
 /** Policy document on-call needs to use the CLI against a deployment: invoke the manual failover functions, nothing else. */

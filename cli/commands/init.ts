@@ -2,10 +2,13 @@ import { defineManualCommand } from "../manual/define.ts";
 
 export default defineManualCommand({
   action: "init",
-  summary: "create the weighted records once, with the config's weights (never overwrites)",
+  summary: "create the weighted records once (never overwrites) and tie them to the data-plane health checks",
   description:
-    "Creates one weighted record per target for every record name in the config, with the normal\nweights. Refuses when any of them already exists: records are not stack resources, so a deploy\nnever resets weights in the middle of a failover.",
+    "Creates one weighted record per target for every record name in the config, with the normal\nweights. Refuses to overwrite any of them (records are not stack resources, so a deploy\nnever resets weights in the middle of a failover).\nWith FAILOVER_SIGNAL_ENDPOINTS (the deploy's signalEndpoints output) it then creates the data-plane\nhealth checks (per target an inverted check per control region and a calculated check over them) and\nties every record to its target's calculated check, one change batch per target, weights unchanged;\nrecords that all exist are adopted as they are. Running it again changes nothing.",
   changes: true,
   lease: false,
-  examples: ["failover init --direct --yes"],
+  examples: [
+    "failover init --direct --yes",
+    'FAILOVER_SIGNAL_ENDPOINTS=\'{"us-east-2":"https://…/","us-west-1":"https://…/"}\' failover init --direct --yes',
+  ],
 });

@@ -4,6 +4,7 @@ import type {
   InitResult,
   LeaseView,
   ManualResult,
+  SwitchView,
   PlanResult,
   StatusResult,
   TargetStatus,
@@ -11,7 +12,6 @@ import type {
 } from "../../functions/lib/control/manual-result.ts";
 import type { DataPlaneStatus } from "../../functions/lib/control/data-plane-status.ts";
 import { formatWeights } from "../../functions/lib/policy/weights.ts";
-import type { SwitchEvent } from "../../functions/lib/state.ts";
 import type { Weights } from "../../functions/lib/types.ts";
 import { renderTable } from "../table.ts";
 import { formatDuration } from "./duration.ts";
@@ -184,7 +184,7 @@ function leaseLine(lease: LeaseView | null): string {
   return `${leaseWhat(lease)} by ${lease.actor} ${expiry}: "${lease.reason}" [${lease.id}]`;
 }
 
-function switchesText(switches: readonly SwitchEvent[]): string {
+function switchesText(switches: readonly SwitchView[]): string {
   if (switches.length === 0) return "Last switchovers: none recorded\n";
   const rows = switches.map((s) => [
     time(s.at),

@@ -5,6 +5,7 @@ import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.
 import { SIGNAL_ENDPOINTS_ENV, signalEndpointsFrom } from "../../functions/lib/dataplane/endpoints.ts";
 import { systemClock } from "../../functions/lib/clock.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
+import { auditTrailFor } from "../../functions/lib/audit.ts";
 import { alertAnnouncer } from "../../functions/lib/aws/alert-topics.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
 import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
@@ -77,6 +78,7 @@ async function send(
       log,
       // Announced like the function's own changes: to the alert topics in FAILOVER_ALERT_TOPICS (else reported as not told).
       announce: alertAnnouncer(region, log, io.env, endpoint ? { endpoint } : {}),
+      audit: auditTrailFor(config, region, endpoint ? { endpoint } : {}),
       healthChecks: new HealthCheckAdmin(config, endpoint ? { endpoint } : {}),
     };
     const signalEndpoints = signalEndpointsFrom(io.env[SIGNAL_ENDPOINTS_ENV], config);

@@ -16,26 +16,37 @@ const switchEventSchema = z.lazy(() =>
     mode: z.enum(["automatic", "manual"]),
     from: weightsSchema,
     to: weightsSchema,
+    /** The policy's reason (generated from ids, votes and times: never a person's text). */
     reason: z.string().max(1000),
     /** target -> vantage -> vote, as seen by the decision that switched. */
     votes: z.record(z.string(), z.record(z.string(), z.enum(["up", "down", "silent"]))),
-    /** Who switched, for manual switches. */
-    actor: z.string().min(1).max(128).optional(),
+    /** Manual switches: id of the audit entry (../audit.ts) saying who and why; the person's text is not in DNS. */
+    audit: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/)
+      .optional(),
   }),
 );
+
+/** A switch event written before the audit trail moved out of DNS carried `actor`: it still parses, without it. */
+const storedSwitchEventSchema = z.preprocess((input) => {
+  if (typeof input !== "object" || input === null || !("actor" in input)) return input;
+  const { actor: _legacy, ...rest } = input as Record<string, unknown>;
+  return rest;
+}, switchEventSchema);
 
 export const stateDocumentSchema = z.lazy(() =>
   z.strictObject({
     v: z.literal(1),
     memory: policyMemorySchema,
     /** Newest first, at most {@link MAX_SWITCHES}. */
-    switches: z.array(switchEventSchema).max(MAX_SWITCHES),
+    switches: z.array(storedSwitchEventSchema).max(MAX_SWITCHES),
   }),
 );
 
 export type SwitchEvent = z.output<typeof switchEventSchema>;
 
-/** The JSON held by the TXT record `_state._failover.<records[0].name>`. */
+/** The document held by the TXT record `_state._failover.<records[0].name>` (../records/txt.ts encodes it). */
 export interface StateDocument {
   v: 1;
   memory: PolicyMemory;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../functions/lib/config.ts";
-import { hostedZoneArn, wildcardResourceExceptions } from "../../stacks/iam.ts";
+import { auditParameterArns, hostedZoneArn, wildcardResourceExceptions } from "../../stacks/iam.ts";
 import {
   checkAlarms,
   checkControl,
@@ -281,6 +281,19 @@ describe("the checks bite", () => {
         config,
       ),
     ).toEqual([`${parameter.name}: the deploy sets a value other than the placeholder`]);
+  });
+
+  it("flags a decider that may write the audit entries (only the manual function writes them)", () => {
+    const decider = views.find((v) => v.kind === "decider")!;
+    const role = structuredClone(decider.role!);
+    const audit = auditParameterArns(config);
+    role.inputs.inlinePolicies.push({
+      policy: JSON.stringify({ Statement: [{ Effect: "Allow", Action: ["ssm:PutParameter"], Resource: audit }] }),
+    });
+
+    expect(checkIam([{ ...decider, role }], config)).toEqual([
+      `${decider.functionID}: ssm:PutParameter on the audit entries (only the manual function writes them)`,
+    ]);
   });
 
   it("flags a notifier that may decrypt with any key or read another parameter", () => {

@@ -2,6 +2,7 @@ import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { manualFunctionName } from "../../functions/lib/deployment.ts";
 import {
+  auditParameterArns,
   dataPlaneParameterArns,
   hostedZoneArn,
   managedChangeActions,
@@ -267,6 +268,8 @@ const expectedActions: Record<FunctionKind, string[]> = {
     "route53:ListHealthChecks",
     "route53:ListResourceRecordSets",
     "sns:Publish",
+    "ssm:GetParameter",
+    "ssm:PutParameter",
   ],
   notify: ["kms:Decrypt", "route53:ListResourceRecordSets", "ssm:GetParameter"],
   signal: ["ssm:GetParameter"],
@@ -347,15 +350,25 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
           JSON.stringify(resources) !== JSON.stringify(["arn:aws:route53:::healthcheck/*"])
         )
           problems.push(`${where}: route53:GetHealthCheckStatus on ${resources.join(", ")}`);
+        const audit = auditParameterArns(config);
+        const onAudit = JSON.stringify(resources) === JSON.stringify(audit);
+        if (onAudit && !(action === "ssm:GetParameter" || (action === "ssm:PutParameter" && view.kind === "manual")))
+          problems.push(`${where}: ${action} on the audit entries (only the manual function writes them)`);
+        if (onAudit && view.kind !== "manual" && view.kind !== "decider" && view.kind !== "notify")
+          problems.push(
+            `${where}: ${action} on the audit entries; only the manual function, deciders and notifiers read them`,
+          );
         if (view.kind === "notify") {
-          problems.push(...checkWebhookStatement(where, region, statement, config));
-        } else {
+          if (!onAudit) problems.push(...checkWebhookStatement(where, region, statement, config));
+        } else if (!onAudit) {
           const parameters =
             view.kind === "signal"
               ? dataPlaneParameterArns(config, region, true)
               : config.controlRegions.flatMap((r) => dataPlaneParameterArns(config, r));
           if (action.startsWith("ssm:") && JSON.stringify(resources) !== JSON.stringify(parameters))
-            problems.push(`${where}: ${action} on ${resources.join(", ")}, expected only ${parameters.join(", ")}`);
+            problems.push(
+              `${where}: ${action} on ${resources.join(", ")}, expected only ${parameters.join(", ")} or ${audit.join(", ")}`,
+            );
           if (action.startsWith("kms:")) problems.push(`${where}: ${action}; only the notifier decrypts (the webhook)`);
         }
         if (

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { auditTrailFor } from "../../functions/lib/audit.ts";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
 import { createHostedZone } from "../../emulator/hosted-zone.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
@@ -6,7 +7,7 @@ import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/
 import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
 import { createDecideHandler } from "../../functions/lib/control/decider.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
-import { capturedLog, primaryDownFromTwo, publishVotes } from "../support/control-fixtures.ts";
+import { capturedLog, patientRetry, primaryDownFromTwo, publishVotes } from "../support/control-fixtures.ts";
 import { manualClock } from "../support/manual-clock.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
 
@@ -35,7 +36,8 @@ async function zone() {
   await switcher.init();
   const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
   switcher.stats.reset();
-  return { config, switcher, bus };
+  const audit = auditTrailFor(config, "us-east-2", { endpoint: emulator.url, retry: patientRetry });
+  return { config, switcher, bus, audit };
 }
 
 function ok(response: ManualResponse) {
@@ -92,7 +94,7 @@ describe("following a Route 53 change until INSYNC", () => {
   });
 
   it("the manual function answers at its bound with insync false when the change is still PENDING, and sends it once", async () => {
-    const { config, switcher, bus } = await zone();
+    const { config, switcher, bus, audit } = await zone();
     const { log, entries } = capturedLog();
     const manual = {
       config,
@@ -102,6 +104,7 @@ describe("following a Route 53 change until INSYNC", () => {
       bus,
       log,
       syncTimeoutMs: 200,
+      audit,
     } satisfies ManualDeps;
 
     const promoted = ok(
@@ -124,7 +127,7 @@ describe("following a Route 53 change until INSYNC", () => {
   });
 
   it("the manual function reports insync true when the change syncs within its bound", async () => {
-    const { config, switcher, bus } = await zone();
+    const { config, switcher, bus, audit } = await zone();
     const manual = {
       config,
       region: "us-east-2",
@@ -133,6 +136,7 @@ describe("following a Route 53 change until INSYNC", () => {
       bus,
       log: capturedLog().log,
       syncTimeoutMs: 5000,
+      audit,
     } satisfies ManualDeps;
 
     const drained = ok(
@@ -145,7 +149,7 @@ describe("following a Route 53 change until INSYNC", () => {
   });
 
   it("the manual function reports no sync when nothing needed writing", async () => {
-    const { config, switcher, bus } = await zone();
+    const { config, switcher, bus, audit } = await zone();
     const manual = {
       config,
       region: "us-east-2",
@@ -154,6 +158,7 @@ describe("following a Route 53 change until INSYNC", () => {
       bus,
       log: capturedLog().log,
       syncTimeoutMs: 0,
+      audit,
     } satisfies ManualDeps;
     // The first answer writes the policy's state record; the second finds nothing to write.
     ok(

@@ -1,17 +1,17 @@
 import { DeleteAlarmsCommand } from "@aws-sdk/client-cloudwatch";
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { AddressInfo } from "node:net";
 import {
   ChangeResourceRecordSetsCommand,
+  CreateHealthCheckCommand,
   Route53Client,
   UpdateHealthCheckCommand,
   type ChangeResourceRecordSetsCommandInput,
 } from "@aws-sdk/client-route-53";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.ts";
+import { startSignalEndpoint } from "../../drill/signal-endpoint.ts";
 import { CloudWatchAdmin } from "../../emulator/cloudwatch-admin.ts";
 import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.ts";
@@ -23,6 +23,7 @@ import type {
   StatusResult,
   VerifyResult,
 } from "../../functions/lib/control/manual-result.ts";
+import { healthCheckReference, signalCheckSpec } from "../../functions/lib/dataplane/health-checks.ts";
 import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { createLogger } from "../../functions/lib/log.ts";
 import { createSignalHandler } from "../../functions/signal.ts";
@@ -35,9 +36,9 @@ import { fastRetry } from "./aws-fixtures.ts";
 // GetHealthCheckStatus patch, which asks these local signal endpoints).
 
 const emulator = emulatorPerFile();
-const servers: Server[] = [];
+const closers: Array<() => Promise<void>> = [];
 afterAll(async () => {
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  await Promise.all(closers.map((close) => close()));
 });
 beforeAll(async () => {
   await new ParameterStore({ region: "us-east-2", endpoint: emulator.url, retry: { budgetMs: 30_000 } }).get("/w");
@@ -55,15 +56,9 @@ async function setup() {
   const endpoints: Record<string, string> = {};
   for (const region of config.controlRegions) {
     const handler = createSignalHandler({ config, region, store, cacheMs: 0, log: createLogger({ write: () => {} }) });
-    const server = createServer(async (req, res) => {
-      const answer = await handler({
-        queryStringParameters: Object.fromEntries(new URL(req.url ?? "/", "http://x").searchParams),
-      });
-      res.writeHead(answer.statusCode, answer.headers).end(answer.body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    servers.push(server);
-    endpoints[region] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const endpoint = await startSignalEndpoint(region, handler);
+    closers.push(() => endpoint.close());
+    endpoints[region] = endpoint.url;
   }
   const healthChecks = new HealthCheckAdmin(config, { endpoint: emulator.url, retry: fastRetry });
   const manual = {
@@ -75,6 +70,7 @@ async function setup() {
     log: capturedLog().log,
     healthChecks,
     signalEndpoints: endpoints,
+    audit: zone.audit,
   } satisfies ManualDeps;
   const route53 = new Route53Client({ endpoint: emulator.url, region: "us-east-1", credentials });
   return { ...zone, store, endpoints, healthChecks, manual, route53 };
@@ -242,6 +238,40 @@ describe("failover verify (emulator)", () => {
     expect(repair.dataPlane?.tied).toEqual(["api.example.com A primary"]);
     expect(after.broken.map((link) => link.message)).toEqual([`alarm ${blind} missing in us-west-1`]);
   }, 90_000);
+});
+
+describe("replacing a check that cannot be changed in place (emulator)", () => {
+  it("verify names a signal check with the wrong interval, and init replaces it under a new caller reference and rewires the calculated check", async () => {
+    // Prepare: someone created primary's us-east-2 check with our caller reference but the 30 s interval.
+    const { manual, config, route53, endpoints } = await setup();
+    const reference = healthCheckReference(config, "primary", "us-east-2");
+    const wrong = await route53.send(
+      new CreateHealthCheckCommand({
+        CallerReference: reference,
+        HealthCheckConfig: { ...signalCheckSpec("primary", endpoints["us-east-2"] as string), RequestInterval: 30 },
+      }),
+    );
+    // Act
+    const before = ok<VerifyResult>(await handleManualEvent(manual, { action: "verify", actor: "bob" }));
+    const init = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    const again = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    const after = ok<VerifyResult>(await handleManualEvent(manual, { action: "verify", actor: "bob" }));
+    // Assess
+    const wrongId = wrong.HealthCheck?.Id ?? "";
+    expect(before.broken.find((link) => link.message.includes(wrongId))).toMatchObject({
+      link: "signal-check",
+      fix: "failover init --direct --yes (replaces it: Type and RequestInterval cannot be changed in place)",
+    });
+    expect(before.broken.find((link) => link.message.includes(wrongId))?.message).toMatch(
+      /RequestInterval 30, expected 10/,
+    );
+    expect(init.dataPlane?.created).toContain(`${reference}.2`);
+    expect(init.problems.join("\n")).toMatch(
+      new RegExp(`health check ${wrongId} .* replaced by \\S+; delete ${wrongId}`),
+    );
+    expect(again.dataPlane).toMatchObject({ created: [], repaired: [], tied: [] });
+    expect(after.broken.filter((link) => link.link !== "alarm")).toEqual([]);
+  }, 60_000);
 });
 
 describe("the failover CLI on the data plane (--direct, emulator)", () => {

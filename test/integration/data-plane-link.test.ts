@@ -1,6 +1,5 @@
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSignalEndpoint } from "../../drill/signal-endpoint.ts";
 import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import { linkDataPlane, verifyDataPlane } from "../../functions/lib/control/link-data-plane.ts";
@@ -11,9 +10,9 @@ import { controlZone, emulatorPerFile } from "../support/control-fixtures.ts";
 import { fastRetry } from "./aws-fixtures.ts";
 
 const emulator = emulatorPerFile();
-const servers: Server[] = [];
+const closers: Array<() => Promise<void>> = [];
 afterAll(async () => {
-  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  await Promise.all(closers.map((close) => close()));
 });
 beforeAll(async () => {
   await new ParameterStore({
@@ -32,14 +31,9 @@ async function endpoints(config: Awaited<ReturnType<typeof controlZone>>["config
   const urls: Record<string, string> = {};
   for (const region of config.controlRegions) {
     const handler = createSignalHandler({ config, region, store, log: createLogger({ write: () => {} }) });
-    const server = createServer(async (req, res) => {
-      const url = new URL(req.url ?? "/", "http://x");
-      const answer = await handler({ queryStringParameters: Object.fromEntries(url.searchParams) });
-      res.writeHead(answer.statusCode, answer.headers).end(answer.body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    servers.push(server);
-    urls[region] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const endpoint = await startSignalEndpoint(region, handler);
+    closers.push(() => endpoint.close());
+    urls[region] = endpoint.url;
   }
   return urls;
 }

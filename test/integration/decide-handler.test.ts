@@ -188,9 +188,17 @@ describe("decider handler against the emulator", () => {
   });
 
   it("keeps an override lease while it holds and hands control back to the policy when it expires", async () => {
-    const { config, switcher, bus } = await controlZone(emulator.url);
+    const { config, switcher, bus, audit } = await controlZone(emulator.url);
     const clock = manualClock((t0 + 6) * 1000);
-    const manual = { config, region: "us-east-2", clock, switcher, bus, log: capturedLog().log } satisfies ManualDeps;
+    const manual = {
+      config,
+      region: "us-east-2",
+      clock,
+      switcher,
+      bus,
+      log: capturedLog().log,
+      audit,
+    } satisfies ManualDeps;
     const decider = createDecideHandler({
       config,
       controlRegion: "us-east-2",
@@ -280,6 +288,39 @@ describe("decider handler against the emulator", () => {
 
     expect(outcomes.map((outcome) => outcome.at - t0)).toEqual([3, 13, 23]);
     expect(outcomes.every((outcome) => outcome.kind === "unknown" && !outcome.switched)).toBe(true);
+  });
+
+  it("skips a round whose slot a starved process overslept, logs it and tells onRoundsSkipped", async () => {
+    // Prepare: the wait for the first round (due 3.5 s in) oversleeps by 21 s, as a starved process would.
+    const { config, switcher, bus } = await controlZone(emulator.url);
+    const base = manualClock(t0 * 1000 + 200);
+    let overslept = false;
+    const clock = {
+      ...base,
+      sleep: async (ms: number) => {
+        await base.sleep(ms + (overslept ? 0 : 21_000));
+        overslept = true;
+      },
+    };
+    const skipped: number[][] = [];
+    const captured = capturedLog();
+    const decider = createDecideHandler({
+      config,
+      controlRegion: "us-west-1",
+      clock,
+      switcher,
+      bus,
+      log: captured.log,
+      onRoundsSkipped: (starts) => skipped.push(starts.map((ms) => ms / 1000 - t0)),
+    });
+    // Act
+    const outcomes = await decider.run(40_000);
+    // Assess: awake at 24.7 s, the round due at 13.5 s is a whole interval late and skipped; 23.5 s runs late.
+    expect(outcomes.map((outcome) => outcome.at - t0)).toEqual([24, 24, 33]);
+    expect(skipped).toEqual([[13.5]]);
+    expect(
+      captured.entries().some((entry) => entry.msg === "decider rounds skipped: the round before overran their slot"),
+    ).toBe(true);
   });
 
   it("decides again every second while a round is missing a vote, and drains as soon as the last re-checked vote is readable", async () => {

@@ -30,6 +30,7 @@ async function setup(overrides: Parameters<typeof controlZone>[1] = {}) {
     bus: zone.bus,
     log: capturedLog().log,
     newLeaseId: () => `lease-${++leases}`,
+    audit: zone.audit,
   } satisfies ManualDeps;
   return { ...zone, clock, manual };
 }
@@ -113,11 +114,17 @@ describe("manual failover function", () => {
       attempts: 1,
     });
     const snapshot = await switcher.read();
-    expect(snapshot.lease).toMatchObject({ id: "lease-1", actor: "alice" });
+    expect(snapshot.lease).toEqual({
+      id: "lease-1",
+      action: "promote",
+      target: "failover",
+      createdAt: t0 + 6,
+      expiresAt: t0 + 606,
+    });
     expect(snapshot.weights.primary).toBe(0);
     expect(snapshot.weights.failover).toBeGreaterThan(0);
     expect(snapshot.state).toMatchObject({
-      switches: [{ mode: "manual", actor: "alice", from: { primary: 90, failover: 10 } }],
+      switches: [{ mode: "manual", audit: "lease-1", from: { primary: 90, failover: 10 } }],
     });
   });
 

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import { auditTrailFor } from "../../functions/lib/audit.ts";
+import { patientRetry } from "../support/control-fixtures.ts";
 import { createHostedZone } from "../../emulator/hosted-zone.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { createLogger } from "../../functions/lib/log.ts";
@@ -100,5 +102,35 @@ describe("probe and notify handlers against the AWS emulator", () => {
     } finally {
       await slack.close();
     }
+  });
+
+  it("shows the lease and the last manual switch with who and why read from the audit trail", async () => {
+    // Prepare: a lease and its manual switch in Route 53 (ids only), their audit entry in SSM
+    const zoneId = await createHostedZone("example.com", { endpoint: emulator.url });
+    const config = testConfig(zoneId);
+    const switcher = new Route53Switcher(config, { endpoint: emulator.url, retry: fastRetry });
+    await switcher.init();
+    const audit = auditTrailFor(config, "us-east-2", { endpoint: emulator.url, retry: patientRetry });
+    await audit.write({ v: 1, id: "lease-7", action: "promote", actor: "alice", reason: "use1 5xx", at: 1754481600 });
+    await switcher.apply(await switcher.read(), {
+      weights: { primary: 0 },
+      lease: { id: "lease-7", action: "promote", target: "failover", createdAt: 1754481600, expiresAt: 4102444800 },
+      state: recordSwitch(emptyStateDocument(), {
+        at: 1754481620,
+        mode: "manual",
+        from: { primary: 90, failover: 10 },
+        to: { primary: 0, failover: 10 },
+        reason: "override lease lease-7 (promote failover)",
+        votes: {},
+        audit: "lease-7",
+      }),
+    });
+
+    // Act
+    const context = await loadNotifyContext(config, { switcher, log, audit });
+
+    // Assess
+    expect(context.lease).toMatchObject({ id: "lease-7", actor: "alice", reason: "use1 5xx" });
+    expect(context.lastSwitch).toMatchObject({ audit: "lease-7", actor: "alice" });
   });
 });

@@ -64,8 +64,6 @@ const lease: OverrideLease = {
   id: "l-1",
   action: "promote",
   target: "failover",
-  actor: "alice",
-  reason: 'drill "quoted" \\ reason',
   createdAt: 1000,
   expiresAt: 4600,
 };

@@ -1,3 +1,4 @@
+import { auditTrailFor } from "../../functions/lib/audit.ts";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
@@ -14,13 +15,22 @@ import { fastRetry, testConfig } from "../integration/aws-fixtures.ts";
 const credentials = { accessKeyId: "test", secretAccessKey: "test" };
 
 /** A hosted zone with the config's weighted records created, and the adapters pointed at the emulator. */
+/** Retry budget for the emulator's SSM in tests: its first call in a fresh process is slow. */
+export const patientRetry = { budgetMs: 15_000, attemptTimeoutMs: 10_000 };
+
 export async function controlZone(emulatorUrl: string, overrides: Partial<FailoverConfigInput> = {}) {
   const zoneId = await createHostedZone("example.com", { endpoint: emulatorUrl });
   const config = testConfig(zoneId, overrides);
   const switcher = new Route53Switcher(config, { endpoint: emulatorUrl, retry: fastRetry });
   await switcher.init();
   const bus = new MetricsBus(config, { endpoint: emulatorUrl, retry: fastRetry });
-  return { zoneId, config, switcher, bus };
+  // The manual function's audit trail in the emulator's SSM, read from the first control region first (patient:
+  // moto's first SSM call in a fresh process takes over a second).
+  const audit = auditTrailFor(config, config.controlRegions[0] ?? "us-east-2", {
+    endpoint: emulatorUrl,
+    retry: patientRetry,
+  });
+  return { zoneId, config, switcher, bus, audit };
 }
 
 /** Every record set of the zone exactly as Route 53 answers it: to prove something changed nothing. */

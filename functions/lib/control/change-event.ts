@@ -1,4 +1,5 @@
 import type { FailoverConfig } from "../config.ts";
+import { attributionOf, type Attribution } from "../audit.ts";
 import type { OverrideLease } from "../lease.ts";
 import type { Decision } from "../policy/decide.ts";
 import type { PolicyMemory } from "../policy/memory.ts";
@@ -20,6 +21,8 @@ export interface RoundChange {
   priorMemory: PolicyMemory | undefined;
   /** The lease record it read (possibly expired). */
   lease: OverrideLease | undefined;
+  /** Who took that lease and why, from the audit trail. @default both "(audit unavailable)" */
+  leaseAttribution?: Attribution;
   /** This decider won the compare-and-swap that moved the weights. */
   switched: boolean;
   /** This decider wrote anything (weights or memory). */
@@ -50,7 +53,11 @@ export function roundEvent(change: RoundChange): FailoverEvent | undefined {
   };
   if (decision.kind === "override-ended") {
     const ended = change.lease !== undefined && change.lease.id === priorMemory?.lease ? change.lease : undefined;
-    return { ...base, kind: "override-expired", ...(ended ? { lease: leaseSummary(ended) } : {}) };
+    return {
+      ...base,
+      kind: "override-expired",
+      ...(ended ? { lease: leaseSummary({ ...ended, ...attributionOf(undefined), ...change.leaseAttribution }) } : {}),
+    };
   }
   if (!change.switched) return undefined;
   const votes = votesOf(decision.verdicts);
@@ -105,7 +112,10 @@ export function roundEvent(change: RoundChange): FailoverEvent | undefined {
     };
   }
   if (decision.kind === "fail-open") return { ...base, kind: "fail-open", votes };
-  const active = decision.leaseActive && change.lease !== undefined ? leaseSummary(change.lease) : undefined;
+  const active =
+    decision.leaseActive && change.lease !== undefined
+      ? leaseSummary({ ...change.lease, ...attributionOf(undefined), ...change.leaseAttribution })
+      : undefined;
   return { ...base, kind: "shift", ...(active ? { lease: active } : { votes }) };
 }
 
@@ -122,10 +132,10 @@ export interface ManualChange {
   to: Weights;
   /** The policy's reason for the weights now in place. */
   decisionReason: string;
-  /** The lease written (promote/drain/pin) or released (release). */
-  lease: OverrideLease | undefined;
+  /** The lease written (promote/drain/pin) or released (release), with who took it and why. */
+  lease: AttributedLease | undefined;
   /** The active lease a new one replaced. */
-  replaced: OverrideLease | undefined;
+  replaced: AttributedLease | undefined;
   releasedHolds: readonly string[];
   /** The release-hold target. */
   target?: string | undefined;
@@ -172,7 +182,10 @@ export function manualChangeEvent(change: ManualChange): FailoverEvent | undefin
   }
 }
 
-function leaseSummary(lease: OverrideLease): LeaseSummary {
+/** A lease with who took it and why (from the audit trail: the lease record holds neither). */
+export type AttributedLease = OverrideLease & Attribution;
+
+function leaseSummary(lease: AttributedLease): LeaseSummary {
   return {
     id: lease.id,
     action: lease.action,

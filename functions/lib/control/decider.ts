@@ -5,6 +5,7 @@ import type { FailoverConfig } from "../config.ts";
 import type { SignalStore } from "../dataplane/signal-store.ts";
 import { FailoverError } from "../errors.ts";
 import { log as defaultLog, type Logger } from "../log.ts";
+import type { AuditTrail } from "../audit.ts";
 import type { Announce } from "./announcer.ts";
 import { logChangeSync, waitForChangeSync } from "./change-sync.ts";
 import { runDecisionRound, type RoundOutcome } from "./round.ts";
@@ -25,10 +26,17 @@ export interface DecideDeps {
   dryRun?: boolean;
   /** Publishes each change this decider makes for Slack. @default none: changes are not announced */
   announce?: Announce;
+  /** Where an announced lease's who-and-why is read (../audit.ts). @default none: shown as "(audit unavailable)" */
+  audit?: AuditTrail;
   /** Data-plane signal stores of every control region (drains through health checks, rounds while the Route 53 API is down). @default none: records only */
   signals?: SignalStore;
   /** Longest `run` follows a weight change until Route 53 reports it INSYNC (never past the invocation's budget). @default 90000 */
   maxSyncWaitMs?: number;
+  /**
+   * Told the planned round starts (epoch ms) that `run` skipped because the round before overran their slot
+   * (they are logged too): a decider too slow for its rounds detects late. @default none
+   */
+  onRoundsSkipped?: (startsMs: number[]) => void;
 }
 
 /**
@@ -60,6 +68,7 @@ export function createDecideHandler(deps: DecideDeps) {
     log,
     dryRun: deps.dryRun ?? config.dryRun,
     ...(deps.announce ? { announce: deps.announce } : {}),
+    ...(deps.audit ? { audit: deps.audit } : {}),
     ...(deps.signals ? { signals: deps.signals } : {}),
   };
   const runRound = (): Promise<RoundOutcome> => runDecisionRound(roundDeps, Math.floor(clock.now() / 1000));
@@ -93,10 +102,14 @@ export function createDecideHandler(deps: DecideDeps) {
       }
     };
     const planned = planDecisionRounds(config, clock.now(), budgetMs);
+    const skipped: number[] = [];
     for (const [index, start] of planned.entries()) {
       const waitMs = start - clock.now();
       if (waitMs > 0) await clock.sleep(waitMs);
-      else if (-waitMs >= config.probe.intervalSeconds * 1000) continue; // the previous round overran this slot; the next one reads the same data
+      else if (-waitMs >= config.probe.intervalSeconds * 1000) {
+        skipped.push(start); // the previous round overran this slot; the next one reads the same data
+        continue;
+      }
       let outcome = await decideNow();
       // Something looks wrong: decide again as more votes become readable, until the next planned round.
       const until = Math.min(planned[index + 1] ?? deadlineMs, deadlineMs) - FAST_POLL_MS / 2;
@@ -106,6 +119,13 @@ export function createDecideHandler(deps: DecideDeps) {
       }
     }
     await Promise.all(syncs);
+    if (skipped.length > 0) {
+      log.warn("decider rounds skipped: the round before overran their slot", {
+        controlRegion,
+        skipped: skipped.map((ms) => ms / 1000),
+      });
+      deps.onRoundsSkipped?.(skipped);
+    }
     if (outcomes.length === 0 && failures > 0)
       throw new FailoverError(
         "DECIDER_FAILED",

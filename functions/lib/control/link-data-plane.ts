@@ -4,9 +4,11 @@ import type { FailoverConfig } from "../config.ts";
 import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
 import {
   calculatedCheckSpec,
+  currentCheck,
   dataPlaneCheckSpecs,
   healthCheckReference,
   type HealthCheckSpec,
+  replacementReference,
 } from "../dataplane/health-checks.ts";
 
 /** What linking created, repaired and tied. */
@@ -48,24 +50,31 @@ export async function linkDataPlane(
   fetchText: FetchText = defaultFetch,
 ): Promise<LinkResult> {
   const existing = await admin.list();
-  const byReference = new Map(existing.map((check) => [check.reference, check]));
   const result: LinkResult = { created: [], repaired: [], tied: [], calculated: {}, problems: [] };
   const ensure = async (reference: string, spec: HealthCheckSpec): Promise<string> => {
-    const check = await admin.ensure(reference, spec, existing);
-    if (check.created) result.created.push(reference);
-    const found = byReference.get(reference);
-    if (found === undefined) return check.id;
+    const found = currentCheck(existing, reference);
+    if (found === undefined) {
+      const check = await admin.ensure(reference, spec, existing);
+      if (check.created) result.created.push(reference);
+      return check.id;
+    }
+    const stuck = differences(spec, found, fixedKeys);
+    if (stuck.length > 0) {
+      // Type and RequestInterval cannot be updated: a new check replaces it (records follow below).
+      const next = replacementReference(reference, found.reference);
+      const check = await admin.ensure(next, spec, existing);
+      result.created.push(next);
+      result.problems.push(
+        `health check ${found.id} (${found.reference}) had ${stuck.join(", ")} other than expected: replaced by ${check.id}; delete ${found.id} once nothing refers to it (aws route53 delete-health-check --health-check-id ${found.id})`,
+      );
+      return check.id;
+    }
     const fixed = differences(spec, found, updatable);
     if (fixed.length > 0) {
       await admin.update(found.id, Object.fromEntries(fixed.map((key) => [key, spec[key]])));
       result.repaired.push(`${found.id}: ${fixed.join(", ")}`);
     }
-    const stuck = differences(spec, found, fixedKeys);
-    if (stuck.length > 0)
-      result.problems.push(
-        `health check ${found.id} (${reference}) has ${stuck.join(", ")} other than expected, which cannot be changed in place (and a deleted check's caller reference cannot be reused): replace it by hand`,
-      );
-    return check.id;
+    return found.id;
   };
   for (const { target, regions } of dataPlaneCheckSpecs(config, endpoints)) {
     const children: string[] = [];
@@ -161,12 +170,11 @@ export async function verifyDataPlane(
     config.controlRegions.map((region) => [region, endpoints[region] ?? "https://missing.invalid"]),
   );
   const checks = await admin.list();
-  const byReference = new Map(checks.map((check) => [check.reference, check]));
   const snapshot = await switcher.read();
   for (const { target, regions } of dataPlaneCheckSpecs(config, known)) {
     const children: string[] = [];
     for (const { region, reference, spec } of regions) {
-      const check = byReference.get(reference);
+      const check = currentCheck(checks, reference);
       if (check === undefined) {
         add({
           target,
@@ -184,7 +192,7 @@ export async function verifyDataPlane(
               link: "signal-check",
               message: `${target}: health check ${check.id} (${region}) points at the wrong thing: ${wrong.map((key) => `${key} ${JSON.stringify(check.spec[key])}, expected ${JSON.stringify(spec[key])}`).join("; ")}`,
               fix: wrong.some((key) => (fixedKeys as readonly string[]).includes(key))
-                ? `none automated: Type and RequestInterval cannot be changed in place, and a deleted check's caller reference cannot be reused; create a check with the expected settings and tie the records to it by hand`
+                ? `${init} (replaces it: Type and RequestInterval cannot be changed in place)`
                 : `${init} (puts the settings right in place)`,
             });
         }
@@ -193,7 +201,7 @@ export async function verifyDataPlane(
       const answer = await endpointProblem(target, region, signalUrl(endpoints, region, spec), fetchText, deploy);
       if (answer !== undefined) add(answer);
     }
-    const calculated = byReference.get(healthCheckReference(config, target));
+    const calculated = currentCheck(checks, healthCheckReference(config, target));
     if (calculated === undefined)
       add({ target, link: "calculated-check", message: `${target}: no calculated health check`, fix: init });
     else {

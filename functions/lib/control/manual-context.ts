@@ -10,13 +10,28 @@ import { leaseActive, type OverrideLease } from "../lease.ts";
 import { log as defaultLog, type Logger } from "../log.ts";
 import { decide, windowSeconds, type Decision } from "../policy/decide.ts";
 import type { PolicyMemory } from "../policy/memory.ts";
-import { votesOf, type StateDocument } from "../state.ts";
+import { votesOf, type StateDocument, type SwitchEvent } from "../state.ts";
+import { AUDIT_UNAVAILABLE, attributionOf, type Attribution, type AuditTrail } from "../audit.ts";
 import type { ProbeRound } from "../types.ts";
 import { unannounced, type Announce } from "./announcer.ts";
 import { logChangeSync, waitForChangeSync, type ChangeSync } from "./change-sync.ts";
 import type { FetchText } from "./link-data-plane.ts";
-import type { LeaseView, TargetStatus } from "./manual-result.ts";
+import type { LeaseView, SwitchView, TargetStatus } from "./manual-result.ts";
 import { readStateDocument } from "./zone-change.ts";
+
+/**
+ * Where an event came from, as far as the platform says. A plain Lambda
+ * Invoke (what the CLI does) carries no caller identity into the function;
+ * its request id is the `requestID` of the Invoke event in CloudTrail (a
+ * Lambda data event), which holds the caller's ARN. Both are kept in the
+ * change's audit entry.
+ */
+export interface InvocationOrigin {
+  /** The invocation's `context.awsRequestId`; unset with `--direct` (the Route 53 change is then the caller's own CloudTrail event). */
+  lambdaRequestId?: string;
+  /** The caller's ARN, where the platform gives it (e.g. a function URL with AWS_IAM auth); unset for a plain Invoke. */
+  caller?: string;
+}
 
 export interface ManualDeps {
   config: FailoverConfig;
@@ -33,6 +48,10 @@ export interface ManualDeps {
   syncTimeoutMs?: number;
   /** Publishes each change for Slack (./announcer.ts); a failure is reported in the answer's `problems`, never fails the change. @default none: logged as not announced */
   announce?: Announce;
+  /** Where who-and-why of each change is kept (../audit.ts): public DNS holds only its id. */
+  audit: AuditTrail;
+  /** Audit ids of releases (a lease's audit id is the lease id). @default `release-` and 8 random hex digits */
+  newReleaseId?: () => string;
   /** Route 53 health checks of the data-plane path: `status` shows their status, `init` links them, `verify` checks them. @default none: the data-plane parts are left out */
   healthChecks?: HealthCheckAdmin;
   /** Each control region's signal endpoint URL (FAILOVER_SIGNAL_ENDPOINTS; the deploy's `signalEndpoints` output). @default none */
@@ -54,6 +73,7 @@ export function manualContext(deps: ManualDeps): ManualContext {
     ...deps,
     log: deps.log ?? defaultLog,
     newLeaseId: deps.newLeaseId ?? (() => `lease-${randomUUID().slice(0, 8)}`),
+    newReleaseId: deps.newReleaseId ?? (() => `release-${randomUUID().slice(0, 8)}`),
     syncTimeoutMs: deps.syncTimeoutMs ?? 10_000,
     announce: deps.announce ?? unannounced(deps.log ?? defaultLog),
     ids: deps.config.targets.map((target) => target.id),
@@ -115,10 +135,48 @@ export function targetRows(ctx: ManualContext, snapshot: ZoneSnapshot, decision:
   });
 }
 
-export function leaseView(lease: OverrideLease | undefined, now: number): LeaseView | null {
+/** A lease as answers show it, with who took it and why (`attribution`, from the audit trail). */
+export function leaseView(lease: OverrideLease | undefined, now: number, attribution: Attribution): LeaseView | null {
   return lease === undefined
     ? null
-    : { ...lease, active: leaseActive(lease, now), expiresInSeconds: lease.expiresAt - now };
+    : { ...lease, ...attribution, active: leaseActive(lease, now), expiresInSeconds: lease.expiresAt - now };
+}
+
+/** Who and why of audit id `id` (a lease's or a release's); an unreadable entry is a problem, never an error. */
+export async function attributionFor(
+  ctx: ManualContext,
+  id: string | undefined,
+  problems: string[],
+): Promise<Attribution> {
+  if (id === undefined) return attributionOf(undefined);
+  const read = await ctx.audit.read(id);
+  if (read.problem !== undefined) problems.push(read.problem);
+  return attributionOf(read.entry);
+}
+
+/** {@link leaseView} with the attribution read from the audit trail. */
+export async function leaseViewOf(
+  ctx: ManualContext,
+  lease: OverrideLease | undefined,
+  now: number,
+  problems: string[],
+): Promise<LeaseView | null> {
+  return lease === undefined ? null : leaseView(lease, now, await attributionFor(ctx, lease.id, problems));
+}
+
+/** Switch events with the actor of each manual one, from the audit trail. */
+export async function switchViews(
+  ctx: ManualContext,
+  switches: readonly SwitchEvent[],
+  problems: string[],
+): Promise<SwitchView[]> {
+  const ids = [...new Set(switches.flatMap((event) => (event.audit === undefined ? [] : [event.audit])))];
+  const actors = new Map(
+    await Promise.all(ids.map(async (id) => [id, (await attributionFor(ctx, id, problems)).actor] as const)),
+  );
+  return switches.map((event) =>
+    event.audit === undefined ? { ...event } : { ...event, actor: actors.get(event.audit) ?? AUDIT_UNAVAILABLE },
+  );
 }
 
 /** Waits briefly for INSYNC after a write; a slow sync or a failing GetChange is reported, never re-sent. */

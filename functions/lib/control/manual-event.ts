@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { AUDIT_VALUE_MAX_BYTES, worstCaseAuditBytes } from "../audit.ts";
 import type { FailoverConfig } from "../config.ts";
 import type { Weights } from "../types.ts";
 import { parseWith } from "../validate.ts";
@@ -19,7 +20,7 @@ export type ManualAction = (typeof manualActions)[number];
 
 /** Actions that take an override lease (and so a ttl). */
 const leaseActions: readonly ManualAction[] = ["promote", "drain", "pin"];
-/** Actions that change records and therefore need a reason (kept in the lease, the state document and Slack). */
+/** Actions that change records and therefore need a reason (kept in the audit trail, shown in `status` and Slack). */
 const changingActions: readonly ManualAction[] = ["promote", "drain", "pin", "release", "release-hold"];
 /** Actions that name one target. */
 const targetActions: readonly ManualAction[] = ["promote", "drain", "release-hold"];
@@ -34,7 +35,7 @@ export interface ManualEvent {
   target?: string;
   /** Exact weights of `pin`, one per target, not all zero. */
   weights?: Weights;
-  /** Why: required for every change; shown in `status`, Slack and the state document. */
+  /** Why: required for every change; kept in the audit trail (not DNS), shown in `status` and Slack. */
   reason?: string;
   /** Lease duration in seconds. @default config.lease.defaultTtlSeconds */
   ttlSeconds?: number;
@@ -100,6 +101,13 @@ function manualEventSchema(config: FailoverConfig) {
       }
       if (changingActions.includes(action) && event.reason === undefined)
         fail(["reason"], `is required for ${action} (say why; it is shown to everyone)`);
+      // Who and why are stored in the change's audit entry, one SSM parameter: what validates must fit it.
+      const auditBytes = worstCaseAuditBytes(event.actor, event.reason ?? "");
+      if (changingActions.includes(action) && auditBytes > AUDIT_VALUE_MAX_BYTES)
+        fail(
+          ["reason"],
+          `with the actor takes ${auditBytes} bytes in the audit entry (an SSM parameter, at most ${AUDIT_VALUE_MAX_BYTES} bytes; control characters take 6 each): shorten it`,
+        );
       if (!leaseActions.includes(action) && event.ttlSeconds !== undefined)
         fail(["ttlSeconds"], `is not used by ${action}; leave it out`);
       if (!leaseActions.includes(action) && event.requestId !== undefined)

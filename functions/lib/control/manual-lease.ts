@@ -5,7 +5,9 @@ import { leaseWeights, type Decision } from "../policy/decide.ts";
 import { releaseFlapHold, type PolicyMemory } from "../policy/memory.ts";
 import { pickWeights } from "../policy/weights.ts";
 import { manualChangeEvent } from "./change-event.ts";
-import { decideOn, followSync, leaseView, readRounds, type ManualContext } from "./manual-context.ts";
+import type { AuditEntry } from "../audit.ts";
+import { decideOn, followSync, leaseView, leaseViewOf, readRounds, type ManualContext } from "./manual-context.ts";
+import type { InvocationOrigin } from "./manual-context.ts";
 import type { ManualEvent } from "./manual-event.ts";
 import type { ChangeResult, LeaseView } from "./manual-result.ts";
 import { describeShift, readStateDocument, zoneChangeFor } from "./zone-change.ts";
@@ -17,10 +19,18 @@ export type LeaseEvent = ManualEvent & { action: "promote" | "drain" | "pin"; re
 export type GiveBackEvent = ManualEvent & { action: "release" | "release-hold"; reason: string };
 
 /** promote / drain / pin: a new lease and the weights it asks for, in one CAS batch with the state document. */
-export async function takeLease(ctx: ManualContext, event: LeaseEvent, now: number): Promise<ChangeResult> {
+export async function takeLease(
+  ctx: ManualContext,
+  event: LeaseEvent,
+  now: number,
+  invocation: InvocationOrigin = {},
+): Promise<ChangeResult> {
   const lease = newLease(ctx, event, now);
   const problems: string[] = [];
   const rounds = await readRounds(ctx, now, problems);
+  // Before the lease record changes: a lease in DNS never points at an audit entry that was not written.
+  // A repeated request (same requestId, same lease id) writes the same entry again, which changes nothing.
+  problems.push(...(await ctx.audit.write(auditEntry(event, lease.id, now, invocation))));
   const result = await ctx.switcher.update((snapshot) => {
     // The lease of this very request is in place: an earlier delivery applied it. Writing again could undo nothing
     // useful and would count a second switch.
@@ -32,7 +42,7 @@ export async function takeLease(ctx: ManualContext, event: LeaseEvent, now: numb
         now,
         doc: decided.doc,
         mode: "manual",
-        actor: event.actor,
+        audit: lease.id,
         lease,
       }),
       decided: { decision: decided.decision, replaced: leaseActive(snapshot.lease, now) ? snapshot.lease : undefined },
@@ -40,20 +50,20 @@ export async function takeLease(ctx: ManualContext, event: LeaseEvent, now: numb
   });
   if (result.decided === undefined) return repeatedResult(ctx, event, now, problems, result);
   return changeResult(ctx, event, now, problems, result, result.decided.decision, {
-    lease: leaseView(lease, now),
-    replaced: leaseView(result.decided.replaced, now),
+    lease: leaseView(lease, now, { actor: event.actor, reason: event.reason }),
+    replaced: await leaseViewOf(ctx, result.decided.replaced, now, problems),
     releasedHolds: [],
   });
 }
 
 /** The answer to a repeated delivery of a lease request: what the first delivery put in place, nothing written. */
-function repeatedResult(
+async function repeatedResult(
   ctx: ManualContext,
   event: LeaseEvent,
   now: number,
   problems: string[],
   result: UpdateResult,
-): ChangeResult {
+): Promise<ChangeResult> {
   const weights = pickWeights(result.snapshot.weights, ctx.ids);
   problems.push(`request ${event.requestId} was already applied (its lease is in place); nothing was written again`);
   ctx.log.warn(`manual ${event.action}: repeated request ${event.requestId}, already applied`, {
@@ -67,7 +77,7 @@ function repeatedResult(
     from: weights,
     to: weights,
     shift: describeShift(weights, weights, ctx.ids),
-    lease: leaseView(result.snapshot.lease, now),
+    lease: await leaseViewOf(ctx, result.snapshot.lease, now, problems),
     replaced: null,
     releasedHolds: [],
     reason: "an earlier delivery of this request took the lease",
@@ -85,8 +95,6 @@ function newLease(ctx: ManualContext, event: LeaseEvent, now: number): OverrideL
     action: event.action,
     ...(event.target !== undefined ? { target: event.target } : {}),
     ...(event.weights !== undefined ? { weights: pickWeights(event.weights, ctx.ids) } : {}),
-    actor: event.actor,
-    reason: event.reason,
     createdAt: now,
     expiresAt: now + (event.ttlSeconds ?? ctx.config.lease.defaultTtlSeconds),
   };
@@ -107,10 +115,17 @@ function newLease(ctx: ManualContext, event: LeaseEvent, now: number): OverrideL
  * the policy decides without the lease (the decider would within a round).
  * release-hold: clear one target's flap hold, lease untouched.
  */
-export async function giveBack(ctx: ManualContext, event: GiveBackEvent, now: number): Promise<ChangeResult> {
+export async function giveBack(
+  ctx: ManualContext,
+  event: GiveBackEvent,
+  now: number,
+  invocation: InvocationOrigin = {},
+): Promise<ChangeResult> {
   const problems: string[] = [];
   const rounds = await readRounds(ctx, now, problems);
   const releasing = event.action === "release";
+  const auditId = ctx.newReleaseId();
+  problems.push(...(await ctx.audit.write(auditEntry(event, auditId, now, invocation))));
   const result = await ctx.switcher.update((snapshot) => {
     const { doc } = readStateDocument(snapshot);
     const holds = releasing ? ctx.ids : [event.target ?? ""];
@@ -124,7 +139,7 @@ export async function giveBack(ctx: ManualContext, event: GiveBackEvent, now: nu
         now,
         doc: decided.doc,
         mode: "manual",
-        actor: event.actor,
+        audit: auditId,
         ...(releasing ? { lease: null } : {}),
       }),
       decided: { decision: decided.decision, released: releasing ? snapshot.lease : undefined, releasedHolds },
@@ -136,10 +151,32 @@ export async function giveBack(ctx: ManualContext, event: GiveBackEvent, now: nu
   if (releasing && released === undefined) problems.push("no override lease was in place");
   return changeResult(ctx, event, now, problems, result, decision, {
     // The released lease no longer holds, whatever its expiry said.
-    lease: released === undefined ? null : { ...(leaseView(released, now) as LeaseView), active: false },
+    lease:
+      released === undefined
+        ? null
+        : { ...((await leaseViewOf(ctx, released, now, problems)) as LeaseView), active: false },
     replaced: null,
     releasedHolds,
   });
+}
+
+/** The audit entry of a change: who asked, why, and what the platform says about the request. */
+function auditEntry(
+  event: LeaseEvent | GiveBackEvent,
+  id: string,
+  now: number,
+  invocation: InvocationOrigin,
+): AuditEntry {
+  return {
+    v: 1,
+    id,
+    action: event.action,
+    actor: event.actor,
+    reason: event.reason,
+    at: now,
+    ...(invocation.lambdaRequestId !== undefined ? { lambdaRequestId: invocation.lambdaRequestId } : {}),
+    ...(invocation.caller !== undefined ? { caller: invocation.caller } : {}),
+  };
 }
 
 /** Logs the manual switch, announces it for Slack, and answers it once Route 53 has synced or the short wait is over. */

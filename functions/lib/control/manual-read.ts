@@ -1,5 +1,5 @@
 import { pickWeights } from "../policy/weights.ts";
-import { decideOn, leaseView, readRounds, targetRows, type ManualContext } from "./manual-context.ts";
+import { decideOn, leaseViewOf, readRounds, switchViews, targetRows, type ManualContext } from "./manual-context.ts";
 import { describeError } from "../errors.ts";
 import { alarmDefinitions } from "../alarms.ts";
 import { readDataPlaneStatus, type DataPlaneStatus } from "./data-plane-status.ts";
@@ -19,8 +19,8 @@ export async function manualStatus(ctx: ManualContext, now: number): Promise<Sta
     problems,
     weights: pickWeights(snapshot.weights, ctx.ids),
     targets: targetRows(ctx, snapshot, decision),
-    lease: leaseView(snapshot.lease, now),
-    switches: doc?.switches ?? [],
+    lease: await leaseViewOf(ctx, snapshot.lease, now, problems),
+    switches: await switchViews(ctx, doc?.switches ?? [], problems),
     policy: { kind: decision.kind, reason: decision.reason },
     ...(dataPlane ? { dataPlane } : {}),
   };
@@ -95,6 +95,6 @@ export async function manualPlan(ctx: ManualContext, now: number): Promise<PlanR
     reason: decision.reason,
     changes: decision.changes,
     targets: targetRows(ctx, snapshot, decision),
-    lease: leaseView(snapshot.lease, now),
+    lease: await leaseViewOf(ctx, snapshot.lease, now, problems),
   };
 }

@@ -1,4 +1,5 @@
 import { describeError, FailoverError, ValidationError, type ValidationIssue } from "../errors.ts";
+import type { Attribution } from "../audit.ts";
 import type { OverrideLease } from "../lease.ts";
 import type { Decision, WeightChange } from "../policy/decide.ts";
 import type { SwitchEvent } from "../state.ts";
@@ -7,12 +8,15 @@ import type { ChangeSync } from "./change-sync.ts";
 import type { DataPlaneStatus } from "./data-plane-status.ts";
 import type { BrokenLink, LinkResult } from "./link-data-plane.ts";
 
-/** A lease as `status` and the change actions report it. */
-export interface LeaseView extends OverrideLease {
+/** A lease as `status` and the change actions report it: who took it and why come from the audit trail. */
+export interface LeaseView extends OverrideLease, Attribution {
   active: boolean;
   /** Seconds until it expires (negative: expired that long ago). */
   expiresInSeconds: number;
 }
+
+/** A switch event as `status` shows it: a manual one with its actor from the audit trail. */
+export type SwitchView = SwitchEvent & { actor?: string };
 
 /** One target as `status` and `plan` show it. */
 export interface TargetStatus {
@@ -44,7 +48,7 @@ export interface StatusResult extends Common {
   targets: TargetStatus[];
   lease: LeaseView | null;
   /** Newest first. */
-  switches: SwitchEvent[];
+  switches: SwitchView[];
   /** What the decider would do now, in one line. */
   policy: { kind: Decision["kind"]; reason: string };
   /** Each target's health-check status and what DNS clients get; absent when health checks could not be read. */

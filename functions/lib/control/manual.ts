@@ -1,6 +1,12 @@
 import type { ManualAction, ManualEvent } from "./manual-event.ts";
 import { parseManualEvent } from "./manual-event.ts";
-import { followSync, manualContext, type ManualContext, type ManualDeps } from "./manual-context.ts";
+import {
+  followSync,
+  manualContext,
+  type InvocationOrigin,
+  type ManualContext,
+  type ManualDeps,
+} from "./manual-context.ts";
 import { giveBack, takeLease } from "./manual-lease.ts";
 import { manualPlan, manualStatus, manualVerify } from "./manual-read.ts";
 import { linkDataPlane } from "./link-data-plane.ts";
@@ -9,16 +15,7 @@ import { manualErrorBody, type InitResult, type ManualResponse, type ManualResul
 
 export type { ManualDeps } from "./manual-context.ts";
 
-/**
- * Where an event came from, as far as the platform says. A plain Lambda
- * Invoke (what the CLI does) carries no caller identity into the function;
- * its request id is the `requestID` of the Invoke event in CloudTrail (a
- * Lambda data event), which holds the caller's ARN.
- */
-export interface InvocationOrigin {
-  /** The invocation's `context.awsRequestId`; unset with `--direct` (the Route 53 change is then the caller's own CloudTrail event). */
-  lambdaRequestId?: string;
-}
+export type { InvocationOrigin } from "./manual-context.ts";
 
 /**
  * The manual failover logic shared by the Lambda function and `failover
@@ -48,7 +45,7 @@ export async function handleManualEvent(
       // `actor` is what the caller says; this id finds the caller's real identity in CloudTrail.
       lambdaRequestId: invocation.lambdaRequestId,
     });
-    return { ok: true, ...(await runManualEvent(ctx, event, now)) };
+    return { ok: true, ...(await runManualEvent(ctx, event, now, invocation)) };
   } catch (error) {
     ctx.log.error("manual failover failed", { action, error });
     return { ok: false, error: manualErrorBody(error) };
@@ -56,7 +53,12 @@ export async function handleManualEvent(
 }
 
 /** Runs one validated event: status and plan read; the others write through {@link takeLease} or {@link giveBack}. */
-export async function runManualEvent(ctx: ManualContext, event: ManualEvent, now: number): Promise<ManualResult> {
+export async function runManualEvent(
+  ctx: ManualContext,
+  event: ManualEvent,
+  now: number,
+  invocation: InvocationOrigin = {},
+): Promise<ManualResult> {
   switch (event.action) {
     case "status":
       return manualStatus(ctx, now);
@@ -69,10 +71,10 @@ export async function runManualEvent(ctx: ManualContext, event: ManualEvent, now
     case "promote":
     case "drain":
     case "pin":
-      return takeLease(ctx, { ...event, action: event.action, reason: event.reason ?? "" }, now);
+      return takeLease(ctx, { ...event, action: event.action, reason: event.reason ?? "" }, now, invocation);
     case "release":
     case "release-hold":
-      return giveBack(ctx, { ...event, action: event.action, reason: event.reason ?? "" }, now);
+      return giveBack(ctx, { ...event, action: event.action, reason: event.reason ?? "" }, now, invocation);
   }
 }
 

@@ -20,6 +20,8 @@ import {
 import type { PolicyMemory } from "../policy/memory.ts";
 import type { Announce } from "./announcer.ts";
 import { roundEvent } from "./change-event.ts";
+import { attributionOf, type AuditTrail } from "../audit.ts";
+import type { FailoverEvent } from "../slack/failover-event.ts";
 import { describeShift, readStateDocument, zoneChangeFor } from "./zone-change.ts";
 
 /** What one decider round needs; every collaborator is passed in (the drill and tests pass their own). */
@@ -36,6 +38,8 @@ export interface RoundDeps {
   followChange?: (changeId: string) => void;
   /** Publishes what this round changed for Slack (./announcer.ts); only a round that won its compare-and-swap has anything to announce. @default none: not announced */
   announce?: Announce;
+  /** Where an announced lease's who-and-why is read (../audit.ts). @default none: shown as "(audit unavailable)" */
+  audit?: AuditTrail;
   /** The data-plane signal stores of every control region: drains go through health checks first, and rounds go on while the Route 53 API is down. @default none: records only */
   signals?: SignalStore;
 }
@@ -149,7 +153,7 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
         applied: result?.applied ?? inEffect,
         changeId: result?.changeId,
       });
-  if (event !== undefined && deps.announce !== undefined) await deps.announce(event);
+  if (event !== undefined && deps.announce !== undefined) await deps.announce(await attributed(deps, event));
   outcome.published = await deps.bus.publishDecision(decisionMetrics(outcome, final, lease));
   const unpublished = outcome.published.filter((region) => !region.ok);
   if (unpublished.length > 0)
@@ -157,6 +161,15 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
       regions: unpublished.map(({ region, error }) => ({ region, error })),
     });
   return outcome;
+}
+
+/** The event with its lease's who-and-why from the audit trail (read only when there is a lease to show). */
+async function attributed(deps: RoundDeps, event: FailoverEvent): Promise<FailoverEvent> {
+  if (event.lease === undefined || deps.audit === undefined) return event;
+  const read = await deps.audit.read(event.lease.id);
+  if (read.problem !== undefined)
+    deps.log.warn("lease audit unreadable; announced without it", { problem: read.problem });
+  return { ...event, lease: { ...event.lease, ...attributionOf(read.entry) } };
 }
 
 /** What a round decided, and the write it made (none when the Route 53 API is down and the view decided). */
@@ -206,7 +219,7 @@ async function decideAndWrite(
           ? { ...decision, changed: true, reason: `records catch up with the health checks: ${decision.reason}` }
           : decision,
         snapshot,
-        { now, doc: base, mode: manual ? "manual" : "automatic", ...(manual ? { actor: snapshot.lease?.actor } : {}) },
+        { now, doc: base, mode: manual ? "manual" : "automatic", ...(manual ? { audit: snapshot.lease?.id } : {}) },
       );
       return { change, decided: { ...decided, state: (change?.state as StateDocument | undefined) ?? state } };
     });

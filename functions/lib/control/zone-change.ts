@@ -1,6 +1,6 @@
 import type { ZoneChange } from "../records/change-batch.ts";
 import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
-import { encodeTxtJson } from "../records/txt.ts";
+import { encodeTxtDocument } from "../records/txt.ts";
 import { describeError, FailoverError } from "../errors.ts";
 import type { OverrideLease } from "../lease.ts";
 import type { Decision } from "../policy/decide.ts";
@@ -42,8 +42,8 @@ export interface ChangeContext {
   /** The state document the decision was made from (undefined: fresh). */
   doc: StateDocument | undefined;
   mode: SwitchEvent["mode"];
-  /** Who switched (manual switches). */
-  actor?: string;
+  /** Audit id of a manual switch (the lease's, or the release's): who and why are in the audit trail, not DNS. */
+  audit?: string | undefined;
   /** Lease to write in the same batch (`null` deletes it); unset leaves it alone. */
   lease?: OverrideLease | null;
 }
@@ -70,7 +70,7 @@ export function zoneChangeFor(
       to: decision.weights,
       reason: truncate(decision.reason, MAX_EVENT_REASON),
       votes: votesOf(decision.verdicts),
-      ...(context.actor !== undefined ? { actor: truncate(context.actor, 128) } : {}),
+      ...(context.audit !== undefined ? { audit: context.audit } : {}),
     };
     change.weights = decision.weights;
     change.state = fitTxtRecord(recordSwitch(withMemory, event));
@@ -92,7 +92,7 @@ function fitTxtRecord(doc: StateDocument): StateDocument {
   for (let kept = doc.switches.length; kept >= 0; kept--) {
     fitted = { ...doc, switches: doc.switches.slice(0, kept) };
     try {
-      encodeTxtJson(fitted);
+      encodeTxtDocument(fitted);
       return fitted;
     } catch (error) {
       if (!(error instanceof FailoverError) || error.code !== "TXT_TOO_LARGE") throw error;

@@ -21,9 +21,36 @@ export function drainMarker(target: string): string {
   return `drain ${target}`;
 }
 
-/** Stable caller reference, so creating twice finds the first check instead of making another. */
+/** Stable caller reference, so creating twice finds the first check instead of making another (60 of AWS's 64 characters: room for a replacement's suffix). */
 export function healthCheckReference(config: FailoverConfig, target: string, region?: string): string {
-  return `${config.name}:${target}:${region ?? "all"}:v1`.slice(0, 64);
+  return `${config.name}:${target}:${region ?? "all"}:v1`.slice(0, 60);
+}
+
+/**
+ * The check now in use for `reference`: the one created with it, or its
+ * latest replacement (`<reference>.2`, `.3`…; AWS never lets a caller
+ * reference be used again, so a check that cannot be changed in place is
+ * replaced under a new one).
+ */
+export function currentCheck<T extends { reference: string }>(checks: readonly T[], reference: string): T | undefined {
+  let best: { check: T; generation: number } | undefined;
+  for (const check of checks) {
+    const generation =
+      check.reference === reference
+        ? 1
+        : check.reference.startsWith(`${reference}.`)
+          ? Number(check.reference.slice(reference.length + 1))
+          : Number.NaN;
+    if (Number.isInteger(generation) && (best === undefined || generation > best.generation))
+      best = { check, generation };
+  }
+  return best?.check;
+}
+
+/** The caller reference of the replacement of `current` (a check created with `reference` or a replacement of it). */
+export function replacementReference(reference: string, current: string): string {
+  const generation = current === reference ? 1 : Number(current.slice(reference.length + 1));
+  return `${reference}.${generation + 1}`;
 }
 
 /**

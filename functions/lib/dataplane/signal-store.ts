@@ -2,7 +2,7 @@ import * as z from "zod";
 import type { ParameterStore } from "../aws/ssm.ts";
 import type { FailoverConfig } from "../config.ts";
 import { describeError, FailoverError } from "../errors.ts";
-import { leaseSchema } from "../lease.ts";
+import { storedLeaseSchema } from "../lease.ts";
 import { stateDocumentSchema } from "../state.ts";
 import { parseWith } from "../validate.ts";
 
@@ -40,7 +40,7 @@ export const deciderViewSchema = z.lazy(() =>
     /** Memory and switch history as of `applied` (the state record's shape). */
     state: stateDocumentSchema,
     /** The override lease last read from Route 53, if any. */
-    lease: leaseSchema.optional(),
+    lease: storedLeaseSchema.optional(),
   }),
 );
 export type DeciderView = z.output<typeof deciderViewSchema>;

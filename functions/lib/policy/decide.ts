@@ -146,7 +146,8 @@ export function decide(input: DecisionInput): Decision {
       weights,
       memory,
       "override",
-      `override lease ${active.id} (${what}) by ${active.actor} until ${clock(active.expiresAt)}: ${active.reason}`,
+      // Who and why are in the audit trail, not here: this reason goes into the public state record.
+      `override lease ${active.id} (${what}) until ${clock(active.expiresAt)}`,
       false,
       true,
     );

@@ -5,7 +5,7 @@ import { stateRecordName } from "../state.ts";
 import type { Weights } from "../types.ts";
 import { desiredRecordSet, type RecordChange, type RecordSetData } from "./record-set.ts";
 import { Route53Error } from "./route53-error.ts";
-import { encodeTxtJson } from "./txt.ts";
+import { encodeTxtDocument } from "./txt.ts";
 import type { ZoneSnapshot } from "./zone-snapshot.ts";
 
 /**
@@ -38,11 +38,11 @@ export function casChanges(config: FailoverConfig, from: ZoneSnapshot, change: Z
   if (change.weights !== undefined) changes.push(...weightChanges(config, from, change.weights));
   const first = (config.records[0] as RecordConfig).name;
   if (change.state !== undefined)
-    changes.push(...txtChanges(stateRecordName(first), from.stateRecord, encodeTxtJson(change.state)));
+    changes.push(...txtChanges(stateRecordName(first), from.stateRecord, encodeTxtDocument(change.state)));
   if (change.lease === null) {
     if (from.leaseRecord) changes.push({ Action: "DELETE", ResourceRecordSet: from.leaseRecord });
   } else if (change.lease !== undefined) {
-    changes.push(...txtChanges(leaseRecordName(first), from.leaseRecord, encodeTxtJson(parseLease(change.lease))));
+    changes.push(...txtChanges(leaseRecordName(first), from.leaseRecord, encodeTxtDocument(parseLease(change.lease))));
   }
   return changes;
 }

@@ -2,37 +2,41 @@ import { describeError, FailoverError } from "../errors.ts";
 import type { RecordSetData } from "./record-set.ts";
 
 /**
- * JSON in a Route 53 TXT record value. A TXT value is a sequence of quoted
- * character strings, each at most 255 bytes, with `"` and `\` escaped by a
- * backslash; Route 53 returns other special characters as `\ddd` (octal).
- * The JSON is kept ASCII (non-ASCII as `\uXXXX`) so characters and bytes
- * agree, then cut into 255-character strings before escaping, so an escape
- * sequence is never split.
+ * Documents in Route 53 TXT record values. A TXT value is a sequence of
+ * quoted character strings, each at most 255 bytes; `"` and `\` need a
+ * backslash and Route 53 shows other special characters as `\ddd`. These
+ * records are public DNS, so what is written is only what the deciders need
+ * (no free text: reasons and actors are in the private audit trail,
+ * ../audit.ts), and it is written as `rf2:` + base64url(JSON), cut into
+ * 255-character strings: every character is in [A-Za-z0-9_:-], so nothing
+ * ever needs escaping, by us or by a resolver.
+ *
+ * Records written before (plain JSON with escapes, "v1") are still read,
+ * and rewritten in this format by the next write.
  */
 
 /** Longest character string in a TXT value (RFC 1035). */
 export const TXT_STRING_MAX = 255;
-/** Longest TXT value Route 53 accepts, in characters, quotes and escapes included. */
+/** Longest TXT value Route 53 accepts, in characters, quotes included. */
 export const TXT_VALUE_MAX = 4000;
+/** Marks the current encoding; anything else starting with `{` is the older plain-JSON encoding. */
+export const TXT_DOCUMENT_PREFIX = "rf2:";
 
-/** Encodes a JSON-serialisable value as one TXT record value: `"{\"v\":1,..." "...rest"`. */
-export function encodeTxtJson(value: unknown): string {
+/** Encodes a JSON-serialisable value as one TXT record value: `"rf2:eyJ2IjoxLC..." "...rest"`. */
+export function encodeTxtDocument(value: unknown): string {
   const json = JSON.stringify(value);
   if (json === undefined)
     throw new FailoverError("TXT_NOT_JSON", "cannot store a value that is not JSON-serialisable in a TXT record");
-  const ascii = json.replace(/[\u007f-\uffff]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const text = TXT_DOCUMENT_PREFIX + Buffer.from(json, "utf8").toString("base64url");
   const strings: string[] = [];
-  for (let offset = 0; offset < ascii.length; offset += TXT_STRING_MAX) {
-    strings.push(`"${ascii.slice(offset, offset + TXT_STRING_MAX).replace(/[\\"]/g, (char) => `\\${char}`)}"`);
-  }
-  const encoded = strings.length === 0 ? '""' : strings.join(" ");
+  for (let offset = 0; offset < text.length; offset += TXT_STRING_MAX)
+    strings.push(`"${text.slice(offset, offset + TXT_STRING_MAX)}"`);
+  const encoded = strings.join(" ");
   if (encoded.length > TXT_VALUE_MAX) {
     throw new FailoverError(
       "TXT_TOO_LARGE",
-      `the JSON document is too large for a TXT record: ${encoded.length} characters encoded, at most ${TXT_VALUE_MAX}`,
-      {
-        hint: "Keep fewer switch events or shorter reasons in the state document.",
-      },
+      `the document is too large for a TXT record: ${encoded.length} characters encoded, at most ${TXT_VALUE_MAX}`,
+      { hint: "Keep fewer switch events in the state document." },
     );
   }
   return encoded;
@@ -80,17 +84,33 @@ export function decodeTxtStrings(value: string): string {
   return text;
 }
 
-/** Decodes a TXT value written by {@link encodeTxtJson}. Throws FailoverError (TXT_MALFORMED) when it is not JSON. */
-export function decodeTxtJson(value: string): unknown {
+/**
+ * Decodes a TXT value written by {@link encodeTxtDocument}, or by the older
+ * plain-JSON encoding. Throws FailoverError (TXT_MALFORMED) naming what is
+ * wrong when it is neither.
+ */
+export function decodeTxtDocument(value: string): unknown {
   const text = decodeTxtStrings(value);
+  let json = text;
+  if (text.startsWith(TXT_DOCUMENT_PREFIX)) {
+    const body = text.slice(TXT_DOCUMENT_PREFIX.length);
+    if (!/^[A-Za-z0-9_-]*$/.test(body))
+      throw new FailoverError("TXT_MALFORMED", `TXT value is not ${TXT_DOCUMENT_PREFIX} followed by base64url`);
+    json = Buffer.from(body, "base64url").toString("utf8");
+  } else if (!text.startsWith("{")) {
+    throw new FailoverError(
+      "TXT_MALFORMED",
+      `TXT value is neither ${TXT_DOCUMENT_PREFIX}<base64url> nor an older JSON document (starts with ${JSON.stringify(text.slice(0, 8))})`,
+    );
+  }
   try {
-    return JSON.parse(text);
+    return JSON.parse(json);
   } catch (cause) {
     throw new FailoverError("TXT_MALFORMED", `TXT value is not JSON: ${(cause as Error).message}`, { cause });
   }
 }
 
-/** What {@link readJsonTxtRecord} found: the decoded JSON, or why the record was ignored. */
+/** What {@link readJsonTxtRecord} found: the decoded document, or why the record was ignored. */
 export interface JsonTxtRead {
   /** Decoded JSON; undefined when the record is absent or was ignored. */
   value: unknown;
@@ -112,7 +132,7 @@ export function readJsonTxtRecord(sets: RecordSetData[], what: string, name: str
     };
   }
   try {
-    return { value: decodeTxtJson(record.ResourceRecords[0]?.Value ?? ""), problem: undefined, record };
+    return { value: decodeTxtDocument(record.ResourceRecords[0]?.Value ?? ""), problem: undefined, record };
   } catch (error) {
     return { value: undefined, problem: `${what} record ${name} ignored: ${describeError(error)}`, record };
   }

@@ -1,3 +1,4 @@
+import { attributionOf, type AuditTrail } from "../audit.ts";
 import { Route53Switcher } from "../aws/route53.ts";
 import type { FailoverConfig } from "../config.ts";
 import { describeError } from "../errors.ts";
@@ -8,12 +9,18 @@ import type { NotifyContext } from "./message.ts";
 
 /**
  * Reads what a notification should show besides the alarm: the weights and
- * the lease from Route 53, and the last switch from the state record. A
+ * the lease from Route 53, the last switch from the state record, and who
+ * and why from the audit trail. A
  * malformed state record costs only the last switch (logged), not the rest.
  */
 export async function loadNotifyContext(
   config: FailoverConfig,
-  options: { switcher?: Pick<Route53Switcher, "read">; log?: Logger } = {},
+  options: {
+    switcher?: Pick<Route53Switcher, "read">;
+    log?: Logger;
+    /** Where the lease's and the last manual switch's who-and-why are read. @default none: "(audit unavailable)" */
+    audit?: AuditTrail;
+  } = {},
 ): Promise<NotifyContext> {
   const snapshot = await (options.switcher ?? new Route53Switcher(config)).read();
   let lastSwitch: SwitchEvent | undefined;
@@ -22,10 +29,19 @@ export async function loadNotifyContext(
   } catch (error) {
     options.log?.warn("state record unreadable; notifying without the last switch", { problem: describeError(error) });
   }
+  const attribution = async (id: string | undefined) => {
+    if (id === undefined || options.audit === undefined) return attributionOf(undefined);
+    const read = await options.audit.read(id);
+    if (read.problem !== undefined) options.log?.warn("audit entry unreadable", { problem: read.problem });
+    return attributionOf(read.entry);
+  };
+  const [leaseBy, switchBy] = await Promise.all([attribution(snapshot.lease?.id), attribution(lastSwitch?.audit)]);
   return {
     weights: snapshot.weights,
     normal: normalWeights(config.targets),
-    ...(snapshot.lease ? { lease: snapshot.lease } : {}),
-    ...(lastSwitch ? { lastSwitch } : {}),
+    ...(snapshot.lease ? { lease: { ...snapshot.lease, ...leaseBy } } : {}),
+    ...(lastSwitch
+      ? { lastSwitch: lastSwitch.audit === undefined ? lastSwitch : { ...lastSwitch, actor: switchBy.actor } }
+      : {}),
   };
 }

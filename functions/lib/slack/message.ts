@@ -1,3 +1,4 @@
+import type { Attribution } from "../audit.ts";
 import type { OverrideLease } from "../lease.ts";
 import type { SwitchEvent } from "../state.ts";
 import type { Weights } from "../types.ts";
@@ -11,10 +12,10 @@ import { clip, formatEpoch, slackText } from "./text.ts";
 export interface NotifyContext {
   /** Weights in Route 53 now, by target. */
   weights: Weights;
-  /** The override lease, if one is recorded (possibly expired). */
-  lease?: OverrideLease;
+  /** The override lease, if one is recorded (possibly expired), with who took it and why from the audit trail. */
+  lease?: OverrideLease & Attribution;
   /** The newest switch from the state record. */
-  lastSwitch?: SwitchEvent;
+  lastSwitch?: SwitchEvent & { actor?: string };
   /** The configured weights: an alarm's end is "Cleared" only when `weights` equal them. @default unknown: never "Cleared" */
   normal?: Weights;
 }
@@ -289,7 +290,7 @@ function voteLines(votes: SwitchEvent["votes"]): string {
   return lines.join("\n");
 }
 
-function describeLease(lease: OverrideLease): string {
+function describeLease(lease: OverrideLease & Attribution): string {
   const pinned = Object.entries(lease.weights ?? {}).map(([target, weight]) => `${slackText(target)} ${weight}`);
   const what =
     lease.action === "pin" ? `pin ${pinned.join(", ")}` : `${lease.action} \`${slackText(lease.target ?? "?")}\``;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { manualChangeEvent, roundEvent } from "../../../functions/lib/control/change-event.ts";
+import { type AttributedLease, manualChangeEvent, roundEvent } from "../../../functions/lib/control/change-event.ts";
 import type { OverrideLease } from "../../../functions/lib/lease.ts";
 import { decide } from "../../../functions/lib/policy/decide.ts";
 import type { PolicyMemory } from "../../../functions/lib/policy/memory.ts";
@@ -124,8 +124,6 @@ describe("roundEvent", () => {
       id: "lease-1",
       action: "pin",
       weights: { primary: 90, failover: 10 },
-      actor: "alice",
-      reason: "warm",
       createdAt: T0,
       expiresAt: T0 + 3600,
     };
@@ -146,6 +144,7 @@ describe("roundEvent", () => {
       from: { primary: 90, failover: 10 },
       priorMemory: memory,
       lease,
+      leaseAttribution: { actor: "alice", reason: "warm" },
       switched: false,
       applied: true,
     });
@@ -154,7 +153,7 @@ describe("roundEvent", () => {
 });
 
 describe("manualChangeEvent", () => {
-  const lease = (id: string, actor: string, reason: string): OverrideLease => ({
+  const lease = (id: string, actor: string, reason: string): AttributedLease => ({
     id,
     action: "promote",
     target: "failover",

@@ -28,4 +28,18 @@ describe("manual events", () => {
     // Act + Assess
     expect(() => parseManualEvent(event, config)).toThrow(/weights\.__proto__: refused/);
   });
+
+  it("refuses a reason and actor whose audit entry would not fit one SSM parameter, naming the limit", () => {
+    // Prepare: control characters are stored as \u00XX, 6 bytes each: 500 of them and 128 in the actor overflow 4 KB
+    const event = { action: "release", reason: "\u0001".repeat(500), actor: "\u0002".repeat(128) };
+    // Act + Assess
+    expect(() => parseManualEvent(event, config)).toThrow(
+      "reason: with the actor takes 4583 bytes in the audit entry (an SSM parameter, at most 4096 bytes; control characters take 6 each): shorten it",
+    );
+  });
+
+  it("accepts the longest printable reason and actor, which fit the audit entry", () => {
+    const event = { action: "release", reason: "é".repeat(500), actor: "ü".repeat(128) };
+    expect(parseManualEvent(event, config)).toMatchObject({ reason: "é".repeat(500) });
+  });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ZoneSnapshot } from "../../../functions/lib/records/zone-snapshot.ts";
-import { encodeTxtJson } from "../../../functions/lib/records/txt.ts";
+import { encodeTxtDocument } from "../../../functions/lib/records/txt.ts";
 import { describeShift, zoneChangeFor } from "../../../functions/lib/control/zone-change.ts";
 import type { Decision } from "../../../functions/lib/policy/decide.ts";
 import type { StateDocument, SwitchEvent } from "../../../functions/lib/state.ts";
@@ -66,14 +66,14 @@ describe("zone changes", () => {
       to: { primary: 0 },
       reason: '"quoted" → '.repeat(90),
       votes: {},
-      actor: "alice",
+      audit: "lease-1",
     };
     const doc: StateDocument = { v: 1, memory: { v: 1, targets: {}, drains: {} }, switches: [old, old, old, old, old] };
 
     const change = zoneChangeFor(decision(true, "x".repeat(2000)), snapshot, { now: 100, doc, mode: "automatic" });
 
     const state = change?.state as StateDocument;
-    expect(() => encodeTxtJson(state)).not.toThrow();
+    expect(() => encodeTxtDocument(state)).not.toThrow();
     expect(state.switches[0]?.reason.length).toBeLessThanOrEqual(240);
     expect(state.switches.length).toBeLessThan(5);
   });

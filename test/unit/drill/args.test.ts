@@ -11,4 +11,9 @@ describe("drill arguments", () => {
   it("names a bad speed", () => {
     expect(() => parseDrillArgs(["--speed", "fast"])).toThrow(/--speed: expected a number from 1 to 200, got "fast"/);
   });
+
+  it("keeps the load guard on unless --no-load-guard is given", () => {
+    expect(parseDrillArgs([])).toMatchObject({ loadGuard: true });
+    expect(parseDrillArgs(["--no-load-guard", "--speed", "10"])).toMatchObject({ loadGuard: false, speed: 10 });
+  });
 });

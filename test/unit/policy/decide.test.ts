@@ -25,8 +25,6 @@ function lease(fields: Partial<OverrideLease>): OverrideLease {
     id: "lease-1",
     action: "promote",
     target: "failover",
-    actor: "alice",
-    reason: "region maintenance",
     createdAt: T0,
     expiresAt: T0 + 60,
     ...fields,
@@ -203,7 +201,8 @@ describe("decide: override lease", () => {
     });
     const decisions = simulate(fast, times(4, PRIMARY_DOWN), { lease: () => pin });
     expect(decisions.map((d) => d.weights)).toEqual(times(4, { primary: 50, failover: 50 }));
-    expect(decisions[0]?.reason).toContain("override lease lease-1 (pin) by alice");
+    // No person's text in the policy's reason: it goes into the public state record.
+    expect(decisions[0]?.reason).toBe("override lease lease-1 (pin) until 02:46:40Z: weights 90/10 → 50/50");
   });
 
   it("drains the lease's target and shares the rest by normal weights", () => {

@@ -125,8 +125,6 @@ function run(
               leaseSpec.action === "pin"
                 ? Object.fromEntries(ids.map((id, i) => [id, leaseSpec.pin[i] ?? 0]))
                 : undefined,
-            actor: "alice",
-            reason: "test",
             createdAt: T0 + leaseSpec.fromRound * interval,
             expiresAt: T0 + (leaseSpec.fromRound + leaseSpec.rounds) * interval,
           };

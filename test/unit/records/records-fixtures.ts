@@ -14,3 +14,15 @@ export function managedGroupsOf(
 ): Map<string, RecordSetData[]> {
   return new Map(managedGroups(config).map((key) => [recordGroupId(key), sets[recordGroupId(key)] ?? []]));
 }
+
+/** A weighted A record of api.example.com as Route 53 lists it. */
+export function weighted(id: string, weight: number, value: string): RecordSetData {
+  return {
+    Name: "api.example.com",
+    Type: "A",
+    SetIdentifier: id,
+    Weight: weight,
+    TTL: 60,
+    ResourceRecords: [{ Value: value }],
+  };
+}

@@ -2,20 +2,11 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../functions/lib/config.ts";
 import { leaseRecordName } from "../../../functions/lib/lease.ts";
 import { casChanges, initChanges } from "../../../functions/lib/records/change-batch.ts";
-import type { RecordSetData } from "../../../functions/lib/records/record-set.ts";
-import { groupId, managedGroupsOf } from "./records-fixtures.ts";
-import { encodeTxtJson } from "../../../functions/lib/records/txt.ts";
+import { groupId, managedGroupsOf, weighted } from "./records-fixtures.ts";
+import { encodeTxtDocument } from "../../../functions/lib/records/txt.ts";
 import { zoneSnapshotOf } from "../../../functions/lib/records/zone-snapshot.ts";
 
 const config = loadConfig();
-const weighted = (id: string, weight: number, value: string): RecordSetData => ({
-  Name: "api.example.com",
-  Type: "A",
-  SetIdentifier: id,
-  Weight: weight,
-  TTL: 60,
-  ResourceRecords: [{ Value: value }],
-});
 const primary = weighted("primary", 90, "198.51.100.10");
 const failover = weighted("failover", 10, "203.0.113.20");
 
@@ -75,7 +66,7 @@ describe("casChanges", () => {
           Name: "_state._failover.api.example.com",
           Type: "TXT",
           TTL: 60,
-          ResourceRecords: [{ Value: encodeTxtJson({ v: 1 }) }],
+          ResourceRecords: [{ Value: encodeTxtDocument({ v: 1 }) }],
         },
       },
     ]);

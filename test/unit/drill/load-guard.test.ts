@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { LagMonitor } from "../../../drill/lag-monitor.ts";
+import { LoadGuard } from "../../../drill/load-guard.ts";
+
+// No emulator pulses run here (the guard is never started), so a window's emulator time is the window itself:
+// the bound is set far above it, and only the skipped rounds decide.
+const quietGuard = () =>
+  new LoadGuard({ speed: 40, lag: new LagMonitor(), emulatorUrl: "http://127.0.0.1:9", emulatorBoundMs: 1e12 });
+
+describe("LoadGuard", () => {
+  it("lets the drill go on while no round is skipped", () => {
+    // Prepare
+    const guard = quietGuard();
+    // Act
+    const first = guard.check(60);
+    const second = guard.check(120);
+    // Assess
+    expect(first).toBeUndefined();
+    expect(second).toBeUndefined();
+  });
+
+  it("stops the drill at the first check after a skipped round, naming who skipped and a slower speed", () => {
+    // Prepare
+    const guard = quietGuard();
+    guard.check(60);
+    // Act
+    guard.noteSkippedRounds("decider us-east-2", 3);
+    const verdict = guard.check(120);
+    // Assess
+    expect(verdict?.skippedRounds).toBe(3);
+    expect(verdict?.atSecond).toBe(120);
+    expect(verdict?.fittingSpeed).toBe(20);
+    expect(verdict?.message).toContain("3 round(s) of decider us-east-2 were skipped");
+    expect(verdict?.message).toContain("Rerun with --speed 20");
+  });
+
+  it("counts a skipped round once: the window after it starts clean", () => {
+    // Prepare
+    const guard = quietGuard();
+    guard.noteSkippedRounds("probe eu-west-1", 1);
+    guard.check(60);
+    // Act
+    const next = guard.check(120);
+    // Assess
+    expect(next).toBeUndefined();
+  });
+});
