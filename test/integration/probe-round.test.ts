@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { probeHttp } from "../../functions/lib/probe/http.ts";
 import { runProbeRound } from "../../functions/lib/probe/round.ts";
 import type { Prober } from "../../functions/lib/probe/types.ts";
@@ -92,21 +93,9 @@ describe("runProbeRound against local servers", () => {
     const config = configForTargets([`${app.url}/blip/a`, `${app.url}/down/b`, `${app.url}/up/c`], {
       timeoutMs: 2000,
     });
-    const start = 1754481600_000;
-    let nowMs = start;
-    const waits: number[] = [];
     served = 0;
     // Act
-    const report = await runProbeRound({
-      config,
-      vantage: "us-east-1",
-      at: nowMs / 1000,
-      now: () => nowMs,
-      sleep: async (ms) => {
-        waits.push(ms);
-        nowMs += ms;
-      },
-    });
+    const { report, waits, elapsedMs } = await roundOnVirtualClock(config);
     // Assess
     expect(report.results.map((result) => [result.target, result.ok])).toEqual([
       ["t0", true],
@@ -116,13 +105,12 @@ describe("runProbeRound against local servers", () => {
     expect(served).toBe(5);
     // Both failed checks started together, so both re-checks ran 2 s into the round (one shared virtual wait).
     expect(waits).toEqual([2000]);
-    expect(nowMs - start).toBe(2000);
+    expect(elapsedMs).toBe(2000);
   });
 
   it("re-checks with the time left when a full timeout could not end a second before the next round", async () => {
     // Prepare: a 7.5 s timeout; the re-check starts 2 s into the round, so 7 s are left before the 9 s mark.
     const config = configForTargets([`${app.url}/blip/late`, `${app.url}/up/b`], { timeoutMs: 7500 });
-    let nowMs = 1754481600_000;
     const timeouts: number[] = [];
     const prober: Prober = (request) => {
       timeouts.push(request.timeoutMs);
@@ -130,16 +118,7 @@ describe("runProbeRound against local servers", () => {
     };
     served = 0;
     // Act
-    const report = await runProbeRound({
-      config,
-      vantage: "us-east-1",
-      at: nowMs / 1000,
-      now: () => nowMs,
-      sleep: async (ms) => {
-        nowMs += ms;
-      },
-      prober,
-    });
+    const { report } = await roundOnVirtualClock(config, prober);
     // Assess: the blip's re-check ran, with 7 s instead of 7.5 s, and voted up.
     expect(report.results.map((result) => result.ok)).toEqual([true, true]);
     expect(served).toBe(3);
@@ -170,3 +149,22 @@ describe("runProbeRound against local servers", () => {
     expect(report.results.map((result) => result.target)).toEqual(["t0"]);
   });
 });
+
+/** Runs one round from its aligned start on a virtual clock that the round's waits advance. */
+async function roundOnVirtualClock(config: FailoverConfig, prober?: Prober) {
+  const start = 1754481600_000;
+  let nowMs = start;
+  const waits: number[] = [];
+  const report = await runProbeRound({
+    config,
+    vantage: "us-east-1",
+    at: start / 1000,
+    now: () => nowMs,
+    sleep: async (ms) => {
+      waits.push(ms);
+      nowMs += ms;
+    },
+    ...(prober ? { prober } : {}),
+  });
+  return { report, waits, elapsedMs: nowMs - start };
+}

@@ -87,11 +87,14 @@ export interface RoundOutcome {
 export async function runDecisionRound(deps: RoundDeps, now: number): Promise<RoundOutcome> {
   const { config, log } = deps;
   const ids = config.targets.map((target) => target.id);
-  const rounds = await deps.bus.readWindow(deps.controlRegion, now, windowSeconds(config));
   const store = deps.dryRun ? undefined : deps.signals;
-  const { view, problem: viewProblem } = store ? await readView(store, deps.controlRegion) : { view: undefined };
+  // Three independent reads at once: a round's time is a decision's delay.
+  const [rounds, { view, problem: viewProblem }, draining] = await Promise.all([
+    deps.bus.readWindow(deps.controlRegion, now, windowSeconds(config)),
+    store ? readView(store, deps.controlRegion) : { view: undefined, problem: undefined },
+    store ? readDraining(store, deps.controlRegion) : [],
+  ]);
   if (viewProblem !== undefined) log.warn("decider view unreadable", { problem: viewProblem });
-  const draining = store ? await readDraining(store, deps.controlRegion) : [];
   if (store && view) await drainFirst(deps, store, now, rounds, view, draining);
 
   const { decision: final, state, lease, priorMemory, result } = await decideAndWrite(deps, now, rounds, store, view);
@@ -153,8 +156,13 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
         applied: result?.applied ?? inEffect,
         changeId: result?.changeId,
       });
-  if (event !== undefined && deps.announce !== undefined) await deps.announce(await attributed(deps, event));
-  outcome.published = await deps.bus.publishDecision(decisionMetrics(outcome, final, lease));
+  // The announcement and the metrics go out at once: neither waits for the other.
+  const announce = deps.announce;
+  const announced = event && announce ? attributed(deps, event).then(announce) : undefined;
+  [outcome.published] = await Promise.all([
+    deps.bus.publishDecision(decisionMetrics(outcome, final, lease)),
+    announced,
+  ]);
   const unpublished = outcome.published.filter((region) => !region.ok);
   if (unpublished.length > 0)
     log.warn("decision metrics not published", {
