@@ -4,7 +4,7 @@ import { DEFAULT_OUT, DEFAULT_SCENARIO, DEFAULT_SPEED } from "./run.ts";
 
 export const drillUsage = `usage: npm run drill [-- --scenario <file>] [--speed <n>] [--out <dir>] [--no-load-guard]
   --scenario <file>  scenario JSON (default ${DEFAULT_SCENARIO})
-  --speed <n>        virtual seconds per wall second, 1-200 (default ${DEFAULT_SPEED}: the Clerk scenario takes 3.5 min)
+  --speed <n>        virtual seconds per wall second, 1-200 (default ${DEFAULT_SPEED}: the Clerk scenario takes 7 min)
   --out <dir>        where summary.json, report.html and drill.log go (default ${DEFAULT_OUT})
   --no-load-guard    run to the end on a machine too busy for the compressed clock (its verdict then describes that machine too)`;
 
