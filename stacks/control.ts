@@ -38,22 +38,7 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
   const { config, configJson } = settings;
   // Every region's alert topic first: whoever makes a change publishes its event to its own region's topic, and
   // to the next region's when that fails (functions/lib/control/announcer.ts), so each writer knows them all.
-  const topics = new Map(
-    config.controlRegions.map((region) => [
-      region,
-      new sst.aws.SnsTopic(
-        logicalName("Alarms", region),
-        {
-          transform: {
-            topic: (args) => {
-              args.name = alertTopicName(config, $app.stage);
-            },
-          },
-        },
-        { provider: providerFor(region) },
-      ),
-    ]),
-  );
+  const topics = createAlertTopics(config);
   const topicArns = $output(Object.fromEntries([...topics].map(([region, topic]) => [region, topic.arn])));
   const alertTopics = $jsonStringify(topicArns);
   const writerPermissions = (region: string) =>
@@ -133,6 +118,26 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
 
     return { region, decider, manualFailover, alarmTopic, signal };
   });
+}
+
+/** Each control region's alert topic (the alarms' and the failover events'), by region. */
+function createAlertTopics(config: Settings["config"]): Map<string, sst.aws.SnsTopic> {
+  return new Map(
+    config.controlRegions.map((region) => [
+      region,
+      new sst.aws.SnsTopic(
+        logicalName("Alarms", region),
+        {
+          transform: {
+            topic: (args) => {
+              args.name = alertTopicName(config, $app.stage);
+            },
+          },
+        },
+        { provider: providerFor(region) },
+      ),
+    ]),
+  );
 }
 
 /** Each control region's signal endpoint, and their URLs as JSON (region → URL) for the manual function. */
