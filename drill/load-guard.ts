@@ -52,9 +52,9 @@ export class LoadGuard {
   private timer: NodeJS.Timeout | undefined;
   private lastCheck = performance.now();
   private overInARow = 0;
-  private readonly recent: Array<{ loopStallMs: number; emulatorMs: number }> = [];
+  /** The last `windows` windows' measures, the newest last. */
+  private readonly recent: Array<{ loopStallMs: number; emulatorMs: number; skipped: string[] }> = [];
   private skipped: string[] = [];
-  private readonly recentSkipped: string[][] = [];
 
   constructor(private readonly options: LoadGuardOptions) {}
 
@@ -118,23 +118,23 @@ export class LoadGuard {
         ? now - from
         : (answers[Math.min(answers.length - 1, Math.floor(answers.length * 0.9))] ?? 0);
     const loopStallMs = this.options.lag.longestStallBetween(from, now);
-    this.recent.push({ loopStallMs, emulatorMs });
+    const skipped = this.skipped;
+    this.skipped = [];
+    this.recent.push({ loopStallMs, emulatorMs, skipped });
     const windows = this.options.windows ?? 2;
     if (this.recent.length > windows) this.recent.shift();
     const emulatorBound = (this.options.emulatorBoundMs ?? 2500) / speed;
     const loopBound = (this.options.loopBoundMs ?? 5000) / speed;
-    this.recentSkipped.push(this.skipped);
-    if (this.recentSkipped.length > windows) this.recentSkipped.shift();
-    const over = emulatorMs > emulatorBound || loopStallMs > loopBound || this.skipped.length > 0;
-    this.skipped = [];
+    const over = emulatorMs > emulatorBound || loopStallMs > loopBound || skipped.length > 0;
     this.overInARow = over ? this.overInARow + 1 : 0;
     if (this.overInARow < windows) return undefined;
-    return this.tooBusy(atSecond, this.recentSkipped.flat());
+    return this.tooBusy(atSecond);
   }
 
-  private tooBusy(atSecond: number, skipped: string[]): TooBusy {
+  private tooBusy(atSecond: number): TooBusy {
     const { speed } = this.options;
     const windows = this.options.windows ?? 2;
+    const skipped = this.recent.flatMap((w) => w.skipped);
 
     const worstLoop = Math.max(...this.recent.map((w) => w.loopStallMs));
     const worstEmulator = Math.max(...this.recent.map((w) => w.emulatorMs));

@@ -127,10 +127,11 @@ function probeSchema({ intBetween, httpUrl }: FieldSchemas) {
     headers: z.record(z.string(), z.string()).default({}),
     /**
      * A failed check is checked again this many milliseconds after it started
-     * (or as soon as it failed, if later), when the second check can still
-     * end a second before the round's slot does; the vote is down only when
-     * both fail, so a blip or a lost packet shorter than this is not a vote,
-     * and a down vote is already confirmed. 0 turns re-checks off. @default 2000
+     * (or as soon as it failed, if later), with the time left before a second
+     * before the round's slot ends, up to `timeoutMs` and no less than half of
+     * it (or `maxLatencyMs`); the vote is down only when both fail, so a blip
+     * or a lost packet shorter than this is not a vote, and a down vote is
+     * already confirmed. 0 turns re-checks off. @default 2000
      */
     recheckAfterMs: intBetween(0, 30000).default(2000),
     /** Checks in flight at once per round. @default 64 */
