@@ -176,6 +176,11 @@ export function chunkDatums<T>(datums: T[]): T[][] {
   return chunks;
 }
 
+/** The datum of one request the Slack command refused, at epoch second `at`. */
+export function slackRefusedDatums(at: number): Datum[] {
+  return [datum(Metric.SlackRequestRefused, 1, [], new Date(at * 1000))];
+}
+
 function datum(
   name: MetricName,
   value: number,

@@ -41,6 +41,8 @@ export const Metric = {
   OverrideAgeSeconds: "OverrideAgeSeconds",
   /** While the decider sets a vantage's votes on a target aside (a suspect checker, functions/lib/policy/suspects.ts): 1 when the vantage saw the target down while every other vantage saw it up for `policy.suspectAfterRounds` rounds, 2 when it published conflicting votes for one round. Dimensions `Vantage` and `Target`; not published otherwise (its alarm treats missing data as OK). Own region only. */
   SuspectChecker: "SuspectChecker",
+  /** 1 per request the Slack command refused (bad or missing signature, stale timestamp, another team, a user not on the on-call list). No dimensions; the reason is in the log line. Own region only, only when one happens. */
+  SlackRequestRefused: "SlackRequestRefused",
 } as const;
 
 export type MetricName = (typeof Metric)[keyof typeof Metric];

@@ -6,6 +6,7 @@ import {
   decisionDatums,
   probeRoundDatums,
   seriesKey,
+  slackRefusedDatums,
   switchoverDatums,
   type Datum,
   type DecisionMetrics,
@@ -175,6 +176,12 @@ export class MetricsBus {
         this.sentThisMinute.set(key, { minute, values });
       },
     );
+  }
+
+  /** Counts one request the Slack command refused, in `region` (its alarm's input). */
+  async publishSlackRefused(region: string, at: number): Promise<RegionResult> {
+    const [result] = await this.publishEverywhere(() => slackRefusedDatums(at), [region]);
+    return result as RegionResult;
   }
 
   /**
