@@ -255,6 +255,56 @@ def patch_route53() -> None:
     r53_responses.Route53.get_change = get_change_response  # type: ignore[assignment]
 
 
+def patch_health_check_reference() -> None:
+    """Patch 8: CreateHealthCheck keeps its CallerReference promise, as AWS does. The same reference and
+    the same settings as an existing check return that check (a retried create makes no second one); the
+    same reference with other settings, or the reference of a deleted check, fails with
+    HealthCheckAlreadyExists (HTTP 409). Stock moto creates a new check for every call, so two checks
+    sharing a reference (our old cut references) went unnoticed."""
+    from moto.route53 import models as r53
+    from moto.route53.exceptions import Route53ClientError
+
+    class HealthCheckAlreadyExistsError(Route53ClientError):
+        def __init__(self, reference: str) -> None:
+            super().__init__(
+                "HealthCheckAlreadyExists",
+                f"A health check with caller reference {reference} already exists (or existed) with other settings.",
+            )
+
+    def deleted(backend: Any) -> set[str]:
+        # Kept on the backend object so POST /moto-api/reset (which rebuilds backends) clears it.
+        if not hasattr(backend, "_failover_deleted_references"):
+            backend._failover_deleted_references = set()
+        return backend._failover_deleted_references
+
+    stock_create = r53.Route53Backend.create_health_check
+    stock_delete = r53.Route53Backend.delete_health_check
+
+    def create_health_check(self: Any, caller_reference: str, health_check_args: dict[str, Any]) -> Any:
+        with _ROUTE53_LOCK:
+            if caller_reference in deleted(self):
+                raise HealthCheckAlreadyExistsError(caller_reference)
+            same = [c for c in self.health_checks.values() if c.caller_reference == caller_reference]
+            if same:
+                wanted = r53.HealthCheck("", caller_reference, health_check_args)
+                wanted.set_children(health_check_args.get("children", []))
+                wanted.set_regions(health_check_args.get("regions", []))
+                if same[0].health_check_config != wanted.health_check_config:
+                    raise HealthCheckAlreadyExistsError(caller_reference)
+                return same[0]
+            return stock_create(self, caller_reference, health_check_args)
+
+    def delete_health_check(self: Any, health_check_id: str) -> None:
+        with _ROUTE53_LOCK:
+            check = self.health_checks.get(health_check_id)
+            if check is not None:
+                deleted(self).add(check.caller_reference)
+            stock_delete(self, health_check_id)
+
+    r53.Route53Backend.create_health_check = create_health_check  # type: ignore[method-assign]
+    r53.Route53Backend.delete_health_check = delete_health_check  # type: ignore[method-assign]
+
+
 def patch_health_check_status() -> None:
     """GetHealthCheckStatus as AWS answers it. Stock moto reports one fixed ``Success`` for any check, so an
     inverted check would always read unhealthy. Patched: one checker (``us-east-1``) asks the endpoint now,
@@ -383,6 +433,7 @@ def main() -> None:
     if patched:
         patch_route53()
         patch_health_check_status()
+        patch_health_check_reference()
         patch_cloudwatch()
 
     # One log line per request would only fill the harness's pipe; errors still show.

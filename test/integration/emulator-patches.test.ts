@@ -3,6 +3,7 @@ import {
   ChangeResourceRecordSetsCommand,
   CreateHealthCheckCommand,
   CreateHostedZoneCommand,
+  DeleteHealthCheckCommand,
   GetHealthCheckStatusCommand,
   GetChangeCommand,
   ListResourceRecordSetsCommand,
@@ -256,5 +257,27 @@ describe("moto launcher patch: GetHealthCheckStatus asks the endpoint (AWS behav
     expect(notSeen).toEqual(["Failure: Search string (drain failover) was not found in the response body"]);
     expect(gone?.[0]).toMatch(/^Failure: Connection failed/);
     expect((refused as { name?: string }).name).toBe("InvalidInput");
+  });
+});
+
+describe("moto launcher patch: CreateHealthCheck honours its CallerReference (AWS behaviour)", () => {
+  it("returns the existing check for the same reference and settings, and refuses other settings or a deleted check's reference", async () => {
+    // Prepare
+    const config = { Type: "HTTP" as const, FullyQualifiedDomainName: "127.0.0.1", Port: 8080, ResourcePath: "/" };
+    const create = (reference: string, port = 8080) =>
+      route53.send(
+        new CreateHealthCheckCommand({ CallerReference: reference, HealthCheckConfig: { ...config, Port: port } }),
+      );
+    const reference = `ref-${Math.random()}`;
+    // Act
+    const first = await create(reference);
+    const retried = await create(reference);
+    const other = await create(reference, 8081).catch((e: unknown) => e);
+    await route53.send(new DeleteHealthCheckCommand({ HealthCheckId: first.HealthCheck?.Id }));
+    const afterDelete = await create(reference).catch((e: unknown) => e);
+    // Assess
+    expect(retried.HealthCheck?.Id).toBe(first.HealthCheck?.Id);
+    expect(other).toMatchObject({ name: "HealthCheckAlreadyExists", $metadata: { httpStatusCode: 409 } });
+    expect(afterDelete).toMatchObject({ name: "HealthCheckAlreadyExists" });
   });
 });

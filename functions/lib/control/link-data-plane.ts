@@ -5,6 +5,7 @@ import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
 import {
   calculatedCheckSpec,
   currentCheck,
+  cutHealthCheckReference,
   dataPlaneCheckSpecs,
   healthCheckReference,
   type HealthCheckSpec,
@@ -81,6 +82,7 @@ export async function linkDataPlane(
     for (const { reference, spec } of regions) children.push(await ensure(reference, spec));
     result.calculated[target] = await ensure(healthCheckReference(config, target), calculatedCheckSpec(children));
   }
+  result.problems.push(...cutReferenceLeftovers(config, existing));
   const snapshot = await switcher.read();
   for (const { target, regions } of dataPlaneCheckSpecs(config, endpoints)) {
     const sets = Object.values(snapshot.records).flatMap((byTarget) => (byTarget[target] ? [byTarget[target]] : []));
@@ -101,6 +103,29 @@ export async function linkDataPlane(
     result.tied.push(...(await admin.tieRecords(sets, { [target]: id })));
   }
   return result;
+}
+
+/**
+ * Checks an older version made under a caller reference cut at 60
+ * characters: with a long name every target and region shared one, so those
+ * checks cannot be told apart and are replaced by checks under collision-free
+ * references (the records are tied to the new ones). Each is named once, to
+ * be deleted by hand once no record refers to it.
+ */
+function cutReferenceLeftovers(config: FailoverConfig, existing: readonly HealthCheckRead[]): string[] {
+  const cut = new Set(
+    config.targets.flatMap((target) =>
+      [...config.controlRegions, undefined].flatMap(
+        (region) => cutHealthCheckReference(config, target.id, region) ?? [],
+      ),
+    ),
+  );
+  return existing
+    .filter((check) => cut.has(check.reference.replace(/\.\d+$/, "")))
+    .map(
+      (check) =>
+        `health check ${check.id} (${check.reference}) was made by an older version under a caller reference cut at 60 characters: replaced, no longer used; delete it once nothing refers to it (aws route53 delete-health-check --health-check-id ${check.id})`,
+    );
 }
 
 /** Fields UpdateHealthCheck can change; Type and RequestInterval it cannot. */
