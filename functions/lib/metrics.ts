@@ -31,7 +31,7 @@ export const Metric = {
   TargetWeight: "TargetWeight",
   /** Verdict, dimension `Target`: 1 up, 0 down (unknown is not published), only while at least one target is down: an all-up minute sends none (CloudWatch bills a metric only for the hours it gets data; TargetWeight shows the steady state). In the decider's own region only, once a minute and again when it changes (dashboards). */
   TargetHealthy: "TargetHealthy",
-  /** 1 per weight change actually applied, only when there is one. No dimensions (for the alarm) and again with `Target`, `Direction` (drain|restore|ramp|pin) and `Mode` (automatic|manual). To every control region (only the decider that won the change counts it). */
+  /** 1 per switch (a weight change actually applied, automatic or manual), only when there is one, without dimensions (for the alarm); and 1 per target it moved with `Target`, `Direction` (drain|restore|ramp|pin) and `Mode` (automatic|manual). To every control region, counted once: by the decider that won the change, or by the manual function that made it. */
   Switchover: "Switchover",
   /** 1 while every target is down and the decider fails open; not published otherwise (its alarm treats missing data as OK). Own region only. */
   AllTargetsDown: "AllTargetsDown",
