@@ -172,11 +172,15 @@ export interface FixCommands {
 
 /**
  * Checks the whole data-plane chain and names every broken link: a control
- * region without a signal endpoint, an endpoint that does not answer for a
- * target, a missing signal check or one pointing at the wrong thing (FQDN,
- * port, path, search string, inversion, interval, threshold), a calculated
- * check missing a child or with the wrong threshold, a record set not tied
- * to its target's calculated check. Reads only; an empty list means sound.
+ * region without a signal endpoint, or given another region's, an endpoint
+ * that does not answer for a target, a missing signal check or one pointing
+ * at the wrong thing (FQDN, port, path, search string, inversion, interval,
+ * threshold, SNI), a signal check whose checkers cannot read the signal
+ * (GetHealthCheckStatus: the endpoint it asks is gone, refuses the TLS
+ * handshake, answers an error), two regions' checks asking one endpoint, a
+ * calculated check missing a child or with the wrong threshold, a record set
+ * not tied to its target's calculated check. Reads only; an empty list means
+ * sound.
  */
 export async function verifyDataPlane(
   config: FailoverConfig,
