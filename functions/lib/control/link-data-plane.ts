@@ -2,6 +2,7 @@ import type { HealthCheckAdmin, HealthCheckRead } from "../aws/route53-health-ch
 import type { Route53Switcher } from "../aws/route53.ts";
 import type { FailoverConfig } from "../config.ts";
 import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
+import { tieReadingBack } from "./tie-records.ts";
 import {
   calculatedCheckSpec,
   currentCheck,
@@ -100,7 +101,7 @@ export async function linkDataPlane(
       );
       continue;
     }
-    result.tied.push(...(await admin.tieRecords(sets, { [target]: id })));
+    result.tied.push(...(await tieReadingBack(admin, switcher, sets, target, id, result.problems)));
   }
   return result;
 }
