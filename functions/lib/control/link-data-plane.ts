@@ -5,6 +5,7 @@ import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
 import { SIGNAL_ENDPOINTS_ENV } from "../dataplane/endpoints.ts";
 import { isSignalAnswer, misplacedEndpoints } from "../dataplane/signal-path.ts";
 import { FailoverError } from "../errors.ts";
+import { tieReadingBack } from "./tie-records.ts";
 import {
   calculatedCheckSpec,
   currentCheck,
@@ -105,7 +106,7 @@ export async function linkDataPlane(
       );
       continue;
     }
-    result.tied.push(...(await admin.tieRecords(sets, { [target]: id })));
+    result.tied.push(...(await tieReadingBack(admin, switcher, sets, target, id, result.problems)));
   }
   return result;
 }
