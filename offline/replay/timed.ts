@@ -5,7 +5,7 @@ import type { PolicyMemory } from "../../functions/lib/policy/memory.ts";
 import { normalWeights, sameWeights } from "../../functions/lib/policy/weights.ts";
 import { recheckTimeoutMs } from "../../functions/lib/probe/round.ts";
 import { planRounds } from "../../functions/lib/probe/schedule.ts";
-import type { ProbeRound } from "../../functions/lib/types.ts";
+import type { ProbeRound, Weights } from "../../functions/lib/types.ts";
 import { planSignals } from "../../functions/lib/dataplane/signals.ts";
 import { dataPlaneDelaySeconds } from "../../functions/lib/dataplane/timing.ts";
 import { cloudwatchDownRegions, route53ApiDown, type Scenario } from "../scenario.ts";
@@ -68,7 +68,7 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
 
   const normal = normalWeights(config.targets);
   const ids = Object.keys(normal);
-  const timeline: TimelineEntry[] = [{ at: 0, weights: normal }];
+  const changes: AnswerChange[] = [];
   const window = windowSeconds(config);
   const signalDelayMs = dataPlaneDelaySeconds() * 1000;
   let current = normal; // the weights the policy last put in effect, by either path
@@ -76,6 +76,8 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
   let draining: string[] = []; // targets drained through their health checks
   let answered = normal;
   let memory: PolicyMemory | undefined;
+  /** Why `current` is what it is: the decision that last put weights in effect. */
+  let inForce: Pick<TimelineEntry, "decidedAt" | "kind" | "reason"> = {};
   const events = planned.flatMap((starts, c) => starts.map((ms) => ({ ms, c })));
   events.sort((a, b) => a.ms - b.ms || a.c - b.c);
   for (let i = 0; i < events.length; i++) {
@@ -104,6 +106,7 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
     // signals; the records change only while the Route 53 API answers, and a decision neither path can carry
     // out (a ramp step, a failback with the API down) is not kept, so it is decided again.
     const apiUp = !route53ApiDown(scenario.faults, event.ms / 1000);
+    const [recordsBefore, drainingBefore] = [records, draining];
     if (apiUp) records = decision.weights;
     const plan = planSignals({ ids, records, wanted: decision.weights, draining });
     draining = plan.draining;
@@ -114,18 +117,18 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
     }
     const switched = !sameWeights(before, current, ids);
     const effective = Object.fromEntries(ids.map((id) => [id, draining.includes(id) ? 0 : (records[id] ?? 0)]));
-    if (!sameWeights(answered, effective, ids)) {
-      const decidedMs = event.ms + scenario.timing.decideMs;
-      timeline.push({
-        at: Math.round((apiUp ? decidedMs : decidedMs + signalDelayMs) / 100) / 10,
-        decidedAt: Math.round(decidedMs / 100) / 10,
-        path: apiUp ? "api" : "data-plane",
-        weights: effective,
-        kind: decision.kind,
-        reason: decision.reason,
-      });
-      answered = effective;
-    }
+    answered = effective;
+    // A record change reaches DNS answers when it is applied; a signal change after the health checks see it.
+    const decidedMs = event.ms + scenario.timing.decideMs;
+    const why = { decidedAt: Math.round(decidedMs / 100) / 10, kind: decision.kind, reason: decision.reason };
+    if (switched) inForce = why;
+    // Records catching up with a drain made through the health checks carry out that decision, not a new one.
+    const recordsWhy = switched
+      ? why
+      : { ...inForce, reason: `records catch up with the health checks: ${inForce.reason}` };
+    if (!sameWeights(recordsBefore, records, ids)) changes.push({ ms: decidedMs, records, path: "api", ...recordsWhy });
+    if (drainingBefore.join() !== draining.join())
+      changes.push({ ms: decidedMs + signalDelayMs, draining, path: "data-plane", ...why });
     if (decision.attention && !switched) {
       const starts = planned[event.c] ?? [];
       const next = starts.find((ms) => ms > event.ms) ?? Infinity;
@@ -133,7 +136,42 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
       if (poll <= next - FAST_POLL_MS / 2 && poll < durationMs) insertSorted(events, { ms: poll, c: event.c }, i + 1);
     }
   }
-  return timeline.sort((a, b) => a.at - b.at);
+  return answersOver(normal, ids, changes);
+}
+
+/** A change of the records or of the drain signals, at the moment DNS answers take it. */
+interface AnswerChange extends Omit<TimelineEntry, "at" | "weights"> {
+  ms: number;
+  records?: Weights;
+  draining?: string[];
+}
+
+/**
+ * What DNS answers over time: the record weights, with targets drained
+ * through their health checks at 0, each change taking effect at its own
+ * moment (a signal written before a record change may reach DNS after it).
+ */
+function answersOver(normal: Weights, ids: string[], changes: AnswerChange[]): TimelineEntry[] {
+  const timeline: TimelineEntry[] = [{ at: 0, weights: normal }];
+  let records = normal;
+  let draining: string[] = [];
+  let answered = normal;
+  for (const { ms, records: nextRecords, draining: nextDraining, ...why } of [...changes].sort((a, b) => a.ms - b.ms)) {
+    records = nextRecords ?? records;
+    draining = nextDraining ?? draining;
+    const effective = Object.fromEntries(ids.map((id) => [id, draining.includes(id) ? 0 : (records[id] ?? 0)]));
+    if (sameShares(answered, effective, ids)) continue;
+    timeline.push({ at: Math.round(ms / 100) / 10, weights: effective, ...why });
+    answered = effective;
+  }
+  return timeline;
+}
+
+/** Whether two weight sets split answers alike (0/100 and 0/91 both send everything to the second target). */
+function sameShares(a: Weights, b: Weights, ids: string[]): boolean {
+  const total = (w: Weights) => ids.reduce((sum, id) => sum + (w[id] ?? 0), 0);
+  const [ta, tb] = [total(a), total(b)];
+  return ids.every((id) => (a[id] ?? 0) * tb === (b[id] ?? 0) * ta);
 }
 
 /** Every vantage's datum per round (keyed by round start, scenario ms), from the probe functions' schedule and the faults. */
