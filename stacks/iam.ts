@@ -165,13 +165,16 @@ export function auditParameterArns(config: FailoverConfig): string[] {
 /**
  * The audit trail: the manual function writes an entry per change to every
  * control region and reads them back (status, release); the deciders and the
- * notifiers only read them, to say who took a lease and why.
+ * notifiers only read them, to say who took a lease and why. The function
+ * may create an entry, never overwrite one (`ssm:Overwrite` false): who and
+ * why of a lease stay as the request that took it wrote them.
  */
 export function auditStatements(config: FailoverConfig, access: "read" | "write"): PermissionStatement[] {
   const resources = auditParameterArns(config);
+  const createOnly = [{ test: "StringEquals", variable: "ssm:Overwrite", values: ["false"] }];
   return [
     { actions: ["ssm:GetParameter"], resources },
-    ...(access === "write" ? [{ actions: ["ssm:PutParameter"], resources }] : []),
+    ...(access === "write" ? [{ actions: ["ssm:PutParameter"], resources, conditions: createOnly }] : []),
   ];
 }
 

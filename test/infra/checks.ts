@@ -354,6 +354,15 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
         const onAudit = JSON.stringify(resources) === JSON.stringify(audit);
         if (onAudit && !(action === "ssm:GetParameter" || (action === "ssm:PutParameter" && view.kind === "manual")))
           problems.push(`${where}: ${action} on the audit entries (only the manual function writes them)`);
+        if (
+          onAudit &&
+          action === "ssm:PutParameter" &&
+          view.kind === "manual" &&
+          JSON.stringify(statement.Condition) !== JSON.stringify({ StringEquals: { "ssm:Overwrite": ["false"] } })
+        )
+          problems.push(
+            `${where}: ssm:PutParameter on the audit entries may overwrite one (expected ssm:Overwrite false)`,
+          );
         if (onAudit && view.kind !== "manual" && view.kind !== "decider" && view.kind !== "notify")
           problems.push(
             `${where}: ${action} on the audit entries; only the manual function, deciders and notifiers read them`,

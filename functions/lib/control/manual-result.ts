@@ -110,7 +110,7 @@ export interface VerifyResult extends Common {
   broken: BrokenLink[];
 }
 
-/** What one manual action answers; the CLI renders it (cli/manual/render.ts). */
+/** What one manual action answers; the CLI renders it (./manual-render.ts; the Slack command shows the same text). */
 export type ManualResult = StatusResult | PlanResult | ChangeResult | InitResult | VerifyResult;
 
 /** Why a manual action failed, as the function answers it: code, message, hint and the invalid fields. */

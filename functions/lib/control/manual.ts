@@ -9,7 +9,7 @@ import {
 } from "./manual-context.ts";
 import { giveBack, takeLease } from "./manual-lease.ts";
 import { manualPlan, manualStatus, manualVerify } from "./manual-read.ts";
-import { linkDataPlane } from "./link-data-plane.ts";
+import { linkDataPlane, refuseBadSignalEndpoints } from "./link-data-plane.ts";
 import { FailoverError } from "../errors.ts";
 import { manualErrorBody, type InitResult, type ManualResponse, type ManualResult } from "./manual-result.ts";
 
@@ -89,6 +89,9 @@ async function initRecords(ctx: ManualContext, event: ManualEvent, now: number):
   const { healthChecks, signalEndpoints } = ctx;
   let created = { created: [] as string[], changeId: "" };
   let adopted = false;
+  // A wrong endpoint would point every health check at a host that cannot say drain: refuse before any change.
+  if (healthChecks !== undefined && signalEndpoints !== undefined)
+    await refuseBadSignalEndpoints(ctx.config, signalEndpoints, ctx.fetchText);
   try {
     created = await ctx.switcher.init();
     ctx.log.warn("manual init: weighted records created", { created: created.created, actor: event.actor });

@@ -66,12 +66,15 @@ export interface Decision {
 
 /**
  * Seconds of probe history {@link decide} needs: enough rounds to count
- * `drainAfterRounds` and to see a target up for `recoverAfterSeconds`, plus
- * one round of slack.
+ * `drainAfterRounds` and the round that confirms a split vote, and to see a
+ * target up for `recoverAfterSeconds`, plus one round of slack.
  */
 export function windowSeconds(config: FailoverConfig): number {
   const interval = config.probe.intervalSeconds;
-  const rounds = Math.max(config.policy.drainAfterRounds, Math.ceil(config.policy.recoverAfterSeconds / interval) + 1);
+  const rounds = Math.max(
+    config.policy.drainAfterRounds + 1,
+    Math.ceil(config.policy.recoverAfterSeconds / interval) + 1,
+  );
   return (rounds + 1) * interval;
 }
 

@@ -254,9 +254,9 @@ describe("decide: unknown never moves traffic", () => {
 });
 
 describe("windowSeconds", () => {
-  it("covers the recovery time plus slack", () => {
+  it("covers the recovery time, or the down rounds and the round confirming a split vote, plus slack", () => {
     expect(windowSeconds(exampleConfig())).toBe(200);
-    expect(windowSeconds(exampleConfig({ policy: { recoverAfterSeconds: 0, drainAfterRounds: 5 } }))).toBe(60);
+    expect(windowSeconds(exampleConfig({ policy: { recoverAfterSeconds: 0, drainAfterRounds: 5 } }))).toBe(70);
   });
 
   it("ignores rounds outside the window", () => {

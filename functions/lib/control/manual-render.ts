@@ -1,4 +1,4 @@
-import type { ChangeSync } from "../../functions/lib/control/change-sync.ts";
+import type { ChangeSync } from "./change-sync.ts";
 import type {
   ChangeResult,
   InitResult,
@@ -9,12 +9,12 @@ import type {
   StatusResult,
   TargetStatus,
   VerifyResult,
-} from "../../functions/lib/control/manual-result.ts";
-import type { DataPlaneStatus } from "../../functions/lib/control/data-plane-status.ts";
-import { formatWeights } from "../../functions/lib/policy/weights.ts";
-import type { Weights } from "../../functions/lib/types.ts";
+} from "./manual-result.ts";
+import type { DataPlaneStatus } from "./data-plane-status.ts";
+import { formatWeights } from "../policy/weights.ts";
+import type { Weights } from "../types.ts";
 import { renderTable } from "../table.ts";
-import { formatDuration } from "./duration.ts";
+import { formatDuration } from "../duration.ts";
 
 /** Human-readable text of a successful manual failover answer. */
 export function renderResult(result: ManualResult, vantages: readonly string[]): string {
