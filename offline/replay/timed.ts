@@ -108,7 +108,8 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
     const apiUp = !route53ApiDown(scenario.faults, event.ms / 1000);
     const [recordsBefore, drainingBefore] = [records, draining];
     if (apiUp) records = decision.weights;
-    const plan = planSignals({ ids, records, wanted: decision.weights, draining });
+    // Planned on the records as they were before this decision wrote them, as the deployed round does.
+    const plan = planSignals({ ids, records: recordsBefore, wanted: decision.weights, draining });
     draining = plan.draining;
     const before = current;
     if (apiUp || plan.inEffect) {
@@ -122,13 +123,18 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
     const decidedMs = event.ms + scenario.timing.decideMs;
     const why = { decidedAt: Math.round(decidedMs / 100) / 10, kind: decision.kind, reason: decision.reason };
     if (switched) inForce = why;
-    // Records catching up with a drain made through the health checks carry out that decision, not a new one.
-    const recordsWhy = switched
-      ? why
-      : { ...inForce, reason: `records catch up with the health checks: ${inForce.reason}` };
-    if (!sameWeights(recordsBefore, records, ids)) changes.push({ ms: decidedMs, records, path: "api", ...recordsWhy });
+    // A path catching up with the other (records after a drain through the health checks, a drain signal
+    // cleared a round after a failback's records) carries out the decision in force, not a new one.
+    const catchingUp = (what: string) => (switched ? why : { ...inForce, reason: `${what}: ${inForce.reason}` });
+    if (!sameWeights(recordsBefore, records, ids))
+      changes.push({ ms: decidedMs, records, path: "api", ...catchingUp("records catch up with the health checks") });
     if (drainingBefore.join() !== draining.join())
-      changes.push({ ms: decidedMs + signalDelayMs, draining, path: "data-plane", ...why });
+      changes.push({
+        ms: decidedMs + signalDelayMs,
+        draining,
+        path: "data-plane",
+        ...catchingUp("drain signal cleared after the records"),
+      });
     if (decision.attention && !switched) {
       const starts = planned[event.c] ?? [];
       const next = starts.find((ms) => ms > event.ms) ?? Infinity;
