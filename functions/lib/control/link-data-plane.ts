@@ -5,6 +5,7 @@ import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
 import { SIGNAL_ENDPOINTS_ENV } from "../dataplane/endpoints.ts";
 import { isSignalAnswer, misplacedEndpoints } from "../dataplane/signal-path.ts";
 import { FailoverError } from "../errors.ts";
+import { tieReadingBack } from "./tie-records.ts";
 import {
   calculatedCheckSpec,
   currentCheck,
@@ -105,7 +106,7 @@ export async function linkDataPlane(
       );
       continue;
     }
-    result.tied.push(...(await admin.tieRecords(sets, { [target]: id })));
+    result.tied.push(...(await tieReadingBack(admin, switcher, sets, target, id, result.problems)));
   }
   return result;
 }
@@ -172,11 +173,15 @@ export interface FixCommands {
 
 /**
  * Checks the whole data-plane chain and names every broken link: a control
- * region without a signal endpoint, an endpoint that does not answer for a
- * target, a missing signal check or one pointing at the wrong thing (FQDN,
- * port, path, search string, inversion, interval, threshold), a calculated
- * check missing a child or with the wrong threshold, a record set not tied
- * to its target's calculated check. Reads only; an empty list means sound.
+ * region without a signal endpoint, or given another region's, an endpoint
+ * that does not answer for a target, a missing signal check or one pointing
+ * at the wrong thing (FQDN, port, path, search string, inversion, interval,
+ * threshold, SNI), a signal check whose checkers cannot read the signal
+ * (GetHealthCheckStatus: the endpoint it asks is gone, refuses the TLS
+ * handshake, answers an error), two regions' checks asking one endpoint, a
+ * calculated check missing a child or with the wrong threshold, a record set
+ * not tied to its target's calculated check. Reads only; an empty list means
+ * sound.
  */
 export async function verifyDataPlane(
   config: FailoverConfig,

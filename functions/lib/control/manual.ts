@@ -87,7 +87,7 @@ export async function runManualEvent(
 async function initRecords(ctx: ManualContext, event: ManualEvent, now: number): Promise<InitResult> {
   const problems: string[] = [];
   const { healthChecks, signalEndpoints } = ctx;
-  let created = { created: [] as string[], changeId: "" };
+  let created: Awaited<ReturnType<ManualContext["switcher"]["init"]>> = { created: [], changeId: "" };
   let adopted = false;
   // A wrong endpoint would point every health check at a host that cannot say drain: refuse before any change.
   if (healthChecks !== undefined && signalEndpoints !== undefined)
@@ -101,11 +101,21 @@ async function initRecords(ctx: ManualContext, event: ManualEvent, now: number):
     adopted = true;
   }
   const sync = await followSync(ctx, created.changeId, problems);
+  const readBack = created.readBack ? { readBack: true as const } : {};
   if (healthChecks === undefined || signalEndpoints === undefined) {
     problems.push(
       "data-plane health checks not linked: no signal endpoints (set FAILOVER_SIGNAL_ENDPOINTS to the deploy's signalEndpoints output and run init again)",
     );
-    return { action: "init", at: now, problems, created: created.created, adopted, changeId: created.changeId, sync };
+    return {
+      action: "init",
+      at: now,
+      problems,
+      created: created.created,
+      adopted,
+      changeId: created.changeId,
+      sync,
+      ...readBack,
+    };
   }
   const dataPlane = await linkDataPlane(ctx.config, signalEndpoints, healthChecks, ctx.switcher, ctx.fetchText);
   ctx.log.warn("manual init: data plane linked", { ...dataPlane, actor: event.actor });
@@ -119,6 +129,7 @@ async function initRecords(ctx: ManualContext, event: ManualEvent, now: number):
     changeId: created.changeId,
     sync,
     dataPlane,
+    ...readBack,
   };
 }
 
