@@ -61,7 +61,8 @@ function scenarioOf(run: Run): Scenario {
       : { start: run.start, end, target: run.target, kind: "status", status: 503, ratio: 1 };
   const faults: unknown[] = [outage];
   if (run.loss > 0) faults.push({ start: 0, end: end + 900, kind: "loss", ratio: run.loss });
-  if (run.apiDown) faults.push({ start: run.apiDown[0], end: run.apiDown[0] + run.apiDown[1], kind: "route53-api-down" });
+  if (run.apiDown)
+    faults.push({ start: run.apiDown[0], end: run.apiDown[0] + run.apiDown[1], kind: "route53-api-down" });
   const controlRegions = ["us-east-1", "us-west-2"];
   if (run.blind !== undefined)
     faults.push({ start: 0, end: end + 900, kind: "cloudwatch-down", region: controlRegions[run.blind] });
@@ -69,7 +70,8 @@ function scenarioOf(run: Run): Scenario {
   return parseScenario({
     name: "two-deciders",
     // Long enough to fail back after the outage and after the API returns: recovery, the ramp, and slack.
-    durationSeconds: Math.max(end, (run.apiDown?.[0] ?? 0) + (run.apiDown?.[1] ?? 0)) + RECOVER + RAMP_STEPS * RAMP_STEP + 240,
+    durationSeconds:
+      Math.max(end, (run.apiDown?.[0] ?? 0) + (run.apiDown?.[1] ?? 0)) + RECOVER + RAMP_STEPS * RAMP_STEP + 240,
     seed: run.seed,
     faults,
     config: { controlRegions, policy: { recoverAfterSeconds: RECOVER, rampStepSeconds: RAMP_STEP } },
