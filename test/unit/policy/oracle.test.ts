@@ -1,12 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { FailoverConfig } from "../../../functions/lib/config.ts";
+import type { ProbeRound } from "../../../functions/lib/types.ts";
 import { windowSeconds } from "../../../functions/lib/policy/decide.ts";
 import { normalWeights } from "../../../functions/lib/policy/weights.ts";
 import {
   downRun,
   lastDownRound,
   modeOf,
+  oracleRound,
   oracleSeries,
   roundsToDrain,
   upSinceDrain,
@@ -32,7 +34,7 @@ interface TargetStep {
   stepSince: number;
   /** Times of its drains, applied, before this step. */
   drains: number[];
-  /** This step's round was published (not skipped): the decider reads every round the rule needs. */
+  /** This step's round was published and read (not skipped, not a lagging view): the decider reads every round the rule needs. */
   fresh: boolean;
   /** The oracle's latest health of every other target that is in service before this step. */
   othersInServiceUp: boolean;
@@ -45,12 +47,19 @@ function judge(run: OutageRun, check: (t: TargetStep) => void): void {
   const drainedAt: Record<string, number> = {};
   const stepSince: Record<string, number> = {};
   const drains: Record<string, number[]> = {};
-  const series: Record<string, OracleRound[]> = Object.fromEntries(ids.map((id) => [id, []]));
-  for (const step of stepsOf(run)) {
-    for (const id of ids) {
-      const known = series[id] ?? [];
-      known.push(...oracleSeries(config, step.rounds.slice(known.length), id));
+  // Each round is recounted once; a lagging decider is judged on the rounds it read.
+  const recounted = new Map<ProbeRound, Record<string, OracleRound>>();
+  const recount = (round: ProbeRound) => {
+    let verdicts = recounted.get(round);
+    if (verdicts === undefined) {
+      verdicts = Object.fromEntries(ids.map((id) => [id, oracleRound(config, round, id)]));
+      recounted.set(round, verdicts);
     }
+    return verdicts;
+  };
+  for (const step of stepsOf(run)) {
+    const rounds = step.rounds.map(recount);
+    const series = Object.fromEntries(ids.map((id) => [id, rounds.map((round) => round[id] as OracleRound)]));
     const latest = (id: string) => latestIn(series[id] ?? [], config, step.now);
     for (const id of ids) {
       const before = modeOf(step.prior, id);
@@ -197,8 +206,8 @@ describe("policy against its own oracle (outage-shaped property tests)", { timeo
   });
 
   it("holds each ramp step rampStepSeconds while up, then moves to the next", () => {
-    const judged = property(RUNS, ({ config, step, before, after, latest, stepSince }) => {
-      if (before.mode !== "ramp" || latest?.health !== "up") return false;
+    const judged = property(RUNS, ({ config, step, before, after, latest, fresh, stepSince }) => {
+      if (before.mode !== "ramp" || latest?.health !== "up" || !fresh) return false;
       const { rampPercents, rampStepSeconds } = config.policy;
       const next = (before.step ?? 0) + 1;
       const due = step.now - stepSince >= rampStepSeconds;
@@ -210,8 +219,8 @@ describe("policy against its own oracle (outage-shaped property tests)", { timeo
   });
 
   it("drains again on one down round during the ramp, when another target in service is up", () => {
-    const judged = property(RUNS, ({ before, after, latest, othersInServiceUp }) => {
-      if (before.mode !== "ramp" || latest?.health !== "down" || !othersInServiceUp) return false;
+    const judged = property(RUNS, ({ before, after, latest, fresh, othersInServiceUp }) => {
+      if (before.mode !== "ramp" || latest?.health !== "down" || !othersInServiceUp || !fresh) return false;
       expect(isOut(after.mode)).toBe(true);
       return true;
     });
