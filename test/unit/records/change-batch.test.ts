@@ -5,6 +5,7 @@ import { casChanges } from "../../../functions/lib/records/change-batch.ts";
 import type { RecordChange, RecordSetData } from "../../../functions/lib/records/record-set.ts";
 import { zoneSnapshotOf } from "../../../functions/lib/records/zone-snapshot.ts";
 import type { Weights } from "../../../functions/lib/types.ts";
+import { propertyRuns } from "../../support/property-runs.ts";
 import { managedGroupsOf } from "./records-fixtures.ts";
 
 /**
@@ -70,7 +71,10 @@ function zoneOf(config: FailoverConfig, weights: number[][], ttls: number[][]): 
 
 function snapshotOf(config: FailoverConfig, zone: Zone) {
   const sets: Record<string, RecordSetData[]> = {};
-  for (const set of zone.values()) (sets[`${set.Name}|${set.Type}`] ??= []).push(set);
+  for (const set of zone.values()) {
+    const group = `${set.Name}|${set.Type}`;
+    sets[group] = [...(sets[group] ?? []), set];
+  }
   return zoneSnapshotOf(config, managedGroupsOf(config, sets), 1);
 }
 
@@ -142,7 +146,7 @@ describe("casChanges (compare-and-swap properties)", () => {
           );
         }
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 
@@ -160,7 +164,7 @@ describe("casChanges (compare-and-swap properties)", () => {
         }
         expect(after.size).toBe(zone.size);
       }),
-      { numRuns: 200 },
+      { numRuns: propertyRuns(200) },
     );
   });
 
@@ -169,13 +173,16 @@ describe("casChanges (compare-and-swap properties)", () => {
     fc.assert(
       fc.property(caseArb, ({ config, weights, ttls, change, rival }) => {
         const zone = zoneOf(config, weights, ttls);
-        const changes = casChanges(config, snapshotOf(config, zone), { weights: change });
-        const others = config.targets.filter((t) => !(t.id in change));
-        const target = others[rival.target % Math.max(1, others.length)]?.id ?? "";
-        const record = config.records[rival.record]?.name ?? "";
+        // The writer changes every target of `change` but the rival's.
+        const target = config.targets[rival.target]?.id ?? "";
+        const writes = Object.fromEntries(Object.entries(change).filter(([id]) => id !== target));
+        const next = nextWeights(config, zone, writes);
+        if (Object.values(next).some((row) => Object.values(row).every((w) => w === 0))) return;
+        const changes = casChanges(config, snapshotOf(config, zone), { weights: writes });
+        const changed = config.records.filter((r) => changes.some((c) => c.ResourceRecordSet.Name === r.name));
+        const record = changed[rival.record % Math.max(1, changed.length)]?.name ?? "";
         const current = zone.get(`${record}|A|${target}`);
-        const touched = changes.some((c) => c.ResourceRecordSet.Name === record);
-        if (current === undefined || !touched || current.Weight === rival.weight) return;
+        if (current === undefined || current.Weight === rival.weight) return;
         raced++;
         const rivals = apply(zone, [
           { Action: "DELETE", ResourceRecordSet: current },
@@ -184,9 +191,9 @@ describe("casChanges (compare-and-swap properties)", () => {
         if (rivals === "rejected") throw new Error("the rival's own swap was rejected");
         expect(apply(rivals, changes)).toBe("rejected");
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
-    expect(raced, "no generated race moved another target on a changed name").toBeGreaterThan(20);
+    expect(raced, "no generated race moved another target on a changed name").toBeGreaterThan(propertyRuns(300) / 2);
   });
 
   it("refuses a change that leaves any name with every weight 0, naming the name", () => {
