@@ -10,6 +10,7 @@ import {
   signalPermissions,
 } from "./iam.ts";
 import { functionArgs, logicalName, providerFor } from "./regions.ts";
+import { createSlackCommand } from "./slack-command.ts";
 
 /** What one control region runs. */
 export interface ControlRegion {
@@ -19,6 +20,8 @@ export interface ControlRegion {
   alarmTopic: sst.aws.SnsTopic;
   /** The data-plane signal endpoint Route 53's health checks ask (public function URL). */
   signal: sst.aws.Function;
+  /** The `/failover` Slack command (public function URL, Slack-signed requests); only with config `slack`. */
+  slackCommand?: sst.aws.Function;
 }
 
 /** Most concurrent signal invocations per region: health checkers ask a few times a second; a flood is throttled, not billed. */
@@ -115,8 +118,17 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
     });
 
     const signal = signals.get(region) as sst.aws.Function;
+    const slackCommand =
+      config.slack === undefined
+        ? undefined
+        : createSlackCommand(
+            settings,
+            region,
+            { ...writerEnvironment, FAILOVER_SIGNAL_ENDPOINTS: signalEndpoints },
+            writerPermissions(region),
+          );
 
-    return { region, decider, manualFailover, alarmTopic, signal };
+    return { region, decider, manualFailover, alarmTopic, signal, ...(slackCommand ? { slackCommand } : {}) };
   });
 }
 

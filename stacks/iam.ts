@@ -4,6 +4,7 @@ import { normalizeDnsName } from "../functions/lib/dns-name.ts";
 import { leaseRecordName } from "../functions/lib/lease.ts";
 import { auditParameterName } from "../functions/lib/audit.ts";
 import { slackWebhookParameterName } from "../functions/lib/slack/webhook.ts";
+import { slackParameterNames } from "../functions/lib/slack-command/secrets.ts";
 import { stateRecordName } from "../functions/lib/state.ts";
 
 /**
@@ -211,16 +212,47 @@ export function webhookReadStatements(
   region: string,
   accountId: string,
 ): PermissionStatement[] {
-  const parameter = webhookParameterArn(config, region, accountId);
+  return secureStringReadStatements(region, accountId, [webhookParameterArn(config, region, accountId)]);
+}
+
+/** GetParameter on these SecureStrings, and kms:Decrypt only through SSM in `region` for them. */
+function secureStringReadStatements(region: string, accountId: string, parameters: string[]): PermissionStatement[] {
   return [
-    { actions: ["ssm:GetParameter"], resources: [parameter] },
+    { actions: ["ssm:GetParameter"], resources: parameters },
     {
       actions: ["kms:Decrypt"],
       resources: [`arn:${partitionOf(region)}:kms:${region}:${accountId}:key/*`],
       conditions: [
         { test: "StringEquals", variable: "kms:ViaService", values: [`ssm.${region}.amazonaws.com`] },
-        { test: "StringEquals", variable: "kms:EncryptionContext:PARAMETER_ARN", values: [parameter] },
+        { test: "StringEquals", variable: "kms:EncryptionContext:PARAMETER_ARN", values: parameters },
       ],
+    },
+  ];
+}
+
+/** ARNs of the Slack command's SecureStrings (signing secret, bot token, on-call list) in `region`. */
+export function slackParameterArns(config: FailoverConfig, region: string, accountId: string): string[] {
+  return Object.values(slackParameterNames(config.name)).map(
+    (name) => `arn:${partitionOf(region)}:ssm:${region}:${accountId}:parameter${name}`,
+  );
+}
+
+/**
+ * What the Slack command needs beyond the manual function's own rights (it
+ * runs the same logic): reading its three SecureStrings, and invoking
+ * itself (`functionName`) for the work after Slack's answer.
+ */
+export function slackCommandPermissions(
+  config: FailoverConfig,
+  region: string,
+  accountId: string,
+  functionName: string,
+): PermissionStatement[] {
+  return [
+    ...secureStringReadStatements(region, accountId, slackParameterArns(config, region, accountId)),
+    {
+      actions: ["lambda:InvokeFunction"],
+      resources: [`arn:${partitionOf(region)}:lambda:${region}:${accountId}:function:${functionName}`],
     },
   ];
 }

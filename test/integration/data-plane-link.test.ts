@@ -10,6 +10,7 @@ import { controlZone, emulatorPerFile } from "../support/control-fixtures.ts";
 import { CreateHealthCheckCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { cutHealthCheckReference, signalCheckSpec } from "../../functions/lib/dataplane/health-checks.ts";
 import { fastRetry, testTargets } from "./aws-fixtures.ts";
+import { startFaultProxy } from "../../emulator/aws-fault-proxy.ts";
 
 const emulator = emulatorPerFile();
 const closers: Array<() => Promise<void>> = [];
@@ -141,5 +142,27 @@ describe("linking the data-plane path (emulator)", () => {
       expect.stringContaining(`health check ${old.HealthCheck?.Id} (${cut}) was made by an older version`),
     ]);
     expect(problems).toEqual([]);
+  }, 60_000);
+
+  it("a tie batch applied whose answer was lost reads the records back tied and completes, not 'another writer'", async () => {
+    // Prepare: the health-check admin talks through a proxy that forwards the first tie batch, then drops its answer
+    const { config, switcher } = await controlZone(emulator.url);
+    const urls = await endpoints(config);
+    const proxy = await startFaultProxy(emulator.url);
+    closers.push(() => proxy.close());
+    const admin = new HealthCheckAdmin(config, { endpoint: proxy.url, retry: fastRetry });
+    proxy.inject([{ kind: "drop-after-forward" }], /^POST .*\/rrset/);
+    // Act
+    const linked = await linkDataPlane(config, urls, admin, switcher);
+    // Assess
+    expect([...linked.tied].sort()).toEqual(["api.example.com A failover", "api.example.com A primary"]);
+    expect(linked.problems).toEqual([
+      expect.stringMatching(
+        /^tying primary's records to health check .* lost Route 53's answer .*reading them back shows them tied, weights unchanged$/,
+      ),
+    ]);
+    const after = await switcher.read();
+    expect(after.weights).toEqual({ primary: 90, failover: 10 });
+    expect(after.records["api.example.com"]?.primary?.HealthCheckId).toBe(linked.calculated.primary);
   }, 60_000);
 });

@@ -286,5 +286,6 @@ async function changeResult(
     changeId,
     attempts: result.attempts,
     sync: await followSync(ctx, changeId, problems),
+    ...(result.readBack ? { readBack: true as const } : {}),
   };
 }

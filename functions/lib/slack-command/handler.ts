@@ -154,8 +154,9 @@ async function command(ctx: Ctx, slash: SlashCommand, secrets: SlackSecrets): Pr
       return ephemeral(`Reading ${intent.action}…`);
     }
     checkIntent(deps.config, intent, actor);
-    const now = Math.floor(ctx.clock.now() / 1000);
-    const preview = await previewChange(manualContext(deps.manual), intent, now);
+    // The manual logic's own clock: the preview must see what the change will see.
+    const manual = manualContext(deps.manual);
+    const preview = await previewChange(manual, intent, Math.floor(manual.clock.now() / 1000));
     const view = confirmModal(deps.config, intent, preview, {
       channel: { id: slash.channel_id, name: slash.channel_name },
       responseUrl: slash.response_url,
