@@ -1,5 +1,5 @@
 import { alertTopicName, functionMemoryMb, manualFunctionName } from "../functions/lib/deployment.ts";
-import { roundsTimeoutSeconds, type Settings } from "./settings.ts";
+import { roundsTimeoutSeconds, signalReservedConcurrency, type Settings } from "./settings.ts";
 import type { Secrets } from "./secrets.ts";
 import {
   auditStatements,
@@ -20,9 +20,6 @@ export interface ControlRegion {
   /** The data-plane signal endpoint Route 53's health checks ask (public function URL). */
   signal: sst.aws.Function;
 }
-
-/** Most concurrent signal invocations per region: health checkers ask a few times a second; a flood is throttled, not billed. */
-const SIGNAL_RESERVED_CONCURRENCY = 10;
 
 /**
  * In each control region: the decider Cron, the manual failover function
@@ -65,7 +62,7 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
           environment: writerEnvironment,
           permissions: writerPermissions(region).apply((statements) => [
             ...statements,
-            ...dataPlaneStoreStatements(config),
+            ...dataPlaneStoreStatements(config, region),
             ...auditStatements(config, "read"),
           ]),
           timeoutSeconds: roundsTimeoutSeconds(config),
@@ -76,7 +73,7 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
     );
 
     // Same permissions as the decider (it writes the lease and weights by
-    // the same CAS), plus writing the audit entries; no data-plane store. No `url`: on-call invokes it with IAM (lambda:InvokeFunction).
+    // the same CAS), plus writing the audit entries and the signal override. No `url`: on-call invokes it with IAM (lambda:InvokeFunction).
     const manualFailover = new sst.aws.Function(
       logicalName("ManualFailover", region),
       {
@@ -90,6 +87,8 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
               ...statements,
               ...manualReadPermissions(config, region, account),
               ...auditStatements(config, "write"),
+              // A promote or pin clears the drain signal of the target it gives traffic (the override document).
+              ...dataPlaneStoreStatements(config, "manual"),
             ]),
           ),
           timeoutSeconds: 60,
@@ -176,7 +175,9 @@ function createSignalEndpoint(
         memoryMb: functionMemoryMb.signal,
       }),
       url: { authorization: "none", cors: false },
-      concurrency: { reserved: SIGNAL_RESERVED_CONCURRENCY },
+      // Optional (docs/dataplane.md): a reservation caps a flood's bill (it is throttled, 429, read as serve)
+      // but fails the deploy on an account whose concurrency quota is 10.
+      ...(signalReservedConcurrency() !== undefined ? { concurrency: { reserved: signalReservedConcurrency() } } : {}),
     },
     { provider },
   );
