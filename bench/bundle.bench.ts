@@ -22,7 +22,7 @@ import { deployedBuildOptions } from "../stacks/bundling.ts";
  * sees imported, and the adapters now `require` the SDK by name at run time,
  * so dropping the `external` would not put the SDK in the bundle.
  */
-const handlers = ["probe", "decide", "failover", "notify", "signal"];
+const handlers = ["probe", "decide", "failover", "notify", "signal", "slack-command"];
 const root = fileURLToPath(new URL("..", import.meta.url));
 
 let bundled: Promise<Array<{ name: string; file: string }>> | undefined;

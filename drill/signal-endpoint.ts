@@ -1,11 +1,13 @@
-import { createServer } from "node:http";
+import { createServer, type RequestListener } from "node:http";
+import { createServer as createTlsServer } from "node:https";
+import { createSecureContext } from "node:tls";
 import type { SignalAnswer, SignalRequest } from "../functions/signal.ts";
 import { LoopbackListener } from "./net.ts";
 
 /** The signal endpoint of one control region, served locally. */
 export interface SignalEndpoint {
   region: string;
-  /** Base URL, e.g. `http://127.0.0.1:41234` (what its health checks ask). */
+  /** Base URL, e.g. `http://127.0.0.1:41234`, or `https://localhost:41234` with TLS (what its health checks ask). */
   url: string;
   /** Requests answered so far. */
   readonly served: number;
@@ -15,14 +17,17 @@ export interface SignalEndpoint {
 /**
  * Serves a control region's signal function (functions/signal.ts, the real
  * handler) on 127.0.0.1 as its function URL would: the query string becomes
- * `queryStringParameters`, the handler's answer goes back as it is.
+ * `queryStringParameters`, the handler's answer goes back as it is. With
+ * `tls`, HTTPS at `localhost` that, like a function URL, completes a TLS
+ * handshake only when the client names the host (SNI).
  */
 export async function startSignalEndpoint(
   region: string,
   handler: (event: SignalRequest) => Promise<SignalAnswer>,
+  tls?: { key: string; cert: string },
 ): Promise<SignalEndpoint> {
   let served = 0;
-  const server = createServer((request, response) => {
+  const listener: RequestListener = (request, response) => {
     request.resume();
     const query = new URL(request.url ?? "/", "http://localhost").searchParams;
     handler({ queryStringParameters: Object.fromEntries(query) })
@@ -35,16 +40,21 @@ export async function startSignalEndpoint(
         response.writeHead(500, { "content-type": "text/plain" });
         response.end("signal handler failed\n");
       });
-  });
+  };
+  // No default certificate: a client that sends no server name gets a handshake failure.
+  const context = tls ? createSecureContext(tls) : undefined;
+  const server = context
+    ? createTlsServer({ SNICallback: (_name, done) => done(null, context) }, listener)
+    : createServer(listener);
   server.keepAliveTimeout = 5_000;
-  const listener = new LoopbackListener(server);
-  const port = await listener.listen();
+  const loopback = new LoopbackListener(server);
+  const port = await loopback.listen();
   return {
     region,
-    url: `http://127.0.0.1:${port}`,
+    url: tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     get served() {
       return served;
     },
-    close: () => listener.close(),
+    close: () => loopback.close(),
   };
 }

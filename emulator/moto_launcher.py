@@ -255,22 +255,83 @@ def patch_route53() -> None:
     r53_responses.Route53.get_change = get_change_response  # type: ignore[assignment]
 
 
+def patch_health_check_reference() -> None:
+    """Patch 8: CreateHealthCheck keeps its CallerReference promise, as AWS does. The same reference and
+    the same settings as an existing check return that check (a retried create makes no second one); the
+    same reference with other settings, or the reference of a deleted check, fails with
+    HealthCheckAlreadyExists (HTTP 409). Stock moto creates a new check for every call, so two checks
+    sharing a reference (our old cut references) went unnoticed."""
+    from moto.route53 import models as r53
+    from moto.route53.exceptions import Route53ClientError
+
+    class HealthCheckAlreadyExistsError(Route53ClientError):
+        def __init__(self, reference: str) -> None:
+            super().__init__(
+                "HealthCheckAlreadyExists",
+                f"A health check with caller reference {reference} already exists (or existed) with other settings.",
+            )
+
+    def deleted(backend: Any) -> set[str]:
+        # Kept on the backend object so POST /moto-api/reset (which rebuilds backends) clears it.
+        if not hasattr(backend, "_failover_deleted_references"):
+            backend._failover_deleted_references = set()
+        return backend._failover_deleted_references
+
+    stock_create = r53.Route53Backend.create_health_check
+    stock_delete = r53.Route53Backend.delete_health_check
+
+    def create_health_check(self: Any, caller_reference: str, health_check_args: dict[str, Any]) -> Any:
+        with _ROUTE53_LOCK:
+            if caller_reference in deleted(self):
+                raise HealthCheckAlreadyExistsError(caller_reference)
+            same = [c for c in self.health_checks.values() if c.caller_reference == caller_reference]
+            if same:
+                wanted = r53.HealthCheck("", caller_reference, health_check_args)
+                wanted.set_children(health_check_args.get("children", []))
+                wanted.set_regions(health_check_args.get("regions", []))
+                if same[0].health_check_config != wanted.health_check_config:
+                    raise HealthCheckAlreadyExistsError(caller_reference)
+                return same[0]
+            return stock_create(self, caller_reference, health_check_args)
+
+    def delete_health_check(self: Any, health_check_id: str) -> None:
+        with _ROUTE53_LOCK:
+            check = self.health_checks.get(health_check_id)
+            if check is not None:
+                deleted(self).add(check.caller_reference)
+            stock_delete(self, health_check_id)
+
+    r53.Route53Backend.create_health_check = create_health_check  # type: ignore[method-assign]
+    r53.Route53Backend.delete_health_check = delete_health_check  # type: ignore[method-assign]
+
+
 def patch_health_check_status() -> None:
     """GetHealthCheckStatus as AWS answers it. Stock moto reports one fixed ``Success`` for any check, so an
     inverted check would always read unhealthy. Patched: one checker (``us-east-1``) asks the endpoint now,
     as Route 53's checkers do (HTTP(S) GET of FullyQualifiedDomainName:Port/ResourcePath, 4 s timeout; status
-    2xx/3xx; for *_STR_MATCH the SearchString in the first 5,120 bytes of the body; TCP: a connection), and
+    2xx/3xx; for *_STR_MATCH the SearchString in the first 5,120 bytes of the body; TCP: a connection; the
+    host name in the TLS client_hello only with EnableSNI, else an endpoint that needs it fails with
+    "SSL alert handshake_failure", as AWS documents for EnableSNI), and
     reports what it saw before any inversion: ``Success: HTTP Status Code 200, OK`` or ``Failure: ...``.
     A CALCULATED check is refused with InvalidInput, as AWS does not report one."""
+    import http.client
     import socket
     import ssl
-    import urllib.error
-    import urllib.request
 
     from moto.core.responses import ActionResult
     from moto.core.utils import utcnow
     from moto.route53 import responses as r53_responses
     from moto.route53.exceptions import Route53ClientError
+
+    class NoSniConnection(http.client.HTTPSConnection):
+        """An HTTPS connection whose client_hello carries no server name (a check without EnableSNI)."""
+
+        def __init__(self, host: str, port: int, timeout: float) -> None:
+            super().__init__(host, port, timeout=timeout, context=ssl._create_unverified_context())
+
+        def connect(self) -> None:
+            sock = socket.create_connection((self.host, self.port), self.timeout)
+            self.sock = self._context.wrap_socket(sock, server_hostname=None)  # type: ignore[attr-defined]
 
     def observe(check: Any) -> str:
         kind = str(check.type_ or "")
@@ -280,19 +341,29 @@ def patch_health_check_status() -> None:
             if kind == "TCP":
                 socket.create_connection((host, port), timeout=4).close()
                 return "Success: TCP connection established"
-            scheme = "https" if kind.startswith("HTTPS") else "http"
-            url = f"{scheme}://{host}:{port}{check.resource_path or '/'}"
-            context = ssl._create_unverified_context() if scheme == "https" else None
+            if kind.startswith("HTTPS"):
+                # Route 53 sends the host name in the TLS client_hello only with EnableSNI; an endpoint that
+                # needs it (function URLs, CloudFront...) then fails the handshake.
+                conn: http.client.HTTPConnection = (
+                    http.client.HTTPSConnection(host, port, timeout=4, context=ssl._create_unverified_context())
+                    if check.enable_sni
+                    else NoSniConnection(host, port, timeout=4)
+                )
+            else:
+                conn = http.client.HTTPConnection(host, port, timeout=4)
             try:
-                response = urllib.request.urlopen(url, timeout=4, context=context)
+                conn.request("GET", check.resource_path or "/")
+                response = conn.getresponse()
                 code, body = response.status, response.read(5120)
-            except urllib.error.HTTPError as error:
-                code, body = error.code, error.read(5120)
+            finally:
+                conn.close()
             if not 200 <= code < 400:
                 return f"Failure: HTTP Status Code {code}"
             if kind.endswith("STR_MATCH") and (check.search_string or "").encode() not in body:
                 return f"Failure: Search string ({check.search_string}) was not found in the response body"
             return f"Success: HTTP Status Code {code}, OK"
+        except ssl.SSLError:
+            return "Failure: SSL alert handshake_failure"
         except Exception as error:  # noqa: BLE001 - any failure to reach the endpoint is a checker's failure
             return f"Failure: Connection failed ({type(error).__name__})"
 
@@ -383,6 +454,7 @@ def main() -> None:
     if patched:
         patch_route53()
         patch_health_check_status()
+        patch_health_check_reference()
         patch_cloudwatch()
 
     # One log line per request would only fill the harness's pipe; errors still show.

@@ -1,15 +1,9 @@
-import { auditTrailFor } from "./lib/audit.ts";
-import { alertAnnouncer } from "./lib/aws/alert-topics.ts";
-import { MetricsBus } from "./lib/aws/cloudwatch.ts";
-import { Route53Switcher } from "./lib/aws/route53.ts";
-import { HealthCheckAdmin } from "./lib/aws/route53-health-checks.ts";
-import { SIGNAL_ENDPOINTS_ENV, signalEndpointsFrom } from "./lib/dataplane/endpoints.ts";
-import { systemClock } from "./lib/clock.ts";
 import { handleManualEvent, type ManualDeps } from "./lib/control/manual.ts";
 import type { ManualResponse } from "./lib/control/manual-result.ts";
 import { configFromEnv } from "./lib/env-config.ts";
 import { describeError, FailoverError } from "./lib/errors.ts";
 import { log } from "./lib/log.ts";
+import { manualDepsFromEnv } from "./lib/manual-wiring.ts";
 
 export type { ManualResponse } from "./lib/control/manual-result.ts";
 
@@ -26,20 +20,7 @@ let wired: ManualDeps | undefined;
 export const handler = async (event: unknown, context?: { awsRequestId?: string }): Promise<ManualResponse> => {
   if (wired === undefined) {
     try {
-      const config = configFromEnv();
-      const region = process.env.FAILOVER_CONTROL_REGION || process.env.AWS_REGION || config.controlRegions[0] || "";
-      wired = {
-        config,
-        region,
-        clock: systemClock,
-        switcher: new Route53Switcher(config),
-        bus: new MetricsBus(config),
-        announce: alertAnnouncer(region, log),
-        audit: auditTrailFor(config, region),
-        healthChecks: new HealthCheckAdmin(config),
-      };
-      const signalEndpoints = signalEndpointsFrom(process.env[SIGNAL_ENDPOINTS_ENV], config);
-      if (signalEndpoints !== undefined) wired.signalEndpoints = signalEndpoints;
+      wired = manualDepsFromEnv(configFromEnv());
     } catch (error) {
       log.error("manual failover function misconfigured", { error });
       const code = error instanceof FailoverError ? error.code : "INTERNAL";

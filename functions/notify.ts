@@ -13,7 +13,8 @@ let wired: ReturnType<typeof createNotifyHandler> | undefined;
 /**
  * Lambda entry: webhook from the SecureString parameter named by env
  * FAILOVER_SLACK_WEBHOOK_PARAMETER (default `/<config name>/slack-webhook`)
- * in this region, read once per container; context from Route 53 via env
+ * in this region, kept 5 minutes at most and read again when Slack answers
+ * 404/410; context from Route 53 via env
  * FAILOVER_CONFIG; region from FAILOVER_CONTROL_REGION or AWS_REGION. An
  * unreadable config costs the context and the first-region check, never
  * the post.

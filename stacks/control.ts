@@ -5,11 +5,12 @@ import {
   auditStatements,
   dataPlaneStoreStatements,
   deciderPermissions,
-  manualReadPermissions,
+  manualExtraPermissions,
   notifyPermissions,
   signalPermissions,
 } from "./iam.ts";
 import { functionArgs, logicalName, providerFor } from "./regions.ts";
+import { createSlackCommand } from "./slack-command.ts";
 
 /** What one control region runs. */
 export interface ControlRegion {
@@ -19,6 +20,8 @@ export interface ControlRegion {
   alarmTopic: sst.aws.SnsTopic;
   /** The data-plane signal endpoint Route 53's health checks ask (public function URL). */
   signal: sst.aws.Function;
+  /** The `/failover` Slack command (public function URL, Slack-signed requests); only with config `slack`. */
+  slackCommand?: sst.aws.Function;
 }
 
 /**
@@ -83,13 +86,7 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
           configJson,
           environment: { ...writerEnvironment, FAILOVER_SIGNAL_ENDPOINTS: signalEndpoints },
           permissions: writerPermissions(region).apply((statements) =>
-            accountId.apply((account) => [
-              ...statements,
-              ...manualReadPermissions(config, region, account),
-              ...auditStatements(config, "write"),
-              // A promote or pin clears the drain signal of the target it gives traffic (the override document).
-              ...dataPlaneStoreStatements(config, "manual"),
-            ]),
+            accountId.apply((account) => [...statements, ...manualExtraPermissions(config, region, account)]),
           ),
           timeoutSeconds: 60,
           memoryMb: functionMemoryMb.manual,
@@ -114,8 +111,17 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
     });
 
     const signal = signals.get(region) as sst.aws.Function;
+    const slackCommand =
+      config.slack === undefined
+        ? undefined
+        : createSlackCommand(
+            settings,
+            region,
+            { ...writerEnvironment, FAILOVER_SIGNAL_ENDPOINTS: signalEndpoints },
+            writerPermissions(region),
+          );
 
-    return { region, decider, manualFailover, alarmTopic, signal };
+    return { region, decider, manualFailover, alarmTopic, signal, ...(slackCommand ? { slackCommand } : {}) };
   });
 }
 

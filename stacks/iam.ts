@@ -4,6 +4,7 @@ import { normalizeDnsName } from "../functions/lib/dns-name.ts";
 import { leaseRecordName } from "../functions/lib/lease.ts";
 import { auditParameterName } from "../functions/lib/audit.ts";
 import { slackWebhookParameterName } from "../functions/lib/slack/webhook.ts";
+import { slackParameterNames } from "../functions/lib/slack-command/secrets.ts";
 import { stateRecordName } from "../functions/lib/state.ts";
 
 /**
@@ -138,6 +139,24 @@ export function manualReadPermissions(
   ];
 }
 
+/**
+ * What the manual logic needs beyond the decider's rights, wherever it runs
+ * (the manual function, the Slack command): its reads, writing the audit
+ * entries, and the signal override (a promote or pin clears the drain
+ * signal of the target it gives traffic).
+ */
+export function manualExtraPermissions(
+  config: FailoverConfig,
+  region: string,
+  accountId: string,
+): PermissionStatement[] {
+  return [
+    ...manualReadPermissions(config, region, accountId),
+    ...auditStatements(config, "write"),
+    ...dataPlaneStoreStatements(config, "manual"),
+  ];
+}
+
 /** ARNs of the data-plane parameters in `region` (every decider's document and the override, or just `names`), any account (a role only reaches its own). */
 export function dataPlaneParameterArns(config: FailoverConfig, region: string, names?: readonly string[]): string[] {
   const all = signalParameterNames(config);
@@ -179,13 +198,16 @@ export function auditParameterArns(config: FailoverConfig): string[] {
 /**
  * The audit trail: the manual function writes an entry per change to every
  * control region and reads them back (status, release); the deciders and the
- * notifiers only read them, to say who took a lease and why.
+ * notifiers only read them, to say who took a lease and why. The function
+ * may create an entry, never overwrite one (`ssm:Overwrite` false): who and
+ * why of a lease stay as the request that took it wrote them.
  */
 export function auditStatements(config: FailoverConfig, access: "read" | "write"): PermissionStatement[] {
   const resources = auditParameterArns(config);
+  const createOnly = [{ test: "StringEquals", variable: "ssm:Overwrite", values: ["false"] }];
   return [
     { actions: ["ssm:GetParameter"], resources },
-    ...(access === "write" ? [{ actions: ["ssm:PutParameter"], resources }] : []),
+    ...(access === "write" ? [{ actions: ["ssm:PutParameter"], resources, conditions: createOnly }] : []),
   ];
 }
 
@@ -222,16 +244,47 @@ export function webhookReadStatements(
   region: string,
   accountId: string,
 ): PermissionStatement[] {
-  const parameter = webhookParameterArn(config, region, accountId);
+  return secureStringReadStatements(region, accountId, [webhookParameterArn(config, region, accountId)]);
+}
+
+/** GetParameter on these SecureStrings, and kms:Decrypt only through SSM in `region` for them. */
+function secureStringReadStatements(region: string, accountId: string, parameters: string[]): PermissionStatement[] {
   return [
-    { actions: ["ssm:GetParameter"], resources: [parameter] },
+    { actions: ["ssm:GetParameter"], resources: parameters },
     {
       actions: ["kms:Decrypt"],
       resources: [`arn:${partitionOf(region)}:kms:${region}:${accountId}:key/*`],
       conditions: [
         { test: "StringEquals", variable: "kms:ViaService", values: [`ssm.${region}.amazonaws.com`] },
-        { test: "StringEquals", variable: "kms:EncryptionContext:PARAMETER_ARN", values: [parameter] },
+        { test: "StringEquals", variable: "kms:EncryptionContext:PARAMETER_ARN", values: parameters },
       ],
+    },
+  ];
+}
+
+/** ARNs of the Slack command's SecureStrings (signing secret, bot token, on-call list) in `region`. */
+export function slackParameterArns(config: FailoverConfig, region: string, accountId: string): string[] {
+  return Object.values(slackParameterNames(config.name)).map(
+    (name) => `arn:${partitionOf(region)}:ssm:${region}:${accountId}:parameter${name}`,
+  );
+}
+
+/**
+ * What the Slack command needs beyond the manual function's own rights (it
+ * runs the same logic): reading its three SecureStrings, and invoking
+ * itself (`functionName`) for the work after Slack's answer.
+ */
+export function slackCommandPermissions(
+  config: FailoverConfig,
+  region: string,
+  accountId: string,
+  functionName: string,
+): PermissionStatement[] {
+  return [
+    ...secureStringReadStatements(region, accountId, slackParameterArns(config, region, accountId)),
+    {
+      actions: ["lambda:InvokeFunction"],
+      resources: [`arn:${partitionOf(region)}:lambda:${region}:${accountId}:function:${functionName}`],
     },
   ];
 }

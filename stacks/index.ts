@@ -27,5 +27,9 @@ export function buildApp() {
     /** For `failover … --direct`: `export FAILOVER_ALERT_TOPICS='<this>'` so its changes reach Slack too. */
     alertTopics: $jsonStringify($output(Object.fromEntries(control.map((c) => [c.region, c.alarmTopic.arn])))),
     onCallPolicy: manualArns.apply((arns) => JSON.stringify(onCallPolicy(arns))),
+    /** The Slack command's URL per control region (config `slack`): `failover slack-manifest --urls '<this>'` prints the app manifest. */
+    slackCommandUrls: $jsonStringify(
+      $output(Object.fromEntries(control.flatMap((c) => (c.slackCommand ? [[c.region, c.slackCommand.url]] : [])))),
+    ),
   };
 }

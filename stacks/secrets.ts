@@ -1,4 +1,5 @@
 import { slackWebhookParameterName, WEBHOOK_PLACEHOLDER } from "../functions/lib/slack/webhook.ts";
+import { slackParameterNames } from "../functions/lib/slack-command/secrets.ts";
 import type { Settings } from "./settings.ts";
 import { logicalName, providerFor } from "./regions.ts";
 
@@ -36,5 +37,31 @@ export function createSecrets({ config }: Settings): Secrets {
       ),
     ]),
   );
+  if (config.slack !== undefined) createSlackCommandSecrets(config);
   return { webhookParameter, webhookParameters };
+}
+
+/**
+ * The Slack command's signing secret, bot token and on-call list (Slack
+ * user ids): SecureStrings beside the webhook in each control region,
+ * created with the placeholder and left alone by later deploys; on-call
+ * sets them (README, "Acting from Slack"). Only that region's Slack command
+ * may read them (stacks/iam.ts, slackCommandPermissions).
+ */
+function createSlackCommandSecrets(config: Settings["config"]): void {
+  const names = slackParameterNames(config.name);
+  const what = { signingSecret: "signing secret", botToken: "bot token", onCall: "on-call Slack user ids" } as const;
+  for (const region of config.controlRegions)
+    for (const [key, name] of Object.entries(names) as Array<[keyof typeof names, string]>)
+      new aws.ssm.Parameter(
+        logicalName(`Slack${key.charAt(0).toUpperCase()}${key.slice(1)}`, region),
+        {
+          name,
+          type: "SecureString",
+          tier: "Standard",
+          value: WEBHOOK_PLACEHOLDER,
+          description: `regional-failover Slack command ${what[key]}; set with aws ssm put-parameter --type SecureString`,
+        },
+        { provider: providerFor(region), ignoreChanges: ["value"] },
+      );
 }

@@ -6,7 +6,7 @@ import { loadPrices } from "../../offline/cost/prices.ts";
 import { buildCostReport, type CostReport } from "../../offline/cost/report.ts";
 import { parseArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
-import { renderTable } from "../table.ts";
+import { renderTable } from "../../functions/lib/table.ts";
 import { parseCount } from "../count.ts";
 
 const usage = `Usage: failover cost [--config <file>] [--profile <name>] [--queries <per month>] [--route53-endpoint by-target|aws|non-aws] [--signal-endpoint aws|non-aws] [--json]

@@ -11,7 +11,7 @@ import {
 import { loadScenario, type Scenario } from "../../offline/scenario.ts";
 import { parseArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
-import { renderTable } from "../table.ts";
+import { renderTable } from "../../functions/lib/table.ts";
 
 const usage = `Usage: failover replay <scenario.json> [--policy default|route53-native|none] [--compare] [--json]
 

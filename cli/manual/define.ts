@@ -9,8 +9,9 @@ import { leaseWeights } from "../../functions/lib/policy/decide.ts";
 import type { Weights } from "../../functions/lib/types.ts";
 import { parseArgs, type ParsedArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
-import { formatDuration, parseDuration } from "./duration.ts";
-import { renderResult } from "./render.ts";
+import { formatDuration, parseDuration } from "../../functions/lib/duration.ts";
+import { parseWeightPairs, weightPairsForm } from "../../functions/lib/weight-pairs.ts";
+import { renderResult } from "../../functions/lib/control/manual-render.ts";
 import { sendManualEvent } from "./send.ts";
 
 /** What distinguishes one manual failover command from another. */
@@ -266,15 +267,9 @@ function readLine(stdin: NodeJS.ReadableStream): Promise<string> {
 
 /** `primary=50,failover=50` -> weights; the function checks targets, range and zeros. */
 function parseWeightsArgument(text: string): Weights {
-  const weights: Weights = {};
-  for (const pair of text.split(",")) {
-    const match = /^\s*([a-z][a-z0-9-]*)\s*=\s*(\d{1,3})\s*$/.exec(pair);
-    if (!match)
-      throw argumentsError([
-        { path: "<weights>", message: `expected target=weight pairs such as primary=50,failover=50, got "${text}"` },
-      ]);
-    weights[match[1] as string] = Number(match[2]);
-  }
+  const weights = parseWeightPairs(text);
+  if (weights === undefined)
+    throw argumentsError([{ path: "<weights>", message: `expected ${weightPairsForm}, got "${text}"` }]);
   return weights;
 }
 

@@ -107,6 +107,8 @@ async function send(
         );
     }
   }
+  if (lastError !== undefined && lastError.code !== "LAMBDA_NOT_FOUND")
+    throw await noAnswer(lastError, functionName, regions, event, config, options, io);
   if (lastError?.code === "LAMBDA_NOT_FOUND") {
     const others = config.controlRegions.filter((region) => !regions.includes(region));
     throw new FailoverError("LAMBDA_NOT_FOUND", `function ${functionName} does not exist in ${regions.join(" or ")}`, {
@@ -125,6 +127,39 @@ async function send(
 
 /** Actions that change records. */
 const changingActions = new Set(["promote", "drain", "pin", "release", "release-hold", "init"]);
+
+/**
+ * The function answered in none of the regions tried. The hint names only
+ * what can help: another control region when one was left out (`--region`),
+ * else `--direct`; a change may have run, so what is in place is read first.
+ */
+async function noAnswer(
+  error: FailoverError,
+  functionName: string,
+  regions: readonly string[],
+  event: Record<string, unknown>,
+  config: FailoverConfig,
+  options: SendOptions,
+  io: CliIO,
+): Promise<FailoverError> {
+  const others = config.controlRegions.filter((region) => !regions.includes(region));
+  const where = regions.length === 1 ? `in ${regions[0]}` : `in any control region (${regions.join(", ")})`;
+  const changing = changingActions.has(String(event.action));
+  const hint = [
+    others.length > 0 ? `Try the other control region: --region ${others.join(" or --region ")}.` : "",
+    `Or run the same logic here against the AWS APIs with your credentials: --direct${changing ? " (check `failover status --direct` first)" : ""}.`,
+  ]
+    .filter(Boolean)
+    .join(" ");
+  const unanswered = new FailoverError(
+    error.code,
+    `${functionName} did not answer ${where}; last: ${error.message}${changing ? "; if it ran, the change was applied" : ""}`,
+    { cause: error, hint },
+  );
+  if (!changing) return unanswered;
+  const withState = await withCurrentState(unanswered, event, config, options, io);
+  return new FailoverError(withState.code, withState.message, { cause: error, hint });
+}
 
 /** The outcome-unknown error with what Route 53 holds now (a read is safe to repeat), so on-call sees what happened. */
 async function withCurrentState(

@@ -11,7 +11,7 @@ import { voteGroups } from "./probe-votes.ts";
  * Pure: no I/O, no clock.
  */
 export interface AlarmDefinition {
-  /** Stable key, unique per control region: `switchover`, `decider-blind-us-east-2`, `vantage-silent-eu-west-1`, `vantage-suspect-eu-west-1-primary`, `all-down`, `flap-budget`, `override-long`. */
+  /** Stable key, unique per control region: `switchover`, `decider-blind-us-east-2`, `vantage-silent-eu-west-1`, `vantage-suspect-eu-west-1-primary`, `all-down`, `flap-budget`, `override-long`, `slack-refused`. */
   key: string;
   kind:
     | "switchover"
@@ -20,7 +20,8 @@ export interface AlarmDefinition {
     | "vantage-suspect"
     | "all-down"
     | "flap-budget"
-    | "override-long";
+    | "override-long"
+    | "slack-refused";
   /** Alarm name: `${config.name}-${key}`. */
   name: string;
   /** What it means and what to do, for the person paged (goes into the alarm description, so Slack shows it). */
@@ -87,6 +88,9 @@ export function vantageLiveness(
       }
     : { metricName: Metric.CanarySuccess, dimensions: { [Dimension.Vantage]: vantage } };
 }
+
+/** Refused Slack requests within 5 minutes that raise the alarm: one mistyped command is not an attack, a handful is. */
+export const slackRefusedThreshold = 5;
 
 /** Period of the override-age alarm: the lease is long-lived, a 5-minute look is enough. */
 const overridePeriodSeconds = 300;
@@ -171,7 +175,44 @@ export function alarmDefinitions(config: FailoverConfig, controlRegion: string):
   });
 
   const vantageSuspect = suspectAlarms(config, where, named);
-  return [switchover, ...deciderBlind, ...vantageSilent, ...vantageSuspect, allDown, flapBudget, overrideLong];
+  const slackRefused = slackRefusedAlarms(config, where, named);
+  return [
+    switchover,
+    ...deciderBlind,
+    ...vantageSilent,
+    ...vantageSuspect,
+    allDown,
+    flapBudget,
+    overrideLong,
+    ...slackRefused,
+  ];
+}
+
+/** Only with the Slack command deployed (config `slack`): its function is what counts refused requests. */
+function slackRefusedAlarms(
+  config: FailoverConfig,
+  where: string,
+  named: (definition: Omit<AlarmDefinition, "name">) => AlarmDefinition,
+): AlarmDefinition[] {
+  return config.slack === undefined
+    ? []
+    : [
+        named({
+          key: "slack-refused",
+          kind: "slack-refused",
+          description: `The Slack command refused ${slackRefusedThreshold} or more requests within 5 minutes (forged or stale signatures, another workspace, or people not on the on-call list). Its log says why each was refused; if they are not your own tries, rotate the signing secret. ${where}`,
+          announce: true,
+          metricName: Metric.SlackRequestRefused,
+          dimensions: {},
+          statistic: "Sum",
+          periodSeconds: 300,
+          evaluationPeriods: 1,
+          datapointsToAlarm: 1,
+          threshold: slackRefusedThreshold,
+          comparisonOperator: "GreaterThanOrEqualToThreshold",
+          treatMissingData: "notBreaching",
+        }),
+      ];
 }
 
 /** Alarms on a decider or a vantage that has gone quiet: missing data breaches, silence is what they exist to catch. */

@@ -1,14 +1,16 @@
 import * as z from "zod";
 import type { AwsClientOptions } from "./aws/client-config.ts";
 import { ParameterStore, type ParameterStoreOptions } from "./aws/ssm.ts";
-import { describeError } from "./errors.ts";
+import { describeError, FailoverError } from "./errors.ts";
 
 /**
  * The audit trail of manual changes: who asked, why, and what the platform
  * says about the request. The lease and state TXT records are public DNS,
  * so they carry only an audit id (a lease's id, or a release's); the entry
  * itself is a standard SSM parameter per id, in every control region, which
- * only the account's principals can read. Written before the lease record
+ * only the account's principals can read. Written once, by the request that
+ * takes the lease, and never overwritten (a repeated id is a retry only when
+ * action, actor and reason match); written before the lease record
  * changes, so a lease never points at an entry that was not attempted; an
  * entry that cannot be read shows as {@link AUDIT_UNAVAILABLE}, never fails
  * a change.
@@ -89,17 +91,48 @@ export interface AuditRead {
 
 /** Where entries are written and read. */
 export interface AuditTrail {
-  /** Stores the entry; answers the problems (a store that failed), never throws. */
+  /**
+   * Stores the entry once: an id already holding the same request (action,
+   * actor and reason; a retry) is left as it is, one holding another request
+   * throws {@link AuditConflictError} before anything is written where it
+   * was found. Answers the problems (a store that failed); never overwrites.
+   */
   write(entry: AuditEntry): Promise<string[]>;
   /** The entry `id`; never throws. */
   read(id: string): Promise<AuditRead>;
 }
 
+/** Whether two entries record the same request: a retry repeats the action, the actor and the reason. */
+export function sameRequest(a: AuditEntry, b: AuditEntry): boolean {
+  return a.action === b.action && a.actor === b.actor && a.reason === b.reason;
+}
+
+/** An id whose audit entry records another request: the change is refused, nothing was changed. */
+export class AuditConflictError extends FailoverError {
+  constructor(stored: AuditEntry, asked: AuditEntry) {
+    const differ = (["action", "actor", "reason"] as const).filter((field) => stored[field] !== asked[field]);
+    super(
+      "REQUEST_ID_REUSED",
+      `request id ${asked.id} already belongs to another request (its ${differ.join(" and ")} differ${differ.length === 1 ? "s" : ""}): a retry must repeat the action, actor and reason; refused, nothing was changed`,
+      {
+        hint: "A request id (the lease id) is written once, by the request that took it. For a new change leave requestId out (the CLI makes a fresh one per command); `failover status` shows the lease as it is.",
+      },
+    );
+  }
+}
+
+/** What one control region held for an id before a write. */
+type Held = { kind: "entry"; entry: AuditEntry } | { kind: "absent" } | { kind: "unreadable"; problem: string };
+
 /**
- * Entries in every control region's parameter store: written to all of them
- * (a change goes ahead when at least one took it, and also when none did,
- * with a problem, since a failover must not wait on its paperwork; the
- * function's log has the entry then), read from `ownRegion` first.
+ * Entries in every control region's parameter store, written once each
+ * (PutParameter without overwrite). Before writing, every region is read:
+ * an entry of another request under the id anywhere refuses the write
+ * everywhere; the same request (a retry) fills only the regions that miss
+ * it. A write that fails in a region leaves a problem: the change goes
+ * ahead when at least one took it, and also when none did, since a
+ * failover must not wait on its paperwork (the function's log has the
+ * entry then). Read from `ownRegion` first.
  */
 export class ParameterAuditTrail implements AuditTrail {
   private readonly regions: string[];
@@ -115,13 +148,25 @@ export class ParameterAuditTrail implements AuditTrail {
   async write(entry: AuditEntry): Promise<string[]> {
     const name = auditParameterName(this.configName, entry.id);
     const value = JSON.stringify(auditEntrySchema.parse(entry));
+    const held = await Promise.all(this.regions.map((region) => this.held(region, name)));
+    for (const one of held)
+      if (one.kind === "entry" && !sameRequest(one.entry, entry)) throw new AuditConflictError(one.entry, entry);
     const results = await Promise.all(
-      this.regions.map((region) =>
-        (this.stores.get(region) as ParameterStore).put(name, value).then(
-          () => undefined,
-          (error: unknown) => `${region}: ${describeError(error)}`,
-        ),
-      ),
+      this.regions.map(async (region, index) => {
+        if (held[index]?.kind === "entry") return undefined;
+        try {
+          if (await this.store(region).create(name, value)) return undefined;
+          // There already: a lost answer of this very write, or a request racing for the same id.
+          const now = await this.held(region, name);
+          if (now.kind === "entry" && !sameRequest(now.entry, entry)) throw new AuditConflictError(now.entry, entry);
+          return now.kind === "entry"
+            ? undefined
+            : `${region}: ${now.kind === "unreadable" ? now.problem : "created, then not found"}`;
+        } catch (error) {
+          if (error instanceof AuditConflictError) throw error;
+          return `${region}: ${describeError(error)}`;
+        }
+      }),
     );
     const failed = results.filter((result) => result !== undefined);
     if (failed.length === 0) return [];
@@ -133,18 +178,29 @@ export class ParameterAuditTrail implements AuditTrail {
     const name = auditParameterName(this.configName, id);
     const problems: string[] = [];
     for (const region of this.regions) {
-      try {
-        const value = await (this.stores.get(region) as ParameterStore).get(name);
-        if (value === undefined) continue;
-        return { entry: auditEntrySchema.parse(JSON.parse(value)), problem: undefined };
-      } catch (error) {
-        problems.push(`${region}: ${describeError(error)}`);
-      }
+      const held = await this.held(region, name);
+      if (held.kind === "entry") return { entry: held.entry, problem: undefined };
+      if (held.kind === "unreadable") problems.push(`${region}: ${held.problem}`);
     }
     return {
       entry: undefined,
       problem: problems.length === 0 ? undefined : `audit entry ${id} unreadable (${problems.join("; ")})`,
     };
+  }
+
+  private store(region: string): ParameterStore {
+    return this.stores.get(region) as ParameterStore;
+  }
+
+  private async held(region: string, name: string): Promise<Held> {
+    try {
+      const value = await this.store(region).get(name);
+      return value === undefined
+        ? { kind: "absent" }
+        : { kind: "entry", entry: auditEntrySchema.parse(JSON.parse(value)) };
+    } catch (error) {
+      return { kind: "unreadable", problem: describeError(error) };
+    }
   }
 }
 
@@ -164,7 +220,9 @@ export function memoryAuditTrail(): AuditTrail & { entries: Map<string, AuditEnt
   return {
     entries,
     write: async (entry) => {
-      entries.set(entry.id, auditEntrySchema.parse(entry));
+      const stored = entries.get(entry.id);
+      if (stored !== undefined && !sameRequest(stored, entry)) throw new AuditConflictError(stored, entry);
+      if (stored === undefined) entries.set(entry.id, auditEntrySchema.parse(entry));
       return [];
     },
     read: async (id) => ({ entry: entries.get(id), problem: undefined }),

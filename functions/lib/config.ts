@@ -180,6 +180,21 @@ function leaseSchema({ intBetween }: FieldSchemas) {
   });
 }
 
+/** The Slack app on-call acts through (`/failover`, functions/slack-command.ts); absent: no Slack command. */
+function slackSchema({ httpUrl }: FieldSchemas) {
+  return z.strictObject({
+    /** The workspace (team) id requests must come from, e.g. `T0123ABCD`; any other team is refused. */
+    teamId: z.string().regex(/^T[A-Z0-9]{2,31}$/, { error: "expected a Slack team id such as T0123ABCD" }),
+    /** The slash command's name, as in the app manifest. @default "/failover" */
+    command: z
+      .string()
+      .regex(/^\/[a-z0-9_-]{1,31}$/, { error: 'expected a slash command such as "/failover"' })
+      .default("/failover"),
+    /** Base URL of the Slack Web API (`views.open`); tests point it at a local stand-in. @default "https://slack.com/api" */
+    apiUrl: httpUrl.default("https://slack.com/api"),
+  });
+}
+
 /** Every field optional and without its default: what a profile may override (unset = keep the config's value). */
 function overridesOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
   const fields = Object.fromEntries(
@@ -202,6 +217,7 @@ function buildConfigSchemas() {
   const probe = probeSchema(fields);
   const policy = policySchema(fields);
   const lease = leaseSchema(fields);
+  const slack = slackSchema(fields);
   /**
    * A named set of overrides, applied over the config before validation
    * (objects merge key by key, arrays replace). Only the fields that set the
@@ -248,6 +264,8 @@ function buildConfigSchemas() {
       probe: probe.default(probe.parse({})),
       policy: policy.default(policy.parse({})),
       lease: lease.default(lease.parse({})),
+      /** The Slack command `/failover` (team id, command, API URL); unset: the Slack command function is not deployed. */
+      slack: slack.optional(),
       /** Deciders log and publish what they would do without writing. @default false */
       dryRun: z.boolean().default(false),
       /** Profile in effect: `default`, `economy` (built in, see {@link builtinProfiles}) or a name in `profiles`. Its overrides are applied over this file. @default "default" */

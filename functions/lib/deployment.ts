@@ -32,6 +32,15 @@ export function alertTopicName(config: Pick<FailoverConfig, "name">, stage: stri
 }
 
 /**
+ * Physical name of the Slack command function in every control region:
+ * `<config.name>-<stage>-slack`. Fixed so its role can be allowed to invoke
+ * it (the work after Slack's answer is an asynchronous self-invocation).
+ */
+export function slackCommandFunctionName(config: Pick<FailoverConfig, "name">, stage: string): string {
+  return manualFunctionName(config, stage).replace(/-failover$/, "-slack");
+}
+
+/**
  * Memory in MB of each function (arm64), as stacks/probes.ts and
  * stacks/control.ts deploy them and the cost model (cost/model.ts) bills
  * them: one number, so the bill cannot drift from the deployment.
@@ -42,6 +51,14 @@ export function alertTopicName(config: Pick<FailoverConfig, "name">, stage: stri
  *   about 7 ms of CPU on a full core, about 0.1 s at the 7% of a vCPU that
  *   128 MB buys: far inside its 3 s reserve. It mostly waits for the next
  *   probe round, and waiting is billed by memory.
- * - notify 128, manual 256: seldom invoked.
+ * - notify 128, manual 256: seldom invoked. slack 256: runs the manual logic
+ *   (and 128 MB's share of a vCPU would stretch its cold start toward Slack's 3 s).
  */
-export const functionMemoryMb = { probe: 128, decider: 128, notify: 128, manual: 256, signal: 128 } as const;
+export const functionMemoryMb = {
+  probe: 128,
+  decider: 128,
+  notify: 128,
+  manual: 256,
+  signal: 128,
+  slack: 256,
+} as const;

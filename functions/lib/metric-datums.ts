@@ -123,19 +123,33 @@ export function decisionDatums(metrics: DecisionMetrics): DecisionDatums {
         timestamp,
       ),
     );
-  const events: Datum[] = [];
-  if (metrics.switchovers.length > 0) events.push(datum(Metric.Switchover, metrics.switchovers.length, [], timestamp));
-  for (const s of metrics.switchovers) {
-    events.push(
+  return { everywhere, ownRegion, events: switchoverDatums(metrics.switchovers, timestamp) };
+}
+
+/**
+ * The Switchover datums of one switch (one Route 53 change), whoever made it
+ * (a decider round, a manual change): 1 without dimensions, so the
+ * switchover alarm and a dashboard's Sum count switches, not the targets
+ * each moved; and 1 per moved target with its direction and mode. Empty
+ * when nothing moved.
+ */
+export function switchoverDatums(switchovers: DecisionMetrics["switchovers"], timestamp: Date): Datum[] {
+  if (switchovers.length === 0) return [];
+  return [
+    datum(Metric.Switchover, 1, [], timestamp),
+    ...switchovers.map((s) =>
       datum(
         Metric.Switchover,
         1,
-        [target(s.target), { Name: Dimension.Direction, Value: s.direction }, { Name: Dimension.Mode, Value: s.mode }],
+        [
+          { Name: Dimension.Target, Value: s.target },
+          { Name: Dimension.Direction, Value: s.direction },
+          { Name: Dimension.Mode, Value: s.mode },
+        ],
         timestamp,
       ),
-    );
-  }
-  return { everywhere, ownRegion, events };
+    ),
+  ];
 }
 
 /** One series' identity: name and dimensions. */
@@ -160,6 +174,11 @@ export function chunkDatums<T>(datums: T[]): T[][] {
   }
   if (current.length > 0) chunks.push(current);
   return chunks;
+}
+
+/** The datum of one request the Slack command refused, at epoch second `at`. */
+export function slackRefusedDatums(at: number): Datum[] {
+  return [datum(Metric.SlackRequestRefused, 1, [], new Date(at * 1000))];
 }
 
 function datum(

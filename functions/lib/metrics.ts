@@ -31,7 +31,7 @@ export const Metric = {
   TargetWeight: "TargetWeight",
   /** Verdict, dimension `Target`: 1 up, 0 down (unknown is not published), only while at least one target is down: an all-up minute sends none (CloudWatch bills a metric only for the hours it gets data; TargetWeight shows the steady state). In the decider's own region only, once a minute and again when it changes (dashboards). */
   TargetHealthy: "TargetHealthy",
-  /** 1 per weight change actually applied, only when there is one. No dimensions (for the alarm) and again with `Target`, `Direction` (drain|restore|ramp|pin) and `Mode` (automatic|manual). To every control region (only the decider that won the change counts it). */
+  /** 1 per switch (a weight change actually applied, automatic or manual), only when there is one, without dimensions (for the alarm); and 1 per target it moved with `Target`, `Direction` (drain|restore|ramp|pin) and `Mode` (automatic|manual). To every control region, counted once: by the decider that won the change, or by the manual function that made it. */
   Switchover: "Switchover",
   /** 1 while every target is down and the decider fails open; not published otherwise (its alarm treats missing data as OK). Own region only. */
   AllTargetsDown: "AllTargetsDown",
@@ -41,6 +41,8 @@ export const Metric = {
   OverrideAgeSeconds: "OverrideAgeSeconds",
   /** While the decider sets a vantage's votes on a target aside (a suspect checker, functions/lib/policy/suspects.ts): 1 when the vantage saw the target down while every other vantage saw it up for `policy.suspectAfterRounds` rounds, 2 when it published conflicting votes for one round. Dimensions `Vantage` and `Target`; not published otherwise (its alarm treats missing data as OK). Own region only. */
   SuspectChecker: "SuspectChecker",
+  /** 1 per request the Slack command refused (bad or missing signature, stale timestamp, another team, a user not on the on-call list). No dimensions; the reason is in the log line. Own region only, only when one happens. */
+  SlackRequestRefused: "SlackRequestRefused",
 } as const;
 
 export type MetricName = (typeof Metric)[keyof typeof Metric];

@@ -296,6 +296,20 @@ describe("the checks bite", () => {
     ]);
   });
 
+  it("flags a manual function that may overwrite an audit entry (only create: who and why are written once)", () => {
+    const manual = views.find((v) => v.kind === "manual")!;
+    const role = structuredClone(manual.role!);
+    role.inputs.inlinePolicies.push({
+      policy: JSON.stringify({
+        Statement: [{ Effect: "Allow", Action: ["ssm:PutParameter"], Resource: auditParameterArns(config) }],
+      }),
+    });
+
+    expect(checkIam([{ ...manual, role }], config)).toEqual([
+      `${manual.functionID}: ssm:PutParameter on the audit entries may overwrite one (expected ssm:Overwrite false)`,
+    ]);
+  });
+
   it("flags a notifier that may decrypt with any key or read another parameter", () => {
     const notifier = views.find((v) => v.kind === "notify")!;
     const role = structuredClone(notifier.role!);

@@ -8,6 +8,7 @@ import {
   managedChangeActions,
   managedRecordNames,
   managedRecordTypes,
+  slackParameterArns,
   wildcardResourceExceptions,
 } from "../../stacks/iam.ts";
 import { signalParameterNames } from "../../functions/lib/dataplane/signal-store.ts";
@@ -19,7 +20,7 @@ import {
   signalConcurrencyEnv,
   signalReservedConcurrency,
 } from "../../stacks/settings.ts";
-import type { BuiltApp, MockResource } from "./sst-harness.ts";
+import { mockAccountId, type BuiltApp, type MockResource } from "./sst-harness.ts";
 
 /**
  * Checks over the resources the app registered under mocks. Each returns
@@ -27,7 +28,7 @@ import type { BuiltApp, MockResource } from "./sst-harness.ts";
  * deliberately broken resource lists and prove they bite.
  */
 
-export type FunctionKind = "probe" | "decider" | "manual" | "notify" | "signal";
+export type FunctionKind = "probe" | "decider" | "manual" | "notify" | "signal" | "slack";
 
 /** A deployed Lambda function with the resources SST made for it. */
 export interface FunctionView {
@@ -46,6 +47,7 @@ const kindByHandler: Record<string, FunctionKind> = {
   "functions/failover.handler": "manual",
   "functions/notify.handler": "notify",
   "functions/signal.handler": "signal",
+  "functions/slack-command.handler": "slack",
 };
 
 const ofType = (resources: MockResource[], type: string) => resources.filter((r) => r.type === type);
@@ -152,10 +154,14 @@ export function checkControl(
         problems.push(`${view.functionID}: FAILOVER_CONTROL_REGION is not ${region}`);
     }
   }
-  const signalFunctions = new Set(views.filter((v) => v.kind === "signal").map((v) => v.fn.name));
+  // Public URLs: the signal endpoints, and the Slack command when the config has a slack block (Slack signs its requests).
+  const publicKinds = config.slack === undefined ? ["signal"] : ["signal", "slack"];
+  const signalFunctions = new Set(views.filter((v) => publicKinds.includes(v.kind)).map((v) => v.fn.name));
   for (const url of ofType(app.resources, "aws:lambda/functionUrl:FunctionUrl"))
     if (![...signalFunctions].some((name) => url.name.startsWith(name.replace(/Function$/, ""))))
-      problems.push(`function URL ${url.name}: only the data-plane signal endpoint may be reachable without IAM`);
+      problems.push(
+        `function URL ${url.name}: only the data-plane signal endpoint (and the Slack command) may be reachable without IAM`,
+      );
   return problems;
 }
 
@@ -285,6 +291,23 @@ const expectedActions: Record<FunctionKind, string[]> = {
   ],
   notify: ["kms:Decrypt", "route53:ListResourceRecordSets", "ssm:GetParameter"],
   signal: ["ssm:GetParameters"],
+  // The manual function's rights (it runs the same logic), its secrets, and invoking itself.
+  slack: [
+    "cloudwatch:DescribeAlarms",
+    "cloudwatch:GetMetricData",
+    "cloudwatch:PutMetricData",
+    "kms:Decrypt",
+    "lambda:InvokeFunction",
+    "route53:ChangeResourceRecordSets",
+    "route53:GetChange",
+    "route53:GetHealthCheckStatus",
+    "route53:ListHealthChecks",
+    "route53:ListResourceRecordSets",
+    "sns:Publish",
+    "ssm:GetParameter",
+    "ssm:GetParameters",
+    "ssm:PutParameter",
+  ],
 };
 
 /**
@@ -296,7 +319,7 @@ function dataPlaneResources(config: FailoverConfig, kind: FunctionKind, region: 
   const names = signalParameterNames(config);
   if (kind === "signal") return dataPlaneParameterArns(config, region);
   if (action !== "ssm:PutParameter") return config.controlRegions.flatMap((r) => dataPlaneParameterArns(config, r));
-  const own = kind === "manual" ? names.override : (names.deciders[region] ?? "?");
+  const own = kind === "manual" || kind === "slack" ? names.override : (names.deciders[region] ?? "?");
   return config.controlRegions.flatMap((r) => dataPlaneParameterArns(config, r, [own]));
 }
 
@@ -359,7 +382,8 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
         if ((action === "route53:ChangeResourceRecordSets" || action === "route53:ListResourceRecordSets") && !zoneOnly)
           problems.push(`${where}: ${action} on ${resources.join(", ")}, expected only the hosted zone`);
         // The notifier asks the first region's alarms; the manual function's verify reads every control region's.
-        const alarmRegions = view.kind === "manual" ? config.controlRegions : config.controlRegions.slice(0, 1);
+        const manualLike = view.kind === "manual" || view.kind === "slack";
+        const alarmRegions = manualLike ? config.controlRegions : config.controlRegions.slice(0, 1);
         if (
           action === "cloudwatch:DescribeAlarms" &&
           !(
@@ -377,14 +401,28 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
           problems.push(`${where}: route53:GetHealthCheckStatus on ${resources.join(", ")}`);
         const audit = auditParameterArns(config);
         const onAudit = JSON.stringify(resources) === JSON.stringify(audit);
-        if (onAudit && !(action === "ssm:GetParameter" || (action === "ssm:PutParameter" && view.kind === "manual")))
+        if (onAudit && !(action === "ssm:GetParameter" || (action === "ssm:PutParameter" && manualLike)))
           problems.push(`${where}: ${action} on the audit entries (only the manual function writes them)`);
-        if (onAudit && view.kind !== "manual" && view.kind !== "decider" && view.kind !== "notify")
+        if (
+          onAudit &&
+          action === "ssm:PutParameter" &&
+          manualLike &&
+          JSON.stringify(statement.Condition) !== JSON.stringify({ StringEquals: { "ssm:Overwrite": ["false"] } })
+        )
+          problems.push(
+            `${where}: ssm:PutParameter on the audit entries may overwrite one (expected ssm:Overwrite false)`,
+          );
+        if (onAudit && !manualLike && view.kind !== "decider" && view.kind !== "notify")
           problems.push(
             `${where}: ${action} on the audit entries; only the manual function, deciders and notifiers read them`,
           );
         if (view.kind === "notify") {
           if (!onAudit) problems.push(...checkWebhookStatement(where, region, statement, config));
+        } else if (view.kind === "slack" && isSlackSecretStatement(statement)) {
+          problems.push(...checkSlackSecretStatement(where, region, statement, config));
+        } else if (view.kind === "slack" && action === "lambda:InvokeFunction") {
+          if (JSON.stringify(resources) !== JSON.stringify([slackFunctionArn(region, view)]))
+            problems.push(`${where}: lambda:InvokeFunction on ${resources.join(", ")}, expected only itself`);
         } else if (!onAudit) {
           const parameters = dataPlaneResources(config, view.kind, region, action);
           if (action.startsWith("ssm:") && JSON.stringify(resources) !== JSON.stringify(parameters))
@@ -432,6 +470,43 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
     }
   }
   return problems;
+}
+
+/** A Slack command statement on its SecureStrings: GetParameter, or kms:Decrypt for them. */
+function isSlackSecretStatement(statement: ReturnType<typeof roleStatements>[number]): boolean {
+  const [action] = statement.Action;
+  return (
+    (action === "ssm:GetParameter" &&
+      statement.Resource.some((arn) => arn.includes(":parameter/") && arn.includes("/slack-"))) ||
+    action === "kms:Decrypt"
+  );
+}
+
+/** GetParameter on exactly this region's three Slack SecureStrings; kms:Decrypt only via SSM in this region, for them. */
+function checkSlackSecretStatement(
+  where: string,
+  region: string,
+  statement: ReturnType<typeof roleStatements>[number],
+  config: FailoverConfig,
+): string[] {
+  const [action] = statement.Action;
+  const expected = JSON.stringify(slackParameterArns(config, region, mockAccountId));
+  if (action === "ssm:GetParameter")
+    return JSON.stringify(statement.Resource) === expected
+      ? []
+      : [`${where}: ssm:GetParameter on ${statement.Resource.join(", ")}, expected only ${expected}`];
+  const equals = statement.Condition?.StringEquals ?? {};
+  const problems: string[] = [];
+  if (JSON.stringify(equals["kms:ViaService"]) !== JSON.stringify([`ssm.${region}.amazonaws.com`]))
+    problems.push(`${where}: kms:Decrypt is not limited to SSM in ${region} (kms:ViaService)`);
+  if (JSON.stringify(equals["kms:EncryptionContext:PARAMETER_ARN"]) !== expected)
+    problems.push(`${where}: kms:Decrypt is not limited to the Slack parameters (kms:EncryptionContext:PARAMETER_ARN)`);
+  return problems;
+}
+
+/** The Slack command function's own ARN (what it may invoke). */
+function slackFunctionArn(region: string, view: FunctionView): string {
+  return `arn:aws:lambda:${region}:${mockAccountId}:function:${view.fn.inputs.name}`;
 }
 
 /** ARN pattern of the webhook parameter in `region`, any account id. */

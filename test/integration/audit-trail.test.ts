@@ -15,6 +15,7 @@ import {
   patientRetry,
   publishVotes,
   recordSets,
+  switchoverSum,
 } from "../support/control-fixtures.ts";
 import { manualClock } from "../support/manual-clock.ts";
 
@@ -240,5 +241,119 @@ describe("the audit trail: who and why in SSM, only ids in public DNS (emulator)
         }),
       }),
     );
+  });
+});
+
+describe("a lease's audit entry is written once, by the request that took the lease (emulator)", () => {
+  /** The entry of `id` as stored in each control region. */
+  async function storedEntries(config: { name: string; controlRegions: string[] }, id: string) {
+    return Promise.all(
+      config.controlRegions.map(async (region) =>
+        JSON.parse(
+          (await new ParameterStore({ region, endpoint: emulator.url, retry: patientRetry }).get(
+            auditParameterName(config.name, id),
+          )) ?? "null",
+        ),
+      ),
+    );
+  }
+
+  it.each([
+    ["while the lease is in place", false],
+    ["after the lease was released", true],
+  ])(
+    "refuses the public lease id sent again as requestId with another actor and reason, %s",
+    async (_when, release) => {
+      // Prepare: alice's lease; its id is public in the lease TXT record
+      const { manual: base, config, zoneId, announced } = await setup();
+      const manual = { ...base, newLeaseId: () => "lease-0a1b2c3d" };
+      ok(await handleManualEvent(manual, promote));
+      if (release)
+        ok(await handleManualEvent(manual, { action: "release", reason: "fixed", actor: "alice@example.com" }));
+      const recordsBefore = await recordSets(emulator.url, zoneId);
+      const announcedBefore = announced.length;
+
+      // Act
+      const forged = await handleManualEvent(manual, {
+        ...promote,
+        actor: "mallory",
+        reason: "routine",
+        requestId: "lease-0a1b2c3d",
+      });
+
+      // Assess
+      expect(forged).toMatchObject({ ok: false, error: { code: "REQUEST_ID_REUSED" } });
+      expect(JSON.stringify(forged)).toMatch(/actor and reason differ.*refused, nothing was changed/);
+      expect(await storedEntries(config, "lease-0a1b2c3d")).toEqual(
+        config.controlRegions.map(() =>
+          expect.objectContaining({ actor: "alice@example.com", reason: promote.reason }),
+        ),
+      );
+      expect(await recordSets(emulator.url, zoneId)).toEqual(recordsBefore);
+      expect(announced).toHaveLength(announcedBefore);
+    },
+  );
+
+  it("answers a true retry (same action, actor and reason) as already applied, the entry as first written", async () => {
+    // Prepare
+    const { manual, config } = await setup();
+    const first = ok(await handleManualEvent(manual, { ...promote, requestId: "req-0001" }, { lambdaRequestId: "a" }));
+
+    // Act
+    const retry = ok(await handleManualEvent(manual, { ...promote, requestId: "req-0001" }, { lambdaRequestId: "b" }));
+
+    // Assess
+    expect(first).toMatchObject({ lease: { id: "req-0001" }, to: { primary: 0, failover: 100 } });
+    expect(retry).toMatchObject({ repeated: true, lease: { id: "req-0001", actor: "alice@example.com" } });
+    expect(await storedEntries(config, "req-0001")).toEqual(
+      config.controlRegions.map(() => expect.objectContaining({ lambdaRequestId: "a" })),
+    );
+  });
+
+  it("writes no entry for a lease in place whose entry was never stored: it cannot be claimed afterwards", async () => {
+    // Prepare: a lease whose entry was never stored (SSM was down when it was taken)
+    const { manual, switcher, config } = await setup();
+    await switcher.update(() => ({
+      change: {
+        lease: { id: "lease-00000000", action: "drain", target: "primary", createdAt: t0, expiresAt: t0 + 3600 },
+      },
+      decided: undefined,
+    }));
+
+    // Act
+    const claimed = ok(
+      await handleManualEvent(manual, {
+        ...promote,
+        target: "primary",
+        action: "drain",
+        actor: "mallory",
+        requestId: "lease-00000000",
+      }),
+    );
+
+    // Assess
+    expect(claimed).toMatchObject({ repeated: true, lease: { id: "lease-00000000", actor: AUDIT_UNAVAILABLE } });
+    expect(claimed.problems.join("\n")).toContain("cannot be confirmed as a retry; nothing was written");
+    expect(await storedEntries(config, "lease-00000000")).toEqual(config.controlRegions.map(() => null));
+  });
+});
+
+describe("every manual switch counts once on the Switchover metric in every control region (emulator)", () => {
+  it("counts a promote and its release once each, and a retried promote not again", async () => {
+    // Prepare
+    const { manual, config } = await setup();
+
+    // Act
+    ok(await handleManualEvent(manual, { ...promote, requestId: "req-0002" }));
+    const afterPromote = await Promise.all(
+      config.controlRegions.map((region) => switchoverSum(emulator.url, config, region, t0, t0 + 60)),
+    );
+    ok(await handleManualEvent(manual, { ...promote, requestId: "req-0002" }));
+    ok(await handleManualEvent(manual, { action: "release", reason: "fixed", actor: "bob" }));
+
+    // Assess
+    expect(afterPromote).toEqual(config.controlRegions.map(() => 1));
+    for (const region of config.controlRegions)
+      expect(await switchoverSum(emulator.url, config, region, t0, t0 + 60)).toBe(2);
   });
 });

@@ -7,7 +7,10 @@ import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { createLogger } from "../../functions/lib/log.ts";
 import { createSignalHandler } from "../../functions/signal.ts";
 import { controlZone, emulatorPerFile } from "../support/control-fixtures.ts";
-import { fastRetry } from "./aws-fixtures.ts";
+import { CreateHealthCheckCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { cutHealthCheckReference, signalCheckSpec } from "../../functions/lib/dataplane/health-checks.ts";
+import { fastRetry, testTargets } from "./aws-fixtures.ts";
+import { startFaultProxy } from "../../emulator/aws-fault-proxy.ts";
 
 const emulator = emulatorPerFile();
 const closers: Array<() => Promise<void>> = [];
@@ -95,5 +98,71 @@ describe("linking the data-plane path (emulator)", () => {
     expect(moved.join("\n")).toMatch(/health check .* \(us-west-1\) points at the wrong thing: .*Port/);
     expect(moved.join("\n")).toMatch(/signal endpoint in us-west-1 unreachable/);
     expect(untied.join("\n")).toMatch(/record api\.example\.com is without a health check/);
+  }, 60_000);
+
+  it("gives every check its own caller reference with a long name and long target ids: a rerun creates nothing, each calculated check has one child per region, and an older cut-reference check is named for deletion", async () => {
+    // Prepare: 32-character name and target ids that only differ after the 60th character of the reference.
+    const ids = ["checkout-primary-us-east-1-blue", "checkout-primary-us-east-1-green"];
+    const targets = testTargets({ primary: 90, failover: 10 }).map((target, index) => ({
+      ...target,
+      id: ids[index] as string,
+    }));
+    const { config, switcher } = await controlZone(emulator.url, { name: "payments-platform-eu-production1", targets });
+    const urls = await endpoints(config);
+    const admin = new HealthCheckAdmin(config, { endpoint: emulator.url, retry: fastRetry });
+    // An older version's check, made under the reference cut at 60 characters that every check shared.
+    const cut = cutHealthCheckReference(config, ids[0] as string, "us-east-2") as string;
+    const route53 = new Route53Client({
+      endpoint: emulator.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    const old = await route53.send(
+      new CreateHealthCheckCommand({
+        CallerReference: cut,
+        HealthCheckConfig: signalCheckSpec(ids[0] as string, urls["us-east-2"] as string),
+      }),
+    );
+    // Act
+    const first = await linkDataPlane(config, urls, admin, switcher);
+    const again = await linkDataPlane(config, urls, admin, switcher);
+    const problems = await verifyDataPlane(config, urls, admin, switcher);
+    // Assess
+    expect(new Set(first.created).size).toBe(6);
+    expect(first.created.every((reference) => reference.length <= 60)).toBe(true);
+    expect(again).toMatchObject({ created: [], repaired: [], tied: [] });
+    const checks = await admin.list();
+    expect(checks).toHaveLength(7);
+    for (const id of ids) {
+      const children = checks.find((check) => check.id === first.calculated[id])?.spec.ChildHealthChecks ?? [];
+      expect(new Set(children).size).toBe(2);
+    }
+    expect(first.calculated[ids[0] as string]).not.toBe(first.calculated[ids[1] as string]);
+    expect(first.problems).toEqual([
+      expect.stringContaining(`health check ${old.HealthCheck?.Id} (${cut}) was made by an older version`),
+    ]);
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it("a tie batch applied whose answer was lost reads the records back tied and completes, not 'another writer'", async () => {
+    // Prepare: the health-check admin talks through a proxy that forwards the first tie batch, then drops its answer
+    const { config, switcher } = await controlZone(emulator.url);
+    const urls = await endpoints(config);
+    const proxy = await startFaultProxy(emulator.url);
+    closers.push(() => proxy.close());
+    const admin = new HealthCheckAdmin(config, { endpoint: proxy.url, retry: fastRetry });
+    proxy.inject([{ kind: "drop-after-forward" }], /^POST .*\/rrset/);
+    // Act
+    const linked = await linkDataPlane(config, urls, admin, switcher);
+    // Assess
+    expect([...linked.tied].sort()).toEqual(["api.example.com A failover", "api.example.com A primary"]);
+    expect(linked.problems).toEqual([
+      expect.stringMatching(
+        /^tying primary's records to health check .* lost Route 53's answer .*reading them back shows them tied, weights unchanged$/,
+      ),
+    ]);
+    const after = await switcher.read();
+    expect(after.weights).toEqual({ primary: 90, failover: 10 });
+    expect(after.records["api.example.com"]?.primary?.HealthCheckId).toBe(linked.calculated.primary);
   }, 60_000);
 });

@@ -3,6 +3,7 @@ import {
   ChangeResourceRecordSetsCommand,
   CreateHealthCheckCommand,
   CreateHostedZoneCommand,
+  DeleteHealthCheckCommand,
   GetHealthCheckStatusCommand,
   GetChangeCommand,
   ListResourceRecordSetsCommand,
@@ -12,6 +13,7 @@ import {
 } from "@aws-sdk/client-route-53";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
+import { selfSignedCertificate } from "../support/local-servers.ts";
 
 // One test per patch of emulator/moto_launcher.py, each showing the AWS
 // behaviour over HTTP with the plain SDK (this file tests the emulator, not our adapters).
@@ -256,5 +258,68 @@ describe("moto launcher patch: GetHealthCheckStatus asks the endpoint (AWS behav
     expect(notSeen).toEqual(["Failure: Search string (drain failover) was not found in the response body"]);
     expect(gone?.[0]).toMatch(/^Failure: Connection failed/);
     expect((refused as { name?: string }).name).toBe("InvalidInput");
+  });
+});
+
+describe("moto launcher patch: GetHealthCheckStatus sends SNI only with EnableSNI (AWS behaviour)", () => {
+  it("fails the handshake of an endpoint that needs the host name when EnableSNI is off", async () => {
+    // Prepare: an HTTPS endpoint at localhost with no default certificate (like a function URL).
+    const { createServer } = await import("node:https");
+    const { createSecureContext } = await import("node:tls");
+    const context = createSecureContext(selfSignedCertificate());
+    const server = createServer({ SNICallback: (_name, done) => done(null, context) }, (_, res) =>
+      res.end("drain primary\n"),
+    );
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    const check = async (sni: boolean) =>
+      (
+        await route53.send(
+          new CreateHealthCheckCommand({
+            CallerReference: `ref-${Math.random()}`,
+            HealthCheckConfig: {
+              Type: "HTTPS_STR_MATCH",
+              FullyQualifiedDomainName: "localhost",
+              Port: port,
+              ResourcePath: "/",
+              SearchString: "drain primary",
+              EnableSNI: sni,
+            },
+          }),
+        )
+      ).HealthCheck?.Id ?? "";
+    const status = async (id: string) =>
+      (await route53.send(new GetHealthCheckStatusCommand({ HealthCheckId: id }))).HealthCheckObservations?.map(
+        (o) => o.StatusReport?.Status,
+      );
+    // Act
+    const withSni = await status(await check(true));
+    const withoutSni = await status(await check(false));
+    server.close();
+    // Assess
+    expect(withSni).toEqual(["Success: HTTP Status Code 200, OK"]);
+    expect(withoutSni).toEqual(["Failure: SSL alert handshake_failure"]);
+  });
+});
+
+describe("moto launcher patch: CreateHealthCheck honours its CallerReference (AWS behaviour)", () => {
+  it("returns the existing check for the same reference and settings, and refuses other settings or a deleted check's reference", async () => {
+    // Prepare
+    const config = { Type: "HTTP" as const, FullyQualifiedDomainName: "127.0.0.1", Port: 8080, ResourcePath: "/" };
+    const create = (reference: string, port = 8080) =>
+      route53.send(
+        new CreateHealthCheckCommand({ CallerReference: reference, HealthCheckConfig: { ...config, Port: port } }),
+      );
+    const reference = `ref-${Math.random()}`;
+    // Act
+    const first = await create(reference);
+    const retried = await create(reference);
+    const other = await create(reference, 8081).catch((e: unknown) => e);
+    await route53.send(new DeleteHealthCheckCommand({ HealthCheckId: first.HealthCheck?.Id }));
+    const afterDelete = await create(reference).catch((e: unknown) => e);
+    // Assess
+    expect(retried.HealthCheck?.Id).toBe(first.HealthCheck?.Id);
+    expect(other).toMatchObject({ name: "HealthCheckAlreadyExists", $metadata: { httpStatusCode: 409 } });
+    expect(afterDelete).toMatchObject({ name: "HealthCheckAlreadyExists" });
   });
 });

@@ -113,4 +113,20 @@ describe("failover CLI invoking the manual function: changes are not repeated bl
     expect(promotes[0]?.event.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(promotes[1]?.event.requestId).toBe(promotes[0]?.event.requestId);
   });
+
+  it("after every control region lost the answer, says so, shows what is in place and never suggests the other region", async () => {
+    // Prepare
+    lose = (event) => event.action === "promote";
+    // Act
+    const run = await runCli(["promote", "failover", "--reason", "use1 degraded", "--yes"], env());
+    // Assess
+    const regions = [...new Set(deliveries.filter((d) => d.event.action === "promote").map((d) => d.region))];
+    expect(regions).toEqual(["us-east-2", "us-west-1"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("did not answer in any control region (us-east-2, us-west-1)");
+    expect(run.stderr).toContain("if it ran, the change was applied");
+    expect(run.stderr).toContain("Now in Route 53: weights primary=0 failover=100");
+    expect(run.stderr).toContain("--direct");
+    expect(run.stderr).not.toMatch(/other control region/);
+  });
 });

@@ -123,9 +123,11 @@ describe("the data-plane signal with two deciders (emulator)", () => {
     const drain = await runDecisionRound(env.deps(west, "down"), t0 + 26);
     const other = await runDecisionRound(env.deps(east, "down"), t0 + 27);
 
-    // Assess: the drain stands in both regions' endpoints; the other decider's document drains nothing of its own.
+    // Assess: the drain stands in both regions' endpoints, and is announced once (DNS already drained it when
+    // the second decider wrote).
     expect(drain).toMatchObject({ kind: "drain", switched: true, path: "data-plane" });
-    expect(other.signals?.draining).toEqual([]);
+    expect(other.switched).toBe(false);
+    expect(env.announced.map(({ by, event }) => [by, event.kind])).toEqual([[west, "drain"]]);
     expect(await env.dns(t0 + 28)).toEqual({ drained: ["primary"], shares: { primary: 0, failover: 1 } });
     for (const region of [east, west])
       expect((await env.endpoint(region, t0 + 28, "primary")).body).toBe("drain primary\n");

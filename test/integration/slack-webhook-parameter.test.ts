@@ -39,9 +39,18 @@ describe("the notifier reads the Slack webhook from an SSM SecureString (emulato
   let webhook: string;
   const posts: SlackPost[] = [];
   const lines: string[] = [];
+  /** Webhook paths Slack answers 404 for (revoked). */
+  const revoked = new Set<string>();
 
   beforeAll(async () => {
-    [emulator, slack] = await Promise.all([startEmulator(), startSlackServer({ onPost: (post) => posts.push(post) })]);
+    [emulator, slack] = await Promise.all([
+      startEmulator(),
+      startSlackServer({
+        onPost: (post) => posts.push(post),
+        answer: () =>
+          revoked.has(posts.at(-1)?.path ?? "") ? { status: 404, body: "no_service" } : { status: 200, body: "ok" },
+      }),
+    ]);
     webhook = `${slack.url}/services/T0/B0/webhook-secret-token`;
     await setup().put("/warm-up", "x", { secure: true });
   });
@@ -53,6 +62,7 @@ describe("the notifier reads the Slack webhook from an SSM SecureString (emulato
     await emulator.reset();
     posts.length = 0;
     lines.length = 0;
+    revoked.clear();
   });
 
   /** A store for preparing parameters: patient, since moto's first SecureString also creates its KMS key. */
@@ -60,16 +70,16 @@ describe("the notifier reads the Slack webhook from an SSM SecureString (emulato
     new ParameterStore({ region, endpoint: emulator.url, retry: { budgetMs: 30_000, attemptTimeoutMs: 30_000 } });
 
   /** A notifier wired as functions/notify.ts wires it, and a count of its GetParameter calls. */
-  function notifier() {
+  function notifier(options: Parameters<typeof webhookFromParameterStore>[2] = {}) {
     const store = new ParameterStore({ region, endpoint: emulator.url, retry: fastRetry });
     const handler = createNotifyHandler({
-      webhookUrl: webhookFromParameterStore(store, parameter),
+      webhookUrl: webhookFromParameterStore(store, parameter, options),
       log: createLogger({ write: (line) => lines.push(line) }),
     });
     return { handler, getParameterCalls: () => store.stats.byOperation.GetParameter?.calls ?? 0 };
   }
 
-  it("posts to the URL stored as a SecureString, asking SSM once per container", async () => {
+  it("posts to the URL stored as a SecureString, asking SSM once while the value is fresh", async () => {
     // Prepare
     await setup().put(parameter, webhook, { secure: true });
     const { handler, getParameterCalls } = notifier();
@@ -126,5 +136,69 @@ describe("the notifier reads the Slack webhook from an SSM SecureString (emulato
     // Assess
     expect(result.posted).toBe(1);
     expect(posts).toHaveLength(1);
+  });
+
+  describe("a warm notifier picks up a rotated webhook", () => {
+    const rotated = () => `${slack.url}/services/T0/B0/rotated-secret-token`;
+
+    it("reads the parameter again as soon as Slack answers 404 for the revoked one, and posts there", async () => {
+      // Prepare: a warm notifier, then on-call revokes the webhook and sets a new one
+      await setup().put(parameter, webhook, { secure: true });
+      const { handler, getParameterCalls } = notifier();
+      await handler(alarmEvent);
+      revoked.add("/services/T0/B0/webhook-secret-token");
+      await setup().put(parameter, rotated(), { secure: true });
+
+      // Act
+      const result = await handler(alarmEvent);
+
+      // Assess
+      expect(result.posted).toBe(1);
+      expect(posts.map((post) => post.path)).toEqual([
+        "/services/T0/B0/webhook-secret-token",
+        "/services/T0/B0/webhook-secret-token",
+        "/services/T0/B0/rotated-secret-token",
+      ]);
+      expect(getParameterCalls()).toBe(2);
+      expect(lines.join("\n")).not.toMatch(/webhook-secret-token|rotated-secret-token/);
+    });
+
+    it("reads the parameter again after a few minutes even when the old webhook still works", async () => {
+      // Prepare
+      let now = 1_000_000;
+      await setup().put(parameter, webhook, { secure: true });
+      const { handler } = notifier({ clock: { now: () => now } });
+      await handler(alarmEvent);
+      await setup().put(parameter, rotated(), { secure: true });
+
+      // Act
+      now += 60_000;
+      await handler(alarmEvent);
+      now += 5 * 60_000;
+      await handler(alarmEvent);
+
+      // Assess
+      expect(posts.map((post) => post.path)).toEqual([
+        "/services/T0/B0/webhook-secret-token",
+        "/services/T0/B0/webhook-secret-token",
+        "/services/T0/B0/rotated-secret-token",
+      ]);
+    });
+
+    it("fails the notification, saying the webhook is gone, when the parameter still holds the revoked one", async () => {
+      // Prepare
+      await setup().put(parameter, webhook, { secure: true });
+      revoked.add("/services/T0/B0/webhook-secret-token");
+      const { handler } = notifier();
+
+      // Act
+      const error = await handler(alarmEvent).catch((thrown: unknown) => thrown);
+
+      // Assess
+      expect(error).toMatchObject({ code: "NOTIFY_FAILED", cause: { code: "SLACK_WEBHOOK_GONE" } });
+      expect((error as Error).message).toContain("the Slack webhook is gone: 404 no_service");
+      expect(posts).toHaveLength(1);
+      expect(JSON.stringify(error)).not.toContain("webhook-secret-token");
+    });
   });
 });

@@ -6,6 +6,8 @@ import {
   decisionDatums,
   probeRoundDatums,
   seriesKey,
+  slackRefusedDatums,
+  switchoverDatums,
   type Datum,
   type DecisionMetrics,
 } from "../metric-datums.ts";
@@ -174,6 +176,27 @@ export class MetricsBus {
         this.sentThisMinute.set(key, { minute, values });
       },
     );
+  }
+
+  /** Counts one request the Slack command refused, in `region` (its alarm's input). */
+  async publishSlackRefused(region: string, at: number): Promise<RegionResult> {
+    const [result] = await this.publishEverywhere(() => slackRefusedDatums(at), [region]);
+    return result as RegionResult;
+  }
+
+  /**
+   * Publishes the Switchover datums of a switch made outside a decider round
+   * (a manual change) to every region (default: the control regions), so
+   * the switchover alarm and dashboards in each count it once, as they count
+   * a decider's. A region that fails is answered, never retried later.
+   */
+  publishSwitchovers(
+    at: number,
+    switchovers: DecisionMetrics["switchovers"],
+    regions: string[] = this.config.controlRegions,
+  ): Promise<RegionResult[]> {
+    const datums = switchoverDatums(switchovers, new Date(at * 1000));
+    return this.publishEverywhere(() => datums, regions);
   }
 
   /**

@@ -87,6 +87,25 @@ export class LambdaInvoker {
     }
     return result;
   }
+
+  /**
+   * Queues `event` for `functionName` (InvocationType Event) and returns once
+   * Lambda has accepted it, without waiting for the function to run. A
+   * failure before Lambda answered is not retried, unless the request was
+   * never sent: an accepted event that is sent again would run twice.
+   */
+  async invokeAsync(functionName: string, event: unknown): Promise<void> {
+    const payload = new TextEncoder().encode(JSON.stringify(event ?? {}));
+    await withRetry(
+      (signal) =>
+        this.client.send(new InvokeCommand({ FunctionName: functionName, InvocationType: "Event", Payload: payload }), {
+          abortSignal: signal,
+        }),
+      this.retry,
+      (giveUp) => lambdaFailure(functionName, giveUp),
+      (kind, cause) => kind === "throttled" || (kind === "unavailable" && neverSent(cause)),
+    );
+  }
 }
 
 function outcomeUnknown(functionName: string, { cause }: GiveUp): FailoverError {

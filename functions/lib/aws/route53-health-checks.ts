@@ -167,6 +167,8 @@ export interface CheckerReport {
   checkers: number;
   /** Of those, how many saw success (the endpoint answered and, for a string match, the string was found). */
   succeeded: number;
+  /** What each checker that did not see success reported (`Failure: …`), and where it checks from. */
+  failures: Array<{ region: string; status: string }>;
 }
 
 /** Parses GetHealthCheckStatus observations; an observation without a `Success`/`Failure` status is a bad answer. */
@@ -179,13 +181,16 @@ export function checkerReport(id: string, observations: unknown): CheckerReport 
     );
   if (!Array.isArray(observations)) throw bad("HealthCheckObservations", observations);
   let succeeded = 0;
+  const failures: CheckerReport["failures"] = [];
   observations.forEach((observation: unknown, index) => {
-    const status = (observation as { StatusReport?: { Status?: unknown } } | null)?.StatusReport?.Status;
+    const read = observation as { Region?: unknown; StatusReport?: { Status?: unknown } } | null;
+    const status = read?.StatusReport?.Status;
     if (typeof status !== "string" || !/^(Success|Failure)/.test(status))
       throw bad(`HealthCheckObservations[${index}].StatusReport.Status`, status);
     if (status.startsWith("Success")) succeeded++;
+    else failures.push({ region: typeof read?.Region === "string" ? read.Region : "unknown", status });
   });
-  return { checkers: observations.length, succeeded };
+  return { checkers: observations.length, succeeded, failures };
 }
 
 function readCheck(check: HealthCheck): HealthCheckRead {

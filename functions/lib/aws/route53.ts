@@ -11,6 +11,7 @@ import { normalizeDnsName } from "../dns-name.ts";
 import { casChanges, initChanges, type ZoneChange } from "../records/change-batch.ts";
 import {
   compareKeys,
+  driftOf,
   groupId,
   orderKey,
   type GroupKey,
@@ -62,6 +63,8 @@ export interface UpdateResult<T = unknown> {
   decided: T;
   change?: ZoneChange;
   changeId?: string;
+  /** Every answer to the change was lost and a read back showed it in place: applied, its change id unknown. */
+  readBack?: true;
 }
 
 export interface ApplyResult {
@@ -69,6 +72,8 @@ export interface ApplyResult {
   changeId: string;
   /** Route 53 calls (HTTP attempts) this apply took. */
   calls: number;
+  /** The answer was lost and a read back showed the change in place (`changeId` is "" then). */
+  readBack?: true;
 }
 
 export interface Route53SwitcherOptions extends AwsClientOptions {
@@ -147,7 +152,8 @@ export class Route53Switcher {
       if (error.code !== "ROUTE53_CONFLICT" && error.code !== "ROUTE53_UNAVAILABLE") throw error;
       // An attempt's answer was lost: the batch may be in place. Only a read can say.
       const readBack = await this.readBack(from, change);
-      if (readBack.outcome === "applied") return { changeId: "", calls: this.stats.total().calls - before };
+      if (readBack.outcome === "applied")
+        return { changeId: "", calls: this.stats.total().calls - before, readBack: true };
       if (error.code === "ROUTE53_CONFLICT") throw error;
       throw outcomeError(error, readBack);
     }
@@ -167,7 +173,15 @@ export class Route53Switcher {
         return { applied: false, attempts: attempt, snapshot, decided };
       try {
         const result = await this.apply(snapshot, change);
-        return { applied: true, attempts: attempt, snapshot, decided, change, changeId: result.changeId };
+        return {
+          applied: true,
+          attempts: attempt,
+          snapshot,
+          decided,
+          change,
+          changeId: result.changeId,
+          ...(result.readBack ? { readBack: true as const } : {}),
+        };
       } catch (error) {
         if (!(error instanceof Route53Error) || error.code !== "ROUTE53_CONFLICT") throw error;
         lastConflict = error;
@@ -209,8 +223,13 @@ export class Route53Switcher {
     return { insync: false, waitedMs: this.retry.now() - started };
   }
 
-  /** Creates the weighted records once (failover init), with the config's weights; refuses when any managed record exists. */
-  async init(): Promise<{ created: string[]; changeId: string }> {
+  /**
+   * Creates the weighted records once (failover init), with the config's
+   * weights; refuses when any managed record exists. When every answer to
+   * the batch was lost, reads back: the records exactly as init creates
+   * them are its own batch applied (`readBack`, change id unknown).
+   */
+  async init(): Promise<{ created: string[]; changeId: string; readBack?: true }> {
     const existing = existingWeightedRecords(this.config, await this.listGroups(managedGroups(this.config)));
     if (existing.length > 0) {
       throw new Route53Error(
@@ -222,16 +241,65 @@ export class Route53Switcher {
       );
     }
     const { changes, created } = initChanges(this.config);
-    const output = await this.call("ChangeResourceRecordSets", (signal) =>
-      this.client.send(
-        new ChangeResourceRecordSetsCommand({
-          HostedZoneId: this.config.hostedZone.id,
-          ChangeBatch: { Comment: `${this.config.name}: init`, Changes: changes.map(toSdkChange) },
-        }),
-        { abortSignal: signal },
-      ),
+    let ambiguous = false;
+    try {
+      const output = await this.call("ChangeResourceRecordSets", async (signal) => {
+        try {
+          return await this.client.send(
+            new ChangeResourceRecordSetsCommand({
+              HostedZoneId: this.config.hostedZone.id,
+              ChangeBatch: { Comment: `${this.config.name}: init`, Changes: changes.map(toSdkChange) },
+            }),
+            { abortSignal: signal },
+          );
+        } catch (error) {
+          // A lost answer may follow an applied batch; its retry then finds the records "already exist".
+          if (classifyAwsError(error) === "unavailable") ambiguous = true;
+          throw error;
+        }
+      });
+      return { created, changeId: output.ChangeInfo?.Id ?? "" };
+    } catch (error) {
+      if (!ambiguous || !(error instanceof Route53Error)) throw error;
+      if (error.code !== "ROUTE53_CONFLICT" && error.code !== "ROUTE53_UNAVAILABLE") throw error;
+      return { created, ...(await this.initReadBack(changes, error)) };
+    }
+  }
+
+  /**
+   * After init's batch lost its answer: reads the records and answers
+   * applied (readBack) when every record it creates is there exactly as it
+   * creates it; otherwise an error saying what the read showed, never
+   * "another writer switched first".
+   */
+  private async initReadBack(
+    changes: readonly RecordChange[],
+    error: Route53Error,
+  ): Promise<{ changeId: ""; readBack: true }> {
+    let groups: Map<string, RecordSetData[]>;
+    try {
+      groups = await this.listGroups(managedGroups(this.config));
+    } catch (readError) {
+      throw outcomeError(error, {
+        outcome: "unknown",
+        detail: `reading the records back failed too: ${describeError(readError)}`,
+      });
+    }
+    const existing = existingWeightedRecords(this.config, groups);
+    const asCreated = this.config.records.every((record) =>
+      this.config.targets.every((target) => {
+        const set = groups.get(groupId(record))?.find((one) => one.SetIdentifier === target.id);
+        return set?.Weight === target.weight && driftOf(set, record, target) === undefined;
+      }),
     );
-    return { created, changeId: output.ChangeInfo?.Id ?? "" };
+    if (asCreated && existing.length === changes.length) return { changeId: "", readBack: true };
+    throw outcomeError(error, {
+      outcome: existing.length === 0 ? "not-applied" : "unknown",
+      detail:
+        existing.length === 0
+          ? "no weighted record exists"
+          : `the zone holds ${existing.join(", ")}, not exactly what init creates: another writer created records meanwhile`,
+    });
   }
 
   /**

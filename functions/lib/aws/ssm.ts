@@ -82,6 +82,27 @@ export class ParameterStore {
     );
   }
 
+  /**
+   * Creates a standard String parameter, never overwriting (PutParameter
+   * with `Overwrite: false`): true when this call created it, false when it
+   * exists already. A create whose answer was lost and was sent again also
+   * answers false: read the value to tell whose it is.
+   */
+  async create(name: string, value: string): Promise<boolean> {
+    try {
+      await this.call("PutParameter", (signal) =>
+        this.client.send(
+          new PutParameterCommand({ Name: name, Value: value, Type: "String", Tier: "Standard", Overwrite: false }),
+          { abortSignal: signal },
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof FailoverError && isAlreadyThere(error.cause)) return false;
+      throw error;
+    }
+  }
+
   private call<T>(operation: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     return withRetry(send, this.retry, (giveUp) => ssmFailure(operation, this.region, giveUp));
   }
@@ -89,6 +110,10 @@ export class ParameterStore {
 
 function isNotFound(error: unknown): boolean {
   return (error as { name?: string } | undefined)?.name === "ParameterNotFound";
+}
+
+function isAlreadyThere(error: unknown): boolean {
+  return (error as { name?: string } | undefined)?.name === "ParameterAlreadyExists";
 }
 
 function ssmFailure(operation: string, region: string, giveUp: GiveUp): FailoverError {

@@ -2,13 +2,20 @@ import type { HealthCheckAdmin, HealthCheckRead } from "../aws/route53-health-ch
 import type { Route53Switcher } from "../aws/route53.ts";
 import type { FailoverConfig } from "../config.ts";
 import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
+import { SIGNAL_ENDPOINTS_ENV } from "../dataplane/endpoints.ts";
+import { isSignalAnswer, misplacedEndpoints } from "../dataplane/signal-path.ts";
+import { FailoverError } from "../errors.ts";
+import { tieReadingBack } from "./tie-records.ts";
 import {
   calculatedCheckSpec,
   currentCheck,
+  cutHealthCheckReference,
   dataPlaneCheckSpecs,
+  drainMarker,
   healthCheckReference,
   type HealthCheckSpec,
   replacementReference,
+  signalCheckSpec,
 } from "../dataplane/health-checks.ts";
 
 /** What linking created, repaired and tied. */
@@ -81,6 +88,7 @@ export async function linkDataPlane(
     for (const { reference, spec } of regions) children.push(await ensure(reference, spec));
     result.calculated[target] = await ensure(healthCheckReference(config, target), calculatedCheckSpec(children));
   }
+  result.problems.push(...cutReferenceLeftovers(config, existing));
   const snapshot = await switcher.read();
   for (const { target, regions } of dataPlaneCheckSpecs(config, endpoints)) {
     const sets = Object.values(snapshot.records).flatMap((byTarget) => (byTarget[target] ? [byTarget[target]] : []));
@@ -98,9 +106,32 @@ export async function linkDataPlane(
       );
       continue;
     }
-    result.tied.push(...(await admin.tieRecords(sets, { [target]: id })));
+    result.tied.push(...(await tieReadingBack(admin, switcher, sets, target, id, result.problems)));
   }
   return result;
+}
+
+/**
+ * Checks an older version made under a caller reference cut at 60
+ * characters: with a long name every target and region shared one, so those
+ * checks cannot be told apart and are replaced by checks under collision-free
+ * references (the records are tied to the new ones). Each is named once, to
+ * be deleted by hand once no record refers to it.
+ */
+function cutReferenceLeftovers(config: FailoverConfig, existing: readonly HealthCheckRead[]): string[] {
+  const cut = new Set(
+    config.targets.flatMap((target) =>
+      [...config.controlRegions, undefined].flatMap(
+        (region) => cutHealthCheckReference(config, target.id, region) ?? [],
+      ),
+    ),
+  );
+  return existing
+    .filter((check) => cut.has(check.reference.replace(/\.\d+$/, "")))
+    .map(
+      (check) =>
+        `health check ${check.id} (${check.reference}) was made by an older version under a caller reference cut at 60 characters: replaced, no longer used; delete it once nothing refers to it (aws route53 delete-health-check --health-check-id ${check.id})`,
+    );
 }
 
 /** Fields UpdateHealthCheck can change; Type and RequestInterval it cannot. */
@@ -111,6 +142,7 @@ const updatable = [
   "SearchString",
   "FailureThreshold",
   "Inverted",
+  "EnableSNI",
   "HealthThreshold",
   "ChildHealthChecks",
 ] as const satisfies ReadonlyArray<keyof HealthCheckSpec>;
@@ -141,11 +173,15 @@ export interface FixCommands {
 
 /**
  * Checks the whole data-plane chain and names every broken link: a control
- * region without a signal endpoint, an endpoint that does not answer for a
- * target, a missing signal check or one pointing at the wrong thing (FQDN,
- * port, path, search string, inversion, interval, threshold), a calculated
- * check missing a child or with the wrong threshold, a record set not tied
- * to its target's calculated check. Reads only; an empty list means sound.
+ * region without a signal endpoint, or given another region's, an endpoint
+ * that does not answer for a target, a missing signal check or one pointing
+ * at the wrong thing (FQDN, port, path, search string, inversion, interval,
+ * threshold, SNI), a signal check whose checkers cannot read the signal
+ * (GetHealthCheckStatus: the endpoint it asks is gone, refuses the TLS
+ * handshake, answers an error), two regions' checks asking one endpoint, a
+ * calculated check missing a child or with the wrong threshold, a record set
+ * not tied to its target's calculated check. Reads only; an empty list means
+ * sound.
  */
 export async function verifyDataPlane(
   config: FailoverConfig,
@@ -157,15 +193,8 @@ export async function verifyDataPlane(
 ): Promise<BrokenLink[]> {
   const init = commands.init ?? "failover init --direct --yes";
   const deploy = commands.deploy ?? "npx sst deploy";
-  const broken: BrokenLink[] = [];
+  const broken = await signalEndpointProblems(config, endpoints, fetchText, deploy);
   const add = (link: BrokenLink) => broken.push(link);
-  for (const region of config.controlRegions)
-    if (endpoints[region] === undefined)
-      add({
-        link: "endpoint",
-        message: `no signal endpoint known for control region ${region}`,
-        fix: `${deploy}, then pass its signalEndpoints output as FAILOVER_SIGNAL_ENDPOINTS`,
-      });
   const known = Object.fromEntries(
     config.controlRegions.map((region) => [region, endpoints[region] ?? "https://missing.invalid"]),
   );
@@ -173,6 +202,7 @@ export async function verifyDataPlane(
   const snapshot = await switcher.read();
   for (const { target, regions } of dataPlaneCheckSpecs(config, known)) {
     const children: string[] = [];
+    const asked: Record<string, string> = {};
     for (const { region, reference, spec } of regions) {
       const check = currentCheck(checks, reference);
       if (check === undefined) {
@@ -184,6 +214,8 @@ export async function verifyDataPlane(
         });
       } else {
         children.push(check.id);
+        asked[region] = checkedUrl(check);
+        broken.push(...(await checkerProblems(admin, target, region, check, { init, deploy })));
         if (endpoints[region] !== undefined) {
           const wrong = differences(spec, check, [...fixedKeys, ...updatable]);
           if (wrong.length > 0)
@@ -197,10 +229,14 @@ export async function verifyDataPlane(
             });
         }
       }
-      if (endpoints[region] === undefined) continue;
-      const answer = await endpointProblem(target, region, signalUrl(endpoints, region, spec), fetchText, deploy);
-      if (answer !== undefined) add(answer);
     }
+    for (const wrong of misplacedEndpoints(asked))
+      add({
+        target,
+        link: "signal-check",
+        message: `${target}: signal health checks: ${wrong.message}`,
+        fix: `${init} with FAILOVER_SIGNAL_ENDPOINTS set to the deploy's signalEndpoints output`,
+      });
     const calculated = currentCheck(checks, healthCheckReference(config, target));
     if (calculated === undefined)
       add({ target, link: "calculated-check", message: `${target}: no calculated health check`, fix: init });
@@ -218,6 +254,100 @@ export async function verifyDataPlane(
     broken.push(...recordLinks(snapshot, target, calculated?.id, init));
   }
   return broken;
+}
+
+/**
+ * Each way the given signal endpoints cannot be this deployment's: a control
+ * region without one, two regions given one endpoint or a host in another
+ * region, an endpoint that does not answer `serve <id>` or `drain <id>` for
+ * every target (asked in parallel, 4 s each). Reads only.
+ */
+export async function signalEndpointProblems(
+  config: FailoverConfig,
+  endpoints: Readonly<Record<string, string>>,
+  fetchText: FetchText = defaultFetch,
+  deploy = "npx sst deploy",
+): Promise<BrokenLink[]> {
+  const output = `pass the deploy's signalEndpoints output as ${SIGNAL_ENDPOINTS_ENV}`;
+  const broken: BrokenLink[] = config.controlRegions
+    .filter((region) => endpoints[region] === undefined)
+    .map((region) => ({
+      link: "endpoint",
+      message: `no signal endpoint known for control region ${region}`,
+      fix: `${deploy}, then ${output}`,
+    }));
+  for (const wrong of misplacedEndpoints(endpoints))
+    broken.push({ link: "endpoint", message: wrong.message, fix: output });
+  const asks = config.targets.flatMap((target) =>
+    config.controlRegions.flatMap((region) => {
+      const endpoint = endpoints[region];
+      if (endpoint === undefined) return [];
+      const url = signalUrl(endpoints, region, signalCheckSpec(target.id, endpoint));
+      return [endpointProblem(target.id, region, url, fetchText, deploy)];
+    }),
+  );
+  for (const problem of await Promise.all(asks)) if (problem !== undefined) broken.push(problem);
+  return broken;
+}
+
+/**
+ * Refuses signal endpoints that cannot be this deployment's (see
+ * {@link signalEndpointProblems}) before `init` changes anything: a wrong
+ * FAILOVER_SIGNAL_ENDPOINTS would otherwise point every health check at a
+ * host that cannot say drain, which an inverted check reads as "serve".
+ */
+export async function refuseBadSignalEndpoints(
+  config: FailoverConfig,
+  endpoints: Readonly<Record<string, string>>,
+  fetchText: FetchText = defaultFetch,
+): Promise<void> {
+  const broken = await signalEndpointProblems(config, endpoints, fetchText);
+  if (broken.length === 0) return;
+  throw new FailoverError(
+    "INVALID_INPUT",
+    `${SIGNAL_ENDPOINTS_ENV} cannot be used: ${broken.map((link) => link.message).join("; ")}`,
+    {
+      hint: `Nothing was changed. Set ${SIGNAL_ENDPOINTS_ENV} to the deploy's signalEndpoints output (npx sst deploy prints it; deploy again if a region's signal function is gone), then run failover init again.`,
+    },
+  );
+}
+
+/** The URL a signal check asks, from its own settings (what Route 53's checkers use, whatever the deploy says). */
+function checkedUrl(check: HealthCheckRead): string {
+  const https = check.spec.Type?.startsWith("HTTPS") ?? false;
+  const port = check.spec.Port ?? (https ? 443 : 80);
+  return `${https ? "https" : "http"}://${check.spec.FullyQualifiedDomainName ?? "unknown.invalid"}:${port}${check.spec.ResourcePath ?? "/"}`;
+}
+
+/**
+ * What Route 53's own checkers report for a signal check (GetHealthCheckStatus):
+ * anything but the two signal answers (drain found, or the search string not
+ * found) means they cannot read the signal, which the inverted check counts
+ * as "serve", so a drain through this region would not drain.
+ */
+async function checkerProblems(
+  admin: HealthCheckAdmin,
+  target: string,
+  region: string,
+  check: HealthCheckRead,
+  fixes: { init: string; deploy: string },
+): Promise<BrokenLink[]> {
+  const report = await admin.status(check.id);
+  const failing = report.failures.filter((failure) => !isSignalAnswer(failure.status));
+  const first = failing[0];
+  if (first === undefined) return [];
+  const host = new URL(checkedUrl(check)).host;
+  const sni = /ssl|tls|handshake/i.test(first.status) && check.spec.Type === "HTTPS_STR_MATCH" && !check.spec.EnableSNI;
+  return [
+    {
+      target,
+      link: "signal-check",
+      message: `${target}: Route 53's checkers cannot read the signal in ${region} (health check ${check.id} asks ${host}): ${failing.length} of ${report.checkers} report "${first.status}"; an inverted check reads that as serve, so a drain through ${region} would not drain`,
+      fix: sni
+        ? `${fixes.init} (turns EnableSNI on: the endpoint needs the host name in the TLS handshake)`
+        : `${fixes.deploy} if the signal endpoint in ${region} is gone, then ${fixes.init} with FAILOVER_SIGNAL_ENDPOINTS set to the deploy's signalEndpoints output`,
+    },
+  ];
 }
 
 /** What is wrong with a region's signal endpoint for `target`, if anything: unreachable, or not answering serve/drain. */
@@ -239,7 +369,10 @@ async function endpointProblem(
       message: `${target}: signal endpoint in ${region} unreachable (${answer.error})`,
       fix: `${deploy} (the signal function in ${region}), or correct FAILOVER_SIGNAL_ENDPOINTS`,
     };
-  if (answer.status !== 200 || !/^(drain|serve) /.test(answer.body))
+  if (
+    answer.status !== 200 ||
+    !(answer.body.startsWith(`serve ${target}`) || answer.body.startsWith(drainMarker(target)))
+  )
     return {
       target,
       link: "endpoint",

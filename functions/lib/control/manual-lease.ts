@@ -1,11 +1,11 @@
 import type { UpdateResult } from "../aws/route53.ts";
-import { ValidationError } from "../errors.ts";
+import { describeError, ValidationError } from "../errors.ts";
 import { leaseActive, type OverrideLease } from "../lease.ts";
-import { leaseWeights, type Decision } from "../policy/decide.ts";
+import { leaseWeights, type Decision, type WeightChange } from "../policy/decide.ts";
 import { releaseFlapHold, type PolicyMemory } from "../policy/memory.ts";
 import { pickWeights } from "../policy/weights.ts";
 import { manualChangeEvent } from "./change-event.ts";
-import type { AuditEntry } from "../audit.ts";
+import { AuditConflictError, sameRequest, type AuditEntry } from "../audit.ts";
 import { decideOn, followSync, leaseView, leaseViewOf, readRounds, type ManualContext } from "./manual-context.ts";
 import type { InvocationOrigin } from "./manual-context.ts";
 import type { ManualEvent } from "./manual-event.ts";
@@ -27,10 +27,8 @@ export async function takeLease(
 ): Promise<ChangeResult> {
   const lease = newLease(ctx, event, now);
   const problems: string[] = [];
-  const rounds = await readRounds(ctx, now, problems);
-  // Before the lease record changes: a lease in DNS never points at an audit entry that was not written.
-  // A repeated request (same requestId, same lease id) writes the same entry again, which changes nothing.
-  problems.push(...(await ctx.audit.write(auditEntry(event, lease.id, now, invocation))));
+  const entry = auditEntry(event, lease.id, now, invocation);
+  const [rounds] = await Promise.all([readRounds(ctx, now, problems), recordAudit(ctx, event, entry, problems)]);
   const result = await ctx.switcher.update((snapshot) => {
     // The lease of this very request is in place: an earlier delivery applied it. Writing again could undo nothing
     // useful and would count a second switch.
@@ -54,6 +52,35 @@ export async function takeLease(
     replaced: await leaseViewOf(ctx, result.decided.replaced, now, problems),
     releasedHolds: [],
   });
+}
+
+/**
+ * Writes the lease's audit entry before the lease record changes, so a lease
+ * in DNS never points at an entry that was not attempted. The entry is
+ * written once, by the request that creates the lease: a repeated request
+ * id is a retry only when action, actor and reason match the entry
+ * ({@link AuditConflictError} otherwise). The lease id is public (the TXT
+ * record), so when the lease of `requestId` is already in place nothing is
+ * written at all, only compared: a lease whose entry was never stored
+ * (SSM down when it was taken) cannot be claimed afterwards.
+ */
+async function recordAudit(
+  ctx: ManualContext,
+  event: LeaseEvent,
+  entry: AuditEntry,
+  problems: string[],
+): Promise<void> {
+  if (event.requestId !== undefined && (await ctx.switcher.read()).lease?.id === event.requestId) {
+    const stored = await ctx.audit.read(event.requestId);
+    if (stored.entry !== undefined && !sameRequest(stored.entry, entry))
+      throw new AuditConflictError(stored.entry, entry);
+    if (stored.entry === undefined)
+      problems.push(
+        `request ${event.requestId}: its lease is in place but its audit entry could not be read${stored.problem ? ` (${stored.problem})` : ""}, so this cannot be confirmed as a retry; nothing was written`,
+      );
+    return;
+  }
+  problems.push(...(await ctx.audit.write(entry)));
 }
 
 /** The answer to a repeated delivery of a lease request: what the first delivery put in place, nothing written. */
@@ -179,6 +206,27 @@ function auditEntry(
   };
 }
 
+/**
+ * Counts a manual switch on the Switchover metric in every control region,
+ * as a decider counts its own: the decider never sees this change as one of
+ * its own (the weights already match the lease), so without this a manual
+ * switch would be missing from the switchover alarm and dashboards. Slack
+ * hears of it once, from the change event (the alarm is not announced).
+ */
+async function countSwitch(ctx: ManualContext, now: number, moved: WeightChange[], problems: string[]): Promise<void> {
+  if (moved.length === 0) return;
+  const switchovers = moved.map((change) => ({
+    target: change.target,
+    direction: change.direction,
+    mode: "manual" as const,
+  }));
+  const results = await ctx.bus.publishSwitchovers(now, switchovers);
+  for (const failed of results.filter((one) => !one.ok))
+    problems.push(
+      `Switchover metric not published in ${failed.region} (its switchover alarm misses this switch): ${describeError(failed.error)}`,
+    );
+}
+
 /** Logs the manual switch, announces it for Slack, and answers it once Route 53 has synced or the short wait is over. */
 async function changeResult(
   ctx: ManualContext,
@@ -220,7 +268,12 @@ async function changeResult(
         changeId,
       })
     : undefined;
-  if (announcement !== undefined) problems.push(...(await ctx.announce(announcement)).problems);
+  const moved = result.applied && result.change?.weights !== undefined ? decision.changes : [];
+  const [announced] = await Promise.all([
+    announcement === undefined ? undefined : ctx.announce(announcement),
+    countSwitch(ctx, now, moved, problems),
+  ]);
+  if (announced !== undefined) problems.push(...announced.problems);
   return {
     action,
     at: now,
@@ -233,5 +286,6 @@ async function changeResult(
     changeId,
     attempts: result.attempts,
     sync: await followSync(ctx, changeId, problems),
+    ...(result.readBack ? { readBack: true as const } : {}),
   };
 }

@@ -90,6 +90,8 @@ export interface ChangeResult extends Common {
   sync: ChangeSync | null;
   /** This request (same `requestId`) had already been applied by an earlier delivery: nothing was written. */
   repeated?: true;
+  /** Route 53's answer to the change was lost; reading the records back showed it in place (`changeId` unknown: ""). */
+  readBack?: true;
 }
 
 export interface InitResult extends Common {
@@ -102,6 +104,8 @@ export interface InitResult extends Common {
   changeId: string;
   /** As in {@link ChangeResult}. */
   sync: ChangeSync | null;
+  /** As in {@link ChangeResult}: the batch creating the records lost its answer and was read back in place. */
+  readBack?: true;
 }
 
 export interface VerifyResult extends Common {
@@ -110,7 +114,7 @@ export interface VerifyResult extends Common {
   broken: BrokenLink[];
 }
 
-/** What one manual action answers; the CLI renders it (cli/manual/render.ts). */
+/** What one manual action answers; the CLI renders it (./manual-render.ts; the Slack command shows the same text). */
 export type ManualResult = StatusResult | PlanResult | ChangeResult | InitResult | VerifyResult;
 
 /** Why a manual action failed, as the function answers it: code, message, hint and the invalid fields. */

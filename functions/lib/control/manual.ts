@@ -9,7 +9,7 @@ import {
 } from "./manual-context.ts";
 import { giveBack, takeLease } from "./manual-lease.ts";
 import { manualPlan, manualStatus, manualVerify } from "./manual-read.ts";
-import { linkDataPlane } from "./link-data-plane.ts";
+import { linkDataPlane, refuseBadSignalEndpoints } from "./link-data-plane.ts";
 import { FailoverError } from "../errors.ts";
 import { manualErrorBody, type InitResult, type ManualResponse, type ManualResult } from "./manual-result.ts";
 
@@ -87,8 +87,11 @@ export async function runManualEvent(
 async function initRecords(ctx: ManualContext, event: ManualEvent, now: number): Promise<InitResult> {
   const problems: string[] = [];
   const { healthChecks, signalEndpoints } = ctx;
-  let created = { created: [] as string[], changeId: "" };
+  let created: Awaited<ReturnType<ManualContext["switcher"]["init"]>> = { created: [], changeId: "" };
   let adopted = false;
+  // A wrong endpoint would point every health check at a host that cannot say drain: refuse before any change.
+  if (healthChecks !== undefined && signalEndpoints !== undefined)
+    await refuseBadSignalEndpoints(ctx.config, signalEndpoints, ctx.fetchText);
   try {
     created = await ctx.switcher.init();
     ctx.log.warn("manual init: weighted records created", { created: created.created, actor: event.actor });
@@ -98,11 +101,21 @@ async function initRecords(ctx: ManualContext, event: ManualEvent, now: number):
     adopted = true;
   }
   const sync = await followSync(ctx, created.changeId, problems);
+  const readBack = created.readBack ? { readBack: true as const } : {};
   if (healthChecks === undefined || signalEndpoints === undefined) {
     problems.push(
       "data-plane health checks not linked: no signal endpoints (set FAILOVER_SIGNAL_ENDPOINTS to the deploy's signalEndpoints output and run init again)",
     );
-    return { action: "init", at: now, problems, created: created.created, adopted, changeId: created.changeId, sync };
+    return {
+      action: "init",
+      at: now,
+      problems,
+      created: created.created,
+      adopted,
+      changeId: created.changeId,
+      sync,
+      ...readBack,
+    };
   }
   const dataPlane = await linkDataPlane(ctx.config, signalEndpoints, healthChecks, ctx.switcher, ctx.fetchText);
   ctx.log.warn("manual init: data plane linked", { ...dataPlane, actor: event.actor });
@@ -116,6 +129,7 @@ async function initRecords(ctx: ManualContext, event: ManualEvent, now: number):
     changeId: created.changeId,
     sync,
     dataPlane,
+    ...readBack,
   };
 }
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { FailoverConfig } from "../config.ts";
 import { FailoverError } from "../errors.ts";
 
@@ -21,9 +22,31 @@ export function drainMarker(target: string): string {
   return `drain ${target}`;
 }
 
-/** Stable caller reference, so creating twice finds the first check instead of making another (60 of AWS's 64 characters: room for a replacement's suffix). */
+/** Longest caller reference made here: AWS allows 64, and a replacement adds `.2`, `.3`… */
+export const REFERENCE_LENGTH = 60;
+
+/**
+ * Stable caller reference, so creating twice finds the first check instead
+ * of making another: `<name>:<target>:<region or "all">:v1`. One that does
+ * not fit keeps its first characters and ends in `~` and 16 hex digits of its
+ * SHA-256, so two checks never share a reference (cutting alone made a long
+ * name's references identical for every target and region).
+ */
 export function healthCheckReference(config: FailoverConfig, target: string, region?: string): string {
-  return `${config.name}:${target}:${region ?? "all"}:v1`.slice(0, 60);
+  const full = fullReference(config, target, region);
+  if (full.length <= REFERENCE_LENGTH) return full;
+  const digest = createHash("sha256").update(full).digest("hex").slice(0, 16);
+  return `${full.slice(0, REFERENCE_LENGTH - digest.length - 1)}~${digest}`;
+}
+
+/** The reference versions before 2026-12 gave a check that does not fit (cut at 60), when it differs from today's. */
+export function cutHealthCheckReference(config: FailoverConfig, target: string, region?: string): string | undefined {
+  const full = fullReference(config, target, region);
+  return full.length > REFERENCE_LENGTH ? full.slice(0, REFERENCE_LENGTH) : undefined;
+}
+
+function fullReference(config: FailoverConfig, target: string, region: string | undefined): string {
+  return `${config.name}:${target}:${region ?? "all"}:v1`;
 }
 
 /**

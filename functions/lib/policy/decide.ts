@@ -66,12 +66,15 @@ export interface Decision {
 
 /**
  * Seconds of probe history {@link decide} needs: enough rounds to count
- * `drainAfterRounds` and to see a target up for `recoverAfterSeconds`, plus
- * one round of slack.
+ * `drainAfterRounds` and the round that confirms a split vote, and to see a
+ * target up for `recoverAfterSeconds`, plus one round of slack.
  */
 export function windowSeconds(config: FailoverConfig): number {
   const interval = config.probe.intervalSeconds;
-  const rounds = Math.max(config.policy.drainAfterRounds, Math.ceil(config.policy.recoverAfterSeconds / interval) + 1);
+  const rounds = Math.max(
+    config.policy.drainAfterRounds + 1,
+    Math.ceil(config.policy.recoverAfterSeconds / interval) + 1,
+  );
   return (rounds + 1) * interval;
 }
 
@@ -94,77 +97,102 @@ export function decide(input: DecisionInput): Decision {
   for (const id of ids) verdicts[id] = targetVerdict(config, input.rounds, id, now, window);
   const prior = input.memory ?? memoryFromWeights(config, input.current, now);
   const active = leaseActive(input.lease, now) ? input.lease : undefined;
+  const seen: Seen = { input, ids, verdicts, basis: newestBasis(ids, verdicts), leaseActive: active !== undefined };
+  const finish = (outcome: Outcome) => finishDecision(seen, outcome);
 
-  const attention = (memory: PolicyMemory) => needsAttention(config, input.rounds, verdicts, memory, now);
-  const base = {
-    verdicts,
-    leaseActive: active !== undefined,
-    suspects: ids.flatMap((id) => (verdicts[id]?.suspects ?? []).map((suspect) => ({ ...suspect, target: id }))),
-  };
-  const finish = (
-    weights: Weights,
-    memory: PolicyMemory,
-    kind: Decision["kind"],
-    reason: string,
-    allDown = false,
-    pinned = false,
-  ): Decision => {
-    const flapHeld = ids.filter((id) => memory.targets[id]?.mode === "held");
-    const changes = ids
-      .filter((id) => (input.current[id] ?? 0) !== (weights[id] ?? 0))
-      .map((id) => ({
-        target: id,
-        from: input.current[id] ?? 0,
-        to: weights[id] ?? 0,
-        direction: directionOf(id, input.current[id] ?? 0, weights[id] ?? 0, memory, pinned),
-      }));
-    const changed = changes.length > 0 || !sameWeights(input.current, weights, Object.keys(input.current));
-    const moved = changed
-      ? `: weights ${formatWeights(input.current, ids)} → ${formatWeights(weights, ids)}`
-      : `; weights ${formatWeights(weights, ids)}`;
-    return {
-      ...base,
-      attention: attention(memory),
-      weights,
-      changed,
-      memory,
-      memoryChanged: input.memory === undefined || canonical(memory) !== canonical(input.memory),
-      kind,
-      reason: reason + moved,
-      changes,
-      allDown,
-      flapHeld,
-    };
-  };
+  // Decisions only move forward: with a view older than the one the decision in force was made on
+  // (its votes not yet readable here), this decider keeps what is there and waits to catch up.
+  const basis = seen.basis;
+  if (prior.basis !== undefined && basis !== undefined && basis < prior.basis && validWeights(input.current, ids))
+    return finish({
+      weights: pickWeights(input.current, ids),
+      memory: prior,
+      kind: "steady",
+      reason: `newest round read ${clock(basis)} is older than ${clock(prior.basis)}, the round the decision in force was made on: nothing moves until this decider reads it`,
+    });
 
   if (active !== undefined) {
     const stepped = stepTargets(config.policy, ids, prior, verdicts, now, false);
     const weights = leaseWeights(config, active) ?? normal;
-    const memory = clearHoldsGivenTraffic({ ...stepped.memory, lease: active.id }, weights, ids);
     const what = active.action === "pin" ? "pin" : `${active.action} ${active.target ?? "?"}`;
-    return finish(
+    return finish({
       weights,
-      memory,
-      "override",
+      memory: clearHoldsGivenTraffic({ ...stepped.memory, lease: active.id }, weights, ids),
+      kind: "override",
       // Who and why are in the audit trail, not here: this reason goes into the public state record.
-      `override lease ${active.id} (${what}) until ${clock(active.expiresAt)}`,
-      false,
-      true,
-    );
+      reason: `override lease ${active.id} (${what}) until ${clock(active.expiresAt)}`,
+      pinned: true,
+    });
   }
 
   const endedLease = prior.lease;
-  const withoutLease: PolicyMemory = { v: 1, targets: prior.targets, drains: prior.drains };
+  const { lease: _ended, ...withoutLease } = prior;
   const automatic = decideAutomatic(input, ids, normal, verdicts, withoutLease);
-  if (endedLease === undefined)
-    return finish(automatic.weights, automatic.memory, automatic.kind, automatic.reason, automatic.allDown);
-  return finish(
-    automatic.weights,
-    automatic.memory,
-    "override-ended",
-    `override lease ${endedLease} ended, automatic policy resumes; ${automatic.reason}`,
-    automatic.allDown,
-  );
+  if (endedLease === undefined) return finish(automatic);
+  return finish({
+    ...automatic,
+    kind: "override-ended",
+    reason: `override lease ${endedLease} ended, automatic policy resumes; ${automatic.reason}`,
+  });
+}
+
+/** What a decision read: the same for every way it can end. */
+interface Seen {
+  input: DecisionInput;
+  ids: string[];
+  verdicts: Record<string, TargetVerdict>;
+  /** The newest round any verdict is from (./decide.ts newestBasis). */
+  basis: number | undefined;
+  leaseActive: boolean;
+}
+
+/** How a decision ends, before the changes and the rest are derived from it. */
+interface Outcome {
+  weights: Weights;
+  memory: PolicyMemory;
+  kind: Decision["kind"];
+  reason: string;
+  /** @default false */
+  allDown?: boolean;
+  /** The weights are a person's (a lease): every change is a pin. @default false */
+  pinned?: boolean;
+}
+
+function finishDecision(seen: Seen, outcome: Outcome): Decision {
+  const { input, ids, verdicts, basis } = seen;
+  const { weights, kind, reason, allDown = false, pinned = false } = outcome;
+  let memory = outcome.memory;
+  const changes = ids
+    .filter((id) => (input.current[id] ?? 0) !== (weights[id] ?? 0))
+    .map((id) => ({
+      target: id,
+      from: input.current[id] ?? 0,
+      to: weights[id] ?? 0,
+      direction: directionOf(id, input.current[id] ?? 0, weights[id] ?? 0, memory, pinned),
+    }));
+  const changed = changes.length > 0 || !sameWeights(input.current, weights, Object.keys(input.current));
+  const memoryChanged = () => input.memory === undefined || canonical(memory) !== canonical(input.memory);
+  // A change records the newest round it was decided on, so an older view cannot undo it (decide above).
+  if ((changed || memoryChanged()) && basis !== undefined)
+    memory = { ...memory, basis: Math.max(basis, memory.basis ?? 0) };
+  const moved = changed
+    ? `: weights ${formatWeights(input.current, ids)} → ${formatWeights(weights, ids)}`
+    : `; weights ${formatWeights(weights, ids)}`;
+  return {
+    verdicts,
+    leaseActive: seen.leaseActive,
+    suspects: ids.flatMap((id) => (verdicts[id]?.suspects ?? []).map((suspect) => ({ ...suspect, target: id }))),
+    attention: needsAttention(input.config, input.rounds, verdicts, memory, input.now),
+    weights,
+    changed,
+    memory,
+    memoryChanged: memoryChanged(),
+    kind,
+    reason: reason + moved,
+    changes,
+    allDown,
+    flapHeld: ids.filter((id) => memory.targets[id]?.mode === "held"),
+  };
 }
 
 interface Automatic {
@@ -375,4 +403,13 @@ function needsAttention(
   // A suspect checker's late vote is not awaited: it would not count.
   const aside = new Set(Object.values(verdicts).flatMap((verdict) => verdict.setAside));
   return Object.keys(before.votes).some((vantage) => newest.votes[vantage] === undefined && !aside.has(vantage));
+}
+
+/** The newest round any target's verdict is from (undefined when no target has one). */
+function newestBasis(ids: string[], verdicts: Record<string, TargetVerdict>): number | undefined {
+  const known = ids.flatMap((id) => {
+    const verdict = verdicts[id];
+    return verdict === undefined || verdict.health === "unknown" ? [] : [verdict.at];
+  });
+  return known.length === 0 ? undefined : Math.max(...known);
 }

@@ -37,6 +37,12 @@ export const policyMemorySchema = z.lazy(() =>
     drains: z.record(z.string(), z.array(epochSeconds).max(100)),
     /** Id of the override lease last seen active, so its end is reported once as `override-ended`. */
     lease: z.string().min(1).max(64).optional(),
+    /**
+     * Epoch seconds of the newest probe round the last change was decided on. A decider whose newest
+     * round is older has an older view than the decision in force and changes nothing (the other
+     * control region may read votes seconds sooner): decisions only move forward.
+     */
+    basis: epochSeconds.optional(),
   }),
 );
 

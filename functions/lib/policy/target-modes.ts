@@ -19,7 +19,7 @@ export interface StepResult {
  * Moves each target through its modes for one decision: in service →
  * drained after `drainAfterRounds` down rounds (one more when the latest is
  * not unanimous: a vantage voted up or is silent) (→ held when the flap budget
- * is spent), drained → ramp after `recoverAfterSeconds` up, each ramp step
+ * is spent), drained → ramp after `recoverAfterSeconds` up since the drain, each ramp step
  * held `rampStepSeconds` while up, back to drained at once on a down
  * verdict, in service after the last step. Unknown never advances anything.
  *
@@ -68,7 +68,9 @@ export function stepTargets(
       if (verdict.health === "down" && verdict.downRounds >= policy.drainAfterRounds + (verdict.unanimous ? 0 : 1))
         drain(target);
     } else if (state.mode === "drained") {
-      if (verdict.health === "up" && verdict.upSeconds >= policy.recoverAfterSeconds) {
+      // Recovery is counted from the drain, never from before it: a window that does not hold the down
+      // rounds yet (another decider drained on newer votes) must not read as a target long up.
+      if (verdict.health === "up" && Math.min(verdict.upSeconds, now - state.since) >= policy.recoverAfterSeconds) {
         if (lastStep === 0) {
           delete targets[target];
           events.push({ kind: "restore", target });

@@ -18,15 +18,21 @@ export interface RoundVerdict {
   unanimous: boolean;
 }
 
-/** Votes a verdict needs when `voters` vantages reported. */
+/**
+ * Votes one side needs for a verdict when `voters` vantages voted: more than
+ * half of them, and at least a fixed-count quorum. The one place the rule is
+ * written: needing more than half is also why the two sides can never both
+ * reach it, and why an even split is unknown.
+ */
 export function votesNeeded(quorum: FailoverConfig["policy"]["quorum"], voters: number): number {
-  return quorum === "majority" ? Math.floor(voters / 2) + 1 : quorum;
+  const majority = Math.floor(voters / 2) + 1;
+  return quorum === "majority" ? majority : Math.max(quorum, majority);
 }
 
 /**
- * A target's verdict in one round: down when a quorum of the vantages that
- * voted saw it fail, up when a quorum saw it pass, unknown otherwise (also
- * when fewer than `minVantages` voted, or a fixed-count quorum is split evenly).
+ * A target's verdict in one round: down when {@link votesNeeded} of the
+ * vantages that voted saw it fail, up when as many saw it pass, unknown
+ * otherwise (also when fewer than `minVantages` voted).
  * Vantages in `setAside` do not vote.
  */
 export function roundVerdict(
@@ -53,8 +59,8 @@ export function roundVerdict(
   const needed = votesNeeded(config.policy.quorum, voters);
   let health: TargetHealth = "unknown";
   if (voters >= config.policy.minVantages) {
-    if (downVotes.length >= needed && downVotes.length > upVotes.length) health = "down";
-    else if (upVotes.length >= needed && upVotes.length > downVotes.length) health = "up";
+    if (downVotes.length >= needed) health = "down";
+    else if (upVotes.length >= needed) health = "up";
   }
   const unanimous = health === "down" && upVotes.length === 0 && silent.length === 0;
   return { health, upVotes, downVotes, silent, setAside: aside, unanimous };

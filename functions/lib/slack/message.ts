@@ -104,6 +104,11 @@ const phrasing: Record<
     fired: () => "Override lease still active",
     subject: () => "override lease long-running",
   },
+  "slack-refused": {
+    icon: ":lock:",
+    fired: () => "Slack command refusing requests",
+    subject: () => "refused Slack command requests",
+  },
 };
 
 /**

@@ -7,10 +7,11 @@ import { parseFailoverEvent } from "./failover-event.ts";
 import { buildSlackMessage, type NotifyContext } from "./message.ts";
 import { postToSlack, type PostOptions } from "./post.ts";
 import { parseSnsEvent } from "./sns-event.ts";
+import type { WebhookSource } from "./webhook.ts";
 
 export interface NotifyDeps {
-  /** The Slack webhook URL (a secret: registered with the logger so it is masked); throws when it is not set. */
-  webhookUrl: () => Promise<string>;
+  /** The Slack webhook URL (a secret: registered with the logger so it is masked); throws when it is not set. `fresh` asks its store again (Slack said the one kept is gone). */
+  webhookUrl: WebhookSource;
   /** Weights, lease and last switch; a failure here is logged and the alarm posted without them. @default none */
   loadContext?: () => Promise<NotifyContext | undefined>;
   /** HTTP client and retry policy for Slack. @default postToSlack's defaults */
@@ -80,11 +81,18 @@ export function createNotifyHandler(deps: NotifyDeps) {
     const failures: FailoverError[] = [];
     for (const { alarm, rawText, note } of toPost) {
       try {
-        const result = await postToSlack(
-          url,
-          buildSlackMessage({ alarm, rawText, ...(context ? { context } : {}), ...(note ? { note } : {}) }),
-          { ...deps.post, ...budget, log },
-        );
+        const message = buildSlackMessage({
+          alarm,
+          rawText,
+          ...(context ? { context } : {}),
+          ...(note ? { note } : {}),
+        });
+        const post = (to: string) => postToSlack(to, message, { ...deps.post, ...budget, log });
+        const result = await post(url).catch(async (error: unknown) => {
+          const rotated = await webhookAfter(error, url, deps.webhookUrl, log);
+          url = rotated;
+          return post(rotated);
+        });
         const key = eventKey(rawText);
         if (key !== undefined) posted.remember(key);
         log.info("posted to Slack", {
@@ -112,6 +120,23 @@ export function createNotifyHandler(deps: NotifyDeps) {
       );
     return { posted: toPost.length, skipped, withContext: context !== undefined };
   };
+}
+
+/**
+ * After a post Slack answered 404/410 (the webhook was revoked): the
+ * webhook read again from its store, when on-call has set a new one. Any
+ * other failure, or the same webhook still in the store, is thrown as it was.
+ */
+async function webhookAfter(error: unknown, url: string, source: WebhookSource, log: Logger): Promise<string> {
+  if (!(error instanceof FailoverError) || error.code !== "SLACK_WEBHOOK_GONE") throw error;
+  const next = await source({ fresh: true }).catch((readError: unknown) => {
+    log.warn("the Slack webhook is gone and its parameter could not be read again", { error: readError });
+    return url;
+  });
+  if (next === url) throw error;
+  log.addSecret(next);
+  log.warn("the Slack webhook was gone; the webhook parameter holds a new one: posting there");
+  return next;
 }
 
 /**

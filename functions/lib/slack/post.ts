@@ -99,12 +99,22 @@ export async function postToSlack(
           },
         );
       }
+      if (response.status === 404 || response.status === 410) {
+        // Slack answers these for a revoked or deleted webhook: the notifier reads the parameter again.
+        throw new FailoverError(
+          "SLACK_WEBHOOK_GONE",
+          `the Slack webhook is gone: ${response.status} ${answer}`.trim(),
+          {
+            hint: 'The webhook was revoked or mistyped: set a new one with `aws ssm put-parameter --type SecureString --overwrite` (README, "Slack webhook"); notifiers read it again at once.',
+          },
+        );
+      }
       if (response.status !== 429 && response.status < 500) {
         throw new FailoverError(
           "SLACK_REJECTED",
           `the Slack webhook refused the message: ${response.status} ${answer}`.trim(),
           {
-            hint: 'A 404/403 means the webhook was revoked or mistyped: set a new one with `aws ssm put-parameter --type SecureString --overwrite` (README, "Slack webhook"); a 400 names the payload problem.',
+            hint: 'A 403 means the webhook was revoked or mistyped: set a new one with `aws ssm put-parameter --type SecureString --overwrite` (README, "Slack webhook"); a 400 names the payload problem.',
           },
         );
       }

@@ -1,10 +1,11 @@
 import type { ParameterStore } from "../aws/ssm.ts";
+import { systemClock, type Clock } from "../clock.ts";
 import { FailoverError } from "../errors.ts";
 
 /**
  * The Slack webhook URL, a secret: an SSM SecureString parameter in each
  * control region (stacks/secrets.ts declares it with a placeholder; on-call
- * sets the value), read once per container by the notifier. It is never in
+ * sets the value), kept by a warm notifier for a few minutes at most. It is never in
  * the function's configuration, environment or bundle, so reading those
  * (lambda:GetFunctionConfiguration) does not reveal it; only a principal
  * allowed ssm:GetParameter on that one parameter can.
@@ -23,23 +24,50 @@ export function setWebhookCommand(parameter: string, region: string): string {
   return `aws ssm put-parameter --region ${region} --name ${parameter} --type SecureString --overwrite --value "$SLACK_WEBHOOK_URL"`;
 }
 
+/** Reads the webhook; `fresh` asks SSM again whatever was kept (after Slack answered 404/410: rotated). */
+export type WebhookSource = (options?: { fresh?: boolean }) => Promise<string>;
+
+/** How long a notifier keeps the webhook before asking SSM again: a rotation is picked up within this even with no 404. */
+export const WEBHOOK_MAX_AGE_MS = 5 * 60_000;
+
 /**
- * A reader of the webhook from `store` that asks SSM once and keeps the
- * answer for the container's life; a failed read is not kept (the next
- * notification asks again). Throws SLACK_WEBHOOK_MISSING (never with the
- * URL) when the parameter is absent, still the placeholder, or empty.
+ * A reader of the webhook from `store` that keeps the answer for
+ * `maxAgeMs`, then asks SSM again; `fresh` asks at once (the notifier does
+ * when Slack answers 404/410: the webhook was revoked, on-call may have set
+ * a new one). A failed read is not kept: the next call asks again, and
+ * after the age ran out the value kept is used meanwhile (a rotation waits,
+ * the post does not). Throws SLACK_WEBHOOK_MISSING (never with the URL)
+ * when the parameter is absent, still the placeholder, or empty.
  */
 export function webhookFromParameterStore(
   store: Pick<ParameterStore, "get" | "region">,
   parameter: string,
-): () => Promise<string> {
-  let cached: Promise<string> | undefined;
-  return () => {
-    cached ??= readWebhook(store, parameter).catch((error: unknown) => {
-      cached = undefined;
-      throw error;
-    });
-    return cached;
+  options: {
+    /** @default {@link WEBHOOK_MAX_AGE_MS} */
+    maxAgeMs?: number;
+    /** @default the system clock */
+    clock?: Pick<Clock, "now">;
+  } = {},
+): WebhookSource {
+  const maxAgeMs = options.maxAgeMs ?? WEBHOOK_MAX_AGE_MS;
+  const clock = options.clock ?? systemClock;
+  let kept: { url: string; readAt: number } | undefined;
+  let reading: Promise<string> | undefined;
+  return async ({ fresh = false } = {}) => {
+    if (kept !== undefined && !fresh && clock.now() - kept.readAt < maxAgeMs) return kept.url;
+    const stale = fresh ? undefined : kept?.url;
+    reading ??= readWebhook(store, parameter).then(
+      (url) => {
+        kept = { url, readAt: clock.now() };
+        reading = undefined;
+        return url;
+      },
+      (error: unknown) => {
+        reading = undefined;
+        throw error;
+      },
+    );
+    return stale === undefined ? reading : reading.catch(() => stale);
   };
 }
 

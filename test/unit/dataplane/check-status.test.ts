@@ -63,7 +63,11 @@ describe("malformed input", () => {
     expect(bad).toBeInstanceOf(FailoverError);
     expect((bad as FailoverError).code).toBe("ROUTE53_BAD_ANSWER");
     expect((bad as FailoverError).message).toMatch(/HealthCheckObservations\[1\]\.StatusReport\.Status expected/);
-    expect(checkerReport("hc-1", [{ StatusReport: { Status: "Failure: x" } }])).toEqual({ checkers: 1, succeeded: 0 });
+    expect(checkerReport("hc-1", [{ Region: "us-east-1", StatusReport: { Status: "Failure: x" } }])).toEqual({
+      checkers: 1,
+      succeeded: 0,
+      failures: [{ region: "us-east-1", status: "Failure: x" }],
+    });
     expect(() => checkerReport("hc-1", undefined)).toThrow(/HealthCheckObservations expected a list/);
   });
 

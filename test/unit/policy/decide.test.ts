@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { decide, windowSeconds } from "../../../functions/lib/policy/decide.ts";
-import { releaseFlapHold } from "../../../functions/lib/policy/memory.ts";
+import { releaseFlapHold, type PolicyMemory } from "../../../functions/lib/policy/memory.ts";
 import type { OverrideLease } from "../../../functions/lib/lease.ts";
 import {
   BOTH_DOWN,
@@ -167,16 +167,22 @@ describe("decide: flap budget", () => {
   it("comes back through recovery and ramp once a person releases the hold", () => {
     const held = simulate(budget2, [...times(2, PRIMARY_DOWN), ...times(4, UP), ...times(2, PRIMARY_DOWN)]).at(-1);
     const released = releaseFlapHold(held?.memory ?? { v: 1, targets: {}, drains: {} }, "primary", T0 + 100);
-    const after = simulate(budget2, times(5, UP), { memory: released, start: held?.weights });
+    const after = simulate(budget2, times(5, UP), { memory: released, start: held?.weights, from: T0 + 90 });
     expect(released.targets.primary).toEqual({ mode: "drained", since: T0 + 100 });
     expect(released.drains.primary).toBeUndefined();
-    expect(primaryWeights(after)).toEqual([0, 45, 90, 90, 90]);
+    // Recovery counts from the release (T0+100), not from the up rounds before it: 20 s later, at T0+120.
+    expect(primaryWeights(after)).toEqual([0, 0, 45, 90, 90]);
   });
 
   it("treats a lease that gives a held target traffic as a person's release", () => {
     const held = simulate(budget2, [...times(2, PRIMARY_DOWN), ...times(4, UP), ...times(2, PRIMARY_DOWN)]).at(-1);
     const promote = lease({ target: "primary", expiresAt: T0 + 1000 });
-    const during = simulate(budget2, [UP], { memory: held?.memory, start: held?.weights, lease: () => promote });
+    const during = simulate(budget2, [UP], {
+      memory: held?.memory,
+      start: held?.weights,
+      lease: () => promote,
+      from: T0 + 80,
+    });
     expect(during[0]?.flapHeld).toEqual([]);
     expect(during[0]?.memory.targets.primary).toBeUndefined();
   });
@@ -240,16 +246,17 @@ describe("decide: unknown never moves traffic", () => {
   });
 
   it("starts fresh from Route 53's weights: a target found at 0 waits for its recovery", () => {
-    const decisions = simulate(fast, times(4, UP), { start: { primary: 0, failover: 100 } });
-    expect(primaryWeights(decisions)).toEqual([0, 0, 9, 9]);
+    // Found drained at the first decision (T0+10): 30 s of recovery from then, whatever came before.
+    const decisions = simulate(fast, times(5, UP), { start: { primary: 0, failover: 100 } });
+    expect(primaryWeights(decisions)).toEqual([0, 0, 0, 9, 9]);
     expect(decisions[0]?.memoryChanged).toBe(true);
   });
 });
 
 describe("windowSeconds", () => {
-  it("covers the recovery time plus slack", () => {
+  it("covers the recovery time, or the down rounds and the round confirming a split vote, plus slack", () => {
     expect(windowSeconds(exampleConfig())).toBe(200);
-    expect(windowSeconds(exampleConfig({ policy: { recoverAfterSeconds: 0, drainAfterRounds: 5 } }))).toBe(60);
+    expect(windowSeconds(exampleConfig({ policy: { recoverAfterSeconds: 0, drainAfterRounds: 5 } }))).toBe(70);
   });
 
   it("ignores rounds outside the window", () => {
@@ -266,4 +273,50 @@ describe("windowSeconds", () => {
     expect(decision.weights.primary).toBe(90);
     expect(decision.verdicts.primary?.health).toBe("unknown");
   });
+});
+
+describe("decide: two deciders, one mind", () => {
+  const config = exampleConfig({ policy: { recoverAfterSeconds: 180 } });
+  const interval = config.probe.intervalSeconds;
+  // 25 up rounds, then primary down in the newest one: the round one decider reads and the other does not yet.
+  const upRounds = Array.from({ length: 25 }, (_, k) => roundOf(config, T0 + k * interval, UP));
+  const downAt = T0 + 25 * interval;
+  const withDown = [...upRounds, roundOf(config, downAt, PRIMARY_DOWN)];
+
+  it("never ramps a drain back on a window that does not hold the drain's down round yet", () => {
+    const first = decide({ ...inputs(undefined, { primary: 90, failover: 10 }), rounds: withDown, now: downAt + 4 });
+    expect(first.weights).toEqual({ primary: 0, failover: 100 });
+    // The other control region, a second later, reads only the up rounds (the down round not readable there yet).
+    const other = decide({ ...inputs(first.memory, first.weights), rounds: upRounds, now: downAt + 5 });
+    expect(other).toMatchObject({ weights: { primary: 0, failover: 100 }, changed: false, memoryChanged: false });
+  });
+
+  it("keeps the decision in force when its own newest round is older than the one it was made on", () => {
+    const first = decide({
+      now: downAt + 4,
+      config,
+      rounds: withDown,
+      current: { primary: 90, failover: 10 },
+      memory: undefined,
+      lease: undefined,
+    });
+    expect(first.memory.basis).toBe(downAt);
+    // Recovery counted from the drain alone would not stop this one: the drain is old, the view is older still.
+    const later = { ...first.memory, targets: { primary: { mode: "drained" as const, since: downAt - 400 } } };
+    const behind = decide({
+      config,
+      rounds: upRounds,
+      now: downAt + 5,
+      current: first.weights,
+      memory: later,
+      lease: undefined,
+    });
+    expect(behind).toMatchObject({ kind: "steady", changed: false, memoryChanged: false });
+    expect(behind.weights).toEqual(first.weights);
+    expect(behind.reason).toContain("older than");
+  });
+
+  function inputs(memory: PolicyMemory | undefined, current: Record<string, number>) {
+    return { config, current, memory, lease: undefined };
+  }
 });

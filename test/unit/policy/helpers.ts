@@ -54,14 +54,20 @@ export function roundOf(config: FailoverConfig, at: number, spec: Record<string,
 export function simulate(
   config: FailoverConfig,
   script: Array<Record<string, string>>,
-  options: { lease?: (now: number) => OverrideLease | undefined; start?: Weights; memory?: PolicyMemory } = {},
+  options: {
+    lease?: (now: number) => OverrideLease | undefined;
+    start?: Weights;
+    memory?: PolicyMemory;
+    /** Epoch seconds of the first round (a run that goes on from another's memory starts after it). @default T0 */
+    from?: number;
+  } = {},
 ): Decision[] {
   const interval = config.probe.intervalSeconds;
   let current: Weights = options.start ?? Object.fromEntries(config.targets.map((t) => [t.id, t.weight]));
   let memory = options.memory;
   const rounds: ProbeRound[] = [];
   return script.map((spec, k) => {
-    const at = T0 + k * interval;
+    const at = (options.from ?? T0) + k * interval;
     rounds.push(roundOf(config, at, spec));
     const now = at + interval;
     const decision = decide({ now, config, rounds, current, memory, lease: options.lease?.(now) });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { roundVerdict } from "../../../functions/lib/policy/votes.ts";
+import { roundVerdict, votesNeeded } from "../../../functions/lib/policy/votes.ts";
 import { exampleConfig, roundOf, T0 } from "./helpers.ts";
 
 describe("roundVerdict (quorum per round)", () => {
@@ -37,5 +37,25 @@ describe("roundVerdict (quorum per round)", () => {
       setAside: [],
       unanimous: false,
     });
+  });
+});
+
+describe("votesNeeded (the quorum rule, written once)", () => {
+  it.each([
+    { quorum: "majority" as const, voters: 0, needed: 1 },
+    { quorum: "majority" as const, voters: 1, needed: 1 },
+    { quorum: "majority" as const, voters: 2, needed: 2 },
+    { quorum: "majority" as const, voters: 3, needed: 2 },
+    { quorum: "majority" as const, voters: 4, needed: 3 },
+    { quorum: "majority" as const, voters: 5, needed: 3 },
+    { quorum: 1, voters: 1, needed: 1 },
+    { quorum: 1, voters: 2, needed: 2 },
+    { quorum: 1, voters: 3, needed: 2 },
+    { quorum: 3, voters: 3, needed: 3 },
+    { quorum: 3, voters: 4, needed: 3 },
+    { quorum: 2, voters: 5, needed: 3 },
+  ])("quorum $quorum with $voters voters needs $needed", ({ quorum, voters, needed }) => {
+    // Act, Assess
+    expect(votesNeeded(quorum, voters)).toBe(needed);
   });
 });

@@ -1,4 +1,4 @@
-import { ValidationError } from "../../functions/lib/errors.ts";
+import { ValidationError } from "./errors.ts";
 
 const unitSeconds: Array<[RegExp, number]> = [
   [/^(s|secs?|seconds?)$/, 1],

@@ -1,4 +1,4 @@
-import type { ChangeSync } from "../../functions/lib/control/change-sync.ts";
+import type { ChangeSync } from "./change-sync.ts";
 import type {
   ChangeResult,
   InitResult,
@@ -9,12 +9,12 @@ import type {
   StatusResult,
   TargetStatus,
   VerifyResult,
-} from "../../functions/lib/control/manual-result.ts";
-import type { DataPlaneStatus } from "../../functions/lib/control/data-plane-status.ts";
-import { formatWeights } from "../../functions/lib/policy/weights.ts";
-import type { Weights } from "../../functions/lib/types.ts";
+} from "./manual-result.ts";
+import type { DataPlaneStatus } from "./data-plane-status.ts";
+import { formatWeights } from "../policy/weights.ts";
+import type { Weights } from "../types.ts";
 import { renderTable } from "../table.ts";
-import { formatDuration } from "./duration.ts";
+import { formatDuration } from "../duration.ts";
 
 /** Human-readable text of a successful manual failover answer. */
 export function renderResult(result: ManualResult, vantages: readonly string[]): string {
@@ -90,14 +90,23 @@ function renderChange(change: ChangeResult): string {
   if (change.action === "release" && change.releasedHolds.length > 0)
     lines.push(`Cleared the flap hold of ${change.releasedHolds.join(", ")}.`);
   lines.push(`Why: ${change.reason}`);
-  lines.push(
-    change.changeId
-      ? `Route 53 change ${change.changeId} (${change.attempts} attempt${change.attempts === 1 ? "" : "s"})`
-      : "Nothing needed writing.",
-  );
+  lines.push(writtenLine(change));
   if (change.sync) lines.push(syncLine(change.sync));
   return [...lines, problemsText(change.problems)].join("\n");
 }
+
+/** What was written, and how that is known: Route 53's answer, a read back after a lost answer, or nothing to write. */
+function writtenLine(change: ChangeResult): string {
+  if (change.changeId)
+    return `Route 53 change ${change.changeId} (${change.attempts} attempt${change.attempts === 1 ? "" : "s"})`;
+  if (change.readBack) return LOST_ANSWER_APPLIED;
+  if (change.repeated) return "An earlier delivery of this request applied it; nothing was written again.";
+  return "Nothing needed writing.";
+}
+
+/** Said when Route 53's answer was lost and a read back found the change in place. */
+const LOST_ANSWER_APPLIED =
+  "Route 53's answer was lost; reading the records back shows the change in place: applied (its change id is unknown, so propagation was not followed; name servers catch up within about 60 s).";
 
 function renderInit(init: InitResult): string {
   const link = init.dataPlane;
@@ -106,7 +115,7 @@ function renderInit(init: InitResult): string {
       ? "The weighted records exist: adopted as they are (weights unchanged)."
       : `Created ${init.created.length} weighted record(s) with the config's weights:`,
     ...init.created.map((name) => `  ${name}`),
-    init.changeId ? `Route 53 change ${init.changeId}` : "",
+    init.changeId ? `Route 53 change ${init.changeId}` : init.readBack ? LOST_ANSWER_APPLIED : "",
     ...(init.sync ? [syncLine(init.sync)] : []),
     ...(link
       ? [

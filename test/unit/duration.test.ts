@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatDuration, parseDuration } from "../../../../cli/manual/duration.ts";
+import { formatDuration, parseDuration } from "../../functions/lib/duration.ts";
 
 describe("lease durations", () => {
   it.each([

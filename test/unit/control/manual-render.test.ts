@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderResult } from "../../../cli/manual/render.ts";
+import { renderResult } from "../../../functions/lib/control/manual-render.ts";
 import type { ChangeResult } from "../../../functions/lib/control/manual-result.ts";
 
 const promoted: ChangeResult = {
