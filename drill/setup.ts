@@ -515,6 +515,7 @@ function createHandlers(
     syncTimeoutMs: 0,
     announce: announcerIn(manualRegion),
     audit: auditTrailFor(config, manualRegion, aws),
+    signals,
   };
   return { probes, deciders, budgetMs: Math.min(config.probe.budgetSeconds * 1000, 57_000), manual };
 }

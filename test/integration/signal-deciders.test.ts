@@ -19,6 +19,9 @@ import {
   splitDrainPolicy,
 } from "../support/control-fixtures.ts";
 import { fastRetry } from "./aws-fixtures.ts";
+import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
+import type { ChangeResult, StatusResult } from "../../functions/lib/control/manual-result.ts";
+import { manualClock } from "../support/manual-clock.ts";
 
 // Two deciders, one mind, on the data-plane path (emulator): each decider writes only its own signal
 // document; the endpoints drain on the union of fresh ones.
@@ -44,7 +47,7 @@ afterAll(async () => {
 /** Both deciders over one zone; the signal stores reached through the fault proxy (so a test can fail their writes). */
 async function setUp() {
   proxy.setRule(undefined);
-  const { config, switcher, bus } = await controlZone(emulator.url, { policy: splitDrainPolicy });
+  const { config, switcher, bus, audit } = await controlZone(emulator.url, { policy: splitDrainPolicy });
   const stores = new Map(
     config.controlRegions.map((region) => [
       region,
@@ -95,7 +98,19 @@ async function setUp() {
       log,
       clock: { now: () => at * 1000, sleep: async () => {} },
     })({ queryStringParameters: { target } });
-  return { config, switcher, bus, deps, votesIn, dns, endpoint, announced, direct };
+  /** The manual function on the rounds' clock, with the signal stores (so a lease can clear a drain). */
+  const manual = (at: number): ManualDeps => ({
+    config,
+    region: east,
+    clock: manualClock(at * 1000),
+    switcher,
+    bus,
+    log,
+    audit,
+    signals: direct,
+    syncTimeoutMs: 0,
+  });
+  return { config, switcher, bus, deps, votesIn, dns, endpoint, announced, direct, manual };
 }
 
 /** A drain of primary decided at t0+26 (votes down from two of three vantages at t0+10 and t0+20), after a warm round at t0+6. */
@@ -167,4 +182,41 @@ describe("the data-plane signal with two deciders (emulator)", () => {
     expect(recovered.signals).toMatchObject({ draining: ["failover"], confirmed: true });
     expect(await env.dns(late + 1)).toEqual({ drained: ["failover"], shares: { primary: 1, failover: 0 } });
   }, 90_000);
+
+  it("a promote of a drained target clears its drain signal: DNS answers what the lease says, and status shows every document", async () => {
+    // Prepare: primary drained through the signal with the API down (records still 90/10).
+    const env = await setUp();
+    await primaryFails(env);
+    await runDecisionRound(env.deps(west, "down"), t0 + 26);
+    await runDecisionRound(env.deps(east, "down"), t0 + 27);
+    expect((await env.dns(t0 + 28)).shares).toEqual({ primary: 0, failover: 1 });
+
+    // Act: on-call promotes primary (the API is back for the manual function), then asks for status.
+    const promote = await handleManualEvent(env.manual(t0 + 40), {
+      action: "promote",
+      target: "primary",
+      actor: "alice",
+      reason: "primary is fine, the probes are wrong",
+    });
+    const status = await handleManualEvent(env.manual(t0 + 41), { action: "status", actor: "bob" });
+
+    // Assess: the records say primary 100, and so do DNS answers: the override serves primary whatever the
+    // deciders' documents say.
+    expect(promote).toMatchObject({ ok: true, to: { primary: 100, failover: 0 } });
+    expect((promote as ChangeResult & { ok: true }).problems).toEqual([]);
+    expect(await env.dns(t0 + 41)).toEqual({ drained: [], shares: { primary: 1, failover: 0 } });
+    expect((await env.endpoint(west, t0 + 41, "primary")).body).toBe("serve primary\n");
+    const signal = (status as StatusResult & { ok: true }).signal;
+    expect(signal?.documents.map((d) => [d.store, d.writer, d.ageSeconds, d.drain])).toEqual([
+      [east, east, 14, ["primary"]],
+      [east, west, 15, ["primary"]],
+      [west, east, 14, ["primary"]],
+      [west, west, 15, ["primary"]],
+    ]);
+    expect(signal?.overrides.map((o) => [o.store, o.serve, o.active])).toEqual([
+      [east, ["primary"], true],
+      [west, ["primary"], true],
+    ]);
+    expect(signal?.drained).toEqual([]);
+  }, 60_000);
 });
