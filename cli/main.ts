@@ -11,6 +11,7 @@ import promote from "./commands/promote.ts";
 import releaseHold from "./commands/release-hold.ts";
 import release from "./commands/release.ts";
 import replay from "./commands/replay.ts";
+import slackManifest from "./commands/slack-manifest.ts";
 import status from "./commands/status.ts";
 import verify from "./commands/verify.ts";
 import { closest } from "./suggest.ts";
@@ -30,6 +31,7 @@ export const commands: CliCommand[] = [
   releaseHold,
   init,
   verify,
+  slackManifest,
 ];
 
 /** Top-level usage: the command table. */

@@ -92,12 +92,17 @@ function guardLoad(session: DrillSession, parts: DrillParts, track: Track): void
   });
 }
 
-/** On-call's change at its time, as `failover <action> --direct` sends it; the answer goes on the timeline. */
+/** On-call's change at its time, as `failover <action> --direct` sends it (or through Slack); the answer goes on the timeline. */
 async function runManualStep(session: DrillSession, parts: DrillParts, step: ManualStep): Promise<void> {
   const { clock, printer } = session;
   await clock.sleepUntil(session.startMs + step.at * 1000);
   if (clock.isStopped) return;
-  const { at: _at, ...event } = step;
+  if (step.via === "slack") {
+    if (parts.slackDrill === undefined) throw new Error("a Slack step without the Slack command set up");
+    printer.event(clock.now(), await parts.slackDrill.run(step));
+    return;
+  }
+  const { at: _at, via: _via, ...event } = step;
   const answer = await handleManualEvent(parts.manual, event);
   const what = `manual ${step.action}${step.target ? ` ${step.target}` : ""} by ${step.actor}`;
   printer.event(

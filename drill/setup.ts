@@ -46,6 +46,7 @@ import { startRegionServer } from "./region-server.ts";
 import { scaledProber } from "./scaled-prober.ts";
 import type { DrillSession } from "./session.ts";
 import { startSlackStandIn, type SlackStandIn } from "./slack-stand-in.ts";
+import { startSlackDrill, type SlackDrill } from "./slack-drill.ts";
 import { snsLambdaEvent, startSnsEndpoint } from "./sns-endpoint.ts";
 import { describeWeightChange } from "./timeline.ts";
 
@@ -129,6 +130,8 @@ export interface DrillParts {
   deciders: Array<{ controlRegion: string; handler: ReturnType<typeof createDecideHandler> }>;
   /** What `failover <action> --direct` would run, for the scenario's manual steps (in the first control region). */
   manual: ManualDeps;
+  /** On-call through the Slack command, for the scenario's `via: "slack"` steps; absent without such steps. */
+  slackDrill?: SlackDrill;
   /** A decider invocation's time budget. */
   budgetMs: number;
   evaluator: AlarmEvaluator;
@@ -191,6 +194,8 @@ export async function setUpDrill(session: DrillSession): Promise<DrillParts> {
     ...createHandlers(session, config, paths.vantageConfigs, buses, switchers, lag, topics, system),
     ...createObservers(session, config, paths.clientPaths, buses, switchers, topics, lag, dataPlane),
   };
+  if (session.scenario.manual.some((step) => step.via === "slack"))
+    parts.slackDrill = await startSlackDrill(config, slack, parts.manual, aws);
   await warmUp(config, paths.vantageConfigs, paths.clientPaths, switchers, buses);
   // A deployed decider has run long before any outage, so its view is in the parameter stores (a round with the
   // Route 53 API down and no view changes nothing). One round at the scenario's start, with the API up, writes it.

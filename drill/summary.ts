@@ -88,6 +88,15 @@ export function measureOutcome(session: DrillSession, parts: DrillParts): DrillO
     weightTimeline: observed,
     clientRequests: { total: totals.requests, failed: totals.errors },
   });
+  // The Slack steps' expectation is the drill's own: the replay does not model people.
+  const expectedSlack = scenario.expect.slackChanges;
+  const slackExpectations =
+    parts.slackDrill?.expectations(expectedSlack) ??
+    (expectedSlack === undefined
+      ? []
+      : [{ name: "slackChanges", ok: false, detail: "the scenario has no Slack steps" }]);
+  score.expectations.push(...slackExpectations);
+  if (slackExpectations.some((expectation) => !expectation.ok)) score.ok = false;
   const emulatorCalls = {
     probes: buses.probe.stats.total().calls,
     deciders: switchers.decider.stats.total().calls + buses.decider.stats.total().calls,

@@ -119,18 +119,39 @@ export const expectSchema = z.strictObject({
   finalWeights: z.record(z.string(), z.int().min(0).max(255)).optional(),
   /** Highest share of client requests that may fail. */
   maxClientErrorRate: ratio.optional(),
+  /**
+   * The drill's Slack steps (`via: "slack"`): this many confirmed changes, each with exactly one lease (a lease
+   * action) or none left (a release), one message in the alert channel, and an audit entry naming the Slack user.
+   * The replay does not model people and ignores it.
+   */
+  slackChanges: z.int().min(0).optional(),
 });
 
-/** One manual change in a drill (the manual failover function's event, checked again when it is sent). */
-export const manualStepSchema = z.strictObject({
-  at: seconds,
-  action: z.enum(["promote", "drain", "pin", "release", "release-hold"]),
-  target: z.string().min(1).max(64).optional(),
-  weights: z.record(z.string(), z.int().min(0).max(255)).optional(),
-  reason: z.string().min(1).max(500),
-  actor: z.string().min(1).max(128).default("drill"),
-  ttlSeconds: z.int().positive().optional(),
-});
+/**
+ * One manual step in a drill (the manual failover function's event, checked again when it is sent). `via: "slack"`:
+ * on-call runs it as `/failover …` in Slack, signed requests to the Slack command's handler, confirming the modal
+ * with `reason` and `ttlSeconds` as its Slack user `actor`; only such a step may be a `status`.
+ */
+export const manualStepSchema = z
+  .strictObject({
+    at: seconds,
+    action: z.enum(["status", "promote", "drain", "pin", "release", "release-hold"]),
+    target: z.string().min(1).max(64).optional(),
+    weights: z.record(z.string(), z.int().min(0).max(255)).optional(),
+    reason: z.string().min(1).max(500).optional(),
+    actor: z.string().min(1).max(128).default("drill"),
+    ttlSeconds: z.int().positive().optional(),
+    /** How on-call sends it: the CLI (`failover <action> --direct`) or the Slack command. @default "cli" */
+    via: z.enum(["cli", "slack"]).default("cli"),
+  })
+  .superRefine((step, ctx) => {
+    const fail = (path: string, message: string) =>
+      ctx.addIssue({ code: "custom", path: [path], message, input: undefined });
+    if (step.action === "status" && step.via !== "slack")
+      fail("action", 'status is a step only via "slack" (the CLI\'s status changes nothing to drill)');
+    if (step.action !== "status" && step.reason === undefined)
+      fail("reason", `is required for ${step.action} (say why; it is shown to everyone)`);
+  });
 
 export type ManualStep = z.output<typeof manualStepSchema>;
 

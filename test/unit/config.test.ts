@@ -203,3 +203,33 @@ describe("config: values that would break every check are refused, naming the fi
     ]);
   });
 });
+
+describe("the slack block", () => {
+  const withSlack = (slack: unknown) => ({ ...(readJsonFile(exampleConfigPath, "config") as object), slack });
+  const issues = (slack: unknown) => {
+    try {
+      parseConfig(withSlack(slack));
+    } catch (error) {
+      if (error instanceof ValidationError) return error.issues;
+      throw error;
+    }
+    return [];
+  };
+
+  it("fills the command and the Slack API URL when only the team id is given", () => {
+    expect(parseConfig(withSlack({ teamId: "T0123ABCD" })).slack).toEqual({
+      teamId: "T0123ABCD",
+      command: "/failover",
+      apiUrl: "https://slack.com/api",
+    });
+  });
+
+  it("names each bad field", () => {
+    expect(issues({ teamId: "acme", command: "failover", apiUrl: "ftp://x" })).toEqual([
+      { path: "slack.teamId", message: expect.stringContaining("Slack team id") },
+      { path: "slack.command", message: expect.stringContaining("slash command") },
+      { path: "slack.apiUrl", message: expect.stringContaining("http") },
+    ]);
+    expect(issues({})).toEqual([{ path: "slack.teamId", message: expect.any(String) }]);
+  });
+});

@@ -9,8 +9,8 @@ import { T0 } from "./helpers.ts";
  * Generated runs shaped like outages rather than coin flips: a target down
  * at all or all but one of the vantages for a few rounds (sometimes every
  * target at once), a vantage partitioned from one target, a vantage that
- * loses its votes, rounds that never happen and decisions whose write is
- * lost. With these, drains, ramps, holds and fail-opens happen in most runs.
+ * loses its votes, rounds that never happen, decisions whose write is lost
+ * and a second decider with an older view. With these, drains, ramps, holds and fail-opens happen in most runs.
  */
 
 const VANTAGES = ["us-east-1", "us-west-2", "eu-west-1", "ap-south-1", "sa-east-1"];
@@ -53,6 +53,11 @@ export interface OutageRun {
   skipped: number[];
   /** Step indexes whose decision is computed but never written (a lost compare-and-swap). */
   lost: number[];
+  /**
+   * Step indexes after which the other control region's decider, whose newest
+   * round is not readable yet (an older view), decides on what the first wrote.
+   */
+  lagging: number[];
 }
 
 const configArb = fc
@@ -136,6 +141,7 @@ export const outageRunArb: fc.Arbitrary<OutageRun> = fc.record({
   losses: fc.array(stretch(4), { maxLength: 3 }),
   skipped: fc.array(fc.nat(ROUNDS - 1), { maxLength: 2 }),
   lost: fc.array(fc.nat(ROUNDS - 1), { maxLength: 2 }),
+  lagging: fc.array(fc.nat(ROUNDS - 1), { maxLength: 6 }),
 });
 
 const covers = (s: { start: number; length: number }, k: number) => k >= s.start && k < s.start + s.length;
@@ -196,7 +202,10 @@ export interface RunStep {
   applied: boolean;
 }
 
-/** Runs one decider a round at a time like the real one (memory written back only when changed). */
+/**
+ * Runs the deciders a round at a time like the real ones (memory written
+ * back only when changed); a lagging decider's decision is a step of its own.
+ */
 export function runOutage(run: OutageRun): RunStep[] {
   const { config } = run;
   const interval = config.probe.intervalSeconds;
@@ -207,12 +216,16 @@ export function runOutage(run: OutageRun): RunStep[] {
   for (let k = 0; k < run.rounds; k++) {
     if (!run.skipped.includes(k)) rounds.push(roundAt(run, k));
     const now = T0 + (k + 1) * interval;
-    const decision = decide({ now, config, rounds: [...rounds], current, memory, lease: undefined });
-    const applied = !run.lost.includes(k);
-    steps.push({ now, rounds: [...rounds], prior: memory, current, decision, applied });
-    if (!applied) continue;
-    current = decision.weights;
-    if (decision.memoryChanged) memory = decision.memory;
+    const views = [rounds];
+    if (run.lagging.includes(k) && rounds.at(-1)?.at === T0 + k * interval) views.push(rounds.slice(0, -1));
+    views.forEach((view, i) => {
+      const decision = decide({ now, config, rounds: [...view], current, memory, lease: undefined });
+      const applied = i > 0 || !run.lost.includes(k);
+      steps.push({ now, rounds: [...view], prior: memory, current, decision, applied });
+      if (!applied) return;
+      current = decision.weights;
+      if (decision.memoryChanged) memory = decision.memory;
+    });
   }
   return steps;
 }

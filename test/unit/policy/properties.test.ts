@@ -5,6 +5,7 @@ import { decide, leaseWeights, type Decision } from "../../../functions/lib/poli
 import type { PolicyMemory } from "../../../functions/lib/policy/memory.ts";
 import type { OverrideLease } from "../../../functions/lib/lease.ts";
 import type { ProbeRound, Weights } from "../../../functions/lib/types.ts";
+import { propertyRuns } from "../../support/property-runs.ts";
 import { T0 } from "./helpers.ts";
 
 const VANTAGES = ["us-east-1", "us-west-2", "eu-west-1", "ap-south-1", "sa-east-1"];
@@ -148,7 +149,7 @@ describe("policy invariants (property tests)", () => {
           expect(values.some((w) => (w ?? 0) > 0)).toBe(true);
         }
       }),
-      { numRuns: 150 },
+      { numRuns: propertyRuns(150) },
     );
   });
 
@@ -165,7 +166,7 @@ describe("policy invariants (property tests)", () => {
           expect(decision.weights).toEqual(leaseWeights(config, visible) ?? normal);
         }
       }),
-      { numRuns: 150 },
+      { numRuns: propertyRuns(150) },
     );
     expect(checked, "no generated step had an unexpired lease: the property was never exercised").toBeGreaterThan(0);
   });
@@ -182,7 +183,7 @@ describe("policy invariants (property tests)", () => {
           expect(decision.changed).toBe(false);
         }
       }),
-      { numRuns: 150 },
+      { numRuns: propertyRuns(150) },
     );
     expect(checked, "no generated step had every verdict unknown: the property was never exercised").toBeGreaterThan(0);
   });

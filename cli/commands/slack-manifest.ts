@@ -1,0 +1,74 @@
+import { loadConfig } from "../../functions/lib/config.ts";
+import { ValidationError } from "../../functions/lib/errors.ts";
+import { slackAppManifest } from "../../functions/lib/slack-command/manifest.ts";
+import { parseArgs } from "../args.ts";
+import type { CliCommand, CliIO } from "../command.ts";
+
+const usage = `Usage: failover slack-manifest --urls '<slackCommandUrls>' [--region <control region>] [--config <file>]
+
+Prints the Slack app manifest (JSON) of the /failover command, with the
+slash command's and the interactivity request URL set to one control
+region's Slack command function. Paste it into api.slack.com/apps →
+Create New App → From a manifest (or the app's App Manifest page). When
+that region is down, print it again with --region <the other one> and
+update the app's manifest (README, "Acting from Slack").
+
+Options:
+  --urls <json>        the deploy's slackCommandUrls output, region → URL
+                       (default: $FAILOVER_SLACK_URLS)
+  --region <region>    the control region Slack should call (default: the config's first control region)
+  --config <file>      config file (default: $FAILOVER_CONFIG_FILE, else failover.config.json)
+  -h, --help           show this help
+
+Exit codes: 0 printed, 2 bad input (flags, config without a slack block).
+`;
+
+const command: CliCommand = {
+  name: "slack-manifest",
+  summary: "print the Slack app manifest of /failover with the deploy's URL filled in",
+  usage,
+  async run(args: string[], io: CliIO): Promise<number> {
+    const parsed = parseArgs(
+      args,
+      { urls: { type: "string" }, region: { type: "string" }, config: { type: "string" } },
+      { names: [] },
+    );
+    if (parsed.help) {
+      io.stdout(usage);
+      return 0;
+    }
+    const config = loadConfig(parsed.flags.config ?? io.env.FAILOVER_CONFIG_FILE ?? "failover.config.json");
+    const fail = (path: string, message: string) =>
+      new ValidationError("arguments", [{ path, message }], { hint: usage.split("\n")[0] });
+    if (config.slack === undefined)
+      throw fail(
+        "--config",
+        'expected a config with a "slack" block ({ "teamId": "T…" }); deploy it, then print the manifest',
+      );
+    const region = parsed.flags.region ?? config.controlRegions[0] ?? "";
+    if (!config.controlRegions.includes(region))
+      throw fail(
+        "--region",
+        `expected one of the control regions ${config.controlRegions.join(", ")}, got "${region}"`,
+      );
+    const text = parsed.flags.urls ?? io.env.FAILOVER_SLACK_URLS;
+    if (text === undefined)
+      throw fail("--urls", "is required: the deploy's slackCommandUrls output (or $FAILOVER_SLACK_URLS)");
+    let urls: unknown;
+    try {
+      urls = JSON.parse(text);
+    } catch {
+      throw fail("--urls", 'expected JSON such as {"us-east-2":"https://….lambda-url.us-east-2.on.aws/"}');
+    }
+    const url = (urls as Record<string, unknown> | null)?.[region];
+    if (typeof url !== "string" || !/^https:\/\/[^\s]+$/.test(url))
+      throw fail(
+        "--urls",
+        `expected an https URL for ${region} (the deploy's slackCommandUrls output), got ${JSON.stringify(url ?? null)}`,
+      );
+    io.stdout(`${JSON.stringify(slackAppManifest(config, url), null, 2)}\n`);
+    return 0;
+  },
+};
+
+export default command;

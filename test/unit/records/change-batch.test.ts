@@ -1,0 +1,250 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { parseConfig, type FailoverConfig } from "../../../functions/lib/config.ts";
+import { casChanges } from "../../../functions/lib/records/change-batch.ts";
+import type { RecordChange, RecordSetData } from "../../../functions/lib/records/record-set.ts";
+import { zoneSnapshotOf } from "../../../functions/lib/records/zone-snapshot.ts";
+import type { Weights } from "../../../functions/lib/types.ts";
+import { propertyRuns } from "../../support/property-runs.ts";
+import { managedGroupsOf } from "./records-fixtures.ts";
+
+/**
+ * Route 53's change-batch rules, as the API reference states them: a DELETE
+ * must name a record set exactly as it is (every field), a CREATE one that
+ * does not exist, and a batch is applied all or nothing. A zone is its
+ * record sets by name, type and set identifier.
+ */
+type Zone = Map<string, RecordSetData>;
+const keyOf = (set: RecordSetData) => `${set.Name}|${set.Type}|${set.SetIdentifier ?? ""}`;
+
+function apply(zone: Zone, changes: readonly RecordChange[]): Zone | "rejected" {
+  const next = new Map(zone);
+  for (const { Action, ResourceRecordSet: set } of changes) {
+    const current = next.get(keyOf(set));
+    if (Action === "DELETE") {
+      if (current === undefined || JSON.stringify(current) !== JSON.stringify(set)) return "rejected";
+      next.delete(keyOf(set));
+    } else {
+      if (current !== undefined) return "rejected";
+      next.set(keyOf(set), set);
+    }
+  }
+  return next;
+}
+
+/** A config of `records` names and `targets` targets (ids t0…), each name an A record with one value per target. */
+function configOf(records: number, targets: number): FailoverConfig {
+  const names = Array.from({ length: records }, (_, r) => `r${r}.example.com`);
+  return parseConfig({
+    hostedZone: { id: "Z1", name: "example.com" },
+    records: names.map((name) => ({ name })),
+    targets: Array.from({ length: targets }, (_, t) => ({
+      id: `t${t}`,
+      region: "us-east-1",
+      healthUrl: `https://t${t}.example.com/`,
+      weight: 1,
+      records: Object.fromEntries(names.map((name) => [name, { values: [`192.0.2.${t + 1}`] }])),
+    })),
+    vantages: ["us-east-1", "eu-west-1"],
+    controlRegions: ["us-east-2"],
+  });
+}
+
+/** The zone as Route 53 holds it: `weights[r][t]` on record r of target t; `ttls[r][t]` drifted TTLs (the config says 60). */
+function zoneOf(config: FailoverConfig, weights: number[][], ttls: number[][]): Zone {
+  const zone: Zone = new Map();
+  config.records.forEach((record, r) => {
+    config.targets.forEach((target, t) => {
+      const set: RecordSetData = {
+        Name: record.name,
+        Type: record.type,
+        SetIdentifier: target.id,
+        Weight: weights[r]?.[t] ?? 0,
+        TTL: ttls[r]?.[t] ?? 60,
+        ResourceRecords: [{ Value: `192.0.2.${t + 1}` }],
+      };
+      zone.set(keyOf(set), set);
+    });
+  });
+  return zone;
+}
+
+function snapshotOf(config: FailoverConfig, zone: Zone) {
+  const sets: Record<string, RecordSetData[]> = {};
+  for (const set of zone.values()) {
+    const group = `${set.Name}|${set.Type}`;
+    sets[group] = [...(sets[group] ?? []), set];
+  }
+  return zoneSnapshotOf(config, managedGroupsOf(config, sets), 1);
+}
+
+const weightOf = (zone: Zone, name: string, target: string) => zone.get(`${name}|A|${target}`)?.Weight;
+
+/** A zone of 1-3 names × 2-4 targets with any weights (some TTLs drifted) and a change of some targets' weights. */
+const caseArb = fc
+  .record({ records: fc.integer({ min: 1, max: 3 }), targets: fc.integer({ min: 2, max: 4 }) })
+  .chain(({ records, targets }) =>
+    fc.record({
+      config: fc.constant(configOf(records, targets)),
+      weights: fc.array(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: targets, maxLength: targets }), {
+        minLength: records,
+        maxLength: records,
+      }),
+      ttls: fc.array(fc.array(fc.constantFrom(60, 60, 300), { minLength: targets, maxLength: targets }), {
+        minLength: records,
+        maxLength: records,
+      }),
+      change: fc.dictionary(
+        fc.constantFrom(...Array.from({ length: targets }, (_, t) => `t${t}`)),
+        fc.integer({ min: 0, max: 255 }),
+        { minKeys: 1 },
+      ),
+      rival: fc.record({
+        target: fc.nat(targets - 1),
+        record: fc.nat(records - 1),
+        weight: fc.integer({ min: 0, max: 255 }),
+      }),
+    }),
+  )
+  // Every name keeps a weight above 0 after the change (an all-zero change is refused, tested below).
+  .filter(({ config, weights, change }) =>
+    weights.every((row) => config.targets.some((t, i) => (change[t.id] ?? row[i] ?? 0) > 0)),
+  );
+
+/** The weights each name would have after the change. */
+function nextWeights(config: FailoverConfig, zone: Zone, change: Weights): Record<string, Weights> {
+  return Object.fromEntries(
+    config.records.map((record) => [
+      record.name,
+      Object.fromEntries(config.targets.map((t) => [t.id, change[t.id] ?? weightOf(zone, record.name, t.id) ?? 0])),
+    ]),
+  );
+}
+
+describe("casChanges (compare-and-swap properties)", () => {
+  it("deletes every target's exact current record of each name it changes, and creates it with the new weight", () => {
+    fc.assert(
+      fc.property(caseArb, ({ config, weights, ttls, change }) => {
+        const zone = zoneOf(config, weights, ttls);
+        const changes = casChanges(config, snapshotOf(config, zone), { weights: change });
+        const next = nextWeights(config, zone, change);
+        for (const record of config.records) {
+          const touched = changes.filter((c) => c.ResourceRecordSet.Name === record.name);
+          const differs = config.targets.some((t) => next[record.name]?.[t.id] !== weightOf(zone, record.name, t.id));
+          if (!differs) {
+            expect(touched).toEqual([]);
+            continue;
+          }
+          expect(touched).toEqual(
+            config.targets.flatMap((t) => {
+              const current = zone.get(`${record.name}|A|${t.id}`) as RecordSetData;
+              return [
+                { Action: "DELETE", ResourceRecordSet: current },
+                { Action: "CREATE", ResourceRecordSet: { ...current, Weight: next[record.name]?.[t.id] } },
+              ];
+            }),
+          );
+        }
+      }),
+      { numRuns: propertyRuns(200) },
+    );
+  });
+
+  it("applies whole on the zone it was read from, leaving every value and TTL as it was", () => {
+    fc.assert(
+      fc.property(caseArb, ({ config, weights, ttls, change }) => {
+        const zone = zoneOf(config, weights, ttls);
+        const after = apply(zone, casChanges(config, snapshotOf(config, zone), { weights: change }));
+        expect(after).not.toBe("rejected");
+        if (after === "rejected") return;
+        const next = nextWeights(config, zone, change);
+        for (const [key, set] of zone) {
+          const moved = after.get(key);
+          expect(moved).toEqual({ ...set, Weight: next[set.Name]?.[set.SetIdentifier ?? ""] });
+        }
+        expect(after.size).toBe(zone.size);
+      }),
+      { numRuns: propertyRuns(200) },
+    );
+  });
+
+  it("fails whole, changing nothing, when a rival moved a target this writer does not change", () => {
+    let raced = 0;
+    fc.assert(
+      fc.property(caseArb, ({ config, weights, ttls, change, rival }) => {
+        const zone = zoneOf(config, weights, ttls);
+        // The writer changes every target of `change` but the rival's.
+        const target = config.targets[rival.target]?.id ?? "";
+        const writes = Object.fromEntries(Object.entries(change).filter(([id]) => id !== target));
+        const next = nextWeights(config, zone, writes);
+        if (Object.values(next).some((row) => Object.values(row).every((w) => w === 0))) return;
+        const changes = casChanges(config, snapshotOf(config, zone), { weights: writes });
+        const changed = config.records.filter((r) => changes.some((c) => c.ResourceRecordSet.Name === r.name));
+        const record = changed[rival.record % Math.max(1, changed.length)]?.name ?? "";
+        const current = zone.get(`${record}|A|${target}`);
+        if (current === undefined || current.Weight === rival.weight) return;
+        raced++;
+        const rivals = apply(zone, [
+          { Action: "DELETE", ResourceRecordSet: current },
+          { Action: "CREATE", ResourceRecordSet: { ...current, Weight: rival.weight } },
+        ]);
+        if (rivals === "rejected") throw new Error("the rival's own swap was rejected");
+        expect(apply(rivals, changes)).toBe("rejected");
+      }),
+      { numRuns: propertyRuns(300) },
+    );
+    expect(raced, "no generated race moved another target on a changed name").toBeGreaterThan(propertyRuns(300) / 2);
+  });
+
+  it("refuses a change that leaves any name with every weight 0, naming the name", () => {
+    const config = configOf(2, 2);
+    const zone = zoneOf(
+      config,
+      [
+        [5, 0],
+        [5, 5],
+      ],
+      [],
+    );
+    expect(() => casChanges(config, snapshotOf(config, zone), { weights: { t0: 0 } })).toThrow(
+      "refusing to set every target of r0.example.com to weight 0 (t0=0, t1=0)",
+    );
+  });
+});
+
+describe("casChanges above Route 53's change limit (large zones)", () => {
+  // 20 names × 25 targets: swapping every record would be 1,000 changes, above the 900 the builder allows itself.
+  const config = configOf(20, 25);
+  const zone = zoneOf(
+    config,
+    config.records.map(() => config.targets.map(() => 10)),
+    [],
+  );
+  const changes = casChanges(config, snapshotOf(config, zone), { weights: { t3: 0, t7: 30 } });
+
+  it("swaps only the changed targets' records, each DELETE exact", () => {
+    expect(changes).toHaveLength(20 * 2 * 2);
+    expect(new Set(changes.map((c) => c.ResourceRecordSet.SetIdentifier))).toEqual(new Set(["t3", "t7"]));
+    for (const change of changes.filter((c) => c.Action === "DELETE"))
+      expect(change.ResourceRecordSet).toEqual(zone.get(keyOf(change.ResourceRecordSet)));
+  });
+
+  it("keeps a rival's move of another target, and fails whole on a rival's move of the same target", () => {
+    const moveRival = (target: string) => {
+      const current = zone.get(`r5.example.com|A|${target}`) as RecordSetData;
+      const moved = apply(zone, [
+        { Action: "DELETE", ResourceRecordSet: current },
+        { Action: "CREATE", ResourceRecordSet: { ...current, Weight: 99 } },
+      ]);
+      if (moved === "rejected") throw new Error("the rival's own swap was rejected");
+      return moved;
+    };
+    const other = apply(moveRival("t4"), changes);
+    expect(other).not.toBe("rejected");
+    if (other !== "rejected") {
+      expect(weightOf(other, "r5.example.com", "t4")).toBe(99);
+      expect(weightOf(other, "r5.example.com", "t7")).toBe(30);
+    }
+    expect(apply(moveRival("t7"), changes)).toBe("rejected");
+  });
+});
