@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import { loadConfig, type FailoverConfig } from "../../functions/lib/config.ts";
+import { configWarnings } from "../../functions/lib/config-warnings.ts";
 import { configEnvJson } from "../../functions/lib/config-size.ts";
 import { parseManualEvent, type ManualAction, type ManualEvent } from "../../functions/lib/control/manual-event.ts";
 import type { ManualResponse, ManualResult } from "../../functions/lib/control/manual-result.ts";
@@ -71,6 +72,9 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
       const config = loadConfig(flags.config ?? io.env.FAILOVER_CONFIG_FILE ?? "failover.config.json");
       // A config the functions could not receive cannot be the deployed one: refuse it before anything is sent.
       configEnvJson(config);
+      // Risks a valid config takes (a lone decider or vantage in a target's metro): said on every command, never fatal.
+      for (const warning of configWarnings(config))
+        io.stderr(`failover: warning: config ${warning.path}: ${warning.message}\n`);
       const { event, checked, actor } = checkedEvent(spec, flags, parsed.positionals[0], config, io.env);
 
       const send = (body: Record<string, unknown>) =>

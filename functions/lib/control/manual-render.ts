@@ -11,6 +11,7 @@ import type {
   VerifyResult,
 } from "./manual-result.ts";
 import type { DataPlaneStatus } from "./data-plane-status.ts";
+import type { SignalStatus } from "../dataplane/signal-status.ts";
 import { formatWeights } from "../policy/weights.ts";
 import type { Weights } from "../types.ts";
 import { renderTable } from "../table.ts";
@@ -41,6 +42,7 @@ function renderStatus(status: StatusResult, vantages: readonly string[]): string
     `Policy now: ${status.policy.kind}: ${status.policy.reason}`,
     "",
     ...(status.dataPlane ? [dataPlaneText(status.dataPlane)] : []),
+    ...(status.signal ? [signalText(status.signal)] : []),
     switchesText(status.switches),
     problemsText(status.problems),
   ].join("\n");
@@ -156,6 +158,31 @@ function dataPlaneText(dataPlane: DataPlaneStatus): string {
     ...names.map((name) => `${Math.round((dataPlane.answers[name]?.[t.id] ?? 0) * 100)}%`),
   ]);
   return `Data plane (health checks; what DNS clients get):\n${renderTable([header, ...rows])}`;
+}
+
+/** Every signal document: which store, who wrote it, how old, what it drains (a stale one drains nothing). */
+function signalText(signal: SignalStatus): string {
+  const header = ["STORE", "WRITER", "AGE", "DRAINS", "COUNTS"];
+  const rows = [
+    ...signal.documents.map((d) => [
+      d.store,
+      d.writer,
+      formatDuration(d.ageSeconds),
+      d.drain.join(", ") || "-",
+      d.fresh ? "yes" : "no (stale: serve)",
+    ]),
+    ...signal.overrides.map((o) => [
+      o.store,
+      `override ${o.lease}`,
+      "-",
+      `serves ${o.serve.join(", ") || "-"}`,
+      o.active ? `until ${time(o.until)}` : "no (ended)",
+    ]),
+  ];
+  const drained = `Drained by the signal now: ${signal.drained.join(", ") || "nothing"}`;
+  const table = rows.length > 0 ? renderTable([header, ...rows]) : "(no signal documents)";
+  const problems = signal.problems.map((problem) => `  ! ${problem}`);
+  return [`Data-plane signal (${drained.toLowerCase()}):`, table, ...problems, ""].join("\n");
 }
 
 /** An answer from an older function has no `sync`; the caller skips the line then. */
