@@ -111,12 +111,19 @@ const LOST_ANSWER_APPLIED =
   "Route 53's answer was lost; reading the records back shows the change in place: applied (its change id is unknown, so propagation was not followed; name servers catch up within about 60 s).";
 
 function renderInit(init: InitResult): string {
+  if (init.dryRun) return initPlanText(init);
   const link = init.dataPlane;
   return [
     init.adopted
       ? "The weighted records exist: adopted as they are (weights unchanged)."
       : `Created ${init.created.length} weighted record(s) with the config's weights:`,
     ...init.created.map((name) => `  ${name}`),
+    ...(init.replaced.length > 0
+      ? [
+          "Taken over in the same atomic change batch (deleted as they were; resolvers never saw an empty answer):",
+          ...init.replaced.map((set) => `  ${set}`),
+        ]
+      : []),
     init.changeId ? `Route 53 change ${init.changeId}` : init.readBack ? LOST_ANSWER_APPLIED : "",
     ...(init.sync ? [syncLine(init.sync)] : []),
     ...(link
@@ -132,6 +139,17 @@ function renderInit(init: InitResult): string {
         ]
       : []),
     problemsText(init.problems),
+  ].join("\n");
+}
+
+/** What init would send: the batch, change by change, nothing sent yet. */
+function initPlanText(init: InitResult): string {
+  if (init.adopted)
+    return "Plan: the weighted records exist; init adopts them as they are (weights unchanged) and links the data plane.";
+  return [
+    "Plan: one change batch, applied by Route 53 all or nothing (resolvers keep the old answer until the new one answers):",
+    ...init.replaced.map((set) => `  DELETE ${set}`),
+    ...init.created.map((name) => `  CREATE ${name} (weighted, the config's weight)`),
   ].join("\n");
 }
 

@@ -100,6 +100,10 @@ export interface ChangeResult extends Common {
 export interface InitResult extends Common {
   action: "init";
   created: string[];
+  /** Sets of the managed names taken over: deleted in the batch that creates the weighted records, as read. */
+  replaced: string[];
+  /** Only the plan: nothing was sent (the event's `dryRun`). */
+  dryRun?: true;
   /** The records existed already and were kept as they are (weights unchanged). */
   adopted: boolean;
   /** The data-plane health checks created and tied; absent without signal endpoints. */
