@@ -219,4 +219,75 @@ describe("the data-plane signal with two deciders (emulator)", () => {
     ]);
     expect(signal?.drained).toEqual([]);
   }, 60_000);
+
+  it("announces each event once, with the weights DNS really moved from and to, though both deciders act with the API down", async () => {
+    // Prepare
+    const env = await setUp();
+    await primaryFails(env);
+
+    // Act: both deciders drain at the same moment with the API down; primary recovers; the API returns.
+    await Promise.all([
+      runDecisionRound(env.deps(west, "down"), t0 + 26),
+      runDecisionRound(env.deps(east, "down"), t0 + 26),
+    ]);
+    await runDecisionRound(env.deps(west, "down"), t0 + 36);
+    for (let at = t0 + 30; at <= t0 + 70; at += 10) await publishVotes(env.bus, at, allUp);
+    await runDecisionRound(env.deps(east, "up"), t0 + 76);
+    await runDecisionRound(env.deps(west, "up"), t0 + 77);
+
+    // Assess: one drain, one ramp; the ramp moved primary from 0 (drained by the signal), not from the records' 90.
+    const told = env.announced.map(({ event }) => [event.kind, event.from, event.to]);
+    expect(told).toEqual([
+      ["drain", { primary: 90, failover: 10 }, { primary: 0, failover: 100 }],
+      ["ramp", { primary: 0, failover: 100 }, { primary: 45, failover: 55 }],
+    ]);
+  }, 60_000);
+
+  it.each(["down", "up"] as const)(
+    "a decider that dies at any write point of a drain round (Route 53 API %s) leaves a state the next round of either decider completes: no traffic back before the recovery wait, no full weight",
+    async (api) => {
+      // Count the writes of an uninterrupted drain round, then crash one after each of them in turn.
+      const total = await crashedDrain(api, Number.POSITIVE_INFINITY);
+      expect(total.writes).toBeGreaterThanOrEqual(api === "up" ? 5 : 4);
+      for (let crashAfter = 1; crashAfter < total.writes; crashAfter++) {
+        const run = await crashedDrain(api, crashAfter);
+        // Assess: within the recovery wait primary gets nothing; after it, at most the first ramp step (50%).
+        expect({ crashAfter, next: run.next.primary }).toEqual({ crashAfter, next: 0 });
+        expect(run.later.primary ?? 0).toBeLessThanOrEqual(0.5);
+      }
+    },
+    240_000,
+  );
 });
+
+/**
+ * A drain round of us-west-1 at t0+26 whose process dies right after its `crashAfter`-th write (SSM
+ * PutParameter or Route 53 ChangeResourceRecordSets): every later call of it fails. Then primary is up
+ * again, and the next rounds are run by the other decider (odd crash points) or the same one (even):
+ * what DNS answers at t0+37 (within the 20 s recovery wait) and at t0+67 (after it).
+ */
+async function crashedDrain(api: "up" | "down", crashAfter: number) {
+  await fetch(`${emulator.url}/moto-api/reset`, { method: "POST" });
+  const env = await setUp();
+  await primaryFails(env);
+  let writes = 0;
+  let crashed = false;
+  proxy.setRule((call) => {
+    if (crashed) return { kind: "status", status: 503 };
+    const write = call.operation === "PutParameter" || (call.service === "route53" && call.method === "POST");
+    if (!write) return undefined;
+    writes += 1;
+    if (writes >= crashAfter) crashed = true;
+    return undefined;
+  });
+  await runDecisionRound(env.deps(west, api === "up" ? "proxy" : "down"), t0 + 26).catch(() => undefined);
+  proxy.setRule(undefined);
+  const next = crashAfter % 2 === 1 ? east : west;
+  await publishVotes(env.bus, t0 + 30, allUp);
+  await runDecisionRound(env.deps(next, api), t0 + 36);
+  const within = await env.dns(t0 + 37);
+  for (const at of [t0 + 40, t0 + 50, t0 + 60]) await publishVotes(env.bus, at, allUp);
+  await runDecisionRound(env.deps(next, api), t0 + 66);
+  const after = await env.dns(t0 + 67);
+  return { writes, next: within.shares, later: after.shares };
+}
