@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createInterface } from "node:readline";
 import { loadConfig, type FailoverConfig } from "../../functions/lib/config.ts";
+import { configWarnings } from "../../functions/lib/config-warnings.ts";
 import { configEnvJson } from "../../functions/lib/config-size.ts";
 import { parseManualEvent, type ManualAction, type ManualEvent } from "../../functions/lib/control/manual-event.ts";
 import type { ManualResponse, ManualResult } from "../../functions/lib/control/manual-result.ts";
@@ -71,6 +72,9 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
       const config = loadConfig(flags.config ?? io.env.FAILOVER_CONFIG_FILE ?? "failover.config.json");
       // A config the functions could not receive cannot be the deployed one: refuse it before anything is sent.
       configEnvJson(config);
+      // Risks a valid config takes (a lone decider or vantage in a target's metro): said on every command, never fatal.
+      for (const warning of configWarnings(config))
+        io.stderr(`failover: warning: config ${warning.path}: ${warning.message}\n`);
       const { event, checked, actor } = checkedEvent(spec, flags, parsed.positionals[0], config, io.env);
 
       const send = (body: Record<string, unknown>) =>
@@ -87,6 +91,12 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
           io,
         );
       if (spec.changes && !flags.yes) {
+        // init shows the exact batch before asking (or before refusing without a terminal).
+        if (spec.action === "init") {
+          const preview = await send({ ...event, dryRun: true });
+          if (!preview.ok) return failed(spec.action, preview, flags.json === true, io);
+          io.stdout(`${renderResult(preview, config.vantages)}\n`);
+        }
         const confirmed = await confirm(checked, config, io, () => send({ action: "status", actor }));
         if (confirmed !== true) return confirmed;
       }
@@ -96,10 +106,15 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
         if (!flags.json) io.stdout(renderResult(response, config.vantages));
         return spec.exitCode?.(response) ?? 0;
       }
-      if (!flags.json) io.stderr(errorText(spec.action, response));
-      return response.error.code === "INVALID_INPUT" ? 2 : 1;
+      return failed(spec.action, response, flags.json === true, io);
     },
   };
+}
+
+/** Prints a failed answer (unless --json printed it already); its exit code. */
+function failed(action: string, response: Extract<ManualResponse, { ok: false }>, json: boolean, io: CliIO): number {
+  if (!json) io.stderr(errorText(action, response));
+  return response.error.code === "INVALID_INPUT" ? 2 : 1;
 }
 
 /**
@@ -189,7 +204,8 @@ async function confirm(
       { hint: "Pass --yes to confirm (e.g. in scripts)." },
     );
   }
-  const status = await readStatus().catch(() => undefined);
+  // init's plan was printed already (and a zone with a simple record has no status to read).
+  const status = event.action === "init" ? undefined : await readStatus().catch(() => undefined);
   const now = status?.ok && status.action === "status" ? status : undefined;
   const lines = [`About to ${describeIntent(event, config)}.`];
   if (now)
@@ -200,7 +216,7 @@ async function confirm(
           " ",
         )}; lease: ${now.lease ? `${now.lease.action} ${now.lease.target ?? ""} by ${now.lease.actor}${now.lease.active ? "" : " (expired)"}` : "none"}.`,
     );
-  else lines.push("(Could not read the current state first.)");
+  else if (event.action !== "init") lines.push("(Could not read the current state first.)");
   const replacing = event.action === "promote" || event.action === "drain" || event.action === "pin";
   if (replacing && now?.lease?.active)
     lines.push(
@@ -246,7 +262,7 @@ function describeIntent(event: ManualEvent, config: FailoverConfig): string {
     case "release-hold":
       return `release ${event.target}'s flap hold (it comes back through recovery and the ramp)`;
     default:
-      return `create the weighted records ${config.records.map((r) => r.name).join(", ")} with the config's weights`;
+      return `apply the plan above: the weighted records ${config.records.map((r) => r.name).join(", ")} with the config's weights`;
   }
 }
 

@@ -373,7 +373,7 @@ function checkProbeAndPolicy(config: FailoverConfig, fail: Fail): void {
   }
 }
 
-/** Record values match their type; a lone control region is not a target's; lease TTLs are ordered. */
+/** Record values match their type; a lone control region or vantage is not in a target's region; lease TTLs are ordered. */
 function checkValuesAndRegions(config: FailoverConfig, fail: Fail): void {
   for (const [index, target] of config.targets.entries()) {
     for (const [name, value] of Object.entries(target.records)) {
@@ -398,6 +398,12 @@ function checkValuesAndRegions(config: FailoverConfig, fail: Fail): void {
     fail(
       ["controlRegions", 0],
       `expected a region without a target, or a second control region: the only decider would go down with the target in ${onlyControl}`,
+    );
+  const [onlyVantage] = config.vantages;
+  if (config.vantages.length === 1 && onlyVantage !== undefined && targetRegions.has(onlyVantage))
+    fail(
+      ["vantages", 0],
+      `expected a vantage outside the targets' regions, or more vantages: the only vantage cannot tell an outage of ${onlyVantage} from a failure of the target there, and goes silent with it (no vote: nothing fails over)`,
     );
   if (config.lease.defaultTtlSeconds > config.lease.maxTtlSeconds)
     fail(

@@ -11,7 +11,10 @@ import { ValidationError, type ValidationIssue } from "./errors.ts";
  * @param what - what is being validated, for the message (`config`, `scenario`, `event`)
  */
 export function parseWith<S extends z.ZodType>(schema: S, data: unknown, what: string): z.output<S> {
-  const forbidden = forbiddenKeyPaths(data).map(forbiddenKeyIssue);
+  const forbidden = [
+    ...forbiddenKeyPaths(data).map(forbiddenKeyIssue),
+    ...loneSurrogatePaths(data).map(loneSurrogateIssue),
+  ];
   if (forbidden.length > 0) throw new ValidationError(what, forbidden);
   const result = schema.safeParse(data, { reportInput: true });
   if (result.success) return result.data;
@@ -24,6 +27,30 @@ export function forbiddenKeyIssue(path: readonly PropertyKey[]): ValidationIssue
     path: formatPath(path),
     message: 'refused: "__proto__" is not a field name here (it would change the object\'s prototype)',
   };
+}
+
+/** The issue for text holding a lone UTF-16 surrogate; the value is not echoed (it cannot be printed faithfully). */
+function loneSurrogateIssue(path: readonly PropertyKey[]): ValidationIssue {
+  return {
+    path: formatPath(path),
+    message:
+      "expected well-formed Unicode text: it holds a lone UTF-16 surrogate (half of a character), which SSM, Slack and JSON tools reject or replace",
+  };
+}
+
+/** A lone surrogate: `u` mode pairs a high and a low surrogate into one code point, so only an unpaired half is Cs. */
+const loneSurrogate = /\p{Cs}/u;
+
+/** Paths of every string (value or key) in parsed JSON holding a lone UTF-16 surrogate (JSON.parse accepts `"\ud800"`). */
+function loneSurrogatePaths(value: unknown, path: PropertyKey[] = [], depth = 0): PropertyKey[][] {
+  if (typeof value === "string") return loneSurrogate.test(value) ? [path] : [];
+  if (typeof value !== "object" || value === null || depth > 64) return [];
+  const entries: Array<[PropertyKey, unknown]> = Array.isArray(value) ? [...value.entries()] : Object.entries(value);
+  return entries.flatMap(([key, item]) =>
+    typeof key === "string" && loneSurrogate.test(key)
+      ? [[...path, "(a field name)"]]
+      : loneSurrogatePaths(item, [...path, key], depth + 1),
+  );
 }
 
 /**

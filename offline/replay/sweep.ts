@@ -125,3 +125,30 @@ export function runDetection(scenario: Scenario, policy: PolicyName): DetectionR
     worstSeconds: sorted.at(-1) ?? Number.NaN,
   };
 }
+
+/**
+ * The two-decider sweep of issue 18: one 15-minute hard outage (connections
+ * refused, or every answer 503) of the primary or the failover target,
+ * starting at each second from 600 to 609, seeds 101-114, 1% probe loss,
+ * default config (two control regions) and timing: 560 runs. Before
+ * decisions only moved forward, about 15% of such runs drained, ramped back
+ * a second later on the other decider's older window, and drained again.
+ */
+export function twoDeciderOutages(): Array<{ name: string; scenario: Scenario }> {
+  const cases: Array<{ name: string; scenario: Scenario }> = [];
+  for (let seed = 101; seed <= 114; seed++)
+    for (const target of ["primary", "failover"])
+      for (const kind of ["down", "503"])
+        for (let start = 600; start <= 609; start++) {
+          const outage =
+            kind === "down"
+              ? { start, end: start + 900, target, kind: "down" }
+              : { start, end: start + 900, target, kind: "status", status: 503, ratio: 1 };
+          const faults = [outage, { start: 0, end: 2400, kind: "loss", ratio: 0.01 }];
+          cases.push({
+            name: `${target} ${kind} at ${start} seed ${seed}`,
+            scenario: scenarioOf("two-deciders", 2400, faults, seed),
+          });
+        }
+  return cases;
+}

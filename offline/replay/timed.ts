@@ -1,11 +1,11 @@
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { deciderBudgetMs, FAST_POLL_MS, planDecisionRounds } from "../../functions/lib/control/schedule.ts";
-import { decide, windowSeconds } from "../../functions/lib/policy/decide.ts";
+import { decide, windowSeconds, type Decision } from "../../functions/lib/policy/decide.ts";
 import type { PolicyMemory } from "../../functions/lib/policy/memory.ts";
 import { normalWeights, sameWeights } from "../../functions/lib/policy/weights.ts";
 import { recheckTimeoutMs } from "../../functions/lib/probe/round.ts";
 import { planRounds } from "../../functions/lib/probe/schedule.ts";
-import type { ProbeRound } from "../../functions/lib/types.ts";
+import type { ProbeRound, Weights } from "../../functions/lib/types.ts";
 import { planSignals } from "../../functions/lib/dataplane/signals.ts";
 import { dataPlaneDelaySeconds } from "../../functions/lib/dataplane/timing.ts";
 import { cloudwatchDownRegions, route53ApiDown, type Scenario } from "../scenario.ts";
@@ -68,14 +68,15 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
 
   const normal = normalWeights(config.targets);
   const ids = Object.keys(normal);
-  const timeline: TimelineEntry[] = [{ at: 0, weights: normal }];
   const window = windowSeconds(config);
-  const signalDelayMs = dataPlaneDelaySeconds() * 1000;
-  let current = normal; // the weights the policy last put in effect, by either path
-  let records = normal; // the weights in the Route 53 records
-  let draining: string[] = []; // targets drained through their health checks
-  let answered = normal;
-  let memory: PolicyMemory | undefined;
+  const shared: SharedPaths = {
+    current: normal,
+    records: normal,
+    draining: [],
+    answered: normal,
+    inForce: {},
+    changes: [],
+  };
   const events = planned.flatMap((starts, c) => starts.map((ms) => ({ ms, c })));
   events.sort((a, b) => a.ms - b.ms || a.c - b.c);
   for (let i = 0; i < events.length; i++) {
@@ -87,45 +88,21 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
     const rounds = readableRounds(datums, event.c, event.ms, nowSeconds - window, intervalMs);
     // Every readable vote up, every target in service at its normal weight: decide() would keep everything (a shortcut for speed only).
     const calm =
-      Object.keys(memory?.targets ?? {}).length === 0 &&
-      sameWeights(current, normal, ids) &&
-      sameWeights(answered, normal, ids) &&
+      Object.keys(shared.memory?.targets ?? {}).length === 0 &&
+      sameWeights(shared.current, normal, ids) &&
+      sameWeights(shared.answered, normal, ids) &&
       rounds.every((round) => Object.values(round.votes).every((votes) => Object.values(votes).every(Boolean)));
     if (calm) continue;
     const decision = decide({
       now: SCENARIO_EPOCH + nowSeconds,
       config,
       rounds,
-      current,
-      memory,
+      current: shared.current,
+      memory: shared.memory,
       lease: undefined,
     });
-    // Both paths, as the deployed round does (functions/lib/control/round.ts): drains also go as health-check
-    // signals; the records change only while the Route 53 API answers, and a decision neither path can carry
-    // out (a ramp step, a failback with the API down) is not kept, so it is decided again.
     const apiUp = !route53ApiDown(scenario.faults, event.ms / 1000);
-    if (apiUp) records = decision.weights;
-    const plan = planSignals({ ids, records, wanted: decision.weights, draining });
-    draining = plan.draining;
-    const before = current;
-    if (apiUp || plan.inEffect) {
-      current = decision.weights;
-      if (decision.memoryChanged) memory = decision.memory;
-    }
-    const switched = !sameWeights(before, current, ids);
-    const effective = Object.fromEntries(ids.map((id) => [id, draining.includes(id) ? 0 : (records[id] ?? 0)]));
-    if (!sameWeights(answered, effective, ids)) {
-      const decidedMs = event.ms + scenario.timing.decideMs;
-      timeline.push({
-        at: Math.round((apiUp ? decidedMs : decidedMs + signalDelayMs) / 100) / 10,
-        decidedAt: Math.round(decidedMs / 100) / 10,
-        path: apiUp ? "api" : "data-plane",
-        weights: effective,
-        kind: decision.kind,
-        reason: decision.reason,
-      });
-      answered = effective;
-    }
+    const switched = applyDecision(shared, ids, decision, apiUp, event.ms + scenario.timing.decideMs);
     if (decision.attention && !switched) {
       const starts = planned[event.c] ?? [];
       const next = starts.find((ms) => ms > event.ms) ?? Infinity;
@@ -133,7 +110,104 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
       if (poll <= next - FAST_POLL_MS / 2 && poll < durationMs) insertSorted(events, { ms: poll, c: event.c }, i + 1);
     }
   }
-  return timeline.sort((a, b) => a.at - b.at);
+  return answersOver(normal, ids, shared.changes);
+}
+
+/** What both deciders share: Route 53's records, the drain signals, and the policy's state. */
+interface SharedPaths {
+  /** The weights the policy last put in effect, by either path. */
+  current: Weights;
+  /** The weights in the Route 53 records. */
+  records: Weights;
+  /** Targets drained through their health checks. */
+  draining: string[];
+  /** What DNS answers once every change so far has taken effect. */
+  answered: Weights;
+  memory?: PolicyMemory;
+  /** Why `current` is what it is: the decision that last put weights in effect. */
+  inForce: Pick<TimelineEntry, "decidedAt" | "kind" | "reason">;
+  /** Every change of the records or signals, for the DNS timeline. */
+  changes: AnswerChange[];
+}
+
+/**
+ * Carries a decision out on both paths, as the deployed round does
+ * (functions/lib/control/round.ts): drains also go as health-check signals,
+ * planned on the records as they were before this decision wrote them; the
+ * records change only while the Route 53 API answers, and a decision neither
+ * path can carry out (a ramp step, a failback with the API down) is not
+ * kept, so it is decided again. Returns whether the weights in effect changed.
+ */
+function applyDecision(shared: SharedPaths, ids: string[], decision: Decision, apiUp: boolean, decidedMs: number) {
+  const { records: recordsBefore, draining: drainingBefore, current: before } = shared;
+  if (apiUp) shared.records = decision.weights;
+  const plan = planSignals({ ids, records: recordsBefore, wanted: decision.weights, draining: drainingBefore });
+  shared.draining = plan.draining;
+  if (apiUp || plan.inEffect) {
+    shared.current = decision.weights;
+    if (decision.memoryChanged) shared.memory = decision.memory;
+  }
+  const switched = !sameWeights(before, shared.current, ids);
+  shared.answered = Object.fromEntries(
+    ids.map((id) => [id, shared.draining.includes(id) ? 0 : (shared.records[id] ?? 0)]),
+  );
+  const why = { decidedAt: Math.round(decidedMs / 100) / 10, kind: decision.kind, reason: decision.reason };
+  if (switched) shared.inForce = why;
+  // A path catching up with the other (records after a drain through the health checks, a drain signal
+  // cleared a round after a failback's records) carries out the decision in force, not a new one.
+  const catchingUp = (what: string) =>
+    switched ? why : { ...shared.inForce, reason: `${what}: ${shared.inForce.reason}` };
+  // A record change reaches DNS answers when it is applied; a signal change after the health checks see it.
+  if (!sameWeights(recordsBefore, shared.records, ids))
+    shared.changes.push({
+      ms: decidedMs,
+      records: shared.records,
+      path: "api",
+      ...catchingUp("records catch up with the health checks"),
+    });
+  if (drainingBefore.join() !== shared.draining.join())
+    shared.changes.push({
+      ms: decidedMs + dataPlaneDelaySeconds() * 1000,
+      draining: shared.draining,
+      path: "data-plane",
+      ...catchingUp("drain signal cleared after the records"),
+    });
+  return switched;
+}
+
+/** A change of the records or of the drain signals, at the moment DNS answers take it. */
+interface AnswerChange extends Omit<TimelineEntry, "at" | "weights"> {
+  ms: number;
+  records?: Weights;
+  draining?: string[];
+}
+
+/**
+ * What DNS answers over time: the record weights, with targets drained
+ * through their health checks at 0, each change taking effect at its own
+ * moment (a signal written before a record change may reach DNS after it).
+ */
+function answersOver(normal: Weights, ids: string[], changes: AnswerChange[]): TimelineEntry[] {
+  const timeline: TimelineEntry[] = [{ at: 0, weights: normal }];
+  let records = normal;
+  let draining: string[] = [];
+  let answered = normal;
+  for (const { ms, records: nextRecords, draining: nextDraining, ...why } of [...changes].sort((a, b) => a.ms - b.ms)) {
+    records = nextRecords ?? records;
+    draining = nextDraining ?? draining;
+    const effective = Object.fromEntries(ids.map((id) => [id, draining.includes(id) ? 0 : (records[id] ?? 0)]));
+    if (sameShares(answered, effective, ids)) continue;
+    timeline.push({ at: Math.round(ms / 100) / 10, weights: effective, ...why });
+    answered = effective;
+  }
+  return timeline;
+}
+
+/** Whether two weight sets split answers alike (0/100 and 0/91 both send everything to the second target). */
+function sameShares(a: Weights, b: Weights, ids: string[]): boolean {
+  const total = (w: Weights) => ids.reduce((sum, id) => sum + (w[id] ?? 0), 0);
+  const [ta, tb] = [total(a), total(b)];
+  return ids.every((id) => (a[id] ?? 0) * tb === (b[id] ?? 0) * ta);
 }
 
 /** Every vantage's datum per round (keyed by round start, scenario ms), from the probe functions' schedule and the faults. */

@@ -6,6 +6,7 @@ import {
   profileNames,
   readJsonFile,
 } from "../../functions/lib/config.ts";
+import { configWarnings } from "../../functions/lib/config-warnings.ts";
 import { ValidationError } from "../../functions/lib/errors.ts";
 
 const raw = readJsonFile(exampleConfigPath, "config") as Record<string, unknown>;
@@ -178,6 +179,46 @@ describe("config: values that would break every check are refused, naming the fi
       "controlRegions[0]: expected a region without a target, or a second control region: the only decider would go down with the target in us-west-2",
     ]);
     expect(paired.controlRegions).toEqual(["us-west-2", "us-east-2"]);
+  });
+
+  it("refuses a single vantage in a target's region, naming the risk, and allows it beside a second vantage", () => {
+    // Act (us-west-2 hosts the example's AWS failover target)
+    const alone = issuesOf({ ...raw, vantages: ["us-west-2"], policy: { minVantages: 1 } });
+    const paired = parseConfig({ ...raw, vantages: ["us-west-2", "eu-west-1"] });
+    // Assess
+    expect(alone).toEqual([
+      "vantages[0]: expected a vantage outside the targets' regions, or more vantages: the only vantage cannot tell an outage of us-west-2 from a failure of the target there, and goes silent with it (no vote: nothing fails over)",
+    ]);
+    expect(paired.vantages).toEqual(["us-west-2", "eu-west-1"]);
+  });
+
+  it("warns about a single control region or vantage in the same metro as a target on another provider", () => {
+    // Prepare: the example's primary runs on GCP us-east4 (Ashburn), the same metro as AWS us-east-1
+    const config = parseConfig({
+      ...raw,
+      controlRegions: ["us-east-1"],
+      vantages: ["us-east-1"],
+      policy: { minVantages: 1 },
+    });
+    // Act
+    const warnings = configWarnings(config);
+    // Assess
+    expect(warnings.map((warning) => warning.path)).toEqual(["controlRegions[0]", "vantages[0]"]);
+    expect(warnings[0]?.message).toBe(
+      "the only control region us-east-1 is in the same metro (Northern Virginia) as target primary (gcp us-east4): one event there can take out the target and the only decider, and nothing fails over. Add a second control region elsewhere.",
+    );
+    expect(warnings[1]?.message).toContain("the only vantage us-east-1 is in the same metro (Northern Virginia)");
+    expect(configWarnings(parseConfig(raw))).toEqual([]);
+    expect(configWarnings(parseConfig({ ...raw, controlRegions: ["us-east-1", "us-west-1"] }))).toEqual([]);
+  });
+
+  it("refuses a lone UTF-16 surrogate anywhere in the config, naming the field", () => {
+    // Prepare: JSON may escape half of a character
+    const input = JSON.parse(JSON.stringify({ ...raw, name: "x" }).replace('"name":"x"', '"name":"rf\\ud800"'));
+    // Act + Assess
+    expect(issuesOf(input)).toEqual([
+      "name: expected well-formed Unicode text: it holds a lone UTF-16 surrogate (half of a character), which SSM, Slack and JSON tools reject or replace",
+    ]);
   });
 
   it("takes a target's certificate check off only with a stated reason", () => {

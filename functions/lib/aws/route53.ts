@@ -8,7 +8,7 @@ import type {
 import type { FailoverConfig } from "../config.ts";
 import { describeError } from "../errors.ts";
 import { normalizeDnsName } from "../dns-name.ts";
-import { casChanges, initChanges, type ZoneChange } from "../records/change-batch.ts";
+import { casChanges, initPlan, type InitPlan, type ZoneChange } from "../records/change-batch.ts";
 import {
   compareKeys,
   driftOf,
@@ -64,6 +64,18 @@ export interface UpdateResult<T = unknown> {
   change?: ZoneChange;
   changeId?: string;
   /** Every answer to the change was lost and a read back showed it in place: applied, its change id unknown. */
+  readBack?: true;
+}
+
+/** What `init` did (or, with dryRun, would do). */
+export interface InitOutcome {
+  /** The weighted records created, as `name type id`. */
+  created: string[];
+  /** The sets taken over (deleted in the same batch), as read. */
+  replaced: string[];
+  /** Route 53 change id; "" for a dry run or an applied batch whose answer was lost. */
+  changeId: string;
+  /** Every answer was lost and a read back showed the batch applied. */
   readBack?: true;
 }
 
@@ -225,22 +237,27 @@ export class Route53Switcher {
 
   /**
    * Creates the weighted records once (failover init), with the config's
-   * weights; refuses when any managed record exists. When every answer to
-   * the batch was lost, reads back: the records exactly as init creates
-   * them are its own batch applied (`readBack`, change id unknown).
+   * weights, taking over in the same batch any other set of a managed name
+   * and type (a simple record, foreign weighted sets: deleted as read; see
+   * {@link initPlan}); refuses when a managed weighted record exists.
+   * `dryRun` reads and answers the plan without sending it. When every
+   * answer to the batch was lost, reads back: the records exactly as init
+   * creates them, and nothing else, are its own batch applied (`readBack`,
+   * change id unknown).
    */
-  async init(): Promise<{ created: string[]; changeId: string; readBack?: true }> {
-    const existing = existingWeightedRecords(this.config, await this.listGroups(managedGroups(this.config)));
-    if (existing.length > 0) {
+  async init(options: { dryRun?: boolean } = {}): Promise<InitOutcome> {
+    const plan = initPlan(this.config, await this.listGroups(managedGroups(this.config)));
+    if (plan.existing.length > 0) {
       throw new Route53Error(
         "ROUTE53_EXISTS",
-        `hosted zone ${this.config.hostedZone.id} already has ${existing.join(", ")}; init does not overwrite records`,
+        `hosted zone ${this.config.hostedZone.id} already has ${plan.existing.join(", ")}; init does not overwrite records`,
         {
           hint: "Use `failover status` to see them; delete them by hand first if you really mean to start over.",
         },
       );
     }
-    const { changes, created } = initChanges(this.config);
+    const { changes, created, replaced } = plan;
+    if (options.dryRun) return { created, replaced, changeId: "" };
     let ambiguous = false;
     try {
       const output = await this.call("ChangeResourceRecordSets", async (signal) => {
@@ -258,24 +275,21 @@ export class Route53Switcher {
           throw error;
         }
       });
-      return { created, changeId: output.ChangeInfo?.Id ?? "" };
+      return { created, replaced, changeId: output.ChangeInfo?.Id ?? "" };
     } catch (error) {
       if (!ambiguous || !(error instanceof Route53Error)) throw error;
       if (error.code !== "ROUTE53_CONFLICT" && error.code !== "ROUTE53_UNAVAILABLE") throw error;
-      return { created, ...(await this.initReadBack(changes, error)) };
+      return { created, replaced, ...(await this.initReadBack(plan, error)) };
     }
   }
 
   /**
    * After init's batch lost its answer: reads the records and answers
    * applied (readBack) when every record it creates is there exactly as it
-   * creates it; otherwise an error saying what the read showed, never
-   * "another writer switched first".
+   * creates it and nothing else is; otherwise an error saying what the read
+   * showed, never "another writer switched first".
    */
-  private async initReadBack(
-    changes: readonly RecordChange[],
-    error: Route53Error,
-  ): Promise<{ changeId: ""; readBack: true }> {
+  private async initReadBack(plan: InitPlan, error: Route53Error): Promise<{ changeId: ""; readBack: true }> {
     let groups: Map<string, RecordSetData[]>;
     try {
       groups = await this.listGroups(managedGroups(this.config));
@@ -292,13 +306,16 @@ export class Route53Switcher {
         return set?.Weight === target.weight && driftOf(set, record, target) === undefined;
       }),
     );
-    if (asCreated && existing.length === changes.length) return { changeId: "", readBack: true };
+    if (asCreated && existing.length === plan.created.length) return { changeId: "", readBack: true };
+    const now = initPlan(this.config, groups);
+    const asBefore = now.existing.length === 0 && now.replaced.join("\n") === plan.replaced.join("\n");
     throw outcomeError(error, {
-      outcome: existing.length === 0 ? "not-applied" : "unknown",
-      detail:
-        existing.length === 0
-          ? "no weighted record exists"
-          : `the zone holds ${existing.join(", ")}, not exactly what init creates: another writer created records meanwhile`,
+      outcome: asBefore ? "not-applied" : "unknown",
+      detail: asBefore
+        ? plan.replaced.length > 0
+          ? `no weighted record exists; ${plan.replaced.join(", ")} still in place`
+          : "no weighted record exists"
+        : `the zone holds ${existing.join(", ")}, not exactly what init creates: another writer changed records meanwhile`,
     });
   }
 

@@ -47,6 +47,8 @@ export interface ManualEvent {
    * (a client retry after a timeout, the other control region) changes nothing. Unset: a new lease id.
    */
   requestId?: string;
+  /** `init` only: read the zone and answer the change batch init would send, sending nothing. */
+  dryRun?: true;
 }
 
 /**
@@ -75,13 +77,14 @@ function manualEventSchema(config: FailoverConfig) {
             .max(255, { error: "expected an integer from 0 to 255" }),
         )
         .optional(),
-      reason: z.string().trim().min(1, { error: "expected a non-empty reason" }).max(500).optional(),
+      reason: visibleText("a non-empty reason").max(500).optional(),
       ttlSeconds: z.int({ error: ttlError }).min(1, { error: ttlError }).max(maxTtl, { error: ttlError }).optional(),
-      actor: z.string().trim().min(1, { error: "expected who asks (a name or IAM principal)" }).max(128),
+      actor: visibleText("who asks (a name or IAM principal)").max(128),
       requestId: z
         .string()
         .regex(/^[A-Za-z0-9-]{8,64}$/, { error: "expected 8-64 letters, digits and dashes (e.g. a UUID)" })
         .optional(),
+      dryRun: z.literal(true, { error: "expected true (or leave it out)" }).optional(),
     })
     .superRefine((event, ctx) => {
       const fail = (path: PropertyKey[], message: string) =>
@@ -110,8 +113,24 @@ function manualEventSchema(config: FailoverConfig) {
         );
       if (!leaseActions.includes(action) && event.ttlSeconds !== undefined)
         fail(["ttlSeconds"], `is not used by ${action}; leave it out`);
+      if (action !== "init" && event.dryRun !== undefined) fail(["dryRun"], `is not used by ${action}; leave it out`);
       if (!leaseActions.includes(action) && event.requestId !== undefined)
         fail(["requestId"], `is not used by ${action} (only a lease can record it); leave it out`);
+    });
+}
+
+/**
+ * Text a person reads (reason, actor): trimmed, and with at least one
+ * visible character. Zero-width and other format characters (U+200B, U+2060,
+ * U+FEFF...) and separators do not count: "why" must say something.
+ */
+function visibleText(expected: string) {
+  return z
+    .string()
+    .trim()
+    .min(1, { error: `expected ${expected}` })
+    .refine((text) => text === "" || /[^\s\p{Cf}\p{Cc}\p{Z}]/u.test(text), {
+      error: `expected ${expected}: it holds only invisible characters (zero-width spaces, joiners or other format characters)`,
     });
 }
 

@@ -171,10 +171,9 @@ function finishDecision(seen: Seen, outcome: Outcome): Decision {
       direction: directionOf(id, input.current[id] ?? 0, weights[id] ?? 0, memory, pinned),
     }));
   const changed = changes.length > 0 || !sameWeights(input.current, weights, Object.keys(input.current));
-  const memoryChanged = () => input.memory === undefined || canonical(memory) !== canonical(input.memory);
+  const differs = input.memory === undefined || canonical(memory) !== canonical(input.memory);
   // A change records the newest round it was decided on, so an older view cannot undo it (decide above).
-  if ((changed || memoryChanged()) && basis !== undefined)
-    memory = { ...memory, basis: Math.max(basis, memory.basis ?? 0) };
+  if ((changed || differs) && basis !== undefined) memory = { ...memory, basis: Math.max(basis, memory.basis ?? 0) };
   const moved = changed
     ? `: weights ${formatWeights(input.current, ids)} → ${formatWeights(weights, ids)}`
     : `; weights ${formatWeights(weights, ids)}`;
@@ -186,7 +185,7 @@ function finishDecision(seen: Seen, outcome: Outcome): Decision {
     weights,
     changed,
     memory,
-    memoryChanged: memoryChanged(),
+    memoryChanged: differs || memory.basis !== input.memory?.basis,
     kind,
     reason: reason + moved,
     changes,

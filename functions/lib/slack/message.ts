@@ -5,7 +5,6 @@ import type { Weights } from "../types.ts";
 import { alarmKind, type AlarmKind, type CloudWatchAlarmMessage } from "./alarm.ts";
 import { buildEventMessage } from "./event-message.ts";
 import { parseFailoverEvent } from "./failover-event.ts";
-import { printable } from "../printable.ts";
 import { clip, formatEpoch, slackText } from "./text.ts";
 
 /** What the notifier knows besides the alarm, read from Route 53 when the alarm arrives. */
@@ -302,18 +301,22 @@ function describeLease(lease: OverrideLease & Attribution): string {
   return `${what} by ${slackText(lease.actor)}\nexpires ${formatEpoch(lease.expiresAt)}\n_${slackText(lease.reason)}_`;
 }
 
-/** Someone else's text: shown as plain text (Slack formats nothing in it), and escaped in the notification text. */
+/**
+ * Someone else's text, shown as plain text and escaped everywhere. Slack's
+ * formatting reference says `&`, `<` and `>` are control characters "in
+ * text objects" and must be escaped unless meant for parsing; it does not
+ * promise that plain_text leaves `<!channel>` unparsed, so it is escaped
+ * there too (Slack shows the entities as the characters typed).
+ */
 function plainMessage(text: string): SlackMessage {
-  const shown = clip(text, limits.section);
-  return {
-    text: slackText(shown, { multiline: true }),
-    blocks: [
-      {
-        type: "section",
-        text: { type: "plain_text", text: printable(shown, { multiline: true }) },
-      },
-    ],
-  };
+  // Escaping lengthens the text: cut the raw text until the escaped one fits, so no entity is cut in half.
+  let keep: number = limits.section;
+  let shown = slackText(clip(text, keep), { multiline: true });
+  while (shown.length > limits.section) {
+    keep = Math.max(1, Math.min(keep - 1, Math.floor((keep * limits.section) / shown.length)));
+    shown = slackText(clip(text, keep), { multiline: true });
+  }
+  return { text: shown, blocks: [{ type: "section", text: { type: "plain_text", text: shown } }] };
 }
 
 function describeUnknownAlarm(alarm: CloudWatchAlarmMessage): string {

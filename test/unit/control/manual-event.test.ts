@@ -42,4 +42,36 @@ describe("manual events", () => {
     const event = { action: "release", reason: "é".repeat(500), actor: "ü".repeat(128) };
     expect(parseManualEvent(event, config)).toMatchObject({ reason: "é".repeat(500) });
   });
+
+  it.each([
+    ["zero-width spaces", "\u200b\u200b\u200b"],
+    ["a word joiner, a byte-order mark and spaces", "\u2060 \ufeff "],
+  ])("refuses a reason of only invisible characters (%s), naming the field", (_what, reason) => {
+    expect(() => parseManualEvent({ action: "promote", target: "failover", reason, actor: "alice" }, config)).toThrow(
+      "reason: expected a non-empty reason: it holds only invisible characters (zero-width spaces, joiners or other format characters)",
+    );
+  });
+
+  it("refuses an actor of only invisible characters, naming the field", () => {
+    expect(() =>
+      parseManualEvent({ action: "promote", target: "failover", reason: "r", actor: "\u200d\u200c" }, config),
+    ).toThrow(/actor: expected who asks .*only invisible characters/);
+  });
+
+  it("refuses a lone UTF-16 surrogate in the reason and the actor before anything reaches SSM or Slack", () => {
+    // Prepare: as a Lambda event arrives, parsed from JSON that escapes half of a character
+    const event = JSON.parse(
+      '{"action":"promote","target":"failover","reason":"use1 \\ud83d down","actor":"alice\\udc00"}',
+    );
+    // Act + Assess
+    expect(() => parseManualEvent(event, config)).toThrow(
+      /reason: expected well-formed Unicode text: it holds a lone UTF-16 surrogate[\s\S]*actor: expected well-formed Unicode text/,
+    );
+  });
+
+  it("accepts a reason with an emoji and a zero-width joiner among visible text", () => {
+    expect(
+      parseManualEvent({ action: "promote", target: "failover", reason: "use1 🔥\u200d 5xx", actor: "a" }, config),
+    ).toMatchObject({ reason: "use1 🔥\u200d 5xx" });
+  });
 });

@@ -105,7 +105,8 @@ export function generatedConfig(
     records: [{ name: "api.example.com" }],
     targets: p.weights.map((weight, i) => ({
       id: `t${i}`,
-      region: "us-east-1",
+      // Outside every vantage's region: a lone vantage in a target's region is refused.
+      region: "ca-central-1",
       healthUrl: `https://t${i}.example.com/`,
       weight,
       records: { "api.example.com": { values: ["192.0.2.1"] } },

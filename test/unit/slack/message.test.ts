@@ -169,20 +169,19 @@ describe("buildSlackMessage", () => {
     expect(everyText).toContain("ALARM (was OK) · &lt;!here&gt;");
   });
 
-  it("escapes someone else's SNS message in the notification text", () => {
+  it("escapes someone else's SNS message in the notification text and in its plain_text section", () => {
     const message = build("<!channel> deploy done <https://evil.example|click>");
-    expect(message.text).toBe(
-      "Notification (not a CloudWatch alarm):\n&lt;!channel&gt; deploy done &lt;https://evil.example|click&gt;",
-    );
-    expect(message.blocks).toEqual([
-      {
-        type: "section",
-        text: {
-          type: "plain_text",
-          text: "Notification (not a CloudWatch alarm):\n<!channel> deploy done <https://evil.example|click>",
-        },
-      },
-    ]);
+    const escaped =
+      "Notification (not a CloudWatch alarm):\n&lt;!channel&gt; deploy done &lt;https://evil.example|click&gt;";
+    expect(message.text).toBe(escaped);
+    expect(message.blocks).toEqual([{ type: "section", text: { type: "plain_text", text: escaped } }]);
+  });
+
+  it("keeps an escaped plain_text section within Slack's 3,000 characters without cutting an entity", () => {
+    const message = build("<".repeat(4000));
+    const text = (message.blocks as Array<{ text: { text: string } }> | undefined)?.[0]?.text.text ?? "";
+    expect(text.length).toBeLessThanOrEqual(3000);
+    expect(text).toMatch(/^Notification \(not a CloudWatch alarm\):\n(&lt;)+…$/);
   });
 
   it("says which control region's automation is blind, with the weights now", () => {
