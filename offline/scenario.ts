@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import * as z from "zod";
 import {
   exampleConfigPath,
@@ -8,6 +9,7 @@ import {
 } from "../functions/lib/config.ts";
 import { ValidationError, type ValidationIssue } from "../functions/lib/errors.ts";
 import { parseWith } from "../functions/lib/validate.ts";
+import { resolveRoles, roleTargets } from "./scenario-roles.ts";
 import { defaultTiming, timingSchema } from "./timing.ts";
 
 /**
@@ -53,10 +55,17 @@ export const faultKinds = [
   "vantage-down",
   "route53-api-down",
   "cloudwatch-down",
+  "control-region-down",
+  "signal-store-down",
 ] as const;
 
 /** Fault kinds that hit AWS's own services (the control path), not targets or vantages. */
-export const awsFaultKinds = ["route53-api-down", "cloudwatch-down"] as const;
+export const awsFaultKinds = [
+  "route53-api-down",
+  "cloudwatch-down",
+  "control-region-down",
+  "signal-store-down",
+] as const;
 
 /**
  * Fault kinds that hit clients as well as probes: a request to the target
@@ -99,10 +108,17 @@ export const faultSchema = z.discriminatedUnion(
     z.strictObject({ ...awsFaultBase, kind: z.literal("route53-api-down") }),
     /** CloudWatch in one control region fails every call: its decider is blind, probes cannot publish there. */
     z.strictObject({ ...awsFaultBase, kind: z.literal("cloudwatch-down"), region: z.string().min(1) }),
+    /**
+     * A whole control region is lost: its decider, its signal store and endpoint, and its CloudWatch fail (the
+     * endpoint unreachable, its checks count healthy: serve). It comes back with whatever its store held.
+     */
+    z.strictObject({ ...awsFaultBase, kind: z.literal("control-region-down"), region: z.string().min(1) }),
+    /** Writes to one control region's signal store fail; Route 53's checkers still read what it holds. */
+    z.strictObject({ ...awsFaultBase, kind: z.literal("signal-store-down"), region: z.string().min(1) }),
   ],
   {
     error:
-      'expected a fault kind: "down", "blackhole", "status", "latency", "loss", "partition", "vantage-down", "route53-api-down" or "cloudwatch-down"',
+      'expected a fault kind: "down", "blackhole", "status", "latency", "loss", "partition", "vantage-down", "route53-api-down", "cloudwatch-down", "control-region-down" or "signal-store-down"',
   },
 );
 
@@ -169,7 +185,7 @@ export const scenarioSchema = z
       .max(7 * 86400),
     /** Seed of the random probe outcomes (status ratios, loss). @default 1 */
     seed: z.int().default(1),
-    /** Partial overrides merged onto the example config (objects merge, arrays replace). @default {} */
+    /** Partial overrides merged onto the config the scenario runs with (the example's, or `--config`): objects merge, arrays replace. @default {} */
     config: z.record(z.string(), z.unknown()).default({}),
     // The kind is checked first so a bad kind is named as such, not as a union mismatch.
     faults: z
@@ -214,11 +230,25 @@ export function route53ApiDown(faults: readonly Fault[], second: number): boolea
   return faults.some((fault) => fault.kind === "route53-api-down" && faultActive(fault, second));
 }
 
-/** Control regions whose CloudWatch is down at scenario second `second`. */
+/** Control regions whose CloudWatch is down at scenario second `second` (a lost control region's too). */
 export function cloudwatchDownRegions(faults: readonly Fault[], second: number): Set<string> {
+  return regionsWith(faults, second, ["cloudwatch-down", "control-region-down"]);
+}
+
+/** Control regions lost whole at scenario second `second`: decider, signal store and endpoint, CloudWatch. */
+export function controlRegionsDown(faults: readonly Fault[], second: number): Set<string> {
+  return regionsWith(faults, second, ["control-region-down"]);
+}
+
+/** Control regions whose signal store refuses writes at scenario second `second` (a lost region's too). */
+export function signalStoresUnwritable(faults: readonly Fault[], second: number): Set<string> {
+  return regionsWith(faults, second, ["signal-store-down", "control-region-down"]);
+}
+
+function regionsWith(faults: readonly Fault[], second: number, kinds: readonly Fault["kind"][]): Set<string> {
   const regions = new Set<string>();
   for (const fault of faults)
-    if (fault.kind === "cloudwatch-down" && faultActive(fault, second)) regions.add(fault.region);
+    if (kinds.includes(fault.kind) && "region" in fault && faultActive(fault, second)) regions.add(fault.region);
   return regions;
 }
 
@@ -250,14 +280,19 @@ export interface Scenario extends ScenarioInput {
  */
 export function parseScenario(raw: unknown, baseConfig: unknown = readJsonFile(exampleConfigPath, "config")): Scenario {
   const issues: ValidationIssue[] = [];
-  const scenario = collect(issues, () => parseWith(scenarioSchema, raw, "scenario"));
+  const parsed = collect(issues, () => parseWith(scenarioSchema, raw, "scenario"));
   const overrides = typeof raw === "object" && raw !== null && "config" in raw ? raw.config : undefined;
   const config = collect(issues, () => parseConfig(mergeConfig(baseConfig, overrides ?? {})), "config");
-  if (scenario === undefined || config === undefined) throw new ValidationError("scenario", issues);
+  if (parsed === undefined || config === undefined) throw new ValidationError("scenario", issues);
+  const scenario = resolveRoles(parsed, config);
   const targets = new Set(config.targets.map((t) => t.id));
+  const roles = Object.entries(roleTargets(config))
+    .filter(([role, id]) => id !== undefined && id !== role)
+    .map(([role, id]) => `${role} = ${id}`);
+  const known = `${[...targets].join(", ")}${roles.length > 0 ? `, or a role: ${roles.join(", ")}` : ""}`;
   const vantages = new Set(config.vantages);
   for (const [index, fault] of scenario.faults.entries()) {
-    if (fault.kind === "cloudwatch-down" && !config.controlRegions.includes(fault.region))
+    if ("region" in fault && !config.controlRegions.includes(fault.region))
       issues.push({
         path: `faults[${index}].region`,
         message: `expected a control region of the config (${config.controlRegions.join(", ")}), got "${fault.region}"`,
@@ -266,7 +301,7 @@ export function parseScenario(raw: unknown, baseConfig: unknown = readJsonFile(e
     if (fault.target !== undefined && !targets.has(fault.target))
       issues.push({
         path: `faults[${index}].target`,
-        message: `expected a target of the config (${[...targets].join(", ")}), got "${fault.target}"`,
+        message: `expected a target of the config (${known}), got "${fault.target}"`,
       });
     for (const [i, vantage] of (fault.vantages ?? []).entries()) {
       if (!vantages.has(vantage))
@@ -280,7 +315,7 @@ export function parseScenario(raw: unknown, baseConfig: unknown = readJsonFile(e
     if (!targets.has(id))
       issues.push({
         path: `expect.finalWeights.${id}`,
-        message: `expected a target of the config (${[...targets].join(", ")})`,
+        message: `expected a target of the config (${known})`,
       });
   }
   if (issues.length > 0) throw new ValidationError("scenario", issues);
@@ -302,7 +337,23 @@ function collect<T>(issues: ValidationIssue[], run: () => T, prefix?: string): T
   }
 }
 
-/** Reads and validates a scenario file; errors name the file and each bad field, never a raw parse error. */
-export function loadScenario(path: string | URL): Scenario {
-  return parseScenario(readJsonFile(path, "scenario"));
+/**
+ * Reads and validates a scenario file; errors name the file and each bad
+ * field, never a raw parse error. The scenario's `config` overrides are
+ * merged onto `configPath` (a user's own config; its faults may name roles,
+ * see ./scenario-roles.ts). @default the example config
+ */
+export function loadScenario(path: string | URL, configPath: string | URL = exampleConfigPath): Scenario {
+  return parseScenario(readJsonFile(path, "scenario"), readJsonFile(configPath, "config"));
+}
+
+/**
+ * The config a replay or drill runs with: `--config`, else
+ * `$FAILOVER_CONFIG_FILE`, else `failover.config.json` in the working
+ * directory when there is one, else the example config.
+ */
+export function configPathFor(flag: string | undefined, env: Record<string, string | undefined>): string | URL {
+  const named = flag ?? env.FAILOVER_CONFIG_FILE;
+  if (named !== undefined) return named;
+  return existsSync("failover.config.json") ? "failover.config.json" : exampleConfigPath;
 }
