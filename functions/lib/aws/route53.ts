@@ -126,30 +126,15 @@ export class Route53Switcher {
     const changes = casChanges(this.config, from, change).map(toSdkChange);
     if (changes.length === 0) return { changeId: "", calls: 0 };
     const before = this.stats.total().calls;
-    let ambiguous = false;
+    const sent = { ambiguous: false };
     try {
-      const output = await this.call("ChangeResourceRecordSets", async (signal) => {
-        try {
-          return await this.client.send(
-            new ChangeResourceRecordSetsCommand({
-              HostedZoneId: this.config.hostedZone.id,
-              ChangeBatch: { Comment: `${this.config.name}: compare-and-swap`, Changes: changes },
-            }),
-            { abortSignal: signal },
-          );
-        } catch (error) {
-          // A timeout or 5xx may have been applied anyway; remember it for the conflict check below.
-          if (classifyAwsError(error) === "unavailable") ambiguous = true;
-          throw error;
-        }
-      });
+      const output = await this.sendBatch("compare-and-swap", changes, sent);
       const changeId = output.ChangeInfo?.Id;
       if (typeof changeId !== "string" || changeId === "")
         throw badAnswer("ChangeResourceRecordSets", "ChangeInfo.Id is missing");
       return { changeId, calls: this.stats.total().calls - before };
     } catch (error) {
-      if (!ambiguous || !(error instanceof Route53Error)) throw error;
-      if (error.code !== "ROUTE53_CONFLICT" && error.code !== "ROUTE53_UNAVAILABLE") throw error;
+      if (!lostAnswer(sent, error)) throw error;
       // An attempt's answer was lost: the batch may be in place. Only a read can say.
       const readBack = await this.readBack(from, change);
       if (readBack.outcome === "applied")
@@ -241,29 +226,34 @@ export class Route53Switcher {
       );
     }
     const { changes, created } = initChanges(this.config);
-    let ambiguous = false;
+    const sent = { ambiguous: false };
     try {
-      const output = await this.call("ChangeResourceRecordSets", async (signal) => {
-        try {
-          return await this.client.send(
-            new ChangeResourceRecordSetsCommand({
-              HostedZoneId: this.config.hostedZone.id,
-              ChangeBatch: { Comment: `${this.config.name}: init`, Changes: changes.map(toSdkChange) },
-            }),
-            { abortSignal: signal },
-          );
-        } catch (error) {
-          // A lost answer may follow an applied batch; its retry then finds the records "already exist".
-          if (classifyAwsError(error) === "unavailable") ambiguous = true;
-          throw error;
-        }
-      });
+      const output = await this.sendBatch("init", changes.map(toSdkChange), sent);
       return { created, changeId: output.ChangeInfo?.Id ?? "" };
     } catch (error) {
-      if (!ambiguous || !(error instanceof Route53Error)) throw error;
-      if (error.code !== "ROUTE53_CONFLICT" && error.code !== "ROUTE53_UNAVAILABLE") throw error;
+      // Its retry finds the records "already exist" when the lost answer's batch was applied.
+      if (!lostAnswer(sent, error)) throw error;
       return { created, ...(await this.initReadBack(changes, error)) };
     }
+  }
+
+  /** Sends one change batch with retries; `sent.ambiguous` tells whether an attempt failed in a way that may have been applied. */
+  private sendBatch(purpose: string, changes: Change[], sent: { ambiguous: boolean }) {
+    return this.call("ChangeResourceRecordSets", async (signal) => {
+      try {
+        return await this.client.send(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: this.config.hostedZone.id,
+            ChangeBatch: { Comment: `${this.config.name}: ${purpose}`, Changes: changes },
+          }),
+          { abortSignal: signal },
+        );
+      } catch (error) {
+        // A timeout or 5xx may have been applied anyway: only a read can tell.
+        if (classifyAwsError(error) === "unavailable") sent.ambiguous = true;
+        throw error;
+      }
+    });
   }
 
   /**
@@ -399,6 +389,15 @@ export class Route53Switcher {
   private call<T>(operation: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     return withRetry(send, this.retry, (giveUp) => route53Failure(operation, giveUp, this.config.hostedZone.id));
   }
+}
+
+/** A batch failure that may follow an applied attempt: an answer was lost, then a conflict (its own retry) or no answer at all. */
+function lostAnswer(sent: { ambiguous: boolean }, error: unknown): error is Route53Error {
+  return (
+    sent.ambiguous &&
+    error instanceof Route53Error &&
+    (error.code === "ROUTE53_CONFLICT" || error.code === "ROUTE53_UNAVAILABLE")
+  );
 }
 
 /** What a read after an ambiguous failure showed. */

@@ -100,37 +100,26 @@ async function initRecords(ctx: ManualContext, event: ManualEvent, now: number):
     if (!exists || healthChecks === undefined || signalEndpoints === undefined) throw withEndpointsHint(error, exists);
     adopted = true;
   }
-  const sync = await followSync(ctx, created.changeId, problems);
-  const readBack = created.readBack ? { readBack: true as const } : {};
-  if (healthChecks === undefined || signalEndpoints === undefined) {
-    problems.push(
-      "data-plane health checks not linked: no signal endpoints (set FAILOVER_SIGNAL_ENDPOINTS to the deploy's signalEndpoints output and run init again)",
-    );
-    return {
-      action: "init",
-      at: now,
-      problems,
-      created: created.created,
-      adopted,
-      changeId: created.changeId,
-      sync,
-      ...readBack,
-    };
-  }
-  const dataPlane = await linkDataPlane(ctx.config, signalEndpoints, healthChecks, ctx.switcher, ctx.fetchText);
-  ctx.log.warn("manual init: data plane linked", { ...dataPlane, actor: event.actor });
-  problems.push(...dataPlane.problems);
-  return {
+  const result: InitResult = {
     action: "init",
     at: now,
     problems,
     created: created.created,
     adopted,
     changeId: created.changeId,
-    sync,
-    dataPlane,
-    ...readBack,
+    sync: await followSync(ctx, created.changeId, problems),
+    ...(created.readBack ? { readBack: true as const } : {}),
   };
+  if (healthChecks === undefined || signalEndpoints === undefined) {
+    problems.push(
+      "data-plane health checks not linked: no signal endpoints (set FAILOVER_SIGNAL_ENDPOINTS to the deploy's signalEndpoints output and run init again)",
+    );
+    return result;
+  }
+  const dataPlane = await linkDataPlane(ctx.config, signalEndpoints, healthChecks, ctx.switcher, ctx.fetchText);
+  ctx.log.warn("manual init: data plane linked", { ...dataPlane, actor: event.actor });
+  problems.push(...dataPlane.problems);
+  return { ...result, dataPlane };
 }
 
 /** Records exist and there is nothing to link: say how to adopt them. */
