@@ -51,8 +51,13 @@ export function slackCommandFunctionName(config: Pick<FailoverConfig, "name">, s
  *   about 7 ms of CPU on a full core, about 0.1 s at the 7% of a vCPU that
  *   128 MB buys: far inside its 3 s reserve. It mostly waits for the next
  *   probe round, and waiting is billed by memory.
- * - notify 128, manual 256: seldom invoked. slack 256: runs the manual logic
- *   (and 128 MB's share of a vCPU would stretch its cold start toward Slack's 3 s).
+ * - notify 128, manual 256: seldom invoked.
+ * - slack 1769 (one full vCPU): Slack waits 3 s for the answer, also on a
+ *   cold start, whose answer path (import, secrets, a Route 53 read,
+ *   `views.open`) takes about 0.54 s of CPU (bench/slack-ack.bench.ts);
+ *   Lambda gives CPU in proportion to memory, so at 256 MB (about 14% of a
+ *   vCPU) it would take about 3.8 s. Invoked a few times per incident, it
+ *   costs cents.
  */
 export const functionMemoryMb = {
   probe: 128,
@@ -60,5 +65,5 @@ export const functionMemoryMb = {
   notify: 128,
   manual: 256,
   signal: 128,
-  slack: 256,
+  slack: 1769,
 } as const;

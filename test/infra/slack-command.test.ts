@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exampleConfigPath, loadConfig, mergeConfig, readJsonFile } from "../../functions/lib/config.ts";
-import { slackCommandFunctionName } from "../../functions/lib/deployment.ts";
+import { functionMemoryMb, slackCommandFunctionName } from "../../functions/lib/deployment.ts";
 import { slackParameterNames } from "../../functions/lib/slack-command/secrets.ts";
 import { WEBHOOK_PLACEHOLDER } from "../../functions/lib/slack/webhook.ts";
 import { checkAlarms, checkControl, checkIam, functionViews, type FunctionView } from "./checks.ts";
@@ -35,6 +35,8 @@ describe("the Slack command in the stacks (config with a slack block)", () => {
     for (const view of slack) {
       expect(view.fn.inputs.name).toBe(slackCommandFunctionName(config, stage));
       expect(view.fn.inputs.reservedConcurrentExecutions).toBeGreaterThan(0);
+      // One full vCPU: the cold answer must fit Slack's 3 s (docs/performance.md, Slack command acknowledgement).
+      expect(view.fn.inputs.memorySize).toBe(functionMemoryMb.slack);
       const url = app.resources.find(
         (r) =>
           r.type === "aws:lambda/functionUrl:FunctionUrl" &&
