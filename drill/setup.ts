@@ -272,13 +272,14 @@ async function startDataPlane(
   const observed = storesOf(routes.direct);
   const decidedAt = new Map<string, number>();
   const findDecision = async (checkId: string, at: number) => {
-    // A round writes its signal before its view: look a little later.
+    // Look a little later: the round that drained may still be writing.
     await clock.sleepUntil(at + 15_000);
     const region = regionOf.get(checkId);
     const target = targetOf.get(checkId);
     if (region === undefined || target === undefined) return;
-    const view = await observed.readView(region).catch(() => undefined);
-    const decision = view?.state.switches.find(
+    const read = await observed.read(region);
+    const switches = read.docs.flatMap((doc) => doc.view.state.switches);
+    const decision = switches.find(
       (event) => event.at * 1000 <= at && (event.to[target] ?? 0) === 0 && (event.from[target] ?? 0) > 0,
     );
     if (decision !== undefined) decidedAt.set(`${checkId}@${at}`, decision.at * 1000);
@@ -519,6 +520,7 @@ function createHandlers(
     syncTimeoutMs: 0,
     announce: announcerIn(manualRegion),
     audit: auditTrailFor(config, manualRegion, aws),
+    signals,
   };
   return { probes, deciders, budgetMs: Math.min(config.probe.budgetSeconds * 1000, 57_000), manual };
 }

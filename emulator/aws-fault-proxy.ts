@@ -28,6 +28,8 @@ export interface AwsCall {
   service: string | undefined;
   /** SigV4 region (Route 53 signs with `us-east-1`); undefined for an unsigned request. */
   region: string | undefined;
+  /** Operation of a JSON-protocol call (SSM, CloudWatch's JSON form): the `X-Amz-Target` header after its dot, e.g. `PutParameter`. */
+  operation?: string | undefined;
 }
 
 /** Decides the fault of a request no queued fault matched: standing faults, e.g. a service down for a while. */
@@ -65,7 +67,12 @@ export async function startFaultProxy(targetUrl: string): Promise<FaultProxy> {
       const fault =
         index >= 0
           ? queue.splice(index, 1)[0]?.fault
-          : rule?.({ method: req.method ?? "GET", path: req.url ?? "/", ...signedScope(req) });
+          : rule?.({
+              method: req.method ?? "GET",
+              path: req.url ?? "/",
+              ...signedScope(req),
+              operation: String(req.headers["x-amz-target"] ?? "").split(".")[1],
+            });
       if (fault) state.served += 1;
       serve(fault, { req, res, body: Buffer.concat(chunks), target, held });
     });

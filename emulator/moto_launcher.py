@@ -153,6 +153,24 @@ def patch_route53() -> None:
     #  4. A DELETE removes only the record with its own name, type and SetIdentifier (stock moto
     #     removes every record with that SetIdentifier, whatever its name).
     #  6. Each change gets its own id, PENDING for MOTO_CHANGE_PENDING_SECONDS, then INSYNC.
+    #  9. A simple (non-weighted) set and weighted sets never share a name and type: a CREATE/UPSERT
+    #     of one beside the other fails with InvalidChangeBatch "RRSet with DNS name ... cannot be
+    #     created as ...", unless an earlier change of the same batch deleted the other (AWS checks
+    #     each change against the batch's working copy; `failover init` takes over a simple record by
+    #     DELETE simple + CREATE weighted in one batch). Stock moto stores both, answering neither.
+    def mixed_policy(working: list[Any], rrset: dict[str, Any], index: int | None) -> str | None:
+        name, rtype = norm_name(rrset["Name"]), rrset.get("Type")
+        weighted = rrset.get("SetIdentifier") is not None
+        for i, other in enumerate(working):
+            if i == index or norm_name(other.name) != name or other.type != rtype:
+                continue
+            if (other.set_identifier is not None) != weighted:
+                return (f"RRSet with DNS name {name}., type {rtype}, SetIdentifier {rrset['SetIdentifier']} cannot be "
+                        "created as a non-weighted set exists with the same name and type." if weighted else
+                        f"RRSet with DNS name {name}., type {rtype} cannot be created as other RRSets exist with "
+                        "the same name and type.")
+        return None
+
     def change_resource_record_sets(self: Any, zoneid: str, change_list: list[dict[str, Any]]) -> dict[str, Any]:
         with _ROUTE53_LOCK:
             zone = self.get_hosted_zone(zoneid)
@@ -181,6 +199,10 @@ def patch_route53() -> None:
                     continue
                 if action == "CREATE" and index is not None:
                     problems.append(f"Tried to create resource record set {describe(rrset)} but it already exists")
+                    continue
+                mixed = mixed_policy(working, rrset, index)
+                if mixed is not None:
+                    problems.append(mixed)
                     continue
                 stored = dict(rrset)
                 stored["Name"] = name + "."

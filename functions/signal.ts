@@ -2,9 +2,9 @@ import { ParameterStore } from "./lib/aws/ssm.ts";
 import { systemClock, type Clock } from "./lib/clock.ts";
 import type { FailoverConfig } from "./lib/config.ts";
 import { drainMarker } from "./lib/dataplane/health-checks.ts";
-import { SignalStore, type SignalDocument } from "./lib/dataplane/signal-store.ts";
+import { SignalStore, type SignalRead } from "./lib/dataplane/signal-store.ts";
+import { drainedIn } from "./lib/dataplane/signal-union.ts";
 import { configFromEnv } from "./lib/env-config.ts";
-import { describeError } from "./lib/errors.ts";
 import { log as defaultLog, type Logger } from "./lib/log.ts";
 
 /** What Route 53's health checkers ask: `GET /?target=<id>` (a function URL event carries these fields). */
@@ -32,9 +32,11 @@ export interface SignalDeps {
 
 /**
  * The data-plane signal endpoint: answers per target whether it should
- * serve. `200 drain <id>` only when this region's store positively says
- * drain; `200 serve <id>` otherwise; `503` when the store cannot be read, and
- * `404` for an unknown target. An inverted string-match health check turns
+ * serve. `200 drain <id>` only when a fresh decider document in this
+ * region's store drains it and no active override serves it
+ * (../lib/dataplane/signal-union.ts: a document older than five minutes
+ * counts as serve); `200 serve <id>` otherwise; `503` when the store cannot
+ * be read, and `404` for an unknown target. An inverted string-match health check turns
  * only the first into "unhealthy", so silence, errors or a lost region never
  * drain anything.
  */
@@ -43,7 +45,7 @@ export function createSignalHandler(deps: SignalDeps) {
   const cacheMs = deps.cacheMs ?? 1000;
   const log = deps.log ?? defaultLog;
   const ids = new Set(deps.config.targets.map((target) => target.id));
-  let cached: { at: number; doc: Promise<SignalDocument | undefined> } | undefined;
+  let cached: { at: number; read: Promise<SignalRead> } | undefined;
   const answer = (statusCode: number, body: string): SignalAnswer => ({
     statusCode,
     headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
@@ -54,19 +56,17 @@ export function createSignalHandler(deps: SignalDeps) {
     if (target === undefined || !ids.has(target))
       return answer(404, `unknown target: expected ?target= one of ${[...ids].join(", ")}`);
     const now = clock.now();
-    if (cached === undefined || now - cached.at >= cacheMs)
-      cached = { at: now, doc: deps.store.readSignal(deps.region) };
-    try {
-      const doc = await cached.doc;
-      return answer(200, doc?.drain.includes(target) ? drainMarker(target) : `serve ${target}`);
-    } catch (error) {
+    if (cached === undefined || now - cached.at >= cacheMs) cached = { at: now, read: deps.store.read(deps.region) };
+    const read = await cached.read;
+    if (read.error !== undefined) {
       cached = undefined;
-      log.warn("signal store unreadable: answering 503 (counts as serve)", {
-        region: deps.region,
-        error: describeError(error),
-      });
+      log.warn("signal store unreadable: answering 503 (counts as serve)", { region: deps.region, error: read.error });
       return answer(503, "signal unavailable");
     }
+    if (read.problems !== undefined)
+      log.warn("signal documents ignored", { region: deps.region, problems: read.problems });
+    const drained = drainedIn(read, Math.floor(now / 1000)).has(target);
+    return answer(200, drained ? drainMarker(target) : `serve ${target}`);
   };
 }
 

@@ -1,11 +1,11 @@
 import { alertTopicName, functionMemoryMb, manualFunctionName } from "../functions/lib/deployment.ts";
-import { roundsTimeoutSeconds, type Settings } from "./settings.ts";
+import { roundsTimeoutSeconds, signalReservedConcurrency, type Settings } from "./settings.ts";
 import type { Secrets } from "./secrets.ts";
 import {
   auditStatements,
   dataPlaneStoreStatements,
   deciderPermissions,
-  manualReadPermissions,
+  manualExtraPermissions,
   notifyPermissions,
   signalPermissions,
 } from "./iam.ts";
@@ -23,9 +23,6 @@ export interface ControlRegion {
   /** The `/failover` Slack command (public function URL, Slack-signed requests); only with config `slack`. */
   slackCommand?: sst.aws.Function;
 }
-
-/** Most concurrent signal invocations per region: health checkers ask a few times a second; a flood is throttled, not billed. */
-const SIGNAL_RESERVED_CONCURRENCY = 10;
 
 /**
  * In each control region: the decider Cron, the manual failover function
@@ -68,7 +65,7 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
           environment: writerEnvironment,
           permissions: writerPermissions(region).apply((statements) => [
             ...statements,
-            ...dataPlaneStoreStatements(config),
+            ...dataPlaneStoreStatements(config, region),
             ...auditStatements(config, "read"),
           ]),
           timeoutSeconds: roundsTimeoutSeconds(config),
@@ -79,7 +76,7 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
     );
 
     // Same permissions as the decider (it writes the lease and weights by
-    // the same CAS), plus writing the audit entries; no data-plane store. No `url`: on-call invokes it with IAM (lambda:InvokeFunction).
+    // the same CAS), plus writing the audit entries and the signal override. No `url`: on-call invokes it with IAM (lambda:InvokeFunction).
     const manualFailover = new sst.aws.Function(
       logicalName("ManualFailover", region),
       {
@@ -89,11 +86,7 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
           configJson,
           environment: { ...writerEnvironment, FAILOVER_SIGNAL_ENDPOINTS: signalEndpoints },
           permissions: writerPermissions(region).apply((statements) =>
-            accountId.apply((account) => [
-              ...statements,
-              ...manualReadPermissions(config, region, account),
-              ...auditStatements(config, "write"),
-            ]),
+            accountId.apply((account) => [...statements, ...manualExtraPermissions(config, region, account)]),
           ),
           timeoutSeconds: 60,
           memoryMb: functionMemoryMb.manual,
@@ -188,7 +181,9 @@ function createSignalEndpoint(
         memoryMb: functionMemoryMb.signal,
       }),
       url: { authorization: "none", cors: false },
-      concurrency: { reserved: SIGNAL_RESERVED_CONCURRENCY },
+      // Optional (docs/dataplane.md): a reservation caps a flood's bill (it is throttled, 429, read as serve)
+      // but fails the deploy on an account whose concurrency quota is 10.
+      ...(signalReservedConcurrency() !== undefined ? { concurrency: { reserved: signalReservedConcurrency() } } : {}),
     },
     { provider },
   );

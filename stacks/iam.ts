@@ -139,20 +139,52 @@ export function manualReadPermissions(
   ];
 }
 
-/** ARNs of the data-plane parameters (signal, and the deciders' view unless `signalOnly`) in `region`, any account (a role only reaches its own). */
-export function dataPlaneParameterArns(config: FailoverConfig, region: string, signalOnly = false): string[] {
-  const names = signalParameterNames(config);
-  return (signalOnly ? [names.signal] : [names.signal, names.view]).map(
+/**
+ * What the manual logic needs beyond the decider's rights, wherever it runs
+ * (the manual function, the Slack command): its reads, writing the audit
+ * entries, and the signal override (a promote or pin clears the drain
+ * signal of the target it gives traffic).
+ */
+export function manualExtraPermissions(
+  config: FailoverConfig,
+  region: string,
+  accountId: string,
+): PermissionStatement[] {
+  return [
+    ...manualReadPermissions(config, region, accountId),
+    ...auditStatements(config, "write"),
+    ...dataPlaneStoreStatements(config, "manual"),
+  ];
+}
+
+/** ARNs of the data-plane parameters in `region` (every decider's document and the override, or just `names`), any account (a role only reaches its own). */
+export function dataPlaneParameterArns(config: FailoverConfig, region: string, names?: readonly string[]): string[] {
+  const all = signalParameterNames(config);
+  return (names ?? [...Object.values(all.deciders), all.override]).map(
     (name) => `arn:${partitionOf(region)}:ssm:${region}:*:parameter${name}`,
   );
 }
 
-/** The decider writes the signal and its view to every control region's parameter store, and reads them back. */
-export function dataPlaneStoreStatements(config: FailoverConfig): PermissionStatement[] {
-  const resources = config.controlRegions.flatMap((region) => dataPlaneParameterArns(config, region));
+/**
+ * The data-plane documents: every decider and the manual function read all
+ * of them in every control region (GetParameters, one call per region); a
+ * decider writes only its own document (so it can never overwrite another
+ * decider's drains), the manual function only the override (a lease's
+ * "serve").
+ */
+export function dataPlaneStoreStatements(config: FailoverConfig, writer: string | "manual"): PermissionStatement[] {
+  const names = signalParameterNames(config);
+  const own = writer === "manual" ? names.override : names.deciders[writer];
+  if (own === undefined) throw new Error(`${writer} is not a control region`);
   return [
-    { actions: ["ssm:GetParameter"], resources },
-    { actions: ["ssm:PutParameter"], resources },
+    {
+      actions: ["ssm:GetParameters"],
+      resources: config.controlRegions.flatMap((r) => dataPlaneParameterArns(config, r)),
+    },
+    {
+      actions: ["ssm:PutParameter"],
+      resources: config.controlRegions.flatMap((r) => dataPlaneParameterArns(config, r, [own])),
+    },
   ];
 }
 
@@ -181,7 +213,7 @@ export function auditStatements(config: FailoverConfig, access: "read" | "write"
 
 /** The signal endpoint: read this region's signal parameter, nothing else. */
 export function signalPermissions(config: FailoverConfig, region: string): PermissionStatement[] {
-  return [{ actions: ["ssm:GetParameter"], resources: dataPlaneParameterArns(config, region, true) }];
+  return [{ actions: ["ssm:GetParameters"], resources: dataPlaneParameterArns(config, region) }];
 }
 
 /** A probe: publish its rounds, nothing else. */

@@ -55,3 +55,22 @@ export const logRetention = "2 weeks" as const;
 export function roundsTimeoutSeconds(config: FailoverConfig): number {
   return config.probe.budgetSeconds + Math.ceil(config.probe.timeoutMs / 1000) + 10;
 }
+
+/** Env var: reserved concurrency of each signal endpoint (unset: none). */
+export const signalConcurrencyEnv = "FAILOVER_SIGNAL_RESERVED_CONCURRENCY";
+
+/**
+ * Reserved concurrency of each region's signal endpoint, from
+ * `FAILOVER_SIGNAL_RESERVED_CONCURRENCY`: undefined (the default) reserves
+ * none, since Lambda refuses a reservation that leaves an account under 100
+ * unreserved (a new account's quota is 10). Throws naming the variable when
+ * it is not a whole number from 1 to 1000.
+ */
+export function signalReservedConcurrency(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = env[signalConcurrencyEnv]?.trim();
+  if (text === undefined || text === "") return undefined;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 1000)
+    throw new Error(`${signalConcurrencyEnv} must be a whole number from 1 to 1000 (or unset for none), got "${text}"`);
+  return value;
+}

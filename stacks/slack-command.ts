@@ -1,5 +1,5 @@
 import { functionMemoryMb, slackCommandFunctionName } from "../functions/lib/deployment.ts";
-import { auditStatements, manualReadPermissions, slackCommandPermissions, type PermissionStatement } from "./iam.ts";
+import { manualExtraPermissions, slackCommandPermissions, type PermissionStatement } from "./iam.ts";
 import { functionArgs, logicalName, providerFor } from "./regions.ts";
 import type { Settings } from "./settings.ts";
 
@@ -36,8 +36,7 @@ export function createSlackCommand(
         permissions: manualPermissions.apply((statements) =>
           accountId.apply((account) => [
             ...statements,
-            ...manualReadPermissions(config, region, account),
-            ...auditStatements(config, "write"),
+            ...manualExtraPermissions(config, region, account),
             ...slackCommandPermissions(config, region, account, name),
           ]),
         ),

@@ -91,6 +91,12 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
           io,
         );
       if (spec.changes && !flags.yes) {
+        // init shows the exact batch before asking (or before refusing without a terminal).
+        if (spec.action === "init") {
+          const preview = await send({ ...event, dryRun: true });
+          if (!preview.ok) return failed(spec.action, preview, flags.json === true, io);
+          io.stdout(`${renderResult(preview, config.vantages)}\n`);
+        }
         const confirmed = await confirm(checked, config, io, () => send({ action: "status", actor }));
         if (confirmed !== true) return confirmed;
       }
@@ -100,10 +106,15 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
         if (!flags.json) io.stdout(renderResult(response, config.vantages));
         return spec.exitCode?.(response) ?? 0;
       }
-      if (!flags.json) io.stderr(errorText(spec.action, response));
-      return response.error.code === "INVALID_INPUT" ? 2 : 1;
+      return failed(spec.action, response, flags.json === true, io);
     },
   };
+}
+
+/** Prints a failed answer (unless --json printed it already); its exit code. */
+function failed(action: string, response: Extract<ManualResponse, { ok: false }>, json: boolean, io: CliIO): number {
+  if (!json) io.stderr(errorText(action, response));
+  return response.error.code === "INVALID_INPUT" ? 2 : 1;
 }
 
 /**
@@ -193,7 +204,8 @@ async function confirm(
       { hint: "Pass --yes to confirm (e.g. in scripts)." },
     );
   }
-  const status = await readStatus().catch(() => undefined);
+  // init's plan was printed already (and a zone with a simple record has no status to read).
+  const status = event.action === "init" ? undefined : await readStatus().catch(() => undefined);
   const now = status?.ok && status.action === "status" ? status : undefined;
   const lines = [`About to ${describeIntent(event, config)}.`];
   if (now)
@@ -204,7 +216,7 @@ async function confirm(
           " ",
         )}; lease: ${now.lease ? `${now.lease.action} ${now.lease.target ?? ""} by ${now.lease.actor}${now.lease.active ? "" : " (expired)"}` : "none"}.`,
     );
-  else lines.push("(Could not read the current state first.)");
+  else if (event.action !== "init") lines.push("(Could not read the current state first.)");
   const replacing = event.action === "promote" || event.action === "drain" || event.action === "pin";
   if (replacing && now?.lease?.active)
     lines.push(
@@ -250,7 +262,7 @@ function describeIntent(event: ManualEvent, config: FailoverConfig): string {
     case "release-hold":
       return `release ${event.target}'s flap hold (it comes back through recovery and the ramp)`;
     default:
-      return `create the weighted records ${config.records.map((r) => r.name).join(", ")} with the config's weights`;
+      return `apply the plan above: the weighted records ${config.records.map((r) => r.name).join(", ")} with the config's weights`;
   }
 }
 

@@ -1,3 +1,5 @@
+import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
+import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
 import { LambdaInvoker } from "../../functions/lib/aws/lambda.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
@@ -80,6 +82,12 @@ async function send(
       announce: alertAnnouncer(region, log, io.env, endpoint ? { endpoint } : {}),
       audit: auditTrailFor(config, region, endpoint ? { endpoint } : {}),
       healthChecks: new HealthCheckAdmin(config, endpoint ? { endpoint } : {}),
+      signals: new SignalStore(
+        config,
+        new Map(
+          config.controlRegions.map((r) => [r, new ParameterStore({ region: r, ...(endpoint ? { endpoint } : {}) })]),
+        ),
+      ),
     };
     const signalEndpoints = signalEndpointsFrom(io.env[SIGNAL_ENDPOINTS_ENV], config);
     if (signalEndpoints !== undefined) deps.signalEndpoints = signalEndpoints;

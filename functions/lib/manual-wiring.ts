@@ -8,6 +8,8 @@ import type { FailoverConfig } from "./config.ts";
 import type { ManualDeps } from "./control/manual.ts";
 import { SIGNAL_ENDPOINTS_ENV, signalEndpointsFrom } from "./dataplane/endpoints.ts";
 import { log } from "./log.ts";
+import { ParameterStore } from "./aws/ssm.ts";
+import { SignalStore } from "./dataplane/signal-store.ts";
 
 /**
  * What the manual failover logic runs on inside a Lambda function (the
@@ -27,6 +29,7 @@ export function manualDepsFromEnv(config: FailoverConfig, env: NodeJS.ProcessEnv
     announce: alertAnnouncer(region, log, env),
     audit: auditTrailFor(config, region),
     healthChecks: new HealthCheckAdmin(config),
+    signals: new SignalStore(config, new Map(config.controlRegions.map((r) => [r, new ParameterStore({ region: r })]))),
   };
   const signalEndpoints = signalEndpointsFrom(env[SIGNAL_ENDPOINTS_ENV], config);
   if (signalEndpoints !== undefined) deps.signalEndpoints = signalEndpoints;

@@ -565,9 +565,9 @@ export function dataPlaneCosts(config: FailoverConfig, prices: PriceTable, a: Co
     ...signal.map((l) => ({ ...l, item: `data plane: ${l.item}` })),
     line(prices, "ssm.standardParameter", {
       service: "SSM",
-      item: "data plane: signal and view parameters",
-      quantity: 2 * controls,
-      basis: `2 standard parameters in each of ${controls} control regions; reads and writes at standard throughput are free`,
+      item: "data plane: signal documents (one per decider, and the override)",
+      quantity: (controls + 1) * controls,
+      basis: `${controls + 1} standard parameters (each decider's document and on-call's override) in each of ${controls} control regions; reads and writes at standard throughput are free`,
     }),
   ];
 }

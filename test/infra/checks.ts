@@ -11,8 +11,15 @@ import {
   slackParameterArns,
   wildcardResourceExceptions,
 } from "../../stacks/iam.ts";
+import { signalParameterNames } from "../../functions/lib/dataplane/signal-store.ts";
 import { slackWebhookParameterName, WEBHOOK_PLACEHOLDER } from "../../functions/lib/slack/webhook.ts";
-import { logRetention, maxConfigEnvBytes, roundsTimeoutSeconds } from "../../stacks/settings.ts";
+import {
+  logRetention,
+  maxConfigEnvBytes,
+  roundsTimeoutSeconds,
+  signalConcurrencyEnv,
+  signalReservedConcurrency,
+} from "../../stacks/settings.ts";
 import { mockAccountId, type BuiltApp, type MockResource } from "./sst-harness.ts";
 
 /**
@@ -136,8 +143,11 @@ export function checkControl(
       const url = ofType(app.resources, "aws:lambda/functionUrl:FunctionUrl").find((u) => u.region === region);
       if (url?.inputs.authorizationType !== "NONE")
         problems.push(`${region}: the signal endpoint needs a function URL without auth (Route 53 checkers send none)`);
-      if (!(signal.fn.inputs.reservedConcurrentExecutions > 0))
-        problems.push(`${region}: the public signal endpoint has no reserved concurrency cap`);
+      const reserved = signalReservedConcurrency();
+      if (signal.fn.inputs.reservedConcurrentExecutions !== reserved)
+        problems.push(
+          `${region}: the signal endpoint reserves ${signal.fn.inputs.reservedConcurrentExecutions ?? "no"} concurrency, expected ${reserved ?? "none"} (${signalConcurrencyEnv})`,
+        );
     }
     for (const view of [...deciders, ...manuals, ...notifiers, ...signals]) {
       if (view.fn.inputs.environment?.variables?.FAILOVER_CONTROL_REGION !== region)
@@ -262,6 +272,7 @@ const expectedActions: Record<FunctionKind, string[]> = {
     "route53:ListResourceRecordSets",
     "sns:Publish",
     "ssm:GetParameter",
+    "ssm:GetParameters",
     "ssm:PutParameter",
   ],
   manual: [
@@ -275,10 +286,11 @@ const expectedActions: Record<FunctionKind, string[]> = {
     "route53:ListResourceRecordSets",
     "sns:Publish",
     "ssm:GetParameter",
+    "ssm:GetParameters",
     "ssm:PutParameter",
   ],
   notify: ["kms:Decrypt", "route53:ListResourceRecordSets", "ssm:GetParameter"],
-  signal: ["ssm:GetParameter"],
+  signal: ["ssm:GetParameters"],
   // The manual function's rights (it runs the same logic), its secrets, and invoking itself.
   slack: [
     "cloudwatch:DescribeAlarms",
@@ -293,9 +305,23 @@ const expectedActions: Record<FunctionKind, string[]> = {
     "route53:ListResourceRecordSets",
     "sns:Publish",
     "ssm:GetParameter",
+    "ssm:GetParameters",
     "ssm:PutParameter",
   ],
 };
+
+/**
+ * The data-plane documents an action may reach: the endpoint reads its own region's; deciders and the
+ * manual function read every region's; a decider writes only its own document, the manual function only
+ * the override.
+ */
+function dataPlaneResources(config: FailoverConfig, kind: FunctionKind, region: string, action: string): string[] {
+  const names = signalParameterNames(config);
+  if (kind === "signal") return dataPlaneParameterArns(config, region);
+  if (action !== "ssm:PutParameter") return config.controlRegions.flatMap((r) => dataPlaneParameterArns(config, r));
+  const own = kind === "manual" || kind === "slack" ? names.override : (names.deciders[region] ?? "?");
+  return config.controlRegions.flatMap((r) => dataPlaneParameterArns(config, r, [own]));
+}
 
 /** Actions of a function in `region`: a notifier outside the first control region also asks the first region's alarms (DescribeAlarms). */
 function actionsExpected(kind: FunctionKind, region: string, config: FailoverConfig): string[] {
@@ -398,10 +424,7 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
           if (JSON.stringify(resources) !== JSON.stringify([slackFunctionArn(region, view)]))
             problems.push(`${where}: lambda:InvokeFunction on ${resources.join(", ")}, expected only itself`);
         } else if (!onAudit) {
-          const parameters =
-            view.kind === "signal"
-              ? dataPlaneParameterArns(config, region, true)
-              : config.controlRegions.flatMap((r) => dataPlaneParameterArns(config, r));
+          const parameters = dataPlaneResources(config, view.kind, region, action);
           if (action.startsWith("ssm:") && JSON.stringify(resources) !== JSON.stringify(parameters))
             problems.push(
               `${where}: ${action} on ${resources.join(", ")}, expected only ${parameters.join(", ")} or ${audit.join(", ")}`,

@@ -29,7 +29,7 @@ import { healthCheckReference, signalCheckSpec } from "../../functions/lib/datap
 import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { createLogger } from "../../functions/lib/log.ts";
 import { createSignalHandler } from "../../functions/signal.ts";
-import { capturedLog, controlZone, emulatorPerFile } from "../support/control-fixtures.ts";
+import { capturedLog, controlZone, drainDocument, emulatorPerFile } from "../support/control-fixtures.ts";
 import { recordSets } from "../support/control-fixtures.ts";
 import { closedPort, selfSignedCertificate, startServer } from "../support/local-servers.ts";
 import { manualClock } from "../support/manual-clock.ts";
@@ -149,7 +149,7 @@ describe("failover init on the data plane (emulator)", () => {
   it("leaves a target untied while its signal says drain and its records still give it traffic", async () => {
     // Prepare
     const { manual, store, switcher } = await setup();
-    await store.publish({ v: 1, at: 1, by: "us-east-2", drain: ["primary"] }, undefined);
+    await store.publish(drainDocument("us-east-2", ["primary"]));
     // Act
     const init = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
     // Assess
@@ -168,7 +168,7 @@ describe("failover status on the data plane (emulator)", () => {
     ok(await handleManualEvent(manual, { action: "init", actor: "alice" }));
     // Act
     const serving = ok<StatusResult>(await handleManualEvent(manual, { action: "status", actor: "bob" }));
-    await store.publish({ v: 1, at: 1, by: "us-west-1", drain: ["primary"] }, undefined);
+    await store.publish(drainDocument("us-west-1", ["primary"]));
     const drained = ok<StatusResult>(await handleManualEvent(manual, { action: "status", actor: "bob" }));
     // Assess
     expect(serving.weights).toEqual({ primary: 90, failover: 10 });

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import { runDecisionRound, type RoundDeps } from "../../functions/lib/control/round.ts";
-import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
+import { SignalStore, type SignalRead } from "../../functions/lib/dataplane/signal-store.ts";
 import { parseStateDocument } from "../../functions/lib/state.ts";
 import { createSignalHandler } from "../../functions/signal.ts";
 import {
@@ -17,6 +17,8 @@ import {
 import { fastRetry } from "./aws-fixtures.ts";
 
 const emulator = emulatorPerFile();
+/** The view in `writer`'s own document as one store holds it. */
+const ownView = (read: SignalRead, writer: string) => read.docs.find((doc) => doc.by === writer)?.view;
 const t0 = Math.floor(Date.now() / 60_000) * 60 - 900;
 // Two split rounds (eu-west-1 still sees primary up) drain: a round that is not unanimous waits one more.
 const policy = splitDrainPolicy;
@@ -48,7 +50,16 @@ async function setUp() {
     dryRun: false,
     signals,
   });
-  const endpoint = (region: string) => createSignalHandler({ config, region, store: signals, cacheMs: 0, log });
+  // The endpoint on the rounds' clock: the documents' freshness is judged at that time.
+  const endpoint = (region: string, at: number) =>
+    createSignalHandler({
+      config,
+      region,
+      store: signals,
+      cacheMs: 0,
+      log,
+      clock: { now: () => at * 1000, sleep: async () => {} },
+    });
   return { config, switcher, bus, signals, apiDown, deps, endpoint, entries };
 }
 
@@ -71,7 +82,7 @@ describe("decider with the Route 53 API down (emulator)", () => {
     expect(drain.signals?.answers).toEqual({ primary: 0, failover: 1 });
     expect(drain.signals?.writes.map((write) => write.ok)).toEqual([true, true]);
     for (const region of config.controlRegions) {
-      const answer = await endpoint(region)({ queryStringParameters: { target: "primary" } });
+      const answer = await endpoint(region, t0 + 27)({ queryStringParameters: { target: "primary" } });
       expect(answer.body).toBe("drain primary\n");
     }
     expect((await switcher.read()).weights).toEqual({ primary: 90, failover: 10 });
@@ -81,32 +92,32 @@ describe("decider with the Route 53 API down (emulator)", () => {
     const wait = await runDecisionRound(deps(apiDown), t0 + 76);
 
     // Assess 2: the policy wants the ramp; it cannot be carried out by a signal, so failing back waits.
+    // us-east-2 took us-west-1's view (it holds a newer decision); us-west-1's document still drains primary.
     expect(wait).toMatchObject({ path: "data-plane", kind: "ramp", switched: false });
-    expect(wait.signals?.draining).toEqual(["primary"]);
-    expect(wait.signals?.writes).toEqual([]); // nothing changed: the stores are not written
-    expect((await signals.readView("us-east-2"))?.applied).toEqual({ primary: 0, failover: 100 });
+    expect(wait.signals).toMatchObject({ draining: [], dnsAfter: ["primary"] });
+    expect(ownView(await signals.read("us-east-2"), "us-east-2")?.applied).toEqual({ primary: 0, failover: 100 });
     expect((await switcher.read()).weights).toEqual({ primary: 90, failover: 10 });
 
     // Act 3: the API answers again.
     await publishVotes(bus, t0 + 80, allUp);
     const back = await runDecisionRound(deps(switcher), t0 + 86);
     await publishVotes(bus, t0 + 90, allUp);
-    const next = await runDecisionRound(deps(switcher), t0 + 96);
+    const next = await runDecisionRound(deps(switcher, "us-west-1"), t0 + 96);
 
     // Assess 3: the records take the ramp step by compare-and-swap; the state record carries the
     // drain done through health checks; the signal clears one round later; view and records agree.
     expect(back).toMatchObject({ path: "api", switched: true, weights: { primary: 45, failover: 55 } });
-    expect(back.signals?.draining).toEqual(["primary"]);
-    expect(next.signals?.draining).toEqual([]);
+    expect(back.signals?.dnsAfter).toEqual(["primary"]);
+    expect(next.signals).toMatchObject({ draining: [], dnsAfter: [] });
     const snapshot = await switcher.read();
     expect(snapshot.weights).toEqual({ primary: 45, failover: 55 });
     const state = parseStateDocument(snapshot.state);
     expect(state.memory.targets.primary).toMatchObject({ mode: "ramp" });
     expect(state.switches.map((s) => s.reason).some((r) => r.startsWith("through health checks"))).toBe(true);
-    const view = await signals.readView("us-west-1");
+    const view = ownView(await signals.read("us-east-2"), "us-west-1");
     expect(view).toMatchObject({ applied: snapshot.weights, records: snapshot.weights });
     expect(view?.state.memory).toEqual(state.memory);
-    const answer = await endpoint("us-west-1")({ queryStringParameters: { target: "primary" } });
+    const answer = await endpoint("us-west-1", t0 + 97)({ queryStringParameters: { target: "primary" } });
     expect(answer.body).toBe("serve primary\n");
   }, 60_000);
 
@@ -115,6 +126,6 @@ describe("decider with the Route 53 API down (emulator)", () => {
     await publishVotes(bus, t0, primaryDownFromTwo);
     await publishVotes(bus, t0 + 10, primaryDownFromTwo);
     await expect(runDecisionRound(deps(apiDown), t0 + 16)).rejects.toMatchObject({ code: "ROUTE53_UNAVAILABLE" });
-    expect(await signals.readSignal("us-east-2")).toBeUndefined();
+    expect((await signals.read("us-east-2")).docs).toEqual([]);
   }, 30_000);
 });

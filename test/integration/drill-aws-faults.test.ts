@@ -88,7 +88,7 @@ describe("the drill's AWS fault path (emulator behind the fault proxy)", () => {
     expect(during).toMatchObject({ path: "data-plane", kind: "drain", switched: true });
     expect(during.signals).toMatchObject({ draining: ["primary"], confirmed: true });
     for (const region of ["us-east-2", "us-west-1"])
-      expect((await signals.readSignal(region))?.drain).toEqual(["primary"]);
+      expect((await signals.read(region)).docs.find((doc) => doc.by === "us-west-1")?.drain).toEqual(["primary"]);
     expect((await direct.switcher.read()).weights).toEqual({ primary: 90, failover: 10 });
   }, 60_000);
 

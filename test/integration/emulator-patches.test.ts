@@ -109,6 +109,33 @@ describe("moto launcher patches (AWS behaviour)", () => {
     expect(await listWeighted("www.example.com.")).toEqual(["primary=10"]);
   });
 
+  it("refuses a weighted set beside a simple one (and the reverse), unless the same batch deletes the other first", async () => {
+    const simple: ResourceRecordSet = {
+      Name: "api.example.com",
+      Type: "A",
+      TTL: 300,
+      ResourceRecords: [{ Value: "192.0.2.9" }],
+    };
+    await batch([{ Action: "CREATE", ResourceRecordSet: simple }]);
+
+    const beside = await batch([{ Action: "CREATE", ResourceRecordSet: weighted("api.example.com", "a", 10) }]).catch(
+      (e: unknown) => e,
+    );
+    await batch([
+      { Action: "DELETE", ResourceRecordSet: simple },
+      { Action: "CREATE", ResourceRecordSet: weighted("api.example.com", "a", 10) },
+    ]);
+    const back = await batch([{ Action: "CREATE", ResourceRecordSet: simple }]).catch((e: unknown) => e);
+
+    expect((beside as Error).message).toBe(
+      "[RRSet with DNS name api.example.com., type A, SetIdentifier a cannot be created as a non-weighted set exists with the same name and type.]",
+    );
+    expect((back as Error).message).toBe(
+      "[RRSet with DNS name api.example.com., type A cannot be created as other RRSets exist with the same name and type.]",
+    );
+    expect(await listWeighted()).toEqual(["a=10"]);
+  });
+
   it("pages inside a weighted group with StartRecordIdentifier / NextRecordIdentifier", async () => {
     await batch(
       ["a", "b", "c", "d", "e"].map((id, i) => ({

@@ -6,6 +6,8 @@ import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import { parseConfig, readJsonFile, exampleConfigPath } from "../../functions/lib/config.ts";
 import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { createLogger } from "../../functions/lib/log.ts";
+import { SIGNAL_STALE_SECONDS } from "../../functions/lib/dataplane/signal-union.ts";
+import { drainDocument } from "../support/control-fixtures.ts";
 
 const config = parseConfig(readJsonFile(exampleConfigPath, "config"));
 const [east, west] = config.controlRegions as [string, string];
@@ -49,7 +51,7 @@ describe("signal endpoint over SSM Parameter Store (emulator)", () => {
 
   it("answers drain for a target the deciders signalled, in every control region", async () => {
     // Prepare
-    const writes = await store.publish({ v: 1, at: 100, by: east, drain: ["primary"] }, undefined);
+    const writes = await store.publish(drainDocument(east, ["primary"]));
     // Act
     const answers = await Promise.all(
       config.controlRegions.map((region) =>
@@ -94,12 +96,54 @@ describe("signal endpoint over SSM Parameter Store (emulator)", () => {
     // Prepare
     const handler = createSignalHandler({ config, region: east, store, cacheMs: 60_000, log: quiet });
     await ask(handler, "primary");
-    await store.publish({ v: 1, at: 200, by: east, drain: ["primary"] }, undefined);
+    await store.publish(drainDocument(east, ["primary"]));
     // Act
     const cachedAnswer = await ask(handler, "primary");
     // Assess: the cached read still says serve; a fresh handler sees the drain.
     expect(cachedAnswer.body).toBe("serve primary\n");
     const fresh = await ask(createSignalHandler({ config, region: east, store, cacheMs: 0, log: quiet }), "primary");
     expect(fresh.body).toBe("drain primary\n");
+  });
+
+  it("drains on the union of the deciders' documents: one decider writing serve cannot take back the other's drain", async () => {
+    // Prepare: east drains primary; west, with an older view, writes its own document draining nothing.
+    await store.publish(drainDocument(east, ["primary"]));
+    await store.publish(drainDocument(west, []));
+    // Act
+    const answers = await Promise.all(
+      config.controlRegions.map((region) =>
+        ask(createSignalHandler({ config, region, store, cacheMs: 0, log: quiet }), "primary"),
+      ),
+    );
+    // Assess
+    expect(answers.map((answer) => answer.body)).toEqual(["drain primary\n", "drain primary\n"]);
+  });
+
+  it("counts a document older than the staleness bound as serve (a drain nobody rewrites ends by itself)", async () => {
+    // Prepare: a drain written just over five minutes ago and never rewritten (its decider died).
+    const now = Math.floor(Date.now() / 1000);
+    await store.publish(drainDocument(east, ["primary"], now - SIGNAL_STALE_SECONDS - 1));
+    await store.publish(drainDocument(west, ["failover"], now - SIGNAL_STALE_SECONDS + 30));
+    // Act
+    const handler = createSignalHandler({ config, region: west, store, cacheMs: 0, log: quiet });
+    const [primary, failover] = [await ask(handler, "primary"), await ask(handler, "failover")];
+    // Assess: the stale one serves, the fresh one still drains.
+    expect(primary.body).toBe("serve primary\n");
+    expect(failover.body).toBe("drain failover\n");
+  });
+
+  it("serves a target an active override lease gives traffic, whatever the deciders' documents say, until it ends", async () => {
+    // Prepare
+    const now = Math.floor(Date.now() / 1000);
+    await store.publish(drainDocument(east, ["primary"]));
+    await store.publishOverride({ v: 2, at: now, by: "manual", lease: "lease-1", serve: ["primary"], until: now + 60 });
+    const handler = createSignalHandler({ config, region: east, store, cacheMs: 0, log: quiet });
+    // Act
+    const during = await ask(handler, "primary");
+    await store.publishOverride({ v: 2, at: now, by: "manual", lease: "lease-1", serve: ["primary"], until: now });
+    const after = await ask(handler, "primary");
+    // Assess
+    expect(during.body).toBe("serve primary\n");
+    expect(after.body).toBe("drain primary\n");
   });
 });

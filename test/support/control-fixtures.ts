@@ -9,6 +9,8 @@ import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import type { FailoverConfig, FailoverConfigInput } from "../../functions/lib/config.ts";
 import { createLogger, type Logger } from "../../functions/lib/log.ts";
 import { Metric } from "../../functions/lib/metrics.ts";
+import type { DeciderDocument } from "../../functions/lib/dataplane/signal-store.ts";
+import { emptyStateDocument } from "../../functions/lib/state.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { fastRetry, testConfig } from "../integration/aws-fixtures.ts";
 
@@ -163,3 +165,15 @@ export const splitDrainPolicy = {
   rampStepSeconds: 60,
   flapBudget: { maxDrains: 3, windowSeconds: 3600 },
 };
+
+/** A decider's signal document draining `drain`, written at `at` (epoch seconds; default now), with an empty view. */
+export function drainDocument(by: string, drain: string[], at = Math.floor(Date.now() / 1000)): DeciderDocument {
+  return {
+    v: 2,
+    at,
+    by,
+    drain,
+    since: Object.fromEntries(drain.map((id) => [id, at])),
+    view: { at, applied: {}, records: {}, state: emptyStateDocument() },
+  };
+}

@@ -8,7 +8,7 @@ import type {
 import type { FailoverConfig } from "../config.ts";
 import { describeError } from "../errors.ts";
 import { normalizeDnsName } from "../dns-name.ts";
-import { casChanges, initChanges, type ZoneChange } from "../records/change-batch.ts";
+import { casChanges, initPlan, type InitPlan, type ZoneChange } from "../records/change-batch.ts";
 import {
   compareKeys,
   driftOf,
@@ -64,6 +64,18 @@ export interface UpdateResult<T = unknown> {
   change?: ZoneChange;
   changeId?: string;
   /** Every answer to the change was lost and a read back showed it in place: applied, its change id unknown. */
+  readBack?: true;
+}
+
+/** What `init` did (or, with dryRun, would do). */
+export interface InitOutcome {
+  /** The weighted records created, as `name type id`. */
+  created: string[];
+  /** The sets taken over (deleted in the same batch), as read. */
+  replaced: string[];
+  /** Route 53 change id; "" for a dry run or an applied batch whose answer was lost. */
+  changeId: string;
+  /** Every answer was lost and a read back showed the batch applied. */
   readBack?: true;
 }
 
@@ -126,15 +138,30 @@ export class Route53Switcher {
     const changes = casChanges(this.config, from, change).map(toSdkChange);
     if (changes.length === 0) return { changeId: "", calls: 0 };
     const before = this.stats.total().calls;
-    const sent = { ambiguous: false };
+    let ambiguous = false;
     try {
-      const output = await this.sendBatch("compare-and-swap", changes, sent);
+      const output = await this.call("ChangeResourceRecordSets", async (signal) => {
+        try {
+          return await this.client.send(
+            new ChangeResourceRecordSetsCommand({
+              HostedZoneId: this.config.hostedZone.id,
+              ChangeBatch: { Comment: `${this.config.name}: compare-and-swap`, Changes: changes },
+            }),
+            { abortSignal: signal },
+          );
+        } catch (error) {
+          // A timeout or 5xx may have been applied anyway; remember it for the conflict check below.
+          if (classifyAwsError(error) === "unavailable") ambiguous = true;
+          throw error;
+        }
+      });
       const changeId = output.ChangeInfo?.Id;
       if (typeof changeId !== "string" || changeId === "")
         throw badAnswer("ChangeResourceRecordSets", "ChangeInfo.Id is missing");
       return { changeId, calls: this.stats.total().calls - before };
     } catch (error) {
-      if (!lostAnswer(sent, error)) throw error;
+      if (!ambiguous || !(error instanceof Route53Error)) throw error;
+      if (error.code !== "ROUTE53_CONFLICT" && error.code !== "ROUTE53_UNAVAILABLE") throw error;
       // An attempt's answer was lost: the batch may be in place. Only a read can say.
       const readBack = await this.readBack(from, change);
       if (readBack.outcome === "applied")
@@ -210,62 +237,59 @@ export class Route53Switcher {
 
   /**
    * Creates the weighted records once (failover init), with the config's
-   * weights; refuses when any managed record exists. When every answer to
-   * the batch was lost, reads back: the records exactly as init creates
-   * them are its own batch applied (`readBack`, change id unknown).
+   * weights, taking over in the same batch any other set of a managed name
+   * and type (a simple record, foreign weighted sets: deleted as read; see
+   * {@link initPlan}); refuses when a managed weighted record exists.
+   * `dryRun` reads and answers the plan without sending it. When every
+   * answer to the batch was lost, reads back: the records exactly as init
+   * creates them, and nothing else, are its own batch applied (`readBack`,
+   * change id unknown).
    */
-  async init(): Promise<{ created: string[]; changeId: string; readBack?: true }> {
-    const existing = existingWeightedRecords(this.config, await this.listGroups(managedGroups(this.config)));
-    if (existing.length > 0) {
+  async init(options: { dryRun?: boolean } = {}): Promise<InitOutcome> {
+    const plan = initPlan(this.config, await this.listGroups(managedGroups(this.config)));
+    if (plan.existing.length > 0) {
       throw new Route53Error(
         "ROUTE53_EXISTS",
-        `hosted zone ${this.config.hostedZone.id} already has ${existing.join(", ")}; init does not overwrite records`,
+        `hosted zone ${this.config.hostedZone.id} already has ${plan.existing.join(", ")}; init does not overwrite records`,
         {
           hint: "Use `failover status` to see them; delete them by hand first if you really mean to start over.",
         },
       );
     }
-    const { changes, created } = initChanges(this.config);
-    const sent = { ambiguous: false };
+    const { changes, created, replaced } = plan;
+    if (options.dryRun) return { created, replaced, changeId: "" };
+    let ambiguous = false;
     try {
-      const output = await this.sendBatch("init", changes.map(toSdkChange), sent);
-      return { created, changeId: output.ChangeInfo?.Id ?? "" };
+      const output = await this.call("ChangeResourceRecordSets", async (signal) => {
+        try {
+          return await this.client.send(
+            new ChangeResourceRecordSetsCommand({
+              HostedZoneId: this.config.hostedZone.id,
+              ChangeBatch: { Comment: `${this.config.name}: init`, Changes: changes.map(toSdkChange) },
+            }),
+            { abortSignal: signal },
+          );
+        } catch (error) {
+          // A lost answer may follow an applied batch; its retry then finds the records "already exist".
+          if (classifyAwsError(error) === "unavailable") ambiguous = true;
+          throw error;
+        }
+      });
+      return { created, replaced, changeId: output.ChangeInfo?.Id ?? "" };
     } catch (error) {
-      // Its retry finds the records "already exist" when the lost answer's batch was applied.
-      if (!lostAnswer(sent, error)) throw error;
-      return { created, ...(await this.initReadBack(changes, error)) };
+      if (!ambiguous || !(error instanceof Route53Error)) throw error;
+      if (error.code !== "ROUTE53_CONFLICT" && error.code !== "ROUTE53_UNAVAILABLE") throw error;
+      return { created, replaced, ...(await this.initReadBack(plan, error)) };
     }
-  }
-
-  /** Sends one change batch with retries; `sent.ambiguous` tells whether an attempt failed in a way that may have been applied. */
-  private sendBatch(purpose: string, changes: Change[], sent: { ambiguous: boolean }) {
-    return this.call("ChangeResourceRecordSets", async (signal) => {
-      try {
-        return await this.client.send(
-          new ChangeResourceRecordSetsCommand({
-            HostedZoneId: this.config.hostedZone.id,
-            ChangeBatch: { Comment: `${this.config.name}: ${purpose}`, Changes: changes },
-          }),
-          { abortSignal: signal },
-        );
-      } catch (error) {
-        // A timeout or 5xx may have been applied anyway: only a read can tell.
-        if (classifyAwsError(error) === "unavailable") sent.ambiguous = true;
-        throw error;
-      }
-    });
   }
 
   /**
    * After init's batch lost its answer: reads the records and answers
    * applied (readBack) when every record it creates is there exactly as it
-   * creates it; otherwise an error saying what the read showed, never
-   * "another writer switched first".
+   * creates it and nothing else is; otherwise an error saying what the read
+   * showed, never "another writer switched first".
    */
-  private async initReadBack(
-    changes: readonly RecordChange[],
-    error: Route53Error,
-  ): Promise<{ changeId: ""; readBack: true }> {
+  private async initReadBack(plan: InitPlan, error: Route53Error): Promise<{ changeId: ""; readBack: true }> {
     let groups: Map<string, RecordSetData[]>;
     try {
       groups = await this.listGroups(managedGroups(this.config));
@@ -282,13 +306,16 @@ export class Route53Switcher {
         return set?.Weight === target.weight && driftOf(set, record, target) === undefined;
       }),
     );
-    if (asCreated && existing.length === changes.length) return { changeId: "", readBack: true };
+    if (asCreated && existing.length === plan.created.length) return { changeId: "", readBack: true };
+    const now = initPlan(this.config, groups);
+    const asBefore = now.existing.length === 0 && now.replaced.join("\n") === plan.replaced.join("\n");
     throw outcomeError(error, {
-      outcome: existing.length === 0 ? "not-applied" : "unknown",
-      detail:
-        existing.length === 0
-          ? "no weighted record exists"
-          : `the zone holds ${existing.join(", ")}, not exactly what init creates: another writer created records meanwhile`,
+      outcome: asBefore ? "not-applied" : "unknown",
+      detail: asBefore
+        ? plan.replaced.length > 0
+          ? `no weighted record exists; ${plan.replaced.join(", ")} still in place`
+          : "no weighted record exists"
+        : `the zone holds ${existing.join(", ")}, not exactly what init creates: another writer changed records meanwhile`,
     });
   }
 
@@ -389,15 +416,6 @@ export class Route53Switcher {
   private call<T>(operation: string, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
     return withRetry(send, this.retry, (giveUp) => route53Failure(operation, giveUp, this.config.hostedZone.id));
   }
-}
-
-/** A batch failure that may follow an applied attempt: an answer was lost, then a conflict (its own retry) or no answer at all. */
-function lostAnswer(sent: { ambiguous: boolean }, error: unknown): error is Route53Error {
-  return (
-    sent.ambiguous &&
-    error instanceof Route53Error &&
-    (error.code === "ROUTE53_CONFLICT" || error.code === "ROUTE53_UNAVAILABLE")
-  );
 }
 
 /** What a read after an ambiguous failure showed. */

@@ -8,7 +8,7 @@ import { requireSdk } from "./require-sdk.ts";
 
 /** The SDK, loaded with the adapter: the decider reads the signal store every round. */
 const ssm = requireSdk<typeof import("@aws-sdk/client-ssm")>("@aws-sdk/client-ssm");
-const { GetParameterCommand, PutParameterCommand } = ssm;
+const { GetParameterCommand, GetParametersCommand, PutParameterCommand } = ssm;
 
 /**
  * SSM Parameter Store adapter: the only module that imports
@@ -56,6 +56,19 @@ export class ParameterStore {
       if (error instanceof FailoverError && isNotFound(error.cause)) return undefined;
       throw error;
     }
+  }
+
+  /** Several parameters in one call (at most 10 names): name → value, a name that does not exist left out. */
+  async getMany(names: readonly string[]): Promise<Map<string, string>> {
+    if (names.length > 10)
+      throw new FailoverError("INVALID_INPUT", `getMany takes at most 10 names, got ${names.length}`);
+    const output = await this.call("GetParameters", (signal) =>
+      this.client.send(new GetParametersCommand({ Names: [...names] }), { abortSignal: signal }),
+    );
+    const values = new Map<string, string>();
+    for (const parameter of output.Parameters ?? [])
+      if (parameter.Name !== undefined && parameter.Value !== undefined) values.set(parameter.Name, parameter.Value);
+    return values;
   }
 
   /** Writes (overwrites) a standard parameter: String unless `secure` (SecureString, the account's aws/ssm key). */

@@ -1,6 +1,14 @@
 import type { FailoverConfig } from "../config.ts";
 import { answerSharesFor } from "../dataplane/answers.ts";
-import type { DeciderView, SignalDocument, SignalStore, StoreWrite } from "../dataplane/signal-store.ts";
+import type { DeciderDocument, DeciderView, SignalRead, SignalStore, StoreWrite } from "../dataplane/signal-store.ts";
+import {
+  drainAnnouncer,
+  drainedAnywhere,
+  isFresh,
+  othersFresh,
+  ownNewest,
+  SIGNAL_REFRESH_SECONDS,
+} from "../dataplane/signal-union.ts";
 import { planSignals, type SignalPlan } from "../dataplane/signals.ts";
 import { FailoverError } from "../errors.ts";
 import type { OverrideLease } from "../lease.ts";
@@ -27,40 +35,57 @@ export function madeThroughHealthChecks(event: { reason: string }): boolean {
 
 /** What the data-plane half of a round did. */
 export interface SignalOutcome {
-  /** Targets drained through their health checks after the round. */
+  /** Targets this decider's own document drains after the round. */
   draining: string[];
+  /** Newly drained by this decider's document. */
   drained: string[];
+  /** Taken out of this decider's document. */
   undrained: string[];
   emergency: boolean;
+  /** Own drains left out: with the other writers' they would have drained every target (Route 53 fails open). */
+  withheld: string[];
   /** The signals carry the decision out (its answers match the wanted split) without a record change. */
   inEffect: boolean;
-  /** Per control region: were the signal and view written (empty: nothing changed, nothing written). */
+  /** Per control region: was this decider's document written (empty: nothing changed, nothing written). */
   writes: StoreWrite[];
-  /** What DNS answers, by target share, with the signals every control region now holds. */
+  /** Targets DNS drains (any control region's fresh documents) before and after the round. */
+  dnsBefore: string[];
+  dnsAfter: string[];
+  /** Newly drained in DNS by this round and announced by this decider (./signal-union drainAnnouncer). */
+  announcer: boolean;
+  /** What DNS answers, by target share, with the documents every control region now holds. */
   answers: Weights;
   /** Every control region's store read back and gives the answers the decision wants. */
   confirmed: boolean;
 }
 
-/** Reads this region's view; a store that cannot be read counts as no view (the round then needs the Route 53 API). */
-export async function readView(
-  store: SignalStore,
-  region: string,
-): Promise<{ view: DeciderView | undefined; problem?: string }> {
-  try {
-    return { view: await store.readView(region) };
-  } catch (error) {
-    return { view: undefined, problem: error instanceof Error ? error.message : String(error) };
-  }
+/** The signal documents every control region's store holds at the start of a round, and this decider's part in them. */
+export interface SignalReads {
+  reads: SignalRead[];
+  /** This decider's own newest document (undefined: never written, or no store readable). */
+  own: DeciderDocument | undefined;
+  /** The view to decide from with the Route 53 API down: the own document's, else the newest other writer's (adopted). */
+  view: DeciderView | undefined;
 }
 
-/** The drain set the signal stores hold now (this region's; none when it cannot be read). */
-export async function readDraining(store: SignalStore, region: string): Promise<string[]> {
-  try {
-    return (await store.readSignal(region))?.drain ?? [];
-  } catch {
-    return [];
-  }
+/**
+ * Reads every control region's store at once; never throws (an unreadable
+ * store is in `reads` with its error). The view to decide from is this
+ * decider's own, unless another writer's fresh document carries a newer
+ * switch (a decision this one has not seen, e.g. a drain made while the
+ * Route 53 API was down): then that one, so the deciders' memories converge
+ * and neither decides from a view older than the other's decision. With
+ * no document of its own yet (first round, or a store wiped), it adopts the
+ * other's.
+ */
+export async function readSignals(store: SignalStore, writer: string, now: number): Promise<SignalReads> {
+  const reads = await store.readAll();
+  const own = ownNewest(reads, writer);
+  const lastSwitch = (doc: DeciderDocument | undefined) => doc?.view.state.switches[0]?.at ?? -1;
+  let chosen = own;
+  for (const doc of othersFresh(reads, writer, now))
+    if (chosen === undefined || lastSwitch(doc) > lastSwitch(chosen)) chosen = doc;
+  return { reads, own, view: chosen?.view };
 }
 
 export interface SignalRound {
@@ -68,33 +93,43 @@ export interface SignalRound {
   controlRegion: string;
   now: number;
   decision: Decision;
-  /** Weights in the records after this round (written or read); with the API down, the view's. */
+  /** Weights in the records before this round's write (the signals are planned on them); with the API down, the view's. */
   records: Weights;
+  /** Weights in the records after this round's write, as the view keeps them. @default `records` */
+  recordsAfter?: Weights;
   /** Did the Route 53 API answer this round. */
   apiUp: boolean;
-  /** Targets drained through health checks before the round. */
-  draining: readonly string[];
-  /** The view before the round (undefined: never written). */
-  view: DeciderView | undefined;
+  /** The stores as read at the start of the round. */
+  signals: SignalReads;
   /** The state document in effect before the round (the record's when the API answered, else the view's). */
   state: StateDocument;
   lease: OverrideLease | undefined;
+  /** Drains found in the stores after a write that this decider cannot take back (its own older document where the write failed). @default none */
+  stuck?: ReadonlySet<string>;
 }
 
 /**
- * The signal and the view a round leaves behind. With the API up, the
- * decision is in the records and the view follows them. With it down, a
- * decision the signals carry out (a drain, an emergency undrain) is in
- * effect: the view keeps it, with its memory and a switch event, for the
- * records to catch up with later; one they cannot (a ramp step) waits, and
- * the view keeps what was in effect before.
+ * The document a round leaves behind: its drains and the view that
+ * explains them, in one parameter (a crash cannot write one without the
+ * other). With the API up, the decision is in the records and the view
+ * follows them. With it down, a decision the signals carry out (a drain, an
+ * emergency undrain) is in effect: the view keeps it, with its memory and a
+ * switch event, for the records to catch up with later; one they cannot (a
+ * ramp step) waits, and the view keeps what was in effect before.
  */
-export function nextSignalState(round: SignalRound): { plan: SignalPlan; signal: SignalDocument; view: DeciderView } {
-  const { config, decision, now } = round;
+export function nextSignalState(round: SignalRound): { plan: SignalPlan; doc: DeciderDocument } {
+  const { config, decision, now, signals } = round;
   const ids = config.targets.map((target) => target.id);
-  const plan = planSignals({ ids, records: round.records, wanted: decision.weights, draining: round.draining });
+  const own = signals.own !== undefined && isFresh(signals.own, now) ? signals.own : undefined;
+  const plan = planSignals({
+    ids,
+    records: round.records,
+    wanted: decision.weights,
+    draining: own?.drain ?? [],
+    others: [...drainedByOthers(signals.reads, round.controlRegion, now), ...(round.stuck ?? [])],
+  });
   const inEffect = round.apiUp || plan.inEffect;
-  const before = round.view?.applied ?? round.records;
+  const before = signals.view?.applied ?? round.records;
   let state = round.state;
   if (inEffect) {
     state = { ...state, memory: decision.memory };
@@ -108,76 +143,112 @@ export function nextSignalState(round: SignalRound): { plan: SignalPlan; signal:
         votes: votesOf(decision.verdicts),
       });
   }
-  const signal: SignalDocument = { v: 1, at: now, by: round.controlRegion, drain: plan.draining };
-  const view: DeciderView = {
-    v: 1,
+  const doc: DeciderDocument = {
+    v: 2,
     at: now,
     by: round.controlRegion,
-    applied: inEffect ? decision.weights : before,
-    records: round.records,
-    state,
-    ...(round.lease !== undefined ? { lease: round.lease } : {}),
+    drain: plan.draining,
+    since: Object.fromEntries(plan.draining.map((id) => [id, own?.since[id] ?? now])),
+    view: {
+      at: now,
+      applied: inEffect ? decision.weights : before,
+      records: round.recordsAfter ?? round.records,
+      state,
+      ...(round.lease !== undefined ? { lease: round.lease } : {}),
+    },
   };
-  return { plan, signal, view };
+  return { plan, doc };
+}
+
+/** What DNS drains because of every writer but `writer` (and the override): drains this decider cannot take back. */
+function drainedByOthers(reads: readonly SignalRead[], writer: string, now: number): Set<string> {
+  return drainedAnywhere(
+    reads.map((read) => ({ ...read, docs: read.docs.filter((doc) => doc.by !== writer) })),
+    now,
+  );
 }
 
 /**
- * Publishes the signal and view to every control region, unless every
- * region already holds this drain set and the view did not change (the
- * stores are written only on change), then confirms by reading every
- * region's signal back: a target is drained when any region says so (the
- * calculated check needs every child healthy), and the answers Route 53
- * would give from that must match the plan's.
+ * Publishes this decider's document to every control region when it
+ * changed, when a store missed the last write, or when a drain is due its
+ * minute's rewrite; then reads every store back: a target is drained when
+ * any region's fresh documents say so (the calculated check needs every
+ * child healthy), and the answers Route 53 would give from that must match
+ * the plan's. When a store refused the write and what it still holds would,
+ * with the new document, drain every target, the document is planned again
+ * with those drains as ones it cannot take back (never every record
+ * unhealthy: Route 53 would fail open, maybe onto the dead target). `last`
+ * is the document this decider wrote last (this round's drain-first write,
+ * or the one read at the start).
  */
 export async function publishSignals(
   store: SignalStore,
-  config: FailoverConfig,
-  next: { plan: SignalPlan; signal: SignalDocument; view: DeciderView },
-  previousView: DeciderView | undefined,
+  round: SignalRound,
+  last: DeciderDocument | undefined,
 ): Promise<SignalOutcome> {
+  const { config, now, signals: start } = round;
   const ids = config.targets.map((target) => target.id);
-  const held = async () => {
-    const drains: Array<string[] | undefined> = [];
-    for (const region of config.controlRegions) {
-      try {
-        drains.push((await store.readSignal(region))?.drain ?? []);
-      } catch {
-        // An unreadable region's endpoint answers 503, which its inverted check counts as serve.
-        drains.push(undefined);
-      }
-    }
-    return drains;
-  };
-  const same = (drain: string[] | undefined) =>
-    drain !== undefined &&
-    drain.length === next.plan.draining.length &&
-    drain.every((id) => next.plan.draining.includes(id));
-  let drains = await held();
-  const viewSame = previousView !== undefined && viewBody(previousView) === viewBody(next.view);
-  let writes: StoreWrite[] = [];
-  if (!drains.every(same) || !viewSame) {
-    writes = await store.publish(next.signal, next.view);
-    drains = await held();
+  let next = nextSignalState(round);
+  let { writes, after } = await writeIfDue(store, next.doc, start, last);
+  if (writes.some((write) => !write.ok) && drainedAnywhere(after, now).size === ids.length) {
+    const notThis = after.map((read) => ({
+      ...read,
+      docs: read.docs.filter((doc) => doc.by !== next.doc.by || doc.at !== now),
+    }));
+    next = nextSignalState({ ...round, stuck: drainedAnywhere(notThis, now) });
+    writes = await store.publish(next.doc);
+    after = await store.readAll();
   }
-  const draining = new Set(drains.flatMap((drain) => drain ?? []));
-  const answers = answerSharesFor(next.view.records, draining, ids);
+  const before = drainedAnywhere(start.reads, now);
+  const drainedNow = drainedAnywhere(after, now);
+  const answers = answerSharesFor(next.doc.view.records, drainedNow, ids);
   const confirmed =
-    drains.some((drain) => drain !== undefined) &&
+    after.some((read) => read.error === undefined) &&
     ids.every((id) => Math.abs((answers[id] ?? 0) - (next.plan.answers[id] ?? 0)) < 0.005);
+  const newly = ids.filter((id) => drainedNow.has(id) && !before.has(id));
+  const cleared = ids.filter((id) => before.has(id) && !drainedNow.has(id) && next.plan.undrained.includes(id));
+  const announcer =
+    (newly.length > 0 && newly.every((id) => drainAnnouncer(after, id, config.controlRegions, now) === next.doc.by)) ||
+    (newly.length === 0 && cleared.length > 0);
   return {
     draining: next.plan.draining,
     drained: next.plan.drained,
     undrained: next.plan.undrained,
     emergency: next.plan.emergency,
+    withheld: next.plan.withheld,
     inEffect: next.plan.inEffect,
     writes,
+    dnsBefore: ids.filter((id) => before.has(id)),
+    dnsAfter: ids.filter((id) => drainedNow.has(id)),
+    announcer,
     answers,
     confirmed,
   };
 }
 
-/** A view without who wrote it and when: equal bodies need no write. */
-function viewBody(view: DeciderView): string {
-  const { at: _at, by: _by, ...body } = view;
+/** Writes `doc` when it is due (changed, a store missed it, or a drain's minute is up) and reads the stores back when anything was written this round. */
+async function writeIfDue(
+  store: SignalStore,
+  doc: DeciderDocument,
+  start: SignalReads,
+  last: DeciderDocument | undefined,
+): Promise<{ writes: StoreWrite[]; after: SignalRead[] }> {
+  const due =
+    last === undefined ||
+    last.drain.join() !== doc.drain.join() ||
+    viewBody(last) !== viewBody(doc) ||
+    (doc.drain.length > 0 && doc.at - last.at >= SIGNAL_REFRESH_SECONDS) ||
+    // A readable store that missed our last write is written again.
+    start.reads.some(
+      (read) => read.error === undefined && read.docs.find((held) => held.by === doc.by)?.at !== last.at,
+    );
+  const writes = due ? await store.publish(doc) : [];
+  const after = writes.length > 0 || last !== start.own ? await store.readAll() : start.reads;
+  return { writes, after };
+}
+
+/** A document's view without when it was made: equal bodies need no write. */
+function viewBody(doc: DeciderDocument): string {
+  const { at: _at, ...body } = doc.view;
   return JSON.stringify(body);
 }

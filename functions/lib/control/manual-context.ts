@@ -16,6 +16,7 @@ import type { ProbeRound } from "../types.ts";
 import { unannounced, type Announce } from "./announcer.ts";
 import { logChangeSync, waitForChangeSync, type ChangeSync } from "./change-sync.ts";
 import type { FetchText } from "./link-data-plane.ts";
+import type { SignalStore } from "../dataplane/signal-store.ts";
 import type { LeaseView, SwitchView, TargetStatus } from "./manual-result.ts";
 import { readStateDocument } from "./zone-change.ts";
 
@@ -58,10 +59,12 @@ export interface ManualDeps {
   signalEndpoints?: Readonly<Record<string, string>>;
   /** Reads a signal endpoint's answer. @default fetch with a 4 s timeout */
   fetchText?: FetchText;
+  /** The data-plane signal stores: a lease's override is written there (a promote or pin clears the drain signal of what it gives traffic), and `status` shows every document. @default none: leases leave the signal alone */
+  signals?: SignalStore;
 }
 
 /** Dependencies without a default. */
-type Optional = "healthChecks" | "signalEndpoints" | "fetchText";
+type Optional = "healthChecks" | "signalEndpoints" | "fetchText" | "signals";
 
 /** {@link ManualDeps} with every default filled in, and the target ids in config order. */
 export interface ManualContext extends Required<Omit<ManualDeps, Optional>>, Pick<ManualDeps, Optional> {

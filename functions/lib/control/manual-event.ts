@@ -47,6 +47,8 @@ export interface ManualEvent {
    * (a client retry after a timeout, the other control region) changes nothing. Unset: a new lease id.
    */
   requestId?: string;
+  /** `init` only: read the zone and answer the change batch init would send, sending nothing. */
+  dryRun?: true;
 }
 
 /**
@@ -82,6 +84,7 @@ function manualEventSchema(config: FailoverConfig) {
         .string()
         .regex(/^[A-Za-z0-9-]{8,64}$/, { error: "expected 8-64 letters, digits and dashes (e.g. a UUID)" })
         .optional(),
+      dryRun: z.literal(true, { error: "expected true (or leave it out)" }).optional(),
     })
     .superRefine((event, ctx) => {
       const fail = (path: PropertyKey[], message: string) =>
@@ -110,6 +113,7 @@ function manualEventSchema(config: FailoverConfig) {
         );
       if (!leaseActions.includes(action) && event.ttlSeconds !== undefined)
         fail(["ttlSeconds"], `is not used by ${action}; leave it out`);
+      if (action !== "init" && event.dryRun !== undefined) fail(["dryRun"], `is not used by ${action}; leave it out`);
       if (!leaseActions.includes(action) && event.requestId !== undefined)
         fail(["requestId"], `is not used by ${action} (only a lease can record it); leave it out`);
     });

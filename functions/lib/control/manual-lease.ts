@@ -11,6 +11,7 @@ import type { InvocationOrigin } from "./manual-context.ts";
 import type { ManualEvent } from "./manual-event.ts";
 import type { ChangeResult, LeaseView } from "./manual-result.ts";
 import { describeShift, readStateDocument, zoneChangeFor } from "./zone-change.ts";
+import { writeSignalOverride } from "./signal-override.ts";
 
 /** A validated manual event that takes a lease. */
 export type LeaseEvent = ManualEvent & { action: "promote" | "drain" | "pin"; reason: string };
@@ -47,6 +48,15 @@ export async function takeLease(
     };
   });
   if (result.decided === undefined) return repeatedResult(ctx, event, now, problems, result);
+  if (result.applied)
+    problems.push(
+      ...(await writeSignalOverride(ctx.signals, {
+        lease: lease.id,
+        weights: result.decided.decision.weights,
+        now,
+        until: lease.expiresAt,
+      })),
+    );
   return changeResult(ctx, event, now, problems, result, result.decided.decision, {
     lease: leaseView(lease, now, { actor: event.actor, reason: event.reason }),
     replaced: await leaseViewOf(ctx, result.decided.replaced, now, problems),
@@ -176,6 +186,8 @@ export async function giveBack(
   if (!releasing && releasedHolds.length === 0)
     problems.push(`${event.target ?? "?"} was not held by its flap budget; nothing to release`);
   if (releasing && released === undefined) problems.push("no override lease was in place");
+  if (released !== undefined)
+    problems.push(...(await writeSignalOverride(ctx.signals, { lease: released.id, weights: {}, now, until: now })));
   return changeResult(ctx, event, now, problems, result, decision, {
     // The released lease no longer holds, whatever its expiry said.
     lease:

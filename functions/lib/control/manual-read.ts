@@ -6,13 +6,17 @@ import { readDataPlaneStatus, type DataPlaneStatus } from "./data-plane-status.t
 import { verifyDataPlane, type BrokenLink } from "./link-data-plane.ts";
 import type { PlanResult, StatusResult, VerifyResult } from "./manual-result.ts";
 import { describeShift } from "./zone-change.ts";
+import { signalStatus } from "../dataplane/signal-status.ts";
 
 /** `status`: the weights, each target's health and mode, the lease, the last switches and what the policy would do. */
 export async function manualStatus(ctx: ManualContext, now: number): Promise<StatusResult> {
   const problems: string[] = [];
   const [rounds, snapshot] = await Promise.all([readRounds(ctx, now, problems), ctx.switcher.read()]);
   const { doc, decision } = decideOn(ctx, snapshot, rounds, now, problems);
-  const dataPlane = await dataPlaneOf(ctx, snapshot, problems);
+  const [dataPlane, signal] = await Promise.all([
+    dataPlaneOf(ctx, snapshot, problems),
+    ctx.signals ? ctx.signals.readAll().then((reads) => signalStatus(reads, now, ctx.ids)) : undefined,
+  ]);
   return {
     action: "status",
     at: now,
@@ -23,6 +27,7 @@ export async function manualStatus(ctx: ManualContext, now: number): Promise<Sta
     switches: await switchViews(ctx, doc?.switches ?? [], problems),
     policy: { kind: decision.kind, reason: decision.reason },
     ...(dataPlane ? { dataPlane } : {}),
+    ...(signal ? { signal } : {}),
   };
 }
 

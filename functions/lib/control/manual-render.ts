@@ -11,6 +11,7 @@ import type {
   VerifyResult,
 } from "./manual-result.ts";
 import type { DataPlaneStatus } from "./data-plane-status.ts";
+import type { SignalStatus } from "../dataplane/signal-status.ts";
 import { formatWeights } from "../policy/weights.ts";
 import type { Weights } from "../types.ts";
 import { renderTable } from "../table.ts";
@@ -41,6 +42,7 @@ function renderStatus(status: StatusResult, vantages: readonly string[]): string
     `Policy now: ${status.policy.kind}: ${status.policy.reason}`,
     "",
     ...(status.dataPlane ? [dataPlaneText(status.dataPlane)] : []),
+    ...(status.signal ? [signalText(status.signal)] : []),
     switchesText(status.switches),
     problemsText(status.problems),
   ].join("\n");
@@ -109,12 +111,19 @@ const LOST_ANSWER_APPLIED =
   "Route 53's answer was lost; reading the records back shows the change in place: applied (its change id is unknown, so propagation was not followed; name servers catch up within about 60 s).";
 
 function renderInit(init: InitResult): string {
+  if (init.dryRun) return initPlanText(init);
   const link = init.dataPlane;
   return [
     init.adopted
       ? "The weighted records exist: adopted as they are (weights unchanged)."
       : `Created ${init.created.length} weighted record(s) with the config's weights:`,
     ...init.created.map((name) => `  ${name}`),
+    ...(init.replaced.length > 0
+      ? [
+          "Taken over in the same atomic change batch (deleted as they were; resolvers never saw an empty answer):",
+          ...init.replaced.map((set) => `  ${set}`),
+        ]
+      : []),
     init.changeId ? `Route 53 change ${init.changeId}` : init.readBack ? LOST_ANSWER_APPLIED : "",
     ...(init.sync ? [syncLine(init.sync)] : []),
     ...(link
@@ -130,6 +139,17 @@ function renderInit(init: InitResult): string {
         ]
       : []),
     problemsText(init.problems),
+  ].join("\n");
+}
+
+/** What init would send: the batch, change by change, nothing sent yet. */
+function initPlanText(init: InitResult): string {
+  if (init.adopted)
+    return "Plan: the weighted records exist; init adopts them as they are (weights unchanged) and links the data plane.";
+  return [
+    "Plan: one change batch, applied by Route 53 all or nothing (resolvers keep the old answer until the new one answers):",
+    ...init.replaced.map((set) => `  DELETE ${set}`),
+    ...init.created.map((name) => `  CREATE ${name} (weighted, the config's weight)`),
   ].join("\n");
 }
 
@@ -156,6 +176,31 @@ function dataPlaneText(dataPlane: DataPlaneStatus): string {
     ...names.map((name) => `${Math.round((dataPlane.answers[name]?.[t.id] ?? 0) * 100)}%`),
   ]);
   return `Data plane (health checks; what DNS clients get):\n${renderTable([header, ...rows])}`;
+}
+
+/** Every signal document: which store, who wrote it, how old, what it drains (a stale one drains nothing). */
+function signalText(signal: SignalStatus): string {
+  const header = ["STORE", "WRITER", "AGE", "DRAINS", "COUNTS"];
+  const rows = [
+    ...signal.documents.map((d) => [
+      d.store,
+      d.writer,
+      formatDuration(d.ageSeconds),
+      d.drain.join(", ") || "-",
+      d.fresh ? "yes" : "no (stale: serve)",
+    ]),
+    ...signal.overrides.map((o) => [
+      o.store,
+      `override ${o.lease}`,
+      "-",
+      `serves ${o.serve.join(", ") || "-"}`,
+      o.active ? `until ${time(o.until)}` : "no (ended)",
+    ]),
+  ];
+  const drained = `Drained by the signal now: ${signal.drained.join(", ") || "nothing"}`;
+  const table = rows.length > 0 ? renderTable([header, ...rows]) : "(no signal documents)";
+  const problems = signal.problems.map((problem) => `  ! ${problem}`);
+  return [`Data-plane signal (${drained.toLowerCase()}):`, table, ...problems, ""].join("\n");
 }
 
 /** An answer from an older function has no `sync`; the caller skips the line then. */

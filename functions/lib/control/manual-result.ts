@@ -1,3 +1,4 @@
+import type { SignalStatus } from "../dataplane/signal-status.ts";
 import { describeError, FailoverError, ValidationError, type ValidationIssue } from "../errors.ts";
 import type { Attribution } from "../audit.ts";
 import type { OverrideLease } from "../lease.ts";
@@ -53,6 +54,8 @@ export interface StatusResult extends Common {
   policy: { kind: Decision["kind"]; reason: string };
   /** Each target's health-check status and what DNS clients get; absent when health checks could not be read. */
   dataPlane?: DataPlaneStatus;
+  /** Every signal document in every control region's store, its age and writer; absent without signal stores. */
+  signal?: SignalStatus;
 }
 
 export interface PlanResult extends Common {
@@ -97,6 +100,10 @@ export interface ChangeResult extends Common {
 export interface InitResult extends Common {
   action: "init";
   created: string[];
+  /** Sets of the managed names taken over: deleted in the batch that creates the weighted records, as read. */
+  replaced: string[];
+  /** Only the plan: nothing was sent (the event's `dryRun`). */
+  dryRun?: true;
   /** The records existed already and were kept as they are (weights unchanged). */
   adopted: boolean;
   /** The data-plane health checks created and tied; absent without signal endpoints. */

@@ -11,6 +11,7 @@ import { giveBack, takeLease } from "./manual-lease.ts";
 import { manualPlan, manualStatus, manualVerify } from "./manual-read.ts";
 import { linkDataPlane, refuseBadSignalEndpoints } from "./link-data-plane.ts";
 import { FailoverError } from "../errors.ts";
+import type { InitOutcome } from "../aws/route53.ts";
 import { manualErrorBody, type InitResult, type ManualResponse, type ManualResult } from "./manual-result.ts";
 
 export type { ManualDeps } from "./manual-context.ts";
@@ -87,39 +88,34 @@ export async function runManualEvent(
 async function initRecords(ctx: ManualContext, event: ManualEvent, now: number): Promise<InitResult> {
   const problems: string[] = [];
   const { healthChecks, signalEndpoints } = ctx;
-  let created: Awaited<ReturnType<ManualContext["switcher"]["init"]>> = { created: [], changeId: "" };
+  let created: InitOutcome = { created: [], replaced: [], changeId: "" };
   let adopted = false;
   // A wrong endpoint would point every health check at a host that cannot say drain: refuse before any change.
   if (healthChecks !== undefined && signalEndpoints !== undefined)
     await refuseBadSignalEndpoints(ctx.config, signalEndpoints, ctx.fetchText);
   try {
-    created = await ctx.switcher.init();
-    ctx.log.warn("manual init: weighted records created", { created: created.created, actor: event.actor });
+    created = await ctx.switcher.init({ dryRun: event.dryRun === true });
+    if (!event.dryRun)
+      ctx.log.warn("manual init: weighted records created", { ...created, changeId: undefined, actor: event.actor });
   } catch (error) {
     const exists = error instanceof FailoverError && error.code === "ROUTE53_EXISTS";
     if (!exists || healthChecks === undefined || signalEndpoints === undefined) throw withEndpointsHint(error, exists);
     adopted = true;
   }
-  const result: InitResult = {
-    action: "init",
-    at: now,
-    problems,
-    created: created.created,
-    adopted,
-    changeId: created.changeId,
-    sync: await followSync(ctx, created.changeId, problems),
-    ...(created.readBack ? { readBack: true as const } : {}),
-  };
+  const records = { created: created.created, replaced: created.replaced, adopted };
+  if (event.dryRun) return { action: "init", at: now, problems, ...records, changeId: "", sync: null, dryRun: true };
+  const sync = await followSync(ctx, created.changeId, problems);
+  const readBack = created.readBack ? { readBack: true as const } : {};
   if (healthChecks === undefined || signalEndpoints === undefined) {
     problems.push(
       "data-plane health checks not linked: no signal endpoints (set FAILOVER_SIGNAL_ENDPOINTS to the deploy's signalEndpoints output and run init again)",
     );
-    return result;
+    return { action: "init", at: now, problems, ...records, changeId: created.changeId, sync, ...readBack };
   }
   const dataPlane = await linkDataPlane(ctx.config, signalEndpoints, healthChecks, ctx.switcher, ctx.fetchText);
   ctx.log.warn("manual init: data plane linked", { ...dataPlane, actor: event.actor });
   problems.push(...dataPlane.problems);
-  return { ...result, dataPlane };
+  return { action: "init", at: now, problems, ...records, changeId: created.changeId, sync, dataPlane, ...readBack };
 }
 
 /** Records exist and there is nothing to link: say how to adopt them. */

@@ -13,10 +13,13 @@ import {
   controlPlaneDown,
   nextSignalState,
   publishSignals,
-  readDraining,
-  readView,
+  readSignals,
   type SignalOutcome,
+  type SignalReads,
 } from "./data-plane.ts";
+import type { DeciderDocument, DeciderView } from "../dataplane/signal-store.ts";
+import { dnsWeights } from "../dataplane/answers.ts";
+import { drainedAnywhere } from "../dataplane/signal-union.ts";
 import type { PolicyMemory } from "../policy/memory.ts";
 import type { Announce } from "./announcer.ts";
 import { roundEvent } from "./change-event.ts";
@@ -85,42 +88,49 @@ export interface RoundOutcome {
  * or written; the caller logs it and the next round tries again.
  */
 export async function runDecisionRound(deps: RoundDeps, now: number): Promise<RoundOutcome> {
-  const { config, log } = deps;
+  const { config } = deps;
   const ids = config.targets.map((target) => target.id);
   const store = deps.dryRun ? undefined : deps.signals;
-  // Three independent reads at once: a round's time is a decision's delay.
-  const [rounds, { view, problem: viewProblem }, draining] = await Promise.all([
+  // Independent reads at once: a round's time is a decision's delay.
+  const [rounds, signalReads] = await Promise.all([
     deps.bus.readWindow(deps.controlRegion, now, windowSeconds(config)),
-    store ? readView(store, deps.controlRegion) : { view: undefined, problem: undefined },
-    store ? readDraining(store, deps.controlRegion) : [],
+    store ? readSignalsLogged(deps, store, now) : undefined,
   ]);
-  if (viewProblem !== undefined) log.warn("decider view unreadable", { problem: viewProblem });
-  if (store && view) await drainFirst(deps, store, now, rounds, view, draining);
+  const view = signalReads?.view;
+  const early = store && signalReads && view ? await drainFirst(deps, store, now, rounds, signalReads) : undefined;
 
-  const { decision: final, state, lease, priorMemory, result } = await decideAndWrite(deps, now, rounds, store, view);
+  const {
+    decision: final,
+    state,
+    lease,
+    priorMemory,
+    result,
+    catchUp,
+  } = await decideAndWrite(deps, now, rounds, store, view);
   const apiUp = result !== undefined;
   const switched = result?.applied === true && result.change?.weights !== undefined;
   if (switched && result?.changeId) deps.followChange?.(result.changeId);
-  const from = result ? pickWeights(result.snapshot.weights, ids) : pickWeights(view?.applied ?? {}, ids);
-  let signals: SignalOutcome | undefined;
-  if (store) {
-    // Planned on the records as they were before this round's write, so a target coming back keeps its
-    // drain signal one more round while name servers take the new weights (the next round clears it).
-    const next = nextSignalState({
-      config,
-      controlRegion: deps.controlRegion,
-      now,
-      decision: final,
-      records: result ? pickWeights(result.snapshot.weights, ids) : pickWeights(view?.records ?? {}, ids),
-      apiUp,
-      draining,
-      view,
-      state: state ?? { ...emptyStateDocument(), memory: final.memory },
-      lease,
-    });
-    signals = await publishSignals(store, config, next, view);
-  }
-  const inEffect = apiUp ? switched : signals !== undefined && final.changed && signals.inEffect && signals.confirmed;
+  // The weights DNS really answered before this round: the records, less what the signals drained.
+  const drainedBefore = signalReads ? drainedAnywhere(signalReads.reads, now) : new Set<string>();
+  const recordsBefore = result ? pickWeights(result.snapshot.weights, ids) : pickWeights(view?.records ?? {}, ids);
+  const from = result || view ? dnsWeights(recordsBefore, drainedBefore, ids) : pickWeights({}, ids);
+  const signals =
+    store && signalReads
+      ? await signalHalf(deps, store, signalReads, early, {
+          now,
+          final,
+          recordsBefore,
+          recordsAfter: switched ? pickWeights(result?.change?.weights ?? final.weights, ids) : recordsBefore,
+          apiUp,
+          state,
+          lease,
+        })
+      : undefined;
+  // With the API down there is no compare-and-swap to pick a winner: the writer whose document carried a
+  // drain first announces it (./signal-union drainAnnouncer), so two deciders announce one event once.
+  const inEffect = apiUp
+    ? switched
+    : signals !== undefined && final.changed && signals.inEffect && signals.confirmed && signals.announcer;
   const shift = final.changed ? describeShift(from, final.weights, ids) : undefined;
   const outcome: RoundOutcome = {
     at: now,
@@ -142,21 +152,86 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
     ...(signals ? { signals } : {}),
   };
   logDecision(deps, outcome, final);
-  const event = deps.dryRun
-    ? undefined
-    : roundEvent({
-        config,
-        decision: final,
-        at: now,
-        controlRegion: deps.controlRegion,
-        from,
-        priorMemory,
-        lease,
-        switched: inEffect,
-        applied: result?.applied ?? inEffect,
-        changeId: result?.changeId,
-      });
-  // The announcement and the metrics go out at once: neither waits for the other.
+  // Records catching up with a drain DNS already answers move no traffic: nothing to announce.
+  const silent = catchUp === true && sameWeights(from, final.weights, ids);
+  const event =
+    deps.dryRun || silent
+      ? undefined
+      : roundEvent({
+          config,
+          decision: final,
+          at: now,
+          controlRegion: deps.controlRegion,
+          from,
+          priorMemory,
+          lease,
+          switched: inEffect,
+          applied: outcome.applied,
+          changeId: result?.changeId,
+        });
+  await announceAndPublish(deps, outcome, final, lease, event);
+  return outcome;
+}
+
+/**
+ * The data-plane half: this decider's document for the decision, published.
+ * Planned on the records as they were before this round's write, so a
+ * target coming back keeps its drain signal one more round while name
+ * servers take the new weights (the next round clears it).
+ */
+function signalHalf(
+  deps: RoundDeps,
+  store: SignalStore,
+  signalReads: SignalReads,
+  early: DeciderDocument | undefined,
+  round: {
+    now: number;
+    final: Decision;
+    recordsBefore: Weights;
+    recordsAfter: Weights;
+    apiUp: boolean;
+    state: StateDocument | undefined;
+    lease: OverrideLease | undefined;
+  },
+): Promise<SignalOutcome> {
+  const { config } = deps;
+  return publishSignals(
+    store,
+    {
+      config,
+      controlRegion: deps.controlRegion,
+      now: round.now,
+      decision: round.final,
+      records: round.recordsBefore,
+      apiUp: round.apiUp,
+      signals: signalReads,
+      state: round.state ?? { ...emptyStateDocument(), memory: round.final.memory },
+      lease: round.lease,
+    },
+    early ?? signalReads.own,
+  );
+}
+
+/** Every control region's signal documents, with what could not be read logged. */
+async function readSignalsLogged(deps: RoundDeps, store: SignalStore, now: number): Promise<SignalReads> {
+  const signalReads = await readSignals(store, deps.controlRegion, now);
+  for (const read of signalReads.reads) {
+    if (read.error !== undefined)
+      deps.log.warn("signal store unreadable", { region: read.region, problem: read.error });
+    if (read.problems !== undefined)
+      deps.log.warn("signal documents ignored", { region: read.region, problems: read.problems });
+  }
+  return signalReads;
+}
+
+/** The announcement and the metrics go out at once: neither waits for the other. */
+async function announceAndPublish(
+  deps: RoundDeps,
+  outcome: RoundOutcome,
+  final: Decision,
+  lease: OverrideLease | undefined,
+  event: FailoverEvent | undefined,
+): Promise<void> {
   const announce = deps.announce;
   const announced = event && announce ? attributed(deps, event).then(announce) : undefined;
   [outcome.published] = await Promise.all([
@@ -165,10 +240,9 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
   ]);
   const unpublished = outcome.published.filter((region) => !region.ok);
   if (unpublished.length > 0)
-    log.warn("decision metrics not published", {
+    deps.log.warn("decision metrics not published", {
       regions: unpublished.map(({ region, error }) => ({ region, error })),
     });
-  return outcome;
 }
 
 /** The event with its lease's who-and-why from the audit trail (read only when there is a lease to show). */
@@ -188,6 +262,8 @@ interface ZoneDecision {
   /** The policy memory the decision started from (to tell what it changed). */
   priorMemory: PolicyMemory | undefined;
   result: UpdateResult | undefined;
+  /** The records were behind the view (a drain made through health checks) and this round caught them up. */
+  catchUp?: boolean;
 }
 
 /**
@@ -200,7 +276,7 @@ async function decideAndWrite(
   now: number,
   rounds: Awaited<ReturnType<RoundDeps["bus"]["readWindow"]>>,
   store: SignalStore | undefined,
-  view: Awaited<ReturnType<typeof readView>>["view"],
+  view: DeciderView | undefined,
 ): Promise<ZoneDecision> {
   const { config, log } = deps;
   const ids = config.targets.map((target) => target.id);
@@ -217,11 +293,11 @@ async function decideAndWrite(
       const current = ahead ? view.applied : snapshot.weights;
       const base = ahead ? view.state : doc;
       const decision = decide({ now, config, rounds, current, memory: base?.memory, lease: snapshot.lease });
-      const decided = { decision, priorMemory: base?.memory, lease: snapshot.lease };
+      const catchUp = ahead && !sameWeights(snapshot.weights, decision.weights, ids);
+      const decided = { decision, priorMemory: base?.memory, lease: snapshot.lease, catchUp };
       const state: StateDocument = { ...(base ?? emptyStateDocument()), memory: decision.memory };
       if (deps.dryRun) return { change: undefined, decided: { ...decided, state } };
       const manual = decision.kind === "override" && snapshot.lease !== undefined;
-      const catchUp = ahead && !sameWeights(snapshot.weights, decision.weights, ids);
       const change = zoneChangeFor(
         catchUp
           ? { ...decision, changed: true, reason: `records catch up with the health checks: ${decision.reason}` }
@@ -255,16 +331,20 @@ async function decideAndWrite(
 /**
  * Drains go through the data plane before the Route 53 API is asked (which
  * may hang for its whole retry budget when it is down): decided from the
- * view, only the signal is written, and only when it drains something.
+ * view, this decider's document is written only when it drains something,
+ * with the view that explains the drain in the same parameter, so a crash
+ * right after it leaves the next round (of either decider) a drain it knows
+ * the reason and the recovery wait of. Returns the document written.
  */
 async function drainFirst(
   deps: RoundDeps,
   store: SignalStore,
   now: number,
   rounds: Awaited<ReturnType<RoundDeps["bus"]["readWindow"]>>,
-  view: NonNullable<Awaited<ReturnType<typeof readView>>["view"]>,
-  draining: string[],
-): Promise<void> {
+  signals: SignalReads,
+): Promise<DeciderDocument | undefined> {
+  const view = signals.view;
+  if (view === undefined) return undefined;
   const early = decide({
     now,
     config: deps.config,
@@ -280,18 +360,18 @@ async function drainFirst(
     decision: early,
     records: view.records,
     apiUp: false,
-    draining,
-    view,
+    signals,
     state: view.state,
     lease: view.lease,
   });
-  if (next.plan.drained.length === 0 && !next.plan.emergency) return;
-  const writes = await store.publish(next.signal, undefined);
+  if (next.plan.drained.length === 0 && !next.plan.emergency) return undefined;
+  const writes = await store.publish(next.doc);
   deps.log.warn(`drain signal sent for ${next.plan.drained.join(", ") || "an emergency undrain"} before the records`, {
     controlRegion: deps.controlRegion,
     draining: next.plan.draining,
     writes,
   });
+  return next.doc;
 }
 
 function logDecision(deps: RoundDeps, outcome: RoundOutcome, decision: Decision): void {

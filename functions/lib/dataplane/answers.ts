@@ -54,3 +54,16 @@ export function weightShares(weights: Weights, ids: readonly string[]): Weights 
 export function sameShares(a: Weights, b: Weights, ids: readonly string[]): boolean {
   return ids.every((id) => Math.abs((a[id] ?? 0) - (b[id] ?? 0)) < 0.005);
 }
+
+/**
+ * The weights DNS really answers with: the record weights, less the targets
+ * the signals drain, rescaled to the records' total (so "primary 0 → 9" when
+ * a drained target comes back, not the records' "90 → 9"). The records
+ * themselves when nothing is drained.
+ */
+export function dnsWeights(records: Weights, drained: ReadonlySet<string>, ids: readonly string[]): Weights {
+  if (!ids.some((id) => drained.has(id))) return Object.fromEntries(ids.map((id) => [id, records[id] ?? 0]));
+  const total = ids.reduce((sum, id) => sum + (records[id] ?? 0), 0);
+  const shares = answerSharesFor(records, drained, ids);
+  return Object.fromEntries(ids.map((id) => [id, Math.round((shares[id] ?? 0) * total)]));
+}

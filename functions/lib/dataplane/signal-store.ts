@@ -9,30 +9,38 @@ import { parseWith } from "../validate.ts";
 const epochSeconds = z.int().nonnegative();
 const weightsSchema = z.record(z.string(), z.int().min(0).max(255));
 
-/** What each control region's signal endpoint answers from: the targets to drain. Small, read on every health check. */
-export const signalDocumentSchema = z.lazy(() =>
+/**
+ * One decider's document, one per writer (control region) in every control
+ * region's store: the targets it drains and the view that explains them, in
+ * one parameter so no crash can write one without the other. A decider
+ * writes only its own; the endpoint drains on the union of fresh ones
+ * (./signal-union.ts), so two deciders cannot take back each other's drains.
+ */
+export const deciderDocumentSchema = z.lazy(() =>
   z.strictObject({
-    v: z.literal(1),
-    /** Epoch seconds it was written. */
+    v: z.literal(2),
+    /** Epoch seconds it was written (rewritten every minute while it drains anything). */
     at: epochSeconds,
-    /** Control region of the decider that wrote it. */
+    /** Control region of the decider that wrote it: the document's writer. */
     by: z.string().min(1),
     /** Target ids whose health checks must fail (drain). */
     drain: z.array(z.string().min(1)).max(64),
+    /** Per drained target: epoch seconds this writer's document first carried the drain. */
+    since: z.record(z.string(), epochSeconds),
+    view: viewSchema,
   }),
 );
-export type SignalDocument = z.output<typeof signalDocumentSchema>;
+export type DeciderDocument = z.output<typeof deciderDocumentSchema>;
 
 /**
  * The deciders' own copy of what is in effect, so a round can decide while
  * the Route 53 API is down (it cannot read the weights, the state or the
  * lease records then) and the records can catch up when it returns.
  */
-export const deciderViewSchema = z.lazy(() =>
+const viewSchema = z.lazy(() =>
   z.strictObject({
-    v: z.literal(1),
+    /** Epoch seconds of the round it was made in. */
     at: epochSeconds,
-    by: z.string().min(1),
     /** The weights the policy last put in effect, through either path. */
     applied: weightsSchema,
     /** The weights in the Route 53 records, as last read or written. */
@@ -43,11 +51,49 @@ export const deciderViewSchema = z.lazy(() =>
     lease: storedLeaseSchema.optional(),
   }),
 );
-export type DeciderView = z.output<typeof deciderViewSchema>;
+export type DeciderView = z.output<typeof viewSchema>;
 
-/** SSM parameter names of the signal and the view (one of each per control region). */
-export function signalParameterNames(config: FailoverConfig): { signal: string; view: string } {
-  return { signal: `/${config.name}/dataplane/signal`, view: `/${config.name}/dataplane/view` };
+/**
+ * What on-call's lease says about the signal (written by the manual
+ * function with the lease, in every control region): while it lasts, its
+ * `serve` targets are not drained whatever the deciders' documents say.
+ */
+export const overrideDocumentSchema = z.lazy(() =>
+  z.strictObject({
+    v: z.literal(2),
+    at: epochSeconds,
+    /** Always "manual": who wrote it is in the lease's audit entry. */
+    by: z.literal("manual"),
+    /** The lease (audit id) it carries out. */
+    lease: z.string().min(1).max(64),
+    /** Targets the lease gives traffic: never drained while it lasts. */
+    serve: z.array(z.string().min(1)).max(64),
+    /** Epoch seconds it ends (the lease's expiry; a release ends it at once). */
+    until: epochSeconds,
+  }),
+);
+export type OverrideDocument = z.output<typeof overrideDocumentSchema>;
+
+/** SSM parameter names: each decider's document (by writer control region) and the override, the same in every control region. */
+export function signalParameterNames(config: FailoverConfig): { deciders: Record<string, string>; override: string } {
+  return {
+    deciders: Object.fromEntries(
+      config.controlRegions.map((writer) => [writer, `/${config.name}/dataplane/decider/${writer}`]),
+    ),
+    override: `/${config.name}/dataplane/override`,
+  };
+}
+
+/** What one control region's store holds, as read (its endpoint answers from exactly this). */
+export interface SignalRead {
+  region: string;
+  /** Every decider's document in that store that parsed. */
+  docs: DeciderDocument[];
+  override?: OverrideDocument | undefined;
+  /** The store could not be read: its endpoint answers 503, which the inverted check counts as serve. */
+  error?: string | undefined;
+  /** Documents that did not parse (each counts as serve). */
+  problems?: string[];
 }
 
 /** A standard parameter holds 4 KB; older switch events are dropped from the view to fit. */
@@ -61,16 +107,16 @@ export interface StoreWrite {
 }
 
 /**
- * The signal and view in every control region's parameter store. Deciders
- * write both to every control region, so either region's endpoint carries
- * a drain even when the other decider is lost, and a region that comes back
- * finds the other's latest signal instead of an old one.
+ * The decider documents and the override in every control region's
+ * parameter store. Each decider writes its own document to every control
+ * region, so either region's endpoint carries its drains when the other
+ * region is lost, and a region that comes back finds the latest documents.
  */
 export class SignalStore {
-  private readonly names: { signal: string; view: string };
+  private readonly names: ReturnType<typeof signalParameterNames>;
 
   constructor(
-    config: FailoverConfig,
+    private readonly config: FailoverConfig,
     private readonly stores: ReadonlyMap<string, ParameterStore>,
   ) {
     this.names = signalParameterNames(config);
@@ -79,24 +125,65 @@ export class SignalStore {
         throw new FailoverError("CONFIG_INVALID", `no parameter store for control region ${region}`);
   }
 
-  /** The signal in `region`'s store; undefined when none was written. Throws a FailoverError when unreadable or malformed. */
-  async readSignal(region: string): Promise<SignalDocument | undefined> {
-    return this.read(region, this.names.signal, signalDocumentSchema, "data-plane signal");
+  /** Every document in `region`'s store, in one call; a document that does not parse is left out and named in `problems`. Never throws. */
+  async read(region: string): Promise<SignalRead> {
+    const store = this.stores.get(region);
+    if (store === undefined) return { region, docs: [], error: `${region} is not a control region` };
+    let values: Map<string, string>;
+    try {
+      values = await store.getMany([...Object.values(this.names.deciders), this.names.override]);
+    } catch (error) {
+      return { region, docs: [], error: describeError(error) };
+    }
+    const docs: DeciderDocument[] = [];
+    const problems: string[] = [];
+    const parse = <S extends z.ZodType>(name: string, schema: S, what: string): z.output<S> | undefined => {
+      const text = values.get(name);
+      if (text === undefined) return undefined;
+      try {
+        return parseWith(schema, JSON.parse(text), what);
+      } catch (error) {
+        problems.push(`${name} in ${region}: ${describeError(error)}`);
+        return undefined;
+      }
+    };
+    for (const [writer, name] of Object.entries(this.names.deciders)) {
+      const doc = parse(name, deciderDocumentSchema, "decider document");
+      // A document filed under another writer's name is not trusted as either.
+      if (doc !== undefined && doc.by === writer) docs.push(doc);
+      else if (doc !== undefined) problems.push(`${name} in ${region}: written by ${doc.by}, not ${writer}`);
+    }
+    const override = parse(this.names.override, overrideDocumentSchema, "signal override");
+    return { region, docs, ...(override ? { override } : {}), ...(problems.length > 0 ? { problems } : {}) };
   }
 
-  /** The deciders' view in `region`'s store; undefined when none was written. */
-  async readView(region: string): Promise<DeciderView | undefined> {
-    return this.read(region, this.names.view, deciderViewSchema, "decider view");
+  /** Every control region's store, read at once. */
+  readAll(): Promise<SignalRead[]> {
+    return Promise.all(this.config.controlRegions.map((region) => this.read(region)));
   }
 
-  /** Writes the signal (first, it is what drains) and the view to every control region; never throws. */
-  async publish(signal: SignalDocument, view: DeciderView | undefined): Promise<StoreWrite[]> {
-    const body = fitView(view);
+  /** Writes a decider's own document to every control region; never throws. */
+  async publish(doc: DeciderDocument): Promise<StoreWrite[]> {
+    const name = this.names.deciders[doc.by];
+    if (name === undefined)
+      return [...this.stores.keys()].map((region) => ({
+        region,
+        ok: false,
+        error: `${doc.by} is not a control region`,
+      }));
+    return this.putEverywhere(name, fitDocument(doc));
+  }
+
+  /** Writes on-call's override to every control region; never throws. */
+  async publishOverride(doc: OverrideDocument): Promise<StoreWrite[]> {
+    return this.putEverywhere(this.names.override, JSON.stringify(doc));
+  }
+
+  private putEverywhere(name: string, body: string): Promise<StoreWrite[]> {
     return Promise.all(
       [...this.stores.entries()].map(async ([region, store]) => {
         try {
-          await store.put(this.names.signal, JSON.stringify(signal));
-          if (body !== undefined) await store.put(this.names.view, body);
+          await store.put(name, body);
           return { region, ok: true };
         } catch (error) {
           return { region, ok: false, error: describeError(error) };
@@ -104,32 +191,16 @@ export class SignalStore {
       }),
     );
   }
-
-  private async read<S extends z.ZodType>(
-    region: string,
-    name: string,
-    schema: S,
-    what: string,
-  ): Promise<z.output<S> | undefined> {
-    const store = this.stores.get(region);
-    if (store === undefined) throw new FailoverError("CONFIG_INVALID", `${region} is not a control region`);
-    const text = await store.get(name);
-    if (text === undefined) return undefined;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch (cause) {
-      throw new FailoverError("SIGNAL_MALFORMED", `${what} ${name} in ${region} is not JSON`, { cause });
-    }
-    return parseWith(schema, raw, what);
-  }
 }
 
-function fitView(view: DeciderView | undefined): string | undefined {
-  if (view === undefined) return undefined;
+function fitDocument(doc: DeciderDocument): string {
+  const { view } = doc;
   for (let kept = view.state.switches.length; kept >= 0; kept--) {
-    const text = JSON.stringify({ ...view, state: { ...view.state, switches: view.state.switches.slice(0, kept) } });
+    const text = JSON.stringify({
+      ...doc,
+      view: { ...view, state: { ...view.state, switches: view.state.switches.slice(0, kept) } },
+    });
     if (Buffer.byteLength(text) <= MAX_PARAMETER_BYTES) return text;
   }
-  return JSON.stringify({ ...view, state: { ...view.state, switches: [] } });
+  return JSON.stringify({ ...doc, view: { ...view, state: { ...view.state, switches: [] } } });
 }

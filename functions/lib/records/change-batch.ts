@@ -3,7 +3,7 @@ import { leaseRecordName, parseLease, type OverrideLease } from "../lease.ts";
 import { formatWeights } from "../policy/weights.ts";
 import { stateRecordName } from "../state.ts";
 import type { Weights } from "../types.ts";
-import { desiredRecordSet, type RecordChange, type RecordSetData } from "./record-set.ts";
+import { desiredRecordSet, groupId, type RecordChange, type RecordSetData } from "./record-set.ts";
 import { Route53Error } from "./route53-error.ts";
 import { encodeTxtDocument } from "./txt.ts";
 import type { ZoneSnapshot } from "./zone-snapshot.ts";
@@ -58,6 +58,55 @@ export function initChanges(config: FailoverConfig): { changes: RecordChange[]; 
     }
   }
   return { changes, created };
+}
+
+/** What `failover init` will send: one batch that removes the sets it takes over and creates the weighted records. */
+export interface InitPlan {
+  /** DELETEs of the taken-over sets first (their exact current values), then the CREATEs. */
+  changes: RecordChange[];
+  /** The weighted records created, as `name type id`. */
+  created: string[];
+  /** The sets taken over and deleted in the same batch, as `name type (simple|"id" weight w): values, TTL t`. */
+  replaced: string[];
+  /** Managed weighted records that exist already (init refuses then), as `name type "id"`. */
+  existing: string[];
+}
+
+/**
+ * `failover init`'s batch on the listed `groups` (group id -> record sets):
+ * the weighted records are created and every other set of a managed name
+ * and type (a simple record, or weighted sets of ids not in the config) is
+ * deleted, exactly as read, in the same batch. Route 53 applies a batch all
+ * or nothing, so resolvers see the old answer until the new sets answer:
+ * never NXDOMAIN or an empty answer. A set of a config target id that
+ * exists already is listed in `existing`; init does not overwrite it.
+ */
+export function initPlan(config: FailoverConfig, groups: ReadonlyMap<string, RecordSetData[]>): InitPlan {
+  const ids = new Set(config.targets.map((target) => target.id));
+  const deletes: RecordChange[] = [];
+  const replaced: string[] = [];
+  const existing: string[] = [];
+  for (const record of config.records) {
+    for (const set of groups.get(groupId(record)) ?? []) {
+      if (set.SetIdentifier !== undefined && ids.has(set.SetIdentifier)) {
+        existing.push(`${record.name} ${record.type} "${set.SetIdentifier}"`);
+      } else {
+        deletes.push({ Action: "DELETE", ResourceRecordSet: set });
+        replaced.push(describeSet(set));
+      }
+    }
+  }
+  const { changes, created } = initChanges(config);
+  return { changes: [...deletes, ...changes], created, replaced, existing };
+}
+
+/** `api.example.com A (simple): 192.0.2.10, TTL 300` or `... ("old" weight 5): ...`. */
+function describeSet(set: RecordSetData): string {
+  const kind = set.SetIdentifier === undefined ? "simple" : `"${set.SetIdentifier}" weight ${set.Weight ?? "-"}`;
+  const value = set.AliasTarget
+    ? `alias ${set.AliasTarget.DNSName}`
+    : `${(set.ResourceRecords ?? []).map((r) => r.Value).join(" ")}, TTL ${set.TTL ?? "-"}`;
+  return `${set.Name} ${set.Type} (${kind}): ${value}`;
 }
 
 function weightChanges(config: FailoverConfig, from: ZoneSnapshot, weights: Weights): RecordChange[] {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../functions/lib/config.ts";
 import { leaseRecordName } from "../../../functions/lib/lease.ts";
-import { casChanges, initChanges } from "../../../functions/lib/records/change-batch.ts";
+import { casChanges, initChanges, initPlan } from "../../../functions/lib/records/change-batch.ts";
 import { groupId, managedGroupsOf, weighted } from "./records-fixtures.ts";
 import { encodeTxtDocument } from "../../../functions/lib/records/txt.ts";
 import { zoneSnapshotOf } from "../../../functions/lib/records/zone-snapshot.ts";
@@ -91,5 +91,34 @@ describe("initChanges", () => {
       { Action: "CREATE", ResourceRecordSet: failover },
     ]);
     expect(created).toEqual(["api.example.com A primary", "api.example.com A failover"]);
+  });
+});
+
+describe("initPlan", () => {
+  it("takes over a simple record and foreign weighted sets in the same batch, deletes first, as read", () => {
+    // Prepare
+    const simple = { Name: "api.example.com", Type: "A", TTL: 300, ResourceRecords: [{ Value: "192.0.2.10" }] };
+    const foreign = weighted("old-lb", 5, "192.0.2.11");
+    // Act
+    const plan = initPlan(config, managedGroupsOf(config, { "api.example.com|A": [simple, foreign] }));
+    // Assess
+    expect(plan.changes).toEqual([
+      { Action: "DELETE", ResourceRecordSet: simple },
+      { Action: "DELETE", ResourceRecordSet: foreign },
+      { Action: "CREATE", ResourceRecordSet: primary },
+      { Action: "CREATE", ResourceRecordSet: failover },
+    ]);
+    expect(plan.replaced).toEqual([
+      "api.example.com A (simple): 192.0.2.10, TTL 300",
+      'api.example.com A ("old-lb" weight 5): 192.0.2.11, TTL 60',
+    ]);
+    expect(plan.existing).toEqual([]);
+  });
+
+  it("lists a config target's weighted record that exists, which init does not overwrite", () => {
+    // Act
+    const plan = initPlan(config, managedGroupsOf(config, { "api.example.com|A": [primary] }));
+    // Assess
+    expect(plan.existing).toEqual(['api.example.com A "primary"']);
   });
 });

@@ -84,7 +84,10 @@ describe("cost model, example config, default profile", () => {
       15_768_000 * 0.01 * 0.125,
       6,
     );
-    expect(lineOf(estimate, "data plane: signal and view parameters")).toMatchObject({ quantity: 4, monthlyUsd: 0 });
+    expect(lineOf(estimate, "data plane: signal documents (one per decider, and the override)")).toMatchObject({
+      quantity: 6,
+      monthlyUsd: 0,
+    });
     expect(estimate.dataPlaneUsd).toBe(31.42);
     expect(estimateCost(example(), prices, { signalEndpointType: "aws" }).dataPlaneUsd).toBe(18.42);
   });
