@@ -12,6 +12,7 @@ import releaseHold from "./commands/release-hold.ts";
 import release from "./commands/release.ts";
 import replay from "./commands/replay.ts";
 import slackManifest from "./commands/slack-manifest.ts";
+import slackTest from "./commands/slack-test.ts";
 import status from "./commands/status.ts";
 import verify from "./commands/verify.ts";
 import { closest } from "./suggest.ts";
@@ -32,6 +33,7 @@ export const commands: CliCommand[] = [
   init,
   verify,
   slackManifest,
+  slackTest,
 ];
 
 /** Top-level usage: the command table. */

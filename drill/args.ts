@@ -2,14 +2,18 @@ import { parseArgs } from "../cli/args.ts";
 import { ValidationError } from "../functions/lib/errors.ts";
 import { DEFAULT_OUT, DEFAULT_SCENARIO, DEFAULT_SPEED } from "./run.ts";
 
-export const drillUsage = `usage: npm run drill [-- --scenario <file>] [--speed <n>] [--out <dir>] [--no-load-guard]
+export const drillUsage = `usage: npm run drill [-- --scenario <file>] [--config <file>] [--speed <n>] [--out <dir>] [--no-load-guard]
   --scenario <file>  scenario JSON (default ${DEFAULT_SCENARIO})
+  --config <file>    your config, run with the scenario's overrides; faults may name the roles primary and failover
+                     (default $FAILOVER_CONFIG_FILE, else failover.config.json, else the example config)
   --speed <n>        virtual seconds per wall second, 1-200 (default ${DEFAULT_SPEED}: the Clerk scenario takes 7 min)
   --out <dir>        where summary.json, report.html and drill.log go (default ${DEFAULT_OUT})
   --no-load-guard    run to the end on a machine too busy for the compressed clock (its verdict then describes that machine too)`;
 
 export interface DrillArgs {
   scenario: string;
+  /** The config file. @default see offline/scenario.ts configPathFor */
+  config: string | undefined;
   speed: number;
   out: string;
   /** Stop with exit 3 when the machine cannot keep the clock (see drill/load-guard.ts). @default true */
@@ -22,6 +26,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillArgs | "help" {
     argv,
     {
       scenario: { type: "string" },
+      config: { type: "string" },
       speed: { type: "string" },
       out: { type: "string" },
       "no-load-guard": { type: "boolean" },
@@ -39,6 +44,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillArgs | "help" {
   }
   return {
     scenario: flags.scenario ?? DEFAULT_SCENARIO,
+    config: flags.config,
     speed,
     out: flags.out ?? DEFAULT_OUT,
     loadGuard: !flags["no-load-guard"],

@@ -2,12 +2,12 @@ import "../cli/quiet-sdk-notice.ts";
 import { resolve } from "node:path";
 import { describeError } from "../functions/lib/errors.ts";
 import { formatRate } from "../offline/replay/score.ts";
-import { loadScenario, type Scenario } from "../offline/scenario.ts";
+import { configPathFor, loadScenario, type Scenario } from "../offline/scenario.ts";
 import { drillUsage, parseDrillArgs, type DrillArgs } from "./args.ts";
 import { DrillInterrupted, runDrill } from "./run.ts";
 
 /**
- * `npm run drill [-- --scenario <file>] [--speed <n>] [--out <dir>] [--no-load-guard]`
+ * `npm run drill [-- --scenario <file>] [--config <file>] [--speed <n>] [--out <dir>] [--no-load-guard]`
  *
  * Exit 0 when the scenario's expectations hold, 1 when one does not (or the
  * drill could not run), 2 on bad input, 3 when the machine was too busy to
@@ -25,7 +25,7 @@ async function main(): Promise<number> {
       process.stdout.write(`${drillUsage}\n`);
       return 0;
     }
-    scenario = loadScenario(resolve(args.scenario));
+    scenario = loadScenario(resolve(args.scenario), configPathFor(args.config, process.env));
   } catch (error) {
     process.stderr.write(`${describeError(error)}\n`);
     return 2;

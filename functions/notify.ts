@@ -7,6 +7,7 @@ import { log as defaultLog } from "./lib/log.ts";
 import { loadNotifyContext } from "./lib/slack/context.ts";
 import { createNotifyHandler, type LambdaContext, type NotifyResult } from "./lib/slack/notifier.ts";
 import { slackWebhookParameterName, webhookFromParameterStore } from "./lib/slack/webhook.ts";
+import { slackTestParameterName } from "./lib/slack/slack-test.ts";
 
 let wired: ReturnType<typeof createNotifyHandler> | undefined;
 
@@ -35,8 +36,11 @@ function wire(): ReturnType<typeof createNotifyHandler> {
   const ownRegion = process.env.FAILOVER_CONTROL_REGION || process.env.AWS_REGION || "";
   const parameter =
     process.env.FAILOVER_SLACK_WEBHOOK_PARAMETER || slackWebhookParameterName(config?.name ?? "regional-failover");
+  const store = new ParameterStore({ region: ownRegion });
+  const testRecord = slackTestParameterName(config?.name ?? "regional-failover");
   return createNotifyHandler({
-    webhookUrl: webhookFromParameterStore(new ParameterStore({ region: ownRegion }), parameter),
+    webhookUrl: webhookFromParameterStore(store, parameter),
+    recordTest: (delivery) => store.put(testRecord, JSON.stringify({ ...delivery, region: ownRegion })),
     loadContext: () => {
       const known = config ?? configFromEnv();
       return loadNotifyContext(known, { log: defaultLog, audit: auditTrailFor(known, ownRegion) });

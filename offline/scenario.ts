@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import * as z from "zod";
 import {
   exampleConfigPath,
@@ -8,6 +9,7 @@ import {
 } from "../functions/lib/config.ts";
 import { ValidationError, type ValidationIssue } from "../functions/lib/errors.ts";
 import { parseWith } from "../functions/lib/validate.ts";
+import { resolveRoles, roleTargets } from "./scenario-roles.ts";
 import { defaultTiming, timingSchema } from "./timing.ts";
 
 /**
@@ -169,7 +171,7 @@ export const scenarioSchema = z
       .max(7 * 86400),
     /** Seed of the random probe outcomes (status ratios, loss). @default 1 */
     seed: z.int().default(1),
-    /** Partial overrides merged onto the example config (objects merge, arrays replace). @default {} */
+    /** Partial overrides merged onto the config the scenario runs with (the example's, or `--config`): objects merge, arrays replace. @default {} */
     config: z.record(z.string(), z.unknown()).default({}),
     // The kind is checked first so a bad kind is named as such, not as a union mismatch.
     faults: z
@@ -250,11 +252,16 @@ export interface Scenario extends ScenarioInput {
  */
 export function parseScenario(raw: unknown, baseConfig: unknown = readJsonFile(exampleConfigPath, "config")): Scenario {
   const issues: ValidationIssue[] = [];
-  const scenario = collect(issues, () => parseWith(scenarioSchema, raw, "scenario"));
+  const parsed = collect(issues, () => parseWith(scenarioSchema, raw, "scenario"));
   const overrides = typeof raw === "object" && raw !== null && "config" in raw ? raw.config : undefined;
   const config = collect(issues, () => parseConfig(mergeConfig(baseConfig, overrides ?? {})), "config");
-  if (scenario === undefined || config === undefined) throw new ValidationError("scenario", issues);
+  if (parsed === undefined || config === undefined) throw new ValidationError("scenario", issues);
+  const scenario = resolveRoles(parsed, config);
   const targets = new Set(config.targets.map((t) => t.id));
+  const roles = Object.entries(roleTargets(config))
+    .filter(([role, id]) => id !== undefined && id !== role)
+    .map(([role, id]) => `${role} = ${id}`);
+  const known = `${[...targets].join(", ")}${roles.length > 0 ? `, or a role: ${roles.join(", ")}` : ""}`;
   const vantages = new Set(config.vantages);
   for (const [index, fault] of scenario.faults.entries()) {
     if (fault.kind === "cloudwatch-down" && !config.controlRegions.includes(fault.region))
@@ -266,7 +273,7 @@ export function parseScenario(raw: unknown, baseConfig: unknown = readJsonFile(e
     if (fault.target !== undefined && !targets.has(fault.target))
       issues.push({
         path: `faults[${index}].target`,
-        message: `expected a target of the config (${[...targets].join(", ")}), got "${fault.target}"`,
+        message: `expected a target of the config (${known}), got "${fault.target}"`,
       });
     for (const [i, vantage] of (fault.vantages ?? []).entries()) {
       if (!vantages.has(vantage))
@@ -280,7 +287,7 @@ export function parseScenario(raw: unknown, baseConfig: unknown = readJsonFile(e
     if (!targets.has(id))
       issues.push({
         path: `expect.finalWeights.${id}`,
-        message: `expected a target of the config (${[...targets].join(", ")})`,
+        message: `expected a target of the config (${known})`,
       });
   }
   if (issues.length > 0) throw new ValidationError("scenario", issues);
@@ -302,7 +309,23 @@ function collect<T>(issues: ValidationIssue[], run: () => T, prefix?: string): T
   }
 }
 
-/** Reads and validates a scenario file; errors name the file and each bad field, never a raw parse error. */
-export function loadScenario(path: string | URL): Scenario {
-  return parseScenario(readJsonFile(path, "scenario"));
+/**
+ * Reads and validates a scenario file; errors name the file and each bad
+ * field, never a raw parse error. The scenario's `config` overrides are
+ * merged onto `configPath` (a user's own config; its faults may name roles,
+ * see ./scenario-roles.ts). @default the example config
+ */
+export function loadScenario(path: string | URL, configPath: string | URL = exampleConfigPath): Scenario {
+  return parseScenario(readJsonFile(path, "scenario"), readJsonFile(configPath, "config"));
+}
+
+/**
+ * The config a replay or drill runs with: `--config`, else
+ * `$FAILOVER_CONFIG_FILE`, else `failover.config.json` in the working
+ * directory when there is one, else the example config.
+ */
+export function configPathFor(flag: string | undefined, env: Record<string, string | undefined>): string | URL {
+  const named = flag ?? env.FAILOVER_CONFIG_FILE;
+  if (named !== undefined) return named;
+  return existsSync("failover.config.json") ? "failover.config.json" : exampleConfigPath;
 }

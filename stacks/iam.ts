@@ -4,6 +4,7 @@ import { normalizeDnsName } from "../functions/lib/dns-name.ts";
 import { leaseRecordName } from "../functions/lib/lease.ts";
 import { auditParameterName } from "../functions/lib/audit.ts";
 import { slackWebhookParameterName } from "../functions/lib/slack/webhook.ts";
+import { slackTestParameterName } from "../functions/lib/slack/slack-test.ts";
 import { slackParameterNames } from "../functions/lib/slack-command/secrets.ts";
 import { stateRecordName } from "../functions/lib/state.ts";
 
@@ -294,7 +295,8 @@ export function slackCommandPermissions(
  * the webhook parameter of its region ({@link webhookReadStatements}).
  * Outside the first control region also DescribeAlarms on the first
  * region's alarms of this deployment, to post only what that region will
- * not announce (functions/lib/slack/announce.ts).
+ * not announce (functions/lib/slack/announce.ts). Writes the delivery
+ * record of a `failover slack-test` message (functions/lib/slack/slack-test.ts).
  */
 export function notifyPermissions(config: FailoverConfig, region: string, accountId: string): PermissionStatement[] {
   const [first] = config.controlRegions;
@@ -302,11 +304,14 @@ export function notifyPermissions(config: FailoverConfig, region: string, accoun
     first !== undefined && region !== first
       ? [{ actions: ["cloudwatch:DescribeAlarms"], resources: [alarmArnPattern(config, first, accountId)] }]
       : [];
+  // `failover slack-test` reads back what the notifier posted: one String parameter of its region, no secret.
+  const testRecord = `arn:${partitionOf(region)}:ssm:${region}:${accountId}:parameter${slackTestParameterName(config.name)}`;
   return [
     readZoneStatement(config, region),
     ...webhookReadStatements(config, region, accountId),
     ...auditStatements(config, "read"),
     ...askFirst,
+    { actions: ["ssm:PutParameter"], resources: [testRecord] },
   ];
 }
 

@@ -8,17 +8,20 @@ import {
   type ReplaySummary,
   type TimelineEntry,
 } from "../../offline/replay/replay.ts";
-import { loadScenario, type Scenario } from "../../offline/scenario.ts";
+import { configPathFor, loadScenario, type Scenario } from "../../offline/scenario.ts";
 import { parseArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
 import { renderTable } from "../../functions/lib/table.ts";
 
-const usage = `Usage: failover replay <scenario.json> [--policy default|route53-native|none] [--compare] [--json]
+const usage = `Usage: failover replay <scenario.json> [--config <file>] [--policy default|route53-native|none] [--compare] [--json]
 
 Runs a policy over the scenario on virtual time and scores it against the
-scenario's expectations.
+scenario's expectations, with your config: a scenario's faults may name the
+roles primary (your highest-weight target) and failover (the next) instead
+of target ids.
 
 Options:
+  --config <file>  config file (default: $FAILOVER_CONFIG_FILE, else failover.config.json, else the example config)
   --policy <name>  policy to run and judge: ${POLICIES.join(", ")} (default: default)
   --compare        run every policy and show them side by side
   --json           print the result as JSON
@@ -34,14 +37,19 @@ const command: CliCommand = {
   async run(args: string[], io: CliIO): Promise<number> {
     const parsed = parseArgs(
       args,
-      { policy: { type: "string", choices: POLICIES }, compare: { type: "boolean" }, json: { type: "boolean" } },
+      {
+        policy: { type: "string", choices: POLICIES },
+        compare: { type: "boolean" },
+        json: { type: "boolean" },
+        config: { type: "string" },
+      },
       { names: ["scenario"] },
     );
     if (parsed.help) {
       io.stdout(usage);
       return 0;
     }
-    const scenario = loadScenario(parsed.positionals[0] ?? "");
+    const scenario = loadScenario(parsed.positionals[0] ?? "", configPathFor(parsed.flags.config, io.env));
     const policy = (parsed.flags.policy ?? "default") as PolicyName;
     const judged = replay(scenario, policy);
     if (parsed.flags.compare) {

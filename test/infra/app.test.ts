@@ -240,7 +240,7 @@ describe("the checks bite", () => {
     const first = views.find((v) => v.kind === "notify" && v.region === config.controlRegions[0])!;
 
     expect(checkIam([{ ...first, role: second.role }], config)).toContain(
-      `${first.functionID}: actions cloudwatch:DescribeAlarms, kms:Decrypt, route53:ListResourceRecordSets, ssm:GetParameter, expected kms:Decrypt, route53:ListResourceRecordSets, ssm:GetParameter`,
+      `${first.functionID}: actions cloudwatch:DescribeAlarms, kms:Decrypt, route53:ListResourceRecordSets, ssm:GetParameter, ssm:PutParameter, expected kms:Decrypt, route53:ListResourceRecordSets, ssm:GetParameter, ssm:PutParameter`,
     );
   });
 

@@ -289,7 +289,7 @@ const expectedActions: Record<FunctionKind, string[]> = {
     "ssm:GetParameters",
     "ssm:PutParameter",
   ],
-  notify: ["kms:Decrypt", "route53:ListResourceRecordSets", "ssm:GetParameter"],
+  notify: ["kms:Decrypt", "route53:ListResourceRecordSets", "ssm:GetParameter", "ssm:PutParameter"],
   signal: ["ssm:GetParameters"],
   // The manual function's rights (it runs the same logic), its secrets, and invoking itself.
   slack: [
@@ -528,6 +528,12 @@ function checkWebhookStatement(
   const pattern = webhookArnPattern(config, region);
   if (action === "ssm:GetParameter" && !(statement.Resource.length === 1 && pattern.test(statement.Resource[0] ?? "")))
     return [`${where}: ssm:GetParameter on ${statement.Resource.join(", ")}, expected only ${pattern.source}`];
+  const testRecord = new RegExp(`^arn:aws:ssm:${region}:\\d{12}:parameter/${config.name}/slack-test$`);
+  if (
+    action === "ssm:PutParameter" &&
+    !(statement.Resource.length === 1 && testRecord.test(statement.Resource[0] ?? ""))
+  )
+    return [`${where}: ssm:PutParameter on ${statement.Resource.join(", ")}, expected only ${testRecord.source}`];
   if (action !== "kms:Decrypt") return [];
   const equals = statement.Condition?.StringEquals ?? {};
   const problems: string[] = [];

@@ -8,6 +8,7 @@ import { buildSlackMessage, type NotifyContext } from "./message.ts";
 import { postToSlack, type PostOptions } from "./post.ts";
 import { parseSnsEvent } from "./sns-event.ts";
 import type { WebhookSource } from "./webhook.ts";
+import { slackTestId, type SlackTestDelivery } from "./slack-test.ts";
 
 export interface NotifyDeps {
   /** The Slack webhook URL (a secret: registered with the logger so it is masked); throws when it is not set. `fresh` asks its store again (Slack said the one kept is gone). */
@@ -30,6 +31,11 @@ export interface NotifyDeps {
     ownRegion: string;
     alarmState: (region: string, alarmName: string) => Promise<AlarmStateValue | undefined>;
   };
+  /**
+   * Records the delivery of a `failover slack-test` message (./slack-test.ts) for the CLI to read back.
+   * @default none: test messages are posted, not recorded
+   */
+  recordTest?: (delivery: Omit<SlackTestDelivery, "region">) => Promise<void>;
 }
 
 /** The part of Lambda's context the notifier uses. */
@@ -95,6 +101,7 @@ export function createNotifyHandler(deps: NotifyDeps) {
         });
         const key = eventKey(rawText);
         if (key !== undefined) posted.remember(key);
+        await recordTest(deps, rawText, result, log);
         log.info("posted to Slack", {
           ...(key !== undefined ? { event: key } : {}),
           alarm: alarm?.AlarmName ?? "(not an alarm)",
@@ -120,6 +127,20 @@ export function createNotifyHandler(deps: NotifyDeps) {
       );
     return { posted: toPost.length, skipped, withContext: context !== undefined };
   };
+}
+
+/** After posting a test message: its delivery recorded (a failed record is logged; the post stands). */
+async function recordTest(
+  deps: NotifyDeps,
+  rawText: string,
+  result: { status: number; attempts: number },
+  log: Logger,
+): Promise<void> {
+  const id = slackTestId(rawText);
+  if (id === undefined || deps.recordTest === undefined) return;
+  await deps
+    .recordTest({ id, status: result.status, attempts: result.attempts, at: Date.now() })
+    .catch((error: unknown) => log.warn("Slack test message posted, but its delivery record failed", { id, error }));
 }
 
 /**

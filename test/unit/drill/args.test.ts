@@ -17,3 +17,10 @@ describe("drill arguments", () => {
     expect(parseDrillArgs(["--no-load-guard", "--speed", "10"])).toMatchObject({ loadGuard: false, speed: 10 });
   });
 });
+
+describe("parseDrillArgs --config", () => {
+  it("passes the config file on, and leaves it to the default when not given", () => {
+    expect(parseDrillArgs(["--config", "mine.json"])).toMatchObject({ config: "mine.json" });
+    expect(parseDrillArgs([])).toMatchObject({ config: undefined });
+  });
+});

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -164,5 +164,86 @@ describe("parseArgs", () => {
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.issues[0]?.path).toBe(path);
     expect(error.issues[0]?.message).toContain(message);
+  });
+});
+
+/** A user's own config: other target ids, names and regions than the example's. */
+function userConfigFile(): string {
+  const example = JSON.parse(readFileSync(join(root, "failover.config.json"), "utf8"));
+  const config = {
+    ...example,
+    name: "acme-api",
+    hostedZone: { id: "Z0ACME", name: "acme.test" },
+    records: [{ name: "api.acme.test", type: "A", ttl: 60 }],
+    targets: [
+      {
+        id: "aws-west",
+        region: "us-west-2",
+        healthUrl: "https://usw2.api.acme.test/health",
+        weight: 10,
+        records: { "api.acme.test": { values: ["203.0.113.7"] } },
+      },
+      {
+        id: "gcp-east",
+        provider: "gcp",
+        region: "us-east4",
+        healthUrl: "https://use4.api.acme.test/health",
+        weight: 90,
+        records: { "api.acme.test": { values: ["198.51.100.7"] } },
+      },
+    ],
+  };
+  const path = join(mkdtempSync(join(tmpdir(), "failover-config-")), "mine.json");
+  writeFileSync(path, JSON.stringify(config));
+  return path;
+}
+
+describe("failover replay with your own config", () => {
+  it("runs Clerk's incident on other target ids: primary is the highest weight, failover the next", async () => {
+    const mine = userConfigFile();
+    const result = await cli("replay", "--config", mine, clerk, "--compare");
+    expect(result.err).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.out).toContain("Targets: aws-west (aws us-west-2, weight 10), gcp-east (gcp us-east4, weight 90)");
+    expect(result.out).toMatch(/^failovers +2 /m);
+    // The default policy's column: every expectation of the scenario holds with the user's targets.
+    expect(result.out).toMatch(/^expectations +ok /m);
+  }, 60_000);
+
+  it("takes the config from FAILOVER_CONFIG_FILE when no --config is given", async () => {
+    let out = "";
+    const io: CliIO = {
+      stdout: (t) => (out += t),
+      stderr: () => {},
+      env: { FAILOVER_CONFIG_FILE: userConfigFile() },
+      isTTY: false,
+    };
+    expect(await main(["replay", clerk, "--json"], io)).toBe(0);
+    expect(JSON.parse(out).finalWeights).toEqual({ "aws-west": 10, "gcp-east": 90 });
+  }, 60_000);
+
+  it("names the targets and roles it knows when a scenario names neither", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "failover-replay-"));
+    const path = join(dir, "tertiary.json");
+    writeFileSync(
+      path,
+      JSON.stringify({
+        name: "t",
+        durationSeconds: 600,
+        faults: [{ start: 0, end: 60, kind: "down", target: "tertiary" }],
+      }),
+    );
+    const result = await cli("replay", "--config", userConfigFile(), path);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain(
+      'faults[0].target: expected a target of the config (aws-west, gcp-east, or a role: primary = gcp-east, failover = aws-west), got "tertiary"',
+    );
+  });
+
+  it("refuses a config file that does not exist, naming it, before reading the scenario", async () => {
+    const result = await cli("replay", "--config", "/nonexistent/mine.json", clerk);
+    expect(result.code).toBe(2);
+    expect(result.err).toContain("/nonexistent/mine.json");
+    expect(result.out).toBe("");
   });
 });
