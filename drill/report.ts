@@ -112,6 +112,10 @@ function faultLabel(fault: DrillFault): string {
       return "Route 53 API down";
     case "cloudwatch-down":
       return `CloudWatch down ${fault.region}`;
+    case "control-region-down":
+      return `${fault.region} lost`;
+    case "signal-store-down":
+      return `signal store ${fault.region} unwritable`;
     default:
       return fault.kind;
   }

@@ -22,6 +22,10 @@ export function describeFault(fault: DrillFault, allVantages: readonly string[])
   if (fault.kind === "route53-api-down")
     return "Route 53 API down: every control-plane call fails; DNS answers and health checks go on";
   if (fault.kind === "cloudwatch-down") return `CloudWatch down in ${fault.region}: its decider is blind`;
+  if (fault.kind === "control-region-down")
+    return `control region ${fault.region} lost: its decider, signal store and endpoint, and CloudWatch`;
+  if (fault.kind === "signal-store-down")
+    return `signal store in ${fault.region} refuses writes; checkers still read what it holds`;
   const who = fault.target ?? "every target";
   const from = `from ${(fault.vantages ?? allVantages).length}/${allVantages.length} vantages${fault.vantages ? ` (${fault.vantages.join(", ")})` : ""}`;
   const clients = fault.vantages === undefined && clientFaultKinds.has(fault.kind) ? " and clients" : "";

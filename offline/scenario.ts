@@ -55,10 +55,17 @@ export const faultKinds = [
   "vantage-down",
   "route53-api-down",
   "cloudwatch-down",
+  "control-region-down",
+  "signal-store-down",
 ] as const;
 
 /** Fault kinds that hit AWS's own services (the control path), not targets or vantages. */
-export const awsFaultKinds = ["route53-api-down", "cloudwatch-down"] as const;
+export const awsFaultKinds = [
+  "route53-api-down",
+  "cloudwatch-down",
+  "control-region-down",
+  "signal-store-down",
+] as const;
 
 /**
  * Fault kinds that hit clients as well as probes: a request to the target
@@ -101,10 +108,17 @@ export const faultSchema = z.discriminatedUnion(
     z.strictObject({ ...awsFaultBase, kind: z.literal("route53-api-down") }),
     /** CloudWatch in one control region fails every call: its decider is blind, probes cannot publish there. */
     z.strictObject({ ...awsFaultBase, kind: z.literal("cloudwatch-down"), region: z.string().min(1) }),
+    /**
+     * A whole control region is lost: its decider, its signal store and endpoint, and its CloudWatch fail (the
+     * endpoint unreachable, its checks count healthy: serve). It comes back with whatever its store held.
+     */
+    z.strictObject({ ...awsFaultBase, kind: z.literal("control-region-down"), region: z.string().min(1) }),
+    /** Writes to one control region's signal store fail; Route 53's checkers still read what it holds. */
+    z.strictObject({ ...awsFaultBase, kind: z.literal("signal-store-down"), region: z.string().min(1) }),
   ],
   {
     error:
-      'expected a fault kind: "down", "blackhole", "status", "latency", "loss", "partition", "vantage-down", "route53-api-down" or "cloudwatch-down"',
+      'expected a fault kind: "down", "blackhole", "status", "latency", "loss", "partition", "vantage-down", "route53-api-down", "cloudwatch-down", "control-region-down" or "signal-store-down"',
   },
 );
 
@@ -216,11 +230,25 @@ export function route53ApiDown(faults: readonly Fault[], second: number): boolea
   return faults.some((fault) => fault.kind === "route53-api-down" && faultActive(fault, second));
 }
 
-/** Control regions whose CloudWatch is down at scenario second `second`. */
+/** Control regions whose CloudWatch is down at scenario second `second` (a lost control region's too). */
 export function cloudwatchDownRegions(faults: readonly Fault[], second: number): Set<string> {
+  return regionsWith(faults, second, ["cloudwatch-down", "control-region-down"]);
+}
+
+/** Control regions lost whole at scenario second `second`: decider, signal store and endpoint, CloudWatch. */
+export function controlRegionsDown(faults: readonly Fault[], second: number): Set<string> {
+  return regionsWith(faults, second, ["control-region-down"]);
+}
+
+/** Control regions whose signal store refuses writes at scenario second `second` (a lost region's too). */
+export function signalStoresUnwritable(faults: readonly Fault[], second: number): Set<string> {
+  return regionsWith(faults, second, ["signal-store-down", "control-region-down"]);
+}
+
+function regionsWith(faults: readonly Fault[], second: number, kinds: readonly Fault["kind"][]): Set<string> {
   const regions = new Set<string>();
   for (const fault of faults)
-    if (fault.kind === "cloudwatch-down" && faultActive(fault, second)) regions.add(fault.region);
+    if (kinds.includes(fault.kind) && "region" in fault && faultActive(fault, second)) regions.add(fault.region);
   return regions;
 }
 
@@ -264,7 +292,7 @@ export function parseScenario(raw: unknown, baseConfig: unknown = readJsonFile(e
   const known = `${[...targets].join(", ")}${roles.length > 0 ? `, or a role: ${roles.join(", ")}` : ""}`;
   const vantages = new Set(config.vantages);
   for (const [index, fault] of scenario.faults.entries()) {
-    if (fault.kind === "cloudwatch-down" && !config.controlRegions.includes(fault.region))
+    if ("region" in fault && !config.controlRegions.includes(fault.region))
       issues.push({
         path: `faults[${index}].region`,
         message: `expected a control region of the config (${config.controlRegions.join(", ")}), got "${fault.region}"`,
