@@ -94,7 +94,12 @@ export async function startSlackDrill(
       const answer = slack.responses.at(-1)?.text.split("\n")[0] ?? "(no answer)";
       if (step.action === "status") return `Slack /failover status by ${step.actor}: ${answer}`;
       if (result.view === undefined) record.problems.push(`no modal opened: ${result.commandAnswer.body}`);
-      else record.problems.push(...(await checkChange(manual, step, result.view, releaseIds.at(-1))));
+      else {
+        const found = await checkChange(manual, step, result.view, releaseIds.at(-1));
+        // What Slack showed the person (the submission's answer, then the result) says why, when something is off.
+        const told = `submission answered ${result.submitAnswer?.statusCode} ${result.submitAnswer?.body ?? ""}, then "${answer}"`;
+        record.problems.push(...found.map((problem) => `${problem} (${told})`));
+      }
       changes.push(record);
       return `Slack ${record.what} by ${step.actor}, confirmed in the modal: ${answer}`;
     },

@@ -262,6 +262,21 @@ export function roleStatements(role: MockResource | undefined): Array<{
     .map((s) => ({ ...s, Action: [s.Action].flat(), Resource: [s.Resource].flat() }));
 }
 
+const manualActions = [
+  "cloudwatch:DescribeAlarms",
+  "cloudwatch:GetMetricData",
+  "cloudwatch:PutMetricData",
+  "route53:ChangeResourceRecordSets",
+  "route53:GetChange",
+  "route53:GetHealthCheckStatus",
+  "route53:ListHealthChecks",
+  "route53:ListResourceRecordSets",
+  "sns:Publish",
+  "ssm:GetParameter",
+  "ssm:GetParameters",
+  "ssm:PutParameter",
+];
+
 const expectedActions: Record<FunctionKind, string[]> = {
   probe: ["cloudwatch:PutMetricData"],
   decider: [
@@ -275,39 +290,11 @@ const expectedActions: Record<FunctionKind, string[]> = {
     "ssm:GetParameters",
     "ssm:PutParameter",
   ],
-  manual: [
-    "cloudwatch:DescribeAlarms",
-    "cloudwatch:GetMetricData",
-    "cloudwatch:PutMetricData",
-    "route53:ChangeResourceRecordSets",
-    "route53:GetChange",
-    "route53:GetHealthCheckStatus",
-    "route53:ListHealthChecks",
-    "route53:ListResourceRecordSets",
-    "sns:Publish",
-    "ssm:GetParameter",
-    "ssm:GetParameters",
-    "ssm:PutParameter",
-  ],
+  manual: manualActions,
   notify: ["kms:Decrypt", "route53:ListResourceRecordSets", "ssm:GetParameter", "ssm:PutParameter"],
   signal: ["ssm:GetParameters"],
   // The manual function's rights (it runs the same logic), its secrets, and invoking itself.
-  slack: [
-    "cloudwatch:DescribeAlarms",
-    "cloudwatch:GetMetricData",
-    "cloudwatch:PutMetricData",
-    "kms:Decrypt",
-    "lambda:InvokeFunction",
-    "route53:ChangeResourceRecordSets",
-    "route53:GetChange",
-    "route53:GetHealthCheckStatus",
-    "route53:ListHealthChecks",
-    "route53:ListResourceRecordSets",
-    "sns:Publish",
-    "ssm:GetParameter",
-    "ssm:GetParameters",
-    "ssm:PutParameter",
-  ],
+  slack: [...manualActions, "kms:Decrypt", "lambda:InvokeFunction"].sort(),
 };
 
 /**

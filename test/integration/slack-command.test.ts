@@ -308,6 +308,22 @@ describe("/failover refuses what Slack did not send, or who is not on call (emul
     expect(counted.reduce((sum, value) => sum + value, 0)).toBe(1);
   });
 
+  it("answers that it is not set up while a secret still holds the deploy's placeholder, naming no secret", async () => {
+    const { command, zoneId, log, config, region } = await setup();
+    const store = new ParameterStore({ region, endpoint: emulator.url, retry: patientRetry });
+    await store.put(slackParameterNames(config.name).botToken, "unset", { secure: true });
+    const before = await recordSets(emulator.url, zoneId);
+
+    const answer = await command.http(signedEvent(secret, drain(alice), nowSeconds()));
+
+    expect(answer.statusCode).toBe(503);
+    expect(answer.body).toContain("not set up");
+    expect(await recordSets(emulator.url, zoneId)).toEqual(before);
+    const logged = JSON.stringify(log.entries());
+    expect(logged).toContain("/regional-failover/slack-bot-token");
+    expect(logged).not.toContain(secret);
+  });
+
   it("refuses a forged modal submission (signed with another secret) without acting", async () => {
     const { command, jobs, zoneId, announced } = await setup();
     const opened = slack.views.length;
