@@ -97,6 +97,10 @@ describe("failover CLI --direct against the emulator", () => {
     });
     expect(release.code).toBe(0);
     expect(JSON.parse(release.stdout)).toMatchObject({ ok: true, action: "release", lease: { actor: "oncall-alice" } });
+    // No probe data: the weights stay, and release says so itself.
+    expect(JSON.parse(release.stdout).kept).toMatch(
+      /^The weights stay at primary=0 failover=\d+ \(normal: primary=90 failover=10\) with no lease: .*unknown never moves it/,
+    );
   });
 
   it("asks on a terminal before a change: 'n' changes nothing (exit 1), 'y' applies", async () => {

@@ -3,7 +3,8 @@ import { describeError, ValidationError } from "../errors.ts";
 import { leaseActive, type OverrideLease } from "../lease.ts";
 import { leaseWeights, type Decision, type WeightChange } from "../policy/decide.ts";
 import { releaseFlapHold, type PolicyMemory } from "../policy/memory.ts";
-import { pickWeights } from "../policy/weights.ts";
+import { formatWeights, pickWeights } from "../policy/weights.ts";
+import type { Weights } from "../types.ts";
 import { manualChangeEvent } from "./change-event.ts";
 import { AuditConflictError, sameRequest, type AuditEntry } from "../audit.ts";
 import { decideOn, followSync, leaseView, leaseViewOf, readRounds, type ManualContext } from "./manual-context.ts";
@@ -239,6 +240,19 @@ async function countSwitch(ctx: ManualContext, now: number, moved: WeightChange[
     );
 }
 
+/**
+ * A release that leaves other than the normal weights in place, with no
+ * lease holding them: surprising unless said (with no probe data the policy
+ * never moves traffic, so a drained target stays drained).
+ */
+function keptAsTheyAre(ctx: ManualContext, action: string, to: Weights): { kept?: string } {
+  const normal = Object.fromEntries(ctx.config.targets.map((target) => [target.id, target.weight]));
+  if (action !== "release" || ctx.ids.every((id) => to[id] === normal[id])) return {};
+  return {
+    kept: `The weights stay at ${formatWeights(to, ctx.ids, { named: true })} (normal: ${formatWeights(normal, ctx.ids, { named: true })}) with no lease: the policy moves traffic only on probe votes it can act on, and unknown never moves it. They return to normal through recovery and the ramp once the probes vote the targets up; to set them now, use failover pin.`,
+  };
+}
+
 /** Logs the manual switch, announces it for Slack, and answers it once Route 53 has synced or the short wait is over. */
 async function changeResult(
   ctx: ManualContext,
@@ -294,6 +308,7 @@ async function changeResult(
     to,
     shift: describeShift(from, to, ctx.ids),
     ...leases,
+    ...keptAsTheyAre(ctx, action, to),
     reason: decision.reason,
     changeId,
     attempts: result.attempts,

@@ -91,6 +91,7 @@ function renderChange(change: ChangeResult): string {
   }
   if (change.action === "release" && change.releasedHolds.length > 0)
     lines.push(`Cleared the flap hold of ${change.releasedHolds.join(", ")}.`);
+  if (change.kept) lines.push(change.kept);
   lines.push(`Why: ${change.reason}`);
   lines.push(writtenLine(change));
   if (change.sync) lines.push(syncLine(change.sync));

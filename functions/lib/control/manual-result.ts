@@ -87,6 +87,8 @@ export interface ChangeResult extends Common {
   reason: string;
   /** Route 53 change id ("" when nothing needed writing). */
   changeId: string;
+  /** `release` leaving other than the normal weights in place (no lease holds them): what that means, in words. */
+  kept?: string;
   /** Reads-and-writes it took (2 or more: a decider wrote in between). */
   attempts: number;
   /** Whether Route 53 reported the change INSYNC within the function's short wait; null when nothing was written. */
