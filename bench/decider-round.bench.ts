@@ -93,6 +93,9 @@ function decisionMetrics(config: FailoverConfig, at: number, switched: boolean):
     overrideAgeSeconds: 0,
     heartbeat: true,
     suspects: [],
+    signalWriteFailed: [],
+    signalDisagrees: false,
+    signalStale: [],
   };
 }
 

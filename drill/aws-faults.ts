@@ -1,25 +1,43 @@
 import type { AwsCall, FaultRule, Fault as ProxyFault } from "../emulator/aws-fault-proxy.ts";
-import { cloudwatchDownRegions, route53ApiDown, type Fault } from "../offline/scenario.ts";
+import {
+  cloudwatchDownRegions,
+  controlRegionsDown,
+  route53ApiDown,
+  signalStoresUnwritable,
+  type Fault,
+} from "../offline/scenario.ts";
 
 /** What the scenario's AWS faults do to one API call of the system's own parts. */
-export type AwsCallFate = "route53-down" | "cloudwatch-down" | "passed";
+export type AwsCallFate = "route53-down" | "region-down" | "cloudwatch-down" | "signal-write-down" | "passed";
 
 /**
  * The fate of one AWS API call the system makes (deciders, probes, the
- * manual function, the notifier) at scenario second `second`: every Route 53
- * call fails while `route53-api-down` is active; every CloudWatch call signed
- * for a region fails while that region has `cloudwatch-down`. Anything else
+ * manual function, the notifier, the signal endpoints) at scenario second
+ * `second`: every Route 53 call fails while `route53-api-down` is active;
+ * every call signed for a region lost to `control-region-down` fails (Route 53
+ * excepted: a global service, it signs every call for us-east-1); every
+ * CloudWatch call signed for a region fails while that region has
+ * `cloudwatch-down`; every SSM write signed for a region fails while its
+ * signal store is down (`signal-store-down`), its reads pass. Anything else
  * passes. Pure.
  */
 export function awsCallFate(faults: readonly Fault[], second: number, call: AwsCall): AwsCallFate {
-  if (call.service === "route53" && route53ApiDown(faults, second)) return "route53-down";
-  if (
-    call.service === "monitoring" &&
-    call.region !== undefined &&
-    cloudwatchDownRegions(faults, second).has(call.region)
-  )
-    return "cloudwatch-down";
+  if (call.service === "route53") return route53ApiDown(faults, second) ? "route53-down" : "passed";
+  if (call.region === undefined) return "passed";
+  if (controlRegionsDown(faults, second).has(call.region)) return "region-down";
+  if (call.service === "monitoring" && cloudwatchDownRegions(faults, second).has(call.region)) return "cloudwatch-down";
+  if (call.service === "ssm" && isSsmWrite(call) && signalStoresUnwritable(faults, second).has(call.region))
+    return "signal-write-down";
   return "passed";
+}
+
+/**
+ * Whether an SSM call changes the store: every operation but the reads
+ * (`Get*`, `Describe*`, `List*`). A call with no operation (no
+ * `X-Amz-Target`) counts as a write, so a store that is down never takes one.
+ */
+function isSsmWrite(call: AwsCall): boolean {
+  return !/^(Get|Describe|List)/.test(call.operation ?? "");
 }
 
 /** How a failed call fails: HTTP 503 in the service's protocol, as an AWS outage answers (the adapters retry, then give up). */
@@ -31,8 +49,12 @@ export interface AwsCallCounts {
   route53Failed: number;
   /** Route 53 calls that reached the emulator (none while its API is down). */
   route53Passed: number;
+  /** Calls (any service but Route 53) failed because they were signed for a control region lost to `control-region-down`. */
+  regionDownFailed: number;
   /** CloudWatch calls failed because their region's CloudWatch was down. */
   cloudwatchFailed: number;
+  /** SSM writes (signal documents) failed because their region's signal store was down (`signal-store-down`). */
+  signalWritesFailed: number;
   /** Every other call, passed. */
   otherPassed: number;
 }
@@ -40,14 +62,23 @@ export interface AwsCallCounts {
 /** Adds one call's fate to the counts. */
 export function countCall(counts: AwsCallCounts, call: AwsCall, fate: AwsCallFate): void {
   if (fate === "route53-down") counts.route53Failed++;
+  else if (fate === "region-down") counts.regionDownFailed++;
   else if (fate === "cloudwatch-down") counts.cloudwatchFailed++;
+  else if (fate === "signal-write-down") counts.signalWritesFailed++;
   else if (call.service === "route53") counts.route53Passed++;
   else counts.otherPassed++;
 }
 
 /** No calls yet. */
 export function noCalls(): AwsCallCounts {
-  return { route53Failed: 0, route53Passed: 0, cloudwatchFailed: 0, otherPassed: 0 };
+  return {
+    route53Failed: 0,
+    route53Passed: 0,
+    regionDownFailed: 0,
+    cloudwatchFailed: 0,
+    signalWritesFailed: 0,
+    otherPassed: 0,
+  };
 }
 
 /**

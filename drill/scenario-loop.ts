@@ -1,6 +1,6 @@
 import { handleManualEvent } from "../functions/lib/control/manual.ts";
 import { describeError } from "../functions/lib/errors.ts";
-import type { ManualStep } from "../offline/scenario.ts";
+import { controlRegionsDown, type ManualStep } from "../offline/scenario.ts";
 import { TimingDraws } from "../offline/timing.ts";
 import { faultBoundaries, silentVantages } from "./faults.ts";
 import { LoadGuard } from "./load-guard.ts";
@@ -52,9 +52,13 @@ export async function runScenario(session: DrillSession, parts: DrillParts): Pro
   for (const decider of parts.deciders) {
     const arrival = (minute: number) =>
       draws.invocationMs("decider", config.controlRegions.indexOf(decider.controlRegion), minute);
-    everyMinute(session, track, arrivalOffset(arrival), `decider ${decider.controlRegion}`, () =>
-      decider.handler.run(parts.budgetMs),
-    );
+    // A lost control region's decider does not run (its calls would fail anyway: see ./aws-faults.ts).
+    everyMinute(session, track, arrivalOffset(arrival), `decider ${decider.controlRegion}`, async (at) => {
+      const second = (at - startMs) / 1000;
+      if (controlRegionsDown(scenario.faults, second).has(decider.controlRegion)) return;
+      parts.deciderRounds[decider.controlRegion]?.push(Math.round(second));
+      await decider.handler.run(parts.budgetMs);
+    });
   }
   // CloudWatch evaluates a minute's alarms shortly after it closes.
   everyMinute(session, track, 20_000, "alarm evaluator", async (at) => {

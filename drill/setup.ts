@@ -20,6 +20,7 @@ import { Metric } from "../functions/lib/metrics.ts";
 import { probeHttp } from "../functions/lib/probe/http.ts";
 import { loadNotifyContext } from "../functions/lib/slack/context.ts";
 import { SCENARIO_EPOCH } from "../offline/replay/run.ts";
+import { controlRegionsDown } from "../offline/scenario.ts";
 import { CloudWatchAdmin } from "../emulator/cloudwatch-admin.ts";
 import { startEmulator } from "../emulator/harness.ts";
 import { startFaultProxy as startAwsFaultProxy } from "../emulator/aws-fault-proxy.ts";
@@ -69,8 +70,8 @@ interface Buses {
 /**
  * Where AWS calls go. The system's own parts (probes, deciders, the manual
  * function, the notifier, the signal endpoints) call AWS through a fault
- * proxy that applies the scenario's `route53-api-down` and `cloudwatch-down`
- * once armed; the drill's observers and stand-ins (record watcher, clients'
+ * proxy that applies the scenario's `route53-api-down`, `cloudwatch-down`,
+ * `control-region-down` and `signal-store-down` once armed (./aws-faults.ts); the drill's observers and stand-ins (record watcher, clients'
  * DNS, alarm evaluator, health-check evaluator) and the set-up go straight to
  * the emulator: DNS answers and health checks are Route 53's data plane,
  * which stays up.
@@ -84,6 +85,8 @@ export interface AwsRoutes {
   counts: AwsCallCounts;
   /** Starts applying the scenario's AWS faults (at the scenario's second 0; set-up is ahead of time). */
   arm(): void;
+  /** Whether {@link arm} was called: the scenario's faults apply. */
+  armed: boolean;
 }
 
 /**
@@ -128,6 +131,8 @@ export interface DrillParts {
   lag: LagMonitor;
   probes: Array<{ vantage: string; handler: ReturnType<typeof createProbeHandler> }>;
   deciders: Array<{ controlRegion: string; handler: ReturnType<typeof createDecideHandler> }>;
+  /** Scenario seconds at which each control region's decider was invoked (none while its region is lost). */
+  deciderRounds: Record<string, number[]>;
   /** What `failover <action> --direct` would run, for the scenario's manual steps (in the first control region). */
   manual: ManualDeps;
   /** On-call through the Slack command, for the scenario's `via: "slack"` steps; absent without such steps. */
@@ -186,6 +191,7 @@ export async function setUpDrill(session: DrillSession): Promise<DrillParts> {
     config,
     targetIds: config.targets.map((target) => target.id),
     proxies: paths.proxies,
+    deciderRounds: Object.fromEntries(config.controlRegions.map((region) => [region, []])),
     switchers,
     buses,
     topics,
@@ -212,14 +218,17 @@ async function startAwsRoutes(session: DrillSession, emulatorUrl: string): Promi
   const counts = noCalls();
   // Backoffs between retries on the drill clock (as long as they would be in AWS); budgets stay wall time.
   const retry = { sleep: (ms: number) => clock.sleep(ms) };
-  return {
+  const routes: AwsRoutes = {
     system: { endpoint: proxy.url, retry },
     direct: { endpoint: emulatorUrl },
     counts,
+    armed: false,
     arm() {
       proxy.setRule(awsFaultRule(scenario.faults, () => clock.elapsedSeconds(), counts));
+      routes.armed = true;
     },
   };
+  return routes;
 }
 
 /**
@@ -246,6 +255,8 @@ async function startDataPlane(
     const endpoint = await startSignalEndpoint(
       region,
       createSignalHandler({ config, region, store: signals, clock, log }),
+      undefined,
+      () => routes.armed && controlRegionsDown(scenario.faults, clock.elapsedSeconds()).has(region),
     );
     session.onClose(() => endpoint.close());
     endpoints.push(endpoint);

@@ -19,15 +19,22 @@ export interface SignalEndpoint {
  * handler) on 127.0.0.1 as its function URL would: the query string becomes
  * `queryStringParameters`, the handler's answer goes back as it is. With
  * `tls`, HTTPS at `localhost` that, like a function URL, completes a TLS
- * handshake only when the client names the host (SNI).
+ * handshake only when the client names the host (SNI). While `isDown()`
+ * (its control region lost), it answers nothing: each request's connection
+ * is closed unanswered, as a checker sees a region that is gone.
  */
 export async function startSignalEndpoint(
   region: string,
   handler: (event: SignalRequest) => Promise<SignalAnswer>,
   tls?: { key: string; cert: string },
+  isDown: () => boolean = () => false,
 ): Promise<SignalEndpoint> {
   let served = 0;
   const listener: RequestListener = (request, response) => {
+    if (isDown()) {
+      request.socket.destroy();
+      return;
+    }
     request.resume();
     const query = new URL(request.url ?? "/", "http://localhost").searchParams;
     handler({ queryStringParameters: Object.fromEntries(query) })

@@ -28,8 +28,10 @@ export interface DrillSummary extends ReplaySummary {
     eventLoop: { maxStallMs: number; totalStallMs: number };
     /** AWS API calls made to the emulator, by who made them. */
     emulatorCalls: Record<string, number>;
-    /** The system's AWS calls by fate under the scenario's AWS faults (route53-api-down, cloudwatch-down). */
+    /** The system's AWS calls by fate under the scenario's AWS faults (route53-api-down, cloudwatch-down, control-region-down, signal-store-down). */
     awsCalls: AwsCallCounts;
+    /** Scenario seconds at which each control region's decider was invoked (none while `control-region-down` holds it). */
+    deciderRounds: Record<string, number[]>;
     /** Every change of what DNS answered and the path that made it (the score's weight timeline). */
     dnsChanges: Array<{
       at: string;
@@ -193,6 +195,7 @@ export function drillSummary(
       eventLoop: { maxStallMs: Math.round(parts.lag.maxStallMs), totalStallMs: Math.round(parts.lag.totalStallMs) },
       emulatorCalls: outcome.emulatorCalls,
       awsCalls: { ...parts.aws.counts },
+      deciderRounds: parts.deciderRounds,
       dnsChanges: dnsChangeTexts(outcome.dns, parts.targetIds).map(({ text }, index) => {
         const change = outcome.dns[index] as DnsChange;
         return {

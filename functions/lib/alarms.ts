@@ -11,7 +11,7 @@ import { voteGroups } from "./probe-votes.ts";
  * Pure: no I/O, no clock.
  */
 export interface AlarmDefinition {
-  /** Stable key, unique per control region: `switchover`, `decider-blind-us-east-2`, `vantage-silent-eu-west-1`, `vantage-suspect-eu-west-1-primary`, `all-down`, `flap-budget`, `override-long`, `slack-refused`. */
+  /** Stable key, unique per control region: `switchover`, `decider-blind-us-east-2`, `vantage-silent-eu-west-1`, `vantage-suspect-eu-west-1-primary`, `all-down`, `flap-budget`, `override-long`, `slack-refused`, `signal-write-failed-us-west-1`, `signal-stale-or-disagrees`. */
   key: string;
   kind:
     | "switchover"
@@ -21,7 +21,9 @@ export interface AlarmDefinition {
     | "all-down"
     | "flap-budget"
     | "override-long"
-    | "slack-refused";
+    | "slack-refused"
+    | "signal-write-failed"
+    | "signal-stale-or-disagrees";
   /** Alarm name: `${config.name}-${key}`. */
   name: string;
   /** What it means and what to do, for the person paged (goes into the alarm description, so Slack shows it). */
@@ -176,6 +178,7 @@ export function alarmDefinitions(config: FailoverConfig, controlRegion: string):
 
   const vantageSuspect = suspectAlarms(config, where, named);
   const slackRefused = slackRefusedAlarms(config, where, named);
+  const signal = signalAlarms(config, where, named);
   return [
     switchover,
     ...deciderBlind,
@@ -185,7 +188,63 @@ export function alarmDefinitions(config: FailoverConfig, controlRegion: string):
     flapBudget,
     overrideLong,
     ...slackRefused,
+    ...signal,
   ];
+}
+
+/**
+ * Consecutive minutes the drain signals may disagree with the decision
+ * before it alarms. One round of disagreement is normal: a target this
+ * decider restored stays drained by the other decider's document until
+ * that one's next round (within the minute) takes it out.
+ */
+export const signalDisagreeMinutes = 2;
+
+/**
+ * The signal path's alarms (see docs/dataplane.md): one per control region
+ * whose store refused a decider's write, from its first minute (a drain
+ * missing from a store is a drain a resolver may not see); one when the
+ * signals are unsound, disagreeing with the decision or drained by a
+ * document its writer stopped refreshing.
+ */
+function signalAlarms(
+  config: FailoverConfig,
+  where: string,
+  named: (definition: Omit<AlarmDefinition, "name">) => AlarmDefinition,
+): AlarmDefinition[] {
+  const writeFailed = config.controlRegions.map((storeRegion) =>
+    named({
+      key: `signal-write-failed-${storeRegion}`,
+      kind: "signal-write-failed",
+      description: `A decider could not write its drain signal to the signal store (SSM Parameter Store) in ${storeRegion}: health checks reading that region's endpoint may not see a drain. Check the decider's log ("signal" lines) and SSM in ${storeRegion}; \`failover verify\` checks the signal path. ${where}`,
+      announce: true,
+      metricName: Metric.SignalWriteFailed,
+      dimensions: { [Dimension.ControlRegion]: storeRegion },
+      statistic: "Sum",
+      periodSeconds: 60,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+    }),
+  );
+  const unsound = named({
+    key: "signal-stale-or-disagrees",
+    kind: "signal-stale-or-disagrees",
+    description: `The drain signals are unsound for ${signalDisagreeMinutes} minutes: they do not give the answers the decision wants (value 1: a drain not in effect, or a target drained that should serve), or a document drains although its decider stopped refreshing it (value 2; 3: both). Run \`failover status\` and \`failover verify\`, and check both deciders' logs. ${where}`,
+    announce: true,
+    metricName: Metric.SignalUnsound,
+    dimensions: {},
+    statistic: "Maximum",
+    periodSeconds: 60,
+    evaluationPeriods: signalDisagreeMinutes,
+    datapointsToAlarm: signalDisagreeMinutes,
+    threshold: 1,
+    comparisonOperator: "GreaterThanOrEqualToThreshold",
+    treatMissingData: "notBreaching",
+  });
+  return [...writeFailed, unsound];
 }
 
 /** Only with the Slack command deployed (config `slack`): its function is what counts refused requests. */

@@ -36,6 +36,12 @@ export interface DecisionMetrics {
   heartbeat: boolean;
   /** Vantages whose votes on a target are set aside (Decision.suspects). */
   suspects: Array<{ vantage: string; target: string; reason: SuspectReason }>;
+  /** Control regions whose signal store refused this round's write (empty without signal stores). */
+  signalWriteFailed: string[];
+  /** The signals do not give the answers the decision wants (and that matters: see round.ts's decisionMetrics). */
+  signalDisagrees: boolean;
+  /** Deciders whose fresh document drains something but was not refreshed for twice SIGNAL_REFRESH_SECONDS. */
+  signalStale: string[];
 }
 
 /** A decision's datums by destination: steady series for every region, steady series for its own region only, events. */
@@ -123,7 +129,18 @@ export function decisionDatums(metrics: DecisionMetrics): DecisionDatums {
         timestamp,
       ),
     );
+  ownRegion.push(...signalDatums(metrics, timestamp));
   return { everywhere, ownRegion, events: switchoverDatums(metrics.switchovers, timestamp) };
+}
+
+/** The signal path's fault datums, only while there is a fault (events: no steady series, nothing billed in a healthy month). */
+function signalDatums(metrics: DecisionMetrics, timestamp: Date): Datum[] {
+  const datums = metrics.signalWriteFailed.map((region) =>
+    datum(Metric.SignalWriteFailed, 1, [{ Name: Dimension.ControlRegion, Value: region }], timestamp),
+  );
+  const unsound = (metrics.signalDisagrees ? 1 : 0) + (metrics.signalStale.length > 0 ? 2 : 0);
+  if (unsound > 0) datums.push(datum(Metric.SignalUnsound, unsound, [], timestamp));
+  return datums;
 }
 
 /**

@@ -43,6 +43,10 @@ export const Metric = {
   SuspectChecker: "SuspectChecker",
   /** 1 per request the Slack command refused (bad or missing signature, stale timestamp, another team, a user not on the on-call list). No dimensions; the reason is in the log line. Own region only, only when one happens. */
   SlackRequestRefused: "SlackRequestRefused",
+  /** 1 per control region whose signal store refused this decider's document in a round (SignalOutcome.writes), dimension `ControlRegion` = that store's region; not published otherwise. Own region only: the store that refused may be the one whose region is down. */
+  SignalWriteFailed: "SignalWriteFailed",
+  /** While the drain signals are unsound, no dimension, not published otherwise: 1 = they do not give the answers the decision wants (SignalOutcome.confirmed false), 2 = a fresh document that drains is older than twice SIGNAL_REFRESH_SECONDS (its writer stopped refreshing it), 3 = both. Own region only. */
+  SignalUnsound: "SignalUnsound",
 } as const;
 
 export type MetricName = (typeof Metric)[keyof typeof Metric];

@@ -78,9 +78,10 @@ describe("the SST app under mocks", () => {
     const alarms = app.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
 
     expect(checkAlarms(app.resources, config)).toEqual([]);
-    // Per control region: 4 fixed, one decider-blind per control region, one silent per vantage, one suspect per vantage × target.
+    // Per control region: 4 fixed, one decider-blind and one signal-write-failed per control region, one silent per
+    // vantage, one suspect per vantage × target, one signal-stale-or-disagrees.
     const perRegion =
-      4 + config.controlRegions.length + config.vantages.length + config.vantages.length * config.targets.length;
+      5 + 2 * config.controlRegions.length + config.vantages.length + config.vantages.length * config.targets.length;
     expect(alarms).toHaveLength(config.controlRegions.length * perRegion);
     const blind = alarms.find(
       (a) => a.region === "us-east-2" && a.inputs.name === "regional-failover-decider-blind-us-west-1",
@@ -90,6 +91,19 @@ describe("the SST app under mocks", () => {
       dimensions: { ControlRegion: "us-west-1" },
       treatMissingData: "breaching",
     });
+    const signalAlarms = alarms.filter((a) => a.region === "us-west-1" && /-signal-/.test(String(a.inputs.name)));
+    expect(
+      signalAlarms
+        .map((a) => [a.inputs.name, a.inputs.metricName, a.inputs.threshold, a.inputs.evaluationPeriods])
+        .sort(),
+    ).toEqual([
+      ["regional-failover-signal-stale-or-disagrees", "SignalUnsound", 1, 2],
+      ["regional-failover-signal-write-failed-us-east-2", "SignalWriteFailed", 1, 1],
+      ["regional-failover-signal-write-failed-us-west-1", "SignalWriteFailed", 1, 1],
+    ]);
+    expect(signalAlarms.every((a) => a.inputs.alarmActions?.length === 1 && a.inputs.okActions?.length === 1)).toBe(
+      true,
+    );
   });
 
   it("scopes every IAM statement: named actions, the zone's ARN, the namespace condition", () => {

@@ -148,6 +148,9 @@ describe("MetricsBus", () => {
       overrideAgeSeconds: 0,
       heartbeat: true,
       suspects: [],
+      signalWriteFailed: [],
+      signalDisagrees: false,
+      signalStale: [],
     });
 
     const read = async (region: string) => {

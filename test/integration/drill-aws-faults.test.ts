@@ -17,16 +17,24 @@ import {
   splitDrainPolicy,
 } from "../support/control-fixtures.ts";
 import { fastRetry } from "./aws-fixtures.ts";
+import { createSignalHandler } from "../../functions/signal.ts";
+import { startSignalEndpoint } from "../../drill/signal-endpoint.ts";
+import { controlRegionsDown } from "../../offline/scenario.ts";
 
 // The drill's fault path: the system's parts reach the emulator through the AWS fault proxy, whose rule
 // fails every Route 53 call while the scenario's route53-api-down is active and one region's CloudWatch
-// calls while its cloudwatch-down is; the decider then drains through the health-check signal alone.
+// calls while its cloudwatch-down is, one region's SSM writes while its signal-store-down is, and every
+// call signed for a control region while its control-region-down is (its signal endpoint then answers nothing).
 
 const emulator = emulatorPerFile();
 const t0 = Math.floor(Date.now() / 60_000) * 60 - 900;
 const faults: DrillFault[] = [
   { start: 100, end: 200, kind: "route53-api-down" },
   { start: 300, end: 400, kind: "cloudwatch-down", region: "us-west-1" },
+  { start: 500, end: 600, kind: "signal-store-down", region: "us-west-1" },
+  { start: 700, end: 800, kind: "control-region-down", region: "us-west-1" },
+  // Keeps the drains of the signal-store and lost-region cases on the signal path, so they write documents.
+  { start: 500, end: 800, kind: "route53-api-down" },
 ];
 const policy = splitDrainPolicy;
 let proxy: FaultProxy;
@@ -36,7 +44,9 @@ beforeAll(async () => {
   // moto imports its SSM backend on the first call (seconds on a busy machine).
   await new ParameterStore({ region: "us-east-2", endpoint: emulator.url, retry: { budgetMs: 30_000 } }).get("/warm");
 }, 60_000);
+const closers: Array<() => Promise<void>> = [];
 afterAll(async () => {
+  for (const close of closers) await close();
   await proxy?.close();
 });
 
@@ -62,7 +72,21 @@ async function setUp() {
     dryRun: false,
     signals,
   });
-  return { direct, counts, signals, deps, at: (scenarioSecond: number) => (second = scenarioSecond) };
+  /** us-west-1's signal endpoint as the drill serves it: the real handler over the proxy, silent while its region is lost. */
+  const endpoint = async () => {
+    const region = "us-west-1";
+    const handler = createSignalHandler({ config, region, store: signals, log, cacheMs: 0 });
+    const served = await startSignalEndpoint(region, handler, undefined, () =>
+      controlRegionsDown(faults, second).has(region),
+    );
+    closers.push(() => served.close());
+    return (target: string) =>
+      fetch(`${served.url}/?target=${target}`, { signal: AbortSignal.timeout(10_000) }).then(
+        async (response) => ({ status: response.status, body: await response.text() }),
+        () => undefined,
+      );
+  };
+  return { direct, counts, signals, deps, endpoint, at: (scenarioSecond: number) => (second = scenarioSecond) };
 }
 
 describe("the drill's AWS fault path (emulator behind the fault proxy)", () => {
@@ -110,5 +134,71 @@ describe("the drill's AWS fault path (emulator behind the fault proxy)", () => {
       { region: "us-west-1", ok: false },
     ]);
     expect(counts.cloudwatchFailed).toBeGreaterThan(0);
+  }, 60_000);
+
+  it("fails the SSM writes signed for the region whose signal store is down, while its reads pass for deciders and the endpoint", async () => {
+    // Prepare: a round before the fault writes us-east-2's document into both stores; primary then fails.
+    const { direct, counts, signals, deps, endpoint, at } = await setUp();
+    await publishVotes(direct.bus, t0, allUp);
+    at(50);
+    await runDecisionRound(deps("us-east-2"), t0 + 6);
+    const stored = (await signals.read("us-west-1")).docs.find((doc) => doc.by === "us-east-2");
+    await publishVotes(direct.bus, t0 + 10, primaryDownFromTwo);
+    await publishVotes(direct.bus, t0 + 20, primaryDownFromTwo);
+    const ask = await endpoint();
+
+    // Act: us-east-2's round drains through the signal inside us-west-1's signal-store outage; its endpoint is asked.
+    at(550);
+    const during = await runDecisionRound(deps("us-east-2"), t0 + 26);
+    const read = await signals.read("us-west-1");
+    const answer = await ask("primary");
+
+    // Assess: the write to us-west-1 failed, us-east-2's passed; us-west-1 still reads, holding the document from before.
+    expect(stored).toBeDefined();
+    expect(during.signals?.writes.map(({ region, ok }) => ({ region, ok }))).toEqual([
+      { region: "us-east-2", ok: true },
+      { region: "us-west-1", ok: false },
+    ]);
+    expect((await signals.read("us-east-2")).docs.find((doc) => doc.by === "us-east-2")?.drain).toEqual(["primary"]);
+    expect(counts.signalWritesFailed).toBeGreaterThan(0);
+    expect(read.error).toBeUndefined();
+    expect(read.docs.find((doc) => doc.by === "us-east-2")).toEqual(stored);
+    expect(answer).toMatchObject({ status: 200 });
+  }, 60_000);
+
+  it("silences a lost control region's endpoint and fails every call signed for it, and it comes back with what it stored", async () => {
+    // Prepare: a round before the fault writes us-east-2's document into both stores; primary then fails.
+    const { direct, counts, signals, deps, endpoint, at } = await setUp();
+    await publishVotes(direct.bus, t0, allUp);
+    at(50);
+    await runDecisionRound(deps("us-east-2"), t0 + 6);
+    const stored = (await signals.read("us-west-1")).docs.find((doc) => doc.by === "us-east-2");
+    await publishVotes(direct.bus, t0 + 10, primaryDownFromTwo);
+    await publishVotes(direct.bus, t0 + 20, primaryDownFromTwo);
+    const ask = await endpoint();
+    const before = await ask("primary");
+
+    // Act: inside us-west-1's loss, us-east-2 drains; us-west-1's store is read and its endpoint asked; then the loss ends.
+    at(750);
+    const during = await runDecisionRound(deps("us-east-2"), t0 + 26);
+    const lostRead = await signals.read("us-west-1");
+    const silent = await ask("primary");
+    at(800);
+    const back = await signals.read("us-west-1");
+    const after = await ask("primary");
+
+    // Assess: no write, no read and no answer while lost; after, the store holds the document written before the loss.
+    expect(before).toMatchObject({ status: 200 });
+    expect(during.signals?.writes.map(({ region, ok }) => ({ region, ok }))).toEqual([
+      { region: "us-east-2", ok: true },
+      { region: "us-west-1", ok: false },
+    ]);
+    expect(during.published.find((result) => result.region === "us-west-1")?.ok).toBe(false);
+    expect(lostRead.error).toBeDefined();
+    expect(silent).toBeUndefined();
+    expect(counts.regionDownFailed).toBeGreaterThan(0);
+    expect(back.error).toBeUndefined();
+    expect(back.docs.find((doc) => doc.by === "us-east-2")).toEqual(stored);
+    expect(after).toMatchObject({ status: 200 });
   }, 60_000);
 });

@@ -1,4 +1,7 @@
 import type http from "node:http";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { exampleConfigPath } from "../../functions/lib/config.ts";
@@ -128,5 +131,18 @@ describe("failover CLI invoking the manual function: changes are not repeated bl
     expect(run.stderr).toContain("Now in Route 53: weights primary=0 failover=100");
     expect(run.stderr).toContain("--direct");
     expect(run.stderr).not.toMatch(/other control region/);
+  });
+
+  it("warns on every command, naming the field and the risk, when the only control region shares a target's metro", async () => {
+    // Prepare: the example's primary runs on GCP us-east4 (northern Virginia), the only control region is AWS us-east-1
+    const raw = JSON.parse(readFileSync(exampleConfigPath, "utf8")) as Record<string, unknown>;
+    const file = join(mkdtempSync(join(tmpdir(), "metro-")), "failover.config.json");
+    writeFileSync(file, JSON.stringify({ ...raw, controlRegions: ["us-east-1"] }));
+    // Act
+    const run = await runCli(["status"], { ...env(), FAILOVER_CONFIG_FILE: file });
+    // Assess
+    expect(run.stderr, run.stdout).toContain(
+      "failover: warning: config controlRegions[0]: the only control region us-east-1 is in the same metro (Northern Virginia) as target primary (gcp us-east4)",
+    );
   });
 });

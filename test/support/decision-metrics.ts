@@ -17,5 +17,8 @@ export function steadyDecisionMetrics(
     overrideAgeSeconds: 0,
     heartbeat: true,
     suspects: [],
+    signalWriteFailed: [],
+    signalDisagrees: false,
+    signalStale: [],
   };
 }

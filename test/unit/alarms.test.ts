@@ -8,7 +8,7 @@ const config = loadConfig();
 const byKey = (region: string) => Object.fromEntries(alarmDefinitions(config, region).map((d) => [d.key, d]));
 
 describe("alarmDefinitions", () => {
-  it("lists one alarm per decider, per vantage and per vantage and target plus the four event alarms", () => {
+  it("lists one alarm per decider, per vantage and per vantage and target, the four event alarms and the signal path's", () => {
     // Act
     const keys = alarmDefinitions(config, "us-east-2").map((d) => d.key);
 
@@ -29,7 +29,46 @@ describe("alarmDefinitions", () => {
       "all-down",
       "flap-budget",
       "override-long",
+      "signal-write-failed-us-east-2",
+      "signal-write-failed-us-west-1",
+      "signal-stale-or-disagrees",
     ]);
+  });
+
+  it("alarms and announces from the first minute a control region's signal store refuses a decider's write", () => {
+    const writeFailed = byKey("us-east-2")["signal-write-failed-us-west-1"];
+
+    expect(writeFailed).toMatchObject({
+      kind: "signal-write-failed",
+      announce: true,
+      metricName: Metric.SignalWriteFailed,
+      dimensions: { ControlRegion: "us-west-1" },
+      statistic: "Sum",
+      periodSeconds: 60,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+    });
+  });
+
+  it("alarms on stale or disagreeing signals only after two unsound minutes in a row, so one round's catch-up stays quiet", () => {
+    const unsound = byKey("us-west-1")["signal-stale-or-disagrees"];
+
+    expect(unsound).toMatchObject({
+      kind: "signal-stale-or-disagrees",
+      announce: true,
+      metricName: Metric.SignalUnsound,
+      dimensions: {},
+      statistic: "Maximum",
+      periodSeconds: 60,
+      evaluationPeriods: 2,
+      datapointsToAlarm: 2,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+    });
   });
 
   it("names every alarm after the deployment and gives the same list in both control regions", () => {

@@ -52,4 +52,37 @@ describe("decisionDatums", () => {
 
     expect(ownRegion.map((d) => d.MetricName)).toEqual(["TargetWeight", "TargetWeight"]);
   });
+
+  it("publishes SignalWriteFailed once per control region whose store refused the write, in the decider's own region", () => {
+    const { ownRegion, everywhere, events } = decisionDatums({ ...steady, signalWriteFailed: ["us-west-1"] });
+
+    expect(ownRegion.filter((d) => d.MetricName === "SignalWriteFailed")).toEqual([
+      {
+        MetricName: "SignalWriteFailed",
+        Value: 1,
+        Dimensions: [{ Name: "ControlRegion", Value: "us-west-1" }],
+        Timestamp: new Date(1754481600 * 1000),
+        Unit: "None",
+        StorageResolution: 1,
+      },
+    ]);
+    expect([...everywhere, ...events].some((d) => d.MetricName.startsWith("Signal"))).toBe(false);
+  });
+
+  it("publishes SignalUnsound 1 when the signals disagree, 2 when a draining document is stale, 3 when both", () => {
+    const unsound = (metrics: Partial<DecisionMetrics>) =>
+      decisionDatums({ ...steady, ...metrics })
+        .ownRegion.filter((d) => d.MetricName === "SignalUnsound")
+        .map((d) => [d.Value, d.Dimensions]);
+
+    expect(unsound({ signalDisagrees: true })).toEqual([[1, []]]);
+    expect(unsound({ signalStale: ["us-west-1"] })).toEqual([[2, []]]);
+    expect(unsound({ signalDisagrees: true, signalStale: ["us-east-2", "us-west-1"] })).toEqual([[3, []]]);
+  });
+
+  it("publishes no signal datum while the signals are sound: a healthy month bills no signal metric", () => {
+    const names = decisionDatums(steady).ownRegion.map((d) => d.MetricName);
+
+    expect(names.filter((name) => name.startsWith("Signal"))).toEqual([]);
+  });
 });

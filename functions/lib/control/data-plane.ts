@@ -57,6 +57,8 @@ export interface SignalOutcome {
   answers: Weights;
   /** Every control region's store read back and gives the answers the decision wants. */
   confirmed: boolean;
+  /** Deciders whose fresh document read back drains something yet was not refreshed for twice SIGNAL_REFRESH_SECONDS (its writer stopped; it drains until it expires). */
+  stale: string[];
 }
 
 /** The signal documents every control region's store holds at the start of a round, and this decider's part in them. */
@@ -223,7 +225,18 @@ export async function publishSignals(
     announcer,
     answers,
     confirmed,
+    stale: staleWriters(after, now),
   };
+}
+
+/** Writers of a fresh draining document older than twice SIGNAL_REFRESH_SECONDS, in any store (a drain is refreshed every SIGNAL_REFRESH_SECONDS). */
+export function staleWriters(reads: readonly SignalRead[], now: number): string[] {
+  const stale = reads.flatMap((read) =>
+    read.docs
+      .filter((doc) => doc.drain.length > 0 && isFresh(doc, now) && now - doc.at > 2 * SIGNAL_REFRESH_SECONDS)
+      .map((doc) => doc.by),
+  );
+  return [...new Set(stale)].sort();
 }
 
 /** Writes `doc` when it is due (changed, a store missed it, or a drain's minute is up) and reads the stores back when anything was written this round. */

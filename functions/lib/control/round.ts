@@ -422,5 +422,25 @@ function decisionMetrics(
     // "Read enough votes to decide": at least one target has a verdict.
     heartbeat: Object.values(decision.verdicts).some((verdict) => verdict.health !== "unknown"),
     suspects: decision.suspects.map(({ vantage, target, reason }) => ({ vantage, target, reason })),
+    ...signalFaults(outcome.signals),
+  };
+}
+
+/**
+ * The signal path's faults this round: the stores that refused the write;
+ * disagreement when the stores read back do not give the wanted answers
+ * while the decision drains, or while DNS drains a target the decision
+ * wants serving (the other decider undrains on its next round, so its
+ * alarm waits two minutes: see ../alarms.ts); stale draining documents.
+ */
+function signalFaults(
+  signals: SignalOutcome | undefined,
+): Pick<DecisionMetrics, "signalWriteFailed" | "signalDisagrees" | "signalStale"> {
+  if (signals === undefined) return { signalWriteFailed: [], signalDisagrees: false, signalStale: [] };
+  const drainsUnwanted = signals.dnsAfter.some((id) => !signals.draining.includes(id));
+  return {
+    signalWriteFailed: signals.writes.filter((write) => !write.ok).map((write) => write.region),
+    signalDisagrees: !signals.confirmed && (signals.draining.length > 0 || drainsUnwanted),
+    signalStale: signals.stale,
   };
 }

@@ -50,6 +50,7 @@ const byName: Array<[RegExp, AlarmKind]> = [
   [new RegExp(`-decider-blind-(${regionPattern})$`), "decider-blind"],
   [new RegExp(`-vantage-silent-(${regionPattern})$`), "vantage-silent"],
   [new RegExp(`-vantage-suspect-(${regionPattern})-([a-z][a-z0-9-]*)$`), "vantage-suspect"],
+  [new RegExp(`-signal-write-failed-(${regionPattern})$`), "signal-write-failed"],
 ];
 const byMetric: Record<string, AlarmKind> = {
   [Metric.Switchover]: "switchover",
@@ -62,12 +63,14 @@ const byMetric: Record<string, AlarmKind> = {
   [Metric.ProbeVotes]: "vantage-silent",
   [Metric.CanarySuccess]: "vantage-silent",
   [Metric.SuspectChecker]: "vantage-suspect",
+  [Metric.SignalWriteFailed]: "signal-write-failed",
+  [Metric.SignalUnsound]: "signal-stale-or-disagrees",
 };
 
 /**
  * Which of our alarms this is, from its name (`${config.name}-${key}`, see
  * functions/lib/alarms.ts), else from its metric; `region` for the
- * per-region kinds (decider-blind, vantage-silent, vantage-suspect),
+ * per-region kinds (decider-blind, vantage-silent, vantage-suspect, signal-write-failed),
  * `target` for vantage-suspect.
  */
 export function alarmKind(

@@ -108,6 +108,16 @@ const phrasing: Record<
     fired: () => "Slack command refusing requests",
     subject: () => "refused Slack command requests",
   },
+  "signal-write-failed": {
+    icon: ":floppy_disk:",
+    fired: (region) => `Drain signal not written in ${region}`,
+    subject: (region) => `drain signal writes in ${region}`,
+  },
+  "signal-stale-or-disagrees": {
+    icon: ":satellite_antenna:",
+    fired: () => "Drain signals stale or disagreeing with the decision",
+    subject: () => "drain signals unsound",
+  },
 };
 
 /**

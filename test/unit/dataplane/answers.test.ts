@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { answerShares, type AnswerSet } from "../../../functions/lib/dataplane/answers.ts";
+import {
+  answerShares,
+  answerSharesFor,
+  sameShares,
+  weightShares,
+  type AnswerSet,
+} from "../../../functions/lib/dataplane/answers.ts";
 
 const setsArb = fc
   .uniqueArray(fc.constantFrom("a", "b", "c", "d", "e"), { minLength: 1, maxLength: 5 })
@@ -102,5 +108,28 @@ describe("answerShares: Route 53's answer rules", () => {
         { id: "failover", weight: 10, healthy: false },
       ]),
     ).toEqual({ primary: 0.9, failover: 0.1 });
+  });
+});
+
+describe("answerSharesFor, weightShares and sameShares", () => {
+  it("marks the named targets unhealthy, a target missing from the weights at 0", () => {
+    // Act
+    const drained = answerSharesFor({ a: 60, b: 30 }, ["a"], ["a", "b", "c"]);
+    const everyCheckDown = answerSharesFor({ a: 60, b: 30 }, ["a", "b", "c"], ["a", "b", "c"]);
+    // Assess
+    expect(drained).toEqual({ a: 0, b: 1, c: 0 });
+    expect(everyCheckDown).toEqual({ a: 2 / 3, b: 1 / 3, c: 0 });
+  });
+
+  it("splits by weight with every set healthy, equally when every weight is 0", () => {
+    expect(weightShares({ a: 30, b: 10 }, ["a", "b"])).toEqual({ a: 0.75, b: 0.25 });
+    expect(weightShares({}, ["a", "b"])).toEqual({ a: 0.5, b: 0.5 });
+  });
+
+  it("calls shares the same within half a percentage point of every target, a missing one 0", () => {
+    expect(sameShares({ a: 0.75, b: 0.25 }, { a: 0.754, b: 0.246 }, ["a", "b"])).toBe(true);
+    expect(sameShares({ a: 0.75, b: 0.25 }, { a: 0.756, b: 0.244 }, ["a", "b"])).toBe(false);
+    expect(sameShares({ a: 1 }, { a: 1, b: 0.004 }, ["a", "b"])).toBe(true);
+    expect(sameShares({ a: 1, b: 0.006 }, { a: 1 }, ["a", "b"])).toBe(false);
   });
 });

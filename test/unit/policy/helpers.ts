@@ -86,3 +86,38 @@ export const UP = {};
 export const PRIMARY_DOWN = { primary: "ddd" };
 export const FAILOVER_DOWN = { failover: "ddd" };
 export const BOTH_DOWN = { primary: "ddd", failover: "ddd" };
+
+/** Vantages a generated config takes its first N from. */
+export const VANTAGES = ["us-east-1", "us-west-2", "eu-west-1", "ap-south-1", "sa-east-1"];
+
+/**
+ * A config from generated figures: targets t0… with `weights`, the first
+ * `vantages` of {@link VANTAGES}, `minVantages` and a fixed `quorum` clipped
+ * to them, plus any other policy settings.
+ */
+export function generatedConfig(
+  p: { weights: number[]; vantages: number; minVantages: number; quorum: "majority" | number },
+  policy: Record<string, unknown> = {},
+  probe: Record<string, unknown> = {},
+): FailoverConfig {
+  return parseConfig({
+    hostedZone: { id: "Z1", name: "example.com" },
+    records: [{ name: "api.example.com" }],
+    targets: p.weights.map((weight, i) => ({
+      id: `t${i}`,
+      // Outside every vantage's region: a lone vantage in a target's region is refused.
+      region: "ca-central-1",
+      healthUrl: `https://t${i}.example.com/`,
+      weight,
+      records: { "api.example.com": { values: ["192.0.2.1"] } },
+    })),
+    vantages: VANTAGES.slice(0, p.vantages),
+    controlRegions: ["us-east-2"],
+    probe,
+    policy: {
+      minVantages: Math.min(p.minVantages, p.vantages),
+      quorum: p.quorum === "majority" ? p.quorum : Math.min(p.quorum, p.vantages),
+      ...policy,
+    },
+  });
+}

@@ -1,9 +1,9 @@
 import fc from "fast-check";
-import { parseConfig, type FailoverConfig } from "../../../functions/lib/config.ts";
+import type { FailoverConfig } from "../../../functions/lib/config.ts";
 import { decide, type Decision } from "../../../functions/lib/policy/decide.ts";
 import type { PolicyMemory } from "../../../functions/lib/policy/memory.ts";
 import type { ProbeRound, Weights } from "../../../functions/lib/types.ts";
-import { T0 } from "./helpers.ts";
+import { generatedConfig, T0 } from "./helpers.ts";
 
 /**
  * Generated runs shaped like outages rather than coin flips: a target down
@@ -12,8 +12,6 @@ import { T0 } from "./helpers.ts";
  * loses its votes, rounds that never happen, decisions whose write is lost
  * and a second decider with an older view. With these, drains, ramps, holds and fail-opens happen in most runs.
  */
-
-const VANTAGES = ["us-east-1", "us-west-2", "eu-west-1", "ap-south-1", "sa-east-1"];
 
 /** One stretch of failed checks: `target` -1 is every target; `spare` vantages (0 or 1) still see it up. */
 interface Outage {
@@ -75,34 +73,20 @@ const configArb = fc
     rampStepSeconds: fc.constantFrom(0, 10, 15, 30),
     maxDrains: fc.integer({ min: 1, max: 4 }),
   })
-  .map(
-    (p): FailoverConfig =>
-      parseConfig({
-        hostedZone: { id: "Z1", name: "example.com" },
-        records: [{ name: "api.example.com" }],
-        targets: p.weights.map((weight, i) => ({
-          id: `t${i}`,
-          // Outside every vantage's region: a lone vantage in a target's region is refused.
-          region: "ca-central-1",
-          healthUrl: `https://t${i}.example.com/`,
-          weight,
-          records: { "api.example.com": { values: ["192.0.2.1"] } },
-        })),
-        vantages: VANTAGES.slice(0, p.vantages),
-        controlRegions: ["us-east-2"],
-        probe: { intervalSeconds: 10 },
-        policy: {
-          minVantages: Math.min(p.minVantages, p.vantages),
-          quorum: p.quorum === "majority" ? p.quorum : Math.min(p.quorum, p.vantages),
-          drainAfterRounds: p.drainAfterRounds,
-          // Longer than any run: no vantage is ever set aside, so every vote counts (suspects have their own tests).
-          suspectAfterRounds: 60,
-          recoverAfterSeconds: p.recoverAfterSeconds,
-          rampPercents: p.rampPercents,
-          rampStepSeconds: p.rampStepSeconds,
-          flapBudget: { maxDrains: p.maxDrains, windowSeconds: 3600 },
-        },
-      }),
+  .map((p) =>
+    generatedConfig(
+      p,
+      {
+        drainAfterRounds: p.drainAfterRounds,
+        // Longer than any run: no vantage is ever set aside, so every vote counts (suspects have their own tests).
+        suspectAfterRounds: 60,
+        recoverAfterSeconds: p.recoverAfterSeconds,
+        rampPercents: p.rampPercents,
+        rampStepSeconds: p.rampStepSeconds,
+        flapBudget: { maxDrains: p.maxDrains, windowSeconds: 3600 },
+      },
+      { intervalSeconds: 10 },
+    ),
   );
 
 const ROUNDS = 40;

@@ -1,14 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseConfig, type FailoverConfig } from "../../../functions/lib/config.ts";
+import type { FailoverConfig } from "../../../functions/lib/config.ts";
 import { decide, leaseWeights, type Decision } from "../../../functions/lib/policy/decide.ts";
 import type { PolicyMemory } from "../../../functions/lib/policy/memory.ts";
 import type { OverrideLease } from "../../../functions/lib/lease.ts";
 import type { ProbeRound, Weights } from "../../../functions/lib/types.ts";
 import { propertyRuns } from "../../support/property-runs.ts";
-import { T0 } from "./helpers.ts";
-
-const VANTAGES = ["us-east-1", "us-west-2", "eu-west-1", "ap-south-1", "sa-east-1"];
+import { generatedConfig, T0 } from "./helpers.ts";
 
 /** A random valid config: 2-4 targets, 1-5 vantages, any quorum and timings. */
 const configArb = fc
@@ -24,31 +22,14 @@ const configArb = fc
     rampStepSeconds: fc.integer({ min: 0, max: 30 }),
     maxDrains: fc.integer({ min: 1, max: 3 }),
   })
-  .map((p): FailoverConfig => {
-    const vantages = VANTAGES.slice(0, p.vantages);
-    return parseConfig({
-      hostedZone: { id: "Z1", name: "example.com" },
-      records: [{ name: "api.example.com" }],
-      targets: p.weights.map((weight, i) => ({
-        id: `t${i}`,
-        // Outside every vantage's region: a lone vantage in a target's region is refused.
-        region: "ca-central-1",
-        healthUrl: `https://t${i}.example.com/`,
-        weight,
-        records: { "api.example.com": { values: ["192.0.2.1"] } },
-      })),
-      vantages,
-      controlRegions: ["us-east-2"],
-      policy: {
-        minVantages: Math.min(p.minVantages, p.vantages),
-        quorum: p.quorum === "majority" ? p.quorum : Math.min(p.quorum, p.vantages),
-        drainAfterRounds: p.drainAfterRounds,
-        recoverAfterSeconds: p.recoverAfterSeconds,
-        rampStepSeconds: p.rampStepSeconds,
-        flapBudget: { maxDrains: p.maxDrains, windowSeconds: 3600 },
-      },
-    });
-  });
+  .map((p) =>
+    generatedConfig(p, {
+      drainAfterRounds: p.drainAfterRounds,
+      recoverAfterSeconds: p.recoverAfterSeconds,
+      rampStepSeconds: p.rampStepSeconds,
+      flapBudget: { maxDrains: p.maxDrains, windowSeconds: 3600 },
+    }),
+  );
 
 /** A vote: passed, failed, or no vote. */
 const voteArb = fc.constantFrom<boolean | undefined>(true, false, undefined, true, false);
