@@ -7,8 +7,15 @@ import { recheckTimeoutMs } from "../../functions/lib/probe/round.ts";
 import { planRounds } from "../../functions/lib/probe/schedule.ts";
 import type { ProbeRound, Weights } from "../../functions/lib/types.ts";
 import { planSignals } from "../../functions/lib/dataplane/signals.ts";
-import { dataPlaneDelaySeconds } from "../../functions/lib/dataplane/timing.ts";
-import { cloudwatchDownRegions, route53ApiDown, type Scenario } from "../scenario.ts";
+import {
+  cloudwatchDownRegions,
+  controlRegionsDown,
+  route53ApiDown,
+  signalStoresUnwritable,
+  type Scenario,
+} from "../scenario.ts";
+import { dnsTimeline, type RecordChange } from "./dns-timeline.ts";
+import { ReplaySignalStores, type ChangeWhy } from "./signal-stores.ts";
 import { TimingDraws } from "../timing.ts";
 import { checkDurationMs, probeVote } from "./faults.ts";
 import { SCENARIO_EPOCH, type TimelineEntry } from "./timeline.ts";
@@ -72,10 +79,10 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
   const shared: SharedPaths = {
     current: normal,
     records: normal,
-    draining: [],
+    stores: new ReplaySignalStores(),
     answered: normal,
     inForce: {},
-    changes: [],
+    recordChanges: [],
   };
   const events = planned.flatMap((starts, c) => starts.map((ms) => ({ ms, c })));
   events.sort((a, b) => a.ms - b.ms || a.c - b.c);
@@ -102,7 +109,13 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
       lease: undefined,
     });
     const apiUp = !route53ApiDown(scenario.faults, event.ms / 1000);
-    const switched = applyDecision(shared, ids, decision, apiUp, event.ms + scenario.timing.decideMs);
+    const switched = applyDecision(shared, decision, {
+      ids,
+      scenario,
+      writer: config.controlRegions[event.c] ?? "",
+      apiUp,
+      decidedMs: event.ms + scenario.timing.decideMs,
+    });
     if (decision.attention && !switched) {
       const starts = planned[event.c] ?? [];
       const next = starts.find((ms) => ms > event.ms) ?? Infinity;
@@ -110,104 +123,94 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
       if (poll <= next - FAST_POLL_MS / 2 && poll < durationMs) insertSorted(events, { ms: poll, c: event.c }, i + 1);
     }
   }
-  return answersOver(normal, ids, shared.changes);
+  return dnsTimeline({
+    normal,
+    ids,
+    faults: scenario.faults,
+    records: shared.recordChanges,
+    writes: shared.stores.writes,
+  });
 }
 
-/** What both deciders share: Route 53's records, the drain signals, and the policy's state. */
+/** What both deciders share: Route 53's records, the signal stores, and the policy's state. */
 interface SharedPaths {
   /** The weights the policy last put in effect, by either path. */
   current: Weights;
   /** The weights in the Route 53 records. */
   records: Weights;
-  /** Targets drained through their health checks. */
-  draining: string[];
+  /** Every control region's signal store. */
+  stores: ReplaySignalStores;
   /** What DNS answers once every change so far has taken effect. */
   answered: Weights;
   memory?: PolicyMemory;
   /** Why `current` is what it is: the decision that last put weights in effect. */
-  inForce: Pick<TimelineEntry, "decidedAt" | "kind" | "reason">;
-  /** Every change of the records or signals, for the DNS timeline. */
-  changes: AnswerChange[];
+  inForce: ChangeWhy;
+  /** Every record change, for the DNS timeline. */
+  recordChanges: RecordChange[];
+}
+
+/** Who decided, when, and with which paths up. */
+interface DecisionContext {
+  ids: string[];
+  scenario: Scenario;
+  /** The deciding decider's control region. */
+  writer: string;
+  apiUp: boolean;
+  /** Scenario ms the decision is applied. */
+  decidedMs: number;
 }
 
 /**
  * Carries a decision out on both paths, as the deployed round does
- * (functions/lib/control/round.ts): drains also go as health-check signals,
- * planned on the records as they were before this decision wrote them; the
- * records change only while the Route 53 API answers, and a decision neither
- * path can carry out (a ramp step, a failback with the API down) is not
- * kept, so it is decided again. Returns whether the weights in effect changed.
+ * (functions/lib/control/round.ts): this decider's signal document, planned
+ * on the records as they were before this decision wrote them and on the
+ * other deciders' fresh documents (which it cannot take back), goes to every
+ * writable store; the records change only while the Route 53 API answers,
+ * and a decision neither path can carry out (a ramp step, a failback with
+ * the API down) is not kept, so it is decided again. Returns whether the
+ * weights in effect changed.
  */
-function applyDecision(shared: SharedPaths, ids: string[], decision: Decision, apiUp: boolean, decidedMs: number) {
-  const { records: recordsBefore, draining: drainingBefore, current: before } = shared;
+function applyDecision(shared: SharedPaths, decision: Decision, context: DecisionContext): boolean {
+  const { ids, scenario, writer, apiUp, decidedMs } = context;
+  const regions = scenario.resolvedConfig.controlRegions;
+  const second = decidedMs / 1000;
+  const lost = controlRegionsDown(scenario.faults, second);
+  const { records: recordsBefore, current: before } = shared;
   if (apiUp) shared.records = decision.weights;
-  const plan = planSignals({ ids, records: recordsBefore, wanted: decision.weights, draining: drainingBefore });
-  shared.draining = plan.draining;
+  const plan = planSignals({
+    ids,
+    records: recordsBefore,
+    wanted: decision.weights,
+    draining: shared.stores.own(writer, decidedMs, lost)?.drain ?? [],
+    others: shared.stores.others(writer, decidedMs, lost),
+  });
   if (apiUp || plan.inEffect) {
     shared.current = decision.weights;
     if (decision.memoryChanged) shared.memory = decision.memory;
   }
   const switched = !sameWeights(before, shared.current, ids);
-  shared.answered = Object.fromEntries(
-    ids.map((id) => [id, shared.draining.includes(id) ? 0 : (shared.records[id] ?? 0)]),
-  );
   const why = { decidedAt: Math.round(decidedMs / 100) / 10, kind: decision.kind, reason: decision.reason };
   if (switched) shared.inForce = why;
   // A path catching up with the other (records after a drain through the health checks, a drain signal
   // cleared a round after a failback's records) carries out the decision in force, not a new one.
   const catchingUp = (what: string) =>
-    switched ? why : { ...shared.inForce, reason: `${what}: ${shared.inForce.reason}` };
-  // A record change reaches DNS answers when it is applied; a signal change after the health checks see it.
+    switched || shared.inForce.reason === undefined
+      ? why
+      : { ...shared.inForce, reason: `${what}: ${shared.inForce.reason}` };
   if (!sameWeights(recordsBefore, shared.records, ids))
-    shared.changes.push({
+    shared.recordChanges.push({
       ms: decidedMs,
       records: shared.records,
-      path: "api",
-      ...catchingUp("records catch up with the health checks"),
+      why: catchingUp("records catch up with the health checks"),
     });
-  if (drainingBefore.join() !== shared.draining.join())
-    shared.changes.push({
-      ms: decidedMs + dataPlaneDelaySeconds() * 1000,
-      draining: shared.draining,
-      path: "data-plane",
-      ...catchingUp("drain signal cleared after the records"),
-    });
+  shared.stores.write(
+    { ms: decidedMs, writer, drain: plan.draining, why: catchingUp("drain signal cleared after the records") },
+    regions,
+    signalStoresUnwritable(scenario.faults, second),
+  );
+  const drained = shared.stores.drained(decidedMs, lost);
+  shared.answered = Object.fromEntries(ids.map((id) => [id, drained.includes(id) ? 0 : (shared.records[id] ?? 0)]));
   return switched;
-}
-
-/** A change of the records or of the drain signals, at the moment DNS answers take it. */
-interface AnswerChange extends Omit<TimelineEntry, "at" | "weights"> {
-  ms: number;
-  records?: Weights;
-  draining?: string[];
-}
-
-/**
- * What DNS answers over time: the record weights, with targets drained
- * through their health checks at 0, each change taking effect at its own
- * moment (a signal written before a record change may reach DNS after it).
- */
-function answersOver(normal: Weights, ids: string[], changes: AnswerChange[]): TimelineEntry[] {
-  const timeline: TimelineEntry[] = [{ at: 0, weights: normal }];
-  let records = normal;
-  let draining: string[] = [];
-  let answered = normal;
-  for (const { ms, records: nextRecords, draining: nextDraining, ...why } of [...changes].sort((a, b) => a.ms - b.ms)) {
-    records = nextRecords ?? records;
-    draining = nextDraining ?? draining;
-    const effective = Object.fromEntries(ids.map((id) => [id, draining.includes(id) ? 0 : (records[id] ?? 0)]));
-    if (sameShares(answered, effective, ids)) continue;
-    timeline.push({ at: Math.round(ms / 100) / 10, weights: effective, ...why });
-    answered = effective;
-  }
-  return timeline;
-}
-
-/** Whether two weight sets split answers alike (0/100 and 0/91 both send everything to the second target). */
-function sameShares(a: Weights, b: Weights, ids: string[]): boolean {
-  const total = (w: Weights) => ids.reduce((sum, id) => sum + (w[id] ?? 0), 0);
-  const [ta, tb] = [total(a), total(b)];
-  return ids.every((id) => (a[id] ?? 0) * tb === (b[id] ?? 0) * ta);
 }
 
 /** Every vantage's datum per round (keyed by round start, scenario ms), from the probe functions' schedule and the faults. */

@@ -1,4 +1,5 @@
 import fc from "fast-check";
+import { SIGNAL_STALE_SECONDS } from "../../../../functions/lib/dataplane/signal-union.ts";
 import { describe, expect, it } from "vitest";
 import { runTimed } from "../../../../offline/replay/timed.ts";
 import type { TimelineEntry } from "../../../../offline/replay/timeline.ts";
@@ -11,7 +12,9 @@ import { parseScenario, type Scenario } from "../../../../offline/scenario.ts";
  * CloudWatch delay). Each run is one hard outage of one target (connections
  * refused or every answer 503) at a random second, with probe loss, the
  * Route 53 API down at random times and, in some runs, one control region
- * blind throughout (the other decider alone). The oracle is the scenario's
+ * blind throughout (the other decider alone) or lost for a while (decider,
+ * signal store and endpoint), and one region's signal store refusing writes
+ * for a while. The oracle is the scenario's
  * own fault schedule and the config's rules, never the decider's outputs.
  */
 
@@ -22,6 +25,8 @@ const RAMP_STEP = 60;
 const DETECT_BOUND = 30;
 /** From a drain decision to DNS answers (the data-plane path's modelled worst case is 18 s; the records path 0 s). */
 const DNS_BOUND = 30;
+/** From the decision to serve to DNS answers: a stale document's expiry, a decider's round, and the checks' delay. */
+const CLEAR_BOUND = SIGNAL_STALE_SECONDS + 10 + 18;
 
 interface Run {
   seed: number;
@@ -34,8 +39,20 @@ interface Run {
   apiDown: [number, number] | undefined;
   /** Index of the control region whose decider is blind throughout, or none. */
   blind: 0 | 1 | undefined;
+  /** A control region lost whole (decider, signal store and endpoint, CloudWatch): index, start, length. */
+  lost: [0 | 1, number, number] | undefined;
+  /** A control region whose signal store refuses writes: index, start, length. */
+  storeDown: [0 | 1, number, number] | undefined;
   readableMedianMs: number;
   jitterMs: number;
+}
+
+function regionOutageArb(): fc.Arbitrary<[0 | 1, number, number]> {
+  return fc.tuple(
+    fc.constantFrom(0 as const, 1 as const),
+    fc.integer({ min: 0, max: 1000 }),
+    fc.integer({ min: 30, max: 900 }),
+  );
 }
 
 const runArb: fc.Arbitrary<Run> = fc.record({
@@ -49,6 +66,8 @@ const runArb: fc.Arbitrary<Run> = fc.record({
     nil: undefined,
   }),
   blind: fc.option(fc.constantFrom(0 as const, 1 as const), { nil: undefined, freq: 3 }),
+  lost: fc.option(regionOutageArb(), { nil: undefined, freq: 3 }),
+  storeDown: fc.option(regionOutageArb(), { nil: undefined, freq: 3 }),
   readableMedianMs: fc.integer({ min: 200, max: 3000 }),
   jitterMs: fc.integer({ min: 0, max: 3000 }),
 });
@@ -64,8 +83,23 @@ function scenarioOf(run: Run): Scenario {
   if (run.apiDown)
     faults.push({ start: run.apiDown[0], end: run.apiDown[0] + run.apiDown[1], kind: "route53-api-down" });
   const controlRegions = ["us-east-1", "us-west-2"];
+  // One control region at a time is lost or blind: with both, no decider is left (a different property).
   if (run.blind !== undefined)
     faults.push({ start: 0, end: end + 900, kind: "cloudwatch-down", region: controlRegions[run.blind] });
+  else if (run.lost)
+    faults.push({
+      start: run.lost[1],
+      end: run.lost[1] + run.lost[2],
+      kind: "control-region-down",
+      region: controlRegions[run.lost[0]],
+    });
+  if (run.storeDown)
+    faults.push({
+      start: run.storeDown[1],
+      end: run.storeDown[1] + run.storeDown[2],
+      kind: "signal-store-down",
+      region: controlRegions[run.storeDown[0]],
+    });
   const invocation = { jitterMs: run.jitterMs };
   return parseScenario({
     name: "two-deciders",
@@ -101,7 +135,7 @@ function movesOf(timeline: readonly TimelineEntry[], target: string) {
 const decided = (entry: TimelineEntry) => entry.decidedAt ?? entry.at;
 
 /** Counts what the runs exercised, so the properties fail when they were never put to the test. */
-const seen = { runs: 0, drains: 0, failbacks: 0, apiDownDrains: 0, blindRuns: 0 };
+const seen = { runs: 0, drains: 0, failbacks: 0, apiDownDrains: 0, blindRuns: 0, regionFaults: 0 };
 
 describe("two deciders, one mind (replay, seeded)", () => {
   it("one outage gives one drain, detected with either decider alone, never ramped back within the recovery time, and one failback", () => {
@@ -129,6 +163,10 @@ describe("two deciders, one mind (replay, seeded)", () => {
         seen.failbacks++;
         expect(decided(failback)).toBeGreaterThanOrEqual(decided(drain) + RECOVER);
         expect(decided(failback)).toBeGreaterThanOrEqual(run.start + run.length + RECOVER - 10);
+        // The drain signal clears within a bound of the decision to serve: a store that cannot be written keeps
+        // its document until it is stale; then the checks take their delay.
+        expect(failback.at - decided(failback)).toBeLessThanOrEqual(CLEAR_BOUND);
+        if (run.storeDown || run.lost) seen.regionFaults++;
         // Back to normal weights by the end.
         const normal = Object.fromEntries(scenario.resolvedConfig.targets.map((t) => [t.id, t.weight]));
         expect(timeline.at(-1)?.weights).toEqual(normal);
@@ -138,5 +176,6 @@ describe("two deciders, one mind (replay, seeded)", () => {
     expect(seen.drains).toBe(seen.runs);
     expect(seen.apiDownDrains).toBeGreaterThan(seen.runs / 20);
     expect(seen.blindRuns).toBeGreaterThan(seen.runs / 10);
+    expect(seen.regionFaults).toBeGreaterThan(seen.runs / 4);
   }, 120_000);
 });
