@@ -64,10 +64,16 @@ export class AlarmEvaluator {
 
   constructor(private readonly deps: AlarmEvaluatorDeps) {}
 
-  /** Evaluates every alarm at `nowMs` (virtual epoch ms), records the changes, then publishes them; returns them. */
-  async evaluate(nowMs: number): Promise<AlarmChange[]> {
+  /**
+   * Evaluates every alarm at `nowMs` (virtual epoch ms), records the changes, then publishes them; returns them.
+   * A region in `lost` (control-region-down: its CloudWatch and SNS are gone) evaluates nothing; its alarms
+   * resume from their last state when it comes back. @default no region lost
+   */
+  async evaluate(nowMs: number, lost: ReadonlySet<string> = new Set()): Promise<AlarmChange[]> {
     const results = await Promise.all(
-      Object.entries(this.deps.alarms).map(([region, alarms]) => this.evaluateRegion(region, alarms, nowMs)),
+      Object.entries(this.deps.alarms)
+        .filter(([region]) => !lost.has(region))
+        .map(([region, alarms]) => this.evaluateRegion(region, alarms, nowMs)),
     );
     // Regions publish in parallel, each region's changes in order.
     await Promise.all(results.map((changes) => this.publish(changes)));

@@ -62,7 +62,7 @@ export async function runScenario(session: DrillSession, parts: DrillParts): Pro
   }
   // CloudWatch evaluates a minute's alarms shortly after it closes.
   everyMinute(session, track, 20_000, "alarm evaluator", async (at) => {
-    await parts.evaluator.evaluate(at);
+    await parts.evaluator.evaluate(at, controlRegionsDown(scenario.faults, (at - startMs) / 1000));
     for (const error of parts.evaluator.errors.splice(0)) session.problem(error);
   });
   if (session.options.loadGuard !== false) guardLoad(session, parts, track);

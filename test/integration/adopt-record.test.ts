@@ -16,9 +16,8 @@ import { answerShares } from "../../functions/lib/dataplane/answers.ts";
 import { memoryAuditTrail } from "../../functions/lib/audit.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
 import { renderResult } from "../../functions/lib/control/manual-render.ts";
-import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
 import { runCli } from "../support/cli-process.ts";
-import { capturedLog, emulatorPerFile, recordSets } from "../support/control-fixtures.ts";
+import { capturedLog, emulatorPerFile, okResponse as ok, recordSets } from "../support/control-fixtures.ts";
 import { manualClock } from "../support/manual-clock.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
 
@@ -102,11 +101,6 @@ async function answersDuring<T>(route53: Route53Client, zoneId: string, work: ()
   await polling;
   seen.push(await answer(route53, zoneId));
   return { seen, result };
-}
-
-function ok(response: ManualResponse) {
-  if (!response.ok) throw new Error(`expected ok, got ${JSON.stringify(response.error)}`);
-  return response;
 }
 
 describe("failover init takes over a live simple record (emulator)", () => {

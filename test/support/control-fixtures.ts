@@ -1,4 +1,5 @@
 import { auditTrailFor } from "../../functions/lib/audit.ts";
+import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
@@ -176,4 +177,10 @@ export function drainDocument(by: string, drain: string[], at = Math.floor(Date.
     since: Object.fromEntries(drain.map((id) => [id, at])),
     view: { at, applied: {}, records: {}, state: emptyStateDocument() },
   };
+}
+
+/** The successful answer of the manual logic; a failed one fails the test with its error. */
+export function okResponse(response: ManualResponse) {
+  if (!response.ok) throw new Error(`expected ok, got ${JSON.stringify(response.error)}`);
+  return response;
 }

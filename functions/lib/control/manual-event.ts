@@ -84,7 +84,7 @@ function manualEventSchema(config: FailoverConfig) {
         .string()
         .regex(/^[A-Za-z0-9-]{8,64}$/, { error: "expected 8-64 letters, digits and dashes (e.g. a UUID)" })
         .optional(),
-      dryRun: z.literal(true, { error: "expected true (or leave it out)" }).optional(),
+      dryRun: z.literal(true).optional(),
     })
     .superRefine((event, ctx) => {
       const fail = (path: PropertyKey[], message: string) =>

@@ -74,4 +74,13 @@ describe("manual events", () => {
       parseManualEvent({ action: "promote", target: "failover", reason: "use1 🔥\u200d 5xx", actor: "a" }, config),
     ).toMatchObject({ reason: "use1 🔥\u200d 5xx" });
   });
+  it("takes dryRun only for init, naming the field otherwise", () => {
+    expect(parseManualEvent({ action: "init", actor: "a", dryRun: true }, config)).toMatchObject({ dryRun: true });
+    expect(() =>
+      parseManualEvent({ action: "promote", target: "failover", reason: "r", actor: "a", dryRun: true }, config),
+    ).toThrow(/dryRun: is not used by promote; leave it out/);
+    expect(() => parseManualEvent({ action: "init", actor: "a", dryRun: "yes" }, config)).toThrow(
+      /dryRun: expected one of true, got "yes"/,
+    );
+  });
 });

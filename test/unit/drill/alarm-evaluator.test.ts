@@ -41,6 +41,32 @@ describe("the drill's alarm evaluator", () => {
     expect(evaluator.errors).toEqual([]);
   });
 
+  it("evaluates nothing in a lost control region, and picks it up again from its last state when it is back", async () => {
+    // Prepare: all targets down from the first minute, seen by both control regions
+    const published: string[] = [];
+    const allDown = alarmDefinitions(config, "us-east-2").filter((alarm) => alarm.key === "all-down");
+    const [first = "", second = ""] = config.controlRegions;
+    const evaluator = new AlarmEvaluator({
+      namespace: config.metricNamespace,
+      alarms: { [first]: allDown, [second]: allDown },
+      historyBefore: START,
+      readMetrics: async (_region, queries) =>
+        Object.fromEntries(queries.map((query) => [query.id, new Map([[START, 1]])])),
+      recordState: async () => undefined,
+      publish: async (region, _subject, message) =>
+        void published.push(`${region} ${(JSON.parse(message) as { NewStateValue: string }).NewStateValue}`),
+    });
+
+    // Act: the first region is lost at the first evaluation, back at the second
+    const during = await evaluator.evaluate((START + 80) * 1000, new Set([first]));
+    const after = await evaluator.evaluate((START + 80) * 1000);
+
+    // Assess
+    expect(during.map((change) => change.region)).toEqual([second]);
+    expect(after.map((change) => `${change.region} ${change.from}→${change.to}`)).toEqual([`${first} OK→ALARM`]);
+    expect(published).toEqual([`${second} ALARM`, `${first} ALARM`]);
+  });
+
   it("records but never publishes the alarms told to Slack by their own events (switchover, flap budget)", async () => {
     // Prepare: a switchover and a spent flap budget in the first minute
     const published: string[] = [];
