@@ -71,10 +71,11 @@ interface Buses {
  * Where AWS calls go. The system's own parts (probes, deciders, the manual
  * function, the notifier, the signal endpoints) call AWS through a fault
  * proxy that applies the scenario's `route53-api-down`, `cloudwatch-down`,
- * `control-region-down` and `signal-store-down` once armed (./aws-faults.ts); the drill's observers and stand-ins (record watcher, clients'
- * DNS, alarm evaluator, health-check evaluator) and the set-up go straight to
- * the emulator: DNS answers and health checks are Route 53's data plane,
- * which stays up.
+ * `control-region-down` and `signal-store-down` once armed (./aws-faults.ts);
+ * the drill's observers and stand-ins (record watcher, clients' DNS, alarm
+ * evaluator, health-check evaluator) and the set-up go straight to the
+ * emulator: DNS answers and health checks are Route 53's data plane, which
+ * stays up.
  */
 export interface AwsRoutes {
   /** Endpoint of the system's parts (the fault proxy). */
