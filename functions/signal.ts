@@ -1,7 +1,7 @@
 import { ParameterStore } from "./lib/aws/ssm.ts";
 import { systemClock, type Clock } from "./lib/clock.ts";
 import type { FailoverConfig } from "./lib/config.ts";
-import { drainMarker } from "./lib/dataplane/health-checks.ts";
+import { CANARY_TARGET, drainMarker } from "./lib/dataplane/health-checks.ts";
 import { SignalStore, type SignalRead } from "./lib/dataplane/signal-store.ts";
 import { drainedIn } from "./lib/dataplane/signal-union.ts";
 import { configFromEnv } from "./lib/env-config.ts";
@@ -36,7 +36,8 @@ export interface SignalDeps {
  * region's store drains it and no active override serves it
  * (../lib/dataplane/signal-union.ts: a document older than five minutes
  * counts as serve); `200 serve <id>` otherwise; `503` when the store cannot
- * be read, and `404` for an unknown target. An inverted string-match health check turns
+ * be read, and `404` for an unknown target; always `200 drain _canary` for
+ * the canary (CANARY_TARGET), whose check must therefore always fail. An inverted string-match health check turns
  * only the first into "unhealthy", so silence, errors or a lost region never
  * drain anything.
  */
@@ -53,6 +54,8 @@ export function createSignalHandler(deps: SignalDeps) {
   });
   return async (event: SignalRequest | undefined): Promise<SignalAnswer> => {
     const target = event?.queryStringParameters?.target;
+    // The canary always drains, without reading the store: its check reading "serve" means the path is broken.
+    if (target === CANARY_TARGET) return answer(200, drainMarker(CANARY_TARGET));
     if (target === undefined || !ids.has(target))
       return answer(404, `unknown target: expected ?target= one of ${[...ids].join(", ")}`);
     const now = clock.now();

@@ -59,18 +59,26 @@ export function roundsTimeoutSeconds(config: FailoverConfig): number {
 /** Env var: reserved concurrency of each signal endpoint (unset: none). */
 export const signalConcurrencyEnv = "FAILOVER_SIGNAL_RESERVED_CONCURRENCY";
 
+/** Env var: reserved concurrency of each Slack command function (unset: none). */
+export const slackConcurrencyEnv = "FAILOVER_SLACK_RESERVED_CONCURRENCY";
+
 /**
- * Reserved concurrency of each region's signal endpoint, from
- * `FAILOVER_SIGNAL_RESERVED_CONCURRENCY`: undefined (the default) reserves
- * none, since Lambda refuses a reservation that leaves an account under 100
- * unreserved (a new account's quota is 10). Throws naming the variable when
- * it is not a whole number from 1 to 1000.
+ * Reserved concurrency of a public function URL (the signal endpoint, the
+ * Slack command), from its environment variable: undefined (the default)
+ * reserves none, since Lambda refuses a reservation that leaves an account
+ * under 100 unreserved (a new account's quota is 10). Throws naming the
+ * variable when it is not a whole number from 1 to 1000.
  */
-export function signalReservedConcurrency(env: NodeJS.ProcessEnv = process.env): number | undefined {
-  const text = env[signalConcurrencyEnv]?.trim();
+export function reservedConcurrency(name: string, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  const text = env[name]?.trim();
   if (text === undefined || text === "") return undefined;
   const value = Number(text);
   if (!Number.isInteger(value) || value < 1 || value > 1000)
-    throw new Error(`${signalConcurrencyEnv} must be a whole number from 1 to 1000 (or unset for none), got "${text}"`);
+    throw new Error(`${name} must be a whole number from 1 to 1000 (or unset for none), got "${text}"`);
   return value;
+}
+
+/** Reserved concurrency of each region's signal endpoint ({@link signalConcurrencyEnv}). @default none */
+export function signalReservedConcurrency(env: NodeJS.ProcessEnv = process.env): number | undefined {
+  return reservedConcurrency(signalConcurrencyEnv, env);
 }

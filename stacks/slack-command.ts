@@ -1,10 +1,9 @@
 import { functionMemoryMb, slackCommandFunctionName } from "../functions/lib/deployment.ts";
 import { manualExtraPermissions, slackCommandPermissions, type PermissionStatement } from "./iam.ts";
 import { functionArgs, logicalName, providerFor } from "./regions.ts";
-import type { Settings } from "./settings.ts";
+import { reservedConcurrency, slackConcurrencyEnv, type Settings } from "./settings.ts";
 
 /** Most concurrent Slack command invocations per region: on-call types a few commands; a flood of forged requests is throttled, not billed. */
-const SLACK_RESERVED_CONCURRENCY = 10;
 
 /**
  * The `/failover` Slack command in one control region (only with a `slack`
@@ -24,6 +23,7 @@ export function createSlackCommand(
 ): sst.aws.Function {
   const provider = providerFor(region);
   const name = slackCommandFunctionName(config, $app.stage);
+  const slackReserved = reservedConcurrency(slackConcurrencyEnv);
   const { accountId } = aws.getCallerIdentityOutput({}, { provider });
   const slack = new sst.aws.Function(
     logicalName("SlackCommand", region),
@@ -45,7 +45,9 @@ export function createSlackCommand(
       }),
       name,
       url: { authorization: "none", cors: false },
-      concurrency: { reserved: SLACK_RESERVED_CONCURRENCY },
+      // Optional: a reservation caps a flood of forged requests, but Lambda refuses one on an account whose
+      // concurrency quota is 10 (new accounts), which would fail the whole deploy.
+      ...(slackReserved !== undefined ? { concurrency: { reserved: slackReserved } } : {}),
     },
     { provider },
   );

@@ -27,14 +27,15 @@ beforeAll(async () => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("the Slack command in the stacks (config with a slack block)", () => {
-  it("runs one Slack command per control region behind a function URL without IAM, capped in concurrency", () => {
+  it("runs one Slack command per control region behind a function URL without IAM, with no reserved concurrency by default", () => {
     const config = loadConfig(configFile);
     const slack = views.filter((view) => view.kind === "slack");
 
     expect(slack.map((view) => view.region).sort()).toEqual([...config.controlRegions].sort());
     for (const view of slack) {
       expect(view.fn.inputs.name).toBe(slackCommandFunctionName(config, stage));
-      expect(view.fn.inputs.reservedConcurrentExecutions).toBeGreaterThan(0);
+      // A reservation fails the deploy on a new account (quota 10): only FAILOVER_SLACK_RESERVED_CONCURRENCY sets one.
+      expect(view.fn.inputs.reservedConcurrentExecutions).toBeUndefined();
       // One full vCPU: the cold answer must fit Slack's 3 s (docs/performance.md, Slack command acknowledgement).
       expect(view.fn.inputs.memorySize).toBe(functionMemoryMb.slack);
       const url = app.resources.find(

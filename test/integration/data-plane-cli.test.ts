@@ -132,7 +132,7 @@ describe("failover init on the data plane (emulator)", () => {
     // Assess
     expect(first.adopted).toBe(true);
     expect(first.created).toEqual([]);
-    expect(first.dataPlane?.created).toHaveLength(6);
+    expect(first.dataPlane?.created).toHaveLength(8);
     expect([...(first.dataPlane?.tied ?? [])].sort()).toEqual([
       "api.example.com A failover",
       "api.example.com A primary",
@@ -344,7 +344,10 @@ describe("the failover CLI on the data plane (--direct, emulator)", () => {
     const badEndpoints = await cli(["verify", "--direct"], { ...env, FAILOVER_SIGNAL_ENDPOINTS: '{"eu-west-9":"x"}' });
     // Assess
     expect(before.code).toBe(1);
-    expect(before.stdout).toMatch(/^8 broken link\(s\):$/m);
+    expect(before.stdout).toMatch(/^10 broken link\(s\):$/m);
+    expect(before.stdout).toMatch(
+      /^ {2}canary: no canary health check for control region us-west-1\. Fix: failover init --direct --yes$/m,
+    );
     expect(before.stdout).toMatch(
       /^ {2}signal-check: primary: no signal health check for control region us-east-2\. Fix: failover init --direct --yes$/m,
     );

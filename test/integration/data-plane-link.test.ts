@@ -7,8 +7,12 @@ import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { createLogger } from "../../functions/lib/log.ts";
 import { createSignalHandler } from "../../functions/signal.ts";
 import { controlZone, emulatorPerFile } from "../support/control-fixtures.ts";
-import { CreateHealthCheckCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { cutHealthCheckReference, signalCheckSpec } from "../../functions/lib/dataplane/health-checks.ts";
+import { CreateHealthCheckCommand, DeleteHealthCheckCommand, Route53Client } from "@aws-sdk/client-route-53";
+import {
+  CANARY_TARGET,
+  cutHealthCheckReference,
+  signalCheckSpec,
+} from "../../functions/lib/dataplane/health-checks.ts";
 import { fastRetry, testTargets } from "./aws-fixtures.ts";
 import { startFaultProxy } from "../../emulator/aws-fault-proxy.ts";
 
@@ -53,7 +57,7 @@ describe("linking the data-plane path (emulator)", () => {
     const again = await linkDataPlane(config, urls, admin, switcher);
     const problems = await verifyDataPlane(config, urls, admin, switcher);
     // Assess
-    expect(first.created).toHaveLength(6);
+    expect(first.created).toHaveLength(8);
     expect(first.problems).toEqual([]);
     expect([...first.tied].sort()).toEqual(["api.example.com A failover", "api.example.com A primary"]);
     expect(again).toMatchObject({ created: [], tied: [] });
@@ -80,6 +84,52 @@ describe("linking the data-plane path (emulator)", () => {
     const moved = await switcher.read();
     expect(moved.weights).toEqual({ primary: 0, failover: 100 });
     expect(moved.records["api.example.com"]?.primary?.HealthCheckId).toBe(first.calculated.primary);
+  }, 60_000);
+
+  it("creates one canary check per control region, tied to no record, that the signal endpoint always answers drain, and verify names a missing or serving canary", async () => {
+    // Prepare
+    const { config, switcher } = await controlZone(emulator.url);
+    const urls = await endpoints(config);
+    const admin = new HealthCheckAdmin(config, { endpoint: emulator.url, retry: fastRetry });
+    // Act
+    const linked = await linkDataPlane(config, urls, admin, switcher);
+    const answer = await fetch(`${urls["us-east-2"]}/?target=${CANARY_TARGET}`);
+    // Assess
+    expect(Object.keys(linked.canary).sort()).toEqual(["us-east-2", "us-west-1"]);
+    const checks = await admin.list();
+    const canary = checks.find((check) => check.id === linked.canary["us-west-1"]);
+    expect(canary?.spec).toMatchObject({
+      SearchString: "drain _canary",
+      Inverted: true,
+      ResourcePath: "/?target=_canary",
+      Port: Number(new URL(urls["us-west-1"] as string).port),
+    });
+    const tiedTo = Object.values((await switcher.read()).records).flatMap((sets) =>
+      Object.values(sets).map((set) => set.HealthCheckId),
+    );
+    expect(tiedTo.some((id) => Object.values(linked.canary).includes(id as string))).toBe(false);
+    expect(await answer.text()).toBe("drain _canary\n");
+    expect(await verifyDataPlane(config, urls, admin, switcher)).toEqual([]);
+
+    // Act: the west canary check deleted, and the east endpoint replaced by one that answers serve for it.
+    await new Route53Client({
+      endpoint: emulator.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    }).send(new DeleteHealthCheckCommand({ HealthCheckId: linked.canary["us-west-1"] }));
+    const serving = await startSignalEndpoint("us-east-2", async (event) => ({
+      statusCode: 200,
+      headers: {},
+      body: `serve ${event.queryStringParameters?.target}\n`,
+    }));
+    closers.push(() => serving.close());
+    const broken = await verifyDataPlane(config, { ...urls, "us-east-2": serving.url }, admin, switcher);
+    // Assess
+    const canaryLinks = broken.filter((link) => link.link === "canary").map((link) => link.message);
+    expect(canaryLinks).toEqual([
+      'the signal endpoint of us-east-2 does not answer "drain _canary" for the canary (HTTP 200): the canary check reads "serve" and its alarm fires',
+      "no canary health check for control region us-west-1",
+    ]);
   }, 60_000);
 
   it("names a missing endpoint and a record without its health check", async () => {
@@ -128,11 +178,11 @@ describe("linking the data-plane path (emulator)", () => {
     const again = await linkDataPlane(config, urls, admin, switcher);
     const problems = await verifyDataPlane(config, urls, admin, switcher);
     // Assess
-    expect(new Set(first.created).size).toBe(6);
+    expect(new Set(first.created).size).toBe(8);
     expect(first.created.every((reference) => reference.length <= 60)).toBe(true);
     expect(again).toMatchObject({ created: [], repaired: [], tied: [] });
     const checks = await admin.list();
-    expect(checks).toHaveLength(7);
+    expect(checks).toHaveLength(9);
     for (const id of ids) {
       const children = checks.find((check) => check.id === first.calculated[id])?.spec.ChildHealthChecks ?? [];
       expect(new Set(children).size).toBe(2);

@@ -8,6 +8,7 @@ import { FailoverError } from "../errors.ts";
 import { tieReadingBack } from "./tie-records.ts";
 import {
   calculatedCheckSpec,
+  canaryCheckSpecs,
   currentCheck,
   cutHealthCheckReference,
   dataPlaneCheckSpecs,
@@ -28,6 +29,8 @@ export interface LinkResult {
   tied: string[];
   /** The calculated check of each target. */
   calculated: Record<string, string>;
+  /** The canary check of each control region (tied to no record; its alarm fires when it reads "serve"). */
+  canary: Record<string, string>;
   /** What could not be done safely, and why (a target left untied, a check that cannot be changed in place). */
   problems: string[];
 }
@@ -57,7 +60,7 @@ export async function linkDataPlane(
   fetchText: FetchText = defaultFetch,
 ): Promise<LinkResult> {
   const existing = await admin.list();
-  const result: LinkResult = { created: [], repaired: [], tied: [], calculated: {}, problems: [] };
+  const result: LinkResult = { created: [], repaired: [], tied: [], calculated: {}, canary: {}, problems: [] };
   const ensure = async (reference: string, spec: HealthCheckSpec): Promise<string> => {
     const found = currentCheck(existing, reference);
     if (found === undefined) {
@@ -88,6 +91,8 @@ export async function linkDataPlane(
     for (const { reference, spec } of regions) children.push(await ensure(reference, spec));
     result.calculated[target] = await ensure(healthCheckReference(config, target), calculatedCheckSpec(children));
   }
+  for (const { region, reference, spec } of canaryCheckSpecs(config, endpoints))
+    result.canary[region] = await ensure(reference, spec);
   result.problems.push(...cutReferenceLeftovers(config, existing));
   const snapshot = await switcher.read();
   for (const { target, regions } of dataPlaneCheckSpecs(config, endpoints)) {
@@ -157,7 +162,7 @@ export interface BrokenLink {
   /** The target it concerns, when it concerns one. */
   target?: string;
   /** Which link: the signal endpoint, a region's signal check, the calculated check, a record, an alarm. */
-  link: "endpoint" | "signal-check" | "calculated-check" | "record" | "alarm";
+  link: "endpoint" | "signal-check" | "calculated-check" | "record" | "alarm" | "canary";
   message: string;
   /** What to run to fix it. */
   fix: string;
@@ -252,6 +257,40 @@ export async function verifyDataPlane(
         });
     }
     broken.push(...recordLinks(snapshot, target, calculated?.id, init));
+  }
+  broken.push(...(await canaryProblems(config, known, endpoints, checks, fetchText, { init, deploy })));
+  return broken;
+}
+
+/**
+ * The canary's links: a canary check per control region, and each known
+ * endpoint answering `drain _canary` for it (otherwise the canary reads
+ * "serve" and its alarm fires although only the canary is wrong).
+ */
+async function canaryProblems(
+  config: FailoverConfig,
+  known: Readonly<Record<string, string>>,
+  endpoints: Readonly<Record<string, string>>,
+  checks: readonly HealthCheckRead[],
+  fetchText: FetchText,
+  commands: Required<FixCommands>,
+): Promise<BrokenLink[]> {
+  const broken: BrokenLink[] = [];
+  for (const { region, reference, spec } of canaryCheckSpecs(config, known)) {
+    if (currentCheck(checks, reference) === undefined)
+      broken.push({
+        link: "canary",
+        message: `no canary health check for control region ${region}`,
+        fix: commands.init,
+      });
+    if (endpoints[region] === undefined) continue;
+    const answer = await fetchText(signalUrl(endpoints, region, spec)).catch(() => undefined);
+    if (answer?.status !== 200 || !answer.body.includes(spec.SearchString ?? ""))
+      broken.push({
+        link: "canary",
+        message: `the signal endpoint of ${region} does not answer "${spec.SearchString}" for the canary (${answer === undefined ? "no answer" : `HTTP ${answer.status}`}): the canary check reads "serve" and its alarm fires`,
+        fix: `${commands.deploy} (the signal function in ${region})`,
+      });
   }
   return broken;
 }

@@ -22,6 +22,36 @@ export function drainMarker(target: string): string {
   return `drain ${target}`;
 }
 
+/**
+ * The canary's target id: the signal endpoint always answers `drain _canary`
+ * for it, so its inverted check (one per control region, tied to no record)
+ * always reads unhealthy while the path works; reading healthy ("serve")
+ * means the path is broken (endpoint gone, answer changed, check altered).
+ * A config target id starts with a letter, so it can never be one.
+ */
+export const CANARY_TARGET = "_canary";
+
+/** The canary check of each control region: the same spec as a target's signal check, for {@link CANARY_TARGET}. */
+export function canaryCheckSpecs(
+  config: FailoverConfig,
+  endpoints: Readonly<Record<string, string>>,
+): Array<{ region: string; reference: string; spec: HealthCheckSpec }> {
+  return config.controlRegions.map((region) => ({
+    region,
+    reference: healthCheckReference(config, CANARY_TARGET, region),
+    spec: signalCheckSpec(CANARY_TARGET, endpointOf(endpoints, region)),
+  }));
+}
+
+function endpointOf(endpoints: Readonly<Record<string, string>>, region: string): string {
+  const endpoint = endpoints[region];
+  if (endpoint === undefined)
+    throw new FailoverError("CONFIG_INVALID", `no signal endpoint for control region ${region}`, {
+      hint: "Deploy first: the stacks create the signal endpoint in every control region.",
+    });
+  return endpoint;
+}
+
 /** Longest caller reference made here: AWS allows 64, and a replacement adds `.2`, `.3`… */
 export const REFERENCE_LENGTH = 60;
 
@@ -110,17 +140,10 @@ export function dataPlaneCheckSpecs(
 ): Array<{ target: string; regions: Array<{ region: string; reference: string; spec: HealthCheckSpec }> }> {
   return config.targets.map((target) => ({
     target: target.id,
-    regions: config.controlRegions.map((region) => {
-      const endpoint = endpoints[region];
-      if (endpoint === undefined)
-        throw new FailoverError("CONFIG_INVALID", `no signal endpoint for control region ${region}`, {
-          hint: "Deploy first: the stacks create the signal endpoint in every control region.",
-        });
-      return {
-        region,
-        reference: healthCheckReference(config, target.id, region),
-        spec: signalCheckSpec(target.id, endpoint),
-      };
-    }),
+    regions: config.controlRegions.map((region) => ({
+      region,
+      reference: healthCheckReference(config, target.id, region),
+      spec: signalCheckSpec(target.id, endpointOf(endpoints, region)),
+    })),
   }));
 }
