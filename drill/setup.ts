@@ -244,24 +244,13 @@ async function startDataPlane(
   config: FailoverConfig,
   routes: AwsRoutes,
 ): Promise<DataPlaneParts> {
-  const { clock, log, printer, scenario } = session;
+  const { clock, printer, scenario } = session;
   const storesOf = (aws: AwsClientOptions) =>
     new SignalStore(
       config,
       new Map(config.controlRegions.map((region) => [region, new ParameterStore({ ...aws, region })])),
     );
-  const signals = storesOf(routes.system);
-  const endpoints: SignalEndpoint[] = [];
-  for (const region of config.controlRegions) {
-    const endpoint = await startSignalEndpoint(
-      region,
-      createSignalHandler({ config, region, store: signals, clock, log }),
-      undefined,
-      () => routes.armed && controlRegionsDown(scenario.faults, clock.elapsedSeconds()).has(region),
-    );
-    session.onClose(() => endpoint.close());
-    endpoints.push(endpoint);
-  }
+  const endpoints = await startSignalEndpoints(session, config, routes, storesOf(routes.system));
   const admin = new HealthCheckAdmin(config, routes.direct);
   const link = await linkDataPlane(
     config,
@@ -334,6 +323,28 @@ async function startDataPlane(
         decidedAt: change.healthy ? undefined : decidedAt.get(`${change.child}@${change.checkedAt}`),
       })),
   };
+}
+
+/** The signal endpoint of each control region, reading `signals`; silent while its region is lost (once armed). */
+async function startSignalEndpoints(
+  session: DrillSession,
+  config: FailoverConfig,
+  routes: AwsRoutes,
+  signals: SignalStore,
+): Promise<SignalEndpoint[]> {
+  const { clock, log, scenario } = session;
+  const endpoints: SignalEndpoint[] = [];
+  for (const region of config.controlRegions) {
+    const endpoint = await startSignalEndpoint(
+      region,
+      createSignalHandler({ config, region, store: signals, clock, log }),
+      undefined,
+      () => routes.armed && controlRegionsDown(scenario.faults, clock.elapsedSeconds()).has(region),
+    );
+    session.onClose(() => endpoint.close());
+    endpoints.push(endpoint);
+  }
+  return endpoints;
 }
 
 /** One HTTP server per target, playing its region; target id → its URL and health path. */
