@@ -237,7 +237,8 @@ async function startAwsRoutes(session: DrillSession, emulatorUrl: string): Promi
  * drill clock, reading the parameter stores as deployed), then, ahead of
  * time as `failover init` does, the health checks and the records tied to
  * them (linkDataPlane, straight to the emulator), and the stand-in that
- * evaluates those checks.
+ * evaluates those checks (not the canary checks: they always drain and no
+ * record carries them).
  */
 async function startDataPlane(
   session: DrillSession,
@@ -258,9 +259,7 @@ async function startDataPlane(
     admin,
     new Route53Switcher(config, routes.direct),
   );
-  // The canary checks drain always and are tied to no record: nothing for the drill's DNS to evaluate.
-  const canaries = new Set(Object.values(link.canary));
-  const checks = (await admin.list()).filter((check) => !canaries.has(check.id));
+  const checks = (await admin.list()).filter((check) => !Object.values(link.canary).includes(check.id));
   const regionOf = new Map<string, string>();
   const targetOf = new Map<string, string>();
   for (const target of config.targets)
