@@ -71,10 +71,11 @@ interface Buses {
  * Where AWS calls go. The system's own parts (probes, deciders, the manual
  * function, the notifier, the signal endpoints) call AWS through a fault
  * proxy that applies the scenario's `route53-api-down`, `cloudwatch-down`,
- * `control-region-down` and `signal-store-down` once armed (./aws-faults.ts); the drill's observers and stand-ins (record watcher, clients'
- * DNS, alarm evaluator, health-check evaluator) and the set-up go straight to
- * the emulator: DNS answers and health checks are Route 53's data plane,
- * which stays up.
+ * `control-region-down` and `signal-store-down` once armed (./aws-faults.ts);
+ * the drill's observers and stand-ins (record watcher, clients' DNS, alarm
+ * evaluator, health-check evaluator) and the set-up go straight to the
+ * emulator: DNS answers and health checks are Route 53's data plane, which
+ * stays up.
  */
 export interface AwsRoutes {
   /** Endpoint of the system's parts (the fault proxy). */
@@ -244,24 +245,13 @@ async function startDataPlane(
   config: FailoverConfig,
   routes: AwsRoutes,
 ): Promise<DataPlaneParts> {
-  const { clock, log, printer, scenario } = session;
+  const { clock, printer, scenario } = session;
   const storesOf = (aws: AwsClientOptions) =>
     new SignalStore(
       config,
       new Map(config.controlRegions.map((region) => [region, new ParameterStore({ ...aws, region })])),
     );
-  const signals = storesOf(routes.system);
-  const endpoints: SignalEndpoint[] = [];
-  for (const region of config.controlRegions) {
-    const endpoint = await startSignalEndpoint(
-      region,
-      createSignalHandler({ config, region, store: signals, clock, log }),
-      undefined,
-      () => routes.armed && controlRegionsDown(scenario.faults, clock.elapsedSeconds()).has(region),
-    );
-    session.onClose(() => endpoint.close());
-    endpoints.push(endpoint);
-  }
+  const endpoints = await startSignalEndpoints(session, config, routes, storesOf(routes.system));
   const admin = new HealthCheckAdmin(config, routes.direct);
   const link = await linkDataPlane(
     config,
@@ -332,6 +322,28 @@ async function startDataPlane(
         decidedAt: change.healthy ? undefined : decidedAt.get(`${change.child}@${change.checkedAt}`),
       })),
   };
+}
+
+/** The signal endpoint of each control region, reading `signals`; silent while its region is lost (once armed). */
+async function startSignalEndpoints(
+  session: DrillSession,
+  config: FailoverConfig,
+  routes: AwsRoutes,
+  signals: SignalStore,
+): Promise<SignalEndpoint[]> {
+  const { clock, log, scenario } = session;
+  const endpoints: SignalEndpoint[] = [];
+  for (const region of config.controlRegions) {
+    const endpoint = await startSignalEndpoint(
+      region,
+      createSignalHandler({ config, region, store: signals, clock, log }),
+      undefined,
+      () => routes.armed && controlRegionsDown(scenario.faults, clock.elapsedSeconds()).has(region),
+    );
+    session.onClose(() => endpoint.close());
+    endpoints.push(endpoint);
+  }
+  return endpoints;
 }
 
 /** One HTTP server per target, playing its region; target id → its URL and health path. */
