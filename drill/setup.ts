@@ -71,10 +71,11 @@ interface Buses {
  * Where AWS calls go. The system's own parts (probes, deciders, the manual
  * function, the notifier, the signal endpoints) call AWS through a fault
  * proxy that applies the scenario's `route53-api-down`, `cloudwatch-down`,
- * `control-region-down` and `signal-store-down` once armed (./aws-faults.ts); the drill's observers and stand-ins (record watcher, clients'
- * DNS, alarm evaluator, health-check evaluator) and the set-up go straight to
- * the emulator: DNS answers and health checks are Route 53's data plane,
- * which stays up.
+ * `control-region-down` and `signal-store-down` once armed (./aws-faults.ts);
+ * the drill's observers and stand-ins (record watcher, clients' DNS, alarm
+ * evaluator, health-check evaluator) and the set-up go straight to the
+ * emulator: DNS answers and health checks are Route 53's data plane, which
+ * stays up.
  */
 export interface AwsRoutes {
   /** Endpoint of the system's parts (the fault proxy). */
@@ -236,31 +237,21 @@ async function startAwsRoutes(session: DrillSession, emulatorUrl: string): Promi
  * drill clock, reading the parameter stores as deployed), then, ahead of
  * time as `failover init` does, the health checks and the records tied to
  * them (linkDataPlane, straight to the emulator), and the stand-in that
- * evaluates those checks.
+ * evaluates those checks (not the canary checks: they always drain and no
+ * record carries them).
  */
 async function startDataPlane(
   session: DrillSession,
   config: FailoverConfig,
   routes: AwsRoutes,
 ): Promise<DataPlaneParts> {
-  const { clock, log, printer, scenario } = session;
+  const { clock, printer, scenario } = session;
   const storesOf = (aws: AwsClientOptions) =>
     new SignalStore(
       config,
       new Map(config.controlRegions.map((region) => [region, new ParameterStore({ ...aws, region })])),
     );
-  const signals = storesOf(routes.system);
-  const endpoints: SignalEndpoint[] = [];
-  for (const region of config.controlRegions) {
-    const endpoint = await startSignalEndpoint(
-      region,
-      createSignalHandler({ config, region, store: signals, clock, log }),
-      undefined,
-      () => routes.armed && controlRegionsDown(scenario.faults, clock.elapsedSeconds()).has(region),
-    );
-    session.onClose(() => endpoint.close());
-    endpoints.push(endpoint);
-  }
+  const endpoints = await startSignalEndpoints(session, config, routes, storesOf(routes.system));
   const admin = new HealthCheckAdmin(config, routes.direct);
   const link = await linkDataPlane(
     config,
@@ -268,9 +259,7 @@ async function startDataPlane(
     admin,
     new Route53Switcher(config, routes.direct),
   );
-  // The canary checks drain always and are tied to no record: nothing for the drill's DNS to evaluate.
-  const canaries = new Set(Object.values(link.canary));
-  const checks = (await admin.list()).filter((check) => !canaries.has(check.id));
+  const checks = (await admin.list()).filter((check) => !Object.values(link.canary).includes(check.id));
   const regionOf = new Map<string, string>();
   const targetOf = new Map<string, string>();
   for (const target of config.targets)
@@ -333,6 +322,28 @@ async function startDataPlane(
         decidedAt: change.healthy ? undefined : decidedAt.get(`${change.child}@${change.checkedAt}`),
       })),
   };
+}
+
+/** The signal endpoint of each control region, reading `signals`; silent while its region is lost (once armed). */
+async function startSignalEndpoints(
+  session: DrillSession,
+  config: FailoverConfig,
+  routes: AwsRoutes,
+  signals: SignalStore,
+): Promise<SignalEndpoint[]> {
+  const { clock, log, scenario } = session;
+  const endpoints: SignalEndpoint[] = [];
+  for (const region of config.controlRegions) {
+    const endpoint = await startSignalEndpoint(
+      region,
+      createSignalHandler({ config, region, store: signals, clock, log }),
+      undefined,
+      () => routes.armed && controlRegionsDown(scenario.faults, clock.elapsedSeconds()).has(region),
+    );
+    session.onClose(() => endpoint.close());
+    endpoints.push(endpoint);
+  }
+  return endpoints;
 }
 
 /** One HTTP server per target, playing its region; target id → its URL and health path. */

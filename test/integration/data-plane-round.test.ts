@@ -1,3 +1,4 @@
+import { CloudWatchClient, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
@@ -128,4 +129,39 @@ describe("decider with the Route 53 API down (emulator)", () => {
     await expect(runDecisionRound(deps(apiDown), t0 + 16)).rejects.toMatchObject({ code: "ROUTE53_UNAVAILABLE" });
     expect((await signals.read("us-east-2")).docs).toEqual([]);
   }, 30_000);
+});
+
+describe("signal faults as decider metrics (emulator)", () => {
+  it("publishes SignalWriteFailed in its own region, naming the control region whose store refused the drain signal", async () => {
+    // Prepare: the us-west-1 store is a closed port.
+    const { config, switcher, bus } = await controlZone(emulator.url, { policy });
+    const stores = new Map([
+      ["us-east-2", new ParameterStore({ region: "us-east-2", endpoint: emulator.url })],
+      ["us-west-1", new ParameterStore({ region: "us-west-1", endpoint: "http://127.0.0.1:9", retry: fastRetry })],
+    ]);
+    const { log } = capturedLog();
+    const deps: RoundDeps = {
+      config,
+      controlRegion: "us-east-2",
+      switcher,
+      bus,
+      log,
+      dryRun: false,
+      signals: new SignalStore(config, stores),
+    };
+    await publishVotes(bus, t0, primaryDownFromTwo);
+    await publishVotes(bus, t0 + 10, primaryDownFromTwo);
+    // Act
+    const outcome = await runDecisionRound(deps, t0 + 16);
+    // Assess
+    expect(outcome.signals?.writes.filter((write) => !write.ok).map((write) => write.region)).toEqual(["us-west-1"]);
+    const listed = await new CloudWatchClient({
+      endpoint: emulator.url,
+      region: "us-east-2",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    }).send(new ListMetricsCommand({ Namespace: config.metricNamespace, MetricName: "SignalWriteFailed" }));
+    expect(listed.Metrics?.map((metric) => metric.Dimensions)).toEqual([
+      [{ Name: "ControlRegion", Value: "us-west-1" }],
+    ]);
+  }, 60_000);
 });

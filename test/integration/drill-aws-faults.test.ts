@@ -89,6 +89,17 @@ async function setUp() {
   return { direct, counts, signals, deps, endpoint, at: (scenarioSecond: number) => (second = scenarioSecond) };
 }
 
+/** Before any fault, a round writes us-east-2's document into both stores (returns us-west-1's copy); primary then fails. */
+async function storedThenPrimaryDown({ direct, signals, deps, at }: Awaited<ReturnType<typeof setUp>>) {
+  await publishVotes(direct.bus, t0, allUp);
+  at(50);
+  await runDecisionRound(deps("us-east-2"), t0 + 6);
+  const stored = (await signals.read("us-west-1")).docs.find((doc) => doc.by === "us-east-2");
+  await publishVotes(direct.bus, t0 + 10, primaryDownFromTwo);
+  await publishVotes(direct.bus, t0 + 20, primaryDownFromTwo);
+  return stored;
+}
+
 describe("the drill's AWS fault path (emulator behind the fault proxy)", () => {
   it("fails every Route 53 call of a decider during route53-api-down, which then drains through the health-check signal", async () => {
     // Prepare: a round before the outage writes the view; primary then fails from two vantages.
@@ -138,14 +149,10 @@ describe("the drill's AWS fault path (emulator behind the fault proxy)", () => {
 
   it("fails the SSM writes signed for the region whose signal store is down, while its reads pass for deciders and the endpoint", async () => {
     // Prepare: a round before the fault writes us-east-2's document into both stores; primary then fails.
-    const { direct, counts, signals, deps, endpoint, at } = await setUp();
-    await publishVotes(direct.bus, t0, allUp);
-    at(50);
-    await runDecisionRound(deps("us-east-2"), t0 + 6);
-    const stored = (await signals.read("us-west-1")).docs.find((doc) => doc.by === "us-east-2");
-    await publishVotes(direct.bus, t0 + 10, primaryDownFromTwo);
-    await publishVotes(direct.bus, t0 + 20, primaryDownFromTwo);
-    const ask = await endpoint();
+    const wired = await setUp();
+    const { counts, signals, deps, at } = wired;
+    const stored = await storedThenPrimaryDown(wired);
+    const ask = await wired.endpoint();
 
     // Act: us-east-2's round drains through the signal inside us-west-1's signal-store outage; its endpoint is asked.
     at(550);
@@ -168,14 +175,10 @@ describe("the drill's AWS fault path (emulator behind the fault proxy)", () => {
 
   it("silences a lost control region's endpoint and fails every call signed for it, and it comes back with what it stored", async () => {
     // Prepare: a round before the fault writes us-east-2's document into both stores; primary then fails.
-    const { direct, counts, signals, deps, endpoint, at } = await setUp();
-    await publishVotes(direct.bus, t0, allUp);
-    at(50);
-    await runDecisionRound(deps("us-east-2"), t0 + 6);
-    const stored = (await signals.read("us-west-1")).docs.find((doc) => doc.by === "us-east-2");
-    await publishVotes(direct.bus, t0 + 10, primaryDownFromTwo);
-    await publishVotes(direct.bus, t0 + 20, primaryDownFromTwo);
-    const ask = await endpoint();
+    const wired = await setUp();
+    const { counts, signals, deps, at } = wired;
+    const stored = await storedThenPrimaryDown(wired);
+    const ask = await wired.endpoint();
     const before = await ask("primary");
 
     // Act: inside us-west-1's loss, us-east-2 drains; us-west-1's store is read and its endpoint asked; then the loss ends.

@@ -58,7 +58,7 @@ describe("cost model, example config, default profile", () => {
     // 6 rounds a minute × 2 deciders × 3 ProbeVotes series (one group of 2 targets per vantage)
     expect(lineOf(estimate, "GetMetricData metrics requested")).toMatchObject({ quantity: 6 * MINUTES * 2 * 3 });
     expect(lineOf(estimate, "GetMetricData metrics requested").monthlyUsd).toBeCloseTo(15.768, 9);
-    expect(lineOf(estimate, "alarms (standard resolution)")).toMatchObject({ quantity: 30, monthlyUsd: 30 * 0.1 });
+    expect(lineOf(estimate, "alarms (standard resolution)")).toMatchObject({ quantity: 36, monthlyUsd: 36 * 0.1 });
     // Half of the 20 notifications reach the second region's notifier, which asks the first region once each
     expect(lineOf(estimate, "DescribeAlarms (notifiers)")).toMatchObject({ quantity: 10, monthlyUsd: 10 * 0.00001 });
     expect(lineOf(estimate, "hosted zone")).toMatchObject({ quantity: 1, monthlyUsd: 0.5, shared: true });
@@ -92,13 +92,13 @@ describe("cost model, example config, default profile", () => {
     expect(estimateCost(example(), prices, { signalEndpointType: "aws" }).dataPlaneUsd).toBe(18.42);
   });
 
-  it("totals $99.21 a month, $94.71 without the zone and queries, $31.42 of it the data-plane path", () => {
+  it("totals $99.81 a month, $95.31 without the zone and queries, $31.42 of it the data-plane path", () => {
     // Act
     const estimate = estimateCost(example(), prices);
     // Assess
-    expect(estimate.monthlyUsd).toBe(99.21);
-    expect(estimate.monitoringUsd).toBe(94.71);
-    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(67.79, 9);
+    expect(estimate.monthlyUsd).toBe(99.81);
+    expect(estimate.monitoringUsd).toBe(95.31);
+    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(68.39, 9);
     // 1 round + 5.5 s decider offset at best; 2 rounds + the offset at worst
     expect(estimate.detection).toMatchObject({ minSeconds: 4, maxSeconds: 14 });
   });
@@ -148,7 +148,7 @@ describe("cost model, profiles and Route 53's own health checks", () => {
     const standard = estimateCost(example(), prices);
     // Assess
     expect(economy.profile).toBe("economy");
-    expect(economy.monthlyUsd).toBe(25.89);
+    expect(economy.monthlyUsd).toBe(26.09);
     expect(economy.dataPlaneUsd).toBe(16.21);
     expect(economy.monthlyUsd - economy.dataPlaneUsd).toBeLessThan(route53NativeCost(example(), prices).monthlyUsd);
     expect((economy.monitoringUsd - economy.dataPlaneUsd) * 10).toBeLessThan(
