@@ -1,3 +1,4 @@
+import { sameShares, weightShares } from "../../functions/lib/dataplane/answers.ts";
 import { SIGNAL_STALE_SECONDS } from "../../functions/lib/dataplane/signal-union.ts";
 import { dataPlaneDelaySeconds } from "../../functions/lib/dataplane/timing.ts";
 import type { Weights } from "../../functions/lib/types.ts";
@@ -67,7 +68,8 @@ export function dnsTimeline(inputs: DnsInputs): TimelineEntry[] {
         .flatMap((write) => write.drain),
     );
     const effective = Object.fromEntries(ids.map((id) => [id, drained.has(id) ? 0 : (current[id] ?? 0)]));
-    if (sameShares(answered, effective, ids)) continue;
+    // 0/100 and 0/91 split answers alike: not a change of what DNS answers.
+    if (sameShares(weightShares(answered, ids), weightShares(effective, ids), ids)) continue;
     const lapsed = {
       path: "data-plane" as const,
       kind: "signal",
@@ -77,11 +79,4 @@ export function dnsTimeline(inputs: DnsInputs): TimelineEntry[] {
     answered = effective;
   }
   return timeline;
-}
-
-/** Whether two weight sets split answers alike (0/100 and 0/91 both send everything to the second target). */
-function sameShares(a: Weights, b: Weights, ids: string[]): boolean {
-  const total = (w: Weights) => ids.reduce((sum, id) => sum + (w[id] ?? 0), 0);
-  const [ta, tb] = [total(a), total(b)];
-  return ids.every((id) => (a[id] ?? 0) * tb === (b[id] ?? 0) * ta);
 }
