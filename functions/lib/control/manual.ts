@@ -8,7 +8,8 @@ import {
   type ManualDeps,
 } from "./manual-context.ts";
 import { giveBack, takeLease } from "./manual-lease.ts";
-import { manualPlan, manualStatus, manualVerify } from "./manual-read.ts";
+import { manualPlan, manualStatus } from "./manual-read.ts";
+import { manualVerify } from "./manual-verify.ts";
 import { linkDataPlane, refuseBadSignalEndpoints } from "./link-data-plane.ts";
 import { FailoverError } from "../errors.ts";
 import type { InitOutcome } from "../aws/route53.ts";
