@@ -96,6 +96,8 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
           const preview = await send({ ...event, dryRun: true });
           if (!preview.ok) return failed(spec.action, preview, flags.json === true, io);
           io.stdout(`${renderResult(preview, config.vantages)}\n`);
+          // A rerun with nothing to change needs no confirmation: it would send nothing.
+          if (preview.action === "init" && preview.unchanged) return 0;
         }
         const confirmed = await confirm(checked, config, io, () => send({ action: "status", actor }));
         if (confirmed !== true) return confirmed;

@@ -127,8 +127,39 @@ describe("failover init takes over a live simple record (emulator)", () => {
     expect(seen[0]).toEqual(["192.0.2.10"]);
     expect(seen.at(-1)).toEqual(["198.51.100.10", "203.0.113.20"]);
     expect(renderResult(init, [])).toContain("Taken over in the same atomic change batch");
-    expect(rerun).toMatchObject({ ok: false, error: { code: "ROUTE53_EXISTS" } });
+    const again = ok(rerun);
+    expect(again).toMatchObject({
+      action: "init",
+      unchanged: true,
+      adopted: true,
+      created: [],
+      replaced: [],
+      changeId: "",
+    });
+    expect(renderResult(again, [])).toContain("Nothing changed: the weighted records exist (weights kept)");
     expect(await recordSets(emulator.url, zoneId)).toEqual(afterInit);
+  });
+
+  it("run again from the CLI exits 0, says nothing changed and changes nothing, with or without --yes", async () => {
+    // Prepare: init done once
+    const { zoneId, config, manual } = await liveZone();
+    ok(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    const configPath = join(dir, `rerun-${zoneId.replace(/\W/g, "")}.json`);
+    writeFileSync(configPath, JSON.stringify(config));
+    const env = { ...emulator.env, FAILOVER_CONFIG_FILE: configPath, USER: "alice" };
+    const before = await recordSets(emulator.url, zoneId);
+
+    // Act
+    const confirmed = await runCli(["init", "--direct", "--yes"], env);
+    const unconfirmed = await runCli(["init", "--direct"], env);
+
+    // Assess
+    expect(confirmed.code).toBe(0);
+    expect(confirmed.stdout).toContain("Nothing changed: the weighted records exist (weights kept)");
+    expect(unconfirmed.code).toBe(0);
+    expect(unconfirmed.stdout).toContain("Plan: nothing to change");
+    expect(unconfirmed.stderr).not.toContain("--yes");
+    expect(await recordSets(emulator.url, zoneId)).toEqual(before);
   });
 
   it("whose batch was applied with its answer lost reads the records back and continues, saying so", async () => {

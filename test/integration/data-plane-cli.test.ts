@@ -339,6 +339,7 @@ describe("the failover CLI on the data plane (--direct, emulator)", () => {
     const before = await cli(["verify", "--direct"], env);
     const init = await cli(["init", "--direct", "--yes"], env);
     const after = await cli(["verify", "--direct"], env);
+    const again = await cli(["init", "--direct", "--yes"], env);
     const status = await cli(["status", "--direct", "--json"], env);
     const text = await cli(["status", "--direct"], env);
     const badEndpoints = await cli(["verify", "--direct"], { ...env, FAILOVER_SIGNAL_ENDPOINTS: '{"eu-west-9":"x"}' });
@@ -359,6 +360,11 @@ describe("the failover CLI on the data plane (--direct, emulator)", () => {
     expect(init.stdout).toMatch(/Tied to their health checks \(weights unchanged\): /);
     expect(after).toMatchObject({ code: 0, stderr: "" });
     expect(after.stdout).toMatch(/^Data-plane chain sound/);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(
+      /^Nothing changed: the weighted records exist \(weights kept\) and every data-plane link was in place\.$/m,
+    );
+    expect(again.stdout).toMatch(/Health checks: 0 created;/);
     const json = JSON.parse(status.stdout);
     expect(json.ok).toBe(true);
     expect(json.dataPlane.answers).toEqual({ "api.example.com": { primary: 0.9, failover: 0.1 } });

@@ -272,13 +272,13 @@ describe("manual failover function", () => {
     expect(await recordSets(emulator.url, zoneId)).toEqual(before);
   });
 
-  it("init refuses to overwrite records that exist", async () => {
+  it("init on records that all exist changes nothing and says so", async () => {
     const { manual, zoneId } = await setup();
     const before = await recordSets(emulator.url, zoneId);
 
     const response = await handleManualEvent(manual, { action: "init", actor: "alice" });
 
-    expect(response).toMatchObject({ ok: false, error: { code: "ROUTE53_EXISTS" } });
+    expect(response).toMatchObject({ ok: true, unchanged: true, created: [], changeId: "" });
     expect(await recordSets(emulator.url, zoneId)).toEqual(before);
   });
 

@@ -199,12 +199,36 @@ describe("Route53Switcher", () => {
     expect((error as Route53Error).message).toContain('"old-eu" belongs to no target');
   });
 
-  it("init refuses to overwrite existing records", async () => {
+  it("init run again sends nothing and names the records it found", async () => {
     const { switcher } = await initialised();
 
-    const error = await switcher.init().catch((e: unknown) => e);
+    const again = await switcher.init();
+
+    expect(again).toMatchObject({ created: [], replaced: [], changeId: "" });
+    expect([...(again.unchanged ?? [])].sort()).toEqual([
+      'api.example.com A "failover"',
+      'api.example.com A "primary"',
+    ]);
+  });
+
+  it("init refuses to overwrite when only some of the weighted records exist", async () => {
+    const { zoneId, config } = await initialised();
+    const third = {
+      id: "third",
+      region: "eu-west-1",
+      healthUrl: "https://euw1.example.com/health",
+      weight: 5,
+      records: { "api.example.com": { values: ["192.0.2.30"] } },
+    };
+    const wider = new Route53Switcher(testConfig(zoneId, { targets: [...config.targets, third] }), {
+      endpoint: emulator.url,
+      retry: fastRetry,
+    });
+
+    const error = await wider.init().catch((e: unknown) => e);
 
     expect((error as Route53Error).code).toBe("ROUTE53_EXISTS");
+    expect((error as Route53Error).message).toContain("init creates all of");
   });
 
   it("writes the lease and the state in the same batch as the weights and reads them back", async () => {

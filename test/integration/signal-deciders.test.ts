@@ -243,6 +243,43 @@ describe("the data-plane signal with two deciders (emulator)", () => {
     ]);
   }, 60_000);
 
+  it("a lost control region costs the surviving decider's round one failed store read and one CloudWatch attempt, and the drain still goes out", async () => {
+    // Prepare: primary failing, the API down, and every SSM and CloudWatch call signed for us-east-2 answering 503
+    // (the drill's control-region-down); the calls made to it are counted.
+    const env = await setUp();
+    await primaryFails(env);
+    const toLost: string[] = [];
+    proxy.setRule((call) => {
+      if (call.region !== east) return undefined;
+      toLost.push(`${call.service}:${call.operation}`);
+      return { kind: "status", status: 503 };
+    });
+    const bus = new MetricsBus(env.config, { endpoint: proxy.url, retry: fastRetry });
+
+    // Act
+    const drain = await runDecisionRound({ ...env.deps(west, "down"), bus }, t0 + 26);
+
+    // Assess: after the first read failed, the store and its CloudWatch are not retried in the round
+    // (before: each write and read-back spent its own retry budget, and the metrics theirs).
+    const calls = (name: string) => toLost.filter((call) => call === name).length;
+    expect(calls("ssm:PutParameter")).toBe(0);
+    expect(calls("ssm:GetParameters")).toBeGreaterThanOrEqual(1);
+    expect(calls("monitoring:PutMetricData")).toBe(1);
+    expect(toLost.length).toBe(calls("ssm:GetParameters") + 1);
+    // Its failures still count: the write to us-east-2 failed (SignalWriteFailed) and so did its metrics.
+    expect(drain.signals?.writes).toEqual([
+      expect.objectContaining({ region: east, ok: false }),
+      { region: west, ok: true },
+    ]);
+    expect(drain.published.map(({ region, ok }) => [region, ok])).toEqual([
+      [east, false],
+      [west, true],
+    ]);
+    expect(drain).toMatchObject({ kind: "drain", switched: true, path: "data-plane" });
+    expect((await env.dns(t0 + 28)).drained).toEqual(["primary"]);
+    proxy.setRule(undefined);
+  }, 60_000);
+
   it.each(["down", "up"] as const)(
     "a decider that dies at any write point of a drain round (Route 53 API %s) leaves a state the next round of either decider completes: no traffic back before the recovery wait, no full weight",
     async (api) => {

@@ -152,9 +152,17 @@ export class MetricsBus {
    * changes: every alarm and dashboard uses periods of 60 s or more, so the
    * other rounds of the minute would add requests and nothing else. Events
    * (Switchover) go whenever they happen. A region whose publish failed gets
-   * everything again next round.
+   * everything again next round. A region in `oneTry` (default none) gets
+   * one attempt, not the retry budget: the decider names a region whose
+   * signal store failed this round, so a lost region costs its round one
+   * attempt timeout, while a region whose SSM alone fails still gets the
+   * heartbeat its decider-blind alarm counts.
    */
-  publishDecision(metrics: DecisionMetrics, regions: string[] = this.config.controlRegions): Promise<RegionResult[]> {
+  publishDecision(
+    metrics: DecisionMetrics,
+    regions: string[] = this.config.controlRegions,
+    oneTry: ReadonlySet<string> = new Set(),
+  ): Promise<RegionResult[]> {
     const minute = Math.floor(metrics.at / 60);
     const { everywhere, ownRegion, events } = decisionDatums(metrics);
     return this.publishEverywhere(
@@ -175,6 +183,7 @@ export class MetricsBus {
         for (const d of sentDatums) if (d.MetricName !== Metric.Switchover) values.set(seriesKey(d), d.Value);
         this.sentThisMinute.set(key, { minute, values });
       },
+      oneTry,
     );
   }
 
@@ -378,10 +387,13 @@ export class MetricsBus {
     datumsFor: (region: string) => Datum[],
     regions: string[],
     sent?: (region: string, datums: Datum[]) => void,
+    oneTry: ReadonlySet<string> = new Set(),
   ): Promise<RegionResult[]> {
+    const single = { ...this.retry, maxAttempts: 1 };
     return Promise.all(
       regions.map(async (region): Promise<RegionResult> => {
         const tally = { calls: 0, bytes: 0 };
+        const retry = oneTry.has(region) ? single : this.retry;
         try {
           const datums = datumsFor(region);
           for (const chunk of chunkDatums(datums)) {
@@ -394,6 +406,7 @@ export class MetricsBus {
                   { abortSignal: signal },
                 ),
               tally,
+              retry,
             );
           }
           sent?.(region, datums);

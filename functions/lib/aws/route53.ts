@@ -77,6 +77,8 @@ export interface InitOutcome {
   changeId: string;
   /** Every answer was lost and a read back showed the batch applied. */
   readBack?: true;
+  /** Every weighted record existed already (a rerun): nothing was sent; as `name type "id"`. */
+  unchanged?: string[];
 }
 
 export interface ApplyResult {
@@ -239,8 +241,10 @@ export class Route53Switcher {
    * Creates the weighted records once (failover init), with the config's
    * weights, taking over in the same batch any other set of a managed name
    * and type (a simple record, foreign weighted sets: deleted as read; see
-   * {@link initPlan}); refuses when a managed weighted record exists.
-   * `dryRun` reads and answers the plan without sending it. When every
+   * {@link initPlan}). When every managed weighted record exists and nothing
+   * else holds their names, a rerun: sends nothing and answers them as
+   * `unchanged` (weights kept). Refuses when only some exist, or alongside
+   * other sets. `dryRun` reads and answers the plan without sending it. When every
    * answer to the batch was lost, reads back: the records exactly as init
    * creates them, and nothing else, are its own batch applied (`readBack`,
    * change id unknown).
@@ -248,9 +252,11 @@ export class Route53Switcher {
   async init(options: { dryRun?: boolean } = {}): Promise<InitOutcome> {
     const plan = initPlan(this.config, await this.listGroups(managedGroups(this.config)));
     if (plan.existing.length > 0) {
+      if (plan.replaced.length === 0 && plan.existing.length === plan.created.length)
+        return { created: [], replaced: [], changeId: "", unchanged: plan.existing };
       throw new Route53Error(
         "ROUTE53_EXISTS",
-        `hosted zone ${this.config.hostedZone.id} already has ${plan.existing.join(", ")}; init does not overwrite records`,
+        `hosted zone ${this.config.hostedZone.id} already has ${plan.existing.join(", ")}${plan.replaced.length > 0 ? ` and also ${plan.replaced.join("; ")}` : ""}: init creates all of ${plan.created.join(", ")} in one batch and does not overwrite records`,
         {
           hint: "Use `failover status` to see them; delete them by hand first if you really mean to start over.",
         },

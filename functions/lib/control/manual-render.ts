@@ -115,9 +115,11 @@ function renderInit(init: InitResult): string {
   if (init.dryRun) return initPlanText(init);
   const link = init.dataPlane;
   return [
-    init.adopted
-      ? "The weighted records exist: adopted as they are (weights unchanged)."
-      : `Created ${init.created.length} weighted record(s) with the config's weights:`,
+    init.unchanged
+      ? `Nothing changed: the weighted records exist (weights kept)${link ? " and every data-plane link was in place" : ""}.`
+      : init.adopted
+        ? "The weighted records exist: adopted as they are (weights unchanged)."
+        : `Created ${init.created.length} weighted record(s) with the config's weights:`,
     ...init.created.map((name) => `  ${name}`),
     ...(init.replaced.length > 0
       ? [
@@ -145,6 +147,8 @@ function renderInit(init: InitResult): string {
 
 /** What init would send: the batch, change by change, nothing sent yet. */
 function initPlanText(init: InitResult): string {
+  if (init.unchanged)
+    return "Plan: nothing to change: the weighted records exist (weights kept) and there is no data plane to link.";
   if (init.adopted)
     return "Plan: the weighted records exist; init adopts them as they are (weights unchanged) and links the data plane.";
   return [

@@ -108,6 +108,8 @@ export interface InitResult extends Common {
   dryRun?: true;
   /** The records existed already and were kept as they are (weights unchanged). */
   adopted: boolean;
+  /** Nothing was (with dryRun: would be) changed: records and data-plane links already in place (a rerun). */
+  unchanged?: true;
   /** The data-plane health checks created and tied; absent without signal endpoints. */
   dataPlane?: LinkResult;
   changeId: string;

@@ -83,7 +83,8 @@ export async function runManualEvent(
  * `init`: creates the weighted records with the config's weights, then (with
  * signal endpoints and health-check access) creates the data-plane health
  * checks and ties the records to them. Records that all exist already are
- * adopted as they are when there is a data plane to link: weights unchanged.
+ * adopted as they are (weights unchanged): a rerun changes nothing and says
+ * so (`unchanged`).
  */
 async function initRecords(ctx: ManualContext, event: ManualEvent, now: number): Promise<InitResult> {
   const problems: string[] = [];
@@ -102,20 +103,54 @@ async function initRecords(ctx: ManualContext, event: ManualEvent, now: number):
     if (!exists || healthChecks === undefined || signalEndpoints === undefined) throw withEndpointsHint(error, exists);
     adopted = true;
   }
+  adopted ||= created.unchanged !== undefined;
   const records = { created: created.created, replaced: created.replaced, adopted };
-  if (event.dryRun) return { action: "init", at: now, problems, ...records, changeId: "", sync: null, dryRun: true };
+  const linking = healthChecks !== undefined && signalEndpoints !== undefined;
+  if (event.dryRun)
+    return {
+      action: "init",
+      at: now,
+      problems,
+      ...records,
+      changeId: "",
+      sync: null,
+      dryRun: true,
+      ...(adopted && !linking ? { unchanged: true as const } : {}),
+    };
   const sync = await followSync(ctx, created.changeId, problems);
   const readBack = created.readBack ? { readBack: true as const } : {};
   if (healthChecks === undefined || signalEndpoints === undefined) {
     problems.push(
       "data-plane health checks not linked: no signal endpoints (set FAILOVER_SIGNAL_ENDPOINTS to the deploy's signalEndpoints output and run init again)",
     );
-    return { action: "init", at: now, problems, ...records, changeId: created.changeId, sync, ...readBack };
+    const unchanged = adopted ? { unchanged: true as const } : {};
+    return {
+      action: "init",
+      at: now,
+      problems,
+      ...records,
+      changeId: created.changeId,
+      sync,
+      ...readBack,
+      ...unchanged,
+    };
   }
   const dataPlane = await linkDataPlane(ctx.config, signalEndpoints, healthChecks, ctx.switcher, ctx.fetchText);
   ctx.log.warn("manual init: data plane linked", { ...dataPlane, actor: event.actor });
   problems.push(...dataPlane.problems);
-  return { action: "init", at: now, problems, ...records, changeId: created.changeId, sync, dataPlane, ...readBack };
+  const linked = dataPlane.created.length + dataPlane.repaired.length + dataPlane.tied.length > 0;
+  const unchanged = adopted && !linked ? { unchanged: true as const } : {};
+  return {
+    action: "init",
+    at: now,
+    problems,
+    ...records,
+    changeId: created.changeId,
+    sync,
+    dataPlane,
+    ...readBack,
+    ...unchanged,
+  };
 }
 
 /** Records exist and there is nothing to link: say how to adopt them. */

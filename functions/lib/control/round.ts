@@ -90,7 +90,8 @@ export interface RoundOutcome {
 export async function runDecisionRound(deps: RoundDeps, now: number): Promise<RoundOutcome> {
   const { config } = deps;
   const ids = config.targets.map((target) => target.id);
-  const store = deps.dryRun ? undefined : deps.signals;
+  // A round's copy: a store whose first call failed is not asked again this round (no overrun for a lost region).
+  const store = deps.dryRun ? undefined : deps.signals?.forRound();
   // Independent reads at once: a round's time is a decision's delay.
   const [rounds, signalReads] = await Promise.all([
     deps.bus.readWindow(deps.controlRegion, now, windowSeconds(config)),
@@ -169,7 +170,7 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
           applied: outcome.applied,
           changeId: result?.changeId,
         });
-  await announceAndPublish(deps, outcome, final, lease, event);
+  await announceAndPublish(deps, outcome, final, lease, event, store?.failedThisRound() ?? []);
   return outcome;
 }
 
@@ -224,18 +225,25 @@ async function readSignalsLogged(deps: RoundDeps, store: SignalStore, now: numbe
   return signalReads;
 }
 
-/** The announcement and the metrics go out at once: neither waits for the other. */
+/**
+ * The announcement and the metrics go out at once: neither waits for the
+ * other. Another region whose signal store failed this round (`failing`)
+ * gets one CloudWatch attempt, not a retry budget (this region's answered
+ * the round's window read).
+ */
 async function announceAndPublish(
   deps: RoundDeps,
   outcome: RoundOutcome,
   final: Decision,
   lease: OverrideLease | undefined,
   event: FailoverEvent | undefined,
+  failing: readonly string[],
 ): Promise<void> {
+  const oneTry = new Set(failing.filter((region) => region !== deps.controlRegion));
   const announce = deps.announce;
   const announced = event && announce ? attributed(deps, event).then(announce) : undefined;
   [outcome.published] = await Promise.all([
-    deps.bus.publishDecision(decisionMetrics(outcome, final, lease)),
+    deps.bus.publishDecision(decisionMetrics(outcome, final, lease), undefined, oneTry),
     announced,
   ]);
   const unpublished = outcome.published.filter((region) => !region.ok);

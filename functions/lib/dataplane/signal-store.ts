@@ -129,11 +129,29 @@ export class SignalStore {
   constructor(
     private readonly config: FailoverConfig,
     private readonly stores: ReadonlyMap<string, ParameterPort>,
+    /** A round's copy ({@link SignalStore.forRound}): regions called so far and those whose first call failed. @default none: every call is made */
+    private readonly round?: { called: Set<string>; failed: Map<string, string> },
   ) {
     this.names = signalParameterNames(config);
     for (const region of config.controlRegions)
       if (!stores.has(region))
         throw new FailoverError("CONFIG_INVALID", `no parameter store for control region ${region}`);
+  }
+
+  /**
+   * This store for one decider round: a control region whose store failed
+   * the round's first call to it is not called again in that round (its
+   * reads and writes fail at once, with that error), so a lost region costs
+   * a round one retry budget (SSM: 3 s), not one per call, and the round
+   * ends within its slot. The next round asks it again.
+   */
+  forRound(): SignalStore {
+    return new SignalStore(this.config, this.stores, { called: new Set(), failed: new Map() });
+  }
+
+  /** Control regions whose store failed its first call of this round (a {@link SignalStore.forRound} copy; none otherwise). */
+  failedThisRound(): string[] {
+    return [...(this.round?.failed.keys() ?? [])];
   }
 
   /** Every document in `region`'s store, in one call; a document that does not parse is left out and named in `problems`. Never throws. */
@@ -142,7 +160,9 @@ export class SignalStore {
     if (store === undefined) return { region, docs: [], error: `${region} is not a control region` };
     let values: Map<string, string>;
     try {
-      values = await store.getMany([...Object.values(this.names.deciders), this.names.override]);
+      values = await this.once(region, () =>
+        store.getMany([...Object.values(this.names.deciders), this.names.override]),
+      );
     } catch (error) {
       return { region, docs: [], error: describeError(error) };
     }
@@ -194,13 +214,30 @@ export class SignalStore {
     return Promise.all(
       [...this.stores.entries()].map(async ([region, store]) => {
         try {
-          await store.put(name, body);
+          await this.once(region, () => store.put(name, body));
           return { region, ok: true };
         } catch (error) {
           return { region, ok: false, error: describeError(error) };
         }
       }),
     );
+  }
+
+  /** Runs a call to `region`'s store, unless its first call of this round failed (then fails at once). */
+  private async once<T>(region: string, call: () => Promise<T>): Promise<T> {
+    const round = this.round;
+    if (round === undefined) return call();
+    const failed = round.failed.get(region);
+    if (failed !== undefined)
+      throw new FailoverError("SSM_UNAVAILABLE", `not asked again this round: its first call failed (${failed})`);
+    const first = !round.called.has(region);
+    round.called.add(region);
+    try {
+      return await call();
+    } catch (error) {
+      if (first) round.failed.set(region, describeError(error).split("\n")[0] ?? "");
+      throw error;
+    }
   }
 }
 
