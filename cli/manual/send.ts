@@ -8,7 +8,7 @@ import { SIGNAL_ENDPOINTS_ENV, signalEndpointsFrom } from "../../functions/lib/d
 import { systemClock } from "../../functions/lib/clock.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { auditTrailFor } from "../../functions/lib/audit.ts";
-import { alertAnnouncer } from "../../functions/lib/aws/alert-topics.ts";
+import { alertAnnouncer } from "../../functions/lib/wiring/alert-announcer.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
 import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
 import { manualFunctionName } from "../../functions/lib/deployment.ts";
