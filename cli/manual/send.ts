@@ -8,12 +8,13 @@ import { SIGNAL_ENDPOINTS_ENV, signalEndpointsFrom } from "../../functions/lib/d
 import { systemClock } from "../../functions/lib/clock.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { auditTrailFor } from "../../functions/lib/audit.ts";
-import { alertAnnouncer } from "../../functions/lib/aws/alert-topics.ts";
+import { alertAnnouncer } from "../../functions/lib/wiring/alert-announcer.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
 import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
 import { manualFunctionName } from "../../functions/lib/deployment.ts";
 import { FailoverError } from "../../functions/lib/errors.ts";
 import { createLogger } from "../../functions/lib/log.ts";
+import { slackWebhookParameterName, webhookState } from "../../functions/lib/slack/webhook.ts";
 import type { CliIO } from "../command.ts";
 
 /** Where a manual failover event goes. */
@@ -89,6 +90,9 @@ async function send(
         ),
       ),
     };
+    // Your credentials may read the webhook: its state is checked here, its value never leaves webhookState.
+    const parameter = slackWebhookParameterName(config.name);
+    deps.webhook = (r) => webhookState(new ParameterStore({ region: r, ...(endpoint ? { endpoint } : {}) }), parameter);
     const signalEndpoints = signalEndpointsFrom(io.env[SIGNAL_ENDPOINTS_ENV], config);
     if (signalEndpoints !== undefined) deps.signalEndpoints = signalEndpoints;
     return handleManualEvent(deps, event);

@@ -1,3 +1,4 @@
+import type { WebhookState } from "../slack/webhook.ts";
 import { randomUUID } from "node:crypto";
 import type { MetricsBus } from "../aws/cloudwatch.ts";
 import type { HealthCheckAdmin } from "../aws/route53-health-checks.ts";
@@ -61,10 +62,12 @@ export interface ManualDeps {
   fetchText?: FetchText;
   /** The data-plane signal stores: a lease's override is written there (a promote or pin clears the drain signal of what it gives traffic), and `status` shows every document. @default none: leases leave the signal alone */
   signals?: SignalStore;
+  /** The Slack webhook parameter's state in a control region (`verify`); the value never leaves it. @default none: not checked (the deployed function may not read it) */
+  webhook?: (region: string) => Promise<WebhookState>;
 }
 
 /** Dependencies without a default. */
-type Optional = "healthChecks" | "signalEndpoints" | "fetchText" | "signals";
+type Optional = "healthChecks" | "signalEndpoints" | "fetchText" | "signals" | "webhook";
 
 /** {@link ManualDeps} with every default filled in, and the target ids in config order. */
 export interface ManualContext extends Required<Omit<ManualDeps, Optional>>, Pick<ManualDeps, Optional> {
