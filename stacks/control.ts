@@ -22,6 +22,8 @@ export interface ControlRegion {
   signal: sst.aws.Function;
   /** The `/failover` Slack command (public function URL, Slack-signed requests); only with config `slack`. */
   slackCommand?: sst.aws.Function;
+  /** ARN of the Slack notifier subscribed to `alarmTopic` (the first region's also hears the canary topic). */
+  notifierArn: $util.Output<string>;
 }
 
 /**
@@ -97,7 +99,7 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
     );
 
     const alarmTopic = topics.get(region) as sst.aws.SnsTopic;
-    alarmTopic.subscribe(logicalName("Notify", region), {
+    const notifier = alarmTopic.subscribe(logicalName("Notify", region), {
       ...functionArgs({
         handler: "functions/notify.handler",
         description: `regional-failover Slack notifier (control region ${region})`,
@@ -121,7 +123,16 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
             writerPermissions(region),
           );
 
-    return { region, decider, manualFailover, alarmTopic, signal, ...(slackCommand ? { slackCommand } : {}) };
+    const notifierArn = notifier.apply((subscriber) => subscriber.nodes.function.arn);
+    return {
+      region,
+      decider,
+      manualFailover,
+      alarmTopic,
+      signal,
+      notifierArn,
+      ...(slackCommand ? { slackCommand } : {}),
+    };
   });
 }
 

@@ -5,6 +5,8 @@ import { LambdaInvoker } from "../../functions/lib/aws/lambda.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.ts";
 import { SIGNAL_ENDPOINTS_ENV, signalEndpointsFrom } from "../../functions/lib/dataplane/endpoints.ts";
+import { canaryTopicArn } from "../../functions/lib/dataplane/canary-alarm.ts";
+import { alertTopicsFromEnv } from "../../functions/lib/control/announcer.ts";
 import { systemClock } from "../../functions/lib/clock.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { auditTrailFor } from "../../functions/lib/audit.ts";
@@ -91,6 +93,8 @@ async function send(
     };
     const signalEndpoints = signalEndpointsFrom(io.env[SIGNAL_ENDPOINTS_ENV], config);
     if (signalEndpoints !== undefined) deps.signalEndpoints = signalEndpoints;
+    const canaryTopic = canaryTopicArn(alertTopicsFromEnv(io.env));
+    if (canaryTopic !== undefined) deps.canaryTopic = canaryTopic;
     return handleManualEvent(deps, event);
   }
   const functionName = options.functionName ?? manualFunctionName(config, options.stage);

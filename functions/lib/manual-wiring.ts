@@ -10,6 +10,8 @@ import { SIGNAL_ENDPOINTS_ENV, signalEndpointsFrom } from "./dataplane/endpoints
 import { log } from "./log.ts";
 import { ParameterStore } from "./aws/ssm.ts";
 import { SignalStore } from "./dataplane/signal-store.ts";
+import { canaryTopicArn } from "./dataplane/canary-alarm.ts";
+import { alertTopicsFromEnv } from "./control/announcer.ts";
 
 /**
  * What the manual failover logic runs on inside a Lambda function (the
@@ -33,5 +35,7 @@ export function manualDepsFromEnv(config: FailoverConfig, env: NodeJS.ProcessEnv
   };
   const signalEndpoints = signalEndpointsFrom(env[SIGNAL_ENDPOINTS_ENV], config);
   if (signalEndpoints !== undefined) deps.signalEndpoints = signalEndpoints;
+  const canaryTopic = canaryTopicArn(alertTopicsFromEnv(env));
+  if (canaryTopic !== undefined) deps.canaryTopic = canaryTopic;
   return deps;
 }

@@ -7,6 +7,9 @@ import { verifyDataPlane, type BrokenLink } from "./link-data-plane.ts";
 import type { PlanResult, StatusResult, VerifyResult } from "./manual-result.ts";
 import { describeShift } from "./zone-change.ts";
 import { signalStatus } from "../dataplane/signal-status.ts";
+import { CANARY_TARGET, currentCheck, healthCheckReference } from "../dataplane/health-checks.ts";
+import type { HealthCheckRead } from "../aws/route53-health-checks.ts";
+import { canaryAlarmProblems } from "./canary-alarms.ts";
 
 /** `status`: the weights, each target's health and mode, the lease, the last switches and what the policy would do. */
 export async function manualStatus(ctx: ManualContext, now: number): Promise<StatusResult> {
@@ -65,6 +68,17 @@ export async function manualVerify(ctx: ManualContext, now: number): Promise<Ver
         ...(ctx.fetchText ? [ctx.fetchText] : []),
       )),
     );
+  if (ctx.healthChecks !== undefined) {
+    const canary = await canaryAlarmProblems(
+      ctx.bus,
+      ctx.config,
+      canaryCheckIds(ctx.config, await ctx.healthChecks.list()),
+      ctx.canaryTopic,
+      "failover init --direct --yes (puts the canary alarms)",
+    );
+    broken.push(...canary.broken);
+    problems.push(...canary.problems);
+  }
   for (const region of ctx.config.controlRegions)
     for (const alarm of alarmDefinitions(ctx.config, region)) {
       try {
@@ -80,6 +94,16 @@ export async function manualVerify(ctx: ManualContext, now: number): Promise<Ver
       }
     }
   return { action: "verify", at: now, problems, broken };
+}
+
+/** Each control region's current canary check id (a region without one is left out: verify names it as a missing check). */
+function canaryCheckIds(config: ManualContext["config"], checks: readonly HealthCheckRead[]): Record<string, string> {
+  const ids: Record<string, string> = {};
+  for (const region of config.controlRegions) {
+    const check = currentCheck(checks, healthCheckReference(config, CANARY_TARGET, region));
+    if (check !== undefined) ids[region] = check.id;
+  }
+  return ids;
 }
 
 /** `plan`: what the decider would write now, and why; reads only. */
