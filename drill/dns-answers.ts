@@ -6,6 +6,8 @@ export interface RecordWeightsChange {
   /** Virtual epoch ms. */
   at: number;
   weights: Weights;
+  /** On-call's change (lease or audit id) when on-call made it by hand. */
+  onCall?: string | undefined;
 }
 
 /** A change of what DNS answers by for one target's health check (the evaluator's), with the steps that led to it. */
@@ -34,6 +36,11 @@ export interface DnsChange {
   decidedAt?: number | undefined;
   /** The data-plane steps, for `data-plane` changes. */
   via?: Omit<HealthAnswerChange, "healthy" | "answersAt" | "decidedAt"> | undefined;
+  /**
+   * On-call's change (lease or audit id) this one carries out: its records change, or the health checks
+   * then bringing DNS answers to those records' weights (an override's signal cleared by its release).
+   */
+  onCall?: string | undefined;
 }
 
 /**
@@ -67,22 +74,43 @@ export function dnsTimeline(
     ...health.map((change) => ({ at: change.answersAt, order: 1, records: undefined, health: change })),
   ].sort((a, b) => a.at - b.at || a.order - b.order);
   let weights = first.weights;
+  // Who made the records as they are now: on-call's change id, or undefined for the policy.
+  let recordsBy: string | undefined;
   const unhealthy = new Set<string>();
   let answered = answeredWeights(weights, unhealthy, ids);
   const timeline: DnsChange[] = [{ at: first.at, weights: answered, path: "start" }];
+  const same = (a: Weights, b: Weights) => ids.every((id) => a[id] === b[id]);
   for (const event of events) {
-    if (event.records) weights = event.records.weights;
+    if (event.records) {
+      weights = event.records.weights;
+      recordsBy = event.records.onCall;
+    }
     if (event.health) {
       if (event.health.healthy) unhealthy.delete(event.health.target);
       else unhealthy.add(event.health.target);
     }
     const next = answeredWeights(weights, unhealthy, ids);
-    if (ids.every((id) => next[id] === answered[id])) continue;
+    if (same(next, answered)) continue;
     answered = next;
     if (event.health) {
       const { healthy: _healthy, answersAt: _answersAt, decidedAt, ...via } = event.health;
-      timeline.push({ at: event.at, weights: next, path: "data-plane", decidedAt, via });
-    } else timeline.push({ at: event.at, weights: next, path: "records" });
+      // The health checks bringing DNS to on-call's records (its override's signal cleared) carry on-call's change.
+      const catchUp = recordsBy !== undefined && same(next, answeredWeights(weights, [], ids));
+      timeline.push({
+        at: event.at,
+        weights: next,
+        path: "data-plane",
+        decidedAt,
+        via,
+        ...(catchUp ? { onCall: recordsBy } : {}),
+      });
+    } else
+      timeline.push({
+        at: event.at,
+        weights: next,
+        path: "records",
+        ...(recordsBy !== undefined ? { onCall: recordsBy } : {}),
+      });
   }
   return timeline;
 }

@@ -1,7 +1,7 @@
 import "../cli/quiet-sdk-notice.ts";
 import { resolve } from "node:path";
 import { describeError } from "../functions/lib/errors.ts";
-import { formatRate } from "../offline/replay/score.ts";
+import { formatDetection, formatRate } from "../offline/replay/score.ts";
 import { configPathFor, loadScenario, type Scenario } from "../offline/scenario.ts";
 import { drillUsage, parseDrillArgs, type DrillArgs } from "./args.ts";
 import { DrillInterrupted, runDrill } from "./run.ts";
@@ -69,7 +69,7 @@ async function main(): Promise<number> {
     const { summary } = result;
     const lines = [
       "",
-      `${result.interrupted ? "INTERRUPTED" : summary.drill.tooBusy ? "STOPPED (machine too busy)" : summary.ok ? "PASS" : "FAIL"} ${summary.scenario}: ${summary.failovers} failover(s), ${summary.failbacks} failback(s), detection ${summary.detectSeconds.join(", ") || "none"} s, missed ${summary.missedOutages}, false switches ${summary.falseSwitches}, client errors ${formatRate(summary.clientErrorRate)}, ${summary.slackMessages.length} Slack message(s)`,
+      `${result.interrupted ? "INTERRUPTED" : summary.drill.tooBusy ? "STOPPED (machine too busy)" : summary.ok ? "PASS" : "FAIL"} ${summary.scenario}: ${summary.failovers} failover(s), ${summary.failbacks} failback(s), detection ${formatDetection(summary)}, missed ${summary.missedOutages}, false switches ${summary.falseSwitches}, on-call changes ${summary.onCallChanges}, client errors ${formatRate(summary.clientErrorRate)}, ${summary.slackMessages.length} Slack message(s)`,
       ...summary.expectations.map((e) => `  ${e.ok ? "ok  " : "FAIL"} ${e.name}: ${e.detail}`),
       ...summary.drill.problems.slice(0, 5).map((p) => `  problem: ${p}`),
       `wall ${summary.wallSeconds} s at ${summary.drill.speed}x: set-up ${summary.drill.wall.setupSeconds} s, scenario ${summary.drill.wall.scenarioSeconds} s, wind-down ${summary.drill.wall.windDownSeconds} s, stopping ${summary.drill.wall.stopSeconds} s, report ${summary.drill.wall.reportSeconds} s; CPU ${summary.drill.cpu.drillSeconds} s drill, ${summary.drill.cpu.emulatorSeconds ?? "?"} s emulator`,

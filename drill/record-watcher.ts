@@ -9,6 +9,8 @@ export interface ObservedWeights {
   weights: Weights;
   /** The switch event the state record holds for this change, if any (reason, votes, mode). */
   event: SwitchEvent | undefined;
+  /** On-call's change (its lease or audit id) when the switch event is a manual one. */
+  onCall?: string | undefined;
 }
 
 /** The part of the drill clock the watcher needs. */
@@ -70,7 +72,8 @@ export class RecordWatcher {
       .filter((e) => e.at > this.lastEventAt)
       .sort((a, b) => a.at - b.at)) {
       this.lastEventAt = event.at;
-      this.record({ at: event.at * 1000, weights: this.pick({ ...this.current, ...event.to }), event });
+      const onCall = event.mode === "manual" ? (event.audit ?? `manual@${event.at}`) : undefined;
+      this.record({ at: event.at * 1000, weights: this.pick({ ...this.current, ...event.to }), event, onCall });
     }
     this.record({ at: this.options.clock.now(), weights: this.pick(snapshot.weights), event: undefined });
   }

@@ -1,6 +1,6 @@
 import { createDecideHandler } from "../functions/lib/control/decider.ts";
 import { auditTrailFor } from "../functions/lib/audit.ts";
-import { announceRetry } from "../functions/lib/aws/alert-topics.ts";
+import { announceRetry } from "../functions/lib/wiring/alert-announcer.ts";
 import type { AwsClientOptions } from "../functions/lib/aws/client-config.ts";
 import type { RetryOptions } from "../functions/lib/aws/retry.ts";
 import { snsAnnouncer } from "../functions/lib/control/announcer.ts";

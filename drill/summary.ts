@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { formatRate, scoreRun, type ReplaySummary } from "../offline/replay/score.ts";
+import { formatDetection, formatRate, scoreRun, type ReplaySummary } from "../offline/replay/score.ts";
 import { renderReport } from "./report.ts";
 import type { DrillSession } from "./session.ts";
 import type { DrillParts } from "./setup.ts";
@@ -38,6 +38,8 @@ export interface DrillSummary extends ReplaySummary {
       path: DnsChange["path"];
       weights: Record<string, number>;
       decidedAt?: string;
+      /** On-call's change (lease or audit id) this one carries out; absent when the policy made it. */
+      onCall?: string;
       text: string;
     }>;
     /** The health-check stand-in: asks of the signal endpoints, and those that got no answer. */
@@ -80,6 +82,7 @@ export function measureOutcome(session: DrillSession, parts: DrillParts): DrillO
     at: seconds(change.at),
     weights: change.weights,
     ...(change.decidedAt !== undefined ? { decidedAt: seconds(change.decidedAt) } : {}),
+    ...(change.onCall !== undefined ? { onCall: change.onCall } : {}),
   }));
   if (observed[0]) observed[0] = { at: 0, weights: observed[0].weights };
   const totals = parts.clients.totals();
@@ -138,13 +141,14 @@ export function drillReport(
     clientMinutes: parts.clients.minutes(),
     slackMessages: slack.messages,
     timeline: [...printer.entries, ...changes].sort((a, b) => a.at - b.at),
-    headline: `${score.failovers} failover(s), ${score.failbacks} failback(s), detection ${score.detectSeconds.join(", ") || "none"} s, client errors ${formatRate(score.clientErrorRate)}, ${slack.messages.length} Slack message(s)`,
+    headline: `${score.failovers} failover(s), ${score.failbacks} failback(s), detection ${formatDetection(score)}, on-call changes ${score.onCallChanges}, client errors ${formatRate(score.clientErrorRate)}, ${slack.messages.length} Slack message(s)`,
     figures: {
       failovers: String(score.failovers),
       failbacks: String(score.failbacks),
-      "detection (s)": score.detectSeconds.join(", ") || "none",
+      detection: formatDetection(score),
       "missed outages": String(score.missedOutages),
       "false switches": String(score.falseSwitches),
+      "on-call changes (intended, not failovers)": String(score.onCallChanges),
       "client error rate": `${formatRate(score.clientErrorRate)} (${totals.errors} of ${totals.requests} requests)`,
       "final weights": targetIds.map((id) => `${id} ${score.finalWeights[id] ?? 0}`).join(", "),
       expectations: score.expectations.map((e) => `${e.ok ? "✓" : "✗"} ${e.name}: ${e.detail}`).join("; ") || "none",
@@ -203,6 +207,7 @@ export function drillSummary(
           path: change.path,
           weights: change.weights,
           ...(change.decidedAt !== undefined ? { decidedAt: new Date(change.decidedAt).toISOString() } : {}),
+          ...(change.onCall !== undefined ? { onCall: change.onCall } : {}),
           text,
         };
       }),

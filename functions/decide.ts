@@ -1,5 +1,5 @@
 import { MetricsBus } from "./lib/aws/cloudwatch.ts";
-import { alertAnnouncer } from "./lib/aws/alert-topics.ts";
+import { alertAnnouncer } from "./lib/wiring/alert-announcer.ts";
 import { Route53Switcher } from "./lib/aws/route53.ts";
 import { ParameterStore } from "./lib/aws/ssm.ts";
 import { auditTrailFor } from "./lib/audit.ts";

@@ -3,7 +3,7 @@ import type { ManualResponse } from "./lib/control/manual-result.ts";
 import { configFromEnv } from "./lib/env-config.ts";
 import { describeError, FailoverError } from "./lib/errors.ts";
 import { log } from "./lib/log.ts";
-import { manualDepsFromEnv } from "./lib/manual-wiring.ts";
+import { manualDepsFromEnv } from "./lib/wiring/manual.ts";
 
 export type { ManualResponse } from "./lib/control/manual-result.ts";
 

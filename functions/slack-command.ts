@@ -4,7 +4,7 @@ import { systemClock } from "./lib/clock.ts";
 import { configFromEnv } from "./lib/env-config.ts";
 import { FailoverError } from "./lib/errors.ts";
 import { log } from "./lib/log.ts";
-import { manualDepsFromEnv } from "./lib/manual-wiring.ts";
+import { manualDepsFromEnv } from "./lib/wiring/manual.ts";
 import { createSlackCommand, type HttpAnswer } from "./lib/slack-command/handler.ts";
 import { isSlackJob } from "./lib/slack-command/job.ts";
 import type { FunctionUrlEvent } from "./lib/slack-command/request.ts";

@@ -127,9 +127,9 @@ export const expectSchema = z.strictObject({
   maxFailovers: z.int().min(0).optional(),
   /** Longest detection (outage start to drain) of any detected episode, seconds. */
   maxDetectSeconds: z.number().min(0).optional(),
-  /** Most drains with no outage of that target in the 120 s before. */
+  /** Most drains by the policy with no outage of that target in the 120 s before. @default 0 (checked when absent too) */
   maxFalseSwitches: z.int().min(0).optional(),
-  /** Most outage episodes of 60 s or more that were never drained. */
+  /** Most outage episodes of 60 s or more that were never drained. @default 0 (checked when absent too) */
   maxMissedOutages: z.int().min(0).optional(),
   /** Weights at the end, by target id. */
   finalWeights: z.record(z.string(), z.int().min(0).max(255)).optional(),

@@ -99,18 +99,7 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
     );
 
     const alarmTopic = topics.get(region) as sst.aws.SnsTopic;
-    const notifier = alarmTopic.subscribe(logicalName("Notify", region), {
-      ...functionArgs({
-        handler: "functions/notify.handler",
-        description: `regional-failover Slack notifier (control region ${region})`,
-        configJson,
-        // The parameter's name, not its value: the URL is read from SSM at cold start.
-        environment: { ...environment, FAILOVER_SLACK_WEBHOOK_PARAMETER: secrets.webhookParameter },
-        permissions: accountId.apply((account) => notifyPermissions(config, region, account)),
-        timeoutSeconds: 30,
-        memoryMb: functionMemoryMb.notify,
-      }),
-    });
+    const notifierArn = subscribeNotifier(settings, secrets, region, alarmTopic, accountId);
 
     const signal = signals.get(region) as sst.aws.Function;
     const slackCommand =
@@ -123,7 +112,6 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
             writerPermissions(region),
           );
 
-    const notifierArn = notifier.apply((subscriber) => subscriber.nodes.function.arn);
     return {
       region,
       decider,
@@ -134,6 +122,32 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
       ...(slackCommand ? { slackCommand } : {}),
     };
   });
+}
+
+/** The region's Slack notifier, subscribed to its alert topic; its ARN (the first region's also hears the canary topic). */
+function subscribeNotifier(
+  { config, configJson }: Settings,
+  secrets: Secrets,
+  region: string,
+  alarmTopic: sst.aws.SnsTopic,
+  accountId: $util.Output<string>,
+): $util.Output<string> {
+  const notifier = alarmTopic.subscribe(logicalName("Notify", region), {
+    ...functionArgs({
+      handler: "functions/notify.handler",
+      description: `regional-failover Slack notifier (control region ${region})`,
+      configJson,
+      // The parameter's name, not its value: the URL is read from SSM at cold start.
+      environment: {
+        FAILOVER_CONTROL_REGION: region,
+        FAILOVER_SLACK_WEBHOOK_PARAMETER: secrets.webhookParameter,
+      },
+      permissions: accountId.apply((account) => notifyPermissions(config, region, account)),
+      timeoutSeconds: 30,
+      memoryMb: functionMemoryMb.notify,
+    }),
+  });
+  return notifier.apply((subscriber) => subscriber.nodes.function.arn);
 }
 
 /** Each control region's alert topic (the alarms' and the failover events'), by region. */

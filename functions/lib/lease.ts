@@ -1,7 +1,4 @@
 import * as z from "zod";
-import { describeError } from "./errors.ts";
-import type { RecordSetData } from "./records/record-set.ts";
-import { readJsonTxtRecord } from "./records/txt.ts";
 import { parseWith } from "./validate.ts";
 
 /**
@@ -63,25 +60,4 @@ export function leaseActive(lease: OverrideLease | undefined, now: number): leas
 /** Name of the TXT record holding the override lease, beside the first managed record. */
 export function leaseRecordName(firstRecordName: string): string {
   return `_lease._failover.${firstRecordName}`;
-}
-
-/** The lease as read from its TXT record. */
-export interface LeaseRead {
-  /** The lease; undefined when absent or malformed. */
-  lease: OverrideLease | undefined;
-  /** Why a present lease record was ignored (malformed); undefined when none was. */
-  problem: string | undefined;
-  /** The exact current record, if any (what a compare-and-swap DELETE carries). */
-  record: RecordSetData | undefined;
-}
-
-/** Reads and validates the lease from the record sets listed under `name`; a malformed lease is reported, never used. */
-export function readLeaseRecord(sets: RecordSetData[], name: string): LeaseRead {
-  const read = readJsonTxtRecord(sets, "lease", name);
-  if (read.value === undefined) return { lease: undefined, problem: read.problem, record: read.record };
-  try {
-    return { lease: parseLease(read.value), problem: read.problem, record: read.record };
-  } catch (error) {
-    return { lease: undefined, problem: `lease record ${name} ignored: ${describeError(error)}`, record: read.record };
-  }
 }

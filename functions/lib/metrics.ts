@@ -13,9 +13,11 @@ export const Metric = {
    * has no result for it (normally 0, so the value is the pass mask). Exact:
    * an integer below 2^32. One datum per vantage, group and round, and only
    * for a voting round (no vote when the canary failed). High resolution,
-   * timestamped at the round start; read with `Maximum` per round period
-   * (one datum per round: retries resend the same value, so any statistic
-   * returns it). Its SampleCount per minute is also the vantage's liveness
+   * timestamped at the round start; read with `Average` per round period
+   * (one sealed datum per round: retries resend the same value, so the
+   * average is that value; an average whose seal does not check means
+   * conflicting datums, ../aws/cloudwatch.ts readWindow). Its SampleCount
+   * per minute is also the vantage's liveness
    * when no canary is configured (every round then votes).
    */
   ProbeVotes: "ProbeVotes",

@@ -1,7 +1,5 @@
 import * as z from "zod";
 import { policyMemorySchema, type PolicyMemory } from "./policy/memory.ts";
-import type { RecordSetData } from "./records/record-set.ts";
-import { readJsonTxtRecord, type JsonTxtRead } from "./records/txt.ts";
 import { parseWith } from "./validate.ts";
 
 /** How many switch events the state record keeps (newest first): enough for `status`, small enough for a TXT record. */
@@ -87,9 +85,4 @@ export function votesOf(
 /** Name of the TXT record holding the policy's memory (drain history, ramp step), written in the same batch as the weights. */
 export function stateRecordName(firstRecordName: string): string {
   return `_state._failover.${firstRecordName}`;
-}
-
-/** Reads the state record's JSON from the record sets listed under `name` (validated later, by readStateDocument). */
-export function readStateRecord(sets: RecordSetData[], name: string): JsonTxtRead {
-  return readJsonTxtRecord(sets, "state", name);
 }

@@ -19,10 +19,16 @@ export interface ExpectationResult {
 export interface ReplaySummary {
   scenario: string;
   policy: string;
-  /** Times a target's weight went from above 0 to 0. */
+  /** Times the policy took a target's weight from above 0 to 0 (on-call's changes are {@link onCallChanges}). */
   failovers: number;
-  /** Times a target's weight went from 0 to above 0. */
+  /** Times the policy took a target's weight from 0 to above 0. */
   failbacks: number;
+  /**
+   * Changes on-call made by hand (an override lease taken or released), each counted once however many DNS
+   * changes it took. Intended, so never a failover, failback, detection or false switch. The replay does not
+   * model people: 0 there.
+   */
+  onCallChanges: number;
   /** Times the weights changed at all. */
   weightChanges: number;
   /** Outage episodes of any target. */
@@ -31,7 +37,7 @@ export interface ReplaySummary {
   detectSeconds: number[];
   /** Episodes of 60 s or more (not counting time every target was down) that began while their target had weight and saw no drain. */
   missedOutages: number;
-  /** Drains of a target with no outage episode of it overlapping the 120 s before. */
+  /** The policy's drains of a target with no outage episode of it overlapping the 120 s before. */
   falseSwitches: number;
   /** Failed / total client requests. */
   clientErrorRate: number;
@@ -51,9 +57,10 @@ export interface ScoreInput {
   /**
    * Weights over time in scenario seconds, oldest first; the first entry is
    * the starting weights (at 0). An entry only when the weights changed is
-   * enough; repeats are harmless.
+   * enough; repeats are harmless. `onCall`: the id of on-call's change (its
+   * lease or audit entry) that made this one, when on-call made it.
    */
-  weightTimeline: ReadonlyArray<{ at: number; weights: Weights; decidedAt?: number }>;
+  weightTimeline: ReadonlyArray<{ at: number; weights: Weights; decidedAt?: number; onCall?: string | undefined }>;
   /** Client requests of the run (counts, or expected counts). */
   clientRequests: { total: number; failed: number };
   /** Seconds after an episode's end a drain still counts as ending it (the decision after its last round). @default config.probe.intervalSeconds */
@@ -72,6 +79,7 @@ export function scoreRun(input: ScoreInput): ReplaySummary {
   const timeline = [...input.weightTimeline].sort((a, b) => a.at - b.at);
 
   const drains: Record<string, number[]> = Object.fromEntries(ids.map((id) => [id, []]));
+  const onCall = new Set<string>();
   let failbacks = 0;
   let weightChanges = 0;
   for (let i = 1; i < timeline.length; i++) {
@@ -79,6 +87,11 @@ export function scoreRun(input: ScoreInput): ReplaySummary {
     const entry = timeline[i];
     if (entry === undefined) continue;
     if (ids.some((id) => (before[id] ?? 0) !== (entry.weights[id] ?? 0))) weightChanges++;
+    // On-call meant it: neither the policy's failover nor a false switch.
+    if (entry.onCall !== undefined) {
+      onCall.add(entry.onCall);
+      continue;
+    }
     for (const id of ids) {
       // Detection counts to the decision; the change reaches DNS at `at` (later on the data-plane path).
       if ((before[id] ?? 0) > 0 && (entry.weights[id] ?? 0) === 0) drains[id]?.push(entry.decidedAt ?? entry.at);
@@ -120,6 +133,7 @@ export function scoreRun(input: ScoreInput): ReplaySummary {
     policy: input.policy,
     failovers,
     failbacks,
+    onCallChanges: onCall.size,
     weightChanges,
     outageEpisodes: Object.values(episodes).reduce((sum, list) => sum + list.length, 0),
     detectSeconds,
@@ -132,7 +146,12 @@ export function scoreRun(input: ScoreInput): ReplaySummary {
   };
 }
 
-/** Checks each expectation the scenario lists, in a fixed order. */
+/**
+ * Checks each expectation the scenario lists, in a fixed order. A false
+ * switch or a missed outage fails the run unless the scenario allows some
+ * (`maxFalseSwitches`, `maxMissedOutages` default to 0), so a verdict never
+ * passes beside a figure that contradicts it.
+ */
 export function checkExpectations(
   expect: ScenarioExpect,
   run: Pick<
@@ -157,8 +176,22 @@ export function checkExpectations(
       detail: `${detail} (at most ${expect.maxDetectSeconds} s)`,
     });
   }
-  atMost("maxFalseSwitches", run.falseSwitches, expect.maxFalseSwitches, `${run.falseSwitches} false switch(es)`);
-  atMost("maxMissedOutages", run.missedOutages, expect.maxMissedOutages, `${run.missedOutages} missed outage(s)`);
+  const unlessAllowed = (name: string, value: number, max: number | undefined, what: string) => {
+    if (max !== undefined) atMost(name, value, max, what);
+    else results.push({ name, ok: value === 0, detail: `${what} (at most 0: the scenario allows none)` });
+  };
+  unlessAllowed(
+    "maxFalseSwitches",
+    run.falseSwitches,
+    expect.maxFalseSwitches,
+    `${run.falseSwitches} false switch(es)`,
+  );
+  unlessAllowed(
+    "maxMissedOutages",
+    run.missedOutages,
+    expect.maxMissedOutages,
+    `${run.missedOutages} missed outage(s)`,
+  );
   if (expect.finalWeights !== undefined) {
     const wanted = expect.finalWeights;
     const ok = Object.entries(wanted).every(([id, weight]) => run.finalWeights[id] === weight);
@@ -176,6 +209,12 @@ export function checkExpectations(
     });
   }
   return results;
+}
+
+/** Detection for a verdict line: `20, 10 s`; `none` when outages went undetected; `none (no outage)`. */
+export function formatDetection(summary: Pick<ReplaySummary, "detectSeconds" | "outageEpisodes">): string {
+  if (summary.detectSeconds.length > 0) return `${summary.detectSeconds.join(", ")} s`;
+  return summary.outageEpisodes > 0 ? "none" : "none (no outage)";
 }
 
 /** `1.23%` */

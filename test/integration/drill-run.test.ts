@@ -53,7 +53,7 @@ describe("drill with on-call's manual changes (scenarios/manual-drill.json)", ()
     });
   }, 90_000);
 
-  it("tells Slack a manual promote and its release exactly once each, saying who, why, from → to and until when", () => {
+  it("tells Slack a manual promote and its release exactly once each (who, why, from → to, until when) and counts each as one on-call change", () => {
     const texts = manual.summary.slackMessages.map((message) => message.text);
     const taken = texts.filter((text) => text.startsWith("Override taken"));
     const released = texts.filter((text) => text.startsWith("Override released"));
@@ -68,6 +68,8 @@ describe("drill with on-call's manual changes (scenarios/manual-drill.json)", ()
         /^Override released: the automatic policy decides again: .*\. By drill-oncall: drill: practice over\.$/,
       ),
     ]);
+    // Each of on-call's changes counted once as intended, whatever the deciders did meanwhile.
+    expect(manual.summary.onCallChanges).toBe(2);
     // No count of all events nor final-weights check: with the guard off, a busy machine's probes time out, so the
     // deciders may switch (their own events) and the release may rightly keep 0/100. The drill's verdict checks those.
   });

@@ -8,7 +8,7 @@ import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import { parseConfig, type FailoverConfig } from "../../functions/lib/config.ts";
 import { loadNotifyContext } from "../../functions/lib/slack/context.ts";
-import type { SlackMessage } from "../../functions/lib/slack/message.ts";
+import type { SlackMessage } from "../../functions/lib/slack/blocks.ts";
 import { createDecideHandler } from "../../functions/lib/control/decider.ts";
 import { createNotifyHandler } from "../../functions/lib/slack/notifier.ts";
 import { createProbeHandler } from "../../functions/probe.ts";

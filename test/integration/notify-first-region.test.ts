@@ -3,7 +3,7 @@ import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import { CloudWatchAdmin } from "../../emulator/cloudwatch-admin.ts";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
 import { createLogger } from "../../functions/lib/log.ts";
-import type { SlackMessage } from "../../functions/lib/slack/message.ts";
+import type { SlackMessage } from "../../functions/lib/slack/blocks.ts";
 import { createNotifyHandler } from "../../functions/lib/slack/notifier.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { closedPort, startServer, type LocalServer } from "../support/local-servers.ts";

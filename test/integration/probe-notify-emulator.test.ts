@@ -6,7 +6,7 @@ import { createHostedZone } from "../../emulator/hosted-zone.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { createLogger } from "../../functions/lib/log.ts";
 import { loadNotifyContext } from "../../functions/lib/slack/context.ts";
-import type { SlackMessage } from "../../functions/lib/slack/message.ts";
+import type { SlackMessage } from "../../functions/lib/slack/blocks.ts";
 import { emptyStateDocument, recordSwitch, type SwitchEvent } from "../../functions/lib/state.ts";
 import { createNotifyHandler } from "../../functions/lib/slack/notifier.ts";
 import { createProbeHandler } from "../../functions/probe.ts";

@@ -1,5 +1,5 @@
 import type http from "node:http";
-import type { SlackMessage } from "../../functions/lib/slack/message.ts";
+import type { SlackMessage } from "../../functions/lib/slack/blocks.ts";
 import { startServer, type LocalServer } from "./local-servers.ts";
 
 /** One post the Slack stand-in received: the webhook path (holding the secret token) and the JSON message. */

@@ -21,7 +21,7 @@ function snsSdk(): typeof import("@aws-sdk/client-sns") {
 /**
  * SNS adapter: the only module that imports `@aws-sdk/client-sns`. The
  * deciders and the manual failover function publish failover events to the
- * alert topics (./alert-topics.ts); `createTopic`/`subscribe` exist for
+ * alert topics (../wiring/alert-announcer.ts); `createTopic`/`subscribe` exist for
  * setting up the emulator, where the stacks do it in AWS.
  */
 

@@ -66,18 +66,3 @@ export function unannounced(log: Logger): Announce {
     return { region: undefined, problems: [] };
   };
 }
-
-/** Alert topics from `FAILOVER_ALERT_TOPICS` (JSON `{ "<region>": "<topic arn>" }`, set by the stacks); `{}` when unset or unreadable. */
-export function alertTopicsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const raw = env.FAILOVER_ALERT_TOPICS;
-  if (!raw) return {};
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    if (typeof parsed !== "object" || parsed === null) return {};
-    return Object.fromEntries(
-      Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
-    );
-  } catch {
-    return {};
-  }
-}

@@ -1,5 +1,4 @@
 import * as z from "zod";
-import type { ParameterStore } from "../aws/ssm.ts";
 import type { FailoverConfig } from "../config.ts";
 import { describeError, FailoverError } from "../errors.ts";
 import { storedLeaseSchema } from "../lease.ts";
@@ -99,6 +98,18 @@ export interface SignalRead {
 /** A standard parameter holds 4 KB; older switch events are dropped from the view to fit. */
 const MAX_PARAMETER_BYTES = 4096;
 
+/**
+ * What the signal store needs of one region's parameter store (implemented
+ * by ../aws/ssm.ts's ParameterStore): defined here so the store's policy of
+ * what to keep does not depend on the AWS adapter.
+ */
+export interface ParameterPort {
+  /** Several parameters in one call (at most 10 names): name → value, a name that does not exist left out. */
+  getMany(names: readonly string[]): Promise<Map<string, string>>;
+  /** Writes (overwrites) one parameter. */
+  put(name: string, value: string): Promise<void>;
+}
+
 /** Per control region: was a write accepted. */
 export interface StoreWrite {
   region: string;
@@ -117,7 +128,7 @@ export class SignalStore {
 
   constructor(
     private readonly config: FailoverConfig,
-    private readonly stores: ReadonlyMap<string, ParameterStore>,
+    private readonly stores: ReadonlyMap<string, ParameterPort>,
     /** A round's copy ({@link SignalStore.forRound}): regions called so far and those whose first call failed. @default none: every call is made */
     private readonly round?: { called: Set<string>; failed: Map<string, string> },
   ) {

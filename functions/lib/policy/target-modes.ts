@@ -40,23 +40,19 @@ export function stepTargets(
   const lastStep = policy.rampPercents.length - 1;
 
   const drain = (target: string, fromRamp?: number) => {
-    if (!countDrains) {
-      targets[target] = { mode: "drained", since: now };
-      events.push({ kind: "drain", target, ...(fromRamp === undefined ? {} : { fromRamp }) });
-      return;
+    // Under a lease a drain moves no traffic, so it does not spend the flap budget.
+    if (countDrains) {
+      const { maxDrains, windowSeconds } = policy.flapBudget;
+      const recent = [...(drains[target]?.filter((at) => at > now - windowSeconds) ?? []), now].slice(-maxDrains);
+      drains[target] = recent;
+      if (recent.length >= maxDrains) {
+        targets[target] = { mode: "held", since: now };
+        events.push({ kind: "hold", target, drains: recent.length, fromRamp });
+        return;
+      }
     }
-    const recent = [...(drains[target] ?? []).filter((at) => at > now - policy.flapBudget.windowSeconds), now].slice(
-      -policy.flapBudget.maxDrains,
-    );
-    drains[target] = recent;
-    const extra = fromRamp === undefined ? {} : { fromRamp };
-    if (recent.length >= policy.flapBudget.maxDrains) {
-      targets[target] = { mode: "held", since: now };
-      events.push({ kind: "hold", target, drains: recent.length, ...extra });
-    } else {
-      targets[target] = { mode: "drained", since: now };
-      events.push({ kind: "drain", target, ...extra });
-    }
+    targets[target] = { mode: "drained", since: now };
+    events.push({ kind: "drain", target, fromRamp });
   };
 
   for (const target of ids) {

@@ -38,12 +38,12 @@ export function targetVerdict(
     .sort((a, b) => a.at - b.at);
   const suspects = suspectCheckers(config, window, target);
   const verdicts = window.map((round, i) => {
-    const aside = suspects[i];
-    const none = aside === undefined || aside.size === 0;
+    // An empty set aside is the same as none.
+    const aside = suspects[i] ?? new Map<string, SuspectChecker>();
     return {
       at: round.at,
-      suspects: none ? [] : [...aside.values()],
-      ...roundVerdict(config, round, target, none ? undefined : new Set(aside.keys())),
+      suspects: [...aside.values()],
+      ...roundVerdict(config, round, target, new Set(aside.keys())),
     };
   });
   const newest = verdicts.at(-1);
@@ -51,18 +51,19 @@ export function targetVerdict(
     verdicts.pop();
   const latest = verdicts.at(-1) ?? { at: now, suspects: [], ...roundVerdict(config, undefined, target) };
 
+  // Newest first: the run of down rounds and the up stretch both end at the latest round.
+  const newestFirst = [...verdicts].reverse();
   let downRounds = 0;
-  for (let i = verdicts.length - 1; i >= 0; i--) {
-    const verdict = verdicts[i];
-    const next = verdicts[i + 1];
-    if (verdict?.health !== "down" || (next !== undefined && next.at - verdict.at > interval)) break;
+  let after = Number.NEGATIVE_INFINITY; // `at` of the round after this one; none after the latest, so no gap
+  for (const verdict of newestFirst) {
+    if (verdict.health !== "down" || after - verdict.at > interval) break;
     downRounds++;
+    after = verdict.at;
   }
 
   let upSince: number | undefined;
-  for (let i = verdicts.length - 1; i >= 0; i--) {
-    const verdict = verdicts[i];
-    if (verdict === undefined || verdict.health === "down") break;
+  for (const verdict of newestFirst) {
+    if (verdict.health === "down") break;
     if (verdict.health === "up") upSince = verdict.at;
   }
   const upSeconds = upSince === undefined ? 0 : Math.max(0, now - upSince);

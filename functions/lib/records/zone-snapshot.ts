@@ -1,9 +1,11 @@
 import type { FailoverConfig, RecordConfig } from "../config.ts";
-import { leaseRecordName, readLeaseRecord, type OverrideLease } from "../lease.ts";
-import { readStateRecord, stateRecordName } from "../state.ts";
+import { leaseRecordName, type OverrideLease } from "../lease.ts";
+import { readLeaseRecord } from "./lease-record.ts";
+import { stateRecordName } from "../state.ts";
 import type { Weights } from "../types.ts";
 import { driftOf, groupId, type GroupKey, type RecordSetData } from "./record-set.ts";
 import { Route53Error } from "./route53-error.ts";
+import { readJsonTxtRecord } from "./txt.ts";
 
 /**
  * What the hosted zone holds for one config, assembled from the record sets
@@ -107,7 +109,7 @@ export function zoneSnapshotOf(
   const leaseName = leaseRecordName(first);
   const stateName = stateRecordName(first);
   const lease = readLeaseRecord(groups.get(groupId({ name: leaseName, type: "TXT" })) ?? [], leaseName);
-  const state = readStateRecord(groups.get(groupId({ name: stateName, type: "TXT" })) ?? [], stateName);
+  const state = readJsonTxtRecord(groups.get(groupId({ name: stateName, type: "TXT" })) ?? [], "state", stateName);
   return {
     weights: weightsByRecord[first] ?? {},
     weightsByRecord,

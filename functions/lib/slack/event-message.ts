@@ -1,13 +1,17 @@
-import { formatWeights } from "../policy/weights.ts";
+import { formatWeights, sameWeights } from "../policy/weights.ts";
 import type { Weights } from "../types.ts";
 import type { FailoverEvent, LeaseSummary } from "./failover-event.ts";
-import type { Markdown, SlackBlock, SlackMessage } from "./message.ts";
+import {
+  blockLimits as limits,
+  field,
+  type Markdown,
+  type SlackBlock,
+  type SlackMessage,
+  targetsOf,
+  voteLines,
+  weightLines,
+} from "./blocks.ts";
 import { clip, formatDuration, formatEpoch, slackText } from "./text.ts";
-
-// Slack's limits: header 150 chars, section text 3000, field 2000, context element 300 (kept short).
-const limits = { header: 150, section: 3000, field: 2000, context: 300 } as const;
-
-const voteIcon = { up: ":large_green_circle:", down: ":red_circle:", silent: ":white_circle:" } as const;
 
 /**
  * The Slack message for one failover event. Pure: the same event gives the
@@ -52,9 +56,7 @@ export function buildEventMessage(event: FailoverEvent): SlackMessage {
       type: "section",
       text: { type: "mrkdwn", text: clip(`*Votes*\n${voteLines(votes)}`, limits.section) },
     });
-  const normal = sameWeights(event.to, event.normal)
-    ? "traffic at its normal weights"
-    : `normal weights ${weightsInline(event.normal)}`;
+  const normal = atNormal(event) ? "traffic at its normal weights" : `normal weights ${weightsInline(event.normal)}`;
   blocks.push({
     type: "context",
     elements: [
@@ -95,10 +97,10 @@ function headlineOf(event: FailoverEvent): { icon: string; headline: string } {
       };
     case "restored":
       if (event.target === undefined)
-        return sameWeights(event.to, event.normal)
+        return atNormal(event)
           ? { icon: ":white_check_mark:", headline: "Failback complete: traffic back at its normal weights" }
           : { icon: ":arrow_heading_up:", headline: "Traffic shifted back toward its normal weights" };
-      return sameWeights(event.to, event.normal)
+      return atNormal(event)
         ? { icon: ":white_check_mark:", headline: `Failback complete: ${target} back at its normal weight` }
         : {
             icon: ":arrow_heading_up:",
@@ -132,10 +134,8 @@ function storyOf(event: FailoverEvent): string | undefined {
     case "restored": {
       const after = event.outSeconds === undefined ? "" : ` after ${formatDuration(event.outSeconds)} on failover`;
       if (event.target === undefined)
-        return sameWeights(event.to, event.normal)
-          ? `Traffic back at its normal weights ${formatWeights(event.to)}.`
-          : undefined;
-      return sameWeights(event.to, event.normal)
+        return atNormal(event) ? `Traffic back at its normal weights ${formatWeights(event.to)}.` : undefined;
+      return atNormal(event)
         ? `${target} back at its normal weight ${formatWeights(event.to)}${after}.`
         : `${target} back at its normal weight${after}; other targets are still off theirs (${formatWeights(event.to)}, normal ${formatWeights(event.normal)}).`;
     }
@@ -160,21 +160,6 @@ function describeLease(lease: LeaseSummary): string {
   return `\`${slackText(lease.id)}\` ${slackText(leaseWhat(lease))} by ${slackText(lease.actor)}, until ${formatEpoch(lease.expiresAt)}\n_${slackText(lease.reason)}_`;
 }
 
-const field = (title: string, body: string): Markdown => ({
-  type: "mrkdwn",
-  text: clip(`*${title}*\n${body}`, limits.field),
-});
-
-function targetsOf(from: Weights, to: Weights): string[] {
-  return [...new Set([...Object.keys(to), ...Object.keys(from)])];
-}
-
-function weightLines(from: Weights, to: Weights): string {
-  return targetsOf(from, to)
-    .map((target) => `\`${slackText(target)}\` ${from[target] ?? 0} → ${to[target] ?? 0}`)
-    .join("\n");
-}
-
 /** `primary 90 → 0, failover 10 → 100`: only the targets that moved. */
 function shiftInline(from: Weights, to: Weights): string {
   return targetsOf(from, to)
@@ -189,17 +174,7 @@ function weightsInline(weights: Weights): string {
     .join(", ");
 }
 
-function sameWeights(a: Weights, b: Weights): boolean {
-  return targetsOf(a, b).every((target) => (a[target] ?? 0) === (b[target] ?? 0));
-}
-
-function voteLines(votes: NonNullable<FailoverEvent["votes"]>): string {
-  return Object.entries(votes)
-    .map(([target, byVantage]) => {
-      const cells = Object.entries(byVantage).map(
-        ([vantage, vote]) => `${voteIcon[vote]} ${slackText(vantage)} ${vote}`,
-      );
-      return `*${slackText(target)}*: ${cells.length > 0 ? cells.join(" · ") : "no votes"}`;
-    })
-    .join("\n");
+/** True when the event leaves every target at its normal weight. */
+function atNormal(event: FailoverEvent): boolean {
+  return sameWeights(event.to, event.normal, targetsOf(event.to, event.normal));
 }

@@ -2,7 +2,18 @@ import type { Attribution } from "../audit.ts";
 import type { OverrideLease } from "../lease.ts";
 import type { SwitchEvent } from "../state.ts";
 import type { Weights } from "../types.ts";
+import { sameWeights } from "../policy/weights.ts";
 import { alarmKind, type AlarmKind, type CloudWatchAlarmMessage } from "./alarm.ts";
+import {
+  blockLimits as limits,
+  field,
+  type Markdown,
+  type SlackMessage,
+  type SlackBlock,
+  targetsOf,
+  voteLines,
+  weightLines,
+} from "./blocks.ts";
 import { buildEventMessage } from "./event-message.ts";
 import { parseFailoverEvent } from "./failover-event.ts";
 import { clip, formatEpoch, slackText } from "./text.ts";
@@ -19,27 +30,6 @@ export interface NotifyContext {
   normal?: Weights;
 }
 
-export interface PlainText {
-  type: "plain_text";
-  text: string;
-  emoji?: boolean;
-}
-export interface Markdown {
-  type: "mrkdwn";
-  text: string;
-}
-/** The Block Kit blocks this notifier uses. */
-export type SlackBlock =
-  | { type: "header"; text: PlainText }
-  | { type: "section"; text: Markdown | PlainText; fields?: Markdown[] }
-  | { type: "context"; elements: Markdown[] };
-
-/** An incoming-webhook payload: `text` is the notification/fallback text, `blocks` what Slack shows. */
-export interface SlackMessage {
-  text: string;
-  blocks: SlackBlock[];
-}
-
 export interface SlackMessageInput {
   /** The parsed alarm, or `undefined` when the SNS message was something else. */
   alarm: CloudWatchAlarmMessage | undefined;
@@ -50,9 +40,6 @@ export interface SlackMessageInput {
   /** Why this notifier posts although it is not the first control region's (./announce.ts); shown under the message. @default none */
   note?: string;
 }
-
-// Slack's limits: header 150 chars, section text 3000, field 2000.
-const limits = { header: 150, section: 3000, field: 2000, context: 300 } as const;
 
 /** Per alarm kind: its icon, the headline when it fires, and what "cleared" refers to. */
 const phrasing: Record<
@@ -183,7 +170,9 @@ function alarmMessage(
   const lastSwitch =
     kind === "switchover" || kind === "all-down" || kind === "flap-budget" ? context?.lastSwitch : undefined;
   // "Cleared" reads as "incident over": only when traffic is back at its normal weights.
-  const normalAgain = context?.normal !== undefined && sameWeights(context.weights, context.normal);
+  const normalAgain =
+    context?.normal !== undefined &&
+    sameWeights(context.weights, context.normal, targetsOf(context.weights, context.normal));
   // A vantage that agrees again is back whatever the weights are: it never moved them.
   const back = state === "OK" && kind === "vantage-suspect";
   const { icon, what } = headline(state, kind, region, target, lastSwitch, normalAgain);
@@ -204,7 +193,7 @@ function alarmMessage(
 
   const fields: Markdown[] = [];
   const moved = kind === "switchover" && lastSwitch !== undefined && state === "ALARM";
-  if (moved) fields.push(field("Weights", weightChanges(lastSwitch.from, lastSwitch.to)));
+  if (moved) fields.push(field("Weights", weightLines(lastSwitch.from, lastSwitch.to)));
   else if (context) fields.push(field("Weights now", weightList(context.weights)));
   if (moved)
     fields.push(
@@ -255,32 +244,12 @@ function alarmMessage(
   return { text: clip(text, limits.section), blocks };
 }
 
-const field = (title: string, body: string): Markdown => ({
-  type: "mrkdwn",
-  text: clip(`*${title}*\n${body}`, limits.field),
-});
-
 /** `primary 0 (normal 90), failover 100 (normal 10)`: the targets off their normal weight. */
 function offNormal(weights: Weights, normal: Weights): string {
   return targetsOf(normal, weights)
     .filter((target) => (weights[target] ?? 0) !== (normal[target] ?? 0))
     .map((target) => `${slackText(target)} ${weights[target] ?? 0} (normal ${normal[target] ?? 0})`)
     .join(", ");
-}
-
-function sameWeights(a: Weights, b: Weights): boolean {
-  return targetsOf(a, b).every((target) => (a[target] ?? 0) === (b[target] ?? 0));
-}
-
-/** Targets in the order of `to`, then any only in `from`. */
-function targetsOf(from: Weights, to: Weights): string[] {
-  return [...new Set([...Object.keys(to), ...Object.keys(from)])];
-}
-
-function weightChanges(from: Weights, to: Weights): string {
-  return targetsOf(from, to)
-    .map((target) => `\`${slackText(target)}\` ${from[target] ?? 0} → ${to[target] ?? 0}`)
-    .join("\n");
 }
 
 function weightChangesInline(from: Weights, to: Weights): string {
@@ -292,16 +261,6 @@ function weightChangesInline(from: Weights, to: Weights): string {
 function weightList(weights: Weights): string {
   const lines = Object.entries(weights).map(([target, weight]) => `\`${slackText(target)}\` ${weight}`);
   return lines.length > 0 ? lines.join("\n") : "(none)";
-}
-
-const voteIcon = { up: ":large_green_circle:", down: ":red_circle:", silent: ":white_circle:" } as const;
-
-function voteLines(votes: SwitchEvent["votes"]): string {
-  const lines = Object.entries(votes).map(([target, byVantage]) => {
-    const cells = Object.entries(byVantage).map(([vantage, vote]) => `${voteIcon[vote]} ${slackText(vantage)} ${vote}`);
-    return `*${slackText(target)}*: ${cells.length > 0 ? cells.join(" · ") : "no votes"}`;
-  });
-  return lines.join("\n");
 }
 
 function describeLease(lease: OverrideLease & Attribution): string {

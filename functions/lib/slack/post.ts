@@ -1,6 +1,6 @@
 import { FailoverError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import type { SlackMessage } from "./message.ts";
+import type { SlackMessage } from "./blocks.ts";
 import { systemClock } from "../clock.ts";
 
 export interface PostOptions {

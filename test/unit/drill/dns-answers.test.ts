@@ -39,6 +39,29 @@ describe("drill DNS answers", () => {
     ]);
   });
 
+  it("carries on-call's change id on its records change and on the health checks then bringing DNS to those records", () => {
+    // Prepare: on-call drains primary (lease L1: records and its override's signal), releases it (audit R1: records
+    // back to normal while the signal still drains primary), then the signal clears.
+    const records = [
+      start,
+      { at: 65_000, weights: { primary: 0, failover: 100 }, onCall: "L1" },
+      { at: 185_000, weights: normal, onCall: "R1" },
+    ];
+    const overrideDrain = { ...drainedBySignal, checkedAt: 70_000, calculatedAt: 72_000, answersAt: 77_000 };
+    const cleared = { ...overrideDrain, healthy: true, checkedAt: 215_000, calculatedAt: 217_000, answersAt: 222_000 };
+
+    // Act
+    const timeline = dnsTimeline(ids, records, [overrideDrain, cleared]);
+
+    // Assess
+    expect(timeline.map((change) => [change.at, change.path, change.weights, change.onCall])).toEqual([
+      [0, "start", normal, undefined],
+      [65_000, "records", { primary: 0, failover: 100 }, "L1"],
+      [185_000, "records", { primary: 0, failover: 10 }, "R1"],
+      [222_000, "data-plane", normal, "R1"],
+    ]);
+  });
+
   it("leaves out changes that change no answers: the records catching up with a drain already made", () => {
     // Prepare: drained through the health check at 31 s; the records catch up at 600 s; the signal clears at 640 s.
     const records = [start, { at: 600_000, weights: { primary: 0, failover: 100 } }];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { leaseRecordName, readLeaseRecord, type OverrideLease } from "../../../functions/lib/lease.ts";
+import { leaseRecordName, type OverrideLease } from "../../../functions/lib/lease.ts";
+import { readLeaseRecord } from "../../../functions/lib/records/lease-record.ts";
 import { casChanges } from "../../../functions/lib/records/change-batch.ts";
 import type { RecordSetData } from "../../../functions/lib/records/record-set.ts";
 import { decodeTxtDocument, decodeTxtStrings, encodeTxtDocument } from "../../../functions/lib/records/txt.ts";

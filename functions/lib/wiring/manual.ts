@@ -1,17 +1,16 @@
-import { auditTrailFor } from "./audit.ts";
-import { alertAnnouncer } from "./aws/alert-topics.ts";
-import { MetricsBus } from "./aws/cloudwatch.ts";
-import { HealthCheckAdmin } from "./aws/route53-health-checks.ts";
-import { Route53Switcher } from "./aws/route53.ts";
-import { systemClock } from "./clock.ts";
-import type { FailoverConfig } from "./config.ts";
-import type { ManualDeps } from "./control/manual.ts";
-import { SIGNAL_ENDPOINTS_ENV, signalEndpointsFrom } from "./dataplane/endpoints.ts";
-import { log } from "./log.ts";
-import { ParameterStore } from "./aws/ssm.ts";
-import { SignalStore } from "./dataplane/signal-store.ts";
-import { canaryTopicArn } from "./dataplane/canary-alarm.ts";
-import { alertTopicsFromEnv } from "./control/announcer.ts";
+import { auditTrailFor } from "../audit.ts";
+import { alertAnnouncer, alertTopicsFromEnv } from "./alert-announcer.ts";
+import { MetricsBus } from "../aws/cloudwatch.ts";
+import { HealthCheckAdmin } from "../aws/route53-health-checks.ts";
+import { Route53Switcher } from "../aws/route53.ts";
+import { systemClock } from "../clock.ts";
+import type { FailoverConfig } from "../config.ts";
+import type { ManualDeps } from "../control/manual.ts";
+import { SIGNAL_ENDPOINTS_ENV, signalEndpointsFrom } from "../dataplane/endpoints.ts";
+import { log } from "../log.ts";
+import { ParameterStore } from "../aws/ssm.ts";
+import { SignalStore } from "../dataplane/signal-store.ts";
+import { canaryTopicArn } from "../dataplane/canary-alarm.ts";
 
 /**
  * What the manual failover logic runs on inside a Lambda function (the

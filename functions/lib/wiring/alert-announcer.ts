@@ -1,7 +1,7 @@
-import { alertTopicsFromEnv, snsAnnouncer, type Announce } from "../control/announcer.ts";
+import { snsAnnouncer, type Announce } from "../control/announcer.ts";
 import type { Logger } from "../log.ts";
-import type { AwsClientOptions } from "./client-config.ts";
-import { SnsPublisher } from "./sns.ts";
+import type { AwsClientOptions } from "../aws/client-config.ts";
+import { SnsPublisher } from "../aws/sns.ts";
 
 /**
  * One attempt per topic, given time: a publish whose answer is lost may
@@ -36,4 +36,19 @@ export function alertAnnouncer(
       return publisher.publish(topicArn, message);
     },
   });
+}
+
+/** Alert topics from `FAILOVER_ALERT_TOPICS` (JSON `{ "<region>": "<topic arn>" }`, set by the stacks); `{}` when unset or unreadable. */
+export function alertTopicsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const raw = env.FAILOVER_ALERT_TOPICS;
+  if (!raw) return {};
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed !== "object" || parsed === null) return {};
+    return Object.fromEntries(
+      Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+    );
+  } catch {
+    return {};
+  }
 }

@@ -1,0 +1,76 @@
+/**
+ * The layers of functions/, lowest first: a file may import files of its own
+ * layer or of a lower one, never of a higher one (scripts/check-imports.ts,
+ * run by `npm test`, fails on such an import and on any import cycle).
+ * Code low in the stack knows nothing of what is built on it, so a change to
+ * the decider round, the Slack messages or the AWS adapters cannot ripple
+ * down into the policy or the record formats.
+ *
+ * A rule is a file (`functions/lib/lease.ts`), a folder with all below it
+ * (`functions/lib/policy/`), or the files directly in a folder
+ * (`functions/lib/*`); the most specific rule that matches a file places it,
+ * and a file that no rule places fails the check (say where it belongs here).
+ */
+export interface Layer {
+  /** One word, used in the check's messages. */
+  name: string;
+  /** What the layer holds and why it stands where it does. */
+  says: string;
+  /** The files and folders placed in this layer. */
+  paths: readonly string[];
+}
+
+/** functions/'s layers, lowest first (docs/architecture.md draws them). */
+export const functionLayers: readonly Layer[] = [
+  {
+    name: "foundation",
+    says: "errors, clock, logging, validation, the config and its schemas, metric names: used by everything, using nothing above",
+    paths: ["functions/lib/*"],
+  },
+  {
+    name: "model",
+    says: "pure domain: the policy, the probe, the lease and state documents, the metric datums built from them",
+    paths: [
+      "functions/lib/policy/",
+      "functions/lib/probe/",
+      "functions/lib/lease.ts",
+      "functions/lib/state.ts",
+      "functions/lib/metric-datums.ts",
+    ],
+  },
+  {
+    name: "records",
+    says: "the Route 53 record formats: weighted sets, TXT documents, change batches, zone snapshots",
+    paths: ["functions/lib/records/"],
+  },
+  {
+    name: "dataplane",
+    says: "the drain signals, health checks and signal store's document policy, apart from any AWS client",
+    paths: ["functions/lib/dataplane/"],
+  },
+  {
+    name: "adapters",
+    says: "the AWS clients (Route 53, CloudWatch, SSM, SNS, Lambda): I/O and retries, no decisions",
+    paths: ["functions/lib/aws/"],
+  },
+  {
+    name: "services",
+    says: "the audit trail and the Slack notifier, built on the adapters",
+    paths: ["functions/lib/audit.ts", "functions/lib/slack/"],
+  },
+  {
+    name: "control",
+    says: "the decider round, the manual actions and the data-plane linking",
+    paths: ["functions/lib/control/"],
+  },
+  {
+    name: "wiring",
+    says: "what joins the adapters to the control code inside a Lambda function, and the Slack command's request handling",
+    paths: ["functions/lib/wiring/", "functions/lib/slack-command/"],
+  },
+  {
+    name: "entries",
+    says: "the Lambda handlers the stacks deploy",
+    paths: ["functions/*"],
+  },
+];
