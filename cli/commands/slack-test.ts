@@ -10,9 +10,11 @@ import {
   type SlackTestDelivery,
 } from "../../functions/lib/slack/slack-test.ts";
 import {
+  describeWebhookState,
   setWebhookCommand,
   slackWebhookParameterName,
-  WEBHOOK_PLACEHOLDER,
+  webhookState,
+  type WebhookState,
 } from "../../functions/lib/slack/webhook.ts";
 import { parseArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
@@ -130,33 +132,26 @@ function checkedFlags(
   return { region, topic, waitMs: wait * 1000 };
 }
 
-/** The control regions whose webhook parameter is missing or still the placeholder (values never kept). */
+/** The control regions whose webhook parameter is not usable (missing, the placeholder, not a SecureString); values never kept. */
 async function unsetWebhooks(
   config: FailoverConfig,
   parameter: string,
   aws: { endpoint?: string },
-): Promise<Array<{ region: string; state: "missing" | "placeholder" }>> {
+): Promise<Array<{ region: string; state: Exclude<WebhookState, "set"> }>> {
   const states = await Promise.all(
-    config.controlRegions.map(async (region) => {
-      const value = (await new ParameterStore({ ...aws, region }).get(parameter, { decrypt: true }))?.trim();
-      const state =
-        value === undefined ? "missing" : value === "" || value === WEBHOOK_PLACEHOLDER ? "placeholder" : "set";
-      return { region, state } as const;
-    }),
+    config.controlRegions.map(async (region) => ({
+      region,
+      state: await webhookState(new ParameterStore({ ...aws, region }), parameter),
+    })),
   );
   return states.flatMap((s) => (s.state === "set" ? [] : [{ region: s.region, state: s.state }]));
 }
 
-function webhookLines(config: FailoverConfig, unset: Array<{ region: string; state: string }>): string[] {
+function webhookLines(config: FailoverConfig, unset: Array<{ region: string; state: WebhookState }>): string[] {
   const parameter = slackWebhookParameterName(config.name);
   return config.controlRegions.map((region) => {
     const state = unset.find((u) => u.region === region)?.state;
-    const what =
-      state === undefined
-        ? "set"
-        : state === "missing"
-          ? "does not exist"
-          : `holds the placeholder "${WEBHOOK_PLACEHOLDER}"`;
+    const what = state === undefined ? "set" : describeWebhookState(state);
     return `0. webhook parameter ${parameter} in ${region}: ${what}`;
   });
 }

@@ -15,6 +15,7 @@ import type { ManualResponse } from "../../functions/lib/control/manual-result.t
 import { manualFunctionName } from "../../functions/lib/deployment.ts";
 import { FailoverError } from "../../functions/lib/errors.ts";
 import { createLogger } from "../../functions/lib/log.ts";
+import { slackWebhookParameterName, webhookState } from "../../functions/lib/slack/webhook.ts";
 import type { CliIO } from "../command.ts";
 
 /** Where a manual failover event goes. */
@@ -90,6 +91,9 @@ async function send(
         ),
       ),
     };
+    // Your credentials may read the webhook: its state is checked here, its value never leaves webhookState.
+    const parameter = slackWebhookParameterName(config.name);
+    deps.webhook = (r) => webhookState(new ParameterStore({ region: r, ...(endpoint ? { endpoint } : {}) }), parameter);
     const signalEndpoints = signalEndpointsFrom(io.env[SIGNAL_ENDPOINTS_ENV], config);
     if (signalEndpoints !== undefined) deps.signalEndpoints = signalEndpoints;
     const canaryTopic = canaryTopicArn(alertTopicsFromEnv(io.env));

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import {
   ChangeResourceRecordSetsCommand,
   CreateHealthCheckCommand,
+  DeleteHealthCheckCommand,
   Route53Client,
   UpdateHealthCheckCommand,
   type ChangeResourceRecordSetsCommandInput,
@@ -30,6 +31,7 @@ import { canaryAlarmName, canaryAlarmSpec } from "../../functions/lib/dataplane/
 import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { createLogger } from "../../functions/lib/log.ts";
 import { createSignalHandler } from "../../functions/signal.ts";
+import { slackWebhookParameterName, WEBHOOK_PLACEHOLDER, webhookState } from "../../functions/lib/slack/webhook.ts";
 import { capturedLog, controlZone, drainDocument, emulatorPerFile } from "../support/control-fixtures.ts";
 import { recordSets } from "../support/control-fixtures.ts";
 import { closedPort, selfSignedCertificate, startServer } from "../support/local-servers.ts";
@@ -70,13 +72,24 @@ function fetchTrusting(ca: string): FetchText {
     });
 }
 
-/** A zone with records, one real signal endpoint per control region (HTTPS needing SNI with `tls`), and the manual deps. */
-async function setup(tls?: { key: string; cert: string }) {
-  const zone = await controlZone(emulator.url);
+/** The Slack webhook the tests set: its secret part must never show in an output. */
+const webhookSecret = "T0/B0/webhook-secret-token";
+
+/**
+ * A zone with records, one real signal endpoint per control region (HTTPS needing SNI with `tls`), and the
+ * manual deps. The config is named `name` (its own SSM parameters); its Slack webhook is set unless `webhook` is false.
+ */
+async function setup(options: { tls?: { key: string; cert: string }; name?: string; webhook?: boolean } = {}) {
+  const { tls } = options;
+  const zone = await controlZone(emulator.url, options.name ? { name: options.name } : {});
   const { config } = zone;
   const parameters = new Map(
     config.controlRegions.map((region) => [region, new ParameterStore({ region, endpoint: emulator.url })]),
   );
+  const webhookParameter = slackWebhookParameterName(config.name);
+  if (options.webhook !== false)
+    for (const store of parameters.values())
+      await store.put(webhookParameter, `https://hooks.slack.test/services/${webhookSecret}`, { secure: true });
   const store = new SignalStore(config, parameters);
   const servers: Record<string, SignalEndpoint> = {};
   const endpoints: Record<string, string> = {};
@@ -100,10 +113,11 @@ async function setup(tls?: { key: string; cert: string }) {
     audit: zone.audit,
     // As the manual function finds it from its alert topics: the canary alarms announce there.
     canaryTopic: "arn:aws:sns:us-east-1:123456789012:failover-ci-signal-canary",
+    webhook: (region: string) => webhookState(parameters.get(region) as ParameterStore, webhookParameter),
     ...(tls ? { fetchText: fetchTrusting(tls.cert) } : {}),
   } satisfies ManualDeps;
   const route53 = new Route53Client({ endpoint: emulator.url, region: "us-east-1", credentials });
-  return { ...zone, store, servers, endpoints, healthChecks, manual, route53 };
+  return { ...zone, store, servers, endpoints, healthChecks, manual, route53, parameters, webhookParameter };
 }
 
 function ok<T>(response: ManualResponse): T {
@@ -325,7 +339,7 @@ describe("the failover CLI on the data plane (--direct, emulator)", () => {
     return { code, ...out };
   }
 
-  it("verify exits 1 with one line per broken link and its fix, init links, then status --json shows the health checks and DNS answers", async () => {
+  it("verify exits 1 saying the data plane is not set up yet, init links it, then status --json shows the health checks and DNS answers", async () => {
     // Prepare: a zone with records but no health checks, the alarms deployed, the endpoints in the environment.
     const { config, endpoints } = await setup();
     const file = join(mkdtempSync(join(tmpdir(), "dp-cli-")), "failover.config.json");
@@ -348,15 +362,8 @@ describe("the failover CLI on the data plane (--direct, emulator)", () => {
     const badEndpoints = await cli(["verify", "--direct"], { ...env, FAILOVER_SIGNAL_ENDPOINTS: '{"eu-west-9":"x"}' });
     // Assess
     expect(before.code).toBe(1);
-    expect(before.stdout).toMatch(/^10 broken link\(s\):$/m);
-    expect(before.stdout).toMatch(
-      /^ {2}canary: no canary health check for control region us-west-1\. Fix: failover init --direct --yes$/m,
-    );
-    expect(before.stdout).toMatch(
-      /^ {2}signal-check: primary: no signal health check for control region us-east-2\. Fix: failover init --direct --yes$/m,
-    );
-    expect(before.stdout).toMatch(
-      /^ {2}record: failover: record api\.example\.com is without a health check\. Fix: failover init --direct --yes$/m,
+    expect(before.stdout).toBe(
+      "Not set up yet (1 step(s); run each, then verify again):\n  data plane: no data-plane health check yet. Run: failover init --direct --yes\n",
     );
     expect(init.code).toBe(0);
     expect(init.stdout).toMatch(/adopted as they are \(weights unchanged\)/);
@@ -380,6 +387,116 @@ describe("the failover CLI on the data plane (--direct, emulator)", () => {
     expect(badEndpoints.stderr).toMatch(/FAILOVER_SIGNAL_ENDPOINTS/);
     expect(badEndpoints.stderr).toMatch(/eu-west-9: unknown field/);
     expect(badEndpoints.stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  }, 90_000);
+
+  it("verify on an empty emulator says what is not set up yet and the command for each; followed, verify passes", async () => {
+    // Prepare: a zone with no record, no health check, no alarm and no webhook parameter (the records setup made, removed).
+    const { config, endpoints, switcher, route53, zoneId, parameters, webhookParameter } = await setup({
+      name: "tryout",
+      webhook: false,
+    });
+    const sets = Object.values((await switcher.read()).records["api.example.com"] ?? {});
+    await route53.send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: { Changes: sets.map((set) => ({ Action: "DELETE", ResourceRecordSet: set as never })) },
+      }),
+    );
+    const file = join(mkdtempSync(join(tmpdir(), "dp-empty-")), "failover.config.json");
+    writeFileSync(file, JSON.stringify(config));
+    const env = { ...emulator.env, FAILOVER_CONFIG_FILE: file, USER: "alice" };
+
+    // Act: verify; then each step as printed (the deploy's part done as the stacks do it: alarms, endpoints)
+    const empty = await cli(["verify", "--direct"], env);
+    const alarms = new CloudWatchAdmin(config, { endpoint: emulator.url, retry: fastRetry });
+    for (const region of config.controlRegions) await alarms.putAlarms(region, alarmDefinitions(config, region));
+    for (const store of parameters.values())
+      await store.put(webhookParameter, `https://hooks.slack.test/services/${webhookSecret}`, { secure: true });
+    const deployed = { ...env, FAILOVER_SIGNAL_ENDPOINTS: JSON.stringify(endpoints) };
+    const init = await cli(["init", "--direct", "--yes"], deployed);
+    const after = await cli(["verify", "--direct"], deployed);
+
+    // Assess
+    expect(empty.code).toBe(1);
+    expect(empty.stdout).toMatch(/^Not set up yet \(6 step\(s\); run each, then verify again\):$/m);
+    expect(empty.stdout).toMatch(/^ {2}records: no weighted record yet .*\. Run: failover init --direct --yes$/m);
+    expect(empty.stdout).toMatch(
+      /^ {2}data plane: .*no signal endpoint known .*Run: npx sst deploy, then FAILOVER_SIGNAL_ENDPOINTS=.* failover init --direct --yes$/m,
+    );
+    expect(empty.stdout).toMatch(/^ {2}alarms: no alarm in us-west-1 yet\. Run: npx sst deploy/m);
+    for (const region of config.controlRegions)
+      expect(empty.stdout).toContain(
+        `  Slack webhook: /tryout/slack-webhook in ${region} does not exist. Run: aws ssm put-parameter --region ${region} --name /tryout/slack-webhook --type SecureString`,
+      );
+    expect(empty.stdout).not.toMatch(/broken/);
+    expect(init.code).toBe(0);
+    expect(after).toMatchObject({ code: 0, stderr: "" });
+    expect(after.stdout).toMatch(/^Data-plane chain sound/);
+    expect(`${empty.stdout}${empty.stderr}${after.stdout}${init.stdout}`).not.toContain(webhookSecret);
+  }, 90_000);
+
+  it("verify on a set-up zone with a health check deleted says broken and names it, not 'not set up yet'", async () => {
+    // Prepare: everything set up, then primary's us-east-2 signal check deleted by hand.
+    const { config, endpoints, healthChecks, route53 } = await setup({ name: "broken" });
+    const file = join(mkdtempSync(join(tmpdir(), "dp-broken-")), "failover.config.json");
+    writeFileSync(file, JSON.stringify(config));
+    const env = {
+      ...emulator.env,
+      FAILOVER_CONFIG_FILE: file,
+      USER: "alice",
+      FAILOVER_SIGNAL_ENDPOINTS: JSON.stringify(endpoints),
+    };
+    const alarms = new CloudWatchAdmin(config, { endpoint: emulator.url, retry: fastRetry });
+    for (const region of config.controlRegions) await alarms.putAlarms(region, alarmDefinitions(config, region));
+    await cli(["init", "--direct", "--yes"], env);
+    const reference = healthCheckReference(config, "primary", "us-east-2");
+    const deleted = (await healthChecks.list()).find((check) => check.reference === reference)?.id ?? "";
+    await route53.send(new DeleteHealthCheckCommand({ HealthCheckId: deleted }));
+
+    // Act
+    const verify = await cli(["verify", "--direct"], env);
+
+    // Assess
+    expect(verify.code).toBe(1);
+    expect(verify.stdout).not.toContain("Not set up yet");
+    expect(verify.stdout).toMatch(/^\d+ broken link\(s\):$/m);
+    expect(verify.stdout).toMatch(
+      /^ {2}signal-check: primary: no signal health check for control region us-east-2\. Fix: failover init --direct --yes$/m,
+    );
+  }, 90_000);
+
+  it("verify names the webhook parameter and its command per control region: missing, the placeholder, not a SecureString, set", async () => {
+    // Prepare: us-east-2's parameter missing, us-west-1's the deploy's placeholder.
+    const { manual, parameters, webhookParameter } = await setup({ name: "hooks", webhook: false });
+    const [east, west] = ["us-east-2", "us-west-1"].map((region) => parameters.get(region) as ParameterStore);
+    const verify = async () => ok<VerifyResult>(await handleManualEvent(manual, { action: "verify", actor: "bob" }));
+    const webhookOf = (result: VerifyResult) => [
+      ...result.notSetUp
+        .filter((step) => step.part === "Slack webhook")
+        .map((step) => `${step.message} => ${step.run}`),
+      ...result.broken.filter((link) => link.link === "webhook").map((link) => `broken: ${link.message}`),
+    ];
+    await west?.put(webhookParameter, WEBHOOK_PLACEHOLDER, { secure: true });
+
+    // Act
+    const unset = await verify();
+    await east?.put(webhookParameter, `https://hooks.slack.test/services/${webhookSecret}`);
+    const plain = await verify();
+    await east?.put(webhookParameter, `https://hooks.slack.test/services/${webhookSecret}`, { secure: true });
+    await west?.put(webhookParameter, `https://hooks.slack.test/services/${webhookSecret}`, { secure: true });
+    const set = await verify();
+
+    // Assess
+    expect(webhookOf(unset)).toEqual([
+      '/hooks/slack-webhook in us-east-2 does not exist => aws ssm put-parameter --region us-east-2 --name /hooks/slack-webhook --type SecureString --overwrite --value "$SLACK_WEBHOOK_URL"',
+      '/hooks/slack-webhook in us-west-1 holds the placeholder "unset" => aws ssm put-parameter --region us-west-1 --name /hooks/slack-webhook --type SecureString --overwrite --value "$SLACK_WEBHOOK_URL"',
+    ]);
+    expect(webhookOf(plain)).toEqual([
+      '/hooks/slack-webhook in us-west-1 holds the placeholder "unset" => aws ssm put-parameter --region us-west-1 --name /hooks/slack-webhook --type SecureString --overwrite --value "$SLACK_WEBHOOK_URL"',
+      expect.stringMatching(/^broken: \/hooks\/slack-webhook in us-east-2 is not a SecureString/),
+    ]);
+    expect(webhookOf(set)).toEqual([]);
+    expect(JSON.stringify([unset, plain, set])).not.toContain(webhookSecret);
   }, 90_000);
 
   it("init exits 2 naming the dead host, the endpoint that is not a signal endpoint and the endpoint given twice, and changes nothing", async () => {
@@ -428,7 +545,7 @@ describe("failover verify names a broken signal path (emulator)", () => {
   it("names a check without SNI, a check on a wrong host, two regions' checks on one endpoint and an endpoint gone, each with what to run", async () => {
     // Prepare: HTTPS endpoints that, like function URLs, need SNI; linked by init.
     const tls = selfSignedCertificate();
-    const { manual, config, route53, servers, healthChecks } = await setup(tls);
+    const { manual, config, route53, servers, healthChecks } = await setup({ tls });
     const init = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
     const sound = ok<VerifyResult>(await handleManualEvent(manual, { action: "verify", actor: "bob" }));
     const checks = await healthChecks.list();
@@ -552,7 +669,7 @@ describe("the canary alarms (emulator)", () => {
           `^canary alarm ${canaryAlarmName(config, "us-east-2")} in us-east-1 is not as init puts it \\(Dimensions\\): it watches .*, not the canary check ${first.dataPlane?.canary["us-east-2"]} => failover init`,
         ),
       ),
-      `canary alarm ${canaryAlarmName(config, "us-west-1")} missing in us-east-1: a broken signal path in us-west-1 would go unnoticed => failover init --direct --yes (puts the canary alarms)`,
+      `canary alarm ${canaryAlarmName(config, "us-west-1")} missing in us-east-1: a broken signal path in us-west-1 would go unnoticed => failover init --direct --yes (puts them)`,
     ]);
   }, 90_000);
 });

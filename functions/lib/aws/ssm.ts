@@ -8,7 +8,7 @@ import { requireSdk } from "./require-sdk.ts";
 
 /** The SDK, loaded with the adapter: the decider reads the signal store every round. */
 const ssm = requireSdk<typeof import("@aws-sdk/client-ssm")>("@aws-sdk/client-ssm");
-const { GetParameterCommand, GetParametersCommand, PutParameterCommand } = ssm;
+const { DescribeParametersCommand, GetParameterCommand, GetParametersCommand, PutParameterCommand } = ssm;
 
 /**
  * SSM Parameter Store adapter: the only module that imports
@@ -56,6 +56,18 @@ export class ParameterStore {
       if (error instanceof FailoverError && isNotFound(error.cause)) return undefined;
       throw error;
     }
+  }
+
+  /** A parameter's metadata (DescribeParameters: never its value), or undefined when it does not exist. */
+  async describe(name: string): Promise<{ type: string; version: number } | undefined> {
+    const output = await this.call("DescribeParameters", (signal) =>
+      this.client.send(
+        new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [name] }] }),
+        { abortSignal: signal },
+      ),
+    );
+    const found = output.Parameters?.find((parameter) => parameter.Name === name);
+    return found === undefined ? undefined : { type: found.Type ?? "", version: found.Version ?? 0 };
   }
 
   /** Several parameters in one call (at most 10 names): name → value, a name that does not exist left out. */

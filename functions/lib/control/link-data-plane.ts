@@ -162,7 +162,7 @@ export interface BrokenLink {
   /** The target it concerns, when it concerns one. */
   target?: string;
   /** Which link: the signal endpoint, a region's signal check, the calculated check, a record, an alarm. */
-  link: "endpoint" | "signal-check" | "calculated-check" | "record" | "alarm" | "canary";
+  link: "endpoint" | "signal-check" | "calculated-check" | "record" | "alarm" | "canary" | "webhook";
   message: string;
   /** What to run to fix it. */
   fix: string;

@@ -1,3 +1,4 @@
+import type { WebhookState } from "../slack/webhook.ts";
 import { randomUUID } from "node:crypto";
 import type { MetricsBus } from "../aws/cloudwatch.ts";
 import type { HealthCheckAdmin } from "../aws/route53-health-checks.ts";
@@ -63,10 +64,12 @@ export interface ManualDeps {
   signals?: SignalStore;
   /** The us-east-1 topic the canary alarms announce to (../dataplane/canary-alarm.ts canaryTopicArn). @default none: init puts the canary alarms without actions and says so */
   canaryTopic?: string;
+  /** The Slack webhook parameter's state in a control region (`verify`); the value never leaves it. @default none: not checked (the deployed function may not read it) */
+  webhook?: (region: string) => Promise<WebhookState>;
 }
 
 /** Dependencies without a default. */
-type Optional = "healthChecks" | "signalEndpoints" | "fetchText" | "signals" | "canaryTopic";
+type Optional = "healthChecks" | "signalEndpoints" | "fetchText" | "signals" | "webhook" | "canaryTopic";
 
 /** {@link ManualDeps} with every default filled in, and the target ids in config order. */
 export interface ManualContext extends Required<Omit<ManualDeps, Optional>>, Pick<ManualDeps, Optional> {

@@ -160,11 +160,21 @@ function initPlanText(init: InitResult): string {
 
 function renderVerify(verify: VerifyResult): string {
   const lines =
-    verify.broken.length === 0
+    verify.broken.length === 0 && verify.notSetUp.length === 0
       ? ["Data-plane chain sound: signal endpoints, signal and calculated checks, records tied, alarms present."]
       : [
-          `${verify.broken.length} broken link(s):`,
-          ...verify.broken.map((link) => `  ${link.link}: ${link.message}. Fix: ${link.fix}`),
+          ...(verify.notSetUp.length > 0
+            ? [
+                `Not set up yet (${verify.notSetUp.length} step(s); run each, then verify again):`,
+                ...verify.notSetUp.map((step) => `  ${step.part}: ${step.message}. Run: ${step.run}`),
+              ]
+            : []),
+          ...(verify.broken.length > 0
+            ? [
+                `${verify.broken.length} broken link(s):`,
+                ...verify.broken.map((link) => `  ${link.link}: ${link.message}. Fix: ${link.fix}`),
+              ]
+            : []),
         ];
   return [...lines, problemsText(verify.problems)].join("\n");
 }

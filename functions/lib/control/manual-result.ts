@@ -124,8 +124,19 @@ export interface InitResult extends Common {
 
 export interface VerifyResult extends Common {
   action: "verify";
-  /** Every broken link of the data-plane chain, with what to run to fix it; empty when sound. */
+  /** Every broken link (a part that exists with a link missing or wrong), with what to run to fix it; empty when sound. */
   broken: BrokenLink[];
+  /** Parts of which nothing exists yet, each with the step that sets it up; empty when all are set up. */
+  notSetUp: SetupStep[];
+}
+
+/** A part `verify` found not set up yet (nothing of it exists), and the step that sets it up. */
+export interface SetupStep {
+  /** `records`, `data plane`, `alarms`, `Slack webhook`. */
+  part: string;
+  message: string;
+  /** What to run. */
+  run: string;
 }
 
 /** What one manual action answers; the CLI renders it (./manual-render.ts; the Slack command shows the same text). */

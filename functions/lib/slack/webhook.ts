@@ -21,7 +21,49 @@ export function slackWebhookParameterName(configName: string): string {
 
 /** The command on-call runs to set the webhook (the URL is read from the shell, never written here). */
 export function setWebhookCommand(parameter: string, region: string): string {
-  return `aws ssm put-parameter --region ${region} --name ${parameter} --type SecureString --overwrite --value "$SLACK_WEBHOOK_URL"`;
+  return setSecretCommand(parameter, region, "SLACK_WEBHOOK_URL");
+}
+
+/** The command that sets a SecureString `parameter` in `region` from the shell variable `variable` (never a literal). */
+export function setSecretCommand(parameter: string, region: string, variable: string): string {
+  return `aws ssm put-parameter --region ${region} --name ${parameter} --type SecureString --overwrite --value "$${variable}"`;
+}
+
+/** Where a control region's webhook parameter stands: `set` is the only state a notifier can post with. */
+export type WebhookState = "missing" | "placeholder" | "not-secure" | "set";
+
+/**
+ * The webhook parameter's state in `store`'s region. Existence and type come
+ * from its metadata (DescribeParameters); whether it still holds the
+ * deploy's placeholder is compared here and only the state leaves this
+ * function: the value is never returned, logged or put in an error. (The
+ * version cannot tell: a parameter created by hand with the URL is at
+ * version 1 like the deploy's placeholder.)
+ */
+export async function webhookState(
+  store: Pick<ParameterStore, "describe" | "get">,
+  parameter: string,
+): Promise<WebhookState> {
+  const meta = await store.describe(parameter);
+  if (meta === undefined) return "missing";
+  if (meta.type !== "SecureString") return "not-secure";
+  const value = (await store.get(parameter, { decrypt: true }))?.trim();
+  if (value === undefined) return "missing";
+  return value === "" || value === WEBHOOK_PLACEHOLDER ? "placeholder" : "set";
+}
+
+/** A state in words, e.g. `does not exist`, for a line naming the parameter and region. */
+export function describeWebhookState(state: WebhookState): string {
+  switch (state) {
+    case "missing":
+      return "does not exist";
+    case "placeholder":
+      return `holds the placeholder "${WEBHOOK_PLACEHOLDER}"`;
+    case "not-secure":
+      return "is not a SecureString (its URL is readable by anyone allowed to read parameters): set it again as a SecureString";
+    case "set":
+      return "set";
+  }
 }
 
 /** Reads the webhook; `fresh` asks SSM again whatever was kept (after Slack answered 404/410: rotated). */
