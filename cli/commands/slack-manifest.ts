@@ -1,10 +1,14 @@
 import { loadConfig } from "../../functions/lib/config.ts";
 import { ValidationError } from "../../functions/lib/errors.ts";
 import { slackAppManifest } from "../../functions/lib/slack-command/manifest.ts";
+import { slackParameterNames } from "../../functions/lib/slack-command/secrets.ts";
+import { setSecretCommand } from "../../functions/lib/slack/webhook.ts";
+import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { parseArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
 
 const usage = `Usage: failover slack-manifest --urls '<slackCommandUrls>' [--region <control region>] [--config <file>]
+       failover slack-manifest --commands [--config <file>]
 
 Prints the Slack app manifest (JSON) of the /failover command, with the
 slash command's and the interactivity request URL set to one control
@@ -17,6 +21,9 @@ Options:
   --urls <json>        the deploy's slackCommandUrls output, region → URL
                        (default: $FAILOVER_SLACK_URLS)
   --region <region>    the control region Slack should call (default: the config's first control region)
+  --commands           only print the commands that set the Slack command's signing secret, bot token
+                       and on-call list in every control region of the config (from $SLACK_SIGNING_SECRET,
+                       $SLACK_BOT_TOKEN and $SLACK_ONCALL_IDS: values never written in a file)
   --config <file>      config file (default: $FAILOVER_CONFIG_FILE, else failover.config.json)
   -h, --help           show this help
 
@@ -30,7 +37,12 @@ const command: CliCommand = {
   async run(args: string[], io: CliIO): Promise<number> {
     const parsed = parseArgs(
       args,
-      { urls: { type: "string" }, region: { type: "string" }, config: { type: "string" } },
+      {
+        urls: { type: "string" },
+        region: { type: "string" },
+        config: { type: "string" },
+        commands: { type: "boolean" },
+      },
       { names: [] },
     );
     if (parsed.help) {
@@ -45,6 +57,10 @@ const command: CliCommand = {
         "--config",
         'expected a config with a "slack" block ({ "teamId": "T…" }); deploy it, then print the manifest',
       );
+    if (parsed.flags.commands) {
+      io.stdout(`${secretCommands(config).join("\n")}\n`);
+      return 0;
+    }
     const region = parsed.flags.region ?? config.controlRegions[0] ?? "";
     if (!config.controlRegions.includes(region))
       throw fail(
@@ -70,5 +86,15 @@ const command: CliCommand = {
     return 0;
   },
 };
+
+/** The put-parameter commands of the Slack command's three secrets, per control region of `config`. */
+function secretCommands(config: FailoverConfig): string[] {
+  const names = slackParameterNames(config.name);
+  return config.controlRegions.flatMap((region) => [
+    setSecretCommand(names.signingSecret, region, "SLACK_SIGNING_SECRET"),
+    setSecretCommand(names.botToken, region, "SLACK_BOT_TOKEN"),
+    setSecretCommand(names.onCall, region, "SLACK_ONCALL_IDS"),
+  ]);
+}
 
 export default command;

@@ -21,7 +21,12 @@ export function slackWebhookParameterName(configName: string): string {
 
 /** The command on-call runs to set the webhook (the URL is read from the shell, never written here). */
 export function setWebhookCommand(parameter: string, region: string): string {
-  return `aws ssm put-parameter --region ${region} --name ${parameter} --type SecureString --overwrite --value "$SLACK_WEBHOOK_URL"`;
+  return setSecretCommand(parameter, region, "SLACK_WEBHOOK_URL");
+}
+
+/** The command that sets a SecureString `parameter` in `region` from the shell variable `variable` (never a literal). */
+export function setSecretCommand(parameter: string, region: string, variable: string): string {
+  return `aws ssm put-parameter --region ${region} --name ${parameter} --type SecureString --overwrite --value "$${variable}"`;
 }
 
 /** Where a control region's webhook parameter stands: `set` is the only state a notifier can post with. */

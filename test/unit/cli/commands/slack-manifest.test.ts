@@ -50,6 +50,34 @@ describe("failover slack-manifest", () => {
     expect(manifest.oauth_config.scopes.bot).toEqual(["commands"]);
   });
 
+  it("--commands prints the three secrets' put-parameter commands for the config's own name and control regions", async () => {
+    // Prepare: a config with its own name and control regions
+    const mine = join(dir, "mine.json");
+    writeFileSync(
+      mine,
+      JSON.stringify(
+        mergeConfig(readJsonFile(exampleConfigPath, "config"), {
+          name: "acme-api",
+          controlRegions: ["eu-west-1", "eu-central-1"],
+          slack: { teamId: "T0123ABCD" },
+        }),
+      ),
+    );
+
+    // Act
+    const { code, stdout } = await run(["slack-manifest", "--config", mine, "--commands"]);
+
+    // Assess
+    expect(code).toBe(0);
+    expect(stdout.trim().split("\n")).toEqual(
+      ["eu-west-1", "eu-central-1"].flatMap((region) => [
+        `aws ssm put-parameter --region ${region} --name /acme-api/slack-signing-secret --type SecureString --overwrite --value "$SLACK_SIGNING_SECRET"`,
+        `aws ssm put-parameter --region ${region} --name /acme-api/slack-bot-token --type SecureString --overwrite --value "$SLACK_BOT_TOKEN"`,
+        `aws ssm put-parameter --region ${region} --name /acme-api/slack-oncall --type SecureString --overwrite --value "$SLACK_ONCALL_IDS"`,
+      ]),
+    );
+  });
+
   it("points Slack at the other control region with --region (when the first is down)", async () => {
     const { stdout } = await run(["slack-manifest", "--config", withSlack, "--region", "us-west-1"], {
       FAILOVER_SLACK_URLS: urls,
