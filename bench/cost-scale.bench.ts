@@ -27,7 +27,7 @@ const bench: Benchmark = {
     };
     const economy = priced(example, "economy");
     const threeVantages = priced(
-      { ...example, profiles: { economy3: economyWithEveryVantage }, profile: "economy3" },
+      { ...example, profiles: { economy3: economyWithEveryVantage(example) }, profile: "economy3" },
       "economy3",
     );
     const controlRegions = (example.controlRegions as string[]).length;
@@ -39,25 +39,27 @@ const bench: Benchmark = {
     for (const count of [2, 10, 50]) {
       const input = withTargets(example, count);
       const cost = priced(input, "economy");
-      const full = priced(input, "default");
       figures[`economy, ${count} targets, without the data-plane path USD`] = cost.total - cost.dataPlane;
       figures[`economy, ${count} targets USD`] = cost.total;
       figures[`Route 53's checks, ${count} AWS targets USD`] = cost.route53;
-      if (count === 2)
-        figures["data-plane path per target and control region, without the calculated check USD"] =
-          (full.dataPlane - count * prices.prices["route53.healthCheck.calculated"].usd) / (count * controlRegions);
     }
+    const [two, three] = [2, 3].map((count) => priced(withTargets(example, count), "default").dataPlane);
+    const perTarget = three! - two!;
+    figures["data-plane path, each target more (default) USD"] = perTarget;
+    figures["data-plane path, the canary per control region (default) USD"] = (two! - 2 * perTarget) / controlRegions;
     return figures;
   },
 };
 export default bench;
 
 /** The built-in `economy` (60 s rounds, first control region, no latency metric, minVantages 1) keeping every vantage. */
-const economyWithEveryVantage = {
-  probe: { intervalSeconds: 60, publishLatency: false },
-  controlRegions: ["us-east-2"],
-  policy: { minVantages: 1 },
-};
+function economyWithEveryVantage(example: Record<string, unknown>) {
+  return {
+    probe: { intervalSeconds: 60, publishLatency: false },
+    controlRegions: (example.controlRegions as string[]).slice(0, 1),
+    policy: { minVantages: 1 },
+  };
+}
 
 /** The example config with `count` AWS targets in us-west-2 instead of its two. */
 function withTargets(example: Record<string, unknown>, count: number): Record<string, unknown> {
