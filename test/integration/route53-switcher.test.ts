@@ -33,6 +33,21 @@ async function initialised(overrides: Parameters<typeof testConfig>[1] = {}, pag
   return { zoneId, config, switcher };
 }
 
+/** A switcher whose config has a third target, "third", beside `config`'s: its record is not in the zone. */
+function widerSwitcher(zoneId: string, config: ReturnType<typeof testConfig>): Route53Switcher {
+  const third = {
+    id: "third",
+    region: "eu-west-1",
+    healthUrl: "https://euw1.example.com/health",
+    weight: 5,
+    records: { "api.example.com": { values: ["192.0.2.30"] } },
+  };
+  return new Route53Switcher(testConfig(zoneId, { targets: [...config.targets, third] }), {
+    endpoint: emulator.url,
+    retry: fastRetry,
+  });
+}
+
 /** Writes the lease record with a plain SDK client: what the adapter refuses to write (a malformed lease). */
 async function writeRawLease(zoneId: string, txtValue: string): Promise<void> {
   const client = new Route53Client({
@@ -163,19 +178,10 @@ describe("Route53Switcher", () => {
 
   it("names a target that has no record as ROUTE53_MISSING_RECORD", async () => {
     const { zoneId, config } = await initialised();
-    const third = {
-      id: "third",
-      region: "eu-west-1",
-      healthUrl: "https://euw1.example.com/health",
-      weight: 5,
-      records: { "api.example.com": { values: ["192.0.2.30"] } },
-    };
-    const wider = new Route53Switcher(testConfig(zoneId, { targets: [...config.targets, third] }), {
-      endpoint: emulator.url,
-      retry: fastRetry,
-    });
 
-    const error = await wider.read().catch((e: unknown) => e);
+    const error = await widerSwitcher(zoneId, config)
+      .read()
+      .catch((e: unknown) => e);
 
     expect((error as Route53Error).code).toBe("ROUTE53_MISSING_RECORD");
     expect((error as Route53Error).message).toContain('api.example.com A "third"');
@@ -213,19 +219,10 @@ describe("Route53Switcher", () => {
 
   it("init refuses to overwrite when only some of the weighted records exist", async () => {
     const { zoneId, config } = await initialised();
-    const third = {
-      id: "third",
-      region: "eu-west-1",
-      healthUrl: "https://euw1.example.com/health",
-      weight: 5,
-      records: { "api.example.com": { values: ["192.0.2.30"] } },
-    };
-    const wider = new Route53Switcher(testConfig(zoneId, { targets: [...config.targets, third] }), {
-      endpoint: emulator.url,
-      retry: fastRetry,
-    });
 
-    const error = await wider.init().catch((e: unknown) => e);
+    const error = await widerSwitcher(zoneId, config)
+      .init()
+      .catch((e: unknown) => e);
 
     expect((error as Route53Error).code).toBe("ROUTE53_EXISTS");
     expect((error as Route53Error).message).toContain("init creates all of");

@@ -11,6 +11,7 @@ import { giveBack, takeLease } from "./manual-lease.ts";
 import { manualPlan, manualStatus } from "./manual-read.ts";
 import { manualVerify } from "./manual-verify.ts";
 import { linkDataPlane, refuseBadSignalEndpoints } from "./link-data-plane.ts";
+import { ensureCanaryAlarms } from "./canary-alarms.ts";
 import { FailoverError } from "../errors.ts";
 import type { InitOutcome } from "../aws/route53.ts";
 import { manualErrorBody, type InitResult, type ManualResponse, type ManualResult } from "./manual-result.ts";
@@ -105,53 +106,36 @@ async function initRecords(ctx: ManualContext, event: ManualEvent, now: number):
     adopted = true;
   }
   adopted ||= created.unchanged !== undefined;
-  const records = { created: created.created, replaced: created.replaced, adopted };
   const linking = healthChecks !== undefined && signalEndpoints !== undefined;
-  if (event.dryRun)
-    return {
-      action: "init",
-      at: now,
-      problems,
-      ...records,
-      changeId: "",
-      sync: null,
-      dryRun: true,
-      ...(adopted && !linking ? { unchanged: true as const } : {}),
-    };
+  const result = (rest: Partial<InitResult>, unchanged: boolean): InitResult => ({
+    action: "init",
+    at: now,
+    problems,
+    created: created.created,
+    replaced: created.replaced,
+    adopted,
+    changeId: created.changeId,
+    sync: null,
+    ...(created.readBack ? { readBack: true as const } : {}),
+    ...rest,
+    ...(unchanged ? { unchanged: true as const } : {}),
+  });
+  if (event.dryRun) return result({ changeId: "", dryRun: true }, adopted && !linking);
   const sync = await followSync(ctx, created.changeId, problems);
-  const readBack = created.readBack ? { readBack: true as const } : {};
   if (healthChecks === undefined || signalEndpoints === undefined) {
     problems.push(
       "data-plane health checks not linked: no signal endpoints (set FAILOVER_SIGNAL_ENDPOINTS to the deploy's signalEndpoints output and run init again)",
     );
-    const unchanged = adopted ? { unchanged: true as const } : {};
-    return {
-      action: "init",
-      at: now,
-      problems,
-      ...records,
-      changeId: created.changeId,
-      sync,
-      ...readBack,
-      ...unchanged,
-    };
+    return result({ sync }, adopted);
   }
   const dataPlane = await linkDataPlane(ctx.config, signalEndpoints, healthChecks, ctx.switcher, ctx.fetchText);
   ctx.log.warn("manual init: data plane linked", { ...dataPlane, actor: event.actor });
-  problems.push(...dataPlane.problems);
-  const linked = dataPlane.created.length + dataPlane.repaired.length + dataPlane.tied.length > 0;
-  const unchanged = adopted && !linked ? { unchanged: true as const } : {};
-  return {
-    action: "init",
-    at: now,
-    problems,
-    ...records,
-    changeId: created.changeId,
-    sync,
-    dataPlane,
-    ...readBack,
-    ...unchanged,
-  };
+  // The canary alarms follow the canary checks at once (a replaced check moves its alarm in the same run).
+  const canaryAlarms = await ensureCanaryAlarms(ctx.bus, ctx.config, dataPlane.canary, ctx.canaryTopic);
+  problems.push(...dataPlane.problems, ...canaryAlarms.problems);
+  const linked =
+    dataPlane.created.length + dataPlane.repaired.length + dataPlane.tied.length + canaryAlarms.put.length > 0;
+  return result({ sync, dataPlane, canaryAlarms }, adopted && !linked);
 }
 
 /** Records exist and there is nothing to link: say how to adopt them. */
