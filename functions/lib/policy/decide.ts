@@ -180,7 +180,9 @@ function finishDecision(seen: Seen, outcome: Outcome): Decision {
   return {
     verdicts,
     leaseActive: seen.leaseActive,
-    suspects: ids.flatMap((id) => (verdicts[id]?.suspects ?? []).map((suspect) => ({ ...suspect, target: id }))),
+    suspects: Object.entries(verdicts).flatMap(([id, verdict]) =>
+      verdict.suspects.map((suspect) => ({ ...suspect, target: id })),
+    ),
     attention: needsAttention(input.config, input.rounds, verdicts, memory, input.now),
     weights,
     changed,
@@ -279,8 +281,9 @@ function decideAutomatic(
 function shares(config: FailoverConfig, memory: PolicyMemory, verdicts: Record<string, TargetVerdict>): TargetShare[] {
   return config.targets.map((target) => {
     const state = memory.targets[target.id];
-    if (state === undefined)
-      return { id: target.id, normal: target.weight, factor: 1, tier: target.weight > 0 ? 0 : 1 };
+    // One tier for every target in service: the split goes by normal weight, so a weight-0 standby
+    // takes traffic only when every target in service has normal weight 0.
+    if (state === undefined) return { id: target.id, normal: target.weight, factor: 1, tier: 0 };
     if (state.mode === "ramp")
       return {
         id: target.id,
@@ -310,7 +313,7 @@ export function leaseWeights(config: FailoverConfig, lease: OverrideLease): Weig
       const chosen = t.id === lease.target;
       if (lease.action === "promote")
         return { id: t.id, normal: t.weight, factor: chosen ? 1 : 0, tier: chosen ? 0 : undefined };
-      return { id: t.id, normal: t.weight, factor: chosen ? 0 : 1, tier: chosen ? undefined : t.weight > 0 ? 0 : 1 };
+      return { id: t.id, normal: t.weight, factor: chosen ? 0 : 1, tier: chosen ? undefined : 0 };
     }),
   );
 }

@@ -8,11 +8,10 @@ export function clock(epochSeconds: number): string {
   return `${new Date(epochSeconds * 1000).toISOString().slice(11, 19)}Z`;
 }
 
-/** `us-east-1, eu-west-1 failed; us-west-2 silent` */
-function votes(verdict: TargetVerdict, against: "up" | "down"): string {
+/** The votes that are not up: `us-east-1, eu-west-1 failed; us-west-2 silent` ("" when none). */
+function votes(verdict: TargetVerdict): string {
   const parts: string[] = [];
-  const list = against === "down" ? verdict.downVotes : verdict.upVotes;
-  if (list.length > 0) parts.push(`${list.join(", ")} ${against === "down" ? "failed" : "passed"}`);
+  if (verdict.downVotes.length > 0) parts.push(`${verdict.downVotes.join(", ")} failed`);
   if (verdict.silent.length > 0) parts.push(`${verdict.silent.join(", ")} silent`);
   if (verdict.setAside.length > 0) parts.push(`${verdict.setAside.join(", ")} set aside`);
   return parts.join("; ");
@@ -23,14 +22,11 @@ export function describeVerdict(config: FailoverConfig, id: string, verdict: Tar
   const total = config.vantages.length;
   if (verdict.health === "down") {
     const rounds = `${verdict.downRounds} round${verdict.downRounds === 1 ? "" : "s"}`;
-    return `${id} down from ${verdict.downVotes.length}/${total} vantages for ${rounds} (${votes(verdict, "down")})`;
+    return `${id} down from ${verdict.downVotes.length}/${total} vantages for ${rounds} (${votes(verdict)})`;
   }
   if (verdict.health === "up") {
-    const detail =
-      verdict.downVotes.length + verdict.silent.length + verdict.setAside.length > 0
-        ? ` (${[verdict.downVotes.length > 0 ? `${verdict.downVotes.join(", ")} failed` : "", verdict.silent.length > 0 ? `${verdict.silent.join(", ")} silent` : "", verdict.setAside.length > 0 ? `${verdict.setAside.join(", ")} set aside` : ""].filter(Boolean).join("; ")})`
-        : "";
-    return `${id} up from ${verdict.upVotes.length}/${total} vantages${detail}`;
+    const against = votes(verdict);
+    return `${id} up from ${verdict.upVotes.length}/${total} vantages${against === "" ? "" : ` (${against})`}`;
   }
   const voters = verdict.upVotes.length + verdict.downVotes.length;
   if (voters < config.policy.minVantages)

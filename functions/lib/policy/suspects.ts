@@ -38,7 +38,6 @@ export function suspectCheckers(
     for (const vantage of round.conflicts ?? []) if (!conflicting.has(vantage)) conflicting.set(vantage, round.at);
   const streak = new Map<string, number>();
   const suspect = new Map<string, number>();
-  const none = new Map<string, SuspectChecker>();
   return rounds.map((round) => {
     for (const vantage of config.vantages) {
       if (conflicting.has(vantage)) continue;
@@ -61,7 +60,6 @@ export function suspectCheckers(
         suspect.delete(vantage);
       }
     }
-    if (conflicting.size === 0 && suspect.size === 0) return none;
     const aside = new Map<string, SuspectChecker>();
     for (const [vantage, at] of conflicting) aside.set(vantage, { vantage, reason: "conflicting", since: at });
     for (const [vantage, since] of suspect) aside.set(vantage, { vantage, reason: "disagrees", since });

@@ -38,6 +38,15 @@ describe("roundVerdict (quorum per round)", () => {
       unanimous: false,
     });
   });
+  it("calls only a down verdict unanimous, not one with too few voters left after the set-aside", () => {
+    const verdict = roundVerdict(
+      majority,
+      roundOf(majority, T0, { primary: "ddd" }),
+      "primary",
+      new Set(["us-east-1", "us-west-2"]),
+    );
+    expect(verdict).toMatchObject({ health: "unknown", unanimous: false, setAside: ["us-east-1", "us-west-2"] });
+  });
 });
 
 describe("votesNeeded (the quorum rule, written once)", () => {
