@@ -1,4 +1,5 @@
 import { alarmDefinitions } from "../functions/lib/alarms.ts";
+import { CANARY_ALARM_REGION, canaryTopicName } from "../functions/lib/dataplane/canary-alarm.ts";
 import type { ControlRegion } from "./control.ts";
 import type { Settings } from "./settings.ts";
 import { logicalName, providerFor } from "./regions.ts";
@@ -36,4 +37,39 @@ export function createAlerts(settings: Settings, control: ControlRegion[]): aws.
         ),
     ),
   );
+}
+
+/**
+ * The topic the canary alarms announce to: in us-east-1 (Route 53's metrics
+ * are only there, and an alarm's SNS actions must be in its own region),
+ * named `<name>-<stage>-signal-canary` so `failover init`, which puts the
+ * alarms, finds it from the alert topics' ARNs; the first control region's
+ * notifier is subscribed (it always posts), so a broken signal path reaches
+ * Slack.
+ */
+export function createCanaryTopic(settings: Settings, control: ControlRegion[]): aws.sns.Topic {
+  const [first] = control;
+  if (first === undefined) throw new Error("no control region");
+  const provider = providerFor(CANARY_ALARM_REGION);
+  const topic = new aws.sns.Topic(
+    logicalName("CanaryAlarms", CANARY_ALARM_REGION),
+    { name: canaryTopicName(`${settings.config.name}-${$app.stage}`) },
+    { provider },
+  );
+  const permission = new aws.lambda.Permission(
+    logicalName("CanaryNotifyPermission", first.region),
+    {
+      action: "lambda:InvokeFunction",
+      function: first.notifierArn,
+      principal: "sns.amazonaws.com",
+      sourceArn: topic.arn,
+    },
+    { provider: providerFor(first.region) },
+  );
+  new aws.sns.TopicSubscription(
+    logicalName("CanaryNotify", CANARY_ALARM_REGION),
+    { topic: topic.arn, protocol: "lambda", endpoint: first.notifierArn },
+    { provider, dependsOn: [permission] },
+  );
+  return topic;
 }

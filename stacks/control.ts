@@ -22,6 +22,8 @@ export interface ControlRegion {
   signal: sst.aws.Function;
   /** The `/failover` Slack command (public function URL, Slack-signed requests); only with config `slack`. */
   slackCommand?: sst.aws.Function;
+  /** ARN of the Slack notifier subscribed to `alarmTopic` (the first region's also hears the canary topic). */
+  notifierArn: $util.Output<string>;
 }
 
 /**
@@ -97,18 +99,7 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
     );
 
     const alarmTopic = topics.get(region) as sst.aws.SnsTopic;
-    alarmTopic.subscribe(logicalName("Notify", region), {
-      ...functionArgs({
-        handler: "functions/notify.handler",
-        description: `regional-failover Slack notifier (control region ${region})`,
-        configJson,
-        // The parameter's name, not its value: the URL is read from SSM at cold start.
-        environment: { ...environment, FAILOVER_SLACK_WEBHOOK_PARAMETER: secrets.webhookParameter },
-        permissions: accountId.apply((account) => notifyPermissions(config, region, account)),
-        timeoutSeconds: 30,
-        memoryMb: functionMemoryMb.notify,
-      }),
-    });
+    const notifierArn = subscribeNotifier(settings, secrets, region, alarmTopic, accountId);
 
     const signal = signals.get(region) as sst.aws.Function;
     const slackCommand =
@@ -121,8 +112,42 @@ export function createControl(settings: Settings, secrets: Secrets): ControlRegi
             writerPermissions(region),
           );
 
-    return { region, decider, manualFailover, alarmTopic, signal, ...(slackCommand ? { slackCommand } : {}) };
+    return {
+      region,
+      decider,
+      manualFailover,
+      alarmTopic,
+      signal,
+      notifierArn,
+      ...(slackCommand ? { slackCommand } : {}),
+    };
   });
+}
+
+/** The region's Slack notifier, subscribed to its alert topic; its ARN (the first region's also hears the canary topic). */
+function subscribeNotifier(
+  { config, configJson }: Settings,
+  secrets: Secrets,
+  region: string,
+  alarmTopic: sst.aws.SnsTopic,
+  accountId: $util.Output<string>,
+): $util.Output<string> {
+  const notifier = alarmTopic.subscribe(logicalName("Notify", region), {
+    ...functionArgs({
+      handler: "functions/notify.handler",
+      description: `regional-failover Slack notifier (control region ${region})`,
+      configJson,
+      // The parameter's name, not its value: the URL is read from SSM at cold start.
+      environment: {
+        FAILOVER_CONTROL_REGION: region,
+        FAILOVER_SLACK_WEBHOOK_PARAMETER: secrets.webhookParameter,
+      },
+      permissions: accountId.apply((account) => notifyPermissions(config, region, account)),
+      timeoutSeconds: 30,
+      memoryMb: functionMemoryMb.notify,
+    }),
+  });
+  return notifier.apply((subscriber) => subscriber.nodes.function.arn);
 }
 
 /** Each control region's alert topic (the alarms' and the failover events'), by region. */

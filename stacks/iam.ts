@@ -1,5 +1,6 @@
 import type { FailoverConfig } from "../functions/lib/config.ts";
 import { signalParameterNames } from "../functions/lib/dataplane/signal-store.ts";
+import { CANARY_ALARM_REGION, canaryAlarmName } from "../functions/lib/dataplane/canary-alarm.ts";
 import { normalizeDnsName } from "../functions/lib/dns-name.ts";
 import { leaseRecordName } from "../functions/lib/lease.ts";
 import { auditParameterName } from "../functions/lib/audit.ts";
@@ -135,9 +136,18 @@ export function manualReadPermissions(
     { actions: ["route53:GetHealthCheckStatus"], resources: [`arn:${partitionOf(region)}:route53:::healthcheck/*`] },
     {
       actions: ["cloudwatch:DescribeAlarms"],
-      resources: config.controlRegions.map((r) => alarmArnPattern(config, r, accountId)),
+      resources: [
+        ...config.controlRegions.map((r) => alarmArnPattern(config, r, accountId)),
+        canaryAlarmArnPattern(config, accountId),
+      ],
     },
   ];
+}
+
+/** ARN pattern of the canary alarms `failover init` puts in us-east-1 (functions/lib/dataplane/canary-alarm.ts). */
+export function canaryAlarmArnPattern(config: FailoverConfig, accountId: string): string {
+  const region = CANARY_ALARM_REGION;
+  return `arn:${partitionOf(region)}:cloudwatch:${region}:${accountId}:alarm:${canaryAlarmName(config, "*")}`;
 }
 
 /**
@@ -153,6 +163,8 @@ export function manualExtraPermissions(
 ): PermissionStatement[] {
   return [
     ...manualReadPermissions(config, region, accountId),
+    // init puts the canary alarms (only those) in us-east-1, where Route 53's metrics are.
+    { actions: ["cloudwatch:PutMetricAlarm"], resources: [canaryAlarmArnPattern(config, accountId)] },
     ...auditStatements(config, "write"),
     ...dataPlaneStoreStatements(config, "manual"),
   ];

@@ -1,4 +1,4 @@
-import { createAlerts } from "./alerts.ts";
+import { createAlerts, createCanaryTopic } from "./alerts.ts";
 import { createControl } from "./control.ts";
 import { onCallPolicy } from "./iam.ts";
 import { createProbes } from "./probes.ts";
@@ -18,11 +18,14 @@ export function buildApp() {
   createProbes(settings);
   const control = createControl(settings, secrets);
   createAlerts(settings, control);
+  const canaryTopic = createCanaryTopic(settings, control);
 
   const manualArns = $output(control.map((c) => c.manualFailover.arn));
   return {
     manualFailoverFunctions: Object.fromEntries(control.map((c) => [c.region, c.manualFailover.arn])),
     alarmTopics: Object.fromEntries(control.map((c) => [c.region, c.alarmTopic.arn])),
+    /** us-east-1: the canary alarms `failover init` puts announce here (found from alertTopics; shown for reference). */
+    canaryTopic: canaryTopic.arn,
     signalEndpoints: Object.fromEntries(control.map((c) => [c.region, c.signal.url])),
     /** For `failover … --direct`: `export FAILOVER_ALERT_TOPICS='<this>'` so its changes reach Slack too. */
     alertTopics: $jsonStringify($output(Object.fromEntries(control.map((c) => [c.region, c.alarmTopic.arn])))),

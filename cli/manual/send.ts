@@ -5,10 +5,11 @@ import { LambdaInvoker } from "../../functions/lib/aws/lambda.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.ts";
 import { SIGNAL_ENDPOINTS_ENV, signalEndpointsFrom } from "../../functions/lib/dataplane/endpoints.ts";
+import { canaryTopicArn } from "../../functions/lib/dataplane/canary-alarm.ts";
 import { systemClock } from "../../functions/lib/clock.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { auditTrailFor } from "../../functions/lib/audit.ts";
-import { alertAnnouncer } from "../../functions/lib/wiring/alert-announcer.ts";
+import { alertAnnouncer, alertTopicsFromEnv } from "../../functions/lib/wiring/alert-announcer.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
 import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
 import { manualFunctionName } from "../../functions/lib/deployment.ts";
@@ -95,6 +96,8 @@ async function send(
     deps.webhook = (r) => webhookState(new ParameterStore({ region: r, ...(endpoint ? { endpoint } : {}) }), parameter);
     const signalEndpoints = signalEndpointsFrom(io.env[SIGNAL_ENDPOINTS_ENV], config);
     if (signalEndpoints !== undefined) deps.signalEndpoints = signalEndpoints;
+    const canaryTopic = canaryTopicArn(alertTopicsFromEnv(io.env));
+    if (canaryTopic !== undefined) deps.canaryTopic = canaryTopic;
     return handleManualEvent(deps, event);
   }
   const functionName = options.functionName ?? manualFunctionName(config, options.stage);

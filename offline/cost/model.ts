@@ -519,16 +519,18 @@ function deliveryCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsage)
  * inverted HTTPS string-match check at the fast interval against that
  * region's signal endpoint, per target a calculated check over them; the
  * signal function answers every checker every 10 s; the signal and view are
- * two standard SSM parameters per control region. It adds no alarm.
+ * standard SSM parameters per control region; per control region a canary
+ * check like a signal check (it always reads "drain") and its alarm in
+ * us-east-1 (init puts it: functions/lib/dataplane/canary-alarm.ts).
  */
 export function dataPlaneCosts(config: FailoverConfig, prices: PriceTable, a: CostAssumptions): CostLine[] {
   const targets = config.targets.length;
   const controls = config.controlRegions.length;
-  const checks = targets * controls;
+  const checks = (targets + 1) * controls;
   const aws = a.signalEndpointType === "aws";
   const kind = aws ? "AWS endpoint" : "non-AWS endpoint";
   const optionId: PriceId = aws ? "route53.healthCheckOption.aws" : "route53.healthCheckOption.nonAws";
-  const per = `${targets} targets × ${controls} control regions`;
+  const per = `${targets} targets and the canary × ${controls} control regions`;
   const option = (name: string) =>
     line(prices, optionId, {
       service: "Route 53",
@@ -551,7 +553,7 @@ export function dataPlaneCosts(config: FailoverConfig, prices: PriceTable, a: Co
       service: "Route 53",
       item: `data plane: signal checks (${kind})`,
       quantity: checks,
-      basis: `one inverted check per target and control region (${per}); a function URL billed as a ${kind} (--signal-endpoint)`,
+      basis: `one inverted check per target and control region, and a canary per control region (${per}); a function URL billed as a ${kind} (--signal-endpoint)`,
     }),
     option("HTTPS"),
     option("string matching"),
@@ -563,6 +565,12 @@ export function dataPlaneCosts(config: FailoverConfig, prices: PriceTable, a: Co
       basis: "one per target, over its control-region checks",
     }),
     ...signal.map((l) => ({ ...l, item: `data plane: ${l.item}` })),
+    line(prices, "cloudwatch.alarm.standard", {
+      service: "CloudWatch",
+      item: "data plane: canary alarms (us-east-1)",
+      quantity: controls,
+      basis: "one per control region's canary check, on AWS/Route53 HealthCheckStatus (put by failover init)",
+    }),
     line(prices, "ssm.standardParameter", {
       service: "SSM",
       item: "data plane: signal documents (one per decider, and the override)",

@@ -116,6 +116,37 @@ describe("the SST app under mocks", () => {
     expect(new Set(resourceStar)).toEqual(new Set(Object.keys(wildcardResourceExceptions)));
   });
 
+  it("announces the canary alarms through a us-east-1 topic subscribed to the first control region's notifier, and lets the manual logic put only those alarms", () => {
+    const [first] = config.controlRegions;
+    const topics = app.resources.filter((r) => r.type === "aws:sns/topic:Topic" && r.region === "us-east-1");
+    const notifier = views.find((v) => v.kind === "notify" && v.region === first);
+    const notifierArn = `arn:aws:lambda:${first}:${mockAccountId}:function:${notifier?.fn.inputs.name}`;
+    const topicArn = `arn:aws:sns:us-east-1:${mockAccountId}:${config.name}-${stage}-signal-canary`;
+    const subscriptions = app.resources.filter(
+      (r) => r.type === "aws:sns/topicSubscription:TopicSubscription" && r.region === "us-east-1",
+    );
+    const permissions = app.resources.filter(
+      (r) => r.type === "aws:lambda/permission:Permission" && r.inputs.sourceArn === topicArn,
+    );
+    const putAlarm = (kind: string) =>
+      views
+        .filter((v) => v.kind === kind)
+        .flatMap((v) => roleStatements(v.role))
+        .filter((s) => s.Action.includes("cloudwatch:PutMetricAlarm"))
+        .map((s) => s.Resource);
+    const canaryAlarms = `arn:aws:cloudwatch:us-east-1:${mockAccountId}:alarm:${config.name}-signal-canary-*`;
+
+    expect(topics.map((t) => t.inputs.name)).toEqual([`${config.name}-${stage}-signal-canary`]);
+    expect(subscriptions.map((s) => [s.inputs.topic, s.inputs.protocol, s.inputs.endpoint])).toEqual([
+      [topicArn, "lambda", notifierArn],
+    ]);
+    expect(permissions.map((p) => [p.region, p.inputs.function, p.inputs.principal, p.inputs.action])).toEqual([
+      [first, notifierArn, "sns.amazonaws.com", "lambda:InvokeFunction"],
+    ]);
+    expect(putAlarm("manual")).toEqual(config.controlRegions.map(() => [canaryAlarms]));
+    expect(putAlarm("decider")).toEqual([]);
+  });
+
   it("lets only the second region's notifier read the first region's alarms of this deployment", () => {
     const [first, second] = config.controlRegions;
     const describeAlarms = (region: string | undefined) =>

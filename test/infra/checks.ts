@@ -265,6 +265,7 @@ export function roleStatements(role: MockResource | undefined): Array<{
 const manualActions = [
   "cloudwatch:DescribeAlarms",
   "cloudwatch:GetMetricData",
+  "cloudwatch:PutMetricAlarm",
   "cloudwatch:PutMetricData",
   "route53:ChangeResourceRecordSets",
   "route53:GetChange",
@@ -318,8 +319,18 @@ function actionsExpected(kind: FunctionKind, region: string, config: FailoverCon
 
 /** Resource DescribeAlarms must be limited to: this deployment's alarms in `region` (any account id). */
 function regionAlarms(config: FailoverConfig, region: string): RegExp {
+  return alarmsNamed(region, `${config.name}-`);
+}
+
+/** Resource of the canary alarms init puts: `<name>-signal-canary-*` in us-east-1 (any account id). */
+function canaryAlarms(config: FailoverConfig): RegExp {
+  return alarmsNamed("us-east-1", `${config.name}-signal-canary-`);
+}
+
+/** `arn:aws:cloudwatch:<region>:<account>:alarm:<prefix>*`, exactly. */
+function alarmsNamed(region: string, prefix: string): RegExp {
   const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`^arn:aws:cloudwatch:${escaped(region)}:\\d{12}:alarm:${escaped(config.name)}-\\*$`);
+  return new RegExp(`^arn:aws:cloudwatch:${escaped(region)}:\\d{12}:alarm:${escaped(prefix)}\\*$`);
 }
 
 /** Least privilege: named actions only, each scoped as documented in stacks/iam.ts; roles trust Lambda only. */
@@ -371,15 +382,27 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
         // The notifier asks the first region's alarms; the manual function's verify reads every control region's.
         const manualLike = view.kind === "manual" || view.kind === "slack";
         const alarmRegions = manualLike ? config.controlRegions : config.controlRegions.slice(0, 1);
+        // ...and init puts (and verify reads) the canary alarms in us-east-1.
+        const alarmPatterns = [
+          ...alarmRegions.map((r) => regionAlarms(config, r)),
+          ...(manualLike ? [canaryAlarms(config)] : []),
+        ];
         if (
           action === "cloudwatch:DescribeAlarms" &&
           !(
-            resources.length === alarmRegions.length &&
-            alarmRegions.every((r, i) => regionAlarms(config, r).test(resources[i] ?? ""))
+            resources.length === alarmPatterns.length &&
+            alarmPatterns.every((pattern, i) => pattern.test(resources[i] ?? ""))
           )
         )
           problems.push(
-            `${where}: cloudwatch:DescribeAlarms on ${resources.join(", ")}, expected only the ${config.name}-* alarms of ${alarmRegions.join(", ")}`,
+            `${where}: cloudwatch:DescribeAlarms on ${resources.join(", ")}, expected only the ${config.name}-* alarms of ${alarmRegions.join(", ")}${manualLike ? " and the canary alarms" : ""}`,
+          );
+        if (
+          action === "cloudwatch:PutMetricAlarm" &&
+          !(resources.length === 1 && canaryAlarms(config).test(resources[0] ?? ""))
+        )
+          problems.push(
+            `${where}: cloudwatch:PutMetricAlarm on ${resources.join(", ")}, expected only the canary alarms`,
           );
         if (
           action === "route53:GetHealthCheckStatus" &&

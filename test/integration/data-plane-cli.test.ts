@@ -26,7 +26,8 @@ import type {
   StatusResult,
   VerifyResult,
 } from "../../functions/lib/control/manual-result.ts";
-import { healthCheckReference, signalCheckSpec } from "../../functions/lib/dataplane/health-checks.ts";
+import { CANARY_TARGET, healthCheckReference, signalCheckSpec } from "../../functions/lib/dataplane/health-checks.ts";
+import { canaryAlarmName, canaryAlarmSpec } from "../../functions/lib/dataplane/canary-alarm.ts";
 import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { createLogger } from "../../functions/lib/log.ts";
 import { createSignalHandler } from "../../functions/signal.ts";
@@ -110,6 +111,8 @@ async function setup(options: { tls?: { key: string; cert: string }; name?: stri
     healthChecks,
     signalEndpoints: endpoints,
     audit: zone.audit,
+    // As the manual function finds it from its alert topics: the canary alarms announce there.
+    canaryTopic: "arn:aws:sns:us-east-1:123456789012:failover-ci-signal-canary",
     webhook: (region: string) => webhookState(parameters.get(region) as ParameterStore, webhookParameter),
     ...(tls ? { fetchText: fetchTrusting(tls.cert) } : {}),
   } satisfies ManualDeps;
@@ -595,5 +598,78 @@ describe("failover verify names a broken signal path (emulator)", () => {
     );
     expect(refused).toMatchObject({ ok: false, error: { code: "INVALID_INPUT" } });
     expect(await healthChecks.list()).toHaveLength(checks.length);
+  }, 90_000);
+});
+
+describe("the canary alarms (emulator)", () => {
+  it("init puts each control region's canary alarm on its canary check in us-east-1, a rerun writes nothing, a replaced check moves it, and verify names one missing or mis-pointed", async () => {
+    // Prepare
+    const { manual, config, bus, route53, endpoints } = await setup();
+    const topic = manual.canaryTopic;
+    const puts = () => bus.stats.byOperation.PutMetricAlarm?.calls ?? 0;
+    const alarm = (region: string) => bus.metricAlarm("us-east-1", canaryAlarmName(config, region));
+
+    // Act: init, init again, then us-west-1's canary check needs replacing (interval 30 under the next reference).
+    const first = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    const putsAfterFirst = puts();
+    const again = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    const putsAfterRerun = puts();
+    const reference = healthCheckReference(config, CANARY_TARGET, "us-west-1");
+    await route53.send(
+      new CreateHealthCheckCommand({
+        CallerReference: `${reference}.2`,
+        HealthCheckConfig: { ...signalCheckSpec(CANARY_TARGET, endpoints["us-west-1"] as string), RequestInterval: 30 },
+      }),
+    );
+    const replaced = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    const moved = await alarm("us-west-1");
+
+    // Assess: on the canary check, Maximum >= 1 (the canary reads healthy = "serve"), to the topic, both ways.
+    for (const region of config.controlRegions)
+      expect(await alarm(region)).toMatchObject(
+        region === "us-west-1"
+          ? { Dimensions: [{ Name: "HealthCheckId", Value: replaced.dataPlane?.canary[region] }] }
+          : {
+              Namespace: "AWS/Route53",
+              MetricName: "HealthCheckStatus",
+              Dimensions: [{ Name: "HealthCheckId", Value: first.dataPlane?.canary[region] }],
+              Statistic: "Maximum",
+              Threshold: 1,
+              ComparisonOperator: "GreaterThanOrEqualToThreshold",
+              AlarmActions: [topic],
+              OKActions: [topic],
+            },
+      );
+    expect(first.canaryAlarms?.put).toHaveLength(2);
+    expect(putsAfterFirst).toBe(2);
+    expect(again.canaryAlarms).toMatchObject({ put: [], problems: [] });
+    expect(again.unchanged).toBe(true);
+    expect(putsAfterRerun).toBe(putsAfterFirst);
+    expect(replaced.dataPlane?.created).toEqual([`${reference}.3`]);
+    expect(replaced.canaryAlarms?.put).toEqual([
+      expect.stringMatching(new RegExp(`^${canaryAlarmName(config, "us-west-1")}: .*Dimensions`)),
+    ]);
+    expect(moved?.Dimensions?.[0]?.Value).not.toBe(first.dataPlane?.canary["us-west-1"]);
+
+    // Act: one alarm deleted, the other pointed at another check.
+    await bus.send("us-east-1", "DeleteAlarms", (client) =>
+      client.send(new DeleteAlarmsCommand({ AlarmNames: [canaryAlarmName(config, "us-west-1")] })),
+    );
+    await bus.putMetricAlarm(
+      "us-east-1",
+      canaryAlarmSpec(config, "us-east-2", first.dataPlane?.canary["us-west-1"] ?? "", topic),
+    );
+    const verify = ok<VerifyResult>(await handleManualEvent(manual, { action: "verify", actor: "bob" }));
+
+    // Assess
+    const canaryLines = verify.broken.filter((link) => link.message.startsWith("canary alarm"));
+    expect(canaryLines.map((link) => `${link.message} => ${link.fix}`)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^canary alarm ${canaryAlarmName(config, "us-east-2")} in us-east-1 is not as init puts it \\(Dimensions\\): it watches .*, not the canary check ${first.dataPlane?.canary["us-east-2"]} => failover init`,
+        ),
+      ),
+      `canary alarm ${canaryAlarmName(config, "us-west-1")} missing in us-east-1: a broken signal path in us-west-1 would go unnoticed => failover init --direct --yes (puts them)`,
+    ]);
   }, 90_000);
 });

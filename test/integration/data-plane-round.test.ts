@@ -1,4 +1,4 @@
-import { CloudWatchClient, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from "@aws-sdk/client-cloudwatch";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
@@ -10,6 +10,7 @@ import {
   allUp,
   capturedLog,
   controlZone,
+  drainDocument,
   emulatorPerFile,
   primaryDownFromTwo,
   publishVotes,
@@ -163,5 +164,45 @@ describe("signal faults as decider metrics (emulator)", () => {
     expect(listed.Metrics?.map((metric) => metric.Dimensions)).toEqual([
       [{ Name: "ControlRegion", Value: "us-west-1" }],
     ]);
+  }, 60_000);
+
+  it("publishes SignalUnsound 2 (stale) in its own region while another writer's draining document has not been refreshed for over 2 minutes", async () => {
+    // Prepare: us-west-1's decider stopped 150 s ago, its document (still fresh: under 300 s) draining primary.
+    const { config, switcher, bus } = await controlZone(emulator.url, { policy });
+    const signals = new SignalStore(
+      config,
+      new Map(config.controlRegions.map((region) => [region, new ParameterStore({ region, endpoint: emulator.url })])),
+    );
+    await signals.publish(drainDocument("us-west-1", ["primary"], t0 - 134));
+    const deps: RoundDeps = {
+      config,
+      controlRegion: "us-east-2",
+      switcher,
+      bus,
+      log: capturedLog().log,
+      dryRun: false,
+      signals,
+    };
+    await publishVotes(bus, t0, allUp);
+    await publishVotes(bus, t0 + 10, allUp);
+    // Act
+    const outcome = await runDecisionRound(deps, t0 + 16);
+    // Assess
+    expect(outcome.signals).toMatchObject({ stale: ["us-west-1"], dnsAfter: ["primary"], draining: [] });
+    const stats = await new CloudWatchClient({
+      endpoint: emulator.url,
+      region: "us-east-2",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    }).send(
+      new GetMetricStatisticsCommand({
+        Namespace: config.metricNamespace,
+        MetricName: "SignalUnsound",
+        StartTime: new Date((t0 - 60) * 1000),
+        EndTime: new Date((t0 + 60) * 1000),
+        Period: 60,
+        Statistics: ["Maximum"],
+      }),
+    );
+    expect(stats.Datapoints?.map((point) => point.Maximum)).toEqual([2]);
   }, 60_000);
 });

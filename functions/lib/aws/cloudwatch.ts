@@ -15,6 +15,7 @@ import { Dimension, Metric } from "../metrics.ts";
 import type { ProbeRoundReport } from "../probe/report.ts";
 import { decodeVotes, unsealVotes, voteGroups, type VoteGroup } from "../probe-votes.ts";
 import type { ProbeRound } from "../types.ts";
+import type { CanaryAlarmSpec } from "../dataplane/canary-alarm.ts";
 import { clientConfig, endpointOverride, type AwsClientOptions } from "./client-config.ts";
 import { awsFailure, failureCodes } from "./failure.ts";
 import {
@@ -30,7 +31,7 @@ import { requireSdk } from "./require-sdk.ts";
 
 /** The SDK, loaded with the adapter: every function that imports this module calls CloudWatch each invocation. */
 const cloudWatch = requireSdk<typeof import("@aws-sdk/client-cloudwatch")>("@aws-sdk/client-cloudwatch");
-const { DescribeAlarmsCommand, GetMetricDataCommand, PutMetricDataCommand } = cloudWatch;
+const { DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, PutMetricDataCommand } = cloudWatch;
 
 /**
  * CloudWatch adapter: the only deployed module that imports
@@ -327,6 +328,47 @@ export class MetricsBus {
     if (!alarmStates.has(alarm.StateValue ?? ""))
       throw badAnswer(region, `alarm ${alarmName} has state ${JSON.stringify(alarm.StateValue)}`, "DescribeAlarms");
     return alarm.StateValue as AlarmStateValue;
+  }
+
+  /**
+   * The metric alarm `alarmName` in `region` as its settings read (the
+   * fields a {@link CanaryAlarmSpec} has), or undefined when there is none.
+   */
+  async metricAlarm(region: string, alarmName: string): Promise<Partial<CanaryAlarmSpec> | undefined> {
+    const output = await this.call(region, "DescribeAlarms", (signal) =>
+      this.clientFor(region).send(new DescribeAlarmsCommand({ AlarmNames: [alarmName], AlarmTypes: ["MetricAlarm"] }), {
+        abortSignal: signal,
+      }),
+    );
+    if (output.MetricAlarms !== undefined && !Array.isArray(output.MetricAlarms))
+      throw badAnswer(region, "MetricAlarms is not a list", "DescribeAlarms");
+    const alarm = output.MetricAlarms?.find((candidate) => candidate.AlarmName === alarmName);
+    if (alarm === undefined) return undefined;
+    const { AlarmName, AlarmDescription, Namespace, MetricName, Dimensions, Statistic, Period } = alarm;
+    const { EvaluationPeriods, DatapointsToAlarm, Threshold, ComparisonOperator, TreatMissingData } = alarm;
+    return {
+      AlarmName,
+      AlarmDescription,
+      Namespace,
+      MetricName,
+      Dimensions,
+      Statistic,
+      Period,
+      EvaluationPeriods,
+      DatapointsToAlarm,
+      Threshold,
+      ComparisonOperator,
+      TreatMissingData,
+      AlarmActions: alarm.AlarmActions ?? [],
+      OKActions: alarm.OKActions ?? [],
+    } as Partial<CanaryAlarmSpec>;
+  }
+
+  /** Creates or replaces (PutMetricAlarm overwrites by name) a metric alarm in `region`. */
+  async putMetricAlarm(region: string, spec: CanaryAlarmSpec): Promise<void> {
+    await this.call(region, "PutMetricAlarm", (signal) =>
+      this.clientFor(region).send(new PutMetricAlarmCommand(spec), { abortSignal: signal }),
+    );
   }
 
   /**

@@ -62,12 +62,14 @@ export interface ManualDeps {
   fetchText?: FetchText;
   /** The data-plane signal stores: a lease's override is written there (a promote or pin clears the drain signal of what it gives traffic), and `status` shows every document. @default none: leases leave the signal alone */
   signals?: SignalStore;
+  /** The us-east-1 topic the canary alarms announce to (../dataplane/canary-alarm.ts canaryTopicArn). @default none: init puts the canary alarms without actions and says so */
+  canaryTopic?: string;
   /** The Slack webhook parameter's state in a control region (`verify`); the value never leaves it. @default none: not checked (the deployed function may not read it) */
   webhook?: (region: string) => Promise<WebhookState>;
 }
 
 /** Dependencies without a default. */
-type Optional = "healthChecks" | "signalEndpoints" | "fetchText" | "signals" | "webhook";
+type Optional = "healthChecks" | "signalEndpoints" | "fetchText" | "signals" | "webhook" | "canaryTopic";
 
 /** {@link ManualDeps} with every default filled in, and the target ids in config order. */
 export interface ManualContext extends Required<Omit<ManualDeps, Optional>>, Pick<ManualDeps, Optional> {

@@ -8,6 +8,7 @@ import type { Weights } from "../types.ts";
 import type { ChangeSync } from "./change-sync.ts";
 import type { DataPlaneStatus } from "./data-plane-status.ts";
 import type { BrokenLink, LinkResult } from "./link-data-plane.ts";
+import type { CanaryAlarmsResult } from "./canary-alarms.ts";
 
 /** A lease as `status` and the change actions report it: who took it and why come from the audit trail. */
 export interface LeaseView extends OverrideLease, Attribution {
@@ -112,6 +113,8 @@ export interface InitResult extends Common {
   unchanged?: true;
   /** The data-plane health checks created and tied; absent without signal endpoints. */
   dataPlane?: LinkResult;
+  /** The canary alarms put in us-east-1 (with the data plane linked). */
+  canaryAlarms?: CanaryAlarmsResult;
   changeId: string;
   /** As in {@link ChangeResult}. */
   sync: ChangeSync | null;

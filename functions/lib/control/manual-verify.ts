@@ -1,7 +1,9 @@
 import { alarmDefinitions } from "../alarms.ts";
-import { currentCheck, healthCheckReference } from "../dataplane/health-checks.ts";
+import type { HealthCheckRead } from "../aws/route53-health-checks.ts";
+import { CANARY_TARGET, currentCheck, healthCheckReference } from "../dataplane/health-checks.ts";
 import { describeError, FailoverError } from "../errors.ts";
 import { describeWebhookState, setWebhookCommand, slackWebhookParameterName } from "../slack/webhook.ts";
+import { canaryAlarmProblems } from "./canary-alarms.ts";
 import { verifyDataPlane, type BrokenLink } from "./link-data-plane.ts";
 import type { ManualContext } from "./manual-context.ts";
 import type { SetupStep, VerifyResult } from "./manual-result.ts";
@@ -26,7 +28,7 @@ export async function manualVerify(ctx: ManualContext, now: number): Promise<Ver
   if (ctx.healthChecks === undefined) problems.push("health checks not readable here: the data plane was not checked");
   else if (records === "partial") problems.push("data plane not checked: the weighted records are not whole");
   else if (records === "none" || !(await anyDataPlaneCheck(ctx, ctx.healthChecks))) notSetUp.push(dataPlaneStep(ctx));
-  else
+  else {
     broken.push(
       ...(await verifyDataPlane(
         ctx.config,
@@ -36,6 +38,11 @@ export async function manualVerify(ctx: ManualContext, now: number): Promise<Ver
         ...(ctx.fetchText ? [ctx.fetchText] : []),
       )),
     );
+    const checks = canaryCheckIds(ctx.config, await ctx.healthChecks.list());
+    const canary = await canaryAlarmProblems(ctx.bus, ctx.config, checks, ctx.canaryTopic, `${INIT} (puts them)`);
+    broken.push(...canary.broken);
+    problems.push(...canary.problems);
+  }
   await verifyAlarms(ctx, notSetUp, broken, problems);
   await verifyWebhook(ctx, notSetUp, broken, problems);
   return { action: "verify", at: now, problems, broken, notSetUp };
@@ -79,6 +86,16 @@ async function anyDataPlaneCheck(
     ...ctx.config.controlRegions.map((region) => healthCheckReference(ctx.config, target.id, region)),
   ]);
   return references.some((reference) => currentCheck(checks, reference) !== undefined);
+}
+
+/** Each control region's current canary check id (a region without one is left out: verify names the missing check). */
+function canaryCheckIds(config: ManualContext["config"], checks: readonly HealthCheckRead[]): Record<string, string> {
+  const ids: Record<string, string> = {};
+  for (const region of config.controlRegions) {
+    const check = currentCheck(checks, healthCheckReference(config, CANARY_TARGET, region));
+    if (check !== undefined) ids[region] = check.id;
+  }
+  return ids;
 }
 
 /** The data plane's set-up step: init with the deploy's signal endpoints. */

@@ -11,6 +11,7 @@ import { giveBack, takeLease } from "./manual-lease.ts";
 import { manualPlan, manualStatus } from "./manual-read.ts";
 import { manualVerify } from "./manual-verify.ts";
 import { linkDataPlane, refuseBadSignalEndpoints } from "./link-data-plane.ts";
+import { ensureCanaryAlarms } from "./canary-alarms.ts";
 import { FailoverError } from "../errors.ts";
 import type { InitOutcome } from "../aws/route53.ts";
 import { manualErrorBody, type InitResult, type ManualResponse, type ManualResult } from "./manual-result.ts";
@@ -129,9 +130,12 @@ async function initRecords(ctx: ManualContext, event: ManualEvent, now: number):
   }
   const dataPlane = await linkDataPlane(ctx.config, signalEndpoints, healthChecks, ctx.switcher, ctx.fetchText);
   ctx.log.warn("manual init: data plane linked", { ...dataPlane, actor: event.actor });
-  problems.push(...dataPlane.problems);
-  const linked = dataPlane.created.length + dataPlane.repaired.length + dataPlane.tied.length > 0;
-  return result({ sync, dataPlane }, adopted && !linked);
+  // The canary alarms follow the canary checks at once (a replaced check moves its alarm in the same run).
+  const canaryAlarms = await ensureCanaryAlarms(ctx.bus, ctx.config, dataPlane.canary, ctx.canaryTopic);
+  problems.push(...dataPlane.problems, ...canaryAlarms.problems);
+  const linked =
+    dataPlane.created.length + dataPlane.repaired.length + dataPlane.tied.length + canaryAlarms.put.length > 0;
+  return result({ sync, dataPlane, canaryAlarms }, adopted && !linked);
 }
 
 /** Records exist and there is nothing to link: say how to adopt them. */

@@ -39,7 +39,7 @@ export function alertAnnouncer(
 }
 
 /** Alert topics from `FAILOVER_ALERT_TOPICS` (JSON `{ "<region>": "<topic arn>" }`, set by the stacks); `{}` when unset or unreadable. */
-function alertTopicsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+export function alertTopicsFromEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
   const raw = env.FAILOVER_ALERT_TOPICS;
   if (!raw) return {};
   try {

@@ -1,5 +1,5 @@
 import { auditTrailFor } from "../audit.ts";
-import { alertAnnouncer } from "./alert-announcer.ts";
+import { alertAnnouncer, alertTopicsFromEnv } from "./alert-announcer.ts";
 import { MetricsBus } from "../aws/cloudwatch.ts";
 import { HealthCheckAdmin } from "../aws/route53-health-checks.ts";
 import { Route53Switcher } from "../aws/route53.ts";
@@ -10,6 +10,7 @@ import { SIGNAL_ENDPOINTS_ENV, signalEndpointsFrom } from "../dataplane/endpoint
 import { log } from "../log.ts";
 import { ParameterStore } from "../aws/ssm.ts";
 import { SignalStore } from "../dataplane/signal-store.ts";
+import { canaryTopicArn } from "../dataplane/canary-alarm.ts";
 
 /**
  * What the manual failover logic runs on inside a Lambda function (the
@@ -33,5 +34,7 @@ export function manualDepsFromEnv(config: FailoverConfig, env: NodeJS.ProcessEnv
   };
   const signalEndpoints = signalEndpointsFrom(env[SIGNAL_ENDPOINTS_ENV], config);
   if (signalEndpoints !== undefined) deps.signalEndpoints = signalEndpoints;
+  const canaryTopic = canaryTopicArn(alertTopicsFromEnv(env));
+  if (canaryTopic !== undefined) deps.canaryTopic = canaryTopic;
   return deps;
 }

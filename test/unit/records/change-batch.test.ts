@@ -220,9 +220,11 @@ describe("casChanges above Route 53's change limit (large zones)", () => {
     config.records.map(() => config.targets.map(() => 10)),
     [],
   );
-  const changes = casChanges(config, snapshotOf(config, zone), { weights: { t3: 0, t7: 30 } });
+  // Built in each test, not here: Stryker activates a mutant per test, after the file has been collected.
+  const changesOf = () => casChanges(config, snapshotOf(config, zone), { weights: { t3: 0, t7: 30 } });
 
   it("swaps only the changed targets' records, each DELETE exact", () => {
+    const changes = changesOf();
     expect(changes).toHaveLength(20 * 2 * 2);
     expect(new Set(changes.map((c) => c.ResourceRecordSet.SetIdentifier))).toEqual(new Set(["t3", "t7"]));
     for (const change of changes.filter((c) => c.Action === "DELETE"))
@@ -230,6 +232,7 @@ describe("casChanges above Route 53's change limit (large zones)", () => {
   });
 
   it("keeps a rival's move of another target, and fails whole on a rival's move of the same target", () => {
+    const changes = changesOf();
     const moveRival = (target: string) => {
       const current = zone.get(`r5.example.com|A|${target}`) as RecordSetData;
       const moved = apply(zone, [
@@ -246,5 +249,33 @@ describe("casChanges above Route 53's change limit (large zones)", () => {
       expect(weightOf(other, "r5.example.com", "t7")).toBe(30);
     }
     expect(apply(moveRival("t7"), changes)).toBe("rejected");
+  });
+
+  it("still swaps every record at the limit itself: 18 names × 25 targets are 900 changes", () => {
+    const atLimit = configOf(18, 25);
+    const zone = zoneOf(
+      atLimit,
+      atLimit.records.map(() => atLimit.targets.map(() => 10)),
+      [],
+    );
+    expect(casChanges(atLimit, snapshotOf(atLimit, zone), { weights: { t3: 0 } })).toHaveLength(900);
+  });
+});
+
+describe("casChanges: weights it refuses", () => {
+  const config = configOf(1, 2);
+  const zone = zoneOf(config, [[5, 5]], []);
+
+  it.each([
+    { weights: { t9: 5 }, message: 'weights name target "t9", which is not in the config' },
+    { weights: { t0: 256 }, message: 'weight of target "t0" must be an integer from 0 to 255, got 256' },
+    { weights: { t0: -1 }, message: 'weight of target "t0" must be an integer from 0 to 255, got -1' },
+    { weights: { t0: 1.5 }, message: 'weight of target "t0" must be an integer from 0 to 255, got 1.5' },
+  ] as Array<{ weights: Weights; message: string }>)("refuses $weights, naming the target", ({ weights, message }) => {
+    expect(() => casChanges(config, snapshotOf(config, zone), { weights })).toThrow(message);
+  });
+
+  it("takes 0 and 255", () => {
+    expect(casChanges(config, snapshotOf(config, zone), { weights: { t0: 0, t1: 255 } })).toHaveLength(4);
   });
 });

@@ -33,9 +33,9 @@ describe("failover cost", () => {
     const report = JSON.parse(stdout);
     expect(code).toBe(0);
     expect(Object.keys(report.profiles)).toEqual(["default", "economy"]);
-    expect(report.profiles.default.monthlyUsd).toBe(99.81);
-    expect(report.profiles.default.dataPlaneUsd).toBe(31.42);
-    expect(report.profiles.economy.monthlyUsd).toBe(26.09);
+    expect(report.profiles.default.monthlyUsd).toBe(115.21);
+    expect(report.profiles.default.dataPlaneUsd).toBe(46.82);
+    expect(report.profiles.economy.monthlyUsd).toBe(33.79);
     // The example's primary runs on Google Cloud: Route 53 bills its check at the non-AWS rate.
     expect(report.route53Native.monthlyUsd).toBe(11.95);
     expect(report.profiles.economy.lines.length).toBeGreaterThan(10);
@@ -52,12 +52,12 @@ describe("failover cost", () => {
       /CloudWatch: GetMetricData metrics requested\s+87,600\s+\$0\.01 per 1,000 metrics requested\s+\$0\.88/,
     );
     expect(stdout).toMatch(
-      /Route 53: data plane: option fast interval \(10 s\) \(signal checks\)\s+2\s+\$2 per option-months\s+\$4\.00/,
+      /Route 53: data plane: option fast interval \(10 s\) \(signal checks\)\s+3\s+\$2 per option-months\s+\$6\.00/,
     );
     expect(stdout).toMatch(
-      /Total \$22\.09 a month \(\$21\.59 without the \* lines; \$16\.21 of it the data-plane path\)/,
+      /Total \$29\.79 a month \(\$29\.29 without the \* lines; \$23\.91 of it the data-plane path\)/,
     );
-    expect(stdout).toMatch(/economy: \$22\.09 vs \$7\.95/);
+    expect(stdout).toMatch(/economy: \$29\.79 vs \$7\.95/);
   });
 
   it("prices the config's own profile", async () => {

@@ -65,39 +65,40 @@ describe("cost model, example config, default profile", () => {
     expect(lineOf(estimate, "queries (weighted records)").monthlyUsd).toBeCloseTo(4, 9);
   });
 
-  it("prices the data-plane path: 4 fast HTTPS string-match signal checks, 2 calculated checks, the signal function", () => {
+  it("prices the data-plane path: 4 fast HTTPS string-match signal checks and 2 canaries, 2 calculated checks, the signal function, 2 canary alarms", () => {
     // Act
     const estimate = estimateCost(example(), prices);
-    // Assess: 2 targets × 2 control regions, non-AWS rate by default; 15 checkers every 10 s each
+    // Assess: (2 targets + the canary) × 2 control regions, non-AWS rate by default; 15 checkers every 10 s each
     expect(lineOf(estimate, "data plane: signal checks (non-AWS endpoint)")).toMatchObject({
-      quantity: 4,
-      monthlyUsd: 3,
+      quantity: 6,
+      monthlyUsd: 4.5,
     });
     for (const option of ["HTTPS", "string matching", "fast interval (10 s)"])
       expect(lineOf(estimate, `data plane: option ${option} (signal checks)`)).toMatchObject({
-        quantity: 4,
-        monthlyUsd: 8,
+        quantity: 6,
+        monthlyUsd: 12,
       });
+    expect(lineOf(estimate, "data plane: canary alarms (us-east-1)")).toMatchObject({ quantity: 2, monthlyUsd: 0.2 });
     expect(lineOf(estimate, "data plane: calculated checks")).toMatchObject({ quantity: 2, monthlyUsd: 1 });
-    expect(lineOf(estimate, "data plane: signal requests (2 regions)").quantity).toBe(4 * 15 * (730 * 360));
+    expect(lineOf(estimate, "data plane: signal requests (2 regions)").quantity).toBe(6 * 15 * (730 * 360));
     expect(lineOf(estimate, "data plane: signal GB-seconds (2 regions)").quantity).toBeCloseTo(
-      15_768_000 * 0.01 * 0.125,
+      23_652_000 * 0.01 * 0.125,
       6,
     );
     expect(lineOf(estimate, "data plane: signal documents (one per decider, and the override)")).toMatchObject({
       quantity: 6,
       monthlyUsd: 0,
     });
-    expect(estimate.dataPlaneUsd).toBe(31.42);
-    expect(estimateCost(example(), prices, { signalEndpointType: "aws" }).dataPlaneUsd).toBe(18.42);
+    expect(estimate.dataPlaneUsd).toBe(46.82);
+    expect(estimateCost(example(), prices, { signalEndpointType: "aws" }).dataPlaneUsd).toBe(27.32);
   });
 
-  it("totals $99.81 a month, $95.31 without the zone and queries, $31.42 of it the data-plane path", () => {
+  it("totals $115.21 a month, $110.71 without the zone and queries, $46.82 of it the data-plane path", () => {
     // Act
     const estimate = estimateCost(example(), prices);
     // Assess
-    expect(estimate.monthlyUsd).toBe(99.81);
-    expect(estimate.monitoringUsd).toBe(95.31);
+    expect(estimate.monthlyUsd).toBe(115.21);
+    expect(estimate.monitoringUsd).toBe(110.71);
     expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(68.39, 9);
     // 1 round + 5.5 s decider offset at best; 2 rounds + the offset at worst
     expect(estimate.detection).toMatchObject({ minSeconds: 4, maxSeconds: 14 });
@@ -142,14 +143,14 @@ describe("cost model, profiles and Route 53's own health checks", () => {
     expect(native.options).toContain("string matching");
   });
 
-  it("makes economy's detection cost less than a tenth of the default and less than Route 53's own checks, trading 10 s rounds for 60 s; its data-plane path (one control region) costs $16.21 more", () => {
+  it("makes economy's detection cost less than a tenth of the default and less than Route 53's own checks, trading 10 s rounds for 60 s; its data-plane path (one control region) costs $23.91 more", () => {
     // Act
     const economy = estimateCost(example("economy"), prices);
     const standard = estimateCost(example(), prices);
     // Assess
     expect(economy.profile).toBe("economy");
-    expect(economy.monthlyUsd).toBe(26.09);
-    expect(economy.dataPlaneUsd).toBe(16.21);
+    expect(economy.monthlyUsd).toBe(33.79);
+    expect(economy.dataPlaneUsd).toBe(23.91);
     expect(economy.monthlyUsd - economy.dataPlaneUsd).toBeLessThan(route53NativeCost(example(), prices).monthlyUsd);
     expect((economy.monitoringUsd - economy.dataPlaneUsd) * 10).toBeLessThan(
       standard.monitoringUsd - standard.dataPlaneUsd,
