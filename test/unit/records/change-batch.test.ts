@@ -1,7 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseConfig, type FailoverConfig } from "../../../functions/lib/config.ts";
+import { leaseRecordName } from "../../../functions/lib/lease.ts";
 import { casChanges } from "../../../functions/lib/records/change-batch.ts";
+import { encodeTxtDocument } from "../../../functions/lib/records/txt.ts";
+import { stateRecordName } from "../../../functions/lib/state.ts";
 import type { RecordChange, RecordSetData } from "../../../functions/lib/records/record-set.ts";
 import { zoneSnapshotOf } from "../../../functions/lib/records/zone-snapshot.ts";
 import type { Weights } from "../../../functions/lib/types.ts";
@@ -277,5 +280,44 @@ describe("casChanges: weights it refuses", () => {
 
   it("takes 0 and 255", () => {
     expect(casChanges(config, snapshotOf(config, zone), { weights: { t0: 0, t1: 255 } })).toHaveLength(4);
+  });
+});
+
+describe("casChanges: the state and lease TXT records", () => {
+  const config = configOf(1, 2);
+  const snapshot = snapshotOf(config, zoneOf(config, [[5, 5]], []));
+  const txt = (name: string, values: string[], ttl = 300): RecordSetData => ({
+    Name: name,
+    Type: "TXT",
+    TTL: ttl,
+    ResourceRecords: values.map((Value) => ({ Value })),
+  });
+  const stateName = stateRecordName("r0.example.com");
+  const state = { v: 1, note: "state" };
+
+  it("deletes the lease record when the lease ends, and sends nothing when there is none", () => {
+    const lease = txt(leaseRecordName("r0.example.com"), ['"lease"']);
+    expect(casChanges(config, { ...snapshot, leaseRecord: lease }, { lease: null })).toEqual([
+      { Action: "DELETE", ResourceRecordSet: lease },
+    ]);
+    expect(casChanges(config, { ...snapshot, leaseRecord: undefined }, { lease: null })).toEqual([]);
+  });
+
+  it("rewrites the state only when its one value differs, keeping the record's TTL", () => {
+    const same = txt(stateName, [encodeTxtDocument(state)]);
+    expect(casChanges(config, { ...snapshot, stateRecord: same }, { state })).toEqual([]);
+    const twoValues = txt(stateName, [encodeTxtDocument(state), '"x"']);
+    const old = txt(stateName, ['"old"']);
+    for (const current of [twoValues, old])
+      expect(casChanges(config, { ...snapshot, stateRecord: current }, { state })).toEqual([
+        { Action: "DELETE", ResourceRecordSet: current },
+        { Action: "CREATE", ResourceRecordSet: txt(stateName, [encodeTxtDocument(state)]) },
+      ]);
+  });
+
+  it("creates a missing state record with a 60 s TTL", () => {
+    expect(casChanges(config, { ...snapshot, stateRecord: undefined }, { state })).toEqual([
+      { Action: "CREATE", ResourceRecordSet: txt(stateName, [encodeTxtDocument(state)], 60) },
+    ]);
   });
 });
