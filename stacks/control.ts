@@ -1,5 +1,6 @@
 import { alertTopicName, functionMemoryMb, manualFunctionName } from "../functions/lib/deployment.ts";
-import { roundsTimeoutSeconds, signalReservedConcurrency, type Settings } from "./settings.ts";
+import { roundsTimeoutSeconds } from "../functions/lib/control/schedule.ts";
+import { signalReservedConcurrency, type Settings } from "./settings.ts";
 import type { Secrets } from "./secrets.ts";
 import {
   auditStatements,

@@ -47,15 +47,6 @@ export function appName(path: string = configPath()): string {
 /** Log retention of every function's log group (an SST retention name; 14 days). */
 export const logRetention = "2 weeks" as const;
 
-/**
- * Lambda timeout for a function that runs rounds for `probe.budgetSeconds`
- * (probe and decider): the budget, plus one check timeout (a round started
- * at the end of the budget), plus 10 s for the last publish.
- */
-export function roundsTimeoutSeconds(config: FailoverConfig): number {
-  return config.probe.budgetSeconds + Math.ceil(config.probe.timeoutMs / 1000) + 10;
-}
-
 /** Env var: reserved concurrency of each signal endpoint (unset: none). */
 export const signalConcurrencyEnv = "FAILOVER_SIGNAL_RESERVED_CONCURRENCY";
 

@@ -9,7 +9,7 @@ export default defineManualCommand({
   changes: true,
   lease: true,
   examples: [
-    'failover promote failover --reason "us-east-1 degraded, AWS status page" --ttl 2h',
+    'failover promote failover --reason "primary 5xx, Google Cloud status page" --ttl 2h',
     'failover promote primary --reason "failback after incident 123" --ttl 10m --yes',
   ],
 });

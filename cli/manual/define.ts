@@ -318,7 +318,7 @@ function usageOf(spec: ManualCommandSpec): string {
     ...(reason ? ["  --reason <text>      why (required): kept in the lease, the state record and Slack"] : []),
     ...(spec.lease
       ? [
-          "  --ttl <duration>     how long the override holds: 600, 90s, 10m, 1.5h, 1h30m, 2d (default: lease.defaultTtlSeconds; at most lease.maxTtlSeconds)",
+          "  --ttl <duration>     how long the override holds: 600, 90s, 10m, 1.5h, 1h30m, 1d (default: lease.defaultTtlSeconds; at most lease.maxTtlSeconds)",
         ]
       : []),
     ...(spec.changes ? ["  -y, --yes            do not ask for confirmation (required without a terminal)"] : []),

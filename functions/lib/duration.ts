@@ -9,7 +9,7 @@ const unitSeconds: Array<[RegExp, number]> = [
 ];
 
 /** The forms {@link parseDuration} accepts, for messages. */
-export const durationForms = "600 (seconds), 90s, 10m, 1.5h, 2h, 1h30m, 2d, 1w (units s, m, h, d, w, or spelled out)";
+export const durationForms = "600 (seconds), 90s, 10m, 1.5h, 2h, 1h30m, 1d (units s, m, h, d, w, or spelled out)";
 
 /**
  * Parses a lease duration: whole seconds (`600`) or numbers with units

@@ -1,12 +1,16 @@
-import type { FailoverConfig } from "../../functions/lib/config.ts";
-import { deciderBudgetMs, FAST_POLL_MS, planDecisionRounds } from "../../functions/lib/control/schedule.ts";
+import { applyDecision } from "../../functions/lib/control/apply-decision.ts";
+import {
+  deciderBudgetMs,
+  FAST_POLL_MS,
+  planDecisionRounds,
+  roundsTimeoutSeconds,
+} from "../../functions/lib/control/schedule.ts";
 import { decide, windowSeconds, type Decision } from "../../functions/lib/policy/decide.ts";
 import type { PolicyMemory } from "../../functions/lib/policy/memory.ts";
 import { normalWeights, sameWeights } from "../../functions/lib/policy/weights.ts";
 import { recheckTimeoutMs } from "../../functions/lib/probe/round.ts";
 import { planRounds } from "../../functions/lib/probe/schedule.ts";
 import type { ProbeRound, Weights } from "../../functions/lib/types.ts";
-import { planSignals } from "../../functions/lib/dataplane/signals.ts";
 import {
   cloudwatchDownRegions,
   controlRegionsDown,
@@ -29,11 +33,6 @@ interface Datum {
   votes: Record<string, boolean>;
   /** When it is readable in each control region (scenario ms), by region index. */
   readableMs: number[];
-}
-
-/** The Lambda timeout of a function that runs rounds (stacks/settings.ts roundsTimeoutSeconds), in ms. */
-function lambdaTimeoutMs(config: FailoverConfig): number {
-  return (config.probe.budgetSeconds + Math.ceil(config.probe.timeoutMs / 1000) + 10) * 1000;
 }
 
 /**
@@ -67,7 +66,10 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
       const invocation = draws.invocationMs("decider", c, minute);
       if (invocation === undefined) continue;
       const nowMs = minute * 60_000 + invocation.arriveMs + invocation.coldMs;
-      const budgetMs = Math.min(deciderBudgetMs(config), lambdaTimeoutMs(config) - invocation.coldMs - 3000);
+      const budgetMs = Math.min(
+        deciderBudgetMs(config),
+        roundsTimeoutSeconds(config) * 1000 - invocation.coldMs - 3000,
+      );
       for (const start of planDecisionRounds(config, nowMs, budgetMs)) if (start < durationMs) starts.add(start);
     }
     return [...starts].sort((a, b) => a - b);
@@ -109,7 +111,7 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
       lease: undefined,
     });
     const apiUp = !route53ApiDown(scenario.faults, event.ms / 1000);
-    const switched = applyDecision(shared, decision, {
+    const switched = carryOut(shared, decision, {
       ids,
       scenario,
       writer: config.controlRegions[event.c] ?? "",
@@ -161,33 +163,29 @@ interface DecisionContext {
 }
 
 /**
- * Carries a decision out on both paths, as the deployed round does
- * (functions/lib/control/round.ts): this decider's signal document, planned
- * on the records as they were before this decision wrote them and on the
- * other deciders' fresh documents (which it cannot take back), goes to every
- * writable store; the records change only while the Route 53 API answers,
- * and a decision neither path can carry out (a ramp step, a failback with
- * the API down) is not kept, so it is decided again. Returns whether the
- * weights in effect changed.
+ * Carries a decision out in the shared world with the deployed step
+ * (functions/lib/control/apply-decision.ts): Route 53's records take it
+ * while the API answers; this decider's signal document goes to every
+ * writable store. Returns whether the weights in effect changed.
  */
-function applyDecision(shared: SharedPaths, decision: Decision, context: DecisionContext): boolean {
+function carryOut(shared: SharedPaths, decision: Decision, context: DecisionContext): boolean {
   const { ids, scenario, writer, apiUp, decidedMs } = context;
   const regions = scenario.resolvedConfig.controlRegions;
   const second = decidedMs / 1000;
   const lost = controlRegionsDown(scenario.faults, second);
   const { records: recordsBefore, current: before } = shared;
-  if (apiUp) shared.records = decision.weights;
-  const plan = planSignals({
+  const { plan, inEffect, applied } = applyDecision({
     ids,
-    records: recordsBefore,
     wanted: decision.weights,
+    records: recordsBefore,
+    before,
+    apiUp,
     draining: shared.stores.own(writer, decidedMs, lost)?.drain ?? [],
     others: shared.stores.others(writer, decidedMs, lost),
   });
-  if (apiUp || plan.inEffect) {
-    shared.current = decision.weights;
-    if (decision.memoryChanged) shared.memory = decision.memory;
-  }
+  if (apiUp) shared.records = decision.weights;
+  shared.current = applied;
+  if (inEffect && decision.memoryChanged) shared.memory = decision.memory;
   const switched = !sameWeights(before, shared.current, ids);
   const why = { decidedAt: Math.round(decidedMs / 100) / 10, kind: decision.kind, reason: decision.reason };
   if (switched) shared.inForce = why;
@@ -230,7 +228,7 @@ function probeDatums(scenario: Scenario, draws: TimingDraws): Map<number, Map<nu
       const starts = planRounds({
         nowMs,
         ...probe,
-        remainingMs: lambdaTimeoutMs(config),
+        remainingMs: roundsTimeoutSeconds(config) * 1000,
       });
       for (const start of starts) {
         if (start >= durationMs) break;

@@ -16,10 +16,10 @@ import { slackWebhookParameterName, WEBHOOK_PLACEHOLDER } from "../../functions/
 import {
   logRetention,
   maxConfigEnvBytes,
-  roundsTimeoutSeconds,
   signalConcurrencyEnv,
   signalReservedConcurrency,
 } from "../../stacks/settings.ts";
+import { roundsTimeoutSeconds } from "../../functions/lib/control/schedule.ts";
 import { mockAccountId, type BuiltApp, type MockResource } from "./sst-harness.ts";
 
 /**

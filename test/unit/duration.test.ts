@@ -21,7 +21,7 @@ describe("lease durations", () => {
     "refuses %j naming --ttl and the accepted forms",
     (text) => {
       expect(() => parseDuration(text)).toThrow(
-        "--ttl: expected a duration such as 600 (seconds), 90s, 10m, 1.5h, 2h, 1h30m, 2d, 1w (units s, m, h, d, w, or spelled out)",
+        "--ttl: expected a duration such as 600 (seconds), 90s, 10m, 1.5h, 2h, 1h30m, 1d (units s, m, h, d, w, or spelled out)",
       );
     },
   );

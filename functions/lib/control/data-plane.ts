@@ -1,6 +1,6 @@
 import type { FailoverConfig } from "../config.ts";
 import { answerSharesFor } from "../dataplane/answers.ts";
-import type { DeciderDocument, DeciderView, SignalRead, SignalStore, StoreWrite } from "../dataplane/signal-store.ts";
+import type { DeciderDocument, DeciderView, SignalRead, StoreWrite } from "../dataplane/signal-store.ts";
 import {
   drainAnnouncer,
   drainedAnywhere,
@@ -9,13 +9,15 @@ import {
   ownNewest,
   SIGNAL_REFRESH_SECONDS,
 } from "../dataplane/signal-union.ts";
-import { planSignals, type SignalPlan } from "../dataplane/signals.ts";
+import type { SignalPlan } from "../dataplane/signals.ts";
 import { FailoverError } from "../errors.ts";
 import type { OverrideLease } from "../lease.ts";
 import type { Decision } from "../policy/decide.ts";
 import { sameWeights } from "../policy/weights.ts";
 import { recordSwitch, votesOf, type StateDocument } from "../state.ts";
 import type { Weights } from "../types.ts";
+import { applyDecision } from "./apply-decision.ts";
+import type { RoundSignals } from "./round-ports.ts";
 
 /** Route 53 error codes that mean its control plane is not answering (the data-plane path takes over). */
 const CONTROL_PLANE_DOWN = new Set(["ROUTE53_UNAVAILABLE", "ROUTE53_THROTTLED", "ROUTE53_BAD_ANSWER"]);
@@ -80,7 +82,7 @@ export interface SignalReads {
  * no document of its own yet (first round, or a store wiped), it adopts the
  * other's.
  */
-export async function readSignals(store: SignalStore, writer: string, now: number): Promise<SignalReads> {
+export async function readSignals(store: RoundSignals, writer: string, now: number): Promise<SignalReads> {
   const reads = await store.readAll();
   const own = ownNewest(reads, writer);
   const lastSwitch = (doc: DeciderDocument | undefined) => doc?.view.state.switches[0]?.at ?? -1;
@@ -123,15 +125,16 @@ export function nextSignalState(round: SignalRound): { plan: SignalPlan; doc: De
   const { config, decision, now, signals } = round;
   const ids = config.targets.map((target) => target.id);
   const own = signals.own !== undefined && isFresh(signals.own, now) ? signals.own : undefined;
-  const plan = planSignals({
+  const before = signals.view?.applied ?? round.records;
+  const { plan, inEffect, applied } = applyDecision({
     ids,
-    records: round.records,
     wanted: decision.weights,
+    records: round.records,
+    before,
+    apiUp: round.apiUp,
     draining: own?.drain ?? [],
     others: [...drainedByOthers(signals.reads, round.controlRegion, now), ...(round.stuck ?? [])],
   });
-  const inEffect = round.apiUp || plan.inEffect;
-  const before = signals.view?.applied ?? round.records;
   let state = round.state;
   if (inEffect) {
     state = { ...state, memory: decision.memory };
@@ -153,7 +156,7 @@ export function nextSignalState(round: SignalRound): { plan: SignalPlan; doc: De
     since: Object.fromEntries(plan.draining.map((id) => [id, own?.since[id] ?? now])),
     view: {
       at: now,
-      applied: inEffect ? decision.weights : before,
+      applied,
       records: round.recordsAfter ?? round.records,
       state,
       ...(round.lease !== undefined ? { lease: round.lease } : {}),
@@ -184,7 +187,7 @@ function drainedByOthers(reads: readonly SignalRead[], writer: string, now: numb
  * or the one read at the start).
  */
 export async function publishSignals(
-  store: SignalStore,
+  store: RoundSignals,
   round: SignalRound,
   last: DeciderDocument | undefined,
 ): Promise<SignalOutcome> {
@@ -241,7 +244,7 @@ export function staleWriters(reads: readonly SignalRead[], now: number): string[
 
 /** Writes `doc` when it is due (changed, a store missed it, or a drain's minute is up) and reads the stores back when anything was written this round. */
 async function writeIfDue(
-  store: SignalStore,
+  store: RoundSignals,
   doc: DeciderDocument,
   start: SignalReads,
   last: DeciderDocument | undefined,

@@ -1,14 +1,14 @@
 import type { DecisionMetrics } from "../metric-datums.ts";
-import type { MetricsBus, RegionResult } from "../aws/cloudwatch.ts";
-import type { Route53Switcher, UpdateResult } from "../aws/route53.ts";
+import type { RegionResult } from "../aws/cloudwatch.ts";
+import type { UpdateResult } from "../aws/route53.ts";
 import type { FailoverConfig } from "../config.ts";
-import type { SignalStore } from "../dataplane/signal-store.ts";
+import type { RoundSignals, SignalPort, VotePort, ZonePort } from "./round-ports.ts";
 import { leaseActive, type OverrideLease } from "../lease.ts";
 import type { Logger } from "../log.ts";
 import { decide, windowSeconds, type Decision } from "../policy/decide.ts";
 import { pickWeights, sameWeights } from "../policy/weights.ts";
 import { emptyStateDocument, votesOf, type StateDocument } from "../state.ts";
-import type { Weights } from "../types.ts";
+import type { ProbeRound, Weights } from "../types.ts";
 import {
   controlPlaneDown,
   nextSignalState,
@@ -32,8 +32,8 @@ export interface RoundDeps {
   config: FailoverConfig;
   /** The region this decider runs in: where it reads the probe window. */
   controlRegion: string;
-  switcher: Route53Switcher;
-  bus: MetricsBus;
+  switcher: ZonePort;
+  bus: VotePort;
   log: Logger;
   /** Log and publish what would change, write nothing. */
   dryRun: boolean;
@@ -44,7 +44,7 @@ export interface RoundDeps {
   /** Where an announced lease's who-and-why is read (../audit.ts). @default none: shown as "(audit unavailable)" */
   audit?: AuditTrail;
   /** The data-plane signal stores of every control region: drains go through health checks first, and rounds go on while the Route 53 API is down. @default none: records only */
-  signals?: SignalStore;
+  signals?: SignalPort;
 }
 
 /** What one decider round saw, decided and did. */
@@ -98,7 +98,8 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
     store ? readSignalsLogged(deps, store, now) : undefined,
   ]);
   const view = signalReads?.view;
-  const early = store && signalReads && view ? await drainFirst(deps, store, now, rounds, signalReads) : undefined;
+  const policy = roundPolicy(config, now, rounds);
+  const early = store && signalReads && view ? await drainFirst(deps, store, policy, signalReads) : undefined;
 
   const {
     decision: final,
@@ -107,7 +108,7 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
     priorMemory,
     result,
     catchUp,
-  } = await decideAndWrite(deps, now, rounds, store, view);
+  } = await decideAndWrite(deps, now, policy, store, view);
   const apiUp = result !== undefined;
   const switched = result?.applied === true && result.change?.weights !== undefined;
   if (switched && result?.changeId) deps.followChange?.(result.changeId);
@@ -153,23 +154,7 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
     ...(signals ? { signals } : {}),
   };
   logDecision(deps, outcome, final);
-  // Records catching up with a drain DNS already answers move no traffic: nothing to announce.
-  const silent = catchUp === true && sameWeights(from, final.weights, ids);
-  const event =
-    deps.dryRun || silent
-      ? undefined
-      : roundEvent({
-          config,
-          decision: final,
-          at: now,
-          controlRegion: deps.controlRegion,
-          from,
-          priorMemory,
-          lease,
-          switched: inEffect,
-          applied: outcome.applied,
-          changeId: result?.changeId,
-        });
+  const event = eventOf(deps, outcome, final, { priorMemory, lease, catchUp: catchUp === true });
   await announceAndPublish(deps, outcome, final, lease, event, store?.failedThisRound() ?? []);
   return outcome;
 }
@@ -182,7 +167,7 @@ export async function runDecisionRound(deps: RoundDeps, now: number): Promise<Ro
  */
 function signalHalf(
   deps: RoundDeps,
-  store: SignalStore,
+  store: RoundSignals,
   signalReads: SignalReads,
   early: DeciderDocument | undefined,
   round: {
@@ -214,7 +199,7 @@ function signalHalf(
 }
 
 /** Every control region's signal documents, with what could not be read logged. */
-async function readSignalsLogged(deps: RoundDeps, store: SignalStore, now: number): Promise<SignalReads> {
+async function readSignalsLogged(deps: RoundDeps, store: RoundSignals, now: number): Promise<SignalReads> {
   const signalReads = await readSignals(store, deps.controlRegion, now);
   for (const read of signalReads.reads) {
     if (read.error !== undefined)
@@ -223,6 +208,29 @@ async function readSignalsLogged(deps: RoundDeps, store: SignalStore, now: numbe
       deps.log.warn("signal documents ignored", { region: read.region, problems: read.problems });
   }
   return signalReads;
+}
+
+/** What the round announces: nothing for a dry run, nor for records catching up with a drain DNS already answers (no traffic moves). */
+function eventOf(
+  deps: RoundDeps,
+  outcome: RoundOutcome,
+  final: Decision,
+  start: { priorMemory: PolicyMemory | undefined; lease: OverrideLease | undefined; catchUp: boolean },
+): FailoverEvent | undefined {
+  const ids = deps.config.targets.map((target) => target.id);
+  if (deps.dryRun || (start.catchUp && sameWeights(outcome.from, final.weights, ids))) return undefined;
+  return roundEvent({
+    config: deps.config,
+    decision: final,
+    at: outcome.at,
+    controlRegion: deps.controlRegion,
+    from: outcome.from,
+    priorMemory: start.priorMemory,
+    lease: start.lease,
+    switched: outcome.switched,
+    applied: outcome.applied,
+    changeId: outcome.changeId,
+  });
 }
 
 /**
@@ -262,6 +270,34 @@ async function attributed(deps: RoundDeps, event: FailoverEvent): Promise<Failov
   return { ...event, lease: { ...event.lease, ...attributionOf(read.entry) } };
 }
 
+/** The policy on one round's probe window: the weights, memory and lease to decide from give the decision. */
+interface RoundPolicy {
+  (current: Weights, memory: PolicyMemory | undefined, lease: OverrideLease | undefined): Decision;
+  /** Epoch seconds the round decides at. */
+  now: number;
+}
+
+/**
+ * The policy of one round, run once for each distinct world it is asked
+ * about: the drain-first step, the compare-and-swap and the API-down path
+ * decide from the same view in most rounds, and `decide` is pure, so a
+ * second ask with equal inputs gets the first answer. A compare-and-swap
+ * that lost to the other decider asks about a new world and decides anew.
+ */
+function roundPolicy(config: FailoverConfig, now: number, rounds: ProbeRound[]): RoundPolicy {
+  const decided = new Map<string, Decision>();
+  const policy = (current: Weights, memory: PolicyMemory | undefined, lease: OverrideLease | undefined) => {
+    const key = JSON.stringify([current, memory ?? null, lease ?? null]);
+    let decision = decided.get(key);
+    if (decision === undefined) {
+      decision = decide({ now, config, rounds, current, memory, lease });
+      decided.set(key, decision);
+    }
+    return decision;
+  };
+  return Object.assign(policy, { now });
+}
+
 /** What a round decided, and the write it made (none when the Route 53 API is down and the view decided). */
 interface ZoneDecision {
   decision: Decision;
@@ -282,8 +318,8 @@ interface ZoneDecision {
 async function decideAndWrite(
   deps: RoundDeps,
   now: number,
-  rounds: Awaited<ReturnType<RoundDeps["bus"]["readWindow"]>>,
-  store: SignalStore | undefined,
+  policy: RoundPolicy,
+  store: RoundSignals | undefined,
   view: DeciderView | undefined,
 ): Promise<ZoneDecision> {
   const { config, log } = deps;
@@ -300,7 +336,7 @@ async function decideAndWrite(
         sameWeights(view.records, snapshot.weights, ids);
       const current = ahead ? view.applied : snapshot.weights;
       const base = ahead ? view.state : doc;
-      const decision = decide({ now, config, rounds, current, memory: base?.memory, lease: snapshot.lease });
+      const decision = policy(current, base?.memory, snapshot.lease);
       const catchUp = ahead && !sameWeights(snapshot.weights, decision.weights, ids);
       const decided = { decision, priorMemory: base?.memory, lease: snapshot.lease, catchUp };
       const state: StateDocument = { ...(base ?? emptyStateDocument()), memory: decision.memory };
@@ -324,14 +360,7 @@ async function decideAndWrite(
       // A change whose answers were all lost: "unknown" means it may be in place (the next round re-reads).
       changeOutcome: (error as { outcome?: string }).outcome,
     });
-    const decision = decide({
-      now,
-      config,
-      rounds,
-      current: view.applied,
-      memory: view.state.memory,
-      lease: view.lease,
-    });
+    const decision = policy(view.applied, view.state.memory, view.lease);
     return { decision, state: view.state, lease: view.lease, priorMemory: view.state.memory, result: undefined };
   }
 }
@@ -346,21 +375,14 @@ async function decideAndWrite(
  */
 async function drainFirst(
   deps: RoundDeps,
-  store: SignalStore,
-  now: number,
-  rounds: Awaited<ReturnType<RoundDeps["bus"]["readWindow"]>>,
+  store: RoundSignals,
+  policy: RoundPolicy,
   signals: SignalReads,
 ): Promise<DeciderDocument | undefined> {
   const view = signals.view;
   if (view === undefined) return undefined;
-  const early = decide({
-    now,
-    config: deps.config,
-    rounds,
-    current: view.applied,
-    memory: view.state.memory,
-    lease: view.lease,
-  });
+  const now = policy.now;
+  const early = policy(view.applied, view.state.memory, view.lease);
   const next = nextSignalState({
     config: deps.config,
     controlRegion: deps.controlRegion,

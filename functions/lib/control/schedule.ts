@@ -59,3 +59,12 @@ export function planDecisionRounds(config: FailoverConfig, nowMs: number, budget
     maxRounds: Math.ceil(budgetMs / intervalMs) + 1,
   }).map((start) => start + offsetMs);
 }
+
+/**
+ * Lambda timeout for a function that runs rounds for `probe.budgetSeconds`
+ * (probe and decider): the budget, plus one check timeout (a round started
+ * at the end of the budget), plus 10 s for the last publish.
+ */
+export function roundsTimeoutSeconds(config: FailoverConfig): number {
+  return config.probe.budgetSeconds + Math.ceil(config.probe.timeoutMs / 1000) + 10;
+}

@@ -33,21 +33,19 @@ export function splitWeights(shares: readonly TargetShare[]): Weights | undefine
     const kept = share.normal * share.factor;
     weights[share.id] = kept > 0 ? Math.max(1, Math.round(kept)) : 0;
   }
+  // Never negative: a kept weight is at most its normal weight. With nothing given, the takers get 0 more.
   const given = total - Object.values(weights).reduce((sum, w) => sum + w, 0);
-  if (given > 0) {
-    const tiers = shares.map((share) => share.tier).filter((tier): tier is number => tier !== undefined);
-    const tier = tiers.length === 0 ? undefined : Math.min(...tiers);
-    const takers = shares.filter((share) => share.tier === tier && tier !== undefined);
-    if (takers.length > 0) {
-      const basis = takers.some((taker) => taker.normal > 0) ? takers.map((t) => t.normal) : takers.map(() => 1);
-      addProportionally(
-        weights,
-        takers.map((t) => t.id),
-        basis,
-        given,
-      );
-    }
-  }
+  const tiers = shares.flatMap((share) => (share.tier === undefined ? [] : [share.tier]));
+  // The lowest tier absorbs (none when no share does: Math.min() is Infinity).
+  const lowest = Math.min(...tiers);
+  const takers = shares.filter((share) => share.tier === lowest);
+  const basis = takers.some((taker) => taker.normal > 0) ? takers.map((t) => t.normal) : takers.map(() => 1);
+  addProportionally(
+    weights,
+    takers.map((t) => t.id),
+    basis,
+    given,
+  );
   return scaleToMax(weights);
 }
 

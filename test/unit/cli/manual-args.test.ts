@@ -28,7 +28,7 @@ describe("failover manual commands: bad arguments", () => {
     // Assess
     expect(run.code).toBe(2);
     expect(run.err).toContain("--actor: is required");
-    expect(run.err).toContain("--ttl: expected a duration such as 600 (seconds), 90s, 10m, 1.5h, 2h, 1h30m, 2d, 1w");
+    expect(run.err).toContain("--ttl: expected a duration such as 600 (seconds), 90s, 10m, 1.5h, 2h, 1h30m, 1d");
     expect(run.err).toContain('got "10x"');
     expect(run.err).toContain("export FAILOVER_ACTOR=<your name>");
     expect(run.err).toContain('<target>: expected one of "primary", "failover", got "mars"');

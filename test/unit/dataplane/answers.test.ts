@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   answerShares,
   answerSharesFor,
+  dnsWeights,
   sameShares,
   weightShares,
   type AnswerSet,
@@ -131,5 +132,32 @@ describe("answerSharesFor, weightShares and sameShares", () => {
     expect(sameShares({ a: 0.75, b: 0.25 }, { a: 0.756, b: 0.244 }, ["a", "b"])).toBe(false);
     expect(sameShares({ a: 1 }, { a: 1, b: 0.004 }, ["a", "b"])).toBe(true);
     expect(sameShares({ a: 1, b: 0.006 }, { a: 1 }, ["a", "b"])).toBe(false);
+    expect(sameShares({ a: 1, b: 0.005 }, { a: 1 }, ["a", "b"])).toBe(false);
+  });
+});
+
+describe("dnsWeights", () => {
+  const ids = ["primary", "failover", "standby"];
+
+  it("is the record weights when the signals drain nothing, a missing record 0", () => {
+    expect(dnsWeights({ primary: 90, failover: 10 }, new Set(["elsewhere"]), ids)).toEqual({
+      primary: 90,
+      failover: 10,
+      standby: 0,
+    });
+  });
+
+  it("rescales what DNS answers to the records' total when a drained target comes back in the records", () => {
+    // The records say primary 90 again, but its health check still drains it: DNS answers failover only.
+    expect(dnsWeights({ primary: 90, failover: 10 }, new Set(["primary"]), ids)).toEqual({
+      primary: 0,
+      failover: 100,
+      standby: 0,
+    });
+    expect(dnsWeights({ primary: 60, failover: 30, standby: 10 }, new Set(["primary"]), ids)).toEqual({
+      primary: 0,
+      failover: 75,
+      standby: 25,
+    });
   });
 });

@@ -134,6 +134,7 @@ describe("decide: the memory it stores", () => {
     const rounds = [roundOf(config, T0, UP), roundOf(config, T0 + I, { primary: "ddd" })];
     const second = decideOn(rounds, T0 + I + 5, first.weights, first.memory, lease);
     expect(second).toMatchObject({ changed: false, memoryChanged: true });
+    expect(second.memory.drains).toEqual({});
     expect(second.memory).toMatchObject({ targets: { primary: drainedSince(T0 + I + 5) }, drains: {}, basis: T0 + I });
   });
 
@@ -220,6 +221,7 @@ describe("decide: kind and direction of each change", () => {
         ],
       ],
     ]);
+    expect(decisions.filter((d) => d.reason.includes("carries traffic"))).toEqual([]);
     expect(decisions[1]?.reason).toBe(
       "drained primary: primary down from 3/3 vantages for 2 rounds (us-east-1, us-west-2, eu-west-1 failed): weights 90/10 → 0/100",
     );
@@ -257,6 +259,20 @@ describe("decide: when no target can take the traffic", () => {
     expect(decision).toMatchObject({ kind: "steady", weights: { primary: 100, failover: 0 }, allDown: false });
     expect(decision.memory).toMatchObject({ targets: { failover: drainedSince(T0 - 50) }, drains: {} });
     expect(decision.memory.targets.primary).toBeUndefined();
+    expect(decision.reason).toContain("; primary kept in service: no other target can take its traffic");
+  });
+
+  it("leaves memory exactly as it was when the drain it cancels would have spent the flap budget", () => {
+    const prior: PolicyMemory = {
+      v: 1,
+      targets: { primary: { mode: "ramp", since: T0 - 30, step: 0 }, failover: drainedSince(T0 - 50) },
+      drains: { primary: [T0 - 300, T0 - 200], failover: [T0 - 50] },
+      basis: T0,
+    };
+    const rounds = [roundOf(config, T0, { primary: "ddd", failover: "---" })];
+    const decision = decideOn(rounds, T0 + 5, { primary: 100, failover: 0 }, prior);
+    expect(decision).toMatchObject({ kind: "steady", changed: false, memoryChanged: false, flapHeld: [] });
+    expect(decision.memory).toEqual(prior);
     expect(decision.reason).toContain("; primary kept in service: no other target can take its traffic");
   });
 

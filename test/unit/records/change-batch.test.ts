@@ -1,7 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseConfig, type FailoverConfig } from "../../../functions/lib/config.ts";
+import { leaseRecordName } from "../../../functions/lib/lease.ts";
 import { casChanges } from "../../../functions/lib/records/change-batch.ts";
+import { encodeTxtDocument } from "../../../functions/lib/records/txt.ts";
+import { stateRecordName } from "../../../functions/lib/state.ts";
 import type { RecordChange, RecordSetData } from "../../../functions/lib/records/record-set.ts";
 import { zoneSnapshotOf } from "../../../functions/lib/records/zone-snapshot.ts";
 import type { Weights } from "../../../functions/lib/types.ts";
@@ -220,9 +223,11 @@ describe("casChanges above Route 53's change limit (large zones)", () => {
     config.records.map(() => config.targets.map(() => 10)),
     [],
   );
-  const changes = casChanges(config, snapshotOf(config, zone), { weights: { t3: 0, t7: 30 } });
+  // Built in each test, not here: Stryker activates a mutant per test, after the file has been collected.
+  const changesOf = () => casChanges(config, snapshotOf(config, zone), { weights: { t3: 0, t7: 30 } });
 
   it("swaps only the changed targets' records, each DELETE exact", () => {
+    const changes = changesOf();
     expect(changes).toHaveLength(20 * 2 * 2);
     expect(new Set(changes.map((c) => c.ResourceRecordSet.SetIdentifier))).toEqual(new Set(["t3", "t7"]));
     for (const change of changes.filter((c) => c.Action === "DELETE"))
@@ -230,6 +235,7 @@ describe("casChanges above Route 53's change limit (large zones)", () => {
   });
 
   it("keeps a rival's move of another target, and fails whole on a rival's move of the same target", () => {
+    const changes = changesOf();
     const moveRival = (target: string) => {
       const current = zone.get(`r5.example.com|A|${target}`) as RecordSetData;
       const moved = apply(zone, [
@@ -246,5 +252,72 @@ describe("casChanges above Route 53's change limit (large zones)", () => {
       expect(weightOf(other, "r5.example.com", "t7")).toBe(30);
     }
     expect(apply(moveRival("t7"), changes)).toBe("rejected");
+  });
+
+  it("still swaps every record at the limit itself: 18 names × 25 targets are 900 changes", () => {
+    const atLimit = configOf(18, 25);
+    const zone = zoneOf(
+      atLimit,
+      atLimit.records.map(() => atLimit.targets.map(() => 10)),
+      [],
+    );
+    expect(casChanges(atLimit, snapshotOf(atLimit, zone), { weights: { t3: 0 } })).toHaveLength(900);
+  });
+});
+
+describe("casChanges: weights it refuses", () => {
+  const config = configOf(1, 2);
+  const zone = zoneOf(config, [[5, 5]], []);
+
+  it.each([
+    { weights: { t9: 5 }, message: 'weights name target "t9", which is not in the config' },
+    { weights: { t0: 256 }, message: 'weight of target "t0" must be an integer from 0 to 255, got 256' },
+    { weights: { t0: -1 }, message: 'weight of target "t0" must be an integer from 0 to 255, got -1' },
+    { weights: { t0: 1.5 }, message: 'weight of target "t0" must be an integer from 0 to 255, got 1.5' },
+  ] as Array<{ weights: Weights; message: string }>)("refuses $weights, naming the target", ({ weights, message }) => {
+    expect(() => casChanges(config, snapshotOf(config, zone), { weights })).toThrow(message);
+  });
+
+  it("takes 0 and 255", () => {
+    expect(casChanges(config, snapshotOf(config, zone), { weights: { t0: 0, t1: 255 } })).toHaveLength(4);
+  });
+});
+
+describe("casChanges: the state and lease TXT records", () => {
+  const config = configOf(1, 2);
+  const snapshot = snapshotOf(config, zoneOf(config, [[5, 5]], []));
+  const txt = (name: string, values: string[], ttl = 300): RecordSetData => ({
+    Name: name,
+    Type: "TXT",
+    TTL: ttl,
+    ResourceRecords: values.map((Value) => ({ Value })),
+  });
+  const stateName = stateRecordName("r0.example.com");
+  const state = { v: 1, note: "state" };
+
+  it("deletes the lease record when the lease ends, and sends nothing when there is none", () => {
+    const lease = txt(leaseRecordName("r0.example.com"), ['"lease"']);
+    expect(casChanges(config, { ...snapshot, leaseRecord: lease }, { lease: null })).toEqual([
+      { Action: "DELETE", ResourceRecordSet: lease },
+    ]);
+    expect(casChanges(config, { ...snapshot, leaseRecord: undefined }, { lease: null })).toEqual([]);
+  });
+
+  it("rewrites the state only when its one value differs, keeping the record's TTL", () => {
+    const same = txt(stateName, [encodeTxtDocument(state)]);
+    expect(casChanges(config, { ...snapshot, stateRecord: same }, { state })).toEqual([]);
+    const twoValues = txt(stateName, [encodeTxtDocument(state), '"x"']);
+    const old = txt(stateName, ['"old"']);
+    for (const current of [twoValues, old])
+      expect(casChanges(config, { ...snapshot, stateRecord: current }, { state })).toEqual([
+        { Action: "DELETE", ResourceRecordSet: current },
+        { Action: "CREATE", ResourceRecordSet: txt(stateName, [encodeTxtDocument(state)]) },
+      ]);
+  });
+
+  it("creates a missing state record with a 60 s TTL", () => {
+    expect(casChanges(config, { ...snapshot, stateRecord: undefined }, { state })).toEqual([
+      { Action: "CREATE", ResourceRecordSet: txt(stateName, [encodeTxtDocument(state)], 60) },
+    ]);
   });
 });

@@ -5,13 +5,8 @@ import { describe, expect, it } from "vitest";
 import { exampleConfigPath, loadConfig, mergeConfig, readJsonFile } from "../../../functions/lib/config.ts";
 import { FailoverError } from "../../../functions/lib/errors.ts";
 import { manualFunctionName } from "../../../functions/lib/deployment.ts";
-import {
-  configEnvValue,
-  configPath,
-  loadSettings,
-  maxConfigEnvBytes,
-  roundsTimeoutSeconds,
-} from "../../../stacks/settings.ts";
+import { configEnvValue, configPath, loadSettings, maxConfigEnvBytes } from "../../../stacks/settings.ts";
+import { roundsTimeoutSeconds } from "../../../functions/lib/control/schedule.ts";
 import { deciderPermissions, managedRecordNames, onCallPolicy, partitionOf } from "../../../stacks/iam.ts";
 
 const config = loadConfig();
