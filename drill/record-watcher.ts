@@ -1,4 +1,4 @@
-import { madeThroughHealthChecks } from "../functions/lib/control/data-plane.ts";
+import { madeThroughHealthChecks } from "../functions/lib/decider/signal-half.ts";
 import { parseStateDocument, type SwitchEvent } from "../functions/lib/state.ts";
 import type { Weights } from "../functions/lib/types.ts";
 

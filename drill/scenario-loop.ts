@@ -1,4 +1,4 @@
-import { handleManualEvent } from "../functions/lib/control/manual.ts";
+import { handleManualEvent } from "../functions/lib/manual/handle-event.ts";
 import { describeError } from "../functions/lib/errors.ts";
 import { controlRegionsDown, type ManualStep } from "../offline/scenario.ts";
 import { TimingDraws } from "../offline/timing.ts";

@@ -1,10 +1,10 @@
-import { createDecideHandler } from "../functions/lib/control/decider.ts";
+import { createDecideHandler } from "../functions/lib/decider/decider.ts";
 import { auditTrailFor } from "../functions/lib/audit.ts";
 import { announceRetry } from "../functions/lib/wiring/alert-announcer.ts";
 import type { AwsClientOptions } from "../functions/lib/aws/client-config.ts";
 import type { RetryOptions } from "../functions/lib/aws/retry.ts";
 import { snsAnnouncer } from "../functions/lib/control/announcer.ts";
-import type { ManualDeps } from "../functions/lib/control/manual.ts";
+import type { ManualDeps } from "../functions/lib/manual/handle-event.ts";
 import { createNotifyHandler } from "../functions/lib/slack/notifier.ts";
 import { slackWebhookParameterName, webhookFromParameterStore } from "../functions/lib/slack/webhook.ts";
 import { ParameterStore } from "../functions/lib/aws/ssm.ts";
@@ -27,7 +27,7 @@ import { startFaultProxy as startAwsFaultProxy } from "../emulator/aws-fault-pro
 import { SignalStore } from "../functions/lib/dataplane/signal-store.ts";
 import { awsFaultRule, noCalls, type AwsCallCounts } from "./aws-faults.ts";
 import { HealthCheckAdmin } from "../functions/lib/aws/route53-health-checks.ts";
-import { linkDataPlane } from "../functions/lib/control/link-data-plane.ts";
+import { linkDataPlane } from "../functions/lib/dataplane-link/link.ts";
 import { healthCheckReference } from "../functions/lib/dataplane/health-checks.ts";
 import { DEFAULT_DATA_PLANE_TIMING } from "../functions/lib/dataplane/timing.ts";
 import { createSignalHandler } from "../functions/signal.ts";

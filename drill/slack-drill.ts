@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { ParameterStore } from "../functions/lib/aws/ssm.ts";
 import type { FailoverConfig } from "../functions/lib/config.ts";
-import type { ManualDeps } from "../functions/lib/control/manual.ts";
-import { manualContext } from "../functions/lib/control/manual-context.ts";
+import type { ManualDeps } from "../functions/lib/manual/handle-event.ts";
+import { manualContext } from "../functions/lib/manual/context.ts";
 import { createSlackCommand } from "../functions/lib/slack-command/handler.ts";
 import { slackParameterNames, slackSecretsFrom } from "../functions/lib/slack-command/secrets.ts";
 import { slackApi } from "../functions/lib/slack-command/slack-api.ts";

@@ -1,11 +1,11 @@
-import { handleManualEvent, type ManualDeps } from "./lib/control/manual.ts";
-import type { ManualResponse } from "./lib/control/manual-result.ts";
+import { handleManualEvent, type ManualDeps } from "./lib/manual/handle-event.ts";
+import type { ManualResponse } from "./lib/manual/result.ts";
 import { configFromEnv } from "./lib/env-config.ts";
 import { describeError, FailoverError } from "./lib/errors.ts";
 import { log } from "./lib/log.ts";
 import { manualDepsFromEnv } from "./lib/wiring/manual.ts";
 
-export type { ManualResponse } from "./lib/control/manual-result.ts";
+export type { ManualResponse } from "./lib/manual/result.ts";
 
 let wired: ManualDeps | undefined;
 

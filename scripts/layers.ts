@@ -60,8 +60,18 @@ export const functionLayers: readonly Layer[] = [
   },
   {
     name: "control",
-    says: "the decider round, the manual actions and the data-plane linking",
+    says: "what every writer shares: a decision as a zone change, the failover events and their announcer, following a change to INSYNC",
     paths: ["functions/lib/control/"],
+  },
+  {
+    name: "linking",
+    says: "the data plane's health checks made and tied to the records, and their status",
+    paths: ["functions/lib/dataplane-link/"],
+  },
+  {
+    name: "writers",
+    says: "the decider (its rounds, their ports and the apply step) and the manual function (promote, drain, pin, release, init, verify)",
+    paths: ["functions/lib/decider/", "functions/lib/manual/"],
   },
   {
     name: "wiring",

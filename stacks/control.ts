@@ -1,5 +1,5 @@
 import { alertTopicName, functionMemoryMb, manualFunctionName } from "../functions/lib/deployment.ts";
-import { roundsTimeoutSeconds } from "../functions/lib/control/schedule.ts";
+import { roundsTimeoutSeconds } from "../functions/lib/decider/schedule.ts";
 import { signalReservedConcurrency, type Settings } from "./settings.ts";
 import type { Secrets } from "./secrets.ts";
 import {

@@ -1,5 +1,5 @@
 import { functionMemoryMb } from "../functions/lib/deployment.ts";
-import { roundsTimeoutSeconds } from "../functions/lib/control/schedule.ts";
+import { roundsTimeoutSeconds } from "../functions/lib/decider/schedule.ts";
 import type { Settings } from "./settings.ts";
 import { probePermissions } from "./iam.ts";
 import { functionArgs, logicalName, providerFor } from "./regions.ts";

@@ -3,8 +3,8 @@ import { createInterface } from "node:readline";
 import { loadConfig, type FailoverConfig } from "../../functions/lib/config.ts";
 import { configWarnings } from "../../functions/lib/config-warnings.ts";
 import { configEnvJson } from "../../functions/lib/config-size.ts";
-import { parseManualEvent, type ManualAction, type ManualEvent } from "../../functions/lib/control/manual-event.ts";
-import type { ManualResponse, ManualResult } from "../../functions/lib/control/manual-result.ts";
+import { parseManualEvent, type ManualAction, type ManualEvent } from "../../functions/lib/manual/event.ts";
+import type { ManualResponse, ManualResult } from "../../functions/lib/manual/result.ts";
 import { FailoverError, ValidationError, type ValidationIssue } from "../../functions/lib/errors.ts";
 import { leaseWeights } from "../../functions/lib/policy/decide.ts";
 import type { Weights } from "../../functions/lib/types.ts";
@@ -12,7 +12,7 @@ import { parseArgs, type ParsedArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
 import { formatDuration, parseDuration } from "../../functions/lib/duration.ts";
 import { parseWeightPairs, weightPairsForm } from "../../functions/lib/weight-pairs.ts";
-import { renderResult } from "../../functions/lib/control/manual-render.ts";
+import { renderResult } from "../../functions/lib/manual/render.ts";
 import { sendManualEvent } from "./send.ts";
 
 /** What distinguishes one manual failover command from another. */

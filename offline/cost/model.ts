@@ -1,7 +1,7 @@
 import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { functionMemoryMb } from "../../functions/lib/deployment.ts";
-import { deciderBudgetMs, deciderOffsetMs, planDecisionRounds } from "../../functions/lib/control/schedule.ts";
+import { deciderBudgetMs, deciderOffsetMs, planDecisionRounds } from "../../functions/lib/decider/schedule.ts";
 import { planRounds } from "../../functions/lib/probe/schedule.ts";
 import { deciderRoundCalls, probeRoundCalls, type MetricIdentity } from "./counts.ts";
 import type { PriceId, PriceTable } from "./prices.ts";
@@ -156,7 +156,7 @@ function totals(lines: CostLine[]): { monthlyUsd: number; monitoringUsd: number 
 /**
  * Billed seconds and rounds of one scheduled (once a minute) invocation of
  * the probe or the decider, planned by the handler's own round planner
- * (probe/schedule.ts, control/schedule.ts): from the invocation to the last
+ * (probe/schedule.ts, decider/schedule.ts): from the invocation to the last
  * round's start, plus that round.
  */
 export function invocationPlan(
@@ -181,7 +181,7 @@ const text = (what: string, rounds: number, intervalSeconds: number, min: number
  * Seconds from a target failing to the decider draining it, over every
  * moment in the minute the failure can start: the first round at or after
  * it and `drainAfterRounds - 1` more must see it down, then the next
- * decider round (control/schedule.ts: a fixed offset after the probe round,
+ * decider round (decider/schedule.ts: a fixed offset after the probe round,
  * only as many as fit the invocation's budget) drains it.
  */
 export function detectionTime(

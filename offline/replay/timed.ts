@@ -1,10 +1,10 @@
-import { applyDecision } from "../../functions/lib/control/apply-decision.ts";
+import { applyDecision } from "../../functions/lib/decider/apply-decision.ts";
 import {
   deciderBudgetMs,
   FAST_POLL_MS,
   planDecisionRounds,
   roundsTimeoutSeconds,
-} from "../../functions/lib/control/schedule.ts";
+} from "../../functions/lib/decider/schedule.ts";
 import { decide, windowSeconds, type Decision } from "../../functions/lib/policy/decide.ts";
 import type { PolicyMemory } from "../../functions/lib/policy/memory.ts";
 import { normalWeights, sameWeights } from "../../functions/lib/policy/weights.ts";
@@ -164,7 +164,7 @@ interface DecisionContext {
 
 /**
  * Carries a decision out in the shared world with the deployed step
- * (functions/lib/control/apply-decision.ts): Route 53's records take it
+ * (functions/lib/decider/apply-decision.ts): Route 53's records take it
  * while the API answers; this decider's signal document goes to every
  * writable store. Returns whether the weights in effect changed.
  */

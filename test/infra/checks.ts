@@ -19,7 +19,7 @@ import {
   signalConcurrencyEnv,
   signalReservedConcurrency,
 } from "../../stacks/settings.ts";
-import { roundsTimeoutSeconds } from "../../functions/lib/control/schedule.ts";
+import { roundsTimeoutSeconds } from "../../functions/lib/decider/schedule.ts";
 import { mockAccountId, type BuiltApp, type MockResource } from "./sst-harness.ts";
 
 /**

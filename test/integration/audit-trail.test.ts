@@ -2,9 +2,9 @@ import { ChangeResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-
 import { describe, expect, it } from "vitest";
 import { AUDIT_UNAVAILABLE, auditParameterName } from "../../functions/lib/audit.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
-import { createDecideHandler } from "../../functions/lib/control/decider.ts";
-import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
-import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
+import { createDecideHandler } from "../../functions/lib/decider/decider.ts";
+import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/handle-event.ts";
+import type { ManualResponse } from "../../functions/lib/manual/result.ts";
 import { leaseRecordName } from "../../functions/lib/lease.ts";
 import type { FailoverEvent } from "../../functions/lib/slack/failover-event.ts";
 import {

@@ -18,14 +18,9 @@ import { CloudWatchAdmin } from "../../emulator/cloudwatch-admin.ts";
 import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
-import type { FetchText } from "../../functions/lib/control/link-data-plane.ts";
-import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
-import type {
-  InitResult,
-  ManualResponse,
-  StatusResult,
-  VerifyResult,
-} from "../../functions/lib/control/manual-result.ts";
+import type { FetchText } from "../../functions/lib/dataplane-link/link.ts";
+import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/handle-event.ts";
+import type { InitResult, ManualResponse, StatusResult, VerifyResult } from "../../functions/lib/manual/result.ts";
 import { CANARY_TARGET, healthCheckReference, signalCheckSpec } from "../../functions/lib/dataplane/health-checks.ts";
 import { canaryAlarmName, canaryAlarmSpec } from "../../functions/lib/dataplane/canary-alarm.ts";
 import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";

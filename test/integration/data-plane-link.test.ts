@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSignalEndpoint } from "../../drill/signal-endpoint.ts";
 import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
-import { linkDataPlane, verifyDataPlane } from "../../functions/lib/control/link-data-plane.ts";
+import { linkDataPlane, verifyDataPlane } from "../../functions/lib/dataplane-link/link.ts";
 import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { createLogger } from "../../functions/lib/log.ts";
 import { createSignalHandler } from "../../functions/signal.ts";

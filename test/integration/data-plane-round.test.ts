@@ -2,7 +2,7 @@ import { CloudWatchClient, GetMetricStatisticsCommand, ListMetricsCommand } from
 import { beforeAll, describe, expect, it } from "vitest";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
-import { runDecisionRound, type RoundDeps } from "../../functions/lib/control/round.ts";
+import { runDecisionRound, type RoundDeps } from "../../functions/lib/decider/round.ts";
 import { SignalStore, type SignalRead } from "../../functions/lib/dataplane/signal-store.ts";
 import { parseStateDocument } from "../../functions/lib/state.ts";
 import { createSignalHandler } from "../../functions/signal.ts";

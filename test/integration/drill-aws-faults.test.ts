@@ -3,7 +3,7 @@ import { startFaultProxy, type FaultProxy } from "../../emulator/aws-fault-proxy
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
-import { runDecisionRound, type RoundDeps } from "../../functions/lib/control/round.ts";
+import { runDecisionRound, type RoundDeps } from "../../functions/lib/decider/round.ts";
 import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { awsFaultRule, noCalls } from "../../drill/aws-faults.ts";
 import type { DrillFault } from "../../drill/faults.ts";

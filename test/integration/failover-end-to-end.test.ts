@@ -9,7 +9,7 @@ import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import { parseConfig, type FailoverConfig } from "../../functions/lib/config.ts";
 import { loadNotifyContext } from "../../functions/lib/slack/context.ts";
 import type { SlackMessage } from "../../functions/lib/slack/blocks.ts";
-import { createDecideHandler } from "../../functions/lib/control/decider.ts";
+import { createDecideHandler } from "../../functions/lib/decider/decider.ts";
 import { createNotifyHandler } from "../../functions/lib/slack/notifier.ts";
 import { createProbeHandler } from "../../functions/probe.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
-import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
+import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/handle-event.ts";
+import type { ManualResponse } from "../../functions/lib/manual/result.ts";
 import type { emptyStateDocument } from "../../functions/lib/state.ts";
 import { handler } from "../../functions/failover.ts";
 import {

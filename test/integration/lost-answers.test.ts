@@ -3,9 +3,9 @@ import { type Fault, type FaultProxy, startFaultProxy } from "../../emulator/aws
 import { createHostedZone } from "../../emulator/hosted-zone.ts";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
-import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
-import { renderResult } from "../../functions/lib/control/manual-render.ts";
-import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
+import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/handle-event.ts";
+import { renderResult } from "../../functions/lib/manual/render.ts";
+import type { ManualResponse } from "../../functions/lib/manual/result.ts";
 import { memoryAuditTrail } from "../../functions/lib/audit.ts";
 import { allUp, capturedLog, emulatorPerFile, publishVotes } from "../support/control-fixtures.ts";
 import { manualClock } from "../support/manual-clock.ts";

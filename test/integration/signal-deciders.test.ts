@@ -4,7 +4,7 @@ import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import type { FailoverEvent } from "../../functions/lib/slack/failover-event.ts";
-import { runDecisionRound, type RoundDeps } from "../../functions/lib/control/round.ts";
+import { runDecisionRound, type RoundDeps } from "../../functions/lib/decider/round.ts";
 import { answerSharesFor } from "../../functions/lib/dataplane/answers.ts";
 import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { drainedAnywhere, SIGNAL_STALE_SECONDS } from "../../functions/lib/dataplane/signal-union.ts";
@@ -19,8 +19,8 @@ import {
   splitDrainPolicy,
 } from "../support/control-fixtures.ts";
 import { fastRetry } from "./aws-fixtures.ts";
-import { handleManualEvent, type ManualDeps } from "../../functions/lib/control/manual.ts";
-import type { ChangeResult, StatusResult } from "../../functions/lib/control/manual-result.ts";
+import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/handle-event.ts";
+import type { ChangeResult, StatusResult } from "../../functions/lib/manual/result.ts";
 import { manualClock } from "../support/manual-clock.ts";
 
 // Two deciders, one mind, on the data-plane path (emulator): each decider writes only its own signal

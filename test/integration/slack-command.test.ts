@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import { systemClock } from "../../functions/lib/clock.ts";
-import type { ManualDeps } from "../../functions/lib/control/manual.ts";
+import type { ManualDeps } from "../../functions/lib/manual/handle-event.ts";
 import type { FailoverEvent } from "../../functions/lib/slack/failover-event.ts";
 import { createSlackCommand } from "../../functions/lib/slack-command/handler.ts";
 import { slackParameterNames, slackSecretsFrom } from "../../functions/lib/slack-command/secrets.ts";

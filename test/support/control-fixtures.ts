@@ -1,5 +1,5 @@
 import { auditTrailFor } from "../../functions/lib/audit.ts";
-import type { ManualResponse } from "../../functions/lib/control/manual-result.ts";
+import type { ManualResponse } from "../../functions/lib/manual/result.ts";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";

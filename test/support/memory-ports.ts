@@ -1,6 +1,6 @@
 import type { UpdatePlan, UpdateResult } from "../../functions/lib/aws/route53.ts";
 import type { RegionResult } from "../../functions/lib/aws/cloudwatch.ts";
-import type { VotePort, ZonePort } from "../../functions/lib/control/round-ports.ts";
+import type { VotePort, ZonePort } from "../../functions/lib/decider/ports.ts";
 import type { ParameterPort } from "../../functions/lib/dataplane/signal-store.ts";
 import { FailoverError } from "../../functions/lib/errors.ts";
 import type { OverrideLease } from "../../functions/lib/lease.ts";
@@ -10,7 +10,7 @@ import type { ProbeRound, Weights } from "../../functions/lib/types.ts";
 
 /**
  * In-memory stand-ins for the ports a decider round owns
- * (functions/lib/control/round-ports.ts), for unit tests of the round with no
+ * (functions/lib/decider/ports.ts), for unit tests of the round with no
  * emulator. They keep what a round wrote, and can fail as AWS does.
  */
 

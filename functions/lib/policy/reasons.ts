@@ -41,12 +41,10 @@ export function describeHealth(
   ids: readonly string[],
   verdicts: Record<string, TargetVerdict>,
 ): string {
-  const list = ids.map((id) => verdicts[id]).filter((v): v is TargetVerdict => v !== undefined);
-  if (
-    list.length > 0 &&
-    list.every((v) => v.health === "up" && v.downVotes.length === 0 && v.silent.length === 0 && v.setAside.length === 0)
-  )
-    return "all targets up";
+  // A target with no verdict is not up: it is named.
+  const clean = (v: TargetVerdict | undefined) =>
+    v?.health === "up" && v.downVotes.length === 0 && v.silent.length === 0 && v.setAside.length === 0;
+  if (ids.length > 0 && ids.every((id) => clean(verdicts[id]))) return "all targets up";
   return ids.map((id) => (verdicts[id] ? describeVerdict(config, id, verdicts[id]) : `${id}: no verdict`)).join("; ");
 }
 

@@ -1,9 +1,9 @@
 import { systemClock, type Clock } from "../clock.ts";
 import type { FailoverConfig } from "../config.ts";
-import { handleManualEvent, type InvocationOrigin, type ManualDeps } from "../control/manual.ts";
-import { manualContext } from "../control/manual-context.ts";
-import { parseManualEvent } from "../control/manual-event.ts";
-import { renderResult } from "../control/manual-render.ts";
+import { handleManualEvent, type InvocationOrigin, type ManualDeps } from "../manual/handle-event.ts";
+import { manualContext } from "../manual/context.ts";
+import { parseManualEvent } from "../manual/event.ts";
+import { renderResult } from "../manual/render.ts";
 import { describeError, FailoverError, ValidationError } from "../errors.ts";
 import { log as defaultLog, type Logger } from "../log.ts";
 import { printable } from "../printable.ts";

@@ -1,9 +1,9 @@
 import * as z from "zod";
 import type { FailoverConfig } from "../config.ts";
-import type { LeaseView } from "../control/manual-result.ts";
+import type { LeaseView } from "../manual/result.ts";
 import { durationForms, formatDuration, parseDuration } from "../duration.ts";
-import type { ManualEvent } from "../control/manual-event.ts";
-import { parseManualEvent } from "../control/manual-event.ts";
+import type { ManualEvent } from "../manual/event.ts";
+import { parseManualEvent } from "../manual/event.ts";
 import { ValidationError } from "../errors.ts";
 import { describeShift } from "../control/zone-change.ts";
 import type { ChangeIntent } from "./command-text.ts";

@@ -1,5 +1,5 @@
-import { decideOn, leaseViewOf, readRounds, type ManualContext } from "../control/manual-context.ts";
-import type { LeaseView } from "../control/manual-result.ts";
+import { decideOn, leaseViewOf, readRounds, type ManualContext } from "../manual/context.ts";
+import type { LeaseView } from "../manual/result.ts";
 import { readStateDocument } from "../control/zone-change.ts";
 import { ValidationError } from "../errors.ts";
 import type { OverrideLease } from "../lease.ts";

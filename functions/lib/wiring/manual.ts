@@ -5,7 +5,7 @@ import { HealthCheckAdmin } from "../aws/route53-health-checks.ts";
 import { Route53Switcher } from "../aws/route53.ts";
 import { systemClock } from "../clock.ts";
 import type { FailoverConfig } from "../config.ts";
-import type { ManualDeps } from "../control/manual.ts";
+import type { ManualDeps } from "../manual/handle-event.ts";
 import { SIGNAL_ENDPOINTS_ENV, signalEndpointsFrom } from "../dataplane/endpoints.ts";
 import { log } from "../log.ts";
 import { ParameterStore } from "../aws/ssm.ts";

@@ -7,7 +7,8 @@ describe("parsePolicyMemory: the bounds of what the state record may hold", () =
   const withLease = (lease: string) => ({ v: 1, targets: {}, drains: {}, lease });
 
   it("takes ramp steps 0 to 9 and lease ids of 1 to 64 characters", () => {
-    for (const memory of [withRamp(0), withRamp(9), withLease("l"), withLease("l".repeat(64))])
+    const drains = { v: 1, targets: {}, drains: { primary: [T0] } };
+    for (const memory of [withRamp(0), withRamp(9), withLease("l"), withLease("l".repeat(64)), drains])
       expect(parsePolicyMemory(memory)).toEqual(memory);
   });
 

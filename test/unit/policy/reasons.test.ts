@@ -98,6 +98,9 @@ describe("describeHealth", () => {
     expect(describeHealth(config, ids, { primary: unknown })).toBe(
       "primary unknown: 0/3 vantages voted, fewer than the minimum 2; failover: no verdict",
     );
+    expect(describeHealth(config, ids, { primary: verdict({}) })).toBe(
+      "primary up from 3/3 vantages; failover: no verdict",
+    );
     expect(describeHealth(config, [], {})).toBe("");
   });
 });

@@ -6,7 +6,7 @@ import { exampleConfigPath, loadConfig, mergeConfig, readJsonFile } from "../../
 import { FailoverError } from "../../../functions/lib/errors.ts";
 import { manualFunctionName } from "../../../functions/lib/deployment.ts";
 import { configEnvValue, configPath, loadSettings, maxConfigEnvBytes } from "../../../stacks/settings.ts";
-import { roundsTimeoutSeconds } from "../../../functions/lib/control/schedule.ts";
+import { roundsTimeoutSeconds } from "../../../functions/lib/decider/schedule.ts";
 import { deciderPermissions, managedRecordNames, onCallPolicy, partitionOf } from "../../../stacks/iam.ts";
 
 const config = loadConfig();

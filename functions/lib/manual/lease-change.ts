@@ -5,13 +5,13 @@ import { leaseWeights, type Decision, type WeightChange } from "../policy/decide
 import { releaseFlapHold, type PolicyMemory } from "../policy/memory.ts";
 import { formatWeights, pickWeights } from "../policy/weights.ts";
 import type { Weights } from "../types.ts";
-import { manualChangeEvent } from "./change-event.ts";
+import { manualChangeEvent } from "../control/change-event.ts";
 import { AuditConflictError, sameRequest, type AuditEntry } from "../audit.ts";
-import { decideOn, followSync, leaseView, leaseViewOf, readRounds, type ManualContext } from "./manual-context.ts";
-import type { InvocationOrigin } from "./manual-context.ts";
-import type { ManualEvent } from "./manual-event.ts";
-import type { ChangeResult, LeaseView } from "./manual-result.ts";
-import { describeShift, readStateDocument, zoneChangeFor } from "./zone-change.ts";
+import { decideOn, followSync, leaseView, leaseViewOf, readRounds, type ManualContext } from "./context.ts";
+import type { InvocationOrigin } from "./context.ts";
+import type { ManualEvent } from "./event.ts";
+import type { ChangeResult, LeaseView } from "./result.ts";
+import { describeShift, readStateDocument, zoneChangeFor } from "../control/zone-change.ts";
 import { writeSignalOverride } from "./signal-override.ts";
 
 /** A validated manual event that takes a lease. */

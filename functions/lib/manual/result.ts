@@ -5,9 +5,9 @@ import type { OverrideLease } from "../lease.ts";
 import type { Decision, WeightChange } from "../policy/decide.ts";
 import type { SwitchEvent } from "../state.ts";
 import type { Weights } from "../types.ts";
-import type { ChangeSync } from "./change-sync.ts";
-import type { DataPlaneStatus } from "./data-plane-status.ts";
-import type { BrokenLink, LinkResult } from "./link-data-plane.ts";
+import type { ChangeSync } from "../control/change-sync.ts";
+import type { DataPlaneStatus } from "../dataplane-link/status.ts";
+import type { BrokenLink, LinkResult } from "../dataplane-link/link.ts";
 import type { CanaryAlarmsResult } from "./canary-alarms.ts";
 
 /** A lease as `status` and the change actions report it: who took it and why come from the audit trail. */
@@ -139,7 +139,7 @@ export interface SetupStep {
   run: string;
 }
 
-/** What one manual action answers; the CLI renders it (./manual-render.ts; the Slack command shows the same text). */
+/** What one manual action answers; the CLI renders it (./render.ts; the Slack command shows the same text). */
 export type ManualResult = StatusResult | PlanResult | ChangeResult | InitResult | VerifyResult;
 
 /** Why a manual action failed, as the function answers it: code, message, hint and the invalid fields. */

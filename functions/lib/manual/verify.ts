@@ -4,9 +4,9 @@ import { CANARY_TARGET, currentCheck, healthCheckReference } from "../dataplane/
 import { describeError, FailoverError } from "../errors.ts";
 import { describeWebhookState, setWebhookCommand, slackWebhookParameterName } from "../slack/webhook.ts";
 import { canaryAlarmProblems } from "./canary-alarms.ts";
-import { verifyDataPlane, type BrokenLink } from "./link-data-plane.ts";
-import type { ManualContext } from "./manual-context.ts";
-import type { SetupStep, VerifyResult } from "./manual-result.ts";
+import { verifyDataPlane, type BrokenLink } from "../dataplane-link/link.ts";
+import type { ManualContext } from "./context.ts";
+import type { SetupStep, VerifyResult } from "./result.ts";
 
 const INIT = "failover init --direct --yes";
 const DEPLOY = "npx sst deploy";

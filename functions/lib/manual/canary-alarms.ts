@@ -7,7 +7,7 @@ import {
   canaryAlarmSpec,
 } from "../dataplane/canary-alarm.ts";
 import { describeError } from "../errors.ts";
-import type { BrokenLink } from "./link-data-plane.ts";
+import type { BrokenLink } from "../dataplane-link/link.ts";
 
 /** What `failover init` did to the canary alarms. */
 export interface CanaryAlarmsResult {

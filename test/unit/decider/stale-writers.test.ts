@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { staleWriters } from "../../../functions/lib/control/data-plane.ts";
+import { staleWriters } from "../../../functions/lib/decider/signal-half.ts";
 import { SIGNAL_REFRESH_SECONDS, SIGNAL_STALE_SECONDS } from "../../../functions/lib/dataplane/signal-union.ts";
 import { drainDocument } from "../../support/control-fixtures.ts";
 

@@ -1,4 +1,4 @@
-import type { ChangeSync } from "./change-sync.ts";
+import type { ChangeSync } from "../control/change-sync.ts";
 import type {
   ChangeResult,
   InitResult,
@@ -9,8 +9,8 @@ import type {
   StatusResult,
   TargetStatus,
   VerifyResult,
-} from "./manual-result.ts";
-import type { DataPlaneStatus } from "./data-plane-status.ts";
+} from "./result.ts";
+import type { DataPlaneStatus } from "../dataplane-link/status.ts";
 import type { SignalStatus } from "../dataplane/signal-status.ts";
 import { formatWeights } from "../policy/weights.ts";
 import type { Weights } from "../types.ts";

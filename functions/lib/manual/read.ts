@@ -1,9 +1,9 @@
 import { pickWeights } from "../policy/weights.ts";
-import { decideOn, leaseViewOf, readRounds, switchViews, targetRows, type ManualContext } from "./manual-context.ts";
+import { decideOn, leaseViewOf, readRounds, switchViews, targetRows, type ManualContext } from "./context.ts";
 import { describeError } from "../errors.ts";
-import { readDataPlaneStatus, type DataPlaneStatus } from "./data-plane-status.ts";
-import type { PlanResult, StatusResult } from "./manual-result.ts";
-import { describeShift } from "./zone-change.ts";
+import { readDataPlaneStatus, type DataPlaneStatus } from "../dataplane-link/status.ts";
+import type { PlanResult, StatusResult } from "./result.ts";
+import { describeShift } from "../control/zone-change.ts";
 import { signalStatus } from "../dataplane/signal-status.ts";
 
 /** `status`: the weights, each target's health and mode, the lease, the last switches and what the policy would do. */

@@ -1,24 +1,18 @@
-import type { ManualAction, ManualEvent } from "./manual-event.ts";
-import { parseManualEvent } from "./manual-event.ts";
-import {
-  followSync,
-  manualContext,
-  type InvocationOrigin,
-  type ManualContext,
-  type ManualDeps,
-} from "./manual-context.ts";
-import { giveBack, takeLease } from "./manual-lease.ts";
-import { manualPlan, manualStatus } from "./manual-read.ts";
-import { manualVerify } from "./manual-verify.ts";
-import { linkDataPlane, refuseBadSignalEndpoints } from "./link-data-plane.ts";
+import type { ManualAction, ManualEvent } from "./event.ts";
+import { parseManualEvent } from "./event.ts";
+import { followSync, manualContext, type InvocationOrigin, type ManualContext, type ManualDeps } from "./context.ts";
+import { giveBack, takeLease } from "./lease-change.ts";
+import { manualPlan, manualStatus } from "./read.ts";
+import { manualVerify } from "./verify.ts";
+import { linkDataPlane, refuseBadSignalEndpoints } from "../dataplane-link/link.ts";
 import { ensureCanaryAlarms } from "./canary-alarms.ts";
 import { FailoverError } from "../errors.ts";
 import type { InitOutcome } from "../aws/route53.ts";
-import { manualErrorBody, type InitResult, type ManualResponse, type ManualResult } from "./manual-result.ts";
+import { manualErrorBody, type InitResult, type ManualResponse, type ManualResult } from "./result.ts";
 
-export type { ManualDeps } from "./manual-context.ts";
+export type { ManualDeps } from "./context.ts";
 
-export type { InvocationOrigin } from "./manual-context.ts";
+export type { InvocationOrigin } from "./context.ts";
 
 /**
  * The manual failover logic shared by the Lambda function and `failover

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../functions/lib/config.ts";
-import { deciderOffsetMs, planDecisionRounds } from "../../../functions/lib/control/schedule.ts";
+import { deciderOffsetMs, planDecisionRounds } from "../../../functions/lib/decider/schedule.ts";
 
 const config = loadConfig();
 

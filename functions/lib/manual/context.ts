@@ -14,12 +14,12 @@ import type { PolicyMemory } from "../policy/memory.ts";
 import { votesOf, type StateDocument, type SwitchEvent } from "../state.ts";
 import { AUDIT_UNAVAILABLE, attributionOf, type Attribution, type AuditTrail } from "../audit.ts";
 import type { ProbeRound } from "../types.ts";
-import { unannounced, type Announce } from "./announcer.ts";
-import { logChangeSync, waitForChangeSync, type ChangeSync } from "./change-sync.ts";
-import type { FetchText } from "./link-data-plane.ts";
+import { unannounced, type Announce } from "../control/announcer.ts";
+import { logChangeSync, waitForChangeSync, type ChangeSync } from "../control/change-sync.ts";
+import type { FetchText } from "../dataplane-link/link.ts";
 import type { SignalStore } from "../dataplane/signal-store.ts";
-import type { LeaseView, SwitchView, TargetStatus } from "./manual-result.ts";
-import { readStateDocument } from "./zone-change.ts";
+import type { LeaseView, SwitchView, TargetStatus } from "./result.ts";
+import { readStateDocument } from "../control/zone-change.ts";
 
 /**
  * Where an event came from, as far as the platform says. A plain Lambda
@@ -48,7 +48,7 @@ export interface ManualDeps {
   newLeaseId?: () => string;
   /** How long a change waits for Route 53 to report it INSYNC before answering (it is applied either way; short so on-call gets an answer at once). @default 10000 */
   syncTimeoutMs?: number;
-  /** Publishes each change for Slack (./announcer.ts); a failure is reported in the answer's `problems`, never fails the change. @default none: logged as not announced */
+  /** Publishes each change for Slack (../control/announcer.ts); a failure is reported in the answer's `problems`, never fails the change. @default none: logged as not announced */
   announce?: Announce;
   /** Where who-and-why of each change is kept (../audit.ts): public DNS holds only its id. */
   audit: AuditTrail;

@@ -17,7 +17,7 @@ import { sameWeights } from "../policy/weights.ts";
 import { recordSwitch, votesOf, type StateDocument } from "../state.ts";
 import type { Weights } from "../types.ts";
 import { applyDecision } from "./apply-decision.ts";
-import type { RoundSignals } from "./round-ports.ts";
+import type { RoundSignals } from "./ports.ts";
 
 /** Route 53 error codes that mean its control plane is not answering (the data-plane path takes over). */
 const CONTROL_PLANE_DOWN = new Set(["ROUTE53_UNAVAILABLE", "ROUTE53_THROTTLED", "ROUTE53_BAD_ANSWER"]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { renderResult } from "../../../functions/lib/control/manual-render.ts";
-import type { ChangeResult } from "../../../functions/lib/control/manual-result.ts";
+import { renderResult } from "../../../functions/lib/manual/render.ts";
+import type { ChangeResult } from "../../../functions/lib/manual/result.ts";
 
 const promoted: ChangeResult = {
   action: "promote",

@@ -2,7 +2,7 @@ import type { DecisionMetrics } from "../metric-datums.ts";
 import type { RegionResult } from "../aws/cloudwatch.ts";
 import type { UpdateResult } from "../aws/route53.ts";
 import type { FailoverConfig } from "../config.ts";
-import type { RoundSignals, SignalPort, VotePort, ZonePort } from "./round-ports.ts";
+import type { RoundSignals, SignalPort, VotePort, ZonePort } from "./ports.ts";
 import { leaseActive, type OverrideLease } from "../lease.ts";
 import type { Logger } from "../log.ts";
 import { decide, windowSeconds, type Decision } from "../policy/decide.ts";
@@ -16,16 +16,16 @@ import {
   readSignals,
   type SignalOutcome,
   type SignalReads,
-} from "./data-plane.ts";
+} from "./signal-half.ts";
 import type { DeciderDocument, DeciderView } from "../dataplane/signal-store.ts";
 import { dnsWeights } from "../dataplane/answers.ts";
 import { drainedAnywhere } from "../dataplane/signal-union.ts";
 import type { PolicyMemory } from "../policy/memory.ts";
-import type { Announce } from "./announcer.ts";
-import { roundEvent } from "./change-event.ts";
+import type { Announce } from "../control/announcer.ts";
+import { roundEvent } from "../control/change-event.ts";
 import { attributionOf, type AuditTrail } from "../audit.ts";
 import type { FailoverEvent } from "../slack/failover-event.ts";
-import { describeShift, readStateDocument, zoneChangeFor } from "./zone-change.ts";
+import { describeShift, readStateDocument, zoneChangeFor } from "../control/zone-change.ts";
 
 /** What one decider round needs; every collaborator is passed in (the drill and tests pass their own). */
 export interface RoundDeps {
@@ -39,7 +39,7 @@ export interface RoundDeps {
   dryRun: boolean;
   /** Called as soon as this round's weight change is applied, to follow its propagation in the background (must not block). @default none: not followed */
   followChange?: (changeId: string) => void;
-  /** Publishes what this round changed for Slack (./announcer.ts); only a round that won its compare-and-swap has anything to announce. @default none: not announced */
+  /** Publishes what this round changed for Slack (../control/announcer.ts); only a round that won its compare-and-swap has anything to announce. @default none: not announced */
   announce?: Announce;
   /** Where an announced lease's who-and-why is read (../audit.ts). @default none: shown as "(audit unavailable)" */
   audit?: AuditTrail;

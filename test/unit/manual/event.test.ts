@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../functions/lib/config.ts";
-import { parseManualEvent } from "../../../functions/lib/control/manual-event.ts";
+import { parseManualEvent } from "../../../functions/lib/manual/event.ts";
 
 const config = loadConfig();
 

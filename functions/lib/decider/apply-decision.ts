@@ -31,7 +31,7 @@ export interface AppliedDecision {
 
 /**
  * Carries one decision out on both paths, the step the deployed round
- * (./data-plane.ts nextSignalState) and the replay (offline/replay/timed.ts)
+ * (./signal-half.ts nextSignalState) and the replay (offline/replay/timed.ts)
  * share, so the replay scores what is deployed: the drain signals are
  * planned on the records as they were before the decision wrote them and on
  * the drains other writers hold; the records take the decision while the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { handler as decideHandler } from "../../../functions/decide.ts";
-import { checkDecideEvent } from "../../../functions/lib/control/decide-event.ts";
+import { checkDecideEvent } from "../../../functions/lib/decider/decide-event.ts";
 
 describe("decider event", () => {
   it("accepts the schedule's EventBridge event, an empty object and no payload", () => {

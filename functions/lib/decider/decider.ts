@@ -6,8 +6,8 @@ import type { SignalStore } from "../dataplane/signal-store.ts";
 import { FailoverError } from "../errors.ts";
 import { log as defaultLog, type Logger } from "../log.ts";
 import type { AuditTrail } from "../audit.ts";
-import type { Announce } from "./announcer.ts";
-import { logChangeSync, waitForChangeSync } from "./change-sync.ts";
+import type { Announce } from "../control/announcer.ts";
+import { logChangeSync, waitForChangeSync } from "../control/change-sync.ts";
 import { runDecisionRound, type RoundOutcome } from "./round.ts";
 import { FAST_POLL_MS, planDecisionRounds } from "./schedule.ts";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AnnounceOutcome } from "../../../functions/lib/control/announcer.ts";
-import { runDecisionRound, type RoundDeps } from "../../../functions/lib/control/round.ts";
+import { runDecisionRound, type RoundDeps } from "../../../functions/lib/decider/round.ts";
 import { SignalStore } from "../../../functions/lib/dataplane/signal-store.ts";
 import { createLogger } from "../../../functions/lib/log.ts";
 import type { FailoverEvent } from "../../../functions/lib/slack/failover-event.ts";
