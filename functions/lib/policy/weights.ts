@@ -57,7 +57,8 @@ function addProportionally(weights: Weights, ids: string[], basis: number[], amo
   let left = amount - floors.reduce((a, b) => a + b, 0);
   const order = exact
     .map((value, i) => ({ i, rest: value - Math.floor(value) }))
-    .sort((a, b) => b.rest - a.rest || a.i - b.i);
+    // Array.prototype.sort is stable: equal remainders keep id order, so a tie goes to the earlier id.
+    .sort((a, b) => b.rest - a.rest);
   for (const { i } of order) {
     if (left <= 0) break;
     floors[i] = (floors[i] ?? 0) + 1;

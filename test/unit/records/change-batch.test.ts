@@ -278,6 +278,12 @@ describe("casChanges: weights it refuses", () => {
     expect(() => casChanges(config, snapshotOf(config, zone), { weights })).toThrow(message);
   });
 
+  it("refuses a change of a name whose current records the snapshot does not hold", () => {
+    expect(() => casChanges(config, { ...snapshotOf(config, zone), records: {} }, { weights: { t0: 1 } })).toThrow(
+      'no current record r0.example.com A "t0" in the snapshot',
+    );
+  });
+
   it("takes 0 and 255", () => {
     expect(casChanges(config, snapshotOf(config, zone), { weights: { t0: 0, t1: 255 } })).toHaveLength(4);
   });
