@@ -6,6 +6,7 @@ import { setSecretCommand } from "../../functions/lib/slack/webhook.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { parseArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
+import { controlRegionFlag, deployOutputEntry } from "../deploy-output.ts";
 
 const usage = `Usage: failover slack-manifest --urls '<slackCommandUrls>' [--region <control region>] [--config <file>]
        failover slack-manifest --commands [--config <file>]
@@ -61,27 +62,20 @@ const command: CliCommand = {
       io.stdout(`${secretCommands(config).join("\n")}\n`);
       return 0;
     }
-    const region = parsed.flags.region ?? config.controlRegions[0] ?? "";
-    if (!config.controlRegions.includes(region))
-      throw fail(
-        "--region",
-        `expected one of the control regions ${config.controlRegions.join(", ")}, got "${region}"`,
-      );
-    const text = parsed.flags.urls ?? io.env.FAILOVER_SLACK_URLS;
-    if (text === undefined)
-      throw fail("--urls", "is required: the deploy's slackCommandUrls output (or $FAILOVER_SLACK_URLS)");
-    let urls: unknown;
-    try {
-      urls = JSON.parse(text);
-    } catch {
-      throw fail("--urls", 'expected JSON such as {"us-east-2":"https://….lambda-url.us-east-2.on.aws/"}');
-    }
-    const url = (urls as Record<string, unknown> | null)?.[region];
-    if (typeof url !== "string" || !/^https:\/\/[^\s]+$/.test(url))
-      throw fail(
-        "--urls",
-        `expected an https URL for ${region} (the deploy's slackCommandUrls output), got ${JSON.stringify(url ?? null)}`,
-      );
+    const region = controlRegionFlag(parsed.flags.region, config, fail);
+    const url = deployOutputEntry(
+      parsed.flags.urls ?? io.env.FAILOVER_SLACK_URLS,
+      region,
+      {
+        flag: "--urls",
+        output: "slackCommandUrls",
+        envName: "FAILOVER_SLACK_URLS",
+        example: '{"us-east-2":"https://….lambda-url.us-east-2.on.aws/"}',
+        expected: `an https URL for ${region} (the deploy's slackCommandUrls output)`,
+        valid: (value) => /^https:\/\/[^\s]+$/.test(value),
+      },
+      fail,
+    );
     io.stdout(`${JSON.stringify(slackAppManifest(config, url), null, 2)}\n`);
     return 0;
   },

@@ -18,6 +18,7 @@ import {
 } from "../../functions/lib/slack/webhook.ts";
 import { parseArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
+import { controlRegionFlag, deployOutputEntry } from "../deploy-output.ts";
 
 const usage = `Usage: failover slack-test [--region <control region>] [--topics '<alarmTopics>'] [--wait <seconds>] [--config <file>]
 
@@ -108,27 +109,23 @@ function checkedFlags(
 ): { region: string; topic: string; waitMs: number } {
   const fail = (path: string, message: string) =>
     new ValidationError("arguments", [{ path, message }], { hint: usage.split("\n")[0] });
-  const region = flagValues.region ?? config.controlRegions[0] ?? "";
-  if (!config.controlRegions.includes(region))
-    throw fail("--region", `expected one of the control regions ${config.controlRegions.join(", ")}, got "${region}"`);
+  const region = controlRegionFlag(flagValues.region, config, fail);
   const wait = Number(flagValues.wait ?? "30");
   if (!Number.isInteger(wait) || wait < 1 || wait > 600)
     throw fail("--wait", `expected whole seconds from 1 to 600, got "${flagValues.wait}"`);
-  const text = flagValues.topics ?? env.FAILOVER_ALERT_TOPICS;
-  if (text === undefined)
-    throw fail("--topics", "is required: the deploy's alarmTopics output (or $FAILOVER_ALERT_TOPICS)");
-  let topics: unknown;
-  try {
-    topics = JSON.parse(text);
-  } catch {
-    throw fail("--topics", 'expected JSON such as {"us-east-2":"arn:aws:sns:us-east-2:…:…-alarms"}');
-  }
-  const topic = (topics as Record<string, unknown> | null)?.[region];
-  if (typeof topic !== "string" || !topic.startsWith(`arn:aws:sns:${region}:`))
-    throw fail(
-      "--topics",
-      `expected the SNS topic ARN of ${region} (alarmTopics), got ${JSON.stringify(topic ?? null)}`,
-    );
+  const topic = deployOutputEntry(
+    flagValues.topics ?? env.FAILOVER_ALERT_TOPICS,
+    region,
+    {
+      flag: "--topics",
+      output: "alarmTopics",
+      envName: "FAILOVER_ALERT_TOPICS",
+      example: '{"us-east-2":"arn:aws:sns:us-east-2:…:…-alarms"}',
+      expected: `the SNS topic ARN of ${region} (alarmTopics)`,
+      valid: (arn) => arn.startsWith(`arn:aws:sns:${region}:`),
+    },
+    fail,
+  );
   return { region, topic, waitMs: wait * 1000 };
 }
 
