@@ -32,6 +32,11 @@ export interface DrillOptions {
    * scenario late instead of stopping before its later steps. @default true
    */
   loadGuard?: boolean;
+  /**
+   * `real`: also serve the records from PowerDNS behind unbound resolvers to real clients of every kind
+   * (drill/dns/), measured in summary.json's `dns` section. @default "model": the modelled clients only
+   */
+  dns?: "model" | "real";
 }
 
 /** Where a drill writes its results. */

@@ -61,8 +61,10 @@ export function convergence(input: ConvergenceInput): ChangeConvergence[] {
         const mine = input.requests.filter(
           (r) => r.kind === kind && r.profile === profile && r.at >= change.at && r.at < spanEnd,
         );
+        // A request DNS gave no answer for went nowhere: an error, not a vote for either answer.
+        const answered = mine.filter((r) => r.target !== undefined);
         const progressIn = (fromMs: number, toMs: number) => {
-          const window = mine.filter((r) => r.at >= fromMs && r.at < toMs);
+          const window = answered.filter((r) => r.at >= fromMs && r.at < toMs);
           if (window.length === 0) return null;
           const risingCount = window.filter((r) => r.target !== undefined && rising.includes(r.target)).length;
           return moveProgress(risingCount / window.length, from, change.shares);
@@ -85,13 +87,22 @@ export function convergence(input: ConvergenceInput): ChangeConvergence[] {
 export function groupErrors(
   requests: readonly DnsClientRequest[],
   profiles: readonly ResolverProfile[],
-): Array<{ kind: ClientKind; profile: ResolverProfile; requests: number; errors: number; errorRate: number }> {
+): Array<{
+  kind: ClientKind;
+  profile: ResolverProfile;
+  requests: number;
+  errors: number;
+  errorRate: number;
+  /** Requests not sent because the lookup failed (counted in `errors`). */
+  unresolved: number;
+}> {
   return profiles.flatMap((profile) =>
     CLIENT_KINDS.map((kind) => {
       const mine = requests.filter((r) => r.kind === kind && r.profile === profile);
       const errors = mine.filter((r) => !r.ok).length;
       const errorRate = mine.length ? Math.round((errors / mine.length) * 10_000) / 10_000 : 0;
-      return { kind, profile, requests: mine.length, errors, errorRate };
+      const unresolved = mine.filter((r) => r.target === undefined).length;
+      return { kind, profile, requests: mine.length, errors, errorRate, unresolved };
     }),
   );
 }

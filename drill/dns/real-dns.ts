@@ -2,7 +2,7 @@ import { sameShares } from "../../functions/lib/dataplane/answers.ts";
 import type { Weights } from "../../functions/lib/types.ts";
 import type { ClientClock } from "../clients.ts";
 import { targetAddresses, weightedAnswers } from "./answers.ts";
-import { RESOLVER_PROFILES, type ClientKind, type ResolverProfile } from "../../offline/replay/client-kinds.ts";
+import { RESOLVER_PROFILES, type ResolverProfile } from "../../offline/replay/client-kinds.ts";
 import { RealDnsClients } from "./clients.ts";
 import { convergence, groupErrors, type AnswerChange, type ChangeConvergence } from "./convergence.ts";
 import { startAuthoritative, type Authoritative } from "./pdns.ts";
@@ -28,8 +28,8 @@ export interface RealDnsOptions {
   answers: () => Promise<Weights>;
   /** Told of a failed answer update (the drill's problem list). @default ignored */
   problem?: (text: string) => void;
-  /** Registers a part to stop at the end (the drill session's). */
-  onClose: (close: () => Promise<unknown>) => void;
+  /** Registers a process to stop at the end, by its pid (the drill session's `startedProcess`). */
+  started: (name: string, pid: number, stop: () => Promise<unknown>) => void;
   /** Resolver profiles to run. @default all of {@link RESOLVER_PROFILES} */
   profiles?: readonly ResolverProfile[];
   /** unbound instances per profile (each caches on its own, as separate resolvers do). @default 3 */
@@ -54,7 +54,7 @@ export interface DnsSection {
   /** Each change of what the authoritative server answered (seconds since start, answer shares). */
   answerChanges: Array<{ atSecond: number; shares: Weights }>;
   /** Requests, errors and error rate of every client kind behind every profile over the run. */
-  clients: Array<{ kind: ClientKind; profile: ResolverProfile; requests: number; errors: number; errorRate: number }>;
+  clients: ReturnType<typeof groupErrors>;
   convergence: ChangeConvergence[];
 }
 
@@ -80,7 +80,7 @@ export interface RealDns {
 export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
   const software = await findDnsSoftware();
   const authoritative = await startAuthoritative(software, options.zone);
-  options.onClose(() => authoritative.stop());
+  options.started("PowerDNS", authoritative.pid, () => authoritative.stop());
   const served = Math.max(1, Math.round(options.ttlSeconds / options.speed));
   const seconds = (s: number) => Math.max(1, Math.round(s / options.speed));
   const profiles = options.profiles ?? RESOLVER_PROFILES;
@@ -92,7 +92,8 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
       ),
     ),
   );
-  for (const resolver of resolvers) options.onClose(() => resolver.stop());
+  for (const resolver of resolvers)
+    options.started(`unbound (${resolver.profile})`, resolver.pid, () => resolver.stop());
   const addresses = targetAddresses(options.targetIds);
   const publish = (shares: Weights) =>
     authoritative.setAnswers(options.name, served, weightedAnswers(shares, addresses));

@@ -29,20 +29,17 @@ const SCHEMAS = [
   "/usr/share/doc/pdns-backend-sqlite3/schema.sqlite3.sql",
 ];
 
-function which(name: string): string | undefined {
-  return FOLDERS.map((folder) => `${folder}/${name}`).find((path) => existsSync(path));
-}
-
 /**
- * Finds pdns_server, unbound, sqlite3 and the SQLite schema, and reads the
- * two servers' versions. Throws a FailoverError `DNS_SOFTWARE_MISSING`
+ * Finds pdns_server, unbound, sqlite3 (in `folders`: PATH and the sbin
+ * folders) and the SQLite schema, and reads the two servers' versions. Throws a FailoverError `DNS_SOFTWARE_MISSING`
  * naming what is missing, with the one-line install command as its hint.
  */
-export async function findDnsSoftware(): Promise<DnsSoftware> {
+export async function findDnsSoftware(folders: readonly string[] = FOLDERS, schemas = SCHEMAS): Promise<DnsSoftware> {
+  const which = (name: string) => folders.map((folder) => `${folder}/${name}`).find((path) => existsSync(path));
   const pdnsServer = which("pdns_server");
   const unbound = which("unbound");
   const sqlite3 = which("sqlite3");
-  const schema = SCHEMAS.find((path) => existsSync(path));
+  const schema = schemas.find((path) => existsSync(path));
   const missing = [
     pdnsServer ? undefined : "pdns_server (pdns-server)",
     schema ? undefined : "the PowerDNS SQLite backend (pdns-backend-sqlite3)",
