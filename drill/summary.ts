@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { formatDetection, formatRate, scoreRun, type ReplaySummary } from "../offline/replay/score.ts";
 import { renderReport } from "./report.ts";
 import type { DrillSession } from "./session.ts";
-import type { DrillParts } from "./setup.ts";
+import type { DrillParts } from "./parts/start-parts.ts";
 import { describeDnsChange } from "./timeline.ts";
 import type { AwsCallCounts } from "./aws-faults.ts";
 import { dnsTimeline, type DnsChange } from "./dns-answers.ts";

@@ -29,13 +29,14 @@ export const functionLayers: readonly Layer[] = [
   },
   {
     name: "model",
-    says: "pure domain: the policy, the probe, the lease and state documents, the metric datums built from them",
+    says: "pure domain: the policy, the probe, the lease and state documents, the metric datums and vote items built from them",
     paths: [
       "functions/lib/policy/",
       "functions/lib/probe/",
       "functions/lib/lease.ts",
       "functions/lib/state.ts",
       "functions/lib/metric-datums.ts",
+      "functions/lib/vote-items.ts",
     ],
   },
   {
@@ -50,7 +51,7 @@ export const functionLayers: readonly Layer[] = [
   },
   {
     name: "adapters",
-    says: "the AWS clients (Route 53, CloudWatch, SSM, SNS, Lambda): I/O and retries, no decisions",
+    says: "the AWS clients (Route 53, CloudWatch, DynamoDB, SSM, SNS, Lambda): I/O and retries, no decisions",
     paths: ["functions/lib/aws/"],
   },
   {

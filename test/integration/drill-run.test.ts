@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replay } from "../../offline/replay/replay.ts";
 import { loadScenario } from "../../offline/scenario.ts";
-import { runDrill, type DrillResult } from "../../drill/run.ts";
+import { runDrill, type DrillResult } from "../../drill/run-drill.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const shortScenario = join(root, "scenarios/short-drill.json");
