@@ -2,7 +2,11 @@ import type { AwsClientOptions } from "../../functions/lib/aws/client-config.ts"
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import type { RetryOptions } from "../../functions/lib/aws/retry.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
-import { startFaultProxy as startAwsFaultProxy } from "../../emulator/aws-fault-proxy.ts";
+import {
+  startFaultProxy as startAwsFaultProxy,
+  type FaultProxy,
+  type FaultRule,
+} from "../../emulator/aws-fault-proxy.ts";
 import { startEmulator } from "../../emulator/harness.ts";
 import { createHostedZone } from "../../emulator/hosted-zone.ts";
 import { awsFaultRule, noCalls, type AwsCallCounts } from "../aws-faults.ts";
@@ -29,6 +33,18 @@ export interface AwsRoutes {
   arm(): void;
   /** Whether {@link arm} was called: the scenario's faults apply. */
   armed: boolean;
+  /**
+   * A route of one caller's own (a decider's): through a fault proxy of its own that applies the same faults
+   * (counted in {@link counts} too) and counts the caller's calls once armed, by service.
+   */
+  callerRoute(): Promise<CallerRoute>;
+}
+
+/** A caller's own route to AWS and the calls it made through it since the faults were armed. */
+export interface CallerRoute {
+  system: AwsRoutes["system"];
+  /** Calls (attempts, retries included) by SigV4 service, e.g. `{ route53: 3, monitoring: 2, ssm: 4 }`. */
+  calls: Record<string, number>;
 }
 
 /** The drill's AWS: the emulator process, the routes to it, and the scenario's config with the emulator's hosted zone. */
@@ -57,23 +73,45 @@ export async function startAws(session: DrillSession): Promise<DrillAws> {
   return { emulatorPid: emulator.pid, emulatorUrl: emulator.url, routes, config };
 }
 
-/** The fault proxy in front of the emulator for the system's AWS calls (see {@link AwsRoutes}). */
+/** The fault proxies in front of the emulator for the system's AWS calls (see {@link AwsRoutes}). */
 async function startAwsRoutes(session: DrillSession, emulatorUrl: string): Promise<AwsRoutes> {
   const { clock, scenario } = session;
-  const proxy = await startAwsFaultProxy(emulatorUrl);
-  session.onClose(() => proxy.close());
   const counts = noCalls();
+  const rule = () => awsFaultRule(scenario.faults, () => clock.elapsedSeconds(), counts);
   // Backoffs between retries on the drill clock (as long as they would be in AWS); budgets stay wall time.
   const retry = { sleep: (ms: number) => clock.sleep(ms) };
+  const startProxy = async () => {
+    const proxy = await startAwsFaultProxy(emulatorUrl);
+    session.onClose(() => proxy.close());
+    return proxy;
+  };
+  const proxy = await startProxy();
+  const callers: Array<{ proxy: FaultProxy; calls: Record<string, number> }> = [];
   const routes: AwsRoutes = {
     system: { endpoint: proxy.url, retry },
     direct: { endpoint: emulatorUrl },
     counts,
     armed: false,
     arm() {
-      proxy.setRule(awsFaultRule(scenario.faults, () => clock.elapsedSeconds(), counts));
+      proxy.setRule(rule());
+      for (const caller of callers) caller.proxy.setRule(countedRule(rule(), caller.calls));
       routes.armed = true;
+    },
+    async callerRoute() {
+      const caller = { proxy: await startProxy(), calls: {} };
+      callers.push(caller);
+      if (routes.armed) caller.proxy.setRule(countedRule(rule(), caller.calls));
+      return { system: { endpoint: caller.proxy.url, retry }, calls: caller.calls };
     },
   };
   return routes;
+}
+
+/** `rule`, counting each call by service in `calls` first. */
+function countedRule(rule: FaultRule, calls: Record<string, number>): FaultRule {
+  return (call) => {
+    const service = call.service ?? "unsigned";
+    calls[service] = (calls[service] ?? 0) + 1;
+    return rule(call);
+  };
 }

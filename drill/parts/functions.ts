@@ -11,7 +11,10 @@ import { announceRetry } from "../../functions/lib/wiring/alert-announcer.ts";
 import { createProbeHandler } from "../../functions/probe.ts";
 import { SCENARIO_EPOCH } from "../../offline/replay/run.ts";
 import { TimingDraws } from "../../offline/timing.ts";
+import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { DrillAwsTiming } from "../aws-timing.ts";
+import { DeciderRoundMeter } from "../round-meter.ts";
 import { silentVantages } from "../faults.ts";
 import type { LagMonitor } from "../lag-monitor.ts";
 import { scaledProber } from "../scaled-prober.ts";
@@ -24,6 +27,8 @@ import type { Buses, Switchers } from "./callers.ts";
 export interface SystemFunctions {
   probes: Array<{ vantage: string; handler: ReturnType<typeof createProbeHandler> }>;
   deciders: Array<{ controlRegion: string; handler: ReturnType<typeof createDecideHandler> }>;
+  /** Each decider round's AWS calls and wall time, once the scenario runs. */
+  rounds: DeciderRoundMeter;
   /** A decider invocation's time budget. */
   budgetMs: number;
   /** What `failover <action> --direct` would run, for the scenario's manual steps (in the first control region). */
@@ -31,7 +36,7 @@ export interface SystemFunctions {
 }
 
 /** The probe handler of every vantage and the decide handler of every control region, on the drill's clock. */
-export function createFunctions(
+export async function createFunctions(
   session: DrillSession,
   config: FailoverConfig,
   vantageConfigs: Map<string, FailoverConfig>,
@@ -39,9 +44,11 @@ export function createFunctions(
   switchers: Switchers,
   lag: LagMonitor,
   topics: Map<string, AlarmTopic>,
-  aws: AwsRoutes["system"],
-): SystemFunctions {
+  routes: AwsRoutes,
+): Promise<SystemFunctions> {
   const { clock, scenario, log } = session;
+  const aws = routes.system;
+  const rounds = new DeciderRoundMeter(() => routes.armed);
   const prober = scaledProber(probeHttp, { speed: session.options.speed, lag });
   const handlerClock = clock.frozenAtStop();
   const timing = new DrillAwsTiming(new TimingDraws(scenario.timing, scenario.seed), clock, config, log);
@@ -70,36 +77,46 @@ export function createFunctions(
     return { vantage, handler };
   });
   // Whoever makes a change announces it to its own region's alert topic (the next region's if that fails), as deployed.
-  const announcers = new Map(
-    [...topics.keys()].map((region) => [region, new SnsPublisher({ ...aws, region, retry: announceRetry })]),
-  );
-  const announcerIn = (ownRegion: string) =>
-    snsAnnouncer({
+  const announcerIn = (ownRegion: string, aws: AwsRoutes["system"]) => {
+    const publishers = new Map(
+      [...topics.keys()].map((region) => [region, new SnsPublisher({ ...aws, region, retry: announceRetry })]),
+    );
+    return snsAnnouncer({
       topics: Object.fromEntries([...topics].map(([region, topic]) => [region, topic.arn])),
       ownRegion,
       log,
-      publish: async (region, arn, message) => announcers.get(region)?.publish(arn, message),
+      publish: async (region, arn, message) => publishers.get(region)?.publish(arn, message),
     });
-  // Every decider writes the data-plane signal and its view to every control region's parameter store.
-  const signals = new SignalStore(
-    config,
-    new Map(config.controlRegions.map((region) => [region, new ParameterStore({ ...aws, region })])),
-  );
-  const deciders = config.controlRegions.map((controlRegion) => ({
-    controlRegion,
-    handler: createDecideHandler({
+  };
+  const signalStore = (aws: AwsRoutes["system"]) =>
+    new SignalStore(
       config,
+      new Map(config.controlRegions.map((region) => [region, new ParameterStore({ ...aws, region })])),
+    );
+  const deciders = [];
+  for (const controlRegion of config.controlRegions) {
+    // Each decider through a route of its own, as each runs in its own Lambda: its calls per round are measured.
+    const route = await routes.callerRoute();
+    const own = route.system;
+    deciders.push({
       controlRegion,
-      clock: handlerClock,
-      switcher: switchers.decider,
-      bus: buses.decider,
-      log,
-      announce: announcerIn(controlRegion),
-      audit: auditTrailFor(config, controlRegion, aws),
-      signals,
-      onRoundsSkipped: (starts) => session.onSkippedRounds(`decider ${controlRegion}`, starts.length),
-    }),
-  }));
+      handler: createDecideHandler({
+        config,
+        controlRegion,
+        clock: handlerClock,
+        // Counted with every decider's calls (and the manual function's) in the summary's emulatorCalls.
+        switcher: new Route53Switcher(config, { ...own, stats: switchers.decider.stats }),
+        bus: new MetricsBus(config, { ...own, stats: buses.decider.stats }),
+        log,
+        announce: announcerIn(controlRegion, own),
+        audit: auditTrailFor(config, controlRegion, own),
+        // Every decider writes the data-plane signal and its view to every control region's parameter store.
+        signals: signalStore(own),
+        onRoundsSkipped: (starts) => session.onSkippedRounds(`decider ${controlRegion}`, starts.length),
+        aroundRound: rounds.around(controlRegion, route.calls),
+      }),
+    });
+  }
   const manualRegion = config.controlRegions[0] ?? "us-east-1";
   const manual: ManualDeps = {
     config,
@@ -109,9 +126,9 @@ export function createFunctions(
     bus: buses.decider,
     log,
     syncTimeoutMs: 0,
-    announce: announcerIn(manualRegion),
+    announce: announcerIn(manualRegion, aws),
     audit: auditTrailFor(config, manualRegion, aws),
-    signals,
+    signals: signalStore(aws),
   };
-  return { probes, deciders, budgetMs: Math.min(config.probe.budgetSeconds * 1000, 57_000), manual };
+  return { probes, deciders, rounds, budgetMs: Math.min(config.probe.budgetSeconds * 1000, 57_000), manual };
 }

@@ -70,7 +70,7 @@ export async function startParts(session: DrillSession): Promise<DrillParts> {
     topics,
     slack,
     lag,
-    ...createFunctions(session, config, targets.vantageConfigs, buses, switchers, lag, topics, routes.system),
+    ...(await createFunctions(session, config, targets.vantageConfigs, buses, switchers, lag, topics, routes)),
     ...createObservers(session, config, targets.clientPaths, buses, switchers, topics, lag, dataPlane),
   };
   await startOptionalParts(session, parts);
