@@ -1,6 +1,14 @@
 import { parseArgs } from "../cli/args.ts";
 import { ValidationError } from "../functions/lib/errors.ts";
-import { DEFAULT_OUT, DEFAULT_SCENARIO, DEFAULT_SPEED } from "./run.ts";
+
+/**
+ * Virtual seconds per wall second: the Clerk scenario (8400 s) takes 7 minutes of wall time. At 40x the
+ * deciders, which now also read and write the data-plane signals, overran their 10 s rounds minute after
+ * minute on a quiet 2-core machine, and the load guard stopped the drill.
+ */
+export const DEFAULT_SPEED = 20;
+export const DEFAULT_SCENARIO = "scenarios/clerk-2025-08-06.json";
+export const DEFAULT_OUT = "drill-out";
 
 export const drillUsage = `usage: npm run drill [-- --scenario <file>] [--config <file>] [--speed <n>] [--out <dir>] [--no-load-guard]
   --scenario <file>  scenario JSON (default ${DEFAULT_SCENARIO})

@@ -5,7 +5,7 @@ import { TimingDraws } from "../offline/timing.ts";
 import { faultBoundaries, silentVantages } from "./faults.ts";
 import { LoadGuard } from "./load-guard.ts";
 import type { DrillSession } from "./session.ts";
-import type { DrillParts } from "./setup.ts";
+import type { DrillParts } from "./parts/start-parts.ts";
 import { describeFault, formatClock } from "./timeline.ts";
 
 /** Work started during the scenario: what is still running, and what wind-down waits for. */

@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs";
 import { formatDetection, formatRate, scoreRun, type ReplaySummary } from "../offline/replay/score.ts";
 import { renderReport } from "./report.ts";
 import type { DrillSession } from "./session.ts";
-import type { DrillParts } from "./setup.ts";
+import type { DrillParts } from "./parts/start-parts.ts";
 import { describeDnsChange } from "./timeline.ts";
 import type { AwsCallCounts } from "./aws-faults.ts";
 import { dnsTimeline, type DnsChange } from "./dns-answers.ts";
 import type { TooBusy } from "./load-guard.ts";
+import { deciderRoundFigures, type DeciderRoundFigures } from "./round-meter.ts";
 
 /** What `summary.json` holds: the replay's keys, plus what only a drill has. */
 export interface DrillSummary extends ReplaySummary {
@@ -32,6 +33,8 @@ export interface DrillSummary extends ReplaySummary {
     awsCalls: AwsCallCounts;
     /** Scenario seconds at which each control region's decider was invoked (none while `control-region-down` holds it). */
     deciderRounds: Record<string, number[]>;
+    /** AWS calls and wall time per decider round during the scenario: steady, switch, other writes, failed; rounds over their slot. */
+    roundCost: DeciderRoundFigures;
     /** Every change of what DNS answered and the path that made it (the score's weight timeline). */
     dnsChanges: Array<{
       at: string;
@@ -200,6 +203,10 @@ export function drillSummary(
       emulatorCalls: outcome.emulatorCalls,
       awsCalls: { ...parts.aws.counts },
       deciderRounds: parts.deciderRounds,
+      roundCost: deciderRoundFigures(
+        parts.rounds.rounds,
+        (parts.config.probe.intervalSeconds * 1000) / session.options.speed,
+      ),
       dnsChanges: dnsChangeTexts(outcome.dns, parts.targetIds).map(({ text }, index) => {
         const change = outcome.dns[index] as DnsChange;
         return {
