@@ -87,6 +87,7 @@ function guardLoad(session: DrillSession, parts: DrillParts, track: Track): void
   const guard = new LoadGuard({ speed: session.options.speed, lag: parts.lag, emulatorUrl: parts.emulatorUrl });
   guard.start();
   session.onSkippedRounds = (who, count) => guard.noteSkippedRounds(who, count);
+  session.failedUnderStrain = () => guard.failedUnderStrain();
   session.onClose(async () => guard.stop());
   everyMinute(session, track, 30_000, "load guard", async (at) => {
     const tooBusy = guard.check((at - startMs) / 1000);
