@@ -39,7 +39,7 @@ function progress(record: PracticeRecord): number {
 }
 
 /** The record as a parameter value: its oldest alarm changes dropped until it fits a standard parameter. */
-function valueOf(record: PracticeRecord): string {
+function storedValue(record: PracticeRecord): string {
   let fitted = practiceRecordSchema.parse(record);
   let value = JSON.stringify(fitted);
   while (Buffer.byteLength(value, "utf8") > VALUE_MAX_BYTES && fitted.alarms.length > 0) {
@@ -58,7 +58,7 @@ export class ParameterPracticeHistory implements PracticeHistory {
 
   async write(record: PracticeRecord): Promise<string[]> {
     const name = `${practicePath(this.configName)}/${record.id}`;
-    const value = valueOf(record);
+    const value = storedValue(record);
     const results = await Promise.all(
       [...this.stores].map(async ([region, store]) => {
         try {
