@@ -3,6 +3,7 @@ import { alertAnnouncer } from "./lib/wiring/alert-announcer.ts";
 import { Route53Switcher } from "./lib/aws/route53.ts";
 import { ParameterStore } from "./lib/aws/ssm.ts";
 import { auditTrailFor } from "./lib/audit.ts";
+import { practiceHistoryFor } from "./lib/practice-history.ts";
 import { systemClock } from "./lib/clock.ts";
 import { checkDecideEvent } from "./lib/decider/decide-event.ts";
 import { createDecideHandler } from "./lib/decider/decider.ts";
@@ -38,6 +39,7 @@ export const handler = async (event: unknown, context?: { getRemainingTimeInMill
       dryRun,
       announce: alertAnnouncer(controlRegion, defaultLog),
       audit: auditTrailFor(config, controlRegion),
+      ...(config.practice ? { practiceHistory: practiceHistoryFor(config) } : {}),
     });
     wired = { decider, budgetMs: deciderBudgetMs(config) };
   }
