@@ -3,18 +3,20 @@ import { resolve } from "node:path";
 import { describeError } from "../functions/lib/errors.ts";
 import { configPathFor, loadScenario, type Scenario } from "../offline/scenario.ts";
 import { drillUsage, parseDrillArgs, type DrillArgs } from "./args.ts";
+import { findDnsSoftware } from "./dns/software.ts";
 import { DrillInterrupts } from "./interrupts.ts";
 import { DrillInterrupted, runDrill } from "./run-drill.ts";
 import { summaryText } from "./summary-text.ts";
 
 /**
- * `npm run drill [-- --scenario <file>] [--config <file>] [--speed <n>] [--out <dir>] [--no-load-guard]`:
+ * `npm run drill [-- --scenario <file>] [--config <file>] [--speed <n>] [--out <dir>] [--no-load-guard] [--dns real]`:
  * the drill's only entry. Arguments → the drill (./run-drill.ts: start the
  * parts, run the scenario, stop, summarize) → the printed summary → the
  * exit code.
  *
  * Exit 0 when the scenario's expectations hold, 1 when one does not (or the
- * drill could not run), 2 on bad input, 3 when the machine was too busy to
+ * drill could not run), 2 on bad input (and, with --dns real, when the DNS packages are missing: one line
+ * naming them), 3 when the machine was too busy to
  * keep the compressed clock (no verdict; the message names the lag and the
  * --speed that would fit), 130 when interrupted.
  */
@@ -30,6 +32,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     }
     scenario = loadScenario(resolve(args.scenario), configPathFor(args.config, process.env));
+    // Before anything starts: without the DNS packages, one line saying what to install.
+    if (args.dns === "real") await findDnsSoftware();
   } catch (error) {
     process.stderr.write(`${describeError(error)}\n`);
     return 2;
@@ -41,6 +45,7 @@ async function main(argv: readonly string[]): Promise<number> {
       scenario,
       speed: args.speed,
       loadGuard: args.loadGuard,
+      dns: args.dns,
       outDir: resolve(args.out),
       isTTY: process.stdout.isTTY === true,
       signal: interrupts.controller.signal,

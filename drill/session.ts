@@ -32,6 +32,11 @@ export interface DrillOptions {
    * scenario late instead of stopping before its later steps. @default true
    */
   loadGuard?: boolean;
+  /**
+   * `real`: also serve the records from PowerDNS behind unbound resolvers to real clients of every kind
+   * (drill/dns/), measured in summary.json's `dns` section. @default "model": the modelled clients only
+   */
+  dns?: "model" | "real";
 }
 
 /** Where a drill writes its results. */
@@ -63,6 +68,8 @@ export interface DrillSession {
   interrupted: boolean;
   /** Set when the machine could not keep the compressed clock and the drill stopped early (exit 3). */
   tooBusy: TooBusy | undefined;
+  /** After a run that failed an expectation: no verdict if the machine could not keep the clock in some minute (the load guard answers). @default none */
+  failedUnderStrain: () => TooBusy | undefined;
   /** Told of rounds the probes or deciders skipped because the round before overran (the load guard listens). @default ignores them */
   onSkippedRounds: (who: string, count: number) => void;
   /** Up to 50 problems for the summary; every one is logged. */
@@ -116,6 +123,7 @@ export function openSession(options: DrillOptions): DrillSession {
     startMs,
     endMs: startMs + options.scenario.durationSeconds * 1000,
     onSkippedRounds: () => undefined,
+    failedUnderStrain: () => undefined,
     wallStart,
     cpuStart,
     interrupted: false,

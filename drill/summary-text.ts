@@ -8,7 +8,9 @@ export function summaryText(result: DrillResult): string {
   const verdict = result.interrupted
     ? "INTERRUPTED"
     : summary.drill.tooBusy
-      ? "STOPPED (machine too busy)"
+      ? summary.drill.tooBusy.stoppedEarly
+        ? "STOPPED (machine too busy)"
+        : "NO VERDICT (machine too busy)"
       : summary.ok
         ? "PASS"
         : "FAIL";

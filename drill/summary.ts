@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
 import { formatDetection, formatRate, scoreRun, type ReplaySummary } from "../offline/replay/score.ts";
+import { dnsSummary, type DnsSummary } from "./dns/dns-summary.ts";
+import { dnsReportSection } from "./dns/report-section.ts";
 import { renderReport } from "./report.ts";
 import type { DrillSession } from "./session.ts";
 import type { DrillParts } from "./parts/start-parts.ts";
@@ -12,6 +14,8 @@ import { deciderRoundFigures, type DeciderRoundFigures } from "./round-meter.ts"
 /** What `summary.json` holds: the replay's keys, plus what only a drill has. */
 export interface DrillSummary extends ReplaySummary {
   slackMessages: Array<{ at: string; text: string }>;
+  /** `--dns real` only: the real DNS path's versions, clients and convergence, beside the replay's model of them. */
+  dns?: DnsSummary;
   wallSeconds: number;
   drill: {
     speed: number;
@@ -67,6 +71,8 @@ export interface DrillOutcome {
   clients: { requests: number; errors: number };
   emulatorCalls: Record<string, number>;
   cpu: DrillSummary["drill"]["cpu"];
+  /** The real DNS path's figures (`--dns real`). */
+  realDns?: DnsSummary | undefined;
 }
 
 const POLICY = "default";
@@ -119,7 +125,8 @@ export function measureOutcome(session: DrillSession, parts: DrillParts): DrillO
     drillSeconds: round2((process.cpuUsage().user + process.cpuUsage().system) / 1e6 - session.cpuStart),
     emulatorSeconds: processCpuSeconds(parts.emulatorPid),
   };
-  return { score, dns, clients: totals, emulatorCalls, cpu };
+  const realDns = parts.realDns ? dnsSummary(parts.realDns, scenario) : undefined;
+  return { score, dns, clients: totals, emulatorCalls, cpu, realDns };
 }
 
 /** report.html: the weights, faults, switches, clients and Slack messages over the scenario, with the headline figures. */
@@ -158,6 +165,14 @@ export function drillReport(
       "wall time": `${round2(wall.setupSeconds + wall.scenarioSeconds + wall.windDownSeconds + wall.stopSeconds)} s at ${session.options.speed}x (set-up ${round2(wall.setupSeconds)} s, scenario ${round2(wall.scenarioSeconds)} s)`,
     },
     ok: score.ok && !session.interrupted && session.tooBusy === undefined,
+    sections:
+      outcome.realDns && parts.realDns
+        ? dnsReportSection(outcome.realDns, parts.realDns.clients.requests, {
+            startMs,
+            durationSeconds: scenario.durationSeconds,
+            target: targetIds[0] ?? "",
+          })
+        : undefined,
   });
 }
 
@@ -177,6 +192,7 @@ export function drillSummary(
       at: new Date(message.at).toISOString(),
       text: message.text,
     })),
+    ...(outcome.realDns ? { dns: outcome.realDns } : {}),
     wallSeconds: round2((performance.now() - session.wallStart) / 1000),
     drill: {
       speed: session.options.speed,

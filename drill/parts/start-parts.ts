@@ -1,4 +1,5 @@
 import type { FailoverConfig } from "../../functions/lib/config.ts";
+import type { RealDns } from "../dns/real-dns.ts";
 import type { FaultProxy } from "../fault-proxy.ts";
 import { LagMonitor } from "../lag-monitor.ts";
 import type { DrillSession } from "../session.ts";
@@ -10,6 +11,7 @@ import { awsClientsPerCaller, type Buses, type Switchers } from "./callers.ts";
 import { startDataPlane, type DataPlaneParts } from "./data-plane.ts";
 import { createFunctions, type SystemFunctions } from "./functions.ts";
 import { createObservers, type Observers } from "./observers.ts";
+import { startRealDnsPart } from "./real-dns.ts";
 import { startTargets } from "./targets.ts";
 import { warmUp } from "./warm-up.ts";
 
@@ -33,6 +35,8 @@ export interface DrillParts extends SystemFunctions, Observers {
   deciderRounds: Record<string, number[]>;
   /** On-call through the Slack command, for the scenario's `via: "slack"` steps; absent without such steps. */
   slackDrill?: SlackDrill;
+  /** The real DNS path (`--dns real`): PowerDNS, unbound resolvers and real clients; absent without it. */
+  realDns?: RealDns;
 }
 
 /**
@@ -73,7 +77,7 @@ export async function startParts(session: DrillSession): Promise<DrillParts> {
     ...(await createFunctions(session, config, targets.vantageConfigs, buses, switchers, lag, topics, routes)),
     ...createObservers(session, config, targets.clientPaths, buses, switchers, topics, lag, dataPlane),
   };
-  await startOptionalParts(session, parts);
+  await startOptionalParts(session, parts, targets.clientPaths);
   await warmUp(config, targets.vantageConfigs, targets.clientPaths, switchers, buses);
   // A deployed decider has run long before any outage, so its view is in the parameter stores (a round with the
   // Route 53 API down and no view changes nothing). One round at the scenario's start, with the API up, writes it.
@@ -87,8 +91,14 @@ export async function startParts(session: DrillSession): Promise<DrillParts> {
  * starts here, after the parts it builds on, and registers its stop (and
  * its pid, if it is a process) with the session.
  */
-async function startOptionalParts(session: DrillSession, parts: DrillParts): Promise<void> {
+async function startOptionalParts(
+  session: DrillSession,
+  parts: DrillParts,
+  clientPaths: ReadonlyMap<string, string>,
+): Promise<void> {
   // On-call through the Slack command, for the scenario's `via: "slack"` steps.
   if (session.scenario.manual.some((step) => step.via === "slack"))
     parts.slackDrill = await startSlackDrill(parts.config, parts.slack, parts.manual, parts.aws.direct);
+  // The real DNS path (--dns real), after the data plane whose answers it serves.
+  if (session.options.dns === "real") parts.realDns = await startRealDnsPart(session, parts, clientPaths);
 }
