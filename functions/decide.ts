@@ -2,7 +2,7 @@ import { MetricsBus } from "./lib/aws/cloudwatch.ts";
 import { alertAnnouncer } from "./lib/wiring/alert-announcer.ts";
 import { Route53Switcher } from "./lib/aws/route53.ts";
 import { ParameterStore } from "./lib/aws/ssm.ts";
-import { auditTrailFor } from "./lib/audit.ts";
+import { auditTrailFor } from "./lib/audit-trail.ts";
 import { practiceHistoryFor } from "./lib/practice-history.ts";
 import { systemClock } from "./lib/clock.ts";
 import { checkDecideEvent } from "./lib/decider/decide-event.ts";

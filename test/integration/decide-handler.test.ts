@@ -4,8 +4,8 @@ import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import type { ZoneChange } from "../../functions/lib/records/change-batch.ts";
 import type { ZoneSnapshot } from "../../functions/lib/records/zone-snapshot.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/handle-event.ts";
-import { stateRecordName } from "../../functions/lib/state.ts";
-import { parseStateDocument } from "../../functions/lib/state.ts";
+import { stateRecordName } from "../../functions/lib/state-document.ts";
+import { parseStateDocument } from "../../functions/lib/state-document.ts";
 import { handler } from "../../functions/decide.ts";
 import { createDecideHandler } from "../../functions/lib/decider/decider.ts";
 import {

@@ -5,7 +5,7 @@ import type { FailoverConfig } from "../config.ts";
 import type { SignalStore } from "../dataplane/signal-store.ts";
 import { FailoverError } from "../errors.ts";
 import { log as defaultLog, type Logger } from "../log.ts";
-import type { AuditTrail } from "../audit.ts";
+import type { AuditTrail } from "../audit-trail.ts";
 import type { PracticeHistory } from "../practice-history.ts";
 import type { Announce } from "../control/announcer.ts";
 import { logChangeSync, waitForChangeSync } from "../control/change-sync.ts";
@@ -27,7 +27,7 @@ export interface DecideDeps {
   dryRun?: boolean;
   /** Publishes each change this decider makes for Slack. @default none: changes are not announced */
   announce?: Announce;
-  /** Where an announced lease's who-and-why is read (../audit.ts). @default none: shown as "(audit unavailable)" */
+  /** Where an announced lease's who-and-why is read (../audit-trail.ts). @default none: shown as "(audit unavailable)" */
   audit?: AuditTrail;
   /** Where practice runs are recorded (config `practice`; ../practice-history.ts). @default none: not recorded */
   practiceHistory?: PracticeHistory;
