@@ -11,6 +11,8 @@ import { ParameterStore } from "../functions/lib/aws/ssm.ts";
 import { createProbeHandler } from "../functions/probe.ts";
 import { alarmDefinitions } from "../functions/lib/alarms.ts";
 import { MetricsBus } from "../functions/lib/aws/cloudwatch.ts";
+import { VoteTable } from "../functions/lib/aws/vote-table.ts";
+import { probePublisher, voteChannel } from "../functions/lib/wiring/votes.ts";
 import { createHostedZone } from "../emulator/hosted-zone.ts";
 import { Route53Switcher } from "../functions/lib/aws/route53.ts";
 import { SnsPublisher } from "../functions/lib/aws/sns.ts";
@@ -59,10 +61,12 @@ interface Switchers {
   notify: Route53Switcher;
 }
 
-/** One metrics bus per caller, as {@link Switchers}. */
+/** One metrics bus per caller, as {@link Switchers}; the votes tables' adapters count into the probe's and decider's. */
 interface Buses {
   probe: MetricsBus;
   decider: MetricsBus;
+  probeVotes: VoteTable;
+  deciderVotes: VoteTable;
   alarm: CloudWatchAdmin;
   notify: MetricsBus;
 }
@@ -172,10 +176,22 @@ export async function setUpDrill(session: DrillSession): Promise<DrillParts> {
     notify: new Route53Switcher(config, system),
   };
   await new Route53Switcher(config, aws).init();
+  // The votes table of each control region, as the stacks create it.
+  const tables = new VoteTable(config, aws);
+  await Promise.all(config.controlRegions.map((region) => tables.createTable(region)));
   const dataPlane = await startDataPlane(session, config, routes);
+  const probe = new MetricsBus(config, system);
+  const decider = new MetricsBus(config, system);
   const buses: Buses = {
-    probe: new MetricsBus(config, system),
-    decider: new MetricsBus(config, system),
+    probe,
+    decider,
+    // Items are stamped on the drill clock, as the deciders read on it.
+    probeVotes: new VoteTable(config, { ...system, stats: probe.stats, now: () => session.clock.now() }),
+    deciderVotes: new VoteTable(config, {
+      ...system,
+      stats: decider.stats,
+      onRejected: (rejected) => session.log.warn("vote not counted", { ...rejected }),
+    }),
     alarm: new CloudWatchAdmin(config, aws),
     notify: new MetricsBus(config, system),
   };
@@ -480,9 +496,8 @@ function createHandlers(
   const timing = new DrillAwsTiming(new TimingDraws(scenario.timing, scenario.seed), clock, config, log);
   const probes = config.vantages.map((vantage) => {
     const vantageConfig = vantageConfigs.get(vantage) ?? config;
-    const readable = timing.readablePublisher(vantage, (report, regions) =>
-      buses.probe.publishProbeRound(report, regions),
-    );
+    const publish = probePublisher(buses.probeVotes, buses.probe, config.controlRegions);
+    const readable = timing.readablePublisher(vantage, publish);
     const handler = createProbeHandler({
       config: vantageConfig,
       vantage,
@@ -525,7 +540,7 @@ function createHandlers(
       controlRegion,
       clock: handlerClock,
       switcher: switchers.decider,
-      bus: buses.decider,
+      bus: voteChannel(buses.deciderVotes, buses.decider),
       log,
       announce: announcerIn(controlRegion),
       audit: auditTrailFor(config, controlRegion, aws),
@@ -540,6 +555,7 @@ function createHandlers(
     clock: handlerClock,
     switcher: switchers.decider,
     bus: buses.decider,
+    votes: buses.deciderVotes,
     log,
     syncTimeoutMs: 0,
     announce: announcerIn(manualRegion),
@@ -623,7 +639,7 @@ async function warmUp(
     ),
     ...[...clientPaths.values()].map((url) => fetch(`${url}/api/warm-up`).then((response) => response.arrayBuffer())),
     ...[switchers.decider, switchers.watcher, switchers.client, switchers.notify].map((switcher) => switcher.read()),
-    ...config.controlRegions.map((region) => buses.decider.readWindow(region, SCENARIO_EPOCH - 600, 60)),
+    ...config.controlRegions.map((region) => buses.deciderVotes.readWindow(region, SCENARIO_EPOCH - 600, 60)),
     buses.alarm.readSeries(
       config.controlRegions[0] ?? "us-east-1",
       [{ id: "w", metricName: Metric.Switchover, dimensions: {}, statistic: "Sum", periodSeconds: 60 }],
