@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadScenario } from "../offline/scenario.ts";
-import { DEFAULT_SPEED, runDrill } from "../drill/run.ts";
+import { DEFAULT_SPEED } from "../drill/args.ts";
+import { runDrill } from "../drill/run-drill.ts";
 import type { Benchmark } from "./run.ts";
 
 const scenario = loadScenario(new URL("../scenarios/short-drill.json", import.meta.url));

@@ -2,7 +2,12 @@ import type { LagMonitor } from "./lag-monitor.ts";
 
 /** Why a drill stopped early: the machine could not keep the compressed clock. */
 export interface TooBusy {
-  /** Scenario second at which the drill stopped. */
+  /**
+   * Whether the drill stopped early (two minutes in a row over a bound), or ran to the end and failed an
+   * expectation after minutes over a bound (its failure may describe this machine). @default true
+   */
+  stoppedEarly: boolean;
+  /** Scenario second at which the drill stopped, or of the last minute over a bound. */
   atSecond: number;
   /** Longest stall of the drill's event loop in the last windows, wall ms. */
   loopStallMs: number;
@@ -53,7 +58,9 @@ export class LoadGuard {
   private lastCheck = performance.now();
   private overInARow = 0;
   /** The last `windows` windows' measures, the newest last. */
-  private readonly recent: Array<{ loopStallMs: number; emulatorMs: number; skipped: string[] }> = [];
+  private readonly recent: GuardWindow[] = [];
+  /** Every window over a bound, the newest last. */
+  private readonly overWindows: GuardWindow[] = [];
   private skipped: string[] = [];
 
   constructor(private readonly options: LoadGuardOptions) {}
@@ -120,24 +127,35 @@ export class LoadGuard {
     const loopStallMs = this.options.lag.longestStallBetween(from, now);
     const skipped = this.skipped;
     this.skipped = [];
-    this.recent.push({ loopStallMs, emulatorMs, skipped });
+    const window = { atSecond, loopStallMs, emulatorMs, skipped };
+    this.recent.push(window);
     const windows = this.options.windows ?? 2;
     if (this.recent.length > windows) this.recent.shift();
     const emulatorBound = (this.options.emulatorBoundMs ?? 2500) / speed;
     const loopBound = (this.options.loopBoundMs ?? 5000) / speed;
     const over = emulatorMs > emulatorBound || loopStallMs > loopBound || skipped.length > 0;
+    if (over) this.overWindows.push(window);
     this.overInARow = over ? this.overInARow + 1 : 0;
     if (this.overInARow < windows) return undefined;
-    return this.tooBusy(atSecond);
+    return this.tooBusy(atSecond, this.recent, true);
   }
 
-  private tooBusy(atSecond: number): TooBusy {
-    const { speed } = this.options;
-    const windows = this.options.windows ?? 2;
-    const skipped = this.recent.flatMap((w) => w.skipped);
+  /**
+   * For a drill that ran to the end and failed an expectation: if any simulated minute was over a bound (a
+   * single one is tolerated while the drill runs), the failure may describe this machine rather than the
+   * failover system, so there is no verdict (exit 3, never 1). Undefined when every minute kept the clock.
+   */
+  failedUnderStrain(): TooBusy | undefined {
+    const last = this.overWindows.at(-1);
+    return last === undefined ? undefined : this.tooBusy(last.atSecond, this.overWindows, false);
+  }
 
-    const worstLoop = Math.max(...this.recent.map((w) => w.loopStallMs));
-    const worstEmulator = Math.max(...this.recent.map((w) => w.emulatorMs));
+  private tooBusy(atSecond: number, over: readonly GuardWindow[], stoppedEarly: boolean): TooBusy {
+    const { speed } = this.options;
+    const skipped = over.flatMap((w) => w.skipped);
+
+    const worstLoop = Math.max(...over.map((w) => w.loopStallMs));
+    const worstEmulator = Math.max(...over.map((w) => w.emulatorMs));
     const fittingSpeed = Math.max(
       1,
       Math.floor(
@@ -155,7 +173,11 @@ export class LoadGuard {
         ? ""
         : `${skipped.length} round(s) of ${who} were skipped because the round before overran its slot. `;
     const simulated = { loop: round1((worstLoop * speed) / 1000), emulator: round1((worstEmulator * speed) / 1000) };
+    const when = stoppedEarly
+      ? `Over the last ${over.length} simulated minutes`
+      : `In ${over.length} simulated minute(s) (the last at second ${Math.round(atSecond)})`;
     return {
+      stoppedEarly,
       atSecond,
       loopStallMs: Math.round(worstLoop),
       emulatorMs: Math.round(worstEmulator),
@@ -163,13 +185,23 @@ export class LoadGuard {
       skippedRounds: skipped.length,
       fittingSpeed,
       message:
-        `the machine is too busy for the drill at ${speed}x: ${skips}Over the last ${windows} simulated minutes the emulator answered in ` +
+        `the machine is too busy for the drill at ${speed}x: ${skips}${when} the emulator answered in ` +
         `${Math.round(worstEmulator)} ms (90th percentile; ${simulated.emulator} s simulated, bound ${round1((this.options.emulatorBoundMs ?? 2500) / 1000)} s) ` +
         `and the drill's event loop stalled up to ${Math.round(worstLoop)} ms (${simulated.loop} s simulated, bound ${round1((this.options.loopBoundMs ?? 5000) / 1000)} s). ` +
-        `A verdict would describe this machine, not the failover system, so the drill stopped. ` +
+        (stoppedEarly
+          ? "A verdict would describe this machine, not the failover system, so the drill stopped. "
+          : "The drill failed an expectation, and its failure may describe this machine, not the failover system, so there is no verdict. ") +
         `Rerun with --speed ${fittingSpeed}, or when the machine is quieter.`,
     };
   }
+}
+
+/** What one simulated minute measured. */
+interface GuardWindow {
+  atSecond: number;
+  loopStallMs: number;
+  emulatorMs: number;
+  skipped: string[];
 }
 
 function round1(value: number): number {

@@ -27,6 +27,8 @@ export interface ReportInput {
   /** The summary's headline figures, shown as a table (key → value). */
   figures: Readonly<Record<string, string>>;
   ok: boolean;
+  /** Further sections (HTML) after the figures, e.g. the real DNS path's. @default none */
+  sections?: string | undefined;
 }
 
 /**
@@ -91,6 +93,7 @@ ${traffic.outerHTML}
 ${errors.outerHTML}
 <h2>Figures</h2>
 <table>${figures}</table>
+${input.sections ?? ""}
 <h2>Slack messages (${input.slackMessages.length})</h2>
 <ul>${slack}</ul>
 <h2>Timeline</h2>

@@ -5,7 +5,7 @@ import { TimingDraws } from "../offline/timing.ts";
 import { faultBoundaries, silentVantages } from "./faults.ts";
 import { LoadGuard } from "./load-guard.ts";
 import type { DrillSession } from "./session.ts";
-import type { DrillParts } from "./setup.ts";
+import type { DrillParts } from "./parts/start-parts.ts";
 import { describeFault, formatClock } from "./timeline.ts";
 
 /** Work started during the scenario: what is still running, and what wind-down waits for. */
@@ -70,6 +70,7 @@ export async function runScenario(session: DrillSession, parts: DrillParts): Pro
   for (const step of scenario.manual) track(runManualStep(session, parts, step), `manual ${step.action}`);
   track(parts.watcher.run(endMs), "record watcher");
   parts.clients.start(endMs);
+  parts.realDns?.start();
   parts.dataPlane.evaluator.start(endMs);
   const progress = setInterval(() => printer.progress(progressLine(session, parts)), 500);
   await clock.sleepUntil(endMs);
@@ -86,6 +87,7 @@ function guardLoad(session: DrillSession, parts: DrillParts, track: Track): void
   const guard = new LoadGuard({ speed: session.options.speed, lag: parts.lag, emulatorUrl: parts.emulatorUrl });
   guard.start();
   session.onSkippedRounds = (who, count) => guard.noteSkippedRounds(who, count);
+  session.failedUnderStrain = () => guard.failedUnderStrain();
   session.onClose(async () => guard.stop());
   everyMinute(session, track, 30_000, "load guard", async (at) => {
     const tooBusy = guard.check((at - startMs) / 1000);
@@ -203,6 +205,7 @@ export async function windDown(session: DrillSession, parts: DrillParts, inFligh
   const { clock } = session;
   clock.stop();
   await parts.clients.stop();
+  await parts.realDns?.stop();
   await parts.dataPlane.evaluator.stop();
   await settle(inFlight.background, 15_000);
   // Rounds that were mid-flight at the end finish their writes; frozen invocations never will.

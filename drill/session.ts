@@ -21,14 +21,22 @@ export interface DrillOptions {
   clients?: { count?: number; requestIntervalSeconds?: number };
   /** Aborting stops the drill early (Ctrl-C); everything started is still stopped. @default none: runs to the end */
   signal?: AbortSignal;
-  /** Told the emulator's pid once it runs (the interrupt test watches it). @default none */
-  onEmulatorStarted?: (pid: number) => void;
+  /**
+   * Told each process the drill starts (the emulator, and any optional part that is a process), once it runs:
+   * the CLI kills them by pid on a second Ctrl-C or at exit. @default none
+   */
+  onProcessStarted?: (name: string, pid: number) => void;
   /**
    * Stop early (exit 3, no verdict) when the machine cannot keep the compressed clock (./load-guard.ts).
    * Off only for runs that check what is said and done, never how fast: a slow machine then runs the
    * scenario late instead of stopping before its later steps. @default true
    */
   loadGuard?: boolean;
+  /**
+   * `real`: also serve the records from PowerDNS behind unbound resolvers to real clients of every kind
+   * (drill/dns/), measured in summary.json's `dns` section. @default "model": the modelled clients only
+   */
+  dns?: "model" | "real";
 }
 
 /** Where a drill writes its results. */
@@ -40,7 +48,8 @@ export interface DrillFiles {
 
 /**
  * What every phase of one drill shares: its options, clock, log, timeline,
- * problems, and the parts to stop at the end.
+ * problems, and the parts to stop at the end (the tear-down: each part
+ * registers its stop as it starts; {@link DrillSession.end} stops them all).
  */
 export interface DrillSession {
   options: DrillOptions;
@@ -59,6 +68,8 @@ export interface DrillSession {
   interrupted: boolean;
   /** Set when the machine could not keep the compressed clock and the drill stopped early (exit 3). */
   tooBusy: TooBusy | undefined;
+  /** After a run that failed an expectation: no verdict if the machine could not keep the clock in some minute (the load guard answers). @default none */
+  failedUnderStrain: () => TooBusy | undefined;
   /** Told of rounds the probes or deciders skipped because the round before overran (the load guard listens). @default ignores them */
   onSkippedRounds: (who: string, count: number) => void;
   /** Up to 50 problems for the summary; every one is logged. */
@@ -66,6 +77,8 @@ export interface DrillSession {
   problem(text: string): void;
   /** Registers a part to stop; parts stop in reverse order, once. */
   onClose(close: () => Promise<unknown>): void;
+  /** Registers a process the drill started (a part to stop, as {@link onClose}) and tells `options.onProcessStarted` its pid. */
+  startedProcess(name: string, pid: number, stop: () => Promise<unknown>): void;
   closeAll(): Promise<void>;
   /** Throws {@link DrillInterrupted} if the signal has aborted (between set-up steps). */
   checkAborted(): void;
@@ -110,6 +123,7 @@ export function openSession(options: DrillOptions): DrillSession {
     startMs,
     endMs: startMs + options.scenario.durationSeconds * 1000,
     onSkippedRounds: () => undefined,
+    failedUnderStrain: () => undefined,
     wallStart,
     cpuStart,
     interrupted: false,
@@ -120,6 +134,10 @@ export function openSession(options: DrillOptions): DrillSession {
       log.warn(text);
     },
     onClose: (close) => void closers.push(close),
+    startedProcess(name, pid, stop) {
+      closers.push(stop);
+      options.onProcessStarted?.(name, pid);
+    },
     // Everything started is stopped in reverse order, once (also on errors and interrupts).
     async closeAll() {
       for (const close of closers.splice(0).reverse())

@@ -1,16 +1,21 @@
 import { readFileSync } from "node:fs";
 import { formatDetection, formatRate, scoreRun, type ReplaySummary } from "../offline/replay/score.ts";
+import { dnsSummary, type DnsSummary } from "./dns/dns-summary.ts";
+import { dnsReportSection } from "./dns/report-section.ts";
 import { renderReport } from "./report.ts";
 import type { DrillSession } from "./session.ts";
-import type { DrillParts } from "./setup.ts";
+import type { DrillParts } from "./parts/start-parts.ts";
 import { describeDnsChange } from "./timeline.ts";
 import type { AwsCallCounts } from "./aws-faults.ts";
 import { dnsTimeline, type DnsChange } from "./dns-answers.ts";
 import type { TooBusy } from "./load-guard.ts";
+import { deciderRoundFigures, type DeciderRoundFigures } from "./round-meter.ts";
 
 /** What `summary.json` holds: the replay's keys, plus what only a drill has. */
 export interface DrillSummary extends ReplaySummary {
   slackMessages: Array<{ at: string; text: string }>;
+  /** `--dns real` only: the real DNS path's versions, clients and convergence, beside the replay's model of them. */
+  dns?: DnsSummary;
   wallSeconds: number;
   drill: {
     speed: number;
@@ -32,6 +37,8 @@ export interface DrillSummary extends ReplaySummary {
     awsCalls: AwsCallCounts;
     /** Scenario seconds at which each control region's decider was invoked (none while `control-region-down` holds it). */
     deciderRounds: Record<string, number[]>;
+    /** AWS calls and wall time per decider round during the scenario: steady, switch, other writes, failed; rounds over their slot. */
+    roundCost: DeciderRoundFigures;
     /** Every change of what DNS answered and the path that made it (the score's weight timeline). */
     dnsChanges: Array<{
       at: string;
@@ -64,6 +71,8 @@ export interface DrillOutcome {
   clients: { requests: number; errors: number };
   emulatorCalls: Record<string, number>;
   cpu: DrillSummary["drill"]["cpu"];
+  /** The real DNS path's figures (`--dns real`). */
+  realDns?: DnsSummary | undefined;
 }
 
 const POLICY = "default";
@@ -116,7 +125,8 @@ export function measureOutcome(session: DrillSession, parts: DrillParts): DrillO
     drillSeconds: round2((process.cpuUsage().user + process.cpuUsage().system) / 1e6 - session.cpuStart),
     emulatorSeconds: processCpuSeconds(parts.emulatorPid),
   };
-  return { score, dns, clients: totals, emulatorCalls, cpu };
+  const realDns = parts.realDns ? dnsSummary(parts.realDns, scenario) : undefined;
+  return { score, dns, clients: totals, emulatorCalls, cpu, realDns };
 }
 
 /** report.html: the weights, faults, switches, clients and Slack messages over the scenario, with the headline figures. */
@@ -155,6 +165,14 @@ export function drillReport(
       "wall time": `${round2(wall.setupSeconds + wall.scenarioSeconds + wall.windDownSeconds + wall.stopSeconds)} s at ${session.options.speed}x (set-up ${round2(wall.setupSeconds)} s, scenario ${round2(wall.scenarioSeconds)} s)`,
     },
     ok: score.ok && !session.interrupted && session.tooBusy === undefined,
+    sections:
+      outcome.realDns && parts.realDns
+        ? dnsReportSection(outcome.realDns, parts.realDns.clients.requests, {
+            startMs,
+            durationSeconds: scenario.durationSeconds,
+            target: targetIds[0] ?? "",
+          })
+        : undefined,
   });
 }
 
@@ -174,6 +192,7 @@ export function drillSummary(
       at: new Date(message.at).toISOString(),
       text: message.text,
     })),
+    ...(outcome.realDns ? { dns: outcome.realDns } : {}),
     wallSeconds: round2((performance.now() - session.wallStart) / 1000),
     drill: {
       speed: session.options.speed,
@@ -200,6 +219,10 @@ export function drillSummary(
       emulatorCalls: outcome.emulatorCalls,
       awsCalls: { ...parts.aws.counts },
       deciderRounds: parts.deciderRounds,
+      roundCost: deciderRoundFigures(
+        parts.rounds.rounds,
+        (parts.config.probe.intervalSeconds * 1000) / session.options.speed,
+      ),
       dnsChanges: dnsChangeTexts(outcome.dns, parts.targetIds).map(({ text }, index) => {
         const change = outcome.dns[index] as DnsChange;
         return {

@@ -8,6 +8,7 @@ import {
   type FailoverConfig,
 } from "../functions/lib/config.ts";
 import { ValidationError, type ValidationIssue } from "../functions/lib/errors.ts";
+import type { OverrideLease } from "../functions/lib/lease.ts";
 import { parseWith } from "../functions/lib/validate.ts";
 import { resolveRoles, roleTargets } from "./scenario-roles.ts";
 import { defaultTiming, timingSchema } from "./timing.ts";
@@ -141,6 +142,11 @@ export const expectSchema = z.strictObject({
    * The replay does not model people and ignores it.
    */
   slackChanges: z.int().min(0).optional(),
+  /** The practice runs' outcomes, in the order they started (skipped tries not counted). */
+  practiceOutcomes: z
+    .array(z.enum(["PENDING", "SUCCEEDED", "FAILED", "INTERRUPTED"]))
+    .max(100)
+    .optional(),
 });
 
 /**
@@ -198,9 +204,25 @@ export const scenarioSchema = z
     /**
      * On-call's changes, for the drill: at `at` seconds it sends this event
      * to the manual failover logic (as `failover <action> … --direct` does).
-     * The replay does not model people and ignores them. @default []
+     * The replay takes the lease a promote, drain or pin step would hold (until its TTL or a release) as the
+     * deciders' lease input (`manualLeaseAt`), its changes counted as on-call's; the other steps it ignores. @default []
      */
     manual: z.array(manualStepSchema).max(100).default([]),
+    /**
+     * Practice alarms changing state (the config's `practice.blockingAlarms` and `outcomeAlarms`, each OK at the
+     * start): the replay's deciders read them, the drill sets them in the emulator's CloudWatch. @default []
+     */
+    alarms: z
+      .array(
+        z.strictObject({
+          at: seconds,
+          name: z.string().min(1).max(255),
+          region: z.string().min(1).max(32),
+          state: z.enum(["OK", "ALARM", "INSUFFICIENT_DATA"]),
+        }),
+      )
+      .max(1000)
+      .default([]),
   })
   .superRefine((scenario, ctx) => {
     for (const [index, fault] of scenario.faults.entries()) {
@@ -311,6 +333,7 @@ export function parseScenario(raw: unknown, baseConfig: unknown = readJsonFile(e
         });
     }
   }
+  issues.push(...alarmIssues(scenario, config));
   for (const id of Object.keys(scenario.expect.finalWeights ?? {})) {
     if (!targets.has(id))
       issues.push({
@@ -320,6 +343,69 @@ export function parseScenario(raw: unknown, baseConfig: unknown = readJsonFile(e
   }
   if (issues.length > 0) throw new ValidationError("scenario", issues);
   return { ...scenario, resolvedConfig: config };
+}
+
+/** Every alarm step names a practice alarm of the config. */
+function alarmIssues(scenario: ScenarioInput, config: FailoverConfig): ValidationIssue[] {
+  const practice = config.practice;
+  const known = [...(practice?.blockingAlarms ?? []), ...(practice?.outcomeAlarms ?? [])];
+  const names = known.map((alarm) => `${alarm.name} (${alarm.region})`).join(", ");
+  return scenario.alarms.flatMap((step, index) =>
+    known.some((alarm) => alarm.name === step.name && alarm.region === step.region)
+      ? []
+      : [
+          {
+            path: `alarms[${index}]`,
+            message:
+              practice === undefined
+                ? "expected a practice alarm, but the config has no practice block"
+                : `expected one of the config's practice alarms (${names}), got ${step.name} (${step.region})`,
+          },
+        ],
+  );
+}
+
+/**
+ * The practice alarms' states at scenario second `second` by `region:name`
+ * (functions/lib/policy/practice.ts alarmKey): OK until a step says otherwise.
+ */
+export function practiceAlarmStates(
+  scenario: Pick<Scenario, "alarms" | "resolvedConfig">,
+  second: number,
+): Record<string, "OK" | "ALARM" | "INSUFFICIENT_DATA"> {
+  const practice = scenario.resolvedConfig.practice;
+  const states: Record<string, "OK" | "ALARM" | "INSUFFICIENT_DATA"> = {};
+  for (const alarm of [...(practice?.blockingAlarms ?? []), ...(practice?.outcomeAlarms ?? [])])
+    states[`${alarm.region}:${alarm.name}`] = "OK";
+  for (const step of [...scenario.alarms].sort((a, b) => a.at - b.at))
+    if (step.at <= second) states[`${step.region}:${step.name}`] = step.state;
+  return states;
+}
+
+/**
+ * On-call's override lease in force at scenario second `second`, from the
+ * manual steps (promote, drain, pin until their TTL or a release), as the
+ * lease record holds it. The replay's deciders read it; the drill's come
+ * from the manual function.
+ */
+export function manualLeaseAt(
+  scenario: Pick<Scenario, "manual" | "resolvedConfig">,
+  epochAt: (second: number) => number,
+  second: number,
+): OverrideLease | undefined {
+  const steps = scenario.manual.filter((step) => step.at <= second && step.action !== "status");
+  const last = steps.at(-1);
+  if (last === undefined || last.action === "release" || last.action === "release-hold") return undefined;
+  const ttl = last.ttlSeconds ?? scenario.resolvedConfig.lease.defaultTtlSeconds;
+  const action = last.action as OverrideLease["action"];
+  return {
+    id: `manual-${last.at}`,
+    action,
+    ...(last.target === undefined ? {} : { target: last.target }),
+    ...(last.weights === undefined ? {} : { weights: last.weights }),
+    createdAt: epochAt(last.at),
+    expiresAt: epochAt(last.at + ttl),
+  };
 }
 
 /** Runs a validation, adding its issues (under `prefix`) to `issues` instead of throwing. */

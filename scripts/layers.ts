@@ -56,8 +56,8 @@ export const functionLayers: readonly Layer[] = [
   },
   {
     name: "services",
-    says: "the audit trail and the Slack notifier, built on the adapters",
-    paths: ["functions/lib/audit.ts", "functions/lib/slack/"],
+    says: "the audit trail, the practice runs' history and the Slack notifier, built on the adapters",
+    paths: ["functions/lib/audit.ts", "functions/lib/practice-history.ts", "functions/lib/slack/"],
   },
   {
     name: "control",

@@ -3,6 +3,7 @@ import { normalizeDnsName } from "./dns-name.ts";
 import { isIPv4, isIPv6 } from "node:net";
 import * as z from "zod";
 import { FailoverError, ValidationError } from "./errors.ts";
+import { parseWindow } from "./practice-window.ts";
 import { forbiddenKeyIssue, parseWith } from "./validate.ts";
 
 /**
@@ -195,6 +196,45 @@ function slackSchema({ httpUrl }: FieldSchemas) {
   });
 }
 
+/**
+ * Practice runs (README "Practice runs"): a scheduled, bounded drain of one target in production, the
+ * lowest-precedence lease, judged by outcome alarms. Absent: no practice runs.
+ */
+function practiceSchema({ intBetween, id, region }: FieldSchemas) {
+  const alarm = z.strictObject({
+    /** The CloudWatch alarm's name. */
+    name: z.string().regex(/^\P{Cc}{1,255}$/u, {
+      error: "expected a CloudWatch alarm name (1-255 characters, no control characters)",
+    }),
+    /** The region the alarm is in. */
+    region,
+  });
+  return z.strictObject({
+    /** How often a run is scheduled: once per UTC day, or once per week (weeks start Monday 00:00 UTC). @default "week" */
+    every: z.enum(["day", "week"]).default("week"),
+    /** How long a run lasts, in minutes (ARC's are 30). @default 30 */
+    durationMinutes: intBetween(5, 720).default(30),
+    /** Share of the target's weight a run moves to the others: 100 is a full drain, 50 a partial shift. @default 100 */
+    shiftPercent: intBetween(1, 100).default(100),
+    /** Target ids a scheduled run drains, in turn (slot by slot). */
+    targets: z.array(id).min(1).max(50),
+    /**
+     * UTC windows a scheduled run must fit in whole, `MON:09:00-MON:17:00`; an overnight window names the next day,
+     * `FRI:22:00-SAT:02:00`. @default [] (any time)
+     */
+    allowedWindows: z.array(z.string()).max(50).default([]),
+    /** UTC dates no scheduled run may touch, `2026-12-25`. @default [] */
+    blockedDates: z
+      .array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: "expected a UTC date such as 2026-12-25" }))
+      .max(366)
+      .default([]),
+    /** Alarms that refuse a start and end a run (INTERRUPTED) while in ALARM. @default [] */
+    blockingAlarms: z.array(alarm).max(10).default([]),
+    /** Alarms that judge a run: one in ALARM ends it as FAILED; OK throughout is SUCCEEDED. At least one. */
+    outcomeAlarms: z.array(alarm).min(1).max(10),
+  });
+}
+
 /** Every field optional and without its default: what a profile may override (unset = keep the config's value). */
 function overridesOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
   const fields = Object.fromEntries(
@@ -218,6 +258,7 @@ function buildConfigSchemas() {
   const policy = policySchema(fields);
   const lease = leaseSchema(fields);
   const slack = slackSchema(fields);
+  const practice = practiceSchema(fields);
   /**
    * A named set of overrides, applied over the config before validation
    * (objects merge key by key, arrays replace). Only the fields that set the
@@ -266,6 +307,8 @@ function buildConfigSchemas() {
       lease: lease.default(lease.parse({})),
       /** The Slack command `/failover` (team id, command, API URL); unset: the Slack command function is not deployed. */
       slack: slack.optional(),
+      /** Scheduled practice runs (a bounded drain judged by alarms); unset: none. */
+      practice: practice.optional(),
       /** Deciders log and publish what they would do without writing. @default false */
       dryRun: z.boolean().default(false),
       /** Profile in effect: `default`, `economy` (built in, see {@link builtinProfiles}) or a name in `profiles`. Its overrides are applied over this file. @default "default" */
@@ -278,6 +321,7 @@ function buildConfigSchemas() {
       checkNamesAndTargets(config, fail);
       checkProbeAndPolicy(config, fail);
       checkValuesAndRegions(config, fail);
+      checkPractice(config, fail);
     });
   return { configSchema, profileSchema };
 }
@@ -412,6 +456,30 @@ function checkValuesAndRegions(config: FailoverConfig, fail: Fail): void {
     );
 }
 
+/** Practice targets exist, windows parse and hold a whole run, blocked dates are dates. */
+function checkPractice(config: FailoverConfig, fail: Fail): void {
+  const practice = config.practice;
+  if (practice === undefined) return;
+  const ids = new Set(config.targets.map((t) => t.id));
+  for (const [index, target] of practice.targets.entries())
+    if (!ids.has(target))
+      fail(["practice", "targets", index], `expected a target id (${[...ids].join(", ")}), got "${target}"`);
+  for (const [index, text] of practice.allowedWindows.entries()) {
+    const window = parseWindow(text);
+    if (typeof window === "string") fail(["practice", "allowedWindows", index], window);
+    else if (window.end - window.start < practice.durationMinutes)
+      fail(
+        ["practice", "allowedWindows", index],
+        `expected a window at least practice.durationMinutes (${practice.durationMinutes} min) long: a run must fit in it, got ${text}`,
+      );
+  }
+  for (const [index, date] of practice.blockedDates.entries()) {
+    const parsed = new Date(`${date}T00:00:00Z`);
+    if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date)
+      fail(["practice", "blockedDates", index], `expected a real UTC date such as 2026-12-25, got "${date}"`);
+  }
+}
+
 /** RFC 9110 token: what Node accepts as a header name. */
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** What Node accepts as a header value: no CR, LF, NUL or other control character but tab. */
@@ -428,6 +496,8 @@ export type RecordConfig = FailoverConfig["records"][number];
 export type RecordValue = TargetConfig["records"][string];
 export type ProbeSettings = FailoverConfig["probe"];
 export type PolicySettings = FailoverConfig["policy"];
+export type PracticeSettings = NonNullable<FailoverConfig["practice"]>;
+export type PracticeAlarm = PracticeSettings["outcomeAlarms"][number];
 
 /** A profile shipped with the project: its overrides are computed from the validated config it applies to. */
 export interface BuiltinProfile {

@@ -2,6 +2,7 @@ import type { Scenario } from "../scenario.ts";
 import { modelClients } from "./clients.ts";
 import { runPolicy, type PolicyName, type TimelineEntry } from "./run.ts";
 import { scoreRun, type ReplaySummary } from "./score.ts";
+import { runTimedWithPractice } from "./timed.ts";
 
 export { POLICIES, SCENARIO_EPOCH, type PolicyName, type TimelineEntry } from "./run.ts";
 export {
@@ -26,8 +27,10 @@ export interface ReplayResult {
  */
 export function replay(scenario: Scenario, policy: PolicyName = "default"): ReplayResult {
   const config = scenario.resolvedConfig;
-  const timeline = runPolicy(scenario, policy);
+  // Only the deployed policy runs practice runs.
+  const { timeline, practice } =
+    policy === "default" ? runTimedWithPractice(scenario) : { timeline: runPolicy(scenario, policy), practice: [] };
   const clientRequests = modelClients(config, scenario.faults, scenario.durationSeconds, timeline);
-  const summary = scoreRun({ scenario, config, policy, weightTimeline: timeline, clientRequests });
+  const summary = scoreRun({ scenario, config, policy, weightTimeline: timeline, clientRequests, practice });
   return { summary, timeline };
 }

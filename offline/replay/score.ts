@@ -1,6 +1,7 @@
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import type { Fault, ScenarioExpect } from "../scenario.ts";
 import type { Weights } from "../../functions/lib/types.ts";
+import type { PracticeRecord } from "../../functions/lib/policy/practice-record.ts";
 import { outageEpisodes, type Interval } from "./faults.ts";
 
 /** Drains more than this long after an outage began are not blamed on it. @see ReplaySummary.falseSwitches */
@@ -41,6 +42,11 @@ export interface ReplaySummary {
   falseSwitches: number;
   /** Failed / total client requests. */
   clientErrorRate: number;
+  /**
+   * Practice runs (and skipped tries) with their outcomes and measured times: exercises, so their drains and
+   * restores are never failovers, failbacks or false switches. @default [] (a policy that runs none)
+   */
+  practiceRuns: PracticeRecord[];
   finalWeights: Weights;
   expectations: ExpectationResult[];
   ok: boolean;
@@ -60,7 +66,15 @@ export interface ScoreInput {
    * enough; repeats are harmless. `onCall`: the id of on-call's change (its
    * lease or audit entry) that made this one, when on-call made it.
    */
-  weightTimeline: ReadonlyArray<{ at: number; weights: Weights; decidedAt?: number; onCall?: string | undefined }>;
+  weightTimeline: ReadonlyArray<{
+    at: number;
+    weights: Weights;
+    decidedAt?: number;
+    onCall?: string | undefined;
+    practice?: string | undefined;
+  }>;
+  /** The practice runs' records. @default [] */
+  practice?: PracticeRecord[];
   /** Client requests of the run (counts, or expected counts). */
   clientRequests: { total: number; failed: number };
   /** Seconds after an episode's end a drain still counts as ending it (the decision after its last round). @default config.probe.intervalSeconds */
@@ -92,6 +106,8 @@ export function scoreRun(input: ScoreInput): ReplaySummary {
       onCall.add(entry.onCall);
       continue;
     }
+    // A practice run's drain or restore is an exercise, counted in practiceRuns.
+    if (entry.practice !== undefined) continue;
     for (const id of ids) {
       // Detection counts to the decision; the change reaches DNS at `at` (later on the data-plane path).
       if ((before[id] ?? 0) > 0 && (entry.weights[id] ?? 0) === 0) drains[id]?.push(entry.decidedAt ?? entry.at);
@@ -126,7 +142,16 @@ export function scoreRun(input: ScoreInput): ReplaySummary {
   const last = timeline.at(-1)?.weights ?? {};
   const finalWeights = Object.fromEntries(ids.map((id) => [id, last[id] ?? 0]));
 
-  const summary = { failovers, detectSeconds, missedOutages, falseSwitches, clientErrorRate, finalWeights };
+  const practiceRuns = input.practice ?? [];
+  const summary = {
+    failovers,
+    detectSeconds,
+    missedOutages,
+    falseSwitches,
+    clientErrorRate,
+    finalWeights,
+    practiceRuns,
+  };
   const expectations = checkExpectations(scenario.expect, summary);
   return {
     scenario: scenario.name,
@@ -140,6 +165,7 @@ export function scoreRun(input: ScoreInput): ReplaySummary {
     missedOutages,
     falseSwitches,
     clientErrorRate,
+    practiceRuns,
     finalWeights,
     expectations,
     ok: expectations.every((e) => e.ok),
@@ -157,7 +183,8 @@ export function checkExpectations(
   run: Pick<
     ReplaySummary,
     "failovers" | "detectSeconds" | "missedOutages" | "falseSwitches" | "clientErrorRate" | "finalWeights"
-  >,
+  > &
+    Partial<Pick<ReplaySummary, "practiceRuns">>,
 ): ExpectationResult[] {
   const results: ExpectationResult[] = [];
   const atMost = (name: string, value: number, max: number | undefined, what: string) => {
@@ -206,6 +233,14 @@ export function checkExpectations(
       name: "maxClientErrorRate",
       ok: run.clientErrorRate <= expect.maxClientErrorRate,
       detail: `client error rate ${formatRate(run.clientErrorRate)} (at most ${formatRate(expect.maxClientErrorRate)})`,
+    });
+  }
+  if (expect.practiceOutcomes !== undefined) {
+    const outcomes = (run.practiceRuns ?? []).filter((r) => r.outcome !== "SKIPPED").map((r) => r.outcome);
+    results.push({
+      name: "practiceOutcomes",
+      ok: outcomes.join() === expect.practiceOutcomes.join(),
+      detail: `practice runs ${outcomes.join(", ") || "none"} (expected ${expect.practiceOutcomes.join(", ") || "none"})`,
     });
   }
   return results;

@@ -2,7 +2,7 @@ import { SIGNAL_STALE_SECONDS } from "../../functions/lib/dataplane/signal-union
 import type { TimelineEntry } from "./timeline.ts";
 
 /** Why a signal or record change happened, for the DNS timeline. */
-export type ChangeWhy = Pick<TimelineEntry, "decidedAt" | "kind" | "reason">;
+export type ChangeWhy = Pick<TimelineEntry, "decidedAt" | "kind" | "reason" | "onCall" | "practice">;
 
 /** One decider's document written to one control region's store (scenario ms). */
 export interface StoreWrite {

@@ -6,14 +6,18 @@ import {
   roundsTimeoutSeconds,
 } from "../../functions/lib/decider/schedule.ts";
 import { decide, windowSeconds, type Decision } from "../../functions/lib/policy/decide.ts";
+import type { OverrideLease } from "../../functions/lib/lease.ts";
 import type { PolicyMemory } from "../../functions/lib/policy/memory.ts";
 import { normalWeights, sameWeights } from "../../functions/lib/policy/weights.ts";
 import { recheckTimeoutMs } from "../../functions/lib/probe/round.ts";
 import { planRounds } from "../../functions/lib/probe/schedule.ts";
 import type { ProbeRound, Weights } from "../../functions/lib/types.ts";
+import { applyPracticeChange, type PracticeRecord } from "../../functions/lib/policy/practice-record.ts";
 import {
   cloudwatchDownRegions,
   controlRegionsDown,
+  manualLeaseAt,
+  practiceAlarmStates,
   route53ApiDown,
   signalStoresUnwritable,
   type Scenario,
@@ -52,6 +56,23 @@ interface Datum {
  * weight timeline (first entry: the normal weights at 0). Pure and seeded.
  */
 export function runTimed(scenario: Scenario): TimelineEntry[] {
+  return runTimedWithPractice(scenario).timeline;
+}
+
+/** What {@link runTimedWithPractice} returns: the DNS timeline and the practice runs' records. */
+export interface TimedRun {
+  timeline: TimelineEntry[];
+  practice: PracticeRecord[];
+}
+
+/**
+ * {@link runTimed}, with the practice runs the deciders started (the config's
+ * `practice`, the scenario's `alarms`, on-call's leases from its `manual`
+ * steps) and their records: each change as the writer that applied it
+ * recorded it, the DNS moments from the timeline, traffic one record TTL
+ * after DNS (clients follow answers after the TTL, ./clients.ts).
+ */
+export function runTimedWithPractice(scenario: Scenario): TimedRun {
   const config = scenario.resolvedConfig;
   const draws = new TimingDraws(scenario.timing, scenario.seed);
   const intervalMs = config.probe.intervalSeconds * 1000;
@@ -85,7 +106,9 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
     answered: normal,
     inForce: {},
     recordChanges: [],
+    practice: [],
   };
+  const epochAt = (second: number) => SCENARIO_EPOCH + second;
   const events = planned.flatMap((starts, c) => starts.map((ms) => ({ ms, c })));
   events.sort((a, b) => a.ms - b.ms || a.c - b.c);
   for (let i = 0; i < events.length; i++) {
@@ -95,28 +118,21 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
     // A decider whose region's CloudWatch is down reads nothing and decides nothing.
     if (cloudwatchDownRegions(scenario.faults, event.ms / 1000).has(config.controlRegions[event.c] ?? "")) continue;
     const rounds = readableRounds(datums, event.c, event.ms, nowSeconds - window, intervalMs);
-    // Every readable vote up, every target in service at its normal weight: decide() would keep everything (a shortcut for speed only).
-    const calm =
-      Object.keys(shared.memory?.targets ?? {}).length === 0 &&
-      sameWeights(shared.current, normal, ids) &&
-      sameWeights(shared.answered, normal, ids) &&
-      rounds.every((round) => Object.values(round.votes).every((votes) => Object.values(votes).every(Boolean)));
-    if (calm) continue;
-    const decision = decide({
-      now: SCENARIO_EPOCH + nowSeconds,
-      config,
-      rounds,
-      current: shared.current,
-      memory: shared.memory,
-      lease: undefined,
-    });
+    const lease = manualLeaseAt(scenario, epochAt, nowSeconds);
+    const decision = decideUnlessCalm(scenario, shared, { nowSeconds, rounds, lease, normal });
+    if (decision === undefined) continue;
     const apiUp = !route53ApiDown(scenario.faults, event.ms / 1000);
+    const onCall =
+      decision.kind === "override" || decision.kind === "override-ended"
+        ? (lease?.id ?? shared.memory?.lease ?? "manual")
+        : undefined;
     const switched = carryOut(shared, decision, {
       ids,
       scenario,
       writer: config.controlRegions[event.c] ?? "",
       apiUp,
       decidedMs: event.ms + scenario.timing.decideMs,
+      onCall,
     });
     if (decision.attention && !switched) {
       const starts = planned[event.c] ?? [];
@@ -125,12 +141,72 @@ export function runTimed(scenario: Scenario): TimelineEntry[] {
       if (poll <= next - FAST_POLL_MS / 2 && poll < durationMs) insertSorted(events, { ms: poll, c: event.c }, i + 1);
     }
   }
-  return dnsTimeline({
+  const timeline = dnsTimeline({
     normal,
     ids,
     faults: scenario.faults,
     records: shared.recordChanges,
     writes: shared.stores.writes,
+  });
+  return { timeline, practice: measured(scenario, shared.practice, timeline) };
+}
+
+/**
+ * The records with the DNS moments of each run's start and end from the timeline, traffic a TTL later, and
+ * the practice alarms' changes during the run from the scenario.
+ */
+function measured(scenario: Scenario, records: PracticeRecord[], timeline: TimelineEntry[]): PracticeRecord[] {
+  const ttl = scenario.resolvedConfig.records[0]?.ttl ?? 60;
+  return records.map((record) => {
+    const from = record.startedAt - SCENARIO_EPOCH;
+    const to = (record.endedAt ?? Infinity) - SCENARIO_EPOCH;
+    const alarms = scenario.alarms
+      .filter((step) => step.at >= from && step.at <= to)
+      .map((step) => ({ at: epochOf(step.at), alarm: `${step.name} (${step.region})`, state: step.state }));
+    const dns = (kind: string) => timeline.find((e) => e.practice === record.id && e.kind === kind)?.at;
+    const times = { ...record.times };
+    const started = dns("practice-start");
+    const ended = dns("practice-end");
+    if (started !== undefined)
+      Object.assign(times, { dnsChanged: epochOf(started), trafficMoved: epochOf(started + ttl) });
+    if (ended !== undefined)
+      Object.assign(times, { restoreDnsChanged: epochOf(ended), restoreTrafficMoved: epochOf(ended + ttl) });
+    return { ...record, times, alarms };
+  });
+}
+
+const epochOf = (second: number) => SCENARIO_EPOCH + second;
+
+/**
+ * The deployed policy's decision at `nowSeconds`, or undefined when it would
+ * keep everything: every readable vote up, every target in service at its
+ * normal weight, no lease and no practice runs (a shortcut for speed only).
+ */
+function decideUnlessCalm(
+  scenario: Scenario,
+  shared: SharedPaths,
+  at: { nowSeconds: number; rounds: ProbeRound[]; lease: OverrideLease | undefined; normal: Weights },
+): Decision | undefined {
+  const config = scenario.resolvedConfig;
+  const { nowSeconds, rounds, lease, normal } = at;
+  const ids = Object.keys(normal);
+  const calm =
+    config.practice === undefined &&
+    lease === undefined &&
+    shared.memory?.lease === undefined &&
+    Object.keys(shared.memory?.targets ?? {}).length === 0 &&
+    sameWeights(shared.current, normal, ids) &&
+    sameWeights(shared.answered, normal, ids) &&
+    rounds.every((round) => Object.values(round.votes).every((votes) => Object.values(votes).every(Boolean)));
+  if (calm) return undefined;
+  return decide({
+    now: SCENARIO_EPOCH + nowSeconds,
+    config,
+    rounds,
+    current: shared.current,
+    memory: shared.memory,
+    lease,
+    practice: config.practice === undefined ? undefined : { alarms: practiceAlarmStates(scenario, nowSeconds) },
   });
 }
 
@@ -149,6 +225,8 @@ interface SharedPaths {
   inForce: ChangeWhy;
   /** Every record change, for the DNS timeline. */
   recordChanges: RecordChange[];
+  /** The practice runs' records, as the writers that applied their changes kept them. */
+  practice: PracticeRecord[];
 }
 
 /** Who decided, when, and with which paths up. */
@@ -160,6 +238,8 @@ interface DecisionContext {
   apiUp: boolean;
   /** Scenario ms the decision is applied. */
   decidedMs: number;
+  /** The lease behind an override decision (on-call's change). */
+  onCall: string | undefined;
 }
 
 /**
@@ -169,7 +249,7 @@ interface DecisionContext {
  * writable store. Returns whether the weights in effect changed.
  */
 function carryOut(shared: SharedPaths, decision: Decision, context: DecisionContext): boolean {
-  const { ids, scenario, writer, apiUp, decidedMs } = context;
+  const { ids, scenario, writer, apiUp, decidedMs, onCall } = context;
   const regions = scenario.resolvedConfig.controlRegions;
   const second = decidedMs / 1000;
   const lost = controlRegionsDown(scenario.faults, second);
@@ -185,9 +265,17 @@ function carryOut(shared: SharedPaths, decision: Decision, context: DecisionCont
   });
   if (apiUp) shared.records = decision.weights;
   shared.current = applied;
-  if (inEffect && decision.memoryChanged) shared.memory = decision.memory;
+  if (inEffect && decision.memoryChanged) {
+    shared.memory = decision.memory;
+    recordPractice(shared.practice, decision, decidedMs);
+  }
   const switched = !sameWeights(before, shared.current, ids);
-  const why = { decidedAt: Math.round(decidedMs / 100) / 10, kind: decision.kind, reason: decision.reason };
+  const why = {
+    decidedAt: Math.round(decidedMs / 100) / 10,
+    kind: decision.kind,
+    reason: decision.reason,
+    ...tags(decision, onCall),
+  };
   if (switched) shared.inForce = why;
   // A path catching up with the other (records after a drain through the health checks, a drain signal
   // cleared a round after a failback's records) carries out the decision in force, not a new one.
@@ -209,6 +297,27 @@ function carryOut(shared: SharedPaths, decision: Decision, context: DecisionCont
   const drained = shared.stores.drained(decidedMs, lost);
   shared.answered = Object.fromEntries(ids.map((id) => [id, drained.includes(id) ? 0 : (shared.records[id] ?? 0)]));
   return switched;
+}
+
+/** Who made a change that is not an incident: on-call's lease, or a practice run's start or end. */
+function tags(decision: Decision, onCall: string | undefined): Pick<TimelineEntry, "onCall" | "practice"> {
+  if (onCall !== undefined) return { onCall };
+  const practice = decision.practice;
+  const ownKind = decision.kind === "practice-start" || decision.kind === "practice-end";
+  return ownKind && practice !== undefined && practice.kind !== "skip" ? { practice: practice.run.id } : {};
+}
+
+/** Adds an applied decision's practice change to the records (the writer that applied it records it). */
+function recordPractice(records: PracticeRecord[], decision: Decision, decidedMs: number): void {
+  const change = decision.practice;
+  if (change === undefined) return;
+  const at = SCENARIO_EPOCH + decidedMs / 1000;
+  const timed = change.kind === "skip" ? { ...change, at } : change.kind === "end" ? { ...change, at } : change;
+  const index = change.kind === "skip" ? -1 : records.findIndex((record) => record.id === change.run.id);
+  const record = applyPracticeChange(timed, index < 0 ? undefined : records[index]);
+  const withStart = change.kind === "start" ? { ...record, startedAt: at, times: { drainDecided: at } } : record;
+  if (index < 0) records.push(withStart);
+  else records[index] = withStart;
 }
 
 /** Every vantage's datum per round (keyed by round start, scenario ms), from the probe functions' schedule and the faults. */

@@ -15,4 +15,8 @@ export interface TimelineEntry {
   path?: "api" | "data-plane";
   kind?: string;
   reason?: string;
+  /** Id of on-call's change (the lease) that made it: intended, never a failover. */
+  onCall?: string | undefined;
+  /** Id of the practice run that made it (its start or its end): an exercise, never an incident. */
+  practice?: string | undefined;
 }

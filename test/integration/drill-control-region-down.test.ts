@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runDrill, type DrillResult } from "../../drill/run.ts";
+import { runDrill, type DrillResult } from "../../drill/run-drill.ts";
 import { loadScenario } from "../../offline/scenario.ts";
 
 // The whole drill with a control region lost for two minutes: its decider must not be invoked, its signal

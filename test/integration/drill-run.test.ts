@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { replay } from "../../offline/replay/replay.ts";
 import { loadScenario } from "../../offline/scenario.ts";
-import { runDrill, type DrillResult } from "../../drill/run.ts";
+import { runDrill, type DrillResult } from "../../drill/run-drill.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const shortScenario = join(root, "scenarios/short-drill.json");
@@ -146,6 +146,20 @@ describe("drill", () => {
         scenario.resolvedConfig.probe.intervalSeconds,
       );
     });
+  });
+
+  it("measures the AWS calls and wall time of each steady and switch round of the deciders", () => {
+    const { roundCost } = result.summary.drill;
+    const switchRounds = result.summary.drill.dnsChanges.filter((change) => change.path === "records").length;
+    // Every steady round reads the records and the votes; a switch round also writes the records and announces.
+    expect(roundCost.steady?.rounds).toBeGreaterThan(20);
+    expect(roundCost.steady?.callsByService.route53).toBeGreaterThanOrEqual(1);
+    expect(roundCost.steady?.callsByService.monitoring).toBeGreaterThan(0);
+    expect(roundCost.switch?.rounds).toBe(switchRounds);
+    expect(roundCost.switch?.calls.mean).toBeGreaterThan(roundCost.steady?.calls.mean ?? Infinity);
+    expect(roundCost.switch?.callsByService.sns).toBeGreaterThanOrEqual(1);
+    expect(roundCost.steady?.wallMs.median).toBeGreaterThan(0);
+    expect(roundCost.slotWallMs).toBe(500);
   });
 
   it("writes summary.json and a self-contained report.html with the charts", () => {

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { runDrill } from "../../drill/run.ts";
+import { runDrill } from "../../drill/run-drill.ts";
 import { loadScenario } from "../../offline/scenario.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
@@ -31,8 +31,8 @@ describe("a drill on a machine too busy for its compressed clock", () => {
       speed: 40,
       outDir,
       write: (text) => void lines.push(text),
-      onEmulatorStarted: () => {
-        hog = setInterval(() => stall(400), 500);
+      onProcessStarted: (name) => {
+        if (name === "emulator") hog = setInterval(() => stall(400), 500);
       },
     }).finally(() => clearInterval(hog));
 

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runDrill, type DrillResult } from "../../drill/run.ts";
+import { runDrill, type DrillResult } from "../../drill/run-drill.ts";
 import { loadScenario } from "../../offline/scenario.ts";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));

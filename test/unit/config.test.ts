@@ -274,3 +274,66 @@ describe("the slack block", () => {
     expect(issues({})).toEqual([{ path: "slack.teamId", message: expect.any(String) }]);
   });
 });
+
+describe("the practice block", () => {
+  const practice = {
+    targets: ["primary"],
+    outcomeAlarms: [{ name: "app-5xx", region: "us-east-1" }],
+  };
+
+  it("fills a weekly 30-minute full drain, any time, with no blocking alarms", () => {
+    // Act
+    const config = parseConfig({ ...raw, practice });
+    // Assess
+    expect(config.practice).toEqual({
+      every: "week",
+      durationMinutes: 30,
+      shiftPercent: 100,
+      targets: ["primary"],
+      allowedWindows: [],
+      blockedDates: [],
+      blockingAlarms: [],
+      outcomeAlarms: [{ name: "app-5xx", region: "us-east-1" }],
+    });
+  });
+
+  it("names each bad field: unknown target, a same-day overnight window, a window shorter than a run, a date that is not, no outcome alarm", () => {
+    // Prepare
+    const input = {
+      ...raw,
+      practice: {
+        targets: ["primary", "secondary"],
+        allowedWindows: ["FRI:22:00-FRI:02:00", "MON:09:00-MON:09:20"],
+        blockedDates: ["2026-02-30"],
+        blockingAlarms: [{ name: "deploys", region: "mars-1" }],
+        outcomeAlarms: [],
+      },
+    };
+    // Act
+    const issues = issuesOf(input);
+    // Assess
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        "practice.outcomeAlarms: expected at least 1 item(s), got an empty list",
+        'practice.blockingAlarms[0].region: expected an AWS region name such as us-east-1, got "mars-1"',
+      ]),
+    );
+    const ok = issuesOf({
+      ...input,
+      practice: { ...input.practice, outcomeAlarms: practice.outcomeAlarms, blockingAlarms: [] },
+    });
+    expect(ok).toEqual([
+      'practice.targets[1]: expected a target id (primary, failover), got "secondary"',
+      'practice.allowedWindows[0]: expected the end after the start; an overnight window names the next day (FRI:22:00-SAT:02:00), got "FRI:22:00-FRI:02:00"',
+      "practice.allowedWindows[1]: expected a window at least practice.durationMinutes (30 min) long: a run must fit in it, got MON:09:00-MON:09:20",
+      'practice.blockedDates[0]: expected a real UTC date such as 2026-12-25, got "2026-02-30"',
+    ]);
+  });
+
+  it("takes an overnight window that names the next day", () => {
+    // Act
+    const config = parseConfig({ ...raw, practice: { ...practice, allowedWindows: ["SUN:22:00-MON:02:00"] } });
+    // Assess
+    expect(config.practice?.allowedWindows).toEqual(["SUN:22:00-MON:02:00"]);
+  });
+});

@@ -38,6 +38,11 @@ export interface DecideDeps {
    * (they are logged too): a decider too slow for its rounds detects late. @default none
    */
   onRoundsSkipped?: (startsMs: number[]) => void;
+  /**
+   * Runs each round of `run` (given as a function), so a caller can measure it: the drill counts each round's
+   * AWS calls and wall time. Must return the round's outcome (or throw its error). @default runs the round as is
+   */
+  aroundRound?: (round: () => Promise<RoundOutcome>) => Promise<RoundOutcome>;
 }
 
 /**
@@ -92,7 +97,8 @@ export function createDecideHandler(deps: DecideDeps) {
     let lastError: unknown;
     const decideNow = async (): Promise<RoundOutcome | undefined> => {
       try {
-        const outcome = await runDecisionRound(runDeps, Math.floor(clock.now() / 1000));
+        const round = () => runDecisionRound(runDeps, Math.floor(clock.now() / 1000));
+        const outcome = await (deps.aroundRound ? deps.aroundRound(round) : round());
         outcomes.push(outcome);
         return outcome;
       } catch (error) {

@@ -1,6 +1,10 @@
+import type { AuditTrail } from "../audit.ts";
 import type { RegionResult } from "../aws/cloudwatch.ts";
 import type { UpdatePlan, UpdateResult } from "../aws/route53.ts";
+import type { FailoverConfig } from "../config.ts";
+import type { Announce } from "../control/announcer.ts";
 import type { DeciderDocument, SignalRead, StoreWrite } from "../dataplane/signal-store.ts";
+import type { Logger } from "../log.ts";
 import type { DecisionMetrics } from "../metric-datums.ts";
 import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
 import type { ProbeRound } from "../types.ts";
@@ -42,4 +46,24 @@ export interface RoundSignals {
   publish(doc: DeciderDocument): Promise<StoreWrite[]>;
   /** Regions whose store failed its first call this round. */
   failedThisRound(): string[];
+}
+
+/** What one decider round needs; every collaborator is passed in (the drill and tests pass their own). */
+export interface RoundDeps {
+  config: FailoverConfig;
+  /** The region this decider runs in: where it reads the probe window. */
+  controlRegion: string;
+  switcher: ZonePort;
+  bus: VotePort;
+  log: Logger;
+  /** Log and publish what would change, write nothing. */
+  dryRun: boolean;
+  /** Called as soon as this round's weight change is applied, to follow its propagation in the background (must not block). @default none: not followed */
+  followChange?: (changeId: string) => void;
+  /** Publishes what this round changed for Slack (../control/announcer.ts); only a round that won its compare-and-swap has anything to announce. @default none: not announced */
+  announce?: Announce;
+  /** Where an announced lease's who-and-why is read (../audit.ts). @default none: shown as "(audit unavailable)" */
+  audit?: AuditTrail;
+  /** The data-plane signal stores of every control region: drains go through health checks first, and rounds go on while the Route 53 API is down. @default none: records only */
+  signals?: SignalPort;
 }

@@ -1,14 +1,7 @@
 import type { FailoverConfig } from "../config.ts";
 import { answerSharesFor } from "../dataplane/answers.ts";
-import type { DeciderDocument, DeciderView, SignalRead, StoreWrite } from "../dataplane/signal-store.ts";
-import {
-  drainAnnouncer,
-  drainedAnywhere,
-  isFresh,
-  othersFresh,
-  ownNewest,
-  SIGNAL_REFRESH_SECONDS,
-} from "../dataplane/signal-union.ts";
+import type { DeciderDocument, SignalRead, StoreWrite } from "../dataplane/signal-store.ts";
+import { drainAnnouncer, drainedAnywhere, isFresh, SIGNAL_REFRESH_SECONDS } from "../dataplane/signal-union.ts";
 import type { SignalPlan } from "../dataplane/signals.ts";
 import { FailoverError } from "../errors.ts";
 import type { OverrideLease } from "../lease.ts";
@@ -18,6 +11,7 @@ import { recordSwitch, votesOf, type StateDocument } from "../state.ts";
 import type { Weights } from "../types.ts";
 import { applyDecision } from "./apply-decision.ts";
 import type { RoundSignals } from "./ports.ts";
+import type { SignalReads } from "./read-round.ts";
 
 /** Route 53 error codes that mean its control plane is not answering (the data-plane path takes over). */
 const CONTROL_PLANE_DOWN = new Set(["ROUTE53_UNAVAILABLE", "ROUTE53_THROTTLED", "ROUTE53_BAD_ANSWER"]);
@@ -63,35 +57,6 @@ export interface SignalOutcome {
   stale: string[];
 }
 
-/** The signal documents every control region's store holds at the start of a round, and this decider's part in them. */
-export interface SignalReads {
-  reads: SignalRead[];
-  /** This decider's own newest document (undefined: never written, or no store readable). */
-  own: DeciderDocument | undefined;
-  /** The view to decide from with the Route 53 API down: the own document's, else the newest other writer's (adopted). */
-  view: DeciderView | undefined;
-}
-
-/**
- * Reads every control region's store at once; never throws (an unreadable
- * store is in `reads` with its error). The view to decide from is this
- * decider's own, unless another writer's fresh document carries a newer
- * switch (a decision this one has not seen, e.g. a drain made while the
- * Route 53 API was down): then that one, so the deciders' memories converge
- * and neither decides from a view older than the other's decision. With
- * no document of its own yet (first round, or a store wiped), it adopts the
- * other's.
- */
-export async function readSignals(store: RoundSignals, writer: string, now: number): Promise<SignalReads> {
-  const reads = await store.readAll();
-  const own = ownNewest(reads, writer);
-  const lastSwitch = (doc: DeciderDocument | undefined) => doc?.view.state.switches[0]?.at ?? -1;
-  let chosen = own;
-  for (const doc of othersFresh(reads, writer, now))
-    if (chosen === undefined || lastSwitch(doc) > lastSwitch(chosen)) chosen = doc;
-  return { reads, own, view: chosen?.view };
-}
-
 export interface SignalRound {
   config: FailoverConfig;
   controlRegion: string;
@@ -126,6 +91,7 @@ export function nextSignalState(round: SignalRound): { plan: SignalPlan; doc: De
   const ids = config.targets.map((target) => target.id);
   const own = signals.own !== undefined && isFresh(signals.own, now) ? signals.own : undefined;
   const before = signals.view?.applied ?? round.records;
+  const others = [...drainedByOthers(signals.reads, round.controlRegion, now), ...(round.stuck ?? [])];
   const { plan, inEffect, applied } = applyDecision({
     ids,
     wanted: decision.weights,
@@ -133,7 +99,7 @@ export function nextSignalState(round: SignalRound): { plan: SignalPlan; doc: De
     before,
     apiUp: round.apiUp,
     draining: own?.drain ?? [],
-    others: [...drainedByOthers(signals.reads, round.controlRegion, now), ...(round.stuck ?? [])],
+    others,
   });
   let state = round.state;
   if (inEffect) {

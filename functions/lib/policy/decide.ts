@@ -1,7 +1,15 @@
 import type { FailoverConfig } from "../config.ts";
 import { leaseActive, type OverrideLease } from "../lease.ts";
 import type { ProbeRound, Weights } from "../types.ts";
-import { emptyPolicyMemory, type PolicyMemory } from "./memory.ts";
+import { emptyPolicyMemory, type PolicyMemory, type PracticeRun } from "./memory.ts";
+import {
+  resumeStep,
+  runEnding,
+  tryStart,
+  type PracticeChange,
+  type PracticeOutcome,
+  type PracticeView,
+} from "./practice.ts";
 import { stepTargets, type TargetEvent } from "./target-modes.ts";
 import { describeHealth, describeEvent, describeModes, clock } from "./reasons.ts";
 import type { SuspectChecker } from "./suspects.ts";
@@ -25,6 +33,12 @@ export interface DecisionInput {
   memory: PolicyMemory | undefined;
   /** From the lease record (already validated); may be expired. */
   lease: OverrideLease | undefined;
+  /**
+   * The practice alarms' states (./practice.ts). Unset: no practice run starts or ends by its alarms or time
+   * (a caller that does not read them, such as a plan's preview); a run in progress keeps its shift and still
+   * ends on a lease or a real failover decision.
+   */
+  practice?: PracticeView | undefined;
 }
 
 export interface WeightChange {
@@ -43,7 +57,20 @@ export interface Decision {
   memory: PolicyMemory;
   /** Memory must be written even if the weights did not change. */
   memoryChanged: boolean;
-  kind: "steady" | "drain" | "ramp" | "restore" | "fail-open" | "override" | "override-ended" | "flap-hold" | "unknown";
+  kind:
+    | "steady"
+    | "drain"
+    | "ramp"
+    | "restore"
+    | "fail-open"
+    | "override"
+    | "override-ended"
+    | "flap-hold"
+    | "unknown"
+    | "practice-start"
+    | "practice-end";
+  /** A practice run started, ended or was skipped in this decision (./practice.ts); recorded and announced once. */
+  practice?: PracticeChange | undefined;
   /** For people: `primary down from 2/3 vantages for 2 rounds (…)`. */
   reason: string;
   verdicts: Record<string, TargetVerdict>;
@@ -112,7 +139,9 @@ export function decide(input: DecisionInput): Decision {
     });
 
   if (active !== undefined) {
-    const stepped = stepTargets(config.policy, ids, prior, verdicts, now, false);
+    // A person's lease outranks a practice run: it ends the run (INTERRUPTED), and none starts under it.
+    const practiced = practiceUnderLease(input, ids, verdicts, prior, active);
+    const stepped = stepTargets(config.policy, ids, practiced.memory, verdicts, now, false);
     const weights = leaseWeights(config, active) ?? normal;
     const what = active.action === "pin" ? "pin" : `${active.action} ${active.target ?? "?"}`;
     return finish({
@@ -120,14 +149,15 @@ export function decide(input: DecisionInput): Decision {
       memory: clearHoldsGivenTraffic({ ...stepped.memory, lease: active.id }, weights, ids),
       kind: "override",
       // Who and why are in the audit trail, not here: this reason goes into the public state record.
-      reason: `override lease ${active.id} (${what}) until ${clock(active.expiresAt)}`,
+      reason: `override lease ${active.id} (${what}) until ${clock(active.expiresAt)}${practiced.said}`,
       pinned: true,
+      practice: practiced.change,
     });
   }
 
   const endedLease = prior.lease;
   const { lease: _ended, ...withoutLease } = prior;
-  const automatic = decideAutomatic(input, ids, normal, verdicts, withoutLease);
+  const automatic = decideWithPractice(input, ids, normal, verdicts, withoutLease);
   if (endedLease === undefined) return finish(automatic);
   return finish({
     ...automatic,
@@ -156,11 +186,13 @@ interface Outcome {
   allDown?: boolean;
   /** The weights are a person's (a lease): every change is a pin. @default false */
   pinned?: boolean;
+  /** What happened to a practice run. @default undefined */
+  practice?: PracticeChange | undefined;
 }
 
 function finishDecision(seen: Seen, outcome: Outcome): Decision {
   const { input, ids, verdicts, basis } = seen;
-  const { weights, kind, reason, allDown = false, pinned = false } = outcome;
+  const { weights, kind, reason, allDown = false, pinned = false, practice } = outcome;
   let memory = outcome.memory;
   const changes = ids
     .filter((id) => (input.current[id] ?? 0) !== (weights[id] ?? 0))
@@ -193,6 +225,7 @@ function finishDecision(seen: Seen, outcome: Outcome): Decision {
     changes,
     allDown,
     flapHeld: ids.filter((id) => memory.targets[id]?.mode === "held"),
+    ...(practice === undefined ? {} : { practice }),
   };
 }
 
@@ -202,6 +235,97 @@ interface Automatic {
   kind: Decision["kind"];
   reason: string;
   allDown: boolean;
+  /** A real failover decision: a drain, a flap hold, or failing open (it ends a practice run). */
+  real: boolean;
+  practice?: PracticeChange | undefined;
+}
+
+/**
+ * The automatic policy with the practice step (./practice.ts): a run in
+ * progress ends on a real failover decision, on-call's cancel, a blocking or
+ * outcome alarm, or its time, and the decision is made again without it (the
+ * real drain proceeds in the same decision); with no run, one may start (the
+ * decision is made again with the run's shift) or be skipped with the reason.
+ */
+function decideWithPractice(
+  input: DecisionInput,
+  ids: string[],
+  normal: Weights,
+  verdicts: Record<string, TargetVerdict>,
+  prior: PolicyMemory,
+): Automatic {
+  const { config, now } = input;
+  const settings = config.practice;
+  const automatic = decideAutomatic(input, ids, normal, verdicts, prior);
+  const run = prior.practice?.run;
+  if (run !== undefined) {
+    const ending = automatic.real
+      ? { outcome: "INTERRUPTED" as const, reason: "a real failover decision" }
+      : settings === undefined
+        ? { outcome: "INTERRUPTED" as const, reason: "practice runs are no longer configured" }
+        : runEnding(settings, prior.practice ?? {}, input.practice, now);
+    if (ending === undefined) return automatic;
+    const keepOut = automatic.memory.targets[run.target] !== undefined;
+    const ended = endRun(config.policy.rampPercents, prior, run, ending.outcome, now, keepOut);
+    const after = decideAutomatic(input, ids, normal, verdicts, ended);
+    const practice: PracticeChange = { kind: "end", run, ...ending, at: now };
+    const said = `practice run ${run.id} (${run.target}) ${ending.outcome}: ${ending.reason}`;
+    // A real decision keeps its kind (it is announced as the incident it is); the run's end rides along.
+    if (automatic.real) return { ...after, reason: `${after.reason}; ${said}`, practice };
+    return { ...after, kind: "practice-end", reason: said, practice };
+  }
+  if (settings === undefined || input.practice === undefined) return automatic;
+  const checks = { settings, view: input.practice, memory: automatic.memory, verdicts, ids, leaseActive: false };
+  const tried = tryStart(checks, now);
+  if (tried.change === undefined) return automatic;
+  if (tried.change.kind !== "start")
+    return { ...automatic, memory: { ...automatic.memory, practice: tried.practice }, practice: tried.change };
+  const started = decideAutomatic(input, ids, normal, verdicts, { ...prior, practice: tried.practice });
+  const { target, percent, until, id } = tried.change.run;
+  const reason = `practice run ${id}: ${percent === 100 ? "drain" : `shift ${percent}% of`} ${target} until ${clock(until)}`;
+  return { ...started, kind: "practice-start", reason, practice: tried.change };
+}
+
+/** Under a lease: a run in progress ends INTERRUPTED; a due or requested run is skipped with the reason. */
+function practiceUnderLease(
+  input: DecisionInput,
+  ids: string[],
+  verdicts: Record<string, TargetVerdict>,
+  prior: PolicyMemory,
+  lease: OverrideLease,
+): { memory: PolicyMemory; change: PracticeChange | undefined; said: string } {
+  const { config, now } = input;
+  const run = prior.practice?.run;
+  if (run !== undefined) {
+    const reason = `override lease ${lease.id}`;
+    const memory = endRun(config.policy.rampPercents, prior, run, "INTERRUPTED", now, false);
+    const said = `; practice run ${run.id} (${run.target}) INTERRUPTED: ${reason}`;
+    return { memory, change: { kind: "end", run, outcome: "INTERRUPTED", reason, at: now }, said };
+  }
+  const settings = config.practice;
+  if (settings === undefined || input.practice === undefined) return { memory: prior, change: undefined, said: "" };
+  const tried = tryStart({ settings, view: input.practice, memory: prior, verdicts, ids, leaseActive: true }, now);
+  return { memory: { ...prior, practice: tried.practice }, change: tried.change, said: "" };
+}
+
+/**
+ * The memory once a run ends: no run, no cancel; the target back through the
+ * normal ramp, or at once after a FAILED run (its outcome alarm says the
+ * others are hurting) or when the shift kept more than the ramp's last
+ * step but one. A target the same decision drained for real stays out.
+ */
+function endRun(
+  rampPercents: readonly number[],
+  memory: PolicyMemory,
+  run: PracticeRun,
+  outcome: PracticeOutcome,
+  now: number,
+  keepOut: boolean,
+): PolicyMemory {
+  const { run: _run, cancel: _cancel, ...practice } = memory.practice ?? {};
+  const step = outcome === "FAILED" ? undefined : resumeStep(rampPercents, run.percent);
+  if (keepOut || step === undefined || memory.targets[run.target] !== undefined) return { ...memory, practice };
+  return { ...memory, practice, targets: { ...memory.targets, [run.target]: { mode: "ramp", since: now, step } } };
 }
 
 function decideAutomatic(
@@ -222,6 +346,7 @@ function decideAutomatic(
       kind: "unknown",
       reason: `no verdict, nothing moves: ${health}`,
       allDown: false,
+      real: false,
     };
   }
 
@@ -235,6 +360,7 @@ function decideAutomatic(
       kind: "fail-open",
       reason: `every target down, failing open to the normal weights: ${health}`,
       allDown: true,
+      real: true,
     };
   }
 
@@ -262,6 +388,7 @@ function decideAutomatic(
       kind: "fail-open",
       reason: `no target can take traffic, failing open to the normal weights: ${health}`,
       allDown: false,
+      real: true,
     };
   }
 
@@ -274,7 +401,8 @@ function decideAutomatic(
   const said = events.map((event) => describeEvent(config, event, verdicts));
   const modes = describeModes(config, ids, memory, verdicts, now);
   const reason = [said.length > 0 ? said.join("; ") : health, ...(said.length > 0 ? [] : modes)].join("; ") + note;
-  return { weights, memory, kind, reason, allDown: false };
+  const real = events.some((event) => event.kind === "drain" || event.kind === "hold");
+  return { weights, memory, kind, reason, allDown: false, real };
 }
 
 /** How each target takes part in the split, from its mode and verdict. */
@@ -283,6 +411,11 @@ function shares(config: FailoverConfig, memory: PolicyMemory, verdicts: Record<s
     const state = memory.targets[target.id];
     // One tier for every target in service: the split goes by normal weight, so a weight-0 standby
     // takes traffic only when every target in service has normal weight 0.
+    const run = memory.practice?.run;
+    // A practice run's target keeps what the shift leaves it; it absorbs only when no target in service can,
+    // so a real drain of another target is never held back by a practice run (the run then ends).
+    if (state === undefined && run?.target === target.id)
+      return { id: target.id, normal: target.weight, factor: (100 - run.percent) / 100, tier: 1 };
     if (state === undefined) return { id: target.id, normal: target.weight, factor: 1, tier: 0 };
     if (state.mode === "ramp")
       return {

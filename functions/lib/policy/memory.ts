@@ -28,6 +28,35 @@ const targetMemorySchema = z.lazy(() =>
   }),
 );
 
+const practiceId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, { error: "expected 1-64 letters, digits and dashes" });
+
+/** A practice run in progress: the lowest-precedence lease (./practice.ts). */
+const practiceRunSchema = z.strictObject({
+  /** Its id, also the id of its record in the practice history. */
+  id: practiceId,
+  target: z.string().min(1).max(32),
+  /** Share of the target's weight moved to the others. */
+  percent: z.int().min(1).max(100),
+  /** Epoch seconds it started and ends. */
+  since: epochSeconds,
+  until: epochSeconds,
+  /** `schedule`, or the audit id of the on-call request that started it. */
+  by: practiceId,
+});
+
+/** What the practice step remembers (./practice.ts). */
+const practiceMemorySchema = z.strictObject({
+  run: practiceRunSchema.optional(),
+  /** The newest schedule slot (day or week number) a scheduled run started in: one run per slot. */
+  slot: z.int().nonnegative().optional(),
+  /** On-call asked for a run: started at the next decision whose pre-checks pass, else skipped with the reason. */
+  request: z.strictObject({ id: practiceId, target: z.string().min(1).max(32), at: epochSeconds }).optional(),
+  /** On-call asked to end the run in progress (`failover practice cancel`). */
+  cancel: z.strictObject({ id: practiceId, at: epochSeconds }).optional(),
+  /** `<slot or request id>:<check>,<check>`: the checks the latest slot or request failed, so each is recorded once. */
+  skipped: z.string().max(160).optional(),
+});
+
 export const policyMemorySchema = z.lazy(() =>
   z.strictObject({
     v: z.literal(1),
@@ -43,11 +72,15 @@ export const policyMemorySchema = z.lazy(() =>
      * control region may read votes seconds sooner): decisions only move forward.
      */
     basis: epochSeconds.optional(),
+    /** Practice runs: the run in progress, the slot last used, on-call's requests. Absent: none ever. */
+    practice: practiceMemorySchema.optional(),
   }),
 );
 
 export type TargetMemory = z.output<typeof targetMemorySchema>;
 export type PolicyMemory = z.output<typeof policyMemorySchema>;
+export type PracticeMemory = z.output<typeof practiceMemorySchema>;
+export type PracticeRun = z.output<typeof practiceRunSchema>;
 
 /** Memory of a policy that has never drained anything. */
 export function emptyPolicyMemory(): PolicyMemory {

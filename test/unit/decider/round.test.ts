@@ -1,56 +1,14 @@
 import { describe, expect, it } from "vitest";
-import type { AnnounceOutcome } from "../../../functions/lib/control/announcer.ts";
-import { runDecisionRound, type RoundDeps } from "../../../functions/lib/decider/round.ts";
-import { SignalStore } from "../../../functions/lib/dataplane/signal-store.ts";
-import { createLogger } from "../../../functions/lib/log.ts";
-import type { FailoverEvent } from "../../../functions/lib/slack/failover-event.ts";
-import { testConfig } from "../../integration/aws-fixtures.ts";
-import { MemoryParameters, MemoryVotes, MemoryZone } from "../../support/memory-ports.ts";
+import { runDecisionRound } from "../../../functions/lib/decider/round.ts";
+import { everyVantage, roundWorld } from "../../support/round-world.ts";
 
-const config = testConfig("Z1", {
-  policy: {
-    minVantages: 2,
-    quorum: "majority",
-    drainAfterRounds: 1,
-    recoverAfterSeconds: 20,
-    rampPercents: [50, 100],
-    rampStepSeconds: 60,
-    flapBudget: { maxDrains: 3, windowSeconds: 3600 },
-  },
-});
 const t0 = 1_800_000_000;
 const up = { primary: true, failover: true };
 const primaryDown = { primary: false, failover: true };
-const everyVantage = (votes: Record<string, boolean>) =>
-  Object.fromEntries(config.vantages.map((vantage) => [vantage, votes]));
-
-/** A round's world in memory: the zone, the votes, every control region's parameter store, what was announced. */
-function world() {
-  const zone = new MemoryZone({ primary: 90, failover: 10 });
-  const votes = new MemoryVotes();
-  const parameters = new Map(config.controlRegions.map((region) => [region, new MemoryParameters()]));
-  const signals = new SignalStore(config, parameters);
-  const announced: FailoverEvent[] = [];
-  const lines: string[] = [];
-  const deps = (controlRegion: string, options: { dryRun?: boolean } = {}): RoundDeps => ({
-    config,
-    controlRegion,
-    switcher: zone,
-    bus: votes,
-    log: createLogger({ write: (line) => lines.push(line) }),
-    dryRun: options.dryRun ?? false,
-    signals,
-    announce: async (event): Promise<AnnounceOutcome> => {
-      announced.push(event);
-      return { region: controlRegion, problems: [] };
-    },
-  });
-  return { zone, votes, parameters, signals, announced, deps };
-}
 
 describe("a decider round on in-memory ports", () => {
   it("drains a target every vantage sees down: one record change, one announcement, its metrics counted once", async () => {
-    const { zone, votes, announced, deps } = world();
+    const { zone, votes, announced, deps } = roundWorld();
     for (const at of [t0 - 20, t0 - 10, t0]) votes.add(at, everyVantage(primaryDown));
 
     const outcome = await runDecisionRound(deps("us-east-2"), t0 + 6);
@@ -71,7 +29,7 @@ describe("a decider round on in-memory ports", () => {
   });
 
   it("lets the other decider's round of the same decision change nothing and announce nothing", async () => {
-    const { zone, votes, announced, deps } = world();
+    const { zone, votes, announced, deps } = roundWorld();
     for (const at of [t0 - 20, t0 - 10, t0]) votes.add(at, everyVantage(primaryDown));
     await runDecisionRound(deps("us-east-2"), t0 + 6);
 
@@ -84,7 +42,7 @@ describe("a decider round on in-memory ports", () => {
   });
 
   it("with the Route 53 API down, drains through the signal stores alone and announces it once", async () => {
-    const { zone, votes, signals, announced, deps } = world();
+    const { zone, votes, signals, announced, deps } = roundWorld();
     votes.add(t0 - 10, everyVantage(up));
     await runDecisionRound(deps("us-east-2"), t0 - 4);
     zone.down = true;
@@ -101,7 +59,7 @@ describe("a decider round on in-memory ports", () => {
   });
 
   it("in a dry run writes nothing and announces nothing, though it says what it would shift", async () => {
-    const { zone, votes, parameters, announced, deps } = world();
+    const { zone, votes, parameters, announced, deps } = roundWorld();
     for (const at of [t0 - 20, t0 - 10, t0]) votes.add(at, everyVantage(primaryDown));
 
     const outcome = await runDecisionRound(deps("us-east-2", { dryRun: true }), t0 + 6);

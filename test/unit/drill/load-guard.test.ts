@@ -32,6 +32,7 @@ describe("LoadGuard", () => {
     expect(verdict?.skippedRounds).toBe(3);
     expect(verdict?.atSecond).toBe(120);
     expect(verdict?.fittingSpeed).toBe(20);
+    expect(verdict?.stoppedEarly).toBe(true);
     expect(verdict?.message).toContain("3 round(s) of decider us-east-2, probe eu-west-1 were skipped");
     expect(verdict?.message).toContain("Rerun with --speed 20");
   });
@@ -45,5 +46,36 @@ describe("LoadGuard", () => {
     const verdicts = [guard.check(120), guard.check(180), guard.check(240)];
     // Assess
     expect(verdicts).toEqual([undefined, undefined, undefined]);
+  });
+
+  it("gives no verdict to a run that failed after a minute it tolerated (a starved run exits 3, never 1)", () => {
+    // Prepare: one minute with a skipped decider round between clean ones, as the drill goes on.
+    const guard = quietGuard();
+    guard.check(60);
+    guard.noteSkippedRounds("decider us-west-1", 1);
+    const tolerated = guard.check(120);
+    guard.check(180);
+    // Act
+    const verdict = guard.failedUnderStrain();
+    // Assess
+    expect(tolerated).toBeUndefined();
+    expect(verdict?.stoppedEarly).toBe(false);
+    expect(verdict?.atSecond).toBe(120);
+    expect(verdict?.skippedRounds).toBe(1);
+    expect(verdict?.fittingSpeed).toBe(20);
+    expect(verdict?.message).toContain("1 round(s) of decider us-west-1 were skipped");
+    expect(verdict?.message).toContain("In 1 simulated minute(s) (the last at second 120)");
+    expect(verdict?.message).toContain("so there is no verdict");
+  });
+
+  it("leaves the verdict of a run whose every minute kept the clock", () => {
+    // Prepare
+    const guard = quietGuard();
+    guard.check(60);
+    guard.check(120);
+    // Act
+    const verdict = guard.failedUnderStrain();
+    // Assess
+    expect(verdict).toBeUndefined();
   });
 });

@@ -9,6 +9,7 @@ import {
 import { decide, type Decision } from "../../../functions/lib/policy/decide.ts";
 import type { PolicyMemory } from "../../../functions/lib/policy/memory.ts";
 import type { OverrideLease } from "../../../functions/lib/lease.ts";
+import type { PracticeView } from "../../../functions/lib/policy/practice.ts";
 import type { ProbeRound, Weights } from "../../../functions/lib/types.ts";
 
 /** The example config (primary 90 / failover 10; vantages us-east-1, us-west-2, eu-west-1), with overrides. */
@@ -60,6 +61,8 @@ export function simulate(
     memory?: PolicyMemory;
     /** Epoch seconds of the first round (a run that goes on from another's memory starts after it). @default T0 */
     from?: number;
+    /** The practice alarms' states at each decision. @default unset: the practice step reads no alarms */
+    practice?: (now: number) => PracticeView | undefined;
   } = {},
 ): Decision[] {
   const interval = config.probe.intervalSeconds;
@@ -70,7 +73,15 @@ export function simulate(
     const at = (options.from ?? T0) + k * interval;
     rounds.push(roundOf(config, at, spec));
     const now = at + interval;
-    const decision = decide({ now, config, rounds, current, memory, lease: options.lease?.(now) });
+    const decision = decide({
+      now,
+      config,
+      rounds,
+      current,
+      memory,
+      lease: options.lease?.(now),
+      practice: options.practice?.(now),
+    });
     current = decision.weights;
     if (decision.memoryChanged) memory = decision.memory;
     return decision;

@@ -1,0 +1,60 @@
+import type { DeciderDocument, DeciderView, SignalRead } from "../dataplane/signal-store.ts";
+import { othersFresh, ownNewest } from "../dataplane/signal-union.ts";
+import { windowSeconds } from "../policy/decide.ts";
+import type { ProbeRound } from "../types.ts";
+import type { RoundDeps, RoundSignals } from "./ports.ts";
+
+/** The signal documents every control region's store holds at the start of a round, and this decider's part in them. */
+export interface SignalReads {
+  reads: SignalRead[];
+  /** This decider's own newest document (undefined: never written, or no store readable). */
+  own: DeciderDocument | undefined;
+  /** The view to decide from with the Route 53 API down: the own document's, else the newest other writer's (adopted). */
+  view: DeciderView | undefined;
+}
+
+/** What a round read before it decides. */
+export interface RoundReads {
+  /** Epoch seconds the round decides at. */
+  now: number;
+  /** The probe window, oldest round first. */
+  rounds: ProbeRound[];
+  /** The round's copy of the signal stores: none in a dry run or without stores. */
+  store: RoundSignals | undefined;
+  /** Every control region's signal documents and the view they give (with a store). */
+  signals: SignalReads | undefined;
+}
+
+/**
+ * The first step of a round: the probe window and every control region's
+ * signal documents, read at once (a round's time is a decision's delay).
+ * The zone is not read here: the compare-and-swap reads it where it writes
+ * (./apply-round.ts), and the drain-first signal must not wait on a Route 53
+ * API that may hang for its whole retry budget. Throws when the window
+ * cannot be read; an unreadable signal store is logged and read as such.
+ */
+export async function readRound(deps: RoundDeps, now: number): Promise<RoundReads> {
+  // A round's copy: a store whose first call failed is not asked again this round (no overrun for a lost region).
+  const store = deps.dryRun ? undefined : deps.signals?.forRound();
+  const [rounds, reads] = await Promise.all([
+    deps.bus.readWindow(deps.controlRegion, now, windowSeconds(deps.config)),
+    store?.readAll(),
+  ]);
+  for (const read of reads ?? []) {
+    if (read.error !== undefined)
+      deps.log.warn("signal store unreadable", { region: read.region, problem: read.error });
+    if (read.problems !== undefined)
+      deps.log.warn("signal documents ignored", { region: read.region, problems: read.problems });
+  }
+  if (reads === undefined) return { now, rounds, store, signals: undefined };
+  // The view to decide from is this decider's own, unless another writer's fresh document carries a newer switch
+  // (a decision this one has not seen, e.g. a drain made while the Route 53 API was down): then that one, so the
+  // deciders' memories converge and neither decides from a view older than the other's decision. With no document
+  // of its own yet (first round, or a store wiped), it adopts the other's.
+  const own = ownNewest(reads, deps.controlRegion);
+  const lastSwitch = (doc: DeciderDocument | undefined) => doc?.view.state.switches[0]?.at ?? -1;
+  let chosen = own;
+  for (const doc of othersFresh(reads, deps.controlRegion, now))
+    if (chosen === undefined || lastSwitch(doc) > lastSwitch(chosen)) chosen = doc;
+  return { now, rounds, store, signals: { reads, own, view: chosen?.view } };
+}
