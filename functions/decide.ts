@@ -4,7 +4,7 @@ import { voteChannel } from "./lib/wiring/votes.ts";
 import { alertAnnouncer } from "./lib/wiring/alert-announcer.ts";
 import { Route53Switcher } from "./lib/aws/route53.ts";
 import { ParameterStore } from "./lib/aws/ssm.ts";
-import { auditTrailFor } from "./lib/audit.ts";
+import { auditTrailFor } from "./lib/audit-trail.ts";
 import { systemClock } from "./lib/clock.ts";
 import { checkDecideEvent } from "./lib/decider/decide-event.ts";
 import { createDecideHandler } from "./lib/decider/decider.ts";

@@ -1,5 +1,5 @@
 import type { ProbeRoundReport } from "./lib/probe/report.ts";
-import type { RegionResult } from "./lib/aws/cloudwatch.ts";
+import type { RegionResult } from "./lib/region-result.ts";
 import { MetricsBus } from "./lib/aws/cloudwatch.ts";
 import { VoteTable } from "./lib/aws/vote-table.ts";
 import { probePublisher } from "./lib/wiring/votes.ts";

@@ -3,11 +3,11 @@ import { signalParameterNames } from "../functions/lib/dataplane/signal-store.ts
 import { CANARY_ALARM_REGION, canaryAlarmName } from "../functions/lib/dataplane/canary-alarm.ts";
 import { normalizeDnsName } from "../functions/lib/dns-name.ts";
 import { leaseRecordName } from "../functions/lib/lease.ts";
-import { auditParameterName } from "../functions/lib/audit.ts";
+import { auditParameterName } from "../functions/lib/audit-trail.ts";
 import { slackWebhookParameterName } from "../functions/lib/slack/webhook.ts";
 import { slackTestParameterName } from "../functions/lib/slack/slack-test.ts";
 import { slackParameterNames } from "../functions/lib/slack-command/secrets.ts";
-import { stateRecordName } from "../functions/lib/state.ts";
+import { stateRecordName } from "../functions/lib/state-document.ts";
 import { voteTableName } from "../functions/lib/vote-items.ts";
 
 /**
@@ -222,7 +222,7 @@ export function dataPlaneStoreStatements(config: FailoverConfig, writer: string 
   ];
 }
 
-/** ARNs of the audit entries (functions/lib/audit.ts) in every control region, any account. */
+/** ARNs of the audit entries (functions/lib/audit-trail.ts) in every control region, any account. */
 export function auditParameterArns(config: FailoverConfig): string[] {
   return config.controlRegions.map(
     (region) => `arn:${partitionOf(region)}:ssm:${region}:*:parameter${auditParameterName(config.name, "*")}`,

@@ -9,7 +9,7 @@ import { SIGNAL_ENDPOINTS_ENV, signalEndpointsFrom } from "../../functions/lib/d
 import { canaryTopicArn } from "../../functions/lib/dataplane/canary-alarm.ts";
 import { systemClock } from "../../functions/lib/clock.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
-import { auditTrailFor } from "../../functions/lib/audit.ts";
+import { auditTrailFor } from "../../functions/lib/audit-trail.ts";
 import { alertAnnouncer, alertTopicsFromEnv } from "../../functions/lib/wiring/alert-announcer.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/handle-event.ts";
 import type { ManualResponse } from "../../functions/lib/manual/result.ts";

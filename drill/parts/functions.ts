@@ -1,4 +1,4 @@
-import { auditTrailFor } from "../../functions/lib/audit.ts";
+import { auditTrailFor } from "../../functions/lib/audit-trail.ts";
 import { SnsPublisher } from "../../functions/lib/aws/sns.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";

@@ -1,6 +1,7 @@
 import type { CloudWatchClient, MetricDataQuery, MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import type { FailoverConfig } from "../config.ts";
 import { FailoverError } from "../errors.ts";
+import type { RegionResult } from "../region-result.ts";
 import {
   chunkDatums,
   decisionDatums,
@@ -48,16 +49,6 @@ const { DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, PutM
  * (emulator/cloudwatch-admin.ts) go through {@link MetricsBus.send} and
  * {@link MetricsBus.metricDataPages}, since the emulator never evaluates alarms.
  */
-
-export interface RegionResult {
-  region: string;
-  ok: boolean;
-  error?: FailoverError;
-  /** PutMetricData calls (HTTP attempts) made to this region. */
-  calls: number;
-  /** Request plus response bytes exchanged with this region. */
-  bytes: number;
-}
 
 /** A CloudWatch alarm's state. */
 export type AlarmStateValue = "OK" | "ALARM" | "INSUFFICIENT_DATA";

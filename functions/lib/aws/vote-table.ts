@@ -4,7 +4,7 @@ import { FailoverError } from "../errors.ts";
 import type { ProbeRoundReport } from "../probe/report.ts";
 import type { ProbeRound } from "../types.ts";
 import { readVoteItem, sameVote, voteItem, voteTableName, type VoteItem } from "../vote-items.ts";
-import type { RegionResult } from "./cloudwatch.ts";
+import type { RegionResult } from "../region-result.ts";
 import { clientConfig, type AwsClientOptions } from "./client-config.ts";
 import { awsFailure, failureCodes } from "./failure.ts";
 import {

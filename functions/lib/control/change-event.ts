@@ -1,11 +1,11 @@
 import type { FailoverConfig } from "../config.ts";
-import { attributionOf, type Attribution } from "../audit.ts";
+import { attributionOf, type Attribution } from "../audit-trail.ts";
 import type { OverrideLease } from "../lease.ts";
 import type { Decision } from "../policy/decide.ts";
 import type { PolicyMemory } from "../policy/memory.ts";
 import { normalWeights, pickWeights } from "../policy/weights.ts";
 import type { FailoverEvent, LeaseSummary } from "../slack/failover-event.ts";
-import { votesOf } from "../state.ts";
+import { votesOf } from "../state-document.ts";
 import type { Weights } from "../types.ts";
 
 /** What a decider round did, as {@link roundEvent} needs it. */

@@ -1,5 +1,5 @@
-import { attributionOf } from "../audit.ts";
-import type { RegionResult } from "../aws/cloudwatch.ts";
+import { attributionOf } from "../audit-trail.ts";
+import type { RegionResult } from "../region-result.ts";
 import { roundEvent } from "../control/change-event.ts";
 import { describeShift } from "../control/zone-change.ts";
 import { leaseActive } from "../lease.ts";
@@ -7,7 +7,7 @@ import type { DecisionMetrics } from "../metric-datums.ts";
 import type { Decision } from "../policy/decide.ts";
 import { sameWeights } from "../policy/weights.ts";
 import type { FailoverEvent } from "../slack/failover-event.ts";
-import { votesOf } from "../state.ts";
+import { votesOf } from "../state-document.ts";
 import type { Weights } from "../types.ts";
 import type { AppliedRound } from "./apply-round.ts";
 import type { Decided } from "./decide-round.ts";

@@ -4,7 +4,7 @@ import type { FailoverConfig } from "../config.ts";
 import type { SignalStore } from "../dataplane/signal-store.ts";
 import { FailoverError } from "../errors.ts";
 import { log as defaultLog, type Logger } from "../log.ts";
-import type { AuditTrail } from "../audit.ts";
+import type { AuditTrail } from "../audit-trail.ts";
 import type { Announce } from "../control/announcer.ts";
 import { logChangeSync, waitForChangeSync } from "../control/change-sync.ts";
 import type { VotePort } from "./ports.ts";
@@ -27,7 +27,7 @@ export interface DecideDeps {
   dryRun?: boolean;
   /** Publishes each change this decider makes for Slack. @default none: changes are not announced */
   announce?: Announce;
-  /** Where an announced lease's who-and-why is read (../audit.ts). @default none: shown as "(audit unavailable)" */
+  /** Where an announced lease's who-and-why is read (../audit-trail.ts). @default none: shown as "(audit unavailable)" */
   audit?: AuditTrail;
   /** Data-plane signal stores of every control region (drains through health checks, rounds while the Route 53 API is down). @default none: records only */
   signals?: SignalStore;

@@ -1,6 +1,6 @@
-import type { AuditTrail } from "../audit.ts";
-import type { RegionResult } from "../aws/cloudwatch.ts";
-import type { UpdatePlan, UpdateResult } from "../aws/route53.ts";
+import type { AuditTrail } from "../audit-trail.ts";
+import type { RegionResult } from "../region-result.ts";
+import type { UpdatePlan, UpdateResult } from "../records/zone-update.ts";
 import type { FailoverConfig } from "../config.ts";
 import type { Announce } from "../control/announcer.ts";
 import type { DeciderDocument, SignalRead, StoreWrite } from "../dataplane/signal-store.ts";
@@ -62,7 +62,7 @@ export interface RoundDeps {
   followChange?: (changeId: string) => void;
   /** Publishes what this round changed for Slack (../control/announcer.ts); only a round that won its compare-and-swap has anything to announce. @default none: not announced */
   announce?: Announce;
-  /** Where an announced lease's who-and-why is read (../audit.ts). @default none: shown as "(audit unavailable)" */
+  /** Where an announced lease's who-and-why is read (../audit-trail.ts). @default none: shown as "(audit unavailable)" */
   audit?: AuditTrail;
   /** The data-plane signal stores of every control region: drains go through health checks first, and rounds go on while the Route 53 API is down. @default none: records only */
   signals?: SignalPort;

@@ -11,8 +11,8 @@ import { leaseActive, type OverrideLease } from "../lease.ts";
 import { log as defaultLog, type Logger } from "../log.ts";
 import { decide, windowSeconds, type Decision } from "../policy/decide.ts";
 import type { PolicyMemory } from "../policy/memory.ts";
-import { votesOf, type StateDocument, type SwitchEvent } from "../state.ts";
-import { AUDIT_UNAVAILABLE, attributionOf, type Attribution, type AuditTrail } from "../audit.ts";
+import { votesOf, type StateDocument, type SwitchEvent } from "../state-document.ts";
+import { AUDIT_UNAVAILABLE, attributionOf, type Attribution, type AuditTrail } from "../audit-trail.ts";
 import type { ProbeRound } from "../types.ts";
 import { unannounced, type Announce } from "../control/announcer.ts";
 import { logChangeSync, waitForChangeSync, type ChangeSync } from "../control/change-sync.ts";
@@ -52,7 +52,7 @@ export interface ManualDeps {
   syncTimeoutMs?: number;
   /** Publishes each change for Slack (../control/announcer.ts); a failure is reported in the answer's `problems`, never fails the change. @default none: logged as not announced */
   announce?: Announce;
-  /** Where who-and-why of each change is kept (../audit.ts): public DNS holds only its id. */
+  /** Where who-and-why of each change is kept (../audit-trail.ts): public DNS holds only its id. */
   audit: AuditTrail;
   /** Audit ids of releases (a lease's audit id is the lease id). @default `release-` and 8 random hex digits */
   newReleaseId?: () => string;

@@ -1,4 +1,4 @@
-import { auditTrailFor } from "../audit.ts";
+import { auditTrailFor } from "../audit-trail.ts";
 import { alertAnnouncer, alertTopicsFromEnv } from "./alert-announcer.ts";
 import { MetricsBus } from "../aws/cloudwatch.ts";
 import { VoteTable } from "../aws/vote-table.ts";

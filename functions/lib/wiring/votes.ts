@@ -1,4 +1,5 @@
-import type { MetricsBus, RegionResult } from "../aws/cloudwatch.ts";
+import type { MetricsBus } from "../aws/cloudwatch.ts";
+import type { RegionResult } from "../region-result.ts";
 import type { VoteTable } from "../aws/vote-table.ts";
 import type { VotePort } from "../decider/ports.ts";
 import type { ProbeRoundReport } from "../probe/report.ts";
