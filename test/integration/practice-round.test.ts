@@ -70,6 +70,7 @@ describe("a practice run through the decider round against the emulator", () => 
       bus,
       log: capturedLog().log,
       practiceHistory: history,
+      alarms: bus,
       announce: async (event) => {
         announced.push(event);
         return { region: "us-east-2", problems: [] };
