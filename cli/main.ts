@@ -7,6 +7,7 @@ import drain from "./commands/drain.ts";
 import init from "./commands/init.ts";
 import pin from "./commands/pin.ts";
 import plan from "./commands/plan.ts";
+import practice from "./commands/practice.ts";
 import promote from "./commands/promote.ts";
 import releaseHold from "./commands/release-hold.ts";
 import release from "./commands/release.ts";
@@ -30,6 +31,7 @@ export const commands: CliCommand[] = [
   pin,
   release,
   releaseHold,
+  practice,
   init,
   verify,
   slackManifest,

@@ -1,4 +1,4 @@
-import type { RegionResult } from "../functions/lib/aws/cloudwatch.ts";
+import type { RegionResult } from "../functions/lib/region-result.ts";
 import type { FailoverConfig } from "../functions/lib/config.ts";
 import { describeError } from "../functions/lib/errors.ts";
 import type { Logger } from "../functions/lib/log.ts";

@@ -1,5 +1,5 @@
 import { madeThroughHealthChecks } from "../functions/lib/decider/signal-half.ts";
-import { parseStateDocument, type SwitchEvent } from "../functions/lib/state.ts";
+import { parseStateDocument, type SwitchEvent } from "../functions/lib/state-document.ts";
 import type { Weights } from "../functions/lib/types.ts";
 
 /** The weights in the emulator after one observed change. */

@@ -1,6 +1,6 @@
 import { MetricsBus } from "./lib/aws/cloudwatch.ts";
 import { ParameterStore } from "./lib/aws/ssm.ts";
-import { auditTrailFor } from "./lib/audit.ts";
+import { auditTrailFor } from "./lib/audit-trail.ts";
 import type { FailoverConfig } from "./lib/config.ts";
 import { configFromEnv } from "./lib/env-config.ts";
 import { log as defaultLog } from "./lib/log.ts";

@@ -24,7 +24,7 @@ export interface Layer {
 export const functionLayers: readonly Layer[] = [
   {
     name: "foundation",
-    says: "errors, clock, logging, validation, the config and its schemas, metric names: used by everything, using nothing above",
+    says: "errors, clock, logging, validation, the config and its schemas, metric names, a write's result per region: used by everything, using nothing above",
     paths: ["functions/lib/*"],
   },
   {
@@ -34,14 +34,14 @@ export const functionLayers: readonly Layer[] = [
       "functions/lib/policy/",
       "functions/lib/probe/",
       "functions/lib/lease.ts",
-      "functions/lib/state.ts",
+      "functions/lib/state-document.ts",
       "functions/lib/metric-datums.ts",
       "functions/lib/vote-items.ts",
     ],
   },
   {
     name: "records",
-    says: "the Route 53 record formats: weighted sets, TXT documents, change batches, zone snapshots",
+    says: "the Route 53 record formats: weighted sets, TXT documents, change batches, zone snapshots, compare-and-swap updates",
     paths: ["functions/lib/records/"],
   },
   {
@@ -56,8 +56,8 @@ export const functionLayers: readonly Layer[] = [
   },
   {
     name: "services",
-    says: "the audit trail and the Slack notifier, built on the adapters",
-    paths: ["functions/lib/audit.ts", "functions/lib/slack/"],
+    says: "the audit trail, the practice runs' history and the Slack notifier, built on the adapters",
+    paths: ["functions/lib/audit-trail.ts", "functions/lib/practice-history.ts", "functions/lib/slack/"],
   },
   {
     name: "control",

@@ -3,11 +3,13 @@ import { signalParameterNames } from "../functions/lib/dataplane/signal-store.ts
 import { CANARY_ALARM_REGION, canaryAlarmName } from "../functions/lib/dataplane/canary-alarm.ts";
 import { normalizeDnsName } from "../functions/lib/dns-name.ts";
 import { leaseRecordName } from "../functions/lib/lease.ts";
-import { auditParameterName } from "../functions/lib/audit.ts";
+import { auditParameterName } from "../functions/lib/audit-trail.ts";
+import { practicePath } from "../functions/lib/practice-history.ts";
 import { slackWebhookParameterName } from "../functions/lib/slack/webhook.ts";
 import { slackTestParameterName } from "../functions/lib/slack/slack-test.ts";
 import { slackParameterNames } from "../functions/lib/slack-command/secrets.ts";
-import { stateRecordName } from "../functions/lib/state.ts";
+import { stateRecordName } from "../functions/lib/state-document.ts";
+import { voteTableName } from "../functions/lib/vote-items.ts";
 
 /**
  * Least-privilege IAM statements for each function, as plain data (no SST
@@ -86,7 +88,7 @@ export function readZoneStatement(config: FailoverConfig, region: string): Permi
   return { actions: ["route53:ListResourceRecordSets"], resources: [hostedZoneArn(config, region)] };
 }
 
-/** The decider (and the manual failover function): read votes, write weights/lease/state by CAS, publish its metrics. */
+/** The decider (and the manual failover function): read votes (its region's votes table), write weights/lease/state by CAS, publish its metrics. */
 export function deciderPermissions(config: FailoverConfig, region: string): PermissionStatement[] {
   // ForAllValues: every name/type in the change batch must be one of ours
   // (a batch always has at least one change, so the empty-set case of
@@ -117,7 +119,47 @@ export function deciderPermissions(config: FailoverConfig, region: string): Perm
     { actions: ["route53:GetChange"], resources: [`arn:${partitionOf(region)}:route53:::change/*`] },
     putMetricsStatement(config),
     { actions: ["cloudwatch:GetMetricData"], resources: ["*"] },
+    { actions: ["dynamodb:Query"], resources: [voteTableArn(config, region)] },
+    ...practiceStatements(config),
   ];
+}
+
+/**
+ * Practice runs (config `practice`): the deciders read the practice alarms' states (those alarms only) and
+ * keep each run's record in every control region (functions/lib/practice-history.ts). None without practice runs.
+ */
+export function practiceStatements(config: FailoverConfig): PermissionStatement[] {
+  const practice = config.practice;
+  if (practice === undefined) return [];
+  const alarms = [...practice.blockingAlarms, ...practice.outcomeAlarms].map(
+    (alarm) => `arn:${partitionOf(alarm.region)}:cloudwatch:${alarm.region}:*:alarm:${alarm.name}`,
+  );
+  const records = config.controlRegions.map(
+    (region) => `arn:${partitionOf(region)}:ssm:${region}:*:parameter${practicePath(config.name)}/*`,
+  );
+  return [
+    { actions: ["cloudwatch:DescribeAlarms"], resources: [...new Set(alarms)] },
+    { actions: ["ssm:GetParameter", "ssm:PutParameter"], resources: records },
+  ];
+}
+
+/** The votes table in `region` (functions/lib/vote-items.ts voteTableName; same name in every control region). */
+export function voteTableArn(config: FailoverConfig, region: string): string {
+  return `arn:${partitionOf(region)}:dynamodb:${region}:*:table/${voteTableName(config)}`;
+}
+
+/**
+ * A probe's votes: write (and read back, to tell a retried write's copy
+ * from another writer's) only items whose partition key is its own vantage,
+ * in every control region's table (dynamodb:LeadingKeys): a probe's role
+ * cannot vote for another vantage.
+ */
+export function voteWriteStatements(config: FailoverConfig, vantage: string): PermissionStatement[] {
+  return ["dynamodb:PutItem", "dynamodb:GetItem"].map((action) => ({
+    actions: [action],
+    resources: config.controlRegions.map((region) => voteTableArn(config, region)),
+    conditions: [{ test: "ForAllValues:StringEquals", variable: "dynamodb:LeadingKeys", values: [vantage] }],
+  }));
 }
 
 /**
@@ -201,7 +243,7 @@ export function dataPlaneStoreStatements(config: FailoverConfig, writer: string 
   ];
 }
 
-/** ARNs of the audit entries (functions/lib/audit.ts) in every control region, any account. */
+/** ARNs of the audit entries (functions/lib/audit-trail.ts) in every control region, any account. */
 export function auditParameterArns(config: FailoverConfig): string[] {
   return config.controlRegions.map(
     (region) => `arn:${partitionOf(region)}:ssm:${region}:*:parameter${auditParameterName(config.name, "*")}`,
@@ -229,9 +271,9 @@ export function signalPermissions(config: FailoverConfig, region: string): Permi
   return [{ actions: ["ssm:GetParameters"], resources: dataPlaneParameterArns(config, region) }];
 }
 
-/** A probe: publish its rounds, nothing else. */
-export function probePermissions(config: FailoverConfig): PermissionStatement[] {
-  return [putMetricsStatement(config)];
+/** A probe: write its own votes and publish its liveness metrics, nothing else. */
+export function probePermissions(config: FailoverConfig, vantage: string): PermissionStatement[] {
+  return [...voteWriteStatements(config, vantage), putMetricsStatement(config)];
 }
 
 /** ARN pattern of this deployment's alarms in `region` (alarms.ts names them `${config.name}-${key}`). */

@@ -1,6 +1,7 @@
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import { VoteTable } from "../../functions/lib/aws/vote-table.ts";
 import { LambdaInvoker } from "../../functions/lib/aws/lambda.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.ts";
@@ -8,7 +9,7 @@ import { SIGNAL_ENDPOINTS_ENV, signalEndpointsFrom } from "../../functions/lib/d
 import { canaryTopicArn } from "../../functions/lib/dataplane/canary-alarm.ts";
 import { systemClock } from "../../functions/lib/clock.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
-import { auditTrailFor } from "../../functions/lib/audit.ts";
+import { auditTrailFor } from "../../functions/lib/audit-trail.ts";
 import { alertAnnouncer, alertTopicsFromEnv } from "../../functions/lib/wiring/alert-announcer.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/handle-event.ts";
 import type { ManualResponse } from "../../functions/lib/manual/result.ts";
@@ -79,6 +80,7 @@ async function send(
       clock: systemClock,
       switcher: new Route53Switcher(config, endpoint ? { endpoint } : {}),
       bus: new MetricsBus(config, endpoint ? { endpoint } : {}),
+      votes: new VoteTable(config, endpoint ? { endpoint } : {}),
       log,
       // Announced like the function's own changes: to the alert topics in FAILOVER_ALERT_TOPICS (else reported as not told).
       announce: alertAnnouncer(region, log, io.env, endpoint ? { endpoint } : {}),

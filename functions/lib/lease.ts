@@ -6,7 +6,7 @@ import { parseWith } from "./validate.ts";
  * until it expires or is released. Stored in a TXT record in the same
  * hosted zone as the weighted records (public DNS), written by
  * compare-and-swap: only what the deciders need. Who took it and why are in
- * the private audit trail under the lease's id (../audit.ts).
+ * the private audit trail under the lease's id (../audit-trail.ts).
  */
 export const leaseSchema = z.lazy(() =>
   z.strictObject({

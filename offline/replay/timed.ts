@@ -315,7 +315,7 @@ function recordPractice(records: PracticeRecord[], decision: Decision, decidedMs
   const timed = change.kind === "skip" ? { ...change, at } : change.kind === "end" ? { ...change, at } : change;
   const index = change.kind === "skip" ? -1 : records.findIndex((record) => record.id === change.run.id);
   const record = applyPracticeChange(timed, index < 0 ? undefined : records[index]);
-  const withStart = change.kind === "start" ? { ...record, times: { drainDecided: at } } : record;
+  const withStart = change.kind === "start" ? { ...record, startedAt: at, times: { drainDecided: at } } : record;
   if (index < 0) records.push(withStart);
   else records[index] = withStart;
 }

@@ -13,7 +13,7 @@ import { createHostedZone } from "../../emulator/hosted-zone.ts";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { answerShares } from "../../functions/lib/dataplane/answers.ts";
-import { memoryAuditTrail } from "../../functions/lib/audit.ts";
+import { memoryAuditTrail } from "../../functions/lib/audit-trail.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/handle-event.ts";
 import { renderResult } from "../../functions/lib/manual/render.ts";
 import { runCli } from "../support/cli-process.ts";

@@ -1,6 +1,6 @@
 import { ChangeResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { describe, expect, it } from "vitest";
-import { AUDIT_UNAVAILABLE, auditParameterName } from "../../functions/lib/audit.ts";
+import { AUDIT_UNAVAILABLE, auditParameterName } from "../../functions/lib/audit-trail.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import { createDecideHandler } from "../../functions/lib/decider/decider.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/handle-event.ts";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { auditTrailFor } from "../../functions/lib/audit.ts";
+import { auditTrailFor } from "../../functions/lib/audit-trail.ts";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
 import { createHostedZone } from "../../emulator/hosted-zone.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";

@@ -4,7 +4,7 @@ import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import { runDecisionRound, type RoundDeps } from "../../functions/lib/decider/round.ts";
 import { SignalStore, type SignalRead } from "../../functions/lib/dataplane/signal-store.ts";
-import { parseStateDocument } from "../../functions/lib/state.ts";
+import { parseStateDocument } from "../../functions/lib/state-document.ts";
 import { createSignalHandler } from "../../functions/signal.ts";
 import {
   allUp,

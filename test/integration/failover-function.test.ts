@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/handle-event.ts";
 import type { ManualResponse } from "../../functions/lib/manual/result.ts";
-import type { emptyStateDocument } from "../../functions/lib/state.ts";
+import type { emptyStateDocument } from "../../functions/lib/state-document.ts";
 import { handler } from "../../functions/failover.ts";
 import {
   capturedLog,

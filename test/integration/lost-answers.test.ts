@@ -6,7 +6,7 @@ import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/handle-event.ts";
 import { renderResult } from "../../functions/lib/manual/render.ts";
 import type { ManualResponse } from "../../functions/lib/manual/result.ts";
-import { memoryAuditTrail } from "../../functions/lib/audit.ts";
+import { memoryAuditTrail } from "../../functions/lib/audit-trail.ts";
 import { allUp, capturedLog, emulatorPerFile, publishVotes } from "../support/control-fixtures.ts";
 import { manualClock } from "../support/manual-clock.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";

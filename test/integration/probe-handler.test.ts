@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ProbeRoundReport } from "../../functions/lib/probe/report.ts";
-import type { RegionResult } from "../../functions/lib/aws/cloudwatch.ts";
+import type { RegionResult } from "../../functions/lib/region-result.ts";
 import { FailoverError } from "../../functions/lib/errors.ts";
 import { createLogger } from "../../functions/lib/log.ts";
 import type { Prober } from "../../functions/lib/probe/types.ts";

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
-import { auditTrailFor } from "../../functions/lib/audit.ts";
+import { auditTrailFor } from "../../functions/lib/audit-trail.ts";
 import { patientRetry } from "../support/control-fixtures.ts";
 import { createHostedZone } from "../../emulator/hosted-zone.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { createLogger } from "../../functions/lib/log.ts";
 import { loadNotifyContext } from "../../functions/lib/slack/context.ts";
 import type { SlackMessage } from "../../functions/lib/slack/blocks.ts";
-import { emptyStateDocument, recordSwitch, type SwitchEvent } from "../../functions/lib/state.ts";
+import { emptyStateDocument, recordSwitch, type SwitchEvent } from "../../functions/lib/state-document.ts";
 import { createNotifyHandler } from "../../functions/lib/slack/notifier.ts";
 import { createProbeHandler } from "../../functions/probe.ts";
 import { type Emulator, startEmulator } from "../../emulator/harness.ts";

@@ -1,4 +1,4 @@
-import { auditTrailFor } from "../../functions/lib/audit.ts";
+import { auditTrailFor } from "../../functions/lib/audit-trail.ts";
 import type { ManualResponse } from "../../functions/lib/manual/result.ts";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
@@ -11,7 +11,7 @@ import type { FailoverConfig, FailoverConfigInput } from "../../functions/lib/co
 import { createLogger, type Logger } from "../../functions/lib/log.ts";
 import { Metric } from "../../functions/lib/metrics.ts";
 import type { DeciderDocument } from "../../functions/lib/dataplane/signal-store.ts";
-import { emptyStateDocument } from "../../functions/lib/state.ts";
+import { emptyStateDocument } from "../../functions/lib/state-document.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { fastRetry, testConfig } from "../integration/aws-fixtures.ts";
 

@@ -1,5 +1,5 @@
-import type { UpdatePlan, UpdateResult } from "../../functions/lib/aws/route53.ts";
-import type { RegionResult } from "../../functions/lib/aws/cloudwatch.ts";
+import type { UpdatePlan, UpdateResult } from "../../functions/lib/records/zone-update.ts";
+import type { RegionResult } from "../../functions/lib/region-result.ts";
 import type { VotePort, ZonePort } from "../../functions/lib/decider/ports.ts";
 import type { ParameterPort } from "../../functions/lib/dataplane/signal-store.ts";
 import { FailoverError } from "../../functions/lib/errors.ts";

@@ -1,6 +1,7 @@
 import type { CloudWatchClient, MetricDataQuery, MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import type { FailoverConfig } from "../config.ts";
 import { FailoverError } from "../errors.ts";
+import type { RegionResult } from "../region-result.ts";
 import {
   chunkDatums,
   decisionDatums,
@@ -48,16 +49,6 @@ const { DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, PutM
  * (emulator/cloudwatch-admin.ts) go through {@link MetricsBus.send} and
  * {@link MetricsBus.metricDataPages}, since the emulator never evaluates alarms.
  */
-
-export interface RegionResult {
-  region: string;
-  ok: boolean;
-  error?: FailoverError;
-  /** PutMetricData calls (HTTP attempts) made to this region. */
-  calls: number;
-  /** Request plus response bytes exchanged with this region. */
-  bytes: number;
-}
 
 /** A CloudWatch alarm's state. */
 export type AlarmStateValue = "OK" | "ALARM" | "INSUFFICIENT_DATA";
@@ -328,6 +319,51 @@ export class MetricsBus {
     if (!alarmStates.has(alarm.StateValue ?? ""))
       throw badAnswer(region, `alarm ${alarmName} has state ${JSON.stringify(alarm.StateValue)}`, "DescribeAlarms");
     return alarm.StateValue as AlarmStateValue;
+  }
+
+  /**
+   * The states of the practice runs' alarms (config `practice`), by
+   * `region:name`: one DescribeAlarms per region (at most 100 names each).
+   * An alarm that does not exist, or whose region does not answer within
+   * `timeoutMs`, is left out (unreadable: the practice step refuses a start
+   * on it and cannot call a run SUCCEEDED). Never throws.
+   */
+  async practiceAlarms(
+    alarms: readonly { name: string; region: string }[],
+    options: { timeoutMs?: number } = {},
+  ): Promise<Record<string, AlarmStateValue>> {
+    const timeoutMs = options.timeoutMs ?? ALARM_STATE_TIMEOUT_MS;
+    const bounded = { ...this.retry, budgetMs: timeoutMs, attemptTimeoutMs: timeoutMs };
+    const regions = [...new Set(alarms.map((alarm) => alarm.region))];
+    const states: Record<string, AlarmStateValue> = {};
+    await Promise.all(
+      regions.map(async (region) => {
+        const names = [...new Set(alarms.filter((alarm) => alarm.region === region).map((alarm) => alarm.name))];
+        try {
+          const output = await this.call(
+            region,
+            "DescribeAlarms",
+            (signal) =>
+              this.clientFor(region).send(new DescribeAlarmsCommand({ AlarmNames: names.slice(0, 100) }), {
+                abortSignal: signal,
+              }),
+            undefined,
+            bounded,
+          );
+          const found = [...(output.MetricAlarms ?? []), ...(output.CompositeAlarms ?? [])];
+          for (const alarm of Array.isArray(found) ? found : [])
+            if (
+              alarm.AlarmName !== undefined &&
+              names.includes(alarm.AlarmName) &&
+              alarmStates.has(alarm.StateValue ?? "")
+            )
+              states[`${region}:${alarm.AlarmName}`] = alarm.StateValue as AlarmStateValue;
+        } catch {
+          // Unreadable: left out, and the practice step treats it as such.
+        }
+      }),
+    );
+    return states;
   }
 
   /**

@@ -20,6 +20,7 @@ import {
 } from "../records/record-set.ts";
 import { Route53Error, type Route53ErrorCode } from "../records/route53-error.ts";
 import { existingWeightedRecords, managedGroups, zoneSnapshotOf, type ZoneSnapshot } from "../records/zone-snapshot.ts";
+import type { UpdatePlan, UpdateResult } from "../records/zone-update.ts";
 import { clientConfig, type AwsClientOptions } from "./client-config.ts";
 import { awsFailure, failureCodes } from "./failure.ts";
 import {
@@ -43,29 +44,9 @@ const { ChangeResourceRecordSetsCommand, GetChangeCommand, ListResourceRecordSet
  * batches, recovers from ambiguous failures, waits for INSYNC, and maps
  * every SDK failure to a {@link Route53Error}. What the records mean lives
  * in ../records/: the snapshot (zone-snapshot.ts), the compare-and-swap
- * batches (change-batch.ts) and the record sets themselves (record-set.ts).
+ * batches (change-batch.ts), an update's plan and result (zone-update.ts)
+ * and the record sets themselves (record-set.ts).
  */
-
-/** What the `plan` of {@link Route53Switcher.update} made of one snapshot. */
-export interface UpdatePlan<T> {
-  /** The change to write; undefined writes nothing. */
-  change: ZoneChange | undefined;
-  /** What the plan decided, handed back in the result (from the last snapshot read). */
-  decided: T;
-}
-
-export interface UpdateResult<T = unknown> {
-  applied: boolean;
-  attempts: number;
-  /** The snapshot the change was decided on (the last one read). */
-  snapshot: ZoneSnapshot;
-  /** What the plan decided on that snapshot. */
-  decided: T;
-  change?: ZoneChange;
-  changeId?: string;
-  /** Every answer to the change was lost and a read back showed it in place: applied, its change id unknown. */
-  readBack?: true;
-}
 
 /** What `init` did (or, with dryRun, would do). */
 export interface InitOutcome {

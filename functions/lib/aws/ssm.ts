@@ -8,7 +8,13 @@ import { requireSdk } from "./require-sdk.ts";
 
 /** The SDK, loaded with the adapter: the decider reads the signal store every round. */
 const ssm = requireSdk<typeof import("@aws-sdk/client-ssm")>("@aws-sdk/client-ssm");
-const { DescribeParametersCommand, GetParameterCommand, GetParametersCommand, PutParameterCommand } = ssm;
+const {
+  DescribeParametersCommand,
+  GetParameterCommand,
+  GetParametersCommand,
+  GetParametersByPathCommand,
+  PutParameterCommand,
+} = ssm;
 
 /**
  * SSM Parameter Store adapter: the only module that imports
@@ -80,6 +86,28 @@ export class ParameterStore {
     const values = new Map<string, string>();
     for (const parameter of output.Parameters ?? [])
       if (parameter.Name !== undefined && parameter.Value !== undefined) values.set(parameter.Name, parameter.Value);
+    return values;
+  }
+
+  /**
+   * Every parameter directly under `path` (GetParametersByPath, 10 a page): name → value. Stops after
+   * `maxPages` pages. @param maxPages - @default 100
+   */
+  async listByPath(path: string, maxPages = 100): Promise<Map<string, string>> {
+    const values = new Map<string, string>();
+    let token: string | undefined;
+    for (let page = 0; page < maxPages; page++) {
+      const output = await this.call("GetParametersByPath", (signal) =>
+        this.client.send(
+          new GetParametersByPathCommand({ Path: path, Recursive: false, MaxResults: 10, NextToken: token }),
+          { abortSignal: signal },
+        ),
+      );
+      for (const parameter of output.Parameters ?? [])
+        if (parameter.Name !== undefined && parameter.Value !== undefined) values.set(parameter.Name, parameter.Value);
+      token = output.NextToken;
+      if (token === undefined) break;
+    }
     return values;
   }
 

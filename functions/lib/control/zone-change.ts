@@ -12,7 +12,7 @@ import {
   votesOf,
   type StateDocument,
   type SwitchEvent,
-} from "../state.ts";
+} from "../state-document.ts";
 import type { Weights } from "../types.ts";
 
 /** Longest reason kept in a switch event: five events must fit one TXT record (4,000 characters) with the memory. */

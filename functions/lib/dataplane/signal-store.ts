@@ -2,7 +2,7 @@ import * as z from "zod";
 import type { FailoverConfig } from "../config.ts";
 import { describeError, FailoverError } from "../errors.ts";
 import { storedLeaseSchema } from "../lease.ts";
-import { stateDocumentSchema } from "../state.ts";
+import { stateDocumentSchema } from "../state-document.ts";
 import { parseWith } from "../validate.ts";
 
 const epochSeconds = z.int().nonnegative();

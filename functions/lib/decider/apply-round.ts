@@ -1,8 +1,8 @@
-import type { UpdateResult } from "../aws/route53.ts";
+import type { UpdateResult } from "../records/zone-update.ts";
 import { dnsWeights } from "../dataplane/answers.ts";
 import type { DeciderDocument } from "../dataplane/signal-store.ts";
 import { drainedAnywhere } from "../dataplane/signal-union.ts";
-import { emptyStateDocument } from "../state.ts";
+import { emptyStateDocument } from "../state-document.ts";
 import { pickWeights } from "../policy/weights.ts";
 import type { Weights } from "../types.ts";
 import type { Decided, RoundDecision } from "./decide-round.ts";

@@ -1,4 +1,4 @@
-import type { UpdatePlan } from "../aws/route53.ts";
+import type { UpdatePlan } from "../records/zone-update.ts";
 import { readStateDocument, zoneChangeFor } from "../control/zone-change.ts";
 import type { DeciderView } from "../dataplane/signal-store.ts";
 import type { OverrideLease } from "../lease.ts";
@@ -6,7 +6,7 @@ import { decide, type Decision } from "../policy/decide.ts";
 import type { PolicyMemory } from "../policy/memory.ts";
 import { sameWeights } from "../policy/weights.ts";
 import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
-import { emptyStateDocument, type StateDocument } from "../state.ts";
+import { emptyStateDocument, type StateDocument } from "../state-document.ts";
 import type { Weights } from "../types.ts";
 import type { RoundDeps } from "./ports.ts";
 import type { RoundReads } from "./read-round.ts";
@@ -57,7 +57,7 @@ export function decideRound(deps: RoundDeps, reads: RoundReads): RoundDecision {
     const key = JSON.stringify([current, memory ?? null, lease ?? null]);
     let decision = decided.get(key);
     if (decision === undefined) {
-      decision = decide({ now, config, rounds, current, memory, lease });
+      decision = decide({ now, config, rounds, current, memory, lease, practice: reads.practice });
       decided.set(key, decision);
     }
     return decision;

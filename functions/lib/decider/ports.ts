@@ -1,7 +1,9 @@
-import type { AuditTrail } from "../audit.ts";
-import type { RegionResult } from "../aws/cloudwatch.ts";
-import type { UpdatePlan, UpdateResult } from "../aws/route53.ts";
-import type { FailoverConfig } from "../config.ts";
+import type { AuditTrail } from "../audit-trail.ts";
+import type { RegionResult } from "../region-result.ts";
+import type { UpdatePlan, UpdateResult } from "../records/zone-update.ts";
+import type { FailoverConfig, PracticeAlarm } from "../config.ts";
+import type { AlarmState } from "../policy/practice.ts";
+import type { PracticeHistory } from "../practice-history.ts";
 import type { Announce } from "../control/announcer.ts";
 import type { DeciderDocument, SignalRead, StoreWrite } from "../dataplane/signal-store.ts";
 import type { Logger } from "../log.ts";
@@ -12,6 +14,7 @@ import type { ProbeRound } from "../types.ts";
 /*
  * What a decider round needs of the world, owned here and no larger: the
  * AWS adapters implement these (../aws/route53.ts Route53Switcher,
+ * ../wiring/votes.ts voteChannel over ../aws/vote-table.ts VoteTable and
  * ../aws/cloudwatch.ts MetricsBus, ../dataplane/signal-store.ts
  * SignalStore over ../aws/ssm.ts), and the round's unit tests pass
  * in-memory stand-ins (test/support/memory-ports.ts). The data they carry
@@ -23,7 +26,7 @@ export interface ZonePort {
   update<T>(plan: (snapshot: ZoneSnapshot) => UpdatePlan<T>): Promise<UpdateResult<T>>;
 }
 
-/** The probes' votes in, the decision's metrics out (CloudWatch). */
+/** The probes' votes in (deployed: the votes table, ../aws/vote-table.ts), the decision's metrics out (CloudWatch). */
 export interface VotePort {
   /** The votes of every vantage over the rounds in (now - windowSeconds, now], oldest first. */
   readWindow(region: string, now: number, windowSeconds: number): Promise<ProbeRound[]>;
@@ -47,6 +50,12 @@ export interface RoundSignals {
   failedThisRound(): string[];
 }
 
+/** The practice runs' alarms (CloudWatch DescribeAlarms in each alarm's region). */
+export interface AlarmPort {
+  /** States by `region:name`; an alarm that could not be read is left out. Never throws. */
+  practiceAlarms(alarms: readonly PracticeAlarm[]): Promise<Record<string, AlarmState>>;
+}
+
 /** What one decider round needs; every collaborator is passed in (the drill and tests pass their own). */
 export interface RoundDeps {
   config: FailoverConfig;
@@ -61,8 +70,12 @@ export interface RoundDeps {
   followChange?: (changeId: string) => void;
   /** Publishes what this round changed for Slack (../control/announcer.ts); only a round that won its compare-and-swap has anything to announce. @default none: not announced */
   announce?: Announce;
-  /** Where an announced lease's who-and-why is read (../audit.ts). @default none: shown as "(audit unavailable)" */
+  /** Where an announced lease's who-and-why is read (../audit-trail.ts). @default none: shown as "(audit unavailable)" */
   audit?: AuditTrail;
   /** The data-plane signal stores of every control region: drains go through health checks first, and rounds go on while the Route 53 API is down. @default none: records only */
   signals?: SignalPort;
+  /** Where the practice alarms are read (config `practice`). @default none: no practice run starts or ends by its alarms */
+  alarms?: AlarmPort;
+  /** Where the practice runs' records are kept (../practice-history.ts). @default none: not recorded */
+  practiceHistory?: PracticeHistory;
 }

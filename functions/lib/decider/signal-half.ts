@@ -7,7 +7,7 @@ import { FailoverError } from "../errors.ts";
 import type { OverrideLease } from "../lease.ts";
 import type { Decision } from "../policy/decide.ts";
 import { sameWeights } from "../policy/weights.ts";
-import { recordSwitch, votesOf, type StateDocument } from "../state.ts";
+import { recordSwitch, votesOf, type StateDocument } from "../state-document.ts";
 import type { Weights } from "../types.ts";
 import { applyDecision } from "./apply-decision.ts";
 import type { RoundSignals } from "./ports.ts";

@@ -11,8 +11,8 @@ import { leaseActive, type OverrideLease } from "../lease.ts";
 import { log as defaultLog, type Logger } from "../log.ts";
 import { decide, windowSeconds, type Decision } from "../policy/decide.ts";
 import type { PolicyMemory } from "../policy/memory.ts";
-import { votesOf, type StateDocument, type SwitchEvent } from "../state.ts";
-import { AUDIT_UNAVAILABLE, attributionOf, type Attribution, type AuditTrail } from "../audit.ts";
+import { votesOf, type StateDocument, type SwitchEvent } from "../state-document.ts";
+import { AUDIT_UNAVAILABLE, attributionOf, type Attribution, type AuditTrail } from "../audit-trail.ts";
 import type { ProbeRound } from "../types.ts";
 import { unannounced, type Announce } from "../control/announcer.ts";
 import { logChangeSync, waitForChangeSync, type ChangeSync } from "../control/change-sync.ts";
@@ -37,11 +37,13 @@ export interface InvocationOrigin {
 
 export interface ManualDeps {
   config: FailoverConfig;
-  /** Control region whose CloudWatch holds the probe window. */
+  /** Control region whose votes table holds the probe window. */
   region: string;
   clock: Clock;
   switcher: Route53Switcher;
   bus: MetricsBus;
+  /** Where the probe window is read (deployed: the votes table, ../aws/vote-table.ts). @default `bus` (the CloudWatch ProbeVotes series) */
+  votes?: { readWindow(region: string, now: number, windowSeconds: number): Promise<ProbeRound[]> };
   /** @default the process logger (JSON lines on stdout) */
   log?: Logger;
   /** New lease ids. @default `lease-` and 8 random hex digits */
@@ -50,7 +52,7 @@ export interface ManualDeps {
   syncTimeoutMs?: number;
   /** Publishes each change for Slack (../control/announcer.ts); a failure is reported in the answer's `problems`, never fails the change. @default none: logged as not announced */
   announce?: Announce;
-  /** Where who-and-why of each change is kept (../audit.ts): public DNS holds only its id. */
+  /** Where who-and-why of each change is kept (../audit-trail.ts): public DNS holds only its id. */
   audit: AuditTrail;
   /** Audit ids of releases (a lease's audit id is the lease id). @default `release-` and 8 random hex digits */
   newReleaseId?: () => string;
@@ -69,7 +71,7 @@ export interface ManualDeps {
 }
 
 /** Dependencies without a default. */
-type Optional = "healthChecks" | "signalEndpoints" | "fetchText" | "signals" | "webhook" | "canaryTopic";
+type Optional = "votes" | "healthChecks" | "signalEndpoints" | "fetchText" | "signals" | "webhook" | "canaryTopic";
 
 /** {@link ManualDeps} with every default filled in, and the target ids in config order. */
 export interface ManualContext extends Required<Omit<ManualDeps, Optional>>, Pick<ManualDeps, Optional> {
@@ -88,10 +90,10 @@ export function manualContext(deps: ManualDeps): ManualContext {
   };
 }
 
-/** The probe window; a CloudWatch failure leaves every verdict unknown and is reported, so `status` still shows the zone. */
+/** The probe window; a read failure leaves every verdict unknown and is reported, so `status` still shows the zone. */
 export async function readRounds(ctx: ManualContext, now: number, problems: string[]): Promise<ProbeRound[]> {
   try {
-    return await ctx.bus.readWindow(ctx.region, now, windowSeconds(ctx.config));
+    return await (ctx.votes ?? ctx.bus).readWindow(ctx.region, now, windowSeconds(ctx.config));
   } catch (error) {
     problems.push(`probe window unavailable in ${ctx.region}, health unknown: ${describeError(error)}`);
     return [];

@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { AUDIT_VALUE_MAX_BYTES, worstCaseAuditBytes } from "../audit.ts";
+import { AUDIT_VALUE_MAX_BYTES, worstCaseAuditBytes } from "../audit-trail.ts";
 import type { FailoverConfig } from "../config.ts";
 import type { Weights } from "../types.ts";
 import { parseWith } from "../validate.ts";

@@ -1,4 +1,4 @@
-import type { UpdateResult } from "../aws/route53.ts";
+import type { UpdateResult } from "../records/zone-update.ts";
 import { describeError, ValidationError } from "../errors.ts";
 import { leaseActive, type OverrideLease } from "../lease.ts";
 import { leaseWeights, type Decision, type WeightChange } from "../policy/decide.ts";
@@ -6,7 +6,7 @@ import { releaseFlapHold, type PolicyMemory } from "../policy/memory.ts";
 import { formatWeights, pickWeights } from "../policy/weights.ts";
 import type { Weights } from "../types.ts";
 import { manualChangeEvent } from "../control/change-event.ts";
-import { AuditConflictError, sameRequest, type AuditEntry } from "../audit.ts";
+import { AuditConflictError, sameRequest, type AuditEntry } from "../audit-trail.ts";
 import { decideOn, followSync, leaseView, leaseViewOf, readRounds, type ManualContext } from "./context.ts";
 import type { InvocationOrigin } from "./context.ts";
 import type { ManualEvent } from "./event.ts";

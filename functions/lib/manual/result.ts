@@ -1,9 +1,9 @@
 import type { SignalStatus } from "../dataplane/signal-status.ts";
 import { describeError, FailoverError, ValidationError, type ValidationIssue } from "../errors.ts";
-import type { Attribution } from "../audit.ts";
+import type { Attribution } from "../audit-trail.ts";
 import type { OverrideLease } from "../lease.ts";
 import type { Decision, WeightChange } from "../policy/decide.ts";
-import type { SwitchEvent } from "../state.ts";
+import type { SwitchEvent } from "../state-document.ts";
 import type { Weights } from "../types.ts";
 import type { ChangeSync } from "../control/change-sync.ts";
 import type { DataPlaneStatus } from "../dataplane-link/status.ts";

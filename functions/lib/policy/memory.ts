@@ -9,7 +9,7 @@ import { parseWith } from "../validate.ts";
  *
  * Everything else (consecutive down rounds, seconds continuously up) is
  * derived from the rounds each time, so the decider stays stateless.
- * Stored as compact JSON in the state TXT record (see functions/lib/state.ts).
+ * Stored as compact JSON in the state TXT record (see functions/lib/state-document.ts).
  */
 const epochSeconds = z.int().nonnegative();
 

@@ -36,13 +36,13 @@ export const practiceRecordSchema = z.strictObject({
   by: id,
   /** PENDING while it runs; SKIPPED: its pre-checks failed (`reason`). */
   outcome: z.enum(["PENDING", "SUCCEEDED", "FAILED", "INTERRUPTED", "SKIPPED"]),
-  reason: z.string().max(1000),
+  reason: z.string().max(500),
   startedAt: epoch,
   /** When it was meant to end. */
   until: epoch.optional(),
   endedAt: epoch.optional(),
   /** The practice alarms' changes seen during the run. */
-  alarms: z.array(z.strictObject({ at: epoch, alarm: z.string().max(300), state: z.string().max(20) })).max(50),
+  alarms: z.array(z.strictObject({ at: epoch, alarm: z.string().max(300), state: z.string().max(20) })).max(20),
   times: timesSchema,
 });
 
@@ -68,7 +68,7 @@ export function applyPracticeChange(change: PracticeChange, prior?: PracticeReco
       percent: 100,
       by: change.by,
       outcome: "SKIPPED",
-      reason: change.reason,
+      reason: change.reason.slice(0, 500),
       startedAt: change.at,
       alarms: [],
       times: {},
@@ -91,7 +91,7 @@ export function applyPracticeChange(change: PracticeChange, prior?: PracticeReco
   return {
     ...base,
     outcome: change.outcome,
-    reason: change.reason,
+    reason: change.reason.slice(0, 500),
     endedAt: change.at,
     times: { ...base.times, restoreDecided: change.at },
   };

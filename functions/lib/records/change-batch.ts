@@ -1,7 +1,7 @@
 import type { FailoverConfig, RecordConfig } from "../config.ts";
 import { leaseRecordName, parseLease, type OverrideLease } from "../lease.ts";
 import { formatWeights } from "../policy/weights.ts";
-import { stateRecordName } from "../state.ts";
+import { stateRecordName } from "../state-document.ts";
 import type { Weights } from "../types.ts";
 import { desiredRecordSet, groupId, type RecordChange, type RecordSetData } from "./record-set.ts";
 import { Route53Error } from "./route53-error.ts";

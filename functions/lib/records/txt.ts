@@ -7,7 +7,7 @@ import type { RecordSetData } from "./record-set.ts";
  * backslash and Route 53 shows other special characters as `\ddd`. These
  * records are public DNS, so what is written is only what the deciders need
  * (no free text: reasons and actors are in the private audit trail,
- * ../audit.ts), and it is written as `rf2:` + base64url(JSON), cut into
+ * ../audit-trail.ts), and it is written as `rf2:` + base64url(JSON), cut into
  * 255-character strings: every character is in [A-Za-z0-9_:-], so nothing
  * ever needs escaping, by us or by a resolver.
  *

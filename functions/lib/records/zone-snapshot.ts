@@ -1,7 +1,7 @@
 import type { FailoverConfig, RecordConfig } from "../config.ts";
 import { leaseRecordName, type OverrideLease } from "../lease.ts";
 import { readLeaseRecord } from "./lease-record.ts";
-import { stateRecordName } from "../state.ts";
+import { stateRecordName } from "../state-document.ts";
 import type { Weights } from "../types.ts";
 import { driftOf, groupId, type GroupKey, type RecordSetData } from "./record-set.ts";
 import { Route53Error } from "./route53-error.ts";

@@ -1,10 +1,10 @@
-import { attributionOf, type AuditTrail } from "../audit.ts";
+import { attributionOf, type AuditTrail } from "../audit-trail.ts";
 import { Route53Switcher } from "../aws/route53.ts";
 import type { FailoverConfig } from "../config.ts";
 import { describeError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { normalWeights } from "../policy/weights.ts";
-import { parseStateDocument, type SwitchEvent } from "../state.ts";
+import { parseStateDocument, type SwitchEvent } from "../state-document.ts";
 import type { NotifyContext } from "./message.ts";
 
 /**

@@ -1,6 +1,6 @@
-import type { Attribution } from "../audit.ts";
+import type { Attribution } from "../audit-trail.ts";
 import type { OverrideLease } from "../lease.ts";
-import type { SwitchEvent } from "../state.ts";
+import type { SwitchEvent } from "../state-document.ts";
 import type { Weights } from "../types.ts";
 import { sameWeights } from "../policy/weights.ts";
 import { alarmKind, type AlarmKind, type CloudWatchAlarmMessage } from "./alarm.ts";

@@ -3,7 +3,7 @@ import type { ZoneSnapshot } from "../../../functions/lib/records/zone-snapshot.
 import { encodeTxtDocument } from "../../../functions/lib/records/txt.ts";
 import { describeShift, zoneChangeFor } from "../../../functions/lib/control/zone-change.ts";
 import type { Decision } from "../../../functions/lib/policy/decide.ts";
-import type { StateDocument, SwitchEvent } from "../../../functions/lib/state.ts";
+import type { StateDocument, SwitchEvent } from "../../../functions/lib/state-document.ts";
 
 describe("zone changes", () => {
   const snapshot = { weights: { primary: 90, failover: 10 } } as unknown as ZoneSnapshot;

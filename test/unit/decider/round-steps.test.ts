@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { UpdatePlan, UpdateResult } from "../../../functions/lib/aws/route53.ts";
+import type { UpdatePlan, UpdateResult } from "../../../functions/lib/records/zone-update.ts";
 import { announceRound } from "../../../functions/lib/decider/announce-round.ts";
 import { applyRound } from "../../../functions/lib/decider/apply-round.ts";
 import { decideRound } from "../../../functions/lib/decider/decide-round.ts";

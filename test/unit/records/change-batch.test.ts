@@ -4,7 +4,7 @@ import { parseConfig, type FailoverConfig } from "../../../functions/lib/config.
 import { leaseRecordName } from "../../../functions/lib/lease.ts";
 import { casChanges } from "../../../functions/lib/records/change-batch.ts";
 import { encodeTxtDocument } from "../../../functions/lib/records/txt.ts";
-import { stateRecordName } from "../../../functions/lib/state.ts";
+import { stateRecordName } from "../../../functions/lib/state-document.ts";
 import type { RecordChange, RecordSetData } from "../../../functions/lib/records/record-set.ts";
 import { zoneSnapshotOf } from "../../../functions/lib/records/zone-snapshot.ts";
 import type { Weights } from "../../../functions/lib/types.ts";

@@ -5,7 +5,7 @@ import { casChanges } from "../../../functions/lib/records/change-batch.ts";
 import type { RecordSetData } from "../../../functions/lib/records/record-set.ts";
 import { decodeTxtDocument, decodeTxtStrings, encodeTxtDocument } from "../../../functions/lib/records/txt.ts";
 import { zoneSnapshotOf } from "../../../functions/lib/records/zone-snapshot.ts";
-import { parseStateDocument } from "../../../functions/lib/state.ts";
+import { parseStateDocument } from "../../../functions/lib/state-document.ts";
 import { loadConfig } from "../../../functions/lib/config.ts";
 import { groupId, managedGroupsOf, weighted } from "./records-fixtures.ts";
 

@@ -6,7 +6,7 @@ import {
   parseStateDocument,
   recordSwitch,
   type SwitchEvent,
-} from "../../../functions/lib/state.ts";
+} from "../../../functions/lib/state-document.ts";
 import { simulate, exampleConfig, times, PRIMARY_DOWN } from "./helpers.ts";
 
 const event = (at: number): SwitchEvent => ({

@@ -18,7 +18,7 @@ const switchEventSchema = z.lazy(() =>
     reason: z.string().max(1000),
     /** target -> vantage -> vote, as seen by the decision that switched. */
     votes: z.record(z.string(), z.record(z.string(), z.enum(["up", "down", "silent"]))),
-    /** Manual switches: id of the audit entry (../audit.ts) saying who and why; the person's text is not in DNS. */
+    /** Manual switches: id of the audit entry (../audit-trail.ts) saying who and why; the person's text is not in DNS. */
     audit: z
       .string()
       .regex(/^[A-Za-z0-9-]{1,64}$/)
