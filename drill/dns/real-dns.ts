@@ -62,6 +62,8 @@ export interface DnsSection {
    * these), and per hour of scenario time.
    */
   authoritativeQueries: { total: number; perHour: number };
+  /** Scenario seconds the clients ran (less than the scenario's duration when the drill stopped early). */
+  measuredSeconds: number;
   /** Requests, errors and error rate of every client kind behind every profile over the run. */
   clients: ReturnType<typeof groupErrors>;
   convergence: ChangeConvergence[];
@@ -159,6 +161,11 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
         atSecond: Math.round((change.at - options.startMs) / 100) / 10,
         shares: change.shares,
       })),
+      measuredSeconds: Math.ceil(
+        (clients.requests.reduce((last, r) => Math.max(last, Math.min(r.at, options.endMs)), options.startMs) -
+          options.startMs) /
+          1000,
+      ),
       clients: groupErrors(clients.requests, profiles),
       convergence: convergence({
         changes,
