@@ -313,6 +313,51 @@ export class MetricsBus {
   }
 
   /**
+   * The states of the practice runs' alarms (config `practice`), by
+   * `region:name`: one DescribeAlarms per region (at most 100 names each).
+   * An alarm that does not exist, or whose region does not answer within
+   * `timeoutMs`, is left out (unreadable: the practice step refuses a start
+   * on it and cannot call a run SUCCEEDED). Never throws.
+   */
+  async practiceAlarms(
+    alarms: readonly { name: string; region: string }[],
+    options: { timeoutMs?: number } = {},
+  ): Promise<Record<string, AlarmStateValue>> {
+    const timeoutMs = options.timeoutMs ?? ALARM_STATE_TIMEOUT_MS;
+    const bounded = { ...this.retry, budgetMs: timeoutMs, attemptTimeoutMs: timeoutMs };
+    const regions = [...new Set(alarms.map((alarm) => alarm.region))];
+    const states: Record<string, AlarmStateValue> = {};
+    await Promise.all(
+      regions.map(async (region) => {
+        const names = [...new Set(alarms.filter((alarm) => alarm.region === region).map((alarm) => alarm.name))];
+        try {
+          const output = await this.call(
+            region,
+            "DescribeAlarms",
+            (signal) =>
+              this.clientFor(region).send(new DescribeAlarmsCommand({ AlarmNames: names.slice(0, 100) }), {
+                abortSignal: signal,
+              }),
+            undefined,
+            bounded,
+          );
+          const found = [...(output.MetricAlarms ?? []), ...(output.CompositeAlarms ?? [])];
+          for (const alarm of Array.isArray(found) ? found : [])
+            if (
+              alarm.AlarmName !== undefined &&
+              names.includes(alarm.AlarmName) &&
+              alarmStates.has(alarm.StateValue ?? "")
+            )
+              states[`${region}:${alarm.AlarmName}`] = alarm.StateValue as AlarmStateValue;
+        } catch {
+          // Unreadable: left out, and the practice step treats it as such.
+        }
+      }),
+    );
+    return states;
+  }
+
+  /**
    * The metric alarm `alarmName` in `region` as its settings read (the
    * fields a {@link CanaryAlarmSpec} has), or undefined when there is none.
    */
