@@ -27,7 +27,7 @@ import {
   type RetryOptions,
   type RetrySettings,
 } from "./retry.ts";
-import { callBytesOf, CallStats } from "./stats.ts";
+import { CallStats, clientsPerRegion, tallied } from "./stats.ts";
 import { requireSdk } from "./require-sdk.ts";
 
 /** The SDK, loaded with the adapter: every function that imports this module calls CloudWatch each invocation. */
@@ -90,7 +90,6 @@ export class MetricsBus {
   /** Calls and bytes per CloudWatch operation, all regions together. */
   readonly stats: CallStats;
   private readonly retry: RetrySettings;
-  private readonly clients = new Map<string, CloudWatchClient>();
   private readonly clientFor: (region: string) => CloudWatchClient;
   /** How targets map to ProbeVotes bits (../probe-votes.ts). */
   private readonly voteGroups: VoteGroup[];
@@ -114,15 +113,7 @@ export class MetricsBus {
           ...(endpointOverride(regional) !== undefined ? { disableRequestCompression: true } : {}),
         });
       });
-    this.clientFor = (region) => {
-      let client = this.clients.get(region);
-      if (!client) {
-        client = make(region);
-        this.stats.attachTo(client);
-        this.clients.set(region, client);
-      }
-      return client;
-    };
+    this.clientFor = clientsPerRegion(make, this.stats);
   }
 
   /**
@@ -512,25 +503,9 @@ export class MetricsBus {
     tally?: { calls: number; bytes: number },
     retry: RetrySettings = this.retry,
   ): Promise<T> {
-    const counted = async (signal: AbortSignal) => {
-      try {
-        const output = await send(signal);
-        count(tally, output);
-        return output;
-      } catch (error) {
-        count(tally, error);
-        throw error;
-      }
-    };
+    const counted = (signal: AbortSignal) => tallied(tally, () => send(signal));
     return withRetry(counted, retry, (giveUp) => cloudWatchFailure(region, operation, giveUp));
   }
-}
-
-function count(tally: { calls: number; bytes: number } | undefined, outputOrError: unknown): void {
-  if (!tally) return;
-  const bytes = callBytesOf(outputOrError);
-  tally.calls += 1;
-  tally.bytes += bytes.requestBytes + bytes.responseBytes;
 }
 
 /** A CloudWatchError for an answer that lacks what the operation promises. */
