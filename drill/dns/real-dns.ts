@@ -57,6 +57,13 @@ export interface DnsSection {
   requestIntervalSeconds: number;
   /** Each change of what the authoritative server answered (seconds since start, answer shares). */
   answerChanges: Array<{ atSecond: number; shares: Weights }>;
+  /**
+   * Queries the authoritative server answered during the scenario (all resolvers' cache misses: Route 53 bills
+   * these), and per hour of scenario time.
+   */
+  authoritativeQueries: { total: number; perHour: number };
+  /** Scenario seconds the clients ran (less than the scenario's duration when the drill stopped early). */
+  measuredSeconds: number;
   /** Requests, errors and error rate of every client kind behind every profile over the run. */
   clients: ReturnType<typeof groupErrors>;
   convergence: ChangeConvergence[];
@@ -120,6 +127,8 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
     lag: options.lag,
   });
   let publisher: Promise<void> = Promise.resolve();
+  let queriesAtStart = 0;
+  let queries = 0;
   return {
     authoritative,
     resolvers,
@@ -128,10 +137,12 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
       changes[0] = { at: options.clock.now(), shares: changes[0]?.shares ?? first };
       publisher = publishLoop(options, changes, publish);
       clients.start(options.endMs);
+      void authoritative.queries().then((count) => (queriesAtStart = count));
     },
     async stop() {
       await clients.stop();
       await publisher;
+      queries = (await authoritative.queries().catch(() => queriesAtStart)) - queriesAtStart;
     },
     section: () => ({
       authoritative: software.pdnsVersion,
@@ -142,10 +153,19 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
       resolversPerProfile: perProfile,
       clientsPerGroup: perResolver * perProfile,
       requestIntervalSeconds,
+      authoritativeQueries: {
+        total: queries,
+        perHour: Math.round((queries / Math.max(1, options.endMs - options.startMs)) * 3_600_000),
+      },
       answerChanges: changes.map((change) => ({
         atSecond: Math.round((change.at - options.startMs) / 100) / 10,
         shares: change.shares,
       })),
+      measuredSeconds: Math.ceil(
+        (clients.requests.reduce((last, r) => Math.max(last, Math.min(r.at, options.endMs)), options.startMs) -
+          options.startMs) /
+          1000,
+      ),
       clients: groupErrors(clients.requests, profiles),
       convergence: convergence({
         changes,
