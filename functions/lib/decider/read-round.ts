@@ -1,6 +1,7 @@
 import type { DeciderDocument, DeciderView, SignalRead } from "../dataplane/signal-store.ts";
 import { othersFresh, ownNewest } from "../dataplane/signal-union.ts";
 import { windowSeconds } from "../policy/decide.ts";
+import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
 import type { ProbeRound } from "../types.ts";
 import type { RoundDeps, RoundSignals } from "./ports.ts";
 
@@ -23,19 +24,29 @@ export interface RoundReads {
   store: RoundSignals | undefined;
   /** Every control region's signal documents and the view they give (with a store). */
   signals: SignalReads | undefined;
+  /**
+   * The zone (records, lease, state), read from the round's start: the
+   * compare-and-swap plans on it, and nothing else waits for it (it
+   * rejects when the Route 53 API does not answer).
+   */
+  zone: Promise<ZoneSnapshot>;
 }
 
 /**
- * The first step of a round: the probe window and every control region's
- * signal documents, read at once (a round's time is a decision's delay).
- * The zone is not read here: the compare-and-swap reads it where it writes
- * (./apply-round.ts), and the drain-first signal must not wait on a Route 53
- * API that may hang for its whole retry budget. Throws when the window
- * cannot be read; an unreadable signal store is logged and read as such.
+ * The first step of a round: the probe window, every control region's
+ * signal documents and the zone, read at once (a round's time is a
+ * decision's delay). The round waits here for the window and the signal
+ * documents only: the zone read goes on while the drain-first signal is
+ * written (./apply-round.ts), which must not wait on a Route 53 API that may
+ * hang for its whole retry budget. Throws when the window cannot be read;
+ * an unreadable signal store is logged and read as such.
  */
 export async function readRound(deps: RoundDeps, now: number): Promise<RoundReads> {
   // A round's copy: a store whose first call failed is not asked again this round (no overrun for a lost region).
   const store = deps.dryRun ? undefined : deps.signals?.forRound();
+  const zone = deps.switcher.read();
+  // Awaited by the compare-and-swap; a round that fails before it must not leave the rejection unhandled.
+  zone.catch(() => undefined);
   const [rounds, reads] = await Promise.all([
     deps.bus.readWindow(deps.controlRegion, now, windowSeconds(deps.config)),
     store?.readAll(),
@@ -46,7 +57,7 @@ export async function readRound(deps: RoundDeps, now: number): Promise<RoundRead
     if (read.problems !== undefined)
       deps.log.warn("signal documents ignored", { region: read.region, problems: read.problems });
   }
-  if (reads === undefined) return { now, rounds, store, signals: undefined };
+  if (reads === undefined) return { now, rounds, store, signals: undefined, zone };
   // The view to decide from is this decider's own, unless another writer's fresh document carries a newer switch
   // (a decision this one has not seen, e.g. a drain made while the Route 53 API was down): then that one, so the
   // deciders' memories converge and neither decides from a view older than the other's decision. With no document
@@ -56,5 +67,5 @@ export async function readRound(deps: RoundDeps, now: number): Promise<RoundRead
   let chosen = own;
   for (const doc of othersFresh(reads, deps.controlRegion, now))
     if (chosen === undefined || lastSwitch(doc) > lastSwitch(chosen)) chosen = doc;
-  return { now, rounds, store, signals: { reads, own, view: chosen?.view } };
+  return { now, rounds, store, signals: { reads, own, view: chosen?.view }, zone };
 }
