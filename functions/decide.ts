@@ -1,4 +1,6 @@
 import { MetricsBus } from "./lib/aws/cloudwatch.ts";
+import { VoteTable } from "./lib/aws/vote-table.ts";
+import { voteChannel } from "./lib/wiring/votes.ts";
 import { alertAnnouncer } from "./lib/wiring/alert-announcer.ts";
 import { Route53Switcher } from "./lib/aws/route53.ts";
 import { ParameterStore } from "./lib/aws/ssm.ts";
@@ -30,7 +32,10 @@ export const handler = async (event: unknown, context?: { getRemainingTimeInMill
       controlRegion,
       clock: systemClock,
       switcher: new Route53Switcher(config),
-      bus: new MetricsBus(config),
+      bus: voteChannel(
+        new VoteTable(config, { onRejected: (rejected) => defaultLog.warn("vote not counted", { ...rejected }) }),
+        new MetricsBus(config),
+      ),
       signals: new SignalStore(
         config,
         new Map(config.controlRegions.map((region) => [region, new ParameterStore({ region })])),

@@ -1,6 +1,8 @@
 import type { ProbeRoundReport } from "./lib/probe/report.ts";
 import type { RegionResult } from "./lib/region-result.ts";
 import { MetricsBus } from "./lib/aws/cloudwatch.ts";
+import { VoteTable } from "./lib/aws/vote-table.ts";
+import { probePublisher } from "./lib/wiring/votes.ts";
 import { type Clock, systemClock } from "./lib/clock.ts";
 import type { FailoverConfig } from "./lib/config.ts";
 import { configFromEnv } from "./lib/env-config.ts";
@@ -16,7 +18,7 @@ export interface ProbeDeps {
   /** This function's region; must be one of `config.vantages`. */
   vantage: string;
   clock: Clock;
-  /** Sends a round to the control regions; must not reject for one region (MetricsBus reports per region). */
+  /** Sends a round to the control regions; must not reject for one region (../lib/wiring/votes.ts probePublisher reports per region). */
   publish: (report: ProbeRoundReport) => Promise<RegionResult[]>;
   /** @default probeHttp */
   prober?: Prober;
@@ -117,14 +119,9 @@ export const handler = async (
 ): Promise<ProbeRunSummary> => {
   if (wired === undefined) {
     const config = configFromEnv();
-    const bus = new MetricsBus(config);
     const vantage = process.env.FAILOVER_VANTAGE || process.env.AWS_REGION || "";
-    wired = createProbeHandler({
-      config,
-      vantage,
-      clock: systemClock,
-      publish: (report) => bus.publishProbeRound(report),
-    });
+    const publish = probePublisher(new VoteTable(config), new MetricsBus(config), config.controlRegions);
+    wired = createProbeHandler({ config, vantage, clock: systemClock, publish: (report) => publish(report) });
   }
   return wired(event, context);
 };

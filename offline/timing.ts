@@ -37,14 +37,19 @@ const invocationSchema = z.strictObject({
 
 export const timingSchema = z.strictObject({
   /**
-   * Delay from a PutMetricData answer until GetMetricData returns the datum:
-   * log-normal with this median and 99th percentile, capped at `maxMs`.
-   * Assumption: CloudWatch documents no bound for its own custom metrics.
-   * @default { medianMs: 1000, p99Ms: 4000, maxMs: 15000 }
+   * Delay from the end of a probe round until a decider's read returns its
+   * vote: log-normal with this median and 99th percentile, capped at
+   * `maxMs`. Votes are items in each control region's DynamoDB table, read
+   * strongly consistent, so a vote is readable the moment its PutItem
+   * returns: the delay is that write's cross-region round trip (median
+   * 100 ms, p99 400 ms; assumption), at most the adapter's 4 s retry budget.
+   * (CloudWatch's custom metrics, the channel before issue 22, documented no
+   * bound; the replay modelled them as median 1 s, p99 4 s, at most 15 s.)
+   * @default { medianMs: 100, p99Ms: 400, maxMs: 4000 }
    */
   readableDelay: z
     .strictObject({ medianMs: ms(600000), p99Ms: ms(600000), maxMs: ms(600000) })
-    .default({ medianMs: 1000, p99Ms: 4000, maxMs: 15000 }),
+    .default({ medianMs: 100, p99Ms: 400, maxMs: 4000 }),
   /** The probe functions' schedule (one EventBridge rule per vantage). @default see the fields */
   probeInvocation: invocationSchema.default(invocationSchema.parse({})),
   /** The deciders' schedule (one rule per control region). @default see the fields */

@@ -8,6 +8,7 @@ import { slackWebhookParameterName } from "../functions/lib/slack/webhook.ts";
 import { slackTestParameterName } from "../functions/lib/slack/slack-test.ts";
 import { slackParameterNames } from "../functions/lib/slack-command/secrets.ts";
 import { stateRecordName } from "../functions/lib/state-document.ts";
+import { voteTableName } from "../functions/lib/vote-items.ts";
 
 /**
  * Least-privilege IAM statements for each function, as plain data (no SST
@@ -86,7 +87,7 @@ export function readZoneStatement(config: FailoverConfig, region: string): Permi
   return { actions: ["route53:ListResourceRecordSets"], resources: [hostedZoneArn(config, region)] };
 }
 
-/** The decider (and the manual failover function): read votes, write weights/lease/state by CAS, publish its metrics. */
+/** The decider (and the manual failover function): read votes (its region's votes table), write weights/lease/state by CAS, publish its metrics. */
 export function deciderPermissions(config: FailoverConfig, region: string): PermissionStatement[] {
   // ForAllValues: every name/type in the change batch must be one of ours
   // (a batch always has at least one change, so the empty-set case of
@@ -117,7 +118,27 @@ export function deciderPermissions(config: FailoverConfig, region: string): Perm
     { actions: ["route53:GetChange"], resources: [`arn:${partitionOf(region)}:route53:::change/*`] },
     putMetricsStatement(config),
     { actions: ["cloudwatch:GetMetricData"], resources: ["*"] },
+    { actions: ["dynamodb:Query"], resources: [voteTableArn(config, region)] },
   ];
+}
+
+/** The votes table in `region` (functions/lib/vote-items.ts voteTableName; same name in every control region). */
+export function voteTableArn(config: FailoverConfig, region: string): string {
+  return `arn:${partitionOf(region)}:dynamodb:${region}:*:table/${voteTableName(config)}`;
+}
+
+/**
+ * A probe's votes: write (and read back, to tell a retried write's copy
+ * from another writer's) only items whose partition key is its own vantage,
+ * in every control region's table (dynamodb:LeadingKeys): a probe's role
+ * cannot vote for another vantage.
+ */
+export function voteWriteStatements(config: FailoverConfig, vantage: string): PermissionStatement[] {
+  return ["dynamodb:PutItem", "dynamodb:GetItem"].map((action) => ({
+    actions: [action],
+    resources: config.controlRegions.map((region) => voteTableArn(config, region)),
+    conditions: [{ test: "ForAllValues:StringEquals", variable: "dynamodb:LeadingKeys", values: [vantage] }],
+  }));
 }
 
 /**
@@ -229,9 +250,9 @@ export function signalPermissions(config: FailoverConfig, region: string): Permi
   return [{ actions: ["ssm:GetParameters"], resources: dataPlaneParameterArns(config, region) }];
 }
 
-/** A probe: publish its rounds, nothing else. */
-export function probePermissions(config: FailoverConfig): PermissionStatement[] {
-  return [putMetricsStatement(config)];
+/** A probe: write its own votes and publish its liveness metrics, nothing else. */
+export function probePermissions(config: FailoverConfig, vantage: string): PermissionStatement[] {
+  return [...voteWriteStatements(config, vantage), putMetricsStatement(config)];
 }
 
 /** ARN pattern of this deployment's alarms in `region` (alarms.ts names them `${config.name}-${key}`). */

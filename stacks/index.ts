@@ -5,9 +5,10 @@ import { createProbes } from "./probes.ts";
 import { resetProviders } from "./regions.ts";
 import { createSecrets } from "./secrets.ts";
 import { loadSettings } from "./settings.ts";
+import { createVoteTables } from "./votes.ts";
 
 /**
- * The whole app: probes in every vantage region, deciders, manual failover,
+ * The whole app: probes in every vantage region, a votes table, deciders, manual failover,
  * alarm topics, notifiers and alarms in every control region. Returns the
  * stack outputs (`sst deploy` prints them).
  */
@@ -15,6 +16,7 @@ export function buildApp() {
   resetProviders();
   const settings = loadSettings();
   const secrets = createSecrets(settings);
+  createVoteTables(settings);
   createProbes(settings);
   const control = createControl(settings, secrets);
   createAlerts(settings, control);

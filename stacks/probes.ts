@@ -23,7 +23,7 @@ export function createProbes(settings: Settings): Record<string, sst.aws.Cron> {
             description: `regional-failover probe (vantage ${vantage})`,
             configJson,
             environment: { FAILOVER_VANTAGE: vantage },
-            permissions: probePermissions(config),
+            permissions: probePermissions(config, vantage),
             timeoutSeconds: roundsTimeoutSeconds(config),
             memoryMb: functionMemoryMb.probe,
           }),

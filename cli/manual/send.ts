@@ -1,6 +1,7 @@
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import { VoteTable } from "../../functions/lib/aws/vote-table.ts";
 import { LambdaInvoker } from "../../functions/lib/aws/lambda.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.ts";
@@ -79,6 +80,7 @@ async function send(
       clock: systemClock,
       switcher: new Route53Switcher(config, endpoint ? { endpoint } : {}),
       bus: new MetricsBus(config, endpoint ? { endpoint } : {}),
+      votes: new VoteTable(config, endpoint ? { endpoint } : {}),
       log,
       // Announced like the function's own changes: to the alert topics in FAILOVER_ALERT_TOPICS (else reported as not told).
       announce: alertAnnouncer(region, log, io.env, endpoint ? { endpoint } : {}),

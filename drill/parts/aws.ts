@@ -1,5 +1,6 @@
 import type { AwsClientOptions } from "../../functions/lib/aws/client-config.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
+import { VoteTable } from "../../functions/lib/aws/vote-table.ts";
 import type { RetryOptions } from "../../functions/lib/aws/retry.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import {
@@ -70,6 +71,9 @@ export async function startAws(session: DrillSession): Promise<DrillAws> {
   const zoneId = await createHostedZone(base.hostedZone.name, routes.direct);
   const config: FailoverConfig = { ...base, hostedZone: { ...base.hostedZone, id: zoneId } };
   await new Route53Switcher(config, routes.direct).init();
+  // The votes table of each control region, as the stacks create it.
+  const tables = new VoteTable(config, routes.direct);
+  await Promise.all(config.controlRegions.map((region) => tables.createTable(region)));
   return { emulatorPid: emulator.pid, emulatorUrl: emulator.url, routes, config };
 }
 

@@ -1,4 +1,5 @@
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import { VoteTable } from "../../functions/lib/aws/vote-table.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { CloudWatchAdmin } from "../../emulator/cloudwatch-admin.ts";
@@ -12,10 +13,11 @@ export interface Switchers {
   notify: Route53Switcher;
 }
 
-/** One metrics bus per caller, as {@link Switchers}. */
+/** One metrics bus per caller, as {@link Switchers}; the votes table read by the manual function and the warm-up counts into the decider's. */
 export interface Buses {
   probe: MetricsBus;
   decider: MetricsBus;
+  deciderVotes: VoteTable;
   alarm: CloudWatchAdmin;
   notify: MetricsBus;
 }
@@ -28,6 +30,7 @@ export interface Buses {
  */
 export function awsClientsPerCaller(config: FailoverConfig, routes: AwsRoutes): { switchers: Switchers; buses: Buses } {
   const { system, direct } = routes;
+  const decider = new MetricsBus(config, system);
   return {
     switchers: {
       decider: new Route53Switcher(config, system),
@@ -37,7 +40,8 @@ export function awsClientsPerCaller(config: FailoverConfig, routes: AwsRoutes): 
     },
     buses: {
       probe: new MetricsBus(config, system),
-      decider: new MetricsBus(config, system),
+      decider,
+      deciderVotes: new VoteTable(config, { ...system, stats: decider.stats }),
       alarm: new CloudWatchAdmin(config, direct),
       notify: new MetricsBus(config, system),
     },

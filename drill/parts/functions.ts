@@ -12,6 +12,11 @@ import { createProbeHandler } from "../../functions/probe.ts";
 import { SCENARIO_EPOCH } from "../../offline/replay/run.ts";
 import { TimingDraws } from "../../offline/timing.ts";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import { VoteTable } from "../../functions/lib/aws/vote-table.ts";
+import type { CallStats } from "../../functions/lib/aws/stats.ts";
+import type { Logger } from "../../functions/lib/log.ts";
+import type { VotePort } from "../../functions/lib/decider/ports.ts";
+import { probePublisher, voteChannel } from "../../functions/lib/wiring/votes.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { DrillAwsTiming } from "../aws-timing.ts";
 import { DeciderRoundMeter } from "../round-meter.ts";
@@ -52,11 +57,12 @@ export async function createFunctions(
   const prober = scaledProber(probeHttp, { speed: session.options.speed, lag });
   const handlerClock = clock.frozenAtStop();
   const timing = new DrillAwsTiming(new TimingDraws(scenario.timing, scenario.seed), clock, config, log);
+  // Items are stamped on the drill clock, as the deciders read on it.
+  const probeVotes = new VoteTable(config, { ...aws, stats: buses.probe.stats, now: () => clock.now() });
+  const publishVotes = probePublisher(probeVotes, buses.probe, config.controlRegions);
   const probes = config.vantages.map((vantage) => {
     const vantageConfig = vantageConfigs.get(vantage) ?? config;
-    const readable = timing.readablePublisher(vantage, (report, regions) =>
-      buses.probe.publishProbeRound(report, regions),
-    );
+    const readable = timing.readablePublisher(vantage, publishVotes);
     const handler = createProbeHandler({
       config: vantageConfig,
       vantage,
@@ -106,7 +112,7 @@ export async function createFunctions(
         clock: handlerClock,
         // Counted with every decider's calls (and the manual function's) in the summary's emulatorCalls.
         switcher: new Route53Switcher(config, { ...own, stats: switchers.decider.stats }),
-        bus: new MetricsBus(config, { ...own, stats: buses.decider.stats }),
+        bus: deciderVotePort(config, own, buses.decider.stats, log),
         log,
         announce: announcerIn(controlRegion, own),
         audit: auditTrailFor(config, controlRegion, own),
@@ -124,6 +130,7 @@ export async function createFunctions(
     clock: handlerClock,
     switcher: switchers.decider,
     bus: buses.decider,
+    votes: buses.deciderVotes,
     log,
     syncTimeoutMs: 0,
     announce: announcerIn(manualRegion, aws),
@@ -131,4 +138,14 @@ export async function createFunctions(
     signals: signalStore(aws),
   };
   return { probes, deciders, rounds, budgetMs: Math.min(config.probe.budgetSeconds * 1000, 57_000), manual };
+}
+
+/** A decider's votes (the votes table) and metrics (CloudWatch) through its own route, counted with every decider's calls. */
+function deciderVotePort(config: FailoverConfig, own: AwsRoutes["system"], stats: CallStats, log: Logger): VotePort {
+  const votes = new VoteTable(config, {
+    ...own,
+    stats,
+    onRejected: (rejected) => log.warn("vote not counted", { ...rejected }),
+  });
+  return voteChannel(votes, new MetricsBus(config, { ...own, stats }));
 }

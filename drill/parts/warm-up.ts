@@ -20,7 +20,7 @@ export async function warmUp(
     ),
     ...[...clientPaths.values()].map((url) => fetch(`${url}/api/warm-up`).then((response) => response.arrayBuffer())),
     ...[switchers.decider, switchers.watcher, switchers.client, switchers.notify].map((switcher) => switcher.read()),
-    ...config.controlRegions.map((region) => buses.decider.readWindow(region, SCENARIO_EPOCH - 600, 60)),
+    ...config.controlRegions.map((region) => buses.deciderVotes.readWindow(region, SCENARIO_EPOCH - 600, 60)),
     buses.alarm.readSeries(
       config.controlRegions[0] ?? "us-east-1",
       [{ id: "w", metricName: Metric.Switchover, dimensions: {}, statistic: "Sum", periodSeconds: 60 }],

@@ -29,7 +29,7 @@ export interface CostAssumptions {
   scheduleDelaySeconds: number;
   /** Seconds one healthy probe round takes: the checks (in parallel) and the publish. @default 0.5 */
   probeRoundSeconds: number;
-  /** Seconds one decider round takes: GetMetricData, the Route 53 read, the decision, the publish. @default 0.5 */
+  /** Seconds one decider round takes: the votes Query, the Route 53 read, the decision, the publish. @default 0.5 */
   deciderRoundSeconds: number;
   /** Invocations a month of the Slack notifiers, all control regions together (alarm and OK transitions reach every region's notifier). @default 20 */
   notifyInvocationsPerMonth: number;
@@ -79,7 +79,7 @@ export const defaultCostAssumptions: CostAssumptions = {
 
 /** One line of the bill. */
 export interface CostLine {
-  service: "Lambda" | "CloudWatch" | "SNS" | "Route 53" | "Data transfer" | "SSM";
+  service: "Lambda" | "CloudWatch" | "DynamoDB" | "SNS" | "Route 53" | "Data transfer" | "SSM";
   item: string;
   /** Units a month. */
   quantity: number;
@@ -268,6 +268,7 @@ export function estimateCost(
   const lines: CostLine[] = [
     ...lambdaCosts(prices, a, usage),
     ...cloudWatchCosts(prices, a, usage),
+    ...voteTableCosts(prices, usage),
     ...deliveryCosts(prices, a, usage),
     ...dataPlane,
   ];
@@ -319,9 +320,11 @@ function costUsage(config: FailoverConfig, prices: PriceTable, a: CostAssumption
   const alarms = config.controlRegions.flatMap((region) => alarmDefinitions(config, region));
   const highResolutionAlarms = alarms.filter((alarm) => alarm.periodSeconds < 60).length;
 
-  const probePuts = probeRounds * vantages * controls * probe.perRegion.putMetricDataCalls;
+  // CloudWatch once a minute per vantage and region (functions/lib/wiring/votes.ts probePublisher); the votes every round.
+  const probePuts = minutes * vantages * controls * probe.perRegion.putMetricDataCalls;
+  const voteWriteUnits = probeRounds * vantages * controls * probe.voteWrites.writeUnits;
+  const voteReadUnits = deciderRounds * controls * decider.readUnits;
   const deciderPuts = minutes * (deciderOwn.calls + deciderCross.calls); // steady series once a minute; later steady rounds send nothing
-  const metricsRequested = deciderRounds * controls * decider.metricsRequested;
   const invocations = minutes * (vantages + controls) + a.notifyInvocationsPerMonth + a.manualInvocationsPerMonth;
   const logBytes =
     probeRounds * vantages * a.logBytes.perProbeRound +
@@ -331,7 +334,8 @@ function costUsage(config: FailoverConfig, prices: PriceTable, a: CostAssumption
   // Probe rounds cross regions unless the vantage is that control region; every decider publishes to the other control region.
   const crossProbe = config.vantages.reduce((n, v) => n + config.controlRegions.filter((r) => r !== v).length, 0);
   const interRegionBytes =
-    probeRounds * crossProbe * putBytes(probe.perRegion.putMetricDataCalls, probe.perRegion.datums) +
+    minutes * crossProbe * putBytes(probe.perRegion.putMetricDataCalls, probe.perRegion.datums) +
+    probeRounds * crossProbe * (a.putBytes.perRequest + probe.voteWrites.itemBytes) +
     minutes * putBytes(deciderCross.calls, deciderCross.datums);
   const checkBytes = probeRounds * vantages * targets * a.checkBytesOut;
   return {
@@ -351,7 +355,8 @@ function costUsage(config: FailoverConfig, prices: PriceTable, a: CostAssumption
     highResolutionAlarms,
     probePuts,
     deciderPuts,
-    metricsRequested,
+    voteWriteUnits,
+    voteReadUnits,
     logBytes,
     interRegionBytes,
     checkBytes,
@@ -403,14 +408,12 @@ function lambdaCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsage): 
   ];
 }
 
-/** CloudWatch: custom metrics, PutMetricData, DescribeAlarms, GetMetricData, alarms and log ingestion. */
+/** CloudWatch: custom metrics, PutMetricData, DescribeAlarms, alarms and log ingestion. */
 function cloudWatchCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsage): CostLine[] {
   const {
     vantages,
     controls,
-    deciderPlan,
     probe,
-    decider,
     metricsByRegion,
     customMetrics,
     deciderOwn,
@@ -419,7 +422,6 @@ function cloudWatchCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsag
     highResolutionAlarms,
     probePuts,
     deciderPuts,
-    metricsRequested,
     logBytes,
   } = usage;
   return [
@@ -433,7 +435,7 @@ function cloudWatchCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsag
       service: "CloudWatch",
       item: "PutMetricData (probes)",
       quantity: probePuts,
-      basis: `${probe.perRegion.putMetricDataCalls} request (${probe.perRegion.datums} datums) per round × ${vantages} vantages × ${controls} control regions`,
+      basis: `${probe.perRegion.putMetricDataCalls} request (${probe.perRegion.datums} datums) a minute (the minute's first round; the votes go to DynamoDB) × ${vantages} vantages × ${controls} control regions`,
     }),
     line(prices, "cloudwatch.putMetricData", {
       service: "CloudWatch",
@@ -451,12 +453,6 @@ function cloudWatchCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsag
           }),
         ]
       : []),
-    line(prices, "cloudwatch.getMetricData", {
-      service: "CloudWatch",
-      item: "GetMetricData metrics requested",
-      quantity: metricsRequested,
-      basis: `${decider.metricsRequested} (ProbeVotes: vantages × groups of 16 targets) per round × ${deciderPlan.rounds} rounds a minute × ${controls} deciders`,
-    }),
     line(prices, "cloudwatch.alarm.standard", {
       service: "CloudWatch",
       item: "alarms (standard resolution)",
@@ -478,6 +474,30 @@ function cloudWatchCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsag
       item: "log ingestion",
       quantity: logBytes / BYTES_PER_GB,
       basis: `${a.logBytes.perProbeRound} B per probe round, ${a.logBytes.perDeciderRound} B per decider round, ${a.logBytes.perInvocation} B per invocation`,
+    }),
+  ];
+}
+
+/**
+ * The votes tables (functions/lib/aws/vote-table.ts): a PutItem per voting
+ * round, vantage and control region; a strongly consistent Query per
+ * decider round and vantage. Storage is left out: with items expiring
+ * after a day a table holds a few MB (cents a year).
+ */
+function voteTableCosts(prices: PriceTable, usage: CostUsage): CostLine[] {
+  const { vantages, controls, deciderPlan, probe, decider, voteWriteUnits, voteReadUnits } = usage;
+  return [
+    line(prices, "dynamodb.writeRequest", {
+      service: "DynamoDB",
+      item: "vote writes (probes)",
+      quantity: voteWriteUnits,
+      basis: `${probe.voteWrites.writeUnits} unit (a ${probe.voteWrites.itemBytes} B item) per round × ${vantages} vantages × ${controls} control regions`,
+    }),
+    line(prices, "dynamodb.readRequest", {
+      service: "DynamoDB",
+      item: "vote reads (deciders)",
+      quantity: voteReadUnits,
+      basis: `${decider.queryCalls} strongly consistent Queries (${decider.readUnits} units) per round × ${deciderPlan.rounds} rounds a minute × ${controls} deciders`,
     }),
   ];
 }

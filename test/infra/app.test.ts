@@ -169,6 +169,42 @@ describe("the SST app under mocks", () => {
     expect(webhookReaders.sort()).toEqual(config.controlRegions.map((region) => `notify ${region}`).sort());
   });
 
+  it("keeps the votes in an on-demand table per control region whose items expire, each probe writing only its own vantage's", () => {
+    const tables = app.resources.filter((r) => r.type === "aws:dynamodb/table:Table");
+    const probeVotes = views
+      .filter((v) => v.kind === "probe")
+      .map((v) => {
+        const write = roleStatements(v.role).find((s) => s.Action.includes("dynamodb:PutItem"));
+        return [v.region, write?.Condition?.["ForAllValues:StringEquals"]?.["dynamodb:LeadingKeys"], write?.Resource];
+      });
+    const readers = views
+      .filter((v) => roleStatements(v.role).some((s) => s.Action.includes("dynamodb:Query")))
+      .map((v) => `${v.kind} ${v.region}`);
+
+    expect(tables.map((t) => [t.region, t.inputs.name, t.inputs.billingMode, t.inputs.ttl])).toEqual(
+      config.controlRegions.map((region) => [
+        region,
+        `${config.name}-votes`,
+        "PAY_PER_REQUEST",
+        { attributeName: "expiresAt", enabled: true },
+      ]),
+    );
+    expect(probeVotes.sort()).toEqual(
+      [...config.vantages]
+        .sort()
+        .map((vantage) => [
+          vantage,
+          [vantage],
+          config.controlRegions.map((region) => `arn:aws:dynamodb:${region}:*:table/${config.name}-votes`),
+        ]),
+    );
+    expect(readers.sort()).toEqual(
+      config.controlRegions
+        .flatMap((r) => [`decider ${r}`, `manual ${r}`, ...(config.slack ? [`slack ${r}`] : [])])
+        .sort(),
+    );
+  });
+
   it("owns no Route 53 record, so a deploy or rollback never resets weights", () => {
     expect(checkNoRecordResources(app.resources)).toEqual([]);
   });
@@ -292,11 +328,12 @@ describe("the checks bite", () => {
   it("flags PutMetricData without the namespace condition", () => {
     const probe = views.find((v) => v.kind === "probe")!;
     const role = structuredClone(probe.role!);
+    const votes = roleStatements(probe.role).filter((s) => !s.Action.includes("cloudwatch:PutMetricData"));
     role.inputs.inlinePolicies = [
       {
         name: "inline",
         policy: JSON.stringify({
-          Statement: [{ Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: ["*"] }],
+          Statement: [...votes, { Effect: "Allow", Action: ["cloudwatch:PutMetricData"], Resource: ["*"] }],
         }),
       },
     ];

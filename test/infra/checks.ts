@@ -267,6 +267,7 @@ const manualActions = [
   "cloudwatch:GetMetricData",
   "cloudwatch:PutMetricAlarm",
   "cloudwatch:PutMetricData",
+  "dynamodb:Query",
   "route53:ChangeResourceRecordSets",
   "route53:GetChange",
   "route53:GetHealthCheckStatus",
@@ -279,10 +280,11 @@ const manualActions = [
 ];
 
 const expectedActions: Record<FunctionKind, string[]> = {
-  probe: ["cloudwatch:PutMetricData"],
+  probe: ["cloudwatch:PutMetricData", "dynamodb:GetItem", "dynamodb:PutItem"],
   decider: [
     "cloudwatch:GetMetricData",
     "cloudwatch:PutMetricData",
+    "dynamodb:Query",
     "route53:ChangeResourceRecordSets",
     "route53:GetChange",
     "route53:ListResourceRecordSets",

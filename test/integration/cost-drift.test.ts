@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import { VoteTable } from "../../functions/lib/aws/vote-table.ts";
+import { probePublisher } from "../../functions/lib/wiring/votes.ts";
 import type { DecisionMetrics } from "../../functions/lib/metric-datums.ts";
 import type { ProbeRoundReport } from "../../functions/lib/probe/report.ts";
 import { createHostedZone } from "../../emulator/hosted-zone.ts";
@@ -21,8 +23,9 @@ import { steadyDecisionMetrics } from "../support/decision-metrics.ts";
 /**
  * The cost model's counts (offline/cost/counts.ts) against what the
  * adapters really send to the emulator. If the CloudWatch adapter publishes
- * another datum, reads another metric or splits a request, this fails, and
- * `failover cost` must be brought back in line.
+ * another datum or splits a request, or the votes table is written or read
+ * with another request, this fails, and `failover cost` must be brought
+ * back in line.
  */
 const raw = readJsonFile(exampleConfigPath, "config") as Record<string, unknown>;
 const AT = 1_764_000_000; // a round start (multiple of 60), epoch seconds
@@ -53,9 +56,9 @@ const byRegion = (calls: RecordedCall[]) => {
 };
 
 /** A voting round where every target answered, as the probe handler reports it. */
-const healthyRound = (config: FailoverConfig, vantage: string): ProbeRoundReport => ({
+const healthyRound = (config: FailoverConfig, vantage: string, at = AT): ProbeRoundReport => ({
   vantage,
-  at: AT,
+  at,
   voting: true,
   results: config.targets.map((t) => ({ target: t.id, ok: true, latencyMs: 42, status: 200 })),
 });
@@ -68,17 +71,36 @@ for (const profile of ["default", "economy"]) {
   describe(`cost model against the adapters, ${profile} profile`, () => {
     const config = parseConfigWithProfile(raw, profile);
 
-    it("sends the PutMetricData requests and datums the model assumes for a probe round", async () => {
+    it("sends the PutItem and PutMetricData requests and datums the model assumes for a probe round, and only the PutItem in a later round of the minute", async () => {
       // Prepare
       const bus = new MetricsBus(config, { endpoint: proxy.url });
+      // A minute of its own per profile: the votes table never takes a second vote for a round.
+      const minute = AT + (profile === "default" ? 0 : 3600);
+      const votes = new VoteTable(config, { endpoint: proxy.url, now: () => (minute + 1) * 1000 });
+      await Promise.all(
+        config.controlRegions.map((r) => new VoteTable(config, { endpoint: emulator.url }).createTable(r)),
+      );
+      const publish = probePublisher(votes, bus, config.controlRegions);
+      // The minute's last round (economy's 60 s rounds have no other round in the minute).
+      const lastInMinute = minute + 60 - config.probe.intervalSeconds;
       proxy.clear();
       // Act
-      const results = await bus.publishProbeRound(healthyRound(config, "eu-west-1"));
+      const results = await publish(healthyRound(config, "eu-west-1", minute));
+      const first = [...proxy.calls];
+      proxy.clear();
+      const later = lastInMinute > minute ? await publish(healthyRound(config, "eu-west-1", lastInMinute)) : [];
       // Assess
       const expected = probeRoundCalls(config, "eu-west-1");
-      expect(results.every((r) => r.ok)).toBe(true);
-      expect(proxy.calls.map((c) => c.operation).every((op) => op === "PutMetricData")).toBe(true);
-      expect(byRegion(only("PutMetricData"))).toEqual(
+      expect([...results, ...later].filter((r) => !r.ok).map((r) => r.error?.message)).toEqual([]);
+      expect(proxy.calls.map((c) => `${c.operation} ${c.region}`)).toEqual(
+        lastInMinute > minute ? expected.regions.map((r) => `PutItem ${r}`) : [],
+      );
+      expect(byRegion(first.filter((c) => c.operation === "PutItem"))).toEqual(
+        Object.fromEntries(expected.regions.map((r) => [r, { calls: expected.voteWrites.putItemCalls, datums: 0 }])),
+      );
+      const puts = first.filter((c) => c.operation !== "PutItem");
+      expect(puts.map((c) => c.operation).every((op) => op === "PutMetricData")).toBe(true);
+      expect(byRegion(puts)).toEqual(
         Object.fromEntries(
           expected.regions.map((r) => [
             r,
@@ -91,13 +113,14 @@ for (const profile of ["default", "economy"]) {
       );
     });
 
-    it("reads the metrics and sends the requests and datums the model assumes for a decider round, and nothing more in a later steady round of the minute", async () => {
+    it("reads the votes and sends the requests and datums the model assumes for a decider round, and nothing more in a later steady round of the minute", async () => {
       // Prepare
       const bus = new MetricsBus(config, { endpoint: proxy.url });
+      const votes = new VoteTable(config, { endpoint: proxy.url });
       const region = config.controlRegions[0] as string;
       proxy.clear();
       // Act
-      await bus.readWindow(region, AT + config.probe.intervalSeconds - 1, windowSeconds(config));
+      await votes.readWindow(region, AT + config.probe.intervalSeconds - 1, windowSeconds(config));
       const results = await bus.publishDecision(steadyDecision(config, region));
       const firstRound = [...proxy.calls];
       proxy.clear();
@@ -105,9 +128,8 @@ for (const profile of ["default", "economy"]) {
       // Assess
       const expected = deciderRoundCalls(config, region);
       expect(results.every((r) => r.ok)).toBe(true);
-      const reads = firstRound.filter((c) => c.operation === "GetMetricData");
-      expect(reads).toHaveLength(expected.getMetricDataCalls);
-      expect(reads.reduce((n, c) => n + c.queries, 0)).toBe(expected.metricsRequested);
+      const reads = firstRound.filter((c) => c.operation === "Query");
+      expect(reads).toHaveLength(expected.queryCalls);
       const puts = byRegion(firstRound.filter((c) => c.operation === "PutMetricData"));
       expect(puts).toEqual(
         Object.fromEntries(
@@ -127,9 +149,12 @@ for (const profile of ["default", "economy"]) {
     it("leaves in each control region as many custom metrics as the model bills, after a round of every probe and decider", async () => {
       // Prepare
       const bus = new MetricsBus(config, { endpoint: proxy.url });
+      const minute = AT + (profile === "default" ? 7200 : 10_800);
+      const votes = new VoteTable(config, { endpoint: proxy.url, now: () => (minute + 1) * 1000 });
       proxy.clear();
       // Act
-      for (const vantage of config.vantages) await bus.publishProbeRound(healthyRound(config, vantage));
+      for (const vantage of config.vantages)
+        await probePublisher(votes, bus, config.controlRegions)(healthyRound(config, vantage, minute));
       for (const region of config.controlRegions) await bus.publishDecision(steadyDecision(config, region));
       // Assess
       const seen = new Map<string, Set<string>>();

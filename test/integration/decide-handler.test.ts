@@ -7,6 +7,7 @@ import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/h
 import { stateRecordName } from "../../functions/lib/state-document.ts";
 import { parseStateDocument } from "../../functions/lib/state-document.ts";
 import { handler } from "../../functions/decide.ts";
+import { VoteTable } from "../../functions/lib/aws/vote-table.ts";
 import { createDecideHandler } from "../../functions/lib/decider/decider.ts";
 import {
   allUp,
@@ -376,6 +377,7 @@ describe("decider handler against the emulator", () => {
 
   it("the Lambda handler wires itself from the environment and runs a round", async () => {
     const { config } = await controlZone(emulator.url);
+    await new VoteTable(config, { endpoint: emulator.url }).createTable("us-west-1");
     const saved = { ...process.env };
     Object.assign(process.env, emulator.env, {
       FAILOVER_CONFIG: JSON.stringify(config),

@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import { VoteTable } from "../../functions/lib/aws/vote-table.ts";
+import { probePublisher, voteChannel } from "../../functions/lib/wiring/votes.ts";
 import { createHostedZone } from "../../emulator/hosted-zone.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { alarmDefinitions } from "../../functions/lib/alarms.ts";
@@ -71,6 +73,10 @@ describe("end to end: probes → decider → switchover metric → Slack → fai
     expect((await runCli(["init", "--direct", "--yes"], cliEnv)).code).toBe(0);
     const switcher = new Route53Switcher(config, { endpoint: emulator.url, retry: fastRetry });
     const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
+    // The votes go through the votes table of each control region, as deployed.
+    const votes = new VoteTable(config, { endpoint: emulator.url, retry: fastRetry });
+    await Promise.all(config.controlRegions.map((region) => votes.createTable(region)));
+    const publish = probePublisher(votes, bus, config.controlRegions);
     const probeRound = async (at: number) => {
       for (const vantage of config.vantages) {
         const perVantage: FailoverConfig = parseConfig({
@@ -81,7 +87,7 @@ describe("end to end: probes → decider → switchover metric → Slack → fai
           config: perVantage,
           vantage,
           clock: manualClock(at * 1000),
-          publish: (report) => bus.publishProbeRound(report),
+          publish: (report) => publish(report),
           log: capturedLog().log,
         });
         const summary = await probe({ maxRounds: 1 });
@@ -97,7 +103,7 @@ describe("end to end: probes → decider → switchover metric → Slack → fai
       controlRegion: "us-east-2",
       clock,
       switcher,
-      bus,
+      bus: voteChannel(votes, bus),
       log: capturedLog().log,
     });
     await probeRound(at);

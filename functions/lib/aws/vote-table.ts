@@ -185,12 +185,13 @@ export class VoteTable {
   }
 
   /**
-   * Creates the votes table in `region` (on-demand, TTL on `expiresAt`): for
-   * the drill and tests; a deployment's tables come from the stacks.
+   * Creates the votes table in `region` (on-demand, TTL on `expiresAt`), or
+   * leaves the one there: for the drill and tests; a deployment's tables
+   * come from the stacks.
    */
   async createTable(region: string): Promise<void> {
     const client = this.clientFor(region);
-    await this.call(region, "CreateTable", (signal) =>
+    const created = this.call(region, "CreateTable", (signal) =>
       client.send(
         new CreateTableCommand({
           TableName: this.table,
@@ -207,6 +208,11 @@ export class VoteTable {
         { abortSignal: signal },
       ),
     );
+    // One that exists already (a second set-up in the same emulator) is the same table.
+    await created.catch((error: unknown) => {
+      if (!(error instanceof FailoverError && (error.cause as { name?: string })?.name === "ResourceInUseException"))
+        throw error;
+    });
     await this.call(region, "UpdateTimeToLive", (signal) =>
       client.send(
         new UpdateTimeToLiveCommand({

@@ -1,4 +1,3 @@
-import type { MetricsBus } from "../aws/cloudwatch.ts";
 import type { Route53Switcher } from "../aws/route53.ts";
 import type { Clock } from "../clock.ts";
 import type { FailoverConfig } from "../config.ts";
@@ -8,6 +7,7 @@ import { log as defaultLog, type Logger } from "../log.ts";
 import type { AuditTrail } from "../audit-trail.ts";
 import type { Announce } from "../control/announcer.ts";
 import { logChangeSync, waitForChangeSync } from "../control/change-sync.ts";
+import type { VotePort } from "./ports.ts";
 import { runDecisionRound, type RoundOutcome } from "./round.ts";
 import { FAST_POLL_MS, planDecisionRounds } from "./schedule.ts";
 
@@ -19,7 +19,8 @@ export interface DecideDeps {
   controlRegion: string;
   clock: Clock;
   switcher: Route53Switcher;
-  bus: MetricsBus;
+  /** Votes in, the decision's metrics out (deployed: ../wiring/votes.ts voteChannel). */
+  bus: VotePort;
   /** @default the process logger (JSON lines on stdout) */
   log?: Logger;
   /** Log and publish what would change, write nothing. @default config.dryRun */

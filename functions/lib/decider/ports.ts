@@ -12,6 +12,7 @@ import type { ProbeRound } from "../types.ts";
 /*
  * What a decider round needs of the world, owned here and no larger: the
  * AWS adapters implement these (../aws/route53.ts Route53Switcher,
+ * ../wiring/votes.ts voteChannel over ../aws/vote-table.ts VoteTable and
  * ../aws/cloudwatch.ts MetricsBus, ../dataplane/signal-store.ts
  * SignalStore over ../aws/ssm.ts), and the round's unit tests pass
  * in-memory stand-ins (test/support/memory-ports.ts). The data they carry
@@ -29,7 +30,7 @@ export interface ZonePort {
   ): Promise<UpdateResult<T>>;
 }
 
-/** The probes' votes in, the decision's metrics out (CloudWatch). */
+/** The probes' votes in (deployed: the votes table, ../aws/vote-table.ts), the decision's metrics out (CloudWatch). */
 export interface VotePort {
   /** The votes of every vantage over the rounds in (now - windowSeconds, now], oldest first. */
   readWindow(region: string, now: number, windowSeconds: number): Promise<ProbeRound[]>;

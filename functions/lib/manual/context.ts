@@ -37,11 +37,13 @@ export interface InvocationOrigin {
 
 export interface ManualDeps {
   config: FailoverConfig;
-  /** Control region whose CloudWatch holds the probe window. */
+  /** Control region whose votes table holds the probe window. */
   region: string;
   clock: Clock;
   switcher: Route53Switcher;
   bus: MetricsBus;
+  /** Where the probe window is read (deployed: the votes table, ../aws/vote-table.ts). @default `bus` (the CloudWatch ProbeVotes series) */
+  votes?: { readWindow(region: string, now: number, windowSeconds: number): Promise<ProbeRound[]> };
   /** @default the process logger (JSON lines on stdout) */
   log?: Logger;
   /** New lease ids. @default `lease-` and 8 random hex digits */
@@ -69,7 +71,7 @@ export interface ManualDeps {
 }
 
 /** Dependencies without a default. */
-type Optional = "healthChecks" | "signalEndpoints" | "fetchText" | "signals" | "webhook" | "canaryTopic";
+type Optional = "votes" | "healthChecks" | "signalEndpoints" | "fetchText" | "signals" | "webhook" | "canaryTopic";
 
 /** {@link ManualDeps} with every default filled in, and the target ids in config order. */
 export interface ManualContext extends Required<Omit<ManualDeps, Optional>>, Pick<ManualDeps, Optional> {
@@ -88,10 +90,10 @@ export function manualContext(deps: ManualDeps): ManualContext {
   };
 }
 
-/** The probe window; a CloudWatch failure leaves every verdict unknown and is reported, so `status` still shows the zone. */
+/** The probe window; a read failure leaves every verdict unknown and is reported, so `status` still shows the zone. */
 export async function readRounds(ctx: ManualContext, now: number, problems: string[]): Promise<ProbeRound[]> {
   try {
-    return await ctx.bus.readWindow(ctx.region, now, windowSeconds(ctx.config));
+    return await (ctx.votes ?? ctx.bus).readWindow(ctx.region, now, windowSeconds(ctx.config));
   } catch (error) {
     problems.push(`probe window unavailable in ${ctx.region}, health unknown: ${describeError(error)}`);
     return [];

@@ -1,6 +1,7 @@
 import { auditTrailFor } from "../audit-trail.ts";
 import { alertAnnouncer, alertTopicsFromEnv } from "./alert-announcer.ts";
 import { MetricsBus } from "../aws/cloudwatch.ts";
+import { VoteTable } from "../aws/vote-table.ts";
 import { HealthCheckAdmin } from "../aws/route53-health-checks.ts";
 import { Route53Switcher } from "../aws/route53.ts";
 import { systemClock } from "../clock.ts";
@@ -27,6 +28,7 @@ export function manualDepsFromEnv(config: FailoverConfig, env: NodeJS.ProcessEnv
     clock: systemClock,
     switcher: new Route53Switcher(config),
     bus: new MetricsBus(config),
+    votes: new VoteTable(config),
     announce: alertAnnouncer(region, log, env),
     audit: auditTrailFor(config, region),
     healthChecks: new HealthCheckAdmin(config),

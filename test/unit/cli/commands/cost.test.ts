@@ -33,9 +33,9 @@ describe("failover cost", () => {
     const report = JSON.parse(stdout);
     expect(code).toBe(0);
     expect(Object.keys(report.profiles)).toEqual(["default", "economy"]);
-    expect(report.profiles.default.monthlyUsd).toBe(115.21);
+    expect(report.profiles.default.monthlyUsd).toBe(87.49);
     expect(report.profiles.default.dataPlaneUsd).toBe(46.82);
-    expect(report.profiles.economy.monthlyUsd).toBe(33.79);
+    expect(report.profiles.economy.monthlyUsd).toBe(32.99);
     // The example's primary runs on Google Cloud: Route 53 bills its check at the non-AWS rate.
     expect(report.route53Native.monthlyUsd).toBe(11.95);
     expect(report.profiles.economy.lines.length).toBeGreaterThan(10);
@@ -49,15 +49,15 @@ describe("failover cost", () => {
     expect(stdout).toMatch(/Profile economy/);
     expect(stdout).not.toMatch(/Profile default/);
     expect(stdout).toMatch(
-      /CloudWatch: GetMetricData metrics requested\s+87,600\s+\$0\.01 per 1,000 metrics requested\s+\$0\.88/,
+      /DynamoDB: vote reads \(deciders\)\s+87,600\s+\$0\.125 per 1,000,000 read request units\s+\$0\.01/,
     );
     expect(stdout).toMatch(
       /Route 53: data plane: option fast interval \(10 s\) \(signal checks\)\s+3\s+\$2 per option-months\s+\$6\.00/,
     );
     expect(stdout).toMatch(
-      /Total \$29\.79 a month \(\$29\.29 without the \* lines; \$23\.91 of it the data-plane path\)/,
+      /Total \$28\.99 a month \(\$28\.49 without the \* lines; \$23\.91 of it the data-plane path\)/,
     );
-    expect(stdout).toMatch(/economy: \$29\.79 vs \$7\.95/);
+    expect(stdout).toMatch(/economy: \$28\.99 vs \$7\.95/);
   });
 
   it("prices the config's own profile", async () => {

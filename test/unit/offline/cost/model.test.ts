@@ -51,13 +51,20 @@ describe("cost model, example config, default profile", () => {
     // 13 series per control region: 3 vantages × (1 ProbeVotes + 2 ProbeLatency) + 2 decider heartbeats + 2 TargetWeight; events are not standing series
     expect(lineOf(estimate, "custom metrics").quantity).toBe(26);
     expect(lineOf(estimate, "custom metrics").monthlyUsd).toBeCloseTo(26 * 0.3, 9);
-    expect(lineOf(estimate, "PutMetricData (probes)").quantity).toBe(6 * MINUTES * 3 * 2);
-    expect(lineOf(estimate, "PutMetricData (probes)").monthlyUsd).toBeCloseTo(15.768, 9);
+    // Once a minute (the votes go to DynamoDB every round)
+    expect(lineOf(estimate, "PutMetricData (probes)").quantity).toBe(MINUTES * 3 * 2);
+    expect(lineOf(estimate, "PutMetricData (probes)").monthlyUsd).toBeCloseTo(2.628, 9);
     // Once a minute, each decider to its own region and to the other one
     expect(lineOf(estimate, "PutMetricData (deciders)").monthlyUsd).toBeCloseTo(MINUTES * 2 * 2 * 0.00001, 9);
-    // 6 rounds a minute × 2 deciders × 3 ProbeVotes series (one group of 2 targets per vantage)
-    expect(lineOf(estimate, "GetMetricData metrics requested")).toMatchObject({ quantity: 6 * MINUTES * 2 * 3 });
-    expect(lineOf(estimate, "GetMetricData metrics requested").monthlyUsd).toBeCloseTo(15.768, 9);
+    // 6 rounds a minute × 3 vantages × 2 control regions, one write unit each (an item under 1 KB)
+    expect(lineOf(estimate, "vote writes (probes)")).toMatchObject({
+      service: "DynamoDB",
+      quantity: 6 * MINUTES * 3 * 2,
+    });
+    expect(lineOf(estimate, "vote writes (probes)").monthlyUsd).toBeCloseTo(1.5768 * 0.625, 9);
+    // 6 rounds a minute × 2 deciders × 3 Queries (one per vantage), one read unit each (the window's items under 4 KB)
+    expect(lineOf(estimate, "vote reads (deciders)")).toMatchObject({ quantity: 6 * MINUTES * 2 * 3 });
+    expect(lineOf(estimate, "vote reads (deciders)").monthlyUsd).toBeCloseTo(1.5768 * 0.125, 9);
     expect(lineOf(estimate, "alarms (standard resolution)")).toMatchObject({ quantity: 36, monthlyUsd: 36 * 0.1 });
     // Half of the 20 notifications reach the second region's notifier, which asks the first region once each
     expect(lineOf(estimate, "DescribeAlarms (notifiers)")).toMatchObject({ quantity: 10, monthlyUsd: 10 * 0.00001 });
@@ -93,13 +100,13 @@ describe("cost model, example config, default profile", () => {
     expect(estimateCost(example(), prices, { signalEndpointType: "aws" }).dataPlaneUsd).toBe(27.32);
   });
 
-  it("totals $115.21 a month, $110.71 without the zone and queries, $46.82 of it the data-plane path", () => {
+  it("totals $87.49 a month, $82.99 without the zone and queries, $46.82 of it the data-plane path", () => {
     // Act
     const estimate = estimateCost(example(), prices);
     // Assess
-    expect(estimate.monthlyUsd).toBe(115.21);
-    expect(estimate.monitoringUsd).toBe(110.71);
-    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(68.39, 9);
+    expect(estimate.monthlyUsd).toBe(87.49);
+    expect(estimate.monitoringUsd).toBe(82.99);
+    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(40.67, 9);
     // 1 round + 5.5 s decider offset at best; 2 rounds + the offset at worst
     expect(estimate.detection).toMatchObject({ minSeconds: 4, maxSeconds: 14 });
   });
@@ -143,16 +150,16 @@ describe("cost model, profiles and Route 53's own health checks", () => {
     expect(native.options).toContain("string matching");
   });
 
-  it("makes economy's detection cost less than a tenth of the default and less than Route 53's own checks, trading 10 s rounds for 60 s; its data-plane path (one control region) costs $23.91 more", () => {
+  it("makes economy's detection cost less than a seventh of the default and less than Route 53's own checks, trading 10 s rounds for 60 s; its data-plane path (one control region) costs $23.91 more", () => {
     // Act
     const economy = estimateCost(example("economy"), prices);
     const standard = estimateCost(example(), prices);
     // Assess
     expect(economy.profile).toBe("economy");
-    expect(economy.monthlyUsd).toBe(33.79);
+    expect(economy.monthlyUsd).toBe(32.99);
     expect(economy.dataPlaneUsd).toBe(23.91);
     expect(economy.monthlyUsd - economy.dataPlaneUsd).toBeLessThan(route53NativeCost(example(), prices).monthlyUsd);
-    expect((economy.monitoringUsd - economy.dataPlaneUsd) * 10).toBeLessThan(
+    expect((economy.monitoringUsd - economy.dataPlaneUsd) * 7).toBeLessThan(
       standard.monitoringUsd - standard.dataPlaneUsd,
     );
     expect(economy.detection).toMatchObject({ minSeconds: 4, maxSeconds: 64 });
@@ -184,27 +191,31 @@ describe("cost model, profiles and Route 53's own health checks", () => {
 });
 
 describe("round counts", () => {
-  it("publishes one ProbeVotes datum and ProbeLatency per target per probe round, in one request per control region", () => {
+  it("writes one vote item per probe round and control region, and once a minute one ProbeVotes datum and ProbeLatency per target in one request", () => {
     // Act
     const counts = probeRoundCalls(example(), "eu-west-1");
     // Assess
     expect(counts.regions).toEqual(["us-east-2", "us-west-1"]);
     expect(counts.perRegion).toMatchObject({ putMetricDataCalls: 1, datums: 3 });
+    expect(counts.voteWrites).toMatchObject({ putItemCalls: 1, writeUnits: 1 });
+    expect(counts.voteWrites.itemBytes).toBeGreaterThan(50);
   });
 
-  it("drops ProbeLatency with the economy profile", () => {
-    expect(probeRoundCalls(example("economy")).perRegion.datums).toBe(1);
+  it("writes a vote item of 50 targets (the most a config takes) in one unit, and reads a window of them in two units per vantage", () => {
+    // Act
+    const votes = probeRoundCalls(scaled(50, 3)).voteWrites;
+    const reads = deciderRoundCalls(scaled(50, 3)).readUnits;
+    // Assess: "t49" and a BOOL are about 6 bytes an entry; the 200 s window's 20 items of about 300 B pass 4 KB
+    expect(votes.itemBytes).toBeGreaterThan(50 * 5);
+    expect(votes).toMatchObject({ putItemCalls: 1, writeUnits: 1 });
+    expect(reads).toBe(3 * 2);
   });
 
-  it("packs 17 targets into two ProbeVotes datums per round", () => {
-    expect(probeRoundCalls(scaled(17, 3, "economy")).perRegion.datums).toBe(2);
-  });
-
-  it("requests one metric per vantage and group of 16 targets per decider round, and sends its steady series once a minute", () => {
+  it("queries the votes once per vantage per decider round, and sends its steady series once a minute", () => {
     // Act
     const counts = deciderRoundCalls(example(), "us-east-2");
     // Assess
-    expect(counts).toMatchObject({ getMetricDataCalls: 1, metricsRequested: 3, route53Reads: 1 });
+    expect(counts).toMatchObject({ queryCalls: 3, readUnits: 3, route53Reads: 1 });
     expect(counts.perMinute["us-east-2"]).toMatchObject({ putMetricDataCalls: 1, datums: 3 });
     expect(counts.perMinute["us-west-1"]).toMatchObject({ putMetricDataCalls: 1, datums: 1 });
   });
@@ -216,10 +227,10 @@ describe("price list", () => {
     const list = readJsonFile(new URL("../../../../offline/cost/prices.json", import.meta.url), "price list") as {
       prices: Record<string, unknown>;
     };
-    delete list.prices["cloudwatch.getMetricData"];
+    delete list.prices["dynamodb.readRequest"];
     // Act + Assess
     expect(() => parsePrices(list)).toThrow(ValidationError);
-    expect(() => parsePrices(list)).toThrow(/prices\.cloudwatch\.getMetricData: is required/);
+    expect(() => parsePrices(list)).toThrow(/prices\.dynamodb\.readRequest: is required/);
   });
 
   it("says when each price was read and where to verify it", () => {

@@ -44,10 +44,11 @@ describe("public scenarios", () => {
     const { summary, timeline } = replay(scenario);
     expect(scenario.durationSeconds).toBeLessThanOrEqual(300);
     expect(summary).toMatchObject({ failovers: 1, failbacks: 1, finalWeights: { primary: 90, failover: 10 } });
-    // Down at 63 s: checked at 70 s, re-checked at 72 s, readable about a second later, applied 0.6 s after the decision.
+    // Down at 63 s: checked at 70 s, re-checked at 72 s, readable in the votes table as its write returns, decided in
+    // the next fast poll and applied 0.6 s after the decision (74.1 s; 76.1 s while votes went through CloudWatch).
     expect(timeline.map((e) => [e.at, e.weights.primary])).toEqual([
       [0, 90],
-      [76.1, 0],
+      [74.1, 0],
       // The ramp's records change at 164.1 s, but both deciders' drain signals clear only a round after the
       // records they read (the last at 174.1 s) and the checks answer "serve" 18 s later: by then (192.1 s) the
       // records are back at 90/10, so DNS never answers the 25% step of this short ramp.
