@@ -1,4 +1,5 @@
 import { MetricsBus } from "../functions/lib/aws/cloudwatch.ts";
+import { VoteTable } from "../functions/lib/aws/vote-table.ts";
 import type { DecisionMetrics } from "../functions/lib/metric-datums.ts";
 import { createHostedZone } from "../emulator/hosted-zone.ts";
 import { Route53Switcher } from "../functions/lib/aws/route53.ts";
@@ -12,10 +13,13 @@ import { seedMetricBacklog, type BacklogDatum } from "../emulator/metric-backlog
 /**
  * AWS calls, bytes and latency of one decider round against the moto emulator
  * (example config: 2 targets, 3 vantages, 2 control regions, 3-minute window):
- * read Route 53 + read the window from CloudWatch + publish the decider metrics
+ * read Route 53 + read the window of votes + publish the decider metrics
  * to both control regions; a switch round also writes weights and state in one
- * batch. Also GetMetricData latency once ~15k datums have accumulated in the
- * region (as in the drill), with the launcher's fast path and with stock moto.
+ * batch. The votes are read as deployed, from the votes table (one Query per
+ * vantage, in parallel: `steady*`, `switch*`), and as before issue 22, from
+ * CloudWatch (`cloudWatch*`). Also GetMetricData latency once ~15k datums have
+ * accumulated in the region (as in the drill), with the launcher's fast path
+ * and with stock moto, beside the votes table's read of a full window.
  */
 
 const WINDOW_SECONDS = 180;
@@ -27,6 +31,7 @@ interface Setup {
   config: FailoverConfig;
   switcher: Route53Switcher;
   bus: MetricsBus;
+  votes: VoteTable;
   stockBus: MetricsBus;
   stats: CallStats;
   now: number;
@@ -42,19 +47,26 @@ async function prepare(): Promise<Setup> {
   const stats = new CallStats();
   const switcher = new Route53Switcher(config, { endpoint: emulator.url, stats });
   const bus = new MetricsBus(config, { endpoint: emulator.url, stats });
+  const votes = new VoteTable(config, { endpoint: emulator.url, stats, now: () => Date.now() });
+  await votes.createTable("us-east-2");
   const stockBus = new MetricsBus(config, { endpoint: stock.url });
   await switcher.init();
   const now = Math.floor(Date.now() / 1000 / 10) * 10;
   // A full window of probe rounds from every vantage.
   for (let at = now - WINDOW_SECONDS; at <= now; at += config.probe.intervalSeconds) {
     for (const vantage of config.vantages) {
-      await bus.publishProbeRound({
+      const report = {
         vantage,
         at,
         voting: true,
         canary: { ok: true, latencyMs: 3 },
         results: config.targets.map((t) => ({ target: t.id, ok: true, latencyMs: 20 })),
-      });
+      };
+      await bus.publishProbeRound(report);
+      // Stamped just after its round, as a probe writes it.
+      await new VoteTable(config, { endpoint: emulator.url, now: () => (at + 1) * 1000 }).publishProbeRound(report, [
+        "us-east-2",
+      ]);
     }
   }
   await Promise.all([accumulate(emulator.url, config, now), accumulate(stock.url, config, now)]);
@@ -66,7 +78,7 @@ async function prepare(): Promise<Setup> {
       );
     }
   }
-  return { emulator, stock, config, switcher, bus, stockBus, stats, now };
+  return { emulator, stock, config, switcher, bus, votes, stockBus, stats, now };
 }
 
 /** Older datums, as a drill leaves behind, in the region the decider reads. */
@@ -108,6 +120,40 @@ function totals(stats: Record<string, OperationStats>) {
 }
 
 let flip = false;
+
+/**
+ * A steady round (read the zone and the votes at once, publish once a
+ * minute's metrics) and a switch round (the same reads, one batch of weights
+ * and state, the Switchover metric), counted and timed.
+ */
+async function rounds(
+  config: FailoverConfig,
+  switcher: Route53Switcher,
+  bus: MetricsBus,
+  stats: CallStats,
+  now: number,
+  readVotes: (at: number) => Promise<unknown>,
+) {
+  stats.reset();
+  let started = performance.now();
+  await Promise.all([switcher.read(), readVotes(now)]);
+  minute += 1;
+  await bus.publishDecision(decisionMetrics(config, now + minute * 60, false));
+  const steadyMs = performance.now() - started;
+  const steady = stats.snapshot();
+
+  stats.reset();
+  started = performance.now();
+  const [snapshot] = await Promise.all([switcher.read(), readVotes(now)]);
+  flip = !flip;
+  const primary = config.targets[0]!.id;
+  await switcher.apply(snapshot, {
+    weights: { [primary]: flip ? 0 : config.targets[0]!.weight },
+    state: { v: 1, memory: { drained: flip ? [primary] : [] }, switches: [] },
+  });
+  await bus.publishDecision(decisionMetrics(config, now + minute * 60 + 10, true));
+  return { steady, steadyMs, switching: stats.snapshot(), switchMs: performance.now() - started };
+}
 // Each run decides in a new minute, so its steady round is a minute's first (the one that publishes).
 let minute = 0;
 
@@ -116,49 +162,38 @@ export default {
   runs: 7,
   async run(): Promise<Record<string, number>> {
     prepared ??= prepare();
-    const { config, switcher, bus, stockBus, stats, now } = await prepared;
+    const { config, switcher, bus, votes, stockBus, stats, now } = await prepared;
+    const fromTable = (at: number) => votes.readWindow("us-east-2", at, WINDOW_SECONDS);
+    const fromCloudWatch = (at: number) => bus.readWindow("us-east-2", at, WINDOW_SECONDS);
+    const table = await rounds(config, switcher, bus, stats, now, fromTable);
+    const cloudWatch = await rounds(config, switcher, bus, stats, now, fromCloudWatch);
 
-    stats.reset();
     let started = performance.now();
-    await Promise.all([switcher.read(), bus.readWindow("us-east-2", now, WINDOW_SECONDS)]);
-    minute += 1;
-    await bus.publishDecision(decisionMetrics(config, now + minute * 60, false));
-    const steadyMs = performance.now() - started;
-    const steady = stats.snapshot();
-
-    stats.reset();
-    started = performance.now();
-    const [snapshot] = await Promise.all([switcher.read(), bus.readWindow("us-east-2", now, WINDOW_SECONDS)]);
-    flip = !flip;
-    const primary = config.targets[0]!.id;
-    await switcher.apply(snapshot, {
-      weights: { [primary]: flip ? 0 : config.targets[0]!.weight },
-      state: { v: 1, memory: { drained: flip ? [primary] : [] }, switches: [] },
-    });
-    await bus.publishDecision(decisionMetrics(config, now + minute * 60 + 10, true));
-    const switchMs = performance.now() - started;
-    const switching = stats.snapshot();
-
-    started = performance.now();
     await bus.readWindow("us-east-2", now, WINDOW_SECONDS);
-    const readWindowPatchedMs = performance.now() - started;
+    const readWindow15kDatumsPatchedMs = performance.now() - started;
     started = performance.now();
     await stockBus.readWindow("us-east-2", now, WINDOW_SECONDS);
-    const readWindowStockMs = performance.now() - started;
+    const readWindow15kDatumsStockMs = performance.now() - started;
+    started = performance.now();
+    await votes.readWindow("us-east-2", now, WINDOW_SECONDS);
+    const readWindowVoteTableMs = performance.now() - started;
 
     return {
-      steadyRoute53Reads: steady.ListResourceRecordSets?.calls ?? 0,
-      steadyCloudWatchReads: steady.GetMetricData?.calls ?? 0,
-      steadyCallsTotal: totals(steady).calls,
-      steadyKB: totals(steady).bytes / 1024,
-      steadyRoundMs: steadyMs,
-      switchRoute53Calls:
-        (switching.ListResourceRecordSets?.calls ?? 0) + (switching.ChangeResourceRecordSets?.calls ?? 0),
-      switchCallsTotal: totals(switching).calls,
-      switchKB: totals(switching).bytes / 1024,
-      switchRoundMs: switchMs,
-      readWindow15kDatumsPatchedMs: readWindowPatchedMs,
-      readWindow15kDatumsStockMs: readWindowStockMs,
+      steadyRoute53Reads: table.steady.ListResourceRecordSets?.calls ?? 0,
+      steadyVoteQueries: table.steady.Query?.calls ?? 0,
+      steadyCallsTotal: totals(table.steady).calls,
+      steadyKB: totals(table.steady).bytes / 1024,
+      steadyRoundMs: table.steadyMs,
+      switchCallsTotal: totals(table.switching).calls,
+      switchKB: totals(table.switching).bytes / 1024,
+      switchRoundMs: table.switchMs,
+      cloudWatchSteadyCallsTotal: totals(cloudWatch.steady).calls,
+      cloudWatchSteadyRoundMs: cloudWatch.steadyMs,
+      cloudWatchSwitchCallsTotal: totals(cloudWatch.switching).calls,
+      cloudWatchSwitchRoundMs: cloudWatch.switchMs,
+      readWindowVoteTableMs,
+      readWindow15kDatumsPatchedMs,
+      readWindow15kDatumsStockMs,
     };
   },
   /** Stops the emulators this benchmark started (bench/run.ts may call it; otherwise they end with the process). */

@@ -37,14 +37,18 @@ const config: FailoverConfig = {
 
 const baselineRssMB = process.memoryUsage().rss / 2 ** 20;
 const timings: number[] = [];
+const cpuMs: number[] = [];
 let failed = 0;
 for (let round = 0; round < 2; round++) {
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const report = await runProbeRound({ config, vantage: "us-east-1", at: round * 10 });
   timings.push(performance.now() - started);
+  const used = process.cpuUsage(cpu);
+  cpuMs.push((used.user + used.system) / 1000);
   failed += report.results.filter((result) => !result.ok).length + (targetCount - report.results.length);
 }
 const peakRssMB = process.resourceUsage().maxRSS / 1024;
 process.stdout.write(
-  `${JSON.stringify({ firstRoundMs: timings[0], nextRoundMs: timings[1], peakRssMB, baselineRssMB, failed })}\n`,
+  `${JSON.stringify({ firstRoundMs: timings[0], nextRoundMs: timings[1], nextRoundCpuMs: cpuMs[1], peakRssMB, baselineRssMB, failed })}\n`,
 );

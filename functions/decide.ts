@@ -5,6 +5,7 @@ import { alertAnnouncer } from "./lib/wiring/alert-announcer.ts";
 import { Route53Switcher } from "./lib/aws/route53.ts";
 import { ParameterStore } from "./lib/aws/ssm.ts";
 import { auditTrailFor } from "./lib/audit-trail.ts";
+import { practiceHistoryFor } from "./lib/practice-history.ts";
 import { systemClock } from "./lib/clock.ts";
 import { checkDecideEvent } from "./lib/decider/decide-event.ts";
 import { createDecideHandler } from "./lib/decider/decider.ts";
@@ -27,6 +28,7 @@ export const handler = async (event: unknown, context?: { getRemainingTimeInMill
     const config = configFromEnv();
     const controlRegion = process.env.FAILOVER_CONTROL_REGION || process.env.AWS_REGION || "";
     const dryRun = config.dryRun || process.env.FAILOVER_DRY_RUN === "1";
+    const metrics = new MetricsBus(config);
     const decider = createDecideHandler({
       config,
       controlRegion,
@@ -34,7 +36,7 @@ export const handler = async (event: unknown, context?: { getRemainingTimeInMill
       switcher: new Route53Switcher(config),
       bus: voteChannel(
         new VoteTable(config, { onRejected: (rejected) => defaultLog.warn("vote not counted", { ...rejected }) }),
-        new MetricsBus(config),
+        metrics,
       ),
       signals: new SignalStore(
         config,
@@ -43,6 +45,7 @@ export const handler = async (event: unknown, context?: { getRemainingTimeInMill
       dryRun,
       announce: alertAnnouncer(controlRegion, defaultLog),
       audit: auditTrailFor(config, controlRegion),
+      ...(config.practice ? { practiceHistory: practiceHistoryFor(config), alarms: metrics } : {}),
     });
     wired = { decider, budgetMs: deciderBudgetMs(config) };
   }

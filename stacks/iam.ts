@@ -4,6 +4,7 @@ import { CANARY_ALARM_REGION, canaryAlarmName } from "../functions/lib/dataplane
 import { normalizeDnsName } from "../functions/lib/dns-name.ts";
 import { leaseRecordName } from "../functions/lib/lease.ts";
 import { auditParameterName } from "../functions/lib/audit-trail.ts";
+import { practicePath } from "../functions/lib/practice-history.ts";
 import { slackWebhookParameterName } from "../functions/lib/slack/webhook.ts";
 import { slackTestParameterName } from "../functions/lib/slack/slack-test.ts";
 import { slackParameterNames } from "../functions/lib/slack-command/secrets.ts";
@@ -119,6 +120,26 @@ export function deciderPermissions(config: FailoverConfig, region: string): Perm
     putMetricsStatement(config),
     { actions: ["cloudwatch:GetMetricData"], resources: ["*"] },
     { actions: ["dynamodb:Query"], resources: [voteTableArn(config, region)] },
+    ...practiceStatements(config),
+  ];
+}
+
+/**
+ * Practice runs (config `practice`): the deciders read the practice alarms' states (those alarms only) and
+ * keep each run's record in every control region (functions/lib/practice-history.ts). None without practice runs.
+ */
+export function practiceStatements(config: FailoverConfig): PermissionStatement[] {
+  const practice = config.practice;
+  if (practice === undefined) return [];
+  const alarms = [...practice.blockingAlarms, ...practice.outcomeAlarms].map(
+    (alarm) => `arn:${partitionOf(alarm.region)}:cloudwatch:${alarm.region}:*:alarm:${alarm.name}`,
+  );
+  const records = config.controlRegions.map(
+    (region) => `arn:${partitionOf(region)}:ssm:${region}:*:parameter${practicePath(config.name)}/*`,
+  );
+  return [
+    { actions: ["cloudwatch:DescribeAlarms"], resources: [...new Set(alarms)] },
+    { actions: ["ssm:GetParameter", "ssm:PutParameter"], resources: records },
   ];
 }
 

@@ -1,6 +1,7 @@
 import { formatWeights } from "../../functions/lib/policy/weights.ts";
 import {
   POLICIES,
+  SCENARIO_EPOCH,
   formatRate,
   replay,
   type PolicyName,
@@ -12,6 +13,7 @@ import { configPathFor, loadScenario, type Scenario } from "../../offline/scenar
 import { parseArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
 import { renderTable } from "../../functions/lib/table.ts";
+import type { PracticeRecord } from "../../functions/lib/policy/practice-record.ts";
 
 const usage = `Usage: failover replay <scenario.json> [--config <file>] [--policy default|route53-native|none] [--compare] [--json]
 
@@ -122,13 +124,33 @@ function runText(scenario: Scenario, result: ReplayResult): string {
   const expectations = result.summary.expectations
     .map((e) => `  ${e.ok ? "ok  " : "FAIL"}  ${e.name}: ${e.detail}`)
     .join("\n");
+  const practice = result.summary.practiceRuns;
   return [
     header(scenario),
     `Policy ${result.summary.policy}, weight changes:\n${timeline}`,
+    ...(practice.length === 0 ? [] : [`Practice runs (exercises, not incidents):\n${practiceTable(practice)}`]),
     renderTable(figures(result.summary, ids)),
     `Expectations:\n${expectations || "  (none)"}\n`,
     `Result: ${result.summary.ok ? "ok" : "FAILED"}\n`,
   ].join("\n");
+}
+
+/** Each practice run with its times in scenario seconds. */
+function practiceTable(records: readonly PracticeRecord[]): string {
+  const at = (epoch: number | undefined) => (epoch === undefined ? "-" : offset(epoch - SCENARIO_EPOCH));
+  const rows = records.map((r) => [
+    r.target,
+    r.outcome,
+    at(r.times.drainDecided ?? r.startedAt),
+    at(r.times.dnsChanged),
+    at(r.times.restoreDecided),
+    at(r.times.restoreDnsChanged),
+    r.reason,
+  ]);
+  return renderTable([
+    ["target", "outcome", "drain decided", "drain in DNS", "restore decided", "restore in DNS", "reason"],
+    ...rows,
+  ]);
 }
 
 function compareText(scenario: Scenario, results: ReplayResult[]): string {

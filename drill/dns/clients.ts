@@ -2,6 +2,7 @@ import { promises as dns } from "node:dns";
 import { Agent, request as httpRequest } from "node:http";
 import type { Socket } from "node:net";
 import type { ClientClock } from "../clients.ts";
+import type { LagMonitor } from "../lag-monitor.ts";
 import { CLIENT_KINDS, type ClientKind, type ResolverProfile } from "../../offline/replay/client-kinds.ts";
 
 /** One request of a real-DNS client. */
@@ -34,7 +35,12 @@ export interface RealDnsClientsOptions {
   requestIntervalSeconds?: number;
   /** A request's timeout, virtual ms. @default 10000 */
   timeoutMs?: number;
+  /** Stalls of this process are not the region's latency (as the modelled clients). @default none discounted */
+  lag?: LagMonitor | undefined;
 }
+
+/** How late (virtual ms) a request may start before its slot is skipped. */
+const LATE_MS = 3000;
 
 /** What one client holds between requests. */
 interface ClientState {
@@ -67,10 +73,12 @@ export class RealDnsClients {
     const perGroup = this.options.perGroup ?? 8;
     const groups = this.options.resolvers.flatMap((resolver) => CLIENT_KINDS.map((kind) => ({ kind, resolver })));
     const count = groups.length * perGroup;
+    // A resolver's clients of the four kinds sit a quarter interval apart, so its cache refills at any phase.
+    const resolvers = this.options.resolvers.length;
+    const phase = (g: number, i: number) =>
+      ((g % CLIENT_KINDS.length) * resolvers + Math.floor(g / CLIENT_KINDS.length)) * perGroup + i;
     this.loops = groups.flatMap((group, g) =>
-      Array.from({ length: perGroup }, (_, i) =>
-        this.run(group.kind, group.resolver, g * perGroup + i, count, untilMs),
-      ),
+      Array.from({ length: perGroup }, (_, i) => this.run(group.kind, group.resolver, phase(g, i), count, untilMs)),
     );
   }
 
@@ -97,7 +105,11 @@ export class RealDnsClients {
       await clock.sleepUntil(next);
       const now = clock.now();
       if (clock.isStopped || now >= untilMs) return;
+      const late = now - next;
       next += intervalMs;
+      // A stall of this process left the slot behind: skip it rather than send with every other late client at
+      // once, which would refill every resolver's cache at the same moment (real clients keep their own phases).
+      if (late > LATE_MS) continue;
       if (this.needsLookup(kind, state, now)) await this.lookup(kind, resolver.port, state, now);
       this.track(this.send(kind, resolver.profile, state, now));
     }
@@ -146,10 +158,23 @@ export class RealDnsClients {
       agent = state.agent;
       state.connected = true;
     }
+    const timeoutMs = this.options.clock.toWallMs(this.options.timeoutMs ?? 10_000);
+    const started = performance.now();
+    const lag = this.options.lag;
+    // The timeout counts this process's own time only (LagMonitor.waitOwn): a stall alone never times a request out.
+    const deadline = (fire: () => void) => {
+      if (lag === undefined) {
+        const timer = setTimeout(fire, Math.max(1, Math.ceil(timeoutMs)));
+        return () => clearTimeout(timer);
+      }
+      const wait = lag.waitOwn(started, timeoutMs);
+      void wait.done.then(fire);
+      return () => wait.cancel();
+    };
     const result = await get(
       `${this.options.urlFor(target)}/api/session`,
       agent,
-      this.options.clock.toWallMs(this.options.timeoutMs ?? 10_000),
+      deadline,
       // The kept-alive connection broke (reset, refused, closed by the server): resolve before the next request.
       () => {
         if (agent === state.agent) state.connected = false;
@@ -165,7 +190,7 @@ const hooked = new WeakSet<Socket>();
 function get(
   url: string,
   agent: Agent,
-  timeoutMs: number,
+  deadline: (fire: () => void) => () => void,
   onClose: () => void,
 ): Promise<{ ok: boolean; target?: string | undefined }> {
   return new Promise((resolve) => {
@@ -173,7 +198,7 @@ function get(
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.on("end", () => {
-        clearTimeout(timer);
+        cancel();
         let target: string | undefined;
         try {
           target = (JSON.parse(Buffer.concat(chunks).toString("utf8")) as { target?: string }).target;
@@ -184,7 +209,7 @@ function get(
       });
       response.on("error", () => resolve({ ok: false }));
     });
-    const timer = setTimeout(() => request.destroy(new Error("timeout")), Math.max(1, Math.ceil(timeoutMs)));
+    const cancel = deadline(() => request.destroy(new Error("timeout")));
     request.on("socket", (socket) => {
       // A kept-alive socket serves many requests: listen for its close once.
       if (hooked.has(socket)) return;
@@ -192,7 +217,7 @@ function get(
       socket.once("close", onClose);
     });
     request.on("error", () => {
-      clearTimeout(timer);
+      cancel();
       onClose();
       resolve({ ok: false });
     });

@@ -21,7 +21,9 @@ export function dnsSummary(
       faults: scenario.faults,
       durationSeconds: scenario.durationSeconds,
       answers: section.answerChanges.map((change) => ({ at: change.atSecond, shares: change.shares })),
-      ttlSeconds: section.ttlSeconds,
+      // A resolver counts TTLs in whole seconds and serves an entry through its last second: it holds the
+      // served TTL plus half a wall second on average, which the compressed clock stretches (10 s at 20x).
+      ttlSeconds: (section.servedTtlSeconds + 0.5) * (section.ttlSeconds / section.servedTtlSeconds),
       intervalSeconds: section.requestIntervalSeconds,
     },
     section.profiles,

@@ -1,6 +1,8 @@
+import { promises as dns } from "node:dns";
 import { sameShares } from "../../functions/lib/dataplane/answers.ts";
 import type { Weights } from "../../functions/lib/types.ts";
 import type { ClientClock } from "../clients.ts";
+import type { LagMonitor } from "../lag-monitor.ts";
 import { targetAddresses, weightedAnswers } from "./answers.ts";
 import { RESOLVER_PROFILES, type ResolverProfile } from "../../offline/replay/client-kinds.ts";
 import { RealDnsClients } from "./clients.ts";
@@ -26,15 +28,17 @@ export interface RealDnsOptions {
   urlFor: (target: string) => string;
   /** What Route 53 answers now (answer shares by target; the drill's Route 53 view). */
   answers: () => Promise<Weights>;
+  /** Stalls of this process, discounted from the clients' timeouts. @default none */
+  lag?: LagMonitor | undefined;
   /** Told of a failed answer update (the drill's problem list). @default ignored */
   problem?: (text: string) => void;
   /** Registers a process to stop at the end, by its pid (the drill session's `startedProcess`). */
   started: (name: string, pid: number, stop: () => Promise<unknown>) => void;
   /** Resolver profiles to run. @default all of {@link RESOLVER_PROFILES} */
   profiles?: readonly ResolverProfile[];
-  /** unbound instances per profile (each caches on its own, as separate resolvers do). @default 3 */
+  /** unbound instances per profile (each caches on its own, as separate resolvers do). @default 6 */
   resolversPerProfile?: number;
-  /** Clients of each kind behind each resolver. @default 2 */
+  /** Clients of each kind behind each resolver. @default 1 */
   perResolver?: number;
   /** Virtual seconds between one client's requests. @default 15 */
   requestIntervalSeconds?: number;
@@ -84,7 +88,7 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
   const served = Math.max(1, Math.round(options.ttlSeconds / options.speed));
   const seconds = (s: number) => Math.max(1, Math.round(s / options.speed));
   const profiles = options.profiles ?? RESOLVER_PROFILES;
-  const perProfile = options.resolversPerProfile ?? 3;
+  const perProfile = options.resolversPerProfile ?? 6;
   const resolvers = await Promise.all(
     profiles.flatMap((profile) =>
       Array.from({ length: perProfile }, () =>
@@ -99,8 +103,9 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
     authoritative.setAnswers(options.name, served, weightedAnswers(shares, addresses));
   const first = await options.answers();
   await publish(first);
+  await staggerCaches(resolvers, options.name, served);
   const changes: AnswerChange[] = [{ at: options.startMs, shares: first }];
-  const perResolver = options.perResolver ?? 2;
+  const perResolver = options.perResolver ?? 1;
   const requestIntervalSeconds = options.requestIntervalSeconds ?? 15;
   const clients = new RealDnsClients({
     clock: options.clock,
@@ -112,6 +117,7 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
     speed: options.speed,
     perGroup: perResolver,
     requestIntervalSeconds,
+    lag: options.lag,
   });
   let publisher: Promise<void> = Promise.resolve();
   return {
@@ -152,6 +158,28 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
       }),
     }),
   };
+}
+
+/**
+ * Fills each resolver's cache at its own phase of the TTL: a profile's
+ * resolvers, asked one after the other TTL/n apart. Started cold together,
+ * every cache would expire within the clients' first interval of each other
+ * (0.75 s at 20x, against a 3 s TTL) and flip as one; real resolvers'
+ * caches expire at unrelated moments.
+ */
+async function staggerCaches(resolvers: readonly Resolver[], name: string, ttlSeconds: number): Promise<void> {
+  const profiles = [...new Set(resolvers.map((resolver) => resolver.profile))];
+  await Promise.all(
+    profiles.map(async (profile) => {
+      const mine = resolvers.filter((resolver) => resolver.profile === profile);
+      for (const resolver of mine) {
+        const lookup = new dns.Resolver({ timeout: 1000, tries: 2 });
+        lookup.setServers([`127.0.0.1:${resolver.port}`]);
+        await lookup.resolve4(name).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, (ttlSeconds * 1000) / mine.length));
+      }
+    }),
+  );
 }
 
 /** Every 200 ms of wall time: what Route 53 answers now; a change goes to PowerDNS at once and is dated. */

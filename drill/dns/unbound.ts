@@ -56,6 +56,11 @@ export async function startResolver(
         "verbosity: 0",
         "do-ip6: no",
         "num-threads: 1",
+        // One record name: small caches keep a dozen resolvers light.
+        "msg-cache-size: 1m",
+        "rrset-cache-size: 1m",
+        "key-cache-size: 1m",
+        "neg-cache-size: 1m",
         // The authoritative server is on loopback; the iterator alone (no validator, no trust anchor to fetch).
         "do-not-query-localhost: no",
         'module-config: "iterator"',

@@ -12,7 +12,7 @@ import type { DrillParts } from "./start-parts.ts";
  */
 export function startRealDnsPart(
   session: DrillSession,
-  parts: Pick<DrillParts, "config" | "dataPlane" | "switchers" | "targetIds">,
+  parts: Pick<DrillParts, "config" | "dataPlane" | "switchers" | "targetIds" | "lag">,
   clientPaths: ReadonlyMap<string, string>,
 ): Promise<RealDns> {
   const { config, dataPlane, switchers } = parts;
@@ -28,6 +28,7 @@ export function startRealDnsPart(
     targetIds: parts.targetIds,
     urlFor: (target) => clientPaths.get(target) ?? "",
     answers: async () => dataPlane.evaluator.answerShares((await switchers.client.read()).weights, clock.now()),
+    lag: parts.lag,
     problem: (text) => session.problem(text),
     started: (name, pid, stop) => session.startedProcess(name, pid, stop),
   });

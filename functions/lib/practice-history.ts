@@ -31,6 +31,8 @@ export interface PracticeHistory {
   write(record: PracticeRecord): Promise<string[]>;
   /** Every record, newest first: per run the furthest along of the regions' copies. */
   list(): Promise<PracticeListing>;
+  /** The record of one run (the furthest along of the regions' copies), or undefined. Never throws. */
+  read(id: string): Promise<PracticeRecord | undefined>;
 }
 
 /** How far along a record is: an ended run over a pending one, more measured times over fewer. */
@@ -70,6 +72,22 @@ export class ParameterPracticeHistory implements PracticeHistory {
       }),
     );
     return results.filter((problem) => problem !== undefined);
+  }
+
+  async read(id: string): Promise<PracticeRecord | undefined> {
+    const name = `${practicePath(this.configName)}/${id}`;
+    const copies = await Promise.all(
+      [...this.stores.values()].map((store) =>
+        store.get(name).then(
+          (value) => (value === undefined ? undefined : parseStored(value)),
+          () => undefined,
+        ),
+      ),
+    );
+    return copies.reduce<PracticeRecord | undefined>(
+      (best, copy) => (copy !== undefined && (best === undefined || progress(copy) > progress(best)) ? copy : best),
+      undefined,
+    );
   }
 
   async list(): Promise<PracticeListing> {

@@ -360,6 +360,7 @@ function costUsage(config: FailoverConfig, prices: PriceTable, a: CostAssumption
     logBytes,
     interRegionBytes,
     checkBytes,
+    practice: config.practice,
   };
 }
 
@@ -408,6 +409,27 @@ function lambdaCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsage): 
   ];
 }
 
+/**
+ * Practice runs (config `practice`): each decider reads the practice alarms, one DescribeAlarms per alarm
+ * region, in every round while a run is in progress (functions/lib/policy/practice.ts alarmsNeeded), and in
+ * the round that starts it. Their records are standard SSM parameters (no charge at standard throughput).
+ */
+function practiceCosts(prices: PriceTable, usage: CostUsage): CostLine[] {
+  const { practice, minutes, controls, deciderPlan } = usage;
+  if (practice === undefined) return [];
+  const runs = minutes / (practice.every === "week" ? 7 * 1440 : 1440);
+  const regions = new Set([...practice.blockingAlarms, ...practice.outcomeAlarms].map((alarm) => alarm.region)).size;
+  const roundsPerRun = (practice.durationMinutes + 1) * deciderPlan.rounds;
+  return [
+    line(prices, "cloudwatch.putMetricData", {
+      service: "CloudWatch",
+      item: "DescribeAlarms (practice runs)",
+      quantity: runs * roundsPerRun * regions * controls,
+      basis: `${runs.toFixed(1)} runs a month × ${roundsPerRun} rounds each (${practice.durationMinutes} min and the start) × ${regions} alarm region${regions > 1 ? "s" : ""} × ${controls} decider${controls > 1 ? "s" : ""}`,
+    }),
+  ];
+}
+
 /** CloudWatch: custom metrics, PutMetricData, DescribeAlarms, alarms and log ingestion. */
 function cloudWatchCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsage): CostLine[] {
   const {
@@ -453,6 +475,7 @@ function cloudWatchCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsag
           }),
         ]
       : []),
+    ...practiceCosts(prices, usage),
     line(prices, "cloudwatch.alarm.standard", {
       service: "CloudWatch",
       item: "alarms (standard resolution)",

@@ -14,6 +14,8 @@ export interface ConvergenceFigures {
   seconds: Record<"p50" | "p90" | "p99" | "p100", number | null>;
   /** Share of the requests still going by the old answers at 1x, 2x and 5x the TTL (null: past the span). */
   oldShare: Record<"ttl1" | "ttl2" | "ttl5", number | null>;
+  /** Share of all requests of the first TTL after the change that still went by the old answers (null: span shorter). */
+  oldShareWithinTtl: number | null;
 }
 
 /**
@@ -65,7 +67,10 @@ export function convergenceFigures(
   };
   const [p50, p90, p99, p100] = CONVERGED_AT.map(reached);
   const [ttl1, ttl2, ttl5] = TTL_MULTIPLES.map(oldAt);
+  const firstTtlEnd = atMs + ttlSeconds * 1000;
+  const firstTtl = firstTtlEnd <= spanEndMs ? progressIn(atMs, firstTtlEnd) : null;
   return {
+    oldShareWithinTtl: firstTtl === null ? null : Math.round((1 - firstTtl) * 10_000) / 10_000,
     seconds: { p50: p50 ?? null, p90: p90 ?? null, p99: p99 ?? null, p100: p100 ?? null },
     oldShare: { ttl1: ttl1 ?? null, ttl2: ttl2 ?? null, ttl5: ttl5 ?? null },
   };

@@ -27,7 +27,7 @@ import {
   type RetryOptions,
   type RetrySettings,
 } from "./retry.ts";
-import { callBytesOf, CallStats } from "./stats.ts";
+import { CallStats, clientsPerRegion, tallied } from "./stats.ts";
 import { requireSdk } from "./require-sdk.ts";
 
 /** The SDK, loaded with the adapter: every function that imports this module calls CloudWatch each invocation. */
@@ -90,7 +90,6 @@ export class MetricsBus {
   /** Calls and bytes per CloudWatch operation, all regions together. */
   readonly stats: CallStats;
   private readonly retry: RetrySettings;
-  private readonly clients = new Map<string, CloudWatchClient>();
   private readonly clientFor: (region: string) => CloudWatchClient;
   /** How targets map to ProbeVotes bits (../probe-votes.ts). */
   private readonly voteGroups: VoteGroup[];
@@ -114,15 +113,7 @@ export class MetricsBus {
           ...(endpointOverride(regional) !== undefined ? { disableRequestCompression: true } : {}),
         });
       });
-    this.clientFor = (region) => {
-      let client = this.clients.get(region);
-      if (!client) {
-        client = make(region);
-        this.stats.attachTo(client);
-        this.clients.set(region, client);
-      }
-      return client;
-    };
+    this.clientFor = clientsPerRegion(make, this.stats);
   }
 
   /**
@@ -322,6 +313,51 @@ export class MetricsBus {
   }
 
   /**
+   * The states of the practice runs' alarms (config `practice`), by
+   * `region:name`: one DescribeAlarms per region (at most 100 names each).
+   * An alarm that does not exist, or whose region does not answer within
+   * `timeoutMs`, is left out (unreadable: the practice step refuses a start
+   * on it and cannot call a run SUCCEEDED). Never throws.
+   */
+  async practiceAlarms(
+    alarms: readonly { name: string; region: string }[],
+    options: { timeoutMs?: number } = {},
+  ): Promise<Record<string, AlarmStateValue>> {
+    const timeoutMs = options.timeoutMs ?? ALARM_STATE_TIMEOUT_MS;
+    const bounded = { ...this.retry, budgetMs: timeoutMs, attemptTimeoutMs: timeoutMs };
+    const regions = [...new Set(alarms.map((alarm) => alarm.region))];
+    const states: Record<string, AlarmStateValue> = {};
+    await Promise.all(
+      regions.map(async (region) => {
+        const names = [...new Set(alarms.filter((alarm) => alarm.region === region).map((alarm) => alarm.name))];
+        try {
+          const output = await this.call(
+            region,
+            "DescribeAlarms",
+            (signal) =>
+              this.clientFor(region).send(new DescribeAlarmsCommand({ AlarmNames: names.slice(0, 100) }), {
+                abortSignal: signal,
+              }),
+            undefined,
+            bounded,
+          );
+          const found = [...(output.MetricAlarms ?? []), ...(output.CompositeAlarms ?? [])];
+          for (const alarm of Array.isArray(found) ? found : [])
+            if (
+              alarm.AlarmName !== undefined &&
+              names.includes(alarm.AlarmName) &&
+              alarmStates.has(alarm.StateValue ?? "")
+            )
+              states[`${region}:${alarm.AlarmName}`] = alarm.StateValue as AlarmStateValue;
+        } catch {
+          // Unreadable: left out, and the practice step treats it as such.
+        }
+      }),
+    );
+    return states;
+  }
+
+  /**
    * The metric alarm `alarmName` in `region` as its settings read (the
    * fields a {@link CanaryAlarmSpec} has), or undefined when there is none.
    */
@@ -467,25 +503,9 @@ export class MetricsBus {
     tally?: { calls: number; bytes: number },
     retry: RetrySettings = this.retry,
   ): Promise<T> {
-    const counted = async (signal: AbortSignal) => {
-      try {
-        const output = await send(signal);
-        count(tally, output);
-        return output;
-      } catch (error) {
-        count(tally, error);
-        throw error;
-      }
-    };
+    const counted = (signal: AbortSignal) => tallied(tally, () => send(signal));
     return withRetry(counted, retry, (giveUp) => cloudWatchFailure(region, operation, giveUp));
   }
-}
-
-function count(tally: { calls: number; bytes: number } | undefined, outputOrError: unknown): void {
-  if (!tally) return;
-  const bytes = callBytesOf(outputOrError);
-  tally.calls += 1;
-  tally.bytes += bytes.requestBytes + bytes.responseBytes;
 }
 
 /** A CloudWatchError for an answer that lacks what the operation promises. */

@@ -125,3 +125,44 @@ function contentLength(headers: Record<string, string | undefined> | undefined):
   const parsed = Number(value);
   return Number.isFinite(parsed) ? parsed : 0;
 }
+
+/** Calls (HTTP attempts) and request plus response bytes an adapter exchanged with one region: a RegionResult's counts. */
+export interface CallTally {
+  calls: number;
+  bytes: number;
+}
+
+/** Runs one attempt of a call, adding it (answered or failed) and its bytes to `tally` when there is one. */
+export async function tallied<T>(tally: CallTally | undefined, send: () => Promise<T>): Promise<T> {
+  const add = (outputOrError: unknown) => {
+    if (!tally) return;
+    const bytes = callBytesOf(outputOrError);
+    tally.calls += 1;
+    tally.bytes += bytes.requestBytes + bytes.responseBytes;
+  };
+  try {
+    const output = await send();
+    add(output);
+    return output;
+  } catch (error) {
+    add(error);
+    throw error;
+  }
+}
+
+/** An adapter's client for each region: made on first use with `make`, counted into `stats`, then reused. */
+export function clientsPerRegion<Client extends Parameters<CallStats["attachTo"]>[0]>(
+  make: (region: string) => Client,
+  stats: CallStats,
+): (region: string) => Client {
+  const clients = new Map<string, Client>();
+  return (region) => {
+    let client = clients.get(region);
+    if (!client) {
+      client = make(region);
+      stats.attachTo(client);
+      clients.set(region, client);
+    }
+    return client;
+  };
+}

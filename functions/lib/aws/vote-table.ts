@@ -15,7 +15,7 @@ import {
   type RetryOptions,
   type RetrySettings,
 } from "./retry.ts";
-import { callBytesOf, CallStats } from "./stats.ts";
+import { CallStats, clientsPerRegion, tallied } from "./stats.ts";
 import { requireSdk } from "./require-sdk.ts";
 
 /** The SDK, loaded with the adapter: probes write and deciders read votes every round. */
@@ -83,7 +83,6 @@ const MAX_QUERY_PAGES = 20;
 export class VoteTable {
   readonly stats: CallStats;
   private readonly retry: RetrySettings;
-  private readonly clients = new Map<string, DynamoDBClient>();
   private readonly clientFor: (region: string) => DynamoDBClient;
   private readonly table: string;
   private readonly targets: ReadonlySet<string>;
@@ -106,15 +105,7 @@ export class VoteTable {
         new dynamo.DynamoDBClient(
           clientConfig(region, { ...options, endpoint: options.endpointFor?.(region) ?? options.endpoint }),
         ));
-    this.clientFor = (region) => {
-      let client = this.clients.get(region);
-      if (!client) {
-        client = make(region);
-        this.stats.attachTo(client);
-        this.clients.set(region, client);
-      }
-      return client;
-    };
+    this.clientFor = clientsPerRegion(make, this.stats);
   }
 
   /**
@@ -318,25 +309,9 @@ export class VoteTable {
     send: (signal: AbortSignal) => Promise<T>,
     tally?: { calls: number; bytes: number },
   ): Promise<T> {
-    const counted = async (signal: AbortSignal) => {
-      try {
-        const output = await send(signal);
-        count(tally, output);
-        return output;
-      } catch (error) {
-        count(tally, error);
-        throw error;
-      }
-    };
+    const counted = (signal: AbortSignal) => tallied(tally, () => send(signal));
     return withRetry(counted, this.retry, (giveUp) => voteTableFailure(region, operation, giveUp));
   }
-}
-
-function count(tally: { calls: number; bytes: number } | undefined, outputOrError: unknown): void {
-  if (!tally) return;
-  const bytes = callBytesOf(outputOrError);
-  tally.calls += 1;
-  tally.bytes += bytes.requestBytes + bytes.responseBytes;
 }
 
 function isConditionFailed(error: unknown): boolean {

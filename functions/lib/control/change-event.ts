@@ -3,6 +3,7 @@ import { attributionOf, type Attribution } from "../audit-trail.ts";
 import type { OverrideLease } from "../lease.ts";
 import type { Decision } from "../policy/decide.ts";
 import type { PolicyMemory } from "../policy/memory.ts";
+import type { PracticeChange } from "../policy/practice.ts";
 import { normalWeights, pickWeights } from "../policy/weights.ts";
 import type { FailoverEvent, LeaseSummary } from "../slack/failover-event.ts";
 import { votesOf } from "../state-document.ts";
@@ -59,6 +60,8 @@ export function roundEvent(change: RoundChange): FailoverEvent | undefined {
       ...(ended ? { lease: leaseSummary({ ...ended, ...attributionOf(undefined), ...change.leaseAttribution }) } : {}),
     };
   }
+  if ((decision.kind === "practice-start" || decision.kind === "practice-end") && decision.practice !== undefined)
+    return practiceEvent(base, decision.practice);
   if (!change.switched) return undefined;
   const votes = votesOf(decision.verdicts);
   const drained = decision.changes.find((moved) => moved.direction === "drain");
@@ -117,6 +120,24 @@ export function roundEvent(change: RoundChange): FailoverEvent | undefined {
       ? leaseSummary({ ...change.lease, ...attributionOf(undefined), ...change.leaseAttribution })
       : undefined;
   return { ...base, kind: "shift", ...(active ? { lease: active } : { votes }) };
+}
+
+/**
+ * The Slack event of a practice run's start or end (a skip is only recorded), built on a round's event
+ * fields: the run's own reason, its target, and once ended its outcome and length.
+ */
+export function practiceEvent(base: Omit<FailoverEvent, "kind">, change: PracticeChange): FailoverEvent | undefined {
+  if (change.kind === "skip") return undefined;
+  const { run } = change;
+  const practice = { id: run.id, by: run.by, percent: run.percent, startedAt: run.since, until: run.until };
+  if (change.kind === "start") return { ...base, kind: "practice-started", target: run.target, practice };
+  return {
+    ...base,
+    kind: "practice-ended",
+    target: run.target,
+    reason: `${change.outcome}: ${change.reason}`,
+    practice: { ...practice, outcome: change.outcome, seconds: Math.max(0, Math.round(change.at - run.since)) },
+  };
 }
 
 /** What a person's change did, as {@link manualChangeEvent} needs it. */

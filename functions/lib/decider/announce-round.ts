@@ -1,11 +1,12 @@
 import { attributionOf } from "../audit-trail.ts";
 import type { RegionResult } from "../region-result.ts";
-import { roundEvent } from "../control/change-event.ts";
+import { practiceEvent, roundEvent } from "../control/change-event.ts";
 import { describeShift } from "../control/zone-change.ts";
 import { leaseActive } from "../lease.ts";
 import type { DecisionMetrics } from "../metric-datums.ts";
 import type { Decision } from "../policy/decide.ts";
-import { sameWeights } from "../policy/weights.ts";
+import { applyPracticeChange } from "../policy/practice-record.ts";
+import { normalWeights, sameWeights } from "../policy/weights.ts";
 import type { FailoverEvent } from "../slack/failover-event.ts";
 import { votesOf } from "../state-document.ts";
 import type { Weights } from "../types.ts";
@@ -84,8 +85,49 @@ export async function announceRound(deps: RoundDeps, reads: RoundReads, applied:
     ...(signals ? { signals } : {}),
   };
   logDecision(deps, outcome, final);
-  await announceAndPublish(deps, outcome, decided, reads.store?.failedThisRound() ?? []);
+  await Promise.all([
+    announceAndPublish(deps, outcome, decided, reads.store?.failedThisRound() ?? []),
+    recordPractice(deps, outcome, final),
+    announceEndedRun(deps, outcome, final),
+  ]);
   return outcome;
+}
+
+/**
+ * A practice run's start, end or skip goes to the history, by the writer
+ * whose write carried it (as an announcement: once for the two deciders).
+ * Its record's problems are logged, never fail the round.
+ */
+async function recordPractice(deps: RoundDeps, outcome: RoundOutcome, decision: Decision): Promise<void> {
+  const change = decision.practice;
+  if (change === undefined || deps.practiceHistory === undefined || deps.dryRun || !outcome.applied) return;
+  const prior = change.kind === "end" ? await deps.practiceHistory.read(change.run.id) : undefined;
+  const problems = await deps.practiceHistory.write(applyPracticeChange(change, prior));
+  for (const problem of problems) deps.log.warn("practice record not stored everywhere", { problem });
+}
+
+/**
+ * A run ended by a real failover decision: the round announces the incident (a drain, a fail-open), and the
+ * run's end is told apart, once, by the same writer.
+ */
+async function announceEndedRun(deps: RoundDeps, outcome: RoundOutcome, decision: Decision): Promise<void> {
+  const change = decision.practice;
+  if (change?.kind !== "end" || decision.kind === "practice-end" || deps.announce === undefined) return;
+  if (deps.dryRun || !outcome.applied) return;
+  const event = practiceEvent(
+    {
+      type: "regional-failover.event",
+      v: 1,
+      at: outcome.at,
+      by: { mode: "automatic", controlRegion: deps.controlRegion },
+      reason: decision.reason,
+      from: outcome.from,
+      to: outcome.weights,
+      normal: normalWeights(deps.config.targets),
+    },
+    change,
+  );
+  if (event !== undefined) await deps.announce(event);
 }
 
 /** What the round announces: nothing for a dry run, nor for records catching up with a drain DNS already answers (no traffic moves). */

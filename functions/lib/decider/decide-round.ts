@@ -57,7 +57,7 @@ export function decideRound(deps: RoundDeps, reads: RoundReads): RoundDecision {
     const key = JSON.stringify([current, memory ?? null, lease ?? null]);
     let decision = decided.get(key);
     if (decision === undefined) {
-      decision = decide({ now, config, rounds, current, memory, lease });
+      decision = decide({ now, config, rounds, current, memory, lease, practice: reads.practice });
       decided.set(key, decision);
     }
     return decision;

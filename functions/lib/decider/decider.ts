@@ -5,6 +5,8 @@ import type { SignalStore } from "../dataplane/signal-store.ts";
 import { FailoverError } from "../errors.ts";
 import { log as defaultLog, type Logger } from "../log.ts";
 import type { AuditTrail } from "../audit-trail.ts";
+import type { PracticeHistory } from "../practice-history.ts";
+import type { AlarmPort } from "./ports.ts";
 import type { Announce } from "../control/announcer.ts";
 import { logChangeSync, waitForChangeSync } from "../control/change-sync.ts";
 import type { VotePort } from "./ports.ts";
@@ -29,6 +31,10 @@ export interface DecideDeps {
   announce?: Announce;
   /** Where an announced lease's who-and-why is read (../audit-trail.ts). @default none: shown as "(audit unavailable)" */
   audit?: AuditTrail;
+  /** Where practice runs are recorded (config `practice`; ../practice-history.ts). @default none: not recorded */
+  practiceHistory?: PracticeHistory;
+  /** Where the practice alarms are read (deployed: ../aws/cloudwatch.ts MetricsBus). @default none: no practice run starts or ends by its alarms */
+  alarms?: AlarmPort;
   /** Data-plane signal stores of every control region (drains through health checks, rounds while the Route 53 API is down). @default none: records only */
   signals?: SignalStore;
   /** Longest `run` follows a weight change until Route 53 reports it INSYNC (never past the invocation's budget). @default 90000 */
@@ -76,6 +82,9 @@ export function createDecideHandler(deps: DecideDeps) {
     ...(deps.announce ? { announce: deps.announce } : {}),
     ...(deps.audit ? { audit: deps.audit } : {}),
     ...(deps.signals ? { signals: deps.signals } : {}),
+    // The practice alarms are read only with practice runs configured (one DescribeAlarms per alarm region).
+    ...(config.practice && deps.alarms ? { alarms: deps.alarms } : {}),
+    ...(deps.practiceHistory ? { practiceHistory: deps.practiceHistory } : {}),
   };
   const runRound = (): Promise<RoundOutcome> => runDecisionRound(roundDeps, Math.floor(clock.now() / 1000));
   const maxSyncWaitMs = deps.maxSyncWaitMs ?? 90_000;

@@ -1,7 +1,9 @@
 import type { AuditTrail } from "../audit-trail.ts";
 import type { RegionResult } from "../region-result.ts";
 import type { UpdatePlan, UpdateResult } from "../records/zone-update.ts";
-import type { FailoverConfig } from "../config.ts";
+import type { FailoverConfig, PracticeAlarm } from "../config.ts";
+import type { AlarmState } from "../policy/practice.ts";
+import type { PracticeHistory } from "../practice-history.ts";
 import type { Announce } from "../control/announcer.ts";
 import type { DeciderDocument, SignalRead, StoreWrite } from "../dataplane/signal-store.ts";
 import type { Logger } from "../log.ts";
@@ -54,6 +56,12 @@ export interface RoundSignals {
   failedThisRound(): string[];
 }
 
+/** The practice runs' alarms (CloudWatch DescribeAlarms in each alarm's region). */
+export interface AlarmPort {
+  /** States by `region:name`; an alarm that could not be read is left out. Never throws. */
+  practiceAlarms(alarms: readonly PracticeAlarm[]): Promise<Record<string, AlarmState>>;
+}
+
 /** What one decider round needs; every collaborator is passed in (the drill and tests pass their own). */
 export interface RoundDeps {
   config: FailoverConfig;
@@ -72,4 +80,8 @@ export interface RoundDeps {
   audit?: AuditTrail;
   /** The data-plane signal stores of every control region: drains go through health checks first, and rounds go on while the Route 53 API is down. @default none: records only */
   signals?: SignalPort;
+  /** Where the practice alarms are read (config `practice`). @default none: no practice run starts or ends by its alarms */
+  alarms?: AlarmPort;
+  /** Where the practice runs' records are kept (../practice-history.ts). @default none: not recorded */
+  practiceHistory?: PracticeHistory;
 }

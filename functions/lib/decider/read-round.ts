@@ -2,6 +2,8 @@ import type { DeciderDocument, DeciderView, SignalRead } from "../dataplane/sign
 import { othersFresh, ownNewest } from "../dataplane/signal-union.ts";
 import { windowSeconds } from "../policy/decide.ts";
 import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
+import type { PolicyMemory } from "../policy/memory.ts";
+import { alarmsNeeded, type PracticeView } from "../policy/practice.ts";
 import type { ProbeRound } from "../types.ts";
 import type { RoundDeps, RoundSignals } from "./ports.ts";
 
@@ -30,6 +32,8 @@ export interface RoundReads {
    * rejects when the Route 53 API does not answer).
    */
   zone: Promise<ZoneSnapshot>;
+  /** The practice alarms' states, when the config has practice runs and this round may need them. */
+  practice?: PracticeView | undefined;
 }
 
 /**
@@ -57,7 +61,8 @@ export async function readRound(deps: RoundDeps, now: number): Promise<RoundRead
     if (read.problems !== undefined)
       deps.log.warn("signal documents ignored", { region: read.region, problems: read.problems });
   }
-  if (reads === undefined) return { now, rounds, store, signals: undefined, zone };
+  if (reads === undefined)
+    return { now, rounds, store, signals: undefined, practice: await practiceView(deps, undefined, now), zone };
   // The view to decide from is this decider's own, unless another writer's fresh document carries a newer switch
   // (a decision this one has not seen, e.g. a drain made while the Route 53 API was down): then that one, so the
   // deciders' memories converge and neither decides from a view older than the other's decision. With no document
@@ -67,5 +72,20 @@ export async function readRound(deps: RoundDeps, now: number): Promise<RoundRead
   let chosen = own;
   for (const doc of othersFresh(reads, deps.controlRegion, now))
     if (chosen === undefined || lastSwitch(doc) > lastSwitch(chosen)) chosen = doc;
-  return { now, rounds, store, signals: { reads, own, view: chosen?.view }, zone };
+  const practice = await practiceView(deps, chosen?.view.state.memory, now);
+  return { now, rounds, store, signals: { reads, own, view: chosen?.view }, practice, zone };
+}
+
+/**
+ * The practice alarms, read when the config has practice runs and the view's memory says a run is in
+ * progress or asked for, or one could start now (../policy/practice.ts alarmsNeeded); otherwise none.
+ */
+async function practiceView(
+  deps: RoundDeps,
+  memory: PolicyMemory | undefined,
+  now: number,
+): Promise<PracticeView | undefined> {
+  const settings = deps.config.practice;
+  if (settings === undefined || deps.alarms === undefined || !alarmsNeeded(settings, memory, now)) return undefined;
+  return { alarms: await deps.alarms.practiceAlarms([...settings.blockingAlarms, ...settings.outcomeAlarms]) };
 }

@@ -189,3 +189,17 @@ export function resumeStep(rampPercents: readonly number[], percent: number): nu
   const step = rampPercents.findIndex((p) => p > kept);
   return step < 0 || step >= rampPercents.length - 1 ? undefined : step;
 }
+
+/**
+ * Whether a decision at `now` needs the alarms read: a run in progress or
+ * asked for or cancelled, or a scheduled run that could start now. Reading
+ * them only then keeps a DescribeAlarms call per round off the bill in the
+ * weeks between runs. `memory` undefined (not known before the round):
+ * read them.
+ */
+export function alarmsNeeded(settings: PracticeSettings, memory: PolicyMemory | undefined, now: number): boolean {
+  const practice = memory?.practice;
+  if (memory === undefined || practice?.run !== undefined || practice?.request !== undefined) return true;
+  if (practice?.slot !== undefined && practice.slot >= practiceSlot(settings, now)) return false;
+  return outsideSchedule(settings, now) === undefined;
+}

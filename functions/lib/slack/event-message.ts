@@ -120,6 +120,16 @@ function headlineOf(event: FailoverEvent): { icon: string; headline: string } {
       return { icon: ":hourglass:", headline: "Override expired: the automatic policy decides again" };
     case "hold-released":
       return { icon: ":unlock:", headline: `Flap hold released: ${target}` };
+    case "practice-started":
+      return {
+        icon: ":building_construction:",
+        headline: `Practice run started: ${target} ${event.practice?.percent === 100 ? "drained" : `shifted ${event.practice?.percent ?? "?"}%`} until ${event.practice ? formatEpoch(event.practice.until) : "its end"}`,
+      };
+    case "practice-ended":
+      return {
+        icon: event.practice?.outcome === "SUCCEEDED" ? ":white_check_mark:" : ":warning:",
+        headline: `Practice run ${event.practice?.outcome ?? "ended"}: ${target}`,
+      };
   }
 }
 
@@ -141,6 +151,10 @@ function storyOf(event: FailoverEvent): string | undefined {
     }
     case "hold-released":
       return `${target} comes back through the normal recovery time and ramp.`;
+    case "practice-started":
+      return `An exercise, not an incident: it ends at once on a real failover, an override, \`failover practice cancel\`, a blocking alarm, or an outcome alarm (FAILED). Run \`${slackText(event.practice?.id ?? "?")}\`, started by ${slackText(event.practice?.by ?? "?")}.`;
+    case "practice-ended":
+      return `Run \`${slackText(event.practice?.id ?? "?")}\` lasted ${formatDuration(event.practice?.seconds ?? 0)}; ${slackText(event.target ?? "the target")} comes back through the normal ramp (at once after FAILED). Measured times: \`failover practice history\`.`;
     case "override-released":
       return event.releasedHolds && event.releasedHolds.length > 0
         ? `Flap holds released too: ${event.releasedHolds.map((id) => `\`${slackText(id)}\``).join(", ")}.`

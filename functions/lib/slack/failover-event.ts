@@ -46,6 +46,10 @@ export const failoverEventKinds = [
   "override-expired",
   /** A person released a target held by its flap budget. */
   "hold-released",
+  /** A practice run started: a bounded drain of `target`, judged by its outcome alarms. */
+  "practice-started",
+  /** A practice run ended: SUCCEEDED, FAILED (an outcome alarm) or INTERRUPTED, with its measured times. */
+  "practice-ended",
 ] as const;
 
 export const failoverEventSchema = z.lazy(() =>
@@ -86,6 +90,19 @@ export const failoverEventSchema = z.lazy(() =>
     replaced: leaseSummarySchema.optional(),
     /** Targets whose flap hold was released. */
     releasedHolds: z.array(targetId).optional(),
+    /** A practice run: its id, who or what started it, until when, its outcome and length once ended. */
+    practice: z
+      .strictObject({
+        id: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
+        by: z.string().regex(/^[A-Za-z0-9-]{1,64}$/),
+        percent: z.int().min(1).max(100),
+        startedAt: epochSeconds,
+        until: epochSeconds,
+        outcome: z.enum(["SUCCEEDED", "FAILED", "INTERRUPTED"]).optional(),
+        /** Seconds from its start to its end. */
+        seconds: z.int().nonnegative().optional(),
+      })
+      .optional(),
     /** Route 53 change id of the write, for the logs. */
     changeId: z.string().max(128).optional(),
   }),

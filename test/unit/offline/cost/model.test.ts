@@ -238,3 +238,24 @@ describe("price list", () => {
     for (const price of Object.values(prices.prices)) expect(price.url).toMatch(/^https:\/\/aws\.amazon\.com\//);
   });
 });
+
+describe("cost model: practice runs", () => {
+  it("counts the deciders' DescribeAlarms calls during practice runs, and nothing without them", () => {
+    // Prepare: weekly 30-minute runs, alarms in two regions, two control regions, six decider rounds a minute
+    const practice = {
+      targets: ["primary"],
+      blockingAlarms: [{ name: "deploys", region: "us-east-1" }],
+      outcomeAlarms: [{ name: "api-5xx", region: "us-west-2" }],
+    };
+    const config = parseConfigWithProfile({ ...raw, practice }, "default");
+    // Act
+    const withRuns = estimateCost(config, prices);
+    const without = estimateCost(example(), prices);
+    // Assess: 43,800 / 10,080 runs × 31 minutes × 6 rounds × 2 regions × 2 deciders
+    expect(lineOf(withRuns, "DescribeAlarms (practice runs)").quantity).toBeCloseTo(
+      (MINUTES / 10_080) * 31 * 6 * 2 * 2,
+      6,
+    );
+    expect(without.lines.some((l) => l.item === "DescribeAlarms (practice runs)")).toBe(false);
+  });
+});
