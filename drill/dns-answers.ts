@@ -8,6 +8,8 @@ export interface RecordWeightsChange {
   weights: Weights;
   /** On-call's change (lease or audit id) when on-call made it by hand. */
   onCall?: string | undefined;
+  /** The practice run it starts or ends. */
+  practice?: string | undefined;
 }
 
 /** A change of what DNS answers by for one target's health check (the evaluator's), with the steps that led to it. */
@@ -41,6 +43,8 @@ export interface DnsChange {
    * then bringing DNS answers to those records' weights (an override's signal cleared by its release).
    */
   onCall?: string | undefined;
+  /** The practice run this one carries out (its records change, or the health checks following them). */
+  practice?: string | undefined;
 }
 
 /**
@@ -76,6 +80,15 @@ export function dnsTimeline(
   let weights = first.weights;
   // Who made the records as they are now: on-call's change id, or undefined for the policy.
   let recordsBy: string | undefined;
+  // The practice run that made the records as they are now, if one did.
+  let practiceBy: string | undefined;
+  // Practice runs by the moment their records changed: a drain signal carrying out that decision is theirs too.
+  const practiceDecisions = new Map(
+    records.flatMap((change) => (change.practice === undefined ? [] : [[change.at, change.practice] as const])),
+  );
+  const practiceOf = (decidedAt: number | undefined, followsRecords: boolean) =>
+    (decidedAt === undefined ? undefined : practiceDecisions.get(decidedAt)) ??
+    (followsRecords ? practiceBy : undefined);
   const unhealthy = new Set<string>();
   let answered = answeredWeights(weights, unhealthy, ids);
   const timeline: DnsChange[] = [{ at: first.at, weights: answered, path: "start" }];
@@ -84,6 +97,7 @@ export function dnsTimeline(
     if (event.records) {
       weights = event.records.weights;
       recordsBy = event.records.onCall;
+      practiceBy = event.records.practice;
     }
     if (event.health) {
       if (event.health.healthy) unhealthy.delete(event.health.target);
@@ -95,7 +109,8 @@ export function dnsTimeline(
     if (event.health) {
       const { healthy: _healthy, answersAt: _answersAt, decidedAt, ...via } = event.health;
       // The health checks bringing DNS to on-call's records (its override's signal cleared) carry on-call's change.
-      const catchUp = recordsBy !== undefined && same(next, answeredWeights(weights, [], ids));
+      const followsRecords = same(next, answeredWeights(weights, [], ids));
+      const catchUp = recordsBy !== undefined && followsRecords;
       timeline.push({
         at: event.at,
         weights: next,
@@ -103,6 +118,9 @@ export function dnsTimeline(
         decidedAt,
         via,
         ...(catchUp ? { onCall: recordsBy } : {}),
+        ...(practiceOf(decidedAt, followsRecords) !== undefined
+          ? { practice: practiceOf(decidedAt, followsRecords) }
+          : {}),
       });
     } else
       timeline.push({
@@ -110,6 +128,7 @@ export function dnsTimeline(
         weights: next,
         path: "records",
         ...(recordsBy !== undefined ? { onCall: recordsBy } : {}),
+        ...(practiceBy !== undefined ? { practice: practiceBy } : {}),
       });
   }
   return timeline;

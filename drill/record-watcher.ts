@@ -11,6 +11,8 @@ export interface ObservedWeights {
   event: SwitchEvent | undefined;
   /** On-call's change (its lease or audit id) when the switch event is a manual one. */
   onCall?: string | undefined;
+  /** The practice run whose start or end this change is (an exercise, not an incident). */
+  practice?: string | undefined;
 }
 
 /** The part of the drill clock the watcher needs. */
@@ -73,7 +75,9 @@ export class RecordWatcher {
       .sort((a, b) => a.at - b.at)) {
       this.lastEventAt = event.at;
       const onCall = event.mode === "manual" ? (event.audit ?? `manual@${event.at}`) : undefined;
-      this.record({ at: event.at * 1000, weights: this.pick({ ...this.current, ...event.to }), event, onCall });
+      const practice = practiceRunOf(event.reason);
+      const weights = this.pick({ ...this.current, ...event.to });
+      this.record({ at: event.at * 1000, weights, event, onCall, ...(practice ? { practice } : {}) });
     }
     this.record({ at: this.options.clock.now(), weights: this.pick(snapshot.weights), event: undefined });
   }
@@ -111,4 +115,13 @@ function switchesOf(state: unknown): SwitchEvent[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * The practice run a switch event starts or ends: the policy's reason for it begins with the run (a reason is
+ * made from ids and times, never a person's text: functions/lib/policy/decide.ts). A real decision that ends a
+ * run says so after its own reason, and is the incident it is.
+ */
+export function practiceRunOf(reason: string): string | undefined {
+  return /^(?:records catch up with the health checks: )?practice run (practice-[A-Za-z0-9-]+)/.exec(reason)?.[1];
 }

@@ -40,7 +40,9 @@ export async function runDrill(options: DrillOptions): Promise<DrillResult> {
 
     const windDownStart = performance.now();
     await windDown(session, parts, inFlight);
-    const outcome = measureOutcome(session, parts);
+    // The practice runs' records, as the deciders kept them in the emulator's parameter stores.
+    const practice = parts.config.practice === undefined ? [] : (await parts.practiceHistory.list()).records;
+    const outcome = measureOutcome(session, parts, practice);
     // A failure after minutes the machine could not keep the clock is no verdict (exit 3), never a FAIL (exit 1).
     if (!outcome.score.ok && session.tooBusy === undefined && !session.interrupted)
       session.tooBusy = session.failedUnderStrain();

@@ -68,6 +68,15 @@ export async function runScenario(session: DrillSession, parts: DrillParts): Pro
   if (session.options.loadGuard !== false) guardLoad(session, parts, track);
   track(scheduleFaults(session, parts), "fault scheduler");
   for (const step of scenario.manual) track(runManualStep(session, parts, step), `manual ${step.action}`);
+  for (const step of scenario.alarms)
+    track(
+      clock.sleepUntil(startMs + step.at * 1000).then(async () => {
+        if (clock.isStopped) return;
+        await parts.practiceAlarms.set(step.region, step.name, step.state);
+        printer.event(clock.now(), `alarm ${step.name} (${step.region}) → ${step.state}`);
+      }),
+      `alarm ${step.name}`,
+    );
   track(parts.watcher.run(endMs), "record watcher");
   parts.clients.start(endMs);
   parts.realDns?.start();

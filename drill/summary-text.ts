@@ -1,4 +1,5 @@
 import { formatDetection, formatRate } from "../offline/replay/score.ts";
+import { dnsText } from "./dns/dns-text.ts";
 import type { DeciderRoundFigures } from "./round-meter.ts";
 import type { DrillResult } from "./run-drill.ts";
 
@@ -22,6 +23,7 @@ export function summaryText(result: DrillResult): string {
     ...summary.drill.problems.slice(0, 5).map((p) => `  problem: ${p}`),
     `wall ${summary.wallSeconds} s at ${summary.drill.speed}x: set-up ${wall.setupSeconds} s, scenario ${wall.scenarioSeconds} s, wind-down ${wall.windDownSeconds} s, stopping ${wall.stopSeconds} s, report ${wall.reportSeconds} s; CPU ${cpu.drillSeconds} s drill, ${cpu.emulatorSeconds ?? "?"} s emulator`,
     roundCostText(summary.drill.roundCost),
+    ...(summary.dns ? dnsText(summary.dns) : []),
     `wrote ${result.files.summary}, ${result.files.report} and ${result.files.log}`,
   ];
   return `${lines.join("\n")}\n`;

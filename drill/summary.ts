@@ -3,6 +3,7 @@ import { formatDetection, formatRate, scoreRun, type ReplaySummary } from "../of
 import { dnsSummary, type DnsSummary } from "./dns/dns-summary.ts";
 import { dnsReportSection } from "./dns/report-section.ts";
 import { renderReport } from "./report.ts";
+import type { PracticeRecord } from "../functions/lib/policy/practice-record.ts";
 import type { DrillSession } from "./session.ts";
 import type { DrillParts } from "./parts/start-parts.ts";
 import { describeDnsChange } from "./timeline.ts";
@@ -78,11 +79,36 @@ export interface DrillOutcome {
 const POLICY = "default";
 
 /**
+ * A practice run's record (as the deciders kept it) with the moments DNS answers changed for its drain and
+ * its restore, from what the drill saw DNS answer (the first change it made after each decision).
+ */
+function withDnsTimes(record: PracticeRecord, dns: readonly DnsChange[]): PracticeRecord {
+  const after = (decided: number | undefined) =>
+    decided === undefined
+      ? undefined
+      : dns.find((change) => change.practice === record.id && change.at >= decided * 1000 - 1)?.at;
+  const drained = after(record.times.drainDecided);
+  const restored = after(record.times.restoreDecided);
+  return {
+    ...record,
+    times: {
+      ...record.times,
+      ...(drained === undefined ? {} : { dnsChanged: drained / 1000 }),
+      ...(restored === undefined ? {} : { restoreDnsChanged: restored / 1000 }),
+    },
+  };
+}
+
+/**
  * Scores what DNS answered (the record weights the watcher saw, less the sets
  * the health checks left out) as the replay scores its own timeline, a
  * drain counted from its decision; and counts calls and CPU.
  */
-export function measureOutcome(session: DrillSession, parts: DrillParts): DrillOutcome {
+export function measureOutcome(
+  session: DrillSession,
+  parts: DrillParts,
+  practice: readonly PracticeRecord[] = [],
+): DrillOutcome {
   const { scenario, startMs } = session;
   const { watcher, buses, switchers } = parts;
   const dns = dnsTimeline(parts.targetIds, watcher.changes, parts.dataPlane.healthChanges());
@@ -92,6 +118,7 @@ export function measureOutcome(session: DrillSession, parts: DrillParts): DrillO
     weights: change.weights,
     ...(change.decidedAt !== undefined ? { decidedAt: seconds(change.decidedAt) } : {}),
     ...(change.onCall !== undefined ? { onCall: change.onCall } : {}),
+    ...(change.practice !== undefined ? { practice: change.practice } : {}),
   }));
   if (observed[0]) observed[0] = { at: 0, weights: observed[0].weights };
   const totals = parts.clients.totals();
@@ -101,6 +128,7 @@ export function measureOutcome(session: DrillSession, parts: DrillParts): DrillO
     policy: POLICY,
     weightTimeline: observed,
     clientRequests: { total: totals.requests, failed: totals.errors },
+    practice: practice.map((record) => withDnsTimes(record, dns)),
   });
   // The Slack steps' expectation is the drill's own: the replay does not model people.
   const expectedSlack = scenario.expect.slackChanges;

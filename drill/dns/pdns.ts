@@ -28,6 +28,8 @@ export interface Authoritative {
    * Route 53 answers a weighted query. Addresses of weight 0 are left out.
    */
   setAnswers(name: string, ttlSeconds: number, answers: readonly WeightedAddress[]): Promise<void>;
+  /** Queries answered so far (UDP and TCP, from its statistics): what Route 53 would bill. */
+  queries(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -123,6 +125,13 @@ export async function startAuthoritative(software: DnsSoftware, zoneName: string
           "DNS_UPDATE_FAILED",
           `PowerDNS refused the answers of ${fqdn}: HTTP ${response.status} ${await response.text()}`,
         );
+    },
+    async queries() {
+      const response = await call("GET", "/statistics");
+      const stats = (await response.json()) as Array<{ name: string; value: string }>;
+      return stats
+        .filter((stat) => stat.name === "udp-queries" || stat.name === "tcp-queries")
+        .reduce((sum, stat) => sum + Number(stat.value), 0);
     },
     stop,
   };

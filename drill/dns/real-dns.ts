@@ -8,7 +8,7 @@ import { RESOLVER_PROFILES, type ResolverProfile } from "../../offline/replay/cl
 import { RealDnsClients } from "./clients.ts";
 import { convergence, groupErrors, type AnswerChange, type ChangeConvergence } from "./convergence.ts";
 import { startAuthoritative, type Authoritative } from "./pdns.ts";
-import { findDnsSoftware } from "./software.ts";
+import { findDnsSoftware, type DnsSoftware } from "./software.ts";
 import { startResolver, type Resolver } from "./unbound.ts";
 
 export interface RealDnsOptions {
@@ -57,6 +57,13 @@ export interface DnsSection {
   requestIntervalSeconds: number;
   /** Each change of what the authoritative server answered (seconds since start, answer shares). */
   answerChanges: Array<{ atSecond: number; shares: Weights }>;
+  /**
+   * Queries the authoritative server answered during the scenario (all resolvers' cache misses: Route 53 bills
+   * these), and per hour of scenario time.
+   */
+  authoritativeQueries: { total: number; perHour: number };
+  /** Scenario seconds the clients ran (less than the scenario's duration when the drill stopped early). */
+  measuredSeconds: number;
   /** Requests, errors and error rate of every client kind behind every profile over the run. */
   clients: ReturnType<typeof groupErrors>;
   convergence: ChangeConvergence[];
@@ -86,18 +93,9 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
   const authoritative = await startAuthoritative(software, options.zone);
   options.started("PowerDNS", authoritative.pid, () => authoritative.stop());
   const served = Math.max(1, Math.round(options.ttlSeconds / options.speed));
-  const seconds = (s: number) => Math.max(1, Math.round(s / options.speed));
   const profiles = options.profiles ?? RESOLVER_PROFILES;
   const perProfile = options.resolversPerProfile ?? 6;
-  const resolvers = await Promise.all(
-    profiles.flatMap((profile) =>
-      Array.from({ length: perProfile }, () =>
-        startResolver(software, { zone: options.zone, authoritativePort: authoritative.port, profile, seconds }),
-      ),
-    ),
-  );
-  for (const resolver of resolvers)
-    options.started(`unbound (${resolver.profile})`, resolver.pid, () => resolver.stop());
+  const resolvers = await startResolvers(options, software, authoritative.port, profiles, perProfile);
   const addresses = targetAddresses(options.targetIds);
   const publish = (shares: Weights) =>
     authoritative.setAnswers(options.name, served, weightedAnswers(shares, addresses));
@@ -120,6 +118,8 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
     lag: options.lag,
   });
   let publisher: Promise<void> = Promise.resolve();
+  let queriesAtStart = 0;
+  let queries = 0;
   return {
     authoritative,
     resolvers,
@@ -128,10 +128,12 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
       changes[0] = { at: options.clock.now(), shares: changes[0]?.shares ?? first };
       publisher = publishLoop(options, changes, publish);
       clients.start(options.endMs);
+      void authoritative.queries().then((count) => (queriesAtStart = count));
     },
     async stop() {
       await clients.stop();
       await publisher;
+      queries = (await authoritative.queries().catch(() => queriesAtStart)) - queriesAtStart;
     },
     section: () => ({
       authoritative: software.pdnsVersion,
@@ -142,10 +144,19 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
       resolversPerProfile: perProfile,
       clientsPerGroup: perResolver * perProfile,
       requestIntervalSeconds,
+      authoritativeQueries: {
+        total: queries,
+        perHour: Math.round((queries / Math.max(1, options.endMs - options.startMs)) * 3_600_000),
+      },
       answerChanges: changes.map((change) => ({
         atSecond: Math.round((change.at - options.startMs) / 100) / 10,
         shares: change.shares,
       })),
+      measuredSeconds: Math.ceil(
+        (clients.requests.reduce((last, r) => Math.max(last, Math.min(r.at, options.endMs)), options.startMs) -
+          options.startMs) /
+          1000,
+      ),
       clients: groupErrors(clients.requests, profiles),
       convergence: convergence({
         changes,
@@ -158,6 +169,26 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
       }),
     }),
   };
+}
+
+/** `perProfile` unbound resolvers per profile, each registered as soon as it runs (one failing leaves none behind). */
+function startResolvers(
+  options: RealDnsOptions,
+  software: DnsSoftware,
+  authoritativePort: number,
+  profiles: readonly ResolverProfile[],
+  perProfile: number,
+): Promise<Resolver[]> {
+  const seconds = (s: number) => Math.max(1, Math.round(s / options.speed));
+  return Promise.all(
+    profiles.flatMap((profile) =>
+      Array.from({ length: perProfile }, async () => {
+        const resolver = await startResolver(software, { zone: options.zone, authoritativePort, profile, seconds });
+        options.started(`unbound (${resolver.profile})`, resolver.pid, () => resolver.stop());
+        return resolver;
+      }),
+    ),
+  );
 }
 
 /**

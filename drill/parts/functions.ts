@@ -19,6 +19,8 @@ import type { VotePort } from "../../functions/lib/decider/ports.ts";
 import { probePublisher, voteChannel } from "../../functions/lib/wiring/votes.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { DrillAwsTiming } from "../aws-timing.ts";
+import { PracticeAlarms } from "../practice-alarms.ts";
+import { practiceHistoryFor, type PracticeHistory } from "../../functions/lib/practice-history.ts";
 import { DeciderRoundMeter } from "../round-meter.ts";
 import { silentVantages } from "../faults.ts";
 import type { LagMonitor } from "../lag-monitor.ts";
@@ -38,6 +40,10 @@ export interface SystemFunctions {
   budgetMs: number;
   /** What `failover <action> --direct` would run, for the scenario's manual steps (in the first control region). */
   manual: ManualDeps;
+  /** The application's alarms practice runs are judged by, in the emulator (config `practice`). */
+  practiceAlarms: PracticeAlarms;
+  /** The practice runs' history the deciders keep, read back for the score. */
+  practiceHistory: PracticeHistory;
 }
 
 /** The probe handler of every vantage and the decide handler of every control region, on the drill's clock. */
@@ -118,6 +124,7 @@ export async function createFunctions(
         audit: auditTrailFor(config, controlRegion, own),
         // Every decider writes the data-plane signal and its view to every control region's parameter store.
         signals: signalStore(own),
+        ...practiceDeciderDeps(config, own),
         onRoundsSkipped: (starts) => session.onSkippedRounds(`decider ${controlRegion}`, starts.length),
         aroundRound: rounds.around(controlRegion, route.calls),
       }),
@@ -137,7 +144,25 @@ export async function createFunctions(
     audit: auditTrailFor(config, manualRegion, aws),
     signals: signalStore(aws),
   };
-  return { probes, deciders, rounds, budgetMs: Math.min(config.probe.budgetSeconds * 1000, 57_000), manual };
+  const budgetMs = Math.min(config.probe.budgetSeconds * 1000, 57_000);
+  return { probes, deciders, rounds, budgetMs, manual, ...(await practiceParts(config, routes)) };
+}
+
+/** Practice runs: the alarms read and the records kept through the decider's own route, as deployed. */
+function practiceDeciderDeps(config: FailoverConfig, own: AwsRoutes["system"]) {
+  return config.practice
+    ? { alarms: new MetricsBus(config, own), practiceHistory: practiceHistoryFor(config, own) }
+    : {};
+}
+
+/** The practice alarms created in the emulator (in OK), and the history the deciders keep, read directly. */
+async function practiceParts(
+  config: FailoverConfig,
+  routes: AwsRoutes,
+): Promise<Pick<SystemFunctions, "practiceAlarms" | "practiceHistory">> {
+  const practiceAlarms = new PracticeAlarms(config, routes.direct);
+  await practiceAlarms.create();
+  return { practiceAlarms, practiceHistory: practiceHistoryFor(config, routes.direct) };
 }
 
 /** A decider's votes (the votes table) and metrics (CloudWatch) through its own route, counted with every decider's calls. */

@@ -1,6 +1,7 @@
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import type { Weights } from "../../functions/lib/types.ts";
 import { faultActive, faultApplies, type Fault } from "../scenario.ts";
+import { publishedShares } from "./clients.ts";
 import { clientFailure } from "./faults.ts";
 
 /**
@@ -58,25 +59,17 @@ export function ageSurvival(x: number, hold: number, extra: number): number {
   return 1 - below / steps;
 }
 
-/** Each target's share of the published answers, per second (before 0: the first answers). */
+/** Each target's share of the published answers, per second (before the first entry: the first answers). */
 export function publishedPerSecond(
   ids: readonly string[],
   durationSeconds: number,
   answers: ReadonlyArray<{ at: number; shares: Weights }>,
 ): Float64Array[] {
-  const rows = ids.map(() => new Float64Array(durationSeconds));
-  const sorted = [...answers].sort((a, b) => a.at - b.at);
-  let next = 0;
-  let shares: Weights = sorted[0]?.shares ?? {};
-  for (let s = 0; s < durationSeconds; s++) {
-    while (next < sorted.length && (sorted[next]?.at ?? Infinity) <= s) shares = sorted[next++]?.shares ?? shares;
-    const total = ids.reduce((sum, id) => sum + (shares[id] ?? 0), 0);
-    ids.forEach((id, i) => {
-      const row = rows[i];
-      if (row) row[s] = total > 0 ? (shares[id] ?? 0) / total : 1 / ids.length;
-    });
-  }
-  return rows;
+  return publishedShares(
+    ids,
+    durationSeconds,
+    answers.map((answer) => ({ at: answer.at, weights: answer.shares })),
+  );
 }
 
 /** Share of a kind's requests per target per second, behind `profile`, for answers published per second. */

@@ -41,9 +41,9 @@ export function modelClients(
   return { total: durationSeconds * REQUESTS_PER_SECOND, failed: failed * REQUESTS_PER_SECOND };
 }
 
-/** Each target's share of the published weights, per second. */
-function publishedShares(
-  ids: string[],
+/** Each target's share of the published weights, per second (equal shares when all are 0). */
+export function publishedShares(
+  ids: readonly string[],
   durationSeconds: number,
   weightTimeline: ReadonlyArray<{ at: number; weights: Weights }>,
 ): Float64Array[] {

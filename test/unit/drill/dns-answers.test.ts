@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { answeredWeights, dnsTimeline, type HealthAnswerChange } from "../../../drill/dns-answers.ts";
+import { practiceRunOf } from "../../../drill/record-watcher.ts";
 import { describeDnsChange } from "../../../drill/timeline.ts";
 
 const ids = ["primary", "failover"];
@@ -134,5 +135,47 @@ describe("drill DNS answers", () => {
     expect(
       describeDnsChange({ at: 1754447410000, weights: { primary: 0, failover: 100 }, path: "records" }, normal, ids),
     ).toBe("DNS answers: drained primary (90→0), failover 10→100 through the records: compare-and-swap at 02:30:10");
+  });
+});
+
+describe("drill DNS answers: practice runs", () => {
+  it("tags a practice run's records and the drain signal carrying out its decision, even when that signal lags the restore", () => {
+    // Prepare: a run drains primary at 3 s and ends at 123 s; a decider's signal from the start decision turns
+    // primary's check unhealthy only after the restore (its last round keeps the drain), then clears.
+    const records = [
+      start,
+      { at: 3_000, weights: { primary: 0, failover: 100 }, practice: "practice-primary-1" },
+      { at: 123_000, weights: normal, practice: "practice-primary-1" },
+    ];
+    const lagging = {
+      ...drainedBySignal,
+      checkedAt: 138_000,
+      calculatedAt: 140_000,
+      answersAt: 145_000,
+      decidedAt: 3_000,
+    };
+    const cleared = { ...lagging, healthy: true, checkedAt: 153_000, calculatedAt: 155_000, answersAt: 163_000 };
+    // Act
+    const timeline = dnsTimeline(ids, records, [lagging, cleared]);
+    // Assess
+    expect(timeline.map((change) => [change.at, change.path, change.practice])).toEqual([
+      [0, "start", undefined],
+      [3_000, "records", "practice-primary-1"],
+      [123_000, "records", "practice-primary-1"],
+      [145_000, "data-plane", "practice-primary-1"],
+      [163_000, "data-plane", "practice-primary-1"],
+    ]);
+  });
+
+  it("reads the practice run from a switch event's reason, and not from a real decision that ended one", () => {
+    expect(practiceRunOf("practice run practice-primary-1754447403: drain primary until 02:35:03Z")).toBe(
+      "practice-primary-1754447403",
+    );
+    expect(practiceRunOf("records catch up with the health checks: practice run practice-a-1 (a) FAILED: x")).toBe(
+      "practice-a-1",
+    );
+    expect(
+      practiceRunOf("drained failover: failover down; practice run practice-primary-1 (primary) INTERRUPTED"),
+    ).toBe(undefined);
   });
 });
