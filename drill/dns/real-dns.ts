@@ -8,7 +8,7 @@ import { RESOLVER_PROFILES, type ResolverProfile } from "../../offline/replay/cl
 import { RealDnsClients } from "./clients.ts";
 import { convergence, groupErrors, type AnswerChange, type ChangeConvergence } from "./convergence.ts";
 import { startAuthoritative, type Authoritative } from "./pdns.ts";
-import { findDnsSoftware } from "./software.ts";
+import { findDnsSoftware, type DnsSoftware } from "./software.ts";
 import { startResolver, type Resolver } from "./unbound.ts";
 
 export interface RealDnsOptions {
@@ -93,18 +93,9 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
   const authoritative = await startAuthoritative(software, options.zone);
   options.started("PowerDNS", authoritative.pid, () => authoritative.stop());
   const served = Math.max(1, Math.round(options.ttlSeconds / options.speed));
-  const seconds = (s: number) => Math.max(1, Math.round(s / options.speed));
   const profiles = options.profiles ?? RESOLVER_PROFILES;
   const perProfile = options.resolversPerProfile ?? 6;
-  const resolvers = await Promise.all(
-    profiles.flatMap((profile) =>
-      Array.from({ length: perProfile }, () =>
-        startResolver(software, { zone: options.zone, authoritativePort: authoritative.port, profile, seconds }),
-      ),
-    ),
-  );
-  for (const resolver of resolvers)
-    options.started(`unbound (${resolver.profile})`, resolver.pid, () => resolver.stop());
+  const resolvers = await startResolvers(options, software, authoritative.port, profiles, perProfile);
   const addresses = targetAddresses(options.targetIds);
   const publish = (shares: Weights) =>
     authoritative.setAnswers(options.name, served, weightedAnswers(shares, addresses));
@@ -178,6 +169,26 @@ export async function startRealDns(options: RealDnsOptions): Promise<RealDns> {
       }),
     }),
   };
+}
+
+/** `perProfile` unbound resolvers per profile, each registered as soon as it runs (one failing leaves none behind). */
+function startResolvers(
+  options: RealDnsOptions,
+  software: DnsSoftware,
+  authoritativePort: number,
+  profiles: readonly ResolverProfile[],
+  perProfile: number,
+): Promise<Resolver[]> {
+  const seconds = (s: number) => Math.max(1, Math.round(s / options.speed));
+  return Promise.all(
+    profiles.flatMap((profile) =>
+      Array.from({ length: perProfile }, async () => {
+        const resolver = await startResolver(software, { zone: options.zone, authoritativePort, profile, seconds });
+        options.started(`unbound (${resolver.profile})`, resolver.pid, () => resolver.stop());
+        return resolver;
+      }),
+    ),
+  );
 }
 
 /**

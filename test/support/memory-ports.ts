@@ -24,6 +24,8 @@ export class MemoryZone implements ZonePort {
   down = false;
   /** Changes applied, in order. */
   readonly changes: Array<{ weights: Weights; state: unknown }> = [];
+  /** Compare-and-swaps lost because the snapshot planned on was stale (each read again). */
+  conflicts = 0;
 
   constructor(
     weights: Weights,
@@ -32,20 +34,43 @@ export class MemoryZone implements ZonePort {
     this.weights = { ...weights };
   }
 
-  async update<T>(plan: (snapshot: ZoneSnapshot) => UpdatePlan<T>): Promise<UpdateResult<T>> {
+  async read(): Promise<ZoneSnapshot> {
     if (this.down) throw new FailoverError("ROUTE53_UNAVAILABLE", "the Route 53 API did not answer (stand-in)");
-    const snapshot = this.snapshot();
-    const { change, decided } = plan(snapshot);
-    const weights = { ...this.weights, ...(change?.weights ?? {}) };
-    const state = change?.state ?? this.state;
-    const lease = change?.lease === null ? undefined : (change?.lease ?? this.lease);
-    const same = JSON.stringify([weights, state, lease]) === JSON.stringify([this.weights, this.state, this.lease]);
-    if (change === undefined || same) return { applied: false, attempts: 1, snapshot, decided };
-    this.weights = weights;
-    this.state = state;
-    this.lease = lease;
-    this.changes.push({ weights, state });
-    return { applied: true, attempts: 1, snapshot, decided, change, changeId: `C${this.changes.length}` };
+    return this.snapshot();
+  }
+
+  /** Plans on `first` when given; a snapshot some write has made stale is a conflict, planned again on a fresh read. */
+  async update<T>(
+    plan: (snapshot: ZoneSnapshot) => UpdatePlan<T>,
+    options: { first?: Promise<ZoneSnapshot> } = {},
+  ): Promise<UpdateResult<T>> {
+    let snapshot = options.first ? await options.first : await this.read();
+    for (let attempt = 1; ; attempt++) {
+      const { change, decided } = plan(snapshot);
+      const weights = { ...snapshot.weights, ...(change?.weights ?? {}) };
+      const state = change?.state ?? snapshot.state;
+      const lease = change?.lease === null ? undefined : (change?.lease ?? snapshot.lease);
+      const same =
+        JSON.stringify([weights, state, lease]) === JSON.stringify([snapshot.weights, snapshot.state, snapshot.lease]);
+      if (change === undefined || same) return { applied: false, attempts: attempt, snapshot, decided };
+      if (this.held(snapshot)) {
+        this.weights = weights;
+        this.state = state;
+        this.lease = lease;
+        this.changes.push({ weights, state });
+        return { applied: true, attempts: attempt, snapshot, decided, change, changeId: `C${this.changes.length}` };
+      }
+      this.conflicts++;
+      snapshot = await this.read();
+    }
+  }
+
+  /** The zone still holds what `snapshot` read. */
+  private held(snapshot: ZoneSnapshot): boolean {
+    return (
+      JSON.stringify([snapshot.weights, snapshot.state, snapshot.lease]) ===
+      JSON.stringify([this.weights, this.state, this.lease])
+    );
   }
 
   private snapshot(): ZoneSnapshot {

@@ -154,15 +154,20 @@ export class Route53Switcher {
     }
   }
 
-  /** CAS loop: read, let `plan` re-decide, apply; on conflict re-read, at most `maxAttempts` times (default 3). */
+  /**
+   * CAS loop: read, let `plan` re-decide, apply; on conflict re-read, at most
+   * `maxAttempts` times (default 3). `first` is a read already under way
+   * (started with the caller's other reads), taken as the first attempt's
+   * snapshot: a write made since makes that attempt a conflict, which reads again.
+   */
   async update<T>(
     plan: (snapshot: ZoneSnapshot) => UpdatePlan<T>,
-    options: { maxAttempts?: number } = {},
+    options: { maxAttempts?: number; first?: Promise<ZoneSnapshot> } = {},
   ): Promise<UpdateResult<T>> {
     const maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     let lastConflict: Route53Error | undefined;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const snapshot = await this.read();
+      const snapshot = attempt === 1 && options.first ? await options.first : await this.read();
       const { change, decided } = plan(snapshot);
       if (change === undefined || casChanges(this.config, snapshot, change).length === 0)
         return { applied: false, attempts: attempt, snapshot, decided };

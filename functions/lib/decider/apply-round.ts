@@ -1,3 +1,4 @@
+import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
 import type { UpdateResult } from "../records/zone-update.ts";
 import { dnsWeights } from "../dataplane/answers.ts";
 import type { DeciderDocument } from "../dataplane/signal-store.ts";
@@ -39,7 +40,7 @@ export async function applyRound(deps: RoundDeps, reads: RoundReads, decision: R
   const ids = deps.config.targets.map((target) => target.id);
   const early =
     store && start && decision.fromView ? await drainFirst(deps, store, start, decision.fromView, now) : undefined;
-  const { decided, result } = await writeRecords(deps, decision);
+  const { decided, result } = await writeRecords(deps, reads.zone, decision);
   const switched = result?.applied === true && result.change?.weights !== undefined;
   if (switched && result?.changeId) deps.followChange?.(result.changeId);
   const recordsBefore = result
@@ -111,16 +112,18 @@ async function drainFirst(
 }
 
 /**
- * The records and the state by compare-and-swap. When the Route 53 API is
+ * The records and the state by compare-and-swap, planned first on the zone
+ * the read step read (a write made since is a conflict: read again). When the Route 53 API is
  * down and there is a view, the view's decision stands and the signals
  * alone carry it out.
  */
 async function writeRecords(
   deps: RoundDeps,
+  zone: Promise<ZoneSnapshot>,
   decision: RoundDecision,
 ): Promise<{ decided: Decided; result: UpdateResult<Decided> | undefined }> {
   try {
-    const result = await deps.switcher.update(decision.onZone);
+    const result = await deps.switcher.update(decision.onZone, { first: zone });
     return { decided: result.decided, result };
   } catch (error) {
     if (decision.fromView === undefined || !controlPlaneDown(error)) throw error;

@@ -23,7 +23,13 @@ import type { ProbeRound } from "../types.ts";
 
 /** Route 53's records by compare-and-swap: read the zone, plan on it, write; a conflict re-reads and re-plans. */
 export interface ZonePort {
-  update<T>(plan: (snapshot: ZoneSnapshot) => UpdatePlan<T>): Promise<UpdateResult<T>>;
+  /** The managed records, the lease and the state, read once. */
+  read(): Promise<ZoneSnapshot>;
+  /** `first`: a read already under way, planned on by the first attempt (a write made since is a conflict, read again). */
+  update<T>(
+    plan: (snapshot: ZoneSnapshot) => UpdatePlan<T>,
+    options?: { first?: Promise<ZoneSnapshot> },
+  ): Promise<UpdateResult<T>>;
 }
 
 /** The probes' votes in (deployed: the votes table, ../aws/vote-table.ts), the decision's metrics out (CloudWatch). */

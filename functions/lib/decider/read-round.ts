@@ -1,6 +1,7 @@
 import type { DeciderDocument, DeciderView, SignalRead } from "../dataplane/signal-store.ts";
 import { othersFresh, ownNewest } from "../dataplane/signal-union.ts";
 import { windowSeconds } from "../policy/decide.ts";
+import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
 import type { PolicyMemory } from "../policy/memory.ts";
 import { alarmsNeeded, type PracticeView } from "../policy/practice.ts";
 import type { ProbeRound } from "../types.ts";
@@ -25,21 +26,31 @@ export interface RoundReads {
   store: RoundSignals | undefined;
   /** Every control region's signal documents and the view they give (with a store). */
   signals: SignalReads | undefined;
+  /**
+   * The zone (records, lease, state), read from the round's start: the
+   * compare-and-swap plans on it, and nothing else waits for it (it
+   * rejects when the Route 53 API does not answer).
+   */
+  zone: Promise<ZoneSnapshot>;
   /** The practice alarms' states, when the config has practice runs and this round may need them. */
   practice?: PracticeView | undefined;
 }
 
 /**
- * The first step of a round: the probe window and every control region's
- * signal documents, read at once (a round's time is a decision's delay).
- * The zone is not read here: the compare-and-swap reads it where it writes
- * (./apply-round.ts), and the drain-first signal must not wait on a Route 53
- * API that may hang for its whole retry budget. Throws when the window
- * cannot be read; an unreadable signal store is logged and read as such.
+ * The first step of a round: the probe window, every control region's
+ * signal documents and the zone, read at once (a round's time is a
+ * decision's delay). The round waits here for the window and the signal
+ * documents only: the zone read goes on while the drain-first signal is
+ * written (./apply-round.ts), which must not wait on a Route 53 API that may
+ * hang for its whole retry budget. Throws when the window cannot be read;
+ * an unreadable signal store is logged and read as such.
  */
 export async function readRound(deps: RoundDeps, now: number): Promise<RoundReads> {
   // A round's copy: a store whose first call failed is not asked again this round (no overrun for a lost region).
   const store = deps.dryRun ? undefined : deps.signals?.forRound();
+  const zone = deps.switcher.read();
+  // Awaited by the compare-and-swap; a round that fails before it must not leave the rejection unhandled.
+  zone.catch(() => undefined);
   const [rounds, reads] = await Promise.all([
     deps.bus.readWindow(deps.controlRegion, now, windowSeconds(deps.config)),
     store?.readAll(),
@@ -51,7 +62,7 @@ export async function readRound(deps: RoundDeps, now: number): Promise<RoundRead
       deps.log.warn("signal documents ignored", { region: read.region, problems: read.problems });
   }
   if (reads === undefined)
-    return { now, rounds, store, signals: undefined, practice: await practiceView(deps, undefined, now) };
+    return { now, rounds, store, signals: undefined, practice: await practiceView(deps, undefined, now), zone };
   // The view to decide from is this decider's own, unless another writer's fresh document carries a newer switch
   // (a decision this one has not seen, e.g. a drain made while the Route 53 API was down): then that one, so the
   // deciders' memories converge and neither decides from a view older than the other's decision. With no document
@@ -62,7 +73,7 @@ export async function readRound(deps: RoundDeps, now: number): Promise<RoundRead
   for (const doc of othersFresh(reads, deps.controlRegion, now))
     if (chosen === undefined || lastSwitch(doc) > lastSwitch(chosen)) chosen = doc;
   const practice = await practiceView(deps, chosen?.view.state.memory, now);
-  return { now, rounds, store, signals: { reads, own, view: chosen?.view }, practice };
+  return { now, rounds, store, signals: { reads, own, view: chosen?.view }, practice, zone };
 }
 
 /**

@@ -49,6 +49,34 @@ describe("a round's read step", () => {
     expect(reads.signals?.view?.state.switches[0]?.to).toEqual({ primary: 0, failover: 100 });
   });
 
+  it("starts the zone read with the others and does not wait for it, so a drain signal goes out while Route 53 is slow", async () => {
+    const { zone, votes, signals, deps } = roundWorld();
+    votes.add(t0 - 10, everyVantage(up));
+    await runDecisionRound(deps("us-east-2"), t0 - 4);
+    votes.add(t0, everyVantage(primaryDown));
+    let answer: () => void = () => undefined;
+    const read = zone.read.bind(zone);
+    let reads = 0;
+    zone.read = () => {
+      reads++;
+      return new Promise((resolve) => {
+        answer = () => resolve(read());
+      });
+    };
+    const drainSent = async () =>
+      (await signals.readAll()).every((read) => read.docs.some((doc) => doc.drain.includes("primary")));
+
+    const round = runDecisionRound(deps("us-east-2"), t0 + 6);
+    for (let turn = 0; turn < 50 && !(await drainSent()); turn++) await new Promise((resolve) => setImmediate(resolve));
+
+    expect(reads).toBe(1);
+    expect(await drainSent()).toBe(true);
+    expect(zone.changes).toHaveLength(1);
+    answer();
+    expect(await round).toMatchObject({ switched: true, path: "api" });
+    expect(zone.weights).toEqual({ primary: 0, failover: 100 });
+  });
+
   it("logs a signal store it cannot read and reads on with the others", async () => {
     const { parameters, lines, deps } = roundWorld();
     const lost = parameters.get("us-west-1");
@@ -138,6 +166,20 @@ describe("a round's apply step", () => {
     expect(applied.decided).toBe(decision.fromView);
     expect(writes).not.toContain("records");
     expect(applied.signals).toMatchObject({ draining: ["primary"], inEffect: true, confirmed: true });
+  });
+
+  it("plans again on a fresh read when the other decider wrote the zone after the read step read it", async () => {
+    const { zone, votes, deps } = roundWorld();
+    votes.add(t0, everyVantage(primaryDown));
+    const reads = await readRound(deps("us-east-2"), t0 + 6);
+    await runDecisionRound(deps("us-west-1"), t0 + 6);
+
+    const applied = await applyRound(deps("us-east-2"), reads, decideRound(deps("us-east-2"), reads));
+
+    expect(zone.conflicts).toBe(1);
+    expect(applied.result?.attempts).toBe(2);
+    expect(applied).toMatchObject({ switched: false, from: { primary: 0, failover: 100 } });
+    expect(zone.changes).toHaveLength(1);
   });
 
   it("fails the round when the Route 53 API is down and no view says what is in effect", async () => {
