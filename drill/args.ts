@@ -7,6 +7,11 @@ import { ValidationError } from "../functions/lib/errors.ts";
  * took, and a machine too busy for that gets no verdict (exit 3; ./load-guard.ts), with the speed that fits.
  */
 export const DEFAULT_SPEED = 40;
+/**
+ * The default with `--dns real`: DNS TTLs are whole seconds of wall time, so the record's 60 s is served as
+ * 3 s at 20x but would be 1.5 s at 40x, rounded to 2 (80 s of drill time).
+ */
+export const DEFAULT_DNS_SPEED = 20;
 export const DEFAULT_SCENARIO = "scenarios/clerk-2025-08-06.json";
 export const DEFAULT_OUT = "drill-out";
 
@@ -19,7 +24,8 @@ export const drillUsage = `usage: npm run drill [-- --scenario <file>] [--config
   --no-load-guard    run to the end on a machine too busy for the compressed clock (its verdict then describes that machine too)
   --dns real         also serve the records from real DNS software (PowerDNS behind unbound resolvers, Debian packages
                      pdns-server pdns-backend-sqlite3 unbound sqlite3) to real clients of four kinds, and measure how
-                     fast each follows (summary.json "dns"); default: the modelled clients only`;
+                     fast each follows (summary.json "dns"; default speed ${DEFAULT_DNS_SPEED}, as TTLs are whole seconds);
+                     default: the modelled clients only`;
 
 export interface DrillArgs {
   scenario: string;
@@ -48,7 +54,8 @@ export function parseDrillArgs(argv: readonly string[]): DrillArgs | "help" {
     { names: [] },
   );
   if (help) return "help";
-  const speed = flags.speed === undefined ? DEFAULT_SPEED : Number(flags.speed);
+  const speed =
+    flags.speed === undefined ? (flags.dns === "real" ? DEFAULT_DNS_SPEED : DEFAULT_SPEED) : Number(flags.speed);
   if (!Number.isFinite(speed) || speed < 1 || speed > 200) {
     throw new ValidationError(
       "arguments",

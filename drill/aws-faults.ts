@@ -1,6 +1,7 @@
 import type { AwsCall, FaultRule, Fault as ProxyFault } from "../emulator/aws-fault-proxy.ts";
 import {
   cloudwatchDownRegions,
+  votesDownRegions,
   controlRegionsDown,
   route53ApiDown,
   signalStoresUnwritable,
@@ -8,7 +9,13 @@ import {
 } from "../offline/scenario.ts";
 
 /** What the scenario's AWS faults do to one API call of the system's own parts. */
-export type AwsCallFate = "route53-down" | "region-down" | "cloudwatch-down" | "signal-write-down" | "passed";
+export type AwsCallFate =
+  | "route53-down"
+  | "region-down"
+  | "cloudwatch-down"
+  | "votes-down"
+  | "signal-write-down"
+  | "passed";
 
 /**
  * The fate of one AWS API call the system makes (deciders, probes, the
@@ -17,7 +24,8 @@ export type AwsCallFate = "route53-down" | "region-down" | "cloudwatch-down" | "
  * every call signed for a region lost to `control-region-down` fails (Route 53
  * excepted: a global service, it signs every call for us-east-1); every
  * CloudWatch call signed for a region fails while that region has
- * `cloudwatch-down`; every SSM write signed for a region fails while its
+ * `cloudwatch-down`; every DynamoDB call (the votes table) signed for a region
+ * fails while that region has `votes-down`; every SSM write signed for a region fails while its
  * signal store is down (`signal-store-down`), its reads pass. Anything else
  * passes. Pure.
  */
@@ -26,6 +34,7 @@ export function awsCallFate(faults: readonly Fault[], second: number, call: AwsC
   if (call.region === undefined) return "passed";
   if (controlRegionsDown(faults, second).has(call.region)) return "region-down";
   if (call.service === "monitoring" && cloudwatchDownRegions(faults, second).has(call.region)) return "cloudwatch-down";
+  if (call.service === "dynamodb" && votesDownRegions(faults, second).has(call.region)) return "votes-down";
   if (call.service === "ssm" && isSsmWrite(call) && signalStoresUnwritable(faults, second).has(call.region))
     return "signal-write-down";
   return "passed";
@@ -53,6 +62,8 @@ export interface AwsCallCounts {
   regionDownFailed: number;
   /** CloudWatch calls failed because their region's CloudWatch was down. */
   cloudwatchFailed: number;
+  /** Votes table (DynamoDB) calls failed because their region's table was down (`votes-down`). */
+  votesFailed: number;
   /** SSM writes (signal documents) failed because their region's signal store was down (`signal-store-down`). */
   signalWritesFailed: number;
   /** Every other call, passed. */
@@ -64,6 +75,7 @@ export function countCall(counts: AwsCallCounts, call: AwsCall, fate: AwsCallFat
   if (fate === "route53-down") counts.route53Failed++;
   else if (fate === "region-down") counts.regionDownFailed++;
   else if (fate === "cloudwatch-down") counts.cloudwatchFailed++;
+  else if (fate === "votes-down") counts.votesFailed++;
   else if (fate === "signal-write-down") counts.signalWritesFailed++;
   else if (call.service === "route53") counts.route53Passed++;
   else counts.otherPassed++;
@@ -76,6 +88,7 @@ export function noCalls(): AwsCallCounts {
     route53Passed: 0,
     regionDownFailed: 0,
     cloudwatchFailed: 0,
+    votesFailed: 0,
     signalWritesFailed: 0,
     otherPassed: 0,
   };

@@ -115,6 +115,8 @@ function faultLabel(fault: DrillFault): string {
       return "Route 53 API down";
     case "cloudwatch-down":
       return `CloudWatch down ${fault.region}`;
+    case "votes-down":
+      return `votes down ${fault.region}`;
     case "control-region-down":
       return `${fault.region} lost`;
     case "signal-store-down":

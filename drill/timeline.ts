@@ -21,7 +21,8 @@ export function formatClock(atMs: number): string {
 export function describeFault(fault: DrillFault, allVantages: readonly string[]): string {
   if (fault.kind === "route53-api-down")
     return "Route 53 API down: every control-plane call fails; DNS answers and health checks go on";
-  if (fault.kind === "cloudwatch-down") return `CloudWatch down in ${fault.region}: its decider is blind`;
+  if (fault.kind === "cloudwatch-down") return `CloudWatch down in ${fault.region}: no alarm metrics there`;
+  if (fault.kind === "votes-down") return `votes table down in ${fault.region}: its decider is blind`;
   if (fault.kind === "control-region-down")
     return `control region ${fault.region} lost: its decider, signal store and endpoint, and CloudWatch`;
   if (fault.kind === "signal-store-down")

@@ -56,6 +56,7 @@ export const faultKinds = [
   "vantage-down",
   "route53-api-down",
   "cloudwatch-down",
+  "votes-down",
   "control-region-down",
   "signal-store-down",
 ] as const;
@@ -64,6 +65,7 @@ export const faultKinds = [
 export const awsFaultKinds = [
   "route53-api-down",
   "cloudwatch-down",
+  "votes-down",
   "control-region-down",
   "signal-store-down",
 ] as const;
@@ -107,8 +109,10 @@ export const faultSchema = z.discriminatedUnion(
     z.strictObject({ ...faultBase, kind: z.literal("vantage-down") }),
     /** Every Route 53 API call fails (the control plane, hosted in us-east-1); DNS answers and health checks go on. */
     z.strictObject({ ...awsFaultBase, kind: z.literal("route53-api-down") }),
-    /** CloudWatch in one control region fails every call: its decider is blind, probes cannot publish there. */
+    /** CloudWatch in one control region fails every call: no alarm metrics there (the votes are elsewhere). */
     z.strictObject({ ...awsFaultBase, kind: z.literal("cloudwatch-down"), region: z.string().min(1) }),
+    /** One control region's votes table fails every call: its decider is blind, probes cannot vote there. */
+    z.strictObject({ ...awsFaultBase, kind: z.literal("votes-down"), region: z.string().min(1) }),
     /**
      * A whole control region is lost: its decider, its signal store and endpoint, and its CloudWatch fail (the
      * endpoint unreachable, its checks count healthy: serve). It comes back with whatever its store held.
@@ -119,7 +123,7 @@ export const faultSchema = z.discriminatedUnion(
   ],
   {
     error:
-      'expected a fault kind: "down", "blackhole", "status", "latency", "loss", "partition", "vantage-down", "route53-api-down", "cloudwatch-down", "control-region-down" or "signal-store-down"',
+      'expected a fault kind: "down", "blackhole", "status", "latency", "loss", "partition", "vantage-down", "route53-api-down", "cloudwatch-down", "votes-down", "control-region-down" or "signal-store-down"',
   },
 );
 
@@ -255,6 +259,11 @@ export function route53ApiDown(faults: readonly Fault[], second: number): boolea
 /** Control regions whose CloudWatch is down at scenario second `second` (a lost control region's too). */
 export function cloudwatchDownRegions(faults: readonly Fault[], second: number): Set<string> {
   return regionsWith(faults, second, ["cloudwatch-down", "control-region-down"]);
+}
+
+/** Control regions whose votes table is down at scenario second `second` (a lost control region's too): their deciders are blind. */
+export function votesDownRegions(faults: readonly Fault[], second: number): Set<string> {
+  return regionsWith(faults, second, ["votes-down", "control-region-down"]);
 }
 
 /** Control regions lost whole at scenario second `second`: decider, signal store and endpoint, CloudWatch. */

@@ -72,7 +72,8 @@ const deciderBlindMinutes = 3;
 export const vantageSilentMinutes = 5;
 
 /**
- * The series a vantage publishes every round, whose SampleCount per minute
+ * The series a vantage publishes once a minute (its first round of the
+ * minute: ./wiring/votes.ts probePublisher), whose SampleCount per minute
  * says it is alive (no separate heartbeat metric, one custom metric less per
  * vantage and region): CanarySuccess when a canary is configured (a round
  * whose canary failed sends no votes, but still its canary result), else

@@ -8,17 +8,12 @@ export const Metric = {
   /**
    * A vantage's votes for one round, for up to 16 targets at once (see
    * voteGroups in ./probe-votes.ts): dimensions `Vantage` and
-   * `TargetGroup`. Value = passMask + silentMask × 2^16, where bit i stands
-   * for the group's i-th target: pass = its check passed, silent = the round
-   * has no result for it (normally 0, so the value is the pass mask). Exact:
-   * an integer below 2^32. One datum per vantage, group and round, and only
-   * for a voting round (no vote when the canary failed). High resolution,
-   * timestamped at the round start; read with `Average` per round period
-   * (one sealed datum per round: retries resend the same value, so the
-   * average is that value; an average whose seal does not check means
-   * conflicting datums, ../aws/cloudwatch.ts readWindow). Its SampleCount
-   * per minute is also the vantage's liveness
-   * when no canary is configured (every round then votes).
+   * `TargetGroup`. Value = passMask + silentMask × 2^16, sealed
+   * (./probe-votes.ts). Since issue 22 the deciders read the votes from the
+   * votes table (./aws/vote-table.ts), not from here: a probe sends this
+   * datum once a minute (its first round of the minute), and its
+   * SampleCount per minute is the vantage's liveness when no canary is
+   * configured (the vantage-silent alarm's input, ./alarms.ts).
    */
   ProbeVotes: "ProbeVotes",
   /** Check latency in milliseconds, `Target` × `Vantage`, only when `probe.publishLatency` is on. For dashboards; the decider does not read it. */

@@ -122,3 +122,15 @@ function integerOf(value: AttrValue | undefined): number | undefined {
   const number = Number(text);
   return Number.isSafeInteger(number) ? number : undefined;
 }
+
+/**
+ * The round starts of a read window, oldest first: every probe round in
+ * (now - windowSeconds, now], aligned to `period`; at least the round now is
+ * in. Undefined when `now` is not a time or the window not positive.
+ */
+export function windowRoundStarts(now: number, windowSeconds: number, period: number): number[] | undefined {
+  if (!Number.isFinite(now) || !(windowSeconds > 0)) return undefined;
+  const last = Math.floor(now / period) * period;
+  const count = Math.max(1, Math.ceil(windowSeconds / period));
+  return Array.from({ length: count }, (_, i) => last - (count - 1 - i) * period);
+}

@@ -14,13 +14,13 @@ import { planRounds } from "../../functions/lib/probe/schedule.ts";
 import type { ProbeRound, Weights } from "../../functions/lib/types.ts";
 import { applyPracticeChange, type PracticeRecord } from "../../functions/lib/policy/practice-record.ts";
 import {
-  cloudwatchDownRegions,
   controlRegionsDown,
   manualLeaseAt,
   practiceAlarmStates,
   route53ApiDown,
   signalStoresUnwritable,
   type Scenario,
+  votesDownRegions,
 } from "../scenario.ts";
 import { dnsTimeline, type RecordChange } from "./dns-timeline.ts";
 import { ReplaySignalStores, type ChangeWhy } from "./signal-stores.ts";
@@ -115,8 +115,8 @@ export function runTimedWithPractice(scenario: Scenario): TimedRun {
     const event = events[i];
     if (event === undefined) continue;
     const nowSeconds = Math.floor(event.ms / 1000);
-    // A decider whose region's CloudWatch is down reads nothing and decides nothing.
-    if (cloudwatchDownRegions(scenario.faults, event.ms / 1000).has(config.controlRegions[event.c] ?? "")) continue;
+    // A decider whose region's votes table is down reads nothing and decides nothing.
+    if (votesDownRegions(scenario.faults, event.ms / 1000).has(config.controlRegions[event.c] ?? "")) continue;
     const rounds = readableRounds(datums, event.c, event.ms, nowSeconds - window, intervalMs);
     const lease = manualLeaseAt(scenario, epochAt, nowSeconds);
     const decision = decideUnlessCalm(scenario, shared, { nowSeconds, rounds, lease, normal });
@@ -375,7 +375,7 @@ function probeDatums(scenario: Scenario, draws: TimingDraws): Map<number, Map<nu
         });
         if (silent) continue;
         const publishedMs = endMs + PUBLISH_MS;
-        const down = cloudwatchDownRegions(scenario.faults, publishedMs / 1000);
+        const down = votesDownRegions(scenario.faults, publishedMs / 1000);
         const readableMs = config.controlRegions.map((region, c) =>
           down.has(region) ? Infinity : publishedMs + draws.readableDelayMs(round, v, c),
         );

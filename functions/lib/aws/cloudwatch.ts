@@ -15,6 +15,7 @@ import {
 import { Dimension, Metric } from "../metrics.ts";
 import type { ProbeRoundReport } from "../probe/report.ts";
 import { decodeVotes, unsealVotes, voteGroups, type VoteGroup } from "../probe-votes.ts";
+import { windowRoundStarts } from "../vote-items.ts";
 import type { ProbeRound } from "../types.ts";
 import type { CanaryAlarmSpec } from "../dataplane/canary-alarm.ts";
 import { clientConfig, endpointOverride, type AwsClientOptions } from "./client-config.ts";
@@ -205,14 +206,14 @@ export class MetricsBus {
    */
   async readWindow(region: string, now: number, windowSeconds: number): Promise<ProbeRound[]> {
     const period = this.config.probe.intervalSeconds;
-    if (!Number.isFinite(now) || !(windowSeconds > 0))
+    const starts = windowRoundStarts(now, windowSeconds, period);
+    if (starts === undefined)
       throw new CloudWatchError(
         "CLOUDWATCH_INVALID_INPUT",
         `readWindow needs a time and a positive window, got now=${now}, windowSeconds=${windowSeconds}`,
       );
-    const lastRound = Math.floor(now / period) * period;
-    const roundCount = Math.max(1, Math.ceil(windowSeconds / period));
-    const firstRound = lastRound - (roundCount - 1) * period;
+    const [firstRound = 0, lastRound = 0] = [starts[0], starts.at(-1)];
+    const roundCount = starts.length;
     const series = this.config.vantages.flatMap((vantage) => this.voteGroups.map((group) => ({ vantage, group })));
     const queries: MetricDataQuery[] = series.map(({ vantage, group }, index) => ({
       Id: `q${index}`,
@@ -231,7 +232,7 @@ export class MetricsBus {
       ReturnData: true,
     }));
     const rounds = new Map<number, ProbeRound>();
-    for (let at = firstRound; at <= lastRound; at += period) rounds.set(at, { at, votes: {} });
+    for (const at of starts) rounds.set(at, { at, votes: {} });
     const perCall = Math.max(1, Math.min(MAX_QUERIES_PER_GET, Math.floor(MAX_DATAPOINTS_PER_GET / roundCount)));
     for (let offset = 0; offset < queries.length; offset += perCall) {
       for await (const results of this.metricDataPages(

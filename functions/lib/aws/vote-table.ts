@@ -3,7 +3,7 @@ import type { FailoverConfig } from "../config.ts";
 import { FailoverError } from "../errors.ts";
 import type { ProbeRoundReport } from "../probe/report.ts";
 import type { ProbeRound } from "../types.ts";
-import { readVoteItem, sameVote, voteItem, voteTableName, type VoteItem } from "../vote-items.ts";
+import { readVoteItem, sameVote, voteItem, voteTableName, windowRoundStarts, type VoteItem } from "../vote-items.ts";
 import type { RegionResult } from "../region-result.ts";
 import { clientConfig, type AwsClientOptions } from "./client-config.ts";
 import { awsFailure, failureCodes } from "./failure.ts";
@@ -145,15 +145,14 @@ export class VoteTable {
    */
   async readWindow(region: string, now: number, windowSeconds: number): Promise<ProbeRound[]> {
     const period = this.config.probe.intervalSeconds;
-    if (!Number.isFinite(now) || !(windowSeconds > 0))
+    const starts = windowRoundStarts(now, windowSeconds, period);
+    if (starts === undefined)
       throw new VoteTableError(
         "DYNAMODB_INVALID_INPUT",
         `readWindow needs a time and a positive window, got now=${now}, windowSeconds=${windowSeconds}`,
       );
-    const last = Math.floor(now / period) * period;
-    const first = last - (Math.max(1, Math.ceil(windowSeconds / period)) - 1) * period;
-    const rounds = new Map<number, ProbeRound>();
-    for (let at = first; at <= last; at += period) rounds.set(at, { at, votes: {} });
+    const [first = 0, last = 0] = [starts[0], starts.at(-1)];
+    const rounds = new Map<number, ProbeRound>(starts.map((at) => [at, { at, votes: {} }]));
     const perVantage = await Promise.all(
       this.config.vantages.map(async (vantage) => ({ vantage, items: await this.query(region, vantage, first, last) })),
     );

@@ -41,7 +41,9 @@ describe("the real DNS path's software", () => {
   });
 
   it("takes --dns real, and refuses another value naming the flag", () => {
-    expect(parseDrillArgs(["--dns", "real"])).toMatchObject({ dns: "real" });
+    // Served TTLs are whole wall seconds: --dns real runs at 20x unless told otherwise.
+    expect(parseDrillArgs(["--dns", "real"])).toMatchObject({ dns: "real", speed: 20 });
+    expect(parseDrillArgs(["--dns", "real", "--speed", "10"])).toMatchObject({ dns: "real", speed: 10 });
     expect(parseDrillArgs([])).toMatchObject({ dns: "model" });
     expect(() => parseDrillArgs(["--dns", "fake"])).toThrow(/--dns: expected "real" or "model", got "fake"/);
   });

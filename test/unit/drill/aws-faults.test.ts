@@ -61,6 +61,21 @@ describe("drill AWS faults", () => {
     expect(awsCallFate(faults, 1000, ssm("us-east-2", "PutParameter"))).toBe("passed");
   });
 
+  it("fails the votes table's calls signed for a region whose votes are down, and no other service's", () => {
+    const votesDown: DrillFault[] = [{ start: 100, end: 200, kind: "votes-down", region: "us-east-2" }];
+    const dynamodb = (region: string) => ({
+      method: "POST",
+      path: "/",
+      service: "dynamodb",
+      region,
+      operation: "Query",
+    });
+    expect(awsCallFate(votesDown, 150, dynamodb("us-east-2"))).toBe("votes-down");
+    expect(awsCallFate(votesDown, 150, dynamodb("us-west-1"))).toBe("passed");
+    expect(awsCallFate(votesDown, 250, dynamodb("us-east-2"))).toBe("passed");
+    expect(awsCallFate(votesDown, 150, cloudwatch("us-east-2"))).toBe("passed");
+  });
+
   it("counts each call by its fate, Route 53 calls that passed apart from the rest", () => {
     const counts = noCalls();
     for (const [second, call] of [
@@ -78,6 +93,7 @@ describe("drill AWS faults", () => {
       route53Passed: 1,
       regionDownFailed: 1,
       cloudwatchFailed: 1,
+      votesFailed: 0,
       signalWritesFailed: 1,
       otherPassed: 2,
     });

@@ -85,7 +85,7 @@ function scenarioOf(run: Run): Scenario {
   const controlRegions = ["us-east-1", "us-west-2"];
   // One control region at a time is lost or blind: with both, no decider is left (a different property).
   if (run.blind !== undefined)
-    faults.push({ start: 0, end: end + 900, kind: "cloudwatch-down", region: controlRegions[run.blind] });
+    faults.push({ start: 0, end: end + 900, kind: "votes-down", region: controlRegions[run.blind] });
   else if (run.lost)
     faults.push({
       start: run.lost[1],
