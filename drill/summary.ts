@@ -83,10 +83,17 @@ const POLICY = "default";
  * its restore, from what the drill saw DNS answer (the first change it made after each decision).
  */
 function withDnsTimes(record: PracticeRecord, dns: readonly DnsChange[]): PracticeRecord {
+  // The first change of the run's after the decision that moved the target's own answers (records written while
+  // a drain signal still holds the target change nothing for its clients).
   const after = (decided: number | undefined) =>
     decided === undefined
       ? undefined
-      : dns.find((change) => change.practice === record.id && change.at >= decided * 1000 - 1)?.at;
+      : dns.find(
+          (change, i) =>
+            change.practice === record.id &&
+            change.at >= decided * 1000 - 1 &&
+            change.weights[record.target] !== dns[i - 1]?.weights[record.target],
+        )?.at;
   const drained = after(record.times.drainDecided);
   const restored = after(record.times.restoreDecided);
   return {

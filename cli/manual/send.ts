@@ -1,4 +1,5 @@
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
+import { practiceHistoryFor } from "../../functions/lib/practice-history.ts";
 import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
 import { VoteTable } from "../../functions/lib/aws/vote-table.ts";
@@ -85,6 +86,7 @@ async function send(
       // Announced like the function's own changes: to the alert topics in FAILOVER_ALERT_TOPICS (else reported as not told).
       announce: alertAnnouncer(region, log, io.env, endpoint ? { endpoint } : {}),
       audit: auditTrailFor(config, region, endpoint ? { endpoint } : {}),
+      ...(config.practice ? { practiceHistory: practiceHistoryFor(config, endpoint ? { endpoint } : {}) } : {}),
       healthChecks: new HealthCheckAdmin(config, endpoint ? { endpoint } : {}),
       signals: new SignalStore(
         config,

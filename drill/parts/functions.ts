@@ -143,16 +143,24 @@ export async function createFunctions(
     announce: announcerIn(manualRegion, aws),
     audit: auditTrailFor(config, manualRegion, aws),
     signals: signalStore(aws),
+    ...practiceRecords(config, aws),
   };
-  const budgetMs = Math.min(config.probe.budgetSeconds * 1000, 57_000);
-  return { probes, deciders, rounds, budgetMs, manual, ...(await practiceParts(config, routes)) };
+  return { probes, deciders, rounds, manual, budgetMs: budgetOf(config), ...(await practiceParts(config, routes)) };
+}
+
+/** A decider or probe invocation's time budget in the drill. */
+function budgetOf(config: FailoverConfig): number {
+  return Math.min(config.probe.budgetSeconds * 1000, 57_000);
 }
 
 /** Practice runs: the alarms read and the records kept through the decider's own route, as deployed. */
 function practiceDeciderDeps(config: FailoverConfig, own: AwsRoutes["system"]) {
-  return config.practice
-    ? { alarms: new MetricsBus(config, own), practiceHistory: practiceHistoryFor(config, own) }
-    : {};
+  return config.practice ? { alarms: new MetricsBus(config, own), ...practiceRecords(config, own) } : {};
+}
+
+/** Where a writer records the practice runs its writes start or end (config `practice`). */
+function practiceRecords(config: FailoverConfig, route: AwsRoutes["system"]) {
+  return config.practice ? { practiceHistory: practiceHistoryFor(config, route) } : {};
 }
 
 /** The practice alarms created in the emulator (in OK), and the history the deciders keep, read directly. */

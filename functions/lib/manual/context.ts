@@ -13,6 +13,7 @@ import { decide, windowSeconds, type Decision } from "../policy/decide.ts";
 import type { PolicyMemory } from "../policy/memory.ts";
 import { votesOf, type StateDocument, type SwitchEvent } from "../state-document.ts";
 import { AUDIT_UNAVAILABLE, attributionOf, type Attribution, type AuditTrail } from "../audit-trail.ts";
+import type { PracticeHistory } from "../practice-history.ts";
 import type { ProbeRound } from "../types.ts";
 import { unannounced, type Announce } from "../control/announcer.ts";
 import { logChangeSync, waitForChangeSync, type ChangeSync } from "../control/change-sync.ts";
@@ -54,6 +55,8 @@ export interface ManualDeps {
   announce?: Announce;
   /** Where who-and-why of each change is kept (../audit-trail.ts): public DNS holds only its id. */
   audit: AuditTrail;
+  /** Where practice runs are recorded: a lease that ends one records its end (../practice-history.ts). @default none */
+  practiceHistory?: PracticeHistory;
   /** Audit ids of releases (a lease's audit id is the lease id). @default `release-` and 8 random hex digits */
   newReleaseId?: () => string;
   /** Route 53 health checks of the data-plane path: `status` shows their status, `init` links them, `verify` checks them. @default none: the data-plane parts are left out */
@@ -71,7 +74,15 @@ export interface ManualDeps {
 }
 
 /** Dependencies without a default. */
-type Optional = "votes" | "healthChecks" | "signalEndpoints" | "fetchText" | "signals" | "webhook" | "canaryTopic";
+type Optional =
+  | "votes"
+  | "healthChecks"
+  | "signalEndpoints"
+  | "fetchText"
+  | "signals"
+  | "webhook"
+  | "canaryTopic"
+  | "practiceHistory";
 
 /** {@link ManualDeps} with every default filled in, and the target ids in config order. */
 export interface ManualContext extends Required<Omit<ManualDeps, Optional>>, Pick<ManualDeps, Optional> {

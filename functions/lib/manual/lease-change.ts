@@ -3,9 +3,10 @@ import { describeError, ValidationError } from "../errors.ts";
 import { leaseActive, type OverrideLease } from "../lease.ts";
 import { leaseWeights, type Decision, type WeightChange } from "../policy/decide.ts";
 import { releaseFlapHold, type PolicyMemory } from "../policy/memory.ts";
-import { formatWeights, pickWeights } from "../policy/weights.ts";
+import { applyPracticeChange } from "../policy/practice-record.ts";
+import { formatWeights, normalWeights, pickWeights } from "../policy/weights.ts";
 import type { Weights } from "../types.ts";
-import { manualChangeEvent } from "../control/change-event.ts";
+import { manualChangeEvent, practiceEvent } from "../control/change-event.ts";
 import { AuditConflictError, sameRequest, type AuditEntry } from "../audit-trail.ts";
 import { decideOn, followSync, leaseView, leaseViewOf, readRounds, type ManualContext } from "./context.ts";
 import type { InvocationOrigin } from "./context.ts";
@@ -220,6 +221,38 @@ function auditEntry(
 }
 
 /**
+ * A lease that ends a practice run (the lowest-precedence lease) is the write that carried the run's end:
+ * it records the end and tells it, once, as a decider would have.
+ */
+async function endedPracticeRun(
+  ctx: ManualContext,
+  decision: Decision,
+  moment: { at: number; from: Weights; to: Weights },
+  problems: string[],
+): Promise<void> {
+  const change = decision.practice;
+  if (change === undefined) return;
+  if (ctx.practiceHistory !== undefined) {
+    const prior = change.kind === "end" ? await ctx.practiceHistory.read(change.run.id) : undefined;
+    problems.push(...(await ctx.practiceHistory.write(applyPracticeChange(change, prior))));
+  }
+  const event = practiceEvent(
+    {
+      type: "regional-failover.event",
+      v: 1,
+      at: moment.at,
+      by: { mode: "automatic", controlRegion: ctx.region },
+      reason: decision.reason,
+      from: moment.from,
+      to: moment.to,
+      normal: normalWeights(ctx.config.targets),
+    },
+    change,
+  );
+  if (event !== undefined) problems.push(...(await ctx.announce(event)).problems);
+}
+
+/**
  * Counts a manual switch on the Switchover metric in every control region,
  * as a decider counts its own: the decider never sees this change as one of
  * its own (the weights already match the lease), so without this a manual
@@ -298,6 +331,7 @@ async function changeResult(
   const [announced] = await Promise.all([
     announcement === undefined ? undefined : ctx.announce(announcement),
     countSwitch(ctx, now, moved, problems),
+    result.applied ? endedPracticeRun(ctx, decision, { at: now, from, to }, problems) : undefined,
   ]);
   if (announced !== undefined) problems.push(...announced.problems);
   return {

@@ -51,7 +51,7 @@ const practiceMemorySchema = z.strictObject({
   slot: z.int().nonnegative().optional(),
   /** On-call asked for a run: started at the next decision whose pre-checks pass, else skipped with the reason. */
   request: z.strictObject({ id: practiceId, target: z.string().min(1).max(32), at: epochSeconds }).optional(),
-  /** On-call asked to end the run in progress (`failover practice cancel`). */
+  /** On-call asked to end the run in progress (no command writes it yet: the policy ends the run INTERRUPTED). */
   cancel: z.strictObject({ id: practiceId, at: epochSeconds }).optional(),
   /** `<slot or request id>:<check>,<check>`: the checks the latest slot or request failed, so each is recorded once. */
   skipped: z.string().max(160).optional(),

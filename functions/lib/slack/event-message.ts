@@ -152,7 +152,7 @@ function storyOf(event: FailoverEvent): string | undefined {
     case "hold-released":
       return `${target} comes back through the normal recovery time and ramp.`;
     case "practice-started":
-      return `An exercise, not an incident: it ends at once on a real failover, an override, \`failover practice cancel\`, a blocking alarm, or an outcome alarm (FAILED). Run \`${slackText(event.practice?.id ?? "?")}\`, started by ${slackText(event.practice?.by ?? "?")}.`;
+      return `An exercise, not an incident: it ends at once on a real failover, an override lease, a blocking alarm, or an outcome alarm (FAILED). Run \`${slackText(event.practice?.id ?? "?")}\`, started by ${slackText(event.practice?.by ?? "?")}.`;
     case "practice-ended":
       return `Run \`${slackText(event.practice?.id ?? "?")}\` lasted ${formatDuration(event.practice?.seconds ?? 0)}; ${slackText(event.target ?? "the target")} comes back through the normal ramp (at once after FAILED). Measured times: \`failover practice history\`.`;
     case "override-released":

@@ -1,4 +1,5 @@
 import { auditTrailFor } from "../audit-trail.ts";
+import { practiceHistoryFor } from "../practice-history.ts";
 import { alertAnnouncer, alertTopicsFromEnv } from "./alert-announcer.ts";
 import { MetricsBus } from "../aws/cloudwatch.ts";
 import { VoteTable } from "../aws/vote-table.ts";
@@ -31,6 +32,7 @@ export function manualDepsFromEnv(config: FailoverConfig, env: NodeJS.ProcessEnv
     votes: new VoteTable(config),
     announce: alertAnnouncer(region, log, env),
     audit: auditTrailFor(config, region),
+    ...(config.practice ? { practiceHistory: practiceHistoryFor(config) } : {}),
     healthChecks: new HealthCheckAdmin(config),
     signals: new SignalStore(config, new Map(config.controlRegions.map((r) => [r, new ParameterStore({ region: r })]))),
   };

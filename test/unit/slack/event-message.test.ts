@@ -169,3 +169,49 @@ describe("buildEventMessage", () => {
     );
   });
 });
+
+describe("practice run messages", () => {
+  const base = {
+    type: "regional-failover.event" as const,
+    v: 1 as const,
+    at: 1_754_447_403,
+    by: { mode: "automatic" as const, controlRegion: "us-east-2" },
+    normal: { primary: 90, failover: 10 },
+    target: "primary",
+  };
+  const practice = {
+    id: "practice-primary-1754447403",
+    by: "schedule",
+    percent: 100,
+    startedAt: 1_754_447_403,
+    until: 1_754_449_203,
+  };
+
+  it("tells a start as an exercise with its end time, and an end with its outcome and length", () => {
+    // Act
+    const started = buildEventMessage({
+      ...base,
+      kind: "practice-started",
+      reason: "practice run practice-primary-1754447403: drain primary",
+      from: { primary: 90, failover: 10 },
+      to: { primary: 0, failover: 100 },
+      practice,
+    });
+    const ended = buildEventMessage({
+      ...base,
+      kind: "practice-ended",
+      reason: "FAILED: outcome alarm app-5xx (us-west-2): ALARM",
+      from: { primary: 0, failover: 100 },
+      to: { primary: 90, failover: 10 },
+      practice: { ...practice, outcome: "FAILED", seconds: 120 },
+    });
+    // Assess
+    expect(started.text).toContain("Practice run started: primary drained until 2025-08-06 03:00:03 UTC");
+    expect(JSON.stringify(started.blocks)).toContain("An exercise, not an incident");
+    expect(ended.text).toContain("Practice run FAILED: primary");
+    expect(JSON.stringify(ended.blocks)).toContain("lasted 2 min");
+    expect(
+      parseFailoverEvent(JSON.stringify({ ...base, kind: "practice-ended", reason: "x", from: {}, to: {}, practice })),
+    ).toBeDefined();
+  });
+});
