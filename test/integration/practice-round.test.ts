@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDecideHandler } from "../../functions/lib/decider/decider.ts";
 import { practiceHistoryFor } from "../../functions/lib/practice-history.ts";
 import type { FailoverEvent } from "../../functions/lib/slack/failover-event.ts";
+import { putAlarmState } from "../support/alarm-state.ts";
 import { runCli } from "../support/cli-process.ts";
 import {
   allUp,
@@ -31,26 +31,9 @@ const practice = {
   outcomeAlarms: [{ name: "app-5xx-rate", region: "us-west-2" }],
 };
 
-/** An alarm in the emulator's CloudWatch, in `state` (moto stores alarms but never evaluates them). */
-async function alarm(region: string, name: string, state: "OK" | "ALARM"): Promise<void> {
-  const client = new CloudWatchClient({
-    region,
-    endpoint: emulator.url,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  await client.send(
-    new PutMetricAlarmCommand({
-      AlarmName: name,
-      Namespace: "App",
-      MetricName: "Errors",
-      Statistic: "Sum",
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: "GreaterThanThreshold",
-    }),
-  );
-  await client.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: "test" }));
+/** An alarm in the emulator's CloudWatch, in `state`. */
+function alarm(region: string, name: string, state: "OK" | "ALARM"): Promise<void> {
+  return putAlarmState(emulator.url, region, name, state);
 }
 
 describe("a practice run through the decider round against the emulator", () => {
