@@ -3,20 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { VoteTable } from "../../functions/lib/aws/vote-table.ts";
-import { createDecideHandler } from "../../functions/lib/decider/decider.ts";
-import { practiceHistoryFor } from "../../functions/lib/practice-history.ts";
-import type { FailoverEvent } from "../../functions/lib/slack/failover-event.ts";
-import { putAlarmState } from "../support/alarm-state.ts";
+import { practiceDecider, putAlarmState } from "../support/practice-fixtures.ts";
 import { runCli } from "../support/cli-process.ts";
-import {
-  allUp,
-  capturedLog,
-  controlZone,
-  emulatorPerFile,
-  patientRetry,
-  publishVotes,
-  recordSets,
-} from "../support/control-fixtures.ts";
+import { allUp, controlZone, emulatorPerFile, publishVotes, recordSets } from "../support/control-fixtures.ts";
 import { manualClock } from "../support/manual-clock.ts";
 
 const emulator = emulatorPerFile();
@@ -65,24 +54,10 @@ async function practiceZone() {
 describe("failover practice start and cancel against the emulator", () => {
   it("start asks for a run that the next decider round starts and announces once; cancel ends it INTERRUPTED; both are in the audit trail", async () => {
     // Prepare
-    const { config, switcher, bus, audit, zoneId, env } = await practiceZone();
-    const history = practiceHistoryFor(config, { endpoint: emulator.url, retry: patientRetry });
-    const announced: FailoverEvent[] = [];
+    const zone = await practiceZone();
+    const { bus, audit, zoneId, env } = zone;
     const clock = manualClock((t0 + 6) * 1000);
-    const decider = createDecideHandler({
-      config,
-      controlRegion: "us-east-2",
-      clock,
-      switcher,
-      bus,
-      log: capturedLog().log,
-      practiceHistory: history,
-      alarms: bus,
-      announce: async (event) => {
-        announced.push(event);
-        return { region: "us-east-2", problems: [] };
-      },
-    });
+    const { decider, history, announced } = practiceDecider(emulator.url, zone, clock);
     const quietRound = await decider.runRound();
 
     // Act: on-call asks for a run; a round starts it; a second ask is refused; on-call cancels; a round ends it

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import type { AuditEntry } from "../audit-trail.ts";
 import { readStateDocument } from "../control/zone-change.ts";
 import { FailoverError } from "../errors.ts";
 import { leaseActive } from "../lease.ts";
@@ -9,6 +8,7 @@ import { emptyStateDocument, type StateDocument } from "../state-document.ts";
 import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
 import { decideOn, readRounds, type InvocationOrigin, type ManualContext } from "./context.ts";
 import type { ManualEvent } from "./event.ts";
+import { auditEntry } from "./lease-change.ts";
 import type { PracticeRequestResult } from "./result.ts";
 
 /** A validated `practice-start` or `practice-cancel` event. */
@@ -107,18 +107,4 @@ function refused(message: string): FailoverError {
   return new FailoverError("PRACTICE_REFUSED", `${message}; nothing was changed`, {
     hint: "Run `failover status` and `failover practice history` to see the state and the runs.",
   });
-}
-
-/** The request's audit entry: who asked and why; the run it starts (or ends) is attributed by its id. */
-function auditEntry(event: PracticeRequestEvent, id: string, now: number, invocation: InvocationOrigin): AuditEntry {
-  return {
-    v: 1,
-    id,
-    action: event.action,
-    actor: event.actor,
-    reason: event.reason,
-    at: now,
-    ...(invocation.lambdaRequestId !== undefined ? { lambdaRequestId: invocation.lambdaRequestId } : {}),
-    ...(invocation.caller !== undefined ? { caller: invocation.caller } : {}),
-  };
 }
