@@ -5,12 +5,45 @@ import { practiceHistoryFor } from "../../functions/lib/practice-history.ts";
 import { renderTable } from "../../functions/lib/table.ts";
 import { parseArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
+import { defineManualCommand } from "../manual/define.ts";
 
-const usage = `Usage: failover practice history [--config <file>] [--json]
+/** `failover practice start`: on-call's on-demand run, through the manual failover function. */
+const start = defineManualCommand({
+  action: "practice-start",
+  command: "practice start",
+  summary: "ask for a practice run now",
+  description:
+    "Asks the deciders to start a practice run (the config's practice shift of <target>, default the\nschedule's next target, for practice.durationMinutes) at their next round. Its pre-checks still\napply: refused at once when a lease, a run in progress, a drain or an unhealthy target says no;\nskipped by the decider, with the reason in `failover practice history`, when a blocking alarm\nis not OK. Who and why go to the audit trail; the run's `by` is the request id.",
+  positional: "target",
+  positionalOptional: true,
+  changes: true,
+  lease: false,
+  examples: ['failover practice start primary --reason "quarterly game day"'],
+});
+
+/** `failover practice cancel`: ends the run in progress, through the manual failover function. */
+const cancel = defineManualCommand({
+  action: "practice-cancel",
+  command: "practice cancel",
+  summary: "end the practice run in progress",
+  description:
+    "Asks the deciders to end the practice run in progress at their next round: it is recorded\nINTERRUPTED and its target comes back through the normal ramp. Refused when no run is in\nprogress.",
+  changes: true,
+  lease: false,
+  examples: ['failover practice cancel --reason "customer launch starting"'],
+});
+
+const usage = `Usage: failover practice start [<target>] --reason <text> [-y|--yes] [options]
+       failover practice cancel --reason <text> [-y|--yes] [options]
+       failover practice history [--config <file>] [--json]
 
 Practice runs: a scheduled, bounded drain of one target in production,
 judged by the config's practice alarms (README "Practice runs").
 
+  start     ask for a run now (on-demand; pre-checks still apply):
+            \`failover practice start --help\`
+  cancel    end the run in progress (INTERRUPTED):
+            \`failover practice cancel --help\`
   history   every run and skipped try, newest first, from the control
             regions' parameter stores: who or what started it, the
             target, start, outcome, and the measured seconds from the
@@ -27,9 +60,11 @@ Exit codes: 0 listed, 1 a control region could not be read, 2 bad input.
 
 const command: CliCommand = {
   name: "practice",
-  summary: "practice runs: their history (outcomes, drain and restore times)",
+  summary: "practice runs: start one now, cancel the one in progress, list their history",
   usage,
   async run(args: string[], io: CliIO): Promise<number> {
+    if (args[0] === "start") return start.run(args.slice(1), io);
+    if (args[0] === "cancel") return cancel.run(args.slice(1), io);
     const parsed = parseArgs(
       args,
       { config: { type: "string" }, json: { type: "boolean" } },
@@ -46,7 +81,7 @@ const command: CliCommand = {
         [
           {
             path: "<subcommand>",
-            message: `expected history, got ${subcommand === undefined ? "nothing" : `"${subcommand}"`}`,
+            message: `expected start, cancel or history, got ${subcommand === undefined ? "nothing" : `"${subcommand}"`}`,
           },
         ],
         { hint: "Run `failover practice --help`." },

@@ -23,6 +23,10 @@ export interface ManualCommandSpec {
   description: string;
   /** The one positional argument, if any. */
   positional?: "target" | "weights";
+  /** The positional argument may be left out. @default false */
+  positionalOptional?: boolean;
+  /** The command as typed after `failover`. @default the action */
+  command?: string;
   /** It changes records: needs --reason and a confirmation (or --yes). */
   changes: boolean;
   /** It takes an override lease: accepts --ttl. */
@@ -58,12 +62,16 @@ const flagOf: Record<string, string> = {
 /** Builds a `failover <action>` command: same flags, confirmation and exit codes for all of them. */
 export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
   const usage = usageOf(spec);
+  const name = spec.command ?? spec.action;
   return {
-    name: spec.action,
+    name,
     summary: spec.summary,
     usage,
     async run(args: string[], io: CliIO): Promise<number> {
-      const parsed = parseArgs(args, flagsOf(spec), { names: spec.positional ? [spec.positional] : [] });
+      const parsed = parseArgs(args, flagsOf(spec), {
+        names: spec.positional ? [spec.positional] : [],
+        ...(spec.positionalOptional ? { min: 0 } : {}),
+      });
       if (parsed.help) {
         io.stdout(usage);
         return 0;
@@ -94,7 +102,7 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
         // init shows the exact batch before asking (or before refusing without a terminal).
         if (spec.action === "init") {
           const preview = await send({ ...event, dryRun: true });
-          if (!preview.ok) return failed(spec.action, preview, flags.json === true, io);
+          if (!preview.ok) return failed(name, preview, flags.json === true, io);
           io.stdout(`${renderResult(preview, config.vantages)}\n`);
           // A rerun with nothing to change needs no confirmation: it would send nothing.
           if (preview.action === "init" && preview.unchanged) return 0;
@@ -108,7 +116,7 @@ export function defineManualCommand(spec: ManualCommandSpec): CliCommand {
         if (!flags.json) io.stdout(renderResult(response, config.vantages));
         return spec.exitCode?.(response) ?? 0;
       }
-      return failed(spec.action, response, flags.json === true, io);
+      return failed(name, response, flags.json === true, io);
     },
   };
 }
@@ -163,7 +171,7 @@ function checkedEvent(
   if (ttl !== undefined) event.ttlSeconds = collect(() => parseDuration(ttl));
   // One id per command: the function applies it once however often it is delivered (retries, the other region).
   if (spec.lease) event.requestId = randomUUID();
-  if (spec.positional === "target") event.target = argument;
+  if (spec.positional === "target" && argument !== undefined) event.target = argument;
   if (spec.positional === "weights") event.weights = collect(() => parseWeightsArgument(argument ?? ""));
   for (const key of ["ttlSeconds", "weights"]) if (event[key] === undefined) delete event[key];
   // The manual function runs only in the control regions, and with --direct that region's CloudWatch holds the probe window.
@@ -263,6 +271,10 @@ function describeIntent(event: ManualEvent, config: FailoverConfig): string {
       return "end the override lease (and any flap hold) and let the automatic policy decide the weights now";
     case "release-hold":
       return `release ${event.target}'s flap hold (it comes back through recovery and the ramp)`;
+    case "practice-start":
+      return `ask the deciders to start a practice run (a bounded drain of ${event.target ?? "the schedule's next target"}) at their next round, if its pre-checks pass`;
+    case "practice-cancel":
+      return "ask the deciders to end the practice run in progress at their next round (INTERRUPTED)";
     default:
       return `apply the plan above: the weighted records ${config.records.map((r) => r.name).join(", ")} with the config's weights`;
   }
@@ -309,7 +321,11 @@ function argumentsError(issues: ValidationIssue[]): ValidationError {
 }
 
 function usageOf(spec: ManualCommandSpec): string {
-  const positional = spec.positional ? ` <${spec.positional}>` : "";
+  const positional = spec.positional
+    ? spec.positionalOptional
+      ? ` [<${spec.positional}>]`
+      : ` <${spec.positional}>`
+    : "";
   const reason = spec.changes && spec.action !== "init";
   const changeFlags = spec.changes
     ? `${reason ? " --reason <text>" : ""}${spec.lease ? " [--ttl <duration>]" : ""} [-y|--yes]`
@@ -337,7 +353,7 @@ function usageOf(spec: ManualCommandSpec): string {
       : []),
     "  -h, --help           show this help",
   ];
-  return `Usage: failover ${spec.action}${positional}${changeFlags} [options]
+  return `Usage: failover ${spec.command ?? spec.action}${positional}${changeFlags} [options]
 
 ${spec.description}
 

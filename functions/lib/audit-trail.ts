@@ -25,9 +25,9 @@ const auditId = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
 
 export const auditEntrySchema = z.strictObject({
   v: z.literal(1),
-  /** The lease id (promote, drain, pin) or the release's own id. */
+  /** The lease id (promote, drain, pin), or the release's or practice request's own id. */
   id: auditId,
-  action: z.enum(["promote", "drain", "pin", "release", "release-hold"]),
+  action: z.enum(["promote", "drain", "pin", "release", "release-hold", "practice-start", "practice-cancel"]),
   /** Who asked, as the caller said (`--actor`). */
   actor: z.string().min(1).max(128),
   /** Why, as the caller said. */

@@ -1,20 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CloudWatchClient, PutMetricAlarmCommand, SetAlarmStateCommand } from "@aws-sdk/client-cloudwatch";
 import { afterAll, describe, expect, it } from "vitest";
-import { createDecideHandler } from "../../functions/lib/decider/decider.ts";
-import { practiceHistoryFor } from "../../functions/lib/practice-history.ts";
-import type { FailoverEvent } from "../../functions/lib/slack/failover-event.ts";
+import { practiceDecider, putAlarmState } from "../support/practice-fixtures.ts";
 import { runCli } from "../support/cli-process.ts";
-import {
-  allUp,
-  capturedLog,
-  controlZone,
-  emulatorPerFile,
-  patientRetry,
-  publishVotes,
-} from "../support/control-fixtures.ts";
+import { allUp, controlZone, emulatorPerFile, publishVotes } from "../support/control-fixtures.ts";
 import { manualClock } from "../support/manual-clock.ts";
 
 const emulator = emulatorPerFile();
@@ -31,51 +21,20 @@ const practice = {
   outcomeAlarms: [{ name: "app-5xx-rate", region: "us-west-2" }],
 };
 
-/** An alarm in the emulator's CloudWatch, in `state` (moto stores alarms but never evaluates them). */
-async function alarm(region: string, name: string, state: "OK" | "ALARM"): Promise<void> {
-  const client = new CloudWatchClient({
-    region,
-    endpoint: emulator.url,
-    credentials: { accessKeyId: "test", secretAccessKey: "test" },
-  });
-  await client.send(
-    new PutMetricAlarmCommand({
-      AlarmName: name,
-      Namespace: "App",
-      MetricName: "Errors",
-      Statistic: "Sum",
-      Period: 60,
-      EvaluationPeriods: 1,
-      Threshold: 1,
-      ComparisonOperator: "GreaterThanThreshold",
-    }),
-  );
-  await client.send(new SetAlarmStateCommand({ AlarmName: name, StateValue: state, StateReason: "test" }));
+/** An alarm in the emulator's CloudWatch, in `state`. */
+function alarm(region: string, name: string, state: "OK" | "ALARM"): Promise<void> {
+  return putAlarmState(emulator.url, region, name, state);
 }
 
 describe("a practice run through the decider round against the emulator", () => {
   it("starts on the schedule, ends FAILED when its outcome alarm fires, is announced once each way, and is listed by failover practice history", async () => {
     // Prepare
-    const { config, switcher, bus } = await controlZone(emulator.url, { practice });
+    const zone = await controlZone(emulator.url, { practice });
+    const { config, bus } = zone;
     await alarm("us-east-1", "deploy-in-progress", "OK");
     await alarm("us-west-2", "app-5xx-rate", "OK");
-    const history = practiceHistoryFor(config, { endpoint: emulator.url, retry: patientRetry });
-    const announced: FailoverEvent[] = [];
     const clock = manualClock((t0 + 6) * 1000);
-    const decider = createDecideHandler({
-      config,
-      controlRegion: "us-east-2",
-      clock,
-      switcher,
-      bus,
-      log: capturedLog().log,
-      practiceHistory: history,
-      alarms: bus,
-      announce: async (event) => {
-        announced.push(event);
-        return { region: "us-east-2", problems: [] };
-      },
-    });
+    const { decider, history, announced } = practiceDecider(emulator.url, zone, clock);
     await publishVotes(bus, t0 - 10, allUp);
     await publishVotes(bus, t0, allUp);
 

@@ -15,23 +15,35 @@ export const manualActions = [
   "release-hold",
   "init",
   "verify",
+  "practice-start",
+  "practice-cancel",
 ] as const;
 export type ManualAction = (typeof manualActions)[number];
 
 /** Actions that take an override lease (and so a ttl). */
 const leaseActions: readonly ManualAction[] = ["promote", "drain", "pin"];
 /** Actions that change records and therefore need a reason (kept in the audit trail, shown in `status` and Slack). */
-const changingActions: readonly ManualAction[] = ["promote", "drain", "pin", "release", "release-hold"];
+const changingActions: readonly ManualAction[] = [
+  "promote",
+  "drain",
+  "pin",
+  "release",
+  "release-hold",
+  "practice-start",
+  "practice-cancel",
+];
 /** Actions that name one target. */
 const targetActions: readonly ManualAction[] = ["promote", "drain", "release-hold"];
+/** Actions that may name one target (unset: the schedule's next). */
+const optionalTargetActions: readonly ManualAction[] = ["practice-start"];
 
 /**
  * An event for the manual failover function, validated against the config.
- * `promote`/`drain`/`release-hold` name a `target`; `pin` gives `weights` for every target.
+ * `promote`/`drain`/`release-hold` name a `target` (`practice-start` may); `pin` gives `weights` for every target.
  */
 export interface ManualEvent {
   action: ManualAction;
-  /** Target of `promote` / `drain` / `release-hold`: one of `config.targets[].id`. */
+  /** Target of `promote` / `drain` / `release-hold`: one of `config.targets[].id`; of `practice-start`, one of `practice.targets`. @default for `practice-start`: the schedule's target of the current slot */
   target?: string;
   /** Exact weights of `pin`, one per target, not all zero. */
   weights?: Weights;
@@ -92,9 +104,10 @@ function manualEventSchema(config: FailoverConfig) {
       const { action } = event;
       if (targetActions.includes(action)) {
         if (event.target === undefined) fail(["target"], `is required for ${action} (one of ${targetIds.join(", ")})`);
-      } else if (event.target !== undefined) {
+      } else if (event.target !== undefined && !optionalTargetActions.includes(action)) {
         fail(["target"], `is not used by ${action}; leave it out`);
       }
+      if (action.startsWith("practice-")) checkPractice(config, event.target, fail);
       if (action === "pin") {
         if (event.weights === undefined)
           fail(["weights"], `is required for pin (a weight for each of ${targetIds.join(", ")})`);
@@ -117,6 +130,18 @@ function manualEventSchema(config: FailoverConfig) {
       if (!leaseActions.includes(action) && event.requestId !== undefined)
         fail(["requestId"], `is not used by ${action} (only a lease can record it); leave it out`);
     });
+}
+
+/** A practice request needs a practice block, and names one of its targets. */
+function checkPractice(
+  config: FailoverConfig,
+  target: string | undefined,
+  fail: (path: PropertyKey[], message: string) => void,
+): void {
+  if (config.practice === undefined)
+    fail(["action"], 'practice runs are not configured (the config has no practice block; README "Practice runs")');
+  else if (target !== undefined && !config.practice.targets.includes(target))
+    fail(["target"], `expected one of practice.targets (${config.practice.targets.join(", ")}), got "${target}"`);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { ManualAction, ManualEvent } from "./event.ts";
 import { parseManualEvent } from "./event.ts";
 import { followSync, manualContext, type InvocationOrigin, type ManualContext, type ManualDeps } from "./context.ts";
 import { giveBack, takeLease } from "./lease-change.ts";
+import { requestPractice } from "./practice-request.ts";
 import { manualPlan, manualStatus } from "./read.ts";
 import { manualVerify } from "./verify.ts";
 import { linkDataPlane, refuseBadSignalEndpoints } from "../dataplane-link/link.ts";
@@ -72,6 +73,9 @@ export async function runManualEvent(
     case "release":
     case "release-hold":
       return giveBack(ctx, { ...event, action: event.action, reason: event.reason ?? "" }, now, invocation);
+    case "practice-start":
+    case "practice-cancel":
+      return requestPractice(ctx, { ...event, action: event.action, reason: event.reason ?? "" }, now, invocation);
   }
 }
 

@@ -202,8 +202,8 @@ export async function giveBack(
 }
 
 /** The audit entry of a change: who asked, why, and what the platform says about the request. */
-function auditEntry(
-  event: LeaseEvent | GiveBackEvent,
+export function auditEntry(
+  event: Pick<AuditEntry, "action" | "actor" | "reason">,
   id: string,
   now: number,
   invocation: InvocationOrigin,

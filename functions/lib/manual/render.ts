@@ -1,5 +1,6 @@
 import type { ChangeSync } from "../control/change-sync.ts";
 import type {
+  PracticeRequestResult,
   ChangeResult,
   InitResult,
   LeaseView,
@@ -28,6 +29,9 @@ export function renderResult(result: ManualResult, vantages: readonly string[]):
       return renderInit(result);
     case "verify":
       return renderVerify(result);
+    case "practice-start":
+    case "practice-cancel":
+      return renderPracticeRequest(result);
     default:
       return renderChange(result);
   }
@@ -156,6 +160,14 @@ function initPlanText(init: InitResult): string {
     ...init.replaced.map((set) => `  DELETE ${set}`),
     ...init.created.map((name) => `  CREATE ${name} (weighted, the config's weight)`),
   ].join("\n");
+}
+
+function renderPracticeRequest(request: PracticeRequestResult): string {
+  const asked =
+    request.action === "practice-start"
+      ? `Practice run on ${request.target} requested (${request.id}): the next decider round starts it if its pre-checks still pass (blocking alarms included); a skip is recorded with its reason.`
+      : `Cancel of the practice run on ${request.target} requested (${request.id}): the next decider round ends it (INTERRUPTED) and gives ${request.target} back through the ramp.`;
+  return `${[asked, "See `failover practice history`.", ...request.problems.map((p) => `note: ${p}`)].join("\n")}\n`;
 }
 
 function renderVerify(verify: VerifyResult): string {

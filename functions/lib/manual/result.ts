@@ -100,6 +100,17 @@ export interface ChangeResult extends Common {
   readBack?: true;
 }
 
+/** `practice-start` / `practice-cancel`: the request written into the policy memory; the next decider round acts on it. */
+export interface PracticeRequestResult extends Common {
+  action: "practice-start" | "practice-cancel";
+  /** The request's audit id; a run it starts has it as `by`. */
+  id: string;
+  /** The target of the run asked for, or of the run cancelled. */
+  target: string;
+  changeId: string;
+  attempts: number;
+}
+
 export interface InitResult extends Common {
   action: "init";
   created: string[];
@@ -140,7 +151,7 @@ export interface SetupStep {
 }
 
 /** What one manual action answers; the CLI renders it (./render.ts; the Slack command shows the same text). */
-export type ManualResult = StatusResult | PlanResult | ChangeResult | InitResult | VerifyResult;
+export type ManualResult = StatusResult | PlanResult | ChangeResult | InitResult | VerifyResult | PracticeRequestResult;
 
 /** Why a manual action failed, as the function answers it: code, message, hint and the invalid fields. */
 export interface ManualErrorBody {

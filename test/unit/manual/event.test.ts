@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../../functions/lib/config.ts";
 import { parseManualEvent } from "../../../functions/lib/manual/event.ts";
+import { exampleConfig } from "../policy/helpers.ts";
 
 const config = loadConfig();
 
@@ -9,6 +10,23 @@ describe("manual events", () => {
     expect(
       parseManualEvent({ action: "promote", target: "failover", reason: "r", ttlSeconds: 600, actor: "alice" }, config),
     ).toEqual({ action: "promote", target: "failover", reason: "r", ttlSeconds: 600, actor: "alice" });
+  });
+
+  it("takes a practice start without a target, and refuses one outside practice.targets or without a practice block", () => {
+    // Prepare
+    const practice = exampleConfig({
+      practice: { targets: ["primary"], outcomeAlarms: [{ name: "app-5xx", region: "us-west-2" }] },
+    });
+    const start = { action: "practice-start", reason: "game day", actor: "alice" };
+
+    // Act + Assess
+    expect(parseManualEvent(start, practice)).toEqual(start);
+    expect(() => parseManualEvent({ ...start, target: "failover" }, practice)).toThrow(
+      'target: expected one of practice.targets (primary), got "failover"',
+    );
+    expect(() => parseManualEvent({ ...start, action: "practice-cancel" }, config)).toThrow(
+      "action: practice runs are not configured",
+    );
   });
 
   it("lists every problem of a bad event by field", () => {
