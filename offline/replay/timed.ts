@@ -254,10 +254,13 @@ function carryOut(shared: SharedPaths, decision: Decision, context: DecisionCont
   const second = decidedMs / 1000;
   const lost = controlRegionsDown(scenario.faults, second);
   const { records: recordsBefore, current: before } = shared;
+  const unwritable = signalStoresUnwritable(scenario.faults, second);
   const { plan, inEffect, applied } = applyDecision({
     ids,
     wanted: decision.weights,
     records: recordsBefore,
+    // As deployed (signal-half.ts nextSignalState): a drain clears with its records only while every store takes the write.
+    ...(apiUp && lost.size === 0 && unwritable.size === 0 ? { recordsAfter: decision.weights } : {}),
     before,
     apiUp,
     draining: shared.stores.own(writer, decidedMs, lost)?.drain ?? [],
@@ -292,7 +295,7 @@ function carryOut(shared: SharedPaths, decision: Decision, context: DecisionCont
   shared.stores.write(
     { ms: decidedMs, writer, drain: plan.draining, why: catchingUp("drain signal cleared after the records") },
     regions,
-    signalStoresUnwritable(scenario.faults, second),
+    unwritable,
   );
   const drained = shared.stores.drained(decidedMs, lost);
   shared.answered = Object.fromEntries(ids.map((id) => [id, drained.includes(id) ? 0 : (shared.records[id] ?? 0)]));

@@ -46,8 +46,8 @@ export async function applyRound(deps: RoundDeps, reads: RoundReads, decision: R
   const recordsBefore = result
     ? pickWeights(result.snapshot.weights, ids)
     : pickWeights(start?.view?.records ?? {}, ids);
-  // Planned on the records as they were before this round's write, so a target coming back keeps its drain
-  // signal one more round while name servers take the new weights (the next round clears it).
+  // Planned on the records before and after this round's write (./apply-decision.ts signalRecords): a target
+  // the old records held at 0 has its drain cleared now; one they gave weight keeps it a round (name servers lag).
   const signals =
     store && start
       ? await publishSignals(
@@ -101,7 +101,10 @@ async function drainFirst(
     state: view.state,
     lease: view.lease,
   });
-  if (next.plan.drained.length === 0 && !next.plan.emergency) return undefined;
+  // Only a drain the view's decision newly makes is urgent. A target the view already keeps out may have been
+  // restored since by a decision this view has not seen (the zone's): the compare-and-swap round decides it.
+  const urgent = next.plan.drained.filter((id) => (view.applied[id] ?? 0) > 0);
+  if (urgent.length === 0 && !next.plan.emergency) return undefined;
   const writes = await store.publish(next.doc);
   deps.log.warn(`drain signal sent for ${next.plan.drained.join(", ") || "an emergency undrain"} before the records`, {
     controlRegion: deps.controlRegion,

@@ -96,6 +96,11 @@ export function nextSignalState(round: SignalRound): { plan: SignalPlan; doc: De
     ids,
     wanted: decision.weights,
     records: round.records,
+    // A store that cannot be read may miss the clearing write and drain again when it is back: its writer's
+    // drain then keeps DNS out until the next round, as before (./apply-decision.ts signalRecords).
+    ...(round.recordsAfter !== undefined && everyStoreRead(signals, config)
+      ? { recordsAfter: round.recordsAfter }
+      : {}),
     before,
     apiUp: round.apiUp,
     draining: own?.drain ?? [],
@@ -129,6 +134,13 @@ export function nextSignalState(round: SignalRound): { plan: SignalPlan; doc: De
     },
   };
   return { plan, doc };
+}
+
+/** Every control region's store was read at the start of the round. */
+function everyStoreRead(signals: SignalReads, config: FailoverConfig): boolean {
+  return config.controlRegions.every((region) =>
+    signals.reads.some((read) => read.region === region && read.error === undefined),
+  );
 }
 
 /** What DNS drains because of every writer but `writer` (and the override): drains this decider cannot take back. */

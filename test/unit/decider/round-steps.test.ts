@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { UpdatePlan, UpdateResult } from "../../../functions/lib/records/zone-update.ts";
 import { announceRound } from "../../../functions/lib/decider/announce-round.ts";
 import { applyRound } from "../../../functions/lib/decider/apply-round.ts";
-import { decideRound } from "../../../functions/lib/decider/decide-round.ts";
+import { type Decided, decideRound } from "../../../functions/lib/decider/decide-round.ts";
 import { readRound } from "../../../functions/lib/decider/read-round.ts";
 import { runDecisionRound } from "../../../functions/lib/decider/round.ts";
 import type { ZoneSnapshot } from "../../../functions/lib/records/zone-snapshot.ts";
@@ -148,6 +148,59 @@ describe("a round's apply step", () => {
     expect(writes).toEqual(["signal us-east-2", "signal us-west-1", "records", "signal us-east-2", "signal us-west-1"]);
     expect(applied).toMatchObject({ switched: true, from: { primary: 90, failover: 10 } });
     expect(applied.signals?.draining).toEqual(["primary"]);
+  });
+
+  it("clears the restoring decider's drain signal in the round its records give the target weight back", async () => {
+    const { zone, votes, signals, deps } = roundWorld();
+    votes.add(t0 - 10, everyVantage(up));
+    await runDecisionRound(deps("us-east-2"), t0 - 4);
+    for (let at = t0; at <= t0 + 60; at += 10) {
+      votes.add(at, everyVantage(at < t0 + 30 ? primaryDown : up));
+      await runDecisionRound(deps("us-east-2"), at + 4);
+      if (zone.weights.primary !== 0) break;
+    }
+
+    // The policy's first ramp step (recovered for 20 s): the records give primary weight again this round.
+    expect(zone.weights).toEqual({ primary: 45, failover: 55 });
+    const reads = await signals.readAll();
+    for (const read of reads) expect(read.docs.find((doc) => doc.by === "us-east-2")?.drain).toEqual([]);
+  });
+
+  it("writes no drain first for a target its view keeps out when the compare-and-swap restores it", async () => {
+    const { votes, parameters, deps } = roundWorld();
+    votes.add(t0 - 10, everyVantage(up));
+    await runDecisionRound(deps("us-east-2"), t0 - 4);
+    votes.add(t0, everyVantage(primaryDown));
+    await runDecisionRound(deps("us-east-2"), t0 + 4);
+    votes.add(t0 + 10, everyVantage(up));
+    const puts: string[] = [];
+    for (const store of parameters.values()) {
+      const put = store.put.bind(store);
+      store.put = async (name, value) => {
+        await put(name, value);
+        puts.push(value);
+      };
+    }
+    // us-west-1 never drained primary; its view (adopted from us-east-2) still keeps primary out, while the
+    // zone holds a newer decision (another decider's, or a person's) that gives it back.
+    const reads = await readRound(deps("us-west-1"), t0 + 16);
+    const decision = decideRound(deps("us-west-1"), reads);
+    expect(decision.fromView?.decision.weights.primary).toBe(0);
+    const restored = { primary: 45, failover: 55 };
+    const restore = (snapshot: ZoneSnapshot): UpdatePlan<Decided> => {
+      const made = decision.onZone(snapshot).decided;
+      return {
+        change: { weights: restored },
+        decided: { ...made, decision: { ...made.decision, weights: restored, changed: true } },
+      };
+    };
+
+    const applied = await applyRound(deps("us-west-1"), reads, { ...decision, onZone: restore });
+
+    expect(applied.switched).toBe(true);
+    const drains = puts.map((value) => (JSON.parse(value) as { by: string; drain: string[] }).drain);
+    expect(drains.length).toBeGreaterThan(0);
+    expect(drains.flat()).not.toContain("primary");
   });
 
   it("with the Route 53 API down carries out the view's decision through the signals and leaves the records", async () => {

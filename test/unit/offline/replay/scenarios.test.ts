@@ -49,10 +49,11 @@ describe("public scenarios", () => {
     expect(timeline.map((e) => [e.at, e.weights.primary])).toEqual([
       [0, 90],
       [74.1, 0],
-      // The ramp's records change at 164.1 s, but both deciders' drain signals clear only a round after the
-      // records they read (the last at 174.1 s) and the checks answer "serve" 18 s later: by then (192.1 s) the
-      // records are back at 90/10, so DNS never answers the 25% step of this short ramp.
-      [192.1, 90],
+      // The ramp's records change at 164.1 s and the drain signals clear in that round (the records held primary
+      // at 0): the checks answer "serve" 18 s later, so DNS answers the 25% step from 182.1 s until the records
+      // go back to 90/10 at 184.1 s (a 20 s step less the checks' delay).
+      [182.1, 23],
+      [184.1, 90],
     ]);
   });
 
