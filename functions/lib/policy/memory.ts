@@ -49,9 +49,9 @@ const practiceMemorySchema = z.strictObject({
   run: practiceRunSchema.optional(),
   /** The newest schedule slot (day or week number) a scheduled run started in: one run per slot. */
   slot: z.int().nonnegative().optional(),
-  /** On-call asked for a run: started at the next decision whose pre-checks pass, else skipped with the reason. */
+  /** On-call asked for a run (`failover practice start`): started at the next decision whose pre-checks pass, else skipped with the reason. */
   request: z.strictObject({ id: practiceId, target: z.string().min(1).max(32), at: epochSeconds }).optional(),
-  /** On-call asked to end the run in progress (no command writes it yet: the policy ends the run INTERRUPTED). */
+  /** On-call asked to end the run in progress (`failover practice cancel`): the policy ends the run INTERRUPTED. */
   cancel: z.strictObject({ id: practiceId, at: epochSeconds }).optional(),
   /** `<slot or request id>:<check>,<check>`: the checks the latest slot or request failed, so each is recorded once. */
   skipped: z.string().max(160).optional(),
