@@ -107,13 +107,46 @@ describe("failover practice start and cancel against the emulator", () => {
     });
   });
 
-  it("refuses bad arguments and a cancel with no run in progress, naming the field, and changes nothing", async () => {
+  it("a requested run the decider finds blocked by an alarm is skipped, with the reason in the history, and moves nothing", async () => {
+    // Prepare
+    const zone = await practiceZone();
+    const { zoneId, env } = zone;
+    await putAlarmState(emulator.url, "us-east-1", "deploy-in-progress", "ALARM");
+    const { decider, history, announced } = practiceDecider(emulator.url, zone, manualClock((t0 + 6) * 1000));
+
+    await decider.runRound();
+
+    // Act
+    const start = await runCli(["practice", "start", "primary", "--reason", "game day", "--direct", "--yes"], env);
+    const before = await recordSets(emulator.url, zoneId);
+    const round = await decider.runRound();
+    const { records, problems } = await history.list();
+    const cli = await runCli(["practice", "history"], env);
+
+    // Assess
+    expect(start.code).toBe(0);
+    expect(start.stdout).toContain("Practice run on primary requested");
+    expect(round.kind).not.toMatch(/^practice-/);
+    expect(round.switched).toBe(false);
+    expect(announced).toEqual([]);
+    expect(problems).toEqual([]);
+    expect(records).toMatchObject([
+      { target: "primary", outcome: "SKIPPED", reason: "blocking alarm deploy-in-progress (us-east-1): ALARM not OK" },
+    ]);
+    expect(cli.stdout).toMatch(/primary\s+practice-start-[0-9a-f]{8}\s+SKIPPED/);
+    // Only the state record changed (the skip, told once): the weighted records are as they were.
+    const weighted = (sets: unknown[]) => sets.filter((set) => (set as { Type: string }).Type !== "TXT");
+    expect(weighted(await recordSets(emulator.url, zoneId))).toEqual(weighted(before));
+  });
+
+  it("refuses bad arguments, a cancel with no run in progress and a start before any decider round, saying why, and changes nothing", async () => {
     // Prepare
     const { zoneId, env } = await practiceZone();
     const before = await recordSets(emulator.url, zoneId);
 
     // Act
-    const [mars, noReason, extra, noRun] = await Promise.all([
+    const [noState, mars, noReason, extra, noRun] = await Promise.all([
+      runCli(["practice", "start", "primary", "--reason", "x", "--direct", "--yes"], env),
       runCli(["practice", "start", "mars", "--reason", "x", "--direct", "--yes"], env),
       runCli(["practice", "start", "--direct", "--yes"], env),
       runCli(["practice", "cancel", "primary", "--reason", "x", "--direct", "--yes"], env),
@@ -121,6 +154,8 @@ describe("failover practice start and cancel against the emulator", () => {
     ]);
 
     // Assess
+    expect(noState.code).toBe(1);
+    expect(noState.stderr).toContain("the deciders have not written their memory yet; nothing was changed");
     expect(mars.code).toBe(2);
     expect(mars.stderr).toContain("<target>");
     expect(noReason.code).toBe(2);
@@ -128,7 +163,7 @@ describe("failover practice start and cancel against the emulator", () => {
     expect(extra.code).toBe(2);
     expect(noRun.code).toBe(1);
     expect(noRun.stderr).toContain("no practice run is in progress: nothing to cancel; nothing was changed");
-    for (const run of [mars, noReason, extra, noRun]) expect(run.stderr).not.toMatch(/\n\s+at /);
+    for (const run of [noState, mars, noReason, extra, noRun]) expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(await recordSets(emulator.url, zoneId)).toEqual(before);
   });
 });

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { readStateDocument } from "../control/zone-change.ts";
 import { FailoverError } from "../errors.ts";
 import { leaseActive } from "../lease.ts";
-import type { PolicyMemory, PracticeMemory } from "../policy/memory.ts";
+import type { PracticeMemory } from "../policy/memory.ts";
 import { failedPreCheck, practiceSlot, slotTarget } from "../policy/practice.ts";
 import { emptyStateDocument, type StateDocument } from "../state-document.ts";
 import type { ZoneSnapshot } from "../records/zone-snapshot.ts";
@@ -72,9 +72,7 @@ function planRequest(
   const settings = ctx.config.practice;
   if (settings === undefined) throw refused("the config has no practice block: practice runs are not configured");
   const { doc } = readStateDocument(snapshot);
-  const { decision } = decideOn(ctx, snapshot, asked.rounds, now, asked.problems);
-  const memory: PolicyMemory = doc?.memory ?? decision.memory;
-  const prior: PracticeMemory = memory.practice ?? {};
+  const prior: PracticeMemory = doc?.memory.practice ?? {};
   let practice: PracticeMemory;
   let target: string;
   if (event.action === "practice-cancel") {
@@ -82,12 +80,17 @@ function planRequest(
     target = prior.run.target;
     practice = { ...prior, cancel: { id, at: now } };
   } else {
+    // The memory as the deciders wrote it, never one derived here: this function's view of
+    // the probes, newer or older than theirs, must not move their basis.
+    if (doc === undefined)
+      throw refused("the state record is absent or unreadable: the deciders have not written their memory yet");
     target = event.target ?? slotTarget(settings, practiceSlot(settings, now));
+    const { decision } = decideOn(ctx, snapshot, asked.rounds, now, asked.problems);
     // The blocking alarms are read by the decider at its round; every other pre-check is judged here, at once.
     const failed = failedPreCheck({
       settings: { ...settings, blockingAlarms: [] },
       view: { alarms: {} },
-      memory,
+      memory: doc.memory,
       verdicts: decision.verdicts,
       ids: ctx.ids,
       leaseActive: leaseActive(snapshot.lease, now),
@@ -100,7 +103,9 @@ function planRequest(
       );
     practice = { ...prior, request: { id, target, at: now } };
   }
-  return { state: { ...(doc ?? emptyStateDocument()), memory: { ...memory, practice } }, target };
+  // A cancel found a run, so the deciders' document exists.
+  const state = doc ?? emptyStateDocument();
+  return { state: { ...state, memory: { ...state.memory, practice } }, target };
 }
 
 function refused(message: string): FailoverError {
