@@ -51,7 +51,7 @@ describe("failover practice history against the emulator", () => {
     expect(lines.findIndex((l) => l.includes("practice-primary-later"))).toBeLessThan(
       lines.findIndex((l) => l.includes(succeeded.id)),
     );
-    expect(row(succeeded.id)).toMatch(/SUCCEEDED\s+300\.0\s+0\.0\s+28\.0/);
+    expect(row(succeeded.id)).toMatch(/SUCCEEDED\s+300\.0\s+0\.0\s+18\.0/);
     expect(row("practice-primary-later")).toContain("FAILED");
     expect(row("practice-primary-later")).toContain("outcome alarm app-5xx-rate (us-west-2): ALARM");
     const listed = JSON.parse(json.stdout) as Array<{ id: string; outcome: string; times: Record<string, number> }>;
