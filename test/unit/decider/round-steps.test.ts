@@ -166,6 +166,25 @@ describe("a round's apply step", () => {
     for (const read of reads) expect(read.docs.find((doc) => doc.by === "us-east-2")?.drain).toEqual([]);
   });
 
+  it("keeps its drain signal one more round when a store could not be read, so the store cannot drain again when back", async () => {
+    const { zone, votes, parameters, signals, deps } = roundWorld();
+    votes.add(t0 - 10, everyVantage(up));
+    await runDecisionRound(deps("us-east-2"), t0 - 4);
+    const lost = parameters.get("us-west-1");
+    for (let at = t0; at <= t0 + 60; at += 10) {
+      votes.add(at, everyVantage(at < t0 + 30 ? primaryDown : up));
+      if (lost) lost.down = at >= t0 + 50;
+      await runDecisionRound(deps("us-east-2"), at + 4);
+      if (zone.weights.primary !== 0) break;
+    }
+
+    expect(zone.weights).toEqual({ primary: 45, failover: 55 });
+    const reads = await signals.readAll();
+    expect(
+      reads.find((read) => read.region === "us-east-2")?.docs.find((doc) => doc.by === "us-east-2")?.drain,
+    ).toEqual(["primary"]);
+  });
+
   it("writes no drain first for a target its view keeps out when the compare-and-swap restores it", async () => {
     const { votes, parameters, deps } = roundWorld();
     votes.add(t0 - 10, everyVantage(up));

@@ -96,9 +96,9 @@ describe("failover replay (in process)", () => {
     expect(result.code).toBe(0);
     expect(result.out).toContain("Targets: primary (gcp us-east4, weight 90), failover (aws us-west-2, weight 10)");
     expect(result.out).toMatch(/^\+0:25:14\.1 +0\/100 .* drain /m);
-    // The ramp's records change at 0:45:04.1; DNS gives the primary its 10% once both deciders' drain signals
-    // have cleared (each a round after the records it read) and the checks answer "serve" (18 s).
-    expect(result.out).toMatch(/^\+0:45:32\.1 +9\/91 +health checks \(decided \+0:45:04\.1\) +ramp /m);
+    // The ramp's records change at 0:45:04.1; the restoring decider clears its drain signal in that round (the
+    // records held the primary at 0), the other in its next round, and the checks answer "serve" 18 s later.
+    expect(result.out).toMatch(/^\+0:45:22\.1 +9\/91 +health checks \(decided \+0:45:04\.1\) +ramp /m);
     expect(result.out).toContain("Result: ok");
   }, 30_000);
 
