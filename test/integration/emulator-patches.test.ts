@@ -1,5 +1,14 @@
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import {
+  type AttributeValue,
+  CreateTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  ScanCommand,
+} from "@aws-sdk/client-dynamodb";
+import {
   ChangeResourceRecordSetsCommand,
   CreateHealthCheckCommand,
   CreateHostedZoneCommand,
@@ -348,5 +357,80 @@ describe("moto launcher patch: CreateHealthCheck honours its CallerReference (AW
     expect(retried.HealthCheck?.Id).toBe(first.HealthCheck?.Id);
     expect(other).toMatchObject({ name: "HealthCheckAlreadyExists", $metadata: { httpStatusCode: 409 } });
     expect(afterDelete).toMatchObject({ name: "HealthCheckAlreadyExists" });
+  });
+});
+
+describe("moto launcher patch: a DynamoDB Query reads one partition (AWS behaviour, without a whole-table sort)", () => {
+  it("answers range conditions, pages, filters and counts as DynamoDB does, with other partitions in the table", async () => {
+    const dynamodb = new DynamoDBClient({
+      endpoint: emulator.url,
+      region: "us-east-2",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+      maxAttempts: 1,
+    });
+    await dynamodb.send(
+      new CreateTableCommand({
+        TableName: "votes",
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: "vantage", AttributeType: "S" },
+          { AttributeName: "at", AttributeType: "N" },
+        ],
+        KeySchema: [
+          { AttributeName: "vantage", KeyType: "HASH" },
+          { AttributeName: "at", KeyType: "RANGE" },
+        ],
+      }),
+    );
+    // Written out of order, in three partitions: a Query must see only its own, in key order.
+    for (const at of [50, 10, 40, 20, 30])
+      for (const vantage of ["a", "b", "c"])
+        await dynamodb.send(
+          new PutItemCommand({
+            TableName: "votes",
+            Item: { vantage: { S: vantage }, at: { N: String(at) }, up: { BOOL: at !== 30 } },
+          }),
+        );
+    const query = (extra: Partial<QueryCommandInput>) =>
+      dynamodb.send(
+        new QueryCommand({
+          TableName: "votes",
+          KeyConditionExpression: "vantage = :v AND #at BETWEEN :from AND :to",
+          ExpressionAttributeNames: { "#at": "at" },
+          ExpressionAttributeValues: { ":v": { S: "b" }, ":from": { N: "20" }, ":to": { N: "40" } },
+          ConsistentRead: true,
+          ...extra,
+        }),
+      );
+    const ats = (items: Array<Record<string, AttributeValue>> | undefined) =>
+      (items ?? []).map((item) => `${item.vantage?.S}${item.at?.N}`);
+
+    const all = await query({});
+    expect(ats(all.Items)).toEqual(["b20", "b30", "b40"]);
+    expect(all.Count).toBe(3);
+    const newestFirst = await query({ ScanIndexForward: false });
+    expect(ats(newestFirst.Items)).toEqual(["b40", "b30", "b20"]);
+    const first = await query({ Limit: 2 });
+    expect(ats(first.Items)).toEqual(["b20", "b30"]);
+    const rest = await query({ Limit: 2, ExclusiveStartKey: first.LastEvaluatedKey });
+    expect(ats(rest.Items)).toEqual(["b40"]);
+    const up = await query({
+      FilterExpression: "up = :up",
+      ExpressionAttributeValues: { ":v": { S: "b" }, ":from": { N: "20" }, ":to": { N: "40" }, ":up": { BOOL: true } },
+    });
+    expect(ats(up.Items)).toEqual(["b20", "b40"]);
+    expect(up.ScannedCount).toBe(3);
+    const whole = await dynamodb.send(
+      new QueryCommand({
+        TableName: "votes",
+        KeyConditionExpression: "vantage = :v",
+        ExpressionAttributeValues: { ":v": { S: "c" } },
+      }),
+    );
+    expect(ats(whole.Items)).toEqual(["c10", "c20", "c30", "c40", "c50"]);
+    // A Scan still sees every partition (the patch narrows a Query only while it runs).
+    const scan = await dynamodb.send(new ScanCommand({ TableName: "votes" }));
+    expect(scan.Count).toBe(15);
+    dynamodb.destroy();
   });
 });
