@@ -65,7 +65,8 @@ describe("cost model, example config, default profile", () => {
     // 6 rounds a minute × 2 deciders × 3 Queries (one per vantage), one read unit each (the window's items under 4 KB)
     expect(lineOf(estimate, "vote reads (deciders)")).toMatchObject({ quantity: 6 * MINUTES * 2 * 3 });
     expect(lineOf(estimate, "vote reads (deciders)").monthlyUsd).toBeCloseTo(1.5768 * 0.125, 9);
-    expect(lineOf(estimate, "alarms (standard resolution)")).toMatchObject({ quantity: 36, monthlyUsd: 36 * 0.1 });
+    // 15 per control region: switchover, 2 decider-blind, 3 silent and 3 suspect (one per vantage), all-down, flap, override, 2 signal-write-failed, signal-unsound
+    expect(lineOf(estimate, "alarms (standard resolution)")).toMatchObject({ quantity: 30, monthlyUsd: 30 * 0.1 });
     // Half of the 20 notifications reach the second region's notifier, which asks the first region once each
     expect(lineOf(estimate, "DescribeAlarms (notifiers)")).toMatchObject({ quantity: 10, monthlyUsd: 10 * 0.00001 });
     expect(lineOf(estimate, "hosted zone")).toMatchObject({ quantity: 1, monthlyUsd: 0.5, shared: true });
@@ -100,13 +101,13 @@ describe("cost model, example config, default profile", () => {
     expect(estimateCost(example(), prices, { signalEndpointType: "aws" }).dataPlaneUsd).toBe(27.32);
   });
 
-  it("totals $83.82 a month, $79.32 without the zone and queries, $46.82 of it the data-plane path", () => {
+  it("totals $83.22 a month, $78.72 without the zone and queries, $46.82 of it the data-plane path", () => {
     // Act
     const estimate = estimateCost(example(), prices);
     // Assess
-    expect(estimate.monthlyUsd).toBe(83.82);
-    expect(estimate.monitoringUsd).toBe(79.32);
-    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(37, 9);
+    expect(estimate.monthlyUsd).toBe(83.22);
+    expect(estimate.monitoringUsd).toBe(78.72);
+    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(36.4, 9);
     // 1 round + 5.5 s decider offset at best; 2 rounds + the offset at worst
     expect(estimate.detection).toMatchObject({ minSeconds: 4, maxSeconds: 14 });
   });
@@ -167,7 +168,7 @@ describe("cost model, profiles and Route 53's own health checks", () => {
     const standard = estimateCost(example(), prices);
     // Assess
     expect(economy.profile).toBe("economy");
-    expect(economy.monthlyUsd).toBe(32.98);
+    expect(economy.monthlyUsd).toBe(32.78);
     expect(economy.dataPlaneUsd).toBe(23.91);
     expect(economy.monthlyUsd - economy.dataPlaneUsd).toBeLessThan(route53NativeCost(example(), prices).monthlyUsd);
     expect((economy.monitoringUsd - economy.dataPlaneUsd) * 7).toBeLessThan(
