@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFaultProxy, type FaultProxy } from "../../emulator/aws-fault-proxy.ts";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import { VoteTable } from "../../functions/lib/aws/vote-table.ts";
+import { voteChannel } from "../../functions/lib/wiring/votes.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import { runDecisionRound, type RoundDeps } from "../../functions/lib/decider/round.ts";
@@ -67,7 +69,7 @@ async function setUp() {
     config,
     controlRegion,
     switcher: new Route53Switcher(config, system),
-    bus: new MetricsBus(config, system),
+    bus: voteChannel(new VoteTable(config, system), new MetricsBus(config, system)),
     log,
     dryRun: false,
     signals,
@@ -91,12 +93,12 @@ async function setUp() {
 
 /** Before any fault, a round writes us-east-2's document into both stores (returns us-west-1's copy); primary then fails. */
 async function storedThenPrimaryDown({ direct, signals, deps, at }: Awaited<ReturnType<typeof setUp>>) {
-  await publishVotes(direct.bus, t0, allUp);
+  await publishVotes(direct.votes, t0, allUp);
   at(50);
   await runDecisionRound(deps("us-east-2"), t0 + 6);
   const stored = (await signals.read("us-west-1")).docs.find((doc) => doc.by === "us-east-2");
-  await publishVotes(direct.bus, t0 + 10, primaryDownFromTwo);
-  await publishVotes(direct.bus, t0 + 20, primaryDownFromTwo);
+  await publishVotes(direct.votes, t0 + 10, primaryDownFromTwo);
+  await publishVotes(direct.votes, t0 + 20, primaryDownFromTwo);
   return stored;
 }
 
@@ -104,12 +106,12 @@ describe("the drill's AWS fault path (emulator behind the fault proxy)", () => {
   it("fails every Route 53 call of a decider during route53-api-down, which then drains through the health-check signal", async () => {
     // Prepare: a round before the outage writes the view; primary then fails from two vantages.
     const { direct, counts, signals, deps, at } = await setUp();
-    await publishVotes(direct.bus, t0, allUp);
+    await publishVotes(direct.votes, t0, allUp);
     at(50);
     const before = await runDecisionRound(deps("us-east-2"), t0 + 6);
     const passedBefore = counts.route53Passed;
-    await publishVotes(direct.bus, t0 + 10, primaryDownFromTwo);
-    await publishVotes(direct.bus, t0 + 20, primaryDownFromTwo);
+    await publishVotes(direct.votes, t0 + 10, primaryDownFromTwo);
+    await publishVotes(direct.votes, t0 + 20, primaryDownFromTwo);
 
     // Act: the round runs inside the Route 53 API outage.
     at(150);
@@ -130,7 +132,7 @@ describe("the drill's AWS fault path (emulator behind the fault proxy)", () => {
   it("fails the CloudWatch calls of the control region whose CloudWatch is down, not the other's", async () => {
     // Prepare: votes in both regions; the clock inside us-west-1's CloudWatch outage.
     const { direct, counts, deps, at } = await setUp();
-    await publishVotes(direct.bus, t0, allUp);
+    await publishVotes(direct.votes, t0, allUp);
     at(350);
 
     // Act: one round in each control region.
