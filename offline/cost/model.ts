@@ -3,6 +3,7 @@ import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { functionMemoryMb } from "../../functions/lib/deployment.ts";
 import { deciderBudgetMs, deciderOffsetMs, planDecisionRounds } from "../../functions/lib/decider/schedule.ts";
 import { planRounds } from "../../functions/lib/probe/schedule.ts";
+import { DEFAULT_DATA_PLANE_TIMING, dataPlaneDelaySeconds } from "../../functions/lib/dataplane/timing.ts";
 import { deciderRoundCalls, probeRoundCalls, type MetricIdentity } from "./counts.ts";
 import type { PriceId, PriceTable } from "./prices.ts";
 
@@ -37,8 +38,12 @@ export interface CostAssumptions {
   manualInvocationsPerMonth: number;
   /** Seconds one notifier or manual invocation takes. @default 2 */
   occasionalInvocationSeconds: number;
-  /** Log bytes written per probe round, per decider round (one JSON line each) and per invocation (Lambda's START/END/REPORT lines). @default 400, 600, 350 */
-  logBytes: { perProbeRound: number; perDeciderRound: number; perInvocation: number };
+  /**
+   * Log bytes written per probe round (one JSON line: 226 B for the example's two targets, of which each target's
+   * entry in `down` or `latencyMs` is about 20 B), per decider round (one JSON line) and per invocation (Lambda's
+   * START/END/REPORT lines). @default 190 + 20 per target, 600, 350
+   */
+  logBytes: { perProbeRound: number; perProbeTarget: number; perDeciderRound: number; perInvocation: number };
   /** Bytes on the wire per PutMetricData datum, and per request (headers, signature). @default 150, 1200 */
   putBytes: { perDatum: number; perRequest: number };
   /** Bytes a probe sends per check (TLS handshake and request; answers come in free). @default 1500 */
@@ -66,7 +71,7 @@ export const defaultCostAssumptions: CostAssumptions = {
   notifyInvocationsPerMonth: 20,
   manualInvocationsPerMonth: 4,
   occasionalInvocationSeconds: 2,
-  logBytes: { perProbeRound: 400, perDeciderRound: 600, perInvocation: 350 },
+  logBytes: { perProbeRound: 190, perProbeTarget: 20, perDeciderRound: 600, perInvocation: 350 },
   putBytes: { perDatum: 150, perRequest: 1200 },
   checkBytesOut: 1500,
   snsPublishesPerMonth: 20,
@@ -97,8 +102,11 @@ export interface CostLine {
 
 /** How long from a target failing to its traffic moving (before DNS caches expire). */
 export interface DetectionTime {
+  /** Seconds from the failure to the drain decided (ours) or the check unhealthy (Route 53's). */
   minSeconds: number;
   maxSeconds: number;
+  /** Seconds from the failure until Route 53's DNS answers leave the target out (resolvers' caches then hold it for up to the record TTL). */
+  dns: { minSeconds: number; maxSeconds: number };
   text: string;
 }
 
@@ -175,7 +183,26 @@ export function invocationPlan(
 }
 
 const text = (what: string, rounds: number, intervalSeconds: number, min: number, max: number) =>
-  `${what} after ${rounds} × ${intervalSeconds} s rounds: ${min}-${max} s from the failure, then about 60 s for Route 53 to sync plus the record TTL`;
+  `${what} after ${rounds} × ${intervalSeconds} s rounds: ${min}-${max} s from the failure`;
+
+/**
+ * Seconds from a drain decided to DNS answers without the target: the
+ * decider signals the drain through the health checks before it changes
+ * the records, whether or not the Route 53 API is up (docs/dataplane.md),
+ * so answers follow the signal path's delay (functions/lib/dataplane/timing.ts):
+ * at best the signal, the aggregation and the answers, at worst a whole
+ * check interval more. The weights follow within about 60 s.
+ */
+const SIGNAL_TO_DNS = {
+  minSeconds:
+    DEFAULT_DATA_PLANE_TIMING.signalSeconds +
+    DEFAULT_DATA_PLANE_TIMING.aggregateSeconds +
+    DEFAULT_DATA_PLANE_TIMING.answerSeconds,
+  maxSeconds: dataPlaneDelaySeconds(),
+};
+
+/** Route 53's own checks change no record: their status reaches the answers as the signal checks' does (the same assumed aggregation and answer delays). */
+const STATUS_TO_DNS = DEFAULT_DATA_PLANE_TIMING.aggregateSeconds + DEFAULT_DATA_PLANE_TIMING.answerSeconds;
 
 /**
  * Seconds from a target failing to the decider draining it, over every
@@ -210,18 +237,30 @@ export function detectionTime(
     minSeconds = Math.min(minSeconds, seconds);
     maxSeconds = Math.max(maxSeconds, seconds);
   }
-  const round = (n: number) => Math.round(n);
+  const [min, max] = [Math.round(minSeconds), Math.round(maxSeconds)];
+  const dns = { minSeconds: min + SIGNAL_TO_DNS.minSeconds, maxSeconds: max + SIGNAL_TO_DNS.maxSeconds };
   return {
-    minSeconds: round(minSeconds),
-    maxSeconds: round(maxSeconds),
-    text: text("drained", rounds, interval, round(minSeconds), round(maxSeconds)),
+    minSeconds: min,
+    maxSeconds: max,
+    dns,
+    text: `${text("drained", rounds, interval, min, max)}; out of DNS answers ${SIGNAL_TO_DNS.minSeconds}-${SIGNAL_TO_DNS.maxSeconds} s after the decision through the signal health checks, also with the Route 53 API down (the weights follow within about 60 s): ${dns.minSeconds}-${dns.maxSeconds} s from the failure, then resolvers' caches (the record TTL)`,
   };
 }
 
-/** Route 53's checkers: `failureThreshold` consecutive failed checks, every 10 s. */
+/**
+ * Route 53's checkers: `failureThreshold` consecutive failed checks, every
+ * 10 s, each checker at its own phase; the check turns unhealthy once fewer
+ * than 18% of them still pass. No record changes: the status reaches the answers.
+ */
 function route53DetectionTime(failureThreshold: number): DetectionTime {
   const [minSeconds, maxSeconds] = [(failureThreshold - 1) * 10, failureThreshold * 10];
-  return { minSeconds, maxSeconds, text: text("unhealthy", failureThreshold, 10, minSeconds, maxSeconds) };
+  const dns = { minSeconds: minSeconds + STATUS_TO_DNS, maxSeconds: maxSeconds + STATUS_TO_DNS };
+  return {
+    minSeconds,
+    maxSeconds,
+    dns,
+    text: `${text("unhealthy", failureThreshold, 10, minSeconds, maxSeconds)}; out of DNS answers about ${STATUS_TO_DNS} s later (no record change): ${dns.minSeconds}-${dns.maxSeconds} s from the failure, then resolvers' caches (the record TTL)`,
+  };
 }
 
 function uniqueMetrics(metrics: MetricIdentity[]): number {
@@ -327,7 +366,7 @@ function costUsage(config: FailoverConfig, prices: PriceTable, a: CostAssumption
   const deciderPuts = minutes * (deciderOwn.calls + deciderCross.calls); // steady series once a minute; later steady rounds send nothing
   const invocations = minutes * (vantages + controls) + a.notifyInvocationsPerMonth + a.manualInvocationsPerMonth;
   const logBytes =
-    probeRounds * vantages * a.logBytes.perProbeRound +
+    probeRounds * vantages * (a.logBytes.perProbeRound + targets * a.logBytes.perProbeTarget) +
     deciderRounds * controls * a.logBytes.perDeciderRound +
     invocations * a.logBytes.perInvocation;
   const putBytes = (calls: number, datums: number) => calls * a.putBytes.perRequest + datums * a.putBytes.perDatum;
@@ -496,7 +535,7 @@ function cloudWatchCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsag
       service: "CloudWatch",
       item: "log ingestion",
       quantity: logBytes / BYTES_PER_GB,
-      basis: `${a.logBytes.perProbeRound} B per probe round, ${a.logBytes.perDeciderRound} B per decider round, ${a.logBytes.perInvocation} B per invocation`,
+      basis: `${a.logBytes.perProbeRound} B + ${a.logBytes.perProbeTarget} B per target per probe round, ${a.logBytes.perDeciderRound} B per decider round, ${a.logBytes.perInvocation} B per invocation`,
     }),
   ];
 }

@@ -48,9 +48,9 @@ describe("cost model, example config, default profile", () => {
     expect(lineOf(estimate, "probe GB-seconds (3 regions)").quantity).toBeCloseTo(3 * MINUTES * 49.5 * 0.125, 6);
     expect(lineOf(estimate, "probe GB-seconds (3 regions)").monthlyUsd).toBeCloseTo(813_037.5 * 0.0000133334, 9);
     expect(lineOf(estimate, "decider GB-seconds (2 regions)").quantity).toBeCloseTo(2 * MINUTES * 53 * 0.125, 6);
-    // 13 series per control region: 3 vantages × (1 ProbeVotes + 2 ProbeLatency) + 2 decider heartbeats + 2 TargetWeight; events are not standing series
-    expect(lineOf(estimate, "custom metrics").quantity).toBe(26);
-    expect(lineOf(estimate, "custom metrics").monthlyUsd).toBeCloseTo(26 * 0.3, 9);
+    // 7 series per control region: 3 vantages × 1 ProbeVotes + 2 decider heartbeats + 2 TargetWeight; events are not standing series; ProbeLatency only when asked for
+    expect(lineOf(estimate, "custom metrics").quantity).toBe(14);
+    expect(lineOf(estimate, "custom metrics").monthlyUsd).toBeCloseTo(14 * 0.3, 9);
     // Once a minute (the votes go to DynamoDB every round)
     expect(lineOf(estimate, "PutMetricData (probes)").quantity).toBe(MINUTES * 3 * 2);
     expect(lineOf(estimate, "PutMetricData (probes)").monthlyUsd).toBeCloseTo(2.628, 9);
@@ -100,15 +100,26 @@ describe("cost model, example config, default profile", () => {
     expect(estimateCost(example(), prices, { signalEndpointType: "aws" }).dataPlaneUsd).toBe(27.32);
   });
 
-  it("totals $87.49 a month, $82.99 without the zone and queries, $46.82 of it the data-plane path", () => {
+  it("totals $83.82 a month, $79.32 without the zone and queries, $46.82 of it the data-plane path", () => {
     // Act
     const estimate = estimateCost(example(), prices);
     // Assess
-    expect(estimate.monthlyUsd).toBe(87.49);
-    expect(estimate.monitoringUsd).toBe(82.99);
-    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(40.67, 9);
+    expect(estimate.monthlyUsd).toBe(83.82);
+    expect(estimate.monitoringUsd).toBe(79.32);
+    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(37, 9);
     // 1 round + 5.5 s decider offset at best; 2 rounds + the offset at worst
     expect(estimate.detection).toMatchObject({ minSeconds: 4, maxSeconds: 14 });
+  });
+
+  it("counts a drain out of DNS answers through the signal checks, 8-18 s after the decision, and Route 53's own checks 7 s after they turn unhealthy, with no record change", () => {
+    // Act
+    const ours = estimateCost(example(), prices).detection;
+    const native = route53NativeCost(example(), prices).detection;
+    // Assess: signal 1 s + aggregation 2 s + answers 5 s, and at worst one 10 s check interval more (dataplane/timing.ts)
+    expect(ours.dns).toEqual({ minSeconds: 4 + 8, maxSeconds: 14 + 18 });
+    expect(native.dns).toEqual({ minSeconds: 20 + 7, maxSeconds: 30 + 7 });
+    expect(ours.text).toMatch(/out of DNS answers 8-18 s after the decision .*also with the Route 53 API down/);
+    expect(native.text).not.toMatch(/sync/);
   });
 });
 
@@ -156,7 +167,7 @@ describe("cost model, profiles and Route 53's own health checks", () => {
     const standard = estimateCost(example(), prices);
     // Assess
     expect(economy.profile).toBe("economy");
-    expect(economy.monthlyUsd).toBe(32.99);
+    expect(economy.monthlyUsd).toBe(32.98);
     expect(economy.dataPlaneUsd).toBe(23.91);
     expect(economy.monthlyUsd - economy.dataPlaneUsd).toBeLessThan(route53NativeCost(example(), prices).monthlyUsd);
     expect((economy.monitoringUsd - economy.dataPlaneUsd) * 7).toBeLessThan(
@@ -191,12 +202,17 @@ describe("cost model, profiles and Route 53's own health checks", () => {
 });
 
 describe("round counts", () => {
-  it("writes one vote item per probe round and control region, and once a minute one ProbeVotes datum and ProbeLatency per target in one request", () => {
+  it("writes one vote item per probe round and control region, and once a minute one ProbeVotes datum in one request, with ProbeLatency per target only when asked for", () => {
     // Act
     const counts = probeRoundCalls(example(), "eu-west-1");
+    const withLatency = probeRoundCalls(
+      parseConfigWithProfile({ ...raw, probe: { ...(raw.probe as object), publishLatency: true } }, "default"),
+      "eu-west-1",
+    );
     // Assess
     expect(counts.regions).toEqual(["us-east-2", "us-west-1"]);
-    expect(counts.perRegion).toMatchObject({ putMetricDataCalls: 1, datums: 3 });
+    expect(counts.perRegion).toMatchObject({ putMetricDataCalls: 1, datums: 1 });
+    expect(withLatency.perRegion).toMatchObject({ putMetricDataCalls: 1, datums: 3 });
     expect(counts.voteWrites).toMatchObject({ putItemCalls: 1, writeUnits: 1 });
     expect(counts.voteWrites.itemBytes).toBeGreaterThan(50);
   });
