@@ -49,21 +49,35 @@ export function createProbeHandler(deps: ProbeDeps) {
       },
     );
   }
-  const publishRound = (report: ProbeRoundReport): Promise<boolean> =>
-    deps.publish(report).then(
+  // One line per round, written once its publish settles: what it found, each check's latency (the only record of
+  // them unless probe.publishLatency is on) and where it was stored. Log ingestion is billed per byte.
+  const publishRound = (report: ProbeRoundReport): Promise<boolean> => {
+    const down = report.results.filter((result) => !result.ok);
+    const round = {
+      vantage,
+      at: report.at,
+      voting: report.voting,
+      canary: report.canary,
+      checked: report.results.length,
+      down: down.map(({ target, errorKind, status }) => ({ target, errorKind, status })),
+      latencyMs: Object.fromEntries(report.results.map((result) => [result.target, Math.round(result.latencyMs)])),
+    };
+    return deps.publish(report).then(
       (regions) => {
         const failed = regions.filter((region) => !region.ok);
-        log[failed.length > 0 ? "warn" : "info"]("probe round published", {
-          at: report.at,
-          regions: regions.map(({ region, ok, error }) => ({ region, ok, error })),
+        log[failed.length > 0 ? "warn" : "info"]("probe round", {
+          ...round,
+          published: regions.filter((region) => region.ok).map((region) => region.region),
+          ...(failed.length > 0 ? { unpublished: failed.map(({ region, error }) => ({ region, error })) } : {}),
         });
         return failed.length === 0;
       },
       (error: unknown) => {
-        log.error("probe round not published", { at: report.at, error });
+        log.error("probe round not published", { ...round, error });
         return false;
       },
     );
+  };
 
   return async (event: unknown, context?: { getRemainingTimeInMillis?: () => number }): Promise<ProbeRunSummary> => {
     const { maxRounds } = parseProbeEvent(event);
@@ -91,15 +105,6 @@ export function createProbeHandler(deps: ProbeDeps) {
         now: clock.now,
         sleep: (ms) => clock.sleep(ms),
         ...(deps.prober ? { prober: deps.prober } : {}),
-      });
-      const down = report.results.filter((result) => !result.ok);
-      log.info("probe round", {
-        vantage,
-        at,
-        voting: report.voting,
-        canary: report.canary,
-        checked: report.results.length,
-        down: down.map(({ target, errorKind, status }) => ({ target, errorKind, status })),
       });
       summary.rounds.push(at);
       publishing.push(publishRound(report));

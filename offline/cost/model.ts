@@ -38,8 +38,12 @@ export interface CostAssumptions {
   manualInvocationsPerMonth: number;
   /** Seconds one notifier or manual invocation takes. @default 2 */
   occasionalInvocationSeconds: number;
-  /** Log bytes written per probe round, per decider round (one JSON line each) and per invocation (Lambda's START/END/REPORT lines). @default 400, 600, 350 */
-  logBytes: { perProbeRound: number; perDeciderRound: number; perInvocation: number };
+  /**
+   * Log bytes written per probe round (one JSON line: 226 B for the example's two targets, of which each target's
+   * entry in `down` or `latencyMs` is about 20 B), per decider round (one JSON line) and per invocation (Lambda's
+   * START/END/REPORT lines). @default 190 + 20 per target, 600, 350
+   */
+  logBytes: { perProbeRound: number; perProbeTarget: number; perDeciderRound: number; perInvocation: number };
   /** Bytes on the wire per PutMetricData datum, and per request (headers, signature). @default 150, 1200 */
   putBytes: { perDatum: number; perRequest: number };
   /** Bytes a probe sends per check (TLS handshake and request; answers come in free). @default 1500 */
@@ -67,7 +71,7 @@ export const defaultCostAssumptions: CostAssumptions = {
   notifyInvocationsPerMonth: 20,
   manualInvocationsPerMonth: 4,
   occasionalInvocationSeconds: 2,
-  logBytes: { perProbeRound: 400, perDeciderRound: 600, perInvocation: 350 },
+  logBytes: { perProbeRound: 190, perProbeTarget: 20, perDeciderRound: 600, perInvocation: 350 },
   putBytes: { perDatum: 150, perRequest: 1200 },
   checkBytesOut: 1500,
   snsPublishesPerMonth: 20,
@@ -328,7 +332,7 @@ function costUsage(config: FailoverConfig, prices: PriceTable, a: CostAssumption
   const deciderPuts = minutes * (deciderOwn.calls + deciderCross.calls); // steady series once a minute; later steady rounds send nothing
   const invocations = minutes * (vantages + controls) + a.notifyInvocationsPerMonth + a.manualInvocationsPerMonth;
   const logBytes =
-    probeRounds * vantages * a.logBytes.perProbeRound +
+    probeRounds * vantages * (a.logBytes.perProbeRound + targets * a.logBytes.perProbeTarget) +
     deciderRounds * controls * a.logBytes.perDeciderRound +
     invocations * a.logBytes.perInvocation;
   const putBytes = (calls: number, datums: number) => calls * a.putBytes.perRequest + datums * a.putBytes.perDatum;
@@ -497,7 +501,7 @@ function cloudWatchCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsag
       service: "CloudWatch",
       item: "log ingestion",
       quantity: logBytes / BYTES_PER_GB,
-      basis: `${a.logBytes.perProbeRound} B per probe round, ${a.logBytes.perDeciderRound} B per decider round, ${a.logBytes.perInvocation} B per invocation`,
+      basis: `${a.logBytes.perProbeRound} B + ${a.logBytes.perProbeTarget} B per target per probe round, ${a.logBytes.perDeciderRound} B per decider round, ${a.logBytes.perInvocation} B per invocation`,
     }),
   ];
 }

@@ -62,7 +62,11 @@ describe("probe handler (real prober, fake clock, captured publish)", () => {
       vantage: "eu-west-1",
       checked: 2,
       down: [{ target: "t1", errorKind: "status", status: 500 }],
+      latencyMs: Object.fromEntries(reports[0]?.results.map((r) => [r.target, Math.round(r.latencyMs)]) ?? []),
+      published: ["us-east-2", "us-west-1"],
     });
+    // One line a round: log ingestion is billed per byte.
+    expect(lines).toHaveLength(6);
   });
 
   it("does not wait for a round's publish before the next round", async () => {
@@ -113,15 +117,15 @@ describe("probe handler (real prober, fake clock, captured publish)", () => {
 
     expect(summary).toMatchObject({ rounds: expect.any(Array), published: 0 });
     expect(summary.rounds).toHaveLength(3);
-    expect(logged("probe round published")[0]).toMatchObject({
+    expect(logged("probe round")[0]).toMatchObject({
       level: "warn",
-      regions: [
-        { region: "us-east-2", ok: false, error: { code: "CLOUDWATCH_UNAVAILABLE" } },
-        { region: "us-west-1", ok: true },
-      ],
+      checked: 2,
+      published: ["us-west-1"],
+      unpublished: [{ region: "us-east-2", error: { code: "CLOUDWATCH_UNAVAILABLE" } }],
     });
     expect(logged("probe round not published")[0]).toMatchObject({
       level: "error",
+      checked: 2,
       error: { message: "socket closed" },
     });
   });

@@ -26,8 +26,21 @@ describe("config profiles", () => {
     const config = parseConfig(raw);
     // Assess
     expect(config.profile).toBe("default");
-    expect(config.probe).toMatchObject({ intervalSeconds: 10, publishLatency: true });
+    expect(config.probe).toMatchObject({ intervalSeconds: 10, publishLatency: false });
     expect(config.controlRegions).toEqual(["us-east-2", "us-west-1"]);
+  });
+
+  it("publishes the ProbeLatency metric only when the config asks for it, and economy never does", () => {
+    // Act
+    const asked = parseConfig({ ...raw, probe: { ...(raw.probe as object), publishLatency: true } });
+    const economy = parseConfig({
+      ...raw,
+      profile: "economy",
+      probe: { ...(raw.probe as object), publishLatency: true },
+    });
+    // Assess
+    expect(asked.probe.publishLatency).toBe(true);
+    expect(economy.probe.publishLatency).toBe(false);
   });
 
   it("applies economy: 60 s rounds, the first control region, no latency metric, two vantages preferring those without a target", () => {

@@ -48,9 +48,9 @@ describe("cost model, example config, default profile", () => {
     expect(lineOf(estimate, "probe GB-seconds (3 regions)").quantity).toBeCloseTo(3 * MINUTES * 49.5 * 0.125, 6);
     expect(lineOf(estimate, "probe GB-seconds (3 regions)").monthlyUsd).toBeCloseTo(813_037.5 * 0.0000133334, 9);
     expect(lineOf(estimate, "decider GB-seconds (2 regions)").quantity).toBeCloseTo(2 * MINUTES * 53 * 0.125, 6);
-    // 13 series per control region: 3 vantages × (1 ProbeVotes + 2 ProbeLatency) + 2 decider heartbeats + 2 TargetWeight; events are not standing series
-    expect(lineOf(estimate, "custom metrics").quantity).toBe(26);
-    expect(lineOf(estimate, "custom metrics").monthlyUsd).toBeCloseTo(26 * 0.3, 9);
+    // 7 series per control region: 3 vantages × 1 ProbeVotes + 2 decider heartbeats + 2 TargetWeight; events are not standing series; ProbeLatency only when asked for
+    expect(lineOf(estimate, "custom metrics").quantity).toBe(14);
+    expect(lineOf(estimate, "custom metrics").monthlyUsd).toBeCloseTo(14 * 0.3, 9);
     // Once a minute (the votes go to DynamoDB every round)
     expect(lineOf(estimate, "PutMetricData (probes)").quantity).toBe(MINUTES * 3 * 2);
     expect(lineOf(estimate, "PutMetricData (probes)").monthlyUsd).toBeCloseTo(2.628, 9);
@@ -105,13 +105,13 @@ describe("cost model, example config, default profile", () => {
     expect(estimateCost(example(), prices, { signalEndpointType: "aws" }).dataPlaneUsd).toBe(18.19);
   });
 
-  it("totals $70.35 a month, $65.85 without the zone and queries, $29.69 of it the data-plane path", () => {
+  it("totals $66.68 a month, $62.18 without the zone and queries, $29.69 of it the data-plane path", () => {
     // Act
     const estimate = estimateCost(example(), prices);
     // Assess
-    expect(estimate.monthlyUsd).toBe(70.35);
-    expect(estimate.monitoringUsd).toBe(65.85);
-    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(40.66, 9);
+    expect(estimate.monthlyUsd).toBe(66.68);
+    expect(estimate.monitoringUsd).toBe(62.18);
+    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(36.99, 9);
     // 1 round + 5.5 s decider offset at best; 2 rounds + the offset at worst
     expect(estimate.detection).toMatchObject({ minSeconds: 4, maxSeconds: 14 });
   });
@@ -161,7 +161,7 @@ describe("cost model, profiles and Route 53's own health checks", () => {
     const standard = estimateCost(example(), prices);
     // Assess
     expect(economy.profile).toBe("economy");
-    expect(economy.monthlyUsd).toBe(24.42);
+    expect(economy.monthlyUsd).toBe(24.41);
     expect(economy.dataPlaneUsd).toBe(15.34);
     expect(economy.monthlyUsd - economy.dataPlaneUsd).toBeLessThan(route53NativeCost(example(), prices).monthlyUsd);
     expect((economy.monitoringUsd - economy.dataPlaneUsd) * 7).toBeLessThan(
@@ -196,12 +196,17 @@ describe("cost model, profiles and Route 53's own health checks", () => {
 });
 
 describe("round counts", () => {
-  it("writes one vote item per probe round and control region, and once a minute one ProbeVotes datum and ProbeLatency per target in one request", () => {
+  it("writes one vote item per probe round and control region, and once a minute one ProbeVotes datum in one request, with ProbeLatency per target only when asked for", () => {
     // Act
     const counts = probeRoundCalls(example(), "eu-west-1");
+    const withLatency = probeRoundCalls(
+      parseConfigWithProfile({ ...raw, probe: { ...(raw.probe as object), publishLatency: true } }, "default"),
+      "eu-west-1",
+    );
     // Assess
     expect(counts.regions).toEqual(["us-east-2", "us-west-1"]);
-    expect(counts.perRegion).toMatchObject({ putMetricDataCalls: 1, datums: 3 });
+    expect(counts.perRegion).toMatchObject({ putMetricDataCalls: 1, datums: 1 });
+    expect(withLatency.perRegion).toMatchObject({ putMetricDataCalls: 1, datums: 3 });
     expect(counts.voteWrites).toMatchObject({ putItemCalls: 1, writeUnits: 1 });
     expect(counts.voteWrites.itemBytes).toBeGreaterThan(50);
   });
