@@ -33,9 +33,9 @@ describe("failover cost", () => {
     const report = JSON.parse(stdout);
     expect(code).toBe(0);
     expect(Object.keys(report.profiles)).toEqual(["default", "economy"]);
-    expect(report.profiles.default.monthlyUsd).toBe(87.49);
+    expect(report.profiles.default.monthlyUsd).toBe(83.82);
     expect(report.profiles.default.dataPlaneUsd).toBe(46.82);
-    expect(report.profiles.economy.monthlyUsd).toBe(32.99);
+    expect(report.profiles.economy.monthlyUsd).toBe(32.98);
     // The example's primary runs on Google Cloud: Route 53 bills its check at the non-AWS rate.
     expect(report.route53Native.monthlyUsd).toBe(11.95);
     expect(report.profiles.economy.lines.length).toBeGreaterThan(10);
@@ -55,9 +55,9 @@ describe("failover cost", () => {
       /Route 53: data plane: option fast interval \(10 s\) \(signal checks\)\s+3\s+\$2 per option-months\s+\$6\.00/,
     );
     expect(stdout).toMatch(
-      /Total \$28\.99 a month \(\$28\.49 without the \* lines; \$23\.91 of it the data-plane path\)/,
+      /Total \$28\.98 a month \(\$28\.48 without the \* lines; \$23\.91 of it the data-plane path\)/,
     );
-    expect(stdout).toMatch(/economy: \$28\.99 vs \$7\.95/);
+    expect(stdout).toMatch(/economy: \$28\.98 vs \$7\.95/);
   });
 
   it("prices the config's own profile", async () => {
