@@ -7,7 +7,6 @@ import { buildCostReport, type CostReport } from "../../offline/cost/report.ts";
 import { parseArgs } from "../args.ts";
 import type { CliCommand, CliIO } from "../command.ts";
 import { renderTable } from "../../functions/lib/table.ts";
-import { DEFAULT_DATA_PLANE_TIMING, dataPlaneDelaySeconds } from "../../functions/lib/dataplane/timing.ts";
 import { parseCount } from "../count.ts";
 
 const usage = `Usage: failover cost [--config <file>] [--profile <name>] [--queries <per month>] [--route53-endpoint by-target|aws|non-aws] [--signal-endpoint aws|non-aws] [--json]
@@ -119,7 +118,6 @@ function renderReport(report: CostReport): string {
     out.push(
       `Total ${usd(estimate.monthlyUsd)} a month (${usd(estimate.monitoringUsd)} without the * lines; ${usd(estimate.dataPlaneUsd)} of it the data-plane path).`,
       `Detection: ${estimate.detection.text}.`,
-      `  With the Route 53 API down (data-plane path): the same decision, then at most ${dataPlaneDelaySeconds()} s more (signal, one ${DEFAULT_DATA_PLANE_TIMING.checkIntervalSeconds} s health-check interval, the calculated check, DNS answers; docs/dataplane.md).`,
       "",
     );
   }
@@ -137,7 +135,7 @@ function renderReport(report: CostReport): string {
   for (const [name, estimate] of Object.entries(report.profiles)) {
     const difference = estimate.monthlyUsd - native.monthlyUsd;
     out.push(
-      `  ${name}: ${usd(estimate.monthlyUsd)} vs ${usd(native.monthlyUsd)}, ${difference <= 0 ? `${usd(-difference)} less` : `${usd(difference)} more`}; drains in ${estimate.detection.minSeconds}-${estimate.detection.maxSeconds} s vs ${native.detection.minSeconds}-${native.detection.maxSeconds} s`,
+      `  ${name}: ${usd(estimate.monthlyUsd)} vs ${usd(native.monthlyUsd)}, ${difference <= 0 ? `${usd(-difference)} less` : `${usd(difference)} more`}; drains in ${estimate.detection.minSeconds}-${estimate.detection.maxSeconds} s vs ${native.detection.minSeconds}-${native.detection.maxSeconds} s, out of DNS answers in ${estimate.detection.dns.minSeconds}-${estimate.detection.dns.maxSeconds} s vs ${native.detection.dns.minSeconds}-${native.detection.dns.maxSeconds} s`,
     );
   }
   const a = report.assumptions;

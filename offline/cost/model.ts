@@ -4,6 +4,7 @@ import { CANARY_INTERVAL_SECONDS } from "../../functions/lib/dataplane/health-ch
 import { functionMemoryMb } from "../../functions/lib/deployment.ts";
 import { deciderBudgetMs, deciderOffsetMs, planDecisionRounds } from "../../functions/lib/decider/schedule.ts";
 import { planRounds } from "../../functions/lib/probe/schedule.ts";
+import { DEFAULT_DATA_PLANE_TIMING, dataPlaneDelaySeconds } from "../../functions/lib/dataplane/timing.ts";
 import { deciderRoundCalls, probeRoundCalls, type MetricIdentity } from "./counts.ts";
 import type { PriceId, PriceTable } from "./prices.ts";
 
@@ -102,8 +103,11 @@ export interface CostLine {
 
 /** How long from a target failing to its traffic moving (before DNS caches expire). */
 export interface DetectionTime {
+  /** Seconds from the failure to the drain decided (ours) or the check unhealthy (Route 53's). */
   minSeconds: number;
   maxSeconds: number;
+  /** Seconds from the failure until Route 53's DNS answers leave the target out (resolvers' caches then hold it for up to the record TTL). */
+  dns: { minSeconds: number; maxSeconds: number };
   text: string;
 }
 
@@ -180,7 +184,26 @@ export function invocationPlan(
 }
 
 const text = (what: string, rounds: number, intervalSeconds: number, min: number, max: number) =>
-  `${what} after ${rounds} × ${intervalSeconds} s rounds: ${min}-${max} s from the failure, then about 60 s for Route 53 to sync plus the record TTL`;
+  `${what} after ${rounds} × ${intervalSeconds} s rounds: ${min}-${max} s from the failure`;
+
+/**
+ * Seconds from a drain decided to DNS answers without the target: the
+ * decider signals the drain through the health checks before it changes
+ * the records, whether or not the Route 53 API is up (docs/dataplane.md),
+ * so answers follow the signal path's delay (functions/lib/dataplane/timing.ts):
+ * at best the signal, the aggregation and the answers, at worst a whole
+ * check interval more. The weights follow within about 60 s.
+ */
+const SIGNAL_TO_DNS = {
+  minSeconds:
+    DEFAULT_DATA_PLANE_TIMING.signalSeconds +
+    DEFAULT_DATA_PLANE_TIMING.aggregateSeconds +
+    DEFAULT_DATA_PLANE_TIMING.answerSeconds,
+  maxSeconds: dataPlaneDelaySeconds(),
+};
+
+/** Route 53's own checks change no record: their status reaches the answers as the signal checks' does (the same assumed aggregation and answer delays). */
+const STATUS_TO_DNS = DEFAULT_DATA_PLANE_TIMING.aggregateSeconds + DEFAULT_DATA_PLANE_TIMING.answerSeconds;
 
 /**
  * Seconds from a target failing to the decider draining it, over every
@@ -215,18 +238,30 @@ export function detectionTime(
     minSeconds = Math.min(minSeconds, seconds);
     maxSeconds = Math.max(maxSeconds, seconds);
   }
-  const round = (n: number) => Math.round(n);
+  const [min, max] = [Math.round(minSeconds), Math.round(maxSeconds)];
+  const dns = { minSeconds: min + SIGNAL_TO_DNS.minSeconds, maxSeconds: max + SIGNAL_TO_DNS.maxSeconds };
   return {
-    minSeconds: round(minSeconds),
-    maxSeconds: round(maxSeconds),
-    text: text("drained", rounds, interval, round(minSeconds), round(maxSeconds)),
+    minSeconds: min,
+    maxSeconds: max,
+    dns,
+    text: `${text("drained", rounds, interval, min, max)}; out of DNS answers ${SIGNAL_TO_DNS.minSeconds}-${SIGNAL_TO_DNS.maxSeconds} s after the decision through the signal health checks, also with the Route 53 API down (the weights follow within about 60 s): ${dns.minSeconds}-${dns.maxSeconds} s from the failure, then resolvers' caches (the record TTL)`,
   };
 }
 
-/** Route 53's checkers: `failureThreshold` consecutive failed checks, every 10 s. */
+/**
+ * Route 53's checkers: `failureThreshold` consecutive failed checks, every
+ * 10 s, each checker at its own phase; the check turns unhealthy once fewer
+ * than 18% of them still pass. No record changes: the status reaches the answers.
+ */
 function route53DetectionTime(failureThreshold: number): DetectionTime {
   const [minSeconds, maxSeconds] = [(failureThreshold - 1) * 10, failureThreshold * 10];
-  return { minSeconds, maxSeconds, text: text("unhealthy", failureThreshold, 10, minSeconds, maxSeconds) };
+  const dns = { minSeconds: minSeconds + STATUS_TO_DNS, maxSeconds: maxSeconds + STATUS_TO_DNS };
+  return {
+    minSeconds,
+    maxSeconds,
+    dns,
+    text: `${text("unhealthy", failureThreshold, 10, minSeconds, maxSeconds)}; out of DNS answers about ${STATUS_TO_DNS} s later (no record change): ${dns.minSeconds}-${dns.maxSeconds} s from the failure, then resolvers' caches (the record TTL)`,
+  };
 }
 
 function uniqueMetrics(metrics: MetricIdentity[]): number {

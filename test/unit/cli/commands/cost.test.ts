@@ -57,7 +57,9 @@ describe("failover cost", () => {
     expect(stdout).toMatch(
       /Total \$20\.41 a month \(\$19\.91 without the \* lines; \$15\.34 of it the data-plane path\)/,
     );
-    expect(stdout).toMatch(/economy: \$20\.41 vs \$7\.95/);
+    expect(stdout).toMatch(
+      /economy: \$20\.41 vs \$7\.95, .*drains in 4-64 s vs 20-30 s, out of DNS answers in 12-82 s vs 27-37 s/,
+    );
   });
 
   it("prices the config's own profile", async () => {

@@ -115,6 +115,17 @@ describe("cost model, example config, default profile", () => {
     // 1 round + 5.5 s decider offset at best; 2 rounds + the offset at worst
     expect(estimate.detection).toMatchObject({ minSeconds: 4, maxSeconds: 14 });
   });
+
+  it("counts a drain out of DNS answers through the signal checks, 8-18 s after the decision, and Route 53's own checks 7 s after they turn unhealthy, with no record change", () => {
+    // Act
+    const ours = estimateCost(example(), prices).detection;
+    const native = route53NativeCost(example(), prices).detection;
+    // Assess: signal 1 s + aggregation 2 s + answers 5 s, and at worst one 10 s check interval more (dataplane/timing.ts)
+    expect(ours.dns).toEqual({ minSeconds: 4 + 8, maxSeconds: 14 + 18 });
+    expect(native.dns).toEqual({ minSeconds: 20 + 7, maxSeconds: 30 + 7 });
+    expect(ours.text).toMatch(/out of DNS answers 8-18 s after the decision .*also with the Route 53 API down/);
+    expect(native.text).not.toMatch(/sync/);
+  });
 });
 
 describe("cost model, profiles and Route 53's own health checks", () => {
