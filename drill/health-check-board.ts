@@ -40,21 +40,27 @@ export function evaluatedCheck(check: HealthCheckRead): EvaluatedCheck {
       children: [...(spec.ChildHealthChecks ?? [])],
       healthThreshold: spec.HealthThreshold ?? 0,
     };
-  if (spec.Type === "HTTP_STR_MATCH" || spec.Type === "HTTPS_STR_MATCH") {
-    const scheme = spec.Type === "HTTPS_STR_MATCH" ? "https" : "http";
+  if (
+    spec.Type === "HTTP" ||
+    spec.Type === "HTTPS" ||
+    spec.Type === "HTTP_STR_MATCH" ||
+    spec.Type === "HTTPS_STR_MATCH"
+  ) {
+    const scheme = spec.Type.startsWith("HTTPS") ? "https" : "http";
     const port = spec.Port ?? (scheme === "https" ? 443 : 80);
     return {
       id: check.id,
       kind: "endpoint",
       url: `${scheme}://${spec.FullyQualifiedDomainName ?? ""}:${port}${spec.ResourcePath ?? "/"}`,
-      searchString: spec.SearchString,
+      // A status check (HTTP/HTTPS) passes on any 2xx/3xx; only the STR_MATCH types search the body.
+      searchString: spec.Type.endsWith("STR_MATCH") ? spec.SearchString : undefined,
       inverted: spec.Inverted === true,
       failureThreshold: spec.FailureThreshold ?? 3,
     };
   }
   throw new FailoverError(
     "CONFIG_INVALID",
-    `health check ${check.id} has type ${String(spec.Type)}: the drill evaluates HTTP(S)_STR_MATCH and CALCULATED only`,
+    `health check ${check.id} has type ${String(spec.Type)}: the drill evaluates HTTP(S), HTTP(S)_STR_MATCH and CALCULATED only`,
   );
 }
 

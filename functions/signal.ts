@@ -1,7 +1,7 @@
 import { ParameterStore } from "./lib/aws/ssm.ts";
 import { systemClock, type Clock } from "./lib/clock.ts";
 import type { FailoverConfig } from "./lib/config.ts";
-import { CANARY_TARGET, drainMarker } from "./lib/dataplane/health-checks.ts";
+import { CANARY_TARGET, drainMarker, SERVE_STATUS, serveMarker } from "./lib/dataplane/health-checks.ts";
 import { SignalStore, type SignalRead } from "./lib/dataplane/signal-store.ts";
 import { drainedIn } from "./lib/dataplane/signal-union.ts";
 import { configFromEnv } from "./lib/env-config.ts";
@@ -35,11 +35,12 @@ export interface SignalDeps {
  * serve. `200 drain <id>` only when a fresh decider document in this
  * region's store drains it and no active override serves it
  * (../lib/dataplane/signal-union.ts: a document older than five minutes
- * counts as serve); `200 serve <id>` otherwise; `503` when the store cannot
- * be read, and `404` for an unknown target; always `200 drain _canary` for
- * the canary (CANARY_TARGET), whose check must therefore always fail. An inverted string-match health check turns
- * only the first into "unhealthy", so silence, errors or a lost region never
- * drain anything.
+ * counts as serve); `404 serve <id>` otherwise; `503` when the store cannot
+ * be read, and `404` for an unknown target or a malformed query; always
+ * `200 drain _canary` for the canary (CANARY_TARGET), whose check must
+ * therefore always fail. The inverted status checks read 2xx/3xx as drain:
+ * only the two drain answers below are 2xx, so silence, errors, throttling or
+ * a lost region never drain anything.
  */
 export function createSignalHandler(deps: SignalDeps) {
   const clock = deps.clock ?? systemClock;
@@ -52,12 +53,14 @@ export function createSignalHandler(deps: SignalDeps) {
     headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" },
     body: `${body}\n`,
   });
+  // The only 2xx answer: the inverted checks read any 2xx/3xx as drain.
+  const drain = (target: string) => answer(200, drainMarker(target));
   return async (event: SignalRequest | undefined): Promise<SignalAnswer> => {
     const target = event?.queryStringParameters?.target;
     // The canary always drains, without reading the store: its check reading "serve" means the path is broken.
-    if (target === CANARY_TARGET) return answer(200, drainMarker(CANARY_TARGET));
+    if (target === CANARY_TARGET) return drain(CANARY_TARGET);
     if (target === undefined || !ids.has(target))
-      return answer(404, `unknown target: expected ?target= one of ${[...ids].join(", ")}`);
+      return answer(SERVE_STATUS, `unknown target: expected ?target= one of ${[...ids].join(", ")}`);
     const now = clock.now();
     if (cached === undefined || now - cached.at >= cacheMs) cached = { at: now, read: deps.store.read(deps.region) };
     const read = await cached.read;
@@ -69,7 +72,7 @@ export function createSignalHandler(deps: SignalDeps) {
     if (read.problems !== undefined)
       log.warn("signal documents ignored", { region: deps.region, problems: read.problems });
     const drained = drainedIn(read, Math.floor(now / 1000)).has(target);
-    return answer(200, drained ? drainMarker(target) : `serve ${target}`);
+    return drained ? drain(target) : answer(SERVE_STATUS, serveMarker(target));
   };
 }
 

@@ -1,5 +1,6 @@
 import { alarmDefinitions } from "../../functions/lib/alarms.ts";
 import type { FailoverConfig } from "../../functions/lib/config.ts";
+import { CANARY_INTERVAL_SECONDS } from "../../functions/lib/dataplane/health-checks.ts";
 import { functionMemoryMb } from "../../functions/lib/deployment.ts";
 import { deciderBudgetMs, deciderOffsetMs, planDecisionRounds } from "../../functions/lib/decider/schedule.ts";
 import { planRounds } from "../../functions/lib/probe/schedule.ts";
@@ -598,29 +599,26 @@ function deliveryCosts(prices: PriceTable, a: CostAssumptions, usage: CostUsage)
 
 /**
  * The data-plane path (docs/dataplane.md): per target and control region an
- * inverted HTTPS string-match check at the fast interval against that
- * region's signal endpoint, per target a calculated check over them; the
- * signal function answers every checker every 10 s; the signal and view are
- * standard SSM parameters per control region; per control region a canary
- * check like a signal check (it always reads "drain") and its alarm in
- * us-east-1 (init puts it: functions/lib/dataplane/canary-alarm.ts).
+ * inverted HTTPS status check at the fast interval against that region's
+ * signal endpoint (no string matching: the endpoint answers 2xx only for a
+ * drain), per target a calculated check over them; per control region a
+ * canary check like a signal check but at the standard 30 s interval (it
+ * always reads "drain") and its alarm in us-east-1 (init puts it:
+ * functions/lib/dataplane/canary-alarm.ts); the signal function answers
+ * every checker of every check; the documents are standard SSM parameters.
  */
 export function dataPlaneCosts(config: FailoverConfig, prices: PriceTable, a: CostAssumptions): CostLine[] {
   const targets = config.targets.length;
   const controls = config.controlRegions.length;
-  const checks = (targets + 1) * controls;
+  const signalChecks = targets * controls;
+  const checks = signalChecks + controls;
   const aws = a.signalEndpointType === "aws";
   const kind = aws ? "AWS endpoint" : "non-AWS endpoint";
   const optionId: PriceId = aws ? "route53.healthCheckOption.aws" : "route53.healthCheckOption.nonAws";
   const per = `${targets} targets and the canary × ${controls} control regions`;
-  const option = (name: string) =>
-    line(prices, optionId, {
-      service: "Route 53",
-      item: `data plane: option ${name} (signal checks)`,
-      quantity: checks,
-      basis: `every signal check (${per})`,
-    });
-  const requests = checks * a.route53Checkers * ((prices.hoursPerMonth * 3600) / 10);
+  const seconds = prices.hoursPerMonth * 3600;
+  const asks = (interval: number) => a.route53Checkers * (seconds / interval);
+  const requests = signalChecks * asks(10) + controls * asks(CANARY_INTERVAL_SECONDS);
   const signal = lambdaLines(
     prices,
     a,
@@ -628,18 +626,27 @@ export function dataPlaneCosts(config: FailoverConfig, prices: PriceTable, a: Co
     controls,
     requests,
     a.signalInvocationSeconds,
-    `${a.route53Checkers} checkers every 10 s × ${checks} signal checks (function URLs cost nothing more)`,
+    `${a.route53Checkers} checkers × (${signalChecks} signal checks every 10 s + ${controls} canaries every ${CANARY_INTERVAL_SECONDS} s) (function URLs cost nothing more)`,
   );
   return [
     line(prices, aws ? "route53.healthCheck.aws" : "route53.healthCheck.nonAws", {
       service: "Route 53",
       item: `data plane: signal checks (${kind})`,
       quantity: checks,
-      basis: `one inverted check per target and control region, and a canary per control region (${per}); a function URL billed as a ${kind} (--signal-endpoint)`,
+      basis: `one inverted status check per target and control region, and a canary per control region (${per}); a function URL billed as a ${kind} (--signal-endpoint)`,
     }),
-    option("HTTPS"),
-    option("string matching"),
-    option("fast interval (10 s)"),
+    line(prices, optionId, {
+      service: "Route 53",
+      item: "data plane: option HTTPS (signal checks)",
+      quantity: checks,
+      basis: `every signal check (${per})`,
+    }),
+    line(prices, optionId, {
+      service: "Route 53",
+      item: "data plane: option fast interval (10 s) (signal checks)",
+      quantity: signalChecks,
+      basis: `the target checks (${targets} × ${controls}); the canaries ask every ${CANARY_INTERVAL_SECONDS} s`,
+    }),
     line(prices, "route53.healthCheck.calculated", {
       service: "Route 53",
       item: "data plane: calculated checks",

@@ -13,7 +13,16 @@ import {
   type FailoverConfig,
 } from "../../functions/lib/config.ts";
 import { deciderRoundCalls, probeRoundCalls } from "../../offline/cost/counts.ts";
-import { estimateCost } from "../../offline/cost/model.ts";
+import { defaultCostAssumptions, estimateCost } from "../../offline/cost/model.ts";
+import { startSignalEndpoint } from "../../drill/signal-endpoint.ts";
+import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.ts";
+import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
+import { linkDataPlane } from "../../functions/lib/dataplane-link/link.ts";
+import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
+import { createLogger } from "../../functions/lib/log.ts";
+import { createSignalHandler } from "../../functions/signal.ts";
+import { controlZone } from "../support/control-fixtures.ts";
+import { fastRetry } from "./aws-fixtures.ts";
 import { loadPrices } from "../../offline/cost/prices.ts";
 import { windowSeconds } from "../../functions/lib/policy/decide.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
@@ -32,6 +41,7 @@ const AT = 1_764_000_000; // a round start (multiple of 60), epoch seconds
 
 let emulator: Emulator;
 let proxy: CountingProxy;
+const closers: Array<() => Promise<void>> = [];
 
 beforeAll(async () => {
   emulator = await startEmulator();
@@ -39,6 +49,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await Promise.all(closers.map((close) => close()));
   await proxy?.close();
   await emulator?.stop();
 });
@@ -185,4 +196,42 @@ describe("cost model against the Route 53 adapter", () => {
       Array(deciderRoundCalls(config).route53Reads).fill("ListResourceRecordSets"),
     );
   });
+});
+
+describe("cost model against the data-plane link", () => {
+  it("bills exactly the health checks linkDataPlane creates: status checks (no string matching), the fast interval on the target checks only, the calculated checks, and the signal requests their intervals make", async () => {
+    // Prepare: the real signal function behind one local endpoint per control region.
+    const { config, switcher } = await controlZone(emulator.url);
+    const store = new SignalStore(
+      config,
+      new Map(config.controlRegions.map((region) => [region, new ParameterStore({ region, endpoint: emulator.url })])),
+    );
+    const urls: Record<string, string> = {};
+    for (const region of config.controlRegions) {
+      const handler = createSignalHandler({ config, region, store, log: createLogger({ write: () => {} }) });
+      const endpoint = await startSignalEndpoint(region, handler);
+      urls[region] = endpoint.url;
+      closers.push(() => endpoint.close());
+    }
+    const admin = new HealthCheckAdmin(config, { endpoint: emulator.url, retry: fastRetry });
+    // Act
+    await linkDataPlane(config, urls, admin, switcher);
+    const checks = await admin.list();
+    const estimate = estimateCost(config, loadPrices());
+    // Assess
+    const quantity = (item: string) => estimate.lines.find((l) => l.item.startsWith(item))?.quantity;
+    const endpointChecks = checks.filter((c) => c.spec.Type !== "CALCULATED");
+    expect(endpointChecks.map((c) => c.spec.Type).filter((type) => type.endsWith("STR_MATCH"))).toEqual([]);
+    expect(estimate.lines.filter((l) => l.item.includes("string matching"))).toEqual([]);
+    expect(quantity("data plane: signal checks")).toBe(endpointChecks.length);
+    // Function URLs are HTTPS: every endpoint check pays the HTTPS option (the test's loopback endpoints are HTTP).
+    expect(quantity("data plane: option HTTPS")).toBe(endpointChecks.length);
+    expect(quantity("data plane: option fast interval")).toBe(
+      endpointChecks.filter((c) => c.spec.RequestInterval === 10).length,
+    );
+    expect(quantity("data plane: calculated checks")).toBe(checks.length - endpointChecks.length);
+    const month = 730 * 3600;
+    const asks = endpointChecks.reduce((n, c) => n + month / (c.spec.RequestInterval ?? 30), 0);
+    expect(quantity("data plane: signal requests")).toBeCloseTo(defaultCostAssumptions.route53Checkers * asks, 6);
+  }, 60_000);
 });

@@ -102,6 +102,7 @@ async function setup(options: { tls?: { key: string; cert: string }; name?: stri
     clock: manualClock(Date.UTC(2026, 10, 3, 2, 0, 0)),
     switcher: zone.switcher,
     bus: zone.bus,
+    votes: zone.votes,
     log: capturedLog().log,
     healthChecks,
     signalEndpoints: endpoints,
@@ -229,7 +230,7 @@ describe("failover verify (emulator)", () => {
       checks.find((check) => check.reference.endsWith(`:${target}:${region}:v1`))?.id ?? "";
     const update = (id: string, fields: Record<string, unknown>) =>
       route53.send(new UpdateHealthCheckCommand({ HealthCheckId: id, ...fields }));
-    await update(signal("primary", "us-east-2"), { SearchString: "serve primary" });
+    await update(signal("primary", "us-east-2"), { Port: 9 });
     await update(signal("primary", "us-west-1"), { Inverted: false, FailureThreshold: 3 });
     await update(signal("failover", "us-east-2"), { ResourcePath: "/?target=primary" });
     await update(signal("failover", "us-west-1"), { FullyQualifiedDomainName: "127.0.0.2" });
@@ -257,7 +258,7 @@ describe("failover verify (emulator)", () => {
       expect.arrayContaining([
         expect.stringMatching(/^endpoint: no signal endpoint known for control region us-west-1 => npx sst deploy/),
         expect.stringMatching(
-          /^signal-check: primary: health check .* \(us-east-2\) points at the wrong thing: SearchString "serve primary", expected "drain primary" => failover init --direct --yes/,
+          /^signal-check: primary: health check .* \(us-east-2\) points at the wrong thing: Port 9, expected \d+ => failover init --direct --yes/,
         ),
         expect.stringMatching(
           /^calculated-check: failover: calculated health check .* misses child .* => failover init/,
@@ -604,7 +605,7 @@ describe("the canary alarms (emulator)", () => {
     const puts = () => bus.stats.byOperation.PutMetricAlarm?.calls ?? 0;
     const alarm = (region: string) => bus.metricAlarm("us-east-1", canaryAlarmName(config, region));
 
-    // Act: init, init again, then us-west-1's canary check needs replacing (interval 30 under the next reference).
+    // Act: init, init again, then us-west-1's canary check needs replacing (interval 10 under the next reference).
     const first = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
     const putsAfterFirst = puts();
     const again = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
@@ -613,7 +614,7 @@ describe("the canary alarms (emulator)", () => {
     await route53.send(
       new CreateHealthCheckCommand({
         CallerReference: `${reference}.2`,
-        HealthCheckConfig: { ...signalCheckSpec(CANARY_TARGET, endpoints["us-west-1"] as string), RequestInterval: 30 },
+        HealthCheckConfig: { ...signalCheckSpec(CANARY_TARGET, endpoints["us-west-1"] as string), RequestInterval: 10 },
       }),
     );
     const replaced = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));

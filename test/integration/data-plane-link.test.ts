@@ -67,13 +67,13 @@ describe("linking the data-plane path (emulator)", () => {
     const checks = await admin.list();
     const signal = checks.find((check) => check.reference.endsWith(":primary:us-east-2:v1"));
     expect(signal?.spec).toMatchObject({
-      Type: "HTTP_STR_MATCH",
-      SearchString: "drain primary",
+      Type: "HTTP",
       Inverted: true,
       RequestInterval: 10,
       FailureThreshold: 1,
       ResourcePath: "/?target=primary",
     });
+    expect(signal?.spec.SearchString).toBeUndefined();
     expect(checks.find((check) => check.id === first.calculated.primary)?.spec).toMatchObject({
       Type: "CALCULATED",
       HealthThreshold: 2,
@@ -99,7 +99,8 @@ describe("linking the data-plane path (emulator)", () => {
     const checks = await admin.list();
     const canary = checks.find((check) => check.id === linked.canary["us-west-1"]);
     expect(canary?.spec).toMatchObject({
-      SearchString: "drain _canary",
+      Type: "HTTP",
+      RequestInterval: 30,
       Inverted: true,
       ResourcePath: "/?target=_canary",
       Port: Number(new URL(urls["us-west-1"] as string).port),
@@ -127,7 +128,7 @@ describe("linking the data-plane path (emulator)", () => {
     // Assess
     const canaryLinks = broken.filter((link) => link.link === "canary").map((link) => link.message);
     expect(canaryLinks).toEqual([
-      'the signal endpoint of us-east-2 does not answer "drain _canary" for the canary (HTTP 200): the canary check reads "serve" and its alarm fires',
+      'the signal endpoint of us-east-2 does not answer 200 "drain _canary" for the canary (HTTP 200): the canary check reads "serve" and its alarm fires',
       "no canary health check for control region us-west-1",
     ]);
   }, 60_000);

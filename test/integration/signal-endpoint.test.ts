@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { createSignalHandler } from "../../functions/signal.ts";
-import { drainMarker } from "../../functions/lib/dataplane/health-checks.ts";
+import { CANARY_TARGET, checkerSucceeds, drainMarker } from "../../functions/lib/dataplane/health-checks.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import { parseConfig, readJsonFile, exampleConfigPath } from "../../functions/lib/config.ts";
-import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
+import { SignalStore, signalParameterNames } from "../../functions/lib/dataplane/signal-store.ts";
 import { createLogger } from "../../functions/lib/log.ts";
 import { SIGNAL_STALE_SECONDS } from "../../functions/lib/dataplane/signal-union.ts";
 import { drainDocument } from "../support/control-fixtures.ts";
@@ -46,7 +46,7 @@ describe("signal endpoint over SSM Parameter Store (emulator)", () => {
     // Act
     const answer = await ask(handler, "primary");
     // Assess
-    expect(answer).toMatchObject({ statusCode: 200, body: "serve primary\n" });
+    expect(answer).toMatchObject({ statusCode: 404, body: "serve primary\n" });
   });
 
   it("answers drain for a target the deciders signalled, in every control region", async () => {
@@ -62,7 +62,8 @@ describe("signal endpoint over SSM Parameter Store (emulator)", () => {
     // Assess
     expect(writes.every((write) => write.ok)).toBe(true);
     for (const answer of answers) expect(answer.body).toContain(drainMarker("primary"));
-    expect(other.body).toBe("serve failover\n");
+    for (const answer of answers) expect(answer.statusCode).toBe(200);
+    expect(other).toMatchObject({ statusCode: 404, body: "serve failover\n" });
     expect(other.body).not.toContain(drainMarker("failover"));
   });
 
@@ -145,5 +146,69 @@ describe("signal endpoint over SSM Parameter Store (emulator)", () => {
     // Assess
     expect(during.body).toBe("serve primary\n");
     expect(after.body).toBe("drain primary\n");
+  });
+
+  it("answers 2xx only for a fresh drain and the canary: serve, unknown or malformed queries, stale documents, an override and a garbled store all answer 4xx/5xx", async () => {
+    // Prepare: east drains primary (fresh); west's document drains failover but is stale; a lease serves primary
+    // in one handler's view; a store holding a garbled document; a store that cannot be read.
+    const now = Math.floor(Date.now() / 1000);
+    const handler = () => createSignalHandler({ config, region: east, store, cacheMs: 0, log: quiet });
+    const dead = new SignalStore(
+      config,
+      new Map(
+        config.controlRegions.map((region) => [
+          region,
+          new ParameterStore({ region, endpoint: "http://127.0.0.1:9", retry: { budgetMs: 300 } }),
+        ]),
+      ),
+    );
+    const malformed = [
+      undefined,
+      {},
+      { queryStringParameters: null },
+      { queryStringParameters: {} },
+      { queryStringParameters: { target: "" } },
+      { queryStringParameters: { target: "PRIMARY" } },
+      { queryStringParameters: { target: " primary" } },
+      { queryStringParameters: { target: "primary,failover" } },
+      { queryStringParameters: { target: "drain primary" } },
+      { queryStringParameters: { target: "_canary2" } },
+      { queryStringParameters: { target: "__proto__" } },
+      { queryStringParameters: { other: "primary" } },
+      { queryStringParameters: { target: 1 as unknown as string } },
+    ];
+
+    // Act
+    await store.publish(drainDocument(east, ["primary"], now));
+    await store.publish(drainDocument(west, ["failover"], now - SIGNAL_STALE_SECONDS - 1));
+    const drained = await ask(handler(), "primary");
+    const canary = await ask(handler(), CANARY_TARGET);
+    const stale = await ask(handler(), "failover");
+    const odd = await Promise.all(malformed.map((event) => handler()(event)));
+    await store.publishOverride({ v: 2, at: now, by: "manual", lease: "l", serve: ["primary"], until: now + 60 });
+    const overridden = await ask(handler(), "primary");
+    const unreadable = await ask(
+      createSignalHandler({ config, region: east, store: dead, cacheMs: 0, log: quiet }),
+      "primary",
+    );
+    const parameters = new ParameterStore({ region: east, endpoint: emulator.url });
+    for (const name of Object.values(signalParameterNames(config).deciders)) await parameters.put(name, "{not json");
+    const garbled = await ask(handler(), "failover");
+
+    // Assess: Route 53 reads 2xx/3xx as success, which the inverted check turns into a drain.
+    expect([drained.statusCode, canary.statusCode]).toEqual([200, 200]);
+    const others = {
+      stale,
+      overridden,
+      unreadable,
+      garbled,
+      ...Object.fromEntries(odd.map((a, i) => [`malformed ${i}`, a])),
+    };
+    for (const [name, answer] of Object.entries(others))
+      expect({ name, drains: checkerSucceeds(answer.statusCode), body: answer.body.startsWith("drain") }).toEqual({
+        name,
+        drains: false,
+        body: false,
+      });
   });
 });

@@ -8,7 +8,9 @@ import { FailoverError } from "../errors.ts";
 import { tieReadingBack } from "./tie-records.ts";
 import {
   calculatedCheckSpec,
+  CANARY_TARGET,
   canaryCheckSpecs,
+  checkerSucceeds,
   currentCheck,
   cutHealthCheckReference,
   dataPlaneCheckSpecs,
@@ -16,6 +18,8 @@ import {
   healthCheckReference,
   type HealthCheckSpec,
   replacementReference,
+  SERVE_STATUS,
+  serveMarker,
   signalCheckSpec,
 } from "../dataplane/health-checks.ts";
 
@@ -103,7 +107,7 @@ export async function linkDataPlane(
     const draining: string[] = [];
     for (const { region, spec } of regions) {
       const answer = await fetchText(signalUrl(endpoints, region, spec)).catch(() => undefined);
-      if (answer?.status === 200 && answer.body.includes(spec.SearchString ?? "")) draining.push(region);
+      if (answer !== undefined && checkerSucceeds(answer.status)) draining.push(region);
     }
     if (draining.length > 0 && untied.some((set) => (set.Weight ?? 0) > 0)) {
       result.problems.push(
@@ -258,7 +262,7 @@ export async function verifyDataPlane(
     }
     broken.push(...recordLinks(snapshot, target, calculated?.id, init));
   }
-  broken.push(...(await canaryProblems(config, known, endpoints, checks, fetchText, { init, deploy })));
+  broken.push(...(await canaryProblems(config, admin, known, endpoints, checks, fetchText, { init, deploy })));
   return broken;
 }
 
@@ -269,6 +273,7 @@ export async function verifyDataPlane(
  */
 async function canaryProblems(
   config: FailoverConfig,
+  admin: HealthCheckAdmin,
   known: Readonly<Record<string, string>>,
   endpoints: Readonly<Record<string, string>>,
   checks: readonly HealthCheckRead[],
@@ -276,19 +281,22 @@ async function canaryProblems(
   commands: Required<FixCommands>,
 ): Promise<BrokenLink[]> {
   const broken: BrokenLink[] = [];
+  const marker = drainMarker(CANARY_TARGET);
   for (const { region, reference, spec } of canaryCheckSpecs(config, known)) {
-    if (currentCheck(checks, reference) === undefined)
+    const check = currentCheck(checks, reference);
+    if (check === undefined)
       broken.push({
         link: "canary",
         message: `no canary health check for control region ${region}`,
         fix: commands.init,
       });
+    else broken.push(...(await canaryCheckerProblems(admin, region, check, commands)));
     if (endpoints[region] === undefined) continue;
     const answer = await fetchText(signalUrl(endpoints, region, spec)).catch(() => undefined);
-    if (answer?.status !== 200 || !answer.body.includes(spec.SearchString ?? ""))
+    if (answer?.status !== 200 || !answer.body.includes(marker))
       broken.push({
         link: "canary",
-        message: `the signal endpoint of ${region} does not answer "${spec.SearchString}" for the canary (${answer === undefined ? "no answer" : `HTTP ${answer.status}`}): the canary check reads "serve" and its alarm fires`,
+        message: `the signal endpoint of ${region} does not answer 200 "${marker}" for the canary (${answer === undefined ? "no answer" : `HTTP ${answer.status}`}): the canary check reads "serve" and its alarm fires`,
         fix: `${commands.deploy} (the signal function in ${region})`,
       });
   }
@@ -376,7 +384,7 @@ async function checkerProblems(
   const first = failing[0];
   if (first === undefined) return [];
   const host = new URL(checkedUrl(check)).host;
-  const sni = /ssl|tls|handshake/i.test(first.status) && check.spec.Type === "HTTPS_STR_MATCH" && !check.spec.EnableSNI;
+  const sni = /ssl|tls|handshake/i.test(first.status) && check.spec.Type?.startsWith("HTTPS") && !check.spec.EnableSNI;
   return [
     {
       target,
@@ -385,6 +393,30 @@ async function checkerProblems(
       fix: sni
         ? `${fixes.init} (turns EnableSNI on: the endpoint needs the host name in the TLS handshake)`
         : `${fixes.deploy} if the signal endpoint in ${region} is gone, then ${fixes.init} with FAILOVER_SIGNAL_ENDPOINTS set to the deploy's signalEndpoints output`,
+    },
+  ];
+}
+
+/**
+ * What Route 53's checkers report for a region's canary check: anything but
+ * `Success` (the drain answer seen) is the path broken as the canary alarm
+ * would say, whatever the status code (a gone function URL may answer the
+ * same 404 as a serve, which a target's check cannot tell apart).
+ */
+async function canaryCheckerProblems(
+  admin: HealthCheckAdmin,
+  region: string,
+  check: HealthCheckRead,
+  fixes: Required<FixCommands>,
+): Promise<BrokenLink[]> {
+  const report = await admin.status(check.id);
+  const first = report.failures[0];
+  if (first === undefined) return [];
+  return [
+    {
+      link: "canary",
+      message: `Route 53's checkers cannot read the signal in ${region} (canary check ${check.id} asks ${new URL(checkedUrl(check)).host}): ${report.failures.length} of ${report.checkers} report "${first.status}"; every signal check of ${region} reads that as serve`,
+      fix: `${fixes.deploy} if the signal endpoint in ${region} is gone, then ${fixes.init} with FAILOVER_SIGNAL_ENDPOINTS set to the deploy's signalEndpoints output`,
     },
   ];
 }
@@ -408,15 +440,15 @@ async function endpointProblem(
       message: `${target}: signal endpoint in ${region} unreachable (${answer.error})`,
       fix: `${deploy} (the signal function in ${region}), or correct FAILOVER_SIGNAL_ENDPOINTS`,
     };
-  if (
-    answer.status !== 200 ||
-    !(answer.body.startsWith(`serve ${target}`) || answer.body.startsWith(drainMarker(target)))
-  )
+  // A status check reads any 2xx/3xx as drain: a serve answered 200 (a signal function older than 2026-12) would drain.
+  const drains = answer.status === 200 && answer.body.startsWith(drainMarker(target));
+  const serves = answer.status === SERVE_STATUS && answer.body.startsWith(serveMarker(target));
+  if (!drains && !serves)
     return {
       target,
       link: "endpoint",
-      message: `${target}: signal endpoint in ${region} answered ${answer.status} "${answer.body.trim().slice(0, 60)}"`,
-      fix: `${deploy} (the signal function in ${region} must answer "serve ${target}" or "drain ${target}")`,
+      message: `${target}: signal endpoint in ${region} answered ${answer.status} "${answer.body.trim().slice(0, 60)}"${checkerSucceeds(answer.status) ? ", which a health check reads as drain" : ""}`,
+      fix: `${deploy} (the signal function in ${region} must answer 200 "${drainMarker(target)}" or ${SERVE_STATUS} "${serveMarker(target)}")`,
     };
   return undefined;
 }

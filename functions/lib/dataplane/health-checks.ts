@@ -4,12 +4,13 @@ import { FailoverError } from "../errors.ts";
 
 /** The settings of one Route 53 health check this project creates (the SDK's HealthCheckConfig fields it uses). */
 export interface HealthCheckSpec {
-  Type: "HTTPS_STR_MATCH" | "HTTP_STR_MATCH" | "CALCULATED";
+  /** `HTTPS`/`HTTP` and `CALCULATED` made now; `*_STR_MATCH` as versions before 2026-12 made them (read back, replaced by init). */
+  Type: "HTTPS" | "HTTP" | "HTTPS_STR_MATCH" | "HTTP_STR_MATCH" | "CALCULATED";
   FullyQualifiedDomainName?: string;
   Port?: number;
   ResourcePath?: string;
   SearchString?: string;
-  RequestInterval?: 10;
+  RequestInterval?: 10 | 30;
   FailureThreshold?: 1;
   Inverted?: boolean;
   EnableSNI?: boolean;
@@ -17,10 +18,34 @@ export interface HealthCheckSpec {
   HealthThreshold?: number;
 }
 
-/** The string an inverted HTTPS_STR_MATCH health check looks for in the signal endpoint's answer: found means drain. */
+/** The body of the signal endpoint's drain answer (status 200); for people and `verify`, the checks read only the status. */
 export function drainMarker(target: string): string {
   return `drain ${target}`;
 }
+
+/** The body of the signal endpoint's serve answer (status {@link SERVE_STATUS}). */
+export function serveMarker(target: string): string {
+  return `serve ${target}`;
+}
+
+/**
+ * The status the signal endpoint answers "serve" with. Route 53's checkers
+ * count 2xx and 3xx as success, which an inverted check reads as drain; so
+ * serve, like every answer but a drain, must be 4xx/5xx.
+ */
+export const SERVE_STATUS = 404;
+
+/** How a Route 53 checker reads an HTTP(S) check's answer: 2xx or 3xx is success, which an inverted signal check reads as drain. */
+export function checkerSucceeds(status: number): boolean {
+  return status >= 200 && status < 400;
+}
+
+/**
+ * Interval of the canary checks: the standard 30 s (no fast-interval fee).
+ * They only feed an alarm over minutes, so 20 s more before a broken path
+ * shows costs little; a target's checks stay at 10 s.
+ */
+export const CANARY_INTERVAL_SECONDS = 30;
 
 /**
  * The canary's target id: the signal endpoint always answers `drain _canary`
@@ -31,7 +56,7 @@ export function drainMarker(target: string): string {
  */
 export const CANARY_TARGET = "_canary";
 
-/** The canary check of each control region: the same spec as a target's signal check, for {@link CANARY_TARGET}. */
+/** The canary check of each control region: a target's signal check for {@link CANARY_TARGET}, at {@link CANARY_INTERVAL_SECONDS}. */
 export function canaryCheckSpecs(
   config: FailoverConfig,
   endpoints: Readonly<Record<string, string>>,
@@ -39,7 +64,10 @@ export function canaryCheckSpecs(
   return config.controlRegions.map((region) => ({
     region,
     reference: healthCheckReference(config, CANARY_TARGET, region),
-    spec: signalCheckSpec(CANARY_TARGET, endpointOf(endpoints, region)),
+    spec: {
+      ...signalCheckSpec(CANARY_TARGET, endpointOf(endpoints, region)),
+      RequestInterval: CANARY_INTERVAL_SECONDS,
+    },
   }));
 }
 
@@ -107,20 +135,23 @@ export function replacementReference(reference: string, current: string): string
 }
 
 /**
- * The check of one target's signal in one control region: the endpoint's
- * `?target=<id>` answer must contain `drain <id>` to fail it. Inverted, so
- * the endpoint being unreachable, slow or erroring counts as healthy: only a
- * positive drain answer drains. 10 s interval, failure threshold 1.
+ * The check of one target's signal in one control region: a 2xx/3xx answer
+ * to `?target=<id>` fails it, and the endpoint answers that only for a drain
+ * (404 serve, 503 store unreadable). Inverted, so the endpoint being
+ * unreachable, slow or erroring (throttle 429, 5xx, 403) counts as healthy:
+ * only a positive drain answer drains. A status check, not a string match:
+ * $2 a month less per check, and no weaker, as only our code answers 2xx on
+ * the URL and Route 53 validates no certificate (a string never authenticated
+ * anything). 10 s interval, failure threshold 1.
  */
 export function signalCheckSpec(target: string, endpoint: string): HealthCheckSpec {
   const url = new URL(endpoint);
   const https = url.protocol === "https:";
   return {
-    Type: https ? "HTTPS_STR_MATCH" : "HTTP_STR_MATCH",
+    Type: https ? "HTTPS" : "HTTP",
     FullyQualifiedDomainName: url.hostname,
     Port: url.port === "" ? (https ? 443 : 80) : Number(url.port),
     ResourcePath: `/?target=${encodeURIComponent(target)}`,
-    SearchString: drainMarker(target),
     RequestInterval: 10,
     FailureThreshold: 1,
     Inverted: true,

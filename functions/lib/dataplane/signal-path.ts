@@ -1,3 +1,5 @@
+import { SERVE_STATUS } from "./health-checks.ts";
+
 /**
  * Pure checks of where the signal path points: each control region's checks
  * must ask that region's own endpoint, and what Route 53's checkers report
@@ -43,14 +45,18 @@ export function misplacedEndpoints(byRegion: Readonly<Record<string, string>>): 
 
 /**
  * Whether a checker's status (GetHealthCheckStatus) is one of the two
- * signal answers: `Success` (the drain string was found) or a failure saying
- * the search string was not found (serve). Anything else (no connection, a
- * TLS failure, an HTTP error status, a timeout) means the checker cannot read
- * the signal, which an inverted check counts as "serve": the path is broken.
- * AWS does not document the reason texts; a miss is recognised by "string"
- * and "not found" without an HTTP status code.
+ * signal answers: `Success` (a 2xx: drain), a failure with HTTP status code
+ * 404 (the endpoint's serve answer, SERVE_STATUS), or, for a string-match
+ * check made before 2026-12, a failure saying the search string was not
+ * found. Anything else (no connection, a TLS failure, another HTTP error
+ * status, a timeout) means the checker cannot read the signal, which an
+ * inverted check counts as "serve": the path is broken. AWS does not
+ * document the reason texts; a status code is read from "status code <n>",
+ * a miss by "string" and "not found" without a status code.
  */
 export function isSignalAnswer(status: string): boolean {
   if (/^Success/i.test(status)) return true;
-  return /\bstring\b/i.test(status) && /\bnot (been )?found\b/i.test(status) && !/status code/i.test(status);
+  const code = /status code:? (\d{3})/i.exec(status)?.[1];
+  if (code !== undefined) return Number(code) === SERVE_STATUS;
+  return /\bstring\b/i.test(status) && /\bnot (been )?found\b/i.test(status);
 }

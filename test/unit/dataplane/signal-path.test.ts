@@ -39,11 +39,13 @@ describe("where the signal path points", () => {
     );
   });
 
-  it("counts only the two signal answers as a working path: drain found, or the search string not found", () => {
+  it("counts only the signal answers as a working path: success (drain), status 404 (serve), or an older check's search string not found", () => {
     expect(isSignalAnswer("Success: HTTP Status Code 200, OK")).toBe(true);
     expect(isSignalAnswer("Failure: Search string (drain primary) was not found in the response body")).toBe(true);
     expect(isSignalAnswer("Failure: The string was not found in the first 5120 bytes")).toBe(true);
-    expect(isSignalAnswer("Failure: HTTP Status Code 404, Not Found")).toBe(false);
+    expect(isSignalAnswer("Failure: HTTP Status Code 404, Not Found. Resolved IP: 192.0.2.1")).toBe(true);
+    expect(isSignalAnswer("Failure: HTTP Status Code 403, Forbidden")).toBe(false);
+    expect(isSignalAnswer("Failure: HTTP Status Code 503, Service Unavailable")).toBe(false);
     expect(isSignalAnswer("Failure: HTTP Status Code 429, Too Many Requests")).toBe(false);
     expect(isSignalAnswer("Failure: Connection failed (ConnectionRefusedError)")).toBe(false);
     expect(isSignalAnswer("Failure: SSL alert handshake_failure")).toBe(false);

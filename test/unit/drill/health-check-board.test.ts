@@ -13,15 +13,29 @@ const west = evaluatedCheck({ id: "west", reference: "r2", spec: signalCheckSpec
 const both = evaluatedCheck({ id: "both", reference: "r3", spec: calculatedCheckSpec(["east", "west"]) });
 const endpoint = east as Extract<EvaluatedCheck, { kind: "endpoint" }>;
 const drain = { status: 200, body: "drain primary\n" };
-const serve = { status: 200, body: "serve primary\n" };
+const serve = { status: 404, body: "serve primary\n" };
+/** A string-match check as versions before 2026-12 made it (existing deployments until init replaces it). */
+const oldCheck = evaluatedCheck({
+  id: "old",
+  reference: "r0",
+  spec: {
+    Type: "HTTP_STR_MATCH",
+    FullyQualifiedDomainName: "127.0.0.1",
+    Port: 4001,
+    ResourcePath: "/?target=primary",
+    SearchString: "drain primary",
+    Inverted: true,
+    FailureThreshold: 1,
+  },
+}) as Extract<EvaluatedCheck, { kind: "endpoint" }>;
 
 describe("drill health-check stand-in", () => {
-  it("reads the project's signal check as an inverted string match on the endpoint's target URL, threshold 1", () => {
+  it("reads the project's signal check as an inverted status check on the endpoint's target URL, threshold 1", () => {
     expect(east).toEqual({
       id: "east",
       kind: "endpoint",
       url: "http://127.0.0.1:4001/?target=primary",
-      searchString: "drain primary",
+      searchString: undefined,
       inverted: true,
       failureThreshold: 1,
     });
@@ -30,20 +44,26 @@ describe("drill health-check stand-in", () => {
 
   it("refuses a check type it does not evaluate, naming it", () => {
     expect(() => evaluatedCheck({ id: "tcp", reference: "r", spec: { Type: "TCP" } as never })).toThrow(
-      /tcp has type TCP: the drill evaluates HTTP\(S\)_STR_MATCH and CALCULATED only/,
+      /tcp has type TCP: the drill evaluates HTTP\(S\), HTTP\(S\)_STR_MATCH and CALCULATED only/,
     );
   });
 
-  it("inverts the string match: only a found drain marker is unhealthy; silence, errors and 5xx are healthy", () => {
+  it("reads status codes as Route 53 does, inverted: any 2xx/3xx is unhealthy (drain); 4xx, 5xx and silence are healthy", () => {
     expect(checkerSaysHealthy(endpoint, drain)).toBe(false);
+    expect(checkerSaysHealthy(endpoint, { status: 204, body: "" })).toBe(false);
+    expect(checkerSaysHealthy(endpoint, { status: 302, body: "" })).toBe(false);
     expect(checkerSaysHealthy(endpoint, serve)).toBe(true);
-    expect(checkerSaysHealthy(endpoint, { status: 503, body: "drain primary" })).toBe(true);
+    for (const status of [403, 429, 500, 502, 503])
+      expect(checkerSaysHealthy(endpoint, { status, body: "drain primary" })).toBe(true);
     expect(checkerSaysHealthy(endpoint, undefined)).toBe(true);
   });
 
-  it("searches only the first 5,120 bytes of the body", () => {
-    expect(checkerSaysHealthy(endpoint, { status: 200, body: `${"x".repeat(5120)}drain primary` })).toBe(true);
-    expect(checkerSaysHealthy(endpoint, { status: 200, body: `${"x".repeat(5107)}drain primary` })).toBe(false);
+  it("still evaluates an older string-match check: the marker in the first 5,120 bytes of a 2xx body", () => {
+    expect(checkerSaysHealthy(oldCheck, drain)).toBe(false);
+    expect(checkerSaysHealthy(oldCheck, serve)).toBe(true);
+    expect(checkerSaysHealthy(oldCheck, { status: 200, body: "serve primary\n" })).toBe(true);
+    expect(checkerSaysHealthy(oldCheck, { status: 200, body: `${"x".repeat(5120)}drain primary` })).toBe(true);
+    expect(checkerSaysHealthy(oldCheck, { status: 200, body: `${"x".repeat(5107)}drain primary` })).toBe(false);
   });
 
   it("changes an endpoint check after failureThreshold consecutive opposite results, round by round", () => {

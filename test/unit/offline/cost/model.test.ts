@@ -73,41 +73,46 @@ describe("cost model, example config, default profile", () => {
     expect(lineOf(estimate, "queries (weighted records)").monthlyUsd).toBeCloseTo(4, 9);
   });
 
-  it("prices the data-plane path: 4 fast HTTPS string-match signal checks and 2 canaries, 2 calculated checks, the signal function, 2 canary alarms", () => {
+  it("prices the data-plane path: 4 fast HTTPS status signal checks and 2 canaries at 30 s, 2 calculated checks, the signal function, 2 canary alarms", () => {
     // Act
     const estimate = estimateCost(example(), prices);
-    // Assess: (2 targets + the canary) × 2 control regions, non-AWS rate by default; 15 checkers every 10 s each
+    // Assess: (2 targets + the canary) × 2 control regions, non-AWS rate by default; 15 checkers per check
     expect(lineOf(estimate, "data plane: signal checks (non-AWS endpoint)")).toMatchObject({
       quantity: 6,
       monthlyUsd: 4.5,
     });
-    for (const option of ["HTTPS", "string matching", "fast interval (10 s)"])
-      expect(lineOf(estimate, `data plane: option ${option} (signal checks)`)).toMatchObject({
-        quantity: 6,
-        monthlyUsd: 12,
-      });
+    expect(lineOf(estimate, "data plane: option HTTPS (signal checks)")).toMatchObject({ quantity: 6, monthlyUsd: 12 });
+    expect(lineOf(estimate, "data plane: option fast interval (10 s) (signal checks)")).toMatchObject({
+      quantity: 4,
+      monthlyUsd: 8,
+    });
+    // Status checks: no string-matching option is billed.
+    expect(estimate.lines.filter((l) => l.item.includes("string matching"))).toEqual([]);
     expect(lineOf(estimate, "data plane: canary alarms (us-east-1)")).toMatchObject({ quantity: 2, monthlyUsd: 0.2 });
     expect(lineOf(estimate, "data plane: calculated checks")).toMatchObject({ quantity: 2, monthlyUsd: 1 });
-    expect(lineOf(estimate, "data plane: signal requests (2 regions)").quantity).toBe(6 * 15 * (730 * 360));
+    // 4 checks asked every 10 s and 2 canaries every 30 s, by 15 checkers each
+    expect(lineOf(estimate, "data plane: signal requests (2 regions)").quantity).toBe(
+      15 * (4 * 730 * 360 + 2 * 730 * 120),
+    );
     expect(lineOf(estimate, "data plane: signal GB-seconds (2 regions)").quantity).toBeCloseTo(
-      23_652_000 * 0.01 * 0.125,
+      18_396_000 * 0.01 * 0.125,
       6,
     );
     expect(lineOf(estimate, "data plane: signal documents (one per decider, and the override)")).toMatchObject({
       quantity: 6,
       monthlyUsd: 0,
     });
-    expect(estimate.dataPlaneUsd).toBe(46.82);
-    expect(estimateCost(example(), prices, { signalEndpointType: "aws" }).dataPlaneUsd).toBe(27.32);
+    expect(estimate.dataPlaneUsd).toBe(29.69);
+    expect(estimateCost(example(), prices, { signalEndpointType: "aws" }).dataPlaneUsd).toBe(18.19);
   });
 
-  it("totals $83.22 a month, $78.72 without the zone and queries, $46.82 of it the data-plane path", () => {
+  it("totals $66.08 a month, $61.58 without the zone and queries, $29.69 of it the data-plane path", () => {
     // Act
     const estimate = estimateCost(example(), prices);
     // Assess
-    expect(estimate.monthlyUsd).toBe(83.22);
-    expect(estimate.monitoringUsd).toBe(78.72);
-    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(36.4, 9);
+    expect(estimate.monthlyUsd).toBe(66.08);
+    expect(estimate.monitoringUsd).toBe(61.58);
+    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(36.39, 9);
     // 1 round + 5.5 s decider offset at best; 2 rounds + the offset at worst
     expect(estimate.detection).toMatchObject({ minSeconds: 4, maxSeconds: 14 });
   });
@@ -162,14 +167,14 @@ describe("cost model, profiles and Route 53's own health checks", () => {
     expect(native.options).toContain("string matching");
   });
 
-  it("makes economy's detection cost less than a seventh of the default and less than Route 53's own checks, trading 10 s rounds for 60 s; its data-plane path (one control region) costs $23.91 more", () => {
+  it("makes economy's detection cost less than a seventh of the default and less than Route 53's own checks, trading 10 s rounds for 60 s; its data-plane path (one control region) costs $15.34 more", () => {
     // Act
     const economy = estimateCost(example("economy"), prices);
     const standard = estimateCost(example(), prices);
     // Assess
     expect(economy.profile).toBe("economy");
-    expect(economy.monthlyUsd).toBe(32.78);
-    expect(economy.dataPlaneUsd).toBe(23.91);
+    expect(economy.monthlyUsd).toBe(24.21);
+    expect(economy.dataPlaneUsd).toBe(15.34);
     expect(economy.monthlyUsd - economy.dataPlaneUsd).toBeLessThan(route53NativeCost(example(), prices).monthlyUsd);
     expect((economy.monitoringUsd - economy.dataPlaneUsd) * 7).toBeLessThan(
       standard.monitoringUsd - standard.dataPlaneUsd,
