@@ -108,6 +108,7 @@ async function setup(options: { tls?: { key: string; cert: string }; name?: stri
     clock: manualClock(Date.UTC(2026, 10, 3, 2, 0, 0)),
     switcher: zone.switcher,
     bus: zone.bus,
+    votes: zone.votes,
     log: capturedLog().log,
     healthChecks,
     signalEndpoints: endpoints,

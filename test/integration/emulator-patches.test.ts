@@ -434,3 +434,91 @@ describe("moto launcher patch: a DynamoDB Query reads one partition (AWS behavio
     dynamodb.destroy();
   });
 });
+
+describe("moto launcher patches: DynamoDB answers as stock moto's, without its slow paths (patches 9 and 10)", () => {
+  it("answers GetItem, Query, BatchGetItem and Scan with stock moto's exact bytes, for every attribute type", async () => {
+    const stock = await startEmulator({ patches: false });
+    try {
+      // Raw JSON over HTTP: the SDK would hide a difference in key order or number form.
+      const call = async (url: string, region: string, action: string, body: unknown) => {
+        const response = await fetch(url, {
+          method: "POST",
+          headers: {
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": `DynamoDB_20120810.${action}`,
+            Authorization: `AWS4-HMAC-SHA256 Credential=test/20260101/${region}/dynamodb/aws4_request, SignedHeaders=host, Signature=0`,
+          },
+          body: JSON.stringify(body),
+        });
+        return `${response.status} ${await response.text()}`;
+      };
+      const table = {
+        TableName: "votes",
+        BillingMode: "PAY_PER_REQUEST",
+        AttributeDefinitions: [
+          { AttributeName: "vantage", AttributeType: "S" },
+          { AttributeName: "at", AttributeType: "N" },
+        ],
+        KeySchema: [
+          { AttributeName: "vantage", KeyType: "HASH" },
+          { AttributeName: "at", KeyType: "RANGE" },
+        ],
+      };
+      const items = [
+        { vantage: { S: "a" }, at: { N: "10" }, votes: { S: "primary:up" }, writtenAt: { N: "1.50" } },
+        {
+          vantage: { S: "a" },
+          at: { N: "20" },
+          flags: { M: { up: { BOOL: true }, none: { NULL: true }, list: { L: [{ N: "1" }, { S: "x" }, { M: {} }] } } },
+          names: { SS: ["b", "a"] },
+          numbers: { NS: ["2", "1.0"] },
+        },
+        {
+          vantage: { S: "a" },
+          at: { N: "30" },
+          blob: { B: "AAEC" },
+          blobs: { BS: ["AQ==", "Ag=="] },
+          ok: { BOOL: false },
+        },
+        { vantage: { S: "b" }, at: { N: "10" }, nested: { L: [{ B: "AQ==" }, { M: { deep: { L: [] } } }] } },
+      ];
+      const answers = async (url: string, region: string) => {
+        await call(url, region, "CreateTable", table);
+        for (const Item of items) await call(url, region, "PutItem", { TableName: "votes", Item });
+        const keys = items.map(({ vantage, at }) => ({ vantage, at }));
+        return [
+          await call(url, region, "GetItem", { TableName: "votes", Key: keys[1], ConsistentRead: true }),
+          await call(url, region, "Query", {
+            TableName: "votes",
+            KeyConditionExpression: "vantage = :v AND #at BETWEEN :from AND :to",
+            ExpressionAttributeNames: { "#at": "at" },
+            ExpressionAttributeValues: { ":v": { S: "a" }, ":from": { N: "10" }, ":to": { N: "30" } },
+            ConsistentRead: true,
+          }),
+          await call(url, region, "Query", {
+            TableName: "votes",
+            KeyConditionExpression: "vantage = :v",
+            ExpressionAttributeValues: { ":v": { S: "a" } },
+            Limit: 1,
+            ScanIndexForward: false,
+          }),
+          await call(url, region, "BatchGetItem", { RequestItems: { votes: { Keys: keys, ConsistentRead: true } } }),
+          await call(url, region, "Scan", { TableName: "votes" }),
+          await call(url, region, "GetItem", { TableName: "absent", Key: keys[0] }),
+        ];
+      };
+
+      const [patched, stockAnswers] = [await answers(emulator.url, "us-east-2"), await answers(stock.url, "us-east-2")];
+
+      expect(patched).toEqual(stockAnswers);
+      expect(patched[1]).toContain('"Count": 3');
+      expect(patched[3]).toContain('"M": {"up": {"BOOL": true}');
+      // Each region still has its own tables (patch 10 remembers a host's backend, not its region).
+      expect(await call(emulator.url, "us-west-1", "DescribeTable", { TableName: "votes" })).toMatch(
+        /^400 .*ResourceNotFoundException/,
+      );
+    } finally {
+      await stock.stop();
+    }
+  });
+});
