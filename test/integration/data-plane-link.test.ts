@@ -128,6 +128,9 @@ describe("linking the data-plane path (emulator)", () => {
     // Assess
     const canaryLinks = broken.filter((link) => link.link === "canary").map((link) => link.message);
     expect(canaryLinks).toEqual([
+      expect.stringMatching(
+        /^canary health check \S+ \(us-east-2\) points at the wrong thing: Port \d+, expected \d+$/,
+      ),
       'the signal endpoint of us-east-2 does not answer 200 "drain _canary" for the canary (HTTP 200): the canary check reads "serve" and its alarm fires',
       "no canary health check for control region us-west-1",
     ]);
