@@ -185,8 +185,8 @@ function createSignalEndpoints(settings: Settings) {
 
 /**
  * The one function with a URL: Route 53's health checkers send no credentials. It only reads this
- * region's signal parameter and answers "drain <id>" or "serve <id>"; an error or a throttle answers
- * something else, which the inverted health check counts as serve (never a drain).
+ * region's signal parameter and answers 200 "drain <id>" or 404 "serve <id>"; an error or a throttle
+ * answers 4xx/5xx too, which the inverted status check counts as serve (only a 2xx/3xx is a drain).
  */
 function createSignalEndpoint(
   { config, configJson }: Settings,
