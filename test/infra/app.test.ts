@@ -78,10 +78,9 @@ describe("the SST app under mocks", () => {
     const alarms = app.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
 
     expect(checkAlarms(app.resources, config)).toEqual([]);
-    // Per control region: 4 fixed, one decider-blind and one signal-write-failed per control region, one silent per
-    // vantage, one suspect per vantage × target, one signal-stale-or-disagrees.
-    const perRegion =
-      5 + 2 * config.controlRegions.length + config.vantages.length + config.vantages.length * config.targets.length;
+    // Per control region: 4 fixed, one decider-blind and one signal-write-failed per control region, one silent and
+    // one suspect per vantage (not per vantage × target), one signal-stale-or-disagrees.
+    const perRegion = 5 + 2 * config.controlRegions.length + 2 * config.vantages.length;
     expect(alarms).toHaveLength(config.controlRegions.length * perRegion);
     const blind = alarms.find(
       (a) => a.region === "us-east-2" && a.inputs.name === "regional-failover-decider-blind-us-west-1",
