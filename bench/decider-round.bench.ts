@@ -5,10 +5,7 @@ import { createHostedZone } from "../emulator/hosted-zone.ts";
 import { Route53Switcher } from "../functions/lib/aws/route53.ts";
 import { CallStats, type OperationStats } from "../functions/lib/aws/stats.ts";
 import { loadConfig, parseConfig, type FailoverConfig } from "../functions/lib/config.ts";
-import { Dimension, Metric } from "../functions/lib/metrics.ts";
-import { voteGroups } from "../functions/lib/probe-votes.ts";
 import { startEmulator, type Emulator } from "../emulator/harness.ts";
-import { seedMetricBacklog, type BacklogDatum } from "../emulator/metric-backlog.ts";
 
 /**
  * AWS calls, bytes and latency of one decider round against the moto emulator
@@ -16,23 +13,19 @@ import { seedMetricBacklog, type BacklogDatum } from "../emulator/metric-backlog
  * read Route 53 + read the window of votes + publish the decider metrics
  * to both control regions; a switch round also writes weights and state in one
  * batch. The votes are read as deployed, from the votes table (one Query per
- * vantage, in parallel: `steady*`, `switch*`), and as before issue 22, from
- * CloudWatch (`cloudWatch*`). Also GetMetricData latency once ~15k datums have
- * accumulated in the region (as in the drill), with the launcher's fast path
- * and with stock moto, beside the votes table's read of a full window.
+ * vantage, in parallel). Also the votes table's read of a full window alone.
+ * (Until issue 22 the votes were read from CloudWatch with GetMetricData;
+ * docs/performance.md keeps that read's last figures.)
  */
 
 const WINDOW_SECONDS = 180;
-const ACCUMULATED_DATUMS = 15_000;
 
 interface Setup {
   emulator: Emulator;
-  stock: Emulator;
   config: FailoverConfig;
   switcher: Route53Switcher;
   bus: MetricsBus;
   votes: VoteTable;
-  stockBus: MetricsBus;
   stats: CallStats;
   now: number;
 }
@@ -40,7 +33,7 @@ interface Setup {
 let prepared: Promise<Setup> | undefined;
 
 async function prepare(): Promise<Setup> {
-  const [emulator, stock] = await Promise.all([startEmulator(), startEmulator({ patches: false })]);
+  const emulator = await startEmulator();
   const example = loadConfig();
   const zoneId = await createHostedZone(example.hostedZone.name, { endpoint: emulator.url });
   const config = parseConfig({ ...example, hostedZone: { ...example.hostedZone, id: zoneId } });
@@ -49,10 +42,9 @@ async function prepare(): Promise<Setup> {
   const bus = new MetricsBus(config, { endpoint: emulator.url, stats });
   const votes = new VoteTable(config, { endpoint: emulator.url, stats, now: () => Date.now() });
   await votes.createTable("us-east-2");
-  const stockBus = new MetricsBus(config, { endpoint: stock.url });
   await switcher.init();
   const now = Math.floor(Date.now() / 1000 / 10) * 10;
-  // A full window of probe rounds from every vantage.
+  // A full window of probe rounds from every vantage, each stamped just after its round, as a probe writes it.
   for (let at = now - WINDOW_SECONDS; at <= now; at += config.probe.intervalSeconds) {
     for (const vantage of config.vantages) {
       const report = {
@@ -62,35 +54,12 @@ async function prepare(): Promise<Setup> {
         canary: { ok: true, latencyMs: 3 },
         results: config.targets.map((t) => ({ target: t.id, ok: true, latencyMs: 20 })),
       };
-      await bus.publishProbeRound(report);
-      // Stamped just after its round, as a probe writes it.
       await new VoteTable(config, { endpoint: emulator.url, now: () => (at + 1) * 1000 }).publishProbeRound(report, [
         "us-east-2",
       ]);
     }
   }
-  await Promise.all([accumulate(emulator.url, config, now), accumulate(stock.url, config, now)]);
-  for (let at = now - WINDOW_SECONDS; at <= now; at += config.probe.intervalSeconds) {
-    for (const vantage of config.vantages) {
-      await stockBus.publishProbeRound(
-        { vantage, at, voting: true, results: config.targets.map((t) => ({ target: t.id, ok: true, latencyMs: 20 })) },
-        ["us-east-2"],
-      );
-    }
-  }
-  return { emulator, stock, config, switcher, bus, votes, stockBus, stats, now };
-}
-
-/** Older datums, as a drill leaves behind, in the region the decider reads. */
-async function accumulate(endpoint: string, config: FailoverConfig, now: number): Promise<void> {
-  const group = voteGroups(config.targets.map((t) => t.id))[0]!.dimension;
-  const datums: BacklogDatum[] = Array.from({ length: ACCUMULATED_DATUMS }, (_, i) => ({
-    metricName: Metric.ProbeVotes,
-    value: 3,
-    at: now - 3600 - (i % 3000) * 10,
-    dimensions: { [Dimension.Vantage]: config.vantages[i % config.vantages.length]!, [Dimension.TargetGroup]: group },
-  }));
-  await seedMetricBacklog(endpoint, "us-east-2", config.metricNamespace, datums);
+  return { emulator, config, switcher, bus, votes, stats, now };
 }
 
 function decisionMetrics(config: FailoverConfig, at: number, switched: boolean): DecisionMetrics {
@@ -126,14 +95,8 @@ let flip = false;
  * minute's metrics) and a switch round (the same reads, one batch of weights
  * and state, the Switchover metric), counted and timed.
  */
-async function rounds(
-  config: FailoverConfig,
-  switcher: Route53Switcher,
-  bus: MetricsBus,
-  stats: CallStats,
-  now: number,
-  readVotes: (at: number) => Promise<unknown>,
-) {
+async function rounds({ config, switcher, bus, votes, stats, now }: Setup) {
+  const readVotes = (at: number) => votes.readWindow("us-east-2", at, WINDOW_SECONDS);
   stats.reset();
   let started = performance.now();
   await Promise.all([switcher.read(), readVotes(now)]);
@@ -162,20 +125,11 @@ export default {
   runs: 7,
   async run(): Promise<Record<string, number>> {
     prepared ??= prepare();
-    const { config, switcher, bus, votes, stockBus, stats, now } = await prepared;
-    const fromTable = (at: number) => votes.readWindow("us-east-2", at, WINDOW_SECONDS);
-    const fromCloudWatch = (at: number) => bus.readWindow("us-east-2", at, WINDOW_SECONDS);
-    const table = await rounds(config, switcher, bus, stats, now, fromTable);
-    const cloudWatch = await rounds(config, switcher, bus, stats, now, fromCloudWatch);
+    const setup = await prepared;
+    const table = await rounds(setup);
 
-    let started = performance.now();
-    await bus.readWindow("us-east-2", now, WINDOW_SECONDS);
-    const readWindow15kDatumsPatchedMs = performance.now() - started;
-    started = performance.now();
-    await stockBus.readWindow("us-east-2", now, WINDOW_SECONDS);
-    const readWindow15kDatumsStockMs = performance.now() - started;
-    started = performance.now();
-    await votes.readWindow("us-east-2", now, WINDOW_SECONDS);
+    const started = performance.now();
+    await setup.votes.readWindow("us-east-2", setup.now, WINDOW_SECONDS);
     const readWindowVoteTableMs = performance.now() - started;
 
     return {
@@ -187,19 +141,13 @@ export default {
       switchCallsTotal: totals(table.switching).calls,
       switchKB: totals(table.switching).bytes / 1024,
       switchRoundMs: table.switchMs,
-      cloudWatchSteadyCallsTotal: totals(cloudWatch.steady).calls,
-      cloudWatchSteadyRoundMs: cloudWatch.steadyMs,
-      cloudWatchSwitchCallsTotal: totals(cloudWatch.switching).calls,
-      cloudWatchSwitchRoundMs: cloudWatch.switchMs,
       readWindowVoteTableMs,
-      readWindow15kDatumsPatchedMs,
-      readWindow15kDatumsStockMs,
     };
   },
   /** Stops the emulators this benchmark started (bench/run.ts may call it; otherwise they end with the process). */
   async teardown(): Promise<void> {
     if (!prepared) return;
-    const { emulator, stock } = await prepared;
-    await Promise.all([emulator.stop(), stock.stop()]);
+    const { emulator } = await prepared;
+    await emulator.stop();
   },
 };

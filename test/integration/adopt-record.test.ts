@@ -17,7 +17,13 @@ import { memoryAuditTrail } from "../../functions/lib/audit-trail.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/handle-event.ts";
 import { renderResult } from "../../functions/lib/manual/render.ts";
 import { runCli } from "../support/cli-process.ts";
-import { capturedLog, emulatorPerFile, okResponse as ok, recordSets } from "../support/control-fixtures.ts";
+import {
+  capturedLog,
+  emulatorPerFile,
+  emulatorVotes,
+  okResponse as ok,
+  recordSets,
+} from "../support/control-fixtures.ts";
 import { manualClock } from "../support/manual-clock.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
 
@@ -65,6 +71,7 @@ async function liveZone() {
     clock: manualClock(Date.now()),
     switcher: new Route53Switcher(config, { endpoint: proxy.url, retry: fastRetry }),
     bus: new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry }),
+    votes: await emulatorVotes(emulator.url, config),
     log: capturedLog().log,
     syncTimeoutMs: 0,
     audit: memoryAuditTrail(),

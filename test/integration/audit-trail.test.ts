@@ -25,7 +25,7 @@ const t0 = Math.floor(Date.now() / 60_000) * 60 - 600;
 /** A manual function whose announcements are kept, over the emulator's Route 53, CloudWatch and SSM. */
 async function setup() {
   const zone = await controlZone(emulator.url);
-  await publishVotes(zone.bus, t0, allUp);
+  await publishVotes(zone.votes, t0, allUp);
   const announced: FailoverEvent[] = [];
   let releases = 0;
   const manual = {
@@ -34,6 +34,7 @@ async function setup() {
     clock: manualClock((t0 + 6) * 1000),
     switcher: zone.switcher,
     bus: zone.bus,
+    votes: zone.votes,
     log: capturedLog().log,
     newLeaseId: () => "lease-1",
     newReleaseId: () => `release-${++releases}`,
@@ -208,17 +209,17 @@ describe("the audit trail: who and why in SSM, only ids in public DNS (emulator)
 
   it("the decider announces an expired lease with who took it and why", async () => {
     // Prepare: a lease that ran out a minute ago, and its entry
-    const { manual, config, switcher, bus, audit } = await setup();
+    const { manual, config, switcher, votes, channel, audit } = await setup();
     ok(await handleManualEvent(manual, { ...promote, ttlSeconds: 60 }));
     const later = t0 + 6 + 120;
-    await publishVotes(bus, later - 6, allUp);
+    await publishVotes(votes, later - 6, allUp);
     const announced: FailoverEvent[] = [];
     const decider = createDecideHandler({
       config,
       controlRegion: "us-east-2",
       clock: manualClock(later * 1000),
       switcher,
-      bus,
+      bus: channel,
       log: capturedLog().log,
       audit,
       announce: async (event) => {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { MetricsBus, type CloudWatchError } from "../../functions/lib/aws/cloudwatch.ts";
+import { VoteTable, type VoteTableError } from "../../functions/lib/aws/vote-table.ts";
 import { createHostedZone } from "../../emulator/hosted-zone.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import type { Route53Error } from "../../functions/lib/records/route53-error.ts";
@@ -41,7 +42,7 @@ afterAll(async () => {
 });
 
 const canonical = (weights: Record<string, number>) => JSON.stringify(Object.entries(weights).sort());
-const codeOf = (error: unknown) => (error as Route53Error | CloudWatchError).code;
+const codeOf = (error: unknown) => (error as Route53Error | CloudWatchError | VoteTableError).code;
 
 describe("Route 53 adapter under injected faults", () => {
   it("retries Throttling answers and then succeeds", async () => {
@@ -181,16 +182,18 @@ describe("Route 53 adapter under injected faults", () => {
   });
 });
 
-describe("CloudWatch adapter under injected faults", () => {
-  it("fails readWindow with CLOUDWATCH_BAD_ANSWER when the answer is not JSON", async () => {
-    const bus = new MetricsBus(config, { endpoint: proxy.url, retry: fastRetry });
-    proxy.inject([{ kind: "garbage" }]);
+describe("votes table adapter under injected faults", () => {
+  it("fails the window read with DYNAMODB_BAD_ANSWER when the answer is not JSON", async () => {
+    const votes = new VoteTable(config, { endpoint: proxy.url, retry: fastRetry });
+    proxy.inject(Array<Fault>(40).fill({ kind: "garbage" }));
 
-    const error = await bus.readWindow("us-east-2", 1_800_000_000, 60).catch((e: unknown) => e);
+    const error = await votes.readWindow("us-east-2", 1_800_000_000, 60).catch((e: unknown) => e);
 
-    expect(codeOf(error)).toBe("CLOUDWATCH_BAD_ANSWER");
+    expect(codeOf(error)).toBe("DYNAMODB_BAD_ANSWER");
   });
+});
 
+describe("CloudWatch adapter under injected faults", () => {
   it("returns CLOUDWATCH_THROTTLED for the throttled region only", async () => {
     const bus = new MetricsBus(config, { endpoint: proxy.url, retry: fastRetry });
     proxy.inject(Array<Fault>(40).fill({ kind: "throttle" }));

@@ -7,7 +7,14 @@ import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/h
 import type { ManualResponse } from "../../functions/lib/manual/result.ts";
 import { createDecideHandler } from "../../functions/lib/decider/decider.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
-import { capturedLog, patientRetry, primaryDownFromTwo, publishVotes } from "../support/control-fixtures.ts";
+import {
+  capturedLog,
+  emulatorVotes,
+  patientRetry,
+  primaryDownFromTwo,
+  publishVotes,
+} from "../support/control-fixtures.ts";
+import { voteChannel } from "../../functions/lib/wiring/votes.ts";
 import { manualClock } from "../support/manual-clock.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
 
@@ -35,9 +42,10 @@ async function zone() {
   const switcher = new Route53Switcher(config, { endpoint: emulator.url, retry: fastRetry, insyncPollMs: 100 });
   await switcher.init();
   const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
+  const votes = await emulatorVotes(emulator.url, config);
   switcher.stats.reset();
   const audit = auditTrailFor(config, "us-east-2", { endpoint: emulator.url, retry: patientRetry });
-  return { config, switcher, bus, audit };
+  return { config, switcher, bus, votes, audit };
 }
 
 function ok(response: ManualResponse) {
@@ -47,15 +55,15 @@ function ok(response: ManualResponse) {
 
 describe("following a Route 53 change until INSYNC", () => {
   it("the decider logs INSYNC after the pending time while its next round runs without waiting for it", async () => {
-    const { config, switcher, bus } = await zone();
-    for (const at of [t0, t0 + 10, t0 + 20]) await publishVotes(bus, at, primaryDownFromTwo);
+    const { config, switcher, bus, votes } = await zone();
+    for (const at of [t0, t0 + 10, t0 + 20]) await publishVotes(votes, at, primaryDownFromTwo);
     const { log, entries } = capturedLog();
     const decider = createDecideHandler({
       config,
       controlRegion: "us-east-2",
       clock: manualClock(t0 * 1000 + 200),
       switcher,
-      bus,
+      bus: voteChannel(votes, bus),
       log,
     });
 
@@ -94,7 +102,7 @@ describe("following a Route 53 change until INSYNC", () => {
   });
 
   it("the manual function answers at its bound with insync false when the change is still PENDING, and sends it once", async () => {
-    const { config, switcher, bus, audit } = await zone();
+    const { config, switcher, bus, votes, audit } = await zone();
     const { log, entries } = capturedLog();
     const manual = {
       config,
@@ -102,6 +110,7 @@ describe("following a Route 53 change until INSYNC", () => {
       clock: manualClock((t0 + 6) * 1000),
       switcher,
       bus,
+      votes,
       log,
       syncTimeoutMs: 200,
       audit,
@@ -127,13 +136,14 @@ describe("following a Route 53 change until INSYNC", () => {
   });
 
   it("the manual function reports insync true when the change syncs within its bound", async () => {
-    const { config, switcher, bus, audit } = await zone();
+    const { config, switcher, bus, votes, audit } = await zone();
     const manual = {
       config,
       region: "us-east-2",
       clock: manualClock((t0 + 6) * 1000),
       switcher,
       bus,
+      votes,
       log: capturedLog().log,
       syncTimeoutMs: 5000,
       audit,
@@ -149,13 +159,14 @@ describe("following a Route 53 change until INSYNC", () => {
   });
 
   it("the manual function reports no sync when nothing needed writing", async () => {
-    const { config, switcher, bus, audit } = await zone();
+    const { config, switcher, bus, votes, audit } = await zone();
     const manual = {
       config,
       region: "us-east-2",
       clock: manualClock((t0 + 6) * 1000),
       switcher,
       bus,
+      votes,
       log: capturedLog().log,
       syncTimeoutMs: 0,
       audit,

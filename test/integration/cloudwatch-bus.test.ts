@@ -7,6 +7,8 @@ import type { ProbeRoundReport } from "../../functions/lib/probe/report.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
 import { steadyDecisionMetrics } from "../support/decision-metrics.ts";
+import { vantageLiveness } from "../../functions/lib/alarms.ts";
+import type { FailoverConfig } from "../../functions/lib/config.ts";
 
 let emulator: Emulator;
 let blackhole: Server;
@@ -47,7 +49,7 @@ const client = (region: string) =>
     region,
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   });
-const stat = (id: string, name: string, dims: Record<string, string>) => ({
+const stat = (id: string, name: string, dims: Record<string, string>, statistic = "Sum") => ({
   Id: id,
   MetricStat: {
     Metric: {
@@ -56,35 +58,24 @@ const stat = (id: string, name: string, dims: Record<string, string>) => ({
       Dimensions: Object.entries(dims).map(([Name, Value]) => ({ Name, Value })),
     },
     Period: 60,
-    Stat: "Sum",
+    Stat: statistic,
   },
 });
 
+/** The SampleCount of `vantage`'s liveness series (the vantage-silent alarm's input) in `region`, the minute of T0. */
+async function liveness(region: string, vantage: string, of: FailoverConfig): Promise<number[]> {
+  const { metricName, dimensions } = vantageLiveness(of, vantage);
+  const out = await client(region).send(
+    new GetMetricDataCommand({
+      StartTime: new Date(T0 * 1000),
+      EndTime: new Date((T0 + 60) * 1000),
+      MetricDataQueries: [stat("live", metricName, dimensions, "SampleCount")],
+    }),
+  );
+  return out.MetricDataResults?.[0]?.Values ?? [];
+}
+
 describe("MetricsBus", () => {
-  it("publishes probe rounds and reads them back as votes, oldest first, with one GetMetricData call", async () => {
-    const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
-    for (const [i, at] of [T0, T0 + 10, T0 + 20].entries()) {
-      await bus.publishProbeRound(report("us-east-1", at, true, i < 2));
-      await bus.publishProbeRound(report("eu-west-1", at, i !== 1, i < 1));
-    }
-    bus.stats.reset();
-
-    const rounds = await bus.readWindow("us-east-2", T0 + 27, 30);
-
-    expect(rounds).toEqual([
-      {
-        at: T0,
-        votes: { "us-east-1": { primary: true, failover: true }, "eu-west-1": { primary: true, failover: true } },
-      },
-      { at: T0 + 10, votes: { "us-east-1": { primary: true, failover: true } } },
-      {
-        at: T0 + 20,
-        votes: { "us-east-1": { primary: false, failover: true }, "eu-west-1": { primary: false, failover: true } },
-      },
-    ]);
-    expect(bus.stats.byOperation.GetMetricData?.calls).toBe(1);
-  });
-
   it("publishes to every control region independently: an unreachable one returns its error", async () => {
     const bus = new MetricsBus(config, {
       endpoint: emulator.url,
@@ -93,7 +84,6 @@ describe("MetricsBus", () => {
     });
 
     const results = await bus.publishProbeRound(report("us-east-1", T0, true, true));
-    const rounds = await bus.readWindow("us-east-2", T0, 10);
 
     expect(results.map((r) => [r.region, r.ok, r.error?.code])).toEqual([
       ["us-east-2", true, undefined],
@@ -101,38 +91,7 @@ describe("MetricsBus", () => {
     ]);
     expect(results[0]?.calls).toBe(1);
     expect(results[0]?.bytes).toBeGreaterThan(100);
-    expect(rounds[0]?.votes["us-east-1"]).toEqual({ primary: true, failover: true });
-  });
-
-  it("reads 520 target x vantage pairs in one GetMetricData call: two ProbeVotes groups per vantage", async () => {
-    const letters = "abcdefghijklmnopqrstuvwxyz";
-    const vantages = Array.from({ length: 20 }, (_, i) => `a${letters[i]}-east-1`);
-    const targets = Array.from({ length: 26 }, (_, i) => ({
-      id: `t${letters[i]}`,
-      region: "us-east-1",
-      healthUrl: `https://t${i}.example.com/h`,
-      weight: 1,
-      records: { "api.example.com": { values: ["192.0.2.1"] } },
-    }));
-    const wide = testConfig("Z0UNUSED", { targets, vantages, policy: { minVantages: 1 } });
-    const bus = new MetricsBus(wide, { endpoint: emulator.url, retry: fastRetry });
-    await bus.publishProbeRound(
-      {
-        vantage: vantages[19]!,
-        at: T0,
-        voting: true,
-        results: targets.map((t) => ({ target: t.id, ok: t.id !== "tz", latencyMs: 1 })),
-      },
-      ["us-east-2"],
-    );
-    bus.stats.reset();
-
-    const [round] = await bus.readWindow("us-east-2", T0, 10);
-
-    expect(bus.stats.byOperation.GetMetricData?.calls).toBe(1);
-    expect(Object.keys(round?.votes[vantages[19]!] ?? {})).toHaveLength(26);
-    expect(Object.values(round?.votes[vantages[19]!] ?? {}).filter((passed) => passed)).toHaveLength(25);
-    expect(round?.votes[vantages[19]!]?.tz).toBe(false);
+    expect(await liveness("us-east-2", "us-east-1", config)).toEqual([1]);
   });
 
   it("publishes Switchover and the heartbeat to every control region, the weights to the decider's own only", async () => {
@@ -196,7 +155,7 @@ describe("MetricsBus", () => {
     expect(bus.stats.byOperation.PutMetricData?.calls).toBe(3);
   });
 
-  it("leaves out the targets a voting round has no result for, sends no votes for a non-voting round, and no latency when publishLatency is off", async () => {
+  it("sends the liveness series for a voting round only, and no latency when publishLatency is off", async () => {
     const quiet = testConfig("Z0UNUSED", { probe: { publishLatency: false } });
     const bus = new MetricsBus(quiet, { endpoint: emulator.url, retry: fastRetry });
     await bus.publishProbeRound({
@@ -209,7 +168,6 @@ describe("MetricsBus", () => {
       vantage: "eu-west-1",
       at: T0,
       voting: false,
-      canary: { ok: false, latencyMs: 5 },
       results: [{ target: "primary", ok: true, latencyMs: 30 }],
     });
     const latency = await client("us-east-2").send(
@@ -220,9 +178,8 @@ describe("MetricsBus", () => {
       }),
     );
 
-    const [round] = await bus.readWindow("us-east-2", T0, 10);
-
-    expect(round?.votes).toEqual({ "us-east-1": { failover: false } });
+    expect(await liveness("us-east-2", "us-east-1", quiet)).toEqual([1]);
+    expect(await liveness("us-east-2", "eu-west-1", quiet)).toEqual([]);
     expect(latency.MetricDataResults?.[0]?.Values).toEqual([]);
   });
 });

@@ -35,7 +35,7 @@ beforeAll(async () => {
 }, 60_000);
 
 async function setUp() {
-  const { config, switcher, bus } = await controlZone(emulator.url, { policy });
+  const { config, switcher, votes, channel } = await controlZone(emulator.url, { policy });
   const stores = new Map(
     config.controlRegions.map((region) => [region, new ParameterStore({ region, endpoint: emulator.url })]),
   );
@@ -47,7 +47,7 @@ async function setUp() {
     config,
     controlRegion,
     switcher,
-    bus,
+    bus: channel,
     log,
     dryRun: false,
     signals,
@@ -62,17 +62,17 @@ async function setUp() {
       log,
       clock: { now: () => at * 1000, sleep: async () => {} },
     });
-  return { config, switcher, bus, signals, apiDown, deps, endpoint, entries };
+  return { config, switcher, votes, signals, apiDown, deps, endpoint, entries };
 }
 
 describe("decider with the Route 53 API down (emulator)", () => {
   it("drains through the health-check signal, makes failing back wait, and leaves records, state and signals consistent once the API returns", async () => {
     // Prepare: one round with the API up writes the view; then the API goes down and primary fails.
-    const { config, switcher, bus, signals, apiDown, deps, endpoint } = await setUp();
-    await publishVotes(bus, t0, allUp);
+    const { config, switcher, votes, signals, apiDown, deps, endpoint } = await setUp();
+    await publishVotes(votes, t0, allUp);
     const warm = await runDecisionRound(deps(switcher), t0 + 6);
-    await publishVotes(bus, t0 + 10, primaryDownFromTwo);
-    await publishVotes(bus, t0 + 20, primaryDownFromTwo);
+    await publishVotes(votes, t0 + 10, primaryDownFromTwo);
+    await publishVotes(votes, t0 + 20, primaryDownFromTwo);
 
     // Act 1: the API is down when the drain is decided, in either control region.
     const drain = await runDecisionRound(deps(apiDown, "us-west-1"), t0 + 26);
@@ -90,7 +90,7 @@ describe("decider with the Route 53 API down (emulator)", () => {
     expect((await switcher.read()).weights).toEqual({ primary: 90, failover: 10 });
 
     // Act 2: primary is up again for longer than its recovery time; the API is still down.
-    for (let at = t0 + 30; at <= t0 + 70; at += 10) await publishVotes(bus, at, allUp);
+    for (let at = t0 + 30; at <= t0 + 70; at += 10) await publishVotes(votes, at, allUp);
     const wait = await runDecisionRound(deps(apiDown), t0 + 76);
 
     // Assess 2: the policy wants the ramp; it cannot be carried out by a signal, so failing back waits.
@@ -101,9 +101,9 @@ describe("decider with the Route 53 API down (emulator)", () => {
     expect((await switcher.read()).weights).toEqual({ primary: 90, failover: 10 });
 
     // Act 3: the API answers again.
-    await publishVotes(bus, t0 + 80, allUp);
+    await publishVotes(votes, t0 + 80, allUp);
     const back = await runDecisionRound(deps(switcher), t0 + 86);
-    await publishVotes(bus, t0 + 90, allUp);
+    await publishVotes(votes, t0 + 90, allUp);
     const next = await runDecisionRound(deps(switcher, "us-west-1"), t0 + 96);
 
     // Assess 3: the records take the ramp step by compare-and-swap; the state record carries the
@@ -124,9 +124,9 @@ describe("decider with the Route 53 API down (emulator)", () => {
   }, 60_000);
 
   it("with no view yet and the API down, changes nothing and says why", async () => {
-    const { bus, apiDown, deps, signals } = await setUp();
-    await publishVotes(bus, t0, primaryDownFromTwo);
-    await publishVotes(bus, t0 + 10, primaryDownFromTwo);
+    const { votes, apiDown, deps, signals } = await setUp();
+    await publishVotes(votes, t0, primaryDownFromTwo);
+    await publishVotes(votes, t0 + 10, primaryDownFromTwo);
     await expect(runDecisionRound(deps(apiDown), t0 + 16)).rejects.toMatchObject({ code: "ROUTE53_UNAVAILABLE" });
     expect((await signals.read("us-east-2")).docs).toEqual([]);
   }, 30_000);
@@ -135,7 +135,7 @@ describe("decider with the Route 53 API down (emulator)", () => {
 describe("signal faults as decider metrics (emulator)", () => {
   it("publishes SignalWriteFailed in its own region, naming the control region whose store refused the drain signal", async () => {
     // Prepare: the us-west-1 store is a closed port.
-    const { config, switcher, bus } = await controlZone(emulator.url, { policy });
+    const { config, switcher, votes, channel } = await controlZone(emulator.url, { policy });
     const stores = new Map([
       ["us-east-2", new ParameterStore({ region: "us-east-2", endpoint: emulator.url })],
       ["us-west-1", new ParameterStore({ region: "us-west-1", endpoint: "http://127.0.0.1:9", retry: fastRetry })],
@@ -145,13 +145,13 @@ describe("signal faults as decider metrics (emulator)", () => {
       config,
       controlRegion: "us-east-2",
       switcher,
-      bus,
+      bus: channel,
       log,
       dryRun: false,
       signals: new SignalStore(config, stores),
     };
-    await publishVotes(bus, t0, primaryDownFromTwo);
-    await publishVotes(bus, t0 + 10, primaryDownFromTwo);
+    await publishVotes(votes, t0, primaryDownFromTwo);
+    await publishVotes(votes, t0 + 10, primaryDownFromTwo);
     // Act
     const outcome = await runDecisionRound(deps, t0 + 16);
     // Assess
@@ -168,7 +168,7 @@ describe("signal faults as decider metrics (emulator)", () => {
 
   it("publishes SignalUnsound 2 (stale) in its own region while another writer's draining document has not been refreshed for over 2 minutes", async () => {
     // Prepare: us-west-1's decider stopped 150 s ago, its document (still fresh: under 300 s) draining primary.
-    const { config, switcher, bus } = await controlZone(emulator.url, { policy });
+    const { config, switcher, votes, channel } = await controlZone(emulator.url, { policy });
     const signals = new SignalStore(
       config,
       new Map(config.controlRegions.map((region) => [region, new ParameterStore({ region, endpoint: emulator.url })])),
@@ -178,13 +178,13 @@ describe("signal faults as decider metrics (emulator)", () => {
       config,
       controlRegion: "us-east-2",
       switcher,
-      bus,
+      bus: channel,
       log: capturedLog().log,
       dryRun: false,
       signals,
     };
-    await publishVotes(bus, t0, allUp);
-    await publishVotes(bus, t0 + 10, allUp);
+    await publishVotes(votes, t0, allUp);
+    await publishVotes(votes, t0 + 10, allUp);
     // Act
     const outcome = await runDecisionRound(deps, t0 + 16);
     // Assess

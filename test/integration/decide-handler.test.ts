@@ -7,7 +7,6 @@ import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/h
 import { stateRecordName } from "../../functions/lib/state-document.ts";
 import { parseStateDocument } from "../../functions/lib/state-document.ts";
 import { handler } from "../../functions/decide.ts";
-import { VoteTable } from "../../functions/lib/aws/vote-table.ts";
 import { createDecideHandler } from "../../functions/lib/decider/decider.ts";
 import {
   allUp,
@@ -31,14 +30,14 @@ const t0 = Math.floor(Date.now() / 60_000) * 60 - 600;
 
 describe("decider handler against the emulator", () => {
   it("drains primary by compare-and-swap after two rounds down from 2 of 3 vantages, and publishes the switchover", async () => {
-    const { config, switcher, bus } = await controlZone(emulator.url);
+    const { config, switcher, votes, channel } = await controlZone(emulator.url);
     const { log, entries } = capturedLog();
     const clock = manualClock((t0 + 6) * 1000);
-    const decider = createDecideHandler({ config, controlRegion: "us-east-2", clock, switcher, bus, log });
-    await publishVotes(bus, t0, primaryDownFromTwo);
+    const decider = createDecideHandler({ config, controlRegion: "us-east-2", clock, switcher, bus: channel, log });
+    await publishVotes(votes, t0, primaryDownFromTwo);
 
     const first = await decider.runRound();
-    await publishVotes(bus, t0 + 10, primaryDownFromTwo);
+    await publishVotes(votes, t0 + 10, primaryDownFromTwo);
     clock.advance(10_000);
     const second = await decider.runRound();
 
@@ -67,15 +66,16 @@ describe("decider handler against the emulator", () => {
 
   it("sets aside a vantage that alone sees primary down, publishes SuspectChecker for it in its own region, and drains nothing", async () => {
     // Prepare: eu-west-1 sees primary down while the other two see it up, for suspectAfterRounds rounds
-    const { config, switcher, bus } = await controlZone(emulator.url);
+    const { config, switcher, votes, channel } = await controlZone(emulator.url);
     const clock = manualClock((t0 + 6) * 1000);
+    const logged = capturedLog();
     const decider = createDecideHandler({
       config,
       controlRegion: "us-east-2",
       clock,
       switcher,
-      bus,
-      log: capturedLog().log,
+      bus: channel,
+      log: logged.log,
     });
     const cutOff = { ...allUp, "eu-west-1": { primary: false, failover: true } };
     const rounds = config.policy.suspectAfterRounds;
@@ -83,7 +83,7 @@ describe("decider handler against the emulator", () => {
     // Act
     const outcomes = [];
     for (let round = 0; round < rounds; round++) {
-      await publishVotes(bus, t0 + round * 10, cutOff);
+      await publishVotes(votes, t0 + round * 10, cutOff);
       outcomes.push(await decider.runRound());
       clock.advance(10_000);
     }
@@ -99,6 +99,25 @@ describe("decider handler against the emulator", () => {
     expect(
       await metricValues(emulator.url, config, "us-west-1", Metric.SuspectChecker, suspect, t0, end, "Maximum"),
     ).toEqual([]);
+    // Which target: the log (the alarm is one per vantage); only the round that set it aside says so
+    const decisions = logged.entries().filter((entry) => entry.msg === "decision");
+    expect(decisions.map((entry) => entry.suspects)).toEqual([
+      ...Array(rounds - 1).fill(undefined),
+      [{ vantage: "eu-west-1", target: "primary", reason: "disagrees" }],
+    ]);
+    // The alarm's input: one series per vantage, whatever the target
+    expect(
+      await metricValues(
+        emulator.url,
+        config,
+        "us-east-2",
+        Metric.SuspectChecker,
+        { Vantage: "eu-west-1" },
+        t0,
+        end,
+        "Maximum",
+      ),
+    ).toEqual([1]);
     const others = { Vantage: "us-east-1", Target: "primary" };
     expect(
       await metricValues(emulator.url, config, "us-east-2", Metric.SuspectChecker, others, t0, end, "Maximum"),
@@ -106,16 +125,16 @@ describe("decider handler against the emulator", () => {
   });
 
   it("two deciders racing in two control regions never fight: one applies, the other re-reads and agrees", async () => {
-    const { config, switcher, bus } = await controlZone(emulator.url);
-    await publishVotes(bus, t0, primaryDownFromTwo);
-    await publishVotes(bus, t0 + 10, primaryDownFromTwo);
+    const { config, switcher, votes, channel } = await controlZone(emulator.url);
+    await publishVotes(votes, t0, primaryDownFromTwo);
+    await publishVotes(votes, t0 + 10, primaryDownFromTwo);
     const clock = manualClock((t0 + 16) * 1000);
     const east = createDecideHandler({
       config,
       controlRegion: "us-east-2",
       clock,
       switcher,
-      bus,
+      bus: channel,
       log: capturedLog().log,
     });
     // West reads and decides, then east completes a whole round before west's write lands.
@@ -134,7 +153,7 @@ describe("decider handler against the emulator", () => {
       controlRegion: "us-west-1",
       clock,
       switcher: new RacedSwitcher(config, { endpoint: emulator.url, retry: fastRetry }),
-      bus,
+      bus: channel,
       log: capturedLog().log,
     });
 
@@ -152,9 +171,9 @@ describe("decider handler against the emulator", () => {
   });
 
   it("in dry run logs and publishes what it would shift, and writes nothing", async () => {
-    const { zoneId, config, switcher, bus } = await controlZone(emulator.url, { dryRun: true });
-    await publishVotes(bus, t0, primaryDownFromTwo);
-    await publishVotes(bus, t0 + 10, primaryDownFromTwo);
+    const { zoneId, config, switcher, votes, channel } = await controlZone(emulator.url, { dryRun: true });
+    await publishVotes(votes, t0, primaryDownFromTwo);
+    await publishVotes(votes, t0 + 10, primaryDownFromTwo);
     const before = await recordSets(emulator.url, zoneId);
     const { log, entries } = capturedLog();
     const decider = createDecideHandler({
@@ -162,7 +181,7 @@ describe("decider handler against the emulator", () => {
       controlRegion: "us-east-2",
       clock: manualClock((t0 + 16) * 1000),
       switcher,
-      bus,
+      bus: channel,
       log,
     });
 
@@ -189,7 +208,7 @@ describe("decider handler against the emulator", () => {
   });
 
   it("keeps an override lease while it holds and hands control back to the policy when it expires", async () => {
-    const { config, switcher, bus, audit } = await controlZone(emulator.url);
+    const { config, switcher, bus, votes, channel, audit } = await controlZone(emulator.url);
     const clock = manualClock((t0 + 6) * 1000);
     const manual = {
       config,
@@ -197,6 +216,7 @@ describe("decider handler against the emulator", () => {
       clock,
       switcher,
       bus,
+      votes,
       log: capturedLog().log,
       audit,
     } satisfies ManualDeps;
@@ -205,7 +225,7 @@ describe("decider handler against the emulator", () => {
       controlRegion: "us-east-2",
       clock,
       switcher,
-      bus,
+      bus: channel,
       log: capturedLog().log,
     });
     const promoted = await handleManualEvent(manual, {
@@ -219,11 +239,11 @@ describe("decider handler against the emulator", () => {
 
     const during: string[] = [];
     for (let round = 0; round < 3; round++) {
-      await publishVotes(bus, t0 + round * 10, allUp);
+      await publishVotes(votes, t0 + round * 10, allUp);
       clock.advance(round === 0 ? 0 : 10_000);
       during.push((await decider.runRound()).kind);
     }
-    await publishVotes(bus, t0 + 60, allUp);
+    await publishVotes(votes, t0 + 60, allUp);
     clock.advance(41_000); // t0 + 67: the lease (created t0 + 6, 60 s) expired at t0 + 66
     const after = await decider.runRound();
 
@@ -233,7 +253,7 @@ describe("decider handler against the emulator", () => {
   });
 
   it("starts fresh policy memory when the state record is malformed, says so, and repairs it", async () => {
-    const { zoneId, config, switcher, bus } = await controlZone(emulator.url);
+    const { zoneId, config, switcher, votes, channel } = await controlZone(emulator.url);
     const route53 = new Route53Client({
       endpoint: emulator.url,
       region: "us-east-1",
@@ -253,14 +273,14 @@ describe("decider handler against the emulator", () => {
         },
       }),
     );
-    await publishVotes(bus, t0, allUp);
+    await publishVotes(votes, t0, allUp);
     const { log, entries } = capturedLog();
     const decider = createDecideHandler({
       config,
       controlRegion: "us-east-2",
       clock: manualClock((t0 + 6) * 1000),
       switcher,
-      bus,
+      bus: channel,
       log,
     });
 
@@ -274,14 +294,14 @@ describe("decider handler against the emulator", () => {
   });
 
   it("runs rounds a few seconds after each aligned probe round until shortly before its budget", async () => {
-    const { config, switcher, bus } = await controlZone(emulator.url);
+    const { config, switcher, channel } = await controlZone(emulator.url);
     const clock = manualClock(t0 * 1000 + 200);
     const decider = createDecideHandler({
       config,
       controlRegion: "us-west-1",
       clock,
       switcher,
-      bus,
+      bus: channel,
       log: capturedLog().log,
     });
 
@@ -293,7 +313,7 @@ describe("decider handler against the emulator", () => {
 
   it("skips a round whose slot a starved process overslept, logs it and tells onRoundsSkipped", async () => {
     // Prepare: the wait for the first round (due 3.5 s in) oversleeps by 21 s, as a starved process would.
-    const { config, switcher, bus } = await controlZone(emulator.url);
+    const { config, switcher, channel } = await controlZone(emulator.url);
     const base = manualClock(t0 * 1000 + 200);
     let overslept = false;
     const clock = {
@@ -310,7 +330,7 @@ describe("decider handler against the emulator", () => {
       controlRegion: "us-west-1",
       clock,
       switcher,
-      bus,
+      bus: channel,
       log: captured.log,
       onRoundsSkipped: (starts) => skipped.push(starts.map((ms) => ms / 1000 - t0)),
     });
@@ -326,10 +346,10 @@ describe("decider handler against the emulator", () => {
 
   it("decides again every second while a round is missing a vote, and drains as soon as the last re-checked vote is readable", async () => {
     // Prepare: round t0 all up; in round t0 + 10 two vantages voted primary down and eu-west-1 is still re-checking.
-    const { config, switcher, bus } = await controlZone(emulator.url);
-    await publishVotes(bus, t0, allUp);
+    const { config, switcher, votes, channel } = await controlZone(emulator.url);
+    await publishVotes(votes, t0, allUp);
     const down = { primary: false, failover: true };
-    await publishVotes(bus, t0 + 10, { "us-east-1": down, "us-west-2": down });
+    await publishVotes(votes, t0 + 10, { "us-east-1": down, "us-west-2": down });
     const base = manualClock((t0 + 10) * 1000 + 200);
     let lateVote = false;
     const clock = {
@@ -339,7 +359,7 @@ describe("decider handler against the emulator", () => {
         // eu-west-1's vote becomes readable 16.5 s into the minute's round t0 + 10.
         if (!lateVote && base.now() >= (t0 + 16.5) * 1000) {
           lateVote = true;
-          await publishVotes(bus, t0 + 10, { "eu-west-1": down });
+          await publishVotes(votes, t0 + 10, { "eu-west-1": down });
         }
       },
     };
@@ -348,7 +368,7 @@ describe("decider handler against the emulator", () => {
       controlRegion: "us-east-2",
       clock,
       switcher,
-      bus,
+      bus: channel,
       log: capturedLog().log,
     });
 
@@ -367,17 +387,16 @@ describe("decider handler against the emulator", () => {
   });
 
   it("refuses a control region that is not in the config", async () => {
-    const { config, switcher, bus } = await controlZone(emulator.url);
+    const { config, switcher, channel } = await controlZone(emulator.url);
 
     const create = () =>
-      createDecideHandler({ config, controlRegion: "eu-central-1", clock: manualClock(0), switcher, bus });
+      createDecideHandler({ config, controlRegion: "eu-central-1", clock: manualClock(0), switcher, bus: channel });
 
     expect(create).toThrow(/control region "eu-central-1" is not listed in config.controlRegions/);
   });
 
   it("the Lambda handler wires itself from the environment and runs a round", async () => {
     const { config } = await controlZone(emulator.url);
-    await new VoteTable(config, { endpoint: emulator.url }).createTable("us-west-1");
     const saved = { ...process.env };
     Object.assign(process.env, emulator.env, {
       FAILOVER_CONFIG: JSON.stringify(config),

@@ -28,6 +28,7 @@ async function setup(overrides: Parameters<typeof controlZone>[1] = {}) {
     clock,
     switcher: zone.switcher,
     bus: zone.bus,
+    votes: zone.votes,
     log: capturedLog().log,
     newLeaseId: () => `lease-${++leases}`,
     audit: zone.audit,
@@ -42,8 +43,8 @@ function ok(response: ManualResponse) {
 
 describe("manual failover function", () => {
   it("status shows weights, health with votes per vantage, no lease and no switchovers on a fresh zone", async () => {
-    const { manual, bus } = await setup();
-    await publishVotes(bus, t0, primaryDownFromTwo);
+    const { manual, votes } = await setup();
+    await publishVotes(votes, t0, primaryDownFromTwo);
 
     const status = ok(await handleManualEvent(manual, { action: "status", actor: "alice" }));
 
@@ -206,7 +207,7 @@ describe("manual failover function", () => {
   });
 
   it("release deletes the lease, clears flap holds and applies the policy's decision at once", async () => {
-    const { manual, switcher, bus } = await setup();
+    const { manual, switcher, votes } = await setup();
     ok(await handleManualEvent(manual, { action: "promote", target: "failover", reason: "drill", actor: "alice" }));
     // A flap-held primary, as the policy would leave it.
     const snapshot = await switcher.read();
@@ -214,7 +215,7 @@ describe("manual failover function", () => {
     await switcher.apply(snapshot, {
       state: { ...doc, memory: { ...doc.memory, targets: { primary: { mode: "held", since: t0 } } } },
     });
-    await publishVotes(bus, t0, primaryDownFromTwo);
+    await publishVotes(votes, t0, primaryDownFromTwo);
 
     const released = ok(await handleManualEvent(manual, { action: "release", reason: "drill over", actor: "alice" }));
 
@@ -254,9 +255,9 @@ describe("manual failover function", () => {
   });
 
   it("plan says what the decider would do and writes nothing", async () => {
-    const { manual, bus, zoneId } = await setup();
-    await publishVotes(bus, t0 - 10, primaryDownFromTwo);
-    await publishVotes(bus, t0, primaryDownFromTwo);
+    const { manual, votes, zoneId } = await setup();
+    await publishVotes(votes, t0 - 10, primaryDownFromTwo);
+    await publishVotes(votes, t0, primaryDownFromTwo);
     const before = await recordSets(emulator.url, zoneId);
 
     const plan = ok(await handleManualEvent(manual, { action: "plan", actor: "alice" }));

@@ -1,16 +1,19 @@
-import { CloudWatchClient, PutMetricDataCommand } from "@aws-sdk/client-cloudwatch";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
-import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
-import { Dimension, Metric } from "../../functions/lib/metrics.ts";
+import type { RejectedVote } from "../../functions/lib/aws/vote-table.ts";
 import { decide, windowSeconds } from "../../functions/lib/policy/decide.ts";
-import { voteGroups } from "../../functions/lib/probe-votes.ts";
 import type { ProbeRoundReport } from "../../functions/lib/probe/report.ts";
+import { voteTableName } from "../../functions/lib/vote-items.ts";
+import { emulatorVotes } from "../support/control-fixtures.ts";
 import { testConfig } from "./aws-fixtures.ts";
 
 let emulator: Emulator;
 beforeAll(async () => {
   emulator = await startEmulator();
+});
+beforeEach(async () => {
+  await emulator.reset();
 });
 afterAll(async () => {
   await emulator?.stop();
@@ -27,48 +30,52 @@ const healthy = (vantage: string, at: number): ProbeRoundReport => ({
 });
 
 /**
- * What an attacker with only cloudwatch:PutMetricData on the namespace sends:
- * for two vantages, a ProbeVotes datum per round saying "primary failed",
- * chosen larger than any genuine value (failover's bit marked silent) so the
- * old `Maximum` read picked it over the genuine datum.
+ * What a principal that may put items in the votes table writes ahead of the
+ * genuine probes: for each vantage, an item saying "primary failed", one
+ * prepared in advance (written before its round), the other replayed from a
+ * round ten minutes earlier (its `writtenAt` kept). A plausible item in a
+ * vantage's own name is kept out by IAM (a probe's role writes only its own
+ * vantage's partition: stacks/iam.ts), which the emulator does not enforce.
  */
 async function forge(vantages: string[], at: number): Promise<void> {
-  const cw = new CloudWatchClient({
+  const client = new DynamoDBClient({
     endpoint: emulator.url,
     region,
     credentials: { accessKeyId: "test", secretAccessKey: "test" },
   });
-  const group = voteGroups(config.targets.map((t) => t.id))[0];
-  if (group === undefined) throw new Error("no vote group");
-  const silentBits = group.targets.map((id, bit) => (id === "primary" ? 0 : 2 ** bit)).reduce((a, b) => a + b, 0);
-  await cw.send(
-    new PutMetricDataCommand({
-      Namespace: config.metricNamespace,
-      MetricData: vantages.map((vantage) => ({
-        MetricName: Metric.ProbeVotes,
-        Value: silentBits * 2 ** 16,
-        Timestamp: new Date(at * 1000),
-        StorageResolution: 1,
-        Dimensions: [
-          { Name: Dimension.Vantage, Value: vantage },
-          { Name: Dimension.TargetGroup, Value: group.dimension },
-        ],
-      })),
-    }),
+  const writtenAt = [at - 5, at - 600];
+  await Promise.all(
+    vantages.map((vantage, i) =>
+      client.send(
+        new PutItemCommand({
+          TableName: voteTableName(config),
+          Item: {
+            vantage: { S: vantage },
+            at: { N: String(at) },
+            writtenAt: { N: String(writtenAt[i % writtenAt.length]) },
+            votes: { M: { primary: { BOOL: false }, failover: { BOOL: true } } },
+          },
+        }),
+      ),
+    ),
   );
 }
 
-describe("forged votes (issue 12 item 3)", () => {
-  it("a principal with only PutMetricData cannot drain a healthy primary: conflicting datums set the vantages aside", async () => {
-    // Prepare: every vantage publishes genuine all-up rounds; the attacker adds a forged datum for two vantages.
-    const bus = new MetricsBus(config, { endpoint: emulator.url });
+describe("forged votes (issue 12 item 3, votes table since issue 22)", () => {
+  it("items prepared in advance or replayed cannot drain a healthy primary: their vantages are set aside and named", async () => {
+    // Prepare: the forger writes first for two vantages, then every vantage's probe writes its genuine all-up round.
+    const rejected: RejectedVote[] = [];
+    const votes = await emulatorVotes(emulator.url, config, { rejected });
     const rounds = [T0, T0 + 10, T0 + 20];
+    const forged = config.vantages.slice(0, 2);
+    for (const at of rounds) await forge(forged, at);
+    const written = [];
     for (const at of rounds)
-      for (const vantage of config.vantages) await bus.publishProbeRound(healthy(vantage, at), [region]);
-    for (const at of rounds) await forge(config.vantages.slice(0, 2), at);
+      for (const vantage of config.vantages)
+        written.push(...(await votes.publishProbeRound(healthy(vantage, at), [region])));
 
     // Act
-    const window = await bus.readWindow(region, T0 + 23, windowSeconds(config));
+    const window = await votes.readWindow(region, T0 + 23, windowSeconds(config));
     const decision = decide({
       now: T0 + 23,
       config,
@@ -78,21 +85,28 @@ describe("forged votes (issue 12 item 3)", () => {
       lease: undefined,
     });
 
-    // Assess: no drain (with the Maximum read the forged "primary failed" won and primary was drained); both vantages alarmed.
+    // Assess: no drain; the genuine writes of the forged vantages were refused (the first item stays), so the
+    // decider sees the forged items, counts none of them, and names both vantages as suspect checkers.
     expect(decision.weights).toEqual({ primary: 90, failover: 10 });
-    expect(window.at(-1)?.conflicts).toEqual(config.vantages.slice(0, 2));
+    expect(written.filter((result) => !result.ok).map((result) => result.error?.code)).toEqual(
+      Array(rounds.length * forged.length).fill("DYNAMODB_VOTE_CONFLICT"),
+    );
+    expect(window.at(-1)?.conflicts).toEqual(forged);
+    expect(Object.keys(window.at(-1)?.votes ?? {})).toEqual(config.vantages.slice(2));
+    expect(new Set(rejected.map((r) => r.reason.split(":")[0]))).toEqual(new Set(["field writtenAt"]));
     expect([...new Set(decision.suspects.map((s) => `${s.vantage}:${s.reason}`))]).toEqual(
-      config.vantages.slice(0, 2).map((v) => `${v}:conflicting`),
+      forged.map((v) => `${v}:conflicting`),
     );
   });
 
   it("reads genuine rounds (and their retried copies) as votes", async () => {
-    const bus = new MetricsBus(config, { endpoint: emulator.url });
+    const votes = await emulatorVotes(emulator.url, config);
     const at = T0 + 600;
     const vantage = config.vantages[2] ?? "eu-west-1";
-    await bus.publishProbeRound(healthy(vantage, at), [region]);
-    await bus.publishProbeRound(healthy(vantage, at), [region]); // an SDK retry of an answered request
-    const window = await bus.readWindow(region, at + 3, 30);
+    await votes.publishProbeRound(healthy(vantage, at), [region]);
+    const [retried] = await votes.publishProbeRound(healthy(vantage, at), [region]); // an SDK retry of an answered write
+    const window = await votes.readWindow(region, at + 3, 30);
+    expect(retried?.ok).toBe(true);
     expect(window.at(-1)?.votes[vantage]).toEqual(Object.fromEntries(config.targets.map((t) => [t.id, true])));
     expect(window.at(-1)?.conflicts).toBeUndefined();
   });

@@ -7,7 +7,7 @@ import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/h
 import { renderResult } from "../../functions/lib/manual/render.ts";
 import type { ManualResponse } from "../../functions/lib/manual/result.ts";
 import { memoryAuditTrail } from "../../functions/lib/audit-trail.ts";
-import { allUp, capturedLog, emulatorPerFile, publishVotes } from "../support/control-fixtures.ts";
+import { allUp, capturedLog, emulatorPerFile, emulatorVotes, publishVotes } from "../support/control-fixtures.ts";
 import { manualClock } from "../support/manual-clock.ts";
 import { fastRetry, testConfig } from "./aws-fixtures.ts";
 
@@ -39,6 +39,7 @@ async function setup() {
     clock: manualClock((t0 + 6) * 1000),
     switcher: new Route53Switcher(config, { endpoint: proxy.url, retry: fastRetry }),
     bus,
+    votes: await emulatorVotes(emulator.url, config),
     log: capturedLog().log,
     syncTimeoutMs: 0,
     audit: memoryAuditTrail(),
@@ -87,7 +88,7 @@ describe("after Route 53's answer to a change was lost (emulator, fault proxy)",
     // Prepare
     const { manual, direct } = await setup();
     await direct.init();
-    await publishVotes(manual.bus, t0, allUp);
+    await publishVotes(manual.votes, t0, allUp);
     proxy.inject(Array<Fault>(40).fill({ kind: "drop-after-forward" }), CHANGE);
 
     // Act

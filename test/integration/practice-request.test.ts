@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { VoteTable } from "../../functions/lib/aws/vote-table.ts";
 import { practiceDecider, putAlarmState } from "../support/practice-fixtures.ts";
 import { runCli } from "../support/cli-process.ts";
 import { allUp, controlZone, emulatorPerFile, publishVotes, recordSets } from "../support/control-fixtures.ts";
@@ -28,23 +27,13 @@ const practice = {
 /** A zone with practice runs configured, its config file for the CLI, healthy votes where `--direct` and the decider read them. */
 async function practiceZone() {
   const zone = await controlZone(emulator.url, { practice });
-  const { config, bus } = zone;
+  const { config, votes } = zone;
   await putAlarmState(emulator.url, "us-east-1", "deploy-in-progress", "OK");
   await putAlarmState(emulator.url, "us-west-2", "app-5xx-rate", "OK");
-  // `failover --direct` reads the probe window from the votes table of the first control region, at the real time.
-  const votes = new VoteTable(config, { endpoint: emulator.url });
-  await votes.createTable("us-east-2");
+  // Healthy rounds at the real time, where `failover --direct` reads the probe window, and at t0 for the decider.
   const period = config.probe.intervalSeconds;
   const round = Math.floor(Date.now() / 1000 / period) * period;
-  for (const at of [round - period, round]) {
-    for (const [vantage, byTarget] of Object.entries(allUp)) {
-      const results = Object.entries(byTarget).map(([target, ok]) => ({ target, ok, latencyMs: 5 }));
-      const written = await votes.publishProbeRound({ vantage, at, voting: true, results }, ["us-east-2"]);
-      expect(written.every((result) => result.ok)).toBe(true);
-    }
-  }
-  await publishVotes(bus, t0 - 10, allUp);
-  await publishVotes(bus, t0, allUp);
+  for (const at of [round - period, round, t0 - 10, t0]) await publishVotes(votes, at, allUp);
   const configPath = join(dir, "failover.config.json");
   writeFileSync(configPath, JSON.stringify(config));
   const env = { ...emulator.env, FAILOVER_CONFIG_FILE: configPath, USER: "oncall-alice" };
@@ -55,7 +44,7 @@ describe("failover practice start and cancel against the emulator", () => {
   it("start asks for a run that the next decider round starts and announces once; cancel ends it INTERRUPTED; both are in the audit trail", async () => {
     // Prepare
     const zone = await practiceZone();
-    const { bus, audit, zoneId, env } = zone;
+    const { votes, audit, zoneId, env } = zone;
     const clock = manualClock((t0 + 6) * 1000);
     const { decider, history, announced } = practiceDecider(emulator.url, zone, clock);
     const quietRound = await decider.runRound();
@@ -66,7 +55,7 @@ describe("failover practice start and cancel against the emulator", () => {
     const started = await decider.runRound();
     const again = await runCli(["practice", "start", "primary", "--reason", "twice", "--direct", "--yes"], env);
     const cancel = await runCli(["practice", "cancel", "--reason", "launch starting", "--direct", "--yes"], env);
-    for (let at = t0 + 10; at <= t0 + 60; at += 10) await publishVotes(bus, at, allUp);
+    for (let at = t0 + 10; at <= t0 + 60; at += 10) await publishVotes(votes, at, allUp);
     clock.advance(60_000);
     const ended = await decider.runRound();
     const after = await decider.runRound();

@@ -30,19 +30,19 @@ describe("a practice run through the decider round against the emulator", () => 
   it("starts on the schedule, ends FAILED when its outcome alarm fires, is announced once each way, and is listed by failover practice history", async () => {
     // Prepare
     const zone = await controlZone(emulator.url, { practice });
-    const { config, bus } = zone;
+    const { config, votes } = zone;
     await alarm("us-east-1", "deploy-in-progress", "OK");
     await alarm("us-west-2", "app-5xx-rate", "OK");
     const clock = manualClock((t0 + 6) * 1000);
     const { decider, history, announced } = practiceDecider(emulator.url, zone, clock);
-    await publishVotes(bus, t0 - 10, allUp);
-    await publishVotes(bus, t0, allUp);
+    await publishVotes(votes, t0 - 10, allUp);
+    await publishVotes(votes, t0, allUp);
 
     // Act: the run starts; a minute later the outcome alarm is in ALARM
     const started = await decider.runRound();
     const pending = await history.list();
     await alarm("us-west-2", "app-5xx-rate", "ALARM");
-    for (let at = t0 + 10; at <= t0 + 60; at += 10) await publishVotes(bus, at, allUp);
+    for (let at = t0 + 10; at <= t0 + 60; at += 10) await publishVotes(votes, at, allUp);
     clock.advance(60_000);
     const ended = await decider.runRound();
     const again = await decider.runRound();

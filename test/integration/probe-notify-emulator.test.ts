@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import { VoteTable } from "../../functions/lib/aws/vote-table.ts";
+import { probePublisher } from "../../functions/lib/wiring/votes.ts";
 import { auditTrailFor } from "../../functions/lib/audit-trail.ts";
 import { patientRetry } from "../support/control-fixtures.ts";
 import { createHostedZone } from "../../emulator/hosted-zone.ts";
@@ -40,11 +42,13 @@ describe("probe and notify handlers against the AWS emulator", () => {
   it("publishes a probe round that the decider's window read sees as votes, in every control region", async () => {
     const config = configForTargets([`${app.url}/up`, `${app.url}/down`], { timeoutMs: 1000 });
     const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
+    const votes = new VoteTable(config, { endpoint: emulator.url, retry: fastRetry });
+    await Promise.all(config.controlRegions.map((region) => votes.createTable(region)));
     const run = createProbeHandler({
       config,
       vantage: "eu-west-1",
       clock: manualClock(Date.now()),
-      publish: (report) => bus.publishProbeRound(report),
+      publish: probePublisher(votes, bus, config.controlRegions),
       log,
     });
 
@@ -53,7 +57,7 @@ describe("probe and notify handlers against the AWS emulator", () => {
     expect(summary.published).toBe(1);
     const at = summary.rounds[0] ?? 0;
     for (const region of config.controlRegions) {
-      const rounds = await bus.readWindow(region, at, config.probe.intervalSeconds);
+      const rounds = await votes.readWindow(region, at, config.probe.intervalSeconds);
       expect(rounds.find((round) => round.at === at)?.votes["eu-west-1"]).toEqual({ t0: true, t1: false });
     }
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFaultProxy, type FaultProxy } from "../../emulator/aws-fault-proxy.ts";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import { voteChannel } from "../../functions/lib/wiring/votes.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import type { FailoverEvent } from "../../functions/lib/slack/failover-event.ts";
@@ -47,7 +48,9 @@ afterAll(async () => {
 /** Both deciders over one zone; the signal stores reached through the fault proxy (so a test can fail their writes). */
 async function setUp() {
   proxy.setRule(undefined);
-  const { config, switcher, bus, audit } = await controlZone(emulator.url, { policy: splitDrainPolicy });
+  const { config, switcher, bus, votes, channel, audit } = await controlZone(emulator.url, {
+    policy: splitDrainPolicy,
+  });
   const stores = new Map(
     config.controlRegions.map((region) => [
       region,
@@ -67,7 +70,7 @@ async function setUp() {
     config,
     controlRegion,
     switcher: api === "up" ? switcher : api === "down" ? apiDown : viaProxy,
-    bus,
+    bus: channel,
     log,
     dryRun: false,
     signals,
@@ -76,13 +79,9 @@ async function setUp() {
       return { region: controlRegion, problems: [] };
     },
   });
-  /** Votes readable in one control region only (each region's CloudWatch is its own). */
-  const votesIn = (region: string, at: number, votes: Record<string, Record<string, boolean>>) =>
-    publishVotes(
-      new MetricsBus({ ...config, controlRegions: [region] }, { endpoint: emulator.url, retry: fastRetry }),
-      at,
-      votes,
-    );
+  /** Votes readable in one control region only (each region's votes table is its own). */
+  const votesIn = (region: string, at: number, up: Record<string, Record<string, boolean>>) =>
+    publishVotes(votes, at, up, [region]);
   /** What DNS answers at `at`: the records, less the targets any region's fresh documents drain. */
   const dns = async (at: number) => {
     const drained = drainedAnywhere(await direct.readAll(), at);
@@ -105,28 +104,29 @@ async function setUp() {
     clock: manualClock(at * 1000),
     switcher,
     bus,
+    votes,
     log,
     audit,
     signals: direct,
     syncTimeoutMs: 0,
   });
-  return { config, switcher, bus, deps, votesIn, dns, endpoint, announced, direct, manual };
+  return { config, switcher, votes, deps, votesIn, dns, endpoint, announced, direct, manual };
 }
 
 /** A drain of primary decided at t0+26 (votes down from two of three vantages at t0+10 and t0+20), after a warm round at t0+6. */
 async function primaryFails(env: Awaited<ReturnType<typeof setUp>>) {
-  await publishVotes(env.bus, t0, allUp);
+  await publishVotes(env.votes, t0, allUp);
   await runDecisionRound(env.deps(east, "up"), t0 + 6);
   await runDecisionRound(env.deps(west, "up"), t0 + 7);
-  await publishVotes(env.bus, t0 + 10, primaryDownFromTwo);
-  await publishVotes(env.bus, t0 + 20, primaryDownFromTwo);
+  await publishVotes(env.votes, t0 + 10, primaryDownFromTwo);
+  await publishVotes(env.votes, t0 + 20, primaryDownFromTwo);
 }
 
 describe("the data-plane signal with two deciders (emulator)", () => {
   it("a decider whose window still shows primary up cannot take back the other's drain", async () => {
     // Prepare: the API is down; us-west-1's window shows primary failing, us-east-2's (stale) does not.
     const env = await setUp();
-    await publishVotes(env.bus, t0, allUp);
+    await publishVotes(env.votes, t0, allUp);
     await runDecisionRound(env.deps(east, "up"), t0 + 6);
     await runDecisionRound(env.deps(west, "up"), t0 + 7);
     for (const at of [t0 + 10, t0 + 20]) {
@@ -163,14 +163,14 @@ describe("the data-plane signal with two deciders (emulator)", () => {
       "us-west-2": { primary: true, failover: false },
       "eu-west-1": { primary: true, failover: false },
     };
-    for (let at = t0 + 30; at <= t0 + 70; at += 10) await publishVotes(env.bus, at, failoverDown);
+    for (let at = t0 + 30; at <= t0 + 70; at += 10) await publishVotes(env.votes, at, failoverDown);
 
     // Act: the emergency round; us-west-1's store still holds the old drain of primary.
     const emergency = await runDecisionRound(env.deps(east, "down"), t0 + 76);
     const during = await env.dns(t0 + 77);
     // ...and a round after that stale document's bound.
     const late = t0 + 26 + SIGNAL_STALE_SECONDS + 10;
-    for (let at = t0 + 290; at <= t0 + 330; at += 10) await publishVotes(env.bus, at, failoverDown);
+    for (let at = t0 + 290; at <= t0 + 330; at += 10) await publishVotes(env.votes, at, failoverDown);
     const recovered = await runDecisionRound(env.deps(east, "down"), late);
 
     // Assess: never both drained (Route 53 would fail open to 0/100, onto the dead failover); not reported done.
@@ -231,7 +231,7 @@ describe("the data-plane signal with two deciders (emulator)", () => {
       runDecisionRound(env.deps(east, "down"), t0 + 26),
     ]);
     await runDecisionRound(env.deps(west, "down"), t0 + 36);
-    for (let at = t0 + 30; at <= t0 + 70; at += 10) await publishVotes(env.bus, at, allUp);
+    for (let at = t0 + 30; at <= t0 + 70; at += 10) await publishVotes(env.votes, at, allUp);
     await runDecisionRound(env.deps(east, "up"), t0 + 76);
     await runDecisionRound(env.deps(west, "up"), t0 + 77);
 
@@ -254,7 +254,7 @@ describe("the data-plane signal with two deciders (emulator)", () => {
       toLost.push(`${call.service}:${call.operation}`);
       return { kind: "status", status: 503 };
     });
-    const bus = new MetricsBus(env.config, { endpoint: proxy.url, retry: fastRetry });
+    const bus = voteChannel(env.votes, new MetricsBus(env.config, { endpoint: proxy.url, retry: fastRetry }));
 
     // Act
     const drain = await runDecisionRound({ ...env.deps(west, "down"), bus }, t0 + 26);
@@ -320,10 +320,10 @@ async function crashedDrain(api: "up" | "down", crashAfter: number) {
   await runDecisionRound(env.deps(west, api === "up" ? "proxy" : "down"), t0 + 26).catch(() => undefined);
   proxy.setRule(undefined);
   const next = crashAfter % 2 === 1 ? east : west;
-  await publishVotes(env.bus, t0 + 30, allUp);
+  await publishVotes(env.votes, t0 + 30, allUp);
   await runDecisionRound(env.deps(next, api), t0 + 36);
   const within = await env.dns(t0 + 37);
-  for (const at of [t0 + 40, t0 + 50, t0 + 60]) await publishVotes(env.bus, at, allUp);
+  for (const at of [t0 + 40, t0 + 50, t0 + 60]) await publishVotes(env.votes, at, allUp);
   await runDecisionRound(env.deps(next, api), t0 + 66);
   const after = await env.dns(t0 + 67);
   return { writes, next: within.shares, later: after.shares };

@@ -50,7 +50,7 @@ afterAll(async () => {
 /** The Slack command over the emulator (Route 53, CloudWatch, SSM) and the Slack stand-in; changes announced into a list. */
 async function setup() {
   const zone = await controlZone(emulator.url, { slack: { teamId: alice.teamId, apiUrl: slack.apiUrl } });
-  await publishVotes(zone.bus, t0, allUp);
+  await publishVotes(zone.votes, t0, allUp);
   const region = "us-east-2";
   const store = new ParameterStore({ region, endpoint: emulator.url, retry: patientRetry });
   const names = slackParameterNames(zone.config.name);
@@ -64,6 +64,7 @@ async function setup() {
     clock: manualClock((t0 + 6) * 1000),
     switcher: zone.switcher,
     bus: zone.bus,
+    votes: zone.votes,
     log: capturedLog().log,
     syncTimeoutMs: 0,
     audit: zone.audit,

@@ -4,6 +4,9 @@ import { afterAll, beforeAll, beforeEach } from "vitest";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
+import { VoteTable, type RejectedVote } from "../../functions/lib/aws/vote-table.ts";
+import type { RetryOptions } from "../../functions/lib/aws/retry.ts";
+import { voteChannel } from "../../functions/lib/wiring/votes.ts";
 import type { ProbeRoundReport } from "../../functions/lib/probe/report.ts";
 import { createHostedZone } from "../../emulator/hosted-zone.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
@@ -27,13 +30,42 @@ export async function controlZone(emulatorUrl: string, overrides: Partial<Failov
   const switcher = new Route53Switcher(config, { endpoint: emulatorUrl, retry: fastRetry });
   await switcher.init();
   const bus = new MetricsBus(config, { endpoint: emulatorUrl, retry: fastRetry });
+  const votes = await emulatorVotes(emulatorUrl, config);
   // The manual function's audit trail in the emulator's SSM, read from the first control region first (patient:
   // moto's first SSM call in a fresh process takes over a second).
   const audit = auditTrailFor(config, config.controlRegions[0] ?? "us-east-2", {
     endpoint: emulatorUrl,
     retry: patientRetry,
   });
-  return { zoneId, config, switcher, bus, audit };
+  // `channel` is a decider's vote port as deployed: votes from the votes table, metrics to CloudWatch.
+  return { zoneId, config, switcher, bus, votes, channel: voteChannel(votes, bus), audit };
+}
+
+/**
+ * The votes table of `config` in the emulator, created in every control
+ * region. Each round's item is stamped as written `lagSeconds` after its
+ * round starts, as a probe's write is, whatever time the test plays: the
+ * decider counts only items written within two minutes of their round.
+ */
+export async function emulatorVotes(
+  emulatorUrl: string,
+  config: FailoverConfig,
+  options: { lagSeconds?: number; rejected?: RejectedVote[]; retry?: RetryOptions } = {},
+): Promise<VoteTable> {
+  let writtenAt = 0;
+  const votes = new VoteTable(config, {
+    endpoint: emulatorUrl,
+    retry: options.retry ?? fastRetry,
+    now: () => writtenAt * 1000,
+    onRejected: (rejected) => options.rejected?.push(rejected),
+  });
+  const publish = votes.publishProbeRound.bind(votes);
+  votes.publishProbeRound = (report, regions) => {
+    writtenAt = report.at + (options.lagSeconds ?? 1);
+    return publish(report, regions);
+  };
+  await Promise.all(config.controlRegions.map((region) => votes.createTable(region)));
+  return votes;
 }
 
 /** Every record set of the zone exactly as Route 53 answers it: to prove something changed nothing. */
@@ -91,11 +123,12 @@ export async function metricValues(
   return output.MetricDataResults?.[0]?.Values ?? [];
 }
 
-/** Publishes one probe round in which each vantage saw `up[vantage][target]`, to every control region. */
+/** Writes one probe round in which each vantage saw `up[vantage][target]` to the votes table of `regions` (default: every control region). */
 export async function publishVotes(
-  bus: MetricsBus,
+  votes: VoteTable,
   at: number,
   up: Record<string, Record<string, boolean>>,
+  regions?: string[],
 ): Promise<void> {
   for (const [vantage, byTarget] of Object.entries(up)) {
     const report: ProbeRoundReport = {
@@ -104,7 +137,7 @@ export async function publishVotes(
       voting: true,
       results: Object.entries(byTarget).map(([target, ok]) => ({ target, ok, latencyMs: 5 })),
     };
-    const results = await bus.publishProbeRound(report);
+    const results = await votes.publishProbeRound(report, regions);
     if (results.some((result) => !result.ok)) throw new Error(`publishing the probe round at ${at} failed`);
   }
 }

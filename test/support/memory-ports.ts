@@ -90,7 +90,7 @@ export class MemoryZone implements ZonePort {
   }
 }
 
-/** The probes' votes as CloudWatch would answer them, and the decision metrics published. */
+/** The probes' votes as the votes table would answer them, and the decision metrics published. */
 export class MemoryVotes implements VotePort {
   /** Every published probe round, any order. */
   readonly rounds: ProbeRound[] = [];

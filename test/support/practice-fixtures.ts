@@ -39,10 +39,10 @@ export async function putAlarmState(
  */
 export function practiceDecider(
   emulatorUrl: string,
-  zone: Pick<Awaited<ReturnType<typeof controlZone>>, "config" | "switcher" | "bus">,
+  zone: Pick<Awaited<ReturnType<typeof controlZone>>, "config" | "switcher" | "bus" | "channel">,
   clock: Clock,
 ) {
-  const { config, switcher, bus } = zone;
+  const { config, switcher, bus, channel } = zone;
   const history = practiceHistoryFor(config, { endpoint: emulatorUrl, retry: patientRetry });
   const announced: FailoverEvent[] = [];
   const decider = createDecideHandler({
@@ -50,7 +50,7 @@ export function practiceDecider(
     controlRegion: "us-east-2",
     clock,
     switcher,
-    bus,
+    bus: channel,
     log: capturedLog().log,
     practiceHistory: history,
     alarms: bus,

@@ -12,11 +12,9 @@ import {
   type Datum,
   type DecisionMetrics,
 } from "../metric-datums.ts";
-import { Dimension, Metric } from "../metrics.ts";
+import { Metric } from "../metrics.ts";
 import type { ProbeRoundReport } from "../probe/report.ts";
-import { decodeVotes, unsealVotes, voteGroups, type VoteGroup } from "../probe-votes.ts";
-import { windowRoundStarts } from "../vote-items.ts";
-import type { ProbeRound } from "../types.ts";
+import { voteGroups, type VoteGroup } from "../probe-votes.ts";
 import type { CanaryAlarmSpec } from "../dataplane/canary-alarm.ts";
 import { clientConfig, endpointOverride, type AwsClientOptions } from "./client-config.ts";
 import { awsFailure, failureCodes } from "./failure.ts";
@@ -37,12 +35,12 @@ const { DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, PutM
 
 /**
  * CloudWatch adapter: the only deployed module that imports
- * `@aws-sdk/client-cloudwatch`. Sends and reads; what is sent is built in
- * ../metric-datums.ts, the ProbeVotes value format is ../probe-votes.ts.
- *
- * Probes publish each round to every control region, in parallel and
- * independently; deciders read their window back with as few GetMetricData
- * calls as the limits allow; both publish their own metrics for the alarms.
+ * `@aws-sdk/client-cloudwatch`. What is sent is built in
+ * ../metric-datums.ts. CloudWatch carries what alarms and dashboards need,
+ * never the votes a decider counts (those are in the votes table,
+ * ./vote-table.ts): probes publish their liveness, latency and canary
+ * series, deciders and the manual function their decision metrics, to
+ * every control region, in parallel and independently.
  *
  * Alarms: the notifier outside the first control region asks the first
  * region for an alarm's state ({@link MetricsBus.alarmState}) to post only
@@ -79,9 +77,8 @@ export interface MetricsBusOptions extends AwsClientOptions {
   stats?: CallStats;
 }
 
-/** GetMetricData limits: 500 queries and 100,800 datapoints per call. */
+/** GetMetricData limit: 500 queries per call. */
 export const MAX_QUERIES_PER_GET = 500;
-const MAX_DATAPOINTS_PER_GET = 100_800;
 const MAX_GET_PAGES = 100;
 /** Default bound of {@link MetricsBus.alarmState}, retries included: a dead region must not hold up an alert. */
 const ALARM_STATE_TIMEOUT_MS = 2000;
@@ -190,92 +187,6 @@ export class MetricsBus {
   ): Promise<RegionResult[]> {
     const datums = switchoverDatums(switchovers, new Date(at * 1000));
     return this.publishEverywhere(() => datums, regions);
-  }
-
-  /**
-   * Reads the votes of every vantage over the rounds in
-   * (now - windowSeconds, now], oldest first, one entry per round (a round
-   * nobody published has empty votes; a target a vantage has no result for
-   * is left out of its votes). One ProbeVotes query per vantage and vote
-   * group, statistic Average with a period of one round: a genuine probe
-   * publishes one sealed datum per round (../probe-votes.ts sealVotes), so
-   * an average whose check fails means conflicting datums; that vantage has
-   * no vote in that round and is listed in `conflicts` (a suspect checker).
-   * StartTime is aligned down to the probe interval so each bucket is
-   * exactly one round.
-   */
-  async readWindow(region: string, now: number, windowSeconds: number): Promise<ProbeRound[]> {
-    const period = this.config.probe.intervalSeconds;
-    const starts = windowRoundStarts(now, windowSeconds, period);
-    if (starts === undefined)
-      throw new CloudWatchError(
-        "CLOUDWATCH_INVALID_INPUT",
-        `readWindow needs a time and a positive window, got now=${now}, windowSeconds=${windowSeconds}`,
-      );
-    const [firstRound = 0, lastRound = 0] = [starts[0], starts.at(-1)];
-    const roundCount = starts.length;
-    const series = this.config.vantages.flatMap((vantage) => this.voteGroups.map((group) => ({ vantage, group })));
-    const queries: MetricDataQuery[] = series.map(({ vantage, group }, index) => ({
-      Id: `q${index}`,
-      MetricStat: {
-        Metric: {
-          Namespace: this.config.metricNamespace,
-          MetricName: Metric.ProbeVotes,
-          Dimensions: [
-            { Name: Dimension.Vantage, Value: vantage },
-            { Name: Dimension.TargetGroup, Value: group.dimension },
-          ],
-        },
-        Period: period,
-        Stat: "Average",
-      },
-      ReturnData: true,
-    }));
-    const rounds = new Map<number, ProbeRound>();
-    for (const at of starts) rounds.set(at, { at, votes: {} });
-    const perCall = Math.max(1, Math.min(MAX_QUERIES_PER_GET, Math.floor(MAX_DATAPOINTS_PER_GET / roundCount)));
-    for (let offset = 0; offset < queries.length; offset += perCall) {
-      for await (const results of this.metricDataPages(
-        region,
-        queries.slice(offset, offset + perCall),
-        firstRound,
-        lastRound + period,
-      )) {
-        for (const result of results) {
-          const index = /^q(\d+)$/.exec(result.Id ?? "")?.[1];
-          const one = index === undefined ? undefined : series[Number(index)];
-          if (!one) throw badAnswer(region, `result Id ${JSON.stringify(result.Id)} matches no query`);
-          const timestamps = result.Timestamps ?? [];
-          const values = result.Values ?? [];
-          if (!Array.isArray(timestamps) || !Array.isArray(values) || timestamps.length !== values.length)
-            throw badAnswer(
-              region,
-              `result ${result.Id} has ${timestamps.length} timestamps but ${values.length} values`,
-            );
-          timestamps.forEach((time, i) => {
-            const value = values[i];
-            const seconds = time instanceof Date ? time.getTime() / 1000 : Number.NaN;
-            if (!Number.isFinite(seconds) || typeof value !== "number" || !Number.isFinite(value))
-              throw badAnswer(region, `result ${result.Id} has a malformed datapoint at position ${i}`);
-            const at = Math.floor(seconds / period) * period;
-            const round = rounds.get(at);
-            if (!round) return;
-            const votes = unsealVotes(value, one.vantage, one.group, at);
-            if (votes === undefined) {
-              // Datums for this round disagree, or one is not this vantage's: no vote, a suspect checker.
-              round.conflicts = [...new Set([...(round.conflicts ?? []), one.vantage])];
-              delete round.votes[one.vantage];
-              return;
-            }
-            if (round.conflicts?.includes(one.vantage)) return;
-            const byTarget = round.votes[one.vantage] ?? {};
-            round.votes[one.vantage] = byTarget;
-            decodeVotes(one.group, votes, byTarget);
-          });
-        }
-      }
-    }
-    return [...rounds.values()];
   }
 
   /**

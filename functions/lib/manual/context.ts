@@ -15,6 +15,7 @@ import { votesOf, type StateDocument, type SwitchEvent } from "../state-document
 import { AUDIT_UNAVAILABLE, attributionOf, type Attribution, type AuditTrail } from "../audit-trail.ts";
 import type { PracticeHistory } from "../practice-history.ts";
 import type { ProbeRound } from "../types.ts";
+import type { VotePort } from "../decider/ports.ts";
 import { unannounced, type Announce } from "../control/announcer.ts";
 import { logChangeSync, waitForChangeSync, type ChangeSync } from "../control/change-sync.ts";
 import type { FetchText } from "../dataplane-link/link.ts";
@@ -43,8 +44,8 @@ export interface ManualDeps {
   clock: Clock;
   switcher: Route53Switcher;
   bus: MetricsBus;
-  /** Where the probe window is read (deployed: the votes table, ../aws/vote-table.ts). @default `bus` (the CloudWatch ProbeVotes series) */
-  votes?: { readWindow(region: string, now: number, windowSeconds: number): Promise<ProbeRound[]> };
+  /** Where the probe window is read: the votes table (../aws/vote-table.ts), as the deciders read it. */
+  votes: Pick<VotePort, "readWindow">;
   /** @default the process logger (JSON lines on stdout) */
   log?: Logger;
   /** New lease ids. @default `lease-` and 8 random hex digits */
@@ -75,7 +76,6 @@ export interface ManualDeps {
 
 /** Dependencies without a default. */
 type Optional =
-  | "votes"
   | "healthChecks"
   | "signalEndpoints"
   | "fetchText"
@@ -104,7 +104,7 @@ export function manualContext(deps: ManualDeps): ManualContext {
 /** The probe window; a read failure leaves every verdict unknown and is reported, so `status` still shows the zone. */
 export async function readRounds(ctx: ManualContext, now: number, problems: string[]): Promise<ProbeRound[]> {
   try {
-    return await (ctx.votes ?? ctx.bus).readWindow(ctx.region, now, windowSeconds(ctx.config));
+    return await ctx.votes.readWindow(ctx.region, now, windowSeconds(ctx.config));
   } catch (error) {
     problems.push(`probe window unavailable in ${ctx.region}, health unknown: ${describeError(error)}`);
     return [];
