@@ -10,7 +10,7 @@ import { Dimension, Metric } from "./metrics.ts";
  * Pure: no I/O, no clock.
  */
 export interface AlarmDefinition {
-  /** Stable key, unique per control region: `switchover`, `decider-blind-us-east-2`, `vantage-silent-eu-west-1`, `vantage-suspect-eu-west-1-primary`, `all-down`, `flap-budget`, `override-long`, `slack-refused`, `signal-write-failed-us-west-1`, `signal-stale-or-disagrees`. */
+  /** Stable key, unique per control region: `switchover`, `decider-blind-us-east-2`, `vantage-silent-eu-west-1`, `vantage-suspect-eu-west-1`, `all-down`, `flap-budget`, `override-long`, `slack-refused`, `signal-write-failed-us-west-1`, `signal-stale-or-disagrees`. */
   key: string;
   kind:
     | "switchover"
@@ -315,32 +315,33 @@ function silenceAlarms(
 }
 
 /**
- * One alarm per vantage and target while the decider sets that vantage's
- * votes on that target aside (a suspect checker), so the alarm and Slack
- * say which vantage, for which target; its OK says it counts again.
+ * One alarm per vantage while the decider sets that vantage's votes aside
+ * on any target (a suspect checker): the alarm and Slack say which vantage,
+ * and its OK says it counts again. Not one per target too: that was
+ * vantages × targets alarms in every control region ($0.10 a month each,
+ * $30 for 50 targets and 3 vantages in two regions), to tell what the
+ * per-target series and the decider's log already tell.
  */
 function suspectAlarms(
   config: FailoverConfig,
   where: string,
   named: (definition: Omit<AlarmDefinition, "name">) => AlarmDefinition,
 ): AlarmDefinition[] {
-  return config.vantages.flatMap((vantage) =>
-    config.targets.map((target) =>
-      named({
-        key: `vantage-suspect-${vantage}-${target.id}`,
-        kind: "vantage-suspect",
-        description: `The decider sets aside the votes of the probes in ${vantage} on ${target.id}: they saw it down for ${config.policy.suspectAfterRounds} rounds in a row while every other vantage saw it up (value 1: the vantage is likely cut off from ${target.id}, clients are not), or published two different votes for one round (value 2: a duplicated or tampered probe). The quorum decides without it, so it is weaker. Check the probe's logs and network path in ${vantage}; it counts again once it agrees with the others. ${where}`,
-        announce: true,
-        metricName: Metric.SuspectChecker,
-        dimensions: { [Dimension.Vantage]: vantage, [Dimension.Target]: target.id },
-        statistic: "Maximum",
-        threshold: 1,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        periodSeconds: 60,
-        evaluationPeriods: 1,
-        datapointsToAlarm: 1,
-        treatMissingData: "notBreaching",
-      }),
-    ),
+  return config.vantages.map((vantage) =>
+    named({
+      key: `vantage-suspect-${vantage}`,
+      kind: "vantage-suspect",
+      description: `The decider sets aside the votes of the probes in ${vantage} on one or more targets (the decider's "decision" log lines, field \`suspects\`, and the SuspectChecker series per target say which): they saw a target down for ${config.policy.suspectAfterRounds} rounds in a row while every other vantage saw it up (value 1: the vantage is likely cut off from it, clients are not), or published two different votes for one round (value 2: a duplicated or tampered probe). The quorum decides without it, so it is weaker. Check the probe's logs and network path in ${vantage}; it counts again once it agrees with the others. ${where}`,
+      announce: true,
+      metricName: Metric.SuspectChecker,
+      dimensions: { [Dimension.Vantage]: vantage },
+      statistic: "Maximum",
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      periodSeconds: 60,
+      evaluationPeriods: 1,
+      datapointsToAlarm: 1,
+      treatMissingData: "notBreaching",
+    }),
   );
 }

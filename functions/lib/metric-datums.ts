@@ -107,17 +107,35 @@ export function decisionDatums(metrics: DecisionMetrics): DecisionDatums {
   for (const id of metrics.flapHeld) ownRegion.push(datum(Metric.FlapBudgetSpent, 1, [target(id)], timestamp));
   if (metrics.overrideAgeSeconds > 0)
     ownRegion.push(datum(Metric.OverrideAgeSeconds, metrics.overrideAgeSeconds, [], timestamp, "Seconds"));
-  for (const suspect of metrics.suspects)
-    ownRegion.push(
-      datum(
-        Metric.SuspectChecker,
-        suspect.reason === "conflicting" ? 2 : 1,
-        [{ Name: Dimension.Vantage, Value: suspect.vantage }, target(suspect.target)],
-        timestamp,
-      ),
-    );
+  ownRegion.push(...suspectDatums(metrics.suspects, timestamp));
   ownRegion.push(...signalDatums(metrics, timestamp));
   return { everywhere, ownRegion, events: switchoverDatums(metrics.switchovers, timestamp) };
+}
+
+/**
+ * While a vantage is set aside: SuspectChecker per vantage (the alarm's
+ * input, one alarm per vantage however many targets: alarms cost $0.10 a
+ * month each), its value the worst reason over its targets (2 conflicting,
+ * 1 disagreeing); and per vantage and target, to say which (events: billed
+ * only while they happen).
+ */
+function suspectDatums(suspects: DecisionMetrics["suspects"], timestamp: Date): Datum[] {
+  const value = (reason: SuspectReason) => (reason === "conflicting" ? 2 : 1);
+  const worst = new Map<string, number>();
+  for (const suspect of suspects)
+    worst.set(suspect.vantage, Math.max(worst.get(suspect.vantage) ?? 0, value(suspect.reason)));
+  const vantage = (id: string) => ({ Name: Dimension.Vantage, Value: id });
+  return [
+    ...[...worst].map(([id, worstValue]) => datum(Metric.SuspectChecker, worstValue, [vantage(id)], timestamp)),
+    ...suspects.map((suspect) =>
+      datum(
+        Metric.SuspectChecker,
+        value(suspect.reason),
+        [vantage(suspect.vantage), { Name: Dimension.Target, Value: suspect.target }],
+        timestamp,
+      ),
+    ),
+  ];
 }
 
 /** The signal path's fault datums, only while there is a fault (events: no steady series, nothing billed in a healthy month). */

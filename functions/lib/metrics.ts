@@ -34,7 +34,7 @@ export const Metric = {
   FlapBudgetSpent: "FlapBudgetSpent",
   /** Age in seconds of the active override lease, only while one is active. Own region only. */
   OverrideAgeSeconds: "OverrideAgeSeconds",
-  /** While the decider sets a vantage's votes on a target aside (a suspect checker, functions/lib/policy/suspects.ts): 1 when the vantage saw the target down while every other vantage saw it up for `policy.suspectAfterRounds` rounds, 2 when it published conflicting votes for one round. Dimensions `Vantage` and `Target`; not published otherwise (its alarm treats missing data as OK). Own region only. */
+  /** While the decider sets a vantage's votes on a target aside (a suspect checker, functions/lib/policy/suspects.ts): 1 when the vantage saw the target down while every other vantage saw it up for `policy.suspectAfterRounds` rounds, 2 when it published conflicting votes for one round. With dimension `Vantage` (its worst value over the targets: the alarm's input, one alarm per vantage) and again with `Vantage` and `Target` (which targets); not published otherwise (its alarm treats missing data as OK). Own region only. */
   SuspectChecker: "SuspectChecker",
   /** 1 per request the Slack command refused (bad or missing signature, stale timestamp, another team, a user not on the on-call list). No dimensions; the reason is in the log line. Own region only, only when one happens. */
   SlackRequestRefused: "SlackRequestRefused",

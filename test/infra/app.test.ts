@@ -78,10 +78,9 @@ describe("the SST app under mocks", () => {
     const alarms = app.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
 
     expect(checkAlarms(app.resources, config)).toEqual([]);
-    // Per control region: 4 fixed, one decider-blind and one signal-write-failed per control region, one silent per
-    // vantage, one suspect per vantage × target, one signal-stale-or-disagrees.
-    const perRegion =
-      5 + 2 * config.controlRegions.length + config.vantages.length + config.vantages.length * config.targets.length;
+    // Per control region: 4 fixed, one decider-blind and one signal-write-failed per control region, one silent and
+    // one suspect per vantage (not per vantage × target), one signal-stale-or-disagrees.
+    const perRegion = 5 + 2 * config.controlRegions.length + 2 * config.vantages.length;
     expect(alarms).toHaveLength(config.controlRegions.length * perRegion);
     const blind = alarms.find(
       (a) => a.region === "us-east-2" && a.inputs.name === "regional-failover-decider-blind-us-west-1",
@@ -236,6 +235,15 @@ describe("the checks bite", () => {
 
     expect(checkProbes(withoutEu, config)).toEqual([
       "vantage eu-west-1: expected 1 probe function in eu-west-1, found 0",
+    ]);
+  });
+
+  it("flags a signal endpoint that logs Lambda's START/REPORT lines (system logs above WARN, or text format)", () => {
+    const signal = functionViews(app).find((view) => view.kind === "signal" && view.region === "us-west-1")!;
+    const broken = mutate(app.resources, signal.fn.name, (fn) => (fn.inputs.loggingConfig = { logFormat: "Text" }));
+
+    expect(checkControl({ ...app, resources: broken }, config, stage)).toEqual([
+      "us-west-1: the signal endpoint logs Lambda's system lines (format Text, system level unset), expected JSON at WARN",
     ]);
   });
 

@@ -21,7 +21,13 @@ import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import type { FetchText } from "../../functions/lib/dataplane-link/link.ts";
 import { handleManualEvent, type ManualDeps } from "../../functions/lib/manual/handle-event.ts";
 import type { InitResult, ManualResponse, StatusResult, VerifyResult } from "../../functions/lib/manual/result.ts";
-import { CANARY_TARGET, healthCheckReference, signalCheckSpec } from "../../functions/lib/dataplane/health-checks.ts";
+import {
+  CANARY_TARGET,
+  calculatedCheckSpec,
+  drainMarker,
+  healthCheckReference,
+  signalCheckSpec,
+} from "../../functions/lib/dataplane/health-checks.ts";
 import { canaryAlarmName, canaryAlarmSpec } from "../../functions/lib/dataplane/canary-alarm.ts";
 import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
 import { createLogger } from "../../functions/lib/log.ts";
@@ -305,18 +311,135 @@ describe("replacing a check that cannot be changed in place (emulator)", () => {
     const wrongId = wrong.HealthCheck?.Id ?? "";
     expect(before.broken.find((link) => link.message.includes(wrongId))).toMatchObject({
       link: "signal-check",
-      fix: "failover init --direct --yes (replaces it: Type and RequestInterval cannot be changed in place)",
+      fix: "failover init --direct --yes (replaces it: Type and RequestInterval cannot be changed in place; the old check is deleted once nothing refers to it)",
     });
     expect(before.broken.find((link) => link.message.includes(wrongId))?.message).toMatch(
       /RequestInterval 30, expected 10/,
     );
     expect(init.dataPlane?.created).toContain(`${reference}.2`);
-    expect(init.problems.join("\n")).toMatch(
-      new RegExp(`health check ${wrongId} .* replaced by \\S+; delete ${wrongId}`),
-    );
+    expect(init.dataPlane?.replaced).toEqual([
+      expect.stringMatching(new RegExp(`^${wrongId} by \\S+: RequestInterval$`)),
+    ]);
+    expect(init.dataPlane?.deleted).toEqual([`${wrongId} (${reference})`]);
+    expect(init.problems).toEqual([]);
     expect(again.dataPlane).toMatchObject({ created: [], repaired: [], tied: [] });
     expect(after.broken.filter((link) => link.link !== "alarm")).toEqual([]);
   }, 60_000);
+});
+
+describe("upgrading from string-match checks (emulator)", () => {
+  /** The signal function before 2026-12: `200 serve <id>`, which a status check would read as drain. */
+  function oldFunction(handler: ReturnType<typeof createSignalHandler>): ReturnType<typeof createSignalHandler> {
+    return async (event) => {
+      const answer = await handler(event);
+      return answer.body.startsWith("serve ") ? { ...answer, statusCode: 200 } : answer;
+    };
+  }
+
+  it("init refuses endpoints still answering 200 serve; after the deploy verify names every old check, and init replaces them, rewires the calculated checks, deletes the old ones only once nothing refers to them, and never leaves a record on a missing check", async () => {
+    // Prepare: the zone as an older version left it: inverted HTTP_STR_MATCH checks per target and region and per
+    // canary (10 s), a calculated check per target over them, the records tied to it; plus someone's own calculated
+    // check listing primary's us-east-2 check.
+    const { manual, config, route53, endpoints, healthChecks, switcher, store } = await setup();
+    const create = async (reference: string, spec: object) =>
+      (
+        await route53.send(
+          new CreateHealthCheckCommand({ CallerReference: reference, HealthCheckConfig: spec as never }),
+        )
+      ).HealthCheck?.Id ?? "";
+    const oldSpec = (target: string, region: string) => ({
+      ...signalCheckSpec(target, endpoints[region] as string),
+      Type: "HTTP_STR_MATCH",
+      SearchString: drainMarker(target),
+      RequestInterval: 10,
+    });
+    const old: Record<string, string> = {};
+    const calculated: Record<string, string> = {};
+    for (const target of ["primary", "failover"]) {
+      const children: string[] = [];
+      for (const region of config.controlRegions) {
+        old[`${target} ${region}`] = await create(
+          healthCheckReference(config, target, region),
+          oldSpec(target, region),
+        );
+        children.push(old[`${target} ${region}`] as string);
+      }
+      calculated[target] = await create(healthCheckReference(config, target), calculatedCheckSpec(children));
+    }
+    for (const region of config.controlRegions)
+      old[`canary ${region}`] = await create(
+        healthCheckReference(config, CANARY_TARGET, region),
+        oldSpec(CANARY_TARGET, region),
+      );
+    const foreign = await create("someone-else:v1", calculatedCheckSpec([old["primary us-east-2"] as string]));
+    const zone = await switcher.read();
+    await healthChecks.tieRecords(
+      Object.values(zone.records).flatMap((sets) => Object.values(sets)),
+      calculated,
+    );
+    const undeployed: Record<string, string> = {};
+    for (const region of config.controlRegions) {
+      const handler = createSignalHandler({
+        config,
+        region,
+        store,
+        cacheMs: 0,
+        log: createLogger({ write: () => {} }),
+      });
+      const endpoint = await startSignalEndpoint(region, oldFunction(handler));
+      closers.push(() => endpoint.close());
+      undeployed[region] = endpoint.url;
+    }
+    const before = await healthChecks.list();
+
+    // Act: init before the deploy (old function), then verify, init and verify with the new function.
+    const refused = await handleManualEvent(
+      { ...manual, signalEndpoints: undeployed },
+      { action: "init", actor: "alice" },
+    );
+    const unchanged = await healthChecks.list();
+    const named = ok<VerifyResult>(await handleManualEvent(manual, { action: "verify", actor: "bob" }));
+    const init = ok<InitResult>(await handleManualEvent(manual, { action: "init", actor: "alice" }));
+    const after = await healthChecks.list();
+    const records = await switcher.read();
+    const verified = ok<VerifyResult>(await handleManualEvent(manual, { action: "verify", actor: "bob" }));
+
+    // Assess: nothing changed by the refused init, which names the 200 serve.
+    expect(refused).toMatchObject({ ok: false, error: { code: "INVALID_INPUT" } });
+    expect(JSON.stringify(refused)).toMatch(/answered 200 \\"serve primary\\", which a health check reads as drain/);
+    expect(unchanged).toEqual(before);
+    // verify names each old check (4 signal checks, 2 canaries) with the command that replaces it.
+    const typeLines = named.broken.filter((link) => /Type "HTTP_STR_MATCH", expected "HTTP"/.test(link.message));
+    expect(typeLines.map((link) => link.link).sort()).toEqual([
+      "canary",
+      "canary",
+      "signal-check",
+      "signal-check",
+      "signal-check",
+      "signal-check",
+    ]);
+    for (const link of typeLines) expect(link.fix).toMatch(/^failover init --direct --yes \(replaces it: /);
+    // init: 6 replacements, the same calculated checks (now over the new ones), the records on them throughout.
+    expect(init.dataPlane?.replaced).toHaveLength(6);
+    expect(init.dataPlane?.calculated).toEqual(calculated);
+    const ids = new Set(after.map((check) => check.id));
+    for (const sets of Object.values(records.records))
+      for (const [target, set] of Object.entries(sets)) {
+        expect(set.HealthCheckId).toBe(calculated[target]);
+        expect(ids.has(set.HealthCheckId as string)).toBe(true);
+      }
+    for (const check of after)
+      for (const child of check.spec.ChildHealthChecks ?? []) expect(ids.has(child)).toBe(true);
+    // The old checks are gone, but the one someone else's calculated check still lists, which init names.
+    const kept = old["primary us-east-2"] as string;
+    expect([...Object.values(old)].filter((id) => ids.has(id))).toEqual([kept]);
+    expect(init.dataPlane?.deleted).toHaveLength(5);
+    expect(init.problems.join("\n")).toMatch(
+      new RegExp(`health check ${kept} \\(.*\\) was replaced but is still referred to by calculated check ${foreign}`),
+    );
+    expect(after.filter((check) => check.id !== kept && check.spec.Type?.endsWith("STR_MATCH"))).toEqual([]);
+    expect(pathLines(verified)).toEqual([]);
+  }, 90_000);
 });
 
 describe("the failover CLI on the data plane (--direct, emulator)", () => {

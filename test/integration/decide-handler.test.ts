@@ -68,13 +68,14 @@ describe("decider handler against the emulator", () => {
     // Prepare: eu-west-1 sees primary down while the other two see it up, for suspectAfterRounds rounds
     const { config, switcher, votes, channel } = await controlZone(emulator.url);
     const clock = manualClock((t0 + 6) * 1000);
+    const logged = capturedLog();
     const decider = createDecideHandler({
       config,
       controlRegion: "us-east-2",
       clock,
       switcher,
       bus: channel,
-      log: capturedLog().log,
+      log: logged.log,
     });
     const cutOff = { ...allUp, "eu-west-1": { primary: false, failover: true } };
     const rounds = config.policy.suspectAfterRounds;
@@ -98,6 +99,25 @@ describe("decider handler against the emulator", () => {
     expect(
       await metricValues(emulator.url, config, "us-west-1", Metric.SuspectChecker, suspect, t0, end, "Maximum"),
     ).toEqual([]);
+    // Which target: the log (the alarm is one per vantage); only the round that set it aside says so
+    const decisions = logged.entries().filter((entry) => entry.msg === "decision");
+    expect(decisions.map((entry) => entry.suspects)).toEqual([
+      ...Array(rounds - 1).fill(undefined),
+      [{ vantage: "eu-west-1", target: "primary", reason: "disagrees" }],
+    ]);
+    // The alarm's input: one series per vantage, whatever the target
+    expect(
+      await metricValues(
+        emulator.url,
+        config,
+        "us-east-2",
+        Metric.SuspectChecker,
+        { Vantage: "eu-west-1" },
+        t0,
+        end,
+        "Maximum",
+      ),
+    ).toEqual([1]);
     const others = { Vantage: "us-east-1", Target: "primary" };
     expect(
       await metricValues(emulator.url, config, "us-east-2", Metric.SuspectChecker, others, t0, end, "Maximum"),

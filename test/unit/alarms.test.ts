@@ -7,7 +7,7 @@ const config = loadConfig();
 const byKey = (region: string) => Object.fromEntries(alarmDefinitions(config, region).map((d) => [d.key, d]));
 
 describe("alarmDefinitions", () => {
-  it("lists one alarm per decider, per vantage and per vantage and target, the four event alarms and the signal path's", () => {
+  it("lists one alarm per decider, two per vantage (silent, set aside), the four event alarms and the signal path's", () => {
     // Act
     const keys = alarmDefinitions(config, "us-east-2").map((d) => d.key);
 
@@ -19,12 +19,9 @@ describe("alarmDefinitions", () => {
       "vantage-silent-us-east-1",
       "vantage-silent-us-west-2",
       "vantage-silent-eu-west-1",
-      "vantage-suspect-us-east-1-primary",
-      "vantage-suspect-us-east-1-failover",
-      "vantage-suspect-us-west-2-primary",
-      "vantage-suspect-us-west-2-failover",
-      "vantage-suspect-eu-west-1-primary",
-      "vantage-suspect-eu-west-1-failover",
+      "vantage-suspect-us-east-1",
+      "vantage-suspect-us-west-2",
+      "vantage-suspect-eu-west-1",
       "all-down",
       "flap-budget",
       "override-long",
@@ -152,16 +149,29 @@ describe("alarmDefinitions", () => {
     });
   });
 
-  it("alarms on a vantage set aside for a target from the first minute it is, and announces it", () => {
+  it("alarms on a vantage set aside for any target from the first minute it is, one alarm per vantage, and announces it", () => {
     // Act
-    const suspect = byKey("us-east-2")["vantage-suspect-eu-west-1-primary"];
+    const suspect = byKey("us-east-2")["vantage-suspect-eu-west-1"];
+    const fifty = alarmDefinitions(
+      parseConfig(
+        mergeConfig(readJsonFile(exampleConfigPath, "config"), {
+          targets: Array.from({ length: 50 }, (_, i) => ({
+            ...(config.targets[0] as object),
+            id: `t${i}`,
+            weight: 2,
+          })),
+        }),
+      ),
+      "us-east-2",
+    );
 
     // Assess
+    expect(fifty.filter((d) => d.kind === "vantage-suspect")).toHaveLength(config.vantages.length);
     expect(suspect).toMatchObject({
-      name: "regional-failover-vantage-suspect-eu-west-1-primary",
+      name: "regional-failover-vantage-suspect-eu-west-1",
       announce: true,
       metricName: Metric.SuspectChecker,
-      dimensions: { Vantage: "eu-west-1", Target: "primary" },
+      dimensions: { Vantage: "eu-west-1" },
       statistic: "Maximum",
       periodSeconds: 60,
       evaluationPeriods: 1,
@@ -170,7 +180,10 @@ describe("alarmDefinitions", () => {
       comparisonOperator: "GreaterThanOrEqualToThreshold",
       treatMissingData: "notBreaching",
     });
-    expect(suspect?.description).toContain("saw it down for 3 rounds in a row while every other vantage saw it up");
+    expect(suspect?.description).toContain(
+      "saw a target down for 3 rounds in a row while every other vantage saw it up",
+    );
+    expect(suspect?.description).toContain("field `suspects`, and the SuspectChecker series per target say which");
   });
 
   it("alarms on an override older than the configured default lease", () => {

@@ -5,13 +5,14 @@ import { steadyDecisionMetrics } from "../support/decision-metrics.ts";
 const steady = steadyDecisionMetrics(1754481600, "us-east-2", { primary: 90, failover: 10 });
 
 describe("decisionDatums", () => {
-  it("publishes SuspectChecker per vantage and target while it is set aside: 1 when it disagrees, 2 when it conflicts", () => {
+  it("publishes SuspectChecker per vantage, its worst value over the targets (the alarm's input), and per vantage and target while it is set aside: 1 when it disagrees, 2 when it conflicts", () => {
     // Prepare
     const metrics: DecisionMetrics = {
       ...steady,
       suspects: [
         { vantage: "eu-west-1", target: "primary", reason: "disagrees" },
         { vantage: "us-west-2", target: "failover", reason: "conflicting" },
+        { vantage: "us-west-2", target: "primary", reason: "disagrees" },
       ],
     };
 
@@ -20,7 +21,12 @@ describe("decisionDatums", () => {
 
     // Assess
     const suspects = ownRegion.filter((d) => d.MetricName === "SuspectChecker");
-    expect(suspects).toEqual([
+    const perVantage = suspects.filter((d) => d.Dimensions?.length === 1);
+    expect(perVantage.map((d) => [d.Dimensions?.[0]?.Value, d.Value])).toEqual([
+      ["eu-west-1", 1],
+      ["us-west-2", 2],
+    ]);
+    expect(suspects.filter((d) => d.Dimensions?.length === 2)).toEqual([
       {
         MetricName: "SuspectChecker",
         Value: 1,
@@ -38,6 +44,17 @@ describe("decisionDatums", () => {
         Dimensions: [
           { Name: "Vantage", Value: "us-west-2" },
           { Name: "Target", Value: "failover" },
+        ],
+        Timestamp: new Date(1754481600 * 1000),
+        Unit: "None",
+        StorageResolution: 1,
+      },
+      {
+        MetricName: "SuspectChecker",
+        Value: 1,
+        Dimensions: [
+          { Name: "Vantage", Value: "us-west-2" },
+          { Name: "Target", Value: "primary" },
         ],
         Timestamp: new Date(1754481600 * 1000),
         Unit: "None",

@@ -14,6 +14,7 @@ const route53 = requireSdk<typeof import("@aws-sdk/client-route-53")>("@aws-sdk/
 const {
   ChangeResourceRecordSetsCommand,
   CreateHealthCheckCommand,
+  DeleteHealthCheckCommand,
   GetHealthCheckStatusCommand,
   ListHealthChecksCommand,
   UpdateHealthCheckCommand,
@@ -131,6 +132,17 @@ export class HealthCheckAdmin {
       this.client.send(new GetHealthCheckStatusCommand({ HealthCheckId: id }), { abortSignal: signal }),
     );
     return checkerReport(id, output.HealthCheckObservations);
+  }
+
+  /**
+   * Deletes check `id` (DeleteHealthCheck). Route 53 does not refuse a check a
+   * record or a calculated check still refers to (its status then becomes
+   * unpredictable): the caller makes sure nothing does.
+   */
+  async delete(id: string): Promise<void> {
+    await this.call("DeleteHealthCheck", (signal) =>
+      this.client.send(new DeleteHealthCheckCommand({ HealthCheckId: id }), { abortSignal: signal }),
+    );
   }
 
   /** Sets the fields of `changes` on check `id` (UpdateHealthCheck: every field but Type and RequestInterval). */

@@ -29,6 +29,10 @@ export interface LinkResult {
   created: string[];
   /** Checks whose settings were put right in place now ("<id>: Port, SearchString"). */
   repaired: string[];
+  /** Checks replaced now because a field UpdateHealthCheck cannot change differs ("<old id> by <new id>: Type"). */
+  replaced: string[];
+  /** Superseded checks deleted once nothing referred to them ("<id> (<reference>)"; init fills it: retire.ts). */
+  deleted: string[];
   /** Record sets tied to their target's calculated check now. */
   tied: string[];
   /** The calculated check of each target. */
@@ -64,7 +68,16 @@ export async function linkDataPlane(
   fetchText: FetchText = defaultFetch,
 ): Promise<LinkResult> {
   const existing = await admin.list();
-  const result: LinkResult = { created: [], repaired: [], tied: [], calculated: {}, canary: {}, problems: [] };
+  const result: LinkResult = {
+    created: [],
+    repaired: [],
+    replaced: [],
+    deleted: [],
+    tied: [],
+    calculated: {},
+    canary: {},
+    problems: [],
+  };
   const ensure = async (reference: string, spec: HealthCheckSpec): Promise<string> => {
     const found = currentCheck(existing, reference);
     if (found === undefined) {
@@ -74,13 +87,12 @@ export async function linkDataPlane(
     }
     const stuck = differences(spec, found, fixedKeys);
     if (stuck.length > 0) {
-      // Type and RequestInterval cannot be updated: a new check replaces it (records follow below).
+      // Type and RequestInterval cannot be updated: a new check replaces it (the calculated check and records
+      // follow below); init deletes the old one once nothing refers to it (retire.ts).
       const next = replacementReference(reference, found.reference);
       const check = await admin.ensure(next, spec, existing);
       result.created.push(next);
-      result.problems.push(
-        `health check ${found.id} (${found.reference}) had ${stuck.join(", ")} other than expected: replaced by ${check.id}; delete ${found.id} once nothing refers to it (aws route53 delete-health-check --health-check-id ${found.id})`,
-      );
+      result.replaced.push(`${found.id} by ${check.id}: ${stuck.join(", ")}`);
       return check.id;
     }
     const fixed = differences(spec, found, updatable);
@@ -226,15 +238,13 @@ export async function verifyDataPlane(
         asked[region] = checkedUrl(check);
         broken.push(...(await checkerProblems(admin, target, region, check, { init, deploy })));
         if (endpoints[region] !== undefined) {
-          const wrong = differences(spec, check, [...fixedKeys, ...updatable]);
-          if (wrong.length > 0)
+          const wrong = wrongSettings(spec, check, init);
+          if (wrong !== undefined)
             add({
               target,
               link: "signal-check",
-              message: `${target}: health check ${check.id} (${region}) points at the wrong thing: ${wrong.map((key) => `${key} ${JSON.stringify(check.spec[key])}, expected ${JSON.stringify(spec[key])}`).join("; ")}`,
-              fix: wrong.some((key) => (fixedKeys as readonly string[]).includes(key))
-                ? `${init} (replaces it: Type and RequestInterval cannot be changed in place)`
-                : `${init} (puts the settings right in place)`,
+              message: `${target}: health check ${check.id} (${region}) points at the wrong thing: ${wrong.what}`,
+              fix: wrong.fix,
             });
         }
       }
@@ -292,6 +302,13 @@ async function canaryProblems(
       });
     else broken.push(...(await canaryCheckerProblems(admin, region, check, commands)));
     if (endpoints[region] === undefined) continue;
+    const wrong = check && wrongSettings(spec, check, commands.init);
+    if (wrong)
+      broken.push({
+        link: "canary",
+        message: `canary health check ${check?.id} (${region}) points at the wrong thing: ${wrong.what}`,
+        fix: wrong.fix,
+      });
     const answer = await fetchText(signalUrl(endpoints, region, spec)).catch(() => undefined);
     if (answer?.status !== 200 || !answer.body.includes(marker))
       broken.push({
@@ -477,6 +494,27 @@ function recordLinks(snapshot: ZoneSnapshot, target: string, id: string | undefi
       },
     ];
   });
+}
+
+/**
+ * What differs between a check and what linkDataPlane makes, and how init
+ * fixes it (in place, or by replacing the check), if anything differs.
+ */
+function wrongSettings(
+  spec: HealthCheckSpec,
+  check: HealthCheckRead,
+  init: string,
+): { what: string; fix: string } | undefined {
+  const wrong = differences(spec, check, [...fixedKeys, ...updatable]);
+  if (wrong.length === 0) return undefined;
+  return {
+    what: wrong
+      .map((key) => `${key} ${JSON.stringify(check.spec[key])}, expected ${JSON.stringify(spec[key])}`)
+      .join("; "),
+    fix: wrong.some((key) => (fixedKeys as readonly string[]).includes(key))
+      ? `${init} (replaces it: Type and RequestInterval cannot be changed in place; the old check is deleted once nothing refers to it)`
+      : `${init} (puts the settings right in place)`,
+  };
 }
 
 /** The keys of `keys` whose value in `check` differs from `spec` (keys `spec` leaves unset are not compared). */

@@ -199,6 +199,10 @@ function logDecision(deps: RoundDeps, outcome: RoundOutcome, decision: Decision)
     health: Object.fromEntries(Object.entries(decision.verdicts).map(([id, verdict]) => [id, verdict.health])),
     flapHeld: decision.flapHeld,
     leaseActive: decision.leaseActive,
+    // Which targets each set-aside vantage is set aside on: its alarm is one per vantage. Only while there are any.
+    ...(decision.suspects.length > 0
+      ? { suspects: decision.suspects.map(({ vantage, target, reason }) => ({ vantage, target, reason })) }
+      : {}),
   };
   if (outcome.dryRun && outcome.shift !== undefined)
     deps.log.warn(`dry run: would shift ${outcome.shift} because ${decision.reason}`, fields);

@@ -6,6 +6,7 @@ import { requestPractice } from "./practice-request.ts";
 import { manualPlan, manualStatus } from "./read.ts";
 import { manualVerify } from "./verify.ts";
 import { linkDataPlane, refuseBadSignalEndpoints } from "../dataplane-link/link.ts";
+import { retireSupersededChecks } from "../dataplane-link/retire.ts";
 import { ensureCanaryAlarms } from "./canary-alarms.ts";
 import { FailoverError } from "../errors.ts";
 import type { InitOutcome } from "../aws/route53.ts";
@@ -130,9 +131,22 @@ async function initRecords(ctx: ManualContext, event: ManualEvent, now: number):
   ctx.log.warn("manual init: data plane linked", { ...dataPlane, actor: event.actor });
   // The canary alarms follow the canary checks at once (a replaced check moves its alarm in the same run).
   const canaryAlarms = await ensureCanaryAlarms(ctx.bus, ctx.config, dataPlane.canary, ctx.canaryTopic);
-  problems.push(...dataPlane.problems, ...canaryAlarms.problems);
+  // Checks a replacement superseded cost money until deleted: gone once nothing refers to them.
+  const retired = await retireSupersededChecks(
+    ctx.config,
+    healthChecks,
+    ctx.switcher,
+    canaryAlarms.problems.length === 0,
+  );
+  dataPlane.deleted.push(...retired.deleted);
+  problems.push(...dataPlane.problems, ...canaryAlarms.problems, ...retired.problems);
   const linked =
-    dataPlane.created.length + dataPlane.repaired.length + dataPlane.tied.length + canaryAlarms.put.length > 0;
+    dataPlane.created.length +
+      dataPlane.repaired.length +
+      dataPlane.tied.length +
+      dataPlane.deleted.length +
+      canaryAlarms.put.length >
+    0;
   return result({ sync, dataPlane, canaryAlarms }, adopted && !linked);
 }
 

@@ -140,6 +140,12 @@ function renderInit(init: InitResult): string {
           )
             .map(([id, check]) => `${id}=${check}`)
             .join(" ")}`,
+          ...(link.replaced.length > 0
+            ? [`Replaced (a setting that cannot be changed in place): ${link.replaced.join("; ")}`]
+            : []),
+          ...(link.deleted.length > 0
+            ? [`Deleted, superseded and referred to by nothing: ${link.deleted.join(", ")}`]
+            : []),
           link.tied.length > 0
             ? `Tied to their health checks (weights unchanged): ${link.tied.join(", ")}`
             : "Every record was already tied to its health check.",

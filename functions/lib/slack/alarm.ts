@@ -49,6 +49,8 @@ const byName: Array<[RegExp, AlarmKind]> = [
   [/-slack-refused$/, "slack-refused"],
   [new RegExp(`-decider-blind-(${regionPattern})$`), "decider-blind"],
   [new RegExp(`-vantage-silent-(${regionPattern})$`), "vantage-silent"],
+  [new RegExp(`-vantage-suspect-(${regionPattern})$`), "vantage-suspect"],
+  // One alarm per vantage and target, as deployments made them before one per vantage.
   [new RegExp(`-vantage-suspect-(${regionPattern})-([a-z][a-z0-9-]*)$`), "vantage-suspect"],
   [new RegExp(`-signal-write-failed-(${regionPattern})$`), "signal-write-failed"],
 ];
@@ -71,7 +73,7 @@ const byMetric: Record<string, AlarmKind> = {
  * Which of our alarms this is, from its name (`${config.name}-${key}`, see
  * functions/lib/alarms.ts), else from its metric; `region` for the
  * per-region kinds (decider-blind, vantage-silent, vantage-suspect, signal-write-failed),
- * `target` for vantage-suspect.
+ * `target` for a vantage-suspect alarm of one target (as deployed before one per vantage).
  */
 export function alarmKind(
   alarm: CloudWatchAlarmMessage,

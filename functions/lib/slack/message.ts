@@ -42,6 +42,9 @@ export interface SlackMessageInput {
 }
 
 /** Per alarm kind: its icon, the headline when it fires, and what "cleared" refers to. */
+/** " for primary" when the alarm names one target (per-target suspect alarms of older deployments), else nothing: one alarm per vantage covers every target. */
+const forTarget = (target: string) => (target ? ` for ${target}` : "");
+
 const phrasing: Record<
   AlarmKind,
   {
@@ -72,8 +75,8 @@ const phrasing: Record<
   },
   "vantage-suspect": {
     icon: ":warning:",
-    fired: (region, _lastSwitch, target) => `Probe vantage ${region} set aside for ${target}`,
-    subject: (region, target) => `probe vantage ${region} set aside for ${target}`,
+    fired: (region, _lastSwitch, target) => `Probe vantage ${region} set aside${forTarget(target)}`,
+    subject: (region, target) => `probe vantage ${region} set aside${forTarget(target)}`,
   },
   "all-down": {
     icon: ":rotating_light:",
@@ -154,7 +157,7 @@ function headline(
   const phrase = phrasing[kind];
   if (state === "ALARM") return { icon: phrase.icon, what: phrase.fired(region, lastSwitch, target) };
   if (state === "OK" && kind === "vantage-suspect")
-    return { icon: ":white_check_mark:", what: `Back: probe vantage ${region} counts again for ${target}` };
+    return { icon: ":white_check_mark:", what: `Back: probe vantage ${region} counts again${forTarget(target)}` };
   return {
     icon: state === "OK" && normalAgain ? ":white_check_mark:" : ":grey_question:",
     what: `${state === "OK" ? (normalAgain ? "Cleared" : "Over") : "No data"}: ${phrase.subject(region, target)}`,
@@ -181,7 +184,10 @@ function alarmMessage(
   if (state === "ALARM" && kind === "switchover" && lastSwitch)
     summary.push(`*Reason:* ${slackText(lastSwitch.reason)}`);
   if (state === "ALARM" && alarm.AlarmDescription) summary.push(slackText(alarm.AlarmDescription));
-  if (back) summary.push(`Its votes on ${target} agree with the other vantages again: the decider counts them again.`);
+  if (back)
+    summary.push(
+      `Its votes${target ? ` on ${target}` : ""} agree with the other vantages again: the decider counts them again.`,
+    );
   else if (state === "OK") summary.push("The alarm condition no longer holds.");
   if (state === "OK" && !normalAgain && !back)
     summary.push(

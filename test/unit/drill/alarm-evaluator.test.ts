@@ -94,9 +94,7 @@ describe("the drill's alarm evaluator", () => {
   it("raises the suspect-checker alarm while a vantage is set aside and announces it back when it agrees again", async () => {
     // Prepare: eu-west-1 set aside for primary in the first minute only (the decider publishes nothing once it agrees)
     const texts: string[] = [];
-    const suspect = alarmDefinitions(config, "us-east-2").filter(
-      (alarm) => alarm.key === "vantage-suspect-eu-west-1-primary",
-    );
+    const suspect = alarmDefinitions(config, "us-east-2").filter((alarm) => alarm.key === "vantage-suspect-eu-west-1");
     const evaluator = new AlarmEvaluator({
       namespace: config.metricNamespace,
       alarms: { "us-east-2": suspect },
@@ -113,8 +111,8 @@ describe("the drill's alarm evaluator", () => {
 
     // Assess
     expect(texts).toEqual([
-      "[ALARM] Probe vantage eu-west-1 set aside for primary",
-      "[OK] Back: probe vantage eu-west-1 counts again for primary",
+      "[ALARM] Probe vantage eu-west-1 set aside",
+      "[OK] Back: probe vantage eu-west-1 counts again",
     ]);
     expect(evaluator.errors).toEqual([]);
   });

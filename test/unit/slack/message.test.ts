@@ -363,6 +363,23 @@ describe("buildSlackMessage", () => {
     });
   });
 
+  it("says which vantage is set aside by its one alarm per vantage, and that it is back, without naming a target", () => {
+    // Prepare
+    const suspect = {
+      AlarmName: "regional-failover-vantage-suspect-eu-west-1",
+      Trigger: { MetricName: "SuspectChecker", Dimensions: [{ name: "Vantage", value: "eu-west-1" }] },
+    };
+    // Act
+    const fired = build(alarmJson(suspect));
+    const back = build(alarmJson({ ...suspect, NewStateValue: "OK", OldStateValue: "ALARM" }));
+    // Assess
+    expect(fired.text).toBe("[ALARM] Probe vantage eu-west-1 set aside");
+    expect(back.text).toBe("[OK] Back: probe vantage eu-west-1 counts again");
+    expect(JSON.stringify(back.blocks)).toContain(
+      "Its votes agree with the other vantages again: the decider counts them again.",
+    );
+  });
+
   it("recognises a renamed suspect-checker alarm by its metric and dimensions", () => {
     const message = build(
       alarmJson({

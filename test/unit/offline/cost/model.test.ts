@@ -65,7 +65,8 @@ describe("cost model, example config, default profile", () => {
     // 6 rounds a minute × 2 deciders × 3 Queries (one per vantage), one read unit each (the window's items under 4 KB)
     expect(lineOf(estimate, "vote reads (deciders)")).toMatchObject({ quantity: 6 * MINUTES * 2 * 3 });
     expect(lineOf(estimate, "vote reads (deciders)").monthlyUsd).toBeCloseTo(1.5768 * 0.125, 9);
-    expect(lineOf(estimate, "alarms (standard resolution)")).toMatchObject({ quantity: 36, monthlyUsd: 36 * 0.1 });
+    // 15 per control region: switchover, 2 decider-blind, 3 silent and 3 suspect (one per vantage), all-down, flap, override, 2 signal-write-failed, signal-unsound
+    expect(lineOf(estimate, "alarms (standard resolution)")).toMatchObject({ quantity: 30, monthlyUsd: 30 * 0.1 });
     // Half of the 20 notifications reach the second region's notifier, which asks the first region once each
     expect(lineOf(estimate, "DescribeAlarms (notifiers)")).toMatchObject({ quantity: 10, monthlyUsd: 10 * 0.00001 });
     expect(lineOf(estimate, "hosted zone")).toMatchObject({ quantity: 1, monthlyUsd: 0.5, shared: true });
@@ -105,13 +106,13 @@ describe("cost model, example config, default profile", () => {
     expect(estimateCost(example(), prices, { signalEndpointType: "aws" }).dataPlaneUsd).toBe(18.19);
   });
 
-  it("totals $66.68 a month, $62.18 without the zone and queries, $29.69 of it the data-plane path", () => {
+  it("totals $66.08 a month, $61.58 without the zone and queries, $29.69 of it the data-plane path", () => {
     // Act
     const estimate = estimateCost(example(), prices);
     // Assess
-    expect(estimate.monthlyUsd).toBe(66.68);
-    expect(estimate.monitoringUsd).toBe(62.18);
-    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(36.99, 9);
+    expect(estimate.monthlyUsd).toBe(66.08);
+    expect(estimate.monitoringUsd).toBe(61.58);
+    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(36.39, 9);
     // 1 round + 5.5 s decider offset at best; 2 rounds + the offset at worst
     expect(estimate.detection).toMatchObject({ minSeconds: 4, maxSeconds: 14 });
   });
@@ -172,7 +173,7 @@ describe("cost model, profiles and Route 53's own health checks", () => {
     const standard = estimateCost(example(), prices);
     // Assess
     expect(economy.profile).toBe("economy");
-    expect(economy.monthlyUsd).toBe(24.41);
+    expect(economy.monthlyUsd).toBe(24.21);
     expect(economy.dataPlaneUsd).toBe(15.34);
     expect(economy.monthlyUsd - economy.dataPlaneUsd).toBeLessThan(route53NativeCost(example(), prices).monthlyUsd);
     expect((economy.monitoringUsd - economy.dataPlaneUsd) * 7).toBeLessThan(
