@@ -185,8 +185,8 @@ function createSignalEndpoints(settings: Settings) {
 
 /**
  * The one function with a URL: Route 53's health checkers send no credentials. It only reads this
- * region's signal parameter and answers "drain <id>" or "serve <id>"; an error or a throttle answers
- * something else, which the inverted health check counts as serve (never a drain).
+ * region's signal parameter and answers 200 "drain <id>" or 404 "serve <id>"; an error or a throttle
+ * answers 4xx/5xx too, which the inverted status check counts as serve (only a 2xx/3xx is a drain).
  */
 function createSignalEndpoint(
   { config, configJson }: Settings,
@@ -194,18 +194,32 @@ function createSignalEndpoint(
   provider: ReturnType<typeof providerFor>,
   environment: Record<string, string>,
 ): sst.aws.Function {
+  const args = functionArgs({
+    handler: "functions/signal.handler",
+    description: `regional-failover data-plane signal (control region ${region}); asked by Route 53 health checks`,
+    configJson,
+    environment,
+    permissions: signalPermissions(config, region),
+    timeoutSeconds: 3,
+    memoryMb: functionMemoryMb.signal,
+  });
   return new sst.aws.Function(
     logicalName("Signal", region),
     {
-      ...functionArgs({
-        handler: "functions/signal.handler",
-        description: `regional-failover data-plane signal (control region ${region}); asked by Route 53 health checks`,
-        configJson,
-        environment,
-        permissions: signalPermissions(config, region),
-        timeoutSeconds: 3,
-        memoryMb: functionMemoryMb.signal,
-      }),
+      ...args,
+      // Asked ~18 million times a month: Lambda's START/REPORT lines alone would be ~6.4 GB of logs ($3.22).
+      // System logs at WARN (JSON format needed) drop them; the handler's own lines carry "level" and stay.
+      logging: { ...(args.logging as object), format: "json" },
+      transform: {
+        ...args.transform,
+        function: (fn) => {
+          // SST builds loggingConfig as a plain object (format, log group); only the system level is added.
+          fn.loggingConfig = {
+            ...(fn.loggingConfig as aws.types.input.lambda.FunctionLoggingConfig),
+            systemLogLevel: "WARN",
+          };
+        },
+      },
       url: { authorization: "none", cors: false },
       // Optional (docs/dataplane.md): a reservation caps a flood's bill (it is throttled, 429, read as serve)
       // but fails the deploy on an account whose concurrency quota is 10.

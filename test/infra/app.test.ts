@@ -238,6 +238,15 @@ describe("the checks bite", () => {
     ]);
   });
 
+  it("flags a signal endpoint that logs Lambda's START/REPORT lines (system logs above WARN, or text format)", () => {
+    const signal = functionViews(app).find((view) => view.kind === "signal" && view.region === "us-west-1")!;
+    const broken = mutate(app.resources, signal.fn.name, (fn) => (fn.inputs.loggingConfig = { logFormat: "Text" }));
+
+    expect(checkControl({ ...app, resources: broken }, config, stage)).toEqual([
+      "us-west-1: the signal endpoint logs Lambda's system lines (format Text, system level unset), expected JSON at WARN",
+    ]);
+  });
+
   it("flags an alarm that lost its OK action", () => {
     const broken = mutate(app.resources, "AlarmUsWest1AllDown", (alarm) => (alarm.inputs.okActions = []));
 

@@ -143,6 +143,12 @@ export function checkControl(
       const url = ofType(app.resources, "aws:lambda/functionUrl:FunctionUrl").find((u) => u.region === region);
       if (url?.inputs.authorizationType !== "NONE")
         problems.push(`${region}: the signal endpoint needs a function URL without auth (Route 53 checkers send none)`);
+      // ~18 million invocations a month: Lambda's START/REPORT lines would cost more than the function itself.
+      const logging = signal.fn.inputs.loggingConfig;
+      if (logging?.logFormat !== "JSON" || logging?.systemLogLevel !== "WARN")
+        problems.push(
+          `${region}: the signal endpoint logs Lambda's system lines (format ${logging?.logFormat ?? "unset"}, system level ${logging?.systemLogLevel ?? "unset"}), expected JSON at WARN`,
+        );
       const reserved = signalReservedConcurrency();
       if (signal.fn.inputs.reservedConcurrentExecutions !== reserved)
         problems.push(
@@ -264,7 +270,6 @@ export function roleStatements(role: MockResource | undefined): Array<{
 
 const manualActions = [
   "cloudwatch:DescribeAlarms",
-  "cloudwatch:GetMetricData",
   "cloudwatch:PutMetricAlarm",
   "cloudwatch:PutMetricData",
   "dynamodb:Query",
@@ -282,7 +287,6 @@ const manualActions = [
 const expectedActions: Record<FunctionKind, string[]> = {
   probe: ["cloudwatch:PutMetricData", "dynamodb:GetItem", "dynamodb:PutItem"],
   decider: [
-    "cloudwatch:GetMetricData",
     "cloudwatch:PutMetricData",
     "dynamodb:Query",
     "route53:ChangeResourceRecordSets",

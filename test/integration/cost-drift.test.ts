@@ -14,14 +14,10 @@ import {
 } from "../../functions/lib/config.ts";
 import { deciderRoundCalls, probeRoundCalls } from "../../offline/cost/counts.ts";
 import { defaultCostAssumptions, estimateCost } from "../../offline/cost/model.ts";
-import { startSignalEndpoint } from "../../drill/signal-endpoint.ts";
 import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.ts";
-import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import { linkDataPlane } from "../../functions/lib/dataplane-link/link.ts";
-import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
-import { createLogger } from "../../functions/lib/log.ts";
-import { createSignalHandler } from "../../functions/signal.ts";
 import { controlZone } from "../support/control-fixtures.ts";
+import { startSignalEndpoints } from "../support/signal-endpoints.ts";
 import { fastRetry } from "./aws-fixtures.ts";
 import { loadPrices } from "../../offline/cost/prices.ts";
 import { windowSeconds } from "../../functions/lib/policy/decide.ts";
@@ -202,17 +198,7 @@ describe("cost model against the data-plane link", () => {
   it("bills exactly the health checks linkDataPlane creates: status checks (no string matching), the fast interval on the target checks only, the calculated checks, and the signal requests their intervals make", async () => {
     // Prepare: the real signal function behind one local endpoint per control region.
     const { config, switcher } = await controlZone(emulator.url);
-    const store = new SignalStore(
-      config,
-      new Map(config.controlRegions.map((region) => [region, new ParameterStore({ region, endpoint: emulator.url })])),
-    );
-    const urls: Record<string, string> = {};
-    for (const region of config.controlRegions) {
-      const handler = createSignalHandler({ config, region, store, log: createLogger({ write: () => {} }) });
-      const endpoint = await startSignalEndpoint(region, handler);
-      urls[region] = endpoint.url;
-      closers.push(() => endpoint.close());
-    }
+    const urls = await startSignalEndpoints(config, emulator.url, closers);
     const admin = new HealthCheckAdmin(config, { endpoint: emulator.url, retry: fastRetry });
     // Act
     await linkDataPlane(config, urls, admin, switcher);

@@ -3,10 +3,8 @@ import { startSignalEndpoint } from "../../drill/signal-endpoint.ts";
 import { HealthCheckAdmin } from "../../functions/lib/aws/route53-health-checks.ts";
 import { ParameterStore } from "../../functions/lib/aws/ssm.ts";
 import { linkDataPlane, verifyDataPlane } from "../../functions/lib/dataplane-link/link.ts";
-import { SignalStore } from "../../functions/lib/dataplane/signal-store.ts";
-import { createLogger } from "../../functions/lib/log.ts";
-import { createSignalHandler } from "../../functions/signal.ts";
 import { controlZone, emulatorPerFile } from "../support/control-fixtures.ts";
+import { startSignalEndpoints } from "../support/signal-endpoints.ts";
 import { CreateHealthCheckCommand, DeleteHealthCheckCommand, Route53Client } from "@aws-sdk/client-route-53";
 import {
   CANARY_TARGET,
@@ -30,20 +28,8 @@ beforeAll(async () => {
 }, 60_000);
 
 /** One local signal endpoint per control region, running the real handler over the emulator's SSM. */
-async function endpoints(config: Awaited<ReturnType<typeof controlZone>>["config"]) {
-  const store = new SignalStore(
-    config,
-    new Map(config.controlRegions.map((region) => [region, new ParameterStore({ region, endpoint: emulator.url })])),
-  );
-  const urls: Record<string, string> = {};
-  for (const region of config.controlRegions) {
-    const handler = createSignalHandler({ config, region, store, log: createLogger({ write: () => {} }) });
-    const endpoint = await startSignalEndpoint(region, handler);
-    closers.push(() => endpoint.close());
-    urls[region] = endpoint.url;
-  }
-  return urls;
-}
+const endpoints = (config: Awaited<ReturnType<typeof controlZone>>["config"]) =>
+  startSignalEndpoints(config, emulator.url, closers);
 
 describe("linking the data-plane path (emulator)", () => {
   it("creates inverted signal checks and a calculated check per target, ties every record without moving a weight, and verifies clean", async () => {

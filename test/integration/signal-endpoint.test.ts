@@ -36,6 +36,18 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
+/** A signal store whose every read fails: its SSM is a closed port. */
+const unreadableStore = () =>
+  new SignalStore(
+    config,
+    new Map(
+      config.controlRegions.map((region) => [
+        region,
+        new ParameterStore({ region, endpoint: "http://127.0.0.1:9", retry: { budgetMs: 300 } }),
+      ]),
+    ),
+  );
+
 const ask = (handler: ReturnType<typeof createSignalHandler>, target: string) =>
   handler({ queryStringParameters: { target } });
 
@@ -69,15 +81,7 @@ describe("signal endpoint over SSM Parameter Store (emulator)", () => {
 
   it("answers 503 (never drain) when its store cannot be read", async () => {
     // Prepare: a store pointed at a closed port.
-    const dead = new SignalStore(
-      config,
-      new Map(
-        config.controlRegions.map((region) => [
-          region,
-          new ParameterStore({ region, endpoint: "http://127.0.0.1:9", retry: { budgetMs: 300 } }),
-        ]),
-      ),
-    );
+    const dead = unreadableStore();
     const handler = createSignalHandler({ config, region: east, store: dead, cacheMs: 0, log: quiet });
     // Act
     const answer = await ask(handler, "primary");
@@ -153,15 +157,7 @@ describe("signal endpoint over SSM Parameter Store (emulator)", () => {
     // in one handler's view; a store holding a garbled document; a store that cannot be read.
     const now = Math.floor(Date.now() / 1000);
     const handler = () => createSignalHandler({ config, region: east, store, cacheMs: 0, log: quiet });
-    const dead = new SignalStore(
-      config,
-      new Map(
-        config.controlRegions.map((region) => [
-          region,
-          new ParameterStore({ region, endpoint: "http://127.0.0.1:9", retry: { budgetMs: 300 } }),
-        ]),
-      ),
-    );
+    const dead = unreadableStore();
     const malformed = [
       undefined,
       {},

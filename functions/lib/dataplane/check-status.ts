@@ -21,7 +21,7 @@ export interface SignalCheckStatus {
  * "How Route 53 determines whether a health check is healthy"): healthy
  * when more than 18% of the checkers saw success, then inverted if the
  * check is. Assumed: GetHealthCheckStatus reports what each checker saw
- * before inversion (AWS does not say; a string match "found" is a success).
+ * before inversion (AWS does not say; a 2xx answer, or for a string-match check the string found, is a success).
  */
 export function endpointStatus(checkers: number, succeeded: number, inverted: boolean): SignalCheckStatus["status"] {
   if (checkers === 0) return "unknown";
