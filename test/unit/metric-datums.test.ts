@@ -26,40 +26,21 @@ describe("decisionDatums", () => {
       ["eu-west-1", 1],
       ["us-west-2", 2],
     ]);
+    const perTarget = (vantage: string, target: string, value: number) => ({
+      MetricName: "SuspectChecker",
+      Value: value,
+      Dimensions: [
+        { Name: "Vantage", Value: vantage },
+        { Name: "Target", Value: target },
+      ],
+      Timestamp: new Date(1754481600 * 1000),
+      Unit: "None",
+      StorageResolution: 1,
+    });
     expect(suspects.filter((d) => d.Dimensions?.length === 2)).toEqual([
-      {
-        MetricName: "SuspectChecker",
-        Value: 1,
-        Dimensions: [
-          { Name: "Vantage", Value: "eu-west-1" },
-          { Name: "Target", Value: "primary" },
-        ],
-        Timestamp: new Date(1754481600 * 1000),
-        Unit: "None",
-        StorageResolution: 1,
-      },
-      {
-        MetricName: "SuspectChecker",
-        Value: 2,
-        Dimensions: [
-          { Name: "Vantage", Value: "us-west-2" },
-          { Name: "Target", Value: "failover" },
-        ],
-        Timestamp: new Date(1754481600 * 1000),
-        Unit: "None",
-        StorageResolution: 1,
-      },
-      {
-        MetricName: "SuspectChecker",
-        Value: 1,
-        Dimensions: [
-          { Name: "Vantage", Value: "us-west-2" },
-          { Name: "Target", Value: "primary" },
-        ],
-        Timestamp: new Date(1754481600 * 1000),
-        Unit: "None",
-        StorageResolution: 1,
-      },
+      perTarget("eu-west-1", "primary", 1),
+      perTarget("us-west-2", "failover", 2),
+      perTarget("us-west-2", "primary", 1),
     ]);
     expect([...everywhere, ...events].some((d) => d.MetricName === "SuspectChecker")).toBe(false);
   });
