@@ -8,7 +8,7 @@ export interface AlarmEvaluatorDeps {
   namespace: string;
   /** The alarms, by control region (`alarmDefinitions(config, region)`). */
   alarms: Record<string, AlarmDefinition[]>;
-  /** GetMetricData in `region` from `startSeconds` (aligned) to `endSeconds`: values by query id and period start (epoch s) (`MetricsBus.readSeries`). */
+  /** GetMetricData in `region` from `startSeconds` (aligned) to `endSeconds`: values by query id and period start (epoch s) (`CloudWatchAdmin.readSeries`, emulator/cloudwatch-admin.ts). */
   readMetrics: (
     region: string,
     queries: SeriesQuery[],

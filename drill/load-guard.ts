@@ -1,5 +1,26 @@
 import type { LagMonitor } from "./lag-monitor.ts";
 
+/**
+ * How close a run came to the guard's bounds, over every simulated minute it checked: a passing run's
+ * margin (summary.json `drill.loadGuard`), so a verdict at some speed shows how much room it had.
+ */
+export interface LoadHeadroom {
+  /** Simulated minutes checked. */
+  windows: number;
+  /** Minutes over a bound (a single one is tolerated while the drill runs). */
+  windowsOver: number;
+  /** The emulator's answer time at the 90th percentile per minute, wall ms: median and worst minute. */
+  emulatorMs: { median: number; max: number };
+  /** The emulator bound in wall ms at this speed. */
+  emulatorBoundMs: number;
+  /** The drill's longest event-loop stall per minute, wall ms: median and worst minute. */
+  loopStallMs: { median: number; max: number };
+  /** The loop bound in wall ms at this speed. */
+  loopBoundMs: number;
+  /** Probe and decider rounds skipped because the one before overran its slot. */
+  skippedRounds: number;
+}
+
 /** Why a drill stopped early: the machine could not keep the compressed clock. */
 export interface TooBusy {
   /**
@@ -61,6 +82,8 @@ export class LoadGuard {
   private readonly recent: GuardWindow[] = [];
   /** Every window over a bound, the newest last. */
   private readonly overWindows: GuardWindow[] = [];
+  /** Every window checked. */
+  private readonly allWindows: GuardWindow[] = [];
   private skipped: string[] = [];
 
   constructor(private readonly options: LoadGuardOptions) {}
@@ -129,6 +152,7 @@ export class LoadGuard {
     this.skipped = [];
     const window = { atSecond, loopStallMs, emulatorMs, skipped };
     this.recent.push(window);
+    this.allWindows.push(window);
     const windows = this.options.windows ?? 2;
     if (this.recent.length > windows) this.recent.shift();
     const emulatorBound = (this.options.emulatorBoundMs ?? 2500) / speed;
@@ -148,6 +172,26 @@ export class LoadGuard {
   failedUnderStrain(): TooBusy | undefined {
     const last = this.overWindows.at(-1);
     return last === undefined ? undefined : this.tooBusy(last.atSecond, this.overWindows, false);
+  }
+
+  /** The margin over every minute checked so far; undefined before the first check. */
+  headroom(): LoadHeadroom | undefined {
+    const all = this.allWindows;
+    if (all.length === 0) return undefined;
+    const { speed } = this.options;
+    const spread = (values: number[]) => {
+      const sorted = [...values].sort((a, b) => a - b);
+      return { median: Math.round(sorted[Math.floor(sorted.length / 2)] ?? 0), max: Math.round(sorted.at(-1) ?? 0) };
+    };
+    return {
+      windows: all.length,
+      windowsOver: this.overWindows.length,
+      emulatorMs: spread(all.map((w) => w.emulatorMs)),
+      emulatorBoundMs: round1((this.options.emulatorBoundMs ?? 2500) / speed),
+      loopStallMs: spread(all.map((w) => w.loopStallMs)),
+      loopBoundMs: round1((this.options.loopBoundMs ?? 5000) / speed),
+      skippedRounds: all.reduce((sum, w) => sum + w.skipped.length, 0),
+    };
   }
 
   private tooBusy(atSecond: number, over: readonly GuardWindow[], stoppedEarly: boolean): TooBusy {

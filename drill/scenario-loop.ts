@@ -97,6 +97,7 @@ function guardLoad(session: DrillSession, parts: DrillParts, track: Track): void
   guard.start();
   session.onSkippedRounds = (who, count) => guard.noteSkippedRounds(who, count);
   session.failedUnderStrain = () => guard.failedUnderStrain();
+  session.loadHeadroom = () => guard.headroom();
   session.onClose(async () => guard.stop());
   everyMinute(session, track, 30_000, "load guard", async (at) => {
     const tooBusy = guard.check((at - startMs) / 1000);

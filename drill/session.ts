@@ -5,7 +5,7 @@ import { SCENARIO_EPOCH } from "../offline/replay/run.ts";
 import type { Scenario } from "../offline/scenario.ts";
 import { DrillClock } from "./clock.ts";
 import { TimelinePrinter } from "./timeline.ts";
-import type { TooBusy } from "./load-guard.ts";
+import type { LoadHeadroom, TooBusy } from "./load-guard.ts";
 
 export interface DrillOptions {
   scenario: Scenario;
@@ -70,6 +70,8 @@ export interface DrillSession {
   tooBusy: TooBusy | undefined;
   /** After a run that failed an expectation: no verdict if the machine could not keep the clock in some minute (the load guard answers). @default none */
   failedUnderStrain: () => TooBusy | undefined;
+  /** How close the run came to the load guard's bounds (the load guard answers). @default undefined: no guard */
+  loadHeadroom: () => LoadHeadroom | undefined;
   /** Told of rounds the probes or deciders skipped because the round before overran (the load guard listens). @default ignores them */
   onSkippedRounds: (who: string, count: number) => void;
   /** Up to 50 problems for the summary; every one is logged. */
@@ -124,6 +126,7 @@ export function openSession(options: DrillOptions): DrillSession {
     endMs: startMs + options.scenario.durationSeconds * 1000,
     onSkippedRounds: () => undefined,
     failedUnderStrain: () => undefined,
+    loadHeadroom: () => undefined,
     wallStart,
     cpuStart,
     interrupted: false,

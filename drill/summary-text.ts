@@ -1,5 +1,6 @@
 import { formatDetection, formatRate } from "../offline/replay/score.ts";
 import { dnsText } from "./dns/dns-text.ts";
+import type { LoadHeadroom } from "./load-guard.ts";
 import type { DeciderRoundFigures } from "./round-meter.ts";
 import type { DrillResult } from "./run-drill.ts";
 
@@ -23,6 +24,7 @@ export function summaryText(result: DrillResult): string {
     ...summary.drill.problems.slice(0, 5).map((p) => `  problem: ${p}`),
     `wall ${summary.wallSeconds} s at ${summary.drill.speed}x: set-up ${wall.setupSeconds} s, scenario ${wall.scenarioSeconds} s, wind-down ${wall.windDownSeconds} s, stopping ${wall.stopSeconds} s, report ${wall.reportSeconds} s; CPU ${cpu.drillSeconds} s drill, ${cpu.emulatorSeconds ?? "?"} s emulator`,
     roundCostText(summary.drill.roundCost),
+    ...(summary.drill.loadGuard ? [loadGuardText(summary.drill.loadGuard)] : []),
     ...(summary.dns ? dnsText(summary.dns) : []),
     `wrote ${result.files.summary}, ${result.files.report} and ${result.files.log}`,
   ];
@@ -41,4 +43,10 @@ function roundCostText(cost: DeciderRoundFigures): string {
     ];
   });
   return `decider rounds (AWS calls; wall median/p95/max): ${kinds.join("; ") || "none"}; ${cost.overSlot} over the ${cost.slotWallMs} ms slot`;
+}
+
+/** The load guard's margin in one line: what the emulator and the event loop took per simulated minute against their bounds. */
+function loadGuardText(guard: LoadHeadroom): string {
+  const { emulatorMs: e, loopStallMs: l } = guard;
+  return `load guard (per simulated minute, median/worst): emulator ${e.median}/${e.max} ms at p90 (bound ${guard.emulatorBoundMs} ms), event loop stall ${l.median}/${l.max} ms (bound ${guard.loopBoundMs} ms); ${guard.windowsOver} of ${guard.windows} minute(s) over, ${guard.skippedRounds} round(s) skipped`;
 }

@@ -9,7 +9,7 @@ import type { DrillParts } from "./parts/start-parts.ts";
 import { describeDnsChange } from "./timeline.ts";
 import type { AwsCallCounts } from "./aws-faults.ts";
 import { dnsTimeline, type DnsChange } from "./dns-answers.ts";
-import type { TooBusy } from "./load-guard.ts";
+import type { LoadHeadroom, TooBusy } from "./load-guard.ts";
 import { deciderRoundFigures, type DeciderRoundFigures } from "./round-meter.ts";
 
 /** What `summary.json` holds: the replay's keys, plus what only a drill has. */
@@ -23,6 +23,8 @@ export interface DrillSummary extends ReplaySummary {
     interrupted: boolean;
     /** Present when the machine could not keep the compressed clock: the drill stopped early without a verdict (exit 3). */
     tooBusy?: TooBusy;
+    /** How close the run came to the load guard's bounds; absent with --no-load-guard. */
+    loadGuard?: LoadHeadroom;
     clientRequests: number;
     clientErrors: number;
     alarms: Array<{ at: string; region: string; alarm: string; from: string; to: string }>;
@@ -219,6 +221,7 @@ export function drillSummary(
   wall: DrillWallSeconds,
 ): DrillSummary {
   const { score, clients: totals } = outcome;
+  const headroom = session.loadHeadroom();
   return {
     ...score,
     // A run the machine could not keep up with has no verdict.
@@ -233,6 +236,7 @@ export function drillSummary(
       speed: session.options.speed,
       interrupted: session.interrupted,
       ...(session.tooBusy ? { tooBusy: session.tooBusy } : {}),
+      ...(headroom ? { loadGuard: headroom } : {}),
       clientRequests: totals.requests,
       clientErrors: totals.errors,
       alarms: parts.evaluator.changes.map((change) => ({

@@ -1,8 +1,14 @@
-import { PutMetricAlarmCommand, SetAlarmStateCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
+import {
+  GetMetricDataCommand,
+  PutMetricAlarmCommand,
+  SetAlarmStateCommand,
+  type MetricDataQuery,
+  type MetricDataResult,
+} from "@aws-sdk/client-cloudwatch";
 import type { AlarmDefinition } from "../functions/lib/alarms.ts";
 import {
   badAnswer,
-  MAX_QUERIES_PER_GET,
+  CloudWatchError,
   MetricsBus,
   type AlarmStateValue,
   type MetricsBusOptions,
@@ -16,6 +22,11 @@ import type { FailoverConfig } from "../functions/lib/config.ts";
  * and records the states it decides. Calls go through a {@link MetricsBus},
  * so retries, counters and error mapping are the adapter's.
  */
+
+/** GetMetricData limit: 500 queries per call. */
+const MAX_QUERIES_PER_GET = 500;
+/** Pages of one GetMetricData listing before the endpoint counts as broken. */
+const MAX_GET_PAGES = 100;
 
 /** One series for {@link CloudWatchAdmin.readSeries}: a metric of the config's namespace, its exact dimensions, a statistic and a period. */
 export interface SeriesQuery {
@@ -110,10 +121,11 @@ export class CloudWatchAdmin {
         },
         ReturnData: true,
       }));
-      for await (const results of this.bus.metricDataPages(region, batch, startSeconds, endSeconds)) {
+      for await (const results of this.metricDataPages(region, batch, startSeconds, endSeconds)) {
         for (const result of results) {
           const values = series[result.Id ?? ""];
-          if (values === undefined) throw badAnswer(region, `result Id ${JSON.stringify(result.Id)} matches no query`);
+          if (values === undefined)
+            throw badAnswer(region, `result Id ${JSON.stringify(result.Id)} matches no query`, "GetMetricData");
           (result.Timestamps ?? []).forEach((time, i) => {
             const value = result.Values?.[i];
             if (time instanceof Date && typeof value === "number") values.set(Math.round(time.getTime() / 1000), value);
@@ -122,5 +134,44 @@ export class CloudWatchAdmin {
       }
     }
     return series;
+  }
+
+  /**
+   * GetMetricData for one batch of queries (at most 500) over [startSeconds, endSeconds),
+   * oldest first, one page of results at a time. A listing that has not
+   * ended after MAX_GET_PAGES pages is a broken endpoint, not data: it throws
+   * rather than return a silently truncated series.
+   */
+  private async *metricDataPages(
+    region: string,
+    queries: MetricDataQuery[],
+    startSeconds: number,
+    endSeconds: number,
+  ): AsyncGenerator<MetricDataResult[]> {
+    let nextToken: string | undefined;
+    for (let page = 1; ; page++) {
+      if (page > MAX_GET_PAGES)
+        throw new CloudWatchError(
+          "CLOUDWATCH_BAD_ANSWER",
+          `GetMetricData in ${region} did not stop paging after ${MAX_GET_PAGES} pages`,
+        );
+      const output = await this.bus.send(region, "GetMetricData", (client, signal) =>
+        client.send(
+          new GetMetricDataCommand({
+            MetricDataQueries: queries,
+            StartTime: new Date(startSeconds * 1000),
+            EndTime: new Date(endSeconds * 1000),
+            ScanBy: "TimestampAscending",
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          }),
+          { abortSignal: signal },
+        ),
+      );
+      const results = output.MetricDataResults;
+      if (!Array.isArray(results)) throw badAnswer(region, "MetricDataResults is not a list", "GetMetricData");
+      yield results;
+      nextToken = output.NextToken || undefined;
+      if (!nextToken) return;
+    }
   }
 }

@@ -31,8 +31,6 @@ export interface PermissionStatement {
 export const wildcardResourceExceptions: Readonly<Record<string, string>> = {
   "cloudwatch:PutMetricData":
     "PutMetricData has no resource type in IAM; it is narrowed by the cloudwatch:namespace condition instead.",
-  "cloudwatch:GetMetricData":
-    "GetMetricData has no resource type and supports no condition key to narrow it; the decider reads only its own namespace by construction.",
   "route53:ListHealthChecks":
     "ListHealthChecks has no resource type in IAM; it only reads health-check settings (the manual function's status and verify).",
 };
@@ -118,7 +116,6 @@ export function deciderPermissions(config: FailoverConfig, region: string): Perm
     readZoneStatement(config, region),
     { actions: ["route53:GetChange"], resources: [`arn:${partitionOf(region)}:route53:::change/*`] },
     putMetricsStatement(config),
-    { actions: ["cloudwatch:GetMetricData"], resources: ["*"] },
     { actions: ["dynamodb:Query"], resources: [voteTableArn(config, region)] },
     ...practiceStatements(config),
   ];

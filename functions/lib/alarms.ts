@@ -1,6 +1,5 @@
 import type { FailoverConfig } from "./config.ts";
 import { Dimension, Metric } from "./metrics.ts";
-import { voteGroups } from "./probe-votes.ts";
 
 /**
  * Every CloudWatch alarm of a deployment, as data.
@@ -77,19 +76,16 @@ export const vantageSilentMinutes = 5;
  * says it is alive (no separate heartbeat metric, one custom metric less per
  * vantage and region): CanarySuccess when a canary is configured (a round
  * whose canary failed sends no votes, but still its canary result), else
- * its first ProbeVotes group (every round votes then).
+ * ProbeVotes (every round votes then).
  */
 export function vantageLiveness(
   config: FailoverConfig,
   vantage: string,
 ): { metricName: string; dimensions: Record<string, string> } {
-  const firstGroup = voteGroups(config.targets.map((t) => t.id))[0]?.dimension ?? "";
-  return config.probe.canaryUrl === undefined
-    ? {
-        metricName: Metric.ProbeVotes,
-        dimensions: { [Dimension.TargetGroup]: firstGroup, [Dimension.Vantage]: vantage },
-      }
-    : { metricName: Metric.CanarySuccess, dimensions: { [Dimension.Vantage]: vantage } };
+  return {
+    metricName: config.probe.canaryUrl === undefined ? Metric.ProbeVotes : Metric.CanarySuccess,
+    dimensions: { [Dimension.Vantage]: vantage },
+  };
 }
 
 /** Refused Slack requests within 5 minutes that raise the alarm: one mistyped command is not an attack, a handful is. */

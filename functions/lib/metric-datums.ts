@@ -1,7 +1,6 @@
 import { Dimension, Metric, type MetricName } from "./metrics.ts";
 import type { SuspectReason } from "./policy/suspects.ts";
 import type { ProbeRoundReport } from "./probe/report.ts";
-import { encodeVotes, sealVotes, type VoteGroup } from "./probe-votes.ts";
 import type { Weights } from "./types.ts";
 
 /**
@@ -9,7 +8,7 @@ import type { Weights } from "./types.ts";
  * adapter ../aws/cloudwatch.ts sends them). Names in ./metrics.ts; cost
  * shapes them (see offline/cost/counts.ts, kept honest by
  * test/integration/cost-drift.test.ts): a probe round is one ProbeVotes
- * datum per vote group, not one metric per target; a decider sends its
+ * datum per vantage, not one metric per target; a decider sends its
  * steady series once a minute and its events only when they happen.
  */
 
@@ -56,29 +55,17 @@ const MAX_DATUMS_PER_PUT = 1000;
 const MAX_PUT_BYTES = 900_000;
 
 /**
- * A probe round's datums: one ProbeVotes datum per vote group when the
- * round votes; ProbeLatency only with `publishLatency`; CanarySuccess when
- * the round tried a canary.
+ * A probe round's datums: one ProbeVotes datum when the round votes (the
+ * number of targets whose check passed); ProbeLatency only with
+ * `publishLatency`; CanarySuccess when the round tried a canary.
  */
-export function probeRoundDatums(
-  report: ProbeRoundReport,
-  groups: readonly VoteGroup[],
-  publishLatency: boolean,
-): Datum[] {
+export function probeRoundDatums(report: ProbeRoundReport, publishLatency: boolean): Datum[] {
   const timestamp = new Date(report.at * 1000);
   const vantage = { Name: Dimension.Vantage, Value: report.vantage };
   const datums: Datum[] = [];
   if (report.voting) {
-    const results = new Map(report.results.map((result) => [result.target, result.ok]));
-    for (const group of groups)
-      datums.push(
-        datum(
-          Metric.ProbeVotes,
-          sealVotes(encodeVotes(group, results), report.vantage, group, report.at),
-          [vantage, { Name: Dimension.TargetGroup, Value: group.dimension }],
-          timestamp,
-        ),
-      );
+    const passed = report.results.filter((result) => result.ok).length;
+    datums.push(datum(Metric.ProbeVotes, passed, [vantage], timestamp));
   }
   if (publishLatency) {
     for (const result of report.results)

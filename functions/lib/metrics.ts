@@ -6,14 +6,12 @@
  */
 export const Metric = {
   /**
-   * A vantage's votes for one round, for up to 16 targets at once (see
-   * voteGroups in ./probe-votes.ts): dimensions `Vantage` and
-   * `TargetGroup`. Value = passMask + silentMask × 2^16, sealed
-   * (./probe-votes.ts). Since issue 22 the deciders read the votes from the
-   * votes table (./aws/vote-table.ts), not from here: a probe sends this
-   * datum once a minute (its first round of the minute), and its
-   * SampleCount per minute is the vantage's liveness when no canary is
-   * configured (the vantage-silent alarm's input, ./alarms.ts).
+   * A vantage's voting round, dimension `Vantage`: the number of targets
+   * whose check passed. Not the votes a decider counts (those are items of
+   * the votes table, ./aws/vote-table.ts): a probe sends this datum once a
+   * minute (its first round of the minute), and its SampleCount per minute
+   * is the vantage's liveness when no canary is configured (the
+   * vantage-silent alarm's input, ./alarms.ts).
    */
   ProbeVotes: "ProbeVotes",
   /** Check latency in milliseconds, `Target` × `Vantage`, only when `probe.publishLatency` is on. For dashboards; the decider does not read it. */
@@ -54,6 +52,4 @@ export const Dimension = {
   ControlRegion: "ControlRegion",
   Direction: "Direction",
   Mode: "Mode",
-  /** `<group index>-<fingerprint>` of a ProbeVotes group, see voteGroups in ./probe-votes.ts. */
-  TargetGroup: "TargetGroup",
 } as const;

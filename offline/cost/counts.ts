@@ -1,6 +1,5 @@
 import type { FailoverConfig } from "../../functions/lib/config.ts";
 import { Dimension, Metric } from "../../functions/lib/metrics.ts";
-import { voteGroups } from "../../functions/lib/probe-votes.ts";
 import { windowSeconds } from "../../functions/lib/policy/decide.ts";
 import { voteItem, type AttrValue } from "../../functions/lib/vote-items.ts";
 
@@ -75,17 +74,14 @@ const putCalls = (datums: number) => Math.ceil(datums / maxDatumsPerPut);
 
 /**
  * One voting probe round from one vantage, as published to each control
- * region: the vote item every round; once a minute ProbeVotes per group of
- * 16 targets (the vantage-silent alarm's liveness), ProbeLatency per target
+ * region: the vote item every round; once a minute one ProbeVotes datum
+ * (the vantage-silent alarm's liveness), ProbeLatency per target
  * when `probe.publishLatency` is on, CanarySuccess when a canary is
  * configured.
  */
 export function probeRoundCalls(config: FailoverConfig, vantage: string = config.vantages[0] ?? ""): ProbeRoundCounts {
   const metrics: MetricIdentity[] = [
-    ...voteGroups(config.targets.map((t) => t.id)).map((group) => ({
-      name: Metric.ProbeVotes,
-      dimensions: { [Dimension.Vantage]: vantage, [Dimension.TargetGroup]: group.dimension },
-    })),
+    { name: Metric.ProbeVotes, dimensions: { [Dimension.Vantage]: vantage } },
     ...(config.probe.publishLatency
       ? config.targets.map((t) => ({
           name: Metric.ProbeLatency,

@@ -41,8 +41,9 @@ export interface CostAssumptions {
   occasionalInvocationSeconds: number;
   /**
    * Log bytes written per probe round (one JSON line: 226 B for the example's two targets, of which each target's
-   * entry in `down` or `latencyMs` is about 20 B), per decider round (one JSON line) and per invocation (Lambda's
-   * START/END/REPORT lines). @default 190 + 20 per target, 600, 350
+   * entry in `down` or `latencyMs` is about 20 B), per decider round (one JSON line: 482 B in a steady round of the
+   * example, about 100 B more per target with three vantages, more while something happens) and per invocation
+   * (Lambda's START/END/REPORT lines). @default 190 + 20 per target, 600, 350
    */
   logBytes: { perProbeRound: number; perProbeTarget: number; perDeciderRound: number; perInvocation: number };
   /** Bytes on the wire per PutMetricData datum, and per request (headers, signature). @default 150, 1200 */

@@ -270,7 +270,6 @@ export function roleStatements(role: MockResource | undefined): Array<{
 
 const manualActions = [
   "cloudwatch:DescribeAlarms",
-  "cloudwatch:GetMetricData",
   "cloudwatch:PutMetricAlarm",
   "cloudwatch:PutMetricData",
   "dynamodb:Query",
@@ -288,7 +287,6 @@ const manualActions = [
 const expectedActions: Record<FunctionKind, string[]> = {
   probe: ["cloudwatch:PutMetricData", "dynamodb:GetItem", "dynamodb:PutItem"],
   decider: [
-    "cloudwatch:GetMetricData",
     "cloudwatch:PutMetricData",
     "dynamodb:Query",
     "route53:ChangeResourceRecordSets",

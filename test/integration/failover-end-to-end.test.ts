@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MetricsBus } from "../../functions/lib/aws/cloudwatch.ts";
-import { VoteTable } from "../../functions/lib/aws/vote-table.ts";
 import { probePublisher, voteChannel } from "../../functions/lib/wiring/votes.ts";
 import { createHostedZone } from "../../emulator/hosted-zone.ts";
 import { Route53Switcher } from "../../functions/lib/aws/route53.ts";
@@ -16,7 +15,7 @@ import { createNotifyHandler } from "../../functions/lib/slack/notifier.ts";
 import { createProbeHandler } from "../../functions/probe.ts";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { runCli } from "../support/cli-process.ts";
-import { capturedLog, switchoverSum } from "../support/control-fixtures.ts";
+import { capturedLog, emulatorVotes, switchoverSum } from "../support/control-fixtures.ts";
 import { startServer, type LocalServer } from "../support/local-servers.ts";
 import { startSlackServer } from "../support/slack-server.ts";
 import { manualClock } from "../support/manual-clock.ts";
@@ -73,9 +72,9 @@ describe("end to end: probes → decider → switchover metric → Slack → fai
     expect((await runCli(["init", "--direct", "--yes"], cliEnv)).code).toBe(0);
     const switcher = new Route53Switcher(config, { endpoint: emulator.url, retry: fastRetry });
     const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
-    // The votes go through the votes table of each control region, as deployed.
-    const votes = new VoteTable(config, { endpoint: emulator.url, retry: fastRetry });
-    await Promise.all(config.controlRegions.map((region) => votes.createTable(region)));
+    // The votes go through the votes table of each control region, as deployed, each stamped as written a second
+    // into its round as the probe's clock would (the rounds played ahead of the real time are not "written early").
+    const votes = await emulatorVotes(emulator.url, config);
     const publish = probePublisher(votes, bus, config.controlRegions);
     const probeRound = async (at: number) => {
       for (const vantage of config.vantages) {

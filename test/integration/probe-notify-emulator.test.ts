@@ -42,12 +42,14 @@ describe("probe and notify handlers against the AWS emulator", () => {
   it("publishes a probe round that the decider's window read sees as votes, in every control region", async () => {
     const config = configForTargets([`${app.url}/up`, `${app.url}/down`], { timeoutMs: 1000 });
     const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
-    const votes = new VoteTable(config, { endpoint: emulator.url, retry: fastRetry });
+    // Items stamped by the probe's clock, as deployed (it runs ahead of the real time while it waits for a round).
+    const clock = manualClock(Date.now());
+    const votes = new VoteTable(config, { endpoint: emulator.url, retry: fastRetry, now: () => clock.now() });
     await Promise.all(config.controlRegions.map((region) => votes.createTable(region)));
     const run = createProbeHandler({
       config,
       vantage: "eu-west-1",
-      clock: manualClock(Date.now()),
+      clock,
       publish: probePublisher(votes, bus, config.controlRegions),
       log,
     });

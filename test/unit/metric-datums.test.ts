@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type DecisionMetrics, decisionDatums } from "../../functions/lib/metric-datums.ts";
+import { type DecisionMetrics, decisionDatums, probeRoundDatums } from "../../functions/lib/metric-datums.ts";
 import { steadyDecisionMetrics } from "../support/decision-metrics.ts";
 
 const steady = steadyDecisionMetrics(1754481600, "us-east-2", { primary: 90, failover: 10 });
@@ -26,40 +26,21 @@ describe("decisionDatums", () => {
       ["eu-west-1", 1],
       ["us-west-2", 2],
     ]);
+    const perTarget = (vantage: string, target: string, value: number) => ({
+      MetricName: "SuspectChecker",
+      Value: value,
+      Dimensions: [
+        { Name: "Vantage", Value: vantage },
+        { Name: "Target", Value: target },
+      ],
+      Timestamp: new Date(1754481600 * 1000),
+      Unit: "None",
+      StorageResolution: 1,
+    });
     expect(suspects.filter((d) => d.Dimensions?.length === 2)).toEqual([
-      {
-        MetricName: "SuspectChecker",
-        Value: 1,
-        Dimensions: [
-          { Name: "Vantage", Value: "eu-west-1" },
-          { Name: "Target", Value: "primary" },
-        ],
-        Timestamp: new Date(1754481600 * 1000),
-        Unit: "None",
-        StorageResolution: 1,
-      },
-      {
-        MetricName: "SuspectChecker",
-        Value: 2,
-        Dimensions: [
-          { Name: "Vantage", Value: "us-west-2" },
-          { Name: "Target", Value: "failover" },
-        ],
-        Timestamp: new Date(1754481600 * 1000),
-        Unit: "None",
-        StorageResolution: 1,
-      },
-      {
-        MetricName: "SuspectChecker",
-        Value: 1,
-        Dimensions: [
-          { Name: "Vantage", Value: "us-west-2" },
-          { Name: "Target", Value: "primary" },
-        ],
-        Timestamp: new Date(1754481600 * 1000),
-        Unit: "None",
-        StorageResolution: 1,
-      },
+      perTarget("eu-west-1", "primary", 1),
+      perTarget("us-west-2", "failover", 2),
+      perTarget("us-west-2", "primary", 1),
     ]);
     expect([...everywhere, ...events].some((d) => d.MetricName === "SuspectChecker")).toBe(false);
   });
@@ -101,5 +82,24 @@ describe("decisionDatums", () => {
     const names = decisionDatums(steady).ownRegion.map((d) => d.MetricName);
 
     expect(names.filter((name) => name.startsWith("Signal"))).toEqual([]);
+  });
+});
+
+describe("probeRoundDatums", () => {
+  const results = Array.from({ length: 26 }, (_, i) => ({ target: `t${i}`, ok: i !== 25, latencyMs: 1 }));
+
+  it("sends one ProbeVotes datum per voting round whatever the number of targets: the count that passed, by vantage", () => {
+    const datums = probeRoundDatums({ vantage: "eu-west-1", at: 1754481600, voting: true, results }, false);
+
+    expect(datums.map((d) => [d.MetricName, d.Value, d.Dimensions])).toEqual([
+      ["ProbeVotes", 25, [{ Name: "Vantage", Value: "eu-west-1" }]],
+    ]);
+  });
+
+  it("sends no ProbeVotes for a round that does not vote, but its canary result", () => {
+    const canary = { ok: false, latencyMs: 5 };
+    const datums = probeRoundDatums({ vantage: "eu-west-1", at: 1754481600, voting: false, canary, results }, false);
+
+    expect(datums.map((d) => [d.MetricName, d.Value])).toEqual([["CanarySuccess", 0]]);
   });
 });

@@ -1,4 +1,4 @@
-import type { CloudWatchClient, MetricDataQuery, MetricDataResult } from "@aws-sdk/client-cloudwatch";
+import type { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import type { FailoverConfig } from "../config.ts";
 import { FailoverError } from "../errors.ts";
 import type { RegionResult } from "../region-result.ts";
@@ -14,7 +14,6 @@ import {
 } from "../metric-datums.ts";
 import { Metric } from "../metrics.ts";
 import type { ProbeRoundReport } from "../probe/report.ts";
-import { voteGroups, type VoteGroup } from "../probe-votes.ts";
 import type { CanaryAlarmSpec } from "../dataplane/canary-alarm.ts";
 import { clientConfig, endpointOverride, type AwsClientOptions } from "./client-config.ts";
 import { awsFailure, failureCodes } from "./failure.ts";
@@ -31,7 +30,7 @@ import { requireSdk } from "./require-sdk.ts";
 
 /** The SDK, loaded with the adapter: every function that imports this module calls CloudWatch each invocation. */
 const cloudWatch = requireSdk<typeof import("@aws-sdk/client-cloudwatch")>("@aws-sdk/client-cloudwatch");
-const { DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, PutMetricDataCommand } = cloudWatch;
+const { DescribeAlarmsCommand, PutMetricAlarmCommand, PutMetricDataCommand } = cloudWatch;
 
 /**
  * CloudWatch adapter: the only deployed module that imports
@@ -45,8 +44,8 @@ const { DescribeAlarmsCommand, GetMetricDataCommand, PutMetricAlarmCommand, PutM
  * Alarms: the notifier outside the first control region asks the first
  * region for an alarm's state ({@link MetricsBus.alarmState}) to post only
  * what that region will not. The drill's alarm set-up and evaluation
- * (emulator/cloudwatch-admin.ts) go through {@link MetricsBus.send} and
- * {@link MetricsBus.metricDataPages}, since the emulator never evaluates alarms.
+ * (emulator/cloudwatch-admin.ts, GetMetricData included) go through
+ * {@link MetricsBus.send}, since the emulator never evaluates alarms.
  */
 
 /** A CloudWatch alarm's state. */
@@ -77,9 +76,6 @@ export interface MetricsBusOptions extends AwsClientOptions {
   stats?: CallStats;
 }
 
-/** GetMetricData limit: 500 queries per call. */
-export const MAX_QUERIES_PER_GET = 500;
-const MAX_GET_PAGES = 100;
 /** Default bound of {@link MetricsBus.alarmState}, retries included: a dead region must not hold up an alert. */
 const ALARM_STATE_TIMEOUT_MS = 2000;
 const alarmStates: ReadonlySet<string> = new Set<AlarmStateValue>(["OK", "ALARM", "INSUFFICIENT_DATA"]);
@@ -89,8 +85,6 @@ export class MetricsBus {
   readonly stats: CallStats;
   private readonly retry: RetrySettings;
   private readonly clientFor: (region: string) => CloudWatchClient;
-  /** How targets map to ProbeVotes bits (../probe-votes.ts). */
-  private readonly voteGroups: VoteGroup[];
   /** Per `deciderRegion>destination`: the minute of the steady series last sent there, and their values. */
   private readonly sentThisMinute = new Map<string, { minute: number; values: Map<string, number> }>();
 
@@ -99,7 +93,6 @@ export class MetricsBus {
     options: MetricsBusOptions = {},
   ) {
     this.stats = options.stats ?? new CallStats();
-    this.voteGroups = voteGroups(config.targets.map((t) => t.id));
     this.retry = retrySettings({ budgetMs: 4000, attemptTimeoutMs: 2000, ...options.retry });
     const make =
       options.clientFor ??
@@ -117,11 +110,11 @@ export class MetricsBus {
   /**
    * Publishes one probe round to every region (default: the control
    * regions), in parallel; one region failing never stops another. A voting
-   * round sends one ProbeVotes datum per vote group; ProbeLatency only with
+   * round sends one ProbeVotes datum; ProbeLatency only with
    * `probe.publishLatency`; CanarySuccess when the round tried a canary.
    */
   publishProbeRound(report: ProbeRoundReport, regions: string[] = this.config.controlRegions): Promise<RegionResult[]> {
-    const datums = probeRoundDatums(report, this.voteGroups, this.config.probe.publishLatency);
+    const datums = probeRoundDatums(report, this.config.probe.publishLatency);
     return this.publishEverywhere(() => datums, regions);
   }
 
@@ -313,7 +306,7 @@ export class MetricsBus {
   /**
    * Runs one CloudWatch call in `region` with this bus's client, retries,
    * counters and error mapping: for calls only the emulator side makes
-   * (emulator/cloudwatch-admin.ts puts alarms and sets their states).
+   * (emulator/cloudwatch-admin.ts puts alarms, sets their states and reads series).
    */
   send<T>(
     region: string,
@@ -321,46 +314,6 @@ export class MetricsBus {
     send: (client: CloudWatchClient, signal: AbortSignal) => Promise<T>,
   ): Promise<T> {
     return this.call(region, operation, (signal) => send(this.clientFor(region), signal));
-  }
-
-  /**
-   * GetMetricData for one batch of queries (at most 500) over [startSeconds, endSeconds),
-   * oldest first, one page of results at a time. A listing that has not
-   * ended after MAX_GET_PAGES pages is a broken endpoint, not data: it throws
-   * rather than return a silently truncated series.
-   */
-  async *metricDataPages(
-    region: string,
-    queries: MetricDataQuery[],
-    startSeconds: number,
-    endSeconds: number,
-  ): AsyncGenerator<MetricDataResult[]> {
-    const client = this.clientFor(region);
-    let nextToken: string | undefined;
-    for (let page = 1; ; page++) {
-      if (page > MAX_GET_PAGES)
-        throw new CloudWatchError(
-          "CLOUDWATCH_BAD_ANSWER",
-          `GetMetricData in ${region} did not stop paging after ${MAX_GET_PAGES} pages`,
-        );
-      const output = await this.call(region, "GetMetricData", (signal) =>
-        client.send(
-          new GetMetricDataCommand({
-            MetricDataQueries: queries,
-            StartTime: new Date(startSeconds * 1000),
-            EndTime: new Date(endSeconds * 1000),
-            ScanBy: "TimestampAscending",
-            ...(nextToken ? { NextToken: nextToken } : {}),
-          }),
-          { abortSignal: signal },
-        ),
-      );
-      const results = output.MetricDataResults;
-      if (!Array.isArray(results)) throw badAnswer(region, "MetricDataResults is not a list");
-      yield results;
-      nextToken = output.NextToken || undefined;
-      if (!nextToken) return;
-    }
   }
 
   /** Sends `datumsFor(region)` to each region (nothing at all when empty); `sent` hears of each region that took all of its datums. */
@@ -421,7 +374,7 @@ export class MetricsBus {
 }
 
 /** A CloudWatchError for an answer that lacks what the operation promises. */
-export function badAnswer(region: string, why: string, operation = "GetMetricData"): CloudWatchError {
+export function badAnswer(region: string, why: string, operation: string): CloudWatchError {
   return new CloudWatchError(
     "CLOUDWATCH_BAD_ANSWER",
     `CloudWatch ${operation} in ${region} answered malformed data: ${why}`,

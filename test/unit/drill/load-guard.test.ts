@@ -78,4 +78,20 @@ describe("LoadGuard", () => {
     // Assess
     expect(verdict).toBeUndefined();
   });
+
+  it("reports its headroom over every minute checked: minutes over, skipped rounds and the bounds at its speed", () => {
+    // Prepare
+    const guard = quietGuard();
+    const before = guard.headroom();
+    guard.check(60);
+    guard.noteSkippedRounds("probe us-east-1", 2);
+    guard.check(120);
+    guard.check(180);
+    // Act
+    const headroom = guard.headroom();
+    // Assess
+    expect(before).toBeUndefined();
+    expect(headroom).toMatchObject({ windows: 3, windowsOver: 1, skippedRounds: 2, loopBoundMs: 125 });
+    expect(headroom?.emulatorMs.max).toBeGreaterThanOrEqual(headroom?.emulatorMs.median ?? Number.NaN);
+  });
 });
