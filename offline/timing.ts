@@ -58,7 +58,7 @@ export const timingSchema = z.strictObject({
   probeJitterMs: ms(10000).default(150),
   /** How long an answered check takes (connection refused, an HTTP status): a cross-region round trip plus TLS. Assumption. @default 250 */
   answerMs: ms(10000).default(250),
-  /** From a decider's round start to its weight change applied: GetMetricData, the Route 53 read and the compare-and-swap. Assumption. @default 600 */
+  /** From a decider's round start to its weight change applied: the votes Query, the Route 53 read and the compare-and-swap. Assumption. @default 600 */
   decideMs: ms(30000).default(600),
 });
 

@@ -1,11 +1,12 @@
 import { DescribeTimeToLiveCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
-import { VoteTable, type RejectedVote } from "../../functions/lib/aws/vote-table.ts";
+import type { RejectedVote } from "../../functions/lib/aws/vote-table.ts";
 import { decide, windowSeconds } from "../../functions/lib/policy/decide.ts";
 import type { ProbeRoundReport } from "../../functions/lib/probe/report.ts";
 import { VOTE_TTL_SECONDS, voteTableName } from "../../functions/lib/vote-items.ts";
-import { fastRetry, testConfig } from "./aws-fixtures.ts";
+import { emulatorVotes } from "../support/control-fixtures.ts";
+import { testConfig } from "./aws-fixtures.ts";
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -31,34 +32,17 @@ const report = (vantage: string, at: number, primaryOk = true, voting = true): P
   ],
 });
 
-/** A table whose items are written `lagSeconds` after their round starts. */
-function table(options: { lagSeconds?: number; rejected?: RejectedVote[] } = {}): VoteTable {
-  let writtenAt = 0;
-  const votes = new VoteTable(config, {
-    endpoint: emulator.url,
-    retry: fastRetry,
-    now: () => writtenAt * 1000,
-    onRejected: (rejected) => options.rejected?.push(rejected),
-  });
-  const publish = votes.publishProbeRound.bind(votes);
-  votes.publishProbeRound = (r, regions) => {
-    writtenAt = r.at + (options.lagSeconds ?? 2);
-    return publish(r, regions);
-  };
-  return votes;
-}
-
 const raw = (region: string) => new DynamoDBClient({ endpoint: emulator.url, region, credentials });
 
 beforeEach(async () => {
   await emulator.reset();
-  const setup = table();
-  await Promise.all(config.controlRegions.map((region) => setup.createTable(region)));
 });
+/** The votes table in every control region, its items stamped a second into their round. */
+const table = (options: { rejected?: RejectedVote[] } = {}) => emulatorVotes(emulator.url, config, options);
 
 describe("the votes table (issue 22)", () => {
   it("a round written to both control regions is readable at once by each decider, oldest first", async () => {
-    const votes = table();
+    const votes = await table();
     const results = await votes.publishProbeRound(report(v1, T0, false));
     await votes.publishProbeRound(report(v2, T0 + 10));
 
@@ -80,7 +64,7 @@ describe("the votes table (issue 22)", () => {
   });
 
   it("a decider reads one Query per vantage and no more", async () => {
-    const votes = table();
+    const votes = await table();
     for (const vantage of config.vantages) await votes.publishProbeRound(report(vantage, T0));
     const before = votes.stats.snapshot().Query?.calls ?? 0;
 
@@ -90,7 +74,7 @@ describe("the votes table (issue 22)", () => {
   });
 
   it("a retried write of the same vote succeeds; a different vote for the round is refused and the first stays", async () => {
-    const votes = table();
+    const votes = await table();
     await votes.publishProbeRound(report(v1, T0), [east]);
 
     const [again] = await votes.publishProbeRound(report(v1, T0), [east]);
@@ -105,7 +89,7 @@ describe("the votes table (issue 22)", () => {
 
   it("a malformed or out-of-time item sets its vantage aside for the round, naming the field; the others count", async () => {
     const rejected: RejectedVote[] = [];
-    const votes = table({ rejected });
+    const votes = await table({ rejected });
     await votes.publishProbeRound(report(v3, T0));
     const client = raw(east);
     const put = (item: Record<string, unknown>) =>
@@ -144,7 +128,8 @@ describe("the votes table (issue 22)", () => {
   });
 
   it("items expire: each carries expiresAt a day after its round, the table's TTL attribute", async () => {
-    await table().publishProbeRound(report(v1, T0), [east]);
+    const votes = await table();
+    await votes.publishProbeRound(report(v1, T0), [east]);
     const client = raw(east);
 
     const ttl = await client.send(new DescribeTimeToLiveCommand({ TableName: voteTableName(config) }));
@@ -157,7 +142,7 @@ describe("the votes table (issue 22)", () => {
   });
 
   it("a round that does not vote writes nothing", async () => {
-    const votes = table();
+    const votes = await table();
     const results = await votes.publishProbeRound(report(v1, T0, true, false));
     const window = await votes.readWindow(east, T0 + 1, 10);
     expect(results.every((r) => r.ok && r.calls === 0)).toBe(true);
@@ -165,7 +150,7 @@ describe("the votes table (issue 22)", () => {
   });
 
   it("a region without the table: the write reports it for that region, the read throws naming the permission", async () => {
-    const votes = table();
+    const votes = await table();
     const results = await votes.publishProbeRound(report(v1, T0), [east, "eu-central-1"]);
     expect(results.map((r) => [r.region, r.ok, r.error?.code])).toEqual([
       [east, true, undefined],

@@ -9,12 +9,12 @@ export interface ProbeCheckResult {
   errorKind?: ProbeErrorKind;
 }
 
-/** What one vantage found in one round: its votes (ProbeVotes), latencies and canary, for every control region. */
+/** What one vantage found in one round: its votes (a vote item), latencies and canary, for every control region. */
 export interface ProbeRoundReport {
   vantage: string;
   /** Epoch seconds, aligned round start. */
   at: number;
-  /** False when the canary failed: ProbeVotes is then not published (no vote). */
+  /** False when the canary failed: no vote item is written and no ProbeVotes datum sent. */
   voting: boolean;
   canary?: { ok: boolean; latencyMs: number };
   results: ProbeCheckResult[];
