@@ -2,13 +2,13 @@ import { parseArgs } from "../cli/args.ts";
 import { ValidationError } from "../functions/lib/errors.ts";
 
 /**
- * Virtual seconds per wall second: the Clerk scenario (8400 s) takes 420 s of scenario at 20x. A decider round
- * then has 500 ms of wall time for its 10 s slot; `summary.json` `drill.roundCost` shows how long the rounds
- * took, and a machine too busy for that gets no verdict (exit 3; ./load-guard.ts), with the speed that fits.
- * Not 40x: since the votes moved to DynamoDB the emulator answers too slowly for it (and for 30x) from the
- * first simulated minutes on a quiet 2-core machine (README, "Time and fidelity").
+ * Virtual seconds per wall second: the Clerk scenario (8400 s) takes 280 s of scenario at 30x. A decider round
+ * then has 333 ms of wall time for its 10 s slot; `summary.json` `drill.roundCost` shows how long the rounds
+ * took and `drill.loadGuard` how close the machine came to the guard's bounds, and a machine too busy for
+ * the speed gets no verdict (exit 3; ./load-guard.ts), with the speed that fits. Not 40x: on a shared 2-core
+ * machine the guard stopped it whenever other work ran for a few seconds (README, "Time and fidelity").
  */
-export const DEFAULT_SPEED = 20;
+export const DEFAULT_SPEED = 30;
 /**
  * The default with `--dns real`: DNS TTLs are whole seconds of wall time, so the record's 60 s is served as
  * 3 s at 20x but would be 1.5 s at 40x, rounded to 2 (80 s of drill time).
@@ -21,7 +21,7 @@ export const drillUsage = `usage: npm run drill [-- --scenario <file>] [--config
   --scenario <file>  scenario JSON (default ${DEFAULT_SCENARIO})
   --config <file>    your config, run with the scenario's overrides; faults may name the roles primary and failover
                      (default $FAILOVER_CONFIG_FILE, else failover.config.json, else the example config)
-  --speed <n>        virtual seconds per wall second, 1-200 (default ${DEFAULT_SPEED}: the Clerk scenario takes about 7 min)
+  --speed <n>        virtual seconds per wall second, 1-200 (default ${DEFAULT_SPEED}: the Clerk scenario takes under 5 min)
   --out <dir>        where summary.json, report.html and drill.log go (default ${DEFAULT_OUT})
   --no-load-guard    run to the end on a machine too busy for the compressed clock (its verdict then describes that machine too)
   --dns real         also serve the records from real DNS software (PowerDNS behind unbound resolvers, Debian packages

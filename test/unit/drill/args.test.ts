@@ -2,10 +2,10 @@ import { describe, expect, it } from "vitest";
 import { parseDrillArgs } from "../../../drill/args.ts";
 
 describe("drill arguments", () => {
-  it("defaults to the Clerk scenario at 20x, which fits its 8,400 simulated seconds in seven minutes", () => {
+  it("defaults to the Clerk scenario at 30x, which fits its 8,400 simulated seconds in under five minutes", () => {
     const args = parseDrillArgs([]);
-    expect(args).toMatchObject({ scenario: "scenarios/clerk-2025-08-06.json", out: "drill-out", speed: 20 });
-    expect(8400 / (args === "help" ? 1 : args.speed)).toBeLessThanOrEqual(420);
+    expect(args).toMatchObject({ scenario: "scenarios/clerk-2025-08-06.json", out: "drill-out", speed: 30 });
+    expect(8400 / (args === "help" ? 1 : args.speed)).toBeLessThanOrEqual(280);
   });
 
   it("names a bad speed", () => {
