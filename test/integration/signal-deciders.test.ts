@@ -243,6 +243,39 @@ describe("the data-plane signal with two deciders (emulator)", () => {
     ]);
   }, 60_000);
 
+  it("announces an undrain both deciders make in the same second once (every target down: failing open)", async () => {
+    // Prepare: both deciders drained primary with the API down; then every target fails.
+    const env = await setUp();
+    await primaryFails(env);
+    await Promise.all([
+      runDecisionRound(env.deps(west, "down"), t0 + 26),
+      runDecisionRound(env.deps(east, "down"), t0 + 26),
+    ]);
+    const allDown = {
+      "us-east-1": { primary: false, failover: false },
+      "us-west-2": { primary: false, failover: false },
+      "eu-west-1": { primary: false, failover: false },
+    };
+    for (let at = t0 + 30; at <= t0 + 90; at += 10) await publishVotes(env.votes, at, allDown);
+
+    // Act: both deciders clear their drains in the same second (each planning with the other's drain still in
+    // place), then each runs its next rounds.
+    await Promise.all([
+      runDecisionRound(env.deps(west, "down"), t0 + 76),
+      runDecisionRound(env.deps(east, "down"), t0 + 76),
+    ]);
+    await runDecisionRound(env.deps(west, "down"), t0 + 86);
+    await runDecisionRound(env.deps(east, "down"), t0 + 87);
+
+    // Assess: DNS fails open to the normal weights, and each move (the drain, the fail-open) was told once.
+    expect(await env.dns(t0 + 88)).toEqual({ drained: [], shares: { primary: 0.9, failover: 0.1 } });
+    const told = env.announced.map(({ event }) => [event.kind, event.from, event.to]);
+    expect(told).toEqual([
+      ["drain", { primary: 90, failover: 10 }, { primary: 0, failover: 100 }],
+      ["fail-open", { primary: 0, failover: 100 }, { primary: 90, failover: 10 }],
+    ]);
+  }, 90_000);
+
   it("a lost control region costs the surviving decider's round one failed store read and one CloudWatch attempt, and the drain still goes out", async () => {
     // Prepare: primary failing, the API down, and every SSM and CloudWatch call signed for us-east-2 answering 503
     // (the drill's control-region-down); the calls made to it are counted.
