@@ -84,7 +84,7 @@ export function probeRoundDatums(report: ProbeRoundReport, publishLatency: boole
 }
 
 /** A decision's datums (where each goes: ./metrics.ts). Verdicts only while something is down. */
-export function decisionDatums(metrics: DecisionMetrics): DecisionDatums {
+export function decisionDatums(metrics: DecisionMetrics, options: { weights: boolean }): DecisionDatums {
   const timestamp = new Date(metrics.at * 1000);
   const target = (id: string) => ({ Name: Dimension.Target, Value: id });
   const everywhere: Datum[] = [];
@@ -93,9 +93,10 @@ export function decisionDatums(metrics: DecisionMetrics): DecisionDatums {
     everywhere.push(
       datum(Metric.DeciderHeartbeat, 1, [{ Name: Dimension.ControlRegion, Value: metrics.controlRegion }], timestamp),
     );
-  for (const [id, weight] of Object.entries(metrics.weights))
-    ownRegion.push(datum(Metric.TargetWeight, weight, [target(id)], timestamp));
-  // Verdicts only while something is down: an all-up minute is the norm and TargetWeight already shows it.
+  if (options.weights)
+    for (const [id, weight] of Object.entries(metrics.weights))
+      ownRegion.push(datum(Metric.TargetWeight, weight, [target(id)], timestamp));
+  // Verdicts only while something is down: an all-up minute is the norm (TargetWeight, when published, shows it).
   if (Object.values(metrics.health).includes("down")) {
     for (const [id, health] of Object.entries(metrics.health)) {
       if (health !== "unknown")

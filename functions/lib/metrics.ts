@@ -22,9 +22,9 @@ export const Metric = {
   VantageHeartbeat: "VantageHeartbeat",
   /** 1 per minute in which the decider decided at least one round (read enough votes): the decider-blind alarm's input. Dimension `ControlRegion` (the decider's region). Published to every control region. */
   DeciderHeartbeat: "DeciderHeartbeat",
-  /** Current weight, dimension `Target`. In the decider's own region only, once a minute and again when it changes (dashboards). */
+  /** Current weight, dimension `Target`, only with config `publishWeights` (for graphs of your own; nothing of ours reads it). In the decider's own region only, once a minute and again when it changes. */
   TargetWeight: "TargetWeight",
-  /** Verdict, dimension `Target`: 1 up, 0 down (unknown is not published), only while at least one target is down: an all-up minute sends none (CloudWatch bills a metric only for the hours it gets data; TargetWeight shows the steady state). In the decider's own region only, once a minute and again when it changes (dashboards). */
+  /** Verdict, dimension `Target`: 1 up, 0 down (unknown is not published), only while at least one target is down: an all-up minute sends none (CloudWatch bills a metric only for the hours it gets data). In the decider's own region only, once a minute and again when it changes (dashboards). */
   TargetHealthy: "TargetHealthy",
   /** 1 per switch (a weight change actually applied, automatic or manual), only when there is one, without dimensions (for the alarm); and 1 per target it moved with `Target`, `Direction` (drain|restore|ramp|pin) and `Mode` (automatic|manual). To every control region, counted once: by the decider that won the change, or by the manual function that made it. */
   Switchover: "Switchover",

@@ -125,8 +125,8 @@ const utf8 = (text: string) => Buffer.byteLength(text, "utf8");
  * One steady decider round (every target up, no switchover, no lease) of
  * the decider in `controlRegion`: one strongly consistent Query per
  * vantage over its window (every round of the window voted); in the first round of a minute sends
- * DeciderHeartbeat to every control region and TargetWeight per target to
- * its own. Events (Switchover, AllTargetsDown, FlapBudgetSpent, SuspectChecker,
+ * DeciderHeartbeat to every control region and, with `publishWeights`,
+ * TargetWeight per target to its own. Events (Switchover, AllTargetsDown, FlapBudgetSpent, SuspectChecker,
  * OverrideAgeSeconds, and TargetHealthy while a target is down) are sent
  * only while they happen (a few hours a month: not standing metrics).
  */
@@ -157,7 +157,11 @@ export function deciderRoundCalls(
     perMinute: Object.fromEntries(
       config.controlRegions.map((region) => [
         region,
-        sent(region === controlRegion ? [heartbeat, ...perTarget(Metric.TargetWeight)] : [heartbeat]),
+        sent(
+          region === controlRegion && config.publishWeights
+            ? [heartbeat, ...perTarget(Metric.TargetWeight)]
+            : [heartbeat],
+        ),
       ]),
     ),
     route53Reads: 1,

@@ -173,7 +173,7 @@ describe("the drill's AWS fault path (emulator behind the fault proxy)", () => {
     expect(counts.signalWritesFailed).toBeGreaterThan(0);
     expect(read.error).toBeUndefined();
     expect(read.docs.find((doc) => doc.by === "us-east-2")).toEqual(stored);
-    expect(answer).toMatchObject({ status: 200 });
+    expect(answer).toMatchObject({ status: 404, body: "serve primary\n" });
   }, 60_000);
 
   it("silences a lost control region's endpoint and fails every call signed for it, and it comes back with what it stored", async () => {
@@ -194,7 +194,7 @@ describe("the drill's AWS fault path (emulator behind the fault proxy)", () => {
     const after = await ask("primary");
 
     // Assess: no write, no read and no answer while lost; after, the store holds the document written before the loss.
-    expect(before).toMatchObject({ status: 200 });
+    expect(before).toMatchObject({ status: 404, body: "serve primary\n" });
     expect(during.signals?.writes.map(({ region, ok }) => ({ region, ok }))).toEqual([
       { region: "us-east-2", ok: true },
       { region: "us-west-1", ok: false },
@@ -205,6 +205,6 @@ describe("the drill's AWS fault path (emulator behind the fault proxy)", () => {
     expect(counts.regionDownFailed).toBeGreaterThan(0);
     expect(back.error).toBeUndefined();
     expect(back.docs.find((doc) => doc.by === "us-east-2")).toEqual(stored);
-    expect(after).toMatchObject({ status: 200 });
+    expect(after).toMatchObject({ status: 404, body: "serve primary\n" });
   }, 60_000);
 });
