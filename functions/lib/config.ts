@@ -290,6 +290,13 @@ function buildConfigSchemas() {
           error: 'expected a namespace not starting with "AWS/" (CloudWatch reserves it for AWS services)',
         })
         .default("RegionalFailover"),
+      /**
+       * Publish `TargetWeight` (each target's weight, once a minute, from each decider to its own region) for graphs
+       * of your own; no alarm or part of ours reads it. Off by default: each target is a custom metric in every
+       * control region ($0.30 a month each, $1.20 for the example config); the weights are in Route 53, `failover
+       * status`, each decider round's log line (`from`, `to`) and every change in the `Switchover` series. @default false
+       */
+      publishWeights: z.boolean().default(false),
       /** The public hosted zone holding the weighted records. */
       hostedZone: z.strictObject({
         id: z.string().regex(/^[A-Z0-9]{1,32}$/, { error: "expected a hosted zone id such as Z0123456789ABCDEFGHIJ" }),

@@ -55,15 +55,17 @@ const MAX_DATUMS_PER_PUT = 1000;
 const MAX_PUT_BYTES = 900_000;
 
 /**
- * A probe round's datums: one ProbeVotes datum when the round votes (the
- * number of targets whose check passed); ProbeLatency only with
- * `publishLatency`; CanarySuccess when the round tried a canary.
+ * A probe round's datums: its liveness series (the vantage-silent alarm's
+ * input, ./alarms.ts vantageLiveness), CanarySuccess when the round tried a
+ * canary (one is configured), else ProbeVotes when it votes (the number of
+ * targets whose check passed; nothing else reads it, so not sent beside a
+ * canary); ProbeLatency only with `publishLatency`.
  */
 export function probeRoundDatums(report: ProbeRoundReport, publishLatency: boolean): Datum[] {
   const timestamp = new Date(report.at * 1000);
   const vantage = { Name: Dimension.Vantage, Value: report.vantage };
   const datums: Datum[] = [];
-  if (report.voting) {
+  if (report.voting && report.canary === undefined) {
     const passed = report.results.filter((result) => result.ok).length;
     datums.push(datum(Metric.ProbeVotes, passed, [vantage], timestamp));
   }
@@ -84,7 +86,7 @@ export function probeRoundDatums(report: ProbeRoundReport, publishLatency: boole
 }
 
 /** A decision's datums (where each goes: ./metrics.ts). Verdicts only while something is down. */
-export function decisionDatums(metrics: DecisionMetrics): DecisionDatums {
+export function decisionDatums(metrics: DecisionMetrics, options: { weights: boolean }): DecisionDatums {
   const timestamp = new Date(metrics.at * 1000);
   const target = (id: string) => ({ Name: Dimension.Target, Value: id });
   const everywhere: Datum[] = [];
@@ -93,9 +95,10 @@ export function decisionDatums(metrics: DecisionMetrics): DecisionDatums {
     everywhere.push(
       datum(Metric.DeciderHeartbeat, 1, [{ Name: Dimension.ControlRegion, Value: metrics.controlRegion }], timestamp),
     );
-  for (const [id, weight] of Object.entries(metrics.weights))
-    ownRegion.push(datum(Metric.TargetWeight, weight, [target(id)], timestamp));
-  // Verdicts only while something is down: an all-up minute is the norm and TargetWeight already shows it.
+  if (options.weights)
+    for (const [id, weight] of Object.entries(metrics.weights))
+      ownRegion.push(datum(Metric.TargetWeight, weight, [target(id)], timestamp));
+  // Verdicts only while something is down: an all-up minute is the norm (TargetWeight, when published, shows it).
   if (Object.values(metrics.health).includes("down")) {
     for (const [id, health] of Object.entries(metrics.health)) {
       if (health !== "unknown")

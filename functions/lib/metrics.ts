@@ -8,23 +8,24 @@ export const Metric = {
   /**
    * A vantage's voting round, dimension `Vantage`: the number of targets
    * whose check passed. Not the votes a decider counts (those are items of
-   * the votes table, ./aws/vote-table.ts): a probe sends this datum once a
-   * minute (its first round of the minute), and its SampleCount per minute
-   * is the vantage's liveness when no canary is configured (the
-   * vantage-silent alarm's input, ./alarms.ts).
+   * the votes table, ./aws/vote-table.ts): the vantage's liveness when no
+   * canary is configured (its SampleCount per minute is the vantage-silent
+   * alarm's input, ./alarms.ts), sent once a minute (its first round of the
+   * minute), and not at all beside a canary (CanarySuccess is then the
+   * liveness).
    */
   ProbeVotes: "ProbeVotes",
   /** Check latency in milliseconds, `Target` × `Vantage`, only when `probe.publishLatency` is on. For dashboards; the decider does not read it. */
   ProbeLatency: "ProbeLatency",
-  /** 1 when the vantage reached its canary, 0 when not (its round does not vote). Dimension `Vantage`. Only when `probe.canaryUrl` is set, then every round: the vantage-silent alarm's input (ProbeVotes is missing for a non-voting round). */
+  /** 1 when the vantage reached its canary, 0 when not (its round does not vote). Dimension `Vantage`. Only when `probe.canaryUrl` is set, then once a minute (its first round): the vantage-silent alarm's input (ProbeVotes is then not sent: it would be missing for a non-voting round). */
   CanarySuccess: "CanarySuccess",
   /** Replaced by ProbeVotes' and CanarySuccess' SampleCount; no longer published. Kept so alarms of older deployments are still recognised. */
   VantageHeartbeat: "VantageHeartbeat",
   /** 1 per minute in which the decider decided at least one round (read enough votes): the decider-blind alarm's input. Dimension `ControlRegion` (the decider's region). Published to every control region. */
   DeciderHeartbeat: "DeciderHeartbeat",
-  /** Current weight, dimension `Target`. In the decider's own region only, once a minute and again when it changes (dashboards). */
+  /** Current weight, dimension `Target`, only with config `publishWeights` (for graphs of your own; nothing of ours reads it). In the decider's own region only, once a minute and again when it changes. */
   TargetWeight: "TargetWeight",
-  /** Verdict, dimension `Target`: 1 up, 0 down (unknown is not published), only while at least one target is down: an all-up minute sends none (CloudWatch bills a metric only for the hours it gets data; TargetWeight shows the steady state). In the decider's own region only, once a minute and again when it changes (dashboards). */
+  /** Verdict, dimension `Target`: 1 up, 0 down (unknown is not published), only while at least one target is down: an all-up minute sends none (CloudWatch bills a metric only for the hours it gets data). In the decider's own region only, once a minute and again when it changes (dashboards). */
   TargetHealthy: "TargetHealthy",
   /** 1 per switch (a weight change actually applied, automatic or manual), only when there is one, without dimensions (for the alarm); and 1 per target it moved with `Target`, `Direction` (drain|restore|ramp|pin) and `Mode` (automatic|manual). To every control region, counted once: by the decider that won the change, or by the manual function that made it. */
   Switchover: "Switchover",

@@ -74,23 +74,22 @@ const putCalls = (datums: number) => Math.ceil(datums / maxDatumsPerPut);
 
 /**
  * One voting probe round from one vantage, as published to each control
- * region: the vote item every round; once a minute one ProbeVotes datum
- * (the vantage-silent alarm's liveness), ProbeLatency per target
- * when `probe.publishLatency` is on, CanarySuccess when a canary is
- * configured.
+ * region: the vote item every round; once a minute the vantage-silent
+ * alarm's liveness datum (CanarySuccess when a canary is configured, else
+ * ProbeVotes) and ProbeLatency per target when `probe.publishLatency` is on.
  */
 export function probeRoundCalls(config: FailoverConfig, vantage: string = config.vantages[0] ?? ""): ProbeRoundCounts {
   const metrics: MetricIdentity[] = [
-    { name: Metric.ProbeVotes, dimensions: { [Dimension.Vantage]: vantage } },
+    {
+      name: config.probe.canaryUrl === undefined ? Metric.ProbeVotes : Metric.CanarySuccess,
+      dimensions: { [Dimension.Vantage]: vantage },
+    },
     ...(config.probe.publishLatency
       ? config.targets.map((t) => ({
           name: Metric.ProbeLatency,
           dimensions: { [Dimension.Target]: t.id, [Dimension.Vantage]: vantage },
         }))
       : []),
-    ...(config.probe.canaryUrl === undefined
-      ? []
-      : [{ name: Metric.CanarySuccess, dimensions: { [Dimension.Vantage]: vantage } }]),
   ];
   const itemBytes = voteItemBytes(config, vantage);
   return {
@@ -125,8 +124,8 @@ const utf8 = (text: string) => Buffer.byteLength(text, "utf8");
  * One steady decider round (every target up, no switchover, no lease) of
  * the decider in `controlRegion`: one strongly consistent Query per
  * vantage over its window (every round of the window voted); in the first round of a minute sends
- * DeciderHeartbeat to every control region and TargetWeight per target to
- * its own. Events (Switchover, AllTargetsDown, FlapBudgetSpent, SuspectChecker,
+ * DeciderHeartbeat to every control region and, with `publishWeights`,
+ * TargetWeight per target to its own. Events (Switchover, AllTargetsDown, FlapBudgetSpent, SuspectChecker,
  * OverrideAgeSeconds, and TargetHealthy while a target is down) are sent
  * only while they happen (a few hours a month: not standing metrics).
  */
@@ -157,7 +156,11 @@ export function deciderRoundCalls(
     perMinute: Object.fromEntries(
       config.controlRegions.map((region) => [
         region,
-        sent(region === controlRegion ? [heartbeat, ...perTarget(Metric.TargetWeight)] : [heartbeat]),
+        sent(
+          region === controlRegion && config.publishWeights
+            ? [heartbeat, ...perTarget(Metric.TargetWeight)]
+            : [heartbeat],
+        ),
       ]),
     ),
     route53Reads: 1,

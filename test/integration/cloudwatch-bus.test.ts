@@ -32,13 +32,13 @@ afterAll(async () => {
 
 const T0 = 1_800_000_000; // a multiple of the 10 s interval
 const config = testConfig("Z0UNUSED");
-const report = (vantage: string, at: number, voting: boolean, primaryOk: boolean): ProbeRoundReport => ({
+/** A voting round of `vantage` at `at` in which every target passed (the config has no canary). */
+const report = (vantage: string, at: number): ProbeRoundReport => ({
   vantage,
   at,
-  voting,
-  canary: { ok: voting, latencyMs: 5 },
+  voting: true,
   results: [
-    { target: "primary", ok: primaryOk, latencyMs: 40 },
+    { target: "primary", ok: true, latencyMs: 40 },
     { target: "failover", ok: true, latencyMs: 60 },
   ],
 });
@@ -84,7 +84,7 @@ describe("MetricsBus", () => {
       retry: { ...fastRetry, budgetMs: 1500, attemptTimeoutMs: 1000 },
     });
 
-    const results = await bus.publishProbeRound(report("us-east-1", T0, true, true));
+    const results = await bus.publishProbeRound(report("us-east-1", T0));
 
     expect(results.map((r) => [r.region, r.ok, r.error?.code])).toEqual([
       ["us-east-2", true, undefined],
@@ -95,8 +95,11 @@ describe("MetricsBus", () => {
     expect(await liveness("us-east-2", "us-east-1", config)).toEqual([1]);
   });
 
-  it("publishes Switchover and the heartbeat to every control region, the weights to the decider's own only", async () => {
-    const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
+  it("publishes Switchover and the heartbeat to every control region, the weights (when asked for) to the decider's own only", async () => {
+    const bus = new MetricsBus(testConfig("Z0UNUSED", { publishWeights: true }), {
+      endpoint: emulator.url,
+      retry: fastRetry,
+    });
     const results = await bus.publishDecision({
       at: T0,
       controlRegion: "us-east-2",
@@ -135,8 +138,33 @@ describe("MetricsBus", () => {
     expect(await read("us-west-1")).toEqual({ any: [1], drain: [1], beat: [1], weight: [], down: [] });
   });
 
-  it("sends a steady decision once a minute, then only what changed, and events only when they happen", async () => {
+  it("publishes no TargetWeight by default: the heartbeat alone goes to the decider's own region", async () => {
     const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
+    const steady = steadyDecisionMetrics(T0 + 120, "us-east-2", { primary: 90, failover: 10 });
+
+    const results = await bus.publishDecision(steady);
+    const changed = await bus.publishDecision({ ...steady, at: T0 + 130, weights: { primary: 0, failover: 100 } });
+
+    expect(results.map((r) => [r.region, r.ok, r.calls])).toEqual([
+      ["us-east-2", true, 1],
+      ["us-west-1", true, 1],
+    ]);
+    expect(changed.map((r) => r.calls)).toEqual([0, 0]);
+    const out = await client("us-east-2").send(
+      new GetMetricDataCommand({
+        StartTime: new Date(T0 * 1000),
+        EndTime: new Date((T0 + 180) * 1000),
+        MetricDataQueries: [stat("weight", "TargetWeight", { Target: "primary" })],
+      }),
+    );
+    expect(out.MetricDataResults?.[0]?.Values).toEqual([]);
+  });
+
+  it("sends a steady decision once a minute, then only what changed, and events only when they happen", async () => {
+    const bus = new MetricsBus(testConfig("Z0UNUSED", { publishWeights: true }), {
+      endpoint: emulator.url,
+      retry: fastRetry,
+    });
     const steady = steadyDecisionMetrics(T0, "us-east-2", { primary: 90, failover: 10 });
 
     const first = await bus.publishDecision(steady);

@@ -43,6 +43,16 @@ describe("config profiles", () => {
     expect(economy.probe.publishLatency).toBe(false);
   });
 
+  it("publishes the TargetWeight metric only when the config asks for it, and refuses a non-boolean, naming the field", () => {
+    // Act
+    const plain = parseConfig(raw);
+    const asked = parseConfig({ ...raw, publishWeights: true });
+    // Assess
+    expect(plain.publishWeights).toBe(false);
+    expect(asked.publishWeights).toBe(true);
+    expect(() => parseConfig({ ...raw, publishWeights: "yes" })).toThrow(/publishWeights/);
+  });
+
   it("applies economy: 60 s rounds, the first control region, no latency metric, two vantages preferring those without a target", () => {
     // Act
     const config = parseConfig({ ...raw, profile: "economy" });

@@ -17,7 +17,7 @@ describe("decisionDatums", () => {
     };
 
     // Act
-    const { ownRegion, everywhere, events } = decisionDatums(metrics);
+    const { ownRegion, everywhere, events } = decisionDatums(metrics, { weights: true });
 
     // Assess
     const suspects = ownRegion.filter((d) => d.MetricName === "SuspectChecker");
@@ -45,14 +45,24 @@ describe("decisionDatums", () => {
     expect([...everywhere, ...events].some((d) => d.MetricName === "SuspectChecker")).toBe(false);
   });
 
+  it("publishes TargetWeight only when the config asks for it", () => {
+    const names = (weights: boolean) => decisionDatums(steady, { weights }).ownRegion.map((d) => d.MetricName);
+
+    expect(names(true)).toEqual(["TargetWeight", "TargetWeight"]);
+    expect(names(false)).toEqual([]);
+  });
+
   it("publishes no SuspectChecker while every vantage counts", () => {
-    const { ownRegion } = decisionDatums(steady);
+    const { ownRegion } = decisionDatums(steady, { weights: true });
 
     expect(ownRegion.map((d) => d.MetricName)).toEqual(["TargetWeight", "TargetWeight"]);
   });
 
   it("publishes SignalWriteFailed once per control region whose store refused the write, in the decider's own region", () => {
-    const { ownRegion, everywhere, events } = decisionDatums({ ...steady, signalWriteFailed: ["us-west-1"] });
+    const { ownRegion, everywhere, events } = decisionDatums(
+      { ...steady, signalWriteFailed: ["us-west-1"] },
+      { weights: true },
+    );
 
     expect(ownRegion.filter((d) => d.MetricName === "SignalWriteFailed")).toEqual([
       {
@@ -69,7 +79,7 @@ describe("decisionDatums", () => {
 
   it("publishes SignalUnsound 1 when the signals disagree, 2 when a draining document is stale, 3 when both", () => {
     const unsound = (metrics: Partial<DecisionMetrics>) =>
-      decisionDatums({ ...steady, ...metrics })
+      decisionDatums({ ...steady, ...metrics }, { weights: true })
         .ownRegion.filter((d) => d.MetricName === "SignalUnsound")
         .map((d) => [d.Value, d.Dimensions]);
 
@@ -79,7 +89,7 @@ describe("decisionDatums", () => {
   });
 
   it("publishes no signal datum while the signals are sound: a healthy month bills no signal metric", () => {
-    const names = decisionDatums(steady).ownRegion.map((d) => d.MetricName);
+    const names = decisionDatums(steady, { weights: true }).ownRegion.map((d) => d.MetricName);
 
     expect(names.filter((name) => name.startsWith("Signal"))).toEqual([]);
   });
@@ -96,10 +106,14 @@ describe("probeRoundDatums", () => {
     ]);
   });
 
-  it("sends no ProbeVotes for a round that does not vote, but its canary result", () => {
-    const canary = { ok: false, latencyMs: 5 };
-    const datums = probeRoundDatums({ vantage: "eu-west-1", at: 1754481600, voting: false, canary, results }, false);
+  it("sends the canary result as the liveness beside a canary, voting or not, and no ProbeVotes", () => {
+    const round = (ok: boolean) =>
+      probeRoundDatums(
+        { vantage: "eu-west-1", at: 1754481600, voting: ok, canary: { ok, latencyMs: 5 }, results },
+        false,
+      );
 
-    expect(datums.map((d) => [d.MetricName, d.Value])).toEqual([["CanarySuccess", 0]]);
+    expect(round(true).map((d) => [d.MetricName, d.Value])).toEqual([["CanarySuccess", 1]]);
+    expect(round(false).map((d) => [d.MetricName, d.Value])).toEqual([["CanarySuccess", 0]]);
   });
 });

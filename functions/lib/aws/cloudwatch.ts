@@ -138,7 +138,7 @@ export class MetricsBus {
     oneTry: ReadonlySet<string> = new Set(),
   ): Promise<RegionResult[]> {
     const minute = Math.floor(metrics.at / 60);
-    const { everywhere, ownRegion, events } = decisionDatums(metrics);
+    const { everywhere, ownRegion, events } = decisionDatums(metrics, { weights: this.config.publishWeights });
     return this.publishEverywhere(
       (region) => {
         const steady = region === metrics.controlRegion ? [...everywhere, ...ownRegion] : everywhere;

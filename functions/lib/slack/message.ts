@@ -41,10 +41,10 @@ export interface SlackMessageInput {
   note?: string;
 }
 
-/** Per alarm kind: its icon, the headline when it fires, and what "cleared" refers to. */
 /** " for primary" when the alarm names one target (per-target suspect alarms of older deployments), else nothing: one alarm per vantage covers every target. */
 const forTarget = (target: string) => (target ? ` for ${target}` : "");
 
+/** Per alarm kind: its icon, the headline when it fires, and what "cleared" refers to. */
 const phrasing: Record<
   AlarmKind,
   {

@@ -48,9 +48,9 @@ describe("cost model, example config, default profile", () => {
     expect(lineOf(estimate, "probe GB-seconds (3 regions)").quantity).toBeCloseTo(3 * MINUTES * 49.5 * 0.125, 6);
     expect(lineOf(estimate, "probe GB-seconds (3 regions)").monthlyUsd).toBeCloseTo(813_037.5 * 0.0000133334, 9);
     expect(lineOf(estimate, "decider GB-seconds (2 regions)").quantity).toBeCloseTo(2 * MINUTES * 53 * 0.125, 6);
-    // 7 series per control region: 3 vantages × 1 ProbeVotes + 2 decider heartbeats + 2 TargetWeight; events are not standing series; ProbeLatency only when asked for
-    expect(lineOf(estimate, "custom metrics").quantity).toBe(14);
-    expect(lineOf(estimate, "custom metrics").monthlyUsd).toBeCloseTo(14 * 0.3, 9);
+    // 5 series per control region: 3 vantages × 1 ProbeVotes + 2 decider heartbeats; events are not standing series; ProbeLatency and TargetWeight only when asked for
+    expect(lineOf(estimate, "custom metrics").quantity).toBe(10);
+    expect(lineOf(estimate, "custom metrics").monthlyUsd).toBeCloseTo(10 * 0.3, 9);
     // Once a minute (the votes go to DynamoDB every round)
     expect(lineOf(estimate, "PutMetricData (probes)").quantity).toBe(MINUTES * 3 * 2);
     expect(lineOf(estimate, "PutMetricData (probes)").monthlyUsd).toBeCloseTo(2.628, 9);
@@ -106,13 +106,13 @@ describe("cost model, example config, default profile", () => {
     expect(estimateCost(example(), prices, { signalEndpointType: "aws" }).dataPlaneUsd).toBe(18.19);
   });
 
-  it("totals $66.08 a month, $61.58 without the zone and queries, $29.69 of it the data-plane path", () => {
+  it("totals $64.88 a month, $60.38 without the zone and queries, $29.69 of it the data-plane path", () => {
     // Act
     const estimate = estimateCost(example(), prices);
     // Assess
-    expect(estimate.monthlyUsd).toBe(66.08);
-    expect(estimate.monitoringUsd).toBe(61.58);
-    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(36.39, 9);
+    expect(estimate.monthlyUsd).toBe(64.88);
+    expect(estimate.monitoringUsd).toBe(60.38);
+    expect(estimate.monthlyUsd - estimate.dataPlaneUsd).toBeCloseTo(35.19, 9);
     // 1 round + 5.5 s decider offset at best; 2 rounds + the offset at worst
     expect(estimate.detection).toMatchObject({ minSeconds: 4, maxSeconds: 14 });
   });
@@ -173,15 +173,15 @@ describe("cost model, profiles and Route 53's own health checks", () => {
     const standard = estimateCost(example(), prices);
     // Assess
     expect(economy.profile).toBe("economy");
-    expect(economy.monthlyUsd).toBe(24.21);
+    expect(economy.monthlyUsd).toBe(23.61);
     expect(economy.dataPlaneUsd).toBe(15.34);
     expect(economy.monthlyUsd - economy.dataPlaneUsd).toBeLessThan(route53NativeCost(example(), prices).monthlyUsd);
     expect((economy.monitoringUsd - economy.dataPlaneUsd) * 7).toBeLessThan(
       standard.monitoringUsd - standard.dataPlaneUsd,
     );
     expect(economy.detection).toMatchObject({ minSeconds: 4, maxSeconds: 64 });
-    // 2 ProbeVotes + 1 decider heartbeat + 2 TargetWeight
-    expect(lineOf(economy, "custom metrics").quantity).toBe(5);
+    // 2 ProbeVotes + 1 decider heartbeat
+    expect(lineOf(economy, "custom metrics").quantity).toBe(3);
   });
 
   it("makes economy without the data-plane path cheaper than Route 53's own checks at every target count, and the gap grows with targets", () => {
@@ -233,12 +233,17 @@ describe("round counts", () => {
     expect(reads).toBe(3 * 2);
   });
 
-  it("queries the votes once per vantage per decider round, and sends its steady series once a minute", () => {
+  it("queries the votes once per vantage per decider round, and sends its steady series once a minute: the heartbeat, and the weights only when asked for", () => {
     // Act
     const counts = deciderRoundCalls(example(), "us-east-2");
+    const withWeights = deciderRoundCalls(
+      parseConfigWithProfile({ ...raw, publishWeights: true }, "default"),
+      "us-east-2",
+    );
     // Assess
     expect(counts).toMatchObject({ queryCalls: 3, readUnits: 3, route53Reads: 1 });
-    expect(counts.perMinute["us-east-2"]).toMatchObject({ putMetricDataCalls: 1, datums: 3 });
+    expect(counts.perMinute["us-east-2"]).toMatchObject({ putMetricDataCalls: 1, datums: 1 });
+    expect(withWeights.perMinute["us-east-2"]).toMatchObject({ putMetricDataCalls: 1, datums: 3 });
     expect(counts.perMinute["us-west-1"]).toMatchObject({ putMetricDataCalls: 1, datums: 1 });
   });
 });
