@@ -50,7 +50,7 @@ function wire(): ReturnType<typeof createNotifyHandler> {
           announce: {
             controlRegions: config.controlRegions,
             ownRegion,
-            alarmState: (region, name) => bus.alarmState(region, name),
+            alarmStatus: (region, name) => bus.alarmStatus(region, name),
           },
         }
       : {}),

@@ -344,16 +344,22 @@ export function slackCommandPermissions(
 /**
  * The notifier: read the zone for context (weights, lease, last switch) and
  * the webhook parameter of its region ({@link webhookReadStatements}).
- * Outside the first control region also DescribeAlarms on the first
- * region's alarms of this deployment, to post only what that region will
- * not announce (functions/lib/slack/announce.ts). Writes the delivery
- * record of a `failover slack-test` message (functions/lib/slack/slack-test.ts).
+ * With two or more control regions also DescribeAlarms on this deployment's
+ * alarms in every control region (its own included: when its alarm entered
+ * the state), to post what no other region announces
+ * (functions/lib/slack/announce.ts). Writes the delivery record of a
+ * `failover slack-test` message (functions/lib/slack/slack-test.ts).
  */
 export function notifyPermissions(config: FailoverConfig, region: string, accountId: string): PermissionStatement[] {
-  const [first] = config.controlRegions;
-  const askFirst =
-    first !== undefined && region !== first
-      ? [{ actions: ["cloudwatch:DescribeAlarms"], resources: [alarmArnPattern(config, first, accountId)] }]
+  const regions = config.controlRegions;
+  const askRegions =
+    regions.length > 1 && regions.includes(region)
+      ? [
+          {
+            actions: ["cloudwatch:DescribeAlarms"],
+            resources: regions.map((alarmRegion) => alarmArnPattern(config, alarmRegion, accountId)),
+          },
+        ]
       : [];
   // `failover slack-test` reads back what the notifier posted: one String parameter of its region, no secret.
   const testRecord = `arn:${partitionOf(region)}:ssm:${region}:${accountId}:parameter${slackTestParameterName(config.name)}`;
@@ -361,7 +367,7 @@ export function notifyPermissions(config: FailoverConfig, region: string, accoun
     readZoneStatement(config, region),
     ...webhookReadStatements(config, region, accountId),
     ...auditStatements(config, "read"),
-    ...askFirst,
+    ...askRegions,
     { actions: ["ssm:PutParameter"], resources: [testRecord] },
   ];
 }

@@ -52,7 +52,7 @@ export async function startAlarmPath(
       announce: {
         controlRegions: config.controlRegions,
         ownRegion: region,
-        alarmState: (other, name) => buses.notify.alarmState(other, name),
+        alarmStatus: (other, name) => buses.notify.alarmStatus(other, name),
       },
     });
     const snsEndpoint = await startSnsEndpoint({

@@ -55,15 +55,17 @@ const MAX_DATUMS_PER_PUT = 1000;
 const MAX_PUT_BYTES = 900_000;
 
 /**
- * A probe round's datums: one ProbeVotes datum when the round votes (the
- * number of targets whose check passed); ProbeLatency only with
- * `publishLatency`; CanarySuccess when the round tried a canary.
+ * A probe round's datums: its liveness series (the vantage-silent alarm's
+ * input, ./alarms.ts vantageLiveness), CanarySuccess when the round tried a
+ * canary (one is configured), else ProbeVotes when it votes (the number of
+ * targets whose check passed; nothing else reads it, so not sent beside a
+ * canary); ProbeLatency only with `publishLatency`.
  */
 export function probeRoundDatums(report: ProbeRoundReport, publishLatency: boolean): Datum[] {
   const timestamp = new Date(report.at * 1000);
   const vantage = { Name: Dimension.Vantage, Value: report.vantage };
   const datums: Datum[] = [];
-  if (report.voting) {
+  if (report.voting && report.canary === undefined) {
     const passed = report.results.filter((result) => result.ok).length;
     datums.push(datum(Metric.ProbeVotes, passed, [vantage], timestamp));
   }

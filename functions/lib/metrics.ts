@@ -8,15 +8,16 @@ export const Metric = {
   /**
    * A vantage's voting round, dimension `Vantage`: the number of targets
    * whose check passed. Not the votes a decider counts (those are items of
-   * the votes table, ./aws/vote-table.ts): a probe sends this datum once a
-   * minute (its first round of the minute), and its SampleCount per minute
-   * is the vantage's liveness when no canary is configured (the
-   * vantage-silent alarm's input, ./alarms.ts).
+   * the votes table, ./aws/vote-table.ts): the vantage's liveness when no
+   * canary is configured (its SampleCount per minute is the vantage-silent
+   * alarm's input, ./alarms.ts), sent once a minute (its first round of the
+   * minute), and not at all beside a canary (CanarySuccess is then the
+   * liveness).
    */
   ProbeVotes: "ProbeVotes",
   /** Check latency in milliseconds, `Target` × `Vantage`, only when `probe.publishLatency` is on. For dashboards; the decider does not read it. */
   ProbeLatency: "ProbeLatency",
-  /** 1 when the vantage reached its canary, 0 when not (its round does not vote). Dimension `Vantage`. Only when `probe.canaryUrl` is set, then every round: the vantage-silent alarm's input (ProbeVotes is missing for a non-voting round). */
+  /** 1 when the vantage reached its canary, 0 when not (its round does not vote). Dimension `Vantage`. Only when `probe.canaryUrl` is set, then once a minute (its first round): the vantage-silent alarm's input (ProbeVotes is then not sent: it would be missing for a non-voting round). */
   CanarySuccess: "CanarySuccess",
   /** Replaced by ProbeVotes' and CanarySuccess' SampleCount; no longer published. Kept so alarms of older deployments are still recognised. */
   VantageHeartbeat: "VantageHeartbeat",

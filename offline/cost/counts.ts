@@ -74,23 +74,22 @@ const putCalls = (datums: number) => Math.ceil(datums / maxDatumsPerPut);
 
 /**
  * One voting probe round from one vantage, as published to each control
- * region: the vote item every round; once a minute one ProbeVotes datum
- * (the vantage-silent alarm's liveness), ProbeLatency per target
- * when `probe.publishLatency` is on, CanarySuccess when a canary is
- * configured.
+ * region: the vote item every round; once a minute the vantage-silent
+ * alarm's liveness datum (CanarySuccess when a canary is configured, else
+ * ProbeVotes) and ProbeLatency per target when `probe.publishLatency` is on.
  */
 export function probeRoundCalls(config: FailoverConfig, vantage: string = config.vantages[0] ?? ""): ProbeRoundCounts {
   const metrics: MetricIdentity[] = [
-    { name: Metric.ProbeVotes, dimensions: { [Dimension.Vantage]: vantage } },
+    {
+      name: config.probe.canaryUrl === undefined ? Metric.ProbeVotes : Metric.CanarySuccess,
+      dimensions: { [Dimension.Vantage]: vantage },
+    },
     ...(config.probe.publishLatency
       ? config.targets.map((t) => ({
           name: Metric.ProbeLatency,
           dimensions: { [Dimension.Target]: t.id, [Dimension.Vantage]: vantage },
         }))
       : []),
-    ...(config.probe.canaryUrl === undefined
-      ? []
-      : [{ name: Metric.CanarySuccess, dimensions: { [Dimension.Vantage]: vantage } }]),
   ];
   const itemBytes = voteItemBytes(config, vantage);
   return {

@@ -146,7 +146,7 @@ describe("the SST app under mocks", () => {
     expect(putAlarm("decider")).toEqual([]);
   });
 
-  it("lets only the second region's notifier read the first region's alarms of this deployment", () => {
+  it("lets each control region's notifier read this deployment's alarms in every control region, and nothing else", () => {
     const [first, second] = config.controlRegions;
     const describeAlarms = (region: string | undefined) =>
       views
@@ -155,8 +155,11 @@ describe("the SST app under mocks", () => {
         .filter((s) => s.Action.includes("cloudwatch:DescribeAlarms"))
         .map((s) => s.Resource);
 
-    expect(describeAlarms(second)).toEqual([[`arn:aws:cloudwatch:${first}:${mockAccountId}:alarm:${config.name}-*`]]);
-    expect(describeAlarms(first)).toEqual([]);
+    const both = [first, second].map(
+      (region) => `arn:aws:cloudwatch:${region}:${mockAccountId}:alarm:${config.name}-*`,
+    );
+    expect(describeAlarms(second)).toEqual([both]);
+    expect(describeAlarms(first)).toEqual([both]);
   });
 
   it("keeps the Slack webhook in a SecureString parameter per control region that only that region's notifier reads", () => {
@@ -324,12 +327,17 @@ describe("the checks bite", () => {
     expect(checkIam([{ ...notifier, role }], config).length).toBeGreaterThan(0);
   });
 
-  it("flags a first-region notifier that asks about alarms", () => {
-    const second = views.find((v) => v.kind === "notify" && v.region === config.controlRegions[1])!;
+  it("flags a first-region notifier that cannot ask the control regions about alarms", () => {
     const first = views.find((v) => v.kind === "notify" && v.region === config.controlRegions[0])!;
+    const role = structuredClone(first.role!);
+    const document = JSON.parse(role.inputs.inlinePolicies[0].policy);
+    document.Statement = document.Statement.filter(
+      (s: any) => ![s.Action].flat().includes("cloudwatch:DescribeAlarms"),
+    );
+    role.inputs.inlinePolicies[0].policy = JSON.stringify(document);
 
-    expect(checkIam([{ ...first, role: second.role }], config)).toContain(
-      `${first.functionID}: actions cloudwatch:DescribeAlarms, kms:Decrypt, route53:ListResourceRecordSets, ssm:GetParameter, ssm:PutParameter, expected kms:Decrypt, route53:ListResourceRecordSets, ssm:GetParameter, ssm:PutParameter`,
+    expect(checkIam([{ ...first, role }], config)).toContain(
+      `${first.functionID}: actions kms:Decrypt, route53:ListResourceRecordSets, ssm:GetParameter, ssm:PutParameter, expected cloudwatch:DescribeAlarms, kms:Decrypt, route53:ListResourceRecordSets, ssm:GetParameter, ssm:PutParameter`,
     );
   });
 

@@ -317,10 +317,10 @@ function dataPlaneResources(config: FailoverConfig, kind: FunctionKind, region: 
   return config.controlRegions.flatMap((r) => dataPlaneParameterArns(config, r, [own]));
 }
 
-/** Actions of a function in `region`: a notifier outside the first control region also asks the first region's alarms (DescribeAlarms). */
+/** Actions of a function in `region`: a control region's notifier (of two or more) also asks every control region's alarms (DescribeAlarms). */
 function actionsExpected(kind: FunctionKind, region: string, config: FailoverConfig): string[] {
-  const asksFirstRegion = kind === "notify" && config.controlRegions.indexOf(region) > 0;
-  return asksFirstRegion ? ["cloudwatch:DescribeAlarms", ...expectedActions.notify] : expectedActions[kind];
+  const asksRegions = kind === "notify" && config.controlRegions.length > 1 && config.controlRegions.includes(region);
+  return asksRegions ? ["cloudwatch:DescribeAlarms", ...expectedActions.notify] : expectedActions[kind];
 }
 
 /** Resource DescribeAlarms must be limited to: this deployment's alarms in `region` (any account id). */
@@ -385,9 +385,9 @@ export function checkIam(views: FunctionView[], config: FailoverConfig): string[
         const zoneOnly = JSON.stringify(resources) === JSON.stringify([hostedZoneArn(config, region)]);
         if ((action === "route53:ChangeResourceRecordSets" || action === "route53:ListResourceRecordSets") && !zoneOnly)
           problems.push(`${where}: ${action} on ${resources.join(", ")}, expected only the hosted zone`);
-        // The notifier asks the first region's alarms; the manual function's verify reads every control region's.
+        // The notifier asks every control region's alarms; so does the manual function's verify.
         const manualLike = view.kind === "manual" || view.kind === "slack";
-        const alarmRegions = manualLike ? config.controlRegions : config.controlRegions.slice(0, 1);
+        const alarmRegions = config.controlRegions;
         // ...and init puts (and verify reads) the canary alarms in us-east-1.
         const alarmPatterns = [
           ...alarmRegions.map((r) => regionAlarms(config, r)),

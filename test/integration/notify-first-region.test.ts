@@ -69,7 +69,7 @@ describe("the notifier in the second control region", () => {
       announce: {
         controlRegions: config.controlRegions,
         ownRegion,
-        alarmState: (region, name) => bus.alarmState(region, name),
+        alarmStatus: (region, name) => bus.alarmStatus(region, name),
       },
     });
   const reset = () => {
@@ -145,7 +145,7 @@ describe("the notifier in the second control region", () => {
     expect(posts[0]?.text).toContain(`(it has no alarm ${config.name}-flap-budget-typo)`);
   });
 
-  it("posts from the first region without asking anyone", async () => {
+  it("posts from the first region when no other region's alarm entered the state before its own, asking each once", async () => {
     // Prepare
     reset();
     const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
@@ -153,10 +153,33 @@ describe("the notifier in the second control region", () => {
     // Act
     const result = await notifier(first, bus)(snsEvent(switchover, "ALARM"));
 
-    // Assess
+    // Assess: its own alarm and the second region's (which has none) asked once each.
     expect(result).toMatchObject({ posted: 1, skipped: 0 });
     expect(posts[0]?.text).toBe("[ALARM] Traffic switched");
-    expect(bus.stats.total().calls).toBe(0);
+    expect(bus.stats.total().calls).toBe(2);
+  });
+
+  it("announces an alarm once when the first region's copy enters it late (a lost region back, evaluating the gap)", async () => {
+    // Prepare: the first region is away; the second region's copy of "decider blind in the first" fires.
+    reset();
+    const blind = alarmDefinitions(config, first).find((alarm) => alarm.key === `decider-blind-${first}`)?.name ?? "";
+    const admin = new CloudWatchAdmin(config, { endpoint: emulator.url, retry: fastRetry });
+    await admin.putAlarms(second, alarmDefinitions(config, second));
+    const bus = new MetricsBus(config, { endpoint: emulator.url, retry: fastRetry });
+    await admin.setAlarmState(second, blind, "ALARM", "Threshold Crossed: no heartbeat");
+    const fromSecond = await notifier(second, bus)(snsEvent(blind, "ALARM"));
+
+    // Act: the first region is back; its copy evaluates the minutes it was away and fires too.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await admin.setAlarmState(first, blind, "ALARM", "Threshold Crossed: no heartbeat (missing data)");
+    const fromFirst = await notifier(first, bus)(snsEvent(blind, "ALARM"));
+
+    // Assess: one post, from the region that saw it first; the first region says who announced it.
+    expect([fromSecond.posted, fromFirst.posted]).toEqual([1, 0]);
+    expect(posts).toHaveLength(1);
+    expect(logged()).toContainEqual(
+      expect.objectContaining({ msg: `announced by ${second} (its alarm entered ALARM first)`, alarm: blind }),
+    );
   });
 });
 

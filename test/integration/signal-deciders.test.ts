@@ -113,6 +113,11 @@ async function setUp() {
   return { config, switcher, votes, deps, votesIn, dns, endpoint, announced, direct, manual };
 }
 
+/** Both deciders' rounds at `at`, at the same moment, with the Route 53 API down. */
+async function bothAtOnce(env: Awaited<ReturnType<typeof setUp>>, at: number) {
+  await Promise.all([runDecisionRound(env.deps(west, "down"), at), runDecisionRound(env.deps(east, "down"), at)]);
+}
+
 /** A drain of primary decided at t0+26 (votes down from two of three vantages at t0+10 and t0+20), after a warm round at t0+6. */
 async function primaryFails(env: Awaited<ReturnType<typeof setUp>>) {
   await publishVotes(env.votes, t0, allUp);
@@ -226,10 +231,7 @@ describe("the data-plane signal with two deciders (emulator)", () => {
     await primaryFails(env);
 
     // Act: both deciders drain at the same moment with the API down; primary recovers; the API returns.
-    await Promise.all([
-      runDecisionRound(env.deps(west, "down"), t0 + 26),
-      runDecisionRound(env.deps(east, "down"), t0 + 26),
-    ]);
+    await bothAtOnce(env, t0 + 26);
     await runDecisionRound(env.deps(west, "down"), t0 + 36);
     for (let at = t0 + 30; at <= t0 + 70; at += 10) await publishVotes(env.votes, at, allUp);
     await runDecisionRound(env.deps(east, "up"), t0 + 76);
@@ -242,6 +244,33 @@ describe("the data-plane signal with two deciders (emulator)", () => {
       ["ramp", { primary: 0, failover: 100 }, { primary: 45, failover: 55 }],
     ]);
   }, 60_000);
+
+  it("announces an undrain both deciders make in the same second once (every target down: failing open)", async () => {
+    // Prepare: both deciders drained primary with the API down; then every target fails.
+    const env = await setUp();
+    await primaryFails(env);
+    await bothAtOnce(env, t0 + 26);
+    const allDown = {
+      "us-east-1": { primary: false, failover: false },
+      "us-west-2": { primary: false, failover: false },
+      "eu-west-1": { primary: false, failover: false },
+    };
+    for (let at = t0 + 30; at <= t0 + 90; at += 10) await publishVotes(env.votes, at, allDown);
+
+    // Act: both deciders clear their drains in the same second (each planning with the other's drain still in
+    // place), then each runs its next rounds.
+    await bothAtOnce(env, t0 + 76);
+    await runDecisionRound(env.deps(west, "down"), t0 + 86);
+    await runDecisionRound(env.deps(east, "down"), t0 + 87);
+
+    // Assess: DNS fails open to the normal weights, and each move (the drain, the fail-open) was told once.
+    expect(await env.dns(t0 + 88)).toEqual({ drained: [], shares: { primary: 0.9, failover: 0.1 } });
+    const told = env.announced.map(({ event }) => [event.kind, event.from, event.to]);
+    expect(told).toEqual([
+      ["drain", { primary: 90, failover: 10 }, { primary: 0, failover: 100 }],
+      ["fail-open", { primary: 0, failover: 100 }, { primary: 90, failover: 10 }],
+    ]);
+  }, 90_000);
 
   it("a lost control region costs the surviving decider's round one failed store read and one CloudWatch attempt, and the drain still goes out", async () => {
     // Prepare: primary failing, the API down, and every SSM and CloudWatch call signed for us-east-2 answering 503

@@ -114,15 +114,24 @@ export class MemoryVotes implements VotePort {
 /** One region's parameter store in memory (the signal store's port); `down` makes every call fail. */
 export class MemoryParameters implements ParameterPort {
   readonly values = new Map<string, string>();
+  /** Per name: the order of its last write (a counter standing in for the store's write time). */
+  private readonly written = new Map<string, number>();
+  private writes = 0;
   down = false;
 
-  async getMany(names: readonly string[]): Promise<Map<string, string>> {
+  async getMany(names: readonly string[]): Promise<Map<string, { value: string; modifiedMs: number | undefined }>> {
     if (this.down) throw new FailoverError("SSM_UNAVAILABLE", "the parameter store did not answer (stand-in)");
-    return new Map(names.flatMap((name) => (this.values.has(name) ? [[name, this.values.get(name) ?? ""]] : [])));
+    return new Map(
+      names.flatMap((name) => {
+        const value = this.values.get(name);
+        return value === undefined ? [] : [[name, { value, modifiedMs: this.written.get(name) }] as const];
+      }),
+    );
   }
 
   async put(name: string, value: string): Promise<void> {
     if (this.down) throw new FailoverError("SSM_UNAVAILABLE", "the parameter store did not answer (stand-in)");
     this.values.set(name, value);
+    this.written.set(name, ++this.writes);
   }
 }

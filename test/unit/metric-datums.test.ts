@@ -106,10 +106,14 @@ describe("probeRoundDatums", () => {
     ]);
   });
 
-  it("sends no ProbeVotes for a round that does not vote, but its canary result", () => {
-    const canary = { ok: false, latencyMs: 5 };
-    const datums = probeRoundDatums({ vantage: "eu-west-1", at: 1754481600, voting: false, canary, results }, false);
+  it("sends the canary result as the liveness beside a canary, voting or not, and no ProbeVotes", () => {
+    const round = (ok: boolean) =>
+      probeRoundDatums(
+        { vantage: "eu-west-1", at: 1754481600, voting: ok, canary: { ok, latencyMs: 5 }, results },
+        false,
+      );
 
-    expect(datums.map((d) => [d.MetricName, d.Value])).toEqual([["CanarySuccess", 0]]);
+    expect(round(true).map((d) => [d.MetricName, d.Value])).toEqual([["CanarySuccess", 1]]);
+    expect(round(false).map((d) => [d.MetricName, d.Value])).toEqual([["CanarySuccess", 0]]);
   });
 });

@@ -195,6 +195,19 @@ export class MetricsBus {
     alarmName: string,
     options: { timeoutMs?: number } = {},
   ): Promise<AlarmStateValue | undefined> {
+    return (await this.alarmStatus(region, alarmName, options))?.state;
+  }
+
+  /**
+   * {@link MetricsBus.alarmState} with when the alarm entered that state
+   * (`sinceMs`, epoch ms by that region's CloudWatch; undefined when it does
+   * not say): which region's notifier saw a change first.
+   */
+  async alarmStatus(
+    region: string,
+    alarmName: string,
+    options: { timeoutMs?: number } = {},
+  ): Promise<{ state: AlarmStateValue; sinceMs: number | undefined } | undefined> {
     const timeoutMs = options.timeoutMs ?? ALARM_STATE_TIMEOUT_MS;
     const bounded = { ...this.retry, budgetMs: timeoutMs, attemptTimeoutMs: timeoutMs };
     const output = await this.call(
@@ -214,7 +227,8 @@ export class MetricsBus {
     if (alarm === undefined) return undefined;
     if (!alarmStates.has(alarm.StateValue ?? ""))
       throw badAnswer(region, `alarm ${alarmName} has state ${JSON.stringify(alarm.StateValue)}`, "DescribeAlarms");
-    return alarm.StateValue as AlarmStateValue;
+    const since = alarm.StateTransitionedTimestamp ?? alarm.StateUpdatedTimestamp;
+    return { state: alarm.StateValue as AlarmStateValue, sinceMs: since?.getTime() };
   }
 
   /**

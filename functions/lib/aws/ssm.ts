@@ -76,16 +76,17 @@ export class ParameterStore {
     return found === undefined ? undefined : { type: found.Type ?? "", version: found.Version ?? 0 };
   }
 
-  /** Several parameters in one call (at most 10 names): name → value, a name that does not exist left out. */
-  async getMany(names: readonly string[]): Promise<Map<string, string>> {
+  /** Several parameters in one call (at most 10 names): name → value and when it was last written, a name that does not exist left out. */
+  async getMany(names: readonly string[]): Promise<Map<string, { value: string; modifiedMs: number | undefined }>> {
     if (names.length > 10)
       throw new FailoverError("INVALID_INPUT", `getMany takes at most 10 names, got ${names.length}`);
     const output = await this.call("GetParameters", (signal) =>
       this.client.send(new GetParametersCommand({ Names: [...names] }), { abortSignal: signal }),
     );
-    const values = new Map<string, string>();
+    const values = new Map<string, { value: string; modifiedMs: number | undefined }>();
     for (const parameter of output.Parameters ?? [])
-      if (parameter.Name !== undefined && parameter.Value !== undefined) values.set(parameter.Name, parameter.Value);
+      if (parameter.Name !== undefined && parameter.Value !== undefined)
+        values.set(parameter.Name, { value: parameter.Value, modifiedMs: parameter.LastModifiedDate?.getTime() });
     return values;
   }
 

@@ -24,7 +24,11 @@ export const deciderDocumentSchema = z.lazy(() =>
     by: z.string().min(1),
     /** Target ids whose health checks must fail (drain). */
     drain: z.array(z.string().min(1)).max(64),
-    /** Per drained target: epoch seconds this writer's document first carried the drain. */
+    /**
+     * Per target: epoch seconds this writer's document last switched it. For a drained target, when the
+     * document first carried the drain; for one it no longer drains, when it stopped (who announces an
+     * undrain: ./signal-union.ts). Readers that know only the first meaning look at drained targets alone.
+     */
     since: z.record(z.string(), epochSeconds),
     view: viewSchema,
   }),
@@ -93,6 +97,8 @@ export interface SignalRead {
   error?: string | undefined;
   /** Documents that did not parse (each counts as serve). */
   problems?: string[];
+  /** Per writer: when this store took its document (epoch ms, the store's own clock), where the store says. */
+  writtenMs?: Record<string, number>;
 }
 
 /** A standard parameter holds 4 KB; older switch events are dropped from the view to fit. */
@@ -104,8 +110,11 @@ const MAX_PARAMETER_BYTES = 4096;
  * what to keep does not depend on the AWS adapter.
  */
 export interface ParameterPort {
-  /** Several parameters in one call (at most 10 names): name → value, a name that does not exist left out. */
-  getMany(names: readonly string[]): Promise<Map<string, string>>;
+  /**
+   * Several parameters in one call (at most 10 names): name → value and the store's time of its last write
+   * (epoch ms; undefined when the store does not say), a name that does not exist left out.
+   */
+  getMany(names: readonly string[]): Promise<Map<string, { value: string; modifiedMs: number | undefined }>>;
   /** Writes (overwrites) one parameter. */
   put(name: string, value: string): Promise<void>;
 }
@@ -158,7 +167,7 @@ export class SignalStore {
   async read(region: string): Promise<SignalRead> {
     const store = this.stores.get(region);
     if (store === undefined) return { region, docs: [], error: `${region} is not a control region` };
-    let values: Map<string, string>;
+    let values: Map<string, { value: string; modifiedMs: number | undefined }>;
     try {
       values = await this.once(region, () =>
         store.getMany([...Object.values(this.names.deciders), this.names.override]),
@@ -168,8 +177,9 @@ export class SignalStore {
     }
     const docs: DeciderDocument[] = [];
     const problems: string[] = [];
+    const writtenMs: Record<string, number> = {};
     const parse = <S extends z.ZodType>(name: string, schema: S, what: string): z.output<S> | undefined => {
-      const text = values.get(name);
+      const text = values.get(name)?.value;
       if (text === undefined) return undefined;
       try {
         return parseWith(schema, JSON.parse(text), what);
@@ -181,11 +191,20 @@ export class SignalStore {
     for (const [writer, name] of Object.entries(this.names.deciders)) {
       const doc = parse(name, deciderDocumentSchema, "decider document");
       // A document filed under another writer's name is not trusted as either.
-      if (doc !== undefined && doc.by === writer) docs.push(doc);
-      else if (doc !== undefined) problems.push(`${name} in ${region}: written by ${doc.by}, not ${writer}`);
+      const modified = values.get(name)?.modifiedMs;
+      if (doc !== undefined && doc.by === writer) {
+        docs.push(doc);
+        if (modified !== undefined) writtenMs[writer] = modified;
+      } else if (doc !== undefined) problems.push(`${name} in ${region}: written by ${doc.by}, not ${writer}`);
     }
     const override = parse(this.names.override, overrideDocumentSchema, "signal override");
-    return { region, docs, ...(override ? { override } : {}), ...(problems.length > 0 ? { problems } : {}) };
+    return {
+      region,
+      docs,
+      ...(override ? { override } : {}),
+      ...(problems.length > 0 ? { problems } : {}),
+      ...(Object.keys(writtenMs).length > 0 ? { writtenMs } : {}),
+    };
   }
 
   /** Every control region's store, read at once. */

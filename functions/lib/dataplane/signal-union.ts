@@ -99,3 +99,39 @@ export function drainAnnouncer(
   }
   return best?.by;
 }
+
+/**
+ * Who announces the undrain of `target` made through the data plane (a
+ * fail-open, an emergency undrain): of the writers whose fresh document
+ * stopped draining it, the one that stopped last (`since`), since the last
+ * clearing is what took it out of DNS. Two that stopped in the same second:
+ * the one whose write a store took last (of two deciders clearing at once,
+ * the one that read back first saw the other still draining and stayed
+ * quiet), judged on the first control region in `order` whose store says
+ * when it took both; else the earlier control region. Judged after its own
+ * write like {@link drainAnnouncer}.
+ */
+export function undrainAnnouncer(
+  reads: readonly SignalRead[],
+  target: string,
+  order: readonly string[],
+  now: number,
+): string | undefined {
+  const rank = (by: string) => (order.includes(by) ? order.indexOf(by) : order.length);
+  const readable = reads.filter((read) => read.error === undefined);
+  const latest = new Map<string, number>();
+  for (const read of readable)
+    for (const doc of read.docs) {
+      const since = doc.since[target];
+      if (!isFresh(doc, now) || doc.drain.includes(target) || since === undefined) continue;
+      if ((latest.get(doc.by) ?? -1) < since) latest.set(doc.by, since);
+    }
+  const last = Math.max(...latest.values());
+  const tied = [...latest].filter(([, since]) => since === last).map(([by]) => by);
+  tied.sort((a, b) => rank(a) - rank(b));
+  const dated = [...readable]
+    .sort((a, b) => rank(a.region) - rank(b.region))
+    .find((read) => tied.every((by) => read.writtenMs?.[by] !== undefined))?.writtenMs;
+  if (dated !== undefined) tied.sort((a, b) => (dated[b] ?? 0) - (dated[a] ?? 0) || rank(a) - rank(b));
+  return tied[0];
+}

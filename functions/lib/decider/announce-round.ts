@@ -61,10 +61,14 @@ export async function announceRound(deps: RoundDeps, reads: RoundReads, applied:
   const apiUp = result !== undefined;
   const from = applied.from;
   // With the API down there is no compare-and-swap to pick a winner: the writer whose document carried a
-  // drain first announces it (../dataplane/signal-union.ts drainAnnouncer), so two deciders announce one event once.
+  // drain first (an undrain: cleared it last) announces it (../dataplane/signal-union.ts), so two deciders
+  // announce one event once. An undrain both made at once is in effect once read back, though neither planned it so.
   const inEffect = apiUp
     ? switched
-    : signals !== undefined && final.changed && signals.inEffect && signals.confirmed && signals.announcer;
+    : signals !== undefined &&
+      final.changed &&
+      signals.announcer &&
+      ((signals.inEffect && signals.confirmed) || signals.undrainSeen);
   const outcome: RoundOutcome = {
     at: reads.now,
     controlRegion: deps.controlRegion,

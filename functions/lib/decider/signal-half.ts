@@ -1,7 +1,13 @@
 import type { FailoverConfig } from "../config.ts";
-import { answerSharesFor } from "../dataplane/answers.ts";
+import { answerSharesFor, sameShares, weightShares } from "../dataplane/answers.ts";
 import type { DeciderDocument, SignalRead, StoreWrite } from "../dataplane/signal-store.ts";
-import { drainAnnouncer, drainedAnywhere, isFresh, SIGNAL_REFRESH_SECONDS } from "../dataplane/signal-union.ts";
+import {
+  drainAnnouncer,
+  drainedAnywhere,
+  isFresh,
+  SIGNAL_REFRESH_SECONDS,
+  undrainAnnouncer,
+} from "../dataplane/signal-union.ts";
 import type { SignalPlan } from "../dataplane/signals.ts";
 import { FailoverError } from "../errors.ts";
 import type { OverrideLease } from "../lease.ts";
@@ -47,8 +53,10 @@ export interface SignalOutcome {
   /** Targets DNS drains (any control region's fresh documents) before and after the round. */
   dnsBefore: string[];
   dnsAfter: string[];
-  /** Newly drained in DNS by this round and announced by this decider (./signal-union drainAnnouncer). */
+  /** This decider announces what this round changed in DNS: a new drain (./signal-union drainAnnouncer) or an undrain (undrainAnnouncer). */
   announcer: boolean;
+  /** This round's clearing took targets out of DNS's drains and DNS now answers the decision's split (read back). */
+  undrainSeen: boolean;
   /** What DNS answers, by target share, with the documents every control region now holds. */
   answers: Weights;
   /** Every control region's store read back and gives the answers the decision wants. */
@@ -124,7 +132,7 @@ export function nextSignalState(round: SignalRound): { plan: SignalPlan; doc: De
     at: now,
     by: round.controlRegion,
     drain: plan.draining,
-    since: Object.fromEntries(plan.draining.map((id) => [id, own?.since[id] ?? now])),
+    since: switchedSince(own, plan.draining, ids, now),
     view: {
       at: now,
       applied,
@@ -134,6 +142,27 @@ export function nextSignalState(round: SignalRound): { plan: SignalPlan; doc: De
     },
   };
   return { plan, doc };
+}
+
+/**
+ * When the document last switched each target: a drain keeps the time it began, a target this round stops
+ * draining gets `now`, an earlier clearing keeps its time (./signal-union.ts undrainAnnouncer).
+ */
+function switchedSince(
+  own: DeciderDocument | undefined,
+  draining: readonly string[],
+  ids: readonly string[],
+  now: number,
+): Record<string, number> {
+  const since: Record<string, number> = {};
+  for (const id of ids) {
+    const was = own?.since[id];
+    const drained = own?.drain.includes(id) === true;
+    if (draining.includes(id)) since[id] = drained && was !== undefined ? was : now;
+    else if (drained) since[id] = now;
+    else if (was !== undefined) since[id] = was;
+  }
+  return since;
 }
 
 /** Every control region's store was read at the start of the round. */
@@ -190,9 +219,11 @@ export async function publishSignals(
     ids.every((id) => Math.abs((answers[id] ?? 0) - (next.plan.answers[id] ?? 0)) < 0.005);
   const newly = ids.filter((id) => drainedNow.has(id) && !before.has(id));
   const cleared = ids.filter((id) => before.has(id) && !drainedNow.has(id) && next.plan.undrained.includes(id));
+  const order = config.controlRegions;
   const announcer =
-    (newly.length > 0 && newly.every((id) => drainAnnouncer(after, id, config.controlRegions, now) === next.doc.by)) ||
-    (newly.length === 0 && cleared.length > 0);
+    newly.length > 0
+      ? newly.every((id) => drainAnnouncer(after, id, order, now) === next.doc.by)
+      : cleared.length > 0 && cleared.every((id) => undrainAnnouncer(after, id, order, now) === next.doc.by);
   return {
     draining: next.plan.draining,
     drained: next.plan.drained,
@@ -206,6 +237,10 @@ export async function publishSignals(
     announcer,
     answers,
     confirmed,
+    // Two deciders clearing at once each plan with the other's drain still in place (not in effect); the read-back
+    // shows DNS answering the decision: the undrain happened, and its announcer tells it.
+    undrainSeen:
+      newly.length === 0 && cleared.length > 0 && sameShares(answers, weightShares(round.decision.weights, ids), ids),
     stale: staleWriters(after, now),
   };
 }

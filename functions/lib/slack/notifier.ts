@@ -2,7 +2,7 @@ import type { AlarmStateValue } from "../aws/cloudwatch.ts";
 import { describeError, FailoverError } from "../errors.ts";
 import { log as defaultLog, type Logger } from "../log.ts";
 import { parseAlarmMessage, type CloudWatchAlarmMessage } from "./alarm.ts";
-import { regionToAsk, shouldAnnounce, type Announcement, type FirstRegionAnswer } from "./announce.ts";
+import { regionsToAsk, shouldAnnounce, type Announcement, type FirstRegionAnswer } from "./announce.ts";
 import { parseFailoverEvent } from "./failover-event.ts";
 import { buildSlackMessage, type NotifyContext } from "./message.ts";
 import { postToSlack, type PostOptions } from "./post.ts";
@@ -20,16 +20,19 @@ export interface NotifyDeps {
   /** @default the process logger */
   log?: Logger;
   /**
-   * Post only what the first control region will not announce itself
-   * (./announce.ts): this notifier's region, the control regions,
-   * and a bounded lookup of an alarm's state in another region (undefined:
-   * no such alarm; throws: no answer).
+   * Post only what another control region will not announce (./announce.ts):
+   * this notifier's region, the control regions, and a bounded lookup of an
+   * alarm's state in a region and since when (undefined: no such alarm;
+   * throws: no answer).
    * @default none: every notification is posted
    */
   announce?: {
     controlRegions: readonly string[];
     ownRegion: string;
-    alarmState: (region: string, alarmName: string) => Promise<AlarmStateValue | undefined>;
+    alarmStatus: (
+      region: string,
+      alarmName: string,
+    ) => Promise<{ state: AlarmStateValue; sinceMs?: number | undefined } | undefined>;
   };
   /**
    * Records the delivery of a `failover slack-test` message (./slack-test.ts) for the CLI to read back.
@@ -185,7 +188,7 @@ function recentKeys(size: number): { has(key: string): boolean; remember(key: st
   };
 }
 
-/** Asks the first control region about `alarm` when this notifier must (a failed lookup is an answer too: post), then decides. */
+/** Asks the control regions about `alarm` when this notifier must (a failed lookup is an answer too: no answer), then decides. */
 async function announcement(
   announce: NotifyDeps["announce"],
   alarm: CloudWatchAlarmMessage | undefined,
@@ -193,24 +196,27 @@ async function announcement(
 ): Promise<Announcement> {
   if (announce === undefined) return { announce: true };
   const subject = alarm && { name: alarm.AlarmName, state: alarm.NewStateValue };
-  const first = regionToAsk(announce.controlRegions, announce.ownRegion, subject);
-  let firstRegion: FirstRegionAnswer | undefined;
-  if (first !== undefined && subject !== undefined) {
-    firstRegion = await announce.alarmState(first, subject.name).then(
-      (state): FirstRegionAnswer => (state === undefined ? { kind: "missing" } : { kind: "state", state }),
-      (error: unknown): FirstRegionAnswer => {
-        log.warn(`no answer from ${first} about the alarm: posting from ${announce.ownRegion}`, {
-          alarm: subject.name,
-          error,
-        });
-        return { kind: "unreachable", problem: describeError(error) };
-      },
-    );
-  }
+  const asked = regionsToAsk(announce.controlRegions, announce.ownRegion, subject);
+  const answers = await Promise.all(
+    asked.map((region) =>
+      announce.alarmStatus(region, subject?.name ?? "").then(
+        (status): FirstRegionAnswer => (status === undefined ? { kind: "missing" } : { kind: "state", ...status }),
+        (error: unknown): FirstRegionAnswer => {
+          const posting = region === announce.controlRegions[0] ? `: posting from ${announce.ownRegion}` : "";
+          log.warn(`no answer from ${region} about the alarm${posting}`, { alarm: subject?.name, error });
+          return { kind: "unreachable", problem: describeError(error) };
+        },
+      ),
+    ),
+  );
+  const byRegion = Object.fromEntries(asked.map((region, index) => [region, answers[index] as FirstRegionAnswer]));
+  const [first] = announce.controlRegions;
   return shouldAnnounce({
     controlRegions: announce.controlRegions,
     ownRegion: announce.ownRegion,
     alarm: subject,
-    firstRegion,
+    firstRegion: first === announce.ownRegion ? undefined : byRegion[first ?? ""],
+    own: byRegion[announce.ownRegion],
+    others: byRegion,
   });
 }

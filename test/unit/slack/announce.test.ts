@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { regionToAsk, shouldAnnounce, type AnnounceInput } from "../../../functions/lib/slack/announce.ts";
+import {
+  regionsToAsk,
+  regionToAsk,
+  shouldAnnounce,
+  type AnnounceInput,
+} from "../../../functions/lib/slack/announce.ts";
 import { parseAlarmMessage } from "../../../functions/lib/slack/alarm.ts";
 import { buildSlackMessage } from "../../../functions/lib/slack/message.ts";
 
@@ -53,6 +58,52 @@ describe("shouldAnnounce", () => {
       { announce: true, note: note("it has no alarm regional-failover-switchover") },
     ],
     [
+      "the first region stays quiet when another region's alarm entered the state before its own (it was lost)",
+      {
+        ownRegion: "us-east-2",
+        own: { kind: "state", state: "ALARM", sinceMs: 2_000 },
+        others: { "us-west-1": { kind: "state", state: "ALARM", sinceMs: 1_000 } },
+      },
+      { announce: false, reason: "announced by us-west-1 (its alarm entered ALARM first)" },
+    ],
+    [
+      "the first region posts when the other region's alarm entered the state after its own, at once, or in another state",
+      {
+        ownRegion: "us-east-2",
+        own: { kind: "state", state: "ALARM", sinceMs: 2_000 },
+        others: {
+          "us-west-1": { kind: "state", state: "ALARM", sinceMs: 2_000 },
+          "eu-central-1": { kind: "state", state: "OK", sinceMs: 1_000 },
+        },
+      },
+      { announce: true },
+    ],
+    [
+      "the first region posts when its own alarm's time is unknown",
+      {
+        ownRegion: "us-east-2",
+        own: { kind: "unreachable", problem: "timeout" },
+        others: { "us-west-1": { kind: "state", state: "ALARM", sinceMs: 1_000 } },
+      },
+      { announce: true },
+    ],
+    [
+      "the second region posts when the first region's alarm entered the same state after its own (the first defers)",
+      {
+        own: { kind: "state", state: "ALARM", sinceMs: 1_000 },
+        firstRegion: { kind: "state", state: "ALARM", sinceMs: 2_000 },
+      },
+      { announce: true, note: note("its alarm entered ALARM after this region's: it leaves it to this one") },
+    ],
+    [
+      "the second region stays quiet when the first region's alarm entered the same state first",
+      {
+        own: { kind: "state", state: "ALARM", sinceMs: 2_000 },
+        firstRegion: { kind: "state", state: "ALARM", sinceMs: 1_000 },
+      },
+      { announce: false, reason: "announced by us-east-2" },
+    ],
+    [
       "a message that is not an alarm is posted",
       { alarm: undefined, firstRegion: { kind: "state", state: "ALARM" } },
       { announce: true },
@@ -89,6 +140,17 @@ describe("regionToAsk", () => {
     ["a region outside the control regions asks nobody", "eu-west-1", alarm, undefined],
   ])("%s", (_name, ownRegion, subject, expected) => {
     expect(regionToAsk(controlRegions, ownRegion, subject)).toBe(expected);
+  });
+});
+
+describe("regionsToAsk", () => {
+  it.each<[string, string, AnnounceInput["alarm"], string[]]>([
+    ["the second region asks the first and its own", "us-west-1", alarm, ["us-east-2", "us-west-1"]],
+    ["the first region asks every control region", "us-east-2", alarm, ["us-east-2", "us-west-1"]],
+    ["nobody asks about a message that is not an alarm", "us-west-1", undefined, []],
+    ["a region outside the control regions asks nobody", "eu-west-1", alarm, []],
+  ])("%s", (_name, ownRegion, subject, expected) => {
+    expect(regionsToAsk(controlRegions, ownRegion, subject)).toEqual(expected);
   });
 });
 
