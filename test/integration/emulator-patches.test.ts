@@ -2,6 +2,7 @@ import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from "@a
 import {
   type AttributeValue,
   CreateTableCommand,
+  type CreateTableCommandInput,
   DynamoDBClient,
   PutItemCommand,
   QueryCommand,
@@ -360,6 +361,20 @@ describe("moto launcher patch: CreateHealthCheck honours its CallerReference (AW
   });
 });
 
+/** A table keyed as the votes table is (vantage, round). */
+const votesTable: CreateTableCommandInput = {
+  TableName: "votes",
+  BillingMode: "PAY_PER_REQUEST",
+  AttributeDefinitions: [
+    { AttributeName: "vantage", AttributeType: "S" },
+    { AttributeName: "at", AttributeType: "N" },
+  ],
+  KeySchema: [
+    { AttributeName: "vantage", KeyType: "HASH" },
+    { AttributeName: "at", KeyType: "RANGE" },
+  ],
+};
+
 describe("moto launcher patch: a DynamoDB Query reads one partition (AWS behaviour, without a whole-table sort)", () => {
   it("answers range conditions, pages, filters and counts as DynamoDB does, with other partitions in the table", async () => {
     const dynamodb = new DynamoDBClient({
@@ -368,20 +383,7 @@ describe("moto launcher patch: a DynamoDB Query reads one partition (AWS behavio
       credentials: { accessKeyId: "test", secretAccessKey: "test" },
       maxAttempts: 1,
     });
-    await dynamodb.send(
-      new CreateTableCommand({
-        TableName: "votes",
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [
-          { AttributeName: "vantage", AttributeType: "S" },
-          { AttributeName: "at", AttributeType: "N" },
-        ],
-        KeySchema: [
-          { AttributeName: "vantage", KeyType: "HASH" },
-          { AttributeName: "at", KeyType: "RANGE" },
-        ],
-      }),
-    );
+    await dynamodb.send(new CreateTableCommand(votesTable));
     // Written out of order, in three partitions: a Query must see only its own, in key order.
     for (const at of [50, 10, 40, 20, 30])
       for (const vantage of ["a", "b", "c"])
@@ -452,18 +454,6 @@ describe("moto launcher patches: DynamoDB answers as stock moto's, without its s
         });
         return `${response.status} ${await response.text()}`;
       };
-      const table = {
-        TableName: "votes",
-        BillingMode: "PAY_PER_REQUEST",
-        AttributeDefinitions: [
-          { AttributeName: "vantage", AttributeType: "S" },
-          { AttributeName: "at", AttributeType: "N" },
-        ],
-        KeySchema: [
-          { AttributeName: "vantage", KeyType: "HASH" },
-          { AttributeName: "at", KeyType: "RANGE" },
-        ],
-      };
       const items = [
         { vantage: { S: "a" }, at: { N: "10" }, votes: { S: "primary:up" }, writtenAt: { N: "1.50" } },
         {
@@ -483,7 +473,7 @@ describe("moto launcher patches: DynamoDB answers as stock moto's, without its s
         { vantage: { S: "b" }, at: { N: "10" }, nested: { L: [{ B: "AQ==" }, { M: { deep: { L: [] } } }] } },
       ];
       const answers = async (url: string, region: string) => {
-        await call(url, region, "CreateTable", table);
+        await call(url, region, "CreateTable", votesTable);
         for (const Item of items) await call(url, region, "PutItem", { TableName: "votes", Item });
         const keys = items.map(({ vantage, at }) => ({ vantage, at }));
         return [
