@@ -246,10 +246,14 @@ describe("the data-plane signal with two deciders (emulator)", () => {
   }, 60_000);
 
   it("announces an undrain both deciders make in the same second once (every target down: failing open)", async () => {
-    // Prepare: both deciders drained primary with the API down; then every target fails.
+    // Prepare: both deciders drained primary with the API down, one after the other in the same second (this test
+    // is about the undrain; a drain both make at once can still go unannounced when one adopts the other's
+    // drain-first write and the tie goes to it: docs/dataplane.md, "One announcement per event"); then every
+    // target fails.
     const env = await setUp();
     await primaryFails(env);
-    await bothAtOnce(env, t0 + 26);
+    await runDecisionRound(env.deps(west, "down"), t0 + 26);
+    await runDecisionRound(env.deps(east, "down"), t0 + 26);
     const allDown = {
       "us-east-1": { primary: false, failover: false },
       "us-west-2": { primary: false, failover: false },
