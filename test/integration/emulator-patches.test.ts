@@ -24,6 +24,7 @@ import {
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { startEmulator, type Emulator } from "../../emulator/harness.ts";
 import { selfSignedCertificate } from "../support/local-servers.ts";
+import { VOTES_TABLE_KEYS } from "../../functions/lib/aws/vote-table.ts";
 
 // One test per patch of emulator/moto_launcher.py, each showing the AWS
 // behaviour over HTTP with the plain SDK (this file tests the emulator, not our adapters).
@@ -362,18 +363,7 @@ describe("moto launcher patch: CreateHealthCheck honours its CallerReference (AW
 });
 
 /** A table keyed as the votes table is (vantage, round). */
-const votesTable: CreateTableCommandInput = {
-  TableName: "votes",
-  BillingMode: "PAY_PER_REQUEST",
-  AttributeDefinitions: [
-    { AttributeName: "vantage", AttributeType: "S" },
-    { AttributeName: "at", AttributeType: "N" },
-  ],
-  KeySchema: [
-    { AttributeName: "vantage", KeyType: "HASH" },
-    { AttributeName: "at", KeyType: "RANGE" },
-  ],
-};
+const votesTable: CreateTableCommandInput = { TableName: "votes", BillingMode: "PAY_PER_REQUEST", ...VOTES_TABLE_KEYS };
 
 describe("moto launcher patch: a DynamoDB Query reads one partition (AWS behaviour, without a whole-table sort)", () => {
   it("answers range conditions, pages, filters and counts as DynamoDB does, with other partitions in the table", async () => {

@@ -41,6 +41,9 @@ describe("config profiles", () => {
     // Assess
     expect(asked.probe.publishLatency).toBe(true);
     expect(economy.probe.publishLatency).toBe(false);
+    expect(() => parseConfig({ ...raw, probe: { ...(raw.probe as object), publishLatency: "yes" } })).toThrow(
+      /publishLatency/,
+    );
   });
 
   it("publishes the TargetWeight metric only when the config asks for it, and refuses a non-boolean, naming the field", () => {

@@ -1,4 +1,4 @@
-import type { DynamoDBClient, QueryCommandOutput } from "@aws-sdk/client-dynamodb";
+import type { CreateTableCommandInput, DynamoDBClient, QueryCommandOutput } from "@aws-sdk/client-dynamodb";
 import type { FailoverConfig } from "../config.ts";
 import { FailoverError } from "../errors.ts";
 import type { ProbeRoundReport } from "../probe/report.ts";
@@ -76,6 +76,18 @@ export interface VoteTableOptions extends AwsClientOptions {
   /** Hears of every item a read did not count (log it). @default none */
   onRejected?: (rejected: RejectedVote) => void;
 }
+
+/** The votes table's keys: a partition per vantage, its rounds sorted by time (stacks/votes.ts declares the same for deployments). */
+export const VOTES_TABLE_KEYS = {
+  AttributeDefinitions: [
+    { AttributeName: "vantage", AttributeType: "S" },
+    { AttributeName: "at", AttributeType: "N" },
+  ],
+  KeySchema: [
+    { AttributeName: "vantage", KeyType: "HASH" },
+    { AttributeName: "at", KeyType: "RANGE" },
+  ],
+} satisfies Pick<CreateTableCommandInput, "AttributeDefinitions" | "KeySchema">;
 
 /** Query pages per vantage before the answer counts as broken: a window is a handful of items. */
 const MAX_QUERY_PAGES = 20;
@@ -186,14 +198,7 @@ export class VoteTable {
         new CreateTableCommand({
           TableName: this.table,
           BillingMode: "PAY_PER_REQUEST",
-          AttributeDefinitions: [
-            { AttributeName: "vantage", AttributeType: "S" },
-            { AttributeName: "at", AttributeType: "N" },
-          ],
-          KeySchema: [
-            { AttributeName: "vantage", KeyType: "HASH" },
-            { AttributeName: "at", KeyType: "RANGE" },
-          ],
+          ...VOTES_TABLE_KEYS,
         }),
         { abortSignal: signal },
       ),
