@@ -62,10 +62,12 @@ describe("real clients behind real resolvers", () => {
     const change = section.convergence[0];
     const group = (kind: string, profile = "default") =>
       change?.groups.find((g) => g.kind === kind && g.profile === profile);
-    // One TTL (60 s) plus one request interval (15 s) and the publisher's poll.
-    expect(group("per-request")?.seconds.p100).toBeLessThanOrEqual(75);
-    expect(group("ttl-cache")?.seconds.p100).toBeLessThanOrEqual(75);
-    expect(group("fixed-30s")?.seconds.p100).toBeLessThanOrEqual(105);
+    // One TTL (60 s) plus one request interval (15 s) and the publisher's poll, counted in whole 15 s windows: a
+    // last old request a moment after 75 s (the poll, or 50 ms of scheduling at 20x) puts it in the window that
+    // ends at 90 s (CI on a fresh clone measured 90 once). A client ignoring the TTL would need another window.
+    expect(group("per-request")?.seconds.p100).toBeLessThanOrEqual(90);
+    expect(group("ttl-cache")?.seconds.p100).toBeLessThanOrEqual(90);
+    expect(group("fixed-30s")?.seconds.p100).toBeLessThanOrEqual(120);
     expect(group("per-request")?.oldShare.ttl2).toBe(0);
     // Region a stays up until 200 s (170 s after the change): kept-alive connections to it do not break before.
     expect(group("keep-alive")?.oldShare.ttl2).toBe(1);
